@@ -1,0 +1,60 @@
+import path from 'node:path';
+import type { DashboardDefinition, DashboardListResponse } from '../../contract/index.js';
+import type { ScenarioResult } from '../lib/report.js';
+import { repoRoot, startServer } from '../lib/server-process.js';
+import { round, summarize } from '../lib/stats.js';
+
+/**
+ * Every widget of the clinical-trials example through the HTTP API of a production server:
+ * the first request of each widget after start (cold: DuckDB's buffers empty, no result cache
+ * yet), then warm rounds. Also the idle RSS after start and after the load.
+ */
+export async function exampleWidgets(): Promise<ScenarioResult> {
+  const server = await startServer(path.join(repoRoot, 'examples', 'clinical-trials'));
+  try {
+    const idleRssMb = server.rssMb();
+    const list = (await (await fetch(`${server.url}/api/v1/dashboards`)).json()) as DashboardListResponse;
+    const widgets: { dashboard: string; widget: string }[] = [];
+    for (const d of list.dashboards) {
+      const def = (await (
+        await fetch(`${server.url}/api/v1/dashboards/${d.id}`)
+      ).json()) as DashboardDefinition;
+      for (const w of def.widgets) if (w.type !== 'text') widgets.push({ dashboard: d.id, widget: w.id });
+    }
+    const hit = async (w: { dashboard: string; widget: string }) => {
+      const started = performance.now();
+      const res = await fetch(`${server.url}/api/v1/dashboards/${w.dashboard}/widgets/${w.widget}/data`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"filters":{}}',
+      });
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`${w.dashboard}/${w.widget}: ${res.status}`);
+      return performance.now() - started;
+    };
+    const cold: number[] = [];
+    for (const w of widgets) cold.push(await hit(w));
+    const warm: number[] = [];
+    const rounds = 10;
+    for (let i = 0; i < rounds; i++) for (const w of widgets) warm.push(await hit(w));
+    const c = summarize(cold);
+    const h = summarize(warm);
+    return {
+      scenario: 'example-widgets',
+      measured: `cold p50 ${round(c.p50, 1)} / p95 ${round(c.p95, 1)} ms; warm p50 ${round(h.p50, 1)} / p95 ${round(h.p95, 1)} ms; idle RSS ${round(idleRssMb, 0)} MB`,
+      goal: 'warm p95 ≤ 250 ms (cached goal, issue 6)',
+      anchor: 'Streamlit page rerun per interaction',
+      ratio: h.p95 / 250,
+      details: {
+        widgets: widgets.length,
+        rounds,
+        coldMs: { p50: round(c.p50), p95: round(c.p95), max: round(c.max) },
+        warmMs: { p50: round(h.p50), p95: round(h.p95), p99: round(h.p99), max: round(h.max) },
+        idleRssMb: round(idleRssMb, 1),
+        rssAfterLoadMb: round(server.rssMb(), 1),
+      },
+    };
+  } finally {
+    await server.stop();
+  }
+}

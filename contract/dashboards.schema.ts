@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { FILTER_TYPES } from './filters.schema.js';
+
+/** What the browser learns about a dashboard: ids, labels and presentation, never SQL or table names. */
+
+export const CHART_TYPES = [
+  'bar',
+  'line',
+  'area',
+  'pie',
+  'donut',
+  'scatter',
+  'histogram',
+  'heatmap',
+] as const;
+export type ChartType = (typeof CHART_TYPES)[number];
+export const WIDGET_TYPES = ['kpi', ...CHART_TYPES, 'table', 'text'] as const;
+export type WidgetType = (typeof WIDGET_TYPES)[number];
+
+export const VALUE_FORMATS = ['number', 'integer', 'percent', 'decimal', 'date', 'month', 'text'] as const;
+export type ValueFormat = (typeof VALUE_FORMATS)[number];
+
+export const dashboardSummary = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string().optional(),
+  widgetCount: z.number().int(),
+});
+export type DashboardSummary = z.infer<typeof dashboardSummary>;
+
+export const dashboardListResponse = z.object({
+  project: z.object({ name: z.string(), title: z.string() }),
+  dashboards: z.array(dashboardSummary),
+});
+export type DashboardListResponse = z.infer<typeof dashboardListResponse>;
+
+export const filterDefinition = z.object({
+  id: z.string(),
+  type: z.enum(FILTER_TYPES),
+  label: z.string(),
+  placeholder: z.string().optional(),
+  /** number_range only: slider hints taken from the project file. */
+  min: z.number().optional(),
+  max: z.number().optional(),
+  step: z.number().optional(),
+});
+export type FilterDefinition = z.infer<typeof filterDefinition>;
+
+export const widgetDefinition = z.object({
+  id: z.string(),
+  type: z.enum(WIDGET_TYPES),
+  title: z.string(),
+  description: z.string().optional(),
+  /** Grid width out of 12 columns on a wide screen; phones stack every widget. */
+  width: z.number().int().min(1).max(12),
+  height: z.enum(['small', 'medium', 'large']),
+  /** text widgets: the markdown to render (plain text + a safe subset, rendered without HTML). */
+  markdown: z.string().optional(),
+  /** table widgets: sortable column keys and the page size. */
+  sortable: z.array(z.string()).optional(),
+  pageSize: z.number().int().optional(),
+  /** charts: stack series (bar/area), horizontal bars, etc. */
+  stacked: z.boolean().optional(),
+  horizontal: z.boolean().optional(),
+  /** Filter ids that change this widget; the page uses it to show which widgets a filter drives. */
+  filters: z.array(z.string()),
+});
+export type WidgetDefinition = z.infer<typeof widgetDefinition>;
+
+export const dashboardDefinition = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string().optional(),
+  filters: z.array(filterDefinition),
+  widgets: z.array(widgetDefinition),
+});
+export type DashboardDefinition = z.infer<typeof dashboardDefinition>;

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/**
+ * Filter values as the browser sends them, keyed by filter id. The shape depends on the filter's
+ * type (declared in the project files); the server checks the pairing, so these schemas only bound
+ * sizes. Nothing here is ever spliced into SQL: every value becomes a bound parameter.
+ */
+export const MAX_SELECTED_VALUES = 500;
+export const MAX_FILTER_STRING = 1_000;
+
+export const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+  .refine(
+    (s) =>
+      !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+    'not a calendar date',
+  );
+
+export const multiSelectValue = z.array(z.string().max(MAX_FILTER_STRING)).max(MAX_SELECTED_VALUES);
+export const dateRangeValue = z
+  .object({ from: isoDate.optional(), to: isoDate.optional() })
+  .strict()
+  .refine((r) => !r.from || !r.to || r.from <= r.to, '"from" must not be after "to"');
+export const numberRangeValue = z
+  .object({ min: z.number().finite().optional(), max: z.number().finite().optional() })
+  .strict()
+  .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, '"min" must not exceed "max"');
+export const textValue = z.string().max(MAX_FILTER_STRING);
+
+export const filterValue = z.union([multiSelectValue, dateRangeValue, numberRangeValue, textValue]);
+export type FilterValue = z.infer<typeof filterValue>;
+export type MultiSelectValue = z.infer<typeof multiSelectValue>;
+export type DateRangeValue = z.infer<typeof dateRangeValue>;
+export type NumberRangeValue = z.infer<typeof numberRangeValue>;
+
+export const filterValues = z
+  .record(z.string().max(100), z.unknown())
+  .refine((r) => Object.keys(r).length <= 50, 'too many filters');
+/** Values stay `unknown` on the wire: the server validates each against its filter's declared type. */
+export type FilterValues = Record<string, unknown>;
+
+export const FILTER_TYPES = ['multi_select', 'date_range', 'number_range', 'text'] as const;
+export type FilterType = (typeof FILTER_TYPES)[number];

@@ -1,0 +1,4 @@
+export * from './filters.schema.js';
+export * from './dashboards.schema.js';
+export * from './widget-data.schema.js';
+export * from './errors.schema.js';

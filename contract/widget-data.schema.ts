@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { VALUE_FORMATS } from './dashboards.schema.js';
+import { filterValues } from './filters.schema.js';
+
+export const MAX_PAGE_SIZE = 500;
+export const MAX_OFFSET = 1_000_000;
+
+export const sortSpec = z.object({
+  column: z.string().max(100),
+  direction: z.enum(['asc', 'desc']),
+});
+export type SortSpec = z.infer<typeof sortSpec>;
+
+export const widgetDataRequest = z.object({
+  filters: filterValues.default({}),
+  page: z
+    .object({
+      offset: z.number().int().min(0).max(MAX_OFFSET),
+      limit: z.number().int().min(1).max(MAX_PAGE_SIZE),
+    })
+    .optional(),
+  sort: sortSpec.optional(),
+});
+export type WidgetDataRequest = z.input<typeof widgetDataRequest>;
+
+export const COLUMN_ROLES = ['dimension', 'measure', 'value'] as const;
+export const COLUMN_TYPES = ['string', 'number', 'date', 'timestamp', 'boolean'] as const;
+export type ColumnType = (typeof COLUMN_TYPES)[number];
+
+export const resultColumn = z.object({
+  key: z.string(),
+  label: z.string(),
+  type: z.enum(COLUMN_TYPES),
+  role: z.enum(COLUMN_ROLES),
+  format: z.enum(VALUE_FORMATS).optional(),
+});
+export type ResultColumn = z.infer<typeof resultColumn>;
+
+export const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export type Cell = z.infer<typeof cell>;
+
+export const widgetDataResponse = z.object({
+  widget: z.string(),
+  columns: z.array(resultColumn),
+  /** Rows as arrays in `columns` order: compact on the wire and cheap to build. */
+  rows: z.array(z.array(cell)),
+  /** Tables only: every row that matches the filters, for pagination. */
+  total: z.number().int().optional(),
+  page: z.object({ offset: z.number().int(), limit: z.number().int() }).optional(),
+  sort: sortSpec.optional(),
+  meta: z.object({
+    /** Milliseconds spent in the engine for this response (0 when nothing ran). */
+    queryMs: z.number(),
+    rowCount: z.number().int(),
+    /** ISO time at which the data was read from the source. */
+    asOf: z.string(),
+    /** Text for screen readers and the "view as table" toggle. */
+    description: z.string().optional(),
+  }),
+});
+export type WidgetDataResponse = z.infer<typeof widgetDataResponse>;
+
+export const filterOptionsQuery = z.object({
+  search: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const filterOptionsResponse = z.object({
+  filter: z.string(),
+  options: z.array(z.object({ value: z.string(), count: z.number().int() })),
+  /** True when more values match than were returned (the list is capped at `limit`). */
+  more: z.boolean(),
+});
+export type FilterOptionsResponse = z.infer<typeof filterOptionsResponse>;

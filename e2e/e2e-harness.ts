@@ -1,0 +1,139 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { buildApp } from '../server/app.js';
+import { defaultConfig } from '../server/config/env.js';
+import { loadProject } from '../server/config/project/load-project.js';
+import type { Engine } from '../server/query/engine.js';
+import { closeEngines, openEngines } from '../server/query/engines/index.js';
+
+/** Shared set-up of the browser tests: the server in-process, the built app, a fresh Chromium. */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const resultsDir = path.join(repoRoot, 'test-results');
+export const CHROMIUM_PATH = process.env.TRELLIS_CHROMIUM ?? '/usr/bin/chromium';
+const webRoot = path.join(repoRoot, 'dist', 'web');
+
+/**
+ * Whether the browser tests can run here. Without Chromium they fail under CI=true (a skipped
+ * browser suite must never pass as green there) and are skipped elsewhere, saying so loudly once.
+ */
+export function chromiumAvailable(): boolean {
+  if (existsSync(CHROMIUM_PATH)) return true;
+  const why = `Chromium not found at ${CHROMIUM_PATH}`;
+  if (process.env.CI === 'true')
+    throw new Error(`${why}: the browser tests cannot run. Install it with: apt-get install -y chromium`);
+  console.warn(
+    `\n!!! SKIPPING the browser tests: ${why}. Enable them with \`apt-get install -y chromium\` (as root), ` +
+      'or point TRELLIS_CHROMIUM at a Chromium binary.\n',
+  );
+  return false;
+}
+
+/** Builds the web app when dist/web is missing or older than any file under web/. */
+export function ensureWebBuild(): void {
+  const index = path.join(webRoot, 'index.html');
+  const built = existsSync(index) ? statSync(index).mtimeMs : 0;
+  if (built && newestMtime(path.join(repoRoot, 'web')) <= built) return;
+  const r = spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'build.mjs'), 'web'], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) throw new Error('building the web app failed; see the output above');
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p));
+    else newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+export interface RunningServer {
+  readonly baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** The real server (clinical-trials example) on a free port of 127.0.0.1. */
+export async function startServer(): Promise<RunningServer> {
+  const projectDir = path.join(repoRoot, 'examples', 'clinical-trials');
+  if (!existsSync(path.join(projectDir, 'data', 'trials.duckdb')))
+    throw new Error(
+      'examples/clinical-trials/data/trials.duckdb is missing: run `npm test` (or `node scripts/setup.mjs test`) to generate it',
+    );
+  const loaded = await loadProject(projectDir);
+  if (!loaded.ok) throw new Error(`example project is invalid: ${JSON.stringify(loaded.problems)}`);
+  const config = defaultConfig({ webRoot });
+  const engines: Map<string, Engine> = await openEngines(
+    loaded.project.sources,
+    loaded.project.dir,
+    config.environment,
+  );
+  let app: FastifyInstance;
+  try {
+    app = await buildApp({ config, project: loaded.project, engines });
+  } catch (err) {
+    await closeEngines(engines);
+    throw err;
+  }
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    baseUrl: address,
+    async close() {
+      await app.close();
+      await closeEngines(engines);
+    },
+  };
+}
+
+export interface Browser {
+  readonly context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/**
+ * Chromium with a fresh profile, HOME and XDG folders in a temp directory, so nothing from the
+ * machine's own browser state leaks in. Light scheme and reduced motion: screenshots are taken
+ * of finished charts, not of animations.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  const home = mkdtempSync(path.join(tmpdir(), 'trellis-e2e-'));
+  const env = {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: path.join(home, '.config'),
+    XDG_CACHE_HOME: path.join(home, '.cache'),
+    XDG_DATA_HOME: path.join(home, '.local', 'share'),
+  };
+  const context = await chromium.launchPersistentContext(path.join(home, 'profile'), {
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    env,
+    viewport: { width: 1280, height: 900 },
+    colorScheme: 'light',
+    reducedMotion: 'reduce',
+    locale: 'en-US',
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}

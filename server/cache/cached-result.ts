@@ -1,0 +1,40 @@
+import type { CacheEntry } from './cache.js';
+import type { CacheKeyParts } from './cache-key.js';
+import type { CacheResult } from './cache-metrics.js';
+import type { FreshnessPolicy } from './freshness.js';
+
+/** One query asked through the cache (see `CachedQueries.run`). */
+export interface CachedQueryRequest<T> {
+  /** The key parts except the dataset version, which is read from the cache on every request. */
+  readonly key: Omit<CacheKeyParts, 'datasetVersion'>;
+  /** The dataset's policy; undefined (`live`) runs the query every time, uncached. */
+  readonly freshness: FreshnessPolicy | undefined;
+  /**
+   * Runs the query. The signal aborts it when every request waiting for it has gone away; it is not
+   * any one request's signal, since the result is shared.
+   */
+  readonly execute: (signal: AbortSignal) => Promise<T>;
+  /** Approximate bytes of a result (as JSON): charged against the cache's byte budget. */
+  readonly sizeOf: (value: T) => number;
+  /** This request's signal (client disconnected): it stops waiting with QUERY_CANCELLED. */
+  readonly signal?: AbortSignal;
+}
+
+export interface CachedQueryResult<T> {
+  readonly value: T;
+  /** How the cache answered: the metric label. `stale` covers stale-while-revalidate and stale-if-error. */
+  readonly result: CacheResult;
+  /**
+   * True only when the value is served because the source failed (stale-if-error): the page shows
+   * "showing data from <storedAt>; source unavailable". A stale-while-revalidate answer is within
+   * the dataset's accepted staleness and is not flagged.
+   */
+  readonly stale: boolean;
+  /** When the value was produced (epoch ms). */
+  readonly storedAt: number;
+}
+
+export function served<T>(entry: CacheEntry, result: CacheResult, stale: boolean): CachedQueryResult<T> {
+  // Entries under a key are written only from results of the query that key names, so this is a T.
+  return { value: entry.value as T, result, stale, storedAt: entry.storedAt };
+}

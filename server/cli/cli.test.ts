@@ -1,0 +1,96 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { clinicalTrialsDir, repoRoot, requireExampleData } from '../../test/paths.js';
+
+// The real CLI, as a user runs it: the built bin (npm test builds first, see scripts/setup.mjs).
+const trellis = (...args: string[]) =>
+  spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'trellis.js'), ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+
+const temp: string[] = [];
+const tempCopy = (prefix: string) => {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  temp.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of temp) rmSync(dir, { recursive: true, force: true });
+});
+
+beforeAll(() => {
+  if (!existsSync(path.join(repoRoot, 'dist', 'server', 'main.js')))
+    throw new Error('dist/ is missing: run "npm test" (it builds first) or "npm run build"');
+  requireExampleData();
+});
+
+describe('trellis check', () => {
+  test('the clinical-trials example is valid', () => {
+    const r = trellis('check', clinicalTrialsDir);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^clinical-trials: ok \(7 datasets, 6 dashboards, \d+ widgets\)/);
+  });
+
+  test('a typo in a column name exits 1 naming the file and line', () => {
+    const copy = tempCopy('trellis-typo-');
+    cpSync(clinicalTrialsDir, copy, { recursive: true, filter: (src) => !src.endsWith('.duckdb') });
+    // The copy points at the example's database, so only the files differ.
+    const yaml = readFileSync(path.join(copy, 'trellis.yaml'), 'utf8').replace(
+      'path: data/trials.duckdb',
+      `path: ${path.join(clinicalTrialsDir, 'data', 'trials.duckdb')}`,
+    );
+    writeFileSync(path.join(copy, 'trellis.yaml'), yaml);
+    const dataset = path.join(copy, 'datasets', 'studies.yaml');
+    const original = readFileSync(dataset, 'utf8');
+    writeFileSync(
+      dataset,
+      original.replace(
+        '  masking: { type: string, label: Masking }',
+        '  maskng: { type: string, label: Masking }',
+      ),
+    );
+    const r = trellis('check', copy);
+    expect(r.status).toBe(1);
+    const line = original.split('\n').findIndex((l) => l.startsWith('  masking:')) + 1;
+    expect(r.stderr).toContain(
+      `datasets/studies.yaml:${line}: column "maskng" does not exist in table "studies"`,
+    );
+
+    const dashboard = path.join(copy, 'dashboards', 'overview.yaml');
+    writeFileSync(dataset, original);
+    writeFileSync(
+      dashboard,
+      readFileSync(dashboard, 'utf8').replace('dimension: overall_status', 'dimension: overal_status'),
+    );
+    const r2 = trellis('check', copy);
+    expect(r2.status).toBe(1);
+    expect(r2.stderr).toMatch(
+      /^dashboards\/overview\.yaml:\d+: widget "by_status": unknown column "overal_status" in dataset "studies" \(did you mean "overall_status"\?\)$/m,
+    );
+    expect(r2.stderr).toMatch(/^1 problem found\.$/m);
+  });
+
+  test('serve refuses an invalid project the same way', () => {
+    const copy = tempCopy('trellis-bad-');
+    cpSync(clinicalTrialsDir, copy, { recursive: true, filter: (src) => !src.endsWith('.duckdb') });
+    writeFileSync(
+      path.join(copy, 'dashboards', 'broken.yaml'),
+      'title: Broken\nwidgets:\n  - { id: x, type: gauge, title: X }\n',
+    );
+    const r = trellis('serve', copy);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^dashboards\/broken\.yaml:3: /m);
+    expect(r.stderr).toContain('Refusing to serve an invalid project');
+  });
+
+  test('usage errors', () => {
+    expect(trellis('check').status).toBe(2);
+    expect(trellis('frobnicate').status).toBe(2);
+    expect(trellis('--help').stdout).toContain('Usage: trellis');
+  });
+});

@@ -1,0 +1,233 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { z } from 'zod';
+import { parseByteSize, parseDuration } from '../units.js';
+import { checkReferences } from './check-references.js';
+import {
+  datasetFile,
+  dashboardFile,
+  projectFile,
+  type DatasetFile,
+  type DashboardFile,
+} from './project.schema.js';
+import type { Column, Dataset, DatasetParam, Measure, Project, ProjectProblem } from './project.types.js';
+import { namedParameters } from './sql-parameters.js';
+import { YamlSource } from './yaml-source.js';
+
+export type LoadResult = { ok: true; project: Project } | { ok: false; problems: ProjectProblem[] };
+
+/**
+ * Reads and validates a project folder. Every problem is collected (not just the first), each with
+ * its file and line, so `trellis check` can list them all at once.
+ */
+export async function loadProject(dirArg: string): Promise<LoadResult> {
+  const dir = path.resolve(dirArg);
+  const problems: ProjectProblem[] = [];
+  const report = (file: string, line: number, message: string) => problems.push({ file, line, message });
+
+  const main = await readYaml(dir, 'trellis.yaml', report);
+  if (!main) return { ok: false, problems };
+  const parsedMain = validate(main, projectFile, report);
+  if (!parsedMain) return { ok: false, problems };
+
+  const datasetFiles = new Map<string, { source: YamlSource; data: DatasetFile }>();
+  // Every dataset file found, valid or not, so a broken one is reported once, not again by each user.
+  const datasetIds = new Set<string>();
+  for (const file of await listYaml(dir, 'datasets')) {
+    const src = await readYaml(dir, file, report);
+    const data = src && validate(src, datasetFile, report);
+    const stem = path.basename(file).replace(/\.ya?ml$/, '');
+    datasetIds.add(stem);
+    if (!/^[a-z][a-z0-9_-]{0,62}$/.test(stem))
+      report(file, 1, `file name "${stem}" must be a lower-case id (letters, digits, - or _)`);
+    else if (src && data) datasetFiles.set(stem, { source: src, data });
+  }
+
+  const dashboardFiles = new Map<string, { source: YamlSource; data: DashboardFile }>();
+  for (const file of await listYaml(dir, 'dashboards')) {
+    const src = await readYaml(dir, file, report);
+    const data = src && validate(src, dashboardFile, report);
+    const stem = path.basename(file).replace(/\.ya?ml$/, '');
+    if (!/^[a-z][a-z0-9_-]{0,62}$/.test(stem))
+      report(file, 1, `file name "${stem}" must be a lower-case id (letters, digits, - or _)`);
+    else if (src && data) dashboardFiles.set(stem, { source: src, data });
+  }
+  if (dashboardFiles.size === 0 && problems.length === 0)
+    report('dashboards', 1, 'the project has no dashboards (add dashboards/*.yaml)');
+
+  const sourceNames = Object.keys(parsedMain.sources);
+  const datasets = new Map<string, Dataset>();
+  for (const [id, { source: src, data }] of datasetFiles) {
+    const dataset = await buildDataset(dir, id, src, data, sourceNames, report);
+    if (dataset) datasets.set(id, dataset);
+  }
+
+  const dashboards = checkReferences(datasets, datasetIds, dashboardFiles, report);
+  if (problems.length) return { ok: false, problems: sortProblems(problems) };
+
+  const limits = parsedMain.limits;
+  return {
+    ok: true,
+    project: {
+      dir,
+      name: parsedMain.name,
+      title: parsedMain.title,
+      ...(parsedMain.description ? { description: parsedMain.description } : {}),
+      sources: new Map(Object.entries(parsedMain.sources)),
+      limits: {
+        queryTimeoutMs: parseDuration(limits.query_timeout),
+        maxRows: limits.max_rows,
+        maxBytes: parseByteSize(limits.max_bytes),
+      },
+      datasets,
+      dashboards,
+    },
+  };
+}
+
+type Report = (file: string, line: number, message: string) => void;
+
+async function listYaml(dir: string, folder: string): Promise<string[]> {
+  try {
+    const names = await readdir(path.join(dir, folder));
+    return names
+      .filter((n) => /\.ya?ml$/.test(n))
+      .sort()
+      .map((n) => `${folder}/${n}`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+async function readYaml(dir: string, file: string, report: Report): Promise<YamlSource | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, file), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    report(file, 1, code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? 'error'})`);
+    return undefined;
+  }
+  const src = new YamlSource(file, text);
+  for (const e of src.syntaxErrors) report(file, e.line, `YAML syntax: ${e.message}`);
+  return src.syntaxErrors.length ? undefined : src;
+}
+
+function validate<T extends z.ZodType>(src: YamlSource, schema: T, report: Report): z.output<T> | undefined {
+  const result = schema.safeParse(src.data ?? {});
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    const at = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    const where = at.length ? `${at.join('.')}: ` : '';
+    report(src.file, src.lineOf(at), `${where}${describeIssue(issue)}`);
+  }
+  return undefined;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys')
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_key')
+    return 'keys here must be plain identifiers (letters, digits, _; not starting with a digit)';
+  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator)
+    return `unknown ${issue.discriminator} (${issue.message})`;
+  return issue.message;
+}
+
+async function buildDataset(
+  dir: string,
+  id: string,
+  src: YamlSource,
+  data: DatasetFile,
+  sourceNames: string[],
+  report: Report,
+): Promise<Dataset | undefined> {
+  const file = src.file;
+  const source = data.source ?? (sourceNames.length === 1 ? sourceNames[0] : undefined);
+  if (!source) {
+    report(file, 1, `name a \`source\` (one of ${sourceNames.join(', ')})`);
+    return undefined;
+  }
+  if (!sourceNames.includes(source)) {
+    report(file, src.lineOf(['source']), `unknown source "${source}" (declared: ${sourceNames.join(', ')})`);
+    return undefined;
+  }
+  let from: Dataset['from'];
+  if (data.sql) {
+    let text: string;
+    try {
+      text = await readFile(path.join(dir, data.sql), 'utf8');
+    } catch {
+      report(file, src.lineOf(['sql']), `SQL file ${data.sql} not found`);
+      return undefined;
+    }
+    const used = namedParameters(text);
+    for (const name of used)
+      if (!(name in data.params))
+        report(
+          file,
+          src.lineOf(['sql']),
+          `${data.sql} uses :${name}, which is not declared under \`params\``,
+        );
+    for (const name of Object.keys(data.params))
+      if (!used.includes(name))
+        report(file, src.lineOf(['params', name]), `param "${name}" is not used by ${data.sql}`);
+    from = { kind: 'sql', file: data.sql, text };
+  } else {
+    from = { kind: 'table', table: data.table ?? '' };
+  }
+
+  const columns = new Map<string, Column>();
+  for (const [name, c] of Object.entries(data.columns)) {
+    columns.set(name, {
+      name,
+      type: c.type,
+      label: c.label ?? humanize(name),
+      ...(c.format ? { format: c.format } : {}),
+      ...(c.sql ? { sql: c.sql } : {}),
+    });
+  }
+  const measures = new Map<string, Measure>();
+  // Every dataset can count its rows; declaring `count` yourself overrides this.
+  measures.set('count', { name: 'count', label: 'Count', agg: 'count', format: 'integer' });
+  for (const [name, m] of Object.entries(data.measures)) {
+    if (m.column && !columns.has(m.column))
+      report(
+        file,
+        src.lineOf(['measures', name, 'column']),
+        `measure "${name}": unknown column "${m.column}"`,
+      );
+    measures.set(name, {
+      name,
+      label: m.label ?? humanize(name),
+      ...(m.format ? { format: m.format } : {}),
+      ...(m.agg ? { agg: m.agg } : {}),
+      ...(m.column ? { column: m.column } : {}),
+      ...(m.sql ? { sql: m.sql } : {}),
+    });
+  }
+  const params = new Map<string, DatasetParam>(
+    Object.entries(data.params).map(([k, p]) => [k, { type: p.type, value: p.default }]),
+  );
+  return {
+    id,
+    file,
+    title: data.title ?? humanize(id),
+    source,
+    from,
+    params,
+    freshness: data.freshness,
+    columns,
+    measures,
+  };
+}
+
+export function humanize(name: string): string {
+  const words = name.replace(/[_-]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function sortProblems(problems: ProjectProblem[]): ProjectProblem[] {
+  return [...problems].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+}

@@ -1,0 +1,353 @@
+import { z } from 'zod';
+import { FILTER_TYPES, VALUE_FORMATS, type CHART_TYPES } from '../../../contract/index.js';
+
+/**
+ * The project files, as a data team writes them. These schemas are the reference for
+ * docs/project-files.md. Identifiers written here are the only identifiers that ever reach SQL,
+ * so they are held to a strict pattern; expressions (`sql:`) are trusted project code, reviewed in git.
+ */
+
+export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const identifier = z
+  .string()
+  .regex(IDENTIFIER, 'must be a plain identifier (letters, digits, _; not starting with a digit)');
+const id = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, - or _, starting with a letter');
+
+/** "30s", "2m", "500ms" or a number of milliseconds. */
+export const duration = z.union([
+  z.number().int().positive(),
+  z.string().regex(/^\d+(ms|s|m|h)$/, 'expected a duration such as 500ms, 30s, 5m or 1h'),
+]);
+/** "8MB", "512KB" or a number of bytes. */
+export const byteSize = z.union([
+  z.number().int().positive(),
+  z.string().regex(/^\d+(B|KB|MB|GB)$/, 'expected a size such as 512KB or 8MB'),
+]);
+
+const duckdbSource = z
+  .object({
+    type: z.literal('duckdb'),
+    /** Database file, relative to the project folder. Opened read-only. */
+    path: z.string().min(1),
+    /** Folders (relative to the project) that SQL may read files from with read_csv/read_parquet. */
+    allowed_directories: z.array(z.string()).default(['data']),
+    pool: z
+      .object({
+        size: z.number().int().min(1).max(16).default(4),
+        queue: z.number().int().min(0).max(10_000).default(200),
+      })
+      .strict()
+      .default({ size: 4, queue: 200 }),
+    threads: z.number().int().min(1).max(64).optional(),
+    memory_limit: z
+      .string()
+      .regex(/^\d+(MB|GB)$/)
+      .optional(),
+  })
+  .strict();
+
+/** Connections to a database server: how many, how long to wait for one, how long to keep one idle. */
+const serverPool = z
+  .object({
+    /** Connections = queries in flight at once. */
+    size: z.number().int().min(1).max(100).default(10),
+    /** Queries that may wait for a connection (SOURCE_BUSY beyond). */
+    queue: z.number().int().min(0).max(10_000).default(200),
+    /** Longest wait in the queue (SOURCE_BUSY) and for a new connection (SOURCE_UNAVAILABLE). */
+    acquire_timeout: duration.default('5s'),
+    /** An unused connection is closed after this. */
+    idle_timeout: duration.default('30s'),
+  })
+  .strict()
+  .default({ size: 10, queue: 200, acquire_timeout: '5s', idle_timeout: '30s' });
+
+/**
+ * The NAME of the environment variable that holds the connection URL: secrets never live in project
+ * files, so a URL written here is refused rather than used.
+ */
+const urlEnv = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
+    'must be the name of an environment variable holding the URL (e.g. WAREHOUSE_URL), not the URL itself',
+  );
+
+const serverSource = <T extends 'postgres' | 'mysql'>(type: T) =>
+  z
+    .object({
+      type: z.literal(type),
+      url_env: urlEnv,
+      pool: serverPool,
+      /** A cap per statement below the project's query_timeout, enforced by the server as well. */
+      statement_timeout: duration.optional(),
+    })
+    .strict();
+
+export const sourceConfig = z.discriminatedUnion('type', [
+  duckdbSource,
+  serverSource('postgres'),
+  serverSource('mysql'),
+]);
+export type SourceConfig = z.infer<typeof sourceConfig>;
+
+export const limitsConfig = z
+  .object({
+    query_timeout: duration.default('15s'),
+    max_rows: z.number().int().min(1).max(1_000_000).default(10_000),
+    max_bytes: byteSize.default('16MB'),
+  })
+  .strict();
+
+export const projectFile = z
+  .object({
+    name: id,
+    title: z.string().min(1),
+    description: z.string().optional(),
+    sources: z
+      .record(identifier, sourceConfig)
+      .refine((s) => Object.keys(s).length > 0, 'declare at least one source'),
+    limits: limitsConfig.default({ query_timeout: '15s', max_rows: 10_000, max_bytes: '16MB' }),
+  })
+  .strict();
+export type ProjectFile = z.infer<typeof projectFile>;
+
+export const COLUMN_TYPES = ['string', 'number', 'date', 'timestamp', 'boolean'] as const;
+const columnDef = z
+  .object({
+    type: z.enum(COLUMN_TYPES),
+    label: z.string().optional(),
+    format: z.enum(VALUE_FORMATS).optional(),
+    /** A computed column: a SQL expression over the dataset's own columns. */
+    sql: z.string().min(1).optional(),
+    description: z.string().optional(),
+  })
+  .strict();
+
+export const AGGREGATES = ['count', 'count_distinct', 'sum', 'avg', 'min', 'max', 'median'] as const;
+const measureDef = z
+  .object({
+    label: z.string().optional(),
+    format: z.enum(VALUE_FORMATS).optional(),
+    agg: z.enum(AGGREGATES).optional(),
+    column: identifier.optional(),
+    /** An aggregate SQL expression, e.g. "avg(CASE WHEN x THEN 1 ELSE 0 END)". */
+    sql: z.string().min(1).optional(),
+    description: z.string().optional(),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    if (!m.agg && !m.sql) ctx.addIssue({ code: 'custom', message: 'a measure needs `agg` or `sql`' });
+    if (m.agg && m.sql) ctx.addIssue({ code: 'custom', message: 'use either `agg` or `sql`, not both' });
+    if (m.agg && m.agg !== 'count' && !m.column)
+      ctx.addIssue({ code: 'custom', message: `\`agg: ${m.agg}\` needs a \`column\`` });
+  });
+
+const paramDef = z
+  .object({
+    type: z.enum(['string', 'number', 'date', 'boolean']),
+    default: z.union([z.string(), z.number(), z.boolean()]),
+  })
+  .strict();
+
+export const FRESHNESS = ['live', 'short', 'medium', 'long'] as const;
+
+export const datasetFile = z
+  .object({
+    title: z.string().optional(),
+    description: z.string().optional(),
+    source: identifier.optional(),
+    table: identifier.optional(),
+    /** Path of a SQL file relative to the project folder, e.g. sql/enrollment_success.sql. */
+    sql: z
+      .string()
+      .regex(/^sql\/[A-Za-z0-9_\-/]+\.sql$/, 'expected a path like sql/name.sql')
+      .optional(),
+    /** Values for the SQL file's named parameters (:name). */
+    params: z.record(identifier, paramDef).default({}),
+    freshness: z.union([z.enum(FRESHNESS), duration]).default('medium'),
+    columns: z
+      .record(identifier, columnDef)
+      .refine((c) => Object.keys(c).length > 0, 'declare at least one column'),
+    measures: z.record(identifier, measureDef).default({}),
+  })
+  .strict()
+  .superRefine((d, ctx) => {
+    if (!d.table === !d.sql)
+      ctx.addIssue({ code: 'custom', message: 'a dataset needs exactly one of `table` or `sql`' });
+  });
+export type DatasetFile = z.infer<typeof datasetFile>;
+
+const filterDef = z
+  .object({
+    id,
+    type: z.enum(FILTER_TYPES),
+    label: z.string().min(1),
+    /** The column filtered, in every widget's dataset that has a column of this name. */
+    column: identifier,
+    /** Per-dataset column names where they differ: { dataset_id: column }. */
+    columns: z.record(id, identifier).default({}),
+    /** multi_select: the dataset whose distinct values are offered (default: the first widget's). */
+    options_from: id.optional(),
+    placeholder: z.string().optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    step: z.number().positive().optional(),
+  })
+  .strict();
+export type FilterDef = z.infer<typeof filterDef>;
+
+const sortDef = z.object({ by: identifier, direction: z.enum(['asc', 'desc']).default('desc') }).strict();
+export const WHERE_OPS = ['eq', 'neq', 'in', 'gt', 'gte', 'lt', 'lte', 'is_null', 'not_null'] as const;
+const whereDef = z
+  .object({
+    column: identifier,
+    op: z.enum(WHERE_OPS),
+    value: z
+      .union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))])
+      .optional(),
+  })
+  .strict();
+export type WhereDef = z.infer<typeof whereDef>;
+export const TIME_GRAINS = ['day', 'week', 'month', 'quarter', 'year'] as const;
+
+const widgetBase = {
+  id,
+  title: z.string().min(1),
+  description: z.string().optional(),
+  dataset: id.optional(),
+  width: z.number().int().min(1).max(12).default(6),
+  height: z.enum(['small', 'medium', 'large']).default('medium'),
+  where: z.array(whereDef).default([]),
+  ignore_filters: z.array(id).default([]),
+};
+
+const kpiWidget = z
+  .object({
+    ...widgetBase,
+    type: z.literal('kpi'),
+    measure: identifier,
+    width: widgetBase.width.default(3),
+    height: widgetBase.height.default('small'),
+  })
+  .strict();
+const seriesChart = (type: 'bar' | 'line' | 'area') =>
+  z
+    .object({
+      ...widgetBase,
+      type: z.literal(type),
+      dimension: identifier,
+      grain: z.enum(TIME_GRAINS).optional(),
+      /** A second dimension: one series per value (top `series_limit`). */
+      series: identifier.optional(),
+      measures: z.array(identifier).min(1).max(6),
+      sort: sortDef.optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
+      stacked: z.boolean().default(false),
+      horizontal: z.boolean().default(false),
+    })
+    .strict();
+const pieWidget = (type: 'pie' | 'donut') =>
+  z
+    .object({
+      ...widgetBase,
+      type: z.literal(type),
+      dimension: identifier,
+      measure: identifier,
+      limit: z.number().int().min(1).max(50).default(10),
+    })
+    .strict();
+const scatterWidget = z
+  .object({
+    ...widgetBase,
+    type: z.literal('scatter'),
+    dimension: identifier,
+    x: identifier,
+    y: identifier,
+    limit: z.number().int().min(1).max(5000).default(500),
+  })
+  .strict();
+const histogramWidget = z
+  .object({
+    ...widgetBase,
+    type: z.literal('histogram'),
+    column: identifier,
+    bins: z.number().int().min(2).max(200).default(30),
+  })
+  .strict();
+const heatmapWidget = z
+  .object({
+    ...widgetBase,
+    type: z.literal('heatmap'),
+    x: identifier,
+    x_grain: z.enum(TIME_GRAINS).optional(),
+    y: identifier,
+    measure: identifier,
+    limit: z.number().int().min(1).max(10_000).default(2_000),
+  })
+  .strict();
+const tableWidget = z
+  .object({
+    ...widgetBase,
+    type: z.literal('table'),
+    /** A row listing: these columns, one row per dataset row. */
+    columns: z.array(identifier).min(1).optional(),
+    /** Or a grouped table: dimensions and measures. */
+    dimensions: z.array(identifier).optional(),
+    measures: z.array(identifier).optional(),
+    sort: sortDef.optional(),
+    sortable: z.array(identifier).optional(),
+    page_size: z.number().int().min(1).max(500).default(25),
+    width: widgetBase.width.default(12),
+    height: widgetBase.height.default('large'),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    if (!t.columns === !(t.dimensions || t.measures))
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a table needs `columns` (a listing) or `dimensions`/`measures` (grouped), not both',
+      });
+  });
+const textWidget = z
+  .object({
+    id,
+    type: z.literal('text'),
+    title: z.string().default(''),
+    markdown: z.string().min(1),
+    width: widgetBase.width,
+    height: widgetBase.height.default('small'),
+  })
+  .strict();
+
+export const widgetDef = z.discriminatedUnion('type', [
+  kpiWidget,
+  seriesChart('bar'),
+  seriesChart('line'),
+  seriesChart('area'),
+  pieWidget('pie'),
+  pieWidget('donut'),
+  scatterWidget,
+  histogramWidget,
+  heatmapWidget,
+  tableWidget,
+  textWidget,
+]);
+export type WidgetDef = z.infer<typeof widgetDef>;
+export type DataWidgetDef = Exclude<WidgetDef, { type: 'text' }>;
+export type ChartWidgetType = (typeof CHART_TYPES)[number];
+
+export const dashboardFile = z
+  .object({
+    title: z.string().min(1),
+    description: z.string().optional(),
+    /** Position in the dashboard list (lower first). */
+    order: z.number().int().default(100),
+    /** Dataset used by widgets and filters that do not name one. */
+    dataset: id.optional(),
+    filters: z.array(filterDef).default([]),
+    widgets: z.array(widgetDef).min(1),
+  })
+  .strict();
+export type DashboardFile = z.infer<typeof dashboardFile>;

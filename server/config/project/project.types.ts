@@ -1,0 +1,98 @@
+import type { ValueFormat } from '../../../contract/index.js';
+import type {
+  AGGREGATES,
+  COLUMN_TYPES,
+  DataWidgetDef,
+  FilterDef,
+  SourceConfig,
+  WidgetDef,
+} from './project.schema.js';
+
+/** The project after validation and cross-checking: what the rest of the server reads. */
+export interface Project {
+  readonly dir: string;
+  readonly name: string;
+  readonly title: string;
+  readonly description?: string;
+  readonly sources: ReadonlyMap<string, SourceConfig>;
+  readonly limits: QueryLimits;
+  readonly datasets: ReadonlyMap<string, Dataset>;
+  /** In display order. */
+  readonly dashboards: ReadonlyMap<string, Dashboard>;
+}
+
+export interface QueryLimits {
+  readonly queryTimeoutMs: number;
+  readonly maxRows: number;
+  readonly maxBytes: number;
+}
+
+export type ColumnType = (typeof COLUMN_TYPES)[number];
+
+export interface Column {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly label: string;
+  readonly format?: ValueFormat;
+  /** Trusted SQL expression from the project file; absent for a plain column. */
+  readonly sql?: string;
+}
+
+export interface Measure {
+  readonly name: string;
+  readonly label: string;
+  readonly format?: ValueFormat;
+  readonly agg?: (typeof AGGREGATES)[number];
+  readonly column?: string;
+  readonly sql?: string;
+}
+
+export type DatasetFrom =
+  | { readonly kind: 'table'; readonly table: string }
+  | { readonly kind: 'sql'; readonly file: string; readonly text: string };
+
+export interface DatasetParam {
+  readonly type: 'string' | 'number' | 'date' | 'boolean';
+  readonly value: string | number | boolean;
+}
+
+export interface Dataset {
+  readonly id: string;
+  readonly file: string;
+  readonly title: string;
+  readonly source: string;
+  readonly from: DatasetFrom;
+  readonly params: ReadonlyMap<string, DatasetParam>;
+  readonly freshness: string | number;
+  readonly columns: ReadonlyMap<string, Column>;
+  readonly measures: ReadonlyMap<string, Measure>;
+}
+
+/** Widgets that read data always know their dataset after loading. */
+export type ResolvedDataWidget = DataWidgetDef & { readonly dataset: string };
+export type ResolvedWidget = ResolvedDataWidget | Extract<WidgetDef, { type: 'text' }>;
+
+export interface ResolvedFilter extends FilterDef {
+  /** Dataset whose distinct values feed a multi_select. */
+  readonly optionsFrom: string;
+}
+
+export interface Dashboard {
+  readonly id: string;
+  readonly file: string;
+  readonly title: string;
+  readonly description?: string;
+  readonly order: number;
+  readonly filters: readonly ResolvedFilter[];
+  readonly widgets: readonly ResolvedWidget[];
+}
+
+export interface ProjectProblem {
+  readonly file: string;
+  readonly line: number;
+  readonly message: string;
+}
+
+export function formatProblem(p: ProjectProblem): string {
+  return `${p.file}:${p.line}: ${p.message}`;
+}

@@ -1,0 +1,72 @@
+/**
+ * The one error catalogue. Every error a client can see has a stable code, an HTTP status and a
+ * user-safe message here; docs/errors.md lists the same codes (a test compares them). Details for
+ * operators go to the log through `detail`, never to the client.
+ */
+export const ERROR_CATALOGUE = {
+  VALIDATION_FAILED: { status: 400, message: 'The request is not valid.' },
+  INVALID_FILTER_VALUE: { status: 400, message: 'A filter value does not fit its filter.' },
+  UNKNOWN_FILTER: { status: 400, message: 'The request names a filter that this dashboard does not have.' },
+  SORT_NOT_ALLOWED: { status: 400, message: 'This widget cannot be sorted by that column.' },
+  PAGINATION_NOT_SUPPORTED: { status: 400, message: 'Only table widgets can be paged or sorted.' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the request body as application/json.' },
+  NOT_FOUND: { status: 404, message: 'There is nothing at this address.' },
+  DASHBOARD_NOT_FOUND: { status: 404, message: 'There is no dashboard with this id.' },
+  WIDGET_NOT_FOUND: { status: 404, message: 'This dashboard has no widget with this id.' },
+  FILTER_NOT_FOUND: { status: 404, message: 'This dashboard has no filter with this id.' },
+  FILTER_HAS_NO_OPTIONS: { status: 400, message: 'Only multi-select filters have a list of options.' },
+  RESULT_TOO_LARGE: {
+    status: 422,
+    message: 'The result is larger than this server allows; narrow the filters.',
+  },
+  QUERY_TIMEOUT: { status: 504, message: 'The query took longer than this server allows and was stopped.' },
+  QUERY_CANCELLED: { status: 499, message: 'The query was cancelled because the client went away.' },
+  SOURCE_BUSY: { status: 503, message: 'The data source is busy; try again in a moment.' },
+  SOURCE_UNAVAILABLE: { status: 503, message: 'The data source cannot be reached.' },
+  QUERY_FAILED: { status: 500, message: 'The query failed. The error was logged with this request id.' },
+  NOT_READY: { status: 503, message: 'The server is starting or stopping.' },
+  INTERNAL: {
+    status: 500,
+    message: 'Something went wrong on the server. The error was logged with this request id.',
+  },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export interface ErrorIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+export class TrellisError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    options: {
+      /** A more specific user-safe message; defaults to the catalogue's. */
+      message?: string;
+      /** Operator-facing detail: logged, never sent. */
+      detail?: Record<string, unknown>;
+      issues?: readonly ErrorIssue[];
+      cause?: unknown;
+    } = {},
+  ) {
+    super(
+      options.message ?? ERROR_CATALOGUE[code].message,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.name = 'TrellisError';
+    this.status = ERROR_CATALOGUE[code].status;
+    this.detail = options.detail;
+    this.issues = options.issues;
+  }
+
+  readonly detail: Record<string, unknown> | undefined;
+  readonly issues: readonly ErrorIssue[] | undefined;
+}
+
+export function isTrellisError(err: unknown): err is TrellisError {
+  return err instanceof TrellisError;
+}

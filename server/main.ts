@@ -1,0 +1,51 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, parseEnv } from './config/env.js';
+import { checkCommand } from './cli/check.command.js';
+import { serveCommand } from './cli/serve.command.js';
+
+const USAGE = `Usage: trellis <command> [options]
+
+Commands:
+  serve DIR    Serve the project in DIR (PORT and HOST from the environment; default 127.0.0.1:3000)
+  check DIR    Validate the project in DIR against its sources; prints file:line: message per problem
+
+Options:
+  -h, --help   Show this help
+`;
+
+/** The CLI. Returns the exit code, or -1 for a command that keeps running (serve). */
+export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h' } },
+    strict: false,
+  });
+  const [command, dir] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  if ((command === 'serve' || command === 'check') && !dir) {
+    process.stderr.write(
+      `trellis ${command}: name the project folder, e.g. trellis ${command} examples/clinical-trials\n`,
+    );
+    return 2;
+  }
+  if (command !== 'serve' && command !== 'check') {
+    process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
+    return 2;
+  }
+  // Both commands open the sources, whose connection URLs come from the environment (url_env).
+  let config;
+  try {
+    config = parseEnv(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  return command === 'check' ? checkCommand(dir ?? '.', config) : serveCommand(dir ?? '.', config);
+}

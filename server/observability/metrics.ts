@@ -1,0 +1,37 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Prometheus metrics for one app instance. A registry per app (not the global one) keeps apps
+ * built in tests independent. Default metrics include event-loop delay percentiles
+ * (nodejs_eventloop_lag_p99_seconds), heap and RSS.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly httpDuration = new Histogram({
+    name: 'trellis_http_request_duration_seconds',
+    help: 'HTTP request latency by route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly queryDuration = new Histogram({
+    name: 'trellis_query_duration_seconds',
+    help: 'Engine query latency by source, dataset and outcome (ok or an error code)',
+    labelNames: ['source', 'dataset', 'outcome'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly errors = new Counter({
+    name: 'trellis_http_errors_total',
+    help: 'Error responses by catalogue code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+  }
+}

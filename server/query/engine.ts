@@ -1,0 +1,62 @@
+import type { Cell } from '../../contract/index.js';
+import type { ColumnType } from '../config/project/project.types.js';
+import type { CompiledQuery } from './compiler.js';
+import type { SqlDialect } from './dialect.js';
+
+/**
+ * The seam every SQL engine sits behind (DuckDB, PostgreSQL, MySQL/MariaDB). An engine owns its
+ * connections, enforces the limits it is given, and maps its driver's failures to catalogue errors:
+ * QUERY_TIMEOUT, QUERY_CANCELLED, RESULT_TOO_LARGE, SOURCE_BUSY, SOURCE_UNAVAILABLE, QUERY_FAILED.
+ */
+export interface Engine {
+  readonly dialect: SqlDialect;
+  readonly capabilities: EngineCapabilities;
+  run(query: CompiledQuery, options: RunOptions): Promise<QueryResult>;
+  /** Column names and types of a query's result, without reading rows (for `trellis check`). */
+  describe(query: CompiledQuery): Promise<DescribedColumn[]>;
+  /** Resolves when the source answers a trivial query. */
+  ping(): Promise<void>;
+  stats(): EngineStats;
+  close(): Promise<void>;
+}
+
+export interface EngineCapabilities {
+  /** Can read CSV/Parquet/JSON files from allowed folders. */
+  readonly readsFiles: boolean;
+  /** Cancels a running statement on the server (not just abandons it). */
+  readonly cancelsStatements: boolean;
+}
+
+export interface RunOptions {
+  /** Aborting the signal cancels the running statement (client disconnected). */
+  readonly signal?: AbortSignal;
+  readonly timeoutMs: number;
+  /** More rows than this is RESULT_TOO_LARGE. */
+  readonly maxRows: number;
+  /** More bytes of row data (approximate, as JSON) than this is RESULT_TOO_LARGE. */
+  readonly maxBytes: number;
+  /**
+   * Fairness key in the source's queue (the tenant id): free slots go round-robin across tenants,
+   * so one tenant's burst cannot starve another. Absent: one shared key.
+   */
+  readonly tenant?: string;
+}
+
+export interface QueryResult {
+  readonly columns: readonly string[];
+  readonly rows: Cell[][];
+  readonly elapsedMs: number;
+}
+
+export interface DescribedColumn {
+  readonly name: string;
+  /** Our column type, or undefined for types dashboards cannot use (lists, structs, blobs). */
+  readonly type: ColumnType | undefined;
+  readonly nativeType: string;
+}
+
+export interface EngineStats {
+  readonly inFlight: number;
+  readonly queued: number;
+  readonly poolSize: number;
+}

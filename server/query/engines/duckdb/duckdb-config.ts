@@ -1,0 +1,42 @@
+import path from 'node:path';
+import type { SourceConfig } from '../../../config/project/project.schema.js';
+
+export type DuckDBSourceConfig = Extract<SourceConfig, { type: 'duckdb' }>;
+
+export interface DuckDBSettings {
+  readonly file: string;
+  /** Options given when the instance is created. */
+  readonly instanceOptions: Record<string, string>;
+  /**
+   * Statements run once on the first connection, in order. External access is switched off last and
+   * the configuration locked, so no later statement — and no SQL in a dataset — can re-open it.
+   */
+  readonly lockdown: readonly string[];
+  readonly poolSize: number;
+  readonly queueLimit: number;
+}
+
+export function duckdbSettings(source: DuckDBSourceConfig, projectDir: string): DuckDBSettings {
+  const file = path.resolve(projectDir, source.path);
+  const allowed = source.allowed_directories.map((d) => path.resolve(projectDir, d) + path.sep);
+  const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  return {
+    file,
+    instanceOptions: {
+      access_mode: 'READ_ONLY',
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+      allow_community_extensions: 'false',
+      ...(source.threads ? { threads: String(source.threads) } : {}),
+      ...(source.memory_limit ? { memory_limit: source.memory_limit } : {}),
+    },
+    lockdown: [
+      `SET allowed_directories = [${allowed.map(quote).join(', ')}]`,
+      `SET allowed_paths = [${quote(file)}]`,
+      'SET enable_external_access = false',
+      'SET lock_configuration = true',
+    ],
+    poolSize: source.pool.size,
+    queueLimit: source.pool.queue,
+  };
+}

@@ -1,0 +1,210 @@
+import { stat } from 'node:fs/promises';
+import {
+  BIGINT,
+  BOOLEAN,
+  DOUBLE,
+  DuckDBInstance,
+  SQLNULL,
+  VARCHAR,
+  type DuckDBConnection,
+  type DuckDBType,
+} from '@duckdb/node-api';
+import type { Cell } from '../../../../contract/index.js';
+import { TrellisError } from '../../../errors.js';
+import type { CompiledQuery } from '../../compiler.js';
+import type { SqlValue } from '../../plan.js';
+import { ConcurrencyLimiter } from '../../concurrency-limiter.js';
+import { approximateBytes } from '../../row-budget.js';
+import type { DescribedColumn, Engine, EngineStats, QueryResult, RunOptions } from '../../engine.js';
+import { duckdbDialect } from './duckdb-compiler.js';
+import type { DuckDBSettings } from './duckdb-config.js';
+import { cellReaderFor, columnTypeOf } from './duckdb-introspector.js';
+
+/**
+ * Embedded DuckDB behind the Engine seam. One connection per in-flight query (queries on one
+ * connection would run one after another), at most `poolSize` of them, so in-flight work stays
+ * below the libuv pool the bindings run on. Timeouts and cancellations interrupt the connection.
+ */
+export class DuckDBEngine implements Engine {
+  readonly dialect = duckdbDialect;
+  readonly capabilities = { readsFiles: true, cancelsStatements: true };
+  private readonly limiter: ConcurrencyLimiter;
+  private readonly running = new Set<DuckDBConnection>();
+  private closed = false;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly idle: DuckDBConnection[],
+    settings: DuckDBSettings,
+  ) {
+    this.limiter = new ConcurrencyLimiter(settings.poolSize, settings.queueLimit);
+  }
+
+  static async open(settings: DuckDBSettings): Promise<DuckDBEngine> {
+    try {
+      await stat(settings.file);
+    } catch {
+      throw new TrellisError('SOURCE_UNAVAILABLE', {
+        message: `DuckDB file not found: ${settings.file}`,
+        detail: { file: settings.file },
+      });
+    }
+    const instance = await DuckDBInstance.create(settings.file, settings.instanceOptions);
+    const connections: DuckDBConnection[] = [];
+    try {
+      const first = await instance.connect();
+      connections.push(first);
+      for (const statement of settings.lockdown) await first.run(statement);
+      for (let i = 1; i < settings.poolSize; i++) connections.push(await instance.connect());
+    } catch (err) {
+      for (const c of connections) c.closeSync();
+      instance.closeSync();
+      throw err;
+    }
+    return new DuckDBEngine(instance, connections, settings);
+  }
+
+  run(query: CompiledQuery, options: RunOptions): Promise<QueryResult> {
+    const deadline = AbortSignal.timeout(options.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+    const failure = () =>
+      deadline.aborted
+        ? new TrellisError('QUERY_TIMEOUT', { detail: { timeoutMs: options.timeoutMs, sql: query.sql } })
+        : new TrellisError('QUERY_CANCELLED', { detail: { sql: query.sql } });
+    return this.limiter
+      .run(
+        () => this.withConnection((conn) => this.stream(conn, query, options, signal, failure)),
+        signal,
+        options.tenant,
+      )
+      .catch((err: unknown) => {
+        if (signal.aborted) throw failure();
+        throw err;
+      });
+  }
+
+  private async stream(
+    conn: DuckDBConnection,
+    query: CompiledQuery,
+    options: RunOptions,
+    signal: AbortSignal,
+    failure: () => TrellisError,
+  ): Promise<QueryResult> {
+    // An interrupted streaming query can end quietly with partial rows, so our own flag decides.
+    // DuckDB also forgets an interrupt that lands before execution begins, so once interrupted we
+    // repeat it until the statement settles.
+    let interrupted = signal.aborted;
+    let repeat: NodeJS.Timeout | undefined;
+    const interrupt = () => {
+      interrupted = true;
+      conn.interrupt();
+      repeat ??= setInterval(() => conn.interrupt(), 50);
+    };
+    signal.addEventListener('abort', interrupt, { once: true });
+    const started = performance.now();
+    try {
+      if (interrupted) throw failure();
+      const result = await conn.stream(query.sql, [...query.params], query.params.map(parameterType));
+      if (interrupted) throw failure();
+      const columns = result.columnNames();
+      const readers = result.columnTypes().map((t) => cellReaderFor(t.typeId));
+      const rows: Cell[][] = [];
+      let bytes = 0;
+      for await (const chunk of result.yieldRowsJson()) {
+        if (interrupted) break;
+        for (const raw of chunk) {
+          const row = raw.map((v, i) => (readers[i] ?? String)(v));
+          bytes += approximateBytes(row);
+          rows.push(row);
+        }
+        if (rows.length > options.maxRows)
+          throw new TrellisError('RESULT_TOO_LARGE', {
+            detail: { maxRows: options.maxRows, sql: query.sql },
+          });
+        if (bytes > options.maxBytes)
+          throw new TrellisError('RESULT_TOO_LARGE', {
+            detail: { maxBytes: options.maxBytes, sql: query.sql },
+          });
+      }
+      if (interrupted) throw failure();
+      return { columns, rows, elapsedMs: performance.now() - started };
+    } catch (err) {
+      if (interrupted) throw failure();
+      if (err instanceof TrellisError) throw err;
+      throw new TrellisError('QUERY_FAILED', {
+        detail: { sql: query.sql, error: (err as Error).message },
+        cause: err,
+      });
+    } finally {
+      signal.removeEventListener('abort', interrupt);
+      clearInterval(repeat);
+    }
+  }
+
+  async describe(query: CompiledQuery): Promise<DescribedColumn[]> {
+    return this.limiter.run(() =>
+      this.withConnection(async (conn) => {
+        const prepared = await conn.prepare(query.sql);
+        const out: DescribedColumn[] = [];
+        for (let i = 0; i < prepared.columnCount; i++) {
+          const typeId = prepared.columnTypeId(i);
+          out.push({
+            name: prepared.columnName(i),
+            type: columnTypeOf(typeId),
+            nativeType: prepared.columnType(i).toString(),
+          });
+        }
+        return out;
+      }),
+    );
+  }
+
+  async ping(): Promise<void> {
+    await this.run({ sql: 'SELECT 1', params: [] }, { timeoutMs: 2_000, maxRows: 1, maxBytes: 1_000 });
+  }
+
+  stats(): EngineStats {
+    return {
+      inFlight: this.limiter.inFlight,
+      queued: this.limiter.queued,
+      poolSize: this.limiter.concurrency,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const conn of this.running) conn.interrupt();
+    for (const conn of this.idle.splice(0)) conn.closeSync();
+    // Running connections close when their query settles (see withConnection).
+    if (this.running.size === 0) this.instance.closeSync();
+  }
+
+  private async withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (this.closed)
+      throw new TrellisError('SOURCE_UNAVAILABLE', { message: 'The data source is shutting down.' });
+    const conn = this.idle.pop();
+    if (!conn) throw new Error('DuckDB pool invariant broken: a slot was granted with no idle connection');
+    this.running.add(conn);
+    try {
+      return await fn(conn);
+    } finally {
+      this.running.delete(conn);
+      if (this.closed) {
+        conn.closeSync();
+        if (this.running.size === 0) this.instance.closeSync();
+      } else this.idle.push(conn);
+    }
+  }
+}
+
+/**
+ * Explicit parameter types: left to infer, the driver reads an integral double such as -9.2e18 as
+ * BIGINT and overflows. Safe integers are BIGINT (LIMIT/OFFSET need integers); other numbers DOUBLE.
+ */
+function parameterType(value: SqlValue): DuckDBType {
+  if (value === null) return SQLNULL;
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? BIGINT : DOUBLE;
+  if (typeof value === 'boolean') return BOOLEAN;
+  return VARCHAR;
+}

@@ -1,0 +1,67 @@
+import type { SourceConfig } from '../../config/project/project.schema.js';
+import type { Engine } from '../engine.js';
+import { openDuckDB } from './duckdb/index.js';
+import { openMySQL } from './mysql/index.js';
+import { openPostgres } from './postgres/index.js';
+
+/**
+ * The one place that maps a source's `type` to its engine. `environment` is the snapshot taken at
+ * start (AppConfig.environment), used only to resolve `url_env`.
+ */
+export async function openEngine(
+  source: SourceConfig,
+  projectDir: string,
+  environment: Readonly<Record<string, string>>,
+): Promise<Engine> {
+  switch (source.type) {
+    case 'duckdb':
+      return openDuckDB(source, projectDir);
+    case 'postgres':
+      return openPostgres(source, environment);
+    case 'mysql':
+      return openMySQL(source, environment);
+  }
+}
+
+/** One or more sources could not be opened; each failure names its source. */
+export class SourcesUnavailableError extends Error {
+  constructor(readonly failures: readonly { readonly source: string; readonly error: unknown }[]) {
+    super(failures.map((f) => `source "${f.source}": ${messageOf(f.error)}`).join('\n'));
+    this.name = 'SourcesUnavailableError';
+  }
+}
+
+/**
+ * Opens one engine per source, all at once. If any fails, those that opened are closed again and the
+ * error lists every failure (a bad config is reported whole, not one problem per restart).
+ */
+export async function openEngines(
+  sources: ReadonlyMap<string, SourceConfig>,
+  projectDir: string,
+  environment: Readonly<Record<string, string>>,
+): Promise<Map<string, Engine>> {
+  const names = [...sources.keys()];
+  const settled = await Promise.allSettled(
+    [...sources.values()].map((source) => openEngine(source, projectDir, environment)),
+  );
+  const engines = new Map<string, Engine>();
+  const failures: { source: string; error: unknown }[] = [];
+  settled.forEach((r, i) => {
+    const source = names[i] ?? String(i);
+    if (r.status === 'fulfilled') engines.set(source, r.value);
+    else failures.push({ source, error: r.reason });
+  });
+  if (failures.length) {
+    await closeEngines(engines);
+    throw new SourcesUnavailableError(failures);
+  }
+  return engines;
+}
+
+export async function closeEngines(engines: ReadonlyMap<string, Engine>): Promise<void> {
+  await Promise.all([...engines.values()].map((e) => e.close()));
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

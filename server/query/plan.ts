@@ -1,0 +1,71 @@
+import type { TIME_GRAINS } from '../config/project/project.schema.js';
+
+/**
+ * A query plan: what to ask of a dataset, in terms of names from the project files only. Compilers
+ * turn a plan into one SQL string plus bound parameters; nothing in a plan is ever SQL.
+ */
+export type TimeGrain = (typeof TIME_GRAINS)[number];
+export type SqlValue = string | number | boolean | null;
+
+export interface PlanDimension {
+  /** A column name of the dataset; also the output key. */
+  readonly column: string;
+  readonly grain?: TimeGrain;
+}
+
+export type PlanFilter =
+  | { readonly kind: 'in'; readonly column: string; readonly values: readonly (string | number)[] }
+  | {
+      readonly kind: 'compare';
+      readonly column: string;
+      readonly op: CompareOp;
+      readonly value: string | number | boolean;
+    }
+  /** Case-insensitive substring match on any of the columns (LIKE with the pattern escaped). */
+  | { readonly kind: 'contains'; readonly columns: readonly string[]; readonly text: string }
+  | { readonly kind: 'null'; readonly column: string; readonly negate: boolean };
+
+export type CompareOp = '=' | '<>' | '>' | '>=' | '<' | '<=';
+
+export interface PlanSort {
+  /** A dimension column or measure name (aggregate plans) or a column name (row plans). */
+  readonly key: string;
+  readonly direction: 'asc' | 'desc';
+}
+
+interface PlanBase {
+  readonly dataset: string;
+  readonly filters: readonly PlanFilter[];
+}
+
+export interface AggregatePlan extends PlanBase {
+  readonly kind: 'aggregate';
+  readonly dimensions: readonly PlanDimension[];
+  readonly measures: readonly string[];
+  readonly sort: readonly PlanSort[];
+  /** Declared top-N; without one the engine's row cap applies and overflow is an error. */
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+export interface RowsPlan extends PlanBase {
+  readonly kind: 'rows';
+  readonly columns: readonly string[];
+  readonly sort: readonly PlanSort[];
+  readonly limit: number;
+  readonly offset: number;
+}
+
+export interface CountPlan extends PlanBase {
+  readonly kind: 'count';
+  /** Count groups instead of rows (the total of a grouped table). */
+  readonly groupBy?: readonly PlanDimension[];
+}
+
+export interface HistogramPlan extends PlanBase {
+  readonly kind: 'histogram';
+  readonly column: string;
+  readonly bins: number;
+}
+
+export type QueryPlan = AggregatePlan | RowsPlan | CountPlan | HistogramPlan;

@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+
+/**
+ * The built web app: hashed assets cached for a year, index.html never cached, and every other
+ * GET that is not an API call answered with index.html so deep links (/d/overview?...) load the app.
+ */
+export async function appShellRoutes(app: FastifyInstance, webRoot: string | undefined): Promise<void> {
+  const index = webRoot ? path.join(webRoot, 'index.html') : undefined;
+  if (!webRoot || !index || !existsSync(index)) {
+    app.log.warn({ webRoot }, 'web app not built: serving the API only (run npm run build)');
+    return;
+  }
+  await app.register(fastifyStatic, {
+    root: webRoot,
+    // Only sendFile: every route is declared below, each with its permission.
+    serve: false,
+    setHeaders(res, filePath) {
+      if (filePath.includes(`${path.sep}assets${path.sep}`))
+        res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+      else res.setHeader('cache-control', 'no-cache');
+    },
+  });
+  app.get('/assets/*', { config: { permission: 'public' }, schema: { hide: true } }, (request, reply) => {
+    const rel = (request.params as { '*': string })['*'];
+    return reply.sendFile(path.posix.join('assets', rel));
+  });
+  for (const file of ['favicon.svg', 'robots.txt']) {
+    if (existsSync(path.join(webRoot, file)))
+      app.get(`/${file}`, { config: { permission: 'public' }, schema: { hide: true } }, (_request, reply) =>
+        reply.sendFile(file),
+      );
+  }
+  const sendIndex = (reply: FastifyReply) => reply.header('cache-control', 'no-cache').sendFile('index.html');
+  app.get('/', { config: { permission: 'public' }, schema: { hide: true } }, (_request, reply) =>
+    sendIndex(reply),
+  );
+  app.get('/d/*', { config: { permission: 'public' }, schema: { hide: true } }, (_request, reply) =>
+    sendIndex(reply),
+  );
+}

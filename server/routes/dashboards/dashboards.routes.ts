@@ -1,0 +1,29 @@
+import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
+import { z } from 'zod';
+import { dashboardDefinition, dashboardListResponse, errorBody } from '../../../contract/index.js';
+import { getDashboard, listDashboards, presentDashboard } from '../../services/dashboards.service.js';
+import type { AppServices } from '../../app.js';
+
+export const dashboardParams = z.object({ dashboard: z.string().min(1).max(100) });
+
+export function dashboardsRoutes(services: AppServices): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get('/api/v1/dashboards', {
+      config: { permission: 'dashboards:read' },
+      schema: { tags: ['dashboards'], summary: 'List dashboards', response: { 200: dashboardListResponse } },
+      handler: async () => listDashboards(services.project),
+    });
+
+    app.get('/api/v1/dashboards/:dashboard', {
+      config: { permission: 'dashboards:read' },
+      schema: {
+        tags: ['dashboards'],
+        summary: 'A dashboard definition: filters and widgets',
+        params: dashboardParams,
+        response: { 200: dashboardDefinition, 404: errorBody },
+      },
+      handler: async (request) =>
+        presentDashboard(services.project, getDashboard(services.project, request.params.dashboard)),
+    });
+  };
+}

@@ -1,0 +1,31 @@
+import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
+import { z } from 'zod';
+import { errorBody, filterOptionsQuery, filterOptionsResponse } from '../../../contract/index.js';
+import { clientAbortSignal } from '../../http/client-abort.js';
+import { filterOptions } from '../../services/filter-options.service.js';
+import type { AppServices } from '../../app.js';
+
+const params = z.object({ dashboard: z.string().min(1).max(100), filter: z.string().min(1).max(100) });
+
+export function filtersRoutes(services: AppServices): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get('/api/v1/dashboards/:dashboard/filters/:filter/options', {
+      config: { permission: 'dashboards:read' },
+      schema: {
+        tags: ['dashboards'],
+        summary: 'Distinct values for a multi-select filter, most frequent first (capped at `limit`)',
+        params,
+        querystring: filterOptionsQuery,
+        response: { 200: filterOptionsResponse, 400: errorBody, 404: errorBody },
+      },
+      handler: async (request, reply) =>
+        filterOptions(services.project, services.runner, {
+          dashboard: request.params.dashboard,
+          filter: request.params.filter,
+          search: request.query.search,
+          limit: request.query.limit,
+          signal: clientAbortSignal(reply),
+        }),
+    });
+  };
+}

@@ -1,0 +1,39 @@
+import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
+import { z } from 'zod';
+import { errorBody, widgetDataRequest, widgetDataResponse } from '../../../contract/index.js';
+import { clientAbortSignal } from '../../http/client-abort.js';
+import { widgetData } from '../../services/widget-data.service.js';
+import type { AppServices } from '../../app.js';
+
+const params = z.object({ dashboard: z.string().min(1).max(100), widget: z.string().min(1).max(100) });
+
+export function widgetsRoutes(services: AppServices): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post('/api/v1/dashboards/:dashboard/widgets/:widget/data', {
+      config: { permission: 'dashboards:read' },
+      schema: {
+        tags: ['dashboards'],
+        summary: "A widget's data for the given filter values",
+        description:
+          'Filter values are keyed by filter id. Tables accept `page` and `sort` (on declared columns only).',
+        params,
+        body: widgetDataRequest,
+        response: {
+          200: widgetDataResponse,
+          400: errorBody,
+          404: errorBody,
+          422: errorBody,
+          503: errorBody,
+          504: errorBody,
+        },
+      },
+      handler: async (request, reply) =>
+        widgetData(services.project, services.runner, {
+          dashboard: request.params.dashboard,
+          widget: request.params.widget,
+          request: request.body,
+          signal: clientAbortSignal(reply),
+        }),
+    });
+  };
+}

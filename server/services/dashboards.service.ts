@@ -1,0 +1,81 @@
+import type { DashboardDefinition, DashboardListResponse } from '../../contract/index.js';
+import type { Dashboard, Project, ResolvedWidget } from '../config/project/project.types.js';
+import { TrellisError } from '../errors.js';
+
+export function listDashboards(project: Project): DashboardListResponse {
+  return {
+    project: { name: project.name, title: project.title },
+    dashboards: [...project.dashboards.values()].map((d) => ({
+      id: d.id,
+      title: d.title,
+      ...(d.description ? { description: d.description } : {}),
+      widgetCount: d.widgets.length,
+    })),
+  };
+}
+
+export function getDashboard(project: Project, id: string): Dashboard {
+  const dashboard = project.dashboards.get(id);
+  if (!dashboard)
+    throw new TrellisError('DASHBOARD_NOT_FOUND', {
+      message: `There is no dashboard "${id.slice(0, 100)}".`,
+    });
+  return dashboard;
+}
+
+/** The browser's view of a dashboard: presentation only; datasets, columns and SQL stay on the server. */
+export function presentDashboard(project: Project, dashboard: Dashboard): DashboardDefinition {
+  return {
+    id: dashboard.id,
+    title: dashboard.title,
+    ...(dashboard.description ? { description: dashboard.description } : {}),
+    filters: dashboard.filters.map((f) => ({
+      id: f.id,
+      type: f.type,
+      label: f.label,
+      ...(f.placeholder ? { placeholder: f.placeholder } : {}),
+      ...(f.min !== undefined ? { min: f.min } : {}),
+      ...(f.max !== undefined ? { max: f.max } : {}),
+      ...(f.step !== undefined ? { step: f.step } : {}),
+    })),
+    widgets: dashboard.widgets.map((w) => presentWidget(project, dashboard, w)),
+  };
+}
+
+function presentWidget(
+  project: Project,
+  dashboard: Dashboard,
+  w: ResolvedWidget,
+): DashboardDefinition['widgets'][number] {
+  if (w.type === 'text')
+    return {
+      id: w.id,
+      type: 'text',
+      title: w.title,
+      width: w.width,
+      height: w.height,
+      markdown: w.markdown,
+      filters: [],
+    };
+  const ds = project.datasets.get(w.dataset);
+  const filters = dashboard.filters
+    .filter((f) => !w.ignore_filters.includes(f.id) && ds?.columns.has(f.columns[w.dataset] ?? f.column))
+    .map((f) => f.id);
+  return {
+    id: w.id,
+    type: w.type,
+    title: w.title,
+    ...(w.description ? { description: w.description } : {}),
+    width: w.width,
+    height: w.height,
+    filters,
+    ...(w.type === 'table'
+      ? {
+          sortable: w.sortable ?? w.columns ?? [...(w.dimensions ?? []), ...(w.measures ?? [])],
+          pageSize: w.page_size,
+        }
+      : {}),
+    ...(w.type === 'bar' || w.type === 'area' ? { stacked: w.stacked } : {}),
+    ...(w.type === 'bar' ? { horizontal: w.horizontal } : {}),
+  };
+}

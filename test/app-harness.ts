@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type AppServices } from '../server/app.js';
+import { defaultConfig, type AppConfig } from '../server/config/env.js';
+import { loadProject } from '../server/config/project/load-project.js';
+import { formatProblem } from '../server/config/project/project.types.js';
+import { closeEngines, openEngines } from '../server/query/engines/index.js';
+
+export type TestApp = FastifyInstance & { services: AppServices };
+
+/** The real app on a real project and real engines, driven through inject(): no ports, no sleeps. */
+export async function startApp(
+  projectDir: string,
+  config: Partial<AppConfig> = {},
+): Promise<{ app: TestApp; close: () => Promise<void> }> {
+  const loaded = await loadProject(projectDir);
+  if (!loaded.ok) throw new Error(`invalid test project:\n${loaded.problems.map(formatProblem).join('\n')}`);
+  const appConfig = defaultConfig({ webRoot: undefined, ...config });
+  const engines = await openEngines(loaded.project.sources, loaded.project.dir, appConfig.environment);
+  const app = await buildApp({
+    config: appConfig,
+    project: loaded.project,
+    engines,
+  });
+  await app.ready();
+  return {
+    app,
+    close: async () => {
+      await app.close();
+      await closeEngines(engines);
+    },
+  };
+}
+
+export async function widgetData(
+  app: TestApp,
+  dashboard: string,
+  widget: string,
+  body: unknown = { filters: {} },
+) {
+  return app.inject({
+    method: 'POST',
+    url: `/api/v1/dashboards/${dashboard}/widgets/${widget}/data`,
+    payload: body as object,
+  });
+}

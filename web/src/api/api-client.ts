@@ -1,0 +1,130 @@
+import type {
+  DashboardDefinition,
+  DashboardListResponse,
+  FilterOptionsResponse,
+  FilterValues,
+  SortSpec,
+  WidgetDataResponse,
+} from '../../../contract/index.js';
+import { ApiError, toApiError } from './api-error.js';
+
+/** What a widget-data call sends; page and sort only for tables. */
+export interface WidgetDataParams {
+  readonly filters: FilterValues;
+  readonly page?: { readonly offset: number; readonly limit: number } | undefined;
+  readonly sort?: SortSpec | undefined;
+}
+
+type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/**
+ * A typed client for /api/v1. Every call takes the AbortSignal TanStack Query hands out, so a
+ * request the user no longer needs (filters changed, page left) is cancelled on the wire and the
+ * server can stop the query too.
+ */
+export class ApiClient {
+  constructor(
+    private readonly baseUrl = '/api/v1',
+    private readonly fetchImpl: FetchLike = (input, init) => globalThis.fetch(input, init),
+  ) {}
+
+  listDashboards(signal?: AbortSignal): Promise<DashboardListResponse> {
+    return this.request('GET', '/dashboards', undefined, signal);
+  }
+
+  getDashboard(dashboardId: string, signal?: AbortSignal): Promise<DashboardDefinition> {
+    return this.request('GET', `/dashboards/${seg(dashboardId)}`, undefined, signal);
+  }
+
+  widgetData(
+    dashboardId: string,
+    widgetId: string,
+    params: WidgetDataParams,
+    signal?: AbortSignal,
+  ): Promise<WidgetDataResponse> {
+    const body: Record<string, unknown> = { filters: params.filters };
+    if (params.page) body.page = params.page;
+    if (params.sort) body.sort = params.sort;
+    return this.request(
+      'POST',
+      `/dashboards/${seg(dashboardId)}/widgets/${seg(widgetId)}/data`,
+      body,
+      signal,
+    );
+  }
+
+  filterOptions(
+    dashboardId: string,
+    filterId: string,
+    params: { search?: string; limit?: number },
+    signal?: AbortSignal,
+  ): Promise<FilterOptionsResponse> {
+    const query = new URLSearchParams();
+    if (params.search) query.set('search', params.search);
+    if (params.limit !== undefined) query.set('limit', String(params.limit));
+    const qs = query.toString();
+    return this.request(
+      'GET',
+      `/dashboards/${seg(dashboardId)}/filters/${seg(filterId)}/options${qs ? `?${qs}` : ''}`,
+      undefined,
+      signal,
+    );
+  }
+
+  private async request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    let response: Response;
+    try {
+      response = await this.fetchImpl(`${this.baseUrl}${path}`, {
+        method,
+        headers:
+          body === undefined
+            ? { accept: 'application/json' }
+            : { accept: 'application/json', 'content-type': 'application/json' },
+        body: body === undefined ? null : JSON.stringify(body),
+        signal: signal ?? null,
+        credentials: 'same-origin',
+      });
+    } catch (err) {
+      // An abort is not a failure to show: TanStack Query expects the AbortError itself.
+      if (signal?.aborted) throw err;
+      throw new ApiError({
+        code: 'NETWORK_ERROR',
+        message: 'The server could not be reached. Check your connection and try again.',
+        status: 0,
+      });
+    }
+    const parsed = await readJson(response);
+    if (!response.ok) throw toApiError(response.status, parsed, response.headers.get('x-request-id'));
+    if (parsed === undefined)
+      throw new ApiError({
+        code: 'BAD_RESPONSE',
+        message: 'The server sent a response that is not JSON.',
+        status: response.status,
+        requestId: response.headers.get('x-request-id') ?? undefined,
+      });
+    return parsed as T;
+  }
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // Not JSON (a proxy's HTML error page, say): the caller reports it with the status instead.
+    return undefined;
+  }
+}
+
+/** Ids come from the server, but they are still path segments: encode them. */
+function seg(id: string): string {
+  return encodeURIComponent(id);
+}
+
+export const api = new ApiClient();

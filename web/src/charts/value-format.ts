@@ -1,0 +1,103 @@
+import type { Cell, ResultColumn, ValueFormat } from '../../../contract/index.js';
+
+/**
+ * How values read on screen, decided by the column's `format` (then its type). One module for
+ * charts, KPIs and tables so a number looks the same everywhere.
+ *   full     tables, tooltips: 28,945 · 57.9% · 3.26
+ *   compact  axis labels, big KPIs: 29K · 1.2M
+ */
+export type FormatMode = 'full' | 'compact';
+
+/** Label for a missing category (SQL NULL): visible, and distinct from any real value. */
+export const MISSING_LABEL = 'Not set';
+/** Text for a missing number in a table or KPI. */
+export const MISSING_VALUE = '—';
+
+let locale = typeof navigator !== 'undefined' && navigator.language ? navigator.language : 'en-US';
+const cache = new Map<string, Intl.NumberFormat>();
+
+/** Tests pin the locale so expectations do not depend on the machine. */
+export function setFormatLocale(next: string): void {
+  locale = next;
+  cache.clear();
+}
+
+function nf(key: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  let f = cache.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(locale, options);
+    cache.set(key, f);
+  }
+  return f;
+}
+
+export function formatNumber(
+  value: number,
+  format: ValueFormat | undefined,
+  mode: FormatMode = 'full',
+): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (format === 'percent') {
+    // Percent measures arrive as shares (0–1); 0.5789 reads as 57.9%.
+    return nf(`pct-${mode}`, { style: 'percent', maximumFractionDigits: mode === 'compact' ? 0 : 1 }).format(
+      value,
+    );
+  }
+  const abs = Math.abs(value);
+  if (mode === 'compact' && abs >= 1_000)
+    return nf('compact', { notation: 'compact', maximumFractionDigits: 1 }).format(value);
+  if (format === 'integer') return nf('int', { maximumFractionDigits: 0 }).format(value);
+  if (format === 'decimal') return nf('dec', { maximumFractionDigits: 2 }).format(value);
+  // Generic numbers: small magnitudes keep more digits so 0.0042 does not read as 0.
+  if (abs !== 0 && abs < 1) return nf('small', { maximumSignificantDigits: 3 }).format(value);
+  return nf('num', { maximumFractionDigits: 2 }).format(value);
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** 'YYYY-MM-DD' period start → "Mar 2015"; with `yearly`, → "2015". */
+export function formatPeriod(value: string, yearly: boolean): string {
+  const m = /^(\d{4})-(\d{2})/.exec(value);
+  if (!m?.[1] || !m[2]) return value;
+  if (yearly) return m[1];
+  return `${MONTHS[Number(m[2]) - 1] ?? m[2]} ${m[1]}`;
+}
+
+/**
+ * Period columns (format 'month') hold period starts; when every one is a 1 January the grain is
+ * a year and the label should say only the year.
+ */
+export function isYearly(values: readonly Cell[]): boolean {
+  let seen = false;
+  for (const v of values) {
+    if (v === null) continue;
+    if (typeof v !== 'string' || !/^\d{4}-01-01/.test(v)) return false;
+    seen = true;
+  }
+  return seen;
+}
+
+/** One cell as text, for tables and tooltips. */
+export function formatCell(value: Cell, column: ResultColumn, mode: FormatMode = 'full'): string {
+  if (value === null) return MISSING_VALUE;
+  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
+  if (typeof value === 'number') {
+    if (column.type === 'number' || column.format) return formatNumber(value, column.format, mode);
+    return String(value);
+  }
+  if (column.format === 'month') return formatPeriod(value, false);
+  if (column.type === 'timestamp') return formatTimestamp(value);
+  return value;
+}
+
+function formatTimestamp(value: string): string {
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return value;
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+}
+
+/** A category label for an axis or legend: missing values get a visible name. */
+export function categoryLabel(value: Cell): string {
+  if (value === null || value === '') return MISSING_LABEL;
+  return String(value);
+}

@@ -1,0 +1,105 @@
+import type { ReactNode } from 'react';
+import type { Cell, ResultColumn, SortSpec } from '../../../contract/index.js';
+import { formatCell } from '../charts/value-format.js';
+
+interface Props {
+  readonly caption: string;
+  readonly columns: readonly ResultColumn[];
+  readonly rows: readonly (readonly Cell[])[];
+  /** Sortable column keys; headers of the others are plain text. */
+  readonly sortable?: readonly string[] | undefined;
+  readonly sort?: SortSpec | undefined;
+  readonly onSort?: ((column: string) => void) | undefined;
+  readonly footer?: ReactNode;
+}
+
+/**
+ * A plain, accessible data table: a caption for screen readers, aria-sort on the sorted column,
+ * header buttons for sortable columns (so they are reachable by keyboard), numbers right-aligned.
+ */
+export function DataTable({ caption, columns, rows, sortable, sort, onSort, footer }: Props) {
+  const canSort = new Set(onSort ? (sortable ?? []) : []);
+  const prose = proseColumns(columns, rows);
+  const cellClass = (c: ResultColumn, i: number) =>
+    isNumeric(c) ? 'num' : prose.has(i) ? 'prose' : undefined;
+  return (
+    <div className="table-wrap">
+      {/* Wide tables scroll sideways; the region is focusable so keyboards can scroll it too. */}
+      <div className="table-scroll" tabIndex={0} role="region" aria-label={caption}>
+        <table className="data-table">
+          <caption className="visually-hidden">{caption}</caption>
+          <thead>
+            <tr>
+              {columns.map((c) => {
+                const sorted = sort?.column === c.key ? sort.direction : undefined;
+                const ariaSort = canSort.has(c.key)
+                  ? sorted === 'asc'
+                    ? 'ascending'
+                    : sorted === 'desc'
+                      ? 'descending'
+                      : 'none'
+                  : undefined;
+                return (
+                  <th
+                    key={c.key}
+                    scope="col"
+                    aria-sort={ariaSort}
+                    className={isNumeric(c) ? 'num' : undefined}
+                  >
+                    {canSort.has(c.key) ? (
+                      <button type="button" className="sort-button" onClick={() => onSort?.(c.key)}>
+                        {c.label}
+                        <span className="sort-icon" aria-hidden="true">
+                          {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : '↕'}
+                        </span>
+                      </button>
+                    ) : (
+                      c.label
+                    )}
+                  </th>
+                );
+              })}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row, r) => (
+              <tr key={r}>
+                {columns.map((c, i) => (
+                  <td key={c.key} className={cellClass(c, i)}>
+                    {formatCell(row[i] ?? null, c)}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {footer}
+    </div>
+  );
+}
+
+function isNumeric(c: ResultColumn): boolean {
+  return c.type === 'number';
+}
+
+/** Above this average length a text column wraps (titles, measures); shorter ones never do. */
+const PROSE_AVERAGE_LENGTH = 28;
+
+/**
+ * Columns of running text: they get room and wrap at word boundaries, while ids, codes and dates
+ * stay on one line (a wrapped "NCT0123 4567" or "COMPLETE D" is hard to read).
+ */
+function proseColumns(columns: readonly ResultColumn[], rows: readonly (readonly Cell[])[]): Set<number> {
+  const out = new Set<number>();
+  columns.forEach((c, i) => {
+    if (c.type !== 'string' || rows.length === 0) return;
+    let total = 0;
+    for (const row of rows) {
+      const v = row[i];
+      total += typeof v === 'string' ? v.length : 0;
+    }
+    if (total / rows.length > PROSE_AVERAGE_LENGTH) out.add(i);
+  });
+  return out;
+}

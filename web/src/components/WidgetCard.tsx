@@ -1,0 +1,149 @@
+import { useId, useState } from 'react';
+import type { SortSpec, WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
+import type { FilterState } from '../app/filter-state.js';
+import { DEFAULT_PAGE_SIZE, useWidgetData } from '../hooks/useWidgetData.js';
+import { ChartView } from './ChartView.js';
+import { DataTable } from './DataTable.js';
+import { KpiValue, kpiIsEmpty } from './KpiValue.js';
+import { Markdown } from './Markdown.js';
+import { TableWidget } from './TableWidget.js';
+import { WidgetEmpty, WidgetError, WidgetSkeleton } from './WidgetStates.js';
+
+interface Props {
+  readonly dashboardId: string;
+  readonly widget: WidgetDefinition;
+  readonly filters: FilterState;
+  /** A stable string of the filters; a table goes back to its first page when it changes. */
+  readonly filtersKey: string;
+}
+
+export type WidgetState = 'loading' | 'error' | 'empty' | 'ready';
+
+const CHART_TYPES = new Set(['bar', 'line', 'area', 'pie', 'donut', 'scatter', 'histogram', 'heatmap']);
+
+/**
+ * One widget: its own query, its own skeleton, error (with Retry) and empty states, so one failing
+ * or slow widget never blanks the rest of the page. `data-widget-id` and `data-state` are stable
+ * hooks for tests and tooling.
+ */
+export function WidgetCard({ dashboardId, widget, filters, filtersKey }: Props) {
+  const titleId = useId();
+  const isTable = widget.type === 'table';
+  const isChart = CHART_TYPES.has(widget.type);
+  const pageSize = widget.pageSize ?? DEFAULT_PAGE_SIZE;
+  // The page belongs to the filters it was chosen under: new filters start at page one.
+  const [paging, setPaging] = useState<{ key: string; offset: number }>({ key: filtersKey, offset: 0 });
+  const [sort, setSort] = useState<SortSpec | undefined>(undefined);
+  const offset = paging.key === filtersKey ? paging.offset : 0;
+  const [asTable, setAsTable] = useState(false);
+
+  const query = useWidgetData(dashboardId, widget, filters, isTable ? { offset, sort } : undefined);
+  const data = query.data;
+  const state: WidgetState =
+    widget.type === 'text'
+      ? 'ready'
+      : query.isError
+        ? 'error'
+        : !data
+          ? 'loading'
+          : isEmpty(widget, data)
+            ? 'empty'
+            : 'ready';
+
+  return (
+    <article
+      className={`widget span-${widget.width} widget-${widget.type} height-${widget.height}`}
+      aria-labelledby={titleId}
+      aria-busy={state === 'loading' || query.isFetching}
+      data-widget-id={widget.id}
+      data-widget-type={widget.type}
+      data-state={state}
+      data-fetching={query.isFetching ? 'true' : 'false'}
+    >
+      <header className="widget-header">
+        <div className="widget-heading">
+          <h2 id={titleId} className="widget-title">
+            {widget.title}
+          </h2>
+          {widget.description && <p className="widget-description">{widget.description}</p>}
+        </div>
+        {isChart && state === 'ready' && (
+          <button
+            type="button"
+            className="button ghost small"
+            aria-pressed={asTable}
+            onClick={() => setAsTable((v) => !v)}
+          >
+            {asTable ? 'Show chart' : 'View as table'}
+          </button>
+        )}
+      </header>
+      {query.isFetching && data && <div className="widget-progress" aria-hidden="true" />}
+      <div className="widget-body">
+        {state === 'loading' && <WidgetSkeleton type={widget.type} />}
+        {state === 'error' && query.error && (
+          <WidgetError error={query.error} onRetry={() => void query.refetch()} retrying={query.isFetching} />
+        )}
+        {state === 'empty' && <WidgetEmpty />}
+        {state === 'ready' && widget.type === 'text' && <Markdown source={widget.markdown ?? ''} />}
+        {state === 'ready' && data && (
+          <WidgetContent
+            widget={widget}
+            data={data}
+            asTable={asTable}
+            offset={offset}
+            pageSize={pageSize}
+            onPage={(o) => setPaging({ key: filtersKey, offset: o })}
+            onSort={(s) => {
+              setSort(s);
+              setPaging({ key: filtersKey, offset: 0 });
+            }}
+          />
+        )}
+      </div>
+    </article>
+  );
+}
+
+function WidgetContent(props: {
+  widget: WidgetDefinition;
+  data: WidgetDataResponse;
+  asTable: boolean;
+  offset: number;
+  pageSize: number;
+  onPage: (offset: number) => void;
+  onSort: (sort: SortSpec) => void;
+}) {
+  const { widget, data, asTable } = props;
+  switch (widget.type) {
+    case 'kpi':
+      return <KpiValue data={data} />;
+    case 'table':
+      return (
+        <TableWidget
+          widget={widget}
+          data={data}
+          offset={props.offset}
+          pageSize={props.pageSize}
+          onPage={props.onPage}
+          onSort={props.onSort}
+        />
+      );
+    case 'text':
+      return null;
+    default:
+      return asTable ? (
+        <div className="chart-table">
+          <DataTable caption={`${widget.title} (data)`} columns={data.columns} rows={data.rows} />
+        </div>
+      ) : (
+        <ChartView widget={widget} data={data} />
+      );
+  }
+}
+
+function isEmpty(widget: WidgetDefinition, data: WidgetDataResponse): boolean {
+  if (widget.type === 'kpi') return kpiIsEmpty(data);
+  if (widget.type === 'table') return (data.total ?? data.rows.length) === 0;
+  return data.rows.length === 0;
+}

@@ -1,0 +1,54 @@
+import type { WidgetType } from '../../../contract/index.js';
+import { isApiError } from '../api/api-error.js';
+
+/** Placeholder shaped like what is coming, so the page does not jump when data arrives. */
+export function WidgetSkeleton({ type }: { type: WidgetType }) {
+  if (type === 'kpi') return <div className="skeleton skeleton-kpi" aria-hidden="true" />;
+  if (type === 'table')
+    return (
+      <div className="skeleton-table" aria-hidden="true">
+        {Array.from({ length: 6 }, (_, i) => (
+          <div key={i} className="skeleton skeleton-row" />
+        ))}
+      </div>
+    );
+  return <div className="skeleton skeleton-chart" aria-hidden="true" />;
+}
+
+/** The server's user-safe message and the request id an operator can find in the log. */
+export function WidgetError({
+  error,
+  onRetry,
+  retrying,
+}: {
+  error: Error;
+  onRetry: () => void;
+  retrying: boolean;
+}) {
+  const requestId = isApiError(error) ? error.requestId : undefined;
+  const code = isApiError(error) ? error.code : undefined;
+  return (
+    <div className="widget-error" role="alert">
+      <p className="widget-error-message">{error.message}</p>
+      <p className="widget-error-meta">
+        {code && <span className="error-code">{code}</span>}
+        {requestId && (
+          <span className="request-id">
+            Request id: <code>{requestId}</code>
+          </span>
+        )}
+      </p>
+      <button type="button" className="button" onClick={onRetry} disabled={retrying}>
+        {retrying ? 'Retrying…' : 'Retry'}
+      </button>
+    </div>
+  );
+}
+
+export function WidgetEmpty() {
+  return (
+    <div className="widget-empty">
+      <p>No data for these filters</p>
+    </div>
+  );
+}

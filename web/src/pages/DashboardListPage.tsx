@@ -1,0 +1,60 @@
+import { useQuery } from '@tanstack/react-query';
+import { dashboardListQuery } from '../api/queries.js';
+import { Link } from '../app/Link.js';
+import { dashboardPath } from '../app/routes.js';
+import { PageError } from '../components/PageError.js';
+import { useDocumentTitle } from '../hooks/useDocumentTitle.js';
+
+/** Every dashboard of the project as a card: title, description, number of widgets. */
+export function DashboardListPage() {
+  const list = useQuery(dashboardListQuery());
+  useDocumentTitle(list.data ? `${list.data.project.title} · Trellis` : 'Trellis');
+
+  if (list.isPending)
+    return (
+      <main className="page" aria-busy="true">
+        <div className="skeleton skeleton-title" />
+        <div className="card-grid">
+          {Array.from({ length: 6 }, (_, i) => (
+            <div key={i} className="skeleton skeleton-card" />
+          ))}
+        </div>
+      </main>
+    );
+  if (list.isError) return <PageError error={list.error} onRetry={() => void list.refetch()} />;
+
+  const { project, dashboards } = list.data;
+  return (
+    <main className="page" id="main">
+      <header className="page-header">
+        <h1>{project.title}</h1>
+        <p className="page-description">
+          {dashboards.length === 1 ? '1 dashboard' : `${dashboards.length} dashboards`}
+        </p>
+      </header>
+      {dashboards.length === 0 ? (
+        <div className="empty-page">
+          <h2>No dashboards yet</h2>
+          <p>
+            Add a file under <code>dashboards/</code> in the project folder, check it with{' '}
+            <code>trellis check</code>, and restart the server.
+          </p>
+        </div>
+      ) : (
+        <ul className="card-grid" aria-label="Dashboards">
+          {dashboards.map((d) => (
+            <li key={d.id} className="dashboard-card" data-dashboard-id={d.id}>
+              <Link href={dashboardPath(d.id)} className="dashboard-card-link">
+                <h2 className="dashboard-card-title">{d.title}</h2>
+                {d.description && <p className="dashboard-card-description">{d.description}</p>}
+                <p className="dashboard-card-meta">
+                  {d.widgetCount === 1 ? '1 widget' : `${d.widgetCount} widgets`}
+                </p>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,60 @@
+import { useQuery } from '@tanstack/react-query';
+import type { DashboardDefinition } from '../../../contract/index.js';
+import { dashboardListQuery, dashboardQuery } from '../api/queries.js';
+import { formatFilterQuery } from '../app/filter-url.js';
+import { Link } from '../app/Link.js';
+import { FilterBar } from '../components/FilterBar.js';
+import { PageError } from '../components/PageError.js';
+import { WidgetCard } from '../components/WidgetCard.js';
+import { useDashboardFilters } from '../hooks/useDashboardFilters.js';
+import { useDocumentTitle } from '../hooks/useDocumentTitle.js';
+
+/** A dashboard: its definition first, then every widget loading on its own. */
+export function DashboardPage({ dashboardId }: { dashboardId: string }) {
+  const definition = useQuery(dashboardQuery(dashboardId));
+  // Only for the project's name in the title and breadcrumb; usually cached from the list page.
+  const list = useQuery(dashboardListQuery());
+  const project = list.data?.project.title ?? 'Trellis';
+  useDocumentTitle(definition.data ? `${definition.data.title} · ${project}` : project);
+
+  if (definition.isPending)
+    return (
+      <main className="page" aria-busy="true">
+        <div className="skeleton skeleton-title" />
+        <div className="skeleton skeleton-filters" />
+      </main>
+    );
+  if (definition.isError)
+    return <PageError error={definition.error} onRetry={() => void definition.refetch()} />;
+  return <DashboardView key={dashboardId} definition={definition.data} project={project} />;
+}
+
+function DashboardView({ definition, project }: { definition: DashboardDefinition; project: string }) {
+  const filters = useDashboardFilters(definition.filters);
+  const filtersKey = formatFilterQuery(filters.state, definition.filters);
+  return (
+    <main className="page" id="main" data-dashboard-id={definition.id}>
+      <nav className="breadcrumb" aria-label="Breadcrumb">
+        <Link href="/">{project}</Link>
+        <span aria-hidden="true"> / </span>
+        <span aria-current="page">{definition.title}</span>
+      </nav>
+      <header className="page-header">
+        <h1>{definition.title}</h1>
+        {definition.description && <p className="page-description">{definition.description}</p>}
+      </header>
+      <FilterBar dashboardId={definition.id} filters={definition.filters} state={filters} />
+      <div className="widget-grid">
+        {definition.widgets.map((w) => (
+          <WidgetCard
+            key={w.id}
+            dashboardId={definition.id}
+            widget={w}
+            filters={filters.state}
+            filtersKey={filtersKey}
+          />
+        ))}
+      </div>
+    </main>
+  );
+}
