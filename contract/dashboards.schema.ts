@@ -64,6 +64,8 @@ export const widgetDefinition = z.object({
   horizontal: z.boolean().optional(),
   /** Filter ids that change this widget; the page uses it to show which widgets a filter drives. */
   filters: z.array(z.string()),
+  /** How long a result may be reused before asking again (the dataset's freshness); 0 = live. */
+  freshnessMs: z.number().int().min(0),
 });
 export type WidgetDefinition = z.infer<typeof widgetDefinition>;
 

@@ -3,6 +3,9 @@ import { VALUE_FORMATS } from './dashboards.schema.js';
 import { filterValues } from './filters.schema.js';
 
 export const MAX_PAGE_SIZE = 500;
+
+export const CACHE_RESULTS = ['hit', 'miss', 'coalesced', 'stale', 'live'] as const;
+export type CacheResultName = (typeof CACHE_RESULTS)[number];
 export const MAX_OFFSET = 1_000_000;
 
 export const sortSpec = z.object({
@@ -54,6 +57,13 @@ export const widgetDataResponse = z.object({
     rowCount: z.number().int(),
     /** ISO time at which the data was read from the source. */
     asOf: z.string(),
+    /** How the server's cache answered: `live` datasets are never cached. */
+    cache: z.enum(CACHE_RESULTS),
+    /**
+     * True when the source could not be reached and this is the last good result, from `asOf`: the
+     * page says so ("showing data from 14:02; source unavailable").
+     */
+    stale: z.boolean(),
     /** Text for screen readers and the "view as table" toggle. */
     description: z.string().optional(),
   }),

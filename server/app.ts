@@ -13,6 +13,9 @@ import { requestId } from './http/request-id.js';
 import { loggerOptions } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { PERMISSIONS, type Permission, type RouteConfig } from './policies/permissions.js';
+import type { Cache } from './cache/cache.js';
+import { CircuitBreakers } from './cache/circuit-breaker.js';
+import { openCache } from './cache/open-cache.js';
 import type { Engine } from './query/engine.js';
 import { dashboardsRoutes } from './routes/dashboards/dashboards.routes.js';
 import { filtersRoutes } from './routes/dashboards/filters.routes.js';
@@ -38,6 +41,7 @@ export interface AppServices {
   readonly project: Project;
   readonly engines: ReadonlyMap<string, Engine>;
   readonly runner: QueryRunner;
+  readonly cache: Cache;
   readonly metrics: Metrics;
   readonly lifecycle: { stopping: boolean };
   /** Every route with its declared permission (see policies/permissions.ts). */
@@ -48,6 +52,11 @@ export interface BuildAppOptions {
   readonly config: AppConfig;
   readonly project: Project;
   readonly engines: ReadonlyMap<string, Engine>;
+  /**
+   * A cache to use instead of opening the configured one (tests share one between apps to play two
+   * instances). The caller then owns it and closes it; otherwise the app closes its own.
+   */
+  readonly cache?: Cache;
 }
 
 /** Builds the HTTP app without listening, so tests drive it through inject(). */
@@ -69,10 +78,26 @@ export async function buildApp(
   app.setSerializerCompiler(serializerCompiler);
 
   const metrics = new Metrics();
+  const cacheLog = app.log.child({ component: 'cache' });
+  const cache =
+    options.cache ??
+    (await openCache(config.cache, config.cache.namespace ?? project.name, cacheLog, metrics.cache));
+  if (!options.cache) app.addHook('onClose', async () => cache.close());
+  const breakers = new CircuitBreakers({
+    failureThreshold: config.breaker.failureThreshold,
+    coolDownMs: config.breaker.coolDownMs,
+    onStateChange: (source, from, to) => {
+      metrics.setCircuitState(source, to);
+      const level = to === 'open' ? 'warn' : 'info';
+      app.log[level]({ source, from, to }, `source circuit ${to}`);
+    },
+  });
+  for (const source of engines.keys()) metrics.setCircuitState(source, 'closed');
   const services: AppServices = {
     project,
     engines,
-    runner: new QueryRunner(project, engines, metrics),
+    runner: new QueryRunner({ project, engines, metrics, cache, breakers, logger: cacheLog }),
+    cache,
     metrics,
     lifecycle: { stopping: false },
     routes: [],

@@ -253,6 +253,27 @@ for (const subject of [memory, redis]) {
         expect(await cache.getVersion('sites')).toBe(0);
       });
 
+      it('announce every bump to listeners, in this and other instances', async () => {
+        const cache = await subject.make();
+        const other = await subject.peer(cache);
+        const seen: string[] = [];
+        const heard = new Promise<void>((resolve) => {
+          const off = other.onVersionBump((dataset, version) => {
+            seen.push(`${dataset}@${version}`);
+            if (seen.length === 2) {
+              off();
+              resolve();
+            }
+          });
+        });
+        await cache.bumpVersion('studies');
+        await cache.bumpVersion('sites');
+        await heard;
+        expect(seen).toEqual(['studies@1', 'sites@1']);
+        await cache.bumpVersion('studies'); // after off(): nobody listens, nothing breaks
+        expect(seen).toHaveLength(2);
+      });
+
       it('bump atomically under concurrency', async () => {
         const cache = await subject.make();
         const results = await Promise.all(Array.from({ length: 50 }, () => cache.bumpVersion('d')));

@@ -41,6 +41,12 @@ export interface Cache {
   getVersion(dataset: string): Promise<number>;
   /** Increments and returns the dataset's version: every cached result of the old version is orphaned. */
   bumpVersion(dataset: string): Promise<number>;
+  /**
+   * Calls `listener` after every bump of any dataset's version, made by this or (for shared stores)
+   * any other process. Delivery is best effort (pub/sub): it lets open pages refetch at once; the
+   * version in every key is what keeps results correct. Returns the unsubscribe function.
+   */
+  onVersionBump(listener: VersionListener): () => void;
 
   /** Bytes of cached values held by this process, when the implementation knows (memory does). */
   readonly bytes: number | undefined;
@@ -49,6 +55,8 @@ export interface Cache {
 }
 
 export type CacheKind = 'memory' | 'redis';
+
+export type VersionListener = (dataset: string, version: number) => void;
 
 /** One cached result. Times are epoch milliseconds from the writer's clock. */
 export interface CacheEntry {

@@ -514,6 +514,7 @@ function failingCache(): Cache {
     signal: fail('signal'),
     getVersion: fail('getVersion'),
     bumpVersion: fail('bumpVersion'),
+    onVersionBump: () => () => undefined,
     close: () => Promise.resolve(),
   };
 }

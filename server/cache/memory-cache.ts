@@ -6,6 +6,7 @@ import {
   type Cache,
   type CacheEntry,
   type LockToken,
+  type VersionListener,
   type SetOutcome,
 } from './cache.js';
 
@@ -48,6 +49,7 @@ export class MemoryCache implements Cache {
   private readonly locks = new Map<string, Lock>();
   private readonly waiters = new Map<string, Set<(woken: boolean) => void>>();
   private readonly versions = new Map<string, number>();
+  private readonly versionListeners = new Set<VersionListener>();
   private readonly now: () => number;
   private readonly pollIntervalMs: number;
   private readonly maxEntryBytes: number;
@@ -156,7 +158,13 @@ export class MemoryCache implements Cache {
   async bumpVersion(dataset: string): Promise<number> {
     const next = (this.versions.get(dataset) ?? 0) + 1;
     this.versions.set(dataset, next);
+    for (const listener of [...this.versionListeners]) listener(dataset, next);
     return next;
+  }
+
+  onVersionBump(listener: VersionListener): () => void {
+    this.versionListeners.add(listener);
+    return () => this.versionListeners.delete(listener);
   }
 
   async close(): Promise<void> {
@@ -164,6 +172,7 @@ export class MemoryCache implements Cache {
     for (const key of [...this.waiters.keys()]) this.wake(key);
     this.lru.clear();
     this.locks.clear();
+    this.versionListeners.clear();
   }
 
   private lockHeld(key: string): boolean {

@@ -9,6 +9,7 @@ import {
   type CacheLogger,
   type LockToken,
   type SetOutcome,
+  type VersionListener,
 } from './cache.js';
 import { RedisSignals } from './redis-signals.js';
 
@@ -50,6 +51,8 @@ export class RedisCache implements Cache {
   private readonly prefix: string;
   private readonly maxValueBytes: number;
   private readonly logger: CacheLogger;
+  private readonly versionListeners = new Set<VersionListener>();
+  private readonly versionsSubscribed: Promise<void>;
   private up = false;
   private closed = false;
 
@@ -77,11 +80,25 @@ export class RedisCache implements Cache {
     this.watch(this.client, 'commands');
     this.watch(this.subscriber, 'signals');
     this.signals = new RedisSignals(this.subscriber, options.pollIntervalMs ?? 250, this.logger);
+    // One channel for every dataset's bumps; ioredis re-subscribes it after a reconnect.
+    this.subscriber.on('message', (channel: string, message: string) => {
+      if (channel === this.versionsChannel()) this.emitVersion(message);
+    });
+    this.versionsSubscribed = this.subscriber.subscribe(this.versionsChannel()).then(
+      () => undefined,
+      (err: unknown) => {
+        this.logger.warn(
+          { err },
+          'cannot subscribe to dataset version bumps; open pages will not refetch at once',
+        );
+      },
+    );
   }
 
   /** Resolves once both connections are up; rejects with CacheUnavailableError after `timeoutMs`. */
   async ready(timeoutMs = 2_000): Promise<void> {
     await Promise.all([whenReady(this.client, timeoutMs), whenReady(this.subscriber, timeoutMs)]);
+    await this.versionsSubscribed;
   }
 
   async get(key: string): Promise<CacheEntry | undefined> {
@@ -147,12 +164,23 @@ export class RedisCache implements Cache {
   }
 
   async bumpVersion(dataset: string): Promise<number> {
-    return this.command('bumpVersion', () => this.client.incr(this.versionKey(dataset)));
+    const version = await this.command('bumpVersion', () => this.client.incr(this.versionKey(dataset)));
+    // The bump is what invalidates; a lost notice only delays a page's refetch, so it is not an error.
+    await this.command('bumpVersion', () =>
+      this.client.publish(this.versionsChannel(), JSON.stringify({ dataset, version })),
+    ).catch((err: unknown) => this.logger.warn({ err, dataset }, 'dataset version bump not announced'));
+    return version;
+  }
+
+  onVersionBump(listener: VersionListener): () => void {
+    this.versionListeners.add(listener);
+    return () => this.versionListeners.delete(listener);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.versionListeners.clear();
     this.signals.wakeAll();
     await Promise.all([quit(this.client), quit(this.subscriber)]);
   }
@@ -167,6 +195,25 @@ export class RedisCache implements Cache {
 
   private channel(key: string): string {
     return `${this.prefix}s:${key}`;
+  }
+
+  private versionsChannel(): string {
+    return `${this.prefix}versions`;
+  }
+
+  private emitVersion(message: string): void {
+    let notice: unknown;
+    try {
+      notice = JSON.parse(message);
+    } catch {
+      notice = undefined;
+    }
+    const n = notice as { dataset?: unknown; version?: unknown } | undefined;
+    if (typeof n?.dataset !== 'string' || typeof n.version !== 'number') {
+      this.logger.warn({ message: message.slice(0, 200) }, 'ignoring a malformed dataset version notice');
+      return;
+    }
+    for (const listener of [...this.versionListeners]) listener(n.dataset, n.version);
   }
 
   private versionKey(dataset: string): string {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { parseByteSize } from './units.js';
+import { parseByteSize, parseDuration } from './units.js';
 
 /**
  * The server's environment, parsed once at start. Nothing else reads process.env. A bad value
@@ -21,6 +21,31 @@ const envSchema = z.object({
   TRELLIS_SHUTDOWN_GRACE: z.coerce.number().int().min(0).max(600).default(10),
   /** Folder of the built web app; defaults to dist/web beside the server. */
   TRELLIS_WEB_ROOT: z.string().optional(),
+  /** Shared cache for several instances (redis://…); unset = the in-process memory cache. */
+  TRELLIS_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
+    .optional(),
+  /** Memory cache budget (values and keys), and the largest single result cached (memory or Redis). */
+  TRELLIS_CACHE_MAX_BYTES: z
+    .string()
+    .regex(/^\d+(B|KB|MB|GB)$/)
+    .default('128MB'),
+  TRELLIS_CACHE_MAX_ENTRY_BYTES: z
+    .string()
+    .regex(/^\d+(B|KB|MB|GB)$/)
+    .default('8MB'),
+  /** Redis key prefix part; instances serving the same project must share it. Default: the project name. */
+  TRELLIS_CACHE_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+    .optional(),
+  /** Consecutive "source unavailable" failures that open a source's circuit, and its cool-down. */
+  TRELLIS_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  TRELLIS_BREAKER_COOLDOWN: z
+    .string()
+    .regex(/^\d+(ms|s|m)$/)
+    .default('10s'),
 });
 
 export interface AppConfig {
@@ -32,12 +57,22 @@ export interface AppConfig {
   readonly shutdownGraceMs: number;
   /** Built web app, or undefined to serve the API only. */
   readonly webRoot: string | undefined;
+  readonly cache: CacheConfig;
+  readonly breaker: { readonly failureThreshold: number; readonly coolDownMs: number };
   /**
    * A frozen snapshot of the environment, only for resolving `url_env` references of project
    * sources (connection URLs are secrets and live in the environment, never in project files).
    * Everything else reads its own typed field above.
    */
   readonly environment: Readonly<Record<string, string>>;
+}
+
+export interface CacheConfig {
+  /** Set: the Redis cache shared by instances; unset: memory. The URL may hold a password: never log it. */
+  readonly redisUrl: string | undefined;
+  readonly maxBytes: number;
+  readonly maxEntryBytes: number;
+  readonly namespace: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -66,6 +101,16 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
     bodyLimit: parseByteSize(e.TRELLIS_BODY_LIMIT),
     shutdownGraceMs: e.TRELLIS_SHUTDOWN_GRACE * 1000,
     webRoot: e.TRELLIS_WEB_ROOT ? path.resolve(e.TRELLIS_WEB_ROOT) : path.join(repoRoot, 'dist', 'web'),
+    cache: {
+      redisUrl: e.TRELLIS_REDIS_URL,
+      maxBytes: parseByteSize(e.TRELLIS_CACHE_MAX_BYTES),
+      maxEntryBytes: parseByteSize(e.TRELLIS_CACHE_MAX_ENTRY_BYTES),
+      namespace: e.TRELLIS_CACHE_NAMESPACE,
+    },
+    breaker: {
+      failureThreshold: e.TRELLIS_BREAKER_FAILURES,
+      coolDownMs: parseDuration(e.TRELLIS_BREAKER_COOLDOWN),
+    },
     environment: snapshot(env),
   };
 }

@@ -1,4 +1,6 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createCacheMetrics, type CacheMetrics } from '../cache/cache-metrics.js';
+import type { CircuitState } from '../cache/circuit-breaker.js';
 
 /**
  * Prometheus metrics for one app instance. A registry per app (not the global one) keeps apps
@@ -24,6 +26,24 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Statements sent to an engine: what the cache saves is the gap between this and requests. */
+  readonly queryExecutions = new Counter({
+    name: 'trellis_query_executions_total',
+    help: 'Statements sent to an engine, by source and dataset',
+    labelNames: ['source', 'dataset'] as const,
+    registers: [this.registry],
+  });
+
+  /** 0 closed, 1 half-open, 2 open: a source that is down shows here before users report it. */
+  readonly circuitState = new Gauge({
+    name: 'trellis_source_circuit_state',
+    help: "A source's circuit breaker: 0 closed, 1 half-open (probing), 2 open (failing fast)",
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
+  readonly cache: CacheMetrics = createCacheMetrics(this.registry);
+
   readonly errors = new Counter({
     name: 'trellis_http_errors_total',
     help: 'Error responses by catalogue code',
@@ -34,4 +54,10 @@ export class Metrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
   }
+
+  setCircuitState(source: string, state: CircuitState): void {
+    this.circuitState.set({ source }, CIRCUIT_STATE_VALUE[state]);
+  }
 }
+
+const CIRCUIT_STATE_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };

@@ -1,5 +1,6 @@
 import type { DashboardDefinition, DashboardListResponse } from '../../contract/index.js';
 import type { Dashboard, Project, ResolvedWidget } from '../config/project/project.types.js';
+import { freshnessPolicy } from '../cache/freshness.js';
 import { TrellisError } from '../errors.js';
 
 export function listDashboards(project: Project): DashboardListResponse {
@@ -56,6 +57,7 @@ function presentWidget(
       height: w.height,
       markdown: w.markdown,
       filters: [],
+      freshnessMs: 0,
     };
   const ds = project.datasets.get(w.dataset);
   const filters = dashboard.filters
@@ -69,6 +71,7 @@ function presentWidget(
     width: w.width,
     height: w.height,
     filters,
+    freshnessMs: ds ? (freshnessPolicy(ds.freshness)?.ttlMs ?? 0) : 0,
     ...(w.type === 'table'
       ? {
           sortable: w.sortable ?? w.columns ?? [...(w.dimensions ?? []), ...(w.measures ?? [])],

@@ -32,7 +32,7 @@ export async function filterOptions(
   const search = input.search?.split('\u0000').join('').trim();
   const filters: PlanFilter[] = [{ kind: 'null', column, negate: true }];
   if (search) filters.push({ kind: 'contains', columns: [column], text: search });
-  const result = await runner.run(
+  const { result } = await runner.run(
     {
       kind: 'aggregate',
       dataset: dataset.id,
@@ -43,7 +43,7 @@ export async function filterOptions(
       // One more than asked tells whether the list was cut.
       limit: input.limit + 1,
     },
-    input.signal,
+    { signal: input.signal },
   );
   const options = result.rows
     .slice(0, input.limit)

@@ -1,20 +1,78 @@
 import type { Dataset, Project } from '../config/project/project.types.js';
 import { TrellisError } from '../errors.js';
+import type { Cache, CacheLogger } from '../cache/cache.js';
+import { SHARED_TENANT } from '../cache/cache-key.js';
+import type { CacheResult } from '../cache/cache-metrics.js';
+import { CachedQueries } from '../cache/cached-query.js';
+import type { CircuitBreakers } from '../cache/circuit-breaker.js';
+import { freshnessPolicy, type FreshnessPolicy } from '../cache/freshness.js';
 import { compilePlan, type CompiledQuery } from '../query/compiler.js';
 import type { Engine, QueryResult } from '../query/engine.js';
 import type { QueryPlan } from '../query/plan.js';
+import { approximateBytes } from '../query/row-budget.js';
 import type { Metrics } from '../observability/metrics.js';
 
+export interface RunContext {
+  /** The client's signal: it stops this request waiting (a shared execution runs on for the others). */
+  readonly signal?: AbortSignal | undefined;
+  /** The caller's tenant scope; part of the cache key and the source queue's fairness key. */
+  readonly tenant?: string | undefined;
+}
+
+/** A result and how it was served. */
+export interface RunResult {
+  readonly result: QueryResult;
+  /** `live` for datasets that are never cached. */
+  readonly cache: CacheResult | 'live';
+  /** Served from the cache because the source failed: the page shows when the data is from. */
+  readonly stale: boolean;
+  /** When the rows were read from the source (epoch ms). */
+  readonly asOf: number;
+  /** Until when the result may be reused without asking again (epoch ms); `asOf` for live datasets. */
+  readonly freshUntil: number;
+  /** Names this exact result (cache key and time): the basis of HTTP ETags. */
+  readonly tag: string;
+}
+
+export interface QueryRunnerOptions {
+  readonly project: Project;
+  readonly engines: ReadonlyMap<string, Engine>;
+  readonly metrics: Metrics;
+  readonly cache: Cache;
+  readonly breakers: CircuitBreakers;
+  readonly logger: CacheLogger;
+}
+
 /**
- * Compiles plans with the right engine's dialect and runs them within the project's limits. The
- * one path every dataset query takes, so limits, metrics (and the cache, next) apply to all of them.
+ * The one path every dataset query takes, so limits, the cache, the circuit breakers and metrics
+ * apply to all of them: compile with the dataset's engine dialect → read through the cache (fresh hit,
+ * stale-while-revalidate, one execution per key across requests and instances, stale-if-error) →
+ * run behind the source's circuit breaker within the project's limits.
  */
 export class QueryRunner {
-  constructor(
-    private readonly project: Project,
-    private readonly engines: ReadonlyMap<string, Engine>,
-    private readonly metrics: Metrics,
-  ) {}
+  private readonly project: Project;
+  private readonly engines: ReadonlyMap<string, Engine>;
+  private readonly metrics: Metrics;
+  private readonly breakers: CircuitBreakers;
+  private readonly cached: CachedQueries;
+  private readonly policies = new Map<string, FreshnessPolicy | undefined>();
+
+  constructor(private readonly options: QueryRunnerOptions) {
+    this.project = options.project;
+    this.engines = options.engines;
+    this.metrics = options.metrics;
+    this.breakers = options.breakers;
+    for (const dataset of this.project.datasets.values())
+      this.policies.set(dataset.id, freshnessPolicy(dataset.freshness));
+    this.cached = new CachedQueries({
+      cache: options.cache,
+      logger: options.logger,
+      metrics: options.metrics.cache,
+      // Longer than any statement may run (the engine stops it at the timeout), so a lock never
+      // expires under a live query and lets a second instance run the same statement.
+      lockTtlMs: this.project.limits.queryTimeoutMs + 5_000,
+    });
+  }
 
   compile(plan: QueryPlan): { dataset: Dataset; engine: Engine; query: CompiledQuery } {
     const dataset = this.project.datasets.get(plan.dataset);
@@ -28,22 +86,77 @@ export class QueryRunner {
     };
   }
 
-  async run(plan: QueryPlan, signal?: AbortSignal): Promise<QueryResult> {
-    const { dataset, engine, query } = this.compile(plan);
-    const { queryTimeoutMs, maxRows, maxBytes } = this.project.limits;
-    const end = this.metrics.queryDuration.startTimer({ source: dataset.source, dataset: dataset.id });
-    try {
-      const result = await engine.run(query, {
-        timeoutMs: queryTimeoutMs,
-        maxRows,
-        maxBytes,
-        ...(signal ? { signal } : {}),
-      });
-      end({ outcome: 'ok' });
-      return result;
-    } catch (err) {
-      end({ outcome: err instanceof TrellisError ? err.code : 'error' });
-      throw err;
-    }
+  /** The dataset's freshness in milliseconds (0 = live): how long a browser may reuse its results. */
+  freshnessMs(datasetId: string): number {
+    return this.policies.get(datasetId)?.ttlMs ?? 0;
   }
+
+  async run(plan: QueryPlan, context: RunContext = {}): Promise<RunResult> {
+    const { dataset, engine, query } = this.compile(plan);
+    const tenant = context.tenant ?? SHARED_TENANT;
+    const freshness = this.policies.get(dataset.id);
+    const served = await this.cached.run<QueryResult>({
+      key: { source: dataset.source, sql: query.sql, params: query.params, tenant, dataset: dataset.id },
+      freshness,
+      execute: (signal) => this.execute(dataset, engine, query, signal, context.tenant),
+      sizeOf: resultBytes,
+      ...(context.signal ? { signal: context.signal } : {}),
+    });
+    const ttl = freshness?.ttlMs ?? 0;
+    return {
+      result: served.value,
+      cache: freshness ? served.result : 'live',
+      stale: served.stale,
+      asOf: served.storedAt,
+      freshUntil: served.storedAt + ttl,
+      tag: `${dataset.id}.${served.storedAt}.${served.value.rows.length}`,
+    };
+  }
+
+  /**
+   * Invalidates every cached result of these datasets at once (their version is part of every key),
+   * in every instance sharing the cache, and tells open pages to refetch. Whatever changes a
+   * dataset's data calls this after committing: pipelines, uploads. Rejects when the version could
+   * not be bumped (the change must not be reported done while its invalidation is lost).
+   */
+  async invalidate(datasetIds: readonly string[]): Promise<void> {
+    for (const id of datasetIds) if (!this.project.datasets.has(id)) throw new Error(`unknown dataset ${id}`);
+    await Promise.all(datasetIds.map((id) => this.options.cache.bumpVersion(id)));
+  }
+
+  /** One statement sent to an engine: behind the source's circuit breaker, timed and counted. */
+  private async execute(
+    dataset: Dataset,
+    engine: Engine,
+    query: CompiledQuery,
+    signal: AbortSignal,
+    tenant: string | undefined,
+  ): Promise<QueryResult> {
+    const { queryTimeoutMs, maxRows, maxBytes } = this.project.limits;
+    const labels = { source: dataset.source, dataset: dataset.id };
+    return this.breakers.execute(dataset.source, async () => {
+      this.metrics.queryExecutions.inc(labels);
+      const end = this.metrics.queryDuration.startTimer(labels);
+      try {
+        const result = await engine.run(query, {
+          timeoutMs: queryTimeoutMs,
+          maxRows,
+          maxBytes,
+          signal,
+          ...(tenant ? { tenant } : {}),
+        });
+        end({ outcome: 'ok' });
+        return result;
+      } catch (err) {
+        end({ outcome: err instanceof TrellisError ? err.code : 'error' });
+        throw err;
+      }
+    });
+  }
+}
+
+function resultBytes(result: QueryResult): number {
+  let bytes = 64;
+  for (const row of result.rows) bytes += approximateBytes(row);
+  return bytes;
 }

@@ -3,7 +3,8 @@ import type { Project, ResolvedDataWidget } from '../config/project/project.type
 import { TrellisError } from '../errors.js';
 import { getDashboard } from './dashboards.service.js';
 import { checkFilterValues, planFiltersFor } from './filter-values.js';
-import type { QueryRunner } from './query-runner.js';
+import { cacheability, type Cacheability } from './cacheability.js';
+import type { QueryRunner, RunResult } from './query-runner.js';
 import { widgetQuery } from './widget-plans.js';
 
 export interface WidgetDataInput {
@@ -13,12 +14,18 @@ export interface WidgetDataInput {
   readonly signal?: AbortSignal;
 }
 
+/** A widget's data and what HTTP caching needs to know about it. */
+export interface WidgetDataResult {
+  readonly body: WidgetDataResponse;
+  readonly cacheability: Cacheability;
+}
+
 /** One widget's data for a set of filter values: resolve, check, plan, run, present. */
 export async function widgetData(
   project: Project,
   runner: QueryRunner,
   input: WidgetDataInput,
-): Promise<WidgetDataResponse> {
+): Promise<WidgetDataResult> {
   const dashboard = getDashboard(project, input.dashboard);
   const widget = dashboard.widgets.find((w) => w.id === input.widget);
   if (!widget || widget.type === 'text')
@@ -33,14 +40,15 @@ export async function widgetData(
     sort: input.request.sort,
   });
 
-  const asOf = new Date().toISOString();
-  const [result, count] = await Promise.all([
-    runner.run(q.plan, input.signal),
-    q.countPlan ? runner.run(q.countPlan, input.signal) : undefined,
+  const context = { signal: input.signal };
+  const [main, count] = await Promise.all([
+    runner.run(q.plan, context),
+    q.countPlan ? runner.run(q.countPlan, context) : undefined,
   ]);
-  const rows = widget.type === 'histogram' ? fillBins(result.rows, widget.bins) : result.rows;
-  const total = count ? Number(count.rows[0]?.[0] ?? 0) : undefined;
-  return {
+  const runs = count ? [main, count] : [main];
+  const rows = widget.type === 'histogram' ? fillBins(main.result.rows, widget.bins) : main.result.rows;
+  const total = count ? Number(count.result.rows[0]?.[0] ?? 0) : undefined;
+  const body: WidgetDataResponse = {
     widget: widget.id,
     columns: q.columns,
     rows,
@@ -48,12 +56,22 @@ export async function widgetData(
     ...(q.page ? { page: q.page } : {}),
     ...(q.sort ? { sort: q.sort } : {}),
     meta: {
-      queryMs: Math.round((result.elapsedMs + (count?.elapsedMs ?? 0)) * 10) / 10,
+      queryMs: engineMs(runs),
       rowCount: rows.length,
-      asOf,
+      asOf: new Date(Math.min(...runs.map((r) => r.asOf))).toISOString(),
+      cache: main.cache,
+      stale: runs.some((r) => r.stale),
       description: describe(widget, rows.length),
     },
   };
+  return { body, cacheability: cacheability(runs, [dashboard.id, widget.id, input.request]) };
+}
+
+/** Time spent in the engine for this response: only runs that executed here count. */
+function engineMs(runs: readonly RunResult[]): number {
+  let ms = 0;
+  for (const r of runs) if (r.cache === 'miss' || r.cache === 'live') ms += r.result.elapsedMs;
+  return Math.round(ms * 10) / 10;
 }
 
 /** Histogram queries return only non-empty bins; charts want every bin, empty ones as zero. */

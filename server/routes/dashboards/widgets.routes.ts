@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { errorBody, widgetDataRequest, widgetDataResponse } from '../../../contract/index.js';
+import { withCacheHeaders } from '../../http/cache-headers.js';
 import { clientAbortSignal } from '../../http/client-abort.js';
 import { widgetData } from '../../services/widget-data.service.js';
 import type { AppServices } from '../../app.js';
@@ -20,6 +21,7 @@ export function widgetsRoutes(services: AppServices): FastifyPluginAsyncZod {
         body: widgetDataRequest,
         response: {
           200: widgetDataResponse,
+          304: z.null().describe('Not modified: the If-None-Match tag is current'),
           400: errorBody,
           404: errorBody,
           422: errorBody,
@@ -27,13 +29,15 @@ export function widgetsRoutes(services: AppServices): FastifyPluginAsyncZod {
           504: errorBody,
         },
       },
-      handler: async (request, reply) =>
-        widgetData(services.project, services.runner, {
+      handler: async (request, reply) => {
+        const result = await widgetData(services.project, services.runner, {
           dashboard: request.params.dashboard,
           widget: request.params.widget,
           request: request.body,
           signal: clientAbortSignal(reply),
-        }),
+        });
+        return reply.send(withCacheHeaders(request, reply, result));
+      },
     });
   };
 }

@@ -4,7 +4,7 @@ import type { Cell, ResultColumn, WidgetDataResponse, WidgetDefinition } from '.
 export function widget(
   overrides: Partial<WidgetDefinition> & Pick<WidgetDefinition, 'type'>,
 ): WidgetDefinition {
-  return { id: 'w', title: 'Widget', width: 6, height: 'medium', filters: [], ...overrides };
+  return { id: 'w', title: 'Widget', width: 6, height: 'medium', filters: [], freshnessMs: 0, ...overrides };
 }
 
 export function response(columns: ResultColumn[], rows: Cell[][]): WidgetDataResponse {
@@ -12,7 +12,13 @@ export function response(columns: ResultColumn[], rows: Cell[][]): WidgetDataRes
     widget: 'w',
     columns,
     rows,
-    meta: { queryMs: 1, rowCount: rows.length, asOf: '2026-01-01T00:00:00.000Z' },
+    meta: {
+      queryMs: 1,
+      rowCount: rows.length,
+      asOf: '2026-01-01T00:00:00.000Z',
+      cache: 'miss',
+      stale: false,
+    },
   };
 }
 
