@@ -2,3 +2,4 @@ export * from './filters.schema.js';
 export * from './dashboards.schema.js';
 export * from './widget-data.schema.js';
 export * from './errors.schema.js';
+export * from './events.schema.js';

@@ -18,10 +18,12 @@ import { CircuitBreakers } from './cache/circuit-breaker.js';
 import { openCache } from './cache/open-cache.js';
 import type { Engine } from './query/engine.js';
 import { dashboardsRoutes } from './routes/dashboards/dashboards.routes.js';
+import { eventsRoutes } from './routes/dashboards/events.routes.js';
 import { filtersRoutes } from './routes/dashboards/filters.routes.js';
 import { widgetsRoutes } from './routes/dashboards/widgets.routes.js';
 import { healthRoutes } from './routes/system/health.routes.js';
 import { appShellRoutes } from './routes/app-shell/app-shell.routes.js';
+import { DashboardEvents } from './services/dashboard-events.service.js';
 import { QueryRunner } from './services/query-runner.js';
 
 declare module 'fastify' {
@@ -42,6 +44,7 @@ export interface AppServices {
   readonly engines: ReadonlyMap<string, Engine>;
   readonly runner: QueryRunner;
   readonly cache: Cache;
+  readonly events: DashboardEvents;
   readonly metrics: Metrics;
   readonly lifecycle: { stopping: boolean };
   /** Every route with its declared permission (see policies/permissions.ts). */
@@ -98,11 +101,13 @@ export async function buildApp(
     engines,
     runner: new QueryRunner({ project, engines, metrics, cache, breakers, logger: cacheLog }),
     cache,
+    events: new DashboardEvents(project, cache, config.maxEventStreams),
     metrics,
     lifecycle: { stopping: false },
     routes: [],
   };
   app.decorate('services', services);
+  metrics.trackEventStreams(() => services.events.open);
   // A route without a declared permission is a build error, not a silent public endpoint.
   app.addHook('onRoute', (route) => {
     const permission = route.config?.permission;
@@ -139,6 +144,8 @@ export async function buildApp(
   app.addHook('onClose', async () => {
     services.lifecycle.stopping = true;
   });
+  // Open update streams would hold the shutdown until its grace ran out: end them first.
+  app.addHook('preClose', async () => services.events.close());
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -158,6 +165,7 @@ export async function buildApp(
   await app.register(dashboardsRoutes(services));
   await app.register(widgetsRoutes(services));
   await app.register(filtersRoutes(services));
+  await app.register(eventsRoutes(services));
   await appShellRoutes(app, config.webRoot);
   return app as unknown as FastifyInstance & { services: AppServices };
 }

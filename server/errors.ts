@@ -26,6 +26,10 @@ export const ERROR_CATALOGUE = {
   SOURCE_UNAVAILABLE: { status: 503, message: 'The data source cannot be reached.' },
   QUERY_FAILED: { status: 500, message: 'The query failed. The error was logged with this request id.' },
   NOT_READY: { status: 503, message: 'The server is starting or stopping.' },
+  TOO_MANY_STREAMS: {
+    status: 503,
+    message: 'Too many pages are listening for updates; this page will refresh on its own schedule.',
+  },
   INTERNAL: {
     status: 500,
     message: 'Something went wrong on the server. The error was logged with this request id.',

@@ -40,6 +40,8 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/)
     .optional(),
+  /** Open update streams (SSE) the server holds at once; one per open dashboard tab. */
+  TRELLIS_MAX_EVENT_STREAMS: z.coerce.number().int().min(0).max(100_000).default(2000),
   /** Consecutive "source unavailable" failures that open a source's circuit, and its cool-down. */
   TRELLIS_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   TRELLIS_BREAKER_COOLDOWN: z
@@ -58,6 +60,7 @@ export interface AppConfig {
   /** Built web app, or undefined to serve the API only. */
   readonly webRoot: string | undefined;
   readonly cache: CacheConfig;
+  readonly maxEventStreams: number;
   readonly breaker: { readonly failureThreshold: number; readonly coolDownMs: number };
   /**
    * A frozen snapshot of the environment, only for resolving `url_env` references of project
@@ -107,6 +110,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
       maxEntryBytes: parseByteSize(e.TRELLIS_CACHE_MAX_ENTRY_BYTES),
       namespace: e.TRELLIS_CACHE_NAMESPACE,
     },
+    maxEventStreams: e.TRELLIS_MAX_EVENT_STREAMS,
     breaker: {
       failureThreshold: e.TRELLIS_BREAKER_FAILURES,
       coolDownMs: parseDuration(e.TRELLIS_BREAKER_COOLDOWN),

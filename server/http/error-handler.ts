@@ -22,6 +22,7 @@ export function installErrorHandling(app: FastifyInstance, metrics: Metrics): vo
       ...(e.issues?.length ? { issues: [...e.issues] } : {}),
     };
     if (e.code === 'SOURCE_BUSY' || e.code === 'NOT_READY') reply.header('retry-after', '1');
+    if (e.code === 'TOO_MANY_STREAMS') reply.header('retry-after', '30');
     return reply.code(e.status).send(body);
   });
 

@@ -42,6 +42,16 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private openStreams: () => number = () => 0;
+  readonly eventStreams = new Gauge({
+    name: 'trellis_event_streams',
+    help: 'Open dashboard update streams (server-sent events), bounded by TRELLIS_MAX_EVENT_STREAMS',
+    registers: [this.registry],
+    collect: () => {
+      this.eventStreams.set(this.openStreams());
+    },
+  });
+
   readonly cache: CacheMetrics = createCacheMetrics(this.registry);
 
   readonly errors = new Counter({
@@ -53,6 +63,10 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+  }
+
+  trackEventStreams(open: () => number): void {
+    this.openStreams = open;
   }
 
   setCircuitState(source: string, state: CircuitState): void {

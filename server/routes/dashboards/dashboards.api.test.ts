@@ -276,6 +276,7 @@ describe('operations endpoints', () => {
     expect(Object.keys(openapi.paths).sort()).toEqual([
       '/api/v1/dashboards',
       '/api/v1/dashboards/{dashboard}',
+      '/api/v1/dashboards/{dashboard}/events',
       '/api/v1/dashboards/{dashboard}/filters/{filter}/options',
       '/api/v1/dashboards/{dashboard}/widgets/{widget}/data',
     ]);

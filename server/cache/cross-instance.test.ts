@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startServer, type ServerProcess } from '../../bench/lib/server-process.js';
+import { createMiniProject } from '../../test/mini-project.js';
+import { repoRoot } from '../../test/paths.js';
+import { DEFAULT_TEST_REDIS_URL, redisTestGate } from './redis-test-gate.js';
+
+/**
+ * Two real server processes (the built bin, as deployed) on two ports, sharing one Redis: a stampede of
+ * identical cold requests spread over both runs the statement once in total, and what one instance
+ * stored the other serves.
+ */
+const redisUrl = process.env.TRELLIS_TEST_REDIS_URL ?? DEFAULT_TEST_REDIS_URL;
+const gate = await redisTestGate(redisUrl, process.env.CI === 'true', 'the two-instance shared cache test');
+
+describe('two instances sharing Redis', () => {
+  if (!gate.run && gate.fail) {
+    const reason = gate.reason;
+    test('needs a reachable Redis under CI', () => {
+      throw new Error(reason);
+    });
+  }
+
+  describe.runIf(gate.run)('coalescing across processes', () => {
+    const servers: ServerProcess[] = [];
+
+    beforeAll(async () => {
+      if (!existsSync(path.join(repoRoot, 'dist', 'server', 'main.js')))
+        throw new Error('dist/ is missing: run "npm test" (it builds first) or "npm run build"');
+      const mini = await createMiniProject();
+      const env = { TRELLIS_REDIS_URL: redisUrl, TRELLIS_CACHE_NAMESPACE: `test-${randomUUID()}` };
+      servers.push(...(await Promise.all([startServer(mini.dir, env), startServer(mini.dir, env)])));
+      // Warm each process (JIT, engine and Redis connections) on another widget, so that a busy test
+      // machine cannot stretch the stampede's first Redis commands past their timeout, which would
+      // (correctly) make an instance run without the cache.
+      for (const server of servers)
+        for (let i = 0; i < 5; i++)
+          await fetch(`${server.url}/api/v1/dashboards/main/widgets/total/data`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ filters: { price: { min: i } } }),
+          }).then((r) => r.arrayBuffer());
+    }, 60_000);
+    afterAll(async () => {
+      await Promise.all(servers.map((s) => s.stop()));
+    });
+
+    const executions = async (server: ServerProcess) => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      return text
+        .split('\n')
+        .filter((l) => l.startsWith('trellis_query_executions_total{'))
+        .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+    };
+    const total = async () => (await Promise.all(servers.map(executions))).reduce((a, b) => a + b, 0);
+    const post = (server: ServerProcess, body: unknown) =>
+      fetch(`${server.url}/api/v1/dashboards/main/widgets/by_colour/data`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+
+    test('500 identical cold requests over both instances → exactly 1 execution, 0 errors', async () => {
+      const before = await total();
+      const body = { filters: { colour: ['green', 'blue'] } };
+      const responses = await Promise.all(
+        Array.from({ length: 500 }, (_, i) => post(servers[i % 2] as ServerProcess, body)),
+      );
+      const bodies = await Promise.all(responses.map((r) => r.json()));
+      expect(responses.filter((r) => r.status !== 200)).toHaveLength(0);
+      const kinds = bodies.map((b) => b.meta.cache).join(',');
+      expect((await total()) - before, `cache results: ${kinds}`).toBe(1);
+      const rows = JSON.stringify(bodies[0].rows);
+      expect(bodies.every((b) => JSON.stringify(b.rows) === rows)).toBe(true);
+      expect(bodies.filter((b) => b.meta.cache === 'miss')).toHaveLength(1);
+    }, 60_000);
+
+    test('the other instance reads the entry the first one stored', async () => {
+      const [a, b] = servers as [ServerProcess, ServerProcess];
+      const body = { filters: { colour: ['red'] } };
+      const first = await (await post(a, body)).json();
+      const second = await (await post(b, body)).json();
+      expect(first.meta.cache).toBe('miss');
+      expect(second.meta.cache).toBe('hit');
+      expect(second.meta.asOf).toBe(first.meta.asOf);
+    });
+  });
+});

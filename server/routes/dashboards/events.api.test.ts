@@ -1,0 +1,123 @@
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startApp, type TestApp } from '../../../test/app-harness.js';
+import { createMiniProject } from '../../../test/mini-project.js';
+
+/**
+ * The dashboard update stream over a real socket (server-sent events cannot be read through inject):
+ * a dataset invalidation reaches the open page as the ids of the widgets and filters that read it.
+ */
+describe('dashboard update stream', () => {
+  let app: TestApp;
+  let close: () => Promise<void>;
+  let base: string;
+
+  beforeAll(async () => {
+    const mini = await createMiniProject();
+    ({ app, close } = await startApp(mini.dir, { maxEventStreams: 2 }));
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => close());
+
+  /**
+   * A plain node:http client, one connection per request and nothing kept alive (fetch's pool opens
+   * spare connections that a test's shutdown would then wait for).
+   */
+  interface Stream {
+    readonly status: number;
+    readonly headers: http.IncomingHttpHeaders;
+    /** Resolves with the text received since the last read once it matches `until`. */
+    read(until: RegExp): Promise<string>;
+    /** The whole rest of the body, when the server ends it. */
+    rest(): Promise<string>;
+    close(): void;
+  }
+  function open(url: string): Promise<Stream> {
+    return new Promise((resolve, reject) => {
+      const req = http.get(url, { agent: false }, (res) => {
+        res.setEncoding('utf8');
+        let buffer = '';
+        let wake = () => undefined as void;
+        let ended = false;
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          wake();
+        });
+        res.on('end', () => {
+          ended = true;
+          wake();
+        });
+        const read = (until: RegExp) =>
+          new Promise<string>((done) => {
+            const check = () => {
+              if (until.test(buffer) || ended) {
+                const text = buffer;
+                buffer = '';
+                done(text);
+              } else wake = check;
+            };
+            check();
+          });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          read,
+          rest: () => read(/$^/),
+          close: () => req.destroy(),
+        });
+      });
+      req.on('error', (err) => (err.message === 'socket hang up' ? undefined : reject(err)));
+    });
+  }
+
+  test('an invalidation sends the ids of the widgets and filters that read the dataset', async () => {
+    const stream = await open(`${base}/api/v1/dashboards/main/events`);
+    expect(stream.status).toBe(200);
+    expect(stream.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(await stream.read(/: listening\n\n/)).toMatch(/^retry: 5000\n/);
+    expect(app.services.events.open).toBe(1);
+
+    await app.services.runner.invalidate(['canary']);
+    const canary = await stream.read(/\n\n$/);
+    expect(canary).toMatch(/^event: invalidated\ndata: /);
+    expect(JSON.parse(canary.split('data: ')[1] ?? '')).toEqual({ widgets: ['canary_rows'], filters: [] });
+
+    await app.services.runner.invalidate(['items']);
+    const items = JSON.parse((await stream.read(/\n\n$/)).split('data: ')[1] ?? '');
+    expect(items.widgets).toContain('by_colour');
+    expect(items.widgets).not.toContain('canary_rows');
+    expect(items.widgets).not.toContain('note'); // text widgets have no data
+    expect(items.filters).toEqual(['colour']);
+
+    stream.close();
+    await expect.poll(() => app.services.events.open).toBe(0);
+  });
+
+  test('unknown dashboards are 404; streams beyond the limit are TOO_MANY_STREAMS', async () => {
+    const missing = await open(`${base}/api/v1/dashboards/nope/events`);
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(await missing.rest()).error).toBe('DASHBOARD_NOT_FOUND');
+
+    const streams = await Promise.all([1, 2].map(() => open(`${base}/api/v1/dashboards/main/events`)));
+    expect(streams.map((r) => r.status)).toEqual([200, 200]);
+    const third = await open(`${base}/api/v1/dashboards/main/events`);
+    expect(third.status).toBe(503);
+    expect(third.headers['retry-after']).toBe('30');
+    expect(JSON.parse(await third.rest()).error).toBe('TOO_MANY_STREAMS');
+    const metrics = (await app.inject({ url: '/metrics' })).body;
+    expect(metrics).toMatch(/trellis_event_streams 2/);
+    for (const s of streams) s.close();
+    await expect.poll(() => app.services.events.open).toBe(0);
+  });
+
+  test('open streams do not hold up shutdown', async () => {
+    const mini = await createMiniProject();
+    const other = await startApp(mini.dir);
+    const url = await other.app.listen({ port: 0, host: '127.0.0.1' });
+    const stream = await open(`${url}/api/v1/dashboards/main/events`);
+    expect(stream.status).toBe(200);
+    await other.close(); // would wait for the stream without the preClose hook
+    const rest = await stream.rest(); // the server ended the stream
+    expect(rest).toContain(': listening');
+  });
+});
