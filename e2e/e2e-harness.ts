@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { buildApp } from '../server/app.js';
+import { buildApp, type AppServices } from '../server/app.js';
 import { defaultConfig } from '../server/config/env.js';
 import { loadProject } from '../server/config/project/load-project.js';
 import type { Engine } from '../server/query/engine.js';
@@ -57,6 +57,8 @@ function newestMtime(dir: string): number {
 
 export interface RunningServer {
   readonly baseUrl: string;
+  /** What a pipeline or upload does after changing data: bump the datasets' versions. */
+  invalidate(datasets: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,7 +77,7 @@ export async function startServer(): Promise<RunningServer> {
     loaded.project.dir,
     config.environment,
   );
-  let app: FastifyInstance;
+  let app: FastifyInstance & { services: AppServices };
   try {
     app = await buildApp({ config, project: loaded.project, engines });
   } catch (err) {
@@ -85,6 +87,7 @@ export async function startServer(): Promise<RunningServer> {
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     baseUrl: address,
+    invalidate: (datasets) => app.services.runner.invalidate(datasets),
     async close() {
       await app.close();
       await closeEngines(engines);

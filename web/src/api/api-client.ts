@@ -71,6 +71,11 @@ export class ApiClient {
     );
   }
 
+  /** The dashboard's update stream (server-sent events), for EventSource. */
+  eventsUrl(dashboardId: string): string {
+    return `${this.baseUrl}/dashboards/${seg(dashboardId)}/events`;
+  }
+
   private async request<T>(
     method: 'GET' | 'POST',
     path: string,

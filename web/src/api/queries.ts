@@ -11,6 +11,12 @@ export const queryKeys = {
   dashboard: (dashboardId: string) => ['dashboard', dashboardId] as const,
   widgetData: (dashboardId: string, widgetId: string, params: WidgetDataParams) =>
     ['widget-data', dashboardId, widgetId, params] as const,
+  /** Prefix of every data query of one widget (any filters, page, sort): what an update refetches. */
+  widgetDataAll: (dashboardId: string, widgetId: string) => ['widget-data', dashboardId, widgetId] as const,
+  /** Prefix of every data query of a dashboard: what the stale banner watches. */
+  dashboardData: (dashboardId: string) => ['widget-data', dashboardId] as const,
+  filterOptionsAll: (dashboardId: string, filterId: string) =>
+    ['filter-options', dashboardId, filterId] as const,
   filterOptions: (dashboardId: string, filterId: string, search: string) =>
     ['filter-options', dashboardId, filterId, search] as const,
 };
@@ -29,15 +35,22 @@ export function dashboardQuery(dashboardId: string, client: ApiClient = api) {
   });
 }
 
+/**
+ * `freshnessMs` is the widget's dataset freshness from the definition: within it the server would
+ * answer from its cache anyway, so the browser reuses what it has (0 = live: always ask). A change
+ * of the data before then arrives on the update stream (useDashboardUpdates) and refetches at once.
+ */
 export function widgetDataQuery(
   dashboardId: string,
   widgetId: string,
   params: WidgetDataParams,
+  freshnessMs = 0,
   client: ApiClient = api,
 ) {
   return queryOptions({
     queryKey: queryKeys.widgetData(dashboardId, widgetId, params),
     queryFn: ({ signal }) => client.widgetData(dashboardId, widgetId, params, signal),
+    staleTime: freshnessMs,
   });
 }
 

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import type { SortSpec, WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
 import type { FilterState } from '../app/filter-state.js';
+import { formatDataTime } from '../app/stale-data.js';
 import { DEFAULT_PAGE_SIZE, useWidgetData } from '../hooks/useWidgetData.js';
 import { ChartView } from './ChartView.js';
 import { DataTable } from './DataTable.js';
@@ -67,6 +68,14 @@ export function WidgetCard({ dashboardId, widget, filters, filtersKey }: Props) 
           </h2>
           {widget.description && <p className="widget-description">{widget.description}</p>}
         </div>
+        {data?.meta.stale && (
+          <span
+            className="stale-badge"
+            title="The data source is unavailable; this is the last result it gave."
+          >
+            Data from {formatDataTime(data.meta.asOf)}
+          </span>
+        )}
         {isChart && state === 'ready' && (
           <button
             type="button"

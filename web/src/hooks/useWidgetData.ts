@@ -31,7 +31,7 @@ export function useWidgetData(
   );
 
   return useQuery({
-    ...widgetDataQuery(dashboardId, widget.id, params),
+    ...widgetDataQuery(dashboardId, widget.id, params, widget.freshnessMs),
     enabled: widget.type !== 'text',
     placeholderData: keepPreviousData,
   });

@@ -6,7 +6,10 @@ import { Link } from '../app/Link.js';
 import { FilterBar } from '../components/FilterBar.js';
 import { PageError } from '../components/PageError.js';
 import { WidgetCard } from '../components/WidgetCard.js';
+import { formatDataTime } from '../app/stale-data.js';
 import { useDashboardFilters } from '../hooks/useDashboardFilters.js';
+import { useDashboardUpdates } from '../hooks/useDashboardUpdates.js';
+import { useStaleSince } from '../hooks/useStaleSince.js';
 import { useDocumentTitle } from '../hooks/useDocumentTitle.js';
 
 /** A dashboard: its definition first, then every widget loading on its own. */
@@ -32,6 +35,8 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
 function DashboardView({ definition, project }: { definition: DashboardDefinition; project: string }) {
   const filters = useDashboardFilters(definition.filters);
   const filtersKey = formatFilterQuery(filters.state, definition.filters);
+  useDashboardUpdates(definition.id);
+  const staleSince = useStaleSince(definition.id);
   return (
     <main className="page" id="main" data-dashboard-id={definition.id}>
       <nav className="breadcrumb" aria-label="Breadcrumb">
@@ -43,6 +48,12 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
         <h1>{definition.title}</h1>
         {definition.description && <p className="page-description">{definition.description}</p>}
       </header>
+      {staleSince && (
+        <div className="stale-banner" role="status" data-testid="stale-banner">
+          <strong>Showing data from {formatDataTime(staleSince)}</strong>; the data source is unavailable.
+          Widgets update by themselves when it is back.
+        </div>
+      )}
       <FilterBar dashboardId={definition.id} filters={definition.filters} state={filters} />
       <div className="widget-grid">
         {definition.widgets.map((w) => (
