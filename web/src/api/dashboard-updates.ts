@@ -1,7 +1,11 @@
-import { dashboardUpdate, type DashboardUpdate } from '../../../contract/index.js';
+import type { DashboardUpdate } from '../../../contract/index.js';
 import { queryKeys } from './queries.js';
 
-/** An `invalidated` event's data, or undefined when it is not one (never trusted blindly). */
+/**
+ * An `invalidated` event's data, or undefined when it is not one (never trusted blindly). Checked by
+ * hand, not with the contract's zod schema: zod in the bundle would probe `new Function`, which the
+ * CSP forbids (a console error on every page), and would weigh more than this whole module.
+ */
 export function parseDashboardUpdate(data: unknown): DashboardUpdate | undefined {
   if (typeof data !== 'string') return undefined;
   let json: unknown;
@@ -10,8 +14,13 @@ export function parseDashboardUpdate(data: unknown): DashboardUpdate | undefined
   } catch {
     return undefined;
   }
-  const r = dashboardUpdate.safeParse(json);
-  return r.success ? r.data : undefined;
+  if (typeof json !== 'object' || json === null) return undefined;
+  const { widgets, filters } = json as Record<string, unknown>;
+  return isStringArray(widgets) && isStringArray(filters) ? { widgets, filters } : undefined;
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
 }
 
 /** The query-key prefixes an update makes stale: every data query of those widgets, every option list. */
