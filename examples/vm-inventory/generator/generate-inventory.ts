@@ -200,7 +200,7 @@ function createdDate(rng: Rng, opened: string): string {
   const first = Math.max(isoDateToEpochDays(FIRST_CREATED), isoDateToEpochDays(opened));
   const last = isoDateToEpochDays(LAST_CREATED);
   const wave = isoDateToEpochDays(`${MIGRATION_MONTH}-01`);
-  if (wave >= first && rng.chance(0.05)) return isoDate(wave + rng.int(0, 30));
+  if (wave >= first && rng.chance(0.02)) return isoDate(wave + rng.int(0, 30));
   return isoDate(first + Math.floor(Math.sqrt(rng.next()) * (last - first + 1)));
 }
 
