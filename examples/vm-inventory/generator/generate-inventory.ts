@@ -127,6 +127,7 @@ export function generateInventory(options: GenerateOptions): InventoryTables {
       cluster.vcpuOn += vcpu;
       cluster.memoryOn += memory;
     }
+    // VDI desktops (app 'vdi', not in APPS) belong to the workplace team.
     labels.addVm({ vmId: vm.vm_id, purpose: cluster.purpose, app, team: appTeams.get(app) ?? 'workplace' });
   }
 

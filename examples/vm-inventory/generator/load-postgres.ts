@@ -11,7 +11,7 @@
  * clinical-trials generator that writes DuckDB through @duckdb/node-api.
  */
 import pg from 'pg';
-import type { ColumnKind, InventoryTables, TableName, TableSpec } from './inventory-tables.js';
+import type { ColumnKind, InventoryTables, TableSpec } from './inventory-tables.js';
 import { INVENTORY_TABLES, TABLE_NAMES, forEachTable } from './inventory-tables.js';
 
 const POSTGRES_TYPES: Readonly<Record<ColumnKind, string>> = {
@@ -30,8 +30,6 @@ const MAX_ROWS_PER_STATEMENT = 2_000;
 export interface LoadPostgresOptions {
   /** Connection URL (holds credentials: never logged here). */
   readonly url: string;
-  /** Called after each table with its row count. */
-  readonly onTable?: (table: TableName, rows: number) => void;
 }
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -78,7 +76,6 @@ export async function loadPostgres(tables: InventoryTables, options: LoadPostgre
     await forEachTable(tables, async (spec, rows) => {
       await client.query(createTableSql(spec));
       await insertRows(client, spec, rows);
-      options.onTable?.(spec.name as TableName, rows.length);
     });
     await client.query('COMMIT');
   } catch (err) {

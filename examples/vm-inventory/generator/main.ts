@@ -83,7 +83,7 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): Cli {
 
 function printCounts(tables: InventoryTables): void {
   for (const [table, rows] of Object.entries(tables)) {
-    console.log(`  ${table.padEnd(12)} ${String((rows as unknown[]).length).padStart(9)} rows`);
+    console.log(`  ${table.padEnd(12)} ${String(rows.length).padStart(9)} rows`);
   }
 }
 

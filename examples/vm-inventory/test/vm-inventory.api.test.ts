@@ -11,7 +11,9 @@ import type {
 import { startApp, widgetData, type TestApp } from '../../../test/app-harness.js';
 import { requireVmInventoryData, vmInventoryDb, vmInventoryDir } from '../../../test/paths.js';
 import { serviceGate } from '../../../test/test-services.js';
+import { loadVerifiedProject } from '../../../server/cli/load-verified-project.js';
 import { loadProject } from '../../../server/config/project/load-project.js';
+import { closeEngines } from '../../../server/query/engines/index.js';
 import { generateInventory } from '../generator/generate-inventory.js';
 import { loadPostgres } from '../generator/load-postgres.js';
 
@@ -284,6 +286,12 @@ describe.runIf(pgGate.available)('vm-inventory example on PostgreSQL (VM_INVENTO
     } finally {
       await client.end();
     }
+  });
+
+  test('trellis check passes against PostgreSQL: every column exists with its type, every expression compiles', async () => {
+    const verified = await loadVerifiedProject(vmInventoryDir, { VM_INVENTORY_DATABASE_URL: url });
+    if (verified.ok) await closeEngines(verified.engines);
+    expect(verified.ok ? [] : verified.problems).toEqual([]);
   });
 
   test('every widget, filtered, paged and sorted, answers exactly as on DuckDB', async () => {
