@@ -62,12 +62,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The real server (clinical-trials example) on a free port of 127.0.0.1. */
-export async function startServer(): Promise<RunningServer> {
-  const projectDir = path.join(repoRoot, 'examples', 'clinical-trials');
-  if (!existsSync(path.join(projectDir, 'data', 'trials.duckdb')))
+/**
+ * The real server on an example project (default clinical-trials) on a free port of 127.0.0.1, with
+ * an environment of its own: a source's `server_url_env` is unset, so DuckDB examples use their file.
+ */
+export async function startServer(example = 'clinical-trials'): Promise<RunningServer> {
+  const projectDir = path.join(repoRoot, 'examples', example);
+  const dataDir = path.join(projectDir, 'data');
+  if (!existsSync(dataDir) || !readdirSync(dataDir).some((f) => f.endsWith('.duckdb')))
     throw new Error(
-      'examples/clinical-trials/data/trials.duckdb is missing: run `npm test` (or `node scripts/setup.mjs test`) to generate it',
+      `examples/${example}/data has no generated database: run \`npm test\` (or \`node scripts/setup.mjs test\`) to generate it`,
     );
   const loaded = await loadProject(projectDir);
   if (!loaded.ok) throw new Error(`example project is invalid: ${JSON.stringify(loaded.problems)}`);

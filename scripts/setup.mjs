@@ -82,6 +82,15 @@ const examples = [
       (p) => /\/(generator|transforms)\/[^/]+\.ts$/.test(p) && !p.endsWith('.test.ts'),
     ),
   },
+  {
+    name: 'vm-inventory',
+    db: path.join(root, 'examples', 'vm-inventory', 'data', 'vm-inventory.duckdb'),
+    generator: path.join(root, 'dist', 'examples', 'vm-inventory', 'generator', 'main.js'),
+    inputs: listFiles(
+      path.join(root, 'examples', 'vm-inventory', 'generator'),
+      (p) => p.endsWith('.ts') && !p.endsWith('.test.ts'),
+    ),
+  },
 ];
 for (const ex of examples) {
   const stamp = `${ex.db}.stamp`;
@@ -115,4 +124,6 @@ if (mode === 'test' && !existsSync('/usr/bin/chromium')) {
 }
 const age = (p) =>
   existsSync(p) ? `${((Date.now() - statSync(p).mtimeMs) / 60000).toFixed(0)} min old` : 'missing';
-log(`ready (build ${age(path.join(root, 'dist', '.build-stamp'))}, data ${age(examples[0].db)})`);
+log(
+  `ready (build ${age(path.join(root, 'dist', '.build-stamp'))}, data ${examples.map((ex) => `${ex.name} ${age(ex.db)}`).join(', ')})`,
+);

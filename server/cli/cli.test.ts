@@ -3,7 +3,13 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { clinicalTrialsDir, repoRoot, requireExampleData } from '../../test/paths.js';
+import {
+  clinicalTrialsDir,
+  repoRoot,
+  requireExampleData,
+  requireVmInventoryData,
+  vmInventoryDir,
+} from '../../test/paths.js';
 
 // The real CLI, as a user runs it: the built bin (npm test builds first, see scripts/setup.mjs).
 const trellis = (...args: string[]) =>
@@ -26,6 +32,7 @@ beforeAll(() => {
   if (!existsSync(path.join(repoRoot, 'dist', 'server', 'main.js')))
     throw new Error('dist/ is missing: run "npm test" (it builds first) or "npm run build"');
   requireExampleData();
+  requireVmInventoryData();
 });
 
 describe('trellis check', () => {
@@ -34,6 +41,38 @@ describe('trellis check', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^clinical-trials: ok \(7 datasets, 6 dashboards, \d+ widgets\)/);
+  });
+
+  test('the vm-inventory example is valid (on its DuckDB file: the server variable is not set)', () => {
+    const r = spawnSync(
+      process.execPath,
+      [path.join(repoRoot, 'bin', 'trellis.js'), 'check', vmInventoryDir],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, VM_INVENTORY_DATABASE_URL: '' },
+      },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^vm-inventory: ok \(7 datasets, 3 dashboards, \d+ widgets\)/);
+  });
+
+  test('vm-inventory with a server variable that is not a server URL exits 1 on the source line', () => {
+    const r = spawnSync(
+      process.execPath,
+      [path.join(repoRoot, 'bin', 'trellis.js'), 'check', vmInventoryDir],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, VM_INVENTORY_DATABASE_URL: 'https://user:s3cret@db.example/x' },
+      },
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /^trellis\.yaml:\d+: source "main" cannot be opened: environment variable VM_INVENTORY_DATABASE_URL \(server_url_env\) holds a https:\/\/ URL/m,
+    );
+    expect(r.stderr).not.toContain('s3cret');
   });
 
   test('a typo in a column name exits 1 naming the file and line', () => {

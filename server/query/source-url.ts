@@ -24,16 +24,7 @@ export function resolveSourceUrl(
       message: `environment variable ${urlEnv} (url_env) is not set; it should hold a ${protocols[0]}// connection URL`,
       detail: { urlEnv },
     });
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    // The parser's message would quote the value, and the value may contain a password.
-    throw new TrellisError('SOURCE_UNAVAILABLE', {
-      message: `environment variable ${urlEnv} (url_env) does not hold a valid URL`,
-      detail: { urlEnv },
-    });
-  }
+  const parsed = parseUrl(value, urlEnv, 'url_env');
   if (!protocols.includes(parsed.protocol))
     throw new TrellisError('SOURCE_UNAVAILABLE', {
       message: `environment variable ${urlEnv} (url_env) holds a ${parsed.protocol}// URL; expected ${protocols.map((p) => `${p}//`).join(' or ')}`,
@@ -41,4 +32,51 @@ export function resolveSourceUrl(
     });
   const target = `${parsed.hostname || 'localhost'}:${parsed.port || defaultPort}${parsed.pathname || '/'}`;
   return { url: value, target };
+}
+
+/** The database servers a file source can be moved onto (`server_url_env`), by URL scheme. */
+export type ServerKind = 'postgres' | 'mysql';
+const SERVER_SCHEMES: Readonly<Record<string, ServerKind>> = {
+  'postgres:': 'postgres',
+  'postgresql:': 'postgres',
+  'mysql:': 'mysql',
+  'mariadb:': 'mysql',
+};
+
+/**
+ * Which server the variable named by a source's `server_url_env` points at, or undefined when the
+ * variable is unset or empty (the source stays on its file; `VAR= cmd` is the shell's way to unset).
+ * A value that is not a URL, or one of another scheme, is SOURCE_UNAVAILABLE rather than a silent
+ * fallback to the file: whoever set it meant a server. Messages name the variable, never the value.
+ */
+export function serverKindOfUrl(
+  urlEnv: string,
+  environment: Readonly<Record<string, string>>,
+): ServerKind | undefined {
+  const value = environment[urlEnv];
+  if (value === undefined || value.trim() === '') return undefined;
+  const { protocol } = parseUrl(value, urlEnv, 'server_url_env');
+  const kind = SERVER_SCHEMES[protocol];
+  if (kind === undefined)
+    throw new TrellisError('SOURCE_UNAVAILABLE', {
+      message: `environment variable ${urlEnv} (server_url_env) holds a ${protocol}// URL; expected ${Object.keys(
+        SERVER_SCHEMES,
+      )
+        .map((p) => `${p}//`)
+        .join(', ')}`,
+      detail: { urlEnv },
+    });
+  return kind;
+}
+
+function parseUrl(value: string, urlEnv: string, key: string): URL {
+  try {
+    return new URL(value);
+  } catch {
+    // The parser's message would quote the value, and the value may contain a password.
+    throw new TrellisError('SOURCE_UNAVAILABLE', {
+      message: `environment variable ${urlEnv} (${key}) does not hold a valid URL`,
+      detail: { urlEnv },
+    });
+  }
 }

@@ -98,6 +98,20 @@ describe('loadProject', () => {
   });
 });
 
+test('server_url_env holds the name of a variable; a URL written there is refused', async () => {
+  const main = (value: string) => ({
+    'trellis.yaml': `name: mini
+title: Mini
+sources:
+  main: { type: duckdb, path: data/mini.duckdb, server_url_env: ${value} }
+`,
+  });
+  expect(await problemsOf(main('VM_INVENTORY_DATABASE_URL'))).toEqual([]);
+  expect(await problemsOf(main('"postgres://u:pw@db/x"'))).toEqual([
+    'trellis.yaml:4: sources.main.server_url_env: must be the name of an environment variable holding the URL (e.g. WAREHOUSE_URL), not the URL itself',
+  ]);
+});
+
 describe('verification against the source (trellis check)', () => {
   test('a declared column that the table lacks is reported at its line in the dataset file', async () => {
     const problems = await problemsOf(

@@ -26,6 +26,17 @@ export const byteSize = z.union([
   z.string().regex(/^\d+(B|KB|MB|GB)$/, 'expected a size such as 512KB or 8MB'),
 ]);
 
+/**
+ * The NAME of the environment variable that holds the connection URL: secrets never live in project
+ * files, so a URL written here is refused rather than used.
+ */
+const urlEnv = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
+    'must be the name of an environment variable holding the URL (e.g. WAREHOUSE_URL), not the URL itself',
+  );
+
 const duckdbSource = z
   .object({
     type: z.literal('duckdb'),
@@ -45,6 +56,13 @@ const duckdbSource = z
       .string()
       .regex(/^\d+(MB|GB)$/)
       .optional(),
+    /**
+     * The NAME of an environment variable that, when set (non-empty) at start, moves this source onto
+     * a database server: its postgres:// or mysql:// URL opens that engine, with the default server
+     * pool, instead of the file. One set of project files then runs embedded by default and on a
+     * server in production; the SQL of its datasets must be portable between the two.
+     */
+    server_url_env: urlEnv.optional(),
   })
   .strict();
 
@@ -63,17 +81,6 @@ const serverPool = z
   .strict()
   .default({ size: 10, queue: 200, acquire_timeout: '5s', idle_timeout: '30s' });
 
-/**
- * The NAME of the environment variable that holds the connection URL: secrets never live in project
- * files, so a URL written here is refused rather than used.
- */
-const urlEnv = z
-  .string()
-  .regex(
-    /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
-    'must be the name of an environment variable holding the URL (e.g. WAREHOUSE_URL), not the URL itself',
-  );
-
 const serverSource = <T extends 'postgres' | 'mysql'>(type: T) =>
   z
     .object({
@@ -91,6 +98,17 @@ export const sourceConfig = z.discriminatedUnion('type', [
   serverSource('mysql'),
 ]);
 export type SourceConfig = z.infer<typeof sourceConfig>;
+export type ServerSourceConfig = Extract<SourceConfig, { type: 'postgres' | 'mysql' }>;
+
+/**
+ * The server source that a duckdb source with `server_url_env` becomes: the variable as `url_env`,
+ * and every other setting at its default (parsed here so the defaults stay in the schema above).
+ */
+export function serverSourceFor(type: ServerSourceConfig['type'], urlEnvName: string): ServerSourceConfig {
+  const parsed = sourceConfig.parse({ type, url_env: urlEnvName });
+  if (parsed.type === 'duckdb') throw new Error('unreachable: a server source parsed as duckdb');
+  return parsed;
+}
 
 export const limitsConfig = z
   .object({

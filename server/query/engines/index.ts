@@ -1,12 +1,17 @@
-import type { SourceConfig } from '../../config/project/project.schema.js';
+import { serverSourceFor, type SourceConfig } from '../../config/project/project.schema.js';
 import type { Engine } from '../engine.js';
+import { serverKindOfUrl } from '../source-url.js';
 import { openDuckDB } from './duckdb/index.js';
 import { openMySQL } from './mysql/index.js';
 import { openPostgres } from './postgres/index.js';
 
 /**
  * The one place that maps a source's `type` to its engine. `environment` is the snapshot taken at
- * start (AppConfig.environment), used only to resolve `url_env`.
+ * start (AppConfig.environment), used only to resolve `url_env` and `server_url_env`.
+ *
+ * A duckdb source whose `server_url_env` variable is set opens as the server its URL names instead
+ * (default server pool; the file and the DuckDB-only keys are not used), so the rest of the server
+ * never learns that the source moved.
  */
 export async function openEngine(
   source: SourceConfig,
@@ -14,8 +19,12 @@ export async function openEngine(
   environment: Readonly<Record<string, string>>,
 ): Promise<Engine> {
   switch (source.type) {
-    case 'duckdb':
-      return openDuckDB(source, projectDir);
+    case 'duckdb': {
+      const urlEnv = source.server_url_env;
+      const server = urlEnv === undefined ? undefined : serverKindOfUrl(urlEnv, environment);
+      if (urlEnv === undefined || server === undefined) return openDuckDB(source, projectDir);
+      return openEngine(serverSourceFor(server, urlEnv), projectDir, environment);
+    }
     case 'postgres':
       return openPostgres(source, environment);
     case 'mysql':
