@@ -30,6 +30,7 @@ export async function openCache(
     url: config.redisUrl,
     namespace,
     maxValueBytes: config.maxEntryBytes,
+    commandTimeoutMs: config.commandTimeoutMs,
     logger,
   });
   try {

@@ -35,6 +35,11 @@ const envSchema = z.object({
     .string()
     .regex(/^\d+(B|KB|MB|GB)$/)
     .default('8MB'),
+  /** A Redis command slower than this fails and the request goes on without the cache. */
+  TRELLIS_CACHE_COMMAND_TIMEOUT: z
+    .string()
+    .regex(/^\d+(ms|s)$/)
+    .default('1s'),
   /** Redis key prefix part; instances serving the same project must share it. Default: the project name. */
   TRELLIS_CACHE_NAMESPACE: z
     .string()
@@ -76,6 +81,7 @@ export interface CacheConfig {
   readonly maxBytes: number;
   readonly maxEntryBytes: number;
   readonly namespace: string | undefined;
+  readonly commandTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -109,6 +115,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
       maxBytes: parseByteSize(e.TRELLIS_CACHE_MAX_BYTES),
       maxEntryBytes: parseByteSize(e.TRELLIS_CACHE_MAX_ENTRY_BYTES),
       namespace: e.TRELLIS_CACHE_NAMESPACE,
+      commandTimeoutMs: parseDuration(e.TRELLIS_CACHE_COMMAND_TIMEOUT),
     },
     maxEventStreams: e.TRELLIS_MAX_EVENT_STREAMS,
     breaker: {
