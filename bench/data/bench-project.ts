@@ -16,7 +16,9 @@ export const LIVE_DASHBOARD = 'activity-live';
 export interface BenchProjectOptions {
   readonly rows: number;
   /** DuckDB `memory_limit` for the source, e.g. "256MB" (users-in-1gb). */
-  readonly memoryLimit?: string;
+  readonly memoryLimit?: string | undefined;
+  /** DuckDB `threads` for the source (default: DuckDB's own choice, one per core). */
+  readonly threads?: number | undefined;
 }
 
 export interface BenchProject {
@@ -41,7 +43,11 @@ export async function benchProject(options: BenchProjectOptions): Promise<BenchP
     process.stdout.write(
       `  generated ${label} events in ${built.seconds.toFixed(1)} s (${(built.bytes / 1024 ** 2).toFixed(0)} MB)\n`,
     );
-  const name = `project-${label}${options.memoryLimit ? `-mem${options.memoryLimit.toLowerCase()}` : ''}`;
+  const name = [
+    `project-${label}`,
+    ...(options.memoryLimit ? [`mem${options.memoryLimit.toLowerCase()}`] : []),
+    ...(options.threads ? [`threads${options.threads}`] : []),
+  ].join('-');
   const dir = path.join(DATA_DIR, name);
   for (const sub of ['datasets', 'dashboards', 'data']) mkdirSync(path.join(dir, sub), { recursive: true });
 
@@ -50,6 +56,7 @@ export async function benchProject(options: BenchProjectOptions): Promise<BenchP
   const events = sources.events as Yaml;
   events.path = path.relative(dir, dataFile);
   if (options.memoryLimit) events.memory_limit = options.memoryLimit;
+  if (options.threads) events.threads = options.threads;
   write(path.join(dir, 'trellis.yaml'), main);
 
   const dataset = readYaml(path.join(TEMPLATE_DIR, 'datasets', 'events.yaml'));

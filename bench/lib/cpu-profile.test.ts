@@ -19,20 +19,21 @@ describe('CPU profile summary', () => {
     samples: [2, 2, 2, 2, 2, 3, 4, 4, 5, 6],
   };
 
-  test('percentages of all samples, idle and GC apart, functions and modules ranked', () => {
+  test('idle and GC of all samples; functions and modules ranked by share of busy samples', () => {
     const s = summarizeProfile(profile);
     expect(s.totalMs).toBe(2000);
     expect(s.idlePct).toBe(50);
     expect(s.gcPct).toBe(10);
-    expect(s.topFunctions[0]).toEqual({ name: 'serialize fast-json-stringify:10', selfPct: 20 });
+    // 5 busy samples: serialize 2 (40 %), GC, compile and zod 1 each (20 %).
+    expect(s.topFunctions[0]).toEqual({ name: 'serialize fast-json-stringify:10', selfPct: 40 });
     expect(s.topFunctions.map((f) => f.name)).toContain('compile server/query:42');
     expect(s.topFunctions.map((f) => f.name)).toContain('(anonymous) @fastify/type-provider-zod:1');
     expect(s.topFunctions.map((f) => f.name)).not.toContain('(idle)');
     expect(s.byModule).toEqual([
-      { module: 'fast-json-stringify', selfPct: 20 },
-      { module: '(garbage collector)', selfPct: 10 },
-      { module: 'server/query', selfPct: 10 },
-      { module: '@fastify/type-provider-zod', selfPct: 10 },
+      { module: 'fast-json-stringify', selfPct: 40 },
+      { module: '(garbage collector)', selfPct: 20 },
+      { module: 'server/query', selfPct: 20 },
+      { module: '@fastify/type-provider-zod', selfPct: 20 },
     ]);
   });
 
@@ -43,7 +44,7 @@ describe('CPU profile summary', () => {
       nodes: rest.nodes.map((n) => ({ ...n, hitCount: n.id === 2 ? 3 : n.id === 4 ? 1 : 0 })),
     });
     expect(s.idlePct).toBe(75);
-    expect(s.topFunctions[0]?.selfPct).toBe(25);
+    expect(s.topFunctions[0]?.selfPct).toBe(100);
   });
 
   test('module names', () => {

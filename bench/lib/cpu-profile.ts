@@ -19,9 +19,12 @@ export interface ProfileSummary {
   /** Share of samples in which the JS thread was idle (waiting on I/O, DuckDB threads, timers). */
   readonly idlePct: number;
   readonly gcPct: number;
-  /** Functions by self time, JS thread only (DuckDB's own threads are not sampled by V8). */
+  /**
+   * Functions by self time in percent of the busy samples (idle ones left out, so a mostly waiting
+   * server still shows where its work goes). JS thread only: DuckDB's threads are not sampled by V8.
+   */
   readonly topFunctions: readonly { name: string; selfPct: number }[];
-  /** Self time grouped by package (node_modules/x) or by our own top folder (dist/server/query). */
+  /** Self time grouped by package (node_modules/x) or by our own top folder (dist/server/query), of busy samples. */
   readonly byModule: readonly { module: string; selfPct: number }[];
 }
 
@@ -48,6 +51,7 @@ export function summarizeProfile(profile: CpuProfile, top = 12): ProfileSummary 
   else for (const n of profile.nodes) hits.set(n.id, n.hitCount ?? 0);
   const total = [...hits.values()].reduce((a, b) => a + b, 0);
   const pct = (n: number) => (total ? round1((100 * n) / total) : 0);
+  let busy = 0;
   const fn = new Map<string, number>();
   const mod = new Map<string, number>();
   let idle = 0;
@@ -59,18 +63,20 @@ export function summarizeProfile(profile: CpuProfile, top = 12): ProfileSummary 
     if (functionName === '(idle)') idle += count;
     else if (functionName === '(garbage collector)') gc += count;
     if (functionName === '(idle)' || functionName === '(root)') continue;
+    busy += count;
     const name = `${functionName || '(anonymous)'} ${url ? `${moduleOf(url)}:${lineNumber + 1}` : ''}`.trim();
     fn.set(name, (fn.get(name) ?? 0) + count);
     const m = functionName.startsWith('(') ? functionName : moduleOf(url);
     mod.set(m, (mod.get(m) ?? 0) + count);
   }
   const ranked = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top);
+  const ofBusy = (n: number) => (busy ? round1((100 * n) / busy) : 0);
   return {
     totalMs: round1((profile.endTime - profile.startTime) / 1000),
     idlePct: pct(idle),
     gcPct: pct(gc),
-    topFunctions: ranked(fn).map(([name, n]) => ({ name, selfPct: pct(n) })),
-    byModule: ranked(mod).map(([module, n]) => ({ module, selfPct: pct(n) })),
+    topFunctions: ranked(fn).map(([name, n]) => ({ name, selfPct: ofBusy(n) })),
+    byModule: ranked(mod).map(([module, n]) => ({ module, selfPct: ofBusy(n) })),
   };
 }
 
@@ -86,7 +92,7 @@ export function newestProfile(dir: string): CpuProfile | undefined {
 
 export function formatProfile(s: ProfileSummary): string {
   const lines = [
-    `  profile: ${s.totalMs} ms, JS thread idle ${s.idlePct} %, GC ${s.gcPct} %`,
+    `  profile: ${s.totalMs} ms, JS thread idle ${s.idlePct} %, GC ${s.gcPct} %; shares below are of busy time`,
     '  self time by module: ' + s.byModule.map((m) => `${m.module} ${m.selfPct} %`).join(', '),
     '  top functions:',
     ...s.topFunctions.map((f) => `    ${String(f.selfPct).padStart(5)} %  ${f.name}`),

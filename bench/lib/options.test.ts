@@ -18,7 +18,13 @@ describe('bench options', () => {
   });
 
   test('defaults, then environment, then flags', () => {
-    expect(parseBenchArgs([], {})).toEqual({ ...DEFAULTS, scenarios: [], profile: false });
+    expect(parseBenchArgs([], {})).toEqual({
+      ...DEFAULTS,
+      scenarios: [],
+      duckdbThreads: undefined,
+      profile: false,
+    });
+    expect(parseBenchArgs(['--duckdb-threads', '1'], {}).duckdbThreads).toBe(1);
     const env = { BENCH_ROWS: '10m', BENCH_USERS_DURATION: '60', BENCH_PROFILE: '1' };
     expect(parseBenchArgs([], env)).toMatchObject({ rows: 10_000_000, usersDurationS: 60, profile: true });
     const o = parseBenchArgs(['cold-scan', '--scan-rows', '100m', '--rows=2m', 'event-loop'], env);

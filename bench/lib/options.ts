@@ -14,6 +14,8 @@ export interface BenchOptions {
   readonly usersDurationS: number;
   /** The largest number of concurrent viewers of session-memory. */
   readonly sessions: number;
+  /** DuckDB `threads` for the bench source (default: DuckDB's own, one per core). For tuning runs. */
+  readonly duckdbThreads: number | undefined;
   /** Record a V8 CPU profile of the server and print its summary. */
   readonly profile: boolean;
 }
@@ -46,6 +48,7 @@ function positiveInt(name: string, text: string): number {
 }
 
 const FLAGS: Record<string, { env: string; key: keyof Omit<BenchOptions, 'scenarios' | 'profile'> }> = {
+  '--duckdb-threads': { env: 'BENCH_DUCKDB_THREADS', key: 'duckdbThreads' },
   '--rows': { env: 'BENCH_ROWS', key: 'rows' },
   '--scan-rows': { env: 'BENCH_SCAN_ROWS', key: 'scanRows' },
   '--users': { env: 'BENCH_USERS', key: 'users' },
@@ -89,6 +92,7 @@ export function parseBenchArgs(
     users: values.users as number,
     usersDurationS: values.usersDurationS as number,
     sessions: values.sessions as number,
+    duckdbThreads: values.duckdbThreads,
     profile,
   };
 }

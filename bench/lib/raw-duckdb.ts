@@ -23,9 +23,15 @@ export class RawDuckDB {
     private readonly connections: DuckDBConnection[],
   ) {}
 
-  /** `connections`: one per statement run at once (a table widget runs its page and count together). */
-  static async open(file: string, connections = 2): Promise<RawDuckDB> {
-    const instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
+  /**
+   * `connections`: one per statement run at once (a table widget runs its page and count together).
+   * `threads`: as the server's source is configured (undefined: DuckDB's default, one per core).
+   */
+  static async open(file: string, threads?: number, connections = 2): Promise<RawDuckDB> {
+    const instance = await DuckDBInstance.create(file, {
+      access_mode: 'READ_ONLY',
+      ...(threads ? { threads: String(threads) } : {}),
+    });
     const conns: DuckDBConnection[] = [];
     for (let i = 0; i < connections; i++) conns.push(await instance.connect());
     return new RawDuckDB(instance, conns);

@@ -20,7 +20,7 @@ const RUNS = 3;
  * DuckDB, pinned to the server's core, in the same run.
  */
 export async function coldScan(options: BenchOptions): Promise<ScenarioResult> {
-  const bench = await benchProject({ rows: options.scanRows });
+  const bench = await benchProject({ rows: options.scanRows, threads: options.duckdbThreads });
   const project = await loadBenchProject(bench.dir);
   const statements = AGGREGATIONS.map((w) => widgetStatements(project, LIVE_DASHBOARD, w));
   const apiRuns: number[][] = [];
@@ -44,7 +44,7 @@ export async function coldScan(options: BenchOptions): Promise<ScenarioResult> {
     profile ??= api.profile;
     apiRuns.push(api.value);
     pinSelf('server');
-    const raw = await RawDuckDB.open(bench.dataFile);
+    const raw = await RawDuckDB.open(bench.dataFile, options.duckdbThreads);
     try {
       const ms: number[] = [];
       for (const s of statements) ms.push(await raw.runOnce(s));

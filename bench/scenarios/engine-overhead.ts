@@ -34,9 +34,9 @@ interface WidgetFigures {
  * server idle meanwhile), the API side driven from the load core, so drift hits both alike.
  */
 export async function engineOverhead(options: BenchOptions): Promise<ScenarioResult> {
-  const bench = await benchProject({ rows: options.rows });
+  const bench = await benchProject({ rows: options.rows, threads: options.duckdbThreads });
   const project = await loadBenchProject(bench.dir);
-  const raw = await RawDuckDB.open(bench.dataFile);
+  const raw = await RawDuckDB.open(bench.dataFile, options.duckdbThreads);
   try {
     const { value, profile } = await withServer(bench.dir, { profile: options.profile }, async (server) => {
       const client = new HttpClient(server.url, { maxSockets: 1 });

@@ -27,7 +27,7 @@ const HANG_AFTER_MS = 30_000;
  *    SOURCE_BUSY) before the hang limit, and the source must drain (nothing in flight or queued).
  */
 export async function eventLoop(options: BenchOptions): Promise<ScenarioResult> {
-  const bench = await benchProject({ rows: options.scanRows });
+  const bench = await benchProject({ rows: options.scanRows, threads: options.duckdbThreads });
   const { value, profile } = await withServer(bench.dir, { profile: options.profile }, (server) =>
     measure(server),
   );

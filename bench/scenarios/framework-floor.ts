@@ -21,7 +21,7 @@ const GOAL = 0.5;
  * two so that a busy neighbour slows both; the ratio is of the medians.
  */
 export async function frameworkFloor(options: BenchOptions): Promise<ScenarioResult> {
-  const bench = await benchProject({ rows: options.rows });
+  const bench = await benchProject({ rows: options.rows, threads: options.duckdbThreads });
   const hello = await startNode([path.join(repoRoot, 'dist', 'bench', 'lib', 'hello-server.js')], {
     readyPath: '/',
   });

@@ -30,7 +30,7 @@ const FLOOR_KB = 2048;
  * baseline) do not count as per-session memory.
  */
 export async function sessionMemory(options: BenchOptions): Promise<ScenarioResult> {
-  const project = await benchProject({ rows: options.rows });
+  const project = await benchProject({ rows: options.rows, threads: options.duckdbThreads });
   const { value, profile } = await withServer(project.dir, { profile: options.profile }, (server) =>
     measure(server, options.sessions),
   );

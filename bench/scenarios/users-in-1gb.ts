@@ -42,7 +42,11 @@ const FILTER_STATES: readonly Record<string, unknown>[] = [
  * open the dashboard, think 1–3 s, change a filter, think, … for the configured duration.
  */
 export async function usersIn1gb(options: BenchOptions): Promise<ScenarioResult> {
-  const bench = await benchProject({ rows: options.rows, memoryLimit: DUCKDB_MEMORY_LIMIT });
+  const bench = await benchProject({
+    rows: options.rows,
+    memoryLimit: DUCKDB_MEMORY_LIMIT,
+    threads: options.duckdbThreads,
+  });
   const { value, profile } = await withServer(
     bench.dir,
     { nodeArgs: [`--max-old-space-size=${MAX_OLD_SPACE_MB}`], profile: options.profile },
