@@ -1,5 +1,5 @@
 import { formatProfile, type ProfileSummary } from './lib/cpu-profile.js';
-import { pinning, pinSelf } from './lib/cpu-pinning.js';
+import { disablePinning, pinning, pinSelf } from './lib/cpu-pinning.js';
 import { parseBenchArgs, UsageError, type BenchOptions } from './lib/options.js';
 import { printTable, writeResult, type ScenarioResult } from './lib/report.js';
 import { coldScan } from './scenarios/cold-scan.js';
@@ -43,6 +43,7 @@ if (unknown.length) {
 }
 
 // The load generator (this process) stays off the server's core for the whole run.
+if (!options.pin) disablePinning();
 pinSelf('load');
 process.stdout.write(`bench: ${pinning().note}\n`);
 const results: ScenarioResult[] = [];

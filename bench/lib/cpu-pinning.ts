@@ -16,6 +16,11 @@ export interface Pinning {
 
 let cached: Pinning | undefined;
 
+/** `--no-pin`: run unpinned, to see what pinning itself costs or hides (diagnosis runs only). */
+export function disablePinning(): void {
+  cached = { available: false, serverCpus: '', loadCpus: '', note: 'pinning switched off (--no-pin)' };
+}
+
 export function pinning(): Pinning {
   if (cached) return cached;
   const cores = os.cpus().length;

@@ -23,7 +23,10 @@ describe('bench options', () => {
       scenarios: [],
       duckdbThreads: undefined,
       profile: false,
+      pin: true,
     });
+    expect(parseBenchArgs(['--no-pin'], {}).pin).toBe(false);
+    expect(parseBenchArgs([], { BENCH_PIN: '0' }).pin).toBe(false);
     expect(parseBenchArgs(['--duckdb-threads', '1'], {}).duckdbThreads).toBe(1);
     const env = { BENCH_ROWS: '10m', BENCH_USERS_DURATION: '60', BENCH_PROFILE: '1' };
     expect(parseBenchArgs([], env)).toMatchObject({ rows: 10_000_000, usersDurationS: 60, profile: true });

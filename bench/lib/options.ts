@@ -18,6 +18,8 @@ export interface BenchOptions {
   readonly duckdbThreads: number | undefined;
   /** Record a V8 CPU profile of the server and print its summary. */
   readonly profile: boolean;
+  /** Pin server and load generator to separate cores (default); `--no-pin` for diagnosis. */
+  readonly pin: boolean;
 }
 
 export const DEFAULTS = {
@@ -74,9 +76,11 @@ export function parseBenchArgs(
   }
   const scenarios: string[] = [];
   let profile = env.BENCH_PROFILE === '1';
+  let pin = env.BENCH_PIN !== '0';
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--profile') profile = true;
+    else if (arg === '--no-pin') pin = false;
     else if (arg.startsWith('--')) {
       const [flag, inline] = arg.split('=', 2) as [string, string | undefined];
       if (!FLAGS[flag]) throw new UsageError(`unknown option ${flag}`);
@@ -94,6 +98,7 @@ export function parseBenchArgs(
     sessions: values.sessions as number,
     duckdbThreads: values.duckdbThreads,
     profile,
+    pin,
   };
 }
 
