@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serverPrefix } from './cpu-pinning.js';
+import { newestProfile, summarizeProfile, type ProfileSummary } from './cpu-profile.js';
 
 export const repoRoot = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -15,8 +18,21 @@ export const repoRoot = path.resolve(
 export interface ServerProcess {
   readonly url: string;
   readonly pid: number;
+  /** Resident memory now. */
   rssMb(): number;
-  stop(): Promise<void>;
+  /** The largest resident memory since the process started (the kernel's high-water mark). */
+  peakRssMb(): number;
+  /** SIGTERM, wait for exit; with `profile`, the summary of the CPU profile written on exit. */
+  stop(): Promise<ProfileSummary | undefined>;
+}
+
+export interface StartOptions {
+  readonly env?: Record<string, string>;
+  readonly nodeArgs?: readonly string[];
+  /** Record a V8 CPU profile (node --cpu-prof) for the whole life of the process. */
+  readonly profile?: boolean;
+  /** Path polled until it answers 200 (default /readyz). */
+  readonly readyPath?: string;
 }
 
 export async function freePort(): Promise<number> {
@@ -30,15 +46,27 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(
-  projectDir: string,
-  env: Record<string, string> = {},
-  nodeArgs: string[] = [],
+/** `node bin/trellis.js serve DIR` in production mode on a random free port, pinned to the server core. */
+export function startServer(projectDir: string, options: StartOptions = {}): Promise<ServerProcess> {
+  return startNode([path.join(repoRoot, 'bin', 'trellis.js'), 'serve', projectDir], options);
+}
+
+/** Any built Node script that listens on $PORT (the bench's hello-world server). */
+export async function startNode(
+  script: readonly string[],
+  options: StartOptions = {},
 ): Promise<ServerProcess> {
   const port = await freePort();
+  const profileDir = options.profile ? mkdtempSync(path.join(os.tmpdir(), 'trellis-prof-')) : undefined;
+  const [command, ...prefixArgs] = [...serverPrefix(), process.execPath];
   const child: ChildProcess = spawn(
-    process.execPath,
-    [...nodeArgs, path.join(repoRoot, 'bin', 'trellis.js'), 'serve', projectDir],
+    command as string,
+    [
+      ...prefixArgs,
+      ...(options.nodeArgs ?? []),
+      ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
+      ...script,
+    ],
     {
       env: {
         ...process.env,
@@ -46,39 +74,49 @@ export async function startServer(
         LOG_LEVEL: 'warn',
         PORT: String(port),
         HOST: '127.0.0.1',
-        ...env,
+        ...options.env,
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     },
   );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`${script.join(' ')} exited with ${child.exitCode}`);
     try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
+      if ((await fetch(`${url}${options.readyPath ?? '/readyz'}`)).ok) break;
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error('server did not become ready within 30 s');
+      throw new Error(`${script.join(' ')} did not become ready within 60 s`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
   const pid = child.pid ?? 0;
+  const statusKb = (field: 'VmRSS' | 'VmHWM') => {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+  };
   return {
     url,
     pid,
-    rssMb: () => {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
-      return kb / 1024;
-    },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
+    rssMb: () => statusKb('VmRSS') / 1024,
+    peakRssMb: () => statusKb('VmHWM') / 1024,
+    stop: async () => {
+      if (child.exitCode === null) {
         child.kill('SIGTERM');
-      }),
+        await exited;
+      }
+      if (!profileDir) return undefined;
+      try {
+        const profile = newestProfile(profileDir);
+        return profile ? summarizeProfile(profile) : undefined;
+      } finally {
+        rmSync(profileDir, { recursive: true, force: true });
+      }
+    },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { mean, median, percentile, summarize } from './stats.js';
+import { mean, median, percentile, ratio, round, slope, summarize } from './stats.js';
 
 describe('bench statistics', () => {
   test('nearest-rank percentiles', () => {
@@ -28,5 +28,34 @@ describe('bench statistics', () => {
     expect(() => percentile([], 50)).toThrow();
     expect(() => median([])).toThrow();
     expect(() => percentile([1], 101)).toThrow();
+  });
+});
+
+describe('marginal cost and ratios', () => {
+  test('least-squares slope recovers a line and averages out noise', () => {
+    expect(slope([0, 1, 2, 3], [10, 12, 14, 16])).toBe(2);
+    // RSS of 100 MB + 0.25 MB per session, one reading 4 MB high: the slope moves by far less.
+    expect(slope([0, 125, 250, 500], [100, 131.25, 166.5, 225])).toBeCloseTo(0.2509, 4);
+    expect(slope([1, 2], [5, 3])).toBe(-2);
+  });
+
+  test('slope refuses what has no slope', () => {
+    expect(() => slope([1], [1])).toThrow();
+    expect(() => slope([1, 2], [1])).toThrow();
+    expect(() => slope([3, 3, 3], [1, 2, 3])).toThrow();
+  });
+
+  test('ratio divides and refuses a zero or non-finite denominator', () => {
+    expect(ratio(333, 14_913)).toBeCloseTo(0.02233, 5);
+    expect(ratio(5.19, 1.02)).toBeCloseTo(5.088, 3);
+    expect(() => ratio(1, 0)).toThrow();
+    expect(() => ratio(Number.NaN, 1)).toThrow();
+    expect(() => ratio(1, Number.POSITIVE_INFINITY)).toThrow();
+  });
+
+  test('round keeps the asked digits', () => {
+    expect(round(1.23456)).toBe(1.23);
+    expect(round(1.235, 1)).toBe(1.2);
+    expect(round(1306.14, 0)).toBe(1306);
   });
 });

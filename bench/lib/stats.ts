@@ -41,3 +41,30 @@ export function summarize(samples: readonly number[]): {
 }
 
 export const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/**
+ * Least-squares slope of y over x: the marginal cost per unit (e.g. MB of RSS per session), which
+ * is less sensitive to one noisy level than the difference of two readings.
+ */
+export function slope(xs: readonly number[], ys: readonly number[]): number {
+  if (xs.length !== ys.length) throw new Error('slope needs as many x as y values');
+  if (xs.length < 2) throw new Error('slope needs at least two points');
+  const mx = mean(xs);
+  const my = mean(ys);
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < xs.length; i++) {
+    const dx = (xs[i] as number) - mx;
+    num += dx * ((ys[i] as number) - my);
+    den += dx * dx;
+  }
+  if (den === 0) throw new Error('slope of points that share one x');
+  return num / den;
+}
+
+/** a / b, refusing a zero or non-finite denominator rather than printing Infinity as a result. */
+export function ratio(a: number, b: number): number {
+  if (!Number.isFinite(a) || !Number.isFinite(b) || b === 0)
+    throw new Error(`ratio of ${a} to ${b} is undefined`);
+  return a / b;
+}

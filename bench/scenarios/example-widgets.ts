@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { DashboardDefinition, DashboardListResponse } from '../../contract/index.js';
-import type { ScenarioResult } from '../lib/report.js';
-import { repoRoot, startServer } from '../lib/server-process.js';
+import { verdictAtMost, type ScenarioResult } from '../lib/report.js';
+import type { BenchOptions } from '../lib/options.js';
+import { repoRoot } from '../lib/server-process.js';
+import { withServer } from '../lib/with-server.js';
 import { round, summarize } from '../lib/stats.js';
 
 /**
@@ -9,9 +11,9 @@ import { round, summarize } from '../lib/stats.js';
  * the first request of each widget after start (cold: DuckDB's buffers empty, no result cache
  * yet), then warm rounds. Also the idle RSS after start and after the load.
  */
-export async function exampleWidgets(): Promise<ScenarioResult> {
-  const server = await startServer(path.join(repoRoot, 'examples', 'clinical-trials'));
-  try {
+export async function exampleWidgets(options: BenchOptions): Promise<ScenarioResult> {
+  const dir = path.join(repoRoot, 'examples', 'clinical-trials');
+  const { value, profile } = await withServer(dir, { profile: options.profile }, async (server) => {
     const idleRssMb = server.rssMb();
     const list = (await (await fetch(`${server.url}/api/v1/dashboards`)).json()) as DashboardListResponse;
     const widgets: { dashboard: string; widget: string }[] = [];
@@ -39,12 +41,13 @@ export async function exampleWidgets(): Promise<ScenarioResult> {
     for (let i = 0; i < rounds; i++) for (const w of widgets) warm.push(await hit(w));
     const c = summarize(cold);
     const h = summarize(warm);
-    return {
+    const result: ScenarioResult = {
       scenario: 'example-widgets',
       measured: `cold p50 ${round(c.p50, 1)} / p95 ${round(c.p95, 1)} ms; warm p50 ${round(h.p50, 1)} / p95 ${round(h.p95, 1)} ms; idle RSS ${round(idleRssMb, 0)} MB`,
       goal: 'warm p95 ≤ 250 ms (cached goal, issue 6)',
       anchor: 'Streamlit page rerun per interaction',
       ratio: h.p95 / 250,
+      verdict: verdictAtMost(h.p95, 250),
       details: {
         widgets: widgets.length,
         rounds,
@@ -54,7 +57,7 @@ export async function exampleWidgets(): Promise<ScenarioResult> {
         rssAfterLoadMb: round(server.rssMb(), 1),
       },
     };
-  } finally {
-    await server.stop();
-  }
+    return result;
+  });
+  return profile ? { ...value, details: { ...value.details, profile } } : value;
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { ScenarioResult } from '../lib/report.js';
+import { verdictAtMost, type ScenarioResult } from '../lib/report.js';
 import { repoRoot } from '../lib/server-process.js';
 import { round } from '../lib/stats.js';
 
@@ -31,6 +31,7 @@ export async function webBundle(): Promise<ScenarioResult> {
     goal: '≤ 200 KB gzip first page',
     anchor: 'first probe 745 kB (ENGINEERING.md)',
     ratio: gzip / (200 * 1024),
+    verdict: verdictAtMost(gzip, 200 * 1024),
     details: { files },
   };
 }
