@@ -38,7 +38,7 @@ describe('two instances sharing Redis', () => {
         // is tested in cached-query.test.ts; here the coalescing itself is under test.
         TRELLIS_CACHE_COMMAND_TIMEOUT: '10s',
       };
-      servers.push(...(await Promise.all([startServer(mini.dir, env), startServer(mini.dir, env)])));
+      servers.push(...(await Promise.all([startServer(mini.dir, { env }), startServer(mini.dir, { env })])));
       // Warm each process (JIT, engine and Redis connections) on another widget first.
       for (const server of servers)
         for (let i = 0; i < 5; i++)
