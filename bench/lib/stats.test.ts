@@ -24,6 +24,15 @@ describe('bench statistics', () => {
     expect(s).toEqual([4, 1, 3, 2]);
   });
 
+  test('summaries of a long run (half a million samples) do not overflow the stack', () => {
+    const samples = Array.from({ length: 500_000 }, (_, i) => (i * 7919) % 1000);
+    const s = summarize(samples);
+    expect(s.max).toBe(999);
+    expect(s.n).toBe(500_000);
+    expect(s.p50).toBeGreaterThanOrEqual(499);
+    expect(s.p50).toBeLessThanOrEqual(500);
+  });
+
   test('refuses empty samples and bad percentiles', () => {
     expect(() => percentile([], 50)).toThrow();
     expect(() => median([])).toThrow();
