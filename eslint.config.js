@@ -23,7 +23,8 @@ const driverRules = (except) =>
 const httpFreeRules = [
   {
     group: ['fastify', '@fastify/*'],
-    message: 'query/, cache/, store/ and services/ are HTTP-free so that workers and the CLI can use them.',
+    message:
+      'query/, cache/, store/, services/, auth/ and audit/ are HTTP-free so that workers and the CLI can use them.',
   },
   { group: ['**/routes/**', '**/http/**'], message: 'Lower layers never reach up into the HTTP layer.' },
 ];
@@ -91,6 +92,8 @@ export default tseslint.config(
       'server/cache/**/*.ts',
       'server/store/**/*.ts',
       'server/services/**/*.ts',
+      'server/auth/**/*.ts',
+      'server/audit/**/*.ts',
     ],
     ignores: ENGINE_FOLDERS,
     rules: {
@@ -98,6 +101,17 @@ export default tseslint.config(
         { group: ['**/web/**'], message: 'server/ never imports the web app.' },
         ...httpFreeRules,
         ...driverRules(),
+      ]),
+    },
+  },
+  // The metadata store runs on PostgreSQL too: it (and only it, besides the engine) may use pg.
+  {
+    files: ['server/store/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict([
+        { group: ['**/web/**'], message: 'server/ never imports the web app.' },
+        ...httpFreeRules,
+        ...driverRules('postgres'),
       ]),
     },
   },

@@ -3,3 +3,4 @@ export * from './dashboards.schema.js';
 export * from './widget-data.schema.js';
 export * from './errors.schema.js';
 export * from './events.schema.js';
+export * from './session.schema.js';

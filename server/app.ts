@@ -24,6 +24,11 @@ import { widgetsRoutes } from './routes/dashboards/widgets.routes.js';
 import { healthRoutes } from './routes/system/health.routes.js';
 import { appShellRoutes } from './routes/app-shell/app-shell.routes.js';
 import { DashboardEvents } from './services/dashboard-events.service.js';
+import { AccountsService } from './auth/accounts.service.js';
+import { SessionsService } from './auth/sessions.service.js';
+import { installAuthentication } from './http/authenticate.js';
+import { sessionRoutes } from './routes/session/session.routes.js';
+import { openStore, type Store } from './store/store.js';
 import { QueryRunner } from './services/query-runner.js';
 
 declare module 'fastify' {
@@ -47,6 +52,9 @@ export interface AppServices {
   readonly events: DashboardEvents;
   readonly metrics: Metrics;
   readonly lifecycle: { stopping: boolean };
+  readonly store: Store;
+  readonly accounts: AccountsService;
+  readonly sessions: SessionsService;
   /** Every route with its declared permission (see policies/permissions.ts). */
   readonly routes: RouteInfo[];
 }
@@ -60,6 +68,14 @@ export interface BuildAppOptions {
    * instances). The caller then owns it and closes it; otherwise the app closes its own.
    */
   readonly cache?: Cache;
+  /**
+   * The metadata store (users, sessions, audit), migrated; the caller owns and closes it. `serve`
+   * opens the configured one. Without it the app opens a private in-memory SQLite store, so apps
+   * built by tests and tools that never sign in need no files.
+   */
+  readonly store?: Store;
+  /** The clock of the session service; tests move it instead of sleeping. */
+  readonly now?: () => number;
 }
 
 /** Builds the HTTP app without listening, so tests drive it through inject(). */
@@ -76,6 +92,8 @@ export async function buildApp(
     connectionTimeout: 60_000,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
+    // Behind a proxy the client address (per-IP login throttling, audit) comes from X-Forwarded-For.
+    trustProxy: trustProxy(config.trustProxy),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -96,6 +114,8 @@ export async function buildApp(
     },
   });
   for (const source of engines.keys()) metrics.setCircuitState(source, 'closed');
+  const store = options.store ?? (await openStore({ kind: 'memory' }));
+  if (!options.store) app.addHook('onClose', async () => store.close());
   const services: AppServices = {
     project,
     engines,
@@ -104,6 +124,9 @@ export async function buildApp(
     events: new DashboardEvents(project, cache, config.maxEventStreams),
     metrics,
     lifecycle: { stopping: false },
+    store,
+    accounts: new AccountsService(store, options.now),
+    sessions: new SessionsService(store, config.sessions, options.now),
     routes: [],
   };
   app.decorate('services', services);
@@ -118,6 +141,7 @@ export async function buildApp(
   });
 
   installErrorHandling(app, metrics);
+  installAuthentication(app, services.sessions, { secureCookie: config.sessions.secureCookie });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -166,6 +190,14 @@ export async function buildApp(
   await app.register(widgetsRoutes(services));
   await app.register(filtersRoutes(services));
   await app.register(eventsRoutes(services));
+  await app.register(sessionRoutes(services, { secureCookie: config.sessions.secureCookie }));
   await appShellRoutes(app, config.webRoot);
   return app as unknown as FastifyInstance & { services: AppServices };
+}
+
+/** A hop count as proxy-addr's own rule for numbers (trust the nearest n hops); Fastify's types omit it. */
+function trustProxy(
+  value: AppConfig['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof value === 'number' ? (_address, hop) => hop < value : value;
 }

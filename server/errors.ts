@@ -30,6 +30,12 @@ export const ERROR_CATALOGUE = {
     status: 503,
     message: 'Too many pages are listening for updates; this page will refresh on its own schedule.',
   },
+  INVALID_CREDENTIALS: { status: 401, message: 'The email address or password is not right.' },
+  UNAUTHENTICATED: { status: 401, message: 'Sign in to continue.' },
+  TOO_MANY_ATTEMPTS: {
+    status: 429,
+    message: 'Too many failed sign-in attempts. Wait a while before trying again.',
+  },
   INTERNAL: {
     status: 500,
     message: 'Something went wrong on the server. The error was logged with this request id.',
@@ -54,6 +60,8 @@ export class TrellisError extends Error {
       /** Operator-facing detail: logged, never sent. */
       detail?: Record<string, unknown>;
       issues?: readonly ErrorIssue[];
+      /** Sent as Retry-After (seconds) when set. */
+      retryAfterSeconds?: number;
       cause?: unknown;
     } = {},
   ) {
@@ -65,7 +73,10 @@ export class TrellisError extends Error {
     this.status = ERROR_CATALOGUE[code].status;
     this.detail = options.detail;
     this.issues = options.issues;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
+
+  readonly retryAfterSeconds: number | undefined;
 
   readonly detail: Record<string, unknown> | undefined;
   readonly issues: readonly ErrorIssue[] | undefined;

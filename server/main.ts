@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, parseEnv } from './config/env.js';
+import { ConfigError, parseEnv, type AppConfig } from './config/env.js';
+import { ACCOUNTS_USAGE, accountsCommand } from './cli/accounts.command.js';
 import { checkCommand } from './cli/check.command.js';
 import { serveCommand } from './cli/serve.command.js';
 
@@ -8,7 +9,7 @@ const USAGE = `Usage: trellis <command> [options]
 Commands:
   serve DIR    Serve the project in DIR (PORT and HOST from the environment; default 127.0.0.1:3000)
   check DIR    Validate the project in DIR against its sources; prints file:line: message per problem
-
+${ACCOUNTS_USAGE}
 Options:
   -h, --help   Show this help
 `;
@@ -22,6 +23,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     strict: false,
   });
   const [command, dir] = positionals;
+  // Account commands parse their own options (strictly), on the metadata store from the environment.
+  if (command === 'user' || command === 'org') {
+    const config = parseConfig(env);
+    if (!config) return 1;
+    return accountsCommand(command, argv.slice(argv.indexOf(command) + 1), config, process);
+  }
   if (values.help || !command) {
     process.stdout.write(USAGE);
     return command || values.help ? 0 : 2;
@@ -37,15 +44,20 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     return 2;
   }
   // Both commands open the sources, whose connection URLs come from the environment (url_env).
-  let config;
+  const config = parseConfig(env);
+  if (!config) return 1;
+  return command === 'check' ? checkCommand(dir ?? '.', config) : serveCommand(dir ?? '.', config);
+}
+
+/** The configuration, or undefined after printing every problem (exit 1). */
+function parseConfig(env: NodeJS.ProcessEnv): AppConfig | undefined {
   try {
-    config = parseEnv(env);
+    return parseEnv(env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
-      return 1;
+      return undefined;
     }
     throw err;
   }
-  return command === 'check' ? checkCommand(dir ?? '.', config) : serveCommand(dir ?? '.', config);
 }

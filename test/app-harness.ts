@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp, type AppServices } from '../server/app.js';
+import { buildApp, type AppServices, type BuildAppOptions } from '../server/app.js';
 import { defaultConfig, type AppConfig } from '../server/config/env.js';
 import { loadProject } from '../server/config/project/load-project.js';
 import { formatProblem } from '../server/config/project/project.types.js';
@@ -11,6 +11,8 @@ export type TestApp = FastifyInstance & { services: AppServices };
 export async function startApp(
   projectDir: string,
   config: Partial<AppConfig> = {},
+  /** A metadata store (owned by the caller) and a clock for the session service. */
+  extra: Pick<BuildAppOptions, 'store' | 'now'> = {},
 ): Promise<{ app: TestApp; close: () => Promise<void> }> {
   const loaded = await loadProject(projectDir);
   if (!loaded.ok) throw new Error(`invalid test project:\n${loaded.problems.map(formatProblem).join('\n')}`);
@@ -20,6 +22,7 @@ export async function startApp(
     config: appConfig,
     project: loaded.project,
     engines,
+    ...extra,
   });
   await app.ready();
   return {

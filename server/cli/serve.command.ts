@@ -1,6 +1,7 @@
 import { buildApp } from '../app.js';
 import type { AppConfig } from '../config/env.js';
 import { closeEngines } from '../query/engines/index.js';
+import { openStore } from '../store/store.js';
 import { loadVerifiedProject, printProblems } from './load-verified-project.js';
 
 /** `trellis serve DIR`: refuse an invalid project, listen, and shut down gracefully on SIGTERM/SIGINT. */
@@ -14,7 +15,14 @@ export async function serveCommand(dir: string, config: AppConfig): Promise<numb
     return 1;
   }
   const { project, engines } = verified;
-  const app = await buildApp({ config, project, engines });
+  // The metadata store (users, sessions, audit) is migrated before the first request; with no
+  // configuration it is the SQLite file under .trellis/, created on first start.
+  const store = await openStore(config.store);
+  const app = await buildApp({ config, project, engines, store });
+  app.log.info(
+    { metadataStore: config.store.kind === 'sqlite' ? config.store.file : 'postgres' },
+    'metadata store ready',
+  );
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -27,6 +35,7 @@ export async function serveCommand(dir: string, config: AppConfig): Promise<numb
     force.unref();
     await app.close();
     await closeEngines(engines);
+    await store.close();
     clearTimeout(force);
     process.exit(0);
   };

@@ -53,6 +53,42 @@ const envSchema = z.object({
     .string()
     .regex(/^\d+(ms|s|m)$/)
     .default('10s'),
+  /** Folder for the embedded metadata store (SQLite file meta.sqlite); default `.trellis/` in the working directory. */
+  TRELLIS_DATA_DIR: z.string().min(1).optional(),
+  /** postgres://… for the metadata store shared by several instances; unset = the embedded SQLite file. */
+  TRELLIS_METADATA_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
+    .optional(),
+  /** The address users reach the server at; https:// makes the session cookie Secure and __Host- prefixed. */
+  TRELLIS_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Session lifetime: ended after this long without a request (idle) and this long after login (absolute). */
+  TRELLIS_SESSION_IDLE: z
+    .string()
+    .regex(/^\d+(s|m|h)$/)
+    .default('30m'),
+  TRELLIS_SESSION_ABSOLUTE: z
+    .string()
+    .regex(/^\d+(s|m|h)$/)
+    .default('12h'),
+  /** Login throttling: failed attempts allowed per account and per client address within the window. */
+  TRELLIS_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(10).default(10),
+  TRELLIS_LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).max(10_000).default(100),
+  TRELLIS_LOGIN_WINDOW: z
+    .string()
+    .regex(/^\d+(s|m|h)$/)
+    .default('15m'),
+  /**
+   * Behind a reverse proxy: the number of proxy hops, or a comma-separated list of proxy addresses,
+   * whose X-Forwarded-For is believed. Unset = the socket address is the client (per-IP throttling).
+   */
+  TRELLIS_TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(\d{1,2}|[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*)$/,
+      'expected a hop count or a list of proxy addresses',
+    )
+    .optional(),
 });
 
 export interface AppConfig {
@@ -67,6 +103,10 @@ export interface AppConfig {
   readonly cache: CacheConfig;
   readonly maxEventStreams: number;
   readonly breaker: { readonly failureThreshold: number; readonly coolDownMs: number };
+  readonly store: StoreConfig;
+  readonly sessions: SessionConfig;
+  /** Fastify's trustProxy: false, a hop count, or proxy addresses. */
+  readonly trustProxy: boolean | number | string[];
   /**
    * A frozen snapshot of the environment, only for resolving `url_env` references of project
    * sources (connection URLs are secrets and live in the environment, never in project files).
@@ -82,6 +122,20 @@ export interface CacheConfig {
   readonly maxEntryBytes: number;
   readonly namespace: string | undefined;
   readonly commandTimeoutMs: number;
+}
+
+/** The metadata store: the embedded SQLite file, or PostgreSQL shared by instances (URL may hold a password: never log it). */
+export type StoreConfig =
+  { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
+
+export interface SessionConfig {
+  readonly idleMs: number;
+  readonly absoluteMs: number;
+  /** Served over https: the cookie gets Secure and the __Host- prefix. */
+  readonly secureCookie: boolean;
+  readonly maxFailuresPerAccount: number;
+  readonly maxFailuresPerIp: number;
+  readonly failureWindowMs: number;
 }
 
 export class ConfigError extends Error {
@@ -102,6 +156,10 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
   const r = envSchema.safeParse(env);
   if (!r.success) throw new ConfigError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   const e = r.data;
+  const idleMs = parseDuration(e.TRELLIS_SESSION_IDLE);
+  const absoluteMs = parseDuration(e.TRELLIS_SESSION_ABSOLUTE);
+  if (idleMs > absoluteMs)
+    throw new ConfigError(['TRELLIS_SESSION_IDLE: must not be longer than TRELLIS_SESSION_ABSOLUTE']);
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -122,8 +180,25 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
       failureThreshold: e.TRELLIS_BREAKER_FAILURES,
       coolDownMs: parseDuration(e.TRELLIS_BREAKER_COOLDOWN),
     },
+    store: e.TRELLIS_METADATA_URL
+      ? { kind: 'postgres', url: e.TRELLIS_METADATA_URL }
+      : { kind: 'sqlite', file: path.join(path.resolve(e.TRELLIS_DATA_DIR ?? '.trellis'), 'meta.sqlite') },
+    sessions: {
+      idleMs,
+      absoluteMs,
+      secureCookie: e.TRELLIS_PUBLIC_URL?.startsWith('https://') ?? false,
+      maxFailuresPerAccount: e.TRELLIS_LOGIN_MAX_FAILURES,
+      maxFailuresPerIp: e.TRELLIS_LOGIN_MAX_FAILURES_PER_IP,
+      failureWindowMs: parseDuration(e.TRELLIS_LOGIN_WINDOW),
+    },
+    trustProxy: parseTrustProxy(e.TRELLIS_TRUST_PROXY),
     environment: snapshot(env),
   };
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+  if (value === undefined) return false;
+  return /^\d+$/.test(value) ? Number(value) : value.split(',');
 }
 
 function snapshot(env: NodeJS.ProcessEnv): Readonly<Record<string, string>> {

@@ -23,6 +23,7 @@ export function installErrorHandling(app: FastifyInstance, metrics: Metrics): vo
     };
     if (e.code === 'SOURCE_BUSY' || e.code === 'NOT_READY') reply.header('retry-after', '1');
     if (e.code === 'TOO_MANY_STREAMS') reply.header('retry-after', '30');
+    if (e.retryAfterSeconds !== undefined) reply.header('retry-after', String(e.retryAfterSeconds));
     return reply.code(e.status).send(body);
   });
 

@@ -279,6 +279,7 @@ describe('operations endpoints', () => {
       '/api/v1/dashboards/{dashboard}/events',
       '/api/v1/dashboards/{dashboard}/filters/{filter}/options',
       '/api/v1/dashboards/{dashboard}/widgets/{widget}/data',
+      '/api/v1/session',
     ]);
   });
 });

@@ -1,0 +1,89 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/database.types.js';
+
+export const AUDIT_ACTIONS = [
+  'login',
+  'logout',
+  'organisation.create',
+  'user.create',
+  'user.disable',
+  'membership.set',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export type AuditOutcome = 'success' | 'failure' | 'locked_out';
+
+/** Where an action came from: an HTTP request (address, request id) or the command line. */
+export interface ActionContext {
+  /** A user id, 'cli', or null when nobody is known yet (a login attempt). */
+  readonly actor: string | null;
+  readonly ip: string | null;
+  readonly requestId: string | null;
+}
+
+export const CLI_CONTEXT: ActionContext = { actor: 'cli', ip: null, requestId: null };
+
+export interface AuditEntry {
+  readonly action: AuditAction;
+  readonly outcome: AuditOutcome;
+  readonly target: string | null;
+  readonly detail?: Record<string, string | number | boolean | null>;
+}
+
+export interface AuditRow {
+  readonly id: number;
+  readonly at: number;
+  readonly actor: string | null;
+  readonly action: string;
+  readonly target: string | null;
+  readonly outcome: string;
+  readonly ip: string | null;
+  readonly requestId: string | null;
+  readonly detail: Record<string, unknown>;
+}
+
+/**
+ * Appends one row. Takes the caller's transaction (or the store) so the row commits with the change
+ * it describes, or not at all. There is no update or delete: the table refuses them (migration 0001).
+ */
+export async function recordAudit(
+  db: Kysely<Database>,
+  at: number,
+  context: ActionContext,
+  entry: AuditEntry,
+): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      at,
+      actor: context.actor,
+      action: entry.action,
+      target: entry.target,
+      outcome: entry.outcome,
+      ip: context.ip,
+      request_id: context.requestId,
+      detail: JSON.stringify(entry.detail ?? {}),
+    })
+    .execute();
+}
+
+/** The newest rows first; `beforeId` pages backwards. */
+export async function listAudit(
+  db: Kysely<Database>,
+  options: { limit: number; beforeId?: number; action?: AuditAction },
+): Promise<AuditRow[]> {
+  let query = db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(options.limit);
+  if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
+  if (options.action !== undefined) query = query.where('action', '=', options.action);
+  const rows = await query.execute();
+  return rows.map((r) => ({
+    id: r.id,
+    at: r.at,
+    actor: r.actor,
+    action: r.action,
+    target: r.target,
+    outcome: r.outcome,
+    ip: r.ip,
+    requestId: r.request_id,
+    detail: JSON.parse(r.detail) as Record<string, unknown>,
+  }));
+}

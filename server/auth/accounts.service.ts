@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import { recordAudit, type ActionContext } from '../audit/audit-log.js';
+import { ROLES, type Role } from '../store/database.types.js';
+import type { Store } from '../store/store.js';
+import { checkNewPassword, hashPassword } from './passwords.js';
+
+export type AccountsProblem =
+  | 'invalid_email'
+  | 'invalid_slug'
+  | 'invalid_role'
+  | 'organisation_exists'
+  | 'organisation_not_found'
+  | 'user_exists'
+  | 'user_not_found';
+
+/** A refused account change, with a message fit for the command line (and later the admin API). */
+export class AccountsError extends Error {
+  constructor(
+    readonly problem: AccountsProblem,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AccountsError';
+  }
+}
+
+export interface UserSummary {
+  readonly id: string;
+  readonly email: string;
+  readonly createdAt: number;
+  readonly disabledAt: number | null;
+  readonly memberships: readonly { readonly organisation: string; readonly role: Role }[];
+}
+
+export interface OrganisationSummary {
+  readonly id: string;
+  readonly slug: string;
+  readonly name: string;
+}
+
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+// Deliberately loose (one @, a dot in the domain, no spaces): the address is an account name here,
+// and mail delivery is not what is being checked.
+const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]+$/;
+
+/** The one spelling of an email address used for storage, lookup and throttling. */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Users, organisations and memberships. Each change and its audit row commit in one transaction. */
+export class AccountsService {
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async createOrganisation(slug: string, name: string, context: ActionContext): Promise<OrganisationSummary> {
+    if (!SLUG.test(slug))
+      throw new AccountsError(
+        'invalid_slug',
+        `"${slug}" is not a valid organisation name: use 1–64 lower-case letters, digits and dashes`,
+      );
+    const org = { id: randomUUID(), slug, name: name.trim() || slug };
+    await this.store.db.transaction().execute(async (trx) => {
+      const existing = await trx
+        .selectFrom('organisations')
+        .select('id')
+        .where('slug', '=', slug)
+        .executeTakeFirst();
+      if (existing) throw new AccountsError('organisation_exists', `organisation "${slug}" already exists`);
+      const at = this.now();
+      await trx
+        .insertInto('organisations')
+        .values({ ...org, created_at: at })
+        .execute();
+      await recordAudit(trx, at, context, {
+        action: 'organisation.create',
+        outcome: 'success',
+        target: slug,
+        detail: { organisationId: org.id },
+      });
+    });
+    return org;
+  }
+
+  async listOrganisations(): Promise<OrganisationSummary[]> {
+    return this.store.db.selectFrom('organisations').select(['id', 'slug', 'name']).orderBy('slug').execute();
+  }
+
+  /** A new user with their first membership. The password is checked for strength and hashed here. */
+  async createUser(
+    input: { email: string; password: string; organisation: string; role: string },
+    context: ActionContext,
+  ): Promise<UserSummary> {
+    const email = normaliseEmail(input.email);
+    if (email.length > 254 || !EMAIL.test(email))
+      throw new AccountsError('invalid_email', `"${input.email}" is not an email address`);
+    const role = parseRole(input.role);
+    checkNewPassword(input.password);
+    // Hashing takes tens of milliseconds: done before the transaction so it holds no lock meanwhile.
+    const passwordHash = await hashPassword(input.password);
+    const id = randomUUID();
+    const at = this.now();
+    await this.store.db.transaction().execute(async (trx) => {
+      const org = await trx
+        .selectFrom('organisations')
+        .select('id')
+        .where('slug', '=', input.organisation)
+        .executeTakeFirst();
+      if (!org)
+        throw new AccountsError(
+          'organisation_not_found',
+          `there is no organisation "${input.organisation}" (create it with: trellis org add ${input.organisation})`,
+        );
+      const existing = await trx
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', email)
+        .executeTakeFirst();
+      if (existing) throw new AccountsError('user_exists', `a user with the email ${email} already exists`);
+      await trx
+        .insertInto('users')
+        .values({ id, email, password_hash: passwordHash, created_at: at, disabled_at: null })
+        .execute();
+      await trx
+        .insertInto('memberships')
+        .values({ user_id: id, organisation_id: org.id, role, created_at: at })
+        .execute();
+      await recordAudit(trx, at, context, {
+        action: 'user.create',
+        outcome: 'success',
+        target: email,
+        detail: { userId: id },
+      });
+      await recordAudit(trx, at, context, {
+        action: 'membership.set',
+        outcome: 'success',
+        target: email,
+        detail: { userId: id, organisation: input.organisation, role },
+      });
+    });
+    return {
+      id,
+      email,
+      createdAt: at,
+      disabledAt: null,
+      memberships: [{ organisation: input.organisation, role }],
+    };
+  }
+
+  async listUsers(): Promise<UserSummary[]> {
+    const rows = await this.store.db
+      .selectFrom('users')
+      .leftJoin('memberships', 'memberships.user_id', 'users.id')
+      .leftJoin('organisations', 'organisations.id', 'memberships.organisation_id')
+      .select([
+        'users.id',
+        'users.email',
+        'users.created_at',
+        'users.disabled_at',
+        'organisations.slug',
+        'memberships.role',
+      ])
+      .orderBy('users.email')
+      .orderBy('organisations.slug')
+      .execute();
+    const users = new Map<string, UserSummary & { memberships: { organisation: string; role: Role }[] }>();
+    for (const r of rows) {
+      let user = users.get(r.id);
+      if (!user) {
+        user = {
+          id: r.id,
+          email: r.email,
+          createdAt: r.created_at,
+          disabledAt: r.disabled_at,
+          memberships: [],
+        };
+        users.set(r.id, user);
+      }
+      if (r.slug !== null && r.role !== null) user.memberships.push({ organisation: r.slug, role: r.role });
+    }
+    return [...users.values()];
+  }
+
+  /**
+   * Disables the account and revokes every session it holds in the same transaction, so the next
+   * request on any instance finds the session revoked. Returns how many sessions were ended.
+   */
+  async disableUser(emailInput: string, context: ActionContext): Promise<{ revokedSessions: number }> {
+    const email = normaliseEmail(emailInput);
+    return this.store.db.transaction().execute(async (trx) => {
+      const user = await trx
+        .selectFrom('users')
+        .select(['id', 'disabled_at'])
+        .where('email', '=', email)
+        .executeTakeFirst();
+      if (!user) throw new AccountsError('user_not_found', `there is no user with the email ${email}`);
+      const at = this.now();
+      if (user.disabled_at === null)
+        await trx.updateTable('users').set({ disabled_at: at }).where('id', '=', user.id).execute();
+      const revoked = await trx
+        .updateTable('sessions')
+        .set({ revoked_at: at })
+        .where('user_id', '=', user.id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      const revokedSessions = Number(revoked.numUpdatedRows);
+      await recordAudit(trx, at, context, {
+        action: 'user.disable',
+        outcome: 'success',
+        target: email,
+        detail: { userId: user.id, revokedSessions, alreadyDisabled: user.disabled_at !== null },
+      });
+      return { revokedSessions };
+    });
+  }
+}
+
+function parseRole(value: string): Role {
+  const role = ROLES.find((r) => r === value);
+  if (!role) throw new AccountsError('invalid_role', `"${value}" is not a role: use ${ROLES.join(', ')}`);
+  return role;
+}

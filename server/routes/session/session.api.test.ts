@@ -1,0 +1,248 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startApp, type TestApp } from '../../../test/app-harness.js';
+import { createMiniProject } from '../../../test/mini-project.js';
+import { storeTargets } from '../../../test/store-targets.js';
+import { listAudit, CLI_CONTEXT } from '../../audit/audit-log.js';
+import { defaultConfig } from '../../config/env.js';
+
+const targets = await storeTargets('the session API tests on a PostgreSQL metadata store');
+const PASSWORD = 'correct horse battery staple';
+const MINUTE = 60_000;
+const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
+
+const cookieOf = (setCookie: string | string[] | number | undefined) => {
+  const header = Array.isArray(setCookie) ? setCookie[0] : setCookie;
+  return String(header ?? '').split(';')[0] ?? '';
+};
+
+describe.each(targets)('sessions over HTTP, store on $name', (target) => {
+  let app: TestApp;
+  let close: () => Promise<void>;
+  let dispose: () => Promise<void>;
+  let now = T0;
+  const sessions = defaultConfig().sessions;
+
+  beforeAll(async () => {
+    const mini = await createMiniProject();
+    const opened = await target.open();
+    dispose = opened.dispose;
+    ({ app, close } = await startApp(
+      mini.dir,
+      { sessions: { ...sessions, maxFailuresPerIp: 15 } },
+      { store: opened.store, now: () => now },
+    ));
+    const accounts = app.services.accounts;
+    await accounts.createOrganisation('acme', 'Acme Corp', CLI_CONTEXT);
+    for (const [email, role] of [
+      ['alice@example.com', 'editor'],
+      ['bob@example.com', 'viewer'],
+      ['carol@example.com', 'admin'],
+      ['dave@example.com', 'viewer'],
+    ] as const)
+      await accounts.createUser({ email, password: PASSWORD, organisation: 'acme', role }, CLI_CONTEXT);
+  });
+  afterAll(async () => {
+    await close?.();
+    await dispose?.();
+  });
+
+  const login = (email: string, password: string, remoteAddress = '10.0.0.1', cookie?: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      payload: { email, password },
+      remoteAddress,
+      headers: cookie ? { cookie } : {},
+    });
+  const whoami = (cookie: string) => app.inject({ url: '/api/v1/session', headers: { cookie } });
+
+  test('a right password signs in: HttpOnly, SameSite=Lax session cookie, no Secure over http', async () => {
+    const r = await login('Alice@Example.com ', PASSWORD);
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toMatchObject({
+      user: { email: 'alice@example.com' },
+      organisation: { slug: 'acme', name: 'Acme Corp' },
+      role: 'editor',
+      abilities: ['dashboards:read', 'dashboards:edit'],
+      expiresAt: new Date(T0 + 12 * 60 * MINUTE).toISOString(),
+      idleTimeoutSeconds: 1800,
+    });
+    expect(r.headers['cache-control']).toBe('no-store');
+    const setCookie = String(r.headers['set-cookie']);
+    expect(setCookie).toMatch(
+      /^trellis_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200$/,
+    );
+    const me = await whoami(cookieOf(r.headers['set-cookie']));
+    expect(me.statusCode).toBe(200);
+    expect(me.json()).toMatchObject({ user: { email: 'alice@example.com' }, role: 'editor' });
+    const [row] = await listAudit(app.services.store.db, { limit: 1, action: 'login' });
+    expect(row).toMatchObject({ outcome: 'success', target: 'alice@example.com', ip: '10.0.0.1' });
+    expect(row?.requestId).toBe(r.headers['x-request-id']);
+  });
+
+  test('the cookie value is stored only as its sha256', async () => {
+    const r = await login('alice@example.com', PASSWORD);
+    const token = cookieOf(r.headers['set-cookie']).split('=')[1] ?? '';
+    const rows = await app.services.store.db.selectFrom('sessions').select('id_hash').execute();
+    expect(rows.some((row) => row.id_hash === token)).toBe(false);
+    expect(rows.every((row) => /^[0-9a-f]{64}$/.test(row.id_hash))).toBe(true);
+  });
+
+  test('unknown user, wrong password and disabled account get the same answer, and no cookie', async () => {
+    await app.services.accounts.disableUser('dave@example.com', CLI_CONTEXT);
+    const answers = await Promise.all([
+      login('nobody@example.com', PASSWORD, '10.0.0.2'),
+      login('alice@example.com', 'wrong password!!', '10.0.0.2'),
+      login('dave@example.com', PASSWORD, '10.0.0.2'),
+    ]);
+    for (const r of answers) {
+      expect(r.statusCode).toBe(401);
+      expect(r.headers['set-cookie']).toBeUndefined();
+      const { requestId: _id, ...body } = r.json() as Record<string, unknown>;
+      expect(body).toEqual({
+        error: 'INVALID_CREDENTIALS',
+        message: 'The email address or password is not right.',
+      });
+    }
+    const failures = await listAudit(app.services.store.db, { limit: 3, action: 'login' });
+    expect(failures.map((f) => [f.target, f.outcome, f.detail.reason]).sort()).toEqual([
+      ['alice@example.com', 'failure', 'wrong_password'],
+      ['dave@example.com', 'failure', 'disabled'],
+      ['nobody@example.com', 'failure', 'unknown_user'],
+    ]);
+  });
+
+  test('the 11th failed login within 15 minutes is refused, even with the right password', async () => {
+    for (let i = 0; i < 10; i++) {
+      now = T0 + i * 1000;
+      expect((await login('bob@example.com', `wrong password ${i}`, `10.1.0.${i}`)).statusCode).toBe(401);
+    }
+    now = T0 + 10_000;
+    const locked = await login('bob@example.com', PASSWORD, '10.1.0.99');
+    expect(locked.statusCode).toBe(429);
+    expect(locked.json()).toMatchObject({ error: 'TOO_MANY_ATTEMPTS' });
+    // The first counted failure (at T0) leaves the window at T0 + 15 min.
+    expect(locked.headers['retry-after']).toBe(String(15 * 60 - 10));
+    expect(locked.headers['set-cookie']).toBeUndefined();
+    const [row] = await listAudit(app.services.store.db, { limit: 1, action: 'login' });
+    expect(row).toMatchObject({
+      outcome: 'locked_out',
+      target: 'bob@example.com',
+      detail: { scope: 'account' },
+    });
+    // Once the oldest failure is out of the window, one more attempt is allowed.
+    now = T0 + 15 * MINUTE + 1;
+    expect((await login('bob@example.com', PASSWORD, '10.1.0.99')).statusCode).toBe(200);
+    now = T0;
+  });
+
+  test('one address failing on many accounts is throttled too', async () => {
+    for (let i = 0; i < 15; i++)
+      expect((await login(`guess${i}@example.com`, 'not the password', '10.2.0.1')).statusCode).toBe(401);
+    const r = await login('carol@example.com', PASSWORD, '10.2.0.1');
+    expect(r.statusCode).toBe(429);
+    expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
+    // Carol herself, from elsewhere, is not locked out.
+    expect((await login('carol@example.com', PASSWORD, '10.2.0.2')).statusCode).toBe(200);
+  });
+
+  test('idle expiry after 30 minutes without a request; each request keeps the session alive', async () => {
+    now = T0;
+    const cookie = cookieOf((await login('alice@example.com', PASSWORD, '10.3.0.1')).headers['set-cookie']);
+    now = T0 + 29 * MINUTE;
+    expect((await whoami(cookie)).statusCode).toBe(200);
+    now = T0 + 58 * MINUTE;
+    expect((await whoami(cookie)).statusCode).toBe(200);
+    now = T0 + 88 * MINUTE;
+    const expired = await whoami(cookie);
+    expect(expired.statusCode).toBe(401);
+    expect(expired.json()).toMatchObject({ error: 'UNAUTHENTICATED' });
+    now = T0;
+  });
+
+  test('absolute expiry after 12 hours however active the session is', async () => {
+    now = T0;
+    const cookie = cookieOf((await login('alice@example.com', PASSWORD, '10.3.0.2')).headers['set-cookie']);
+    for (let m = 20; m < 12 * 60; m += 20) {
+      now = T0 + m * MINUTE;
+      expect((await whoami(cookie)).statusCode).toBe(200);
+    }
+    now = T0 + 12 * 60 * MINUTE;
+    expect((await whoami(cookie)).statusCode).toBe(401);
+    now = T0;
+  });
+
+  test('logout revokes the session and clears the cookie; logging out twice is fine', async () => {
+    const cookie = cookieOf((await login('alice@example.com', PASSWORD, '10.4.0.1')).headers['set-cookie']);
+    const out = await app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie } });
+    expect(out.statusCode).toBe(204);
+    expect(String(out.headers['set-cookie'])).toMatch(
+      /^trellis_session=; Path=\/; HttpOnly; SameSite=Lax; Max-Age=0$/,
+    );
+    expect((await whoami(cookie)).statusCode).toBe(401);
+    const [row] = await listAudit(app.services.store.db, { limit: 1, action: 'logout' });
+    expect(row).toMatchObject({ outcome: 'success', ip: '127.0.0.1' });
+    expect(
+      (await app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie } })).statusCode,
+    ).toBe(204);
+    expect(await listAudit(app.services.store.db, { limit: 10, action: 'logout' })).toHaveLength(1);
+  });
+
+  test('login rotates: the session cookie sent with the login is revoked, a new one issued', async () => {
+    const first = cookieOf((await login('alice@example.com', PASSWORD, '10.4.0.2')).headers['set-cookie']);
+    const second = cookieOf(
+      (await login('alice@example.com', PASSWORD, '10.4.0.2', first)).headers['set-cookie'],
+    );
+    expect(second).not.toBe(first);
+    expect((await whoami(first)).statusCode).toBe(401);
+    expect((await whoami(second)).statusCode).toBe(200);
+  });
+
+  test('disabling a user ends their sessions on the next request', async () => {
+    const cookie = cookieOf((await login('carol@example.com', PASSWORD, '10.5.0.1')).headers['set-cookie']);
+    expect((await whoami(cookie)).statusCode).toBe(200);
+    const { revokedSessions } = await app.services.accounts.disableUser('carol@example.com', CLI_CONTEXT);
+    expect(revokedSessions).toBeGreaterThanOrEqual(1);
+    expect((await whoami(cookie)).statusCode).toBe(401);
+  });
+
+  test('no cookie, or a forged one: UNAUTHENTICATED; dashboards stay open for now', async () => {
+    expect((await app.inject({ url: '/api/v1/session' })).json()).toMatchObject({ error: 'UNAUTHENTICATED' });
+    expect((await whoami(`trellis_session=${'A'.repeat(43)}`)).statusCode).toBe(401);
+    expect((await whoami('trellis_session=../../etc')).statusCode).toBe(401);
+    expect((await app.inject({ url: '/api/v1/dashboards' })).statusCode).toBe(200);
+  });
+});
+
+test('over https the cookie is Secure and __Host- prefixed', async () => {
+  const mini = await createMiniProject();
+  const config = defaultConfig();
+  const { app, close } = await startApp(mini.dir, { sessions: { ...config.sessions, secureCookie: true } });
+  try {
+    await app.services.accounts.createOrganisation('acme', 'Acme', CLI_CONTEXT);
+    await app.services.accounts.createUser(
+      { email: 'a@example.com', password: PASSWORD, organisation: 'acme', role: 'viewer' },
+      CLI_CONTEXT,
+    );
+    const r = await app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      payload: { email: 'a@example.com', password: PASSWORD },
+    });
+    expect(String(r.headers['set-cookie'])).toMatch(
+      /^__Host-trellis_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200; Secure$/,
+    );
+    // The unprefixed name is not read when the server is on https.
+    const token = cookieOf(r.headers['set-cookie']).split('=')[1];
+    expect(
+      (await app.inject({ url: '/api/v1/session', headers: { cookie: `trellis_session=${token}` } }))
+        .statusCode,
+    ).toBe(401);
+    expect(
+      (await app.inject({ url: '/api/v1/session', headers: { cookie: `__Host-trellis_session=${token}` } }))
+        .statusCode,
+    ).toBe(200);
+  } finally {
+    await close();
+  }
+});

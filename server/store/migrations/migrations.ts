@@ -1,0 +1,14 @@
+import type { Migration } from 'kysely';
+import type { StoreDialect } from '../store.js';
+import { accountsMigration } from './0001-accounts.migration.js';
+
+/**
+ * Every migration, in order. Forward-only: there is no `down`; a mistake is fixed by the next
+ * migration. Listed here rather than read from the folder so the same list works from TypeScript
+ * (tests) and from dist/ (the built server) with no file-name guessing.
+ */
+export function migrations(dialect: StoreDialect): Record<string, Migration> {
+  return {
+    '0001-accounts': accountsMigration(dialect),
+  };
+}

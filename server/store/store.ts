@@ -1,0 +1,82 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { StoreConfig } from '../config/env.js';
+import type { Database } from './database.types.js';
+import { migrations } from './migrations/migrations.js';
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+/** The metadata store: users, organisations, sessions, audit. One per process, shared by services. */
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: StoreDialect;
+  close(): Promise<void>;
+}
+
+const INT8_OID = 20;
+
+/**
+ * Opens the configured store and brings its schema up to date before anything reads it. Several
+ * instances may start at once: Kysely's migrator takes a lock in the database, so one migrates and
+ * the others wait and then find nothing to do.
+ */
+export async function openStore(config: StoreConfig | { kind: 'memory' }): Promise<Store> {
+  const store = config.kind === 'postgres' ? openPostgres(config.url) : openSqlite(config);
+  try {
+    await migrateToLatest(store);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
+}
+
+function openSqlite(config: { kind: 'sqlite'; file: string } | { kind: 'memory' }): Store {
+  let database: SQLite.Database;
+  if (config.kind === 'memory') database = new SQLite(':memory:');
+  else {
+    mkdirSync(path.dirname(config.file), { recursive: true });
+    database = new SQLite(config.file);
+    // WAL lets the CLI write (user add) while a server reads; the busy timeout makes a writer wait
+    // for the other process's transaction instead of failing at once.
+    database.pragma('journal_mode = WAL');
+  }
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+function openPostgres(url: string): Store {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    // BIGINT (times in ms, counts, ids) as numbers for this pool only; the global pg parsers, which the
+    // PostgreSQL engine relies on, are left alone.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID && format !== 'binary'
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+async function migrateToLatest(store: Store): Promise<void> {
+  const migrator = new Migrator({
+    db: store.db,
+    provider: { getMigrations: async () => migrations(store.dialect) },
+    migrationTableName: 'trellis_migration',
+    migrationLockTableName: 'trellis_migration_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`metadata store migration ${failed} failed`, { cause: error });
+  }
+}
