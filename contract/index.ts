@@ -4,3 +4,4 @@ export * from './widget-data.schema.js';
 export * from './errors.schema.js';
 export * from './events.schema.js';
 export * from './session.schema.js';
+export * from './admin.schema.js';
