@@ -49,6 +49,25 @@ export interface ErrorIssue {
   readonly message: string;
 }
 
+/**
+ * Answers the server gives by design under load or to a client's own mistake: refusals (busy, not
+ * ready, throttled), limits reached (timeout), cancellations and every 4xx. Their stack trace says
+ * nothing an operator needs (the code and detail do) and capturing one per throw is what makes
+ * shedding load expensive (performance.md: 7.5 % of busy time building SOURCE_BUSY refusals), so
+ * none is captured. 5xx that mean something broke (QUERY_FAILED, INTERNAL, SOURCE_UNAVAILABLE) keep
+ * theirs, and so does any `cause`.
+ */
+export function isExpectedError(code: ErrorCode): boolean {
+  return ERROR_CATALOGUE[code].status < 500 || OPERATIONAL_5XX.has(code);
+}
+
+const OPERATIONAL_5XX: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'SOURCE_BUSY',
+  'QUERY_TIMEOUT',
+  'NOT_READY',
+  'TOO_MANY_STREAMS',
+]);
+
 export class TrellisError extends Error {
   readonly status: number;
 
@@ -65,10 +84,16 @@ export class TrellisError extends Error {
       cause?: unknown;
     } = {},
   ) {
+    // V8 captures the stack inside Error's constructor, up to Error.stackTraceLimit frames. (No
+    // try/finally here: the parameter property must be assigned straight after super, and Error's
+    // constructor does not throw.)
+    const limit = Error.stackTraceLimit;
+    if (isExpectedError(code)) Error.stackTraceLimit = 0;
     super(
       options.message ?? ERROR_CATALOGUE[code].message,
       options.cause === undefined ? undefined : { cause: options.cause },
     );
+    Error.stackTraceLimit = limit;
     this.name = 'TrellisError';
     this.status = ERROR_CATALOGUE[code].status;
     this.detail = options.detail;

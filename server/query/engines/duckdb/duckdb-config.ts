@@ -14,7 +14,15 @@ export interface DuckDBSettings {
   readonly lockdown: readonly string[];
   readonly poolSize: number;
   readonly queueLimit: number;
+  /** Prepared statements kept per pooled connection, least recently used evicted (duckdb-statements.ts). */
+  readonly statementsPerConnection: number;
 }
+
+/**
+ * A dashboard's widgets, their table pages and sorts, and filter option lists are a few dozen
+ * statements; 64 per connection keeps them all prepared without letting odd traffic grow memory.
+ */
+export const STATEMENTS_PER_CONNECTION = 64;
 
 export function duckdbSettings(source: DuckDBSourceConfig, projectDir: string): DuckDBSettings {
   const file = path.resolve(projectDir, source.path);
@@ -38,5 +46,6 @@ export function duckdbSettings(source: DuckDBSourceConfig, projectDir: string): 
     ],
     poolSize: source.pool.size,
     queueLimit: source.pool.queue,
+    statementsPerConnection: STATEMENTS_PER_CONNECTION,
   };
 }

@@ -19,22 +19,31 @@ import type { DescribedColumn, Engine, EngineStats, QueryResult, RunOptions } fr
 import { duckdbDialect } from './duckdb-compiler.js';
 import type { DuckDBSettings } from './duckdb-config.js';
 import { cellReaderFor, columnTypeOf } from './duckdb-introspector.js';
+import { StatementCache } from './duckdb-statements.js';
+
+/** A pooled connection and the statements prepared on it. */
+interface Pooled {
+  readonly conn: DuckDBConnection;
+  readonly statements: StatementCache;
+}
 
 /**
  * Embedded DuckDB behind the Engine seam. One connection per in-flight query (queries on one
  * connection would run one after another), at most `poolSize` of them, so in-flight work stays
  * below the libuv pool the bindings run on. Timeouts and cancellations interrupt the connection.
+ * Each connection keeps its prepared statements (duckdb-statements.ts); an interrupt or a failure
+ * destroys them, closing the engine destroys them all.
  */
 export class DuckDBEngine implements Engine {
   readonly dialect = duckdbDialect;
   readonly capabilities = { readsFiles: true, cancelsStatements: true };
   private readonly limiter: ConcurrencyLimiter;
-  private readonly running = new Set<DuckDBConnection>();
+  private readonly running = new Set<Pooled>();
   private closed = false;
 
   private constructor(
     private readonly instance: DuckDBInstance,
-    private readonly idle: DuckDBConnection[],
+    private readonly idle: Pooled[],
     settings: DuckDBSettings,
   ) {
     this.limiter = new ConcurrencyLimiter(settings.poolSize, settings.queueLimit);
@@ -61,7 +70,11 @@ export class DuckDBEngine implements Engine {
       instance.closeSync();
       throw err;
     }
-    return new DuckDBEngine(instance, connections, settings);
+    const pooled = connections.map((conn) => ({
+      conn,
+      statements: new StatementCache(conn, settings.statementsPerConnection),
+    }));
+    return new DuckDBEngine(instance, pooled, settings);
   }
 
   run(query: CompiledQuery, options: RunOptions): Promise<QueryResult> {
@@ -84,7 +97,7 @@ export class DuckDBEngine implements Engine {
   }
 
   private async stream(
-    conn: DuckDBConnection,
+    { conn, statements }: Pooled,
     query: CompiledQuery,
     options: RunOptions,
     signal: AbortSignal,
@@ -102,9 +115,13 @@ export class DuckDBEngine implements Engine {
     };
     signal.addEventListener('abort', interrupt, { once: true });
     const started = performance.now();
+    let settled = false;
     try {
       if (interrupted) throw failure();
-      const result = await conn.stream(query.sql, [...query.params], query.params.map(parameterType));
+      const prepared = await statements.get(query.sql);
+      if (interrupted) throw failure();
+      prepared.bind([...query.params], query.params.map(parameterType));
+      const result = await prepared.stream();
       if (interrupted) throw failure();
       const columns = result.columnNames();
       const readers = result.columnTypes().map((t) => cellReaderFor(t.typeId));
@@ -127,6 +144,7 @@ export class DuckDBEngine implements Engine {
           });
       }
       if (interrupted) throw failure();
+      settled = true;
       return { columns, rows, elapsedMs: performance.now() - started };
     } catch (err) {
       if (interrupted) throw failure();
@@ -138,13 +156,17 @@ export class DuckDBEngine implements Engine {
     } finally {
       signal.removeEventListener('abort', interrupt);
       clearInterval(repeat);
+      // An interrupt may land on any statement of this connection, and a failed or abandoned run
+      // may leave a statement mid-stream: start again from freshly prepared ones.
+      if (interrupted) statements.clear();
+      else if (!settled) statements.evict(query.sql);
     }
   }
 
   async describe(query: CompiledQuery): Promise<DescribedColumn[]> {
     return this.limiter.run(() =>
-      this.withConnection(async (conn) => {
-        const prepared = await conn.prepare(query.sql);
+      this.withConnection(async ({ statements }) => {
+        const prepared = await statements.get(query.sql);
         const out: DescribedColumn[] = [];
         for (let i = 0; i < prepared.columnCount; i++) {
           const typeId = prepared.columnTypeId(i);
@@ -174,28 +196,42 @@ export class DuckDBEngine implements Engine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const conn of this.running) conn.interrupt();
-    for (const conn of this.idle.splice(0)) conn.closeSync();
+    for (const { conn } of this.running) conn.interrupt();
+    for (const pooled of this.idle.splice(0)) closePooled(pooled);
     // Running connections close when their query settles (see withConnection).
     if (this.running.size === 0) this.instance.closeSync();
   }
 
-  private async withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+  /** Prepared statements cached per connection, and how many were prepared in all (tests, diagnostics). */
+  statementStats(): { cached: number[]; prepared: number } {
+    const all = [...this.idle, ...this.running];
+    return {
+      cached: all.map((p) => p.statements.size),
+      prepared: all.reduce((n, p) => n + p.statements.prepared, 0),
+    };
+  }
+
+  private async withConnection<T>(fn: (pooled: Pooled) => Promise<T>): Promise<T> {
     if (this.closed)
       throw new TrellisError('SOURCE_UNAVAILABLE', { message: 'The data source is shutting down.' });
-    const conn = this.idle.pop();
-    if (!conn) throw new Error('DuckDB pool invariant broken: a slot was granted with no idle connection');
-    this.running.add(conn);
+    const pooled = this.idle.pop();
+    if (!pooled) throw new Error('DuckDB pool invariant broken: a slot was granted with no idle connection');
+    this.running.add(pooled);
     try {
-      return await fn(conn);
+      return await fn(pooled);
     } finally {
-      this.running.delete(conn);
+      this.running.delete(pooled);
       if (this.closed) {
-        conn.closeSync();
+        closePooled(pooled);
         if (this.running.size === 0) this.instance.closeSync();
-      } else this.idle.push(conn);
+      } else this.idle.push(pooled);
     }
   }
+}
+
+function closePooled({ conn, statements }: Pooled): void {
+  statements.clear();
+  conn.closeSync();
 }
 
 /**
