@@ -82,12 +82,15 @@ export function summarizeProfile(profile: CpuProfile, top = 12): ProfileSummary 
 
 /** The newest `.cpuprofile` in a folder (node names them by time and pid). */
 export function newestProfile(dir: string): CpuProfile | undefined {
-  const files = readdirSync(dir)
+  const newest = newestProfileFile(dir);
+  return newest ? (JSON.parse(readFileSync(newest, 'utf8')) as CpuProfile) : undefined;
+}
+
+export function newestProfileFile(dir: string): string | undefined {
+  return readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
     .map((f) => path.join(dir, f))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  const newest = files[0];
-  return newest ? (JSON.parse(readFileSync(newest, 'utf8')) as CpuProfile) : undefined;
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
 }
 
 export function formatProfile(s: ProfileSummary): string {

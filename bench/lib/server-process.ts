@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serverPrefix } from './cpu-pinning.js';
-import { newestProfile, summarizeProfile, type ProfileSummary } from './cpu-profile.js';
+import { newestProfile, newestProfileFile, summarizeProfile, type ProfileSummary } from './cpu-profile.js';
 
 export const repoRoot = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -112,6 +112,14 @@ export async function startNode(
       }
       if (!profileDir) return undefined;
       try {
+        // Kept for a closer look (Chrome DevTools, speedscope): bench/results/ is gitignored.
+        const file = newestProfileFile(profileDir);
+        if (file) {
+          const kept = path.join(repoRoot, 'bench', 'results', 'profiles', `server-${pid}.cpuprofile`);
+          mkdirSync(path.dirname(kept), { recursive: true });
+          copyFileSync(file, kept);
+          console.log(`  profile kept: ${path.relative(repoRoot, kept)}`);
+        }
         const profile = newestProfile(profileDir);
         return profile ? summarizeProfile(profile) : undefined;
       } finally {

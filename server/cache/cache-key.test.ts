@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cacheKey, canonicalJson, SHARED_TENANT, type CacheKeyParts } from './cache-key.js';
+import { createHash } from 'node:crypto';
+import { cacheKey, canonicalJson, KEY_MEMO_CHARS, SHARED_TENANT, type CacheKeyParts } from './cache-key.js';
 
 const base: CacheKeyParts = {
   source: 'warehouse',
@@ -54,6 +55,26 @@ describe('cacheKey', () => {
   it('refuses NaN and Infinity, which JSON would turn into null', () => {
     expect(() => cacheKey({ ...base, params: [Number.NaN] })).toThrow(TypeError);
     expect(() => cacheKey({ ...base, params: [Number.POSITIVE_INFINITY] })).toThrow(TypeError);
+  });
+
+  it('refuses values that are not plain data even after an equal-looking key was memoised', () => {
+    cacheKey({ ...base, params: ['1970-01-01T00:00:00.000Z'] });
+    const date = new Date(0) as unknown as string; // stringifies like the string above
+    expect(() => cacheKey({ ...base, params: [date] })).toThrow(TypeError);
+  });
+
+  it('memoised or not, the key is the sha256 of the canonical parts (stable across versions)', () => {
+    const expected = (parts: CacheKeyParts) =>
+      createHash('sha256')
+        .update(canonicalJson({ format: 1, ...parts }))
+        .digest('hex');
+    expect(cacheKey(base)).toBe(expected(base));
+    expect(cacheKey(base)).toBe(expected(base)); // from the memo
+    // Push the first key out of the bounded memo and compute it again.
+    const identity = base.sql.length + 40;
+    for (let i = 0; i < KEY_MEMO_CHARS / identity + 10; i++) cacheKey({ ...base, params: [i] });
+    expect(cacheKey(base)).toBe(expected(base));
+    expect(cacheKey({ ...base, params: [7] })).toBe(expected({ ...base, params: [7] }));
   });
 });
 

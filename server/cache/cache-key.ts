@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SqlValue } from '../query/plan.js';
+import { BoundedMemo } from './bounded-memo.js';
 
 /**
  * Everything that decides a query's result, and nothing else. Two requests share a cache entry only
@@ -30,16 +31,48 @@ export const SHARED_TENANT = 'shared';
 const KEY_FORMAT = 1;
 
 export function cacheKey(parts: CacheKeyParts): CacheKey {
-  const canonical = canonicalJson({
-    format: KEY_FORMAT,
-    source: parts.source,
-    sql: parts.sql,
-    params: parts.params,
-    tenant: parts.tenant,
-    dataset: parts.dataset,
-    datasetVersion: parts.datasetVersion,
+  // Every cache hit computes its key, so the digest is memoised by a cheap exact identity of the
+  // parts: JSON of a fixed-shape array. JSON keeps strings, numbers, booleans and null apart and
+  // escapes separators, so two different parts never share an identity; the digest itself is the
+  // same sha256 of the canonical form as before, so keys do not change between versions.
+  assertKeyable(parts);
+  const identity = JSON.stringify([
+    parts.source,
+    parts.sql,
+    parts.params,
+    parts.tenant,
+    parts.dataset,
+    parts.datasetVersion,
+  ]);
+  return keyMemo.get(identity, () => {
+    const canonical = canonicalJson({
+      format: KEY_FORMAT,
+      source: parts.source,
+      sql: parts.sql,
+      params: parts.params,
+      tenant: parts.tenant,
+      dataset: parts.dataset,
+      datasetVersion: parts.datasetVersion,
+    });
+    return createHash('sha256').update(canonical).digest('hex') as CacheKey;
   });
-  return createHash('sha256').update(canonical).digest('hex') as CacheKey;
+}
+
+/** Keys remembered, bounded by the characters of their identities (SQL + values: about 8 MB). */
+export const KEY_MEMO_CHARS = 4_000_000;
+const keyMemo = new BoundedMemo<CacheKey>(KEY_MEMO_CHARS);
+
+/**
+ * The memo's identity must only ever see values canonicalJson accepts (a Date would stringify like
+ * a string): the same refusals as canonicalJson, checked before the memo is consulted.
+ */
+function assertKeyable(parts: CacheKeyParts): void {
+  for (const v of parts.params) {
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
+    if (typeof v === 'number' && Number.isFinite(v)) continue;
+    throw new TypeError(`cannot key a parameter of type ${typeof v}: ${String(v)}`);
+  }
+  if (!Number.isFinite(parts.datasetVersion)) throw new TypeError('cannot key a non-finite dataset version');
 }
 
 /**
