@@ -80,6 +80,10 @@ describe('widget data serializer', () => {
         const expected = outcome(zodSerialize, data);
         if (expected !== 'refused') written++;
         expect(outcome(ours, data)).toBe(expected);
+        expect(outcome(ours, data)).toBe(expected); // again: rows and body from memory
+        // The same rows with another envelope is checked afresh.
+        const other = { ...data, meta: { ...b.meta, cache: 'maybe' } };
+        expect(outcome(ours, other)).toBe('refused');
       }),
       { numRuns: 500 },
     );
