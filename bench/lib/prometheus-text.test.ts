@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { metricValue } from './prometheus-text.js';
+import { loopDelayMs, metricValue } from './prometheus-text.js';
 
 const text = `# HELP nodejs_eventloop_lag_p99_seconds The 99th percentile of the recorded event loop delays.
 # TYPE nodejs_eventloop_lag_p99_seconds gauge
@@ -20,5 +20,12 @@ describe('Prometheus text', () => {
     expect(metricValue(text, 'trellis_http_errors_total', { code: 'QUERY_TIMEOUT' })).toBe(54);
     expect(metricValue(text, 'trellis_http_errors_total')).toBeUndefined();
     expect(metricValue(text, 'nodejs_missing')).toBeUndefined();
+  });
+
+  test('event-loop delay is the lag beyond the monitor’s 10 ms timer interval', () => {
+    expect(loopDelayMs(0.023986175)).toBeCloseTo(13.986175, 6);
+    expect(loopDelayMs(0.0101, 10)).toBeCloseTo(0.1, 6);
+    expect(loopDelayMs(0.009)).toBe(0); // the timer fired a little early: no delay
+    expect(loopDelayMs(0.05, 20)).toBeCloseTo(30, 6);
   });
 });

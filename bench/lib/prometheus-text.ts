@@ -20,3 +20,17 @@ export function metricValue(
   }
   return undefined;
 }
+
+/**
+ * prom-client's `nodejs_eventloop_lag_*` come from Node's `monitorEventLoopDelay`, which records the
+ * time between ticks of a timer that fires every `resolution` ms — so an idle loop reads about the
+ * resolution, not 0 (nodejs/node#62935 calls it "an implicit floor of resolution ms";
+ * open-telemetry-js-contrib#2794). The delay is what exceeds the interval. The server sets the
+ * resolution to 10 ms (server/observability/metrics.ts, eventLoopMonitoringPrecision).
+ */
+export const LOOP_MONITOR_RESOLUTION_MS = 10;
+
+/** Event-loop delay in ms from a `nodejs_eventloop_lag_*_seconds` sample: interval removed, never < 0. */
+export function loopDelayMs(lagSeconds: number, resolutionMs = LOOP_MONITOR_RESOLUTION_MS): number {
+  return Math.max(0, lagSeconds * 1000 - resolutionMs);
+}

@@ -2,7 +2,7 @@ import { benchProject, LIVE_DASHBOARD } from '../data/bench-project.js';
 import { widgetPath } from '../lib/dashboard-client.js';
 import { errorCode, HttpClient, type Reply } from '../lib/http-client.js';
 import type { BenchOptions } from '../lib/options.js';
-import { metricValue } from '../lib/prometheus-text.js';
+import { loopDelayMs, metricValue } from '../lib/prometheus-text.js';
 import { type ScenarioResult, type Verdict } from '../lib/report.js';
 import { sleep, Tally } from '../lib/sampling.js';
 import type { ServerProcess } from '../lib/server-process.js';
@@ -22,8 +22,9 @@ const HANG_AFTER_MS = 30_000;
 
 /**
  * 1. While 8 heavy queries are kept running, /healthz is probed every 20 ms (its latency seen from
- *    outside) and the server's own event-loop delay p99 (prom-client's monitorEventLoopDelay,
- *    reset at every /metrics scrape, so one scrape before and one after bound the window).
+ *    outside) and the server's own event-loop delay p99 (prom-client's monitorEventLoopDelay less
+ *    its 10 ms timer interval, reset at every /metrics scrape, so one scrape before and one after
+ *    bound the window).
  * 2. 64 heavy requests at once: each must end with data or a catalogue error (QUERY_TIMEOUT,
  *    SOURCE_BUSY) before the hang limit, and the source must drain (nothing in flight or queued).
  */
@@ -49,7 +50,9 @@ export async function eventLoop(options: BenchOptions): Promise<ScenarioResult> 
 async function measure(server: ServerProcess) {
   const path = widgetPath(LIVE_DASHBOARD, HEAVY_WIDGET);
   const scrape = async () => (await fetch(`${server.url}/metrics`)).text();
-  const loopP99 = (text: string) => (metricValue(text, 'nodejs_eventloop_lag_p99_seconds') ?? NaN) * 1000;
+  // The loop's own delay: prom-client's p99 less the monitor's 10 ms timer interval (the raw figure
+  // is kept too, as `loopLagP99Ms`, for comparison with runs before 3 December 2026).
+  const lagP99 = (text: string) => metricValue(text, 'nodejs_eventloop_lag_p99_seconds') ?? NaN;
 
   // Warm-up: one heavy query alone (its solo time) and a few probes.
   const heavyClient = new HttpClient(server.url, { maxSockets: HEAVY_IN_FLIGHT, timeoutMs: HANG_AFTER_MS });
@@ -70,7 +73,7 @@ async function measure(server: ServerProcess) {
   const idle: number[] = [];
   await scrape();
   await probeFor(IDLE_MS, idle, new Tally());
-  const idleLoopP99Ms = loopP99(await scrape());
+  const idleLag = lagP99(await scrape());
 
   // Phase 1: 8 heavy queries kept in flight.
   let running = true;
@@ -87,7 +90,7 @@ async function measure(server: ServerProcess) {
   await scrape(); // resets the delay histogram: the window starts here
   const health: number[] = [];
   await probeFor(WINDOW_MS, health, heavyErrors);
-  const loopP99Ms = loopP99(await scrape());
+  const heavyLag = lagP99(await scrape());
   running = false;
   await Promise.all(heavy);
 
@@ -118,7 +121,7 @@ async function measure(server: ServerProcess) {
   const hv = summarize(heavyMs.length ? heavyMs : [NaN]);
   return {
     idleHealthP99: round(i.p99, 2),
-    idleLoopP99Ms: round(idleLoopP99Ms, 2),
+    idleLoopP99Ms: round(loopDelayMs(idleLag), 2),
     soloHeavyMs: round(solo.ms),
     heavyP50Ms: hv.p50,
     heavyCompleted: heavyMs.length,
@@ -127,7 +130,8 @@ async function measure(server: ServerProcess) {
     healthP50: round(h.p50, 2),
     healthP99: round(h.p99, 2),
     healthMax: round(h.max, 1),
-    loopP99Ms: round(loopP99Ms, 2),
+    loopP99Ms: round(loopDelayMs(heavyLag), 2),
+    loopLagP99Ms: round(heavyLag * 1000, 2),
     burst: BURST,
     burstOutcomes: outcomes.toJSON(),
     burstSeconds: round(burstSeconds, 1),
