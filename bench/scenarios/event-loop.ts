@@ -51,7 +51,7 @@ async function measure(server: ServerProcess) {
   const path = widgetPath(LIVE_DASHBOARD, HEAVY_WIDGET);
   const scrape = async () => (await fetch(`${server.url}/metrics`)).text();
   // The loop's own delay: prom-client's p99 less the monitor's 10 ms timer interval (the raw figure
-  // is kept too, as `loopLagP99Ms`, for comparison with runs before 3 December 2026).
+  // is kept too, as `loopLagP99Ms`, for comparison with runs before this correction).
   const lagP99 = (text: string) => metricValue(text, 'nodejs_eventloop_lag_p99_seconds') ?? NaN;
 
   // Warm-up: one heavy query alone (its solo time) and a few probes.
