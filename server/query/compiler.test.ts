@@ -227,7 +227,12 @@ describe('compilePlan (DuckDB dialect)', () => {
       params: new Map([['benchmark', { type: 'number', value: 10 }]]),
     };
     const q = compile(
-      { kind: 'count', dataset: 'scored', tenant: T, filters: [{ kind: 'in', column: 'status', values: ['A'] }] },
+      {
+        kind: 'count',
+        dataset: 'scored',
+        tenant: T,
+        filters: [{ kind: 'in', column: 'status', values: ['A'] }],
+      },
       ds,
     );
     expect(q.sql).toBe(

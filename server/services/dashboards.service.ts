@@ -11,11 +11,11 @@ export function listDashboards(project: Project, viewer: Viewer): DashboardListR
     dashboards: [...project.dashboards.values()]
       .filter((d) => d.roles.includes(viewer.role))
       .map((d) => ({
-      id: d.id,
-      title: d.title,
-      ...(d.description ? { description: d.description } : {}),
-      widgetCount: d.widgets.length,
-    })),
+        id: d.id,
+        title: d.title,
+        ...(d.description ? { description: d.description } : {}),
+        widgetCount: d.widgets.length,
+      })),
   };
 }
 

@@ -241,7 +241,12 @@ async function buildDataset(
  * join or aggregate), so `:tenant` must appear exactly when the dataset is not shared. The name is
  * reserved: its value comes from the session, never from a default in the file.
  */
-function checkTenantParameter(src: YamlSource, data: DatasetFile, used: readonly string[], report: Report): void {
+function checkTenantParameter(
+  src: YamlSource,
+  data: DatasetFile,
+  used: readonly string[],
+  report: Report,
+): void {
   const file = src.file;
   if (TENANT_PARAMETER in data.params)
     report(

@@ -388,7 +388,10 @@ export const dashboardFile = z
      * Roles that may open this dashboard (default: every role). To anyone else it does not exist:
      * absent from the list, and its widgets, filters and events answer DASHBOARD_NOT_FOUND.
      */
-    roles: z.array(z.enum(ROLES)).min(1).default([...ROLES]),
+    roles: z
+      .array(z.enum(ROLES))
+      .min(1)
+      .default([...ROLES]),
     /** Dataset used by widgets and filters that do not name one. */
     dataset: id.optional(),
     filters: z.array(filterDef).default([]),

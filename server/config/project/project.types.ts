@@ -61,7 +61,8 @@ export interface DatasetParam {
  * query gets `column = <the session's organisation>` innermost (and SQL datasets bind `:tenant`).
  * `shared`: the same rows for everyone (reference data). Every dataset declares one or the other.
  */
-export type DatasetTenancy = { readonly kind: 'tenant'; readonly column: string } | { readonly kind: 'shared' };
+export type DatasetTenancy =
+  { readonly kind: 'tenant'; readonly column: string } | { readonly kind: 'shared' };
 
 /** The named SQL parameter bound to the session's tenant; reserved (never declared under `params`). */
 export const TENANT_PARAMETER = 'tenant';

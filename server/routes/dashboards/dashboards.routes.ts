@@ -11,7 +11,11 @@ export function dashboardsRoutes(services: AppServices): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/api/v1/dashboards', {
       config: { permission: 'dashboards:read' },
-      schema: { tags: ['dashboards'], summary: 'List dashboards', response: { 200: dashboardListResponse, 401: errorBody } },
+      schema: {
+        tags: ['dashboards'],
+        summary: 'List dashboards',
+        response: { 200: dashboardListResponse, 401: errorBody },
+      },
       handler: async (request) => listDashboards(services.project, viewerOf(request.session)),
     });
 
