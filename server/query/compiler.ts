@@ -145,7 +145,9 @@ class SqlBuilder {
     const bins = () => `CAST(${this.bind(plan.bins)} AS ${this.d.doubleType})`;
     const width = () => `NULLIF((${q('hi')} - ${q('lo')}) / ${bins()}, 0)`;
     const int = this.d.integerType;
-    const bucket = `COALESCE(LEAST(CAST(FLOOR((${q('v')} - ${q('lo')}) / ${width()}) AS ${int}), CAST(${this.bind(plan.bins - 1)} AS ${int})), 0)`;
+    // When every value is equal the width is NULL: that one bin is bin 0. (The NULL is replaced before
+    // LEAST, which skips NULLs on DuckDB and PostgreSQL but returns NULL on MySQL.)
+    const bucket = `LEAST(COALESCE(CAST(FLOOR((${q('v')} - ${q('lo')}) / ${width()}) AS ${int}), 0), CAST(${this.bind(plan.bins - 1)} AS ${int}))`;
     const sql =
       `WITH ${q('base')} AS (SELECT ${value} AS ${q('v')} FROM ${from}${where}), ` +
       `${q('bounds')} AS (SELECT MIN(${q('v')}) AS ${q('lo')}, MAX(${q('v')}) AS ${q('hi')} FROM ${q('base')}), ` +
