@@ -55,8 +55,8 @@ describe.skipIf(!available)('dashboards in Chromium', () => {
     mkdirSync(resultsDir, { recursive: true });
     ensureWebBuild();
     server = await startServer();
-    browser = await launchBrowser();
-    list = (await (await fetch(`${server.baseUrl}/api/v1/dashboards`)).json()) as DashboardListResponse;
+    browser = await launchBrowser(server);
+    list = (await (await server.fetch(`/api/v1/dashboards`)).json()) as DashboardListResponse;
   });
 
   afterAll(async () => {
@@ -77,7 +77,7 @@ describe.skipIf(!available)('dashboards in Chromium', () => {
   }
 
   async function definition(id: string): Promise<DashboardDefinition> {
-    return (await (await fetch(`${server.baseUrl}/api/v1/dashboards/${id}`)).json()) as DashboardDefinition;
+    return (await (await server.fetch(`/api/v1/dashboards/${id}`)).json()) as DashboardDefinition;
   }
 
   it('lists every dashboard with its title, description and widget count', async () => {
