@@ -143,7 +143,7 @@ describe.skipIf(!available)('vm-inventory dashboards in Chromium', () => {
     const page1 = await columnNumbers(page, 'clusters', 'Hosts');
     check(page1).toEqual([...page1].sort((a, b) => a - b));
     await table.getByRole('button', { name: /Next/ }).click();
-    await eventually(async () => (await range.textContent())?.startsWith('16–30 of'), true);
+    await eventually(async () => /^16–\d+ of \d+$/.test((await range.textContent()) ?? ''), true);
     await waitForIdle(page, 'clusters');
     const page2 = await columnNumbers(page, 'clusters', 'Hosts');
     check(page2[0]).toBeGreaterThanOrEqual(page1[page1.length - 1] ?? 0);
