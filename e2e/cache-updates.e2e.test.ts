@@ -29,7 +29,7 @@ describe.skipIf(!available)('data freshness in Chromium', () => {
     mkdirSync(resultsDir, { recursive: true });
     ensureWebBuild();
     server = await startServer();
-    browser = await launchBrowser();
+    browser = await launchBrowser(server);
   });
   afterAll(async () => {
     await browser?.close();

@@ -10,6 +10,10 @@ import { defaultConfig } from '../server/config/env.js';
 import { loadProject } from '../server/config/project/load-project.js';
 import type { Engine } from '../server/query/engine.js';
 import { closeEngines, openEngines } from '../server/query/engines/index.js';
+import { CLI_CONTEXT } from '../server/audit/audit-log.js';
+import { CLINICAL_TRIALS_ORGANISATIONS } from '../examples/clinical-trials/generator/organisations.js';
+import { VM_INVENTORY_ORGANISATIONS } from '../examples/vm-inventory/generator/organisations.js';
+import { sessionCookie } from '../test/login-as.js';
 
 /** Shared set-up of the browser tests: the server in-process, the built app, a fresh Chromium. */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -57,6 +61,10 @@ function newestMtime(dir: string): number {
 
 export interface RunningServer {
   readonly baseUrl: string;
+  /** The signed-in demo user's session cookie (`name=value`), from POST /api/v1/session. */
+  readonly cookie: string;
+  /** fetch() of a server path as the signed-in user. */
+  fetch(pathname: string, init?: RequestInit): Promise<Response>;
   /** What a pipeline or upload does after changing data: bump the datasets' versions. */
   invalidate(datasets: readonly string[]): Promise<void>;
   close(): Promise<void>;
@@ -89,14 +97,60 @@ export async function startServer(example = 'clinical-trials'): Promise<RunningS
     throw err;
   }
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  let cookie: string;
+  try {
+    cookie = await signInDemoUser(
+      app,
+      address,
+      DEMO_ORGANISATIONS[example] ?? { slug: 'demo', name: 'Demo' },
+    );
+  } catch (err) {
+    await app.close();
+    await closeEngines(engines);
+    throw err;
+  }
   return {
     baseUrl: address,
+    cookie,
+    fetch: (pathname, init = {}) =>
+      fetch(`${address}${pathname}`, { ...init, headers: { ...(init.headers as object), cookie } }),
     invalidate: (datasets) => app.services.runner.invalidate(datasets),
     async close() {
       await app.close();
       await closeEngines(engines);
     },
   };
+}
+
+/** The organisation the browser tests sign in to: each example's first demo organisation. */
+const DEMO_ORGANISATIONS: Record<string, { slug: string; name: string }> = {
+  'clinical-trials': CLINICAL_TRIALS_ORGANISATIONS[0],
+  'vm-inventory': VM_INVENTORY_ORGANISATIONS[0],
+};
+const E2E_EMAIL = 'e2e@example.test';
+const E2E_PASSWORD = 'correct horse battery staple';
+
+/**
+ * Creates the organisation and an admin member in the app's store, then signs in through the API as
+ * the web app does, returning the session cookie (the login page is the web app's; tests go around it).
+ */
+async function signInDemoUser(
+  app: FastifyInstance & { services: AppServices },
+  baseUrl: string,
+  org: { slug: string; name: string },
+): Promise<string> {
+  await app.services.accounts.createOrganisation(org.slug, org.name, CLI_CONTEXT);
+  await app.services.accounts.createUser(
+    { email: E2E_EMAIL, password: E2E_PASSWORD, organisation: org.slug, role: 'admin' },
+    CLI_CONTEXT,
+  );
+  const res = await fetch(`${baseUrl}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: E2E_EMAIL, password: E2E_PASSWORD }),
+  });
+  if (res.status !== 200) throw new Error(`e2e sign-in failed: ${res.status} ${await res.text()}`);
+  return sessionCookie(res.headers.get('set-cookie') ?? undefined);
 }
 
 export interface Browser {
@@ -106,10 +160,10 @@ export interface Browser {
 
 /**
  * Chromium with a fresh profile, HOME and XDG folders in a temp directory, so nothing from the
- * machine's own browser state leaks in. Light scheme and reduced motion: screenshots are taken
+ * machine's own browser state leaks in; given a server, signed in to it as its demo user. Light scheme and reduced motion: screenshots are taken
  * of finished charts, not of animations.
  */
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(signedInTo?: RunningServer): Promise<Browser> {
   const home = mkdtempSync(path.join(tmpdir(), 'trellis-e2e-'));
   const env = {
     ...process.env,
@@ -136,6 +190,11 @@ export async function launchBrowser(): Promise<Browser> {
     reducedMotion: 'reduce',
     locale: 'en-US',
   });
+  if (signedInTo) {
+    // The session cookie of the server's demo user, for that origin only (as a login would set it).
+    const [name = '', value = ''] = signedInTo.cookie.split(/=(.*)/s);
+    await context.addCookies([{ name, value, url: signedInTo.baseUrl, httpOnly: true, sameSite: 'Lax' }]);
+  }
   return {
     context,
     async close() {

@@ -36,7 +36,7 @@ import {
 const available = chromiumAvailable();
 
 const PLANS: Record<string, FilterPlan> = {
-  overview: { kind: 'multi', filter: 'datacenter', option: 'fra1', keyboard: true },
+  overview: { kind: 'multi', filter: 'datacenter', option: 'ams1', keyboard: true },
   capacity: { kind: 'multi', filter: 'purpose', option: 'gpu' },
   'labels-quality': { kind: 'multi', filter: 'power_state', option: 'off' },
 };
@@ -51,8 +51,8 @@ describe.skipIf(!available)('vm-inventory dashboards in Chromium', () => {
     mkdirSync(resultsDir, { recursive: true });
     ensureWebBuild();
     server = await startServer('vm-inventory');
-    browser = await launchBrowser();
-    list = (await (await fetch(`${server.baseUrl}/api/v1/dashboards`)).json()) as DashboardListResponse;
+    browser = await launchBrowser(server);
+    list = (await (await server.fetch(`/api/v1/dashboards`)).json()) as DashboardListResponse;
   });
 
   afterAll(async () => {
@@ -84,9 +84,7 @@ describe.skipIf(!available)('vm-inventory dashboards in Chromium', () => {
 
   for (const id of Object.keys(PLANS)) {
     it(`dashboard "${id}": every widget has data, a filter goes through the URL, a reload keeps it`, async () => {
-      const def = (await (
-        await fetch(`${server.baseUrl}/api/v1/dashboards/${id}`)
-      ).json()) as DashboardDefinition;
+      const def = (await (await server.fetch(`/api/v1/dashboards/${id}`)).json()) as DashboardDefinition;
       const page = await newPage();
       await page.goto(`${server.baseUrl}/d/${id}`);
       const states = await waitForDashboard(page);
@@ -145,7 +143,7 @@ describe.skipIf(!available)('vm-inventory dashboards in Chromium', () => {
     const page1 = await columnNumbers(page, 'clusters', 'Hosts');
     check(page1).toEqual([...page1].sort((a, b) => a - b));
     await table.getByRole('button', { name: /Next/ }).click();
-    await eventually(async () => (await range.textContent())?.startsWith('16–30 of'), true);
+    await eventually(async () => /^16–\d+ of \d+$/.test((await range.textContent()) ?? ''), true);
     await waitForIdle(page, 'clusters');
     const page2 = await columnNumbers(page, 'clusters', 'Hosts');
     check(page2[0]).toBeGreaterThanOrEqual(page1[page1.length - 1] ?? 0);

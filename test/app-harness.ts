@@ -4,6 +4,7 @@ import { defaultConfig, type AppConfig } from '../server/config/env.js';
 import { loadProject } from '../server/config/project/load-project.js';
 import { formatProblem } from '../server/config/project/project.types.js';
 import { closeEngines, openEngines } from '../server/query/engines/index.js';
+import type { SignedIn } from './login-as.js';
 
 export type TestApp = FastifyInstance & { services: AppServices };
 
@@ -34,15 +35,22 @@ export async function startApp(
   };
 }
 
+/**
+ * POST a widget's data request as a signed-in user (`loginAs`), or anonymously with a bare app
+ * (dashboards need a session: that answers UNAUTHENTICATED).
+ */
 export async function widgetData(
-  app: TestApp,
+  as: TestApp | SignedIn,
   dashboard: string,
   widget: string,
   body: unknown = { filters: {} },
 ) {
-  return app.inject({
-    method: 'POST',
+  const options = {
+    method: 'POST' as const,
     url: `/api/v1/dashboards/${dashboard}/widgets/${widget}/data`,
     payload: body as object,
-  });
+  };
+  return 'cookie' in as ? as.inject(options) : as.inject(options);
 }
+
+export { loginAs, type SignedIn } from './login-as.js';

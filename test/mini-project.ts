@@ -56,6 +56,7 @@ sources:
 limits: { query_timeout: 5s, max_rows: 1000, max_bytes: 1MB }
 `,
     'datasets/items.yaml': `table: items
+shared: true
 columns:
   id: { type: number }
   name: { type: string }
@@ -70,6 +71,7 @@ measures:
   avg_price: { agg: avg, column: price }
 `,
     'datasets/canary.yaml': `table: canary
+shared: true
 columns:
   id: { type: number }
   note: { type: string }

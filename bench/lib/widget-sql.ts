@@ -5,6 +5,11 @@ import { duckdbDialect } from '../../server/query/engines/duckdb/duckdb-compiler
 import { getDashboard } from '../../server/services/dashboards.service.js';
 import { checkFilterValues, planFiltersFor } from '../../server/services/filter-values.js';
 import { widgetQuery } from '../../server/services/widget-plans.js';
+import type { Viewer } from '../../server/services/viewer.js';
+import { tenantId } from '../../server/query/plan.js';
+
+/** The bench project's datasets are `shared: true`: any tenant compiles to the same statements. */
+const BENCH_VIEWER: Viewer = { tenant: tenantId('bench'), role: 'admin' };
 
 /**
  * The statements the server runs for a widget, compiled by the server's own code (loader, filter
@@ -23,7 +28,7 @@ export function widgetStatements(
   widgetId: string,
   filters: Record<string, unknown> = {},
 ): CompiledQuery[] {
-  const dashboard = getDashboard(project, dashboardId);
+  const dashboard = getDashboard(project, dashboardId, BENCH_VIEWER);
   const widget = dashboard.widgets.find((w) => w.id === widgetId);
   if (!widget || widget.type === 'text') throw new Error(`no data widget ${dashboardId}/${widgetId}`);
   const dataset = project.datasets.get(widget.dataset);
@@ -32,6 +37,7 @@ export function widgetStatements(
     widget,
     dataset,
     planFiltersFor(widget, dataset, checkFilterValues(dashboard, filters)),
+    BENCH_VIEWER.tenant,
     {},
   );
   const options = { maxRows: project.limits.maxRows };

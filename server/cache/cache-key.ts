@@ -7,8 +7,9 @@ import { BoundedMemo } from './bounded-memo.js';
  * when all of these are equal:
  * - `source` and `sql`: the statement and where it runs;
  * - `params`: the bound values, typed (1 and "1" bind differently, so they are different keys);
- * - `tenant`: the caller's tenant scope, or "shared" for datasets without a tenant column — a tenant's
- *   rows can never be served to another tenant even if the compiled SQL were identical;
+ * - `tenant`: the caller's organisation slug on datasets with a tenant column, or SHARED_TENANT on
+ *   `shared: true` datasets — a tenant's rows can never be served to another tenant even if the
+ *   compiled SQL were identical;
  * - `dataset` and `datasetVersion`: bumping the version (a pipeline or upload changed the data) moves
  *   every request of that dataset to new keys at once, without waiting for TTLs.
  */
@@ -25,10 +26,11 @@ declare const cacheKeyBrand: unique symbol;
 /** sha256 hex of the canonical parts: fixed length, safe in Redis keys and channel names. */
 export type CacheKey = string & { readonly [cacheKeyBrand]: true };
 
-export const SHARED_TENANT = 'shared';
+/** Not an organisation slug (those are [a-z0-9-]), so no organisation can share keys with shared datasets. */
+export const SHARED_TENANT = '*shared*';
 
 /** Bump when the key layout or the entry format changes, so old entries are never misread. */
-const KEY_FORMAT = 1;
+const KEY_FORMAT = 2;
 
 export function cacheKey(parts: CacheKeyParts): CacheKey {
   // Every cache hit computes its key, so the digest is memoised by a cheap exact identity of the

@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startServer, type ServerProcess } from '../../bench/lib/server-process.js';
 import { createMiniProject } from '../../test/mini-project.js';
 import { repoRoot } from '../../test/paths.js';
+import { sessionCookie, TEST_PASSWORD } from '../../test/login-as.js';
+import { CLI_CONTEXT } from '../audit/audit-log.js';
+import { AccountsService } from '../auth/accounts.service.js';
+import { openStore } from '../store/store.js';
 import { DEFAULT_TEST_REDIS_URL, redisTestGate } from './redis-test-gate.js';
 
 /**
@@ -25,12 +30,27 @@ describe('two instances sharing Redis', () => {
 
   describe.runIf(gate.run)('coalescing across processes', () => {
     const servers: ServerProcess[] = [];
+    // Both instances share one metadata store (as they would in production): one sign-in works on both.
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'trellis-two-instances-'));
+    let cookie = '';
 
     beforeAll(async () => {
       if (!existsSync(path.join(repoRoot, 'dist', 'server', 'main.js')))
         throw new Error('dist/ is missing: run "npm test" (it builds first) or "npm run build"');
       const mini = await createMiniProject();
+      const store = await openStore({ kind: 'sqlite', file: path.join(dataDir, 'meta.sqlite') });
+      try {
+        const accounts = new AccountsService(store);
+        await accounts.createOrganisation('acme', 'Acme', CLI_CONTEXT);
+        await accounts.createUser(
+          { email: 'viewer@acme.test', password: TEST_PASSWORD, organisation: 'acme', role: 'viewer' },
+          CLI_CONTEXT,
+        );
+      } finally {
+        await store.close();
+      }
       const env = {
+        TRELLIS_DATA_DIR: dataDir,
         TRELLIS_REDIS_URL: redisUrl,
         TRELLIS_CACHE_NAMESPACE: `test-${randomUUID()}`,
         // The whole suite shares 2 cores: a starved event loop can see a Redis reply only after the
@@ -39,17 +59,25 @@ describe('two instances sharing Redis', () => {
         TRELLIS_CACHE_COMMAND_TIMEOUT: '10s',
       };
       servers.push(...(await Promise.all([startServer(mini.dir, { env }), startServer(mini.dir, { env })])));
+      const login = await fetch(`${servers[0]?.url}/api/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'viewer@acme.test', password: TEST_PASSWORD }),
+      });
+      if (login.status !== 200) throw new Error(`login failed: ${login.status} ${await login.text()}`);
+      cookie = sessionCookie(login.headers.get('set-cookie') ?? undefined);
       // Warm each process (JIT, engine and Redis connections) on another widget first.
       for (const server of servers)
         for (let i = 0; i < 5; i++)
           await fetch(`${server.url}/api/v1/dashboards/main/widgets/total/data`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json' },
+            headers: { 'content-type': 'application/json', cookie },
             body: JSON.stringify({ filters: { price: { min: i } } }),
           }).then((r) => r.arrayBuffer());
     }, 60_000);
     afterAll(async () => {
       await Promise.all(servers.map((s) => s.stop()));
+      rmSync(dataDir, { recursive: true, force: true });
     });
 
     const executions = async (server: ServerProcess) => {
@@ -63,7 +91,7 @@ describe('two instances sharing Redis', () => {
     const post = (server: ServerProcess, body: unknown) =>
       fetch(`${server.url}/api/v1/dashboards/main/widgets/by_colour/data`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', cookie },
         body: JSON.stringify(body),
       });
 

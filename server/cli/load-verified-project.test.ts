@@ -44,12 +44,14 @@ table: ${table}
 columns:
   id: { type: number }
   placed: { type: date }
+shared: true
 `,
     'datasets/baskets.yaml': `source: shop
 table: ${table}
 columns:
   id: { type: number }
   placed: { type: date }
+shared: true
 `,
     'dashboards/main.yaml': `title: Main
 widgets:
@@ -137,6 +139,7 @@ table: ${table}
 columns:
   id: { type: number }
   placd: { type: date }
+shared: true
 `,
       });
       expect(await problems(typo, env)).toEqual([

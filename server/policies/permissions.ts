@@ -19,7 +19,7 @@ export interface RouteConfig {
 }
 
 /** Permissions that need a signed-in user; the authentication hook answers UNAUTHENTICATED otherwise. */
-const NEEDS_SESSION: ReadonlySet<Permission> = new Set(['session:read']);
+const NEEDS_SESSION: ReadonlySet<Permission> = new Set(['session:read', 'dashboards:read']);
 
 export function needsSession(permission: Permission): boolean {
   return NEEDS_SESSION.has(permission);

@@ -3,7 +3,9 @@ import type { Column, Dataset, Measure } from '../config/project/project.types.j
 import { compileDescribe, compilePlan } from './compiler.js';
 import { escapeLike } from './dialect.js';
 import { duckdbDialect } from './engines/duckdb/duckdb-compiler.js';
-import type { QueryPlan } from './plan.js';
+import { tenantId, type QueryPlan } from './plan.js';
+
+const T = tenantId('acme');
 
 const col = (name: string, type: Column['type'], sql?: string): [string, Column] => [
   name,
@@ -18,6 +20,7 @@ const studies: Dataset = {
   source: 'main',
   from: { kind: 'table', table: 'studies' },
   params: new Map(),
+  tenancy: { kind: 'shared' },
   freshness: 'medium',
   columns: new Map([
     col('status', 'string'),
@@ -46,6 +49,7 @@ describe('compilePlan (DuckDB dialect)', () => {
       compile({
         kind: 'aggregate',
         dataset: 'studies',
+        tenant: T,
         dimensions: [],
         measures: ['total'],
         filters: [],
@@ -61,6 +65,7 @@ describe('compilePlan (DuckDB dialect)', () => {
     const q = compile({
       kind: 'aggregate',
       dataset: 'studies',
+      tenant: T,
       dimensions: [{ column: 'status' }],
       measures: ['count'],
       filters: [{ kind: 'in', column: 'phase', values: ['PHASE1', 'PHASE2'] }],
@@ -79,6 +84,7 @@ describe('compilePlan (DuckDB dialect)', () => {
     const q = compile({
       kind: 'aggregate',
       dataset: 'studies',
+      tenant: T,
       dimensions: [{ column: 'start_date', grain: 'month' }],
       measures: ['count', 'median_enrollment'],
       filters: [
@@ -101,6 +107,7 @@ describe('compilePlan (DuckDB dialect)', () => {
     const q = compile({
       kind: 'count',
       dataset: 'studies',
+      tenant: T,
       filters: [{ kind: 'contains', columns: ['title'], text: hostile }],
     });
     expect(q.sql).toBe(
@@ -114,6 +121,7 @@ describe('compilePlan (DuckDB dialect)', () => {
     const q = compile({
       kind: 'count',
       dataset: 'studies',
+      tenant: T,
       filters: [{ kind: 'contains', columns: ['enrollment'], text: '12' }],
     });
     expect(q.sql).toContain(`CAST("t"."enrollment" AS VARCHAR) ILIKE $1 ESCAPE '\\'`);
@@ -123,6 +131,7 @@ describe('compilePlan (DuckDB dialect)', () => {
     const q = compile({
       kind: 'count',
       dataset: 'studies',
+      tenant: T,
       filters: [{ kind: 'in', column: 'status', values: [] }],
     });
     expect(q.sql).toBe('SELECT count(*) AS "count" FROM "studies" AS "t" WHERE (1 = 0)');
@@ -132,6 +141,7 @@ describe('compilePlan (DuckDB dialect)', () => {
     const q = compile({
       kind: 'aggregate',
       dataset: 'studies',
+      tenant: T,
       dimensions: [{ column: 'start_year' }],
       measures: ['completed_share', 'sponsors'],
       filters: [{ kind: 'null', column: 'phase', negate: true }],
@@ -148,6 +158,7 @@ describe('compilePlan (DuckDB dialect)', () => {
     const q = compile({
       kind: 'rows',
       dataset: 'studies',
+      tenant: T,
       columns: ['title', 'status'],
       filters: [{ kind: 'compare', column: 'updated_at', op: '<', value: '2021-01-02' }],
       sort: [{ key: 'status', direction: 'desc' }],
@@ -165,6 +176,7 @@ describe('compilePlan (DuckDB dialect)', () => {
     const q = compile({
       kind: 'rows',
       dataset: 'studies',
+      tenant: T,
       columns: ['title'],
       filters: [],
       sort: [],
@@ -178,6 +190,7 @@ describe('compilePlan (DuckDB dialect)', () => {
     const q = compile({
       kind: 'count',
       dataset: 'studies',
+      tenant: T,
       filters: [],
       groupBy: [{ column: 'status' }, { column: 'start_date', grain: 'year' }],
     });
@@ -190,6 +203,7 @@ describe('compilePlan (DuckDB dialect)', () => {
     const q = compile({
       kind: 'histogram',
       dataset: 'studies',
+      tenant: T,
       column: 'enrollment',
       bins: 30,
       filters: [{ kind: 'in', column: 'status', values: ['X'] }],
@@ -213,7 +227,12 @@ describe('compilePlan (DuckDB dialect)', () => {
       params: new Map([['benchmark', { type: 'number', value: 10 }]]),
     };
     const q = compile(
-      { kind: 'count', dataset: 'scored', filters: [{ kind: 'in', column: 'status', values: ['A'] }] },
+      {
+        kind: 'count',
+        dataset: 'scored',
+        tenant: T,
+        filters: [{ kind: 'in', column: 'status', values: ['A'] }],
+      },
       ds,
     );
     expect(q.sql).toBe(
@@ -227,6 +246,7 @@ describe('compilePlan (DuckDB dialect)', () => {
       compile({
         kind: 'count',
         dataset: 'studies',
+        tenant: T,
         filters: [{ kind: 'in', column: 'password', values: ['x'] }],
       }),
     ).toThrow(/unknown column/);
@@ -234,6 +254,7 @@ describe('compilePlan (DuckDB dialect)', () => {
       compile({
         kind: 'aggregate',
         dataset: 'studies',
+        tenant: T,
         dimensions: [],
         measures: ['drop_table'],
         filters: [],
@@ -244,6 +265,7 @@ describe('compilePlan (DuckDB dialect)', () => {
       compile({
         kind: 'rows',
         dataset: 'studies',
+        tenant: T,
         columns: ['title'],
         filters: [],
         sort: [{ key: 'status', direction: 'asc' }],
@@ -271,6 +293,7 @@ test('a dialect whose median is a window function gets it from a filtered subque
     {
       kind: 'aggregate',
       dataset: 'studies',
+      tenant: T,
       dimensions: [{ column: 'start_date', grain: 'year' }],
       measures: ['count', 'median_enrollment'],
       filters: [{ kind: 'in', column: 'status', values: ['X'] }],

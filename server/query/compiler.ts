@@ -1,7 +1,9 @@
-import type { Dataset, Measure } from '../config/project/project.types.js';
+import { TENANT_PARAMETER, type Dataset, type Measure } from '../config/project/project.types.js';
 import { splitNamedParameters } from '../config/project/sql-parameters.js';
 import { escapeLike, type SqlDialect } from './dialect.js';
+import { PREPARE_ONLY_TENANT } from './plan.js';
 import type {
+  TenantId,
   AggregatePlan,
   CountPlan,
   HistogramPlan,
@@ -34,7 +36,8 @@ export function compilePlan(
   dialect: SqlDialect,
   options: CompileOptions,
 ): CompiledQuery {
-  const b = new SqlBuilder(dataset, dialect);
+  if (plan.dataset !== dataset.id) throw new Error(`plan for ${plan.dataset} compiled against ${dataset.id}`);
+  const b = new SqlBuilder(dataset, dialect, plan.tenant);
   switch (plan.kind) {
     case 'aggregate':
       return b.aggregate(plan, options);
@@ -47,9 +50,12 @@ export function compilePlan(
   }
 }
 
-/** `SELECT * FROM <dataset> LIMIT 0`-style query for introspection: the dataset's source columns. */
+/**
+ * `SELECT * FROM <dataset> LIMIT 0`-style query for introspection: the dataset's source columns.
+ * Prepared, never run for rows, so it is scoped to a tenant that matches none.
+ */
 export function compileDescribe(dataset: Dataset, dialect: SqlDialect): CompiledQuery {
-  const b = new SqlBuilder(dataset, dialect);
+  const b = new SqlBuilder(dataset, dialect, PREPARE_ONLY_TENANT);
   return b.finish(`SELECT * FROM ${b.from()} ${dialect.limitOffset(b.bind(0), undefined)}`);
 }
 
@@ -59,7 +65,12 @@ class SqlBuilder {
   constructor(
     private readonly dataset: Dataset,
     private readonly d: SqlDialect,
-  ) {}
+    private readonly tenant: TenantId,
+  ) {
+    // A tenant dataset read without a tenant would read every organisation's rows: refuse to compile.
+    if (dataset.tenancy.kind === 'tenant' && (typeof tenant !== 'string' || tenant === ''))
+      throw new Error(`dataset ${dataset.id} has a tenant column: a plan on it needs the session's tenant`);
+  }
 
   bind(value: SqlValue): string {
     this.params.push(value);
@@ -134,7 +145,9 @@ class SqlBuilder {
     const bins = () => `CAST(${this.bind(plan.bins)} AS ${this.d.doubleType})`;
     const width = () => `NULLIF((${q('hi')} - ${q('lo')}) / ${bins()}, 0)`;
     const int = this.d.integerType;
-    const bucket = `COALESCE(LEAST(CAST(FLOOR((${q('v')} - ${q('lo')}) / ${width()}) AS ${int}), CAST(${this.bind(plan.bins - 1)} AS ${int})), 0)`;
+    // When every value is equal the width is NULL: that one bin is bin 0. (The NULL is replaced before
+    // LEAST, which skips NULLs on DuckDB and PostgreSQL but returns NULL on MySQL.)
+    const bucket = `LEAST(COALESCE(CAST(FLOOR((${q('v')} - ${q('lo')}) / ${width()}) AS ${int}), 0), CAST(${this.bind(plan.bins - 1)} AS ${int}))`;
     const sql =
       `WITH ${q('base')} AS (SELECT ${value} AS ${q('v')} FROM ${from}${where}), ` +
       `${q('bounds')} AS (SELECT MIN(${q('v')}) AS ${q('lo')}, MAX(${q('v')}) AS ${q('hi')} FROM ${q('base')}), ` +
@@ -145,20 +158,36 @@ class SqlBuilder {
     return this.finish(sql);
   }
 
-  /** The dataset as a FROM item: its table, or its SQL file with named parameters bound. */
+  /**
+   * The dataset as a FROM item: its table, or its SQL file with named parameters bound. On a tenant
+   * dataset this is where the tenant predicate goes, innermost: `:tenant` inside the SQL file, and
+   * `tenant_column = <tenant>` directly on the table or the SQL's result, before any filter, join,
+   * window or aggregate of the outer query can see another tenant's row.
+   */
   from(): string {
     const alias = this.d.quoteIdentifier('t');
     const from = this.dataset.from;
-    if (from.kind === 'table') return `${this.d.quoteIdentifier(from.table)} AS ${alias}`;
-    const sql = splitNamedParameters(from.text)
+    const source =
+      from.kind === 'table' ? this.d.quoteIdentifier(from.table) : `(${this.sqlText(from.text)})`;
+    const tenancy = this.dataset.tenancy;
+    if (tenancy.kind === 'shared') return `${source} AS ${alias}`;
+    const s = this.d.quoteIdentifier('tenant_rows');
+    const predicate = `${s}.${this.d.quoteIdentifier(tenancy.column)} = ${this.d.castParameter(this.bind(this.tenant), 'string')}`;
+    return `(SELECT * FROM ${source} AS ${s} WHERE ${predicate}) AS ${alias}`;
+  }
+
+  private sqlText(text: string): string {
+    const sql = splitNamedParameters(text)
       .map((piece) => {
         if (piece.param === undefined) return piece.text;
+        if (piece.param === TENANT_PARAMETER)
+          return piece.text + this.d.castParameter(this.bind(this.tenant), 'string');
         const param = this.dataset.params.get(piece.param);
         if (!param) throw new Error(`dataset ${this.dataset.id}: undeclared parameter :${piece.param}`);
         return piece.text + this.d.castParameter(this.bind(param.value), param.type);
       })
       .join('');
-    return `(${stripTrailingSemicolon(sql)}) AS ${alias}`;
+    return stripTrailingSemicolon(sql);
   }
 
   private dimension(dim: PlanDimension): string {

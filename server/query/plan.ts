@@ -7,6 +7,29 @@ import type { TIME_GRAINS } from '../config/project/project.schema.js';
 export type TimeGrain = (typeof TIME_GRAINS)[number];
 export type SqlValue = string | number | boolean | null;
 
+declare const tenantBrand: unique symbol;
+/**
+ * Whose rows a query may read: the slug of the signed-in session's organisation, made only by
+ * `tenantOf` (services/tenant.ts) from a session — never from a request body, a query string or a
+ * default. Every plan carries one; on a dataset with a tenant column the compiler turns it into the
+ * innermost predicate, and a plan without one does not compile.
+ */
+export type TenantId = string & { readonly [tenantBrand]: true };
+
+/** Organisation slugs (server/auth): lower-case letters, digits and inner dashes. */
+const TENANT_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+
+export function tenantId(slug: string): TenantId {
+  if (!TENANT_SLUG.test(slug)) throw new Error(`not a tenant slug: ${JSON.stringify(slug.slice(0, 80))}`);
+  return slug as TenantId;
+}
+
+/**
+ * The tenant of statements that are prepared but never run (`trellis check` compiling measures and
+ * computed columns before any session exists). It is not a slug, so it can match no organisation's rows.
+ */
+export const PREPARE_ONLY_TENANT = '*prepare-only*' as TenantId;
+
 export interface PlanDimension {
   /** A column name of the dataset; also the output key. */
   readonly column: string;
@@ -35,6 +58,8 @@ export interface PlanSort {
 
 interface PlanBase {
   readonly dataset: string;
+  /** Required even on shared datasets, so no code path can forget it where it matters. */
+  readonly tenant: TenantId;
   readonly filters: readonly PlanFilter[];
 }
 

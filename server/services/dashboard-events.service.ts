@@ -3,6 +3,7 @@ import type { Project } from '../config/project/project.types.js';
 import type { Cache } from '../cache/cache.js';
 import { TrellisError } from '../errors.js';
 import { getDashboard } from './dashboards.service.js';
+import type { Viewer } from './viewer.js';
 
 interface Listener {
   readonly update: (update: DashboardUpdate) => void;
@@ -49,9 +50,13 @@ export class DashboardEvents {
     return this.count;
   }
 
-  /** Listens for updates of one dashboard; returns the function that stops listening. */
-  subscribe(dashboardId: string, listener: Listener): () => void {
-    const dashboard = getDashboard(this.project, dashboardId);
+  /**
+   * Listens for updates of one dashboard the viewer may open; returns the function that stops
+   * listening. Updates carry widget and filter ids only — a dataset's version is shared by all its
+   * tenants, so an event says nothing about any one tenant's rows.
+   */
+  subscribe(dashboardId: string, viewer: Viewer, listener: Listener): () => void {
+    const dashboard = getDashboard(this.project, dashboardId, viewer);
     if (this.count >= this.maxStreams)
       throw new TrellisError('TOO_MANY_STREAMS', { detail: { open: this.count, max: this.maxStreams } });
     let set = this.listeners.get(dashboard.id);

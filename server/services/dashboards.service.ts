@@ -2,22 +2,30 @@ import type { DashboardDefinition, DashboardListResponse } from '../../contract/
 import type { Dashboard, Project, ResolvedWidget } from '../config/project/project.types.js';
 import { freshnessPolicy } from '../cache/freshness.js';
 import { TrellisError } from '../errors.js';
+import type { Viewer } from './viewer.js';
 
-export function listDashboards(project: Project): DashboardListResponse {
+/** The dashboards this viewer's role may open, in display order. */
+export function listDashboards(project: Project, viewer: Viewer): DashboardListResponse {
   return {
     project: { name: project.name, title: project.title },
-    dashboards: [...project.dashboards.values()].map((d) => ({
-      id: d.id,
-      title: d.title,
-      ...(d.description ? { description: d.description } : {}),
-      widgetCount: d.widgets.length,
-    })),
+    dashboards: [...project.dashboards.values()]
+      .filter((d) => d.roles.includes(viewer.role))
+      .map((d) => ({
+        id: d.id,
+        title: d.title,
+        ...(d.description ? { description: d.description } : {}),
+        widgetCount: d.widgets.length,
+      })),
   };
 }
 
-export function getDashboard(project: Project, id: string): Dashboard {
+/**
+ * A dashboard the viewer may open. One their role may not view answers exactly like a missing one,
+ * so its existence is not revealed.
+ */
+export function getDashboard(project: Project, id: string, viewer: Viewer): Dashboard {
   const dashboard = project.dashboards.get(id);
-  if (!dashboard)
+  if (!dashboard || !dashboard.roles.includes(viewer.role))
     throw new TrellisError('DASHBOARD_NOT_FOUND', {
       message: `There is no dashboard "${id.slice(0, 100)}".`,
     });

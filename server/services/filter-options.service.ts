@@ -4,12 +4,15 @@ import { TrellisError } from '../errors.js';
 import type { PlanFilter } from '../query/plan.js';
 import { getDashboard } from './dashboards.service.js';
 import type { QueryRunner } from './query-runner.js';
+import type { Viewer } from './viewer.js';
 
 export interface FilterOptionsInput {
   readonly dashboard: string;
   readonly filter: string;
   readonly search?: string | undefined;
   readonly limit: number;
+  /** From the session: which dashboards exist for them and whose rows they read. */
+  readonly viewer: Viewer;
   readonly signal?: AbortSignal;
 }
 
@@ -19,7 +22,7 @@ export async function filterOptions(
   runner: QueryRunner,
   input: FilterOptionsInput,
 ): Promise<FilterOptionsResponse> {
-  const dashboard = getDashboard(project, input.dashboard);
+  const dashboard = getDashboard(project, input.dashboard, input.viewer);
   const filter = dashboard.filters.find((f) => f.id === input.filter);
   if (!filter)
     throw new TrellisError('FILTER_NOT_FOUND', {
@@ -36,6 +39,7 @@ export async function filterOptions(
     {
       kind: 'aggregate',
       dataset: dataset.id,
+      tenant: input.viewer.tenant,
       dimensions: [{ column }],
       measures: ['count'],
       filters,

@@ -5,6 +5,7 @@ import type { Dataset, Project, ProjectProblem } from '../config/project/project
 import { TrellisError } from '../errors.js';
 import { compileDescribe, compilePlan } from '../query/compiler.js';
 import type { Engine } from '../query/engine.js';
+import { PREPARE_ONLY_TENANT } from '../query/plan.js';
 
 /**
  * Checks the project against its sources: every declared column exists with a fitting type, and
@@ -63,7 +64,16 @@ async function verifyDataset(
     await prepare(
       engine,
       compilePlan(
-        { kind: 'rows', dataset: ds.id, columns: [col.name], filters: [], sort: [], limit: 0, offset: 0 },
+        {
+          kind: 'rows',
+          dataset: ds.id,
+          tenant: PREPARE_ONLY_TENANT,
+          columns: [col.name],
+          filters: [],
+          sort: [],
+          limit: 0,
+          offset: 0,
+        },
         ds,
         engine.dialect,
         options,
@@ -75,7 +85,15 @@ async function verifyDataset(
     await prepare(
       engine,
       compilePlan(
-        { kind: 'aggregate', dataset: ds.id, dimensions: [], measures: [m.name], filters: [], sort: [] },
+        {
+          kind: 'aggregate',
+          dataset: ds.id,
+          tenant: PREPARE_ONLY_TENANT,
+          dimensions: [],
+          measures: [m.name],
+          filters: [],
+          sort: [],
+        },
         ds,
         engine.dialect,
         options,

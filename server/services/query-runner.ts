@@ -15,8 +15,6 @@ import type { Metrics } from '../observability/metrics.js';
 export interface RunContext {
   /** The client's signal: it stops this request waiting (a shared execution runs on for the others). */
   readonly signal?: AbortSignal | undefined;
-  /** The caller's tenant scope; part of the cache key and the source queue's fairness key. */
-  readonly tenant?: string | undefined;
 }
 
 /** A result and how it was served. */
@@ -91,14 +89,19 @@ export class QueryRunner {
     return this.policies.get(datasetId)?.ttlMs ?? 0;
   }
 
+  /**
+   * Runs a plan for its tenant (`plan.tenant`, from the session). The tenant is in the compiled
+   * statement's parameters for tenant datasets, and in the cache key as well, so a tenant's result is
+   * never served to another even if two statements were the same; shared datasets share entries.
+   */
   async run(plan: QueryPlan, context: RunContext = {}): Promise<RunResult> {
     const { dataset, engine, query } = this.compile(plan);
-    const tenant = context.tenant ?? SHARED_TENANT;
+    const tenant = dataset.tenancy.kind === 'tenant' ? plan.tenant : SHARED_TENANT;
     const freshness = this.policies.get(dataset.id);
     const served = await this.cached.run<QueryResult>({
       key: { source: dataset.source, sql: query.sql, params: query.params, tenant, dataset: dataset.id },
       freshness,
-      execute: (signal) => this.execute(dataset, engine, query, signal, context.tenant),
+      execute: (signal) => this.execute(dataset, engine, query, signal, plan.tenant),
       sizeOf: resultBytes,
       ...(context.signal ? { signal: context.signal } : {}),
     });
@@ -130,7 +133,7 @@ export class QueryRunner {
     engine: Engine,
     query: CompiledQuery,
     signal: AbortSignal,
-    tenant: string | undefined,
+    tenant: string,
   ): Promise<QueryResult> {
     const { queryTimeoutMs, maxRows, maxBytes } = this.project.limits;
     const labels = { source: dataset.source, dataset: dataset.id };
@@ -143,7 +146,7 @@ export class QueryRunner {
           maxRows,
           maxBytes,
           signal,
-          ...(tenant ? { tenant } : {}),
+          tenant,
         });
         end({ outcome: 'ok' });
         return result;

@@ -5,12 +5,15 @@ import { getDashboard } from './dashboards.service.js';
 import { checkFilterValues, planFiltersFor } from './filter-values.js';
 import { cacheability, type Cacheability } from './cacheability.js';
 import type { QueryRunner, RunResult } from './query-runner.js';
+import type { Viewer } from './viewer.js';
 import { widgetQuery } from './widget-plans.js';
 
 export interface WidgetDataInput {
   readonly dashboard: string;
   readonly widget: string;
   readonly request: WidgetDataRequest;
+  /** From the session: which dashboards exist for them and whose rows they read. */
+  readonly viewer: Viewer;
   readonly signal?: AbortSignal;
 }
 
@@ -26,7 +29,7 @@ export async function widgetData(
   runner: QueryRunner,
   input: WidgetDataInput,
 ): Promise<WidgetDataResult> {
-  const dashboard = getDashboard(project, input.dashboard);
+  const dashboard = getDashboard(project, input.dashboard, input.viewer);
   const widget = dashboard.widgets.find((w) => w.id === input.widget);
   if (!widget || widget.type === 'text')
     throw new TrellisError('WIDGET_NOT_FOUND', {
@@ -35,7 +38,7 @@ export async function widgetData(
   const checked = checkFilterValues(dashboard, input.request.filters ?? {});
   const dataset = project.datasets.get(widget.dataset);
   if (!dataset) throw new Error(`widget ${widget.id}: dataset ${widget.dataset} vanished after loading`);
-  const q = widgetQuery(widget, dataset, planFiltersFor(widget, dataset, checked), {
+  const q = widgetQuery(widget, dataset, planFiltersFor(widget, dataset, checked), input.viewer.tenant, {
     page: input.request.page,
     sort: input.request.sort,
   });
@@ -64,7 +67,10 @@ export async function widgetData(
       description: describe(widget, rows.length),
     },
   };
-  return { body, cacheability: cacheability(runs, [dashboard.id, widget.id, input.request]) };
+  // The tenant is part of the tag: after signing in to another organisation in the same browser, a
+  // tag from the first one must not earn a 304 for the second one's (different) rows.
+  const tag = [input.viewer.tenant, dashboard.id, widget.id, input.request];
+  return { body, cacheability: cacheability(runs, tag) };
 }
 
 /** Time spent in the engine for this response: only runs that executed here count. */

@@ -8,6 +8,7 @@ import type {
   PlanFilter,
   PlanSort,
   QueryPlan,
+  TenantId,
 } from '../query/plan.js';
 
 /** What a widget asks of its dataset: the main plan, a count for paged tables, the column metadata. */
@@ -33,6 +34,8 @@ export function widgetQuery(
   widget: ResolvedDataWidget,
   ds: Dataset,
   filters: PlanFilter[],
+  /** The session's tenant: every plan carries it, and the compiler scopes tenant datasets by it. */
+  tenant: TenantId,
   req: WidgetRequestOptions,
 ): WidgetQuery {
   if (widget.type !== 'table' && (req.page || req.sort))
@@ -41,7 +44,7 @@ export function widgetQuery(
     });
   const dim = (column: string, grain?: PlanDimension['grain']): PlanDimension =>
     grain ? { column, grain } : { column };
-  const base = { dataset: ds.id, filters };
+  const base = { dataset: ds.id, tenant, filters };
   switch (widget.type) {
     case 'kpi':
       return aggregate(ds, {
@@ -133,14 +136,14 @@ export function widgetQuery(
       };
     }
     case 'table':
-      return tableQuery(widget, ds, filters, req);
+      return tableQuery(widget, ds, base, req);
   }
 }
 
 function tableQuery(
   widget: Extract<ResolvedDataWidget, { type: 'table' }>,
   ds: Dataset,
-  filters: PlanFilter[],
+  base: { readonly dataset: string; readonly tenant: TenantId; readonly filters: PlanFilter[] },
   req: WidgetRequestOptions,
 ): WidgetQuery {
   const keys = widget.columns ?? [...(widget.dimensions ?? []), ...(widget.measures ?? [])];
@@ -154,7 +157,6 @@ function tableQuery(
     req.sort ?? (widget.sort ? { column: widget.sort.by, direction: widget.sort.direction } : undefined);
   const planSort: PlanSort[] = sort ? [{ key: sort.column, direction: sort.direction }] : [];
   const page = req.page ?? { offset: 0, limit: widget.page_size };
-  const base = { dataset: ds.id, filters };
   if (widget.columns) {
     return {
       plan: {

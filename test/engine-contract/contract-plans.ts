@@ -1,5 +1,5 @@
 import type { Column, Dataset, Measure } from '../../server/config/project/project.types.js';
-import type { QueryPlan } from '../../server/query/plan.js';
+import { tenantId, type QueryPlan } from '../../server/query/plan.js';
 import type { FixtureTables } from '../engine-fixture.js';
 
 /**
@@ -14,7 +14,13 @@ const col = (name: string, type: Column['type'], sql?: string): [string, Column]
 const measure = (name: string, m: Partial<Measure>): [string, Measure] => [name, { name, label: name, ...m }];
 
 export function contractDatasets(t: FixtureTables): Map<string, Dataset> {
-  const base = { title: 'x', source: 'main', params: new Map(), freshness: 'medium' as const };
+  const base = {
+    title: 'x',
+    source: 'main',
+    params: new Map(),
+    freshness: 'medium' as const,
+    tenancy: { kind: 'shared' } as const,
+  };
   const items: Dataset = {
     ...base,
     id: 'items',
@@ -92,11 +98,15 @@ export function contractDatasets(t: FixtureTables): Map<string, Dataset> {
   ]);
 }
 
+/** The contract datasets are shared: the tenant is carried (every plan has one) but filters nothing. */
+export const CONTRACT_TENANT = tenantId('contract');
+
 const ALL_COLUMNS = ['id', 'name', 'colour', 'created', 'updated_at', 'price', 'qty', 'score', 'active'];
 
 const agg = (p: Partial<Extract<QueryPlan, { kind: 'aggregate' }>>): QueryPlan => ({
   kind: 'aggregate',
   dataset: 'items',
+  tenant: CONTRACT_TENANT,
   dimensions: [],
   measures: ['count'],
   filters: [],
@@ -106,6 +116,7 @@ const agg = (p: Partial<Extract<QueryPlan, { kind: 'aggregate' }>>): QueryPlan =
 const count = (filters: Extract<QueryPlan, { kind: 'count' }>['filters']): QueryPlan => ({
   kind: 'count',
   dataset: 'items',
+  tenant: CONTRACT_TENANT,
   filters,
 });
 
@@ -215,6 +226,7 @@ export const CONTRACT_PLANS: Record<string, QueryPlan> = {
   'rows: sorted, paged with offset, every column type': {
     kind: 'rows',
     dataset: 'items',
+    tenant: CONTRACT_TENANT,
     columns: ALL_COLUMNS,
     filters: [],
     sort: [{ key: 'price', direction: 'desc' }],
@@ -224,6 +236,7 @@ export const CONTRACT_PLANS: Record<string, QueryPlan> = {
   'rows: NULLs last, ties broken by the listed columns': {
     kind: 'rows',
     dataset: 'items',
+    tenant: CONTRACT_TENANT,
     columns: ['id', 'colour', 'qty'],
     filters: [{ kind: 'null', column: 'qty', negate: false }],
     sort: [{ key: 'colour', direction: 'asc' }],
@@ -233,6 +246,7 @@ export const CONTRACT_PLANS: Record<string, QueryPlan> = {
   'rows: filtered by contains, newest first': {
     kind: 'rows',
     dataset: 'items',
+    tenant: CONTRACT_TENANT,
     columns: ['id', 'name', 'created', 'updated_at', 'active'],
     filters: [{ kind: 'contains', columns: ['name'], text: 'off_' }],
     sort: [{ key: 'created', direction: 'desc' }],
@@ -243,12 +257,14 @@ export const CONTRACT_PLANS: Record<string, QueryPlan> = {
   'count of groups': {
     kind: 'count',
     dataset: 'items',
+    tenant: CONTRACT_TENANT,
     filters: [],
     groupBy: [{ column: 'colour' }, { column: 'created', grain: 'year' }],
   },
   'histogram of a DECIMAL column': {
     kind: 'histogram',
     dataset: 'items',
+    tenant: CONTRACT_TENANT,
     column: 'price',
     bins: 10,
     filters: [],
@@ -256,6 +272,7 @@ export const CONTRACT_PLANS: Record<string, QueryPlan> = {
   'histogram of a DOUBLE column, filtered': {
     kind: 'histogram',
     dataset: 'items',
+    tenant: CONTRACT_TENANT,
     column: 'score',
     bins: 7,
     filters: [{ kind: 'compare', column: 'active', op: '=', value: true }],
@@ -263,6 +280,7 @@ export const CONTRACT_PLANS: Record<string, QueryPlan> = {
   'SQL file with named parameters: grouped, with median': {
     kind: 'aggregate',
     dataset: 'scored',
+    tenant: CONTRACT_TENANT,
     dimensions: [{ column: 'colour' }],
     measures: ['count', 'scaled_total', 'median_scaled'],
     filters: [],
@@ -271,6 +289,7 @@ export const CONTRACT_PLANS: Record<string, QueryPlan> = {
   'SQL file with named parameters: rows': {
     kind: 'rows',
     dataset: 'scored',
+    tenant: CONTRACT_TENANT,
     columns: ['id', 'colour', 'price', 'created', 'scaled'],
     filters: [{ kind: 'in', column: 'colour', values: ['blue'] }],
     sort: [{ key: 'id', direction: 'asc' }],

@@ -170,6 +170,22 @@ describe('buildDatabase', () => {
     }
   });
 
+  it('splits the studies 60/40 between the demo organisations; child rows follow their study', async () => {
+    const split = await rows(db, 'SELECT org, count(*)::INTEGER AS n FROM studies GROUP BY 1 ORDER BY 1');
+    expect(split).toEqual([
+      { org: 'atlas', n: STUDIES * 0.6 },
+      { org: 'beacon', n: STUDIES * 0.4 },
+    ]);
+    const children: TableName[] = ['conditions', 'interventions', 'sponsors', 'locations', 'outcomes'];
+    for (const table of children) {
+      const r = await one(
+        `SELECT count(*)::INTEGER AS n FROM "${table}" c JOIN studies s USING (nct_id)
+         WHERE c.org IS DISTINCT FROM s.org`,
+      );
+      expect(r['n'], `rows of ${table} in another organisation than their study`).toBe(0);
+    }
+  });
+
   it('keeps the per-study counts equal to the child rows', async () => {
     const r = await one(`
       SELECT (SELECT sum(condition_count) FROM studies)::INTEGER AS cc, (SELECT count(*) FROM conditions)::INTEGER AS c,

@@ -1,6 +1,7 @@
 /**
  * Builds the offline `clinical-trials` DuckDB database: generated API-shaped studies → mapStudy
- * → six tables (+ `meta`), through the same transform real ingestion uses.
+ * → six tables (+ `meta`), through the same transform real ingestion uses; then each row gets its
+ * demo organisation (`org`, organisations.ts).
  *
  * The file appears atomically: everything is written to `<file>.tmp` and renamed at the end, so
  * a server never opens a half-built database and a crashed build leaves the old file in place.
@@ -12,6 +13,7 @@ import { DuckDBDateValue, DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { ColumnSpec, StudyTables, TableName } from '../transforms/ctgov-study.js';
 import { CTGOV_TABLES, TABLE_NAMES, isoDateToEpochDays, mapStudy } from '../transforms/ctgov-study.js';
+import { assignOrganisations } from './organisations.js';
 import { GENERATOR_TODAY, GENERATOR_VERSION, MAX_STUDIES, generateStudies } from './generate-studies.js';
 
 export interface BuildDatabaseOptions {
@@ -151,6 +153,7 @@ export async function buildDatabase(options: BuildDatabaseOptions): Promise<Buil
       }
     }
     for (const table of TABLE_NAMES) appenders[table].closeSync();
+    await assignOrganisations(connection);
 
     const meta: [string, string][] = [
       ['generator_version', GENERATOR_VERSION],

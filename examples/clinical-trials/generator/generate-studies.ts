@@ -41,7 +41,7 @@ import type {
 } from '../transforms/ctgov-study.js';
 
 /** Bump when the output for a given seed changes, so cached databases get rebuilt. */
-export const GENERATOR_VERSION = '1.0.0';
+export const GENERATOR_VERSION = '1.1.0';
 /** The generator's fixed "today": status and ACTUAL/ESTIMATED dates are relative to it. */
 export const GENERATOR_TODAY = '2026-08-01';
 export const DEFAULT_SEED = 20261124;

@@ -15,6 +15,7 @@ WITH timed AS (
       THEN date_diff('day', s.start_date, s.primary_completion_date) / 30.4375
     END AS months
   FROM studies AS s
+  WHERE s.org = :tenant -- the signed-in organisation's studies only, before anything else
 ),
 scored AS (
   SELECT
@@ -48,7 +49,7 @@ scored AS (
   FROM timed AS t
 )
 SELECT
-  nct_id, brief_title, overall_status, phase, study_type, lead_sponsor, sponsor_class, start_date,
+  org, nct_id, brief_title, overall_status, phase, study_type, lead_sponsor, sponsor_class, start_date,
   primary_completion_date, enrollment, months, rate,
   CASE
     WHEN rate IS NULL THEN 'Not assessable'

@@ -5,28 +5,33 @@ import type {
   FilterOptionsResponse,
   WidgetDataResponse,
 } from '../../../contract/index.js';
-import { startApp, widgetData, type TestApp } from '../../../test/app-harness.js';
+import { loginAs, startApp, widgetData, type SignedIn, type TestApp } from '../../../test/app-harness.js';
 import { clinicalTrialsDir, requireExampleData } from '../../../test/paths.js';
 
 /** The flagship example end to end through the API, on its generated 50,000 studies. */
 let app: TestApp;
 let close: () => Promise<void>;
 let dashboards: DashboardDefinition[];
+/** The demo's two organisations: Atlas Research (60% of the studies) and Beacon Health (40%). */
+let atlas: SignedIn;
+let beacon: SignedIn;
 
 beforeAll(async () => {
   requireExampleData();
   ({ app, close } = await startApp(clinicalTrialsDir));
-  const list = (await app.inject({ url: '/api/v1/dashboards' })).json() as DashboardListResponse;
+  atlas = await loginAs(app, { org: 'atlas', orgName: 'Atlas Research', role: 'viewer' });
+  beacon = await loginAs(app, { org: 'beacon', orgName: 'Beacon Health', role: 'viewer' });
+  const list = (await atlas.inject({ url: '/api/v1/dashboards' })).json() as DashboardListResponse;
   dashboards = await Promise.all(
     list.dashboards.map(
-      async (d) => (await app.inject({ url: `/api/v1/dashboards/${d.id}` })).json() as DashboardDefinition,
+      async (d) => (await atlas.inject({ url: `/api/v1/dashboards/${d.id}` })).json() as DashboardDefinition,
     ),
   );
 });
 afterAll(async () => close?.());
 
-const data = async (dashboard: string, widget: string, body: object = { filters: {} }) => {
-  const res = await widgetData(app, dashboard, widget, body);
+const data = async (dashboard: string, widget: string, body: object = { filters: {} }, as = atlas) => {
+  const res = await widgetData(as, dashboard, widget, body);
   expect(res.statusCode, `${dashboard}/${widget}: ${res.body.slice(0, 300)}`).toBe(200);
   return res.json() as WidgetDataResponse;
 };
@@ -55,11 +60,22 @@ describe('clinical-trials example', () => {
     expect(widgets).toBeGreaterThan(40);
   });
 
-  test('at least 50,000 studies, and filters narrow every widget they drive', async () => {
+  test('at least 50,000 studies split 60/40 between the organisations, each seeing only its own', async () => {
     const total = Number((await data('overview', 'studies')).rows[0]?.[0]);
-    expect(total).toBeGreaterThanOrEqual(50_000);
+    const other = Number((await data('overview', 'studies', { filters: {} }, beacon)).rows[0]?.[0]);
+    expect(total + other).toBeGreaterThanOrEqual(50_000);
+    expect(total / (total + other)).toBeCloseTo(0.6, 2);
+    // Same widget, same request, different organisation: different rows, from each one's own studies.
+    const page = { filters: {}, page: { offset: 0, limit: 25 } };
+    const mine = (await data('overview', 'recent', page)).rows.map((r) => r[0]);
+    const theirs = (await data('overview', 'recent', page, beacon)).rows.map((r) => r[0]);
+    expect(mine.filter((id) => theirs.includes(id))).toEqual([]);
+  });
+
+  test('filters narrow every widget they drive', async () => {
+    const total = Number((await data('overview', 'studies')).rows[0]?.[0]);
     const options = (
-      await app.inject({ url: '/api/v1/dashboards/overview/filters/status/options' })
+      await atlas.inject({ url: '/api/v1/dashboards/overview/filters/status/options' })
     ).json() as FilterOptionsResponse;
     expect(options.options.map((o) => o.value)).toContain('RECRUITING');
     expect(options.options.reduce((n, o) => n + o.count, 0)).toBe(total);

@@ -134,6 +134,19 @@ describe('buildDatabase', () => {
     });
   });
 
+  it('gives each datacenter, with its clusters, hosts and VMs, to one demo organisation, about 58/42', async () => {
+    const r = await one(`
+      SELECT
+        (SELECT count(*) FROM clusters c JOIN datacenters d USING (datacenter) WHERE c.org <> d.org)::INTEGER AS clusters_elsewhere,
+        (SELECT count(*) FROM hosts h JOIN clusters c USING (cluster) WHERE h.org <> c.org)::INTEGER AS hosts_elsewhere,
+        (SELECT count(*) FROM vms v JOIN clusters c USING (cluster) WHERE v.org <> c.org)::INTEGER AS vms_elsewhere,
+        (SELECT count(*) FROM datacenters WHERE org NOT IN ('acme', 'globex'))::INTEGER AS unknown_orgs,
+        (SELECT avg(CASE WHEN org = 'acme' THEN 1.0 ELSE 0.0 END) FROM vms)::DOUBLE AS acme_share`);
+    expect(r).toMatchObject({ clusters_elsewhere: 0, hosts_elsewhere: 0, vms_elsewhere: 0, unknown_orgs: 0 });
+    expect(r['acme_share']).toBeGreaterThan(0.5);
+    expect(r['acme_share']).toBeLessThan(0.66);
+  });
+
   it('has realistic skew and the flaws the quality dashboard looks for', async () => {
     const r = await one(`
       SELECT

@@ -11,6 +11,7 @@
 import type { ClusterRow, DatacenterRow, HostRow, InventoryTables, VmRow } from './inventory-tables.js';
 import { isoDateToEpochDays } from './inventory-tables.js';
 import { LabelBuilder } from './generate-labels.js';
+import { ownerOfDatacenter } from './organisations.js';
 import { Rng } from './rng.js';
 import {
   APPS,
@@ -30,7 +31,7 @@ import {
 } from './vocabulary.js';
 
 /** Bump when the output for a given seed changes, so generated databases get rebuilt. */
-export const GENERATOR_VERSION = '1.0.0';
+export const GENERATOR_VERSION = '1.1.0';
 /** The newest inventory collection: snapshot ages are measured from here. */
 export const GENERATOR_NOW = '2026-08-01 06:00:00';
 /** The last day VMs are created on (the day before GENERATOR_NOW). */
@@ -79,6 +80,7 @@ export function generateInventory(options: GenerateOptions): InventoryTables {
     city: d.city,
     tier: d.tier,
     opened_date: d.opened,
+    org: ownerOfDatacenter(d.id),
   }));
   const clusters = planClusters(rng);
   const labels = new LabelBuilder(rng);
@@ -120,6 +122,7 @@ export function generateInventory(options: GenerateOptions): InventoryTables {
       datacenter: dc.id,
       host: '', // assigned once the cluster's hosts are sized to its load, below
       last_seen_at: lastSeen(rng, cluster.lagHours),
+      org: cluster.row.org,
     };
     allVms.push(vm);
     cluster.vms.push(vm);
@@ -177,6 +180,7 @@ function planClusters(rng: Rng): ClusterPlan[] {
           purpose,
           hypervisor: rng.choose(HYPERVISORS),
           ha_enabled: rng.chance(purpose === 'prod' ? 0.95 : 0.7),
+          org: ownerOfDatacenter(dc.id),
         },
         purpose,
         weight: PURPOSES[purpose].size * rng.logNormal(1, 0.35),
@@ -276,6 +280,7 @@ function sizeHosts(rng: Rng, cluster: ClusterPlan): HostRow[] {
         ['maintenance', 5],
         ['disconnected', 1],
       ]),
+      org: cluster.row.org,
     });
   }
   for (const vm of cluster.vms) vm.host = rng.pick(hosts).host;

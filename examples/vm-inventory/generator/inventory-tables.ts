@@ -28,6 +28,8 @@ export interface DatacenterRow {
   city: string;
   tier: string;
   opened_date: string;
+  /** The organisation (tenant) that owns the datacenter: organisations.ts. */
+  org: string;
 }
 
 export interface ClusterRow {
@@ -36,6 +38,8 @@ export interface ClusterRow {
   purpose: string;
   hypervisor: string;
   ha_enabled: boolean;
+  /** The organisation (tenant) that owns the datacenter: organisations.ts. */
+  org: string;
 }
 
 export interface HostRow {
@@ -46,6 +50,8 @@ export interface HostRow {
   cpu_cores: number;
   memory_gb: number;
   status: string;
+  /** The organisation (tenant) that owns the datacenter: organisations.ts. */
+  org: string;
 }
 
 export interface VmRow {
@@ -63,6 +69,8 @@ export interface VmRow {
   host: string;
   /** When the inventory collector last saw the VM. */
   last_seen_at: string;
+  /** The organisation (tenant) that owns the datacenter: organisations.ts. */
+  org: string;
 }
 
 export interface LabelRow {
@@ -107,6 +115,7 @@ export const INVENTORY_TABLES: { readonly [T in TableName]: TableSpec<InventoryT
       text('city'),
       text('tier'),
       { name: 'opened_date', kind: 'date' },
+      text('org'),
     ],
   },
   clusters: {
@@ -118,6 +127,7 @@ export const INVENTORY_TABLES: { readonly [T in TableName]: TableSpec<InventoryT
       text('purpose'),
       text('hypervisor'),
       { name: 'ha_enabled', kind: 'boolean' },
+      text('org'),
     ],
   },
   hosts: {
@@ -131,6 +141,7 @@ export const INVENTORY_TABLES: { readonly [T in TableName]: TableSpec<InventoryT
       integer('cpu_cores'),
       integer('memory_gb'),
       text('status'),
+      text('org'),
     ],
   },
   vms: {
@@ -150,6 +161,7 @@ export const INVENTORY_TABLES: { readonly [T in TableName]: TableSpec<InventoryT
       text('datacenter'),
       text('host'),
       { name: 'last_seen_at', kind: 'timestamp' },
+      text('org'),
     ],
   },
   labels: {

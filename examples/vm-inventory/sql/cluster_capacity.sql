@@ -2,7 +2,9 @@
 -- allocated. Disconnected hosts add no capacity; hosts in maintenance still do (they come back).
 -- Portable on purpose (DuckDB, PostgreSQL, MySQL): pre-aggregated subqueries, CASE, COALESCE, NULLIF,
 -- and `* 1.0` before dividing so that integer division never truncates a ratio.
+-- Only the signed-in organisation's estate: :tenant (bound from the session) scopes every table read.
 SELECT
+  c.org,
   c.cluster,
   c.datacenter,
   c.purpose,
@@ -21,7 +23,7 @@ FROM clusters c
 LEFT JOIN (
   SELECT cluster, count(*) AS hosts, sum(cpu_cores) AS physical_cores, sum(memory_gb) AS host_memory_gb
   FROM hosts
-  WHERE status <> 'disconnected'
+  WHERE status <> 'disconnected' AND org = :tenant
   GROUP BY cluster
 ) h ON h.cluster = c.cluster
 LEFT JOIN (
@@ -33,5 +35,7 @@ LEFT JOIN (
     sum(CASE WHEN power_state = 'on' THEN memory_gb ELSE 0 END) AS memory_allocated_gb,
     sum(disk_gb) AS disk_allocated_gb
   FROM vms
+  WHERE org = :tenant
   GROUP BY cluster
 ) v ON v.cluster = c.cluster
+WHERE c.org = :tenant

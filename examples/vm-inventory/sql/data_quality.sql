@@ -6,11 +6,14 @@
 -- "Now" is the newest snapshot in the data (the last collector run), not the clock, so the checks
 -- mean the same on a generated file and on a live server. Portable: INTERVAL 'n' UNIT arithmetic
 -- and CASE only (no date_diff, no FILTER), on DuckDB, PostgreSQL and MySQL alike.
+-- Every read of vms is scoped by :tenant (bound from the session): duplicates and the snapshot time
+-- are the signed-in organisation's own, so nothing here depends on another organisation's VMs.
 SELECT
   q.*,
   q.missing_owner + q.duplicate_name + q.unknown_os + q.stale AS issues
 FROM (
   SELECT
+    v.org,
     v.vm_id,
     v.name,
     v.datacenter,
@@ -31,8 +34,8 @@ FROM (
       ELSE '4. over 7 days'
     END AS snapshot_age
   FROM vms v
-  CROSS JOIN (SELECT max(last_seen_at) AS snapshot_at FROM vms) s
-  JOIN (SELECT name, count(*) AS copies FROM vms GROUP BY name) d ON d.name = v.name
+  CROSS JOIN (SELECT max(last_seen_at) AS snapshot_at FROM vms WHERE org = :tenant) s
+  JOIN (SELECT name, count(*) AS copies FROM vms WHERE org = :tenant GROUP BY name) d ON d.name = v.name
   LEFT JOIN (
     SELECT vl.vm_id, max(l.label_value) AS owner
     FROM vm_labels vl
@@ -40,4 +43,5 @@ FROM (
     WHERE l.label_key = 'owner'
     GROUP BY vl.vm_id
   ) o ON o.vm_id = v.vm_id
+  WHERE v.org = :tenant
 ) q

@@ -8,7 +8,7 @@ import type {
   FilterOptionsResponse,
   WidgetDataResponse,
 } from '../../../contract/index.js';
-import { startApp, widgetData, type TestApp } from '../../../test/app-harness.js';
+import { loginAs, startApp, widgetData, type SignedIn, type TestApp } from '../../../test/app-harness.js';
 import { requireVmInventoryData, vmInventoryDb, vmInventoryDir } from '../../../test/paths.js';
 import { serviceGate } from '../../../test/test-services.js';
 import { loadVerifiedProject } from '../../../server/cli/load-verified-project.js';
@@ -30,13 +30,16 @@ type Answer = { status: number; body: WidgetDataResponse };
 
 let app: TestApp;
 let close: (() => Promise<void>) | undefined;
+/** The demo's two organisations: Acme Cloud (iad1, ams1, sjc1, syd1) and Globex Hosting (fra1, lon1, sin1). */
+let acme: SignedIn;
+let globex: SignedIn;
 let dashboards: DashboardDefinition[];
 /** Every request below, answered on DuckDB, in order; PostgreSQL is held to the same answers. */
 const requests: Request[] = [];
 const onDuckdb = new Map<string, Answer>();
 const key = (r: Request) => `${r.dashboard}/${r.widget} ${JSON.stringify(r.body)}`;
 
-async function definitions(a: TestApp): Promise<DashboardDefinition[]> {
+async function definitions(a: SignedIn): Promise<DashboardDefinition[]> {
   const list = (await a.inject({ url: '/api/v1/dashboards' })).json() as DashboardListResponse;
   return Promise.all(
     list.dashboards.map(
@@ -45,13 +48,13 @@ async function definitions(a: TestApp): Promise<DashboardDefinition[]> {
   );
 }
 
-async function ask(a: TestApp, r: Request): Promise<Answer> {
+async function ask(a: SignedIn, r: Request): Promise<Answer> {
   const res = await widgetData(a, r.dashboard, r.widget, r.body);
   return { status: res.statusCode, body: res.json() as WidgetDataResponse };
 }
 
-async function data(dashboard: string, widget: string, body: object = { filters: {} }) {
-  const res = await widgetData(app, dashboard, widget, body);
+async function data(dashboard: string, widget: string, body: object = { filters: {} }, as = acme) {
+  const res = await widgetData(as, dashboard, widget, body);
   expect(res.statusCode, `${dashboard}/${widget}: ${res.body.slice(0, 300)}`).toBe(200);
   return res.json() as WidgetDataResponse;
 }
@@ -60,7 +63,9 @@ beforeAll(async () => {
   requireVmInventoryData();
   // Not from the test process's environment: the DuckDB half must run on the file.
   ({ app, close } = await startApp(vmInventoryDir, { environment: {} }));
-  dashboards = await definitions(app);
+  acme = await loginAs(app, { org: 'acme', orgName: 'Acme Cloud', role: 'viewer' });
+  globex = await loginAs(app, { org: 'globex', orgName: 'Globex Hosting', role: 'viewer' });
+  dashboards = await definitions(acme);
   for (const d of dashboards)
     for (const w of d.widgets.filter((x) => x.type !== 'text'))
       requests.push({ dashboard: d.id, widget: w.id, body: { filters: {} } });
@@ -97,7 +102,7 @@ beforeAll(async () => {
       body: { filters: { datacenter: ['ams1'] }, page: { offset: 12, limit: 12 } },
     },
   );
-  for (const r of requests) onDuckdb.set(key(r), await ask(app, r));
+  for (const r of requests) onDuckdb.set(key(r), await ask(acme, r));
 });
 afterAll(async () => close?.());
 
@@ -139,26 +144,44 @@ describe('vm-inventory example on DuckDB', () => {
     expect(total).toBeGreaterThanOrEqual(5_000);
     const byDc = (await data('overview', 'by_datacenter')).rows; // datacenter, power_state, vms
     expect(byDc.reduce((n, r) => n + Number(r[2]), 0)).toBe(total);
-    const fra1 = byDc.filter((r) => r[0] === 'fra1').reduce((n, r) => n + Number(r[2]), 0);
-    expect(Number((await data('overview', 'vms', { filters: { datacenter: ['fra1'] } })).rows[0]?.[0])).toBe(
-      fra1,
+    const ams1 = byDc.filter((r) => r[0] === 'ams1').reduce((n, r) => n + Number(r[2]), 0);
+    expect(ams1).toBeGreaterThan(0);
+    expect(Number((await data('overview', 'vms', { filters: { datacenter: ['ams1'] } })).rows[0]?.[0])).toBe(
+      ams1,
     );
     const pie = (await data('overview', 'by_power_state')).rows;
     expect(pie.map((r) => r[0]).sort()).toEqual(['off', 'on', 'suspended']);
     const on = Number(pie.find((r) => r[0] === 'on')?.[1]);
     expect(Number((await data('overview', 'powered_on')).rows[0]?.[0])).toBeCloseTo(on / total, 12);
-    const options = (
-      await app.inject({ url: '/api/v1/dashboards/overview/filters/datacenter/options' })
-    ).json() as FilterOptionsResponse;
-    expect(options.options.map((o) => o.value).sort()).toEqual([
-      'ams1',
-      'fra1',
-      'iad1',
-      'lon1',
-      'sin1',
-      'sjc1',
-      'syd1',
-    ]);
+    const options = async (as: SignedIn) =>
+      (
+        (
+          await as.inject({ url: '/api/v1/dashboards/overview/filters/datacenter/options' })
+        ).json() as FilterOptionsResponse
+      ).options
+        .map((o) => o.value)
+        .sort();
+    // Each organisation is offered its own datacenters only.
+    expect(await options(acme)).toEqual(['ams1', 'iad1', 'sjc1', 'syd1']);
+    expect(await options(globex)).toEqual(['fra1', 'lon1', 'sin1']);
+  });
+
+  test('the two organisations see different estates, split about 58/42', async () => {
+    const mine = Number((await data('overview', 'vms')).rows[0]?.[0]);
+    const theirs = Number((await data('overview', 'vms', { filters: {} }, globex)).rows[0]?.[0]);
+    expect(mine / (mine + theirs)).toBeGreaterThan(0.5);
+    expect(mine / (mine + theirs)).toBeLessThan(0.66);
+    // Another organisation's datacenter filters down to nothing, not to its rows.
+    expect(Number((await data('overview', 'vms', { filters: { datacenter: ['fra1'] } })).rows[0]?.[0])).toBe(
+      0,
+    );
+    const clusters = async (as: SignedIn) =>
+      (await data('capacity', 'clusters', { filters: {}, page: { offset: 0, limit: 500 } }, as)).rows.map(
+        (r) => String(r[0]),
+      );
+    const acmeClusters = await clusters(acme);
+    expect(acmeClusters.every((c) => /^(iad1|ams1|sjc1|syd1)-/.test(c))).toBe(true);
+    expect((await clusters(globex)).every((c) => /^(fra1|lon1|sin1)-/.test(c))).toBe(true);
   });
 
   test('the quality checks find what the generator planted', async () => {
@@ -228,6 +251,7 @@ describe.runIf(pgGate.available)('vm-inventory example on PostgreSQL (VM_INVENTO
     return u.toString();
   })();
   let pgApp: TestApp;
+  let pgAcme: SignedIn;
   let closePg: (() => Promise<void>) | undefined;
   let created = false;
 
@@ -265,6 +289,7 @@ describe.runIf(pgGate.available)('vm-inventory example on PostgreSQL (VM_INVENTO
     ({ app: pgApp, close: closePg } = await startApp(vmInventoryDir, {
       environment: { VM_INVENTORY_DATABASE_URL: url },
     }));
+    pgAcme = await loginAs(pgApp, { org: 'acme', orgName: 'Acme Cloud', role: 'viewer' });
   });
 
   afterAll(async () => {
@@ -276,7 +301,7 @@ describe.runIf(pgGate.available)('vm-inventory example on PostgreSQL (VM_INVENTO
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      const r = await client.query<{ n: string }>('SELECT count(*) AS n FROM vms');
+      const r = await client.query<{ n: string }>("SELECT count(*) AS n FROM vms WHERE org = 'acme'");
       expect(Number(r.rows[0]?.n)).toBe(Number((await data('overview', 'vms')).rows[0]?.[0]));
       // The app's own pool is connected to this database.
       const sessions = await client.query<{ n: string }>(
@@ -295,8 +320,8 @@ describe.runIf(pgGate.available)('vm-inventory example on PostgreSQL (VM_INVENTO
   });
 
   test('every widget, filtered, paged and sorted, answers exactly as on DuckDB', async () => {
-    expect(await definitions(pgApp)).toEqual(dashboards);
-    for (const r of requests) expectSameAnswer(await ask(pgApp, r), onDuckdb.get(key(r)), key(r));
+    expect(await definitions(pgAcme)).toEqual(dashboards);
+    for (const r of requests) expectSameAnswer(await ask(pgAcme, r), onDuckdb.get(key(r)), key(r));
     expect(requests.length).toBeGreaterThan(60);
   });
 
@@ -304,7 +329,7 @@ describe.runIf(pgGate.available)('vm-inventory example on PostgreSQL (VM_INVENTO
     for (const d of dashboards)
       for (const f of d.filters.filter((x) => x.type === 'multi_select')) {
         const url_ = `/api/v1/dashboards/${d.id}/filters/${f.id}/options`;
-        const [a, b] = await Promise.all([app.inject({ url: url_ }), pgApp.inject({ url: url_ })]);
+        const [a, b] = await Promise.all([acme.inject({ url: url_ }), pgAcme.inject({ url: url_ })]);
         expect(b.statusCode, url_).toBe(200);
         expect(b.json(), url_).toEqual(a.json());
       }

@@ -81,6 +81,7 @@ export function checkReferences(
       title: data.title,
       ...(data.description ? { description: data.description } : {}),
       order: data.order,
+      roles: [...new Set(data.roles)],
       filters,
       widgets,
     });

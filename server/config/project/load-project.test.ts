@@ -46,7 +46,7 @@ describe('loadProject', () => {
   test('unknown keys, bad enums and YAML syntax are reported per file and line, all at once', async () => {
     const problems = await problemsOf({
       'datasets/canary.yaml':
-        'table: canary\ncolumns:\n  id: { type: number }\n  note: { type: text }\nfreshnes: short\n',
+        'table: canary\ncolumns:\n  id: { type: number }\n  note: { type: text }\nfreshnes: short\nshared: true\n',
       'datasets/items.yaml': 'table: items\ncolumns:\n  id: { type: number\n',
     });
     expect(problems).toContain(
@@ -60,7 +60,7 @@ describe('loadProject', () => {
     const problems = await problemsOf({
       'sql/q.sql': 'SELECT * FROM items WHERE price > :min_price',
       'datasets/q.yaml':
-        'sql: sql/q.sql\nparams:\n  unused: { type: number, default: 1 }\ncolumns:\n  id: { type: number }\n',
+        'sql: sql/q.sql\nparams:\n  unused: { type: number, default: 1 }\ncolumns:\n  id: { type: number }\nshared: true\n',
     });
     expect(problems).toEqual([
       'datasets/q.yaml:1: sql/q.sql uses :min_price, which is not declared under `params`',
@@ -68,9 +68,53 @@ describe('loadProject', () => {
     ]);
   });
 
+  test('every dataset says whose rows it holds: a tenant column or shared, exactly one', async () => {
+    const problems = await problemsOf({
+      'datasets/canary.yaml': 'table: canary\ncolumns:\n  id: { type: number }\n  note: { type: string }\n',
+      'datasets/both.yaml':
+        'table: canary\ntenant_column: note\nshared: true\ncolumns:\n  note: { type: string }\n',
+      'datasets/off.yaml': 'table: canary\ncolumns:\n  note: { type: string }\nshared: false\n',
+      'datasets/ghost.yaml': 'table: canary\ntenant_column: org\ncolumns:\n  note: { type: string }\n',
+      'datasets/typed.yaml':
+        'table: canary\ntenant_column: id\ncolumns:\n  id: { type: number }\n  note: { type: string, sql: "upper(note)" }\n',
+      'datasets/computed.yaml':
+        'table: canary\ntenant_column: loud\ncolumns:\n  loud: { type: string, sql: "upper(note)" }\n',
+    });
+    const declare =
+      'declare whose rows these are: `tenant_column: <column>` (each organisation sees only its own rows) ' +
+      'or `shared: true` (every organisation sees every row)';
+    expect(problems).toEqual([
+      'datasets/both.yaml:3: shared: use either `tenant_column` or `shared: true`, not both',
+      `datasets/canary.yaml:1: ${declare}`,
+      'datasets/computed.yaml:2: tenant_column "loud" must be a plain string column (not computed)',
+      'datasets/ghost.yaml:2: tenant_column "org" is not a declared column',
+      `datasets/off.yaml:4: shared: ${declare}`,
+      'datasets/typed.yaml:2: tenant_column "id" must be a plain string column (not computed)',
+    ]);
+  });
+
+  test('a SQL dataset with a tenant takes :tenant from the session; a shared one must not', async () => {
+    const problems = await problemsOf({
+      'sql/mine.sql': 'SELECT colour AS org, price FROM items WHERE colour = :tenant',
+      'sql/leaky.sql': 'SELECT colour AS org, price FROM items',
+      'sql/odd.sql': 'SELECT colour AS org, price FROM items WHERE colour = :tenant',
+      'datasets/mine.yaml': 'sql: sql/mine.sql\ntenant_column: org\ncolumns:\n  org: { type: string }\n',
+      'datasets/leaky.yaml': 'sql: sql/leaky.sql\ntenant_column: org\ncolumns:\n  org: { type: string }\n',
+      'datasets/odd.yaml': 'sql: sql/odd.sql\nshared: true\ncolumns:\n  org: { type: string }\n',
+      'datasets/declared.yaml':
+        'sql: sql/mine.sql\ntenant_column: org\nparams:\n  tenant: { type: string, default: atlas }\ncolumns:\n  org: { type: string }\n',
+    });
+    expect(problems).toEqual([
+      'datasets/declared.yaml:4: `tenant` is bound from the signed-in session; do not declare it under `params`',
+      'datasets/leaky.yaml:1: sql/leaky.sql must filter its rows with the :tenant parameter (e.g. WHERE org = :tenant), or the dataset must be `shared: true`',
+      'datasets/odd.yaml:1: sql/odd.sql uses :tenant, but the dataset is `shared: true`',
+    ]);
+  });
+
   test('identifiers that are not plain names are refused before they get anywhere near SQL', async () => {
     const problems = await problemsOf({
-      'datasets/canary.yaml': 'table: "canary; DROP TABLE items"\ncolumns:\n  "id\\"x": { type: number }\n',
+      'datasets/canary.yaml':
+        'table: "canary; DROP TABLE items"\ncolumns:\n  "id\\"x": { type: number }\nshared: true\n',
     });
     expect(problems).toEqual([
       'datasets/canary.yaml:1: table: must be a plain identifier (letters, digits, _; not starting with a digit)',
@@ -117,7 +161,7 @@ describe('verification against the source (trellis check)', () => {
     const problems = await problemsOf(
       {
         'datasets/canary.yaml':
-          'table: canary\ncolumns:\n  id: { type: number }\n  notes: { type: string }\n',
+          'table: canary\ncolumns:\n  id: { type: number }\n  notes: { type: string }\nshared: true\n',
       },
       true,
     );
@@ -130,7 +174,7 @@ describe('verification against the source (trellis check)', () => {
     const problems = await problemsOf(
       {
         'datasets/canary.yaml':
-          'table: canary\ncolumns:\n  id: { type: string }\n  note: { type: string }\nmeasures:\n  broken: { sql: "sum(no_such_column)" }\n',
+          'table: canary\ncolumns:\n  id: { type: string }\n  note: { type: string }\nmeasures:\n  broken: { sql: "sum(no_such_column)" }\nshared: true\n',
       },
       true,
     );
@@ -142,7 +186,7 @@ describe('verification against the source (trellis check)', () => {
 
   test('a missing table is reported on the table line', async () => {
     const problems = await problemsOf(
-      { 'datasets/canary.yaml': 'table: canaries\ncolumns:\n  id: { type: number }\n' },
+      { 'datasets/canary.yaml': 'table: canaries\ncolumns:\n  id: { type: number }\nshared: true\n' },
       true,
     );
     expect(problems[0]).toMatch(/^datasets\/canary\.yaml:1: cannot read table "canaries": /);

@@ -10,7 +10,16 @@ import {
   type DatasetFile,
   type DashboardFile,
 } from './project.schema.js';
-import type { Column, Dataset, DatasetParam, Measure, Project, ProjectProblem } from './project.types.js';
+import {
+  TENANT_PARAMETER,
+  type Column,
+  type Dataset,
+  type DatasetParam,
+  type DatasetTenancy,
+  type Measure,
+  type Project,
+  type ProjectProblem,
+} from './project.types.js';
 import { namedParameters } from './sql-parameters.js';
 import { YamlSource } from './yaml-source.js';
 
@@ -163,8 +172,9 @@ async function buildDataset(
       return undefined;
     }
     const used = namedParameters(text);
+    checkTenantParameter(src, data, used, report);
     for (const name of used)
-      if (!(name in data.params))
+      if (name !== TENANT_PARAMETER && !(name in data.params))
         report(
           file,
           src.lineOf(['sql']),
@@ -207,6 +217,8 @@ async function buildDataset(
       ...(m.sql ? { sql: m.sql } : {}),
     });
   }
+  const tenancy = datasetTenancy(src, data, columns, report);
+  if (!tenancy) return undefined;
   const params = new Map<string, DatasetParam>(
     Object.entries(data.params).map(([k, p]) => [k, { type: p.type, value: p.default }]),
   );
@@ -217,10 +229,61 @@ async function buildDataset(
     source,
     from,
     params,
+    tenancy,
     freshness: data.freshness,
     columns,
     measures,
   };
+}
+
+/**
+ * A SQL dataset reads its tenant's rows through `:tenant` inside its own SQL (innermost, before any
+ * join or aggregate), so `:tenant` must appear exactly when the dataset is not shared. The name is
+ * reserved: its value comes from the session, never from a default in the file.
+ */
+function checkTenantParameter(
+  src: YamlSource,
+  data: DatasetFile,
+  used: readonly string[],
+  report: Report,
+): void {
+  const file = src.file;
+  if (TENANT_PARAMETER in data.params)
+    report(
+      file,
+      src.lineOf(['params', TENANT_PARAMETER]),
+      '`tenant` is bound from the signed-in session; do not declare it under `params`',
+    );
+  const usesTenant = used.includes(TENANT_PARAMETER);
+  if (data.shared && usesTenant)
+    report(file, src.lineOf(['sql']), `${data.sql} uses :tenant, but the dataset is \`shared: true\``);
+  if (!data.shared && !usesTenant)
+    report(
+      file,
+      src.lineOf(['sql']),
+      `${data.sql} must filter its rows with the :tenant parameter (e.g. WHERE org = :tenant), or the dataset must be \`shared: true\``,
+    );
+}
+
+/** The tenant column must be a plain declared string column (its value is compared with a slug). */
+function datasetTenancy(
+  src: YamlSource,
+  data: DatasetFile,
+  columns: ReadonlyMap<string, Column>,
+  report: Report,
+): DatasetTenancy | undefined {
+  if (data.tenant_column === undefined) return { kind: 'shared' };
+  const column = columns.get(data.tenant_column);
+  const at = src.lineOf(['tenant_column']);
+  if (!column) {
+    report(src.file, at, `tenant_column "${data.tenant_column}" is not a declared column`);
+    return undefined;
+  }
+  if (column.type !== 'string' || column.sql) {
+    report(src.file, at, `tenant_column "${column.name}" must be a plain string column (not computed)`);
+    return undefined;
+  }
+  return { kind: 'tenant', column: column.name };
 }
 
 export function humanize(name: string): string {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FILTER_TYPES, VALUE_FORMATS, type CHART_TYPES } from '../../../contract/index.js';
+import { FILTER_TYPES, ROLES, VALUE_FORMATS, type CHART_TYPES } from '../../../contract/index.js';
 
 /**
  * The project files, as a data team writes them. These schemas are the reference for
@@ -184,6 +184,13 @@ export const datasetFile = z
       .optional(),
     /** Values for the SQL file's named parameters (:name). */
     params: z.record(identifier, paramDef).default({}),
+    /**
+     * The column that says which organisation a row belongs to (a declared string column): each
+     * signed-in user sees only their organisation's rows. A `sql:` dataset must also use `:tenant`.
+     */
+    tenant_column: identifier.optional(),
+    /** The same rows for every organisation (reference data). Declare this or `tenant_column`. */
+    shared: z.boolean().optional(),
     freshness: z.union([z.enum(FRESHNESS), duration]).default('medium'),
     columns: z
       .record(identifier, columnDef)
@@ -194,6 +201,21 @@ export const datasetFile = z
   .superRefine((d, ctx) => {
     if (!d.table === !d.sql)
       ctx.addIssue({ code: 'custom', message: 'a dataset needs exactly one of `table` or `sql`' });
+    // Safe by default: nothing is shared between organisations unless a file says so.
+    if (d.tenant_column !== undefined && d.shared)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['shared'],
+        message: 'use either `tenant_column` or `shared: true`, not both',
+      });
+    if (d.tenant_column === undefined && !d.shared)
+      ctx.addIssue({
+        code: 'custom',
+        path: d.shared === false ? ['shared'] : [],
+        message:
+          'declare whose rows these are: `tenant_column: <column>` (each organisation sees only its own rows) ' +
+          'or `shared: true` (every organisation sees every row)',
+      });
   });
 export type DatasetFile = z.infer<typeof datasetFile>;
 
@@ -362,6 +384,14 @@ export const dashboardFile = z
     description: z.string().optional(),
     /** Position in the dashboard list (lower first). */
     order: z.number().int().default(100),
+    /**
+     * Roles that may open this dashboard (default: every role). To anyone else it does not exist:
+     * absent from the list, and its widgets, filters and events answer DASHBOARD_NOT_FOUND.
+     */
+    roles: z
+      .array(z.enum(ROLES))
+      .min(1)
+      .default([...ROLES]),
     /** Dataset used by widgets and filters that do not name one. */
     dataset: id.optional(),
     filters: z.array(filterDef).default([]),

@@ -1,4 +1,4 @@
-import type { ValueFormat } from '../../../contract/index.js';
+import type { Role, ValueFormat } from '../../../contract/index.js';
 import type {
   AGGREGATES,
   COLUMN_TYPES,
@@ -56,6 +56,17 @@ export interface DatasetParam {
   readonly value: string | number | boolean;
 }
 
+/**
+ * Whose rows a dataset holds. `tenant`: rows of many organisations, told apart by `column`; every
+ * query gets `column = <the session's organisation>` innermost (and SQL datasets bind `:tenant`).
+ * `shared`: the same rows for everyone (reference data). Every dataset declares one or the other.
+ */
+export type DatasetTenancy =
+  { readonly kind: 'tenant'; readonly column: string } | { readonly kind: 'shared' };
+
+/** The named SQL parameter bound to the session's tenant; reserved (never declared under `params`). */
+export const TENANT_PARAMETER = 'tenant';
+
 export interface Dataset {
   readonly id: string;
   readonly file: string;
@@ -63,6 +74,7 @@ export interface Dataset {
   readonly source: string;
   readonly from: DatasetFrom;
   readonly params: ReadonlyMap<string, DatasetParam>;
+  readonly tenancy: DatasetTenancy;
   readonly freshness: string | number;
   readonly columns: ReadonlyMap<string, Column>;
   readonly measures: ReadonlyMap<string, Measure>;
@@ -83,6 +95,8 @@ export interface Dashboard {
   readonly title: string;
   readonly description?: string;
   readonly order: number;
+  /** Who may view it; to other roles it does not exist. */
+  readonly roles: readonly Role[];
   readonly filters: readonly ResolvedFilter[];
   readonly widgets: readonly ResolvedWidget[];
 }

@@ -5,33 +5,47 @@ import type {
   FilterOptionsResponse,
   WidgetDataResponse,
 } from '../../../contract/index.js';
-import { startApp, widgetData, type TestApp } from '../../../test/app-harness.js';
+import { loginAs, startApp, widgetData, type SignedIn, type TestApp } from '../../../test/app-harness.js';
 import { createMiniProject, MINI_ITEMS } from '../../../test/mini-project.js';
 
 let app: TestApp;
+
+/** Dashboards need a signed-in user; the mini project's datasets are shared, so any organisation will do. */
+
+let user: SignedIn;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-  const mini = await createMiniProject();
+  const mini = await createMiniProject({
+    'dashboards/editors.yaml': `title: Editors only
+dataset: items
+roles: [editor, admin]
+filters:
+  - { id: colour, type: multi_select, label: Colour, column: colour }
+widgets:
+  - { id: total, type: kpi, title: Items, measure: items }
+`,
+  });
   ({ app, close } = await startApp(mini.dir));
+  user = await loginAs(app, { org: 'acme', role: 'viewer' });
 });
 afterAll(async () => close?.());
 
 const data = async (widget: string, body: unknown = { filters: {} }) => {
-  const res = await widgetData(app, 'main', widget, body);
+  const res = await widgetData(user, 'main', widget, body);
   return { status: res.statusCode, body: res.json() as WidgetDataResponse & ErrorBody };
 };
 const kpi = async (filters: Record<string, unknown>) => (await data('total', { filters })).body.rows[0]?.[0];
 
 describe('dashboards API', () => {
   test('lists dashboards and returns a definition with no dataset, table or SQL in it', async () => {
-    const list = await app.inject({ url: '/api/v1/dashboards' });
+    const list = await user.inject({ url: '/api/v1/dashboards' });
     expect(list.statusCode).toBe(200);
     expect(list.json()).toEqual({
       project: { name: 'mini', title: 'Mini' },
       dashboards: [{ id: 'main', title: 'Main', widgetCount: 11 }],
     });
-    const def = await app.inject({ url: '/api/v1/dashboards/main' });
+    const def = await user.inject({ url: '/api/v1/dashboards/main' });
     const body = def.json() as DashboardDefinition;
     expect(body.filters.map((f) => [f.id, f.type])).toEqual([
       ['colour', 'multi_select'],
@@ -50,7 +64,7 @@ describe('dashboards API', () => {
   });
 
   test('every data widget answers with rows', async () => {
-    const def = (await app.inject({ url: '/api/v1/dashboards/main' })).json() as DashboardDefinition;
+    const def = (await user.inject({ url: '/api/v1/dashboards/main' })).json() as DashboardDefinition;
     for (const w of def.widgets.filter((x) => x.type !== 'text')) {
       const r = await data(w.id);
       expect(r.status, `${w.id}: ${JSON.stringify(r.body)}`).toBe(200);
@@ -117,16 +131,16 @@ describe('dashboards API', () => {
   });
 
   test('filter options: distinct values with counts, searched and capped', async () => {
-    const res = await app.inject({ url: '/api/v1/dashboards/main/filters/colour/options' });
+    const res = await user.inject({ url: '/api/v1/dashboards/main/filters/colour/options' });
     const body = res.json() as FilterOptionsResponse;
     expect(body.options.map((o) => o.value).sort()).toEqual(["O'Brien", 'blue', 'green', 'red']);
     expect(body.options.every((o) => o.count === 100)).toBe(true);
     const searched = (
-      await app.inject({ url: '/api/v1/dashboards/main/filters/colour/options?search=RE&limit=1' })
+      await user.inject({ url: '/api/v1/dashboards/main/filters/colour/options?search=RE&limit=1' })
     ).json() as FilterOptionsResponse;
     expect(searched).toMatchObject({ options: [{ count: 100 }], more: true });
     const wild = (
-      await app.inject({ url: '/api/v1/dashboards/main/filters/colour/options?search=%25' })
+      await user.inject({ url: '/api/v1/dashboards/main/filters/colour/options?search=%25' })
     ).json() as FilterOptionsResponse;
     expect(wild.options).toEqual([]);
   });
@@ -140,6 +154,55 @@ describe('dashboards API', () => {
   });
 });
 
+describe('who may see dashboards', () => {
+  test('every dashboard route needs a session: anonymous requests are UNAUTHENTICATED', async () => {
+    for (const res of [
+      await app.inject({ url: '/api/v1/dashboards' }),
+      await app.inject({ url: '/api/v1/dashboards/main' }),
+      await app.inject({ url: '/api/v1/dashboards/main/filters/colour/options' }),
+      await app.inject({ url: '/api/v1/dashboards/main/events' }),
+      await widgetData(app, 'main', 'total'),
+      await app.inject({ url: '/api/v1/dashboards', headers: { cookie: 'trellis_session=forged' } }),
+    ]) {
+      expect(res.statusCode, res.body).toBe(401);
+      expect(res.json()).toMatchObject({ error: 'UNAUTHENTICATED' });
+      expect(res.body).not.toMatch(/"rows"|Items/);
+    }
+  });
+
+  test('the list shows only the dashboards the role may view', async () => {
+    const ids = async (as: SignedIn) =>
+      ((await as.inject('/api/v1/dashboards')).json() as { dashboards: { id: string }[] }).dashboards.map(
+        (d) => d.id,
+      );
+    expect(await ids(user)).toEqual(['main']);
+    expect(await ids(await loginAs(app, { org: 'acme', role: 'editor' }))).toEqual(['editors', 'main']);
+    expect(await ids(await loginAs(app, { org: 'acme', role: 'admin' }))).toEqual(['editors', 'main']);
+  });
+
+  test('a dashboard the role may not view answers exactly like one that does not exist', async () => {
+    const answers = async (dashboard: string) =>
+      [
+        await user.inject(`/api/v1/dashboards/${dashboard}`),
+        await widgetData(user, dashboard, 'total'),
+        await user.inject(`/api/v1/dashboards/${dashboard}/filters/colour/options`),
+      ].map((r) => ({ status: r.statusCode, error: r.json().error, message: r.json().message }));
+    const hidden = await answers('editors');
+    expect(hidden.map((a) => [a.status, a.error])).toEqual([
+      [404, 'DASHBOARD_NOT_FOUND'],
+      [404, 'DASHBOARD_NOT_FOUND'],
+      [404, 'DASHBOARD_NOT_FOUND'],
+    ]);
+    const missing = await answers('nothing');
+    expect(hidden.map((a) => a.message.replace('editors', '?'))).toEqual(
+      missing.map((a) => a.message.replace('nothing', '?')),
+    );
+    const editor = await loginAs(app, { org: 'acme', role: 'editor' });
+    expect((await widgetData(editor, 'editors', 'total')).statusCode).toBe(200);
+    expect((await editor.inject('/api/v1/dashboards/editors')).statusCode).toBe(200);
+  });
+});
+
 describe('errors: stable codes, 4xx for bad requests, request ids', () => {
   const expectError = async (res: Awaited<ReturnType<TestApp['inject']>>, status: number, code: string) => {
     expect(res.statusCode, res.body).toBe(status);
@@ -150,22 +213,22 @@ describe('errors: stable codes, 4xx for bad requests, request ids', () => {
   };
 
   test('unknown dashboard, widget, filter', async () => {
-    await expectError(await widgetData(app, 'nope', 'total'), 404, 'DASHBOARD_NOT_FOUND');
-    await expectError(await widgetData(app, 'main', 'nope'), 404, 'WIDGET_NOT_FOUND');
-    await expectError(await widgetData(app, 'main', 'note'), 404, 'WIDGET_NOT_FOUND');
-    await expectError(await app.inject({ url: '/api/v1/dashboards/nope' }), 404, 'DASHBOARD_NOT_FOUND');
+    await expectError(await widgetData(user, 'nope', 'total'), 404, 'DASHBOARD_NOT_FOUND');
+    await expectError(await widgetData(user, 'main', 'nope'), 404, 'WIDGET_NOT_FOUND');
+    await expectError(await widgetData(user, 'main', 'note'), 404, 'WIDGET_NOT_FOUND');
+    await expectError(await user.inject({ url: '/api/v1/dashboards/nope' }), 404, 'DASHBOARD_NOT_FOUND');
     await expectError(
-      await app.inject({ url: '/api/v1/dashboards/main/filters/nope/options' }),
+      await user.inject({ url: '/api/v1/dashboards/main/filters/nope/options' }),
       404,
       'FILTER_NOT_FOUND',
     );
     await expectError(
-      await app.inject({ url: '/api/v1/dashboards/main/filters/price/options' }),
+      await user.inject({ url: '/api/v1/dashboards/main/filters/price/options' }),
       400,
       'FILTER_HAS_NO_OPTIONS',
     );
     await expectError(
-      await widgetData(app, 'main', 'total', { filters: { password: ['x'] } }),
+      await widgetData(user, 'main', 'total', { filters: { password: ['x'] } }),
       400,
       'UNKNOWN_FILTER',
     );
@@ -174,12 +237,12 @@ describe('errors: stable codes, 4xx for bad requests, request ids', () => {
 
   test('undeclared sort columns and paging non-tables', async () => {
     await expectError(
-      await widgetData(app, 'main', 'list', { filters: {}, sort: { column: 'active', direction: 'asc' } }),
+      await widgetData(user, 'main', 'list', { filters: {}, sort: { column: 'active', direction: 'asc' } }),
       400,
       'SORT_NOT_ALLOWED',
     );
     await expectError(
-      await widgetData(app, 'main', 'list', {
+      await widgetData(user, 'main', 'list', {
         filters: {},
         sort: { column: 'id; DROP TABLE items', direction: 'asc' },
       }),
@@ -187,7 +250,7 @@ describe('errors: stable codes, 4xx for bad requests, request ids', () => {
       'SORT_NOT_ALLOWED',
     );
     await expectError(
-      await widgetData(app, 'main', 'total', { filters: {}, page: { offset: 0, limit: 5 } }),
+      await widgetData(user, 'main', 'total', { filters: {}, page: { offset: 0, limit: 5 } }),
       400,
       'PAGINATION_NOT_SUPPORTED',
     );
@@ -207,7 +270,7 @@ describe('errors: stable codes, 4xx for bad requests, request ids', () => {
       { q: 'x'.repeat(1001) },
     ];
     for (const filters of cases) {
-      const res = await widgetData(app, 'main', 'total', { filters });
+      const res = await widgetData(user, 'main', 'total', { filters });
       await expectError(res, 400, 'INVALID_FILTER_VALUE');
       expect((res.json() as ErrorBody).issues?.[0]?.path).toBe(`filters.${Object.keys(filters)[0]}`);
     }
@@ -215,18 +278,18 @@ describe('errors: stable codes, 4xx for bad requests, request ids', () => {
 
   test('malformed bodies are VALIDATION_FAILED; oversized bodies PAYLOAD_TOO_LARGE', async () => {
     await expectError(
-      await widgetData(app, 'main', 'list', { filters: {}, page: { offset: -1, limit: 10 } }),
+      await widgetData(user, 'main', 'list', { filters: {}, page: { offset: -1, limit: 10 } }),
       400,
       'VALIDATION_FAILED',
     );
     await expectError(
-      await widgetData(app, 'main', 'list', { filters: {}, page: { offset: 0, limit: 100000 } }),
+      await widgetData(user, 'main', 'list', { filters: {}, page: { offset: 0, limit: 100000 } }),
       400,
       'VALIDATION_FAILED',
     );
-    await expectError(await widgetData(app, 'main', 'list', { filters: [] }), 400, 'VALIDATION_FAILED');
+    await expectError(await widgetData(user, 'main', 'list', { filters: [] }), 400, 'VALIDATION_FAILED');
     await expectError(
-      await app.inject({
+      await user.inject({
         method: 'POST',
         url: '/api/v1/dashboards/main/widgets/total/data',
         payload: '{"filters":',
@@ -236,19 +299,19 @@ describe('errors: stable codes, 4xx for bad requests, request ids', () => {
       'VALIDATION_FAILED',
     );
     await expectError(
-      await widgetData(app, 'main', 'total', { filters: { q: 'x'.repeat(100_000) } }),
+      await widgetData(user, 'main', 'total', { filters: { q: 'x'.repeat(100_000) } }),
       413,
       'PAYLOAD_TOO_LARGE',
     );
   });
 
   test('a proxy request id is kept; a hostile one is replaced', async () => {
-    const kept = await app.inject({
+    const kept = await user.inject({
       url: '/api/v1/dashboards',
       headers: { 'x-request-id': 'abc-123-def-456' },
     });
     expect(kept.headers['x-request-id']).toBe('abc-123-def-456');
-    const replaced = await app.inject({ url: '/api/v1/dashboards', headers: { 'x-request-id': 'a\nb' } });
+    const replaced = await user.inject({ url: '/api/v1/dashboards', headers: { 'x-request-id': 'a\nb' } });
     expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

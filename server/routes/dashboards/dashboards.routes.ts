@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { dashboardDefinition, dashboardListResponse, errorBody } from '../../../contract/index.js';
 import { getDashboard, listDashboards, presentDashboard } from '../../services/dashboards.service.js';
+import { viewerOf } from '../../services/viewer.js';
 import type { AppServices } from '../../app.js';
 
 export const dashboardParams = z.object({ dashboard: z.string().min(1).max(100) });
@@ -10,8 +11,12 @@ export function dashboardsRoutes(services: AppServices): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/api/v1/dashboards', {
       config: { permission: 'dashboards:read' },
-      schema: { tags: ['dashboards'], summary: 'List dashboards', response: { 200: dashboardListResponse } },
-      handler: async () => listDashboards(services.project),
+      schema: {
+        tags: ['dashboards'],
+        summary: 'List dashboards',
+        response: { 200: dashboardListResponse, 401: errorBody },
+      },
+      handler: async (request) => listDashboards(services.project, viewerOf(request.session)),
     });
 
     app.get('/api/v1/dashboards/:dashboard', {
@@ -20,10 +25,13 @@ export function dashboardsRoutes(services: AppServices): FastifyPluginAsyncZod {
         tags: ['dashboards'],
         summary: 'A dashboard definition: filters and widgets',
         params: dashboardParams,
-        response: { 200: dashboardDefinition, 404: errorBody },
+        response: { 200: dashboardDefinition, 401: errorBody, 404: errorBody },
       },
       handler: async (request) =>
-        presentDashboard(services.project, getDashboard(services.project, request.params.dashboard)),
+        presentDashboard(
+          services.project,
+          getDashboard(services.project, request.params.dashboard, viewerOf(request.session)),
+        ),
     });
   };
 }

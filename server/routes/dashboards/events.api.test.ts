@@ -1,7 +1,14 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startApp, type TestApp } from '../../../test/app-harness.js';
+import { loginAs, startApp, type SignedIn, type TestApp } from '../../../test/app-harness.js';
 import { createMiniProject } from '../../../test/mini-project.js';
+
+const ADMIN_ONLY = `title: Admin only
+dataset: items
+roles: [admin]
+widgets:
+  - { id: total, type: kpi, title: Items, measure: items }
+`;
 
 /**
  * The dashboard update stream over a real socket (server-sent events cannot be read through inject):
@@ -11,10 +18,12 @@ describe('dashboard update stream', () => {
   let app: TestApp;
   let close: () => Promise<void>;
   let base: string;
+  let viewer: SignedIn;
 
   beforeAll(async () => {
-    const mini = await createMiniProject();
+    const mini = await createMiniProject({ 'dashboards/admin.yaml': ADMIN_ONLY });
     ({ app, close } = await startApp(mini.dir, { maxEventStreams: 2 }));
+    viewer = await loginAs(app, { org: 'acme', role: 'viewer' });
     base = await app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(async () => close());
@@ -32,9 +41,10 @@ describe('dashboard update stream', () => {
     rest(): Promise<string>;
     close(): void;
   }
-  function open(url: string): Promise<Stream> {
+  function open(url: string, cookie: string | null = viewer.cookie): Promise<Stream> {
     return new Promise((resolve, reject) => {
-      const req = http.get(url, { agent: false }, (res) => {
+      const headers = cookie ? { cookie } : {};
+      const req = http.get(url, { agent: false, headers }, (res) => {
         res.setEncoding('utf8');
         let buffer = '';
         let wake = () => undefined as void;
@@ -110,11 +120,28 @@ describe('dashboard update stream', () => {
     await expect.poll(() => app.services.events.open).toBe(0);
   });
 
+  test('a stream needs a session; a dashboard the role may not view does not exist', async () => {
+    const anonymous = await open(`${base}/api/v1/dashboards/main/events`, null);
+    expect(anonymous.status).toBe(401);
+    expect(JSON.parse(await anonymous.rest()).error).toBe('UNAUTHENTICATED');
+    const hidden = await open(`${base}/api/v1/dashboards/admin/events`);
+    expect(hidden.status).toBe(404);
+    const body = JSON.parse(await hidden.rest());
+    expect(body.error).toBe('DASHBOARD_NOT_FOUND');
+    expect(body.message).toBe('There is no dashboard "admin".');
+    const admin = await loginAs(app, { org: 'acme', role: 'admin' });
+    const allowed = await open(`${base}/api/v1/dashboards/admin/events`, admin.cookie);
+    expect(allowed.status).toBe(200);
+    allowed.close();
+    await expect.poll(() => app.services.events.open).toBe(0);
+  });
+
   test('open streams do not hold up shutdown', async () => {
     const mini = await createMiniProject();
     const other = await startApp(mini.dir);
+    const user = await loginAs(other.app, { org: 'acme', role: 'viewer' });
     const url = await other.app.listen({ port: 0, host: '127.0.0.1' });
-    const stream = await open(`${url}/api/v1/dashboards/main/events`);
+    const stream = await open(`${url}/api/v1/dashboards/main/events`, user.cookie);
     expect(stream.status).toBe(200);
     await other.close(); // would wait for the stream without the preClose hook
     const rest = await stream.rest(); // the server ended the stream

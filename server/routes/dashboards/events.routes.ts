@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { errorBody } from '../../../contract/index.js';
+import { viewerOf } from '../../services/viewer.js';
 import type { AppServices } from '../../app.js';
 
 const params = z.object({ dashboard: z.string().min(1).max(100) });
@@ -19,7 +20,7 @@ export function eventsRoutes(services: AppServices): FastifyPluginAsyncZod {
           'One stream per open dashboard page. Each `invalidated` event carries `{ widgets, filters }` (ids). ' +
           'Bounded by TRELLIS_MAX_EVENT_STREAMS (TOO_MANY_STREAMS beyond).',
         params,
-        response: { 404: errorBody, 503: errorBody },
+        response: { 401: errorBody, 404: errorBody, 503: errorBody },
       },
       handler: async (request, reply) => {
         const raw = reply.raw;
@@ -27,7 +28,7 @@ export function eventsRoutes(services: AppServices): FastifyPluginAsyncZod {
           if (!raw.writableEnded) raw.write(text);
         };
         // Subscribing first: an unknown dashboard or a full server is an ordinary JSON error.
-        const unsubscribe = services.events.subscribe(request.params.dashboard, {
+        const unsubscribe = services.events.subscribe(request.params.dashboard, viewerOf(request.session), {
           update: (u) => write(`event: invalidated\ndata: ${JSON.stringify(u)}\n\n`),
           end: () => raw.end(),
         });

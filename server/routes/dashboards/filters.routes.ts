@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { errorBody, filterOptionsQuery, filterOptionsResponse } from '../../../contract/index.js';
 import { clientAbortSignal } from '../../http/client-abort.js';
 import { filterOptions } from '../../services/filter-options.service.js';
+import { viewerOf } from '../../services/viewer.js';
 import type { AppServices } from '../../app.js';
 
 const params = z.object({ dashboard: z.string().min(1).max(100), filter: z.string().min(1).max(100) });
@@ -16,7 +17,7 @@ export function filtersRoutes(services: AppServices): FastifyPluginAsyncZod {
         summary: 'Distinct values for a multi-select filter, most frequent first (capped at `limit`)',
         params,
         querystring: filterOptionsQuery,
-        response: { 200: filterOptionsResponse, 400: errorBody, 404: errorBody },
+        response: { 200: filterOptionsResponse, 400: errorBody, 401: errorBody, 404: errorBody },
       },
       handler: async (request, reply) =>
         filterOptions(services.project, services.runner, {
@@ -24,6 +25,7 @@ export function filtersRoutes(services: AppServices): FastifyPluginAsyncZod {
           filter: request.params.filter,
           search: request.query.search,
           limit: request.query.limit,
+          viewer: viewerOf(request.session),
           signal: clientAbortSignal(reply),
         }),
     });

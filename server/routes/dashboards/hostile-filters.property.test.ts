@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startApp, widgetData, type TestApp } from '../../../test/app-harness.js';
+import { loginAs, startApp, widgetData, type SignedIn, type TestApp } from '../../../test/app-harness.js';
 import { createMiniProject, MINI_CANARY, MINI_ITEMS } from '../../../test/mini-project.js';
 
 /**
@@ -19,6 +19,10 @@ const SECRET = `secret-content-${process.pid}-${Date.now()}`;
 const secretFile = path.join(tmpdir(), `trellis-probe-${process.pid}.csv`);
 
 let app: TestApp;
+
+/** Dashboards need a signed-in user; the mini project's datasets are shared, so any organisation will do. */
+
+let user: SignedIn;
 let close: () => Promise<void>;
 const compiledSql: string[] = [];
 
@@ -26,6 +30,7 @@ beforeAll(async () => {
   writeFileSync(secretFile, `secret\n${SECRET}\n`);
   const mini = await createMiniProject();
   ({ app, close } = await startApp(mini.dir));
+  user = await loginAs(app, { org: 'acme', role: 'viewer' });
   // Record every statement the runner compiles (a spy on our own code; the engine stays real).
   const runner = app.services.runner;
   const compile = runner.compile.bind(runner);
@@ -207,7 +212,7 @@ test(`${RUNS} hostile requests: never a 5xx, never a changed canary, never a fil
   const statuses = new Map<number, number>();
   await fc.assert(
     fc.asyncProperty(widgetId, body, async (widget, payload) => {
-      const res = await widgetData(app, 'main', widget, payload);
+      const res = await widgetData(user, 'main', widget, payload);
       statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
       expect(
         res.statusCode === 200 || (res.statusCode >= 400 && res.statusCode < 500),
@@ -224,7 +229,7 @@ test(`${RUNS} hostile requests: never a 5xx, never a changed canary, never a fil
       const encoded = [...Buffer.from(search, 'utf8')]
         .map((b) => `%${b.toString(16).padStart(2, '0')}`)
         .join('');
-      const res = await app.inject({
+      const res = await user.inject({
         url: `/api/v1/dashboards/main/filters/colour/options?search=${encoded}`,
       });
       expect([200, 400]).toContain(res.statusCode);
@@ -232,9 +237,9 @@ test(`${RUNS} hostile requests: never a 5xx, never a changed canary, never a fil
     { numRuns: 500, seed: 7 },
   );
 
-  const canary = await widgetData(app, 'main', 'canary_rows');
+  const canary = await widgetData(user, 'main', 'canary_rows');
   expect(canary.json().rows).toEqual([[MINI_CANARY]]);
-  const total = await widgetData(app, 'main', 'total');
+  const total = await widgetData(user, 'main', 'total');
   expect(total.json().rows).toEqual([[MINI_ITEMS]]);
   expect(compiledSql.length).toBeGreaterThan(RUNS / 3);
   expect(compiledSql.filter((sql) => sql.includes(MARKER))).toEqual([]);

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startApp, widgetData, type TestApp } from '../../../test/app-harness.js';
+import { loginAs, startApp, widgetData, type SignedIn, type TestApp } from '../../../test/app-harness.js';
 import { createMiniProject } from '../../../test/mini-project.js';
 
 // A dataset whose query runs for minutes unless interrupted.
@@ -14,17 +14,20 @@ limits: { query_timeout: 30s, max_rows: 1000, max_bytes: 1MB }
 `,
   'sql/slow.sql': 'SELECT a.range % 3 AS k, count(*) AS n FROM range(200000000000) AS a GROUP BY 1',
   'datasets/slow.yaml':
-    'sql: sql/slow.sql\ncolumns:\n  k: { type: number }\n  n: { type: number }\nmeasures:\n  total: { agg: sum, column: n }\n',
+    'sql: sql/slow.sql\nshared: true\ncolumns:\n  k: { type: number }\n  n: { type: number }\nmeasures:\n  total: { agg: sum, column: n }\n',
   'dashboards/slow.yaml':
     'title: Slow\ndataset: slow\nwidgets:\n  - { id: total, type: kpi, title: Total, measure: total }\n',
 };
 
 let app: TestApp;
+/** Dashboards need a signed-in user; the mini project's datasets are shared, so any organisation will do. */
+let user: SignedIn;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
   const mini = await createMiniProject(overrides);
   ({ app, close } = await startApp(mini.dir));
+  user = await loginAs(app, { org: 'acme', role: 'viewer' });
 });
 afterAll(async () => close?.());
 
@@ -46,7 +49,7 @@ test('a client that disconnects cancels its statement on the engine', async () =
     host: '127.0.0.1',
     method: 'POST',
     path: '/api/v1/dashboards/slow/widgets/total/data',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', cookie: user.cookie },
   });
   req.on('error', () => {}); // we are the ones hanging up
   req.end(JSON.stringify({ filters: {} }));
@@ -65,7 +68,7 @@ test('a statement past the timeout is stopped and answered 504 QUERY_TIMEOUT', a
   const limits = app.services.project.limits as { queryTimeoutMs: number };
   limits.queryTimeoutMs = 300;
   const started = Date.now();
-  const res = await widgetData(app, 'slow', 'total');
+  const res = await widgetData(user, 'slow', 'total');
   expect(res.statusCode).toBe(504);
   expect(res.json()).toMatchObject({ error: 'QUERY_TIMEOUT' });
   expect(Date.now() - started).toBeLessThan(5_000);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startApp, widgetData, type TestApp } from '../../../test/app-harness.js';
+import { loginAs, startApp, widgetData, type SignedIn, type TestApp } from '../../../test/app-harness.js';
 import {
   dropPostgres,
   fixtureTables,
@@ -28,6 +28,8 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.runIf(gate.available)('a PostgreSQL source that goes down and comes back', () => {
   let app: TestApp;
+  /** Dashboards need a signed-in user; the mini project's datasets are shared, so any organisation will do. */
+  let user: SignedIn;
   let close: () => Promise<void>;
   let proxy: TcpProxy;
   let tables: FixtureTables;
@@ -52,6 +54,7 @@ limits: { query_timeout: 5s, max_rows: 1000, max_bytes: 1MB }
       `source: pg
 table: ${tables.items}
 freshness: ${FRESH_MS}ms
+shared: true
 columns:
   id: { type: number }
   colour: { type: string }
@@ -74,6 +77,7 @@ widgets:
       environment: { OUTAGE_PG_URL: proxy.rewrite(gate.url) },
       breaker: { failureThreshold: 2, coolDownMs: 200 },
     }));
+    user = await loginAs(app, { org: 'acme', role: 'viewer' });
   });
   afterAll(async () => {
     await close?.();
@@ -82,7 +86,7 @@ widgets:
   });
 
   test('cached widgets are served stale, uncached ones fail clearly, and recovery needs no restart', async () => {
-    const before = await widgetData(app, 'main', 'total');
+    const before = await widgetData(user, 'main', 'total');
     expect(before.statusCode).toBe(200);
     expect(before.json().meta).toMatchObject({ cache: 'miss', stale: false });
     const total = before.json().rows;
@@ -90,20 +94,20 @@ widgets:
     await proxy.stop();
     await wait(FRESH_MS * 3); // past freshness and the stale-while-revalidate grace
 
-    const down = await widgetData(app, 'main', 'total');
+    const down = await widgetData(user, 'main', 'total');
     expect(down.statusCode).toBe(200);
     expect(down.json().rows).toEqual(total);
     expect(down.json().meta).toMatchObject({ stale: true, cache: 'stale', asOf: before.json().meta.asOf });
     expect(down.headers['cache-control']).toBe('private, no-cache');
 
-    const uncached = await widgetData(app, 'main', 'by_colour', { filters: { colour: ['red'] } });
+    const uncached = await widgetData(user, 'main', 'by_colour', { filters: { colour: ['red'] } });
     expect(uncached.statusCode).toBe(503);
     expect(uncached.json()).toMatchObject({ error: 'SOURCE_UNAVAILABLE' });
     expect(uncached.json().requestId).toEqual(expect.any(String));
 
     // Two failures opened the circuit: further requests fail fast without touching the source.
     const accepted = proxy.accepted;
-    const fast = await widgetData(app, 'main', 'by_colour', { filters: { colour: ['blue'] } });
+    const fast = await widgetData(user, 'main', 'by_colour', { filters: { colour: ['blue'] } });
     expect(fast.statusCode).toBe(503);
     expect(proxy.accepted).toBe(accepted);
     expect((await app.inject({ url: '/metrics' })).body).toMatch(
@@ -115,14 +119,14 @@ widgets:
     let recovered: ReturnType<typeof JSON.parse> | undefined;
     for (let i = 0; i < 50 && !recovered; i++) {
       await wait(100);
-      const r = await widgetData(app, 'main', 'total');
+      const r = await widgetData(user, 'main', 'total');
       if (r.statusCode === 200 && r.json().meta.stale === false) recovered = r.json();
     }
     expect(recovered).toBeDefined();
     expect(recovered.rows).toEqual(total);
     expect(Date.parse(recovered.meta.asOf)).toBeGreaterThan(Date.parse(before.json().meta.asOf));
     expect(await executions(app)).toBeGreaterThan(executed);
-    const nowUncached = await widgetData(app, 'main', 'by_colour', { filters: { colour: ['red'] } });
+    const nowUncached = await widgetData(user, 'main', 'by_colour', { filters: { colour: ['red'] } });
     expect(nowUncached.statusCode).toBe(200);
     expect((await app.inject({ url: '/metrics' })).body).toMatch(
       /trellis_source_circuit_state\{source="pg"\} 0/,

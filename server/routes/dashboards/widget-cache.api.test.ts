@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startApp, widgetData, type TestApp } from '../../../test/app-harness.js';
+import { loginAs, startApp, widgetData, type SignedIn, type TestApp } from '../../../test/app-harness.js';
 import { cacheRequests, executions } from '../../../test/metrics-reader.js';
 import { createMiniProject } from '../../../test/mini-project.js';
 
@@ -10,18 +10,22 @@ import { createMiniProject } from '../../../test/mini-project.js';
  */
 describe('widget data through the cache', () => {
   let app: TestApp;
+  /** Dashboards need a signed-in user; the mini project's datasets are shared, so any organisation will do. */
+  let user: SignedIn;
   let close: () => Promise<void>;
 
   beforeAll(async () => {
     const mini = await createMiniProject({
       'datasets/canary.yaml': `table: canary
 freshness: live
+shared: true
 columns:
   id: { type: number }
   note: { type: string }
 `,
     });
     ({ app, close } = await startApp(mini.dir));
+    user = await loginAs(app, { org: 'acme', role: 'viewer' });
   });
   afterAll(async () => close());
 
@@ -29,7 +33,7 @@ columns:
     const before = await executions(app, 'items');
     const body = { filters: { colour: ['red'] } };
     const responses = await Promise.all(
-      Array.from({ length: 500 }, () => widgetData(app, 'main', 'by_colour', body)),
+      Array.from({ length: 500 }, () => widgetData(user, 'main', 'by_colour', body)),
     );
     expect(responses.filter((r) => r.statusCode !== 200)).toHaveLength(0);
     expect((await executions(app, 'items')) - before).toBe(1);
@@ -44,13 +48,13 @@ columns:
 
   test('a repeat is a hit with the original time; other filter values are other keys', async () => {
     const body = { filters: { colour: ['green'] } };
-    const first = await widgetData(app, 'main', 'total', body);
-    const again = await widgetData(app, 'main', 'total', body);
+    const first = await widgetData(user, 'main', 'total', body);
+    const again = await widgetData(user, 'main', 'total', body);
     expect(first.json().meta.cache).toBe('miss');
     expect(again.json().meta).toMatchObject({ cache: 'hit', stale: false, queryMs: 0 });
     expect(again.json().meta.asOf).toBe(first.json().meta.asOf);
     expect(again.json().rows).toEqual(first.json().rows);
-    const other = await widgetData(app, 'main', 'total', { filters: { colour: ['blue', 'red'] } });
+    const other = await widgetData(user, 'main', 'total', { filters: { colour: ['blue', 'red'] } });
     expect(other.json().meta.cache).toBe('miss');
     expect(other.json().rows).not.toEqual(first.json().rows);
   });
@@ -58,29 +62,29 @@ columns:
   test('tables cache the page and the count under their own keys', async () => {
     const body = { filters: {}, page: { offset: 10, limit: 10 } };
     const before = await executions(app, 'items');
-    const a = await widgetData(app, 'main', 'list', body);
-    const b = await widgetData(app, 'main', 'list', body);
+    const a = await widgetData(user, 'main', 'list', body);
+    const b = await widgetData(user, 'main', 'list', body);
     expect((await executions(app, 'items')) - before).toBe(2); // page + count, once
     expect(b.json()).toMatchObject({ total: a.json().total, rows: a.json().rows, meta: { cache: 'hit' } });
-    const next = await widgetData(app, 'main', 'list', { ...body, page: { offset: 20, limit: 10 } });
+    const next = await widgetData(user, 'main', 'list', { ...body, page: { offset: 20, limit: 10 } });
     expect((await executions(app, 'items')) - before).toBe(3); // new page; the count is a hit
     expect(next.json().rows).not.toEqual(a.json().rows);
   });
 
   test('invalidating a dataset makes its next request run again; other datasets keep their entries', async () => {
-    await widgetData(app, 'main', 'total', { filters: {} });
+    await widgetData(user, 'main', 'total', { filters: {} });
     const before = await executions(app);
     await app.services.runner.invalidate(['items']);
-    const after = await widgetData(app, 'main', 'total', { filters: {} });
+    const after = await widgetData(user, 'main', 'total', { filters: {} });
     expect(after.json().meta.cache).toBe('miss');
     expect((await executions(app)) - before).toBe(1);
-    expect((await widgetData(app, 'main', 'total', { filters: {} })).json().meta.cache).toBe('hit');
+    expect((await widgetData(user, 'main', 'total', { filters: {} })).json().meta.cache).toBe('hit');
     await expect(app.services.runner.invalidate(['nope'])).rejects.toThrow(/unknown dataset/);
   });
 
   test('ETag and Cache-Control follow freshness; a current If-None-Match gets a bodiless 304', async () => {
     const body = { filters: { price: { min: 3 } } };
-    const first = await widgetData(app, 'main', 'share', body);
+    const first = await widgetData(user, 'main', 'share', body);
     const etag = String(first.headers.etag);
     expect(etag).toMatch(/^W\/"[A-Za-z0-9_-]{22}"$/);
     const maxAge = Number(/max-age=(\d+)/.exec(String(first.headers['cache-control']))?.[1]);
@@ -88,7 +92,7 @@ columns:
     expect(maxAge).toBeGreaterThan(290); // medium: 5 minutes
     expect(maxAge).toBeLessThanOrEqual(300);
 
-    const revalidated = await app.inject({
+    const revalidated = await user.inject({
       method: 'POST',
       url: '/api/v1/dashboards/main/widgets/share/data',
       payload: body,
@@ -97,7 +101,7 @@ columns:
     expect(revalidated.statusCode).toBe(304);
     expect(revalidated.body).toBe('');
 
-    const otherFilter = await app.inject({
+    const otherFilter = await user.inject({
       method: 'POST',
       url: '/api/v1/dashboards/main/widgets/share/data',
       payload: { filters: { price: { min: 4 } } },
@@ -107,7 +111,7 @@ columns:
     expect(otherFilter.headers.etag).not.toBe(etag);
 
     await app.services.runner.invalidate(['items']);
-    const changed = await app.inject({
+    const changed = await user.inject({
       method: 'POST',
       url: '/api/v1/dashboards/main/widgets/share/data',
       payload: body,
@@ -118,8 +122,8 @@ columns:
 
   test('a live dataset runs every time and is never reused by the browser', async () => {
     const before = await executions(app, 'canary');
-    const a = await widgetData(app, 'main', 'canary_rows');
-    const b = await widgetData(app, 'main', 'canary_rows');
+    const a = await widgetData(user, 'main', 'canary_rows');
+    const b = await widgetData(user, 'main', 'canary_rows');
     expect((await executions(app, 'canary')) - before).toBe(2);
     expect(a.json().meta.cache).toBe('live');
     expect(b.json().meta.cache).toBe('live');
@@ -127,7 +131,7 @@ columns:
   });
 
   test('the definition tells the browser each widget’s freshness', async () => {
-    const def = (await app.inject({ url: '/api/v1/dashboards/main' })).json();
+    const def = (await user.inject({ url: '/api/v1/dashboards/main' })).json();
     const byId = new Map<string, { freshnessMs: number }>(
       def.widgets.map((w: { id: string; freshnessMs: number }) => [w.id, w]),
     );

@@ -4,6 +4,7 @@ import { errorBody, widgetDataRequest, widgetDataResponse } from '../../../contr
 import { withCacheHeaders } from '../../http/cache-headers.js';
 import { clientAbortSignal } from '../../http/client-abort.js';
 import { widgetData } from '../../services/widget-data.service.js';
+import { viewerOf } from '../../services/viewer.js';
 import { serializeWidgetData } from './widget-data.serializer.js';
 import type { AppServices } from '../../app.js';
 
@@ -24,6 +25,7 @@ export function widgetsRoutes(services: AppServices): FastifyPluginAsyncZod {
           200: widgetDataResponse,
           304: z.null().describe('Not modified: the If-None-Match tag is current'),
           400: errorBody,
+          401: errorBody,
           404: errorBody,
           422: errorBody,
           503: errorBody,
@@ -41,6 +43,7 @@ export function widgetsRoutes(services: AppServices): FastifyPluginAsyncZod {
           dashboard: request.params.dashboard,
           widget: request.params.widget,
           request: request.body,
+          viewer: viewerOf(request.session),
           signal: clientAbortSignal(reply),
         });
         return reply.send(withCacheHeaders(request, reply, result));

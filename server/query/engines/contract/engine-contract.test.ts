@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Cell } from '../../../../contract/index.js';
 import {
   CONTRACT_PLANS,
+  CONTRACT_TENANT,
   HOSTILE_VALUES,
   contractDatasets,
 } from '../../../../test/engine-contract/contract-plans.js';
@@ -377,16 +378,19 @@ for (const spec of ENGINES) {
             {
               kind: 'count',
               dataset: 'items',
+              tenant: CONTRACT_TENANT,
               filters: [{ kind: 'in', column: 'colour', values: [value, 'x'] }],
             },
             {
               kind: 'count',
               dataset: 'items',
+              tenant: CONTRACT_TENANT,
               filters: [{ kind: 'compare', column: 'name', op: '=', value }],
             },
             {
               kind: 'count',
               dataset: 'items',
+              tenant: CONTRACT_TENANT,
               filters: [{ kind: 'contains', columns: ['colour'], text: value }],
             },
           ];

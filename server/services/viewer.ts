@@ -1,0 +1,20 @@
+import type { Role } from '../../contract/index.js';
+import type { ActiveSession } from '../auth/sessions.service.js';
+import { TrellisError } from '../errors.js';
+import { tenantId, type TenantId } from '../query/plan.js';
+
+/**
+ * Who is looking at dashboards: the tenant (the session's organisation slug) scopes every row read,
+ * the role decides which dashboards exist for them. Made only from a live session, so a tenant can
+ * never come from a request's body, query string or a default.
+ */
+export interface Viewer {
+  readonly tenant: TenantId;
+  readonly role: Role;
+}
+
+export function viewerOf(session: Pick<ActiveSession, 'organisation' | 'role'> | null): Viewer {
+  // The route's permission already demands a session; this keeps a missing one from ever scoping nothing.
+  if (!session) throw new TrellisError('UNAUTHENTICATED');
+  return { tenant: tenantId(session.organisation.slug), role: session.role };
+}
