@@ -66,8 +66,16 @@ export function originAllowed(request: FastifyRequest, publicOrigin: string | un
   }
   if (claimed === undefined) return true;
   if (claimed === 'null') return false; // sandboxed frames, data: URLs, some redirects
-  const own = publicOrigin ?? `${request.protocol}://${request.host}`;
-  return claimed.toLowerCase() === own.toLowerCase();
+  return claimed.toLowerCase() === (publicOrigin ?? ownOrigin(request))?.toLowerCase();
+}
+
+/** scheme://host[:port] as a browser writes it (default ports dropped), from the request's Host. */
+function ownOrigin(request: FastifyRequest): string | undefined {
+  try {
+    return new URL(`${request.protocol}://${request.host}`).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
