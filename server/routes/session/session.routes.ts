@@ -47,7 +47,8 @@ export function sessionRoutes(services: AppServices, options: SessionPresenter):
         // Re-sent so a page opened before the cookie existed (or after it was cleared) gets it back.
         setCsrfCookie(reply, csrfTokenFor(options.secret, session.idHash), {
           secure: secureCookie,
-          maxAgeSeconds: (session.expiresAt - Date.now()) / 1000,
+          // lastSeenAt is "now" on the session service's clock (the one tests move).
+          maxAgeSeconds: (session.expiresAt - session.lastSeenAt) / 1000,
         });
         return presentSession(session, options);
       },
