@@ -7,7 +7,8 @@ const unquote = (field: string) => field.slice(1, -1).replace(/""/g, '"');
 
 test('formula-looking cells are defused with a leading apostrophe', () => {
   expect(csvField('=HYPERLINK("http://evil","x")')).toBe('"\'=HYPERLINK(""http://evil"",""x"")"');
-  for (const start of ['=', '+', '-', '@', '\t', '\r']) expect(unquote(csvField(`${start}1+1`))).toBe(`'${start}1+1`);
+  for (const start of ['=', '+', '-', '@', '\t', '\r'])
+    expect(unquote(csvField(`${start}1+1`))).toBe(`'${start}1+1`);
   expect(csvField('plain')).toBe('"plain"');
   expect(csvField(null)).toBe('');
   expect(csvLine(['a', 'b"c', null])).toBe('"a","b""c",\r\n');

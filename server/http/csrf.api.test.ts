@@ -16,7 +16,10 @@ beforeAll(async () => {
   ({ app, close } = await startApp(mini.dir));
   await app.services.accounts.createOrganisation('acme', 'Acme', CLI_CONTEXT);
   for (const email of ['a@example.com', 'b@example.com'])
-    await app.services.accounts.createUser({ email, password: PASSWORD, organisation: 'acme', role: 'admin' }, CLI_CONTEXT);
+    await app.services.accounts.createUser(
+      { email, password: PASSWORD, organisation: 'acme', role: 'admin' },
+      CLI_CONTEXT,
+    );
   admin = await signIn(app, 'a@example.com', PASSWORD);
   other = await signIn(app, 'b@example.com', PASSWORD);
 });
@@ -28,7 +31,9 @@ const rename = (headers: Record<string, string>, name = 'Acme') =>
 describe('CSRF on cookie-authenticated writes', () => {
   test('no token, a wrong token, or another session’s token: 403 CSRF_FAILED; the right one passes', async () => {
     expect((await rename(admin.read)).json().error).toBe('CSRF_FAILED');
-    expect((await rename({ ...admin.read, 'x-csrf-token': 'x'.repeat(43) })).json().error).toBe('CSRF_FAILED');
+    expect((await rename({ ...admin.read, 'x-csrf-token': 'x'.repeat(43) })).json().error).toBe(
+      'CSRF_FAILED',
+    );
     expect((await rename({ ...admin.read, 'x-csrf-token': other.csrf })).json().error).toBe('CSRF_FAILED');
     expect((await rename(admin.write)).statusCode).toBe(200);
     // Nothing changed by the refused ones: the audit log has exactly the one rename.
@@ -61,14 +66,25 @@ describe('CSRF on cookie-authenticated writes', () => {
     });
     expect(r.json().error).toBe('CSRF_FAILED');
     expect(r.headers['set-cookie']).toBeUndefined();
-    expect((await app.inject({ url: '/api/v1/session', headers: { ...admin.read, origin: 'https://evil.example' } })).statusCode).toBe(200);
+    expect(
+      (
+        await app.inject({
+          url: '/api/v1/session',
+          headers: { ...admin.read, origin: 'https://evil.example' },
+        })
+      ).statusCode,
+    ).toBe(200);
   });
 
   test('logout needs the token (a cross-site page cannot sign you out)', async () => {
     const victim = await signIn(app, 'b@example.com', PASSWORD);
-    expect((await app.inject({ method: 'DELETE', url: '/api/v1/session', headers: victim.read })).statusCode).toBe(403);
+    expect(
+      (await app.inject({ method: 'DELETE', url: '/api/v1/session', headers: victim.read })).statusCode,
+    ).toBe(403);
     expect((await app.inject({ url: '/api/v1/session', headers: victim.read })).statusCode).toBe(200);
-    expect((await app.inject({ method: 'DELETE', url: '/api/v1/session', headers: victim.write })).statusCode).toBe(204);
+    expect(
+      (await app.inject({ method: 'DELETE', url: '/api/v1/session', headers: victim.write })).statusCode,
+    ).toBe(204);
   });
 
   test('bearer tokens are exempt (no ambient credential), but still Origin-checked', async () => {

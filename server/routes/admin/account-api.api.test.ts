@@ -67,7 +67,10 @@ describe.each(targets)('the account API, store on $name', (target) => {
     expect(added.statusCode).toBe(201);
     const userId = added.json().userId as string;
     expect(added.json()).toMatchObject({ email: 'new@atlas.example', role: 'editor', disabledAt: null });
-    const again = await send('POST', '/api/v1/admin/members', atlasAdmin, { email: 'new@atlas.example', role: 'viewer' });
+    const again = await send('POST', '/api/v1/admin/members', atlasAdmin, {
+      email: 'new@atlas.example',
+      role: 'viewer',
+    });
     expect(again.json().error).toBe('MEMBER_EXISTS');
     const weak = await send('POST', '/api/v1/admin/members', atlasAdmin, {
       email: 'weak@atlas.example',
@@ -102,7 +105,9 @@ describe.each(targets)('the account API, store on $name', (target) => {
   });
 
   test('tenant first: another organisation’s member is not found, never changed', async () => {
-    const atlasMembers = (await get('/api/v1/admin/members', atlasAdmin)).json().members as { userId: string }[];
+    const atlasMembers = (await get('/api/v1/admin/members', atlasAdmin)).json().members as {
+      userId: string;
+    }[];
     const victim = atlasMembers.find((m) => m.userId === atlasViewer.userId);
     expect(victim).toBeDefined();
     for (const r of [
@@ -114,32 +119,41 @@ describe.each(targets)('the account API, store on $name', (target) => {
     ])
       expect(r.json().error).toBe('MEMBER_NOT_FOUND');
     expect((await get('/api/v1/session', atlasViewer)).json().role).toBe('viewer');
-    const beaconList = (await get('/api/v1/admin/members', beaconAdmin)).json().members as { email: string }[];
+    const beaconList = (await get('/api/v1/admin/members', beaconAdmin)).json().members as {
+      email: string;
+    }[];
     expect(beaconList.map((m) => m.email)).toEqual(['admin@beacon.example']);
   });
 
   test('the last admin cannot be demoted, disabled or removed', async () => {
     const self = beaconAdmin.userId;
-    expect((await send('PATCH', `/api/v1/admin/members/${self}`, beaconAdmin, { role: 'viewer' })).json().error).toBe(
+    expect(
+      (await send('PATCH', `/api/v1/admin/members/${self}`, beaconAdmin, { role: 'viewer' })).json().error,
+    ).toBe('LAST_ADMIN');
+    expect(
+      (await send('PATCH', `/api/v1/admin/members/${self}`, beaconAdmin, { disabled: true })).json().error,
+    ).toBe('LAST_ADMIN');
+    expect((await send('DELETE', `/api/v1/admin/members/${self}`, beaconAdmin)).json().error).toBe(
       'LAST_ADMIN',
     );
-    expect((await send('PATCH', `/api/v1/admin/members/${self}`, beaconAdmin, { disabled: true })).json().error).toBe(
-      'LAST_ADMIN',
-    );
-    expect((await send('DELETE', `/api/v1/admin/members/${self}`, beaconAdmin)).json().error).toBe('LAST_ADMIN');
   });
 
   test('organisation: read and rename', async () => {
     const info = await get('/api/v1/admin/organisation', beaconAdmin);
     expect(info.json()).toMatchObject({ slug: 'beacon', name: 'Beacon Health', memberCount: 1 });
-    const renamed = await send('PATCH', '/api/v1/admin/organisation', beaconAdmin, { name: 'Beacon Health Ltd' });
+    const renamed = await send('PATCH', '/api/v1/admin/organisation', beaconAdmin, {
+      name: 'Beacon Health Ltd',
+    });
     expect(renamed.json()).toMatchObject({ slug: 'beacon', name: 'Beacon Health Ltd' });
     expect((await get('/api/v1/session', beaconAdmin)).json().organisation.name).toBe('Beacon Health Ltd');
   });
 
   test('my organisations and switching: a new session (rotated), the old cookie dead', async () => {
     // The beacon admin is added to atlas as a viewer.
-    await send('POST', '/api/v1/admin/members', atlasAdmin, { email: 'admin@beacon.example', role: 'viewer' });
+    await send('POST', '/api/v1/admin/members', atlasAdmin, {
+      email: 'admin@beacon.example',
+      role: 'viewer',
+    });
     const mine = (await get('/api/v1/session/organisations', beaconAdmin)).json().organisations as {
       id: string;
       slug: string;
@@ -151,19 +165,26 @@ describe.each(targets)('the account API, store on $name', (target) => {
     ]);
     const atlasId = mine.find((o) => o.slug === 'atlas')?.id;
     const other = await signIn(app, 'admin@beacon.example', PASSWORD);
-    const switched = await send('POST', '/api/v1/session/organisation', other, { organisationId: atlasId as string });
+    const switched = await send('POST', '/api/v1/session/organisation', other, {
+      organisationId: atlasId as string,
+    });
     expect(switched.statusCode).toBe(200);
     expect(switched.json()).toMatchObject({ organisation: { slug: 'atlas' }, role: 'viewer' });
     const after = fromResponse(switched.headers['set-cookie'], switched.json());
     expect(after.cookie).not.toBe(other.cookie);
     expect((await get('/api/v1/session', other)).statusCode).toBe(401);
     expect((await get('/api/v1/admin/members', after)).statusCode).toBe(403);
-    const refused = await send('POST', '/api/v1/session/organisation', atlasViewer, { organisationId: 'nope' });
+    const refused = await send('POST', '/api/v1/session/organisation', atlasViewer, {
+      organisationId: 'nope',
+    });
     expect(refused.json().error).toBe('FORBIDDEN');
   });
 
   test('my sessions: ip and user agent, revoke one, revoke all others', async () => {
-    const second = await signIn(app, 'admin@atlas.example', PASSWORD, { remoteAddress: '10.9.0.2', userAgent: 'curl/8' });
+    const second = await signIn(app, 'admin@atlas.example', PASSWORD, {
+      remoteAddress: '10.9.0.2',
+      userAgent: 'curl/8',
+    });
     const third = await signIn(app, 'admin@atlas.example', PASSWORD, { remoteAddress: '10.9.0.3' });
     const list = (await get('/api/v1/session/sessions', atlasAdmin)).json().sessions as {
       id: string;
@@ -180,7 +201,9 @@ describe.each(targets)('the account API, store on $name', (target) => {
     expect((await get('/api/v1/session', second)).statusCode).toBe(401);
     expect((await get('/api/v1/session', third)).statusCode).toBe(200);
     // Another user's session id is not found.
-    const viewerSessions = (await get('/api/v1/session/sessions', atlasViewer)).json().sessions as { id: string }[];
+    const viewerSessions = (await get('/api/v1/session/sessions', atlasViewer)).json().sessions as {
+      id: string;
+    }[];
     const foreign = await send('DELETE', `/api/v1/session/sessions/${viewerSessions[0]?.id}`, atlasAdmin);
     expect(foreign.json().error).toBe('SESSION_NOT_FOUND');
     expect((await send('DELETE', '/api/v1/session/sessions', atlasAdmin)).statusCode).toBe(204);
@@ -189,11 +212,19 @@ describe.each(targets)('the account API, store on $name', (target) => {
   });
 
   test('API tokens: shown once, hashed, bearer auth, role capped, expiring, revocable', async () => {
-    const created = await send('POST', '/api/v1/tokens', atlasAdmin, { name: 'ci', role: 'admin', expiresInDays: 1 });
+    const created = await send('POST', '/api/v1/tokens', atlasAdmin, {
+      name: 'ci',
+      role: 'admin',
+      expiresInDays: 1,
+    });
     expect(created.statusCode).toBe(201);
     const { secret, id } = created.json() as { secret: string; id: string };
     expect(secret).toMatch(/^trl_[A-Za-z0-9_-]{43}$/);
-    const stored = await app.services.store.db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const stored = await app.services.store.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(JSON.stringify(stored)).not.toContain(secret.slice(4));
     const listed = (await get('/api/v1/tokens', atlasAdmin)).json().tokens as Record<string, unknown>[];
     expect(listed.find((t) => t.id === id)).not.toHaveProperty('secret');
@@ -202,15 +233,25 @@ describe.each(targets)('the account API, store on $name', (target) => {
     const members = await app.inject({ url: '/api/v1/admin/members', headers: bearer });
     expect(members.statusCode).toBe(200);
     // A write with a bearer token needs no CSRF token (no ambient credential).
-    const renamed = await app.inject({ method: 'PATCH', url: '/api/v1/admin/organisation', headers: bearer, payload: { name: 'Atlas Research' } });
+    const renamed = await app.inject({
+      method: 'PATCH',
+      url: '/api/v1/admin/organisation',
+      headers: bearer,
+      payload: { name: 'Atlas Research' },
+    });
     expect(renamed.statusCode).toBe(200);
     // Tokens cannot manage sessions or mint tokens.
     expect((await app.inject({ url: '/api/v1/tokens', headers: bearer })).json().error).toBe('FORBIDDEN');
 
     // last_used_at: written at the first use, not again within the minute.
     const usedAt = async () =>
-      (await app.services.store.db.selectFrom('api_tokens').select('last_used_at').where('id', '=', id).executeTakeFirstOrThrow())
-        .last_used_at;
+      (
+        await app.services.store.db
+          .selectFrom('api_tokens')
+          .select('last_used_at')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).last_used_at;
     expect(await usedAt()).toBe(now);
     const first = now;
     now += 30_000;
@@ -221,7 +262,11 @@ describe.each(targets)('the account API, store on $name', (target) => {
     expect(await usedAt()).toBe(now);
 
     // A viewer cannot create an admin token; their viewer token reads dashboards but not members.
-    const tooHigh = await send('POST', '/api/v1/tokens', atlasViewer, { name: 'x', role: 'admin', expiresInDays: 1 });
+    const tooHigh = await send('POST', '/api/v1/tokens', atlasViewer, {
+      name: 'x',
+      role: 'admin',
+      expiresInDays: 1,
+    });
     expect(tooHigh.json().error).toBe('FORBIDDEN');
 
     // Expiry.
@@ -231,18 +276,31 @@ describe.each(targets)('the account API, store on $name', (target) => {
     expect((await send('DELETE', `/api/v1/tokens/${id}`, atlasAdmin)).statusCode).toBe(204);
     expect((await app.inject({ url: '/api/v1/admin/members', headers: bearer })).statusCode).toBe(401);
     expect((await send('DELETE', `/api/v1/tokens/${id}`, atlasAdmin)).json().error).toBe('TOKEN_NOT_FOUND');
-    expect((await app.inject({ url: '/api/v1/admin/members', headers: { authorization: 'Bearer trl_nonsense' } })).statusCode).toBe(401);
+    expect(
+      (await app.inject({ url: '/api/v1/admin/members', headers: { authorization: 'Bearer trl_nonsense' } }))
+        .statusCode,
+    ).toBe(401);
   });
 
   test('a token’s role is capped by the owner’s current role', async () => {
-    const editorToken = await send('POST', '/api/v1/tokens', atlasAdmin, { name: 'cap', role: 'admin', expiresInDays: 5 });
+    const editorToken = await send('POST', '/api/v1/tokens', atlasAdmin, {
+      name: 'cap',
+      role: 'admin',
+      expiresInDays: 5,
+    });
     const bearer = { authorization: `Bearer ${editorToken.json().secret as string}` };
     expect((await app.inject({ url: '/api/v1/admin/members', headers: bearer })).statusCode).toBe(200);
     // A second admin so the first can be demoted.
-    await send('POST', '/api/v1/admin/members', atlasAdmin, { email: 'second@atlas.example', role: 'admin', password: PASSWORD });
+    await send('POST', '/api/v1/admin/members', atlasAdmin, {
+      email: 'second@atlas.example',
+      role: 'admin',
+      password: PASSWORD,
+    });
     const second = await signIn(app, 'second@atlas.example', PASSWORD);
     await send('PATCH', `/api/v1/admin/members/${atlasAdmin.userId}`, second, { role: 'viewer' });
-    expect((await app.inject({ url: '/api/v1/admin/members', headers: bearer })).json().error).toBe('FORBIDDEN');
+    expect((await app.inject({ url: '/api/v1/admin/members', headers: bearer })).json().error).toBe(
+      'FORBIDDEN',
+    );
     await send('PATCH', `/api/v1/admin/members/${atlasAdmin.userId}`, second, { role: 'admin' });
     expect((await app.inject({ url: '/api/v1/admin/members', headers: bearer })).statusCode).toBe(200);
   });
@@ -255,7 +313,11 @@ describe.each(targets)('the account API, store on $name', (target) => {
     expect(atlasActions.has('organisation.rename')).toBe(true); // the bearer rename of atlas
     const beacon = await page('limit=500', beaconAdmin);
     // The beacon admin sees beacon's rename, none of atlas's token entries.
-    expect((beacon.entries as { action: string; detail: { to?: string } }[]).some((e) => e.detail.to === 'Beacon Health Ltd')).toBe(true);
+    expect(
+      (beacon.entries as { action: string; detail: { to?: string } }[]).some(
+        (e) => e.detail.to === 'Beacon Health Ltd',
+      ),
+    ).toBe(true);
     expect((beacon.entries as { action: string }[]).some((e) => e.action === 'token.create')).toBe(false);
 
     const logins = await page('action=login&outcome=success&limit=2');
@@ -266,7 +328,9 @@ describe.each(targets)('the account API, store on $name', (target) => {
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
     expect(new Set(ids).size).toBe(ids.length);
     const byActor = await page('actor=viewer@atlas.example');
-    expect((byActor.entries as { actorEmail: string }[]).every((e) => e.actorEmail === 'viewer@atlas.example')).toBe(true);
+    expect(
+      (byActor.entries as { actorEmail: string }[]).every((e) => e.actorEmail === 'viewer@atlas.example'),
+    ).toBe(true);
     expect((await get('/api/v1/audit?cursor=abc', atlasAdmin)).json().error).toBe('VALIDATION_FAILED');
     expect((await get('/api/v1/audit?limit=501', atlasAdmin)).statusCode).toBe(400);
   });
@@ -288,7 +352,9 @@ describe.each(targets)('the account API, store on $name', (target) => {
     expect(r.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(r.headers['content-disposition']).toMatch(/^attachment; filename="trellis-audit-/);
     const lines = r.body.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('"id","at","actor","actor_email","action","target","outcome","ip","request_id","detail"');
+    expect(lines[0]).toBe(
+      '"id","at","actor","actor_email","action","target","outcome","ip","request_id","detail"',
+    );
     expect(lines.length).toBeGreaterThan(3);
     expect(lines.slice(1).every((l) => l.includes('"login"'))).toBe(true);
     const exports = (await get('/api/v1/audit?action=audit.export', atlasAdmin)).json().entries;
