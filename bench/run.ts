@@ -2,6 +2,7 @@ import { formatProfile, type ProfileSummary } from './lib/cpu-profile.js';
 import { disablePinning, pinning, pinSelf } from './lib/cpu-pinning.js';
 import { parseBenchArgs, UsageError, type BenchOptions } from './lib/options.js';
 import { printTable, writeResult, type ScenarioResult } from './lib/report.js';
+import { argon2Hash } from './scenarios/argon2-hash.js';
 import { coldScan } from './scenarios/cold-scan.js';
 import { engineOverhead } from './scenarios/engine-overhead.js';
 import { eventLoop } from './scenarios/event-loop.js';
@@ -24,6 +25,7 @@ const scenarios: Record<string, (options: BenchOptions) => Promise<ScenarioResul
   'users-in-1gb': usersIn1gb,
   'event-loop': eventLoop,
   'cold-scan': coldScan,
+  'argon2-hash': argon2Hash,
 };
 
 let options: BenchOptions;

@@ -23,5 +23,10 @@ export const sessionInfo = z.object({
   /** The absolute end of the session (ISO 8601); it ends sooner after `idleTimeoutSeconds` without a request. */
   expiresAt: z.string(),
   idleTimeoutSeconds: z.number().int(),
+  /**
+   * Echo this in the `x-csrf-token` header of every POST/PUT/PATCH/DELETE (it is also in the readable
+   * `trellis_csrf` cookie). Bound to this session; it changes when the session does.
+   */
+  csrfToken: z.string(),
 });
 export type SessionInfo = z.infer<typeof sessionInfo>;

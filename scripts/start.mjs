@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm start [-- EXAMPLE]`: sets up (scripts/setup.mjs), then serves examples/EXAMPLE — by default
-// clinical-trials — in this same process, so Ctrl+C and SIGTERM reach the server itself and its
+// clinical-trials — in demo mode (`trellis serve --demo`: demo accounts, a sign-in link printed) in this same process, so Ctrl+C and SIGTERM reach the server itself and its
 // graceful shutdown (a wrapper process would have to relay signals and exit codes). Node built-ins only.
 //
 // DuckDB runs on the libuv pool, whose size is fixed when it is first used: set it before anything
@@ -30,6 +30,8 @@ process.argv = [
   process.argv[0] ?? process.execPath,
   path.join(root, 'bin', 'trellis.js'),
   'serve',
+  // Demo mode: the example's demo: accounts, and a one-time sign-in link printed to the console.
+  '--demo',
   path.join(examples, name),
 ];
 await import('../bin/trellis.js');

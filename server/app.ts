@@ -12,7 +12,7 @@ import { installErrorHandling } from './http/error-handler.js';
 import { requestId } from './http/request-id.js';
 import { loggerOptions } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
-import { PERMISSIONS, type Permission, type RouteConfig } from './policies/permissions.js';
+import { isPermission, type Permission, type RouteConfig } from './policies/permissions.js';
 import type { Cache } from './cache/cache.js';
 import { CircuitBreakers } from './cache/circuit-breaker.js';
 import { openCache } from './cache/open-cache.js';
@@ -28,6 +28,16 @@ import { AccountsService } from './auth/accounts.service.js';
 import { SessionsService } from './auth/sessions.service.js';
 import { installAuthentication } from './http/authenticate.js';
 import { sessionRoutes } from './routes/session/session.routes.js';
+import { ApiTokensService } from './auth/api-tokens.service.js';
+import { LoginLinksService } from './auth/login-links.service.js';
+import { MembersService } from './auth/members.service.js';
+import { OwnSessionsService } from './auth/own-sessions.service.js';
+import { AuditQueryService } from './audit/audit-query.service.js';
+import { membersRoutes } from './routes/admin/members.routes.js';
+import { auditRoutes } from './routes/audit/audit.routes.js';
+import { loginLinkRoutes } from './routes/session/login-link.routes.js';
+import { ownSessionsRoutes } from './routes/session/own-sessions.routes.js';
+import { tokensRoutes } from './routes/tokens/tokens.routes.js';
 import { openStore, type Store } from './store/store.js';
 import { QueryRunner } from './services/query-runner.js';
 
@@ -55,6 +65,11 @@ export interface AppServices {
   readonly store: Store;
   readonly accounts: AccountsService;
   readonly sessions: SessionsService;
+  readonly members: MembersService;
+  readonly ownSessions: OwnSessionsService;
+  readonly tokens: ApiTokensService;
+  readonly loginLinks: LoginLinksService;
+  readonly audit: AuditQueryService;
   /** Every route with its declared permission (see policies/permissions.ts). */
   readonly routes: RouteInfo[];
 }
@@ -116,6 +131,7 @@ export async function buildApp(
   for (const source of engines.keys()) metrics.setCircuitState(source, 'closed');
   const store = options.store ?? (await openStore({ kind: 'memory' }));
   if (!options.store) app.addHook('onClose', async () => store.close());
+  const sessions = new SessionsService(store, config.sessions, options.now);
   const services: AppServices = {
     project,
     engines,
@@ -126,7 +142,12 @@ export async function buildApp(
     lifecycle: { stopping: false },
     store,
     accounts: new AccountsService(store, options.now),
-    sessions: new SessionsService(store, config.sessions, options.now),
+    sessions,
+    members: new MembersService(store, options.now),
+    ownSessions: new OwnSessionsService(store, sessions, config.sessions, options.now),
+    tokens: new ApiTokensService(store, options.now),
+    loginLinks: new LoginLinksService(store, sessions, options.now),
+    audit: new AuditQueryService(store, options.now),
     routes: [],
   };
   app.decorate('services', services);
@@ -135,13 +156,17 @@ export async function buildApp(
   app.addHook('onRoute', (route) => {
     const permission = route.config?.permission;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (!permission || !PERMISSIONS.includes(permission))
+    if (!isPermission(permission))
       throw new Error(`route ${methods.join(',')} ${route.url} declares no permission`);
     for (const method of methods) services.routes.push({ method, url: route.url, permission });
   });
 
   installErrorHandling(app, metrics);
-  installAuthentication(app, services.sessions, { secureCookie: config.sessions.secureCookie });
+  installAuthentication(app, services, {
+    secureCookie: config.sessions.secureCookie,
+    secret: config.sessions.secret,
+    publicOrigin: config.publicOrigin,
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -190,7 +215,17 @@ export async function buildApp(
   await app.register(widgetsRoutes(services));
   await app.register(filtersRoutes(services));
   await app.register(eventsRoutes(services));
-  await app.register(sessionRoutes(services, { secureCookie: config.sessions.secureCookie }));
+  const presenter = {
+    secureCookie: config.sessions.secureCookie,
+    secret: config.sessions.secret,
+    idleTimeoutSeconds: sessions.idleTimeoutSeconds,
+  };
+  await app.register(sessionRoutes(services, presenter));
+  await app.register(ownSessionsRoutes(services, presenter));
+  await app.register(loginLinkRoutes(services, presenter));
+  await app.register(tokensRoutes(services));
+  await app.register(membersRoutes(services));
+  await app.register(auditRoutes(services));
   await appShellRoutes(app, config.webRoot);
   return app as unknown as FastifyInstance & { services: AppServices };
 }

@@ -2,14 +2,19 @@ import { parseArgs } from 'node:util';
 import { ConfigError, parseEnv, type AppConfig } from './config/env.js';
 import { ACCOUNTS_USAGE, accountsCommand } from './cli/accounts.command.js';
 import { checkCommand } from './cli/check.command.js';
+import { DEMO_USAGE, demoCommand } from './cli/demo.command.js';
 import { serveCommand } from './cli/serve.command.js';
 
 const USAGE = `Usage: trellis <command> [options]
 
 Commands:
-  serve DIR    Serve the project in DIR (PORT and HOST from the environment; default 127.0.0.1:3000)
+  serve DIR    Serve the project in DIR (PORT and HOST from the environment; default 127.0.0.1:3000);
+               needs TRELLIS_SESSION_SECRET, and in production an admin (trellis user add … --role admin)
+  serve --demo DIR
+               Demo mode: create the project's demo: accounts, print a one-time sign-in link
+               (refused under NODE_ENV=production; a random session secret per start if none is set)
   check DIR    Validate the project in DIR against its sources; prints file:line: message per problem
-${ACCOUNTS_USAGE}
+${ACCOUNTS_USAGE}${DEMO_USAGE}
 Options:
   -h, --help   Show this help
 `;
@@ -19,11 +24,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' } },
+    options: { help: { type: 'boolean', short: 'h' }, demo: { type: 'boolean' } },
     strict: false,
   });
   const [command, dir] = positionals;
   // Account commands parse their own options (strictly), on the metadata store from the environment.
+  if (command === 'demo') {
+    const config = parseConfig(env);
+    if (!config) return 1;
+    return demoCommand(argv.slice(argv.indexOf(command) + 1), config, process);
+  }
   if (command === 'user' || command === 'org') {
     const config = parseConfig(env);
     if (!config) return 1;
@@ -46,7 +56,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   // Both commands open the sources, whose connection URLs come from the environment (url_env).
   const config = parseConfig(env);
   if (!config) return 1;
-  return command === 'check' ? checkCommand(dir ?? '.', config) : serveCommand(dir ?? '.', config);
+  return command === 'check'
+    ? checkCommand(dir ?? '.', config)
+    : serveCommand(dir ?? '.', config, { demo: values.demo === true });
 }
 
 /** The configuration, or undefined after printing every problem (exit 1). */

@@ -1,9 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI_CONTEXT } from '../../server/audit/audit-log.js';
+import { AccountsError, AccountsService } from '../../server/auth/accounts.service.js';
+import type { StoreConfig } from '../../server/config/env.js';
+import { openStore } from '../../server/store/store.js';
 import { serverPrefix } from './cpu-pinning.js';
 import { newestProfile, newestProfileFile, summarizeProfile, type ProfileSummary } from './cpu-profile.js';
 
@@ -46,9 +51,63 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** `node bin/trellis.js serve DIR` in production mode on a random free port, pinned to the server core. */
-export function startServer(projectDir: string, options: StartOptions = {}): Promise<ServerProcess> {
-  return startNode([path.join(repoRoot, 'bin', 'trellis.js'), 'serve', projectDir], options);
+/**
+ * `node bin/trellis.js serve DIR` in production mode on a random free port, pinned to the server core.
+ * Production refuses to start without a session secret and an admin: unless the caller's env names a
+ * metadata store, each server gets a temporary SQLite store with one admin, and a random secret.
+ */
+export async function startServer(projectDir: string, options: StartOptions = {}): Promise<ServerProcess> {
+  const env = { ...options.env };
+  env.TRELLIS_SESSION_SECRET ??= randomBytes(32).toString('base64url');
+  let dataDir: string | undefined;
+  if (env.TRELLIS_METADATA_URL === undefined && env.TRELLIS_DATA_DIR === undefined) {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'trellis-bench-store-'));
+    env.TRELLIS_DATA_DIR = dataDir;
+  }
+  await ensureAdmin(
+    env.TRELLIS_METADATA_URL !== undefined
+      ? { kind: 'postgres', url: env.TRELLIS_METADATA_URL }
+      : { kind: 'sqlite', file: path.join(path.resolve(env.TRELLIS_DATA_DIR as string), 'meta.sqlite') },
+  );
+  const server = await startNode([path.join(repoRoot, 'bin', 'trellis.js'), 'serve', projectDir], {
+    ...options,
+    env,
+  });
+  if (!dataDir) return server;
+  const dir = dataDir;
+  return {
+    ...server,
+    stop: async () => {
+      const profile = await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+      return profile;
+    },
+  };
+}
+
+/** One admin on the store (servers sharing it may race here: an "exists" refusal is fine). */
+async function ensureAdmin(config: StoreConfig): Promise<void> {
+  const store = await openStore(config);
+  try {
+    const accounts = new AccountsService(store);
+    if (await accounts.hasActiveAdmin()) return;
+    try {
+      await accounts.createOrganisation('bench', 'Bench', CLI_CONTEXT);
+      await accounts.createUser(
+        {
+          email: 'bench@example.com',
+          password: randomBytes(24).toString('base64url'),
+          organisation: 'bench',
+          role: 'admin',
+        },
+        CLI_CONTEXT,
+      );
+    } catch (err) {
+      if (!(err instanceof AccountsError)) throw err;
+    }
+  } finally {
+    await store.close();
+  }
 }
 
 /** Any built Node script that listens on $PORT (the bench's hello-world server). */

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { recordAudit, type ActionContext } from '../audit/audit-log.js';
-import { ROLES, type Role } from '../store/database.types.js';
+import type { Kysely } from 'kysely';
+import { ROLES, type Database, type Role } from '../store/database.types.js';
 import type { Store } from '../store/store.js';
 import { checkNewPassword, hashPassword } from './passwords.js';
+import { setDisabled, setPasswordHash } from './user-changes.js';
 
 export type AccountsProblem =
   | 'invalid_email'
@@ -79,6 +81,7 @@ export class AccountsService {
         outcome: 'success',
         target: slug,
         detail: { organisationId: org.id },
+        organisationId: org.id,
       });
     });
     return org;
@@ -127,17 +130,13 @@ export class AccountsService {
         .insertInto('memberships')
         .values({ user_id: id, organisation_id: org.id, role, created_at: at })
         .execute();
+      // One row for the action: the first membership is part of creating the user.
       await recordAudit(trx, at, context, {
         action: 'user.create',
         outcome: 'success',
         target: email,
-        detail: { userId: id },
-      });
-      await recordAudit(trx, at, context, {
-        action: 'membership.set',
-        outcome: 'success',
-        target: email,
         detail: { userId: id, organisation: input.organisation, role },
+        organisationId: org.id,
       });
     });
     return {
@@ -184,40 +183,77 @@ export class AccountsService {
   }
 
   /**
-   * Disables the account and revokes every session it holds in the same transaction, so the next
-   * request on any instance finds the session revoked. Returns how many sessions were ended.
+   * Disables the account (or enables it again) and, when disabling, revokes every session and API
+   * token it holds in the same transaction, so the next request on any instance is refused.
    */
-  async disableUser(emailInput: string, context: ActionContext): Promise<{ revokedSessions: number }> {
+  async setUserDisabled(
+    emailInput: string,
+    disabled: boolean,
+    context: ActionContext,
+  ): Promise<{ revokedSessions: number }> {
     const email = normaliseEmail(emailInput);
     return this.store.db.transaction().execute(async (trx) => {
-      const user = await trx
-        .selectFrom('users')
-        .select(['id', 'disabled_at'])
-        .where('email', '=', email)
-        .executeTakeFirst();
-      if (!user) throw new AccountsError('user_not_found', `there is no user with the email ${email}`);
+      const user = await this.findUser(trx, email);
       const at = this.now();
-      if (user.disabled_at === null)
-        await trx.updateTable('users').set({ disabled_at: at }).where('id', '=', user.id).execute();
-      const revoked = await trx
-        .updateTable('sessions')
-        .set({ revoked_at: at })
-        .where('user_id', '=', user.id)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      const revokedSessions = Number(revoked.numUpdatedRows);
+      const { changed, revokedSessions } = await setDisabled(trx, user.id, disabled, at);
       await recordAudit(trx, at, context, {
-        action: 'user.disable',
+        action: disabled ? 'user.disable' : 'user.enable',
         outcome: 'success',
         target: email,
-        detail: { userId: user.id, revokedSessions, alreadyDisabled: user.disabled_at !== null },
+        detail: { userId: user.id, revokedSessions, unchanged: !changed },
       });
       return { revokedSessions };
     });
   }
+
+  disableUser(email: string, context: ActionContext): Promise<{ revokedSessions: number }> {
+    return this.setUserDisabled(email, true, context);
+  }
+
+  /** A new password (checked, hashed); every session and token of the user ends. */
+  async resetPassword(
+    emailInput: string,
+    password: string,
+    context: ActionContext,
+  ): Promise<{ revokedSessions: number }> {
+    const email = normaliseEmail(emailInput);
+    checkNewPassword(password);
+    const passwordHash = await hashPassword(password);
+    return this.store.db.transaction().execute(async (trx) => {
+      const user = await this.findUser(trx, email);
+      const at = this.now();
+      const revokedSessions = await setPasswordHash(trx, user.id, passwordHash, at);
+      await recordAudit(trx, at, context, {
+        action: 'user.password_reset',
+        outcome: 'success',
+        target: email,
+        detail: { userId: user.id, revokedSessions },
+      });
+      return { revokedSessions };
+    });
+  }
+
+  /** Whether any enabled user is an admin somewhere (production refuses to start otherwise). */
+  async hasActiveAdmin(): Promise<boolean> {
+    const row = await this.store.db
+      .selectFrom('memberships')
+      .innerJoin('users', 'users.id', 'memberships.user_id')
+      .select('users.id')
+      .where('memberships.role', '=', 'admin')
+      .where('users.disabled_at', 'is', null)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  private async findUser(trx: Kysely<Database>, email: string): Promise<{ id: string }> {
+    const user = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+    if (!user) throw new AccountsError('user_not_found', `there is no user with the email ${email}`);
+    return user;
+  }
 }
 
-function parseRole(value: string): Role {
+export function parseRole(value: string): Role {
   const role = ROLES.find((r) => r === value);
   if (!role) throw new AccountsError('invalid_role', `"${value}" is not a role: use ${ROLES.join(', ')}`);
   return role;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { SessionConfig } from '../config/env.js';
 import { recordAudit, type ActionContext } from '../audit/audit-log.js';
 import { TrellisError } from '../errors.js';
@@ -10,7 +11,10 @@ import { hashSessionToken, isWellFormedToken, newSessionToken } from './session-
 
 /** A live session as requests see it. The role is read from the membership on every request. */
 export interface ActiveSession {
+  /** sha256 of the cookie token (or `token:<id>` for an API token): binds the CSRF token. */
   readonly idHash: string;
+  /** Set when an API token, not a session cookie, authenticated the request. */
+  readonly tokenId?: string;
   readonly user: { readonly id: string; readonly email: string };
   readonly organisation: { readonly id: string; readonly slug: string; readonly name: string };
   readonly role: Role;
@@ -51,6 +55,7 @@ export class SessionsService {
     password: string,
     context: ActionContext,
     previousToken?: string,
+    userAgent: string | null = null,
   ): Promise<{ token: string; session: ActiveSession }> {
     const email = normaliseEmail(emailInput).slice(0, 254);
     const db = this.store.db;
@@ -107,21 +112,55 @@ export class SessionsService {
         outcome: 'failure',
         target: email,
         detail: { reason: reason ?? 'unknown' },
+        // The account's organisation, when there is one, so its admins see attacks on it.
+        organisationId: membership?.id ?? null,
       });
       throw new TrellisError('INVALID_CREDENTIALS', { detail: { reason } });
     }
 
+    return this.open(
+      { id: user.id, email: user.email },
+      { id: membership.id, slug: membership.slug, name: membership.name, role: membership.role },
+      { ...context, actor: user.id },
+      {
+        previousToken,
+        userAgent,
+        audit: {
+          action: 'login',
+          target: email,
+          detail: { organisation: membership.slug, role: membership.role },
+        },
+      },
+    );
+  }
+
+  /**
+   * A new session for a user in one organisation, revoking `previousToken` (rotation: at login, at an
+   * organisation switch) and writing its one audit row, all in one transaction.
+   */
+  async open(
+    user: { id: string; email: string },
+    organisation: { id: string; slug: string; name: string; role: Role },
+    context: ActionContext,
+    options: {
+      previousToken?: string | undefined;
+      userAgent: string | null;
+      audit: { action: 'login' | 'organisation.switch'; target: string; detail: Record<string, string> };
+    },
+  ): Promise<{ token: string; session: ActiveSession }> {
+    const at = this.now();
     const token = newSessionToken();
     const session: ActiveSession = {
       idHash: hashSessionToken(token),
-      user: { id: user.id, email: user.email },
-      organisation: { id: membership.id, slug: membership.slug, name: membership.name },
-      role: membership.role,
+      user,
+      organisation: { id: organisation.id, slug: organisation.slug, name: organisation.name },
+      role: organisation.role,
       createdAt: at,
       lastSeenAt: at,
       expiresAt: at + this.config.absoluteMs,
     };
-    await db.transaction().execute(async (trx) => {
+    const { previousToken } = options;
+    await this.store.db.transaction().execute(async (trx) => {
       if (previousToken !== undefined && isWellFormedToken(previousToken))
         await trx
           .updateTable('sessions')
@@ -134,24 +173,23 @@ export class SessionsService {
         .values({
           id_hash: session.idHash,
           user_id: user.id,
-          organisation_id: membership.id,
+          organisation_id: organisation.id,
           created_at: at,
           last_seen_at: at,
           expires_at: session.expiresAt,
           revoked_at: null,
+          ip: context.ip,
+          user_agent: options.userAgent === null ? null : options.userAgent.slice(0, 300),
+          public_id: randomBytes(12).toString('base64url'),
         })
         .execute();
-      await recordAudit(
-        trx,
-        at,
-        { ...context, actor: user.id },
-        {
-          action: 'login',
-          outcome: 'success',
-          target: email,
-          detail: { organisation: membership.slug, role: membership.role },
-        },
-      );
+      await recordAudit(trx, at, context, {
+        action: options.audit.action,
+        outcome: 'success',
+        target: options.audit.target,
+        detail: options.audit.detail,
+        organisationId: organisation.id,
+      });
     });
     return { token, session };
   }

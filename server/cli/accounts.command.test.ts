@@ -53,7 +53,6 @@ test('org add, then user add reads the password from stdin and stores only its a
     expect(await verifyPassword(user.password_hash, 'a long enough passphrase')).toBe(true);
     const audit = await listAudit(store.db, { limit: 10 });
     expect(audit.map((a) => [a.action, a.actor, a.target])).toEqual([
-      ['membership.set', 'cli', 'ann@example.com'],
       ['user.create', 'cli', 'ann@example.com'],
       ['organisation.create', 'cli', 'acme'],
     ]);
@@ -119,4 +118,42 @@ test('the built CLI reads the password from piped stdin (npm test builds dist/ f
   expect(r.stderr).toBe('');
   expect(r.stdout).toBe('user piped@example.com added to acme as viewer\n');
   expect(r.status).toBe(0);
+});
+
+test('user reset-password (stdin) ends sessions; user disable then enable', async () => {
+  await run(
+    ['user', 'add', '--email', 'rita@example.com', '--org', 'acme', '--role', 'viewer'],
+    'first long password\n',
+  );
+  const reset = await run(
+    ['user', 'reset-password', '--email', 'rita@example.com'],
+    'second long password\n',
+  );
+  expect(reset).toMatchObject({
+    code: 0,
+    stdout: 'password of rita@example.com changed; 0 session(s) ended\n',
+  });
+  expect(await run(['user', 'reset-password', '--email', 'rita@example.com'], 'short\n')).toMatchObject({
+    code: 1,
+  });
+  expect(
+    await run(['user', 'reset-password', '--email', 'nobody@example.com'], 'second long password\n'),
+  ).toMatchObject({
+    code: 1,
+  });
+  const store = await openStore(config.store);
+  try {
+    const user = await store.db
+      .selectFrom('users')
+      .selectAll()
+      .where('email', '=', 'rita@example.com')
+      .executeTakeFirstOrThrow();
+    expect(await verifyPassword(user.password_hash, 'second long password')).toBe(true);
+  } finally {
+    await store.close();
+  }
+  expect(await run(['user', 'disable', '--email', 'rita@example.com'])).toMatchObject({ code: 0 });
+  expect((await run(['user', 'list'])).stdout).toContain('rita@example.com\tacme:viewer\tdisabled');
+  expect(await run(['user', 'enable', '--email', 'rita@example.com'])).toMatchObject({ code: 0 });
+  expect((await run(['user', 'list'])).stdout).toContain('rita@example.com\tacme:viewer\tactive');
 });

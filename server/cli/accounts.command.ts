@@ -16,7 +16,11 @@ export const ACCOUNTS_USAGE = `  user add --email E --org O --role viewer|editor
                Add a user; the password is read from stdin (piped, or typed without echo), never argv
   user list    List users with their organisations and roles
   user disable --email E
-               Disable a user and end all their sessions
+               Disable a user and end all their sessions and API tokens
+  user enable --email E
+               Enable a disabled user again
+  user reset-password --email E
+               Set a new password (read from stdin); ends the user's sessions and API tokens
   org add SLUG [--name "Display name"]
                Add an organisation (tenant)
   org list     List organisations
@@ -88,6 +92,17 @@ export async function accountsCommand(
     if (command === 'user' && action === 'disable' && email) {
       const { revokedSessions } = await accounts.disableUser(email, CLI_CONTEXT);
       say(`user ${email} disabled; ${revokedSessions} session(s) ended`);
+      return 0;
+    }
+    if (command === 'user' && action === 'enable' && email) {
+      await accounts.setUserDisabled(email, false, CLI_CONTEXT);
+      say(`user ${email} enabled`);
+      return 0;
+    }
+    if (command === 'user' && action === 'reset-password' && email) {
+      const password = await readPassword(io.stdin, io.stderr);
+      const { revokedSessions } = await accounts.resetPassword(email, password, CLI_CONTEXT);
+      say(`password of ${email} changed; ${revokedSessions} session(s) ended`);
       return 0;
     }
     io.stderr.write(`trellis ${command}: missing or unknown arguments\n\n${ACCOUNTS_USAGE}`);

@@ -121,7 +121,11 @@ describe('trellis check', () => {
       path.join(copy, 'dashboards', 'broken.yaml'),
       'title: Broken\nwidgets:\n  - { id: x, type: gauge, title: X }\n',
     );
-    const r = trellis('serve', copy);
+    const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'trellis.js'), 'serve', copy], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, TRELLIS_SESSION_SECRET: 'cli-test-secret-0123456789abcdefghijklmnop' },
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^dashboards\/broken\.yaml:3: /m);
     expect(r.stderr).toContain('Refusing to serve an invalid project');

@@ -2,10 +2,42 @@ import { buildApp } from '../app.js';
 import type { AppConfig } from '../config/env.js';
 import { closeEngines } from '../query/engines/index.js';
 import { openStore } from '../store/store.js';
+import { AccountsService } from '../auth/accounts.service.js';
+import { demoAdmin, ensureDemoAccounts, mintDemoLink } from '../auth/demo-accounts.js';
+import { demoRefusal } from './demo.command.js';
 import { loadVerifiedProject, printProblems } from './load-verified-project.js';
 
-/** `trellis serve DIR`: refuse an invalid project, listen, and shut down gracefully on SIGTERM/SIGINT. */
-export async function serveCommand(dir: string, config: AppConfig): Promise<number> {
+export const NO_SECRET_MESSAGE =
+  'TRELLIS_SESSION_SECRET is not set: set it to at least 32 bytes of random text, e.g.\n' +
+  '  export TRELLIS_SESSION_SECRET="$(openssl rand -base64 48)"\n' +
+  '(the same value on every instance), or try the project with `trellis serve --demo DIR`.';
+
+export const NO_ADMIN_MESSAGE =
+  'No admin exists yet, and production mode does not start without one. Create one with:\n' +
+  '  trellis org add SLUG --name "Organisation name"\n' +
+  '  printf \'%s\\n\' "$ADMIN_PASSWORD" | trellis user add --email you@example.com --org SLUG --role admin\n' +
+  '(with the same TRELLIS_METADATA_URL / TRELLIS_DATA_DIR as the server).';
+
+/**
+ * `trellis serve [--demo] DIR`: refuse a missing secret (outside demo mode), an invalid project, or
+ * production without an admin; listen, and shut down gracefully on SIGTERM/SIGINT. Demo mode creates
+ * the project's demo accounts and prints a one-time sign-in link.
+ */
+export async function serveCommand(
+  dir: string,
+  baseConfig: AppConfig,
+  options: { demo: boolean } = { demo: false },
+): Promise<number> {
+  const fail = (message: string) => {
+    process.stderr.write(`trellis serve: ${message}\n`);
+    return 1;
+  };
+  if (options.demo) {
+    const refusal = demoRefusal(baseConfig);
+    if (refusal) return fail(refusal);
+  } else if (!baseConfig.sessions.secretFromEnv) return fail(NO_SECRET_MESSAGE);
+  // Demo mode without a configured secret uses the random one made at start (sessions end with it).
+  const config = baseConfig;
   const verified = await loadVerifiedProject(dir, config.environment);
   if (!verified.ok) {
     printProblems(verified.problems, (l) => process.stderr.write(`${l}\n`));
@@ -15,9 +47,19 @@ export async function serveCommand(dir: string, config: AppConfig): Promise<numb
     return 1;
   }
   const { project, engines } = verified;
+  if (options.demo && !project.demo) {
+    await closeEngines(engines);
+    return fail(`${dir}/trellis.yaml has no demo: section (organisations and users), needed by --demo`);
+  }
   // The metadata store (users, sessions, audit) is migrated before the first request; with no
   // configuration it is the SQLite file under .trellis/, created on first start.
   const store = await openStore(config.store);
+  if (options.demo && project.demo) await ensureDemoAccounts(store, project.demo);
+  if (config.env === 'production' && !(await new AccountsService(store).hasActiveAdmin())) {
+    await store.close();
+    await closeEngines(engines);
+    return fail(NO_ADMIN_MESSAGE);
+  }
   const app = await buildApp({ config, project, engines, store });
   app.log.info(
     { metadataStore: config.store.kind === 'sqlite' ? config.store.file : 'postgres' },
@@ -43,8 +85,15 @@ export async function serveCommand(dir: string, config: AppConfig): Promise<numb
   process.once('SIGINT', () => void stop('SIGINT'));
   const address = await app.listen({ port: config.port, host: config.host });
   app.log.info({ address, project: project.name, dashboards: project.dashboards.size }, 'listening');
-  process.stdout.write(
-    `\n  Trellis is serving "${project.title}" at ${address.replace('0.0.0.0', '127.0.0.1')}\n\n`,
-  );
+  const url = config.publicOrigin ?? address.replace('0.0.0.0', '127.0.0.1');
+  process.stdout.write(`\n  Trellis is serving "${project.title}" at ${url}\n\n`);
+  if (options.demo && project.demo) {
+    // Like Jupyter's token URL: the way into a demo whose users have no known passwords.
+    const link = await mintDemoLink(store, app.services.sessions, project.demo, url);
+    process.stdout.write(
+      `  Sign in as ${demoAdmin(project.demo).email} (one-time link, valid 15 minutes):\n\n    ${link}\n\n` +
+        `  A new link: trellis demo link ${dir}\n\n`,
+    );
+  }
   return -1; // keep running
 }

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { parseEnv } from './env.js';
+import { ConfigError, parseEnv, weakSecret } from './env.js';
 
 test('the environment snapshot (for url_env references) is a frozen copy taken at start', () => {
   const env: NodeJS.ProcessEnv = { NODE_ENV: 'test', WAREHOUSE_URL: 'postgres://db/x' };
@@ -31,4 +31,34 @@ test('metadata store and session settings: SQLite under the data dir by default,
   expect(() => parseEnv({ TRELLIS_METADATA_URL: 'mysql://x' })).toThrow(/TRELLIS_METADATA_URL/);
   expect(() => parseEnv({ TRELLIS_LOGIN_MAX_FAILURES: '11' })).toThrow(/TRELLIS_LOGIN_MAX_FAILURES/);
   expect(() => parseEnv({ TRELLIS_SESSION_IDLE: '13h' })).toThrow(/TRELLIS_SESSION_IDLE/);
+});
+
+test('TRELLIS_SESSION_SECRET: at least 32 bytes, not a known default, not repetitive; unset = random per process', () => {
+  const good = 'k7Qp2v9XzL4mN8rT1wY6bC3dF5gH0jKa';
+  expect(weakSecret(good)).toBeNull();
+  expect(parseEnv({ TRELLIS_SESSION_SECRET: good }).sessions).toMatchObject({
+    secret: good,
+    secretFromEnv: true,
+  });
+  for (const bad of [
+    '',
+    'short',
+    'changeme'.repeat(4),
+    'secret-secret-secret-secret-secret',
+    'x'.repeat(64),
+    'abcabcabcabcabcabcabcabcabcabcabcabc',
+  ]) {
+    expect(weakSecret(bad), bad).not.toBeNull();
+    expect(() => parseEnv({ TRELLIS_SESSION_SECRET: bad })).toThrow(ConfigError);
+  }
+  const unset = parseEnv({}).sessions;
+  expect(unset.secretFromEnv).toBe(false);
+  expect(unset.secret).not.toBe(parseEnv({}).sessions.secret);
+});
+
+test('TRELLIS_PUBLIC_URL gives the origin CSRF checks compare against', () => {
+  expect(parseEnv({ TRELLIS_PUBLIC_URL: 'https://dash.example.org/trellis/' }).publicOrigin).toBe(
+    'https://dash.example.org',
+  );
+  expect(parseEnv({}).publicOrigin).toBeUndefined();
 });

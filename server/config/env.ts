@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -71,6 +72,11 @@ const envSchema = z.object({
     .string()
     .regex(/^\d+(s|m|h)$/)
     .default('12h'),
+  /**
+   * Signs the CSRF tokens (HMAC of the session). At least 32 bytes of random text; `serve` refuses
+   * to start without it (except `--demo`, which makes a random one per start).
+   */
+  TRELLIS_SESSION_SECRET: z.string().optional(),
   /** Login throttling: failed attempts allowed per account and per client address within the window. */
   TRELLIS_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(10).default(10),
   TRELLIS_LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).max(10_000).default(100),
@@ -93,6 +99,8 @@ const envSchema = z.object({
 
 export interface AppConfig {
   readonly env: 'development' | 'production' | 'test';
+  /** TRELLIS_PUBLIC_URL's origin (scheme://host[:port]): what Origin/Referer must match; else the Host header. */
+  readonly publicOrigin: string | undefined;
   readonly port: number;
   readonly host: string;
   readonly logLevel: string;
@@ -136,6 +144,12 @@ export interface SessionConfig {
   readonly maxFailuresPerAccount: number;
   readonly maxFailuresPerIp: number;
   readonly failureWindowMs: number;
+  /**
+   * The key of the CSRF token HMAC. From TRELLIS_SESSION_SECRET, or random per process when unset
+   * (`secretFromEnv` false): tests and tools may run so, `serve` refuses to unless in demo mode.
+   */
+  readonly secret: string;
+  readonly secretFromEnv: boolean;
 }
 
 export class ConfigError extends Error {
@@ -158,10 +172,15 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
   const e = r.data;
   const idleMs = parseDuration(e.TRELLIS_SESSION_IDLE);
   const absoluteMs = parseDuration(e.TRELLIS_SESSION_ABSOLUTE);
+  const problems: string[] = [];
   if (idleMs > absoluteMs)
-    throw new ConfigError(['TRELLIS_SESSION_IDLE: must not be longer than TRELLIS_SESSION_ABSOLUTE']);
+    problems.push('TRELLIS_SESSION_IDLE: must not be longer than TRELLIS_SESSION_ABSOLUTE');
+  const secretProblem = e.TRELLIS_SESSION_SECRET === undefined ? null : weakSecret(e.TRELLIS_SESSION_SECRET);
+  if (secretProblem) problems.push(`TRELLIS_SESSION_SECRET: ${secretProblem}`);
+  if (problems.length) throw new ConfigError(problems);
   return {
     env: e.NODE_ENV,
+    publicOrigin: e.TRELLIS_PUBLIC_URL ? new URL(e.TRELLIS_PUBLIC_URL).origin : undefined,
     port: e.PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
@@ -190,10 +209,47 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
       maxFailuresPerAccount: e.TRELLIS_LOGIN_MAX_FAILURES,
       maxFailuresPerIp: e.TRELLIS_LOGIN_MAX_FAILURES_PER_IP,
       failureWindowMs: parseDuration(e.TRELLIS_LOGIN_WINDOW),
+      secret: e.TRELLIS_SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+      secretFromEnv: e.TRELLIS_SESSION_SECRET !== undefined,
     },
     trustProxy: parseTrustProxy(e.TRELLIS_TRUST_PROXY),
     environment: snapshot(env),
   };
+}
+
+/** Values seen in examples and tutorials; a secret that is one of them (or repeats one) is no secret. */
+const KNOWN_DEFAULTS = [
+  'changeme',
+  'secret',
+  'password',
+  'trellis',
+  'default',
+  'development',
+  'yoursecret',
+  'sessionsecret',
+  'test',
+  'example',
+  'abc123',
+  '123456',
+  'x',
+];
+
+/** Why this secret is unacceptable, or null. */
+export function weakSecret(secret: string): string | null {
+  if (Buffer.byteLength(secret, 'utf8') < 32)
+    return 'must be at least 32 bytes of random text (e.g. `openssl rand -base64 48`)';
+  const letters = secret.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (
+    KNOWN_DEFAULTS.some(
+      (word) =>
+        letters.length > 0 &&
+        letters === word.repeat(Math.ceil(letters.length / word.length)).slice(0, letters.length),
+    )
+  )
+    return 'is a well-known default; generate a random one (e.g. `openssl rand -base64 48`)';
+  if (new Set(secret).size < 10)
+    return 'repeats too few characters to be random (e.g. `openssl rand -base64 48`)';
+  return null;
 }
 
 function parseTrustProxy(value: string | undefined): boolean | number | string[] {

@@ -1,31 +1,86 @@
+import type { Ability } from './roles.js';
+
 /**
- * Every route declares the permission it needs in its `config.permission`; a test fails when one
- * does not. Dashboards stay public to whoever can reach the server until demo mode exists (the
- * embedded demo binds to 127.0.0.1 by default); the session routes are the first to need a login.
+ * What a route needs, declared in its `config.permission` (a route without one fails at build time,
+ * and a test enumerates them). Each rule says whether a signed-in caller is needed, which ability
+ * their role must have, whether an API token may stand in for the session cookie, and how a
+ * state-changing request proves it came from this site (csrf).
  */
-export const PERMISSIONS = [
-  'public',
-  'dashboards:read',
-  /** Logging in: open to anyone, throttled. */
-  'session:create',
-  'session:read',
-  /** Logging out: works without a valid session too (it just clears the cookie). */
-  'session:delete',
-] as const;
-export type Permission = (typeof PERMISSIONS)[number];
+export interface PermissionRule {
+  /** none: never looks at credentials; optional: reads them if present; required: UNAUTHENTICATED without. */
+  readonly auth: 'none' | 'optional' | 'required';
+  readonly ability?: Ability;
+  /** May an `Authorization: Bearer` API token authenticate this route? */
+  readonly tokens: boolean;
+  /**
+   * For POST/PUT/PATCH/DELETE: `token` = Origin check plus the x-csrf-token header when the cookie
+   * authenticates; `origin` = Origin check only (login: there is no session to bind a token to yet).
+   */
+  readonly csrf: 'token' | 'origin';
+}
+
+const rule = (
+  auth: PermissionRule['auth'],
+  ability?: Ability,
+  options: { tokens?: boolean; csrf?: PermissionRule['csrf'] } = {},
+): PermissionRule => ({
+  auth,
+  ...(ability ? { ability } : {}),
+  tokens: options.tokens ?? false,
+  csrf: options.csrf ?? 'token',
+});
+
+/**
+ * Per-resource policies: `resource:action` → rule. The tenant is always the caller's organisation
+ * (from the session or token, never from the request), and services scope every query to it.
+ */
+export const PERMISSION_RULES = {
+  public: rule('none'),
+  // Dashboards stay readable without a session until the tenants work makes them member-only.
+  'dashboards:read': rule('required', 'dashboards:read', { tokens: true }),
+  /** Logging in (password or link): open to anyone, throttled; the Origin is checked. */
+  'session:create': rule('none', undefined, { csrf: 'origin' }),
+  'session:read': rule('required'),
+  /** Logging out works without a valid session too (it just clears the cookie). */
+  'session:delete': rule('optional'),
+  'session:list-own': rule('required', 'sessions:own'),
+  'session:revoke-own': rule('required', 'sessions:own'),
+  'session:switch-organisation': rule('required', 'sessions:own'),
+  'token:list': rule('required', 'tokens:own'),
+  'token:create': rule('required', 'tokens:own'),
+  'token:revoke': rule('required', 'tokens:own'),
+  'member:list': rule('required', 'members:manage', { tokens: true }),
+  'member:add': rule('required', 'members:manage', { tokens: true }),
+  'member:update': rule('required', 'members:manage', { tokens: true }),
+  'member:remove': rule('required', 'members:manage', { tokens: true }),
+  'member:reset-password': rule('required', 'members:manage', { tokens: true }),
+  'organisation:read': rule('required', 'organisation:manage', { tokens: true }),
+  'organisation:rename': rule('required', 'organisation:manage', { tokens: true }),
+  'audit:list': rule('required', 'audit:read', { tokens: true }),
+  'audit:export': rule('required', 'audit:export', { tokens: true }),
+} as const satisfies Record<string, PermissionRule>;
+
+export type Permission = keyof typeof PERMISSION_RULES;
+export const PERMISSIONS = Object.keys(PERMISSION_RULES) as Permission[];
 
 export interface RouteConfig {
   readonly permission: Permission;
 }
 
-/** Permissions that need a signed-in user; the authentication hook answers UNAUTHENTICATED otherwise. */
-const NEEDS_SESSION: ReadonlySet<Permission> = new Set(['session:read', 'dashboards:read']);
-
-export function needsSession(permission: Permission): boolean {
-  return NEEDS_SESSION.has(permission);
+export function ruleOf(permission: Permission): PermissionRule {
+  return PERMISSION_RULES[permission];
 }
 
-/** Public routes never look at the session cookie (no store lookup for health checks and assets). */
+export function isPermission(value: unknown): value is Permission {
+  return typeof value === 'string' && Object.hasOwn(PERMISSION_RULES, value);
+}
+
+/** Permissions that need a signed-in user; the authentication hook answers UNAUTHENTICATED otherwise. */
+export function needsSession(permission: Permission): boolean {
+  return ruleOf(permission).auth === 'required';
+}
+
+/** Public routes never look at credentials (no store lookup for health checks and assets). */
 export function readsSession(permission: Permission): boolean {
-  return permission !== 'public';
+  return ruleOf(permission).auth !== 'none';
 }

@@ -28,6 +28,11 @@ test('every registered route declares a permission, and the API routes need dash
     'GET /metrics',
     'GET /readyz',
   ]);
+  // Open to anyone, on purpose: signing in (password, one-time link) and out.
+  const openRoutes = routes
+    .filter((r) => ['session:create', 'session:delete'].includes(r.permission) && r.method !== 'HEAD')
+    .map((r) => `${r.method} ${r.url}`);
+  expect(openRoutes.sort()).toEqual(['DELETE /api/v1/session', 'GET /login/link', 'POST /api/v1/session']);
 });
 
 test('registering a route without a permission fails at build time', async () => {

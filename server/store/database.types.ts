@@ -14,6 +14,8 @@ export interface Database {
   memberships: MembershipsTable;
   sessions: SessionsTable;
   audit_log: AuditLogTable;
+  api_tokens: ApiTokensTable;
+  login_links: LoginLinksTable;
 }
 
 export interface OrganisationsTable {
@@ -51,6 +53,37 @@ export interface SessionsTable {
   /** created_at + the absolute lifetime; the idle limit is checked against last_seen_at. */
   expires_at: number;
   revoked_at: number | null;
+  /** Where the session signed in from (migration 0002; null for older sessions). */
+  ip: string | null;
+  user_agent: string | null;
+  /** The id the session is named by in the API (random; never the cookie or its hash). */
+  public_id: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  /** sha256 of the secret (256 random bits, so a fast hash suffices). */
+  token_hash: string;
+  user_id: string;
+  organisation_id: string;
+  name: string;
+  /** At most the creator's role when created; the effective role is also capped by the current membership. */
+  role: Role;
+  created_at: number;
+  expires_at: number;
+  /** Written at most once a minute per token. */
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface LoginLinksTable {
+  /** sha256 of the link's token; single use (used_at), short-lived (expires_at). */
+  token_hash: string;
+  user_id: string;
+  organisation_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
 }
 
 export interface AuditLogTable {
@@ -65,4 +98,6 @@ export interface AuditLogTable {
   request_id: string | null;
   /** JSON object text. */
   detail: string;
+  /** The organisation the entry belongs to (migration 0002); null for CLI-wide actions. */
+  organisation_id: Generated<string | null>;
 }

@@ -82,6 +82,7 @@ export async function loadProject(dirArg: string): Promise<LoadResult> {
       name: parsedMain.name,
       title: parsedMain.title,
       ...(parsedMain.description ? { description: parsedMain.description } : {}),
+      ...(parsedMain.demo ? { demo: parsedMain.demo } : {}),
       sources: new Map(Object.entries(parsedMain.sources)),
       limits: {
         queryTimeoutMs: parseDuration(limits.query_timeout),

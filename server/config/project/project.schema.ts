@@ -118,6 +118,59 @@ export const limitsConfig = z
   })
   .strict();
 
+/**
+ * `demo:` — organisations and users that `trellis serve --demo` creates (idempotently) on start.
+ * No passwords here: demo users get random unusable ones, and the console prints a one-time sign-in
+ * link for the first admin listed.
+ */
+export const demoConfig = z
+  .object({
+    organisations: z
+      .array(
+        z
+          .object({
+            slug: z
+              .string()
+              .regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'lower-case letters, digits and dashes'),
+            name: z.string().min(1).max(120),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(50),
+    users: z
+      .array(
+        z
+          .object({
+            email: z.email().max(254),
+            organisation: z.string().min(1),
+            role: z.enum(['viewer', 'editor', 'admin']),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(200),
+  })
+  .strict()
+  .superRefine((demo, ctx) => {
+    const slugs = new Set(demo.organisations.map((o) => o.slug));
+    demo.users.forEach((u, i) => {
+      if (!slugs.has(u.organisation))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['users', i, 'organisation'],
+          message: `"${u.organisation}" is not one of the demo organisations`,
+        });
+    });
+    if (!demo.users.some((u) => u.role === 'admin'))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['users'],
+        message: 'list at least one admin (the sign-in link is theirs)',
+      });
+  });
+export type DemoConfig = z.infer<typeof demoConfig>;
+
 export const projectFile = z
   .object({
     name: id,
@@ -127,6 +180,7 @@ export const projectFile = z
       .record(identifier, sourceConfig)
       .refine((s) => Object.keys(s).length > 0, 'declare at least one source'),
     limits: limitsConfig.default({ query_timeout: '15s', max_rows: 10_000, max_bytes: '16MB' }),
+    demo: demoConfig.optional(),
   })
   .strict();
 export type ProjectFile = z.infer<typeof projectFile>;

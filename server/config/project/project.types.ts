@@ -3,6 +3,7 @@ import type {
   AGGREGATES,
   COLUMN_TYPES,
   DataWidgetDef,
+  DemoConfig,
   FilterDef,
   SourceConfig,
   WidgetDef,
@@ -19,6 +20,8 @@ export interface Project {
   readonly datasets: ReadonlyMap<string, Dataset>;
   /** In display order. */
   readonly dashboards: ReadonlyMap<string, Dashboard>;
+  /** Demo organisations and users for `trellis serve --demo` (project.schema.ts, `demo:`). */
+  readonly demo?: DemoConfig;
 }
 
 export interface QueryLimits {

@@ -337,12 +337,24 @@ describe('operations endpoints', () => {
     };
     expect(openapi.openapi).toMatch(/^3\./);
     expect(Object.keys(openapi.paths).sort()).toEqual([
+      '/api/v1/admin/members',
+      '/api/v1/admin/members/{userId}',
+      '/api/v1/admin/members/{userId}/password',
+      '/api/v1/admin/organisation',
+      '/api/v1/audit',
+      '/api/v1/audit.csv',
       '/api/v1/dashboards',
       '/api/v1/dashboards/{dashboard}',
       '/api/v1/dashboards/{dashboard}/events',
       '/api/v1/dashboards/{dashboard}/filters/{filter}/options',
       '/api/v1/dashboards/{dashboard}/widgets/{widget}/data',
       '/api/v1/session',
+      '/api/v1/session/organisation',
+      '/api/v1/session/organisations',
+      '/api/v1/session/sessions',
+      '/api/v1/session/sessions/{id}',
+      '/api/v1/tokens',
+      '/api/v1/tokens/{id}',
     ]);
   });
 });

@@ -63,12 +63,14 @@ describe.each(targets)('sessions over HTTP, store on $name', (target) => {
       user: { email: 'alice@example.com' },
       organisation: { slug: 'acme', name: 'Acme Corp' },
       role: 'editor',
-      abilities: ['dashboards:read', 'dashboards:edit'],
+      abilities: ['dashboards:read', 'sessions:own', 'tokens:own', 'dashboards:edit'],
       expiresAt: new Date(T0 + 12 * 60 * MINUTE).toISOString(),
       idleTimeoutSeconds: 1800,
     });
     expect(r.headers['cache-control']).toBe('no-store');
-    const setCookie = String(r.headers['set-cookie']);
+    const [setCookie, csrfCookie] = r.headers['set-cookie'] as string[];
+    // The CSRF twin is readable by the page's scripts (no HttpOnly) and carries the body's token.
+    expect(csrfCookie).toBe(`trellis_csrf=${r.json().csrfToken}; Path=/; SameSite=Lax; Max-Age=43200`);
     expect(setCookie).toMatch(
       /^trellis_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200$/,
     );
@@ -173,17 +175,23 @@ describe.each(targets)('sessions over HTTP, store on $name', (target) => {
   });
 
   test('logout revokes the session and clears the cookie; logging out twice is fine', async () => {
-    const cookie = cookieOf((await login('alice@example.com', PASSWORD, '10.4.0.1')).headers['set-cookie']);
-    const out = await app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie } });
+    const signedIn = await login('alice@example.com', PASSWORD, '10.4.0.1');
+    const cookie = cookieOf(signedIn.headers['set-cookie']);
+    const csrf = { 'x-csrf-token': signedIn.json().csrfToken as string };
+    const out = await app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie, ...csrf } });
     expect(out.statusCode).toBe(204);
-    expect(String(out.headers['set-cookie'])).toMatch(
+    expect((out.headers['set-cookie'] as string[])[0]).toMatch(
       /^trellis_session=; Path=\/; HttpOnly; SameSite=Lax; Max-Age=0$/,
+    );
+    expect((out.headers['set-cookie'] as string[])[1]).toMatch(
+      /^trellis_csrf=; Path=\/; SameSite=Lax; Max-Age=0$/,
     );
     expect((await whoami(cookie)).statusCode).toBe(401);
     const [row] = await listAudit(app.services.store.db, { limit: 1, action: 'logout' });
     expect(row).toMatchObject({ outcome: 'success', ip: '127.0.0.1' });
     expect(
-      (await app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie } })).statusCode,
+      (await app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie, ...csrf } }))
+        .statusCode,
     ).toBe(204);
     expect(await listAudit(app.services.store.db, { limit: 10, action: 'logout' })).toHaveLength(1);
   });
@@ -229,8 +237,12 @@ test('over https the cookie is Secure and __Host- prefixed', async () => {
       url: '/api/v1/session',
       payload: { email: 'a@example.com', password: PASSWORD },
     });
-    expect(String(r.headers['set-cookie'])).toMatch(
+    const [sessionCookie, csrfCookie] = r.headers['set-cookie'] as string[];
+    expect(sessionCookie).toMatch(
       /^__Host-trellis_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200; Secure$/,
+    );
+    expect(csrfCookie).toMatch(
+      /^__Host-trellis_csrf=[A-Za-z0-9_-]{43}; Path=\/; SameSite=Lax; Max-Age=43200; Secure$/,
     );
     // The unprefixed name is not read when the server is on https.
     const token = cookieOf(r.headers['set-cookie']).split('=')[1];

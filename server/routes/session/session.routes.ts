@@ -1,27 +1,14 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
-import { errorBody, loginRequest, sessionInfo, type SessionInfo } from '../../../contract/index.js';
+import { errorBody, loginRequest, sessionInfo } from '../../../contract/index.js';
 import type { AppServices } from '../../app.js';
-import type { ActiveSession } from '../../auth/sessions.service.js';
-import { TrellisError } from '../../errors.js';
-import { actionContext } from '../../http/authenticate.js';
-import { clearSessionCookie, readSessionToken, setSessionCookie } from '../../http/session-cookie.js';
-import { abilitiesOf } from '../../policies/roles.js';
+import { actionContext, principalOf } from '../../http/authenticate.js';
+import { clearCsrfCookie, csrfTokenFor, setCsrfCookie } from '../../http/csrf.js';
+import { clearSessionCookie, readSessionToken } from '../../http/session-cookie.js';
+import { presentSession, setSessionCookies, type SessionPresenter } from './present-session.js';
 
-export function sessionRoutes(
-  services: AppServices,
-  options: { secureCookie: boolean },
-): FastifyPluginAsyncZod {
+export function sessionRoutes(services: AppServices, options: SessionPresenter): FastifyPluginAsyncZod {
   const { secureCookie } = options;
-  const present = (session: ActiveSession): SessionInfo => ({
-    user: session.user,
-    organisation: session.organisation,
-    role: session.role,
-    abilities: [...abilitiesOf(session.role)],
-    expiresAt: new Date(session.expiresAt).toISOString(),
-    idleTimeoutSeconds: services.sessions.idleTimeoutSeconds,
-  });
-
   return async (app) => {
     // Session answers are about one person: never stored by a shared cache or the browser's.
     app.addHook('onSend', async (_request, reply, payload) => {
@@ -42,24 +29,28 @@ export function sessionRoutes(
           request.body.password,
           actionContext(request),
           readSessionToken(request, secureCookie),
+          request.headers['user-agent'] ?? null,
         );
-        setSessionCookie(reply, token, {
-          secure: secureCookie,
-          maxAgeSeconds: (session.expiresAt - session.createdAt) / 1000,
-        });
-        return present(session);
+        setSessionCookies(reply, token, session, options);
+        return presentSession(session, options);
       },
     });
 
     app.get('/api/v1/session', {
       config: { permission: 'session:read' },
       schema: {
-        summary: 'The signed-in user, organisation, role and abilities',
+        summary: 'The signed-in user, organisation, role, abilities and CSRF token',
         response: { 200: sessionInfo, 401: errorBody },
       },
-      handler: async (request) => {
-        if (!request.session) throw new TrellisError('UNAUTHENTICATED');
-        return present(request.session);
+      handler: async (request, reply) => {
+        const session = principalOf(request);
+        // Re-sent so a page opened before the cookie existed (or after it was cleared) gets it back.
+        setCsrfCookie(reply, csrfTokenFor(options.secret, session.idHash), {
+          secure: secureCookie,
+          // lastSeenAt is "now" on the session service's clock (the one tests move).
+          maxAgeSeconds: (session.expiresAt - session.lastSeenAt) / 1000,
+        });
+        return presentSession(session, options);
       },
     });
 
@@ -69,6 +60,7 @@ export function sessionRoutes(
       handler: async (request, reply) => {
         await services.sessions.logout(readSessionToken(request, secureCookie), actionContext(request));
         clearSessionCookie(reply, secureCookie);
+        clearCsrfCookie(reply, secureCookie);
         return reply.code(204).send(null);
       },
     });

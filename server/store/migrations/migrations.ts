@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import type { StoreDialect } from '../store.js';
 import { accountsMigration } from './0001-accounts.migration.js';
+import { accessMigration } from './0002-access.migration.js';
 
 /**
  * Every migration, in order. Forward-only: there is no `down`; a mistake is fixed by the next
@@ -10,5 +11,6 @@ import { accountsMigration } from './0001-accounts.migration.js';
 export function migrations(dialect: StoreDialect): Record<string, Migration> {
   return {
     '0001-accounts': accountsMigration(dialect),
+    '0002-access': accessMigration(dialect),
   };
 }

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { ApiClient } from './api-client.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiClient, readCsrfCookie } from './api-client.js';
 import { ApiError } from './api-error.js';
 
 interface Call {
@@ -103,5 +103,30 @@ describe('ApiClient', () => {
     });
     const err = await client.listDashboards(controller.signal).catch((e: unknown) => e);
     expect(err).toBe(abortError);
+  });
+});
+
+describe('CSRF header', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('reads the token from trellis_csrf or __Host-trellis_csrf, nothing else', () => {
+    expect(readCsrfCookie('a=1; trellis_csrf=abc_-9; b=2')).toBe('abc_-9');
+    expect(readCsrfCookie('__Host-trellis_csrf=xyz')).toBe('xyz');
+    expect(readCsrfCookie('trellis_csrf_other=no; x_trellis_csrf=no')).toBeUndefined();
+    expect(readCsrfCookie('trellis_csrf=')).toBeUndefined();
+    expect(readCsrfCookie('')).toBeUndefined();
+  });
+
+  it('sends x-csrf-token on POST (widget data) from the cookie, never on GET', async () => {
+    vi.stubGlobal('document', { cookie: 'trellis_csrf=tok123' });
+    const { client, calls } = fakeFetch((call) =>
+      call.init?.method === 'POST'
+        ? json(200, { widget: 'w', columns: [], rows: [], meta: {} })
+        : json(200, { dashboards: [] }),
+    );
+    await client.widgetData('d', 'w', { filters: {} });
+    await client.listDashboards();
+    expect((calls[0]?.init?.headers as Record<string, string>)['x-csrf-token']).toBe('tok123');
+    expect(calls[1]?.init?.headers as Record<string, string>).not.toHaveProperty('x-csrf-token');
   });
 });

@@ -86,10 +86,7 @@ export class ApiClient {
     try {
       response = await this.fetchImpl(`${this.baseUrl}${path}`, {
         method,
-        headers:
-          body === undefined
-            ? { accept: 'application/json' }
-            : { accept: 'application/json', 'content-type': 'application/json' },
+        headers: requestHeaders(method, body !== undefined),
         body: body === undefined ? null : JSON.stringify(body),
         signal: signal ?? null,
         credentials: 'same-origin',
@@ -114,6 +111,29 @@ export class ApiClient {
       });
     return parsed as T;
   }
+}
+
+/**
+ * JSON headers, plus the CSRF token on state-changing requests: the server sets it in a readable
+ * cookie at sign-in and refuses a cookie-authenticated POST/PUT/PATCH/DELETE without it.
+ */
+function requestHeaders(method: string, hasBody: boolean): Record<string, string> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (hasBody) headers['content-type'] = 'application/json';
+  if (method !== 'GET') {
+    const token = readCsrfCookie();
+    if (token) headers['x-csrf-token'] = token;
+  }
+  return headers;
+}
+
+/** `__Host-trellis_csrf` over https, `trellis_csrf` over http (see server/http/csrf.ts). */
+export function readCsrfCookie(cookies: string = globalThis.document?.cookie ?? ''): string | undefined {
+  for (const pair of cookies.split(';')) {
+    const [name, ...rest] = pair.trim().split('=');
+    if (name === '__Host-trellis_csrf' || name === 'trellis_csrf') return rest.join('=') || undefined;
+  }
+  return undefined;
 }
 
 async function readJson(response: Response): Promise<unknown> {

@@ -1,0 +1,276 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startApp, type TestApp } from '../../test/app-harness.js';
+import { createMiniProject } from '../../test/mini-project.js';
+import { signIn, type SignedIn } from '../../test/session-helper.js';
+import { AUDIT_ACTIONS, CLI_CONTEXT, type AuditAction } from './audit-log.js';
+
+const PASSWORD = 'correct horse battery staple';
+let app: TestApp;
+let close: () => Promise<void>;
+let admin: SignedIn;
+let n = 0;
+
+beforeAll(async () => {
+  const mini = await createMiniProject();
+  ({ app, close } = await startApp(mini.dir));
+  await app.services.accounts.createOrganisation('acme', 'Acme', CLI_CONTEXT);
+  await app.services.accounts.createOrganisation('other', 'Other', CLI_CONTEXT);
+  await app.services.accounts.createUser(
+    { email: 'admin@example.com', password: PASSWORD, organisation: 'acme', role: 'admin' },
+    CLI_CONTEXT,
+  );
+  admin = await signIn(app, 'admin@example.com', PASSWORD);
+});
+afterAll(async () => close?.());
+
+/** A fresh member of acme (its own email each time) and their user id. */
+async function newMember(
+  role: 'viewer' | 'editor' | 'admin' = 'viewer',
+): Promise<{ email: string; userId: string }> {
+  const email = `u${++n}@example.com`;
+  const r = await app.inject({
+    method: 'POST',
+    url: '/api/v1/admin/members',
+    headers: admin.write,
+    payload: { email, role, password: PASSWORD },
+  });
+  return { email, userId: r.json().userId as string };
+}
+
+const rows = () =>
+  app.services.store.db.selectFrom('audit_log').select(['id', 'action', 'outcome']).orderBy('id').execute();
+
+/**
+ * Each case prepares what it needs, then does the one action; the log must grow by exactly one row,
+ * of that action and outcome.
+ */
+interface Case {
+  readonly action: AuditAction;
+  readonly outcome?: 'success' | 'failure' | 'locked_out';
+  readonly name: string;
+  prepare?(): Promise<unknown>;
+  act(prepared: unknown): Promise<unknown>;
+}
+
+const api = (method: 'POST' | 'PATCH' | 'DELETE' | 'GET', url: string, who: SignedIn, payload?: object) =>
+  app.inject({
+    method,
+    url,
+    headers: method === 'GET' ? who.read : who.write,
+    ...(payload ? { payload } : {}),
+  });
+
+const CASES: Case[] = [
+  { action: 'login', name: 'login success', act: () => signIn(app, 'admin@example.com', PASSWORD) },
+  {
+    action: 'login',
+    outcome: 'failure',
+    name: 'login failure',
+    act: () =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/session',
+        payload: { email: 'admin@example.com', password: 'nope' },
+        remoteAddress: '10.1.0.1',
+      }),
+  },
+  {
+    action: 'login',
+    outcome: 'locked_out',
+    name: 'login lockout',
+    prepare: async () => {
+      const m = await newMember();
+      for (let i = 0; i < 10; i++)
+        await app.inject({
+          method: 'POST',
+          url: '/api/v1/session',
+          payload: { email: m.email, password: 'nope' },
+          remoteAddress: '10.2.0.1',
+        });
+      return m;
+    },
+    act: (m) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/session',
+        payload: { email: (m as { email: string }).email, password: PASSWORD },
+        remoteAddress: '10.2.0.1',
+      }),
+  },
+  {
+    action: 'login',
+    name: 'login by one-time link',
+    prepare: () => app.services.loginLinks.mint('admin@example.com', 'acme'),
+    act: (token) => app.inject({ url: `/login/link?token=${token as string}` }),
+  },
+  {
+    action: 'logout',
+    name: 'logout',
+    prepare: () => signIn(app, 'admin@example.com', PASSWORD),
+    act: (s) => api('DELETE', '/api/v1/session', s as SignedIn),
+  },
+  {
+    action: 'session.revoke',
+    name: 'revoke one session',
+    prepare: async () => {
+      await signIn(app, 'admin@example.com', PASSWORD, { userAgent: 'to-revoke' });
+      const list = (await api('GET', '/api/v1/session/sessions', admin)).json().sessions as {
+        id: string;
+        userAgent: string;
+      }[];
+      return list.find((s) => s.userAgent === 'to-revoke')?.id;
+    },
+    act: (id) => api('DELETE', `/api/v1/session/sessions/${id as string}`, admin),
+  },
+  {
+    action: 'session.revoke',
+    name: 'revoke all other sessions',
+    prepare: () =>
+      Promise.all([signIn(app, 'admin@example.com', PASSWORD), signIn(app, 'admin@example.com', PASSWORD)]),
+    act: () => api('DELETE', '/api/v1/session/sessions', admin),
+  },
+  {
+    action: 'organisation.switch',
+    name: 'switch organisation',
+    prepare: async () => {
+      const m = await newMember();
+      const other = await app.services.accounts.listOrganisations();
+      const otherId = other.find((o) => o.slug === 'other')?.id as string;
+      await app.services.members.add(otherId, { email: m.email, role: 'viewer' }, CLI_CONTEXT);
+      return { who: await signIn(app, m.email, PASSWORD), otherId };
+    },
+    act: (p) => {
+      const { who, otherId } = p as { who: SignedIn; otherId: string };
+      return api('POST', '/api/v1/session/organisation', who, { organisationId: otherId });
+    },
+  },
+  {
+    action: 'organisation.create',
+    name: 'organisation create (CLI)',
+    act: () => app.services.accounts.createOrganisation(`org${++n}`, 'X', CLI_CONTEXT),
+  },
+  {
+    action: 'organisation.rename',
+    name: 'organisation rename',
+    act: () => api('PATCH', '/api/v1/admin/organisation', admin, { name: `Acme ${++n}` }),
+  },
+  {
+    action: 'user.create',
+    name: 'user create (API, new email)',
+    act: () =>
+      api('POST', '/api/v1/admin/members', admin, {
+        email: `new${++n}@example.com`,
+        role: 'viewer',
+        password: PASSWORD,
+      }),
+  },
+  {
+    action: 'user.create',
+    name: 'user create (CLI)',
+    act: () =>
+      app.services.accounts.createUser(
+        { email: `cli${++n}@example.com`, password: PASSWORD, organisation: 'acme', role: 'viewer' },
+        CLI_CONTEXT,
+      ),
+  },
+  {
+    action: 'user.disable',
+    name: 'user disable',
+    prepare: () => newMember(),
+    act: (m) =>
+      api('PATCH', `/api/v1/admin/members/${(m as { userId: string }).userId}`, admin, { disabled: true }),
+  },
+  {
+    action: 'user.enable',
+    name: 'user enable',
+    prepare: async () => {
+      const m = await newMember();
+      await api('PATCH', `/api/v1/admin/members/${m.userId}`, admin, { disabled: true });
+      return m;
+    },
+    act: (m) =>
+      api('PATCH', `/api/v1/admin/members/${(m as { userId: string }).userId}`, admin, { disabled: false }),
+  },
+  {
+    action: 'user.password_reset',
+    name: 'password reset (API)',
+    prepare: () => newMember(),
+    act: (m) =>
+      api('POST', `/api/v1/admin/members/${(m as { userId: string }).userId}/password`, admin, {
+        password: 'another long password',
+      }),
+  },
+  {
+    action: 'user.password_reset',
+    name: 'password reset (CLI)',
+    prepare: () => newMember(),
+    act: (m) =>
+      app.services.accounts.resetPassword(
+        (m as { email: string }).email,
+        'another long password',
+        CLI_CONTEXT,
+      ),
+  },
+  {
+    action: 'membership.add',
+    name: 'membership add (existing user)',
+    prepare: async () => {
+      const email = `ext${++n}@example.com`;
+      await app.services.accounts.createUser(
+        { email, password: PASSWORD, organisation: 'other', role: 'viewer' },
+        CLI_CONTEXT,
+      );
+      return email;
+    },
+    act: (email) => api('POST', '/api/v1/admin/members', admin, { email: email as string, role: 'editor' }),
+  },
+  {
+    action: 'membership.change',
+    name: 'membership role change',
+    prepare: () => newMember(),
+    act: (m) =>
+      api('PATCH', `/api/v1/admin/members/${(m as { userId: string }).userId}`, admin, { role: 'editor' }),
+  },
+  {
+    action: 'membership.remove',
+    name: 'membership remove',
+    prepare: () => newMember(),
+    act: (m) => api('DELETE', `/api/v1/admin/members/${(m as { userId: string }).userId}`, admin),
+  },
+  {
+    action: 'token.create',
+    name: 'token create',
+    act: () => api('POST', '/api/v1/tokens', admin, { name: 't', role: 'viewer', expiresInDays: 3 }),
+  },
+  {
+    action: 'token.revoke',
+    name: 'token revoke',
+    prepare: async () =>
+      (await api('POST', '/api/v1/tokens', admin, { name: 't', role: 'viewer', expiresInDays: 3 })).json().id,
+    act: (id) => api('DELETE', `/api/v1/tokens/${id as string}`, admin),
+  },
+  { action: 'audit.export', name: 'audit export', act: () => api('GET', '/api/v1/audit.csv', admin) },
+];
+
+describe('every audited action writes exactly one row', () => {
+  test.each(CASES)('$name → one "$action" row', async (c) => {
+    const prepared = c.prepare ? await c.prepare() : undefined;
+    const before = await rows();
+    const result = (await c.act(prepared)) as { statusCode?: number } | undefined;
+    if (result && typeof result.statusCode === 'number') expect(result.statusCode).toBeLessThan(500);
+    const added = (await rows()).slice(before.length);
+    expect(added.map((r) => [r.action, r.outcome])).toEqual([[c.action, c.outcome ?? 'success']]);
+  });
+
+  test('every action in AUDIT_ACTIONS has a case above', () => {
+    const covered = new Set(CASES.map((c) => c.action));
+    expect(AUDIT_ACTIONS.filter((a) => !covered.has(a))).toEqual([]);
+  });
+
+  test('refused requests write nothing (CSRF, role, validation)', async () => {
+    const before = (await rows()).length;
+    await api('PATCH', '/api/v1/admin/organisation', { ...admin, write: admin.read }, { name: 'x' });
+    await api('POST', '/api/v1/tokens', admin, { name: '', role: 'viewer', expiresInDays: 0 });
+    expect((await rows()).length).toBe(before);
+  });
+});

@@ -1,0 +1,124 @@
+import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
+import { z } from 'zod';
+import {
+  addMemberRequest,
+  member,
+  memberList,
+  organisationInfo,
+  renameOrganisationRequest,
+  resetPasswordRequest,
+  updateMemberRequest,
+} from '../../../contract/admin.schema.js';
+import { errorBody } from '../../../contract/index.js';
+import type { AppServices } from '../../app.js';
+import { actionContext, principalOf } from '../../http/authenticate.js';
+
+const userIdParam = z.object({ userId: z.string().min(1).max(100) });
+
+/** The organisation's members and the organisation itself (admins of it; the tenant is the session's). */
+export function membersRoutes(services: AppServices): FastifyPluginAsyncZod {
+  const { members } = services;
+  return async (app) => {
+    app.addHook('onSend', async (_request, reply, payload) => {
+      reply.header('cache-control', 'no-store');
+      return payload;
+    });
+
+    app.get('/api/v1/admin/members', {
+      config: { permission: 'member:list' },
+      schema: { summary: "The organisation's members", response: { 200: memberList, 403: errorBody } },
+      handler: async (request) => ({ members: await members.list(principalOf(request).organisation.id) }),
+    });
+
+    app.post('/api/v1/admin/members', {
+      config: { permission: 'member:add' },
+      schema: {
+        summary: 'Add a member (creates the user when the email is new)',
+        body: addMemberRequest,
+        response: { 201: member, 403: errorBody, 409: errorBody },
+      },
+      handler: async (request, reply) => {
+        const added = await members.add(
+          principalOf(request).organisation.id,
+          request.body,
+          actionContext(request),
+        );
+        return reply.code(201).send(added);
+      },
+    });
+
+    app.patch('/api/v1/admin/members/:userId', {
+      config: { permission: 'member:update' },
+      schema: {
+        summary: "Change a member's role, or disable/enable the user",
+        params: userIdParam,
+        body: updateMemberRequest,
+        response: { 200: member, 404: errorBody, 409: errorBody },
+      },
+      handler: async (request) =>
+        members.update(
+          principalOf(request).organisation.id,
+          request.params.userId,
+          request.body,
+          actionContext(request),
+        ),
+    });
+
+    app.delete('/api/v1/admin/members/:userId', {
+      config: { permission: 'member:remove' },
+      schema: {
+        summary: 'Remove a member',
+        params: userIdParam,
+        response: { 204: z.null(), 404: errorBody },
+      },
+      handler: async (request, reply) => {
+        await members.remove(
+          principalOf(request).organisation.id,
+          request.params.userId,
+          actionContext(request),
+        );
+        return reply.code(204).send(null);
+      },
+    });
+
+    app.post('/api/v1/admin/members/:userId/password', {
+      config: { permission: 'member:reset-password' },
+      schema: {
+        summary: "Set a member's password (ends their sessions and tokens)",
+        params: userIdParam,
+        body: resetPasswordRequest,
+        response: { 204: z.null(), 404: errorBody },
+      },
+      handler: async (request, reply) => {
+        await members.resetPassword(
+          principalOf(request).organisation.id,
+          request.params.userId,
+          request.body.password,
+          actionContext(request),
+        );
+        return reply.code(204).send(null);
+      },
+    });
+
+    app.get('/api/v1/admin/organisation', {
+      config: { permission: 'organisation:read' },
+      schema: { summary: "The caller's organisation", response: { 200: organisationInfo } },
+      handler: async (request) => members.organisation(principalOf(request).organisation.id),
+    });
+
+    app.patch('/api/v1/admin/organisation', {
+      config: { permission: 'organisation:rename' },
+      schema: {
+        summary: 'Rename the organisation',
+        body: renameOrganisationRequest,
+        response: { 200: organisationInfo },
+      },
+      handler: async (request) =>
+        members.renameOrganisation(
+          principalOf(request).organisation.id,
+          request.body.name,
+          actionContext(request),
+        ),
+    });
+  };
+}
