@@ -63,6 +63,8 @@ export interface RunningServer {
   readonly baseUrl: string;
   /** The signed-in demo user's session cookie (`name=value`), from POST /api/v1/session. */
   readonly cookie: string;
+  /** The session's CSRF token (the readable `trellis_csrf` cookie the web app echoes on writes). */
+  readonly csrf: string;
   /** fetch() of a server path as the signed-in user. */
   fetch(pathname: string, init?: RequestInit): Promise<Response>;
   /** What a pipeline or upload does after changing data: bump the datasets' versions. */
@@ -98,12 +100,13 @@ export async function startServer(example = 'clinical-trials'): Promise<RunningS
   }
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   let cookie: string;
+  let csrf: string;
   try {
-    cookie = await signInDemoUser(
+    ({ cookie, csrf } = await signInDemoUser(
       app,
       address,
       DEMO_ORGANISATIONS[example] ?? { slug: 'demo', name: 'Demo' },
-    );
+    ));
   } catch (err) {
     await app.close();
     await closeEngines(engines);
@@ -112,8 +115,12 @@ export async function startServer(example = 'clinical-trials'): Promise<RunningS
   return {
     baseUrl: address,
     cookie,
+    csrf,
     fetch: (pathname, init = {}) =>
-      fetch(`${address}${pathname}`, { ...init, headers: { ...(init.headers as object), cookie } }),
+      fetch(`${address}${pathname}`, {
+        ...init,
+        headers: { ...(init.headers as object), cookie, 'x-csrf-token': csrf },
+      }),
     invalidate: (datasets) => app.services.runner.invalidate(datasets),
     async close() {
       await app.close();
@@ -138,7 +145,7 @@ async function signInDemoUser(
   app: FastifyInstance & { services: AppServices },
   baseUrl: string,
   org: { slug: string; name: string },
-): Promise<string> {
+): Promise<{ cookie: string; csrf: string }> {
   await app.services.accounts.createOrganisation(org.slug, org.name, CLI_CONTEXT);
   await app.services.accounts.createUser(
     { email: E2E_EMAIL, password: E2E_PASSWORD, organisation: org.slug, role: 'admin' },
@@ -150,7 +157,8 @@ async function signInDemoUser(
     body: JSON.stringify({ email: E2E_EMAIL, password: E2E_PASSWORD }),
   });
   if (res.status !== 200) throw new Error(`e2e sign-in failed: ${res.status} ${await res.text()}`);
-  return sessionCookie(res.headers.get('set-cookie') ?? undefined);
+  const body = (await res.json()) as { csrfToken: string };
+  return { cookie: sessionCookie(res.headers.get('set-cookie') ?? undefined), csrf: body.csrfToken };
 }
 
 export interface Browser {
@@ -193,7 +201,11 @@ export async function launchBrowser(signedInTo?: RunningServer): Promise<Browser
   if (signedInTo) {
     // The session cookie of the server's demo user, for that origin only (as a login would set it).
     const [name = '', value = ''] = signedInTo.cookie.split(/=(.*)/s);
-    await context.addCookies([{ name, value, url: signedInTo.baseUrl, httpOnly: true, sameSite: 'Lax' }]);
+    await context.addCookies([
+      { name, value, url: signedInTo.baseUrl, httpOnly: true, sameSite: 'Lax' },
+      // Its readable twin, which the web app echoes in x-csrf-token on writes (server/http/csrf.ts).
+      { name: 'trellis_csrf', value: signedInTo.csrf, url: signedInTo.baseUrl, sameSite: 'Lax' },
+    ]);
   }
   return {
     context,

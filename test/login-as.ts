@@ -7,6 +7,8 @@ import type { TestApp } from './app-harness.js';
 export interface SignedIn {
   readonly app: TestApp;
   readonly cookie: string;
+  /** The session's CSRF token, for writes sent without inject() (real sockets). */
+  readonly csrf: string;
   readonly org: string;
   readonly role: Role;
   readonly email: string;
@@ -65,15 +67,22 @@ async function signIn(app: TestApp, options: LoginAsOptions & { email: string })
   if (res.statusCode !== 200)
     throw new Error(`login as ${options.email} failed: ${res.statusCode} ${res.body}`);
   const cookie = sessionCookie(res.headers['set-cookie']);
+  // Writes authenticated by the cookie must echo the session's CSRF token, as the web app does.
+  const csrf = (res.json() as { csrfToken: string }).csrfToken;
   return {
     app,
     cookie,
+    csrf,
     org: options.org,
     role: options.role,
     email: options.email,
     inject: (opts) => {
       const o: InjectOptions = typeof opts === 'string' ? { url: opts } : opts;
-      return app.inject({ ...o, headers: { ...o.headers, cookie } });
+      const write = o.method !== undefined && !['GET', 'HEAD', 'OPTIONS'].includes(o.method.toUpperCase());
+      return app.inject({
+        ...o,
+        headers: { ...o.headers, cookie, ...(write ? { 'x-csrf-token': csrf } : {}) },
+      });
     },
   };
 }

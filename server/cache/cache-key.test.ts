@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { cacheKey, canonicalJson, KEY_MEMO_CHARS, SHARED_TENANT, type CacheKeyParts } from './cache-key.js';
+import { cacheKey, canonicalJson, KEY_FORMAT, KEY_MEMO_CHARS, SHARED_TENANT, type CacheKeyParts } from './cache-key.js';
 
 const base: CacheKeyParts = {
   source: 'warehouse',
@@ -66,7 +66,7 @@ describe('cacheKey', () => {
   it('memoised or not, the key is the sha256 of the canonical parts (stable across versions)', () => {
     const expected = (parts: CacheKeyParts) =>
       createHash('sha256')
-        .update(canonicalJson({ format: 1, ...parts }))
+        .update(canonicalJson({ format: KEY_FORMAT, ...parts }))
         .digest('hex');
     expect(cacheKey(base)).toBe(expected(base));
     expect(cacheKey(base)).toBe(expected(base)); // from the memo

@@ -30,7 +30,7 @@ export type CacheKey = string & { readonly [cacheKeyBrand]: true };
 export const SHARED_TENANT = '*shared*';
 
 /** Bump when the key layout or the entry format changes, so old entries are never misread. */
-const KEY_FORMAT = 2;
+export const KEY_FORMAT = 2;
 
 export function cacheKey(parts: CacheKeyParts): CacheKey {
   // Every cache hit computes its key, so the digest is memoised by a cheap exact identity of the

@@ -49,7 +49,7 @@ test('a client that disconnects cancels its statement on the engine', async () =
     host: '127.0.0.1',
     method: 'POST',
     path: '/api/v1/dashboards/slow/widgets/total/data',
-    headers: { 'content-type': 'application/json', cookie: user.cookie },
+    headers: { 'content-type': 'application/json', cookie: user.cookie, 'x-csrf-token': user.csrf },
   });
   req.on('error', () => {}); // we are the ones hanging up
   req.end(JSON.stringify({ filters: {} }));
