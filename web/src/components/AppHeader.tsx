@@ -47,6 +47,24 @@ function SignedIn({ session }: { session: SessionInfo }) {
   useEffect(() => {
     if (menu.current) menu.current.open = false;
   }, [location.pathname]);
+  // ...and on a click elsewhere or Escape (focus back on its button), like any menu.
+  useEffect(() => {
+    const close = (event: Event) => {
+      const details = menu.current;
+      if (!details?.open) return;
+      if (event instanceof KeyboardEvent) {
+        if (event.key !== 'Escape') return;
+        details.open = false;
+        details.querySelector('summary')?.focus();
+      } else if (!details.contains(event.target as Node)) details.open = false;
+    };
+    document.addEventListener('pointerdown', close);
+    document.addEventListener('keydown', close);
+    return () => {
+      document.removeEventListener('pointerdown', close);
+      document.removeEventListener('keydown', close);
+    };
+  }, []);
 
   const signOut = useMutation({
     mutationFn: () => accounts.logout(),

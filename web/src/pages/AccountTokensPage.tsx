@@ -188,7 +188,7 @@ function TokenList() {
                     <td>{formatDateTime(t.expiresAt)}</td>
                     <td>{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : 'Never'}</td>
                     <td>
-                      <span className={`badge badge-${state}`}>{state}</span>
+                      <span className={`badge state badge-${state}`}>{state}</span>
                     </td>
                     <td className="row-actions">
                       {state === 'active' && (

@@ -229,12 +229,14 @@ function AuditTable({ entries }: { entries: readonly AuditEntryInfo[] }) {
               </td>
               <td>{e.target ?? '—'}</td>
               <td>
-                <span className={`badge badge-outcome-${e.outcome}`}>{e.outcome.replace('_', ' ')}</span>
+                <span className={`badge state badge-outcome-${e.outcome}`}>
+                  {e.outcome.replace('_', ' ')}
+                </span>
               </td>
               <td>{e.ip ?? '—'}</td>
               <td className="prose audit-detail">
                 {formatAuditDetail(e.detail)}
-                {e.requestId && <span className="request-id"> request {e.requestId}</span>}
+                {e.requestId && <span className="audit-request">request {e.requestId}</span>}
               </td>
             </tr>
           ))}

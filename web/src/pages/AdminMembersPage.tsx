@@ -211,13 +211,13 @@ function MemberList({ session }: { session: SessionInfo }) {
                     <td>
                       {m.disabledAt ? (
                         <span
-                          className="badge badge-revoked"
+                          className="badge state badge-revoked"
                           title={`Disabled ${formatDateTime(m.disabledAt)}`}
                         >
                           disabled
                         </span>
                       ) : (
-                        <span className="badge badge-active">active</span>
+                        <span className="badge state badge-active">active</span>
                       )}
                     </td>
                     <td>{m.lastLoginAt ? formatDateTime(m.lastLoginAt) : 'Never'}</td>
