@@ -13,6 +13,7 @@ import { defaultConfig } from '../server/config/env.js';
 import { loadProject } from '../server/config/project/load-project.js';
 import type { Engine } from '../server/query/engine.js';
 import { closeEngines, openEngines } from '../server/query/engines/index.js';
+import { createMiniProject } from '../test/mini-project.js';
 import {
   chromiumAvailable,
   ensureWebBuild,
@@ -67,8 +68,10 @@ describe.skipIf(!available)('account pages in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(resultsDir, { recursive: true });
     ensureWebBuild();
-    const loaded = await loadProject(path.join(repoRoot, 'examples', 'clinical-trials'));
-    if (!loaded.ok) throw new Error(`example project is invalid: ${JSON.stringify(loaded.problems)}`);
+    // The small test project: these pages are about accounts, not data, and it needs no generated data.
+    const mini = await createMiniProject();
+    const loaded = await loadProject(mini.dir);
+    if (!loaded.ok) throw new Error(`test project is invalid: ${JSON.stringify(loaded.problems)}`);
     const config = defaultConfig({ webRoot: path.join(repoRoot, 'dist', 'web') });
     engines = await openEngines(loaded.project.sources, loaded.project.dir, config.environment);
     // A private in-memory metadata store (buildApp's default): users made here exist in this run only.
