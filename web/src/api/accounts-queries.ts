@@ -1,5 +1,5 @@
-import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
-import type { AuditPage } from '../../../contract/index.js';
+import { infiniteQueryOptions, queryOptions, type QueryClient } from '@tanstack/react-query';
+import type { AuditPage, SessionInfo } from '../../../contract/index.js';
 import { auditQueryString, type AuditFilters } from '../app/audit-filters.js';
 import { accounts, type AccountsApi } from './accounts-api.js';
 
@@ -82,4 +82,22 @@ export function auditQuery(filters: AuditFilters, client: AccountsApi = accounts
     getNextPageParam: (last: AuditPage) => last.nextCursor ?? undefined,
     staleTime: 0,
   });
+}
+
+const isSessionKey = (key: readonly unknown[]) => key[0] === 'account' && key[1] === 'session';
+
+/**
+ * A new session (sign-in, organisation switch): nothing cached for whoever or wherever was before
+ * may show. Every other query is reset (pages on screen load again, with the new tenant's data) and
+ * the session query takes the server's answer in place, so its observers (the header) update at once.
+ */
+export function replaceSession(queryClient: QueryClient, session: SessionInfo): void {
+  queryClient.setQueryData(accountKeys.session(), session);
+  void queryClient.resetQueries({ predicate: (q) => !isSessionKey(q.queryKey) });
+}
+
+/** Signed out: drop everything, and let the session query learn (401) that nobody is signed in. */
+export function endSession(queryClient: QueryClient): void {
+  queryClient.removeQueries({ predicate: (q) => !isSessionKey(q.queryKey) });
+  void queryClient.resetQueries({ queryKey: accountKeys.session() });
 }

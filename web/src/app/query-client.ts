@@ -1,6 +1,6 @@
 import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
 import { isApiError } from '../api/api-error.js';
-import { accountKeys } from '../api/accounts-queries.js';
+import { endSession } from '../api/accounts-queries.js';
 import { authRedirectFor } from './auth-redirect.js';
 import { navigate } from './router.js';
 
@@ -18,7 +18,7 @@ export function createQueryClient(): QueryClient {
     const to = authRedirectFor(error, window.location);
     if (!to) return;
     // The session is gone: forget who we thought was signed in before showing the login page.
-    client.removeQueries({ queryKey: accountKeys.session() });
+    endSession(client);
     navigate(to, { replace: true });
   };
   const client: QueryClient = new QueryClient({

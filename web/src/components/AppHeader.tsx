@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import type { SessionInfo } from '../../../contract/index.js';
 import { accounts } from '../api/accounts-api.js';
-import { accountKeys, myOrganisationsQuery } from '../api/accounts-queries.js';
+import { endSession, myOrganisationsQuery, replaceSession } from '../api/accounts-queries.js';
 import { can, roleLabel } from '../app/abilities.js';
 import { Link } from '../app/Link.js';
 import { loginPath } from '../app/next-path.js';
@@ -70,7 +70,7 @@ function SignedIn({ session }: { session: SessionInfo }) {
     mutationFn: () => accounts.logout(),
     meta: { authOptional: true },
     onSuccess: () => {
-      queryClient.clear();
+      endSession(queryClient);
       navigate('/login', { replace: true });
     },
   });
@@ -123,9 +123,8 @@ function OrganisationSwitcher({ session }: { session: SessionInfo }) {
   const switchOrg = useMutation({
     mutationFn: (organisationId: string) => accounts.switchOrganisation(organisationId),
     onSuccess: (next) => {
-      // Everything cached belongs to the old organisation (its tenant's rows): drop it all.
-      queryClient.removeQueries();
-      queryClient.setQueryData(accountKeys.session(), next);
+      // Everything cached belongs to the old organisation (its tenant's rows): reload it all.
+      replaceSession(queryClient, next);
     },
   });
   const list = orgs.data?.organisations ?? [];

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { accounts } from '../api/accounts-api.js';
-import { accountKeys } from '../api/accounts-queries.js';
+import { replaceSession } from '../api/accounts-queries.js';
 import { isApiError } from '../api/api-error.js';
 import { loginErrorMessage } from '../app/login-error.js';
 import { safeNextPath } from '../app/next-path.js';
@@ -19,9 +19,7 @@ export function LoginPage() {
   const login = useMutation({
     mutationFn: () => accounts.login({ email: email.trim(), password }),
     onSuccess: (session) => {
-      // Nothing of whoever was here before may show: drop every cached answer, keep the new session.
-      queryClient.removeQueries();
-      queryClient.setQueryData(accountKeys.session(), session);
+      replaceSession(queryClient, session);
       navigate(next, { replace: true });
     },
     onError: () => setPassword(''),
