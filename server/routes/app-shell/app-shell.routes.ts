@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /**
  * The built web app: hashed assets cached for a year, index.html never cached, and every other
- * GET that is not an API call answered with index.html so deep links (/d/overview?...) load the app.
+ * GET of an app page (/d/*, /login, /account/*, /admin/*) answered with index.html so deep links load the app.
  */
 export async function appShellRoutes(app: FastifyInstance, webRoot: string | undefined): Promise<void> {
   const index = webRoot ? path.join(webRoot, 'index.html') : undefined;
@@ -17,6 +17,8 @@ export async function appShellRoutes(app: FastifyInstance, webRoot: string | und
     root: webRoot,
     // Only sendFile: every route is declared below, each with its permission.
     serve: false,
+    // Without this, send's own `public, max-age=0` overwrites the headers set below.
+    cacheControl: false,
     setHeaders(res, filePath) {
       if (filePath.includes(`${path.sep}assets${path.sep}`))
         res.setHeader('cache-control', 'public, max-age=31536000, immutable');
@@ -37,7 +39,9 @@ export async function appShellRoutes(app: FastifyInstance, webRoot: string | und
   app.get('/', { config: { permission: 'public' }, schema: { hide: true } }, (_request, reply) =>
     sendIndex(reply),
   );
-  app.get('/d/*', { config: { permission: 'public' }, schema: { hide: true } }, (_request, reply) =>
-    sendIndex(reply),
-  );
+  // The app's own pages (web/src/app/routes.ts); the app checks the session and abilities itself.
+  for (const url of ['/d/*', '/login', '/account/*', '/admin/*'])
+    app.get(url, { config: { permission: 'public' }, schema: { hide: true } }, (_request, reply) =>
+      sendIndex(reply),
+    );
 }

@@ -16,6 +16,7 @@ export interface WidgetDataParams {
 }
 
 type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 /**
  * A typed client for /api/v1. Every call takes the AbortSignal TanStack Query hands out, so a
@@ -76,8 +77,16 @@ export class ApiClient {
     return `${this.baseUrl}/dashboards/${seg(dashboardId)}/events`;
   }
 
+  /**
+   * Any other /api/v1 call, for the typed per-feature modules (accounts-api.ts): the same request
+   * core, errors and headers as the calls above. A 204 answers undefined.
+   */
+  send<T>(method: HttpMethod, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    return this.request(method, path, body, signal);
+  }
+
   private async request<T>(
-    method: 'GET' | 'POST',
+    method: HttpMethod,
     path: string,
     body: unknown,
     signal: AbortSignal | undefined,
@@ -102,6 +111,7 @@ export class ApiClient {
     }
     const parsed = await readJson(response);
     if (!response.ok) throw toApiError(response.status, parsed, response.headers.get('x-request-id'));
+    if (response.status === 204) return undefined as T;
     if (parsed === undefined)
       throw new ApiError({
         code: 'BAD_RESPONSE',

@@ -1,5 +1,12 @@
+import { AppHeader } from '../components/AppHeader.js';
+import { AccountSessionsPage } from '../pages/AccountSessionsPage.js';
+import { AccountTokensPage } from '../pages/AccountTokensPage.js';
+import { AdminAuditPage } from '../pages/AdminAuditPage.js';
+import { AdminMembersPage } from '../pages/AdminMembersPage.js';
+import { AdminOrganisationPage } from '../pages/AdminOrganisationPage.js';
 import { DashboardListPage } from '../pages/DashboardListPage.js';
 import { DashboardPage } from '../pages/DashboardPage.js';
+import { LoginPage } from '../pages/LoginPage.js';
 import { Link } from './Link.js';
 import { matchRoute } from './routes.js';
 import { useLocation } from './router.js';
@@ -12,18 +19,17 @@ export function App() {
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      <header className="app-bar">
-        <Link href="/" className="brand">
-          <svg className="brand-mark" viewBox="0 0 32 32" aria-hidden="true">
-            <path d="M8 24V14M16 24V8M24 24V18" />
-          </svg>
-          Trellis
-        </Link>
-      </header>
+      <AppHeader />
       {route.name === 'list' && <DashboardListPage />}
       {route.name === 'dashboard' && (
         <DashboardPage key={route.dashboardId} dashboardId={route.dashboardId} />
       )}
+      {route.name === 'login' && <LoginPage />}
+      {route.name === 'account-sessions' && <AccountSessionsPage />}
+      {route.name === 'account-tokens' && <AccountTokensPage />}
+      {route.name === 'admin-members' && <AdminMembersPage />}
+      {route.name === 'admin-organisation' && <AdminOrganisationPage />}
+      {route.name === 'admin-audit' && <AdminAuditPage />}
       {route.name === 'not-found' && (
         <main className="page" id="main">
           <div className="page-error">

@@ -1,0 +1,86 @@
+/**
+ * Formatting for the account pages: times in the viewer's locale, a short device name from a user
+ * agent, and relative expiry. Pure, with `now` and `locale` injectable for tests.
+ */
+
+/** "5 Jan 2026, 09:00", or "—" for no time. */
+export function formatDateTime(iso: string | null | undefined, locale?: string): string {
+  if (!iso) return '—';
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return '—';
+  return t.toLocaleString(locale, {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}
+
+/** "in 3 days", "in 2 hours", "5 minutes ago": how far `iso` is from `now`, roughly. */
+export function formatRelative(iso: string, now: Date = new Date()): string {
+  const diff = Date.parse(iso) - now.getTime();
+  if (Number.isNaN(diff)) return '—';
+  const abs = Math.abs(diff);
+  const units: [number, string][] = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+  ];
+  for (const [ms, unit] of units) {
+    if (abs >= ms) {
+      const n = Math.floor(abs / ms);
+      const text = `${n} ${unit}${n === 1 ? '' : 's'}`;
+      return diff > 0 ? `in ${text}` : `${text} ago`;
+    }
+  }
+  return diff > 0 ? 'in under a minute' : 'just now';
+}
+
+/** "Chrome on Linux" from a user agent string; the raw string stays available as a tooltip. */
+export function describeUserAgent(ua: string | null | undefined): string {
+  if (!ua) return 'Unknown device';
+  const browser = /Edg\//.test(ua)
+    ? 'Edge'
+    : /OPR\//.test(ua)
+      ? 'Opera'
+      : /Firefox\//.test(ua)
+        ? 'Firefox'
+        : /(Chrome|Chromium)\//.test(ua)
+          ? 'Chrome'
+          : /Safari\//.test(ua)
+            ? 'Safari'
+            : /^curl\//.test(ua)
+              ? 'curl'
+              : undefined;
+  const os = /Android/.test(ua)
+    ? 'Android'
+    : /iPhone|iPad|iPod/.test(ua)
+      ? 'iOS'
+      : /Windows/.test(ua)
+        ? 'Windows'
+        : /Mac OS X|Macintosh/.test(ua)
+          ? 'macOS'
+          : /Linux|X11/.test(ua)
+            ? 'Linux'
+            : undefined;
+  if (browser && os) return `${browser} on ${os}`;
+  return browser ?? os ?? (ua.length > 40 ? `${ua.slice(0, 40)}…` : ua);
+}
+
+/** A token's state for its badge: revoked wins over expired. */
+export function tokenState(
+  token: { expiresAt: string; revokedAt: string | null },
+  now: Date = new Date(),
+): 'active' | 'expired' | 'revoked' {
+  if (token.revokedAt) return 'revoked';
+  return Date.parse(token.expiresAt) <= now.getTime() ? 'expired' : 'active';
+}
+
+/** An audit entry's detail as `key: value` pairs, nested values as JSON, capped for a table cell. */
+export function formatAuditDetail(detail: Record<string, unknown>, max = 300): string {
+  const text = Object.entries(detail)
+    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(', ');
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

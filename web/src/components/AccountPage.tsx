@@ -1,0 +1,88 @@
+import { useEffect, type ReactNode } from 'react';
+import type { SessionInfo } from '../../../contract/index.js';
+import { isApiError } from '../api/api-error.js';
+import { can } from '../app/abilities.js';
+import { Link } from '../app/Link.js';
+import { loginPath } from '../app/next-path.js';
+import { ACCOUNT_PAGES, type AccountPageName } from '../app/routes.js';
+import { navigate } from '../app/router.js';
+import { useDocumentTitle } from '../hooks/useDocumentTitle.js';
+import { useSession } from '../hooks/useSession.js';
+import { PageError } from './PageError.js';
+
+/**
+ * The frame of every account page: it needs a session (none → the login page, then back here) and
+ * the page's ability (missing → "You do not have access", never an empty page of 403s). The page
+ * body renders only when both hold, and gets the session.
+ */
+export function AccountPage(props: {
+  page: AccountPageName;
+  description?: string;
+  children: (session: SessionInfo) => ReactNode;
+}) {
+  const meta = ACCOUNT_PAGES[props.page];
+  const session = useSession();
+  useDocumentTitle(`${meta.title} · Trellis`);
+  const signedOut = session.isError && isApiError(session.error) && session.error.status === 401;
+  useEffect(() => {
+    if (signedOut)
+      navigate(loginPath(`${window.location.pathname}${window.location.search}`), { replace: true });
+  }, [signedOut]);
+
+  if (session.isPending || signedOut)
+    return (
+      <main className="page" id="main" aria-busy="true">
+        <div className="skeleton skeleton-title" />
+        <div className="skeleton skeleton-card" />
+      </main>
+    );
+  if (session.isError) return <PageError error={session.error} onRetry={() => void session.refetch()} />;
+  if (meta.ability && !can(session.data, meta.ability)) return <NoAccess title={meta.title} />;
+  return (
+    <main className="page account-page" id="main" data-page={props.page}>
+      <header className="page-header">
+        <h1>{meta.title}</h1>
+        {props.description && <p className="page-description">{props.description}</p>}
+      </header>
+      {props.children(session.data)}
+    </main>
+  );
+}
+
+export function NoAccess({ title }: { title: string }) {
+  return (
+    <main className="page" id="main">
+      <div className="page-error" role="alert" data-testid="no-access">
+        <h1>You do not have access</h1>
+        <p>
+          The page “{title}” is for organisation admins. Ask an admin of your organisation if you need it.
+        </p>
+        <p className="page-error-actions">
+          <Link href="/" className="button secondary">
+            All dashboards
+          </Link>
+        </p>
+      </div>
+    </main>
+  );
+}
+
+/** The loading, error and empty states of a list inside an account page. */
+export function ListSkeleton({ rows = 4 }: { rows?: number }) {
+  return (
+    <div className="skeleton-table" aria-busy="true" aria-label="Loading">
+      {Array.from({ length: rows }, (_, i) => (
+        <div key={i} className="skeleton skeleton-row" />
+      ))}
+    </div>
+  );
+}
+
+export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="empty-state">
+      <h2>{title}</h2>
+      {children}
+    </div>
+  );
+}

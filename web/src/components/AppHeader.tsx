@@ -1,0 +1,161 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
+import type { SessionInfo } from '../../../contract/index.js';
+import { accounts } from '../api/accounts-api.js';
+import { endSession, myOrganisationsQuery, replaceSession } from '../api/accounts-queries.js';
+import { can, roleLabel } from '../app/abilities.js';
+import { Link } from '../app/Link.js';
+import { loginPath } from '../app/next-path.js';
+import { ACCOUNT_PAGES } from '../app/routes.js';
+import { navigate, useLocation } from '../app/router.js';
+import { useSession } from '../hooks/useSession.js';
+import { FormError } from './FormError.js';
+
+/** The app bar: brand, and who is signed in where (organisation switcher, role, account menu). */
+export function AppHeader() {
+  const session = useSession();
+  const location = useLocation();
+  return (
+    <header className="app-bar">
+      <Link href="/" className="brand">
+        <svg className="brand-mark" viewBox="0 0 32 32" aria-hidden="true">
+          <path d="M8 24V14M16 24V8M24 24V18" />
+        </svg>
+        Trellis
+      </Link>
+      <div className="app-bar-end">
+        {session.data ? (
+          <SignedIn session={session.data} />
+        ) : (
+          session.isError &&
+          location.pathname !== '/login' && (
+            <Link href={loginPath(`${location.pathname}${location.search}`)} className="button small">
+              Sign in
+            </Link>
+          )
+        )}
+      </div>
+    </header>
+  );
+}
+
+function SignedIn({ session }: { session: SessionInfo }) {
+  const queryClient = useQueryClient();
+  const location = useLocation();
+  const menu = useRef<HTMLDetailsElement>(null);
+  // Close the menu after in-app navigation, as a page load would.
+  useEffect(() => {
+    if (menu.current) menu.current.open = false;
+  }, [location.pathname]);
+  // ...and on a click elsewhere or Escape (focus back on its button), like any menu.
+  useEffect(() => {
+    const close = (event: Event) => {
+      const details = menu.current;
+      if (!details?.open) return;
+      if (event instanceof KeyboardEvent) {
+        if (event.key !== 'Escape') return;
+        details.open = false;
+        details.querySelector('summary')?.focus();
+      } else if (!details.contains(event.target as Node)) details.open = false;
+    };
+    document.addEventListener('pointerdown', close);
+    document.addEventListener('keydown', close);
+    return () => {
+      document.removeEventListener('pointerdown', close);
+      document.removeEventListener('keydown', close);
+    };
+  }, []);
+
+  const signOut = useMutation({
+    mutationFn: () => accounts.logout(),
+    meta: { authOptional: true },
+    onSuccess: () => {
+      endSession(queryClient);
+      navigate('/login', { replace: true });
+    },
+  });
+  const links = (Object.keys(ACCOUNT_PAGES) as (keyof typeof ACCOUNT_PAGES)[]).filter((name) => {
+    const ability = ACCOUNT_PAGES[name].ability;
+    return !ability || can(session, ability);
+  });
+  return (
+    <>
+      <OrganisationSwitcher session={session} />
+      <span className="role-badge" title="Your role in this organisation">
+        {roleLabel(session.role)}
+      </span>
+      <details className="account-menu" ref={menu}>
+        <summary className="account-menu-button" aria-label={`Account menu for ${session.user.email}`}>
+          <span className="account-email">{session.user.email}</span>
+          <span aria-hidden="true" className="account-caret">
+            ▾
+          </span>
+        </summary>
+        <div className="account-menu-popup">
+          <nav aria-label="Account">
+            <ul>
+              {links.map((name) => (
+                <li key={name}>
+                  <Link href={ACCOUNT_PAGES[name].path}>{ACCOUNT_PAGES[name].title}</Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <button
+            type="button"
+            className="button secondary small sign-out"
+            onClick={() => signOut.mutate()}
+            disabled={signOut.isPending}
+          >
+            {signOut.isPending ? 'Signing out…' : 'Sign out'}
+          </button>
+          <FormError error={signOut.error} />
+        </div>
+      </details>
+    </>
+  );
+}
+
+/** The organisation's name, or a switcher when the user belongs to several. */
+function OrganisationSwitcher({ session }: { session: SessionInfo }) {
+  const queryClient = useQueryClient();
+  const orgs = useQuery(myOrganisationsQuery());
+  const switchOrg = useMutation({
+    mutationFn: (organisationId: string) => accounts.switchOrganisation(organisationId),
+    onSuccess: (next) => {
+      // Everything cached belongs to the old organisation (its tenant's rows): reload it all.
+      replaceSession(queryClient, next);
+    },
+  });
+  const list = orgs.data?.organisations ?? [];
+  if (list.length < 2)
+    return (
+      <span className="org-name" title="Organisation">
+        {session.organisation.name}
+      </span>
+    );
+  return (
+    <div className="org-switcher">
+      <label htmlFor="org-switch" className="visually-hidden">
+        Organisation
+      </label>
+      <select
+        id="org-switch"
+        value={session.organisation.id}
+        disabled={switchOrg.isPending}
+        onChange={(e) => switchOrg.mutate(e.target.value)}
+      >
+        {list.map((o) => (
+          <option key={o.id} value={o.id}>
+            {o.name} ({roleLabel(o.role)})
+          </option>
+        ))}
+      </select>
+      {switchOrg.isError && (
+        <span className="org-switch-error" role="alert">
+          {switchOrg.error.message}
+        </span>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,81 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { accounts } from '../api/accounts-api.js';
+import { replaceSession } from '../api/accounts-queries.js';
+import { isApiError } from '../api/api-error.js';
+import { loginErrorMessage } from '../app/login-error.js';
+import { safeNextPath } from '../app/next-path.js';
+import { navigate, useLocation } from '../app/router.js';
+import { FormError } from '../components/FormError.js';
+import { useDocumentTitle } from '../hooks/useDocumentTitle.js';
+
+export function LoginPage() {
+  useDocumentTitle('Sign in · Trellis');
+  const location = useLocation();
+  const next = safeNextPath(new URLSearchParams(location.search).get('next'));
+  const queryClient = useQueryClient();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const login = useMutation({
+    mutationFn: () => accounts.login({ email: email.trim(), password }),
+    onSuccess: (session) => {
+      replaceSession(queryClient, session);
+      navigate(next, { replace: true });
+    },
+    onError: () => setPassword(''),
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!login.isPending) login.mutate();
+  };
+  const throttled = isApiError(login.error) && login.error.status === 429;
+  return (
+    <main className="page login-page" id="main">
+      <form className="login-card" onSubmit={submit} noValidate={false} aria-labelledby="login-title">
+        <h1 id="login-title">Sign in to Trellis</h1>
+        <fieldset disabled={login.isPending} className="login-fields">
+          <div className="field">
+            <label htmlFor="login-email">Email</label>
+            <input
+              id="login-email"
+              name="email"
+              type="email"
+              autoComplete="username"
+              required
+              maxLength={254}
+              autoFocus
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              aria-invalid={login.isError && !throttled ? true : undefined}
+              aria-describedby={login.isError ? 'login-error' : undefined}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="login-password">Password</label>
+            <input
+              id="login-password"
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              required
+              maxLength={1024}
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              aria-invalid={login.isError && !throttled ? true : undefined}
+              aria-describedby={login.isError ? 'login-error' : undefined}
+            />
+          </div>
+          <div id="login-error">
+            <FormError
+              error={login.error}
+              message={login.error ? loginErrorMessage(login.error) : undefined}
+            />
+          </div>
+          <button type="submit" className="button login-submit">
+            {login.isPending ? 'Signing in…' : 'Sign in'}
+          </button>
+        </fieldset>
+      </form>
+    </main>
+  );
+}
