@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { cacheKey, canonicalJson, KEY_FORMAT, KEY_MEMO_CHARS, SHARED_TENANT, type CacheKeyParts } from './cache-key.js';
+import {
+  cacheKey,
+  canonicalJson,
+  KEY_FORMAT,
+  KEY_MEMO_CHARS,
+  SHARED_TENANT,
+  type CacheKeyParts,
+} from './cache-key.js';
 
 const base: CacheKeyParts = {
   source: 'warehouse',

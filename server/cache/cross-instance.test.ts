@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -33,6 +33,7 @@ describe('two instances sharing Redis', () => {
     // Both instances share one metadata store (as they would in production): one sign-in works on both.
     const dataDir = mkdtempSync(path.join(tmpdir(), 'trellis-two-instances-'));
     let cookie = '';
+    let csrf = '';
 
     beforeAll(async () => {
       if (!existsSync(path.join(repoRoot, 'dist', 'server', 'main.js')))
@@ -46,19 +47,27 @@ describe('two instances sharing Redis', () => {
           { email: 'viewer@acme.test', password: TEST_PASSWORD, organisation: 'acme', role: 'viewer' },
           CLI_CONTEXT,
         );
+        // Production refuses to start without an admin; made here, before either server starts.
+        await accounts.createUser(
+          { email: 'admin@acme.test', password: TEST_PASSWORD, organisation: 'acme', role: 'admin' },
+          CLI_CONTEXT,
+        );
       } finally {
         await store.close();
       }
       const env = {
         TRELLIS_DATA_DIR: dataDir,
         TRELLIS_REDIS_URL: redisUrl,
+        // Instances behind one proxy share the secret, or a CSRF token minted by one fails on the other.
+        TRELLIS_SESSION_SECRET: randomBytes(32).toString('base64url'),
         TRELLIS_CACHE_NAMESPACE: `test-${randomUUID()}`,
         // The whole suite shares 2 cores: a starved event loop can see a Redis reply only after the
         // default 1 s timeout fired, and then (correctly) serve without the cache. That degraded path
         // is tested in cached-query.test.ts; here the coalescing itself is under test.
         TRELLIS_CACHE_COMMAND_TIMEOUT: '10s',
       };
-      servers.push(...(await Promise.all([startServer(mini.dir, { env }), startServer(mini.dir, { env })])));
+      // One after the other: both would migrate and check the shared SQLite file at the same moment.
+      for (let i = 0; i < 2; i++) servers.push(await startServer(mini.dir, { env }));
       const login = await fetch(`${servers[0]?.url}/api/v1/session`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -66,12 +75,13 @@ describe('two instances sharing Redis', () => {
       });
       if (login.status !== 200) throw new Error(`login failed: ${login.status} ${await login.text()}`);
       cookie = sessionCookie(login.headers.get('set-cookie') ?? undefined);
+      csrf = ((await login.json()) as { csrfToken: string }).csrfToken;
       // Warm each process (JIT, engine and Redis connections) on another widget first.
       for (const server of servers)
         for (let i = 0; i < 5; i++)
           await fetch(`${server.url}/api/v1/dashboards/main/widgets/total/data`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', cookie },
+            headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
             body: JSON.stringify({ filters: { price: { min: i } } }),
           }).then((r) => r.arrayBuffer());
     }, 60_000);
@@ -91,7 +101,7 @@ describe('two instances sharing Redis', () => {
     const post = (server: ServerProcess, body: unknown) =>
       fetch(`${server.url}/api/v1/dashboards/main/widgets/by_colour/data`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', cookie },
+        headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
         body: JSON.stringify(body),
       });
 
