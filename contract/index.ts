@@ -5,3 +5,4 @@ export * from './errors.schema.js';
 export * from './events.schema.js';
 export * from './session.schema.js';
 export * from './admin.schema.js';
+export * from './jobs.schema.js';
