@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { cookieHeader, parseSetCookies, type BenchAccount } from './bench-auth.js';
 
 export interface Reply {
   readonly status: number;
@@ -26,6 +27,29 @@ export class HttpClient {
   }
 
   private readonly timeoutMs: number;
+  /** The cookies the server set (the session and its readable CSRF twin), sent back like a browser. */
+  private readonly jar = new Map<string, string>();
+  private bearer: string | undefined;
+
+  /**
+   * Signs in the way the web app does: POST /api/v1/session with the page's Origin, then every
+   * request carries the session cookie, and writes (POST) echo the readable `trellis_csrf` cookie in
+   * x-csrf-token. Throws when the server refuses: a bench of 401s would measure nothing.
+   */
+  async signIn(account: Pick<BenchAccount, 'email' | 'password'>): Promise<Reply> {
+    const reply = await this.post('/api/v1/session', { email: account.email, password: account.password });
+    if (reply.status !== 200)
+      throw new Error(
+        `sign-in as ${account.email}: ${reply.status} ${reply.error ?? reply.body.slice(0, 200)}`,
+      );
+    if (!this.jar.has(SESSION_COOKIE)) throw new Error(`sign-in as ${account.email}: no session cookie set`);
+    return reply;
+  }
+
+  /** Authenticates every request with an API token instead (no cookie, so no CSRF token either). */
+  useToken(secret: string): void {
+    this.bearer = secret;
+  }
 
   get(path: string): Promise<Reply> {
     return this.send('GET', path);
@@ -33,6 +57,24 @@ export class HttpClient {
 
   post(path: string, json: unknown): Promise<Reply> {
     return this.send('POST', path, JSON.stringify(json));
+  }
+
+  /** The headers a signed-in browser tab (or a token holder) sends with this request. */
+  private credentialHeaders(method: string): Record<string, string> {
+    if (this.bearer !== undefined) return { authorization: `Bearer ${this.bearer}` };
+    const headers: Record<string, string> = {};
+    const cookie = cookieHeader(this.jar);
+    if (cookie !== undefined) headers.cookie = cookie;
+    if (method !== 'GET' && method !== 'HEAD') {
+      headers.origin = this.origin;
+      const csrf = this.jar.get(CSRF_COOKIE);
+      if (csrf !== undefined) headers['x-csrf-token'] = csrf;
+    }
+    return headers;
+  }
+
+  private get origin(): string {
+    return new URL(this.baseUrl).origin;
   }
 
   send(method: string, path: string, body?: string): Promise<Reply> {
@@ -44,13 +86,17 @@ export class HttpClient {
         {
           method,
           agent: this.agent,
-          headers:
-            body === undefined
+          headers: {
+            ...this.credentialHeaders(method),
+            ...(body === undefined
               ? {}
-              : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+              : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+          },
           timeout: this.timeoutMs,
         },
         (res) => {
+          const setCookie = res.headers['set-cookie'];
+          if (setCookie) parseSetCookies(setCookie, this.jar);
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
@@ -75,6 +121,10 @@ export class HttpClient {
     this.agent.destroy();
   }
 }
+
+/** The cookie names of a plain-http server (over https they carry the `__Host-` prefix). */
+const SESSION_COOKIE = 'trellis_session';
+const CSRF_COOKIE = 'trellis_csrf';
 
 function failed(started: number, error: string): Reply {
   return { status: 0, ms: performance.now() - started, bytes: 0, body: '', error };

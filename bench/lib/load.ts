@@ -4,6 +4,8 @@ export interface LoadSettings {
   readonly url: string;
   readonly method?: 'GET' | 'POST';
   readonly body?: string;
+  /** Sent with every request (e.g. `authorization: Bearer …`). */
+  readonly headers?: Record<string, string>;
   readonly connections: number;
   readonly durationS: number;
 }
@@ -28,9 +30,11 @@ export async function load(settings: LoadSettings): Promise<LoadResult> {
     connections: settings.connections,
     duration: settings.durationS,
     pipelining: 1,
-    ...(settings.body !== undefined
-      ? { body: settings.body, headers: { 'content-type': 'application/json' } }
-      : {}),
+    headers: {
+      ...settings.headers,
+      ...(settings.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(settings.body !== undefined ? { body: settings.body } : {}),
   });
   const ok = result['2xx'];
   return {

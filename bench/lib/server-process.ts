@@ -6,9 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLI_CONTEXT } from '../../server/audit/audit-log.js';
-import { AccountsError, AccountsService } from '../../server/auth/accounts.service.js';
+import { AccountsService } from '../../server/auth/accounts.service.js';
 import type { StoreConfig } from '../../server/config/env.js';
 import { openStore } from '../../server/store/store.js';
+import { TENANTS } from '../data/events-sql.js';
+import type { BenchAccount } from './bench-auth.js';
 import { serverPrefix } from './cpu-pinning.js';
 import { newestProfile, newestProfileFile, summarizeProfile, type ProfileSummary } from './cpu-profile.js';
 
@@ -51,12 +53,40 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Who the bench signs in as: an admin, and viewers spread over organisations. */
+export interface SeedPlan {
+  /** Organisation of the admin (default `bench`). */
+  readonly adminOrganisation: string;
+  /** One viewer account per organisation (default `t00`…`t19`, the tenants of the events table). */
+  readonly viewerOrganisations: readonly string[];
+  /**
+   * The accounts' password. Servers that share one store must be given the same one (the second
+   * finds the accounts already there); by default each server gets a random one.
+   */
+  readonly password?: string;
+}
+
+export const DEFAULT_SEED: SeedPlan = {
+  adminOrganisation: 'bench',
+  viewerOrganisations: Array.from({ length: TENANTS }, (_, i) => `t${String(i).padStart(2, '0')}`),
+};
+
+export interface SeededAccounts {
+  readonly admin: BenchAccount;
+  /** Sign clients in round-robin over these (`accountFor`): sessions spread over 20 accounts. */
+  readonly viewers: readonly BenchAccount[];
+}
+
 /**
  * `node bin/trellis.js serve DIR` in production mode on a random free port, pinned to the server core.
- * Production refuses to start without a session secret and an admin: unless the caller's env names a
- * metadata store, each server gets a temporary SQLite store with one admin, and a random secret.
+ * Production refuses to start without a session secret and an admin, and dashboards need a signed-in
+ * user: unless the caller's env names a metadata store, each server gets a temporary SQLite store,
+ * seeded (before it starts) with the plan's organisations and accounts, and a random secret.
  */
-export async function startServer(projectDir: string, options: StartOptions = {}): Promise<ServerProcess> {
+export async function startServer(
+  projectDir: string,
+  options: StartOptions & { seed?: SeedPlan } = {},
+): Promise<ServerProcess & { accounts: SeededAccounts }> {
   const env = { ...options.env };
   env.TRELLIS_SESSION_SECRET ??= randomBytes(32).toString('base64url');
   let dataDir: string | undefined;
@@ -64,19 +94,21 @@ export async function startServer(projectDir: string, options: StartOptions = {}
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'trellis-bench-store-'));
     env.TRELLIS_DATA_DIR = dataDir;
   }
-  await ensureAdmin(
+  const accounts = await seedAccounts(
     env.TRELLIS_METADATA_URL !== undefined
       ? { kind: 'postgres', url: env.TRELLIS_METADATA_URL }
       : { kind: 'sqlite', file: path.join(path.resolve(env.TRELLIS_DATA_DIR as string), 'meta.sqlite') },
+    options.seed ?? DEFAULT_SEED,
   );
   const server = await startNode([path.join(repoRoot, 'bin', 'trellis.js'), 'serve', projectDir], {
     ...options,
     env,
   });
-  if (!dataDir) return server;
+  if (!dataDir) return { ...server, accounts };
   const dir = dataDir;
   return {
     ...server,
+    accounts,
     stop: async () => {
       const profile = await server.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -85,29 +117,43 @@ export async function startServer(projectDir: string, options: StartOptions = {}
   };
 }
 
-/** One admin on the store (servers sharing it may race here: an "exists" refusal is fine). */
-async function ensureAdmin(config: StoreConfig): Promise<void> {
+/**
+ * The plan's organisations and accounts on the store, created where missing (servers sharing a
+ * store run this one after the other; what exists is kept, so they must share the password too).
+ */
+export async function seedAccounts(config: StoreConfig, plan: SeedPlan): Promise<SeededAccounts> {
+  const password = plan.password ?? randomBytes(24).toString('base64url');
+  const admin: BenchAccount = {
+    email: `admin@${plan.adminOrganisation}.bench.example`,
+    password,
+    organisation: plan.adminOrganisation,
+    role: 'admin',
+  };
+  const viewers: BenchAccount[] = plan.viewerOrganisations.map((organisation) => ({
+    email: `viewer@${organisation}.bench.example`,
+    password,
+    organisation,
+    role: 'viewer',
+  }));
   const store = await openStore(config);
   try {
-    const accounts = new AccountsService(store);
-    if (await accounts.hasActiveAdmin()) return;
-    try {
-      await accounts.createOrganisation('bench', 'Bench', CLI_CONTEXT);
-      await accounts.createUser(
-        {
-          email: 'bench@example.com',
-          password: randomBytes(24).toString('base64url'),
-          organisation: 'bench',
-          role: 'admin',
-        },
-        CLI_CONTEXT,
-      );
-    } catch (err) {
-      if (!(err instanceof AccountsError)) throw err;
+    const service = new AccountsService(store);
+    const orgs = new Set((await service.listOrganisations()).map((o) => o.slug));
+    const users = new Set((await service.listUsers()).map((u) => u.email));
+    for (const account of [admin, ...viewers]) {
+      if (!orgs.has(account.organisation)) {
+        await service.createOrganisation(account.organisation, account.organisation, CLI_CONTEXT);
+        orgs.add(account.organisation);
+      }
+      if (!users.has(account.email)) {
+        await service.createUser({ ...account }, CLI_CONTEXT);
+        users.add(account.email);
+      }
     }
   } finally {
     await store.close();
   }
+  return { admin, viewers };
 }
 
 /** Any built Node script that listens on $PORT (the bench's hello-world server). */

@@ -1,5 +1,13 @@
 import type { ProfileSummary } from './cpu-profile.js';
-import { startServer, type ServerProcess, type StartOptions } from './server-process.js';
+import {
+  startServer,
+  type SeededAccounts,
+  type SeedPlan,
+  type ServerProcess,
+  type StartOptions,
+} from './server-process.js';
+
+export type BenchServer = ServerProcess & { readonly accounts: SeededAccounts };
 
 /**
  * Runs `fn` against a fresh production server and always stops it. With `profile`, the CPU profile
@@ -7,8 +15,8 @@ import { startServer, type ServerProcess, type StartOptions } from './server-pro
  */
 export async function withServer<T>(
   projectDir: string,
-  options: StartOptions,
-  fn: (server: ServerProcess) => Promise<T>,
+  options: StartOptions & { seed?: SeedPlan },
+  fn: (server: BenchServer) => Promise<T>,
 ): Promise<{ value: T; profile: ProfileSummary | undefined }> {
   const server = await startServer(projectDir, options);
   let value: T;

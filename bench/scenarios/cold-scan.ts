@@ -1,7 +1,8 @@
 import { benchProject, LIVE_DASHBOARD } from '../data/bench-project.js';
 import { pinSelf } from '../lib/cpu-pinning.js';
 import { widgetPath } from '../lib/dashboard-client.js';
-import { errorCode, HttpClient } from '../lib/http-client.js';
+import { errorCode } from '../lib/http-client.js';
+import { signedInClient } from '../lib/signed-in.js';
 import { rowLabel, type BenchOptions } from '../lib/options.js';
 import { RawDuckDB } from '../lib/raw-duckdb.js';
 import type { ScenarioResult } from '../lib/report.js';
@@ -28,7 +29,7 @@ export async function coldScan(options: BenchOptions): Promise<ScenarioResult> {
   let profile: unknown;
   for (let run = 0; run < RUNS; run++) {
     const api = await withServer(bench.dir, { profile: options.profile && run === 0 }, async (server) => {
-      const client = new HttpClient(server.url, { maxSockets: 1, timeoutMs: 120_000 });
+      const client = await signedInClient(server, 0, { maxSockets: 1, timeoutMs: 120_000 });
       const ms: number[] = [];
       try {
         for (const w of AGGREGATIONS) {

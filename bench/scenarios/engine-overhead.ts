@@ -1,7 +1,8 @@
 import { benchProject, LIVE_DASHBOARD } from '../data/bench-project.js';
 import { pinSelf } from '../lib/cpu-pinning.js';
 import { dataWidgets, widgetPath } from '../lib/dashboard-client.js';
-import { errorCode, HttpClient } from '../lib/http-client.js';
+import { errorCode } from '../lib/http-client.js';
+import { signedInClient } from '../lib/signed-in.js';
 import type { BenchOptions } from '../lib/options.js';
 import { RawDuckDB } from '../lib/raw-duckdb.js';
 import { type ScenarioResult, type Verdict } from '../lib/report.js';
@@ -39,7 +40,7 @@ export async function engineOverhead(options: BenchOptions): Promise<ScenarioRes
   const raw = await RawDuckDB.open(bench.dataFile, options.duckdbThreads);
   try {
     const { value, profile } = await withServer(bench.dir, { profile: options.profile }, async (server) => {
-      const client = new HttpClient(server.url, { maxSockets: 1 });
+      const client = await signedInClient(server, 0, { maxSockets: 1 });
       try {
         const widgets = await dataWidgets(client, LIVE_DASHBOARD);
         const figures: WidgetFigures[] = [];

@@ -5,9 +5,9 @@ import type { BenchOptions } from '../lib/options.js';
 import { loopDelayMs, metricValue } from '../lib/prometheus-text.js';
 import { type ScenarioResult, type Verdict } from '../lib/report.js';
 import { sleep, Tally } from '../lib/sampling.js';
-import type { ServerProcess } from '../lib/server-process.js';
+import { signedInClient } from '../lib/signed-in.js';
 import { round, summarize } from '../lib/stats.js';
-import { withServer } from '../lib/with-server.js';
+import { withServer, type BenchServer } from '../lib/with-server.js';
 
 /** A widget whose query takes over a second at 10 M rows: unique users is a count(DISTINCT) of them all. */
 const HEAVY_WIDGET = 'users';
@@ -47,7 +47,7 @@ export async function eventLoop(options: BenchOptions): Promise<ScenarioResult> 
   };
 }
 
-async function measure(server: ServerProcess) {
+async function measure(server: BenchServer) {
   const path = widgetPath(LIVE_DASHBOARD, HEAVY_WIDGET);
   const scrape = async () => (await fetch(`${server.url}/metrics`)).text();
   // The loop's own delay: prom-client's p99 less the monitor's 10 ms timer interval (the raw figure
@@ -55,7 +55,10 @@ async function measure(server: ServerProcess) {
   const lagP99 = (text: string) => metricValue(text, 'nodejs_eventloop_lag_p99_seconds') ?? NaN;
 
   // Warm-up: one heavy query alone (its solo time) and a few probes.
-  const heavyClient = new HttpClient(server.url, { maxSockets: HEAVY_IN_FLIGHT, timeoutMs: HANG_AFTER_MS });
+  const heavyClient = await signedInClient(server, 0, {
+    maxSockets: HEAVY_IN_FLIGHT,
+    timeoutMs: HANG_AFTER_MS,
+  });
   const probe = new HttpClient(server.url, { maxSockets: 1 });
   const solo = await heavyClient.post(path, { filters: {} });
   if (solo.status !== 200) throw new Error(`heavy widget: ${errorCode(solo)}`);
@@ -95,7 +98,7 @@ async function measure(server: ServerProcess) {
   await Promise.all(heavy);
 
   // Phase 2: a burst of 64.
-  const burstClient = new HttpClient(server.url, { maxSockets: BURST, timeoutMs: HANG_AFTER_MS });
+  const burstClient = await signedInClient(server, 1, { maxSockets: BURST, timeoutMs: HANG_AFTER_MS });
   const outcomes = new Tally();
   const burstStarted = performance.now();
   const replies: Reply[] = await Promise.all(

@@ -5,6 +5,7 @@ import { load, type LoadResult } from '../lib/load.js';
 import type { BenchOptions } from '../lib/options.js';
 import { verdictAtLeast, type ScenarioResult } from '../lib/report.js';
 import { repoRoot, startNode } from '../lib/server-process.js';
+import { viewerToken } from '../lib/signed-in.js';
 import { median, round } from '../lib/stats.js';
 import { withServer } from '../lib/with-server.js';
 
@@ -27,10 +28,13 @@ export async function frameworkFloor(options: BenchOptions): Promise<ScenarioRes
   });
   try {
     const { value, profile } = await withServer(bench.dir, { profile: options.profile }, async (server) => {
+      // A viewer's API token: the load generator authenticates like a script, one fixed header.
+      const token = await viewerToken(server);
       const widget = {
         url: `${server.url}${widgetPath(DASHBOARD, 'events')}`,
         method: 'POST' as const,
         body: '{"filters":{}}',
+        headers: { authorization: `Bearer ${token}` },
       };
       const bare = { url: `${hello.url}/` };
       await load({ ...bare, connections: CONNECTIONS, durationS: WARM_UP_S });

@@ -1,13 +1,13 @@
 import { benchProject, DASHBOARD } from '../data/bench-project.js';
 import { dataWidgets, loadWidgets } from '../lib/dashboard-client.js';
-import { errorCode, HttpClient, type Reply } from '../lib/http-client.js';
+import { errorCode, type HttpClient, type Reply } from '../lib/http-client.js';
 import type { BenchOptions } from '../lib/options.js';
 import { metricValue } from '../lib/prometheus-text.js';
 import { verdictAtMost, type ScenarioResult } from '../lib/report.js';
 import { sampleMedian, sleep, Tally } from '../lib/sampling.js';
-import type { ServerProcess } from '../lib/server-process.js';
+import { signedInClient } from '../lib/signed-in.js';
 import { round, slope, summarize } from '../lib/stats.js';
-import { withServer } from '../lib/with-server.js';
+import { withServer, type BenchServer } from '../lib/with-server.js';
 
 /** A viewer's dashboard auto-refresh. Polls start at a random offset so they spread over the period. */
 const POLL_MS = 30_000;
@@ -24,7 +24,8 @@ const GOAL_KB = 256;
 const FLOOR_KB = 2048;
 
 /**
- * RSS with 0, ¼, ½ and all of N concurrent anonymous viewers, each holding its keep-alive
+ * RSS with 0, ¼, ½ and all of N concurrent signed-in viewers (a session each, spread over 20
+ * accounts in 20 organisations), each holding its keep-alive
  * connections, loading the 8-widget dashboard and polling it. The marginal cost per session is the
  * least-squares slope of RSS over viewers, so one-off costs (JIT, DuckDB buffers warmed before the
  * baseline) do not count as per-session memory.
@@ -37,8 +38,8 @@ export async function sessionMemory(options: BenchOptions): Promise<ScenarioResu
   return profile ? { ...value, details: { ...value.details, profile } } : value;
 }
 
-async function measure(server: ServerProcess, sessions: number): Promise<ScenarioResult> {
-  const warm = new HttpClient(server.url);
+async function measure(server: BenchServer, sessions: number): Promise<ScenarioResult> {
+  const warm = await signedInClient(server, 0);
   const widgets = await dataWidgets(warm, DASHBOARD);
   for (let i = 0; i < 3; i++) await loadWidgets(warm, DASHBOARD, widgets, {});
   warm.close();
@@ -61,8 +62,10 @@ async function measure(server: ServerProcess, sessions: number): Promise<Scenari
       if (r.status !== 200) errors.add(errorCode(r));
     }
   };
+  let opened = 0;
   const open = async () => {
-    const viewer = new HttpClient(server.url, { maxSockets: 6 });
+    // A browser's session: signed in (argon2 on the server, a session row, a cookie), then polling.
+    const viewer = await signedInClient(server, opened++, { maxSockets: 6 });
     viewers.push(viewer);
     const def = await viewer.get(`/api/v1/dashboards/${DASHBOARD}`);
     record([def]);

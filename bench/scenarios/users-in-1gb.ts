@@ -1,11 +1,12 @@
 import { benchProject, DASHBOARD } from '../data/bench-project.js';
 import { FIRST_DAY, REGIONS } from '../data/events-sql.js';
 import { dataWidgets, loadWidgets, type WidgetReply } from '../lib/dashboard-client.js';
-import { errorCode, HttpClient } from '../lib/http-client.js';
+import { errorCode, type HttpClient } from '../lib/http-client.js';
 import type { BenchOptions } from '../lib/options.js';
 import { between, pickOne, seededRandom } from '../lib/random.js';
 import { type ScenarioResult, type Verdict } from '../lib/report.js';
 import { sleep, Tally } from '../lib/sampling.js';
+import { signedInClient } from '../lib/signed-in.js';
 import { percentile, round, summarize } from '../lib/stats.js';
 import { withServer } from '../lib/with-server.js';
 
@@ -39,7 +40,7 @@ const FILTER_STATES: readonly Record<string, unknown>[] = [
 
 /**
  * N scripted users (seeded, so every run clicks the same way) against a server held to 1 GB:
- * open the dashboard, think 1–3 s, change a filter, think, … for the configured duration.
+ * sign in (20 viewer accounts in 20 organisations, one session per user), open the dashboard, think 1–3 s, change a filter, think, … for the configured duration.
  */
 export async function usersIn1gb(options: BenchOptions): Promise<ScenarioResult> {
   const bench = await benchProject({
@@ -51,7 +52,7 @@ export async function usersIn1gb(options: BenchOptions): Promise<ScenarioResult>
     bench.dir,
     { nodeArgs: [`--max-old-space-size=${MAX_OLD_SPACE_MB}`], profile: options.profile },
     async (server) => {
-      const warm = new HttpClient(server.url);
+      const warm = await signedInClient(server, 0);
       const widgets = await dataWidgets(warm, DASHBOARD);
       await loadWidgets(warm, DASHBOARD, widgets, {});
       warm.close();
@@ -71,7 +72,14 @@ export async function usersIn1gb(options: BenchOptions): Promise<ScenarioResult>
       const user = async (index: number) => {
         const random = seededRandom(0x7e11 + index);
         await sleep((index * RAMP_MS) / options.users);
-        const client = new HttpClient(server.url, { maxSockets: 6, timeoutMs: CLIENT_TIMEOUT_MS });
+        // A user arrives and signs in (argon2 on the server's core, spread over the ramp), then works.
+        let client: HttpClient;
+        try {
+          client = await signedInClient(server, index, { maxSockets: 6, timeoutMs: CLIENT_TIMEOUT_MS });
+        } catch (err) {
+          errors.add(`sign-in: ${err instanceof Error ? err.message.slice(0, 60) : String(err)}`);
+          return;
+        }
         try {
           const def = await client.get(`/api/v1/dashboards/${DASHBOARD}`);
           if (def.status !== 200) errors.add(errorCode(def));
