@@ -49,6 +49,15 @@ export const ERROR_CATALOGUE = {
   TOKEN_NOT_FOUND: { status: 404, message: 'You have no API token with this id.' },
   TOKEN_LIMIT: { status: 409, message: 'You have too many live API tokens; revoke one first.' },
   LINK_INVALID: { status: 401, message: 'This sign-in link is unknown, used or expired.' },
+  PIPELINE_NOT_FOUND: { status: 404, message: 'There is no pipeline with this id.' },
+  RUN_NOT_FOUND: { status: 404, message: 'There is no pipeline run with this id.' },
+  PIPELINE_ALREADY_RUNNING: {
+    status: 409,
+    message: 'This pipeline is already running. Wait for it to finish, or queue this run behind it.',
+  },
+  QUEUE_FULL: { status: 503, message: 'Too many jobs are waiting; try again in a while.' },
+  JOB_TIMEOUT: { status: 504, message: 'The job ran longer than allowed and was stopped.' },
+  PIPELINE_FAILED: { status: 500, message: 'The pipeline failed. Its log says why.' },
   INTERNAL: {
     status: 500,
     message: 'Something went wrong on the server. The error was logged with this request id.',
@@ -79,6 +88,8 @@ const OPERATIONAL_5XX: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'QUERY_TIMEOUT',
   'NOT_READY',
   'TOO_MANY_STREAMS',
+  'QUEUE_FULL',
+  'JOB_TIMEOUT',
 ]);
 
 export class TrellisError extends Error {

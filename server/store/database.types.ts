@@ -16,6 +16,10 @@ export interface Database {
   audit_log: AuditLogTable;
   api_tokens: ApiTokensTable;
   login_links: LoginLinksTable;
+  jobs: JobsTable;
+  pipeline_runs: PipelineRunsTable;
+  pipeline_run_logs: PipelineRunLogsTable;
+  publications: PublicationsTable;
 }
 
 export interface OrganisationsTable {
@@ -100,4 +104,78 @@ export interface AuditLogTable {
   detail: string;
   /** The organisation the entry belongs to (migration 0002); null for CLI-wide actions. */
   organisation_id: Generated<string | null>;
+}
+
+/** The embedded job queue (migration 0003; server/jobs/store-queue.ts). */
+export interface JobsTable {
+  id: Generated<number>;
+  /** The task's name (server/jobs/tasks/*.task.ts). */
+  name: string;
+  /** JSON text, bounded in bytes at enqueue. */
+  payload: string;
+  idempotency_key: string | null;
+  status: 'queued' | 'active' | 'completed' | 'failed';
+  /** Lower runs first. */
+  priority: number;
+  attempts_made: number;
+  max_attempts: number;
+  /** Base of the exponential backoff between attempts. */
+  backoff_ms: number;
+  timeout_ms: number;
+  /** Not claimed before this time (delay, backoff). */
+  run_at: number;
+  /** The claim's fencing token (worker id + a random part per claim), while active. */
+  locked_by: string | null;
+  /** An active job whose lease ran out (its worker died) is claimed again. */
+  lease_until: number | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  last_error: string | null;
+}
+
+/** Pipeline runs (migration 0003; server/jobs/runs.service.ts). */
+export interface PipelineRunsTable {
+  id: string;
+  /** The organisation slug the pipeline belongs to (its tenant). */
+  organisation: string;
+  pipeline_id: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  trigger: 'manual' | 'schedule' | 'cli';
+  /** The email of who asked, or null (schedule, CLI). */
+  requested_by: string | null;
+  idempotency_key: string | null;
+  /** The pipeline id while this run holds the pipeline's mutex (unique), else null. */
+  lock_key: string | null;
+  queued_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  rows_written: number;
+  /** JSON of the last stored progress (done, total, unit, rate, ETA, message). */
+  progress: string;
+  error_code: string | null;
+  error_message: string | null;
+  /** 0 or 1 (the same on both dialects). */
+  cancel_requested: number;
+  /** Log lines written so far (the log is bounded). */
+  log_lines: number;
+  version: number;
+  updated_at: number;
+}
+
+export interface PipelineRunLogsTable {
+  id: Generated<number>;
+  run_id: string;
+  seq: number;
+  at: number;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+/** Datasets a pipeline replaced, for every web process to reopen and invalidate. */
+export interface PublicationsTable {
+  id: Generated<number>;
+  at: number;
+  /** JSON array of dataset ids. */
+  datasets: string;
 }

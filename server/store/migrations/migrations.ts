@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import type { StoreDialect } from '../store.js';
 import { accountsMigration } from './0001-accounts.migration.js';
 import { accessMigration } from './0002-access.migration.js';
+import { jobsMigration } from './0003-jobs.migration.js';
 
 /**
  * Every migration, in order. Forward-only: there is no `down`; a mistake is fixed by the next
@@ -12,5 +13,6 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
   return {
     '0001-accounts': accountsMigration(dialect),
     '0002-access': accessMigration(dialect),
+    '0003-jobs': jobsMigration(dialect),
   };
 }
