@@ -49,6 +49,14 @@ export const ERROR_CATALOGUE = {
   TOKEN_NOT_FOUND: { status: 404, message: 'You have no API token with this id.' },
   TOKEN_LIMIT: { status: 409, message: 'You have too many live API tokens; revoke one first.' },
   LINK_INVALID: { status: 401, message: 'This sign-in link is unknown, used or expired.' },
+  PIPELINE_FAILED: {
+    status: 502,
+    message: 'The pipeline run failed; what it wrote up to its last checkpoint is kept.',
+  },
+  PIPELINE_LIMIT_REACHED: {
+    status: 422,
+    message: 'The pipeline run reached a limit of its pipeline file and stopped.',
+  },
   INTERNAL: {
     status: 500,
     message: 'Something went wrong on the server. The error was logged with this request id.',
