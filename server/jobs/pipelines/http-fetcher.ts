@@ -190,9 +190,11 @@ async function readText(res: Response, signal: AbortSignal, maxBytes: number): P
 
 function describe(err: unknown): string {
   if (err instanceof Error) {
-    const cause = (err as { cause?: unknown }).cause;
-    const code = (cause as { code?: string } | undefined)?.code;
-    return code ? `${err.message} (${code})` : err.message;
+    // fetch() says "fetch failed"; what failed is in its cause (a code, or a message such as "bad port").
+    const cause = (err as { cause?: unknown }).cause as { code?: unknown; message?: unknown } | undefined;
+    const why =
+      typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : '';
+    return why ? `${err.message} (${why})` : err.message;
   }
   return String(err);
 }
