@@ -57,7 +57,14 @@ export const ERROR_CATALOGUE = {
   },
   QUEUE_FULL: { status: 503, message: 'Too many jobs are waiting; try again in a while.' },
   JOB_TIMEOUT: { status: 504, message: 'The job ran longer than allowed and was stopped.' },
-  PIPELINE_FAILED: { status: 500, message: 'The pipeline failed. Its log says why.' },
+  PIPELINE_FAILED: {
+    status: 502,
+    message: 'The pipeline run failed; what it wrote up to its last checkpoint is kept.',
+  },
+  PIPELINE_LIMIT_REACHED: {
+    status: 422,
+    message: 'The pipeline run reached a limit of its pipeline file and stopped.',
+  },
   INTERNAL: {
     status: 500,
     message: 'Something went wrong on the server. The error was logged with this request id.',

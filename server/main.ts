@@ -3,6 +3,7 @@ import { ConfigError, parseEnv, type AppConfig } from './config/env.js';
 import { ACCOUNTS_USAGE, accountsCommand } from './cli/accounts.command.js';
 import { checkCommand } from './cli/check.command.js';
 import { DEMO_USAGE, demoCommand } from './cli/demo.command.js';
+import { PIPELINE_USAGE, pipelineCommand } from './cli/pipeline.command.js';
 import { serveCommand } from './cli/serve.command.js';
 
 const USAGE = `Usage: trellis <command> [options]
@@ -14,7 +15,7 @@ Commands:
                Demo mode: create the project's demo: accounts, print a one-time sign-in link
                (refused under NODE_ENV=production; a random session secret per start if none is set)
   check DIR    Validate the project in DIR against its sources; prints file:line: message per problem
-${ACCOUNTS_USAGE}${DEMO_USAGE}
+${ACCOUNTS_USAGE}${DEMO_USAGE}${PIPELINE_USAGE}
 Options:
   -h, --help   Show this help
 `;
@@ -33,6 +34,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     const config = parseConfig(env);
     if (!config) return 1;
     return demoCommand(argv.slice(argv.indexOf(command) + 1), config, process);
+  }
+  if (command === 'pipeline') {
+    const config = parseConfig(env);
+    if (!config) return 1;
+    return pipelineCommand(argv.slice(argv.indexOf(command) + 1), config, process);
   }
   if (command === 'user' || command === 'org') {
     const config = parseConfig(env);

@@ -77,7 +77,11 @@ describe('trellis check', () => {
 
   test('a typo in a column name exits 1 naming the file and line', () => {
     const copy = tempCopy('trellis-typo-');
-    cpSync(clinicalTrialsDir, copy, { recursive: true, filter: (src) => !src.endsWith('.duckdb') });
+    // Without the pipeline: its target must lie in the project's own data folder, which this copy's is not.
+    cpSync(clinicalTrialsDir, copy, {
+      recursive: true,
+      filter: (src) => !src.endsWith('.duckdb') && path.basename(src) !== 'pipelines',
+    });
     // The copy points at the example's database, so only the files differ.
     const yaml = readFileSync(path.join(copy, 'trellis.yaml'), 'utf8').replace(
       'path: data/trials.duckdb',

@@ -3,6 +3,9 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { parseByteSize, parseDuration } from '../units.js';
 import { checkReferences } from './check-references.js';
+import { buildPipeline } from './load-pipelines.js';
+import { pipelineFile, type PipelineFile } from './pipeline.schema.js';
+import type { Pipeline } from './pipeline.types.js';
 import {
   datasetFile,
   dashboardFile,
@@ -72,6 +75,21 @@ export async function loadProject(dirArg: string): Promise<LoadResult> {
   }
 
   const dashboards = checkReferences(datasets, datasetIds, dashboardFiles, report);
+
+  // pipelines/*.yaml (optional): what background runs fetch and write (docs/pipelines.md).
+  const pipelines = new Map<string, Pipeline>();
+  const sources = new Map(Object.entries(parsedMain.sources));
+  for (const file of await listYaml(dir, 'pipelines')) {
+    const src = await readYaml(dir, file, report);
+    const data: PipelineFile | undefined = src && validate(src, pipelineFile, report);
+    const stem = path.basename(file).replace(/\.ya?ml$/, '');
+    if (!/^[a-z][a-z0-9_-]{0,62}$/.test(stem))
+      report(file, 1, `file name "${stem}" must be a lower-case id (letters, digits, - or _)`);
+    else if (src && data) {
+      const pipeline = buildPipeline(dir, stem, src, data, sources, datasets, report);
+      if (pipeline) pipelines.set(stem, pipeline);
+    }
+  }
   if (problems.length) return { ok: false, problems: sortProblems(problems) };
 
   const limits = parsedMain.limits;
@@ -83,7 +101,7 @@ export async function loadProject(dirArg: string): Promise<LoadResult> {
       title: parsedMain.title,
       ...(parsedMain.description ? { description: parsedMain.description } : {}),
       ...(parsedMain.demo ? { demo: parsedMain.demo } : {}),
-      sources: new Map(Object.entries(parsedMain.sources)),
+      sources,
       limits: {
         queryTimeoutMs: parseDuration(limits.query_timeout),
         maxRows: limits.max_rows,
@@ -91,6 +109,7 @@ export async function loadProject(dirArg: string): Promise<LoadResult> {
       },
       datasets,
       dashboards,
+      pipelines,
     },
   };
 }

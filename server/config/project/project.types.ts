@@ -1,4 +1,5 @@
 import type { Role, ValueFormat } from '../../../contract/index.js';
+import type { Pipeline } from './pipeline.types.js';
 import type {
   AGGREGATES,
   COLUMN_TYPES,
@@ -20,6 +21,8 @@ export interface Project {
   readonly datasets: ReadonlyMap<string, Dataset>;
   /** In display order. */
   readonly dashboards: ReadonlyMap<string, Dashboard>;
+  /** Background ingestion pipelines (pipelines/*.yaml), by id; empty when there are none. */
+  readonly pipelines: ReadonlyMap<string, Pipeline>;
   /** Demo organisations and users for `trellis serve --demo` (project.schema.ts, `demo:`). */
   readonly demo?: DemoConfig;
 }

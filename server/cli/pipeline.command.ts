@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import type { AppConfig } from '../config/env.js';
+import { loadProject } from '../config/project/load-project.js';
+import { formatProblem } from '../config/project/project.types.js';
+import { isTrellisError } from '../errors.js';
+import type { PipelineRunContext } from '../jobs/pipeline-contract.js';
+import { createPipelineRunner } from '../jobs/pipelines/pipeline-runner.js';
+import type { PipelineLogger } from '../jobs/pipelines/run-support.js';
+
+export const PIPELINE_USAGE = `  pipeline list DIR
+               The project's pipelines (id, type, organisation, schedule)
+  pipeline run DIR ID
+               Run a pipeline once, here and now (no queue): progress lines on stdout; Ctrl-C stops it
+               at the next page (the next run resumes there); exit 1 with the error if it fails
+`;
+
+export interface PipelineCliIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  /** SIGINT/SIGTERM cancel the run cooperatively (the default: this process's signals). */
+  readonly onStop?: (stop: () => void) => () => void;
+}
+
+const quiet: PipelineLogger = { info: () => {}, warn: () => {}, error: () => {} };
+
+function processSignals(stop: () => void): () => void {
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  };
+}
+
+/** `trellis pipeline list|run …`: exit 0 on success, 1 on failure, 2 on usage errors, 130 when stopped. */
+export async function pipelineCommand(argv: string[], config: AppConfig, io: PipelineCliIo): Promise<number> {
+  const [sub, dir, id] = argv.filter((a) => !a.startsWith('-'));
+  const usage = (why: string) => {
+    io.stderr.write(`trellis pipeline: ${why}\nUsage:\n${PIPELINE_USAGE}`);
+    return 2;
+  };
+  if (sub !== 'list' && sub !== 'run')
+    return usage(sub ? `unknown subcommand "${sub}"` : 'name a subcommand');
+  if (!dir) return usage('name the project folder');
+  const loaded = await loadProject(dir);
+  if (!loaded.ok) {
+    for (const p of loaded.problems) io.stderr.write(`${formatProblem(p)}\n`);
+    io.stderr.write(`${loaded.problems.length} problem${loaded.problems.length === 1 ? '' : 's'} found.\n`);
+    return 1;
+  }
+  const project = loaded.project;
+  if (sub === 'list') {
+    for (const p of project.pipelines.values())
+      io.stdout.write(`${p.id}\t${p.type}\t${p.organisation}\t${p.schedule ?? '-'}\t${p.title}\n`);
+    return 0;
+  }
+  if (!id) return usage('name the pipeline to run');
+  if (!project.pipelines.has(id)) {
+    io.stderr.write(
+      `trellis pipeline: no pipeline "${id}" in ${project.name} (have: ${[...project.pipelines.keys()].join(', ') || 'none'})\n`,
+    );
+    return 1;
+  }
+  const runner = createPipelineRunner({ project, environment: config.environment, logger: quiet });
+  const controller = new AbortController();
+  const detach = (io.onStop ?? processSignals)(() => {
+    io.stdout.write('stopping after the current page…\n');
+    controller.abort();
+  });
+  const started = Date.now();
+  const context: PipelineRunContext = {
+    runId: randomUUID(),
+    trigger: 'cli',
+    signal: controller.signal,
+    progress: (p) =>
+      io.stdout.write(
+        `progress ${p.done}${p.total !== null && p.total !== undefined ? `/${p.total}` : ''} ${p.unit}${p.message ? ` — ${p.message}` : ''}\n`,
+      ),
+    log: (level, message) => io.stdout.write(`${level === 'info' ? '' : `${level}: `}${message}\n`),
+    published: (datasets) => {
+      io.stdout.write(`published (datasets: ${datasets.join(', ') || 'none'})\n`);
+      return Promise.resolve();
+    },
+  };
+  try {
+    const result = await runner.run(id, context);
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    io.stdout.write(`${result.outcome}: ${result.rowsWritten} rows written in ${seconds} s\n`);
+    return result.outcome === 'succeeded' ? 0 : 130;
+  } catch (err) {
+    const code = isTrellisError(err) ? err.code : 'INTERNAL';
+    io.stderr.write(`trellis pipeline: ${code}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  } finally {
+    detach();
+  }
+}

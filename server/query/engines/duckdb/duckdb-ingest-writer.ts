@@ -1,0 +1,502 @@
+import { existsSync } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+
+/**
+ * The one read-write DuckDB connection of the server: a pipeline's ingest file
+ * (`data/<target>.ingest.duckdb`). Everything else opens DuckDB read-only (duckdb-config.ts).
+ *
+ * A page is written in ONE transaction together with the pipeline's checkpoint (its row in
+ * `_trellis_pipeline_state`), so after a crash the file holds either the page and the cursor past
+ * it, or neither: a resumed run neither skips nor repeats a page. Writes are upserts by key: the
+ * page's rows go to temp staging tables (appenders, no SQL per row), then every row whose key the
+ * page holds is deleted and the staged rows inserted, scoped to the organisation when the pipeline
+ * has a tenant column.
+ *
+ * Identifiers here come from validated project files only (pipeline.schema.ts); values are bound or
+ * appended, never spliced into SQL.
+ */
+
+export type IngestColumnType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'DATE' | 'TIMESTAMP';
+
+export interface IngestTable {
+  readonly name: string;
+  readonly key: readonly string[];
+  readonly columns: readonly { readonly name: string; readonly type: IngestColumnType }[];
+}
+
+/** A cell after coercion to its column type: DATE as 'YYYY-MM-DD', TIMESTAMP as 'YYYY-MM-DD HH:MM:SS[.fff]'. */
+export type IngestCell = string | number | boolean | null;
+/** Rows in the table's column order. */
+export type IngestRows = ReadonlyMap<string, readonly (readonly IngestCell[])[]>;
+
+export interface IngestWriterOptions {
+  readonly ingestFile: string;
+  /** The served file: the first ingest file is a copy of it (rows of other organisations stay). */
+  readonly servedFile: string;
+  readonly tables: readonly IngestTable[];
+  readonly tenantColumn: string | null;
+  readonly tenant: string;
+  /** The project's data folder: the only place file imports may read. */
+  readonly dataDir: string;
+  /** DuckDB settings of the ingest instance (memory is the pipeline process's main cost). */
+  readonly memoryLimit: string;
+  readonly threads: number;
+}
+
+export interface OpenedIngest {
+  readonly writer: DuckDBIngestWriter;
+  /** Why the ingest file was (re)built from the served file, or null when an existing one was reused. */
+  readonly rebuilt: string | null;
+}
+
+export class IngestSchemaError extends Error {}
+
+const META = '_trellis_ingest_meta';
+const STATE = '_trellis_pipeline_state';
+const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
+const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/** Identifies a version of the served file; a change we did not make means the ingest copy is stale. */
+export async function fileFingerprint(file: string): Promise<string | null> {
+  try {
+    const s = await stat(file);
+    return `${s.size}:${Math.trunc(s.mtimeMs)}`;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+async function removeDb(file: string): Promise<void> {
+  await rm(file, { force: true });
+  await rm(`${file}.wal`, { force: true });
+}
+
+export class DuckDBIngestWriter {
+  private readonly keyTypes: readonly IngestColumnType[];
+  private closed = false;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    private readonly options: IngestWriterOptions,
+  ) {
+    const first = options.tables[0];
+    if (!first) throw new IngestSchemaError('a pipeline writes at least one table');
+    this.keyTypes = first.key.map((k) => first.columns.find((c) => c.name === k)?.type ?? 'VARCHAR');
+  }
+
+  /**
+   * Opens the ingest file, first (re)building it from the served file when it is missing or when
+   * the served file changed behind our back (a regenerated example, a restored backup): continuing
+   * on a stale copy would publish old rows over new ones.
+   */
+  static async open(options: IngestWriterOptions): Promise<OpenedIngest> {
+    const served = await fileFingerprint(options.servedFile);
+    let rebuilt: string | null = null;
+    if (!existsSync(options.ingestFile)) rebuilt = 'first run: the ingest file is a copy of the served file';
+    else {
+      const recorded = await DuckDBIngestWriter.recordedFingerprint(options);
+      if (served !== null && recorded !== served)
+        rebuilt = 'the served file was replaced since the last publish; the ingest copy starts again from it';
+    }
+    if (rebuilt) await DuckDBIngestWriter.build(options, served);
+    const instance = await DuckDBInstance.create(options.ingestFile, instanceOptions(options));
+    let conn: DuckDBConnection | undefined;
+    try {
+      conn = await instance.connect();
+      await lockDown(conn, options);
+      const writer = new DuckDBIngestWriter(instance, conn, options);
+      await writer.prepareSchema();
+      return { writer, rebuilt };
+    } catch (err) {
+      conn?.closeSync();
+      instance.closeSync();
+      throw err;
+    }
+  }
+
+  private static async recordedFingerprint(options: IngestWriterOptions): Promise<string | null> {
+    const instance = await DuckDBInstance.create(options.ingestFile, instanceOptions(options));
+    try {
+      const conn = await instance.connect();
+      try {
+        const exists = await conn.runAndReadAll(
+          `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = '${META}'`,
+        );
+        if (exists.getRowObjectsJS()[0]?.['n'] !== 1) return null;
+        const r = await conn.runAndReadAll(`SELECT value FROM ${META} WHERE key = 'served_fingerprint'`);
+        const v = r.getRowObjectsJS()[0]?.['value'];
+        return typeof v === 'string' ? v : null;
+      } finally {
+        conn.closeSync();
+      }
+    } finally {
+      instance.closeSync();
+    }
+  }
+
+  /**
+   * Copies every table and view of the served file into a new ingest file (through a temp file and
+   * a rename, so a crash here leaves no half-built copy). Tables are copied with CREATE TABLE AS:
+   * their rows, not their constraints, since keys are the pipeline's business (a primary key on
+   * nct_id alone would refuse the same study in two organisations).
+   */
+  private static async build(options: IngestWriterOptions, servedFingerprint: string | null): Promise<void> {
+    const tmp = `${options.ingestFile}.building.tmp`;
+    await removeDb(tmp);
+    const instance = await DuckDBInstance.create(tmp, instanceOptions(options));
+    try {
+      const conn = await instance.connect();
+      try {
+        if (servedFingerprint !== null) {
+          await conn.run(`ATTACH ${literal(options.servedFile)} AS served (READ_ONLY)`);
+          const tables = await conn.runAndReadAll(
+            `SELECT table_name FROM duckdb_tables() WHERE database_name = 'served' AND schema_name = 'main' ORDER BY table_name`,
+          );
+          for (const row of tables.getRowObjectsJS()) {
+            const name = String(row['table_name']);
+            await conn.run(`CREATE TABLE main.${q(name)} AS SELECT * FROM served.main.${q(name)}`);
+          }
+          const views = await conn.runAndReadAll(
+            `SELECT sql FROM duckdb_views() WHERE database_name = 'served' AND schema_name = 'main' AND NOT internal`,
+          );
+          for (const row of views.getRowObjectsJS()) await conn.run(String(row['sql']));
+          await conn.run('DETACH served');
+        }
+        await conn.run(`CREATE TABLE IF NOT EXISTS ${META} (key VARCHAR, value VARCHAR)`);
+        await conn.run(`DELETE FROM ${META}`);
+        if (servedFingerprint !== null)
+          await conn.run(`INSERT INTO ${META} VALUES ('served_fingerprint', $1)`, [servedFingerprint]);
+        await conn.run('CHECKPOINT');
+      } finally {
+        conn.closeSync();
+      }
+    } catch (err) {
+      instance.closeSync();
+      await removeDb(tmp);
+      throw err;
+    }
+    instance.closeSync();
+    await removeDb(options.ingestFile);
+    await rename(tmp, options.ingestFile);
+    await rm(`${tmp}.wal`, { force: true });
+  }
+
+  /** Creates missing tables and columns; refuses a column whose type differs from the pipeline's. */
+  private async prepareSchema(): Promise<void> {
+    const { tables, tenantColumn } = this.options;
+    await this.conn.run(`CREATE TABLE IF NOT EXISTS ${META} (key VARCHAR, value VARCHAR)`);
+    await this.conn.run(
+      `CREATE TABLE IF NOT EXISTS ${STATE} (pipeline_id VARCHAR, state VARCHAR, updated_at TIMESTAMP)`,
+    );
+    for (const table of tables) {
+      const existing = await this.conn.runAndReadAll(
+        `SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = $1`,
+        [table.name],
+      );
+      const have = new Map(
+        existing.getRowObjectsJS().map((r) => [String(r['column_name']), String(r['data_type'])]),
+      );
+      const wanted = [
+        ...table.columns,
+        ...(tenantColumn ? [{ name: tenantColumn, type: 'VARCHAR' as const }] : []),
+      ];
+      if (have.size === 0) {
+        await this.conn.run(
+          `CREATE TABLE ${q(table.name)} (${wanted.map((c) => `${q(c.name)} ${c.type}`).join(', ')})`,
+        );
+      } else {
+        for (const c of wanted) {
+          const type = have.get(c.name);
+          if (type === undefined)
+            await this.conn.run(`ALTER TABLE ${q(table.name)} ADD COLUMN ${q(c.name)} ${c.type}`);
+          else if (type !== c.type)
+            throw new IngestSchemaError(
+              `table ${table.name}: column ${c.name} is ${type} in ${path.basename(this.options.ingestFile)}, the pipeline writes ${c.type}`,
+            );
+        }
+      }
+      // Staging: the table's columns, DATE/TIMESTAMP as text (cast on insert), in memory.
+      await this.conn.run(
+        `CREATE OR REPLACE TEMP TABLE ${q(`_stage_${table.name}`)} (${table.columns
+          .map((c) => `${q(c.name)} ${stageType(c.type)}`)
+          .join(', ')})`,
+      );
+    }
+    await this.conn.run(
+      `CREATE OR REPLACE TEMP TABLE _stage_keys (${this.keyTypes.map((t, i) => `k${i} ${stageType(t)}`).join(', ')})`,
+    );
+  }
+
+  /** The pipeline's checkpoint as last committed (JSON text), or null. */
+  async readState(pipelineId: string): Promise<string | null> {
+    const r = await this.conn.runAndReadAll(`SELECT state FROM ${STATE} WHERE pipeline_id = $1`, [
+      pipelineId,
+    ]);
+    const v = r.getRowObjectsJS()[0]?.['state'];
+    return typeof v === 'string' ? v : null;
+  }
+
+  async saveState(pipelineId: string, state: string): Promise<void> {
+    await this.transaction(() => this.putState(pipelineId, state));
+  }
+
+  /**
+   * Writes one page: for every key in `keys`, the rows of every table are replaced by the page's
+   * rows (none, if the page has none for that key), and the checkpoint is stored — one transaction.
+   * Returns the rows inserted.
+   */
+  async writePage(
+    keys: readonly (readonly IngestCell[])[],
+    rows: IngestRows,
+    pipelineId: string,
+    state: string,
+  ): Promise<number> {
+    const { tables } = this.options;
+    let inserted = 0;
+    try {
+      const keyAppender = await this.conn.createAppender('_stage_keys', 'main', 'temp');
+      appendAll(keyAppender, this.keyTypes, keys);
+      for (const table of tables) {
+        const tableRows = rows.get(table.name) ?? [];
+        if (tableRows.length === 0) continue;
+        const appender = await this.conn.createAppender(`_stage_${table.name}`, 'main', 'temp');
+        appendAll(
+          appender,
+          table.columns.map((c) => c.type),
+          tableRows,
+        );
+        inserted += tableRows.length;
+      }
+      await this.transaction(async () => {
+        for (const table of tables) {
+          await this.replaceKeys(table);
+          await this.insertStaged(table);
+        }
+        await this.putState(pipelineId, state);
+      });
+    } finally {
+      await this.clearStages();
+    }
+    return inserted;
+  }
+
+  /**
+   * File imports: one batch of `file` (rows `offset` … `offset + limit`), read by DuckDB's reader,
+   * columns by name and cast to the declared types (a value that does not cast becomes NULL),
+   * upserted by key (the last row of a key wins) with the checkpoint. Returns the rows read.
+   */
+  async importFileBatch(
+    file: string,
+    format: 'csv' | 'parquet' | 'json',
+    offset: number,
+    limit: number,
+    pipelineId: string,
+    stateFor: (rowsRead: number) => string,
+  ): Promise<number> {
+    const table = this.options.tables[0];
+    if (!table) return 0;
+    const resolved = path.resolve(file);
+    if (!resolved.startsWith(path.resolve(this.options.dataDir) + path.sep))
+      throw new IngestSchemaError(`${file} is outside the data folder`);
+    const reader = format === 'csv' ? 'read_csv' : format === 'parquet' ? 'read_parquet' : 'read_json_auto';
+    const columns = table.columns
+      .map((c) => `TRY_CAST(${q(c.name)} AS ${c.type}) AS ${q(c.name)}`)
+      .join(', ');
+    try {
+      await this.conn.run(
+        `CREATE OR REPLACE TEMP TABLE _stage_file AS
+         SELECT ${columns}, row_number() OVER () AS _seq
+         FROM (SELECT * FROM ${reader}(${literal(resolved)}) LIMIT ${Math.trunc(limit)} OFFSET ${Math.trunc(offset)})`,
+      );
+      const counted = await this.conn.runAndReadAll('SELECT count(*)::BIGINT AS n FROM _stage_file');
+      const n = Number(counted.getRowObjectsJS()[0]?.['n'] ?? 0);
+      await this.transaction(async () => {
+        if (n > 0) {
+          const keyCols = table.key.map(q).join(', ');
+          await this.conn.run(
+            `INSERT INTO _stage_keys SELECT DISTINCT ${table.key.map((k) => q(k)).join(', ')} FROM _stage_file`,
+          );
+          await this.replaceKeys(table);
+          const tenant = this.options.tenantColumn;
+          await this.conn.run(
+            `INSERT INTO ${q(table.name)} (${table.columns.map((c) => q(c.name)).join(', ')}${tenant ? `, ${q(tenant)}` : ''})
+             SELECT ${table.columns.map((c) => q(c.name)).join(', ')}${tenant ? ', $1' : ''} FROM _stage_file
+             QUALIFY row_number() OVER (PARTITION BY ${keyCols} ORDER BY _seq DESC) = 1`,
+            tenant ? [this.options.tenant] : [],
+          );
+        }
+        await this.putState(pipelineId, stateFor(n));
+      });
+      return n;
+    } finally {
+      await this.conn.run('DROP TABLE IF EXISTS temp._stage_file');
+      await this.clearStages();
+    }
+  }
+
+  /** The largest value of a column among the organisation's rows, as text (incremental watermarks). */
+  async maxValue(table: string, column: string): Promise<string | null> {
+    const tenant = this.options.tenantColumn;
+    const r = await this.conn.runAndReadAll(
+      `SELECT max(${q(column)})::VARCHAR AS v FROM ${q(table)}${tenant ? ` WHERE ${q(tenant)} = $1` : ''}`,
+      tenant ? [this.options.tenant] : [],
+    );
+    const v = r.getRowObjectsJS()[0]?.['v'];
+    return typeof v === 'string' ? v : null;
+  }
+
+  /** Row count per pipeline table for the organisation (progress messages, tests). */
+  async count(table: string): Promise<number> {
+    const tenant = this.options.tenantColumn;
+    const r = await this.conn.runAndReadAll(
+      `SELECT count(*)::BIGINT AS n FROM ${q(table)}${tenant ? ` WHERE ${q(tenant)} = $1` : ''}`,
+      tenant ? [this.options.tenant] : [],
+    );
+    return Number(r.getRowObjectsJS()[0]?.['n'] ?? 0);
+  }
+
+  /** Moves everything committed from the WAL into the file, so the file alone is a complete copy. */
+  async checkpoint(): Promise<void> {
+    await this.conn.run('CHECKPOINT');
+  }
+
+  /** After a publish: the served file is now this version of ours. */
+  async recordServedFingerprint(fingerprint: string): Promise<void> {
+    await this.transaction(async () => {
+      await this.conn.run(`DELETE FROM ${META} WHERE key = 'served_fingerprint'`);
+      await this.conn.run(`INSERT INTO ${META} VALUES ('served_fingerprint', $1)`, [fingerprint]);
+    });
+  }
+
+  /** Interrupts a running statement (cancel); the transaction rolls back. */
+  interrupt(): void {
+    if (!this.closed) this.conn.interrupt();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+
+  private async replaceKeys(table: IngestTable): Promise<void> {
+    const tenant = this.options.tenantColumn;
+    const match = table.key.map((k, i) => `t.${q(k)} = k.k${i}`).join(' AND ');
+    await this.conn.run(
+      `DELETE FROM ${q(table.name)} AS t USING _stage_keys AS k WHERE ${match}${tenant ? ` AND t.${q(tenant)} = $1` : ''}`,
+      tenant ? [this.options.tenant] : [],
+    );
+  }
+
+  private async insertStaged(table: IngestTable): Promise<void> {
+    const tenant = this.options.tenantColumn;
+    const names = table.columns.map((c) => q(c.name)).join(', ');
+    const select = table.columns
+      .map((c) => (stageType(c.type) === c.type ? q(c.name) : `CAST(${q(c.name)} AS ${c.type})`))
+      .join(', ');
+    await this.conn.run(
+      `INSERT INTO ${q(table.name)} (${names}${tenant ? `, ${q(tenant)}` : ''}) SELECT ${select}${tenant ? ', $1' : ''} FROM temp.main.${q(`_stage_${table.name}`)}`,
+      tenant ? [this.options.tenant] : [],
+    );
+  }
+
+  private async putState(pipelineId: string, state: string): Promise<void> {
+    await this.conn.run(`DELETE FROM ${STATE} WHERE pipeline_id = $1`, [pipelineId]);
+    await this.conn.run(`INSERT INTO ${STATE} VALUES ($1, $2, now()::TIMESTAMP)`, [pipelineId, state]);
+  }
+
+  private async clearStages(): Promise<void> {
+    await this.conn.run('DELETE FROM temp.main._stage_keys');
+    for (const table of this.options.tables)
+      await this.conn.run(`DELETE FROM temp.main.${q(`_stage_${table.name}`)}`);
+  }
+
+  private async transaction(work: () => Promise<void>): Promise<void> {
+    await this.conn.run('BEGIN TRANSACTION');
+    try {
+      await work();
+      await this.conn.run('COMMIT');
+    } catch (err) {
+      try {
+        await this.conn.run('ROLLBACK');
+      } catch {
+        // The transaction is already gone (an interrupt or a failed commit rolls back by itself);
+        // the original error is the one to report.
+      }
+      throw err;
+    }
+  }
+}
+
+function stageType(type: IngestColumnType): IngestColumnType {
+  return type === 'DATE' || type === 'TIMESTAMP' ? 'VARCHAR' : type;
+}
+
+function instanceOptions(options: IngestWriterOptions): Record<string, string> {
+  return {
+    memory_limit: options.memoryLimit,
+    threads: String(options.threads),
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    allow_community_extensions: 'false',
+    // Pages are written in key order anyway; not keeping insertion order lets DuckDB use less memory.
+    preserve_insertion_order: 'false',
+  };
+}
+
+/** File access limited to the data folder (file imports, the served file), then locked. */
+async function lockDown(conn: DuckDBConnection, options: IngestWriterOptions): Promise<void> {
+  const dir = path.resolve(options.dataDir) + path.sep;
+  await conn.run(`SET allowed_directories = [${literal(dir)}]`);
+  await conn.run('SET enable_external_access = false');
+  await conn.run('SET lock_configuration = true');
+}
+
+/**
+ * Appends rows whose cells were already coerced to their column types (row-mapping.ts); a cell of
+ * the wrong JavaScript type is a bug there, and fails the page rather than storing a wrong value.
+ */
+function appendAll(
+  appender: DuckDBAppender,
+  types: readonly IngestColumnType[],
+  rows: readonly (readonly IngestCell[])[],
+): void {
+  try {
+    for (const row of rows) {
+      for (let i = 0; i < types.length; i++) {
+        const v = row[i];
+        if (v === null || v === undefined) {
+          appender.appendNull();
+          continue;
+        }
+        switch (types[i]) {
+          case 'VARCHAR':
+          case 'DATE':
+          case 'TIMESTAMP':
+            appender.appendVarchar(String(v));
+            break;
+          case 'INTEGER':
+            appender.appendInteger(v as number);
+            break;
+          case 'BIGINT':
+            appender.appendBigInt(BigInt(v as number));
+            break;
+          case 'DOUBLE':
+            appender.appendDouble(v as number);
+            break;
+          case 'BOOLEAN':
+            appender.appendBoolean(v as boolean);
+            break;
+        }
+      }
+      appender.endRow();
+    }
+  } finally {
+    appender.closeSync();
+  }
+}
