@@ -5,6 +5,7 @@ import { TrellisError } from '../errors.js';
 import { lowerRole, roleAtMost } from '../policies/roles.js';
 import type { Role } from '../store/database.types.js';
 import type { Store } from '../store/store.js';
+import { compiledLookup } from '../store/compiled-lookup.js';
 import type { ActiveSession } from './sessions.service.js';
 
 /** Live (unrevoked, unexpired) tokens one user may hold in one organisation. */
@@ -26,10 +27,15 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  * owner, removing the membership or changing the password ends it.
  */
 export class ApiTokensService {
+  /** The per-request lookup, compiled once (see compiled-lookup.ts). */
+  private readonly findToken: ReturnType<typeof tokenLookup>;
+
   constructor(
     private readonly store: Store,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.findToken = tokenLookup(store);
+  }
 
   async list(caller: ActiveSession): Promise<ApiToken[]> {
     const rows = await this.store.db
@@ -113,32 +119,7 @@ export class ApiTokensService {
   async resolve(secret: string): Promise<ActiveSession | undefined> {
     if (!secret.startsWith(PREFIX) || !/^[A-Za-z0-9_-]{43}$/.test(secret.slice(PREFIX.length)))
       return undefined;
-    const row = await this.store.db
-      .selectFrom('api_tokens')
-      .innerJoin('users', 'users.id', 'api_tokens.user_id')
-      .innerJoin('memberships', (join) =>
-        join
-          .onRef('memberships.user_id', '=', 'api_tokens.user_id')
-          .onRef('memberships.organisation_id', '=', 'api_tokens.organisation_id'),
-      )
-      .innerJoin('organisations', 'organisations.id', 'api_tokens.organisation_id')
-      .select([
-        'api_tokens.id',
-        'api_tokens.role',
-        'api_tokens.created_at',
-        'api_tokens.expires_at',
-        'api_tokens.last_used_at',
-        'api_tokens.revoked_at',
-        'users.id as user_id',
-        'users.email',
-        'users.disabled_at',
-        'memberships.role as member_role',
-        'organisations.id as organisation_id',
-        'organisations.slug',
-        'organisations.name',
-      ])
-      .where('api_tokens.token_hash', '=', hashSecret(secret))
-      .executeTakeFirst();
+    const row = await this.findToken(hashSecret(secret));
     const now = this.now();
     if (!row || row.revoked_at !== null || row.disabled_at !== null || now >= row.expires_at)
       return undefined;
@@ -182,4 +163,35 @@ function present(r: {
     lastUsedAt: iso(r.last_used_at),
     revokedAt: iso(r.revoked_at),
   };
+}
+
+/** The token row of a secret's hash with its user, membership and organisation, compiled once. */
+function tokenLookup(store: Store) {
+  return compiledLookup(store.db, (tokenHash) =>
+    store.db
+      .selectFrom('api_tokens')
+      .innerJoin('users', 'users.id', 'api_tokens.user_id')
+      .innerJoin('memberships', (join) =>
+        join
+          .onRef('memberships.user_id', '=', 'api_tokens.user_id')
+          .onRef('memberships.organisation_id', '=', 'api_tokens.organisation_id'),
+      )
+      .innerJoin('organisations', 'organisations.id', 'api_tokens.organisation_id')
+      .select([
+        'api_tokens.id',
+        'api_tokens.role',
+        'api_tokens.created_at',
+        'api_tokens.expires_at',
+        'api_tokens.last_used_at',
+        'api_tokens.revoked_at',
+        'users.id as user_id',
+        'users.email',
+        'users.disabled_at',
+        'memberships.role as member_role',
+        'organisations.id as organisation_id',
+        'organisations.slug',
+        'organisations.name',
+      ])
+      .where('api_tokens.token_hash', '=', tokenHash),
+  );
 }

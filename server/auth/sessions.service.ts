@@ -4,6 +4,7 @@ import { recordAudit, type ActionContext } from '../audit/audit-log.js';
 import { TrellisError } from '../errors.js';
 import type { Role } from '../store/database.types.js';
 import type { Store } from '../store/store.js';
+import { compiledLookup } from '../store/compiled-lookup.js';
 import { normaliseEmail } from './accounts.service.js';
 import { lockedForMs } from './login-throttle.js';
 import { dummyPasswordHash, MAX_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
@@ -31,6 +32,8 @@ export interface ActiveSession {
 export class SessionsService {
   /** last_seen_at is written at most this often per session, not on every request. */
   private readonly touchEveryMs: number;
+  /** The per-request lookup, compiled once (see compiled-lookup.ts). */
+  private readonly findSession: ReturnType<typeof sessionLookup>;
 
   constructor(
     private readonly store: Store,
@@ -39,6 +42,7 @@ export class SessionsService {
     private readonly now: () => number = Date.now,
   ) {
     this.touchEveryMs = Math.min(60_000, Math.floor(config.idleMs / 10));
+    this.findSession = sessionLookup(store);
   }
 
   get idleTimeoutSeconds(): number {
@@ -198,31 +202,7 @@ export class SessionsService {
   async resolve(token: string): Promise<ActiveSession | undefined> {
     if (!isWellFormedToken(token)) return undefined;
     const idHash = hashSessionToken(token);
-    const row = await this.store.db
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      // A membership removed since login ends the session too.
-      .innerJoin('memberships', (join) =>
-        join
-          .onRef('memberships.user_id', '=', 'sessions.user_id')
-          .onRef('memberships.organisation_id', '=', 'sessions.organisation_id'),
-      )
-      .innerJoin('organisations', 'organisations.id', 'sessions.organisation_id')
-      .select([
-        'sessions.created_at',
-        'sessions.last_seen_at',
-        'sessions.expires_at',
-        'sessions.revoked_at',
-        'users.id as user_id',
-        'users.email',
-        'users.disabled_at',
-        'organisations.id as organisation_id',
-        'organisations.slug',
-        'organisations.name',
-        'memberships.role',
-      ])
-      .where('sessions.id_hash', '=', idHash)
-      .executeTakeFirst();
+    const row = await this.findSession(idHash);
     if (!row) return undefined;
     const now = this.now();
     if (
@@ -279,4 +259,34 @@ export class SessionsService {
       return true;
     });
   }
+}
+
+/** The session row of a token hash with its user, membership and organisation, compiled once. */
+function sessionLookup(store: Store) {
+  return compiledLookup(store.db, (idHash) =>
+    store.db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      // A membership removed since login ends the session too.
+      .innerJoin('memberships', (join) =>
+        join
+          .onRef('memberships.user_id', '=', 'sessions.user_id')
+          .onRef('memberships.organisation_id', '=', 'sessions.organisation_id'),
+      )
+      .innerJoin('organisations', 'organisations.id', 'sessions.organisation_id')
+      .select([
+        'sessions.created_at',
+        'sessions.last_seen_at',
+        'sessions.expires_at',
+        'sessions.revoked_at',
+        'users.id as user_id',
+        'users.email',
+        'users.disabled_at',
+        'organisations.id as organisation_id',
+        'organisations.slug',
+        'organisations.name',
+        'memberships.role',
+      ])
+      .where('sessions.id_hash', '=', idHash),
+  );
 }

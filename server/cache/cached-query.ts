@@ -1,13 +1,13 @@
 import { TrellisError } from '../errors.js';
 import type { Cache, CacheLogger } from './cache.js';
-import { cacheKey, canonicalJson } from './cache-key.js';
+import { cacheKey, canonicalJson, type CacheKey } from './cache-key.js';
 import { noCacheMetrics, type CacheMetricsHooks } from './cache-metrics.js';
-import { served, type CachedQueryRequest, type CachedQueryResult } from './cached-result.js';
+import { abortSignalOf, served, type CachedQueryRequest, type CachedQueryResult } from './cached-result.js';
 import { isSourceUnavailable } from './circuit-breaker.js';
 import { OptionalCache } from './optional-cache.js';
 import { SharedFetch } from './shared-fetch.js';
 
-export type { CachedQueryRequest, CachedQueryResult } from './cached-result.js';
+export type { CachedQueryRequest, CachedQueryResult, LazySignal, RequestSignal } from './cached-result.js';
 
 export interface CachedQueriesOptions {
   readonly cache: Cache;
@@ -45,6 +45,8 @@ interface Flight {
  */
 export class CachedQueries {
   private readonly flights = new Map<string, Flight>();
+  /** Keys by key-parts object (weakly held: they go with the prepared queries that own them). */
+  private readonly keys = new WeakMap<object, { version: number; key: CacheKey }>();
   private readonly store: OptionalCache;
   private readonly shared: SharedFetch;
   private readonly logger: CacheLogger;
@@ -79,7 +81,7 @@ export class CachedQueries {
     if (request.signal?.aborted) throw new TrellisError('QUERY_CANCELLED');
     const policy = request.freshness;
     if (!policy) {
-      const value = await request.execute(request.signal ?? new AbortController().signal);
+      const value = await request.execute(abortSignalOf(request.signal) ?? new AbortController().signal);
       return { value, result: 'miss', stale: false, storedAt: this.now() };
     }
     const version = await this.store.getVersion(request.key.dataset);
@@ -90,7 +92,7 @@ export class CachedQueries {
         await this.joinOrStart(flightKey, request, (signal) => this.shared.executeOnly(request, signal)),
       );
     }
-    const key = cacheKey({ ...request.key, datasetVersion: version });
+    const key = this.keyOf(request.key, version);
     const running = this.flights.get(key);
     if (running && !running.background) return this.count(await this.join(running, request, key));
 
@@ -112,6 +114,20 @@ export class CachedQueries {
         this.shared.fetch(key, request, policy, signal, entry),
       ),
     );
+  }
+
+  /**
+   * The cache key for these parts at this version. Callers that keep their key parts (prepared
+   * queries, see QueryRunner.prepare) get the key remembered per parts object, so a repeated
+   * request does not rebuild the key's identity (a JSON of the SQL) on every hit; a new version
+   * computes it anew.
+   */
+  private keyOf(parts: CachedQueryRequest<unknown>['key'], version: number): CacheKey {
+    const known = this.keys.get(parts);
+    if (known?.version === version) return known.key;
+    const key = cacheKey({ ...parts, datasetVersion: version });
+    this.keys.set(parts, { version, key });
+    return key;
   }
 
   private joinOrStart<T>(
@@ -145,7 +161,7 @@ export class CachedQueries {
     const asJoiner = (r: CachedQueryResult<T>): CachedQueryResult<T> =>
       leader || r.result !== 'miss' ? r : { ...r, result: 'coalesced' };
     flight.subscribers++;
-    const signal = request.signal;
+    const signal = abortSignalOf(request.signal);
     if (!signal) return shared.then(asJoiner).finally(() => flight.subscribers--);
     return new Promise<CachedQueryResult<T>>((resolve, reject) => {
       const onAbort = () => {

@@ -17,7 +17,26 @@ export interface CachedQueryRequest<T> {
   /** Approximate bytes of a result (as JSON): charged against the cache's byte budget. */
   readonly sizeOf: (value: T) => number;
   /** This request's signal (client disconnected): it stops waiting with QUERY_CANCELLED. */
-  readonly signal?: AbortSignal;
+  readonly signal?: RequestSignal | undefined;
+}
+
+/**
+ * A request's cancellation, made only when it is needed. An AbortSignal is an EventTarget, costly
+ * to create for every request, and a cache hit never waits on anything: `aborted` is answered
+ * without one, and `signal()` makes it (the same one on every call) when the request must wait
+ * for a query.
+ */
+export interface LazySignal {
+  readonly aborted: boolean;
+  signal(): AbortSignal;
+}
+
+export type RequestSignal = AbortSignal | LazySignal;
+
+/** The AbortSignal of a request signal (made now if lazy), or undefined without one. */
+export function abortSignalOf(signal: RequestSignal | undefined): AbortSignal | undefined {
+  if (signal === undefined || signal instanceof AbortSignal) return signal;
+  return signal.signal();
 }
 
 export interface CachedQueryResult<T> {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { BoundedMemo } from '../cache/bounded-memo.js';
-import { canonicalJson } from '../cache/cache-key.js';
 import type { RunResult } from './query-runner.js';
 
 /**
@@ -16,15 +15,18 @@ export interface Cacheability {
   readonly noStore: boolean;
 }
 
-export function cacheability(runs: readonly RunResult[], request: unknown): Cacheability {
-  const reads = runs.map((r) => `${r.cache === 'live' ? 'live' : r.asOf}`).join(',');
-  // Repeated requests (every cache hit) reuse their tag instead of hashing again. The identity is
-  // plain JSON: the request is parsed JSON, so equal identities mean equal canonical forms (key
-  // order aside, which only makes two identities share one tag).
-  const identity = `${reads}\n${JSON.stringify(request)}`;
-  const etag = etagMemo.get(identity, () => {
+export function cacheability(runs: readonly RunResult[], identity: string): Cacheability {
+  // Each run's tag names the result it served: the dataset and when the entry was read from the
+  // source for cached results, the dataset and a digest of the rows for live ones (whose entry
+  // time would change on every run — or, worse, a constant would earn a 304 for changed rows).
+  const reads = runs.map((r) => r.tag).join(',');
+  // Repeated requests (every cache hit) reuse their tag instead of hashing again. `identity` is
+  // the JSON of the request's tag parts (tenant, dashboard, widget, body): two requests differing
+  // only in key order get two tags, which costs a 304, never a wrong one.
+  const etag = etagMemo.get(`${reads}\n${identity}`, () => {
     const hash = createHash('sha1')
-      .update(canonicalJson(request as object))
+      .update(identity)
+      .update('\n')
       .update(reads)
       .digest('base64url')
       .slice(0, 22);

@@ -3,6 +3,7 @@ import type { Project } from '../config/project/project.types.js';
 import { TrellisError } from '../errors.js';
 import type { PlanFilter } from '../query/plan.js';
 import { getDashboard } from './dashboards.service.js';
+import type { RequestSignal } from '../cache/cached-query.js';
 import type { QueryRunner } from './query-runner.js';
 import type { Viewer } from './viewer.js';
 
@@ -13,7 +14,7 @@ export interface FilterOptionsInput {
   readonly limit: number;
   /** From the session: which dashboards exist for them and whose rows they read. */
   readonly viewer: Viewer;
-  readonly signal?: AbortSignal;
+  readonly signal?: RequestSignal;
 }
 
 /** Distinct values of a multi-select filter's column, most frequent first, capped at `limit`. */

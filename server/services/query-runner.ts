@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { Dataset, Project } from '../config/project/project.types.js';
 import { TrellisError } from '../errors.js';
 import type { Cache, CacheLogger } from '../cache/cache.js';
 import { SHARED_TENANT } from '../cache/cache-key.js';
 import type { CacheResult } from '../cache/cache-metrics.js';
-import { CachedQueries } from '../cache/cached-query.js';
+import { CachedQueries, type CachedQueryRequest } from '../cache/cached-query.js';
+import type { RequestSignal } from '../cache/cached-result.js';
 import type { CircuitBreakers } from '../cache/circuit-breaker.js';
 import { freshnessPolicy, type FreshnessPolicy } from '../cache/freshness.js';
 import { compilePlan, type CompiledQuery } from '../query/compiler.js';
@@ -13,8 +15,24 @@ import { approximateBytes } from '../query/row-budget.js';
 import type { Metrics } from '../observability/metrics.js';
 
 export interface RunContext {
-  /** The client's signal: it stops this request waiting (a shared execution runs on for the others). */
-  readonly signal?: AbortSignal | undefined;
+  /**
+   * The client's signal: it stops this request waiting (a shared execution runs on for the others).
+   * May be lazy (`LazySignal`): made only if this request has to wait for a query.
+   */
+  readonly signal?: RequestSignal | undefined;
+}
+
+/**
+ * A plan compiled for its dataset's engine, with the parts of its cache key that do not change
+ * (everything but the dataset's version, read per request). Reusable for as long as the runner
+ * lives: the project and engines it was compiled against are fixed for the runner's life.
+ */
+export interface PreparedQuery {
+  readonly plan: QueryPlan;
+  readonly dataset: Dataset;
+  readonly engine: Engine;
+  readonly query: CompiledQuery;
+  readonly key: CachedQueryRequest<QueryResult>['key'];
 }
 
 /** A result and how it was served. */
@@ -95,11 +113,28 @@ export class QueryRunner {
    * never served to another even if two statements were the same; shared datasets share entries.
    */
   async run(plan: QueryPlan, context: RunContext = {}): Promise<RunResult> {
+    return this.runPrepared(this.prepare(plan), context);
+  }
+
+  /** Compiles a plan and its cache key once, for `runPrepared` to run as often as asked. */
+  prepare(plan: QueryPlan): PreparedQuery {
     const { dataset, engine, query } = this.compile(plan);
     const tenant = dataset.tenancy.kind === 'tenant' ? plan.tenant : SHARED_TENANT;
+    return {
+      plan,
+      dataset,
+      engine,
+      query,
+      key: { source: dataset.source, sql: query.sql, params: query.params, tenant, dataset: dataset.id },
+    };
+  }
+
+  /** `run` for a plan prepared earlier (by this runner: its dataset and engine are this runner's). */
+  async runPrepared(prepared: PreparedQuery, context: RunContext = {}): Promise<RunResult> {
+    const { plan, dataset, engine, query } = prepared;
     const freshness = this.policies.get(dataset.id);
     const served = await this.cached.run<QueryResult>({
-      key: { source: dataset.source, sql: query.sql, params: query.params, tenant, dataset: dataset.id },
+      key: prepared.key,
       freshness,
       execute: (signal) => this.execute(dataset, engine, query, signal, plan.tenant),
       sizeOf: resultBytes,
@@ -112,7 +147,9 @@ export class QueryRunner {
       stale: served.stale,
       asOf: served.storedAt,
       freshUntil: served.storedAt + ttl,
-      tag: `${dataset.id}.${served.storedAt}.${served.value.rows.length}`,
+      tag: freshness
+        ? `${dataset.id}.${served.storedAt}.${served.value.rows.length}`
+        : `${dataset.id}.live.${rowsDigest(served.value)}`,
     };
   }
 
@@ -156,6 +193,20 @@ export class QueryRunner {
       }
     });
   }
+}
+
+/**
+ * A digest of a live result's rows: live results are never stored, so what names one is its
+ * content — equal rows, equal tag (a browser's revalidation may get a 304); changed rows, new tag.
+ */
+function rowsDigest(result: QueryResult): string {
+  return createHash('sha1')
+    .update(
+      JSON.stringify(result.rows, (_key, value: unknown) =>
+        typeof value === 'bigint' ? `${value}n` : value,
+      ),
+    )
+    .digest('base64url');
 }
 
 function resultBytes(result: QueryResult): number {

@@ -1,12 +1,14 @@
 import type { Cell, WidgetDataRequest, WidgetDataResponse } from '../../contract/index.js';
-import type { Project, ResolvedDataWidget } from '../config/project/project.types.js';
+import { LRUCache } from 'lru-cache';
+import type { RequestSignal } from '../cache/cached-query.js';
+import type { Dashboard, Project, ResolvedDataWidget } from '../config/project/project.types.js';
 import { TrellisError } from '../errors.js';
 import { getDashboard } from './dashboards.service.js';
 import { checkFilterValues, planFiltersFor } from './filter-values.js';
 import { cacheability, type Cacheability } from './cacheability.js';
-import type { QueryRunner, RunResult } from './query-runner.js';
+import type { PreparedQuery, QueryRunner, RunResult } from './query-runner.js';
 import type { Viewer } from './viewer.js';
-import { widgetQuery } from './widget-plans.js';
+import { widgetQuery, type WidgetQuery } from './widget-plans.js';
 
 export interface WidgetDataInput {
   readonly dashboard: string;
@@ -14,7 +16,7 @@ export interface WidgetDataInput {
   readonly request: WidgetDataRequest;
   /** From the session: which dashboards exist for them and whose rows they read. */
   readonly viewer: Viewer;
-  readonly signal?: AbortSignal;
+  readonly signal?: RequestSignal;
 }
 
 /** A widget's data and what HTTP caching needs to know about it. */
@@ -23,30 +25,35 @@ export interface WidgetDataResult {
   readonly cacheability: Cacheability;
 }
 
+/** Everything about a request that does not depend on the data: resolved, checked, planned, compiled. */
+interface PreparedWidget {
+  readonly widget: ResolvedDataWidget;
+  readonly q: WidgetQuery;
+  readonly main: PreparedQuery;
+  readonly count: PreparedQuery | undefined;
+  /** JSON of the response's tag parts (tenant, dashboard, widget, request): the ETag's identity. */
+  readonly tagIdentity: string;
+}
+
 /** One widget's data for a set of filter values: resolve, check, plan, run, present. */
 export async function widgetData(
   project: Project,
   runner: QueryRunner,
   input: WidgetDataInput,
 ): Promise<WidgetDataResult> {
+  // Which dashboards exist depends on the role: checked on every request, never remembered.
   const dashboard = getDashboard(project, input.dashboard, input.viewer);
-  const widget = dashboard.widgets.find((w) => w.id === input.widget);
-  if (!widget || widget.type === 'text')
-    throw new TrellisError('WIDGET_NOT_FOUND', {
-      message: `Dashboard "${dashboard.id}" has no data widget "${input.widget.slice(0, 100)}".`,
-    });
-  const checked = checkFilterValues(dashboard, input.request.filters ?? {});
-  const dataset = project.datasets.get(widget.dataset);
-  if (!dataset) throw new Error(`widget ${widget.id}: dataset ${widget.dataset} vanished after loading`);
-  const q = widgetQuery(widget, dataset, planFiltersFor(widget, dataset, checked), input.viewer.tenant, {
-    page: input.request.page,
-    sort: input.request.sort,
-  });
-
+  const {
+    widget,
+    q,
+    main: mainQuery,
+    count: countQuery,
+    tagIdentity,
+  } = prepareWidget(project, runner, dashboard, input);
   const context = { signal: input.signal };
   const [main, count] = await Promise.all([
-    runner.run(q.plan, context),
-    q.countPlan ? runner.run(q.countPlan, context) : undefined,
+    runner.runPrepared(mainQuery, context),
+    countQuery ? runner.runPrepared(countQuery, context) : undefined,
   ]);
   const runs = count ? [main, count] : [main];
   const rows = widget.type === 'histogram' ? fillBins(main.result.rows, widget.bins) : main.result.rows;
@@ -67,10 +74,75 @@ export async function widgetData(
       description: describe(widget, rows.length),
     },
   };
+  return { body, cacheability: cacheability(runs, tagIdentity) };
+}
+
+/**
+ * Resolves, checks, plans and compiles a widget request, remembered per runner by (tenant,
+ * dashboard, widget, request body): a repeated request — every cache hit — skips planning and
+ * compiling. None of that depends on the data, so nothing here can go stale: the dataset's version
+ * (invalidation) is read on every run, and a runner lives with one project, so a new project (a
+ * restart with changed files) starts with an empty memo. Refused requests (unknown widget, bad filter
+ * values) throw before anything is remembered.
+ */
+function prepareWidget(
+  project: Project,
+  runner: QueryRunner,
+  dashboard: Dashboard,
+  input: WidgetDataInput,
+): PreparedWidget {
   // The tenant is part of the tag: after signing in to another organisation in the same browser, a
   // tag from the first one must not earn a 304 for the second one's (different) rows.
-  const tag = [input.viewer.tenant, dashboard.id, widget.id, input.request];
-  return { body, cacheability: cacheability(runs, tag) };
+  const identity = JSON.stringify([input.viewer.tenant, dashboard.id, input.widget, input.request]);
+  const memo = memoFor(project, runner);
+  const known = memo.get(identity);
+  if (known) return known;
+  const widget = dashboard.widgets.find((w) => w.id === input.widget);
+  if (!widget || widget.type === 'text')
+    throw new TrellisError('WIDGET_NOT_FOUND', {
+      message: `Dashboard "${dashboard.id}" has no data widget "${input.widget.slice(0, 100)}".`,
+    });
+  const checked = checkFilterValues(dashboard, input.request.filters ?? {});
+  const dataset = project.datasets.get(widget.dataset);
+  if (!dataset) throw new Error(`widget ${widget.id}: dataset ${widget.dataset} vanished after loading`);
+  const q = widgetQuery(widget, dataset, planFiltersFor(widget, dataset, checked), input.viewer.tenant, {
+    page: input.request.page,
+    sort: input.request.sort,
+  });
+  const prepared: PreparedWidget = {
+    widget,
+    q,
+    main: runner.prepare(q.plan),
+    count: q.countPlan ? runner.prepare(q.countPlan) : undefined,
+    tagIdentity: identity,
+  };
+  memo.set(identity, prepared, { size: preparedSize(identity, prepared) });
+  return prepared;
+}
+
+/**
+ * Characters remembered per runner (identities and SQL; about 8 MB at most): thousands of distinct
+ * filter states, while a key larger than a tenth of it is never stored.
+ */
+export const PREPARED_MEMO_CHARS = 4_000_000;
+
+const memos = new WeakMap<QueryRunner, { project: Project; memo: LRUCache<string, PreparedWidget> }>();
+
+function memoFor(project: Project, runner: QueryRunner): LRUCache<string, PreparedWidget> {
+  const known = memos.get(runner);
+  if (known?.project === project) return known.memo;
+  const memo = new LRUCache<string, PreparedWidget>({
+    maxSize: PREPARED_MEMO_CHARS,
+    maxEntrySize: PREPARED_MEMO_CHARS / 10,
+  });
+  memos.set(runner, { project, memo });
+  return memo;
+}
+
+function preparedSize(identity: string, p: PreparedWidget): number {
+  let size = identity.length + p.main.query.sql.length + 200;
+  if (p.count) size += p.count.query.sql.length;
+  return size;
 }
 
 /** Time spent in the engine for this response: only runs that executed here count. */

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { StoreConfig } from '../config/env.js';
 import type { Database } from './database.types.js';
 import { migrations } from './migrations/migrations.js';
+import { withStatementCache } from './sqlite-statements.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -46,7 +47,7 @@ function openSqlite(config: { kind: 'sqlite'; file: string } | { kind: 'memory' 
   }
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 

@@ -23,6 +23,23 @@ columns:
   id: { type: number }
   note: { type: string }
 `,
+      // A live dataset whose rows change on every run (DuckDB's clock, to the microsecond), and a
+      // dashboard with it beside the constant live canary.
+      'datasets/clock.yaml': `sql: sql/clock.sql
+freshness: live
+shared: true
+columns:
+  us: { type: number }
+measures:
+  latest: { agg: max, column: us }
+`,
+      'sql/clock.sql': 'SELECT epoch_us(get_current_timestamp()) AS us',
+      'dashboards/live.yaml': `title: Live
+dataset: clock
+widgets:
+  - { id: clock, type: kpi, title: Clock, measure: latest }
+  - { id: canary, type: kpi, title: Canary, dataset: canary, measure: count }
+`,
     });
     ({ app, close } = await startApp(mini.dir));
     user = await loginAs(app, { org: 'acme', role: 'viewer' });
@@ -128,6 +145,33 @@ columns:
     expect(a.json().meta.cache).toBe('live');
     expect(b.json().meta.cache).toBe('live');
     expect(b.headers['cache-control']).toBe('private, no-cache');
+  });
+
+  test('a live result’s ETag names its rows: changed rows never get a 304, unchanged ones may', async () => {
+    const revalidate = (widget: string, etag: string) =>
+      user.inject({
+        method: 'POST',
+        url: `/api/v1/dashboards/live/widgets/${widget}/data`,
+        payload: { filters: {} },
+        headers: { 'if-none-match': etag },
+      });
+    const first = await widgetData(user, 'live', 'clock');
+    const etag = String(first.headers.etag);
+    expect(etag).toMatch(/^W\/"[A-Za-z0-9_-]{22}"$/);
+    // The clock moved: new rows, so the old tag must not match (it did when every live run was tagged alike).
+    const next = await revalidate('clock', etag);
+    expect(next.statusCode).toBe(200);
+    expect(next.json().rows).not.toEqual(first.json().rows);
+    expect(next.headers.etag).not.toBe(etag);
+    // The canary's rows never change: its revalidation is a 304 with no body.
+    const canary = await widgetData(user, 'live', 'canary');
+    expect(canary.headers['cache-control']).toBe('private, no-cache');
+    const unchanged = await revalidate('canary', String(canary.headers.etag));
+    expect(unchanged.statusCode).toBe(304);
+    expect(unchanged.body).toBe('');
+    // Two live widgets over two datasets never share a tag, nor does the same canary on two dashboards.
+    const mainCanary = await widgetData(user, 'main', 'canary_rows');
+    expect(new Set([etag, canary.headers.etag, mainCanary.headers.etag, next.headers.etag]).size).toBe(4);
   });
 
   test('the definition tells the browser each widget’s freshness', async () => {
