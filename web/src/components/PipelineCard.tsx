@@ -62,7 +62,7 @@ export function PipelineCard(props: {
             {p.title}
           </h2>
           <p className="pipeline-meta">
-            <span className="badge state badge-accent">{p.type}</span>
+            <span className="badge state badge-accent">{p.type === 'http' ? 'HTTP' : 'Files'}</span>
             {p.schedule ? (
               <span>
                 Schedule <code>{p.schedule}</code>
@@ -114,7 +114,7 @@ export function PipelineCard(props: {
           <RunProgress run={active} label={`Progress of ${p.title}`} />
           <button
             type="button"
-            className="button ghost small"
+            className="button secondary small"
             onClick={() => props.onShowLog(active, p.title)}
             aria-label={`Live log of the current ${p.title} run`}
           >

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState }
 import { jobs } from '../api/jobs-api.js';
 import { runQuery } from '../api/jobs-queries.js';
 import { formatDateTime } from '../app/account-format.js';
-import { formatDuration, isActive, runStatusLabel } from '../app/job-format.js';
+import { formatCount, formatDuration, isActive, runStatusLabel } from '../app/job-format.js';
 import {
   formatLogTime,
   INITIAL_LOG_STATE,
@@ -109,14 +109,18 @@ export function RunLogDialog(props: { runId: string; pipelineTitle: string; onCl
       </div>
       {summary && (
         <p className="log-dialog-meta">
-          <span
-            className={`badge state badge-run-${summary.cancelRequested && isActive(summary.status) ? 'cancelling' : summary.status}`}
-          >
-            {runStatusLabel(summary)}
-          </span>{' '}
+          {/* A running run's badge is in its progress below. */}
+          {!isActive(summary.status) && (
+            <>
+              <span className={`badge state badge-run-${summary.status}`}>
+                {runStatusLabel(summary)}
+              </span>{' '}
+            </>
+          )}
           queued {formatDateTime(summary.queuedAt)}
           {summary.requestedBy ? ` by ${summary.requestedBy}` : ` (${summary.trigger})`}
           {summary.durationMs !== null && ` · took ${formatDuration(summary.durationMs)}`}
+          {!isActive(summary.status) && ` · ${formatCount(summary.rowsWritten)} rows written`}
         </p>
       )}
       {summary && isActive(summary.status) && (
@@ -157,14 +161,17 @@ export function RunLogDialog(props: { runId: string; pipelineTitle: string; onCl
         )}
       </ol>
       <FormError error={error} />
-      <div className="dialog-actions log-actions">
-        {loading && <span className="section-summary">Loading…</span>}
-        {!loading && (!state.caughtUp || error) && (
-          <button type="button" className="button secondary" onClick={() => void loadPages(AUTO_PAGES)}>
-            {error ? 'Retry' : 'Load more'}
-          </button>
-        )}
-      </div>
+      {(loading || !state.caughtUp || error) && (
+        <div className="dialog-actions log-actions">
+          {loading ? (
+            <span className="section-summary">Loading…</span>
+          ) : (
+            <button type="button" className="button secondary" onClick={() => void loadPages(AUTO_PAGES)}>
+              {error ? 'Retry' : 'Load more'}
+            </button>
+          )}
+        </div>
+      )}
     </dialog>
   );
 }
