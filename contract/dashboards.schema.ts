@@ -75,5 +75,11 @@ export const dashboardDefinition = z.object({
   description: z.string().optional(),
   filters: z.array(filterDefinition),
   widgets: z.array(widgetDefinition),
+  /**
+   * Ids of the datasets the dashboard reads (its widgets and filter option lists), sorted. The page
+   * compares them with a running pipeline's `datasets` to show "Refreshing data…"; ids only, never
+   * tables or SQL.
+   */
+  datasets: z.array(z.string()),
 });
 export type DashboardDefinition = z.infer<typeof dashboardDefinition>;

@@ -32,7 +32,10 @@ export function getDashboard(project: Project, id: string, viewer: Viewer): Dash
   return dashboard;
 }
 
-/** The browser's view of a dashboard: presentation only; datasets, columns and SQL stay on the server. */
+/**
+ * The browser's view of a dashboard: presentation, plus the ids of the datasets it reads (so the page
+ * knows when a pipeline refreshes them); tables, columns and SQL stay on the server.
+ */
 export function presentDashboard(project: Project, dashboard: Dashboard): DashboardDefinition {
   return {
     id: dashboard.id,
@@ -48,7 +51,16 @@ export function presentDashboard(project: Project, dashboard: Dashboard): Dashbo
       ...(f.step !== undefined ? { step: f.step } : {}),
     })),
     widgets: dashboard.widgets.map((w) => presentWidget(project, dashboard, w)),
+    datasets: dashboardDatasets(dashboard),
   };
+}
+
+/** Every dataset a dashboard reads: its data widgets' and its multi-select filters' option lists. */
+export function dashboardDatasets(dashboard: Dashboard): string[] {
+  const ids = new Set<string>();
+  for (const w of dashboard.widgets) if (w.type !== 'text') ids.add(w.dataset);
+  for (const f of dashboard.filters) if (f.type === 'multi_select') ids.add(f.optionsFrom);
+  return [...ids].sort();
 }
 
 function presentWidget(

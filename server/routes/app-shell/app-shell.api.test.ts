@@ -32,6 +32,7 @@ describe('the app shell', () => {
     '/admin/members',
     '/admin/organisation',
     '/admin/audit?action=login',
+    '/jobs',
   ])('deep link %s loads index.html, never cached', async (url) => {
     const r = await app.inject({ url });
     expect(r.statusCode).toBe(200);
@@ -44,7 +45,7 @@ describe('the app shell', () => {
     const asset = await app.inject({ url: '/assets/app-1234.js' });
     expect(asset.statusCode).toBe(200);
     expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
-    for (const url of ['/elsewhere', '/loginx', '/api/v1/nothing-here']) {
+    for (const url of ['/elsewhere', '/loginx', '/jobsx', '/api/v1/nothing-here']) {
       const r = await app.inject({ url });
       expect(r.statusCode, url).toBe(404);
       expect(r.json()).toMatchObject({ error: 'NOT_FOUND' });

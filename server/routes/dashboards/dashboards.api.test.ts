@@ -38,7 +38,7 @@ const data = async (widget: string, body: unknown = { filters: {} }) => {
 const kpi = async (filters: Record<string, unknown>) => (await data('total', { filters })).body.rows[0]?.[0];
 
 describe('dashboards API', () => {
-  test('lists dashboards and returns a definition with no dataset, table or SQL in it', async () => {
+  test('lists dashboards and returns a definition with dataset ids but no table, column or SQL in it', async () => {
     const list = await user.inject({ url: '/api/v1/dashboards' });
     expect(list.statusCode).toBe(200);
     expect(list.json()).toEqual({
@@ -60,7 +60,39 @@ describe('dashboards API', () => {
       pageSize: 10,
     });
     expect(body.widgets.find((w) => w.id === 'canary_rows')?.filters).toEqual([]);
-    expect(def.body).not.toMatch(/"dataset"|"canary"|SELECT|duckdb|"sql"/);
+    // The datasets it reads (widgets and the colour filter's options), for the "Refreshing data…"
+    // badge while a pipeline writes them; the widgets themselves still do not name theirs.
+    expect(body.datasets).toEqual(['canary', 'items']);
+    const { datasets: _ids, ...rest } = body;
+    expect(JSON.stringify(rest)).not.toMatch(/"dataset"|"canary"|SELECT|duckdb|"sql"/);
+    expect(def.body).not.toMatch(/SELECT|duckdb|"sql"/);
+  });
+
+  test('a dashboard lists the datasets of its multi-select filter options, once each', async () => {
+    const mini = await createMiniProject({
+      'datasets/colours.yaml': `table: items
+shared: true
+columns:
+  colour: { type: string }
+`,
+      'dashboards/main.yaml': `title: Main
+dataset: items
+filters:
+  - { id: colour, type: multi_select, label: Colour, column: colour, options_from: colours }
+widgets:
+  - { id: total, type: kpi, title: Items, measure: items }
+  - { id: again, type: kpi, title: Again, measure: revenue }
+  - { id: note, type: text, markdown: "Hello" }
+`,
+    });
+    const other = await startApp(mini.dir);
+    try {
+      const viewer = await loginAs(other.app, { org: 'acme', role: 'viewer' });
+      const def = (await viewer.inject({ url: '/api/v1/dashboards/main' })).json() as DashboardDefinition;
+      expect(def.datasets).toEqual(['colours', 'items']);
+    } finally {
+      await other.close();
+    }
   });
 
   test('every data widget answers with rows', async () => {

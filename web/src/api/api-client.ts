@@ -77,6 +77,11 @@ export class ApiClient {
     return `${this.baseUrl}/dashboards/${seg(dashboardId)}/events`;
   }
 
+  /** Another server-sent event stream of /api/v1 (the run events), for EventSource. */
+  streamUrl(path: string): string {
+    return `${this.baseUrl}${path}`;
+  }
+
   /**
    * Any other /api/v1 call, for the typed per-feature modules (accounts-api.ts): the same request
    * core, errors and headers as the calls above. A 204 answers undefined.

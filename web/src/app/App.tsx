@@ -6,7 +6,11 @@ import { AdminMembersPage } from '../pages/AdminMembersPage.js';
 import { AdminOrganisationPage } from '../pages/AdminOrganisationPage.js';
 import { DashboardListPage } from '../pages/DashboardListPage.js';
 import { DashboardPage } from '../pages/DashboardPage.js';
+import { JobsPage } from '../pages/JobsPage.js';
 import { LoginPage } from '../pages/LoginPage.js';
+import { Toaster } from '../components/Toaster.js';
+import { useRunEvents } from '../hooks/useRunEvents.js';
+import { useSession } from '../hooks/useSession.js';
 import { Link } from './Link.js';
 import { matchRoute } from './routes.js';
 import { useLocation } from './router.js';
@@ -14,6 +18,9 @@ import { useLocation } from './router.js';
 export function App() {
   const location = useLocation();
   const route = matchRoute(location.pathname);
+  // One run-event stream for the whole app: progress on the Jobs page, toasts and badges anywhere.
+  const session = useSession();
+  useRunEvents(session.data?.organisation.id);
   return (
     <>
       <a className="skip-link" href="#main">
@@ -30,6 +37,7 @@ export function App() {
       {route.name === 'admin-members' && <AdminMembersPage />}
       {route.name === 'admin-organisation' && <AdminOrganisationPage />}
       {route.name === 'admin-audit' && <AdminAuditPage />}
+      {route.name === 'jobs' && <JobsPage />}
       {route.name === 'not-found' && (
         <main className="page" id="main">
           <div className="page-error">
@@ -43,6 +51,7 @@ export function App() {
           </div>
         </main>
       )}
+      <Toaster />
     </>
   );
 }

@@ -20,6 +20,9 @@ describe('abilities', () => {
     expect(can({ abilities: ['audit:read'] }, ABILITY.auditRead)).toBe(true);
     expect(can({ abilities: ['audit:read'] }, ABILITY.membersManage)).toBe(false);
     expect(can(undefined, ABILITY.auditRead)).toBe(false);
+    // Run buttons: the server lists pipelines:run for editors and admins, never for viewers.
+    expect(can({ abilities: ['dashboards:read', 'pipelines:run'] }, ABILITY.pipelinesRun)).toBe(true);
+    expect(can(viewer, ABILITY.pipelinesRun)).toBe(false);
   });
 
   it('decide which account pages a role sees', () => {

@@ -7,6 +7,8 @@ import type { Role, SessionInfo } from '../../../contract/index.js';
 export const ABILITY = {
   membersManage: 'members:manage',
   auditRead: 'audit:read',
+  /** Start and cancel pipeline runs (editors and admins). */
+  pipelinesRun: 'pipelines:run',
 } as const;
 export type Ability = (typeof ABILITY)[keyof typeof ABILITY];
 

@@ -10,6 +10,10 @@ describe('routes', () => {
     expect(matchRoute('/d/a/b')).toEqual({ name: 'not-found' });
     expect(matchRoute('/elsewhere')).toEqual({ name: 'not-found' });
     expect(matchRoute('/d/%E0%A4%A')).toEqual({ name: 'not-found' });
+    expect(matchRoute('/jobs')).toEqual({ name: 'jobs' });
+    expect(matchRoute('/jobs/')).toEqual({ name: 'jobs' });
+    expect(matchRoute('/jobs/x')).toEqual({ name: 'not-found' });
+    expect(matchRoute('/jobsx')).toEqual({ name: 'not-found' });
   });
 
   it('builds dashboard paths that match back', () => {

@@ -7,6 +7,7 @@ export type Route =
   | { readonly name: 'dashboard'; readonly dashboardId: string }
   | { readonly name: 'login' }
   | { readonly name: AccountPageName }
+  | { readonly name: 'jobs' }
   | { readonly name: 'not-found' };
 
 /** Pages that need a signed-in user, each with the ability it needs (if any). */
@@ -23,6 +24,16 @@ export const ACCOUNT_PAGES = {
 } as const satisfies Record<string, { path: string; title: string; ability: Ability | undefined }>;
 export type AccountPageName = keyof typeof ACCOUNT_PAGES;
 
+/** Signed-in pages linked from the app bar itself (not the account menu); every member may open them. */
+export const NAV_PAGES = {
+  jobs: { path: '/jobs', title: 'Jobs', ability: undefined },
+} as const satisfies Record<string, { path: string; title: string; ability: Ability | undefined }>;
+export type NavPageName = keyof typeof NAV_PAGES;
+
+/** Every page that needs a session, for the frame that checks it (components/AccountPage.tsx). */
+export const SIGNED_IN_PAGES = { ...ACCOUNT_PAGES, ...NAV_PAGES };
+export type SignedInPageName = AccountPageName | NavPageName;
+
 const BY_PATH = new Map<string, AccountPageName>(
   Object.entries(ACCOUNT_PAGES).map(([name, page]) => [page.path, name as AccountPageName]),
 );
@@ -33,6 +44,7 @@ export function matchRoute(pathname: string): Route {
   if (trimmed === '/login') return { name: 'login' };
   const account = BY_PATH.get(trimmed);
   if (account) return { name: account };
+  if (trimmed === NAV_PAGES.jobs.path) return { name: 'jobs' };
   const m = /^\/d\/([^/]+)\/?$/.exec(pathname);
   if (m?.[1]) {
     try {

@@ -4,7 +4,7 @@ import { isApiError } from '../api/api-error.js';
 import { can } from '../app/abilities.js';
 import { Link } from '../app/Link.js';
 import { loginPath } from '../app/next-path.js';
-import { ACCOUNT_PAGES, type AccountPageName } from '../app/routes.js';
+import { SIGNED_IN_PAGES, type SignedInPageName } from '../app/routes.js';
 import { navigate } from '../app/router.js';
 import { useDocumentTitle } from '../hooks/useDocumentTitle.js';
 import { useSession } from '../hooks/useSession.js';
@@ -16,11 +16,11 @@ import { PageError } from './PageError.js';
  * body renders only when both hold, and gets the session.
  */
 export function AccountPage(props: {
-  page: AccountPageName;
+  page: SignedInPageName;
   description?: string;
   children: (session: SessionInfo) => ReactNode;
 }) {
-  const meta = ACCOUNT_PAGES[props.page];
+  const meta = SIGNED_IN_PAGES[props.page];
   const session = useSession();
   useDocumentTitle(`${meta.title} · Trellis`);
   const signedOut = session.isError && isApiError(session.error) && session.error.status === 401;

@@ -6,7 +6,7 @@ import { endSession, myOrganisationsQuery, replaceSession } from '../api/account
 import { can, roleLabel } from '../app/abilities.js';
 import { Link } from '../app/Link.js';
 import { loginPath } from '../app/next-path.js';
-import { ACCOUNT_PAGES } from '../app/routes.js';
+import { ACCOUNT_PAGES, NAV_PAGES } from '../app/routes.js';
 import { navigate, useLocation } from '../app/router.js';
 import { useSession } from '../hooks/useSession.js';
 import { FormError } from './FormError.js';
@@ -23,6 +23,7 @@ export function AppHeader() {
         </svg>
         Trellis
       </Link>
+      {session.data && <MainNav pathname={location.pathname} />}
       <div className="app-bar-end">
         {session.data ? (
           <SignedIn session={session.data} />
@@ -36,6 +37,23 @@ export function AppHeader() {
         )}
       </div>
     </header>
+  );
+}
+
+/** The signed-in member's pages beside the brand: dashboards and jobs. */
+function MainNav({ pathname }: { pathname: string }) {
+  const jobs = NAV_PAGES.jobs.path;
+  const onJobs = pathname === jobs || pathname === `${jobs}/`;
+  const onDashboards = pathname === '/';
+  return (
+    <nav className="main-nav" aria-label="Main">
+      <Link href="/" aria-current={onDashboards ? 'page' : undefined}>
+        Dashboards
+      </Link>
+      <Link href={jobs} aria-current={onJobs ? 'page' : undefined}>
+        {NAV_PAGES.jobs.title}
+      </Link>
+    </nav>
   );
 }
 

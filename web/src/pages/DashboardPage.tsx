@@ -9,6 +9,7 @@ import { WidgetCard } from '../components/WidgetCard.js';
 import { formatDataTime } from '../app/stale-data.js';
 import { useDashboardFilters } from '../hooks/useDashboardFilters.js';
 import { useDashboardUpdates } from '../hooks/useDashboardUpdates.js';
+import { useRefreshingPipelines } from '../hooks/useRefreshingPipelines.js';
 import { useStaleSince } from '../hooks/useStaleSince.js';
 import { useDocumentTitle } from '../hooks/useDocumentTitle.js';
 
@@ -37,6 +38,7 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
   const filtersKey = formatFilterQuery(filters.state, definition.filters);
   useDashboardUpdates(definition.id);
   const staleSince = useStaleSince(definition.id);
+  const refreshing = useRefreshingPipelines(definition.datasets);
   return (
     <main className="page" id="main" data-dashboard-id={definition.id}>
       <nav className="breadcrumb" aria-label="Breadcrumb">
@@ -45,7 +47,21 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
         <span aria-current="page">{definition.title}</span>
       </nav>
       <header className="page-header">
-        <h1>{definition.title}</h1>
+        <div className="page-title-row">
+          <h1>{definition.title}</h1>
+          <span role="status" className="refresh-status">
+            {refreshing.length > 0 && (
+              <span
+                className="refresh-badge"
+                data-testid="refreshing-badge"
+                title={`Being refreshed by ${refreshing.map((p) => p.title).join(', ')}; widgets update when it writes.`}
+              >
+                <span className="refresh-dot" aria-hidden="true" />
+                Refreshing data…
+              </span>
+            )}
+          </span>
+        </div>
         {definition.description && <p className="page-description">{definition.description}</p>}
       </header>
       {staleSince && (

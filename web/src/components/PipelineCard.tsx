@@ -1,0 +1,200 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useId, useState } from 'react';
+import type { PipelineSummary, RunSummary } from '../../../contract/index.js';
+import { isApiError } from '../api/api-error.js';
+import { jobs } from '../api/jobs-api.js';
+import { applyRunEvent, jobKeys } from '../api/jobs-queries.js';
+import { formatDateTime, formatRelative } from '../app/account-format.js';
+import { formatCount, formatDuration, isActive, runStatusLabel } from '../app/job-format.js';
+import { ConfirmDialog } from './ConfirmDialog.js';
+import { FormError } from './FormError.js';
+import { RunHistory } from './RunHistory.js';
+import { RunProgress } from './RunProgress.js';
+
+/**
+ * One pipeline on the Jobs page: what it is and when it runs, its last run, the live progress of the
+ * current one with Cancel, Run now (for those who may), and its history with each run's log.
+ */
+export function PipelineCard(props: {
+  pipeline: PipelineSummary;
+  canRun: boolean;
+  historyOpen: boolean;
+  onShowLog: (run: RunSummary, pipelineTitle: string) => void;
+}) {
+  const { pipeline: p } = props;
+  const queryClient = useQueryClient();
+  const titleId = useId();
+  const [offerQueue, setOfferQueue] = useState<string | null>(null);
+  const [historyOpen, setHistoryOpen] = useState(props.historyOpen);
+
+  const started = (run: RunSummary) => {
+    applyRunEvent(queryClient, run);
+    void queryClient.invalidateQueries({ queryKey: jobKeys.runs(p.id) });
+  };
+  const start = useMutation({
+    mutationFn: (queueIfRunning: boolean) => jobs.startRun(p.id, queueIfRunning ? { queueIfRunning } : {}),
+    onSuccess: (run) => {
+      setOfferQueue(null);
+      started(run);
+    },
+    onError: (err) => {
+      // Never two runs at once: the server refused; offer to queue this one behind the running one.
+      if (isApiError(err) && err.code === 'PIPELINE_ALREADY_RUNNING') setOfferQueue(err.message);
+    },
+  });
+  const cancel = useMutation({
+    mutationFn: (runId: string) => jobs.cancel(runId),
+    onSuccess: (run) => applyRunEvent(queryClient, run),
+  });
+
+  const active = p.activeRun;
+  const last = p.lastRun;
+  // The 409 becomes the offer to queue; any other failure of Run now shows under the buttons.
+  const runError =
+    start.variables === false &&
+    start.error !== null &&
+    !(isApiError(start.error) && start.error.code === 'PIPELINE_ALREADY_RUNNING');
+  return (
+    <section className="panel pipeline-card" aria-labelledby={titleId} data-pipeline-id={p.id}>
+      <div className="pipeline-head">
+        <div className="pipeline-heading">
+          <h2 id={titleId} className="pipeline-title">
+            {p.title}
+          </h2>
+          <p className="pipeline-meta">
+            <span className="badge state badge-accent">{p.type === 'http' ? 'HTTP' : 'Files'}</span>
+            {p.schedule ? (
+              <span>
+                Schedule <code>{p.schedule}</code>
+                {p.nextRunAt && (
+                  <>
+                    {' '}
+                    · next run{' '}
+                    <time dateTime={p.nextRunAt} title={formatDateTime(p.nextRunAt)}>
+                      {formatRelative(p.nextRunAt)}
+                    </time>
+                  </>
+                )}
+              </span>
+            ) : (
+              <span>Runs on demand only</span>
+            )}
+          </p>
+        </div>
+        {props.canRun && (
+          <div className="pipeline-actions">
+            {active && isActive(active.status) && (
+              <button
+                type="button"
+                className="button danger-outline"
+                aria-label={`Cancel the ${active.status} run of ${p.title}`}
+                disabled={active.cancelRequested || cancel.isPending}
+                onClick={() => cancel.mutate(active.id)}
+              >
+                {active.cancelRequested || cancel.isPending ? 'Cancelling…' : 'Cancel'}
+              </button>
+            )}
+            <button
+              type="button"
+              className="button"
+              aria-label={`Run ${p.title} now`}
+              disabled={start.isPending}
+              onClick={() => start.mutate(false)}
+            >
+              {start.isPending ? 'Starting…' : 'Run now'}
+            </button>
+          </div>
+        )}
+      </div>
+      {runError && <FormError error={start.error} />}
+      <FormError error={cancel.error} />
+
+      {active && (
+        <div className="pipeline-active">
+          <RunProgress run={active} label={`Progress of ${p.title}`} />
+          <button
+            type="button"
+            className="button secondary small"
+            onClick={() => props.onShowLog(active, p.title)}
+            aria-label={`Live log of the current ${p.title} run`}
+          >
+            Show log
+          </button>
+        </div>
+      )}
+
+      <dl className="facts last-run" data-testid="last-run">
+        <dt>Last run</dt>
+        <dd>
+          {last ? (
+            <>
+              <span className={`badge state badge-run-${last.status}`}>{runStatusLabel(last)}</span>{' '}
+              <time
+                dateTime={last.finishedAt ?? last.queuedAt}
+                title={formatDateTime(last.finishedAt ?? last.queuedAt)}
+              >
+                {formatRelative(last.finishedAt ?? last.queuedAt)}
+              </time>
+              {' · '}
+              {formatDuration(last.durationMs)}
+              {' · '}
+              {formatCount(last.rowsWritten)} rows written
+            </>
+          ) : (
+            'Never run'
+          )}
+        </dd>
+        {last?.error && (
+          <>
+            <dt>Error</dt>
+            <dd className="run-error" data-testid="last-run-error">
+              <span className="error-code">{last.error.code}</span> {last.error.message}
+            </dd>
+          </>
+        )}
+        {p.datasets.length > 0 && (
+          <>
+            <dt>Refreshes</dt>
+            <dd className="pipeline-datasets">
+              {p.datasets.map((d) => (
+                <code key={d}>{d}</code>
+              ))}
+            </dd>
+          </>
+        )}
+      </dl>
+
+      <div className="pipeline-history">
+        <button
+          type="button"
+          className="button ghost small history-toggle"
+          aria-expanded={historyOpen}
+          onClick={() => setHistoryOpen((o) => !o)}
+        >
+          <span aria-hidden="true">{historyOpen ? '▾' : '▸'}</span> Run history
+        </button>
+        {historyOpen && (
+          <RunHistory
+            pipelineId={p.id}
+            pipelineTitle={p.title}
+            onShowLog={(run) => props.onShowLog(run, p.title)}
+          />
+        )}
+      </div>
+
+      {offerQueue !== null && (
+        <ConfirmDialog
+          title={`${p.title} is already running`}
+          confirmLabel="Queue a run"
+          pending={start.isPending}
+          error={start.variables === true ? start.error : null}
+          onConfirm={() => start.mutate(true)}
+          onCancel={() => setOfferQueue(null)}
+        >
+          <p>{offerQueue}</p>
+          <p>Queue another run to start as soon as this one has finished?</p>
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}
