@@ -55,6 +55,11 @@ const envSchema = z.object({
     .string()
     .regex(/^\d+(ms|s|m)$/)
     .default('20s'),
+  /** A worker that stops heartbeating (killed) loses its jobs to another worker after this long (store queue lease, BullMQ lock). */
+  TRELLIS_WORKER_LEASE: z
+    .string()
+    .regex(/^\d+(ms|s|m)$/)
+    .default('30s'),
   /** Jobs waiting at most; more is QUEUE_FULL. */
   TRELLIS_QUEUE_MAX_JOBS: z.coerce.number().int().min(10).max(1_000_000).default(10_000),
   /** The longest one pipeline run may take before it fails with JOB_TIMEOUT. */
@@ -157,6 +162,7 @@ export interface JobsConfig {
   readonly shutdownGraceMs: number;
   readonly maxQueued: number;
   readonly jobTimeoutMs: number;
+  readonly leaseMs: number;
 }
 
 /** The metadata store: the embedded SQLite file, or PostgreSQL shared by instances (URL may hold a password: never log it). */
@@ -231,6 +237,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
       shutdownGraceMs: parseDuration(e.TRELLIS_WORKER_SHUTDOWN_GRACE),
       maxQueued: e.TRELLIS_QUEUE_MAX_JOBS,
       jobTimeoutMs: parseDuration(e.TRELLIS_JOB_TIMEOUT),
+      leaseMs: Math.max(500, parseDuration(e.TRELLIS_WORKER_LEASE)),
     },
     breaker: {
       failureThreshold: e.TRELLIS_BREAKER_FAILURES,

@@ -165,7 +165,12 @@ export function openQueue(config: JobsConfig, store: Store, namespace: string): 
   const limits = { ...DEFAULT_QUEUE_LIMITS, maxQueued: config.maxQueued };
   if (config.queue === 'redis') {
     if (!config.redisUrl) throw new Error('TRELLIS_QUEUE=redis needs TRELLIS_REDIS_URL');
-    return new BullmqQueue({ url: config.redisUrl, prefix: `trellis-${namespace}`, limits });
+    return new BullmqQueue({
+      url: config.redisUrl,
+      prefix: `trellis-${namespace}`,
+      limits,
+      lockMs: config.leaseMs,
+    });
   }
-  return new StoreQueue(store, { limits });
+  return new StoreQueue(store, { limits, leaseMs: config.leaseMs });
 }
