@@ -30,8 +30,9 @@ export async function withTwoInstances<T>(
   const seed = { ...DEFAULT_SEED, password: randomBytes(24).toString('base64url') };
   const started: BenchServer[] = [];
   try {
-    started.push(await startServer(projectDir, { env, seed, profile: options.profile }));
-    started.push(await startServer(projectDir, { env, seed }));
+    // A deployment's instances: they drain on SIGTERM as configured (the shutdown scenario's subject).
+    started.push(await startServer(projectDir, { env, seed, profile: options.profile, drainOnStop: true }));
+    started.push(await startServer(projectDir, { env, seed, drainOnStop: true }));
     return await fn([started[0] as BenchServer, started[1] as BenchServer]);
   } finally {
     await Promise.all(started.map((s) => s.stop()));
