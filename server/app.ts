@@ -216,6 +216,9 @@ export async function buildApp(
       'content-security-policy',
       "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     );
+    // Draining before shutdown: the client's next request opens a new connection, which the load
+    // balancer sends elsewhere — instead of a kept-alive one that would be closed under it.
+    if (services.lifecycle.stopping) reply.header('connection', 'close');
     return payload;
   });
   app.addHook('onClose', async () => {

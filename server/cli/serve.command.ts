@@ -90,6 +90,14 @@ export async function serveCommand(
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // SIGTERM comes from an orchestrator with a load balancer in front: keep serving while it
+    // notices /readyz, closing each connection after its response, then stop. Ctrl-C stops at once.
+    const drainMs = signal === 'SIGTERM' ? config.shutdownDrainMs : 0;
+    if (drainMs > 0) {
+      app.services.lifecycle.stopping = true;
+      app.log.info({ signal, drainMs }, 'draining: not ready, closing connections after each response');
+      await new Promise((resolve) => setTimeout(resolve, drainMs));
+    }
     app.log.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
     // Running jobs get the worker's grace to reach a checkpoint, requests theirs; then exit anyway.
     const graceMs = config.shutdownGraceMs + (role === 'all' ? config.jobs.shutdownGraceMs : 0);

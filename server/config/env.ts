@@ -20,6 +20,11 @@ const envSchema = z.object({
     .default('64KB'),
   /** Seconds to finish in-flight requests on SIGTERM before exiting anyway. */
   TRELLIS_SHUTDOWN_GRACE: z.coerce.number().int().min(0).max(600).default(10),
+  /**
+   * Seconds a SIGTERM'd instance keeps serving, not ready (/readyz 503) and closing each connection
+   * after its response, so load balancers move traffic away before it stops listening. 0 = none.
+   */
+  TRELLIS_SHUTDOWN_DRAIN: z.coerce.number().int().min(0).max(120).default(3),
   /** Folder of the built web app; defaults to dist/web beside the server. */
   TRELLIS_WEB_ROOT: z.string().optional(),
   /** Shared cache for several instances (redis://…); unset = the in-process memory cache. */
@@ -127,6 +132,8 @@ export interface AppConfig {
   readonly logLevel: string;
   readonly bodyLimit: number;
   readonly shutdownGraceMs: number;
+  /** On SIGTERM, serve this long as "draining" before closing (see TRELLIS_SHUTDOWN_DRAIN). */
+  readonly shutdownDrainMs: number;
   /** Built web app, or undefined to serve the API only. */
   readonly webRoot: string | undefined;
   readonly cache: CacheConfig;
@@ -221,6 +228,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
     logLevel: e.LOG_LEVEL,
     bodyLimit: parseByteSize(e.TRELLIS_BODY_LIMIT),
     shutdownGraceMs: e.TRELLIS_SHUTDOWN_GRACE * 1000,
+    shutdownDrainMs: e.TRELLIS_SHUTDOWN_DRAIN * 1000,
     webRoot: e.TRELLIS_WEB_ROOT ? path.resolve(e.TRELLIS_WEB_ROOT) : path.join(repoRoot, 'dist', 'web'),
     cache: {
       redisUrl: e.TRELLIS_REDIS_URL,
