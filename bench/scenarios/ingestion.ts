@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import { pinning } from '../lib/cpu-pinning.js';
+import { pinning, serverPrefix } from '../lib/cpu-pinning.js';
 import { verdictAtLeast, verdictAtMost, type ScenarioResult } from '../lib/report.js';
 import { repoRoot } from '../lib/server-process.js';
 import { round } from '../lib/stats.js';
@@ -19,8 +19,9 @@ const GOAL_PEAK_RSS_MIB = 400;
  * limit, otherwise its own settings) against the replay server in its own process, 50,000 generated
  * studies into an empty target. Measured: studies per second over the whole command (start-up,
  * fetching, mapping, writing, checkpoints and publishes) and the command's peak RSS (VmHWM, read
- * by the process itself as it exits). The goal: ingestion never the bottleneck at the API's own
- * pace, and a worker that fits beside a web process in a small container.
+ * by the process itself as it exits). The pipeline is pinned to the server's core, the replay server
+ * to the load generator's. The goal: ingestion never the bottleneck at the API's own pace, and a
+ * worker that fits beside a web process in a small container.
  */
 export async function ingestion(): Promise<ScenarioResult> {
   const replay = spawn(
@@ -41,9 +42,12 @@ export async function ingestion(): Promise<ScenarioResult> {
     });
     const reporter = pathToFileURL(path.join(repoRoot, 'dist', 'bench', 'lib', 'peak-rss-reporter.js')).href;
     const started = performance.now();
+    // The pipeline gets the server's core; the replay server stays on the load generator's (inherited).
+    const [command, ...prefix] = [...serverPrefix(), process.execPath];
     const run = spawn(
-      process.execPath,
+      command as string,
       [
+        ...prefix,
         '--import',
         reporter,
         path.join(repoRoot, 'bin', 'trellis.js'),
