@@ -24,7 +24,7 @@ const httpFreeRules = [
   {
     group: ['fastify', '@fastify/*'],
     message:
-      'query/, cache/, store/, services/, auth/ and audit/ are HTTP-free so that workers and the CLI can use them.',
+      'query/, cache/, store/, services/, auth/, audit/ and jobs/ are HTTP-free so that workers and the CLI can use them.',
   },
   { group: ['**/routes/**', '**/http/**'], message: 'Lower layers never reach up into the HTTP layer.' },
 ];
@@ -94,6 +94,7 @@ export default tseslint.config(
       'server/services/**/*.ts',
       'server/auth/**/*.ts',
       'server/audit/**/*.ts',
+      'server/jobs/**/*.ts',
     ],
     ignores: ENGINE_FOLDERS,
     rules: {

@@ -9,6 +9,8 @@ import { eventLoop } from './scenarios/event-loop.js';
 import { exampleWidgets } from './scenarios/example-widgets.js';
 import { frameworkFloor } from './scenarios/framework-floor.js';
 import { sessionMemory } from './scenarios/session-memory.js';
+import { shutdown } from './scenarios/shutdown.js';
+import { stampede } from './scenarios/stampede.js';
 import { usersIn1gb } from './scenarios/users-in-1gb.js';
 import { webBundle } from './scenarios/web-bundle.js';
 
@@ -21,6 +23,8 @@ const scenarios: Record<string, (options: BenchOptions) => Promise<ScenarioResul
   'example-widgets': exampleWidgets,
   'engine-overhead': engineOverhead,
   'framework-floor': frameworkFloor,
+  stampede,
+  shutdown,
   'session-memory': sessionMemory,
   'users-in-1gb': usersIn1gb,
   'event-loop': eventLoop,

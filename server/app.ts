@@ -40,6 +40,11 @@ import { ownSessionsRoutes } from './routes/session/own-sessions.routes.js';
 import { tokensRoutes } from './routes/tokens/tokens.routes.js';
 import { openStore, type Store } from './store/store.js';
 import { QueryRunner } from './services/query-runner.js';
+import { JobSystem, type JobSystemOptions } from './jobs/job-system.js';
+import type { PipelineRunner } from './jobs/pipeline-contract.js';
+import type { Queue } from './jobs/queue.js';
+import { jobsRoutes } from './routes/jobs/jobs.routes.js';
+import { runEventsRoutes } from './routes/jobs/run-events.routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -70,6 +75,8 @@ export interface AppServices {
   readonly tokens: ApiTokensService;
   readonly loginLinks: LoginLinksService;
   readonly audit: AuditQueryService;
+  /** Queue, runs, run events, publications; the worker starts only when asked (serve, worker). */
+  readonly jobs: JobSystem;
   /** Every route with its declared permission (see policies/permissions.ts). */
   readonly routes: RouteInfo[];
 }
@@ -91,6 +98,12 @@ export interface BuildAppOptions {
   readonly store?: Store;
   /** The clock of the session service; tests move it instead of sleeping. */
   readonly now?: () => number;
+  /** The project's pipelines (default: none). */
+  readonly pipelines?: PipelineRunner;
+  /** A job queue to use instead of opening the configured one (the caller closes it). */
+  readonly queue?: Queue;
+  /** Shorter job-system timings for tests. */
+  readonly jobTimings?: JobSystemOptions['timings'];
 }
 
 /** Builds the HTTP app without listening, so tests drive it through inject(). */
@@ -132,10 +145,24 @@ export async function buildApp(
   const store = options.store ?? (await openStore({ kind: 'memory' }));
   if (!options.store) app.addHook('onClose', async () => store.close());
   const sessions = new SessionsService(store, config.sessions, options.now);
+  const runner = new QueryRunner({ project, engines, metrics, cache, breakers, logger: cacheLog });
+  const jobs = new JobSystem({
+    config: config.jobs,
+    store,
+    project,
+    engines,
+    invalidate: (datasets) => runner.invalidate(datasets),
+    ...(options.pipelines ? { pipelines: options.pipelines } : {}),
+    ...(options.queue ? { queue: options.queue } : {}),
+    ...(options.jobTimings ? { timings: options.jobTimings } : {}),
+    namespace: config.cache.namespace ?? project.name,
+    maxEventStreams: config.maxEventStreams,
+    logger: app.log.child({ component: 'jobs' }),
+  });
   const services: AppServices = {
     project,
     engines,
-    runner: new QueryRunner({ project, engines, metrics, cache, breakers, logger: cacheLog }),
+    runner,
     cache,
     events: new DashboardEvents(project, cache, config.maxEventStreams),
     metrics,
@@ -148,6 +175,7 @@ export async function buildApp(
     tokens: new ApiTokensService(store, options.now),
     loginLinks: new LoginLinksService(store, sessions, options.now),
     audit: new AuditQueryService(store, options.now),
+    jobs,
     routes: [],
   };
   app.decorate('services', services);
@@ -188,13 +216,21 @@ export async function buildApp(
       'content-security-policy',
       "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     );
+    // Draining before shutdown: the client's next request opens a new connection, which the load
+    // balancer sends elsewhere — instead of a kept-alive one that would be closed under it.
+    if (services.lifecycle.stopping) reply.header('connection', 'close');
     return payload;
   });
   app.addHook('onClose', async () => {
     services.lifecycle.stopping = true;
   });
   // Open update streams would hold the shutdown until its grace ran out: end them first.
-  app.addHook('preClose', async () => services.events.close());
+  app.addHook('preClose', async () => {
+    services.events.close();
+    jobs.events.close();
+  });
+  // Running jobs get the worker's grace to reach a checkpoint, before anything closes the store.
+  app.addHook('preClose', async () => jobs.stop(config.jobs.shutdownGraceMs));
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -226,6 +262,8 @@ export async function buildApp(
   await app.register(tokensRoutes(services));
   await app.register(membersRoutes(services));
   await app.register(auditRoutes(services));
+  await app.register(jobsRoutes(services));
+  await app.register(runEventsRoutes(services));
   await appShellRoutes(app, config.webRoot);
   return app as unknown as FastifyInstance & { services: AppServices };
 }

@@ -5,6 +5,7 @@ import { checkCommand } from './cli/check.command.js';
 import { DEMO_USAGE, demoCommand } from './cli/demo.command.js';
 import { PIPELINE_USAGE, pipelineCommand } from './cli/pipeline.command.js';
 import { serveCommand } from './cli/serve.command.js';
+import { WORKER_USAGE, workerCommand } from './cli/worker.command.js';
 
 const USAGE = `Usage: trellis <command> [options]
 
@@ -14,7 +15,9 @@ Commands:
   serve --demo DIR
                Demo mode: create the project's demo: accounts, print a one-time sign-in link
                (refused under NODE_ENV=production; a random session secret per start if none is set)
-  check DIR    Validate the project in DIR against its sources; prints file:line: message per problem
+  serve --role web DIR
+               The web role only: no background jobs here (run them with trellis worker DIR)
+${WORKER_USAGE}  check DIR    Validate the project in DIR against its sources; prints file:line: message per problem
 ${ACCOUNTS_USAGE}${DEMO_USAGE}${PIPELINE_USAGE}
 Options:
   -h, --help   Show this help
@@ -25,7 +28,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' }, demo: { type: 'boolean' } },
+    options: { help: { type: 'boolean', short: 'h' }, demo: { type: 'boolean' }, role: { type: 'string' } },
     strict: false,
   });
   const [command, dir] = positionals;
@@ -49,22 +52,28 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     process.stdout.write(USAGE);
     return command || values.help ? 0 : 2;
   }
-  if ((command === 'serve' || command === 'check') && !dir) {
+  if ((command === 'serve' || command === 'check' || command === 'worker') && !dir) {
     process.stderr.write(
       `trellis ${command}: name the project folder, e.g. trellis ${command} examples/clinical-trials\n`,
     );
     return 2;
   }
-  if (command !== 'serve' && command !== 'check') {
+  const role = values.role === undefined ? 'all' : values.role;
+  if (command === 'serve' && role !== 'all' && role !== 'web') {
+    process.stderr.write(`trellis serve: --role is web or all (the default), not "${String(role)}"\n`);
+    return 2;
+  }
+  if (command !== 'serve' && command !== 'check' && command !== 'worker') {
     process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
     return 2;
   }
   // Both commands open the sources, whose connection URLs come from the environment (url_env).
   const config = parseConfig(env);
   if (!config) return 1;
+  if (command === 'worker') return workerCommand(dir ?? '.', config);
   return command === 'check'
     ? checkCommand(dir ?? '.', config)
-    : serveCommand(dir ?? '.', config, { demo: values.demo === true });
+    : serveCommand(dir ?? '.', config, { demo: values.demo === true, role: role === 'web' ? 'web' : 'all' });
 }
 
 /** The configuration, or undefined after printing every problem (exit 1). */

@@ -13,7 +13,7 @@ export async function startApp(
   projectDir: string,
   config: Partial<AppConfig> = {},
   /** A metadata store (owned by the caller) and a clock for the session service. */
-  extra: Pick<BuildAppOptions, 'store' | 'now'> = {},
+  extra: Pick<BuildAppOptions, 'store' | 'now' | 'pipelines' | 'queue' | 'jobTimings'> = {},
 ): Promise<{ app: TestApp; close: () => Promise<void> }> {
   const loaded = await loadProject(projectDir);
   if (!loaded.ok) throw new Error(`invalid test project:\n${loaded.problems.map(formatProblem).join('\n')}`);

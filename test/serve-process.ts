@@ -30,7 +30,16 @@ export function startServe(
     process.execPath,
     [path.join(repoRoot, 'bin', 'trellis.js'), 'serve', ...args],
     {
-      env: { ...withoutSecret(), NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: '0', HOST: '127.0.0.1', ...env },
+      env: {
+        ...withoutSecret(),
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        // No load balancer to drain from: stop() ends at once unless a test asks for the drain.
+        TRELLIS_SHUTDOWN_DRAIN: '0',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -24,7 +24,11 @@ describe('bench options', () => {
       duckdbThreads: undefined,
       profile: false,
       pin: true,
+      redisUrl: 'redis://127.0.0.1:6379',
     });
+    expect(parseBenchArgs([], { BENCH_REDIS_URL: 'redis://cache:6380/2' }).redisUrl).toBe(
+      'redis://cache:6380/2',
+    );
     expect(parseBenchArgs(['--no-pin'], {}).pin).toBe(false);
     expect(parseBenchArgs([], { BENCH_PIN: '0' }).pin).toBe(false);
     expect(parseBenchArgs(['--duckdb-threads', '1'], {}).duckdbThreads).toBe(1);

@@ -20,7 +20,11 @@ export interface BenchOptions {
   readonly profile: boolean;
   /** Pin server and load generator to separate cores (default); `--no-pin` for diagnosis. */
   readonly pin: boolean;
+  /** Redis shared by the two instances of the stampede and shutdown scenarios (BENCH_REDIS_URL). */
+  readonly redisUrl: string;
 }
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 export const DEFAULTS = {
   rows: 1_000_000,
@@ -49,7 +53,10 @@ function positiveInt(name: string, text: string): number {
   return Number(text);
 }
 
-const FLAGS: Record<string, { env: string; key: keyof Omit<BenchOptions, 'scenarios' | 'profile'> }> = {
+const FLAGS: Record<
+  string,
+  { env: string; key: keyof Omit<BenchOptions, 'scenarios' | 'profile' | 'pin' | 'redisUrl'> }
+> = {
   '--duckdb-threads': { env: 'BENCH_DUCKDB_THREADS', key: 'duckdbThreads' },
   '--rows': { env: 'BENCH_ROWS', key: 'rows' },
   '--scan-rows': { env: 'BENCH_SCAN_ROWS', key: 'scanRows' },
@@ -99,6 +106,7 @@ export function parseBenchArgs(
     duckdbThreads: values.duckdbThreads,
     profile,
     pin,
+    redisUrl: env.BENCH_REDIS_URL || DEFAULT_REDIS_URL,
   };
 }
 

@@ -34,3 +34,21 @@ export const LOOP_MONITOR_RESOLUTION_MS = 10;
 export function loopDelayMs(lagSeconds: number, resolutionMs = LOOP_MONITOR_RESOLUTION_MS): number {
   return Math.max(0, lagSeconds * 1000 - resolutionMs);
 }
+
+/**
+ * The sum of every sample of a metric whose labels include `labels` (other labels may differ), e.g.
+ * every `trellis_query_executions_total{source=…,dataset="events"}`. 0 when there is none.
+ */
+export function metricSum(text: string, name: string, labels: Record<string, string> = {}): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || !line.startsWith(name)) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{([^}]*)\})?\s+(\S+)/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = new Map(
+      [...(m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]),
+    );
+    if (Object.entries(labels).every(([k, v]) => have.get(k) === v)) sum += Number(m[3]);
+  }
+  return sum;
+}

@@ -40,6 +40,11 @@ export interface StartOptions {
   readonly profile?: boolean;
   /** Path polled until it answers 200 (default /readyz). */
   readonly readyPath?: string;
+  /**
+   * Keep the server's SIGTERM drain (TRELLIS_SHUTDOWN_DRAIN, 3 s by default). Off unless asked: no
+   * scenario but `shutdown` measures stopping, and the drain would add seconds to every stop.
+   */
+  readonly drainOnStop?: boolean;
 }
 
 export async function freePort(): Promise<number> {
@@ -89,6 +94,7 @@ export async function startServer(
 ): Promise<ServerProcess & { accounts: SeededAccounts }> {
   const env = { ...options.env };
   env.TRELLIS_SESSION_SECRET ??= randomBytes(32).toString('base64url');
+  if (!options.drainOnStop) env.TRELLIS_SHUTDOWN_DRAIN ??= '0';
   let dataDir: string | undefined;
   if (env.TRELLIS_METADATA_URL === undefined && env.TRELLIS_DATA_DIR === undefined) {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'trellis-bench-store-'));

@@ -1,4 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { tablePipelines } from '../../test/fixtures/test-pipelines.mjs';
 import { startApp, type TestApp } from '../../test/app-harness.js';
 import { createMiniProject } from '../../test/mini-project.js';
 import { signIn, type SignedIn } from '../../test/session-helper.js';
@@ -12,7 +16,11 @@ let n = 0;
 
 beforeAll(async () => {
   const mini = await createMiniProject();
-  ({ app, close } = await startApp(mini.dir));
+  const pipelines = tablePipelines({
+    dbFile: path.join(mkdtempSync(path.join(tmpdir(), 'trellis-audit-')), 'warehouse.sqlite'),
+    pipelines: [{ id: 'nightly', organisation: 'acme', pages: 1 }],
+  });
+  ({ app, close } = await startApp(mini.dir, {}, { pipelines }));
   await app.services.accounts.createOrganisation('acme', 'Acme', CLI_CONTEXT);
   await app.services.accounts.createOrganisation('other', 'Other', CLI_CONTEXT);
   await app.services.accounts.createUser(
@@ -250,6 +258,19 @@ const CASES: Case[] = [
     act: (id) => api('DELETE', `/api/v1/tokens/${id as string}`, admin),
   },
   { action: 'audit.export', name: 'audit export', act: () => api('GET', '/api/v1/audit.csv', admin) },
+  // No worker runs in this app: a started run stays queued, and cancelling it ends it at once.
+  {
+    action: 'pipeline.run',
+    name: 'pipeline run',
+    act: () => api('POST', '/api/v1/pipelines/nightly/runs', admin, {}),
+  },
+  {
+    action: 'run.cancel',
+    name: 'run cancel',
+    prepare: async () =>
+      (await api('POST', '/api/v1/pipelines/nightly/runs', admin, { queueIfRunning: true })).json().id,
+    act: (id) => api('POST', `/api/v1/runs/${id as string}/cancel`, admin, {}),
+  },
 ];
 
 describe('every audited action writes exactly one row', () => {

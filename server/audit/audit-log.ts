@@ -22,6 +22,8 @@ export const AUDIT_ACTIONS = [
   'token.create',
   'token.revoke',
   'audit.export',
+  'pipeline.run',
+  'run.cancel',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditOutcome = 'success' | 'failure' | 'locked_out';

@@ -6,6 +6,17 @@ import { AccountsService } from '../auth/accounts.service.js';
 import { demoAdmin, ensureDemoAccounts, mintDemoLink } from '../auth/demo-accounts.js';
 import { demoRefusal } from './demo.command.js';
 import { loadVerifiedProject, printProblems } from './load-verified-project.js';
+import { NO_PIPELINES, type PipelineRunner } from '../jobs/pipeline-contract.js';
+
+/** `all`: web and worker in one process (the default); `web`: HTTP only, jobs run in `trellis worker`. */
+export type ServeRole = 'all' | 'web';
+
+export interface ServeOptions {
+  readonly demo: boolean;
+  readonly role?: ServeRole;
+  /** The project's pipelines (until the pipelines loader is wired in: none, or a runner passed in). */
+  readonly pipelines?: PipelineRunner;
+}
 
 export const NO_SECRET_MESSAGE =
   'TRELLIS_SESSION_SECRET is not set: set it to at least 32 bytes of random text, e.g.\n' +
@@ -26,8 +37,9 @@ export const NO_ADMIN_MESSAGE =
 export async function serveCommand(
   dir: string,
   baseConfig: AppConfig,
-  options: { demo: boolean } = { demo: false },
+  options: ServeOptions = { demo: false },
 ): Promise<number> {
+  const role = options.role ?? 'all';
   const fail = (message: string) => {
     process.stderr.write(`trellis serve: ${message}\n`);
     return 1;
@@ -60,7 +72,16 @@ export async function serveCommand(
     await closeEngines(engines);
     return fail(NO_ADMIN_MESSAGE);
   }
-  const app = await buildApp({ config, project, engines, store });
+  const app = await buildApp({
+    config,
+    project,
+    engines,
+    store,
+    pipelines: options.pipelines ?? NO_PIPELINES,
+  });
+  // Every web process follows data published by any worker; role `all` also takes jobs.
+  app.services.jobs.watchPublications();
+  if (role === 'all') app.services.jobs.startWorker();
   app.log.info(
     { metadataStore: config.store.kind === 'sqlite' ? config.store.file : 'postgres' },
     'metadata store ready',
@@ -69,11 +90,21 @@ export async function serveCommand(
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // SIGTERM comes from an orchestrator with a load balancer in front: keep serving while it
+    // notices /readyz, closing each connection after its response, then stop. Ctrl-C stops at once.
+    const drainMs = signal === 'SIGTERM' ? config.shutdownDrainMs : 0;
+    if (drainMs > 0) {
+      app.services.lifecycle.stopping = true;
+      app.log.info({ signal, drainMs }, 'draining: not ready, closing connections after each response');
+      await new Promise((resolve) => setTimeout(resolve, drainMs));
+    }
     app.log.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
+    // Running jobs get the worker's grace to reach a checkpoint, requests theirs; then exit anyway.
+    const graceMs = config.shutdownGraceMs + (role === 'all' ? config.jobs.shutdownGraceMs : 0);
     const force = setTimeout(() => {
-      app.log.error({ graceMs: config.shutdownGraceMs }, 'shutdown grace period over; exiting');
+      app.log.error({ graceMs }, 'shutdown grace period over; exiting');
       process.exit(1);
-    }, config.shutdownGraceMs);
+    }, graceMs + 1_000);
     force.unref();
     await app.close();
     await closeEngines(engines);
@@ -84,7 +115,7 @@ export async function serveCommand(
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
   const address = await app.listen({ port: config.port, host: config.host });
-  app.log.info({ address, project: project.name, dashboards: project.dashboards.size }, 'listening');
+  app.log.info({ address, project: project.name, dashboards: project.dashboards.size, role }, 'listening');
   const url = config.publicOrigin ?? address.replace('0.0.0.0', '127.0.0.1');
   process.stdout.write(`\n  Trellis is serving "${project.title}" at ${url}\n\n`);
   if (options.demo && project.demo) {

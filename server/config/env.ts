@@ -20,6 +20,11 @@ const envSchema = z.object({
     .default('64KB'),
   /** Seconds to finish in-flight requests on SIGTERM before exiting anyway. */
   TRELLIS_SHUTDOWN_GRACE: z.coerce.number().int().min(0).max(600).default(10),
+  /**
+   * Seconds a SIGTERM'd instance keeps serving, not ready (/readyz 503) and closing each connection
+   * after its response, so load balancers move traffic away before it stops listening. 0 = none.
+   */
+  TRELLIS_SHUTDOWN_DRAIN: z.coerce.number().int().min(0).max(120).default(3),
   /** Folder of the built web app; defaults to dist/web beside the server. */
   TRELLIS_WEB_ROOT: z.string().optional(),
   /** Shared cache for several instances (redis://…); unset = the in-process memory cache. */
@@ -46,6 +51,27 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/)
     .optional(),
+  /** Where background jobs wait: `store` (the metadata store; default) or `redis` (BullMQ on TRELLIS_REDIS_URL). */
+  TRELLIS_QUEUE: z.enum(['store', 'redis']).default('store'),
+  /** Jobs (pipeline runs) one worker process runs at once. */
+  TRELLIS_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  /** On SIGTERM, how long running jobs get to reach a checkpoint before the worker exits anyway. */
+  TRELLIS_WORKER_SHUTDOWN_GRACE: z
+    .string()
+    .regex(/^\d+(ms|s|m)$/)
+    .default('20s'),
+  /** A worker that stops heartbeating (killed) loses its jobs to another worker after this long (store queue lease, BullMQ lock). */
+  TRELLIS_WORKER_LEASE: z
+    .string()
+    .regex(/^\d+(ms|s|m)$/)
+    .default('30s'),
+  /** Jobs waiting at most; more is QUEUE_FULL. */
+  TRELLIS_QUEUE_MAX_JOBS: z.coerce.number().int().min(10).max(1_000_000).default(10_000),
+  /** The longest one pipeline run may take before it fails with JOB_TIMEOUT. */
+  TRELLIS_JOB_TIMEOUT: z
+    .string()
+    .regex(/^\d+(s|m|h)$/)
+    .default('6h'),
   /** Open update streams (SSE) the server holds at once; one per open dashboard tab. */
   TRELLIS_MAX_EVENT_STREAMS: z.coerce.number().int().min(0).max(100_000).default(2000),
   /** Consecutive "source unavailable" failures that open a source's circuit, and its cool-down. */
@@ -106,10 +132,13 @@ export interface AppConfig {
   readonly logLevel: string;
   readonly bodyLimit: number;
   readonly shutdownGraceMs: number;
+  /** On SIGTERM, serve this long as "draining" before closing (see TRELLIS_SHUTDOWN_DRAIN). */
+  readonly shutdownDrainMs: number;
   /** Built web app, or undefined to serve the API only. */
   readonly webRoot: string | undefined;
   readonly cache: CacheConfig;
   readonly maxEventStreams: number;
+  readonly jobs: JobsConfig;
   readonly breaker: { readonly failureThreshold: number; readonly coolDownMs: number };
   readonly store: StoreConfig;
   readonly sessions: SessionConfig;
@@ -130,6 +159,17 @@ export interface CacheConfig {
   readonly maxEntryBytes: number;
   readonly namespace: string | undefined;
   readonly commandTimeoutMs: number;
+}
+
+export interface JobsConfig {
+  /** `store`: the metadata store's jobs table; `redis`: BullMQ on `redisUrl`. */
+  readonly queue: 'store' | 'redis';
+  readonly redisUrl: string | undefined;
+  readonly concurrency: number;
+  readonly shutdownGraceMs: number;
+  readonly maxQueued: number;
+  readonly jobTimeoutMs: number;
+  readonly leaseMs: number;
 }
 
 /** The metadata store: the embedded SQLite file, or PostgreSQL shared by instances (URL may hold a password: never log it). */
@@ -173,6 +213,8 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
   const idleMs = parseDuration(e.TRELLIS_SESSION_IDLE);
   const absoluteMs = parseDuration(e.TRELLIS_SESSION_ABSOLUTE);
   const problems: string[] = [];
+  if (e.TRELLIS_QUEUE === 'redis' && !e.TRELLIS_REDIS_URL)
+    problems.push('TRELLIS_QUEUE: redis needs TRELLIS_REDIS_URL (or use the default, store)');
   if (idleMs > absoluteMs)
     problems.push('TRELLIS_SESSION_IDLE: must not be longer than TRELLIS_SESSION_ABSOLUTE');
   const secretProblem = e.TRELLIS_SESSION_SECRET === undefined ? null : weakSecret(e.TRELLIS_SESSION_SECRET);
@@ -186,6 +228,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
     logLevel: e.LOG_LEVEL,
     bodyLimit: parseByteSize(e.TRELLIS_BODY_LIMIT),
     shutdownGraceMs: e.TRELLIS_SHUTDOWN_GRACE * 1000,
+    shutdownDrainMs: e.TRELLIS_SHUTDOWN_DRAIN * 1000,
     webRoot: e.TRELLIS_WEB_ROOT ? path.resolve(e.TRELLIS_WEB_ROOT) : path.join(repoRoot, 'dist', 'web'),
     cache: {
       redisUrl: e.TRELLIS_REDIS_URL,
@@ -195,6 +238,15 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
       commandTimeoutMs: parseDuration(e.TRELLIS_CACHE_COMMAND_TIMEOUT),
     },
     maxEventStreams: e.TRELLIS_MAX_EVENT_STREAMS,
+    jobs: {
+      queue: e.TRELLIS_QUEUE,
+      redisUrl: e.TRELLIS_REDIS_URL,
+      concurrency: e.TRELLIS_WORKER_CONCURRENCY,
+      shutdownGraceMs: parseDuration(e.TRELLIS_WORKER_SHUTDOWN_GRACE),
+      maxQueued: e.TRELLIS_QUEUE_MAX_JOBS,
+      jobTimeoutMs: parseDuration(e.TRELLIS_JOB_TIMEOUT),
+      leaseMs: Math.max(500, parseDuration(e.TRELLIS_WORKER_LEASE)),
+    },
     breaker: {
       failureThreshold: e.TRELLIS_BREAKER_FAILURES,
       coolDownMs: parseDuration(e.TRELLIS_BREAKER_COOLDOWN),

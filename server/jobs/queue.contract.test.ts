@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, test } from 'vitest';
 import { queueTargets, type OpenedQueue } from '../../test/queue-targets.js';
+import { until } from '../../test/until.js';
 import { TrellisError } from '../errors.js';
 import {
   backoffDelay,
@@ -14,19 +15,6 @@ import {
 } from './queue.js';
 
 const targets = await queueTargets('the queue contract suite');
-
-/** Polls until `check` holds (the queue works in the background), failing after `timeoutMs`. */
-async function until(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 15_000,
-  what = 'condition',
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Errors workers report; lost leases are expected where a test stops a worker mid-job. */
 const reported: unknown[] = [];

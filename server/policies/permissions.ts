@@ -58,6 +58,11 @@ export const PERMISSION_RULES = {
   'organisation:rename': rule('required', 'organisation:manage', { tokens: true }),
   'audit:list': rule('required', 'audit:read', { tokens: true }),
   'audit:export': rule('required', 'audit:export', { tokens: true }),
+  /** Pipelines and their runs, logs and events: every member reads them (the Jobs page). */
+  'pipeline:list': rule('required', 'dashboards:read', { tokens: true }),
+  'pipeline:read': rule('required', 'dashboards:read', { tokens: true }),
+  'pipeline:run': rule('required', 'pipelines:run', { tokens: true }),
+  'run:cancel': rule('required', 'pipelines:run', { tokens: true }),
 } as const satisfies Record<string, PermissionRule>;
 
 export type Permission = keyof typeof PERMISSION_RULES;

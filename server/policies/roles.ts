@@ -4,6 +4,8 @@ import type { Role } from '../../contract/session.schema.js';
 export const ABILITIES = [
   'dashboards:read',
   'dashboards:edit',
+  /** Start and cancel pipeline runs of their organisation. */
+  'pipelines:run',
   /** Their own sessions and organisations: list, revoke, switch. */
   'sessions:own',
   /** Their own API tokens, with a role no higher than their own. */
@@ -16,7 +18,7 @@ export const ABILITIES = [
 export type Ability = (typeof ABILITIES)[number];
 
 const VIEWER: readonly Ability[] = ['dashboards:read', 'sessions:own', 'tokens:own'];
-const EDITOR: readonly Ability[] = [...VIEWER, 'dashboards:edit'];
+const EDITOR: readonly Ability[] = [...VIEWER, 'dashboards:edit', 'pipelines:run'];
 const ADMIN: readonly Ability[] = [
   ...EDITOR,
   'members:manage',

@@ -18,6 +18,12 @@ export interface Engine {
   ping(): Promise<void>;
   stats(): EngineStats;
   close(): Promise<void>;
+  /**
+   * Optional capability of file engines: if the source's file was replaced (a pipeline published
+   * new data), open the new one for the queries that follow; queries in flight finish on the old.
+   * Resolves true when it reopened. Engines without files do not have it.
+   */
+  reopen?(): Promise<boolean>;
 }
 
 export interface EngineCapabilities {

@@ -21,10 +21,11 @@ import type { DuckDBSettings } from './duckdb-config.js';
 import { cellReaderFor, columnTypeOf } from './duckdb-introspector.js';
 import { StatementCache } from './duckdb-statements.js';
 
-/** A pooled connection and the statements prepared on it. */
+/** A pooled connection, the statements prepared on it, and the instance (file) it belongs to. */
 interface Pooled {
   readonly conn: DuckDBConnection;
   readonly statements: StatementCache;
+  readonly owner: DuckDBInstance;
 }
 
 /**
@@ -41,40 +42,55 @@ export class DuckDBEngine implements Engine {
   private readonly running = new Set<Pooled>();
   private closed = false;
 
+  private reopening: Promise<boolean> | undefined;
+
   private constructor(
-    private readonly instance: DuckDBInstance,
+    private instance: DuckDBInstance,
     private readonly idle: Pooled[],
-    settings: DuckDBSettings,
+    private readonly settings: DuckDBSettings,
+    /** Which file is open (inode, size, mtime): a replaced file differs. */
+    private identity: string,
   ) {
     this.limiter = new ConcurrencyLimiter(settings.poolSize, settings.queueLimit);
   }
 
   static async open(settings: DuckDBSettings): Promise<DuckDBEngine> {
-    try {
-      await stat(settings.file);
-    } catch {
+    const identity = await fileIdentity(settings.file);
+    if (identity === undefined)
       throw new TrellisError('SOURCE_UNAVAILABLE', {
         message: `DuckDB file not found: ${settings.file}`,
         detail: { file: settings.file },
       });
-    }
-    const instance = await DuckDBInstance.create(settings.file, settings.instanceOptions);
-    const connections: DuckDBConnection[] = [];
-    try {
-      const first = await instance.connect();
-      connections.push(first);
-      for (const statement of settings.lockdown) await first.run(statement);
-      for (let i = 1; i < settings.poolSize; i++) connections.push(await instance.connect());
-    } catch (err) {
-      for (const c of connections) c.closeSync();
+    const { instance, pooled } = await openInstance(settings);
+    return new DuckDBEngine(instance, pooled, settings, identity);
+  }
+
+  /**
+   * Opens the file now at the source's path if it is another file than the one open (a pipeline
+   * replaced it): new connections on a new instance serve the queries that follow; queries in
+   * flight finish on the old instance, which closes after the last of them.
+   */
+  reopen(): Promise<boolean> {
+    this.reopening ??= this.swap().finally(() => (this.reopening = undefined));
+    return this.reopening;
+  }
+
+  private async swap(): Promise<boolean> {
+    if (this.closed) return false;
+    const identity = await fileIdentity(this.settings.file);
+    if (identity === undefined || identity === this.identity) return false;
+    const { instance, pooled } = await openInstance(this.settings);
+    if (this.closed) {
+      for (const p of pooled) closePooled(p);
       instance.closeSync();
-      throw err;
+      return false;
     }
-    const pooled = connections.map((conn) => ({
-      conn,
-      statements: new StatementCache(conn, settings.statementsPerConnection),
-    }));
-    return new DuckDBEngine(instance, pooled, settings);
+    const old = this.instance;
+    for (const p of this.idle.splice(0, this.idle.length, ...pooled)) closePooled(p);
+    this.instance = instance;
+    this.identity = identity;
+    if (![...this.running].some((p) => p.owner === old)) old.closeSync();
+    return true;
   }
 
   run(query: CompiledQuery, options: RunOptions): Promise<QueryResult> {
@@ -224,8 +240,46 @@ export class DuckDBEngine implements Engine {
       if (this.closed) {
         closePooled(pooled);
         if (this.running.size === 0) this.instance.closeSync();
+      } else if (pooled.owner !== this.instance) {
+        // A connection to a file that was replaced meanwhile: its instance goes with its last query.
+        closePooled(pooled);
+        if (![...this.running].some((p) => p.owner === pooled.owner)) pooled.owner.closeSync();
       } else this.idle.push(pooled);
     }
+  }
+}
+
+/** Opens an instance on the file with its pool of locked-down connections. */
+async function openInstance(
+  settings: DuckDBSettings,
+): Promise<{ instance: DuckDBInstance; pooled: Pooled[] }> {
+  const instance = await DuckDBInstance.create(settings.file, settings.instanceOptions);
+  const connections: DuckDBConnection[] = [];
+  try {
+    const first = await instance.connect();
+    connections.push(first);
+    for (const statement of settings.lockdown) await first.run(statement);
+    for (let i = 1; i < settings.poolSize; i++) connections.push(await instance.connect());
+  } catch (err) {
+    for (const c of connections) c.closeSync();
+    instance.closeSync();
+    throw err;
+  }
+  const pooled = connections.map((conn) => ({
+    conn,
+    statements: new StatementCache(conn, settings.statementsPerConnection),
+    owner: instance,
+  }));
+  return { instance, pooled };
+}
+
+/** The file's identity, or undefined when it is missing. */
+async function fileIdentity(file: string): Promise<string | undefined> {
+  try {
+    const s = await stat(file);
+    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}`;
+  } catch {
+    return undefined;
   }
 }
 

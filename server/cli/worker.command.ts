@@ -1,0 +1,65 @@
+import { buildApp } from '../app.js';
+import type { AppConfig } from '../config/env.js';
+import { NO_PIPELINES, type PipelineRunner } from '../jobs/pipeline-contract.js';
+import { closeEngines } from '../query/engines/index.js';
+import { openStore } from '../store/store.js';
+import { loadVerifiedProject, printProblems } from './load-verified-project.js';
+
+export const WORKER_USAGE = `  worker DIR   Run background jobs (pipeline runs, schedules) for the project in DIR, no HTTP;
+               with \`serve --role web DIR\` for the web side (same metadata store, or TRELLIS_QUEUE=redis)
+`;
+
+/**
+ * `trellis worker DIR`: the worker role alone. It builds the same services as `serve` (the app is
+ * never listened on) so a run publishes and invalidates exactly as it would in `serve`, takes jobs
+ * and runs the scheduler. SIGTERM/SIGINT: stop taking jobs, abort running runs with reason shutdown
+ * (they stop at their next checkpoint and go back to the queue), exit within the worker's grace.
+ */
+export async function workerCommand(
+  dir: string,
+  config: AppConfig,
+  options: { pipelines?: PipelineRunner } = {},
+): Promise<number> {
+  const verified = await loadVerifiedProject(dir, config.environment);
+  if (!verified.ok) {
+    printProblems(verified.problems, (l) => process.stderr.write(`${l}\n`));
+    process.stderr.write(
+      'Refusing to run jobs for an invalid project. Fix the problems above (trellis check DIR).\n',
+    );
+    return 1;
+  }
+  const { project, engines } = verified;
+  const store = await openStore(config.store);
+  const app = await buildApp({
+    config,
+    project,
+    engines,
+    store,
+    pipelines: options.pipelines ?? NO_PIPELINES,
+  });
+  await app.ready();
+  app.services.jobs.startWorker();
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'worker shutting down: no new jobs, running ones stop at their next checkpoint');
+    const force = setTimeout(() => {
+      app.log.error({ graceMs: config.jobs.shutdownGraceMs }, 'worker grace period over; exiting');
+      process.exit(1);
+    }, config.jobs.shutdownGraceMs + 1_000);
+    force.unref();
+    await app.close();
+    await closeEngines(engines);
+    await store.close();
+    clearTimeout(force);
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+  const { queue } = app.services.jobs;
+  process.stdout.write(
+    `\n  Trellis worker is running jobs for "${project.title}" (queue: ${queue.kind}, concurrency ${config.jobs.concurrency})\n\n`,
+  );
+  return -1; // keep running
+}
