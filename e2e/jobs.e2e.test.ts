@@ -194,6 +194,23 @@ describe.skipIf(!available)('the Jobs page in Chromium', () => {
     expect(await badge.textContent()).toContain('Refreshing data…');
     await dashboard.screenshot({ path: path.join(resultsDir, 'jobs-dashboard-refreshing.png') });
 
+    // The live log: read once from the start, then its last lines arrive over the run events.
+    const logRequests: string[] = [];
+    jobs.on('request', (r) => {
+      if (/\/api\/v1\/runs\/[^/]+\/logs/.test(r.url())) logRequests.push(r.url());
+    });
+    await card(jobs)
+      .getByRole('button', { name: `Live log of the current ${PIPELINE} run` })
+      .click();
+    const log = jobs.locator('dialog[open].log-dialog');
+    await log.locator('.log-line').first().waitFor();
+    const fetched = logRequests.length;
+    expect(fetched).toBeGreaterThan(0);
+    await log.locator('.log-line', { hasText: /^.*done: \d+ pages/ }).waitFor({ timeout: 60_000 });
+    expect(logRequests.length).toBe(fetched);
+    await jobs.keyboard.press('Escape');
+    await log.waitFor({ state: 'detached' });
+
     // The run ends: a toast on the dashboard, the badge goes, the studies KPI moves by itself.
     const toast = dashboard.getByTestId('toast');
     await toast.waitFor({ timeout: 60_000 });
