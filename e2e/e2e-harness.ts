@@ -10,6 +10,7 @@ import { defaultConfig } from '../server/config/env.js';
 import { loadProject } from '../server/config/project/load-project.js';
 import type { Engine } from '../server/query/engine.js';
 import { closeEngines, openEngines } from '../server/query/engines/index.js';
+import { createPipelineRunner } from '../server/jobs/pipelines/pipeline-runner.js';
 import { CLI_CONTEXT } from '../server/audit/audit-log.js';
 import { CLINICAL_TRIALS_ORGANISATIONS } from '../examples/clinical-trials/generator/organisations.js';
 import { VM_INVENTORY_ORGANISATIONS } from '../examples/vm-inventory/generator/organisations.js';
@@ -69,15 +70,29 @@ export interface RunningServer {
   fetch(pathname: string, init?: RequestInit): Promise<Response>;
   /** What a pipeline or upload does after changing data: bump the datasets' versions. */
   invalidate(datasets: readonly string[]): Promise<void>;
+  /** Signs in another member (made through the admin API, say), as the login page would. */
+  signIn(email: string, password: string): Promise<{ cookie: string; csrf: string }>;
   close(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  /** Serve this copy of the example instead (a pipeline run rewrites the project's data folder). */
+  readonly projectDir?: string;
+  /** The server's environment snapshot: `url_env` of sources and pipelines (CTGOV_BASE_URL). */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Run the project's pipelines with a job worker in this process, as `trellis serve` does. */
+  readonly jobs?: boolean;
 }
 
 /**
  * The real server on an example project (default clinical-trials) on a free port of 127.0.0.1, with
  * an environment of its own: a source's `server_url_env` is unset, so DuckDB examples use their file.
  */
-export async function startServer(example = 'clinical-trials'): Promise<RunningServer> {
-  const projectDir = path.join(repoRoot, 'examples', example);
+export async function startServer(
+  example = 'clinical-trials',
+  options: StartServerOptions = {},
+): Promise<RunningServer> {
+  const projectDir = options.projectDir ?? path.join(repoRoot, 'examples', example);
   const dataDir = path.join(projectDir, 'data');
   if (!existsSync(dataDir) || !readdirSync(dataDir).some((f) => f.endsWith('.duckdb')))
     throw new Error(
@@ -85,7 +100,10 @@ export async function startServer(example = 'clinical-trials'): Promise<RunningS
     );
   const loaded = await loadProject(projectDir);
   if (!loaded.ok) throw new Error(`example project is invalid: ${JSON.stringify(loaded.problems)}`);
-  const config = defaultConfig({ webRoot });
+  const base = defaultConfig({ webRoot });
+  const config = options.environment
+    ? { ...base, environment: { ...base.environment, ...options.environment } }
+    : base;
   const engines: Map<string, Engine> = await openEngines(
     loaded.project.sources,
     loaded.project.dir,
@@ -93,7 +111,18 @@ export async function startServer(example = 'clinical-trials'): Promise<RunningS
   );
   let app: FastifyInstance & { services: AppServices };
   try {
-    app = await buildApp({ config, project: loaded.project, engines });
+    const pipelines = options.jobs
+      ? createPipelineRunner({
+          project: loaded.project,
+          environment: config.environment,
+          logger: silentLogger,
+        })
+      : undefined;
+    app = await buildApp({ config, project: loaded.project, engines, ...(pipelines ? { pipelines } : {}) });
+    if (options.jobs) {
+      app.services.jobs.watchPublications();
+      app.services.jobs.startWorker();
+    }
   } catch (err) {
     await closeEngines(engines);
     throw err;
@@ -122,6 +151,7 @@ export async function startServer(example = 'clinical-trials'): Promise<RunningS
         headers: { ...(init.headers as object), cookie, 'x-csrf-token': csrf },
       }),
     invalidate: (datasets) => app.services.runner.invalidate(datasets),
+    signIn: (email, password) => signIn(address, email, password),
     async close() {
       await app.close();
       await closeEngines(engines);
@@ -151,15 +181,26 @@ async function signInDemoUser(
     { email: E2E_EMAIL, password: E2E_PASSWORD, organisation: org.slug, role: 'admin' },
     CLI_CONTEXT,
   );
+  return signIn(baseUrl, E2E_EMAIL, E2E_PASSWORD);
+}
+
+async function signIn(
+  baseUrl: string,
+  email: string,
+  password: string,
+): Promise<{ cookie: string; csrf: string }> {
   const res = await fetch(`${baseUrl}/api/v1/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: E2E_EMAIL, password: E2E_PASSWORD }),
+    body: JSON.stringify({ email, password }),
   });
   if (res.status !== 200) throw new Error(`e2e sign-in failed: ${res.status} ${await res.text()}`);
   const body = (await res.json()) as { csrfToken: string };
   return { cookie: sessionCookie(res.headers.get('set-cookie') ?? undefined), csrf: body.csrfToken };
 }
+
+/** Pipeline runs log to the test's output only when they fail a test (the run's log is in the store). */
+const silentLogger = { info: () => {}, warn: () => {}, error: () => {} };
 
 export interface Browser {
   readonly context: BrowserContext;
@@ -171,7 +212,9 @@ export interface Browser {
  * machine's own browser state leaks in; given a server, signed in to it as its demo user. Light scheme and reduced motion: screenshots are taken
  * of finished charts, not of animations.
  */
-export async function launchBrowser(signedInTo?: RunningServer): Promise<Browser> {
+export async function launchBrowser(
+  signedInTo?: Pick<RunningServer, 'baseUrl' | 'cookie' | 'csrf'>,
+): Promise<Browser> {
   const home = mkdtempSync(path.join(tmpdir(), 'trellis-e2e-'));
   const env = {
     ...process.env,

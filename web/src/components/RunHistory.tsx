@@ -58,7 +58,9 @@ export function RunHistory(props: {
                   </span>
                 </td>
                 <td className="num">{formatDuration(run.durationMs)}</td>
-                <td className="num">{formatCount(run.rowsWritten)}</td>
+                <td className="num">
+                  {isActive(run.status) && run.rowsWritten === 0 ? '—' : formatCount(run.rowsWritten)}
+                </td>
                 <td className="prose run-error-cell">{run.error?.message ?? ''}</td>
                 <td className="row-actions">
                   <button

@@ -44,7 +44,8 @@ export function RunProgress({ run, label }: { run: RunSummary; label: string }) 
       <p className="run-progress-stats">
         <span>{formatRate(run.progress.ratePerSecond, run.progress.unit)}</span>
         <span>{eta}</span>
-        <span>{formatCount(run.rowsWritten)} rows written</span>
+        {/* The count is stored at checkpoints; before the first, the pipeline's message says more. */}
+        {run.rowsWritten > 0 && <span>{formatCount(run.rowsWritten)} rows written</span>}
         <span>elapsed {formatDuration(runElapsedMs(run, now))}</span>
       </p>
       {run.progress.message && <p className="run-progress-message">{run.progress.message}</p>}

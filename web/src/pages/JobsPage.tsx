@@ -34,9 +34,9 @@ function Pipelines({ canRun }: { canRun: boolean }) {
     return (
       <EmptyState title="No pipelines">
         <p>
-          This project loads no data by itself. Add a file under <code>pipelines/</code> in the project folder
-          (see the Jobs section of the docs), check it with <code>trellis check</code>, and restart the
-          server.
+          No pipeline loads data for your organisation in this project. Add a pipeline file under{' '}
+          <code>pipelines/</code> in the project folder, check it with <code>trellis check</code>, and restart
+          the server.
         </p>
       </EmptyState>
     );
