@@ -1,10 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, parseEnv, type AppConfig } from './config/env.js';
 import { ACCOUNTS_USAGE, accountsCommand } from './cli/accounts.command.js';
-import { checkCommand } from './cli/check.command.js';
 import { DEMO_USAGE, demoCommand } from './cli/demo.command.js';
 import { PIPELINE_USAGE, pipelineCommand } from './cli/pipeline.command.js';
-import { serveCommand } from './cli/serve.command.js';
 
 const USAGE = `Usage: trellis <command> [options]
 
@@ -62,9 +60,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   // Both commands open the sources, whose connection URLs come from the environment (url_env).
   const config = parseConfig(env);
   if (!config) return 1;
-  return command === 'check'
-    ? checkCommand(dir ?? '.', config)
-    : serveCommand(dir ?? '.', config, { demo: values.demo === true });
+  // Loaded on demand: the web app and every engine driver are no weight for the other commands
+  // (`trellis pipeline run` measures its memory; bench/scenarios/ingestion.ts).
+  if (command === 'check') return (await import('./cli/check.command.js')).checkCommand(dir ?? '.', config);
+  const { serveCommand } = await import('./cli/serve.command.js');
+  return serveCommand(dir ?? '.', config, { demo: values.demo === true });
 }
 
 /** The configuration, or undefined after printing every problem (exit 1). */
