@@ -1,11 +1,9 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, parseEnv, type AppConfig } from './config/env.js';
 import { ACCOUNTS_USAGE, accountsCommand } from './cli/accounts.command.js';
-import { checkCommand } from './cli/check.command.js';
 import { DEMO_USAGE, demoCommand } from './cli/demo.command.js';
 import { PIPELINE_USAGE, pipelineCommand } from './cli/pipeline.command.js';
-import { serveCommand } from './cli/serve.command.js';
-import { WORKER_USAGE, workerCommand } from './cli/worker.command.js';
+import { WORKER_USAGE } from './cli/worker-usage.js';
 
 const USAGE = `Usage: trellis <command> [options]
 
@@ -70,10 +68,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   // Both commands open the sources, whose connection URLs come from the environment (url_env).
   const config = parseConfig(env);
   if (!config) return 1;
-  if (command === 'worker') return workerCommand(dir ?? '.', config);
-  return command === 'check'
-    ? checkCommand(dir ?? '.', config)
-    : serveCommand(dir ?? '.', config, { demo: values.demo === true, role: role === 'web' ? 'web' : 'all' });
+  // Loaded on demand: the web app and every engine driver are no weight for the other commands
+  // (`trellis pipeline run` measures its memory; bench/scenarios/ingestion.ts).
+  if (command === 'check') return (await import('./cli/check.command.js')).checkCommand(dir ?? '.', config);
+  if (command === 'worker')
+    return (await import('./cli/worker.command.js')).workerCommand(dir ?? '.', config);
+  const { serveCommand } = await import('./cli/serve.command.js');
+  return serveCommand(dir ?? '.', config, {
+    demo: values.demo === true,
+    role: role === 'web' ? 'web' : 'all',
+  });
 }
 
 /** The configuration, or undefined after printing every problem (exit 1). */

@@ -5,10 +5,6 @@ import { closeEngines } from '../query/engines/index.js';
 import { openStore } from '../store/store.js';
 import { loadVerifiedProject, printProblems } from './load-verified-project.js';
 
-export const WORKER_USAGE = `  worker DIR   Run background jobs (pipeline runs, schedules) for the project in DIR, no HTTP;
-               with \`serve --role web DIR\` for the web side (same metadata store, or TRELLIS_QUEUE=redis)
-`;
-
 /**
  * `trellis worker DIR`: the worker role alone. It builds the same services as `serve` (the app is
  * never listened on) so a run publishes and invalidates exactly as it would in `serve`, takes jobs

@@ -158,7 +158,7 @@ export async function runFilePipeline(
     throw err;
   }
   if (context.signal.aborted) {
-    if (publisher.pending) await publisher.now('checkpoint');
+    // As for http pipelines: stop at once; the next run resumes and publishes.
     context.log('info', 'cancelled; the next run resumes where this one stopped');
     return { outcome: 'cancelled', rowsWritten: rowsThisRun };
   }

@@ -252,13 +252,13 @@ export async function runHttpPipeline({
     }
   } catch (err) {
     pageAbort.abort();
-    if (context.signal.aborted) return await stopped(publisher, context, rowsThisRun);
+    if (context.signal.aborted) return stopped(publisher, context, rowsThisRun);
     await publishBestEffort(publisher, context);
     throw err;
   } finally {
     pageAbort.abort();
   }
-  if (context.signal.aborted) return await stopped(publisher, context, rowsThisRun);
+  if (context.signal.aborted) return stopped(publisher, context, rowsThisRun);
 
   // The end of the listing: the new watermark, the state "complete", and a final publish.
   const inc = pipeline.incremental;
@@ -297,17 +297,20 @@ function describeFailure(pipeline: Pipeline, pageNo: number, err: unknown) {
   return pipelineFailed(pipeline, `page ${pageNo}: ${err instanceof Error ? err.message : String(err)}`, err);
 }
 
-async function stopped(
-  publisher: Publisher,
-  context: PipelineRunContext,
-  rows: number,
-): Promise<PipelineRunResult> {
-  context.log('info', 'cancelled; the next run resumes after the last page written');
-  await publishBestEffort(publisher, context);
+/**
+ * A cancel (or a worker shutting down) stops at once: the pages written are safe in the ingest file
+ * and the next run resumes after them. No publish here — copying the file could take longer than the
+ * second a cancel may take; the next run's publishes show those pages.
+ */
+function stopped(publisher: Publisher, context: PipelineRunContext, rows: number): PipelineRunResult {
+  context.log(
+    'info',
+    `cancelled; the next run resumes after the last page written${publisher.pending ? ' (and publishes it)' : ''}`,
+  );
   return { outcome: 'cancelled', rowsWritten: rows };
 }
 
-/** Pages written before a stop are published, so dashboards show the state of the checkpoint. */
+/** Pages written before a failure are published, so dashboards show the state of the checkpoint. */
 async function publishBestEffort(publisher: Publisher, context: PipelineRunContext): Promise<void> {
   if (!publisher.pending) return;
   try {

@@ -168,15 +168,22 @@ describe('ctgov pipeline against the replay server', () => {
   });
 
   it('stops within a page when cancelled, ends cancelled, and the next run resumes from the checkpoint', async () => {
-    const { project, runner } = await setup(400, { pageSize: 50 });
-    const ctx = recordingContext('run-1', (p, c) => {
-      if (p.done >= 100) c.controller.abort();
+    // Page 3 would take a minute (the timeout allows it): the cancel must not wait for it — the
+    // test's own 30 s limit is what fails if it does.
+    const { project, runner } = await setup(400, {
+      pageSize: 50,
+      timeout: '90s',
+      faults: [{ kind: 'slow', page: 3, delayMs: 60_000 }],
     });
-    const started = Date.now();
+    const ctx = recordingContext('run-1', (p, c) => {
+      if (p.done >= 100) setTimeout(() => c.controller.abort(), 100);
+    });
     const result = await runner.run('ctgov', ctx);
     expect(result.outcome).toBe('cancelled');
-    expect(Date.now() - started).toBeLessThan(30_000);
-    expect((await counts(project.served))['studies']).toBe(100);
+    expect(server?.requestsFor(3)[0]?.fault).toBe('slow');
+    // Written and checkpointed in the ingest file; published by the next run (a cancel does not copy).
+    expect((await counts(project.ingest))['studies']).toBe(100);
+    expect(existsSync(project.served)).toBe(false);
     // Pages 1 and 2 were written (page 3 may have been downloading ahead: it is not written).
     const before = server?.served.length ?? 0;
     const next = recordingContext('run-2');

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -103,6 +103,24 @@ describe('trellis pipeline run, killed with SIGKILL and restarted', () => {
       /^trellis pipeline: PIPELINE_FAILED: Pipeline ctgov: page 1 failed: network error: .*ECONNREFUSED.* \(after 5 attempts\)$/m,
     );
     expect(r.stdout).toMatch(/^warn: page 1: network error: .*; retry 4 of 4 in /m);
+  });
+
+  test('trellis check reports a broken pipeline file with its line', async () => {
+    const project = await createPipelineProject({ servedStudies: 20 });
+    const file = path.join(project.dir, 'pipelines', 'ctgov.yaml');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace("schedule: '30 3 * * *'", "schedule: '30 25 * * *'"));
+    const r = spawnSync(process.execPath, [bin, 'check', project.dir], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(1);
+    const line = text.split('\n').findIndex((l) => l.startsWith('schedule:')) + 1;
+    expect(r.stderr).toContain(`pipelines/ctgov.yaml:${line}: schedule: hour: 25 is outside 0–23`);
+    writeFileSync(file, text);
+    const ok = spawnSync(process.execPath, [bin, 'check', project.dir], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
   });
 
   test('an invalid project exits 1 with file:line problems', () => {
