@@ -8,6 +8,7 @@ import { engineOverhead } from './scenarios/engine-overhead.js';
 import { eventLoop } from './scenarios/event-loop.js';
 import { exampleWidgets } from './scenarios/example-widgets.js';
 import { frameworkFloor } from './scenarios/framework-floor.js';
+import { ingestion } from './scenarios/ingestion.js';
 import { sessionMemory } from './scenarios/session-memory.js';
 import { shutdown } from './scenarios/shutdown.js';
 import { stampede } from './scenarios/stampede.js';
@@ -30,6 +31,7 @@ const scenarios: Record<string, (options: BenchOptions) => Promise<ScenarioResul
   'event-loop': eventLoop,
   'cold-scan': coldScan,
   'argon2-hash': argon2Hash,
+  ingestion,
 };
 
 let options: BenchOptions;

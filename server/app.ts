@@ -42,6 +42,7 @@ import { openStore, type Store } from './store/store.js';
 import { QueryRunner } from './services/query-runner.js';
 import { JobSystem, type JobSystemOptions } from './jobs/job-system.js';
 import type { PipelineRunner } from './jobs/pipeline-contract.js';
+import { createPipelineRunner } from './jobs/pipelines/pipeline-runner.js';
 import type { Queue } from './jobs/queue.js';
 import { jobsRoutes } from './routes/jobs/jobs.routes.js';
 import { runEventsRoutes } from './routes/jobs/run-events.routes.js';
@@ -98,7 +99,7 @@ export interface BuildAppOptions {
   readonly store?: Store;
   /** The clock of the session service; tests move it instead of sleeping. */
   readonly now?: () => number;
-  /** The project's pipelines (default: none). */
+  /** What runs the project's pipelines (default: the project's `pipelines/*.yaml`). */
   readonly pipelines?: PipelineRunner;
   /** A job queue to use instead of opening the configured one (the caller closes it). */
   readonly queue?: Queue;
@@ -152,7 +153,13 @@ export async function buildApp(
     project,
     engines,
     invalidate: (datasets) => runner.invalidate(datasets),
-    ...(options.pipelines ? { pipelines: options.pipelines } : {}),
+    pipelines:
+      options.pipelines ??
+      createPipelineRunner({
+        project,
+        environment: config.environment,
+        logger: app.log.child({ component: 'pipelines' }),
+      }),
     ...(options.queue ? { queue: options.queue } : {}),
     ...(options.jobTimings ? { timings: options.jobTimings } : {}),
     namespace: config.cache.namespace ?? project.name,

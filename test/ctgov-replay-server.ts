@@ -8,14 +8,10 @@
  * malformed JSON, and page tokens that expire.
  *
  * In-process: `await CtgovReplayServer.start({ studies: 500 })`. As its own process (so serving does
- * not share the pipeline's CPU or memory): `node dist/test/ctgov-replay-server.js --studies 50000
- * [--faults JSON] [--chaos 0.05] [--seed N]`; it prints `listening URL` on stdout.
+ * not share the pipeline's CPU or memory): bench/lib/replay-server-process.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { DEFAULT_SEED, generateStudy } from '../examples/clinical-trials/generator/generate-studies.js';
 import type { CtgovStudy } from '../examples/clinical-trials/transforms/ctgov-study.js';
 
@@ -297,28 +293,4 @@ function decodeToken(token: string): TokenBody | null {
   } catch {
     return null;
   }
-}
-
-// As its own process: `node dist/test/ctgov-replay-server.js --studies N [--faults JSON] [--chaos P]`.
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({
-    options: {
-      studies: { type: 'string' },
-      seed: { type: 'string' },
-      faults: { type: 'string' },
-      chaos: { type: 'string' },
-      port: { type: 'string' },
-    },
-  });
-  const server = await CtgovReplayServer.start({
-    studies: Number(values.studies ?? 1000),
-    ...(values.seed ? { seed: Number(values.seed) } : {}),
-    ...(values.faults ? { faults: JSON.parse(values.faults) as Fault[] } : {}),
-    ...(values.chaos ? { chaos: Number(values.chaos) } : {}),
-    ...(values.port ? { port: Number(values.port) } : {}),
-  });
-  process.stdout.write(`listening ${server.url}\n`);
-  const stop = () => void server.close().then(() => process.exit(0));
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
 }

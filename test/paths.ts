@@ -2,7 +2,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// From test/ in the sources, or dist/test/ when a benchmark uses a helper from the build.
+export const repoRoot = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  ...(import.meta.url.includes('/dist/test/') ? ['..'] : []),
+);
 export const clinicalTrialsDir = path.join(repoRoot, 'examples', 'clinical-trials');
 export const clinicalTrialsDb = path.join(clinicalTrialsDir, 'data', 'trials.duckdb');
 

@@ -81,11 +81,15 @@ export interface TableSummary {
   readonly checksum: string;
 }
 
-/** Row count and checksum per table of a DuckDB file, for one organisation (or all when null). */
+/**
+ * Row count and checksum per table of a DuckDB file, for one organisation (or all when null), over
+ * every column but `exclude` (e.g. `org`, to compare rows written for different organisations).
+ */
 export async function summarise(
   file: string,
   tables: readonly string[],
   org: string | null,
+  exclude: readonly string[] = [],
 ): Promise<Record<string, TableSummary>> {
   const instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
   try {
@@ -96,7 +100,11 @@ export async function summarise(
         `SELECT column_name FROM duckdb_columns() WHERE table_name = $1 AND schema_name = 'main' ORDER BY column_index`,
         [table],
       );
-      const names = cols.getRowObjectsJS().map((r) => `"${String(r['column_name'])}"`);
+      const names = cols
+        .getRowObjectsJS()
+        .map((r) => String(r['column_name']))
+        .filter((c) => !exclude.includes(c))
+        .map((c) => `"${c}"`);
       const r = await conn.runAndReadAll(
         `SELECT count(*)::BIGINT AS n, coalesce(sum(hash(${names.join(', ')})), 0)::VARCHAR AS h FROM "${table}"${org ? ' WHERE org = $1' : ''}`,
         org ? [org] : [],

@@ -61,7 +61,12 @@ export async function pipelineCommand(argv: string[], config: AppConfig, io: Pip
     );
     return 1;
   }
-  const runner = createPipelineRunner({ project, environment: config.environment, logger: quiet });
+  const runner = createPipelineRunner({
+    project,
+    environment: config.environment,
+    logger: quiet,
+    ingest: config.ingest,
+  });
   const controller = new AbortController();
   const detach = (io.onStop ?? processSignals)(() => {
     io.stdout.write('stopping after the current page…\n');

@@ -6,7 +6,7 @@ import { AccountsService } from '../auth/accounts.service.js';
 import { demoAdmin, ensureDemoAccounts, mintDemoLink } from '../auth/demo-accounts.js';
 import { demoRefusal } from './demo.command.js';
 import { loadVerifiedProject, printProblems } from './load-verified-project.js';
-import { NO_PIPELINES, type PipelineRunner } from '../jobs/pipeline-contract.js';
+import type { PipelineRunner } from '../jobs/pipeline-contract.js';
 
 /** `all`: web and worker in one process (the default); `web`: HTTP only, jobs run in `trellis worker`. */
 export type ServeRole = 'all' | 'web';
@@ -14,7 +14,7 @@ export type ServeRole = 'all' | 'web';
 export interface ServeOptions {
   readonly demo: boolean;
   readonly role?: ServeRole;
-  /** The project's pipelines (until the pipelines loader is wired in: none, or a runner passed in). */
+  /** What runs the project's pipelines instead of its `pipelines/*.yaml` (tests). */
   readonly pipelines?: PipelineRunner;
 }
 
@@ -77,7 +77,7 @@ export async function serveCommand(
     project,
     engines,
     store,
-    pipelines: options.pipelines ?? NO_PIPELINES,
+    ...(options.pipelines ? { pipelines: options.pipelines } : {}),
   });
   // Every web process follows data published by any worker; role `all` also takes jobs.
   app.services.jobs.watchPublications();

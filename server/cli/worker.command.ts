@@ -1,6 +1,6 @@
 import { buildApp } from '../app.js';
 import type { AppConfig } from '../config/env.js';
-import { NO_PIPELINES, type PipelineRunner } from '../jobs/pipeline-contract.js';
+import type { PipelineRunner } from '../jobs/pipeline-contract.js';
 import { closeEngines } from '../query/engines/index.js';
 import { openStore } from '../store/store.js';
 import { loadVerifiedProject, printProblems } from './load-verified-project.js';
@@ -35,7 +35,7 @@ export async function workerCommand(
     project,
     engines,
     store,
-    pipelines: options.pipelines ?? NO_PIPELINES,
+    ...(options.pipelines ? { pipelines: options.pipelines } : {}),
   });
   await app.ready();
   app.services.jobs.startWorker();

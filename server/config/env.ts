@@ -121,6 +121,15 @@ const envSchema = z.object({
       'expected a hop count or a list of proxy addresses',
     )
     .optional(),
+  /**
+   * Pipeline runs (docs/pipelines.md): DuckDB memory limit and threads of the ingest connection. The
+   * worker's memory is mostly this plus one page of JSON; one thread is fastest for page-sized writes.
+   */
+  TRELLIS_INGEST_MEMORY: z
+    .string()
+    .regex(/^\d+(MB|GB)$/, 'expected a size such as 128MB')
+    .default('128MB'),
+  TRELLIS_INGEST_THREADS: z.coerce.number().int().min(1).max(64).default(1),
 });
 
 export interface AppConfig {
@@ -142,6 +151,8 @@ export interface AppConfig {
   readonly breaker: { readonly failureThreshold: number; readonly coolDownMs: number };
   readonly store: StoreConfig;
   readonly sessions: SessionConfig;
+  /** DuckDB settings of pipeline runs' ingest connection. */
+  readonly ingest: { readonly memoryLimit: string; readonly threads: number };
   /** Fastify's trustProxy: false, a hop count, or proxy addresses. */
   readonly trustProxy: boolean | number | string[];
   /**
@@ -265,6 +276,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
       secretFromEnv: e.TRELLIS_SESSION_SECRET !== undefined,
     },
     trustProxy: parseTrustProxy(e.TRELLIS_TRUST_PROXY),
+    ingest: { memoryLimit: e.TRELLIS_INGEST_MEMORY, threads: e.TRELLIS_INGEST_THREADS },
     environment: snapshot(env),
   };
 }

@@ -150,7 +150,7 @@ describe.skipIf(!built).each(setups)('exactly-once effects with killed workers: 
         kills++;
         live.push(await spawnWorker(setup.env));
       }
-      await until(async () => (await setup.queue.counts()).completed === JOBS, 50_000, `${JOBS} completions`);
+      await until(async () => (await setup.queue.counts()).completed === JOBS, 80_000, `${JOBS} completions`);
       const effects = await setup.effects();
       for (const c of live) c.kill('SIGKILL');
       console.log(
@@ -161,7 +161,7 @@ describe.skipIf(!built).each(setups)('exactly-once effects with killed workers: 
     } finally {
       await setup.dispose();
     }
-  }, 90_000);
+  }, 150_000);
 });
 
 if (!built)

@@ -16,6 +16,8 @@ export class RunCancelled extends Error {
   }
 }
 
+const HEARTBEAT_MS = 10_000;
+
 export interface RunExecutorOptions {
   readonly runs: RunsService;
   readonly publications: Publications;
@@ -57,6 +59,8 @@ export class RunExecutor {
     else task.signal.addEventListener('abort', forward, { once: true });
     this.active.set(runId, controller);
     const watcher = setInterval(() => void this.pollCancel(runId, controller), this.cancelPollMs);
+    // Alive: a run left untouched for STALE_RUN_MS is taken for one whose workers all died.
+    const alive = setInterval(() => void this.touch(runId), HEARTBEAT_MS);
     const lines = await this.logLines(runId);
     const journal = new RunJournal(
       runs.store,
@@ -86,6 +90,7 @@ export class RunExecutor {
       failure = err;
     } finally {
       clearInterval(watcher);
+      clearInterval(alive);
       task.signal.removeEventListener('abort', forward);
       this.active.delete(runId);
     }
@@ -173,6 +178,19 @@ export class RunExecutor {
       .where('run_id', '=', runId)
       .executeTakeFirst();
     return Number(r?.n ?? 0);
+  }
+
+  private async touch(runId: string): Promise<void> {
+    try {
+      await this.options.runs.store.db
+        .updateTable('pipeline_runs')
+        .set({ updated_at: this.options.runs.now() })
+        .where('id', '=', runId)
+        .where('status', '=', 'running')
+        .execute();
+    } catch (err) {
+      this.options.onError(err);
+    }
   }
 
   private async pollCancel(runId: string, controller: AbortController): Promise<void> {

@@ -3,7 +3,7 @@ import { storeTargets } from '../../test/store-targets.js';
 import { TrellisError } from '../errors.js';
 import { openStore, type Store } from '../store/store.js';
 import type { PipelineRunner } from './pipeline-contract.js';
-import { RunsService } from './runs.service.js';
+import { RunsService, STALE_RUN_MS } from './runs.service.js';
 import { StoreQueue } from './store-queue.js';
 
 const targets = await storeTargets('the runs service on a PostgreSQL store');
@@ -80,5 +80,29 @@ describe.each(targets)('runs service on $name: the per-pipeline mutex', (target)
       .where('name', '=', 'run-pipeline')
       .execute();
     expect(jobs.length).toBeGreaterThanOrEqual(6);
+  });
+
+  test('reconcile: a running run nobody touched for 15 minutes fails and frees its pipeline', async () => {
+    const r = await start(a, 'p1', true);
+    const holder = await a.store.db
+      .selectFrom('pipeline_runs')
+      .selectAll()
+      .where('lock_key', '=', 'p1')
+      .executeTakeFirstOrThrow();
+    await a.store.db
+      .updateTable('pipeline_runs')
+      .set({ status: 'running', updated_at: Date.now() - STALE_RUN_MS - 1_000 })
+      .where('id', '=', holder.id)
+      .execute();
+    await a.reconcile();
+    const failed = await a.get('acme', holder.id);
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'PIPELINE_FAILED' } });
+    // The run queued behind it took the pipeline.
+    const next = await a.store.db
+      .selectFrom('pipeline_runs')
+      .select('id')
+      .where('lock_key', '=', 'p1')
+      .executeTakeFirst();
+    expect(next?.id).toBe(r.ok ? r.run.id : 'none');
   });
 });

@@ -38,6 +38,8 @@ export interface RunsServiceOptions {
 }
 
 const MAX_PAGE = 100;
+/** A running run touches its row every 10 s (RunExecutor); one untouched this long has no worker. */
+export const STALE_RUN_MS = 15 * 60_000;
 export const MAX_LOG_PAGE = 1_000;
 
 /**
@@ -354,6 +356,21 @@ export class RunsService {
       .limit(100)
       .execute();
     for (const { pipeline_id } of waiting) await this.promote(pipeline_id);
+    // Runs whose workers all died, so often that the job ran out of attempts (or nobody came back
+    // for a quarter of an hour): failed, so the pipeline is free again; the next run resumes from
+    // the pipeline's checkpoint. Should a worker take the job after all, it finds the run finished.
+    const stale = await db
+      .selectFrom('pipeline_runs')
+      .select('id')
+      .where('status', '=', 'running')
+      .where('updated_at', '<', this.now() - STALE_RUN_MS)
+      .limit(100)
+      .execute();
+    for (const { id } of stale)
+      await this.finish(id, {
+        status: 'failed',
+        error: { code: 'PIPELINE_FAILED', message: 'The worker running it stopped and it was not resumed.' },
+      });
   }
 
   /** Finishes a run (only one that is still queued or running) and hands the mutex on. */

@@ -64,6 +64,14 @@ function openPostgres(url: string): Store {
           : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle pooled connection that the server ends (restart, failover, pg_terminate_backend) makes the
+  // pool emit 'error'; unheard, that would crash the process. The pool drops the client and the next
+  // query opens a new one, so this is worth a log line, not a crash (the store has no logger: stderr).
+  pool.on('error', (error) => {
+    process.stderr.write(
+      `${JSON.stringify({ level: 'warn', component: 'store', msg: 'idle metadata-store connection lost', err: error.message })}\n`,
+    );
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }

@@ -136,6 +136,42 @@ export async function runHttpPipeline({
     return p;
   };
 
+  const preparePage = (fetched: FetchedPage, cursor: Cursor, pageNo: number) => {
+    const body = fetched.body;
+    const items = (spec.items === WHOLE_BODY ? body : readPath(body, spec.items)) as unknown[];
+    const total = spec.total ? readPath(body, spec.total) : undefined;
+    const next = nextCursor(spec, baseUrl, cursor, body, items.length, fetched.link);
+    // The next page downloads while this one is mapped and written (a checkpoint is still one page).
+    if (next !== null && pageNo + 1 <= spec.maxPages && !context.signal.aborted) fetchAt(next, pageNo + 1);
+
+    // Map; the last version of an item within a page wins.
+    const byKey = new Map<string, { key: readonly Cell[]; rows: ReadonlyMap<string, Row[]> }>();
+    for (const item of items) {
+      let mapped;
+      try {
+        mapped = mapper(item);
+      } catch (err) {
+        if (err instanceof MappingError)
+          throw pipelineFailed(pipeline, `page ${pageNo}: ${err.message}`, err);
+        throw err;
+      }
+      if (!mapped.ok) skips.add(pageNo, mapped.reason);
+      else byKey.set(JSON.stringify(mapped.key), { key: mapped.key, rows: mapped.rows });
+    }
+    const keys: (readonly Cell[])[] = [];
+    const rows = new Map<string, Row[]>(pipeline.tables.map((t) => [t.name, []]));
+    let pageRows = 0;
+    for (const entry of byKey.values()) {
+      keys.push(entry.key);
+      for (const [table, list] of entry.rows) {
+        const target = rows.get(table) as Row[];
+        for (const row of list) target.push(row);
+        pageRows += list.length;
+      }
+    }
+    return { next, itemCount: items.length, total, keys, rows, pageRows };
+  };
+
   try {
     report();
     for (;;) {
@@ -155,7 +191,7 @@ export async function runHttpPipeline({
         if (!after) break;
         predicted = after;
       }
-      let fetched: FetchedPage;
+      let fetched: FetchedPage | undefined;
       try {
         fetched = await fetchAt(cursor, pageNo);
       } catch (err) {
@@ -182,37 +218,9 @@ export async function runHttpPipeline({
       }
       prefetch.delete(JSON.stringify(cursor));
 
-      const body = fetched.body;
-      const items = (spec.items === WHOLE_BODY ? body : readPath(body, spec.items)) as unknown[];
-      const total = spec.total ? readPath(body, spec.total) : undefined;
-      const next = nextCursor(spec, baseUrl, cursor, body, items.length, fetched.link);
-
-      // Map; the last version of an item within a page wins.
-      const byKey = new Map<string, { key: readonly Cell[]; rows: ReadonlyMap<string, Row[]> }>();
-      for (const item of items) {
-        let mapped;
-        try {
-          mapped = mapper(item);
-        } catch (err) {
-          if (err instanceof MappingError)
-            throw pipelineFailed(pipeline, `page ${pageNo}: ${err.message}`, err);
-          throw err;
-        }
-        if (!mapped.ok) skips.add(pageNo, mapped.reason);
-        else byKey.set(JSON.stringify(mapped.key), { key: mapped.key, rows: mapped.rows });
-      }
-      const keys: (readonly Cell[])[] = [];
-      const rows = new Map<string, Row[]>(pipeline.tables.map((t) => [t.name, []]));
-      let pageRows = 0;
-      for (const entry of byKey.values()) {
-        keys.push(entry.key);
-        for (const [table, list] of entry.rows) {
-          const target = rows.get(table) as Row[];
-          for (const row of list) target.push(row);
-          pageRows += list.length;
-        }
-      }
-      byKey.clear();
+      // Parsed and mapped apart, so the page's JSON can be collected while its rows are written.
+      const { next, itemCount, total, keys, rows, pageRows } = preparePage(fetched, cursor, pageNo);
+      fetched = undefined;
       if (rowsThisRun + pageRows > pipeline.maxRows)
         throw limitReached(
           pipeline,
@@ -223,7 +231,7 @@ export async function runHttpPipeline({
         ...state,
         cursor: next,
         page: pageNo,
-        items: state.items + items.length,
+        items: state.items + itemCount,
         rows: state.rows + pageRows,
         total: state.total ?? (typeof total === 'number' && Number.isSafeInteger(total) ? total : null),
       };

@@ -21,7 +21,8 @@ export interface IngestSettings {
   readonly threads: number;
 }
 
-export const DEFAULT_INGEST_SETTINGS: IngestSettings = { memoryLimit: '192MB', threads: 2 };
+/** AppConfig.ingest's defaults (TRELLIS_INGEST_MEMORY, TRELLIS_INGEST_THREADS). */
+export const DEFAULT_INGEST_SETTINGS: IngestSettings = { memoryLimit: '128MB', threads: 1 };
 
 export function pipelineFailed(pipeline: Pipeline, message: string, cause?: unknown): TrellisError {
   return new TrellisError('PIPELINE_FAILED', {

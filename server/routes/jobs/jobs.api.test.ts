@@ -7,7 +7,7 @@ import { loginAs, startApp, type SignedIn, type TestApp } from '../../../test/ap
 import { tablePipelines, type TablePipelines } from '../../../test/fixtures/test-pipelines.mjs';
 import { createMiniProject } from '../../../test/mini-project.js';
 import { until } from '../../../test/until.js';
-import { TrellisError } from '../../errors.js';
+import { ERROR_CATALOGUE, TrellisError } from '../../errors.js';
 import { StoreQueue } from '../../jobs/store-queue.js';
 import { MAX_LOG_LINES } from '../../jobs/run-journal.js';
 import { openStore, type Store } from '../../store/store.js';
@@ -226,7 +226,7 @@ describe('pipelines and runs', () => {
     const crashing = await finished(editor, ((await start(editor, 'crashing')).json() as RunSummary).id);
     expect(crashing.error).toEqual({
       code: 'PIPELINE_FAILED',
-      message: 'The pipeline failed. Its log says why.',
+      message: ERROR_CATALOGUE.PIPELINE_FAILED.message,
     });
     // The internal message stays out of the members' log.
     const log = (await editor.inject(`/api/v1/runs/${crashing.id}/logs`)).json();

@@ -446,6 +446,9 @@ function instanceOptions(options: IngestWriterOptions): Record<string, string> {
     allow_community_extensions: 'false',
     // Pages are written in key order anyway; not keeping insertion order lets DuckDB use less memory.
     preserve_insertion_order: 'false',
+    // Fewer automatic checkpoints between pages (each one stalls a commit as the tables grow); the
+    // WAL keeps committed pages safe, and every publish checkpoints anyway.
+    checkpoint_threshold: '64MB',
   };
 }
 
