@@ -336,6 +336,8 @@ describe.skipIf(!available)('account pages in Chromium', () => {
     }
     // A token can be no stronger than its owner.
     await page.goto(`${baseUrl}/account/tokens`);
+    // The form renders once the session has loaded; reading it before would find no options.
+    await page.locator('#token-role option').first().waitFor({ state: 'attached' });
     expect(await page.locator('#token-role option').allTextContents()).toEqual(['Viewer']);
     expect(pageErrors).toEqual([]);
   });

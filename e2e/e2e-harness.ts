@@ -10,7 +10,6 @@ import { defaultConfig } from '../server/config/env.js';
 import { loadProject } from '../server/config/project/load-project.js';
 import type { Engine } from '../server/query/engine.js';
 import { closeEngines, openEngines } from '../server/query/engines/index.js';
-import { createPipelineRunner } from '../server/jobs/pipelines/pipeline-runner.js';
 import { CLI_CONTEXT } from '../server/audit/audit-log.js';
 import { CLINICAL_TRIALS_ORGANISATIONS } from '../examples/clinical-trials/generator/organisations.js';
 import { VM_INVENTORY_ORGANISATIONS } from '../examples/vm-inventory/generator/organisations.js';
@@ -111,14 +110,7 @@ export async function startServer(
   );
   let app: FastifyInstance & { services: AppServices };
   try {
-    const pipelines = options.jobs
-      ? createPipelineRunner({
-          project: loaded.project,
-          environment: config.environment,
-          logger: silentLogger,
-        })
-      : undefined;
-    app = await buildApp({ config, project: loaded.project, engines, ...(pipelines ? { pipelines } : {}) });
+    app = await buildApp({ config, project: loaded.project, engines });
     if (options.jobs) {
       app.services.jobs.watchPublications();
       app.services.jobs.startWorker();
@@ -198,9 +190,6 @@ async function signIn(
   const body = (await res.json()) as { csrfToken: string };
   return { cookie: sessionCookie(res.headers.get('set-cookie') ?? undefined), csrf: body.csrfToken };
 }
-
-/** Pipeline runs log to the test's output only when they fail a test (the run's log is in the store). */
-const silentLogger = { info: () => {}, warn: () => {}, error: () => {} };
 
 export interface Browser {
   readonly context: BrowserContext;
