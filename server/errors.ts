@@ -36,6 +36,10 @@ export const ERROR_CATALOGUE = {
     status: 429,
     message: 'Too many failed sign-in attempts. Wait a while before trying again.',
   },
+  SIGN_IN_BUSY: {
+    status: 503,
+    message: 'Too many sign-ins are being checked at once; try again in a moment.',
+  },
   FORBIDDEN: { status: 403, message: 'Your role does not allow this.' },
   CSRF_FAILED: {
     status: 403,
@@ -95,6 +99,7 @@ const OPERATIONAL_5XX: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'QUERY_TIMEOUT',
   'NOT_READY',
   'TOO_MANY_STREAMS',
+  'SIGN_IN_BUSY',
   'QUEUE_FULL',
   'JOB_TIMEOUT',
 ]);

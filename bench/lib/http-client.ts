@@ -8,6 +8,19 @@ export interface Reply {
   readonly body: string;
   /** Set when the request never got a response (reset, refused, client timeout). */
   readonly error?: string;
+  /** The Retry-After header's seconds, when the server sent one (a refusal that says when to retry). */
+  readonly retryAfterS?: number;
+}
+
+/** A sign-in the server did not accept, with its reply (status, body, Retry-After). */
+export class SignInError extends Error {
+  constructor(
+    message: string,
+    readonly reply: Reply,
+  ) {
+    super(message);
+    this.name = 'SignInError';
+  }
 }
 
 /**
@@ -39,8 +52,9 @@ export class HttpClient {
   async signIn(account: Pick<BenchAccount, 'email' | 'password'>): Promise<Reply> {
     const reply = await this.post('/api/v1/session', { email: account.email, password: account.password });
     if (reply.status !== 200)
-      throw new Error(
+      throw new SignInError(
         `sign-in as ${account.email}: ${reply.status} ${reply.error ?? reply.body.slice(0, 200)}`,
+        reply,
       );
     if (!this.jar.has(SESSION_COOKIE)) throw new Error(`sign-in as ${account.email}: no session cookie set`);
     return reply;
@@ -101,7 +115,11 @@ export class HttpClient {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const buf = Buffer.concat(chunks);
+            const retryAfter = Number(res.headers['retry-after']);
             resolve({
+              ...(res.headers['retry-after'] !== undefined && Number.isFinite(retryAfter)
+                ? { retryAfterS: retryAfter }
+                : {}),
               status: res.statusCode ?? 0,
               ms: performance.now() - started,
               bytes: buf.length,

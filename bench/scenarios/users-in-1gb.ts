@@ -1,7 +1,7 @@
 import { benchProject, DASHBOARD } from '../data/bench-project.js';
 import { FIRST_DAY, REGIONS } from '../data/events-sql.js';
 import { dataWidgets, loadWidgets, type WidgetReply } from '../lib/dashboard-client.js';
-import { errorCode, type HttpClient } from '../lib/http-client.js';
+import { errorCode, SignInError, type HttpClient } from '../lib/http-client.js';
 import type { BenchOptions } from '../lib/options.js';
 import { between, pickOne, seededRandom } from '../lib/random.js';
 import { type ScenarioResult, type Verdict } from '../lib/report.js';
@@ -21,6 +21,12 @@ const FLOOR_USERS = 200;
 const RAMP_MS = 20_000;
 /** A user waits at most this for a response (a browser tab would show an error). */
 const CLIENT_TIMEOUT_MS = 30_000;
+/**
+ * A sign-in refused as busy (503 with Retry-After, the server's bound on argon2 work) is tried again
+ * after the time it asks, as a person clicking "Sign in" again would, this many times in all. Every
+ * refusal is counted and reported (`signInRefusals`); a user who never gets in counts as an error.
+ */
+const SIGN_IN_ATTEMPTS = 10;
 
 /**
  * The filter states users move between: the whole dashboard, one of the big tenants, a region, a
@@ -59,6 +65,8 @@ export async function usersIn1gb(options: BenchOptions): Promise<ScenarioResult>
 
       const byWidget = new Map<string, number[]>(widgets.map((w) => [w, []]));
       const errors = new Tally();
+      const signInRefusals = new Tally();
+      const signInMs: number[] = [];
       let actions = 0;
       const record = (replies: readonly WidgetReply[]) => {
         actions++;
@@ -73,13 +81,29 @@ export async function usersIn1gb(options: BenchOptions): Promise<ScenarioResult>
         const random = seededRandom(0x7e11 + index);
         await sleep((index * RAMP_MS) / options.users);
         // A user arrives and signs in (argon2 on the server's core, spread over the ramp), then works.
-        let client: HttpClient;
-        try {
-          client = await signedInClient(server, index, { maxSockets: 6, timeoutMs: CLIENT_TIMEOUT_MS });
-        } catch (err) {
-          errors.add(`sign-in: ${err instanceof Error ? err.message.slice(0, 60) : String(err)}`);
-          return;
+        let client: HttpClient | undefined;
+        const arrived = performance.now();
+        for (let attempt = 1; client === undefined; attempt++) {
+          try {
+            client = await signedInClient(server, index, { maxSockets: 6, timeoutMs: CLIENT_TIMEOUT_MS });
+          } catch (err) {
+            const reply = err instanceof SignInError ? err.reply : undefined;
+            const code = reply
+              ? errorCode(reply)
+              : err instanceof Error
+                ? err.message.slice(0, 60)
+                : String(err);
+            if (reply?.retryAfterS !== undefined && attempt < SIGN_IN_ATTEMPTS) {
+              signInRefusals.add(code);
+              // A little jitter, as people do not all click again in the same millisecond.
+              await sleep(reply.retryAfterS * 1000 * between(random, 1, 1.5));
+              continue;
+            }
+            errors.add(`sign-in: ${code}`);
+            return;
+          }
         }
+        signInMs.push(performance.now() - arrived);
         try {
           const def = await client.get(`/api/v1/dashboards/${DASHBOARD}`);
           if (def.status !== 200) errors.add(errorCode(def));
@@ -97,6 +121,8 @@ export async function usersIn1gb(options: BenchOptions): Promise<ScenarioResult>
       return {
         byWidget,
         errors,
+        signInRefusals,
+        signInMs,
         actions,
         seconds: (performance.now() - started) / 1000,
         peakRssMb: server.peakRssMb(),
@@ -122,7 +148,7 @@ export async function usersIn1gb(options: BenchOptions): Promise<ScenarioResult>
         : 'missed';
   return {
     scenario: 'users-in-1gb',
-    measured: `${options.users} users ${options.usersDurationS} s: p95 ${round(overall.p95, 0)} ms, ${value.errors.total} errors / ${all.length}, peak RSS ${round(value.peakRssMb, 0)} MB`,
+    measured: `${options.users} users ${options.usersDurationS} s: p95 ${round(overall.p95, 0)} ms, ${value.errors.total} errors / ${all.length}, ${value.signInMs.length} signed in (${value.signInRefusals.total} busy refusals retried), peak RSS ${round(value.peakRssMb, 0)} MB`,
     goal: `${GOAL_USERS} users [${FLOOR_USERS}], 0 errors, p95 ≤ ${P95_GOAL_MS} ms, ≤ 1 GB`,
     anchor: 'Streamlit dies at 7–10 users on 1 GB',
     ratio: overall.p95 / P95_GOAL_MS,
@@ -136,6 +162,15 @@ export async function usersIn1gb(options: BenchOptions): Promise<ScenarioResult>
       requests: all.length,
       requestsPerSecond: round(all.length / value.seconds, 1),
       errors: value.errors.toJSON(),
+      signInRefusals: value.signInRefusals.toJSON(),
+      signInMs: value.signInMs.length
+        ? {
+            n: value.signInMs.length,
+            p50: round(percentile(value.signInMs, 50)),
+            p95: round(percentile(value.signInMs, 95)),
+            max: round(Math.max(...value.signInMs)),
+          }
+        : {},
       latencyMs: {
         p50: round(overall.p50),
         p95: round(overall.p95),

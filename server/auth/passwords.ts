@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hash, verify, type Algorithm, type Options } from '@node-rs/argon2';
+import { PasswordWorkGate, type PasswordWorkLimits } from './password-work.js';
 
 /**
  * argon2id at OWASP's first recommended setting (m = 19 MiB, t = 2, p = 1). The parameters are
@@ -32,12 +33,36 @@ export function checkNewPassword(password: string): void {
   if (new Set(password).size < 4) throw new WeakPasswordError('the password repeats too few characters');
 }
 
-export function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2_OPTIONS);
+/**
+ * Until `limitPasswordWork` is called (serve does, from the configuration): libuv's default pool of
+ * 4 threads, half of them for argon2.
+ */
+const DEFAULT_LIMITS: PasswordWorkLimits = { concurrency: 2, maxQueued: 100, maxWaitMs: 10_000 };
+
+/**
+ * One gate per process, not per app: argon2 runs on the process's one libuv pool, which every app
+ * and CLI command in the process shares.
+ */
+let gate = new PasswordWorkGate(DEFAULT_LIMITS);
+
+/** Sets the bound on concurrent argon2 work (see PasswordWorkGate); operations already admitted finish. */
+export function limitPasswordWork(limits: PasswordWorkLimits): void {
+  gate = new PasswordWorkGate(limits);
 }
 
-export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
-  return verify(passwordHash, password);
+/** The gate in force, for tests and metrics. */
+export function passwordWork(): PasswordWorkGate {
+  return gate;
+}
+
+/** Hashes through the gate: SIGN_IN_BUSY when too much argon2 work is already waiting. */
+export function hashPassword(password: string): Promise<string> {
+  return gate.run(() => hash(password, ARGON2_OPTIONS));
+}
+
+/** Verifies through the gate: SIGN_IN_BUSY when too much argon2 work is already waiting. */
+export function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  return gate.run(() => verify(passwordHash, password));
 }
 
 let dummy: Promise<string> | undefined;
@@ -47,6 +72,7 @@ let dummy: Promise<string> | undefined;
  * so "no such user" costs the same time as "wrong password" and timing reveals no accounts.
  */
 export function dummyPasswordHash(): Promise<string> {
-  dummy ??= hashPassword(randomBytes(32).toString('base64url'));
+  // Not through the gate: made once per process, and a refusal must not be remembered.
+  dummy ??= hash(randomBytes(32).toString('base64url'), ARGON2_OPTIONS);
   return dummy;
 }

@@ -3,6 +3,7 @@ import type { AppConfig } from '../config/env.js';
 import { closeEngines } from '../query/engines/index.js';
 import { openStore } from '../store/store.js';
 import { AccountsService } from '../auth/accounts.service.js';
+import { limitPasswordWork } from '../auth/passwords.js';
 import { demoAdmin, ensureDemoAccounts, mintDemoLink } from '../auth/demo-accounts.js';
 import { demoRefusal } from './demo.command.js';
 import { loadVerifiedProject, printProblems } from './load-verified-project.js';
@@ -63,6 +64,7 @@ export async function serveCommand(
     await closeEngines(engines);
     return fail(`${dir}/trellis.yaml has no demo: section (organisations and users), needed by --demo`);
   }
+  limitPasswordWork(config.passwords);
   // The metadata store (users, sessions, audit) is migrated before the first request; with no
   // configuration it is the SQLite file under .trellis/, created on first start.
   const store = await openStore(config.store);
@@ -114,7 +116,7 @@ export async function serveCommand(
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
-  const address = await app.listen({ port: config.port, host: config.host });
+  const address = await app.listen({ port: config.port, host: config.host, backlog: config.listenBacklog });
   app.log.info({ address, project: project.name, dashboards: project.dashboards.size, role }, 'listening');
   const url = config.publicOrigin ?? address.replace('0.0.0.0', '127.0.0.1');
   process.stdout.write(`\n  Trellis is serving "${project.title}" at ${url}\n\n`);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -25,6 +26,21 @@ const envSchema = z.object({
    * after its response, so load balancers move traffic away before it stops listening. 0 = none.
    */
   TRELLIS_SHUTDOWN_DRAIN: z.coerce.number().int().min(0).max(120).default(3),
+  /**
+   * Connections the kernel queues for the server before it accepts them (listen backlog). Node's
+   * default, 511, overflows when hundreds of browsers connect within a second while the event loop
+   * is busy, and the excess is reset. Linux caps it at net.core.somaxconn.
+   */
+  TRELLIS_LISTEN_BACKLOG: z.coerce.number().int().min(1).max(65_535).default(4096),
+  /** libuv's thread pool (argon2, DuckDB, files); bin/trellis.js sets 8 unless given. Read here, never changed. */
+  UV_THREADPOOL_SIZE: z.coerce.number().int().min(1).max(1024).default(4),
+  /**
+   * argon2 operations (sign-in, password change) at once. Default: half the libuv pool, and at most
+   * one fewer than the cores this process may run on (taskset and cgroups count), at least 1.
+   */
+  TRELLIS_PASSWORD_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  /** argon2 operations that may wait for a turn; more is SIGN_IN_BUSY (503, Retry-After). */
+  TRELLIS_PASSWORD_QUEUE: z.coerce.number().int().min(0).max(10_000).default(100),
   /** Folder of the built web app; defaults to dist/web beside the server. */
   TRELLIS_WEB_ROOT: z.string().optional(),
   /** Shared cache for several instances (redis://…); unset = the in-process memory cache. */
@@ -143,6 +159,10 @@ export interface AppConfig {
   readonly shutdownGraceMs: number;
   /** On SIGTERM, serve this long as "draining" before closing (see TRELLIS_SHUTDOWN_DRAIN). */
   readonly shutdownDrainMs: number;
+  /** listen() backlog (TRELLIS_LISTEN_BACKLOG). */
+  readonly listenBacklog: number;
+  /** The bound on concurrent argon2 work (see server/auth/password-work.ts). */
+  readonly passwords: PasswordWorkConfig;
   /** Built web app, or undefined to serve the API only. */
   readonly webRoot: string | undefined;
   readonly cache: CacheConfig;
@@ -170,6 +190,12 @@ export interface CacheConfig {
   readonly maxEntryBytes: number;
   readonly namespace: string | undefined;
   readonly commandTimeoutMs: number;
+}
+
+export interface PasswordWorkConfig {
+  readonly concurrency: number;
+  readonly maxQueued: number;
+  readonly maxWaitMs: number;
 }
 
 export interface JobsConfig {
@@ -217,7 +243,11 @@ const repoRoot = path.resolve(
   ...(import.meta.url.includes('/dist/') ? ['..'] : []),
 );
 
-export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
+export function parseEnv(
+  env: NodeJS.ProcessEnv,
+  /** The cores this process may use (tests pass their own). */
+  cores: number = availableParallelism(),
+): AppConfig {
   const r = envSchema.safeParse(env);
   if (!r.success) throw new ConfigError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   const e = r.data;
@@ -240,6 +270,17 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
     bodyLimit: parseByteSize(e.TRELLIS_BODY_LIMIT),
     shutdownGraceMs: e.TRELLIS_SHUTDOWN_GRACE * 1000,
     shutdownDrainMs: e.TRELLIS_SHUTDOWN_DRAIN * 1000,
+    listenBacklog: e.TRELLIS_LISTEN_BACKLOG,
+    passwords: {
+      // argon2 is CPU work: each operation in flight takes a core's share from the event loop and
+      // DuckDB (on one core, 4 of them left the event loop a fifth of it), so keep a core free.
+      concurrency:
+        e.TRELLIS_PASSWORD_CONCURRENCY ??
+        Math.max(1, Math.min(Math.floor(e.UV_THREADPOOL_SIZE / 2), cores - 1)),
+      maxQueued: e.TRELLIS_PASSWORD_QUEUE,
+      // A sign-in still waiting after this is one its user has likely given up on.
+      maxWaitMs: 10_000,
+    },
     webRoot: e.TRELLIS_WEB_ROOT ? path.resolve(e.TRELLIS_WEB_ROOT) : path.join(repoRoot, 'dist', 'web'),
     cache: {
       redisUrl: e.TRELLIS_REDIS_URL,
