@@ -159,6 +159,7 @@ export async function buildApp(
         project,
         environment: config.environment,
         logger: app.log.child({ component: 'pipelines' }),
+        ingest: config.ingest,
       }),
     ...(options.queue ? { queue: options.queue } : {}),
     ...(options.jobTimings ? { timings: options.jobTimings } : {}),
