@@ -64,25 +64,18 @@ test('TRELLIS_PUBLIC_URL gives the origin CSRF checks compare against', () => {
 });
 
 test('listen backlog and the bound on argon2 work: defaults from the libuv pool, each settable, bad values refused', () => {
-  const plain = parseEnv({ NODE_ENV: 'test' }, 16);
+  const plain = parseEnv({ NODE_ENV: 'test' });
   expect(plain.listenBacklog).toBe(4096);
-  // libuv's own default pool (4 threads): half for argon2, given cores to spare.
+  // libuv's own default pool (4 threads): half for argon2; bin/trellis.js's 8: 4.
   expect(plain.passwords).toMatchObject({ concurrency: 2, maxQueued: 100 });
-  expect(parseEnv({ UV_THREADPOOL_SIZE: '8' }, 16).passwords.concurrency).toBe(4);
-  expect(parseEnv({ UV_THREADPOOL_SIZE: '1' }, 16).passwords.concurrency).toBe(1);
-  // One core kept for the event loop and queries: 4 cores allow 3, 2 cores or 1 (pinned) allow 1.
-  expect(parseEnv({ UV_THREADPOOL_SIZE: '8' }, 4).passwords.concurrency).toBe(3);
-  expect(parseEnv({ UV_THREADPOOL_SIZE: '8' }, 2).passwords.concurrency).toBe(1);
-  expect(parseEnv({ UV_THREADPOOL_SIZE: '8' }, 1).passwords.concurrency).toBe(1);
-  const set = parseEnv(
-    {
-      TRELLIS_LISTEN_BACKLOG: '1024',
-      TRELLIS_PASSWORD_CONCURRENCY: '3',
-      TRELLIS_PASSWORD_QUEUE: '0',
-      UV_THREADPOOL_SIZE: '8',
-    },
-    1,
-  );
+  expect(parseEnv({ UV_THREADPOOL_SIZE: '8' }).passwords.concurrency).toBe(4);
+  expect(parseEnv({ UV_THREADPOOL_SIZE: '1' }).passwords.concurrency).toBe(1);
+  const set = parseEnv({
+    TRELLIS_LISTEN_BACKLOG: '1024',
+    TRELLIS_PASSWORD_CONCURRENCY: '3',
+    TRELLIS_PASSWORD_QUEUE: '0',
+    UV_THREADPOOL_SIZE: '8',
+  });
   expect(set.listenBacklog).toBe(1024);
   expect(set.passwords).toMatchObject({ concurrency: 3, maxQueued: 0 });
   expect(() => parseEnv({ TRELLIS_LISTEN_BACKLOG: '0' })).toThrow(/TRELLIS_LISTEN_BACKLOG/);

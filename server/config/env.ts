@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -34,10 +33,7 @@ const envSchema = z.object({
   TRELLIS_LISTEN_BACKLOG: z.coerce.number().int().min(1).max(65_535).default(4096),
   /** libuv's thread pool (argon2, DuckDB, files); bin/trellis.js sets 8 unless given. Read here, never changed. */
   UV_THREADPOOL_SIZE: z.coerce.number().int().min(1).max(1024).default(4),
-  /**
-   * argon2 operations (sign-in, password change) at once. Default: half the libuv pool, and at most
-   * one fewer than the cores this process may run on (taskset and cgroups count), at least 1.
-   */
+  /** argon2 operations (sign-in, password change) at once; default half the libuv pool (at least 1). */
   TRELLIS_PASSWORD_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   /** argon2 operations that may wait for a turn; more is SIGN_IN_BUSY (503, Retry-After). */
   TRELLIS_PASSWORD_QUEUE: z.coerce.number().int().min(0).max(10_000).default(100),
@@ -243,11 +239,7 @@ const repoRoot = path.resolve(
   ...(import.meta.url.includes('/dist/') ? ['..'] : []),
 );
 
-export function parseEnv(
-  env: NodeJS.ProcessEnv,
-  /** The cores this process may use (tests pass their own). */
-  cores: number = availableParallelism(),
-): AppConfig {
+export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
   const r = envSchema.safeParse(env);
   if (!r.success) throw new ConfigError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   const e = r.data;
@@ -272,11 +264,9 @@ export function parseEnv(
     shutdownDrainMs: e.TRELLIS_SHUTDOWN_DRAIN * 1000,
     listenBacklog: e.TRELLIS_LISTEN_BACKLOG,
     passwords: {
-      // argon2 is CPU work: each operation in flight takes a core's share from the event loop and
-      // DuckDB (on one core, 4 of them left the event loop a fifth of it), so keep a core free.
-      concurrency:
-        e.TRELLIS_PASSWORD_CONCURRENCY ??
-        Math.max(1, Math.min(Math.floor(e.UV_THREADPOOL_SIZE / 2), cores - 1)),
+      // Half the pool leaves the other half to DuckDB and files. (Tying it to the cores instead, 1 on
+      // the bench's pinned core, made sign-ins 4× slower and time out: docs/performance.md.)
+      concurrency: e.TRELLIS_PASSWORD_CONCURRENCY ?? Math.max(1, Math.floor(e.UV_THREADPOOL_SIZE / 2)),
       maxQueued: e.TRELLIS_PASSWORD_QUEUE,
       // A sign-in still waiting after this is one its user has likely given up on.
       maxWaitMs: 10_000,
