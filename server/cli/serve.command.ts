@@ -6,6 +6,7 @@ import { AccountsService } from '../auth/accounts.service.js';
 import { limitPasswordWork } from '../auth/passwords.js';
 import { demoAdmin, ensureDemoAccounts, mintDemoLink } from '../auth/demo-accounts.js';
 import { demoRefusal } from './demo.command.js';
+import { closeAndExit } from './close-process.js';
 import { loadVerifiedProject, printProblems } from './load-verified-project.js';
 import type { PipelineRunner } from '../jobs/pipeline-contract.js';
 
@@ -103,16 +104,7 @@ export async function serveCommand(
     app.log.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
     // Running jobs get the worker's grace to reach a checkpoint, requests theirs; then exit anyway.
     const graceMs = config.shutdownGraceMs + (role === 'all' ? config.jobs.shutdownGraceMs : 0);
-    const force = setTimeout(() => {
-      app.log.error({ graceMs }, 'shutdown grace period over; exiting');
-      process.exit(1);
-    }, graceMs + 1_000);
-    force.unref();
-    await app.close();
-    await closeEngines(engines);
-    await store.close();
-    clearTimeout(force);
-    process.exit(0);
+    await closeAndExit({ app, engines, store }, graceMs);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));

@@ -1,8 +1,8 @@
 import { buildApp } from '../app.js';
 import type { AppConfig } from '../config/env.js';
 import type { PipelineRunner } from '../jobs/pipeline-contract.js';
-import { closeEngines } from '../query/engines/index.js';
 import { openStore } from '../store/store.js';
+import { closeAndExit } from './close-process.js';
 import { loadVerifiedProject, printProblems } from './load-verified-project.js';
 
 /**
@@ -40,16 +40,7 @@ export async function workerCommand(
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'worker shutting down: no new jobs, running ones stop at their next checkpoint');
-    const force = setTimeout(() => {
-      app.log.error({ graceMs: config.jobs.shutdownGraceMs }, 'worker grace period over; exiting');
-      process.exit(1);
-    }, config.jobs.shutdownGraceMs + 1_000);
-    force.unref();
-    await app.close();
-    await closeEngines(engines);
-    await store.close();
-    clearTimeout(force);
-    process.exit(0);
+    await closeAndExit({ app, engines, store }, config.jobs.shutdownGraceMs);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
