@@ -25,7 +25,8 @@ function fail(msg) {
 
 function hashFiles(files) {
   const h = createHash('sha256');
-  for (const f of files.sort()) h.update(f).update(readFileSync(f));
+  // Paths relative to the checkout, so that a clone in another folder (a git worktree) reuses stamps.
+  for (const f of files.sort()) h.update(path.relative(root, f)).update(readFileSync(f));
   return h.digest('hex').slice(0, 16);
 }
 
