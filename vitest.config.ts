@@ -13,6 +13,8 @@ export default defineConfig({
       'scripts/**/*.test.ts',
     ],
     environment: 'node',
+    // A focused test (`.only`) fails the run under CI instead of quietly skipping everything else.
+    allowOnly: process.env.CI !== 'true',
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',

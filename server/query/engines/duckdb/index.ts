@@ -5,3 +5,17 @@ import { DuckDBEngine } from './duckdb-driver.js';
 export function openDuckDB(source: DuckDBSourceConfig, projectDir: string): Promise<Engine> {
   return DuckDBEngine.open(duckdbSettings(source, projectDir));
 }
+
+// What the rest of the server may use besides the opener: this file is the folder's only door.
+export { duckdbDialect } from './duckdb-compiler.js';
+export {
+  DuckDBIngestWriter,
+  IngestSchemaError,
+  fileFingerprint,
+  type IngestCell,
+  type IngestColumnType,
+  type IngestRows,
+  type IngestTable,
+  type IngestWriterOptions,
+  type OpenedIngest,
+} from './duckdb-ingest-writer.js';

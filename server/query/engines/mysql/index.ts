@@ -8,3 +8,6 @@ export async function openMySQL(
 ): Promise<Engine> {
   return MySQLEngine.open(mysqlSettings(source, environment));
 }
+
+// What the rest of the server may use besides the opener: this file is the folder's only door.
+export { mariadbDialect, mysqlDialect } from './mysql-compiler.js';

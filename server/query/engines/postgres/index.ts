@@ -8,3 +8,6 @@ export async function openPostgres(
 ): Promise<Engine> {
   return PostgresEngine.open(postgresSettings(source, environment));
 }
+
+// What the rest of the server may use besides the opener: this file is the folder's only door.
+export { postgresDialect } from './postgres-compiler.js';
