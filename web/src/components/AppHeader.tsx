@@ -3,11 +3,11 @@ import { useEffect, useRef } from 'react';
 import type { SessionInfo } from '../../../contract/index.js';
 import { accounts } from '../api/accounts-api.js';
 import { endSession, myOrganisationsQuery, replaceSession } from '../api/accounts-queries.js';
-import { can, roleLabel } from '../app/abilities.js';
-import { Link } from '../app/Link.js';
-import { loginPath } from '../app/next-path.js';
-import { ACCOUNT_PAGES, NAV_PAGES } from '../app/routes.js';
-import { navigate, useLocation } from '../app/router.js';
+import { can, roleLabel } from '../app/accounts/abilities.js';
+import { Link } from '../app/routing/Link.js';
+import { loginPath } from '../app/routing/next-path.js';
+import { ACCOUNT_PAGES, NAV_PAGES } from '../app/routing/routes.js';
+import { navigate, useLocation } from '../app/routing/router.js';
 import { useSession } from '../hooks/useSession.js';
 import { FormError } from './FormError.js';
 

@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import type { SortSpec, WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
-import type { FilterState } from '../app/filter-state.js';
-import { formatDataTime } from '../app/stale-data.js';
+import type { FilterState } from '../app/filters/filter-state.js';
+import { formatDataTime } from '../app/shell/stale-data.js';
 import { DEFAULT_PAGE_SIZE, useWidgetData } from '../hooks/useWidgetData.js';
 import { ChartView } from './ChartView.js';
 import { DataTable } from './DataTable.js';

@@ -3,9 +3,9 @@ import { useState, type FormEvent } from 'react';
 import { accounts } from '../api/accounts-api.js';
 import { replaceSession } from '../api/accounts-queries.js';
 import { isApiError } from '../api/api-error.js';
-import { loginErrorMessage } from '../app/login-error.js';
-import { safeNextPath } from '../app/next-path.js';
-import { navigate, useLocation } from '../app/router.js';
+import { loginErrorMessage } from '../app/accounts/login-error.js';
+import { safeNextPath } from '../app/routing/next-path.js';
+import { navigate, useLocation } from '../app/routing/router.js';
 import { FormError } from '../components/FormError.js';
 import { useDocumentTitle } from '../hooks/useDocumentTitle.js';
 

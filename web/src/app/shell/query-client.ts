@@ -1,8 +1,8 @@
 import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
-import { isApiError } from '../api/api-error.js';
-import { endSession } from '../api/accounts-queries.js';
-import { authRedirectFor } from './auth-redirect.js';
-import { navigate } from './router.js';
+import { isApiError } from '../../api/api-error.js';
+import { endSession } from '../../api/accounts-queries.js';
+import { authRedirectFor } from '../routing/auth-redirect.js';
+import { navigate } from '../routing/router.js';
 
 /**
  * Retries only what may succeed a moment later (network, busy or timed-out source). A 4xx or a

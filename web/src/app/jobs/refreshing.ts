@@ -1,4 +1,4 @@
-import type { PipelineSummary } from '../../../contract/index.js';
+import type { PipelineSummary } from '../../../../contract/index.js';
 
 /**
  * The pipelines refreshing a dashboard's data right now: those with a running run whose datasets

@@ -1,4 +1,4 @@
-import type { RunLogLine } from '../../../contract/index.js';
+import type { RunLogLine } from '../../../../contract/index.js';
 
 /**
  * A run's log as the log view holds it: lines in sequence order, at most `max` of them (the newest),

@@ -1,19 +1,19 @@
-import { AppHeader } from '../components/AppHeader.js';
-import { AccountSessionsPage } from '../pages/AccountSessionsPage.js';
-import { AccountTokensPage } from '../pages/AccountTokensPage.js';
-import { AdminAuditPage } from '../pages/AdminAuditPage.js';
-import { AdminMembersPage } from '../pages/AdminMembersPage.js';
-import { AdminOrganisationPage } from '../pages/AdminOrganisationPage.js';
-import { DashboardListPage } from '../pages/DashboardListPage.js';
-import { DashboardPage } from '../pages/DashboardPage.js';
-import { JobsPage } from '../pages/JobsPage.js';
-import { LoginPage } from '../pages/LoginPage.js';
-import { Toaster } from '../components/Toaster.js';
-import { useRunEvents } from '../hooks/useRunEvents.js';
-import { useSession } from '../hooks/useSession.js';
-import { Link } from './Link.js';
-import { matchRoute } from './routes.js';
-import { useLocation } from './router.js';
+import { AppHeader } from '../../components/AppHeader.js';
+import { AccountSessionsPage } from '../../pages/AccountSessionsPage.js';
+import { AccountTokensPage } from '../../pages/AccountTokensPage.js';
+import { AdminAuditPage } from '../../pages/AdminAuditPage.js';
+import { AdminMembersPage } from '../../pages/AdminMembersPage.js';
+import { AdminOrganisationPage } from '../../pages/AdminOrganisationPage.js';
+import { DashboardListPage } from '../../pages/DashboardListPage.js';
+import { DashboardPage } from '../../pages/DashboardPage.js';
+import { JobsPage } from '../../pages/JobsPage.js';
+import { LoginPage } from '../../pages/LoginPage.js';
+import { Toaster } from '../../components/Toaster.js';
+import { useRunEvents } from '../../hooks/useRunEvents.js';
+import { useSession } from '../../hooks/useSession.js';
+import { Link } from '../routing/Link.js';
+import { matchRoute } from '../routing/routes.js';
+import { useLocation } from '../routing/router.js';
 
 export function App() {
   const location = useLocation();

@@ -1,4 +1,4 @@
-import { isApiError } from '../api/api-error.js';
+import { isApiError } from '../../api/api-error.js';
 import { loginPath } from './next-path.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../api/api-error.js';
+import { ApiError } from '../../api/api-error.js';
 import {
   describeUserAgent,
   formatAuditDetail,
@@ -7,7 +7,7 @@ import {
   formatRelative,
   tokenState,
 } from './account-format.js';
-import { authRedirectFor } from './auth-redirect.js';
+import { authRedirectFor } from '../routing/auth-redirect.js';
 import { loginErrorMessage } from './login-error.js';
 import { passwordProblem } from './password-rules.js';
 

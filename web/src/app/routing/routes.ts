@@ -1,5 +1,5 @@
-import type { Ability } from './abilities.js';
-import { ABILITY } from './abilities.js';
+import type { Ability } from '../accounts/abilities.js';
+import { ABILITY } from '../accounts/abilities.js';
 
 /** The app's pages, parsed from a pathname. Kept pure so it is testable without a DOM. */
 export type Route =

@@ -1,4 +1,4 @@
-import type { Role, SessionInfo } from '../../../contract/index.js';
+import type { Role, SessionInfo } from '../../../../contract/index.js';
 
 /**
  * What the signed-in role may do, as the server listed it in the session (server/policies/roles.ts).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FilterDefinition } from '../../../contract/index.js';
+import type { FilterDefinition } from '../../../../contract/index.js';
 import { activeFilterCount, isIsoDate, normalizeValue, requestFilters, withFilter } from './filter-state.js';
 
 const multi: FilterDefinition = { id: 'status', type: 'multi_select', label: 'Status' };

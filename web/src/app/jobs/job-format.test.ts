@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../../contract/index.js';
+import type { RunSummary } from '../../../../contract/index.js';
 import {
   formatDuration,
   formatEta,

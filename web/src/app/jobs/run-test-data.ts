@@ -1,4 +1,4 @@
-import type { RunSummary } from '../../../contract/index.js';
+import type { RunSummary } from '../../../../contract/index.js';
 
 /** A run for the tests: running, manual, nothing done yet; `patch` changes what a test is about. */
 export function runFixture(patch: Partial<RunSummary> = {}): RunSummary {

@@ -1,4 +1,4 @@
-import type { RunProgress, RunStatus, RunSummary } from '../../../contract/index.js';
+import type { RunProgress, RunStatus, RunSummary } from '../../../../contract/index.js';
 
 /**
  * Formatting for the Jobs page and the run toasts: durations, rates, ETAs, progress and statuses.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunLogLine } from '../../../contract/index.js';
+import type { RunLogLine } from '../../../../contract/index.js';
 import { appendLogLines, EMPTY_LOG, INITIAL_LOG_STATE, logReducer, type LogState } from './run-log.js';
 
 const line = (seq: number, level: RunLogLine['level'] = 'info'): RunLogLine => ({

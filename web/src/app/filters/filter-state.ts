@@ -3,7 +3,7 @@ import type {
   FilterDefinition,
   FilterValues,
   NumberRangeValue,
-} from '../../../contract/index.js';
+} from '../../../../contract/index.js';
 
 /**
  * The value of one filter as the page holds it. "No filter" is `undefined`, never an empty list,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { keysToRefetch, parseDashboardUpdate } from '../api/dashboard-updates.js';
-import { response } from '../charts/chart-test-data.js';
+import { keysToRefetch, parseDashboardUpdate } from '../../api/dashboard-updates.js';
+import { response } from '../../charts/chart-test-data.js';
 import { formatDataTime, staleSince } from './stale-data.js';
 
 const at = (asOf: string, stale: boolean) => {

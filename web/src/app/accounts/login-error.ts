@@ -1,4 +1,4 @@
-import { isApiError } from '../api/api-error.js';
+import { isApiError } from '../../api/api-error.js';
 
 /**
  * What to tell the user after a failed sign-in. Wrong email and wrong password are one message on

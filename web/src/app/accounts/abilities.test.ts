@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ABILITY, can, rolesUpTo, ROLE_ORDER } from './abilities.js';
-import { ACCOUNT_PAGES, matchRoute } from './routes.js';
+import { ACCOUNT_PAGES, matchRoute } from '../routing/routes.js';
 
 // What server/policies/roles.ts sends today, per role.
 const viewer = { abilities: ['dashboards:read'] };

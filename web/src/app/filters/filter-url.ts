@@ -1,4 +1,4 @@
-import type { DateRangeValue, FilterDefinition, NumberRangeValue } from '../../../contract/index.js';
+import type { DateRangeValue, FilterDefinition, NumberRangeValue } from '../../../../contract/index.js';
 import { normalizeValue, type FilterState, type FilterStateValue } from './filter-state.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { WidgetDataResponse } from '../../../contract/index.js';
+import type { WidgetDataResponse } from '../../../../contract/index.js';
 
 /**
  * The time of the oldest result on screen that the server served only because its source could not

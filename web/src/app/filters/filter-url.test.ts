@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { FilterDefinition } from '../../../contract/index.js';
+import type { FilterDefinition } from '../../../../contract/index.js';
 import { formatFilterQuery, parseFilterQuery } from './filter-url.js';
 import type { FilterState } from './filter-state.js';
 
