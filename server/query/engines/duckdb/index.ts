@@ -1,7 +1,8 @@
 import type { Engine } from '../../engine.js';
 import { duckdbSettings, type DuckDBSourceConfig } from './duckdb-config.js';
-import { DuckDBEngine } from './duckdb-driver.js';
+import { DuckDBEngine } from './duckdb-engine.js';
 
 export function openDuckDB(source: DuckDBSourceConfig, projectDir: string): Promise<Engine> {
   return DuckDBEngine.open(duckdbSettings(source, projectDir));
 }
+export { duckdbDialect } from './duckdb-dialect.js';

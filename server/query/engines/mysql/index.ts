@@ -1,6 +1,6 @@
 import type { Engine } from '../../engine.js';
 import { mysqlSettings, type MySQLSourceConfig } from './mysql-config.js';
-import { MySQLEngine } from './mysql-driver.js';
+import { MySQLEngine } from './mysql-engine.js';
 
 export async function openMySQL(
   source: MySQLSourceConfig,
@@ -8,3 +8,4 @@ export async function openMySQL(
 ): Promise<Engine> {
   return MySQLEngine.open(mysqlSettings(source, environment));
 }
+export { mariadbDialect, mysqlDialect } from './mysql-dialect.js';

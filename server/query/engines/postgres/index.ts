@@ -1,6 +1,6 @@
 import type { Engine } from '../../engine.js';
 import { postgresSettings, type PostgresSourceConfig } from './postgres-config.js';
-import { PostgresEngine } from './postgres-driver.js';
+import { PostgresEngine } from './postgres-engine.js';
 
 export async function openPostgres(
   source: PostgresSourceConfig,
@@ -8,3 +8,4 @@ export async function openPostgres(
 ): Promise<Engine> {
   return PostgresEngine.open(postgresSettings(source, environment));
 }
+export { postgresDialect } from './postgres-dialect.js';

@@ -10,7 +10,7 @@ import {
   type ServerDriver,
   type StatementContext,
 } from '../../server-engine-core.js';
-import { postgresDialect } from './postgres-compiler.js';
+import { postgresDialect } from './postgres-dialect.js';
 import type { PostgresSettings } from './postgres-config.js';
 import {
   RAW_TEXT,

@@ -12,7 +12,7 @@ import {
   type StatementEvents,
 } from '../../server-engine-core.js';
 import type { SqlDialect } from '../../dialect.js';
-import { mariadbDialect, mysqlDialect } from './mysql-compiler.js';
+import { mariadbDialect, mysqlDialect } from './mysql-dialect.js';
 import { RESULT_OPTIONS, type MySQLSettings } from './mysql-config.js';
 import { cellReaderFor, columnTypeOf, nativeTypeName, type CellReader } from './mysql-introspector.js';
 
