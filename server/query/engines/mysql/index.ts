@@ -1,6 +1,6 @@
 import type { Engine } from '../../engine.js';
 import { mysqlSettings, type MySQLSourceConfig } from './mysql-config.js';
-import { MySQLEngine } from './mysql-driver.js';
+import { MySQLEngine } from './mysql-engine.js';
 
 export async function openMySQL(
   source: MySQLSourceConfig,
@@ -10,4 +10,4 @@ export async function openMySQL(
 }
 
 // What the rest of the server may use besides the opener: this file is the folder's only door.
-export { mariadbDialect, mysqlDialect } from './mysql-compiler.js';
+export { mariadbDialect, mysqlDialect } from './mysql-dialect.js';
