@@ -102,7 +102,7 @@ const envSchema = z.object({
   TRELLIS_ALLOWED_HOSTS: z
     .string()
     .regex(
-      /^(\*|[A-Za-z0-9.:\[\]-]+(,[A-Za-z0-9.:\[\]-]+)*)$/,
+      /^(\*|[A-Za-z0-9.:[\]-]+(,[A-Za-z0-9.:[\]-]+)*)$/,
       'expected host names separated by commas, or *',
     )
     .optional(),

@@ -337,7 +337,7 @@ describe('errors: stable codes, 4xx for bad requests, request ids', () => {
     );
   });
 
-  test('without a trusted proxy a client's request id is replaced (server/http/http-hardening.api.test.ts: with one)', async () => {
+  test('without a trusted proxy a client request id is replaced (server/http/http-hardening.api.test.ts: with one)', async () => {
     const chosen = await user.inject({
       url: '/api/v1/dashboards',
       headers: { 'x-request-id': 'abc-123-def-456' },
