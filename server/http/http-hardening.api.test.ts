@@ -186,3 +186,20 @@ describe('per-user data rate limit', () => {
     expect(metrics).toMatch(/trellis_overload_total\{code="RATE_LIMITED"\} 2/);
   });
 });
+
+describe('organisation names over the admin API', () => {
+  test('PATCH /api/v1/admin/organisation normalises the name and refuses NUL, bidi overrides and markup', async () => {
+    const app = await appWith({});
+    const admin = await loginAs(app, { org: 'names', role: 'admin' });
+    const rename = (name: string) =>
+      admin.inject({ method: 'PATCH', url: '/api/v1/admin/organisation', payload: { name } });
+    for (const bad of ['Acme\u0000', 'Acme \u202Egro.elpmaxe', '<img src=x onerror=alert(1)>', '   ']) {
+      const r = await rename(bad);
+      expect(r.statusCode, JSON.stringify(bad)).toBe(400);
+      expect(r.json()).toMatchObject({ error: 'VALIDATION_FAILED', issues: [{ path: 'name' }] });
+    }
+    const ok = await rename('  Cafe\u0301 Lab ');
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ name: 'Caf\u00e9 Lab' });
+  });
+});
