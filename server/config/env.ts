@@ -101,10 +101,7 @@ const envSchema = z.object({
    */
   TRELLIS_ALLOWED_HOSTS: z
     .string()
-    .regex(
-      /^(\*|[A-Za-z0-9.:[\]-]+(,[A-Za-z0-9.:[\]-]+)*)$/,
-      'expected host names separated by commas, or *',
-    )
+    .regex(/^(\*|[A-Za-z0-9.:[\]-]+(,[A-Za-z0-9.:[\]-]+)*)$/, 'expected host names separated by commas, or *')
     .optional(),
   /** Consecutive "source unavailable" failures that open a source's circuit, and its cool-down. */
   TRELLIS_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
