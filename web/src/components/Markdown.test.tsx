@@ -28,6 +28,13 @@ describe('markdown in a text widget', () => {
     );
   });
 
+  it('shows raw HTML in a list item as the item’s text, without stray newlines', async () => {
+    const md = await rendered('- <script>alert(1)</script>\n- <b>x</b>');
+    expect(md.innerHTML).toBe(
+      '<ul><li>&lt;script&gt;alert(1)&lt;/script&gt;</li><li>&lt;b&gt;x&lt;/b&gt;</li></ul>',
+    );
+  });
+
   it('renders loose lists and nested emphasis without stray spaces or lost ones', async () => {
     const md = await rendered('- *a*\n  *b*\n- c\n\n  more\n\n> quoted **text**');
     expect(md.innerHTML).toBe(

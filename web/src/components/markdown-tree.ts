@@ -78,12 +78,7 @@ export function markdownTree(source: string): MdNode[] {
   const out: MdNode[] = [];
   let run: MdNode[] = [];
   const endRun = () => {
-    // The newlines that separated the run from the blocks around it are not part of it.
-    const first = run[0];
-    if (typeof first === 'string') run[0] = first.replace(/^\n+/, '');
-    const last = run[run.length - 1];
-    if (typeof last === 'string') run[run.length - 1] = last.replace(/\n+$/, '');
-    if (run.some((n) => n !== '')) out.push({ tag: 'p', children: run });
+    if (run.length) out.push({ tag: 'p', children: run });
     run = [];
   };
   for (const node of children(doc.body, true)) {
@@ -104,12 +99,22 @@ function children(parent: Node, blockContainer: boolean): MdNode[] {
 
 const isBlock = (node: Node | null) => !!node && BLOCKS.has(node.nodeName.toLowerCase());
 
+/** Where micromark puts blocks (and escaped raw HTML between them, as bare text). */
+const FLOW_PARENTS = new Set(['body', 'li', 'blockquote', 'ul', 'ol']);
+
 function convert(node: Node, inBlockContainer: boolean): MdNode[] {
   if (node.nodeType === Node.TEXT_NODE) {
-    const text = node.textContent ?? '';
-    // The newline between two blocks (also inside a loose list's item) is layout, not text.
+    let text = node.textContent ?? '';
+    // The newlines micromark writes around blocks (also inside a loose list's item, and around an
+    // escaped HTML block) are layout, not text.
+    if (FLOW_PARENTS.has(node.parentNode?.nodeName.toLowerCase() ?? '')) {
+      const prev = node.previousSibling;
+      const next = node.nextSibling;
+      if (!prev || isBlock(prev)) text = text.replace(/^\n+/, '');
+      if (!next || isBlock(next)) text = text.replace(/\n+$/, '');
+    }
     const between = inBlockContainer || isBlock(node.previousSibling) || isBlock(node.nextSibling);
-    return between && text.trim() === '' ? [] : [text];
+    return text === '' || (between && text.trim() === '') ? [] : [text];
   }
   if (node.nodeType !== Node.ELEMENT_NODE) return [];
   const el = node as Element;
