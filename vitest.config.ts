@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 // own config (vitest.e2e.config.ts) because they need the built app and run one file at a time.
 export default defineConfig({
   test: {
+    // A focused test (`.only`) fails the run under CI instead of quietly skipping everything else.
+    allowOnly: process.env.CI !== 'true',
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',

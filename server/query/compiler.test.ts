@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { Column, Dataset, Measure } from '../config/project/project.types.js';
 import { compileDescribe, compilePlan } from './compiler.js';
 import { escapeLike } from './dialect.js';
-import { duckdbDialect } from './engines/duckdb/duckdb-compiler.js';
+import { duckdbDialect } from './engines/duckdb/index.js';
 import { tenantId, type QueryPlan } from './plan.js';
 
 const T = tenantId('acme');

@@ -10,7 +10,7 @@ import type { SqlDialect } from '../../dialect.js';
  * - no aggregate median: MariaDB has MEDIAN() as a window function (mariadbDialect.medianOver, which the
  *   compiler uses in a subquery); MySQL has none, so mysqlDialect takes the middle value(s) of the
  *   group's sorted GROUP_CONCAT list (see groupConcatMedian).
- * The engine picks the dialect by the server it finds (mysql-driver.ts).
+ * The engine picks the dialect by the server it finds (mysql-engine.ts).
  */
 export const mysqlDialect: SqlDialect = {
   quoteIdentifier: (name) => `\`${name.replace(/`/g, '``')}\``,

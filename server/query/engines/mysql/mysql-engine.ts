@@ -2,17 +2,18 @@ import mysql, { type Connection, type FieldPacket } from 'mysql2';
 import { TrellisError } from '../../../errors.js';
 import { toText } from '../../cell-values.js';
 import type { CompiledQuery } from '../../compiler.js';
-import type { DescribedColumn, Engine, EngineStats, QueryResult, RunOptions } from '../../engine.js';
-import { RowBudget } from '../../row-budget.js';
+import type { DescribedColumn, Engine } from '../../engine.js';
+import type { RowBudget } from '../../row-budget.js';
 import {
-  ServerEngineCore,
+  ServerEngineBase,
+  openServerEngine,
   type ServerConnection,
   type ServerDriver,
   type StatementContext,
   type StatementEvents,
 } from '../../server-engine-core.js';
 import type { SqlDialect } from '../../dialect.js';
-import { mariadbDialect, mysqlDialect } from './mysql-compiler.js';
+import { mariadbDialect, mysqlDialect } from './mysql-dialect.js';
 import { RESULT_OPTIONS, type MySQLSettings } from './mysql-config.js';
 import { cellReaderFor, columnTypeOf, nativeTypeName, type CellReader } from './mysql-introspector.js';
 
@@ -40,48 +41,27 @@ const GROUP_CONCAT_MAX_LEN = 1_073_741_824;
  * to mysql2: server-side prepared statements (values truly bound), rows streamed into a RowBudget,
  * the session time limit, and MySQL's errors.
  */
-export class MySQLEngine implements Engine {
-  readonly capabilities = { readsFiles: false, cancelsStatements: true };
-  private readonly core: ServerEngineCore<MyConnection>;
+export class MySQLEngine extends ServerEngineBase<MyConnection> implements Engine {
   /** MySQL's, until open() finds the server is MariaDB (which has MEDIAN as a window function). */
   private serverDialect: SqlDialect = mysqlDialect;
 
   private constructor(private readonly settings: MySQLSettings) {
-    this.core = new ServerEngineCore(mysqlDriver(settings), settings);
+    super(mysqlDriver(settings), settings);
   }
 
   /**
    * Opens the pool and asks the server what it is: an unreachable source fails here, clearly, and a
    * MariaDB server gets the MariaDB dialect.
    */
-  static async open(settings: MySQLSettings): Promise<MySQLEngine> {
-    const engine = new MySQLEngine(settings);
-    try {
-      const limits = { timeoutMs: settings.acquireTimeoutMs + 2_000, maxRows: 1, maxBytes: 1_000 };
-      const version = await engine.run({ sql: 'SELECT VERSION()', params: [] }, limits);
+  static open(settings: MySQLSettings): Promise<MySQLEngine> {
+    return openServerEngine(new MySQLEngine(settings), async (engine) => {
+      const version = await engine.firstRow('SELECT VERSION()');
       if (/mariadb/i.test(String(version.rows[0]?.[0]))) engine.serverDialect = mariadbDialect;
-    } catch (err) {
-      await engine.close();
-      throw err;
-    }
-    return engine;
+    });
   }
 
   get dialect(): SqlDialect {
     return this.serverDialect;
-  }
-
-  run(query: CompiledQuery, options: RunOptions): Promise<QueryResult> {
-    return this.core.guarded(query, options, async (conn, context) => {
-      const started = performance.now();
-      const budget = new RowBudget(options, query.sql);
-      const fields = await this.statement(conn, query, budget, context);
-      return {
-        columns: fields.map((f) => f.name),
-        rows: budget.rows,
-        elapsedMs: performance.now() - started,
-      };
-    });
   }
 
   /** Columns of a query's result from the server's answer to PREPARE: nothing is executed. */
@@ -103,21 +83,8 @@ export class MySQLEngine implements Engine {
     );
   }
 
-  async ping(): Promise<void> {
-    const timeoutMs = this.settings.acquireTimeoutMs + 2_000; // past the connect timeout, so that one reports
-    await this.run({ sql: 'SELECT 1', params: [] }, { timeoutMs, maxRows: 1, maxBytes: 1_000 });
-  }
-
-  stats(): EngineStats {
-    return this.core.stats();
-  }
-
-  async close(): Promise<void> {
-    this.core.close();
-  }
-
   /** Runs one prepared statement, streaming its rows into the budget; resolves with its fields. */
-  private async statement(
+  protected async statement(
     conn: MyConnection,
     query: CompiledQuery,
     budget: RowBudget,

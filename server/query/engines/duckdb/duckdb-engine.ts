@@ -16,7 +16,7 @@ import type { SqlValue } from '../../plan.js';
 import { ConcurrencyLimiter } from '../../concurrency-limiter.js';
 import { approximateBytes } from '../../row-budget.js';
 import type { DescribedColumn, Engine, EngineStats, QueryResult, RunOptions } from '../../engine.js';
-import { duckdbDialect } from './duckdb-compiler.js';
+import { duckdbDialect } from './duckdb-dialect.js';
 import type { DuckDBSettings } from './duckdb-config.js';
 import { cellReaderFor, columnTypeOf } from './duckdb-introspector.js';
 import { StatementCache } from './duckdb-statements.js';

@@ -2,15 +2,16 @@ import { Client, Query, type FieldDef, type QueryArrayConfig } from 'pg';
 import { TrellisError } from '../../../errors.js';
 import { toText } from '../../cell-values.js';
 import type { CompiledQuery } from '../../compiler.js';
-import type { DescribedColumn, Engine, EngineStats, QueryResult, RunOptions } from '../../engine.js';
+import type { DescribedColumn, Engine } from '../../engine.js';
 import { RowBudget } from '../../row-budget.js';
 import {
-  ServerEngineCore,
+  ServerEngineBase,
+  openServerEngine,
   type ServerConnection,
   type ServerDriver,
   type StatementContext,
 } from '../../server-engine-core.js';
-import { postgresDialect } from './postgres-compiler.js';
+import { postgresDialect } from './postgres-dialect.js';
 import type { PostgresSettings } from './postgres-config.js';
 import {
   RAW_TEXT,
@@ -42,39 +43,17 @@ const DESCRIBE_TIMEOUT_MS = 30_000;
  * particular to pg: the extended protocol, rows streamed as text into a RowBudget, statement_timeout,
  * and pg's errors.
  */
-export class PostgresEngine implements Engine {
+export class PostgresEngine extends ServerEngineBase<PgConnection> implements Engine {
   readonly dialect = postgresDialect;
-  readonly capabilities = { readsFiles: false, cancelsStatements: true };
-  private readonly core: ServerEngineCore<PgConnection>;
   private readonly typeInfo = new Map<number, { name: string; category: string }>();
 
   private constructor(private readonly settings: PostgresSettings) {
-    this.core = new ServerEngineCore(postgresDriver(settings), settings);
+    super(postgresDriver(settings), settings);
   }
 
   /** Opens the pool and checks that the server answers: an unreachable source fails here, clearly. */
-  static async open(settings: PostgresSettings): Promise<PostgresEngine> {
-    const engine = new PostgresEngine(settings);
-    try {
-      await engine.ping();
-    } catch (err) {
-      await engine.close();
-      throw err;
-    }
-    return engine;
-  }
-
-  run(query: CompiledQuery, options: RunOptions): Promise<QueryResult> {
-    return this.core.guarded(query, options, async (conn, context) => {
-      const started = performance.now();
-      const budget = new RowBudget(options, query.sql);
-      const fields = await this.statement(conn, query, budget, context);
-      return {
-        columns: fields.map((f) => f.name),
-        rows: budget.rows,
-        elapsedMs: performance.now() - started,
-      };
-    });
+  static open(settings: PostgresSettings): Promise<PostgresEngine> {
+    return openServerEngine(new PostgresEngine(settings));
   }
 
   /** Columns of a query's result without running it: wrapped in `LIMIT 0`, which reads no rows. */
@@ -99,21 +78,8 @@ export class PostgresEngine implements Engine {
     });
   }
 
-  async ping(): Promise<void> {
-    const timeoutMs = this.settings.acquireTimeoutMs + 2_000; // past the connect timeout, so that one reports
-    await this.run({ sql: 'SELECT 1', params: [] }, { timeoutMs, maxRows: 1, maxBytes: 1_000 });
-  }
-
-  stats(): EngineStats {
-    return this.core.stats();
-  }
-
-  async close(): Promise<void> {
-    this.core.close();
-  }
-
   /** Runs one statement, streaming its rows into the budget; resolves with the result's fields. */
-  private async statement(
+  protected async statement(
     conn: PgConnection,
     query: CompiledQuery,
     budget: RowBudget,
