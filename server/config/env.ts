@@ -92,7 +92,10 @@ const envSchema = z.object({
     .string()
     .regex(/^\d+(ms|s|m)$/)
     .default('10s'),
-  /** Folder for the embedded metadata store (SQLite file meta.sqlite); default `.trellis/` in the working directory. */
+  /**
+   * Folder for the embedded metadata store (SQLite file meta.sqlite). Unset: `.trellis/` inside the
+   * project folder, so `serve DIR` and every CLI command on DIR find the same store wherever they run.
+   */
   TRELLIS_DATA_DIR: z.string().min(1).optional(),
   /** postgres://… for the metadata store shared by several instances; unset = the embedded SQLite file. */
   TRELLIS_METADATA_URL: z
@@ -165,7 +168,12 @@ export interface AppConfig {
   readonly maxEventStreams: number;
   readonly jobs: JobsConfig;
   readonly breaker: { readonly failureThreshold: number; readonly coolDownMs: number };
-  readonly store: StoreConfig;
+  /**
+   * Where the metadata store is: PostgreSQL (TRELLIS_METADATA_URL), the SQLite file in TRELLIS_DATA_DIR,
+   * or `project` — `<project>/.trellis/meta.sqlite`, resolved by the command that knows the project
+   * (server/cli/metadata-location.ts).
+   */
+  readonly store: StoreLocation;
   readonly sessions: SessionConfig;
   /** DuckDB settings of pipeline runs' ingest connection. */
   readonly ingest: { readonly memoryLimit: string; readonly threads: number };
@@ -208,6 +216,9 @@ export interface JobsConfig {
 /** The metadata store: the embedded SQLite file, or PostgreSQL shared by instances (URL may hold a password: never log it). */
 export type StoreConfig =
   { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
+
+/** StoreConfig, or `project`: the SQLite file under the project folder's `.trellis/`. */
+export type StoreLocation = StoreConfig | { readonly kind: 'project' };
 
 export interface SessionConfig {
   readonly idleMs: number;
@@ -295,7 +306,9 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
     },
     store: e.TRELLIS_METADATA_URL
       ? { kind: 'postgres', url: e.TRELLIS_METADATA_URL }
-      : { kind: 'sqlite', file: path.join(path.resolve(e.TRELLIS_DATA_DIR ?? '.trellis'), 'meta.sqlite') },
+      : e.TRELLIS_DATA_DIR
+        ? { kind: 'sqlite', file: path.join(path.resolve(e.TRELLIS_DATA_DIR), 'meta.sqlite') }
+        : { kind: 'project' },
     sessions: {
       idleMs,
       absoluteMs,
