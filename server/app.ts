@@ -11,6 +11,7 @@ import type { Project } from './config/project/project.types.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { requestId } from './http/request-id.js';
 import { loggerOptions } from './observability/logger.js';
+import { installRequestLog } from './observability/request-log.js';
 import { Metrics } from './observability/metrics.js';
 import { isPermission, type Permission, type RouteConfig } from './policies/permissions.js';
 import type { Cache } from './cache/cache.js';
@@ -114,6 +115,8 @@ export async function buildApp(
   const { config, project, engines } = options;
   const app = Fastify({
     logger: loggerOptions(config.logLevel),
+    // One access-log line per request at most, as TRELLIS_REQUEST_LOG says (installRequestLog).
+    disableRequestLogging: true,
     genReqId: requestId,
     bodyLimit: config.bodyLimit,
     // Headers and whole requests are bounded in time too (slowloris); queries have their own timeout.
@@ -198,6 +201,7 @@ export async function buildApp(
   });
 
   installErrorHandling(app, metrics);
+  installRequestLog(app, config.requestLog);
   installAuthentication(app, services, {
     secureCookie: config.sessions.secureCookie,
     secret: config.sessions.secret,

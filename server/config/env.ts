@@ -4,6 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseByteSize, parseDuration } from './units.js';
 
+/** Which requests get an access-log line: see server/observability/request-log.ts. */
+export const REQUEST_LOG_MODES = ['off', 'errors', 'sampled', 'all'] as const;
+export interface RequestLogConfig {
+  readonly mode: (typeof REQUEST_LOG_MODES)[number];
+  /** 0–1: the share of successful requests logged in `sampled` mode. */
+  readonly sample: number;
+}
+
 /**
  * The server's environment, parsed once at start. Nothing else reads process.env. A bad value
  * stops the start with every problem listed, rather than a default quietly taking its place.
@@ -13,6 +21,10 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Access-log lines: off | errors (status ≥ 400; the default) | sampled | all (server/observability/request-log.ts). */
+  TRELLIS_REQUEST_LOG: z.enum(REQUEST_LOG_MODES).default('errors'),
+  /** `sampled`: the share of successful requests logged, 0–1. */
+  TRELLIS_REQUEST_LOG_SAMPLE: z.coerce.number().min(0).max(1).default(0.01),
   /** Largest accepted request body. */
   TRELLIS_BODY_LIMIT: z
     .string()
@@ -154,6 +166,8 @@ export interface AppConfig {
   readonly port: number;
   readonly host: string;
   readonly logLevel: string;
+  /** Which requests get an access-log line (TRELLIS_REQUEST_LOG, TRELLIS_REQUEST_LOG_SAMPLE). */
+  readonly requestLog: RequestLogConfig;
   readonly bodyLimit: number;
   readonly shutdownGraceMs: number;
   /** On SIGTERM, serve this long as "draining" before closing (see TRELLIS_SHUTDOWN_DRAIN). */
@@ -270,6 +284,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
     port: e.PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
+    requestLog: { mode: e.TRELLIS_REQUEST_LOG, sample: e.TRELLIS_REQUEST_LOG_SAMPLE },
     bodyLimit: parseByteSize(e.TRELLIS_BODY_LIMIT),
     shutdownGraceMs: e.TRELLIS_SHUTDOWN_GRACE * 1000,
     shutdownDrainMs: e.TRELLIS_SHUTDOWN_DRAIN * 1000,

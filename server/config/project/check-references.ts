@@ -61,7 +61,10 @@ export function checkReferences(
           : list === 'filters'
             ? toCheck.filterPositions
             : undefined;
-      const where = positions && typeof index === 'number' ? [list, positions[index] ?? index, ...rest] : p;
+      const where: YamlPath =
+        positions && list !== undefined && typeof index === 'number'
+          ? [list, positions[index] ?? index, ...rest]
+          : p;
       report(src.file, src.lineOf(where), message);
     };
     const widgets: ResolvedWidget[] = [];
