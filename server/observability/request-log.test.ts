@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import Fastify from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import { expect, test } from 'vitest';
 import { parseEnv, type RequestLogConfig } from '../config/env.js';
@@ -15,7 +15,8 @@ async function linesFor(config: RequestLogConfig, random = () => 0.5) {
       done();
     },
   });
-  const app = Fastify({ loggerInstance: pino({ level: 'info' }, sink), disableRequestLogging: true });
+  const loggerInstance: FastifyBaseLogger = pino({ level: 'info' }, sink);
+  const app = Fastify({ loggerInstance, disableRequestLogging: true });
   installRequestLog(app, config, random);
   app.get('/ok', async () => ({ ok: true }));
   app.get('/boom', async () => {
