@@ -169,7 +169,7 @@ export async function initCommand(argv: string[], io: InitIo): Promise<number> {
   say('It passes trellis check. Next:');
   if (source.kind === 'server') say(`  export ${urlEnv}='…'   # the URL you gave, in the environment only`);
   say(`  trellis serve --demo ${rel}   # prints a one-time sign-in link`);
-  say(`  trellis dev ${rel}            # the same, reloading open dashboards when you edit the files`);
+  say(`  trellis check ${rel}          # after each edit of its files`);
   return 0;
 }
 

@@ -32,7 +32,12 @@ test('every curl example of docs/api.md runs against a served instance and answe
     cwd: work,
     encoding: 'utf8',
     timeout: 60_000,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, TRELLIS_URL: server.url, TRELLIS_LINK: link },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: work,
+      TRELLIS_URL: server.url,
+      TRELLIS_LINK: link,
+    },
   });
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
