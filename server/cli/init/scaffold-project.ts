@@ -169,7 +169,14 @@ function dashboardYaml(t: ScaffoldTable, id: string, order: number): string {
     widgets.push(
       `  - { id: ${idOf(c.name, 'by_')}, type: bar, title: ${yamlString(`Top ${c.name.replace(/_/g, ' ')}`)}, dimension: ${c.name}, measures: [count], sort: { by: count, direction: desc }, limit: 10, horizontal: true }`,
     );
-  const listed = info.columns.filter((c) => c.name !== t.tenantColumn).slice(0, MAX_TABLE_COLUMNS);
+  // The first column (often the key), then dates, numbers, booleans and low-cardinality text: long
+  // free text (titles, summaries) would make every row a paragraph.
+  const candidates = info.columns.filter((c) => c.name !== t.tenantColumn);
+  const listed = candidates
+    .filter(
+      (c, i) => i === 0 || c.type !== 'string' || (c.distinct !== undefined && c.distinct <= LOW_CARDINALITY),
+    )
+    .slice(0, MAX_TABLE_COLUMNS);
   const names = listed.map((c) => c.name).join(', ');
   widgets.push(
     `  - { id: rows_table, type: table, title: ${yamlString(humanize(info.name))}, columns: [${names}], sortable: [${names}], page_size: 25 }`,
