@@ -53,8 +53,44 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
   return false;
 }
 
+/**
+ * For the API description only (OpenAPI `oneOf`, one member per filter type, each titled with the
+ * type): which value shape goes with which filter type. Requests keep `unknown` values because the
+ * pairing depends on the dashboard: the server checks each value against its filter's declared type
+ * (INVALID_FILTER_VALUE) — a union here would accept a date range for a number filter.
+ */
+const jsonOf = (schema: z.ZodType, title: string, description: string, extra: object = {}) => ({
+  ...z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }),
+  $schema: undefined,
+  title,
+  description,
+  ...extra,
+});
+export const FILTER_VALUE_SHAPES = [
+  jsonOf(multiSelectValue, 'multi_select', 'the selected values; a row matches any of them'),
+  jsonOf(
+    dateRangeValue,
+    'date_range',
+    'YYYY-MM-DD; both ends inclusive (a timestamp column matches until 23:59:59.999999 of `to`)',
+    {
+      minProperties: 1,
+    },
+  ),
+  jsonOf(numberRangeValue, 'number_range', '`min <= value <= max`: both ends inclusive', {
+    minProperties: 1,
+  }),
+  jsonOf(textValue, 'text', 'case-insensitive "contains"'),
+];
+
 export const filterValues = z
-  .record(z.string().max(100), z.unknown())
+  .record(
+    z.string().max(100),
+    z.unknown().meta({
+      description:
+        "A filter's value, keyed by the filter's id; its shape is set by the filter's type in the dashboard definition (GET /api/v1/dashboards/{dashboard}). null or an empty list/range = no filter.",
+      oneOf: FILTER_VALUE_SHAPES,
+    }),
+  )
   .refine((r) => Object.keys(r).length <= 50, 'too many filters')
   .refine(
     (r) => !Object.values(r).some((v) => nestsDeeperThan(v, MAX_FILTER_DEPTH)),

@@ -15,6 +15,7 @@ import { StreamQuota } from './http/stream-quota.js';
 import { TokenBuckets, userRateLimit } from './http/user-rate-limit.js';
 import { securityHeaders } from './http/security-headers.js';
 import { loggerOptions } from './observability/logger.js';
+import { installRequestLog } from './http/request-log.js';
 import { Metrics } from './observability/metrics.js';
 import { isPermission, type Permission, type RouteConfig } from './policies/permissions.js';
 import type { Cache } from './cache/cache.js';
@@ -122,6 +123,8 @@ export async function buildApp(
   const { config, project, engines } = options;
   const app = Fastify({
     logger: loggerOptions(config.logLevel),
+    // One access-log line per request at most, as TRELLIS_REQUEST_LOG says (installRequestLog).
+    disableRequestLogging: true,
     genReqId: requestIdGenerator(config.trustProxy),
     bodyLimit: config.bodyLimit,
     // Headers and whole requests are bounded in time too (slowloris); queries have their own timeout.
@@ -218,6 +221,7 @@ export async function buildApp(
   installErrorHandling(app, metrics);
   // Before authentication: a request for a host this server does not serve (DNS rebinding) stops here.
   installHostCheck(app, config.allowedHosts);
+  installRequestLog(app, config.requestLog);
   installAuthentication(app, services, {
     secureCookie: config.sessions.secureCookie,
     secret: config.sessions.secret,

@@ -14,6 +14,7 @@ import { accountsCommand } from './accounts.command.js';
 const dataDir = mkdtempSync(path.join(tmpdir(), 'trellis-cli-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 const config = parseEnv({ NODE_ENV: 'test', TRELLIS_DATA_DIR: dataDir });
+const storeConfig = { kind: 'sqlite', file: path.join(dataDir, 'meta.sqlite') } as const;
 
 /** Runs one command with `stdin` piped in, as `printf '%s\n' "$PW" | trellis user add …` would. */
 async function run(args: string[], stdin = '') {
@@ -42,7 +43,7 @@ test('org add, then user add reads the password from stdin and stores only its a
     'a long enough passphrase\n',
   );
   expect(added).toMatchObject({ code: 0, stdout: 'user ann@example.com added to acme as admin\n' });
-  const store = await openStore(config.store);
+  const store = await openStore(storeConfig);
   try {
     const user = await store.db
       .selectFrom('users')
@@ -141,7 +142,7 @@ test('user reset-password (stdin) ends sessions; user disable then enable', asyn
   ).toMatchObject({
     code: 1,
   });
-  const store = await openStore(config.store);
+  const store = await openStore(storeConfig);
   try {
     const user = await store.db
       .selectFrom('users')
@@ -171,7 +172,7 @@ test('org add normalises the name (NFC, trimmed) and refuses NUL, bidi overrides
     expect(refused.code, slug).not.toBe(0);
     expect(refused.stderr, slug).toMatch(/organisation name must not contain/);
   }
-  const store = await openStore(config.store);
+  const store = await openStore(storeConfig);
   try {
     const orgs = await store.db.selectFrom('organisations').select(['slug', 'name']).execute();
     expect(orgs.find((o) => o.slug === 'cafe')?.name).toBe('Caf\u00e9 Lab');

@@ -4,6 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseByteSize, parseDuration } from './units.js';
 
+/** Which requests get an access-log line: see server/http/request-log.ts. */
+export const REQUEST_LOG_MODES = ['off', 'errors', 'sampled', 'all'] as const;
+export interface RequestLogConfig {
+  readonly mode: (typeof REQUEST_LOG_MODES)[number];
+  /** 0–1: the share of successful requests logged in `sampled` mode. */
+  readonly sample: number;
+}
+
 /**
  * The server's environment, parsed once at start. Nothing else reads process.env. A bad value
  * stops the start with every problem listed, rather than a default quietly taking its place.
@@ -13,6 +21,10 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Access-log lines: off | errors (status ≥ 400; the default) | sampled | all (server/http/request-log.ts). */
+  TRELLIS_REQUEST_LOG: z.enum(REQUEST_LOG_MODES).default('errors'),
+  /** `sampled`: the share of successful requests logged, 0–1. */
+  TRELLIS_REQUEST_LOG_SAMPLE: z.coerce.number().min(0).max(1).default(0.01),
   /** Largest accepted request body. */
   TRELLIS_BODY_LIMIT: z
     .string()
@@ -109,7 +121,10 @@ const envSchema = z.object({
     .string()
     .regex(/^\d+(ms|s|m)$/)
     .default('10s'),
-  /** Folder for the embedded metadata store (SQLite file meta.sqlite); default `.trellis/` in the working directory. */
+  /**
+   * Folder for the embedded metadata store (SQLite file meta.sqlite). Unset: `.trellis/` inside the
+   * project folder, so `serve DIR` and every CLI command on DIR find the same store wherever they run.
+   */
   TRELLIS_DATA_DIR: z.string().min(1).optional(),
   /** postgres://… for the metadata store shared by several instances; unset = the embedded SQLite file. */
   TRELLIS_METADATA_URL: z
@@ -168,6 +183,8 @@ export interface AppConfig {
   readonly port: number;
   readonly host: string;
   readonly logLevel: string;
+  /** Which requests get an access-log line (TRELLIS_REQUEST_LOG, TRELLIS_REQUEST_LOG_SAMPLE). */
+  readonly requestLog: RequestLogConfig;
   readonly bodyLimit: number;
   readonly shutdownGraceMs: number;
   /** On SIGTERM, serve this long as "draining" before closing (see TRELLIS_SHUTDOWN_DRAIN). */
@@ -191,7 +208,12 @@ export interface AppConfig {
   readonly allowedHosts: ReadonlySet<string> | undefined;
   readonly jobs: JobsConfig;
   readonly breaker: { readonly failureThreshold: number; readonly coolDownMs: number };
-  readonly store: StoreConfig;
+  /**
+   * Where the metadata store is: PostgreSQL (TRELLIS_METADATA_URL), the SQLite file in TRELLIS_DATA_DIR,
+   * or `project` — `<project>/.trellis/meta.sqlite`, resolved by the command that knows the project
+   * (server/cli/metadata-location.ts).
+   */
+  readonly store: StoreLocation;
   readonly sessions: SessionConfig;
   /** DuckDB settings of pipeline runs' ingest connection. */
   readonly ingest: { readonly memoryLimit: string; readonly threads: number };
@@ -234,6 +256,9 @@ export interface JobsConfig {
 /** The metadata store: the embedded SQLite file, or PostgreSQL shared by instances (URL may hold a password: never log it). */
 export type StoreConfig =
   { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
+
+/** StoreConfig, or `project`: the SQLite file under the project folder's `.trellis/`. */
+export type StoreLocation = StoreConfig | { readonly kind: 'project' };
 
 export interface SessionConfig {
   readonly idleMs: number;
@@ -285,6 +310,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
     port: e.PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
+    requestLog: { mode: e.TRELLIS_REQUEST_LOG, sample: e.TRELLIS_REQUEST_LOG_SAMPLE },
     bodyLimit: parseByteSize(e.TRELLIS_BODY_LIMIT),
     shutdownGraceMs: e.TRELLIS_SHUTDOWN_GRACE * 1000,
     shutdownDrainMs: e.TRELLIS_SHUTDOWN_DRAIN * 1000,
@@ -324,7 +350,9 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
     },
     store: e.TRELLIS_METADATA_URL
       ? { kind: 'postgres', url: e.TRELLIS_METADATA_URL }
-      : { kind: 'sqlite', file: path.join(path.resolve(e.TRELLIS_DATA_DIR ?? '.trellis'), 'meta.sqlite') },
+      : e.TRELLIS_DATA_DIR
+        ? { kind: 'sqlite', file: path.join(path.resolve(e.TRELLIS_DATA_DIR), 'meta.sqlite') }
+        : { kind: 'project' },
     sessions: {
       idleMs,
       absoluteMs,

@@ -19,3 +19,4 @@ export {
   type IngestWriterOptions,
   type OpenedIngest,
 } from './duckdb-ingest-writer.js';
+export { importFilesIntoDuckDB, type FileTable } from './duckdb-file-import.js';
