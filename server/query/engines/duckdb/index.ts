@@ -1,4 +1,6 @@
 import type { Engine } from '../../engine.js';
+import type { IngestTarget, IngestWriterOptions, OpenedIngest } from '../../ingest-writer.js';
+import { DuckDBIngestWriter } from './duckdb-ingest-writer.js';
 import { duckdbSettings, type DuckDBSourceConfig } from './duckdb-config.js';
 import { DuckDBEngine } from './duckdb-engine.js';
 
@@ -6,3 +8,10 @@ export function openDuckDB(source: DuckDBSourceConfig, projectDir: string): Prom
   return DuckDBEngine.open(duckdbSettings(source, projectDir));
 }
 export { duckdbDialect } from './duckdb-dialect.js';
+
+/** The IngestWriter on a DuckDB file (pipelines: `data/<target>.ingest.duckdb`, published over the served file). */
+export function openDuckDBIngestWriter(
+  options: IngestWriterOptions & { readonly target: Extract<IngestTarget, { kind: 'duckdb' }> },
+): Promise<OpenedIngest> {
+  return DuckDBIngestWriter.open(options);
+}

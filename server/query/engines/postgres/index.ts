@@ -1,4 +1,6 @@
 import type { Engine } from '../../engine.js';
+import type { IngestTarget, IngestWriterOptions, OpenedIngest } from '../../ingest-writer.js';
+import { PostgresIngestWriter } from './postgres-ingest-writer.js';
 import { postgresSettings, type PostgresSourceConfig } from './postgres-config.js';
 import { PostgresEngine } from './postgres-engine.js';
 
@@ -9,3 +11,10 @@ export async function openPostgres(
   return PostgresEngine.open(postgresSettings(source, environment));
 }
 export { postgresDialect } from './postgres-dialect.js';
+
+/** The IngestWriter on a PostgreSQL database: each page one transaction, visible on commit. */
+export async function openPostgresIngestWriter(
+  options: IngestWriterOptions & { readonly target: Extract<IngestTarget, { kind: 'postgres' }> },
+): Promise<OpenedIngest> {
+  return { writer: await PostgresIngestWriter.open(options), rebuilt: null };
+}
