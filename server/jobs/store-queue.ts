@@ -24,7 +24,7 @@ import {
   type QueueWorker,
   type WorkOptions,
 } from './queue.js';
-import { writeTransaction } from './store-transaction.js';
+import { writeTransaction } from '../store/store-transaction.js';
 
 export interface StoreQueueOptions {
   readonly limits?: QueueLimits;
