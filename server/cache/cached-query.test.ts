@@ -12,7 +12,7 @@ import { freshnessPolicy, type FreshnessPolicy } from './freshness.js';
 import { jsonBytes } from './json-size.js';
 import { MemoryCache } from './memory-cache.js';
 import { RedisCache } from './redis-cache.js';
-import { DEFAULT_TEST_REDIS_URL, redisTestGate } from './redis-test-gate.js';
+import { DEFAULT_TEST_REDIS_URL, redisTestGate } from '../../test/redis-test-gate.js';
 
 const redisUrl = process.env.TRELLIS_TEST_REDIS_URL ?? DEFAULT_TEST_REDIS_URL;
 const gate = await redisTestGate(

@@ -27,7 +27,7 @@ export interface Queue {
   close(): Promise<void>;
 }
 
-/** JSON only, and small: ids, not rows (ENGINEERING.md §9). */
+/** JSON only, and small: ids, not rows (docs/jobs.md). */
 export type JobPayload = Readonly<Record<string, string | number | boolean | null>>;
 
 export interface JobOptions {
