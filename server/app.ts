@@ -19,7 +19,7 @@ import { installRequestLog } from './http/request-log.js';
 import { Metrics } from './observability/metrics.js';
 import { isPermission, type Permission, type RouteConfig } from './policies/permissions.js';
 import type { Cache } from './cache/cache.js';
-import { CircuitBreakers } from './cache/circuit-breaker.js';
+import { CircuitBreakers } from './resilience/circuit-breaker.js';
 import { openCache } from './cache/open-cache.js';
 import type { Engine } from './query/engine.js';
 import { dashboardsRoutes } from './routes/dashboards/dashboards.routes.js';

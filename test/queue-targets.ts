@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { test } from 'vitest';
-import { redisTestGate } from '../server/cache/redis-test-gate.js';
+import { redisTestGate } from './redis-test-gate.js';
 import { BullmqQueue } from '../server/jobs/bullmq-queue.js';
 import type { Queue, QueueLimits } from '../server/jobs/queue.js';
 import { StoreQueue } from '../server/jobs/store-queue.js';

@@ -2,7 +2,7 @@ import { test } from 'vitest';
 import { unreachableReason } from './engine-fixture.js';
 
 /**
- * The database servers the engine tests need (ENGINEERING.md, "Services for tests"). Their URLs come
+ * The database servers the engine tests need (docs/configuration.md, the test services). Their URLs come
  * from the environment with the machine's defaults. When one cannot be reached, its suites are
  * skipped with one loud line — or, under CI=true, fail: a skipped suite is never reported as passed.
  */

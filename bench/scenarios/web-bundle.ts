@@ -29,7 +29,7 @@ export async function webBundle(): Promise<ScenarioResult> {
     scenario: 'web-bundle',
     measured: `first page ${kb(raw)} KB (${kb(gzip)} KB gzip)`,
     goal: '≤ 200 KB gzip first page',
-    anchor: 'first probe 745 kB (ENGINEERING.md)',
+    anchor: 'first probe 745 kB (docs/performance.md)',
     ratio: gzip / (200 * 1024),
     verdict: verdictAtMost(gzip, 200 * 1024),
     details: { files },

@@ -6,10 +6,10 @@ import { asLockToken, silentLogger, type Cache, type CacheEntry } from './cache.
 import { jsonBytes } from './json-size.js';
 import { MemoryCache } from './memory-cache.js';
 import { RedisCache } from './redis-cache.js';
-import { DEFAULT_TEST_REDIS_URL, redisTestGate } from './redis-test-gate.js';
+import { DEFAULT_TEST_REDIS_URL, redisTestGate } from '../../test/redis-test-gate.js';
 
 /**
- * The one contract every Cache implementation meets (ENGINEERING.md §6): the same tests against the
+ * The one contract every Cache implementation meets (one contract suite per seam, docs/ARCHITECTURE.md): the same tests against the
  * memory cache and the Redis cache. Times are real and short (tens of ms) because Redis keeps its own
  * clock; the memory cache's injectable clock is exercised in memory-cache.test.ts.
  */

@@ -7,12 +7,12 @@ import { CacheUnavailableError, type Cache, type CacheLogger } from './cache.js'
 import { cacheKey, SHARED_TENANT, type CacheKeyParts } from './cache-key.js';
 import type { CacheMetricsHooks, CacheResult } from './cache-metrics.js';
 import { CachedQueries, type CachedQueryRequest, type CachedQueryResult } from './cached-query.js';
-import { CircuitBreakers } from './circuit-breaker.js';
+import { CircuitBreakers } from '../resilience/circuit-breaker.js';
 import { freshnessPolicy, type FreshnessPolicy } from './freshness.js';
 import { jsonBytes } from './json-size.js';
 import { MemoryCache } from './memory-cache.js';
 import { RedisCache } from './redis-cache.js';
-import { DEFAULT_TEST_REDIS_URL, redisTestGate } from './redis-test-gate.js';
+import { DEFAULT_TEST_REDIS_URL, redisTestGate } from '../../test/redis-test-gate.js';
 
 const redisUrl = process.env.TRELLIS_TEST_REDIS_URL ?? DEFAULT_TEST_REDIS_URL;
 const gate = await redisTestGate(

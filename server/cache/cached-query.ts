@@ -3,7 +3,7 @@ import type { Cache, CacheLogger } from './cache.js';
 import { cacheKey, canonicalJson, type CacheKey } from './cache-key.js';
 import { noCacheMetrics, type CacheMetricsHooks } from './cache-metrics.js';
 import { abortSignalOf, served, type CachedQueryRequest, type CachedQueryResult } from './cached-result.js';
-import { isSourceUnavailable } from './circuit-breaker.js';
+import { isSourceUnavailable } from '../resilience/circuit-breaker.js';
 import { OptionalCache } from './optional-cache.js';
 import { SharedFetch } from './shared-fetch.js';
 

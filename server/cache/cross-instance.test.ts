@@ -10,7 +10,7 @@ import { sessionCookie, TEST_PASSWORD } from '../../test/login-as.js';
 import { CLI_CONTEXT } from '../audit/audit-log.js';
 import { AccountsService } from '../auth/accounts.service.js';
 import { openStore } from '../store/store.js';
-import { DEFAULT_TEST_REDIS_URL, redisTestGate } from './redis-test-gate.js';
+import { DEFAULT_TEST_REDIS_URL, redisTestGate } from '../../test/redis-test-gate.js';
 
 /**
  * Two real server processes (the built bin, as deployed) on two ports, sharing one Redis: a stampede of

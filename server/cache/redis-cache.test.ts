@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CacheUnavailableError, silentLogger, type CacheLogger } from './cache.js';
 import { RedisCache } from './redis-cache.js';
-import { DEFAULT_TEST_REDIS_URL, redisTestGate } from './redis-test-gate.js';
+import { DEFAULT_TEST_REDIS_URL, redisTestGate } from '../../test/redis-test-gate.js';
 
 /** Redis-only behaviour: failures, namespaces, corrupt entries, reconnection. The contract is elsewhere. */
 

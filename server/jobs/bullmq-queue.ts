@@ -1,3 +1,4 @@
+import { backoffDelay } from '../resilience/backoff.js';
 import { createHash } from 'node:crypto';
 import {
   DelayedError,
@@ -8,7 +9,7 @@ import {
   type MinimalJob,
 } from 'bullmq';
 import {
-  backoffDelay,
+  jobBackoff,
   DEFAULT_QUEUE_LIMITS,
   errorText,
   queueFull,
@@ -113,7 +114,10 @@ export class BullmqQueue implements Queue {
       settings: {
         backoffStrategy: (attemptsMade: number, _type?: string, _err?: Error, job?: MinimalJob) => {
           const backoff = job?.opts.backoff;
-          return backoffDelay(typeof backoff === 'object' ? (backoff.delay ?? 1_000) : 1_000, attemptsMade);
+          return backoffDelay(
+            jobBackoff(typeof backoff === 'object' ? (backoff.delay ?? 1_000) : 1_000),
+            attemptsMade,
+          );
         },
       },
     });

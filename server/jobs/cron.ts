@@ -4,6 +4,18 @@
  * and days also take names (JAN–DEC, SUN–SAT); day-of-week 7 is Sunday as well as 0. As in Vixie
  * cron, when both day-of-month and day-of-week are restricted (neither starts with `*`), a day
  * matching either runs; otherwise both must match.
+ *
+ * Why not croner (measured with croner 11.0.1, the version installed, against this file's tests):
+ * - `0 0 *∕10 * 1` runs on 2026-01-05 under croner (it ORs the day fields whenever both are
+ *   restricted, `*∕10` included) but on 2026-05-11 under Vixie cron and here: a project's existing
+ *   schedule would silently change meaning;
+ * - `10∕20` (a numeric start with a step) is a syntax error in croner, valid in Vixie cron and here:
+ *   project files using it would stop loading;
+ * - it accepts 6 and 7 fields (seconds, year), and its messages ("Invalid value for day: -1" for a
+ *   day-of-month 0) do not name the field and range that `trellis check` prints with file:line.
+ * Wrapping it would need a validator for those messages, a rewrite of `a∕n` and a per-expression
+ * day-mode switch: as much code as this parser, plus a dependency. Revisit if croner gains a strict
+ * Vixie mode.
  */
 export interface Cron {
   readonly expression: string;

@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, test } from 'vitest';
 import { repoRoot } from '../../test/paths.js';
 import { TEST_REDIS_URL } from '../../test/queue-targets.js';
-import { redisTestGate } from '../cache/redis-test-gate.js';
+import { redisTestGate } from '../../test/redis-test-gate.js';
 import { storeTargets } from '../../test/store-targets.js';
 import { until } from '../../test/until.js';
 import { BullmqQueue } from './bullmq-queue.js';

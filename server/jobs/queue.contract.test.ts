@@ -1,10 +1,11 @@
+import { backoffDelay } from '../resilience/backoff.js';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, test } from 'vitest';
 import { queueTargets, type OpenedQueue } from '../../test/queue-targets.js';
 import { until } from '../../test/until.js';
 import { TrellisError } from '../errors.js';
 import {
-  backoffDelay,
+  jobBackoff,
   JobTimedOut,
   ReleaseJob,
   WorkerStopping,
@@ -234,11 +235,11 @@ describe.each(targets)('queue contract: $name', (target) => {
 test('backoff: about base·2^(n−1) with jitter, between half and all of it, capped at an hour', () => {
   for (let attempt = 1; attempt <= 5; attempt++) {
     const full = 100 * 2 ** (attempt - 1);
-    expect(backoffDelay(100, attempt, () => 0)).toBe(full / 2);
-    expect(backoffDelay(100, attempt, () => 1)).toBe(full);
-    const mid = backoffDelay(100, attempt, () => 0.5);
+    expect(backoffDelay(jobBackoff(100), attempt, () => 0)).toBe(full / 2);
+    expect(backoffDelay(jobBackoff(100), attempt, () => 1)).toBe(full);
+    const mid = backoffDelay(jobBackoff(100), attempt, () => 0.5);
     expect(mid).toBeGreaterThan(full / 2);
     expect(mid).toBeLessThan(full);
   }
-  expect(backoffDelay(1_000, 40, () => 1)).toBe(3_600_000);
+  expect(backoffDelay(jobBackoff(1_000), 40, () => 1)).toBe(3_600_000);
 });

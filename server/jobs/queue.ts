@@ -1,3 +1,4 @@
+import type { BackoffPolicy } from '../resilience/backoff.js';
 import type { Kysely } from 'kysely';
 import { TrellisError } from '../errors.js';
 import type { Database } from '../store/database.types.js';
@@ -26,7 +27,7 @@ export interface Queue {
   close(): Promise<void>;
 }
 
-/** JSON only, and small: ids, not rows (ENGINEERING.md §9). */
+/** JSON only, and small: ids, not rows (docs/jobs.md). */
 export type JobPayload = Readonly<Record<string, string | number | boolean | null>>;
 
 export interface JobOptions {
@@ -189,13 +190,12 @@ export function resolveJobOptions(
 }
 
 /**
- * The wait before attempt `attempt + 1` after `attempt` failed: base·2^(attempt−1), capped at an
- * hour, with "equal jitter" (half fixed, half random) so retries of many jobs spread out instead of
- * arriving together.
+ * A job's retry policy: the wait before attempt `n + 1` after attempt `n` failed is
+ * `backoffDelay(jobBackoff(base), n)` (resilience/backoff.ts): base·2^(n−1), capped at an hour, with
+ * equal jitter so retries of many jobs spread out instead of arriving together.
  */
-export function backoffDelay(baseMs: number, attempt: number, random: () => number = Math.random): number {
-  const exp = Math.min(3_600_000, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(exp / 2 + (random() * exp) / 2);
+export function jobBackoff(baseMs: number): BackoffPolicy {
+  return { baseMs, maxMs: 3_600_000, jitter: 'equal' };
 }
 
 export function queueFull(queued: number, max: number): TrellisError {

@@ -15,7 +15,7 @@ import { parseCron } from './cron.js';
 import type { PipelineInfo, PipelineRunner } from './pipeline-contract.js';
 import type { Queue } from './queue.js';
 import { EMPTY_PROGRESS, logLine, runSummary } from './run-summary.js';
-import { isUniqueViolation, writeTransaction } from './store-transaction.js';
+import { isUniqueViolation, writeTransaction } from '../store/store-transaction.js';
 import { RunPipelineTask } from './tasks/run-pipeline.task.js';
 
 export interface StartRunOptions {

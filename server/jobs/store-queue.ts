@@ -1,9 +1,10 @@
+import { backoffDelay } from '../resilience/backoff.js';
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, JobsTable } from '../store/database.types.js';
 import type { Store } from '../store/store.js';
 import {
-  backoffDelay,
+  jobBackoff,
   DEFAULT_QUEUE_LIMITS,
   errorText,
   queueFull,
@@ -23,7 +24,7 @@ import {
   type QueueWorker,
   type WorkOptions,
 } from './queue.js';
-import { writeTransaction } from './store-transaction.js';
+import { writeTransaction } from '../store/store-transaction.js';
 
 export interface StoreQueueOptions {
   readonly limits?: QueueLimits;
@@ -251,7 +252,7 @@ export class StoreQueue implements Queue {
             }
           : {
               status: 'queued',
-              run_at: now + backoffDelay(job.backoffMs, job.attempt),
+              run_at: now + backoffDelay(jobBackoff(job.backoffMs), job.attempt),
               locked_by: null,
               lease_until: null,
               last_error: errorText(err),

@@ -10,7 +10,7 @@ import type {
 } from './queue.js';
 
 /**
- * The base of every background task (ENGINEERING.md §9): one file per task in tasks/, each with a
+ * The base of every background task (docs/jobs.md): one file per task in tasks/, each with a
  * name, a zod schema for its payload (ids, not rows), default job options, and `perform`. Enqueueing
  * goes through the task, so a payload is checked before it is stored; running parses it again, so a
  * job written by an older version fails clearly instead of half-working.

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { createCacheMetrics, type CacheMetrics } from '../cache/cache-metrics.js';
-import type { CircuitState } from '../cache/circuit-breaker.js';
+import type { CircuitState } from '../resilience/circuit-breaker.js';
 
 /**
  * Prometheus metrics for one app instance. A registry per app (not the global one) keeps apps

@@ -36,7 +36,7 @@ const rule = (
  */
 export const PERMISSION_RULES = {
   public: rule('none'),
-  // Dashboards stay readable without a session until the tenants work makes them member-only.
+  // Dashboards need a member's session (or an API token): the rule's 'required' below, not public.
   'dashboards:read': rule('required', 'dashboards:read', { tokens: true }),
   /** Logging in (password or link): open to anyone, throttled; the Origin is checked. */
   'session:create': rule('none', undefined, { csrf: 'origin' }),

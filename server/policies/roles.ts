@@ -1,6 +1,6 @@
 import type { Role } from '../../contract/session.schema.js';
 
-/** Everything a role can be allowed to do. Routes name one (through policies.ts); the UI gets the list. */
+/** Everything a role can be allowed to do. Routes name one (through a rule in permissions.ts); the UI gets the list. */
 export const ABILITIES = [
   'dashboards:read',
   'dashboards:edit',

@@ -1,21 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { TrellisError } from '../errors.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
+import { outcome as code } from '../../test/outcome.js';
 
 /** A task that finishes when told to, recording its label when it starts. */
 function gate() {
   let open!: () => void;
   const opened = new Promise<void>((resolve) => (open = resolve));
   return { open, task: () => opened };
-}
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    return err instanceof TrellisError ? err.code : String(err);
-  }
 }
 
 describe('ConcurrencyLimiter', () => {

@@ -1,5 +1,8 @@
 import { TrellisError } from '../errors.js';
-import { withRetry, type RetryPolicy } from './retry.js';
+import { withRetry, type RetryPolicy } from '../resilience/retry.js';
+
+/** Opening a connection: 3 tries, 100 ms → 1 s apart (resilience/retry.ts); never a statement. */
+export const CONNECT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 };
 
 /** What a pool needs from a database driver: each server engine implements this over its library. */
 export interface PoolDriver<C> {

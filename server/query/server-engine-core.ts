@@ -1,9 +1,8 @@
 import { TrellisError } from '../errors.js';
 import type { CompiledQuery } from './compiler.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
-import { ConnectionPool, type PoolDriver } from './connection-pool.js';
+import { CONNECT_RETRY, ConnectionPool, type PoolDriver } from './connection-pool.js';
 import type { EngineStats, QueryResult, RunOptions } from './engine.js';
-import { CONNECT_RETRY } from './retry.js';
 import { RowBudget } from './row-budget.js';
 
 /**

@@ -6,7 +6,7 @@ import { SHARED_TENANT } from '../cache/cache-key.js';
 import type { CacheResult } from '../cache/cache-metrics.js';
 import { CachedQueries, type CachedQueryRequest } from '../cache/cached-query.js';
 import type { RequestSignal } from '../cache/cached-result.js';
-import type { CircuitBreakers } from '../cache/circuit-breaker.js';
+import type { CircuitBreakers } from '../resilience/circuit-breaker.js';
 import { freshnessPolicy, type FreshnessPolicy } from '../cache/freshness.js';
 import { compilePlan, type CompiledQuery } from '../query/compiler.js';
 import type { Engine, QueryResult } from '../query/engine.js';

@@ -4,6 +4,7 @@ import { storeTargets } from '../../test/store-targets.js';
 import { listAudit, recordAudit, CLI_CONTEXT } from '../audit/audit-log.js';
 import type { StoreConfig } from '../config/env.js';
 import { openStore, type Store } from './store.js';
+import { constraintViolation } from './store-transaction.js';
 
 // The same contract on every dialect of the metadata store.
 const targets = await storeTargets('the metadata store contract on PostgreSQL');
@@ -55,8 +56,9 @@ describe.each(targets)('metadata store on $name', (target) => {
       store.db
         .insertInto('users')
         .values({ ...user, id: 'u2' })
-        .execute(),
-    ).rejects.toThrow();
+        .execute()
+        .catch(constraintViolation),
+    ).resolves.toBe('unique');
     await store.db
       .insertInto('organisations')
       .values({ id: 'o1', slug: 'acme', name: 'Acme', created_at: 1 })
@@ -65,14 +67,19 @@ describe.each(targets)('metadata store on $name', (target) => {
       store.db
         .insertInto('memberships')
         .values({ user_id: 'u1', organisation_id: 'o1', role: 'owner' as 'admin', created_at: 1 })
-        .execute(),
-    ).rejects.toThrow();
+        .execute()
+        .catch(constraintViolation),
+    ).resolves.toBe('check');
     await expect(
       store.db
         .insertInto('memberships')
         .values({ user_id: 'nobody', organisation_id: 'o1', role: 'viewer', created_at: 1 })
-        .execute(),
-    ).rejects.toThrow();
+        .execute()
+        .catch(constraintViolation),
+    ).resolves.toBe('foreign key');
+    // Nothing of the refused rows is there.
+    expect(await store.db.selectFrom('users').select('id').execute()).toEqual([{ id: 'u1' }]);
+    expect(await store.db.selectFrom('memberships').selectAll().execute()).toEqual([]);
   });
 
   test('a failed transaction leaves nothing behind', async () => {

@@ -1,4 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelay, type BackoffPolicy } from '../../resilience/backoff.js';
+import { sleep } from '../../resilience/sleep.js';
 import type { HttpSpec } from '../../config/project/pipeline.types.js';
 
 /**
@@ -41,7 +42,7 @@ export class RateLimiter {
     const now = Date.now();
     const at = Math.max(now, this.next);
     this.next = at + 1000 / this.perSecond;
-    if (at > now) await sleep(at - now, undefined, { signal });
+    if (at > now) await sleep(at - now, signal);
   }
 }
 
@@ -71,9 +72,12 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   return Number.isFinite(at) ? Math.max(0, at - now) : null;
 }
 
-/** Full jitter: a random wait between 0 and min(cap, base × 2^attempt). */
-export function backoffMs(attempt: number, baseMs: number, capMs: number, random: () => number): number {
-  return Math.round(random() * Math.min(capMs, baseMs * 2 ** attempt));
+/**
+ * The pipeline's retry policy (`backoff`, `max_backoff` in pipelines/*.yaml): full jitter, so the
+ * clients of one API spread out the most; a Retry-After longer than the jittered wait wins (fetchPage).
+ */
+export function requestBackoff(spec: Pick<HttpSpec, 'backoffMs' | 'maxBackoffMs'>): BackoffPolicy {
+  return { baseMs: spec.backoffMs, maxMs: spec.maxBackoffMs, jitter: 'full' };
 }
 
 class RetryableError extends Error {
@@ -101,13 +105,13 @@ export async function fetchPage(url: URL, options: FetchOptions): Promise<Fetche
       if (!(err instanceof RetryableError)) throw err;
       lastProblem = err.message;
       if (attempt + 1 >= attempts) break;
-      const jittered = backoffMs(attempt, spec.backoffMs, spec.maxBackoffMs, random);
+      const jittered = backoffDelay(requestBackoff(spec), attempt + 1, random);
       const wait = Math.min(
         spec.maxBackoffMs,
         err.waitMs === null ? jittered : Math.max(err.waitMs, jittered),
       );
       options.onRetry(err.message, attempt + 1, wait);
-      await sleep(wait, undefined, { signal });
+      await sleep(wait, signal);
     }
   }
   throw new RetriesExhaustedError(attempts, lastProblem);

@@ -2,7 +2,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { HttpSpec, Pipeline } from '../../config/project/pipeline.types.js';
-import { backoffMs, fetchPage, RateLimiter, retryAfterMs } from './http-fetcher.js';
+import { backoffDelay } from '../../resilience/backoff.js';
+import { fetchPage, RateLimiter, requestBackoff, retryAfterMs } from './http-fetcher.js';
 import { firstCursor, nextCursor, nextLink, pageUrl } from './pagination.js';
 import { coerce, declarativeMapper, MappingError, readPath, transformMapper } from './row-mapping.js';
 
@@ -80,10 +81,12 @@ describe('retries', () => {
   });
 
   it('backs off exponentially with full jitter, capped', () => {
-    expect(backoffMs(0, 100, 10_000, () => 1)).toBe(100);
-    expect(backoffMs(3, 100, 10_000, () => 1)).toBe(800);
-    expect(backoffMs(10, 100, 10_000, () => 1)).toBe(10_000);
-    expect(backoffMs(3, 100, 10_000, () => 0.5)).toBe(400);
+    const policy = requestBackoff({ backoffMs: 100, maxBackoffMs: 10_000 });
+    expect(backoffDelay(policy, 1, () => 1)).toBe(100);
+    expect(backoffDelay(policy, 4, () => 1)).toBe(800);
+    expect(backoffDelay(policy, 11, () => 1)).toBe(10_000);
+    expect(backoffDelay(policy, 4, () => 0.5)).toBe(400);
+    expect(backoffDelay(policy, 4, () => 0)).toBe(0);
   });
 
   it('spaces requests by the rate limit', async () => {

@@ -115,7 +115,11 @@ describe('pipelines and runs', () => {
       cancelRequested: false,
     });
     expect(done.progress).toMatchObject({ done: 5, total: 5, unit: 'pages', message: 'page 5' });
-    expect(done.durationMs).toBeGreaterThanOrEqual(0);
+    // The duration is the run's own span: from its start to its end as the summary reports them.
+    expect(done.startedAt).not.toBeNull();
+    expect(done.finishedAt).not.toBeNull();
+    expect(done.durationMs).toBe(Date.parse(done.finishedAt ?? '') - Date.parse(done.startedAt ?? ''));
+    expect(Date.parse(done.startedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(queued.queuedAt));
     expect(pipelines.rowCount('quick')).toBe(100);
     const logs = (await viewer.inject(`/api/v1/runs/${queued.id}/logs`)).json();
     const messages = (logs.lines as { message: string }[]).map((l) => l.message);

@@ -18,9 +18,10 @@ import { TrellisError } from '../../../errors.js';
 import { compileDescribe, compilePlan } from '../../compiler.js';
 import type { Engine, QueryResult, RunOptions } from '../../engine.js';
 import type { QueryPlan } from '../../plan.js';
+import { outcome } from '../../../../test/outcome.js';
 
 /**
- * The engine contract (ENGINEERING.md §6): the same fixture in DuckDB, PostgreSQL and MariaDB, the
+ * The engine contract (engines/contract/ in docs/ARCHITECTURE.md): the same fixture in DuckDB, PostgreSQL and MariaDB, the
  * same plans compiled for each and run through the Engine seam, equal results; the compiled SQL per
  * engine for a few plans; and the behaviour every engine owes: timeouts and cancellation that stop
  * the statement on the server, result limits, a bounded fair queue, unreachable sources, bound values.
@@ -42,15 +43,6 @@ const latencies: string[] = [];
 afterAll(() => {
   if (latencies.length) console.log(`\nengine contract latencies:\n  ${latencies.join('\n  ')}\n`);
 });
-
-async function outcome(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    return err instanceof TrellisError ? err.code : `raw: ${(err as Error).message}`;
-  }
-}
 
 function runPlan(
   engine: Engine,

@@ -4,6 +4,7 @@ import { TcpProxy, targetOf } from '../../../../test/tcp-proxy.js';
 import { TrellisError } from '../../../errors.js';
 import type { Engine, RunOptions } from '../../engine.js';
 import { openEngine } from '../index.js';
+import { outcome } from '../../../../test/outcome.js';
 
 /**
  * What the database-server engines do when the network or the server misbehaves, tested through a TCP
@@ -27,15 +28,6 @@ const SERVERS = [
 ] as const;
 
 const LIMITS: RunOptions = { timeoutMs: 10_000, maxRows: 100, maxBytes: 100_000 };
-
-async function outcome(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    return err instanceof TrellisError ? err.code : `raw: ${(err as Error).message}`;
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

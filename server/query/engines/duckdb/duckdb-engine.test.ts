@@ -5,18 +5,10 @@ import { TrellisError } from '../../../errors.js';
 import type { Engine, RunOptions } from '../../engine.js';
 import { duckdbSettings } from './duckdb-config.js';
 import { DuckDBEngine } from './duckdb-engine.js';
+import { outcome as code } from '../../../../test/outcome.js';
 
 const limits: RunOptions = { timeoutMs: 5_000, maxRows: 10_000, maxBytes: 10_000_000 };
 const SLOW = 'SELECT count(*) FROM range(100000000000) a';
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    return err instanceof TrellisError ? err.code : `raw: ${(err as Error).message}`;
-  }
-}
 
 describe('DuckDB engine', () => {
   let mini: MiniProject;

@@ -1,21 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createMiniProject, MINI_ITEMS, type MiniProject } from '../../../../test/mini-project.js';
-import { TrellisError } from '../../../errors.js';
 import type { RunOptions } from '../../engine.js';
 import { duckdbSettings, type DuckDBSettings } from './duckdb-config.js';
 import { DuckDBEngine } from './duckdb-engine.js';
+import { outcome as code } from '../../../../test/outcome.js';
 
 const limits: RunOptions = { timeoutMs: 5_000, maxRows: 10_000, maxBytes: 10_000_000 };
 const SLOW = 'SELECT count(*) FROM range(100000000000) a';
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    return err instanceof TrellisError ? err.code : `raw: ${(err as Error).message}`;
-  }
-}
 
 /** Prepared statements kept per pooled connection (duckdb-statements.ts), on a real DuckDB file. */
 describe('DuckDB prepared statements per connection', () => {

@@ -1,12 +1,17 @@
 import { describe, expect, test } from 'vitest';
-import { backoffDelay, withRetry } from './retry.js';
+import { backoffDelay } from './backoff.js';
+import { withRetry } from './retry.js';
 
-const policy = { attempts: 3, baseDelayMs: 10, maxDelayMs: 25 };
+const policy = { attempts: 3, baseDelayMs: 10, maxDelayMs: 24 };
+const backoff = { baseMs: 10, maxMs: 24, jitter: 'equal' } as const;
 
 describe('withRetry', () => {
   test('backoff grows exponentially, capped, with half of each step random', () => {
-    expect([1, 2, 3, 4].map((r) => backoffDelay(policy, r, () => 0))).toEqual([5, 10, 12.5, 12.5]);
-    expect([1, 2, 3, 4].map((r) => backoffDelay(policy, r, () => 1))).toEqual([10, 20, 25, 25]);
+    expect([1, 2, 3, 4].map((r) => backoffDelay(backoff, r, () => 0))).toEqual([5, 10, 12, 12]);
+    expect([1, 2, 3, 4].map((r) => backoffDelay(backoff, r, () => 1))).toEqual([10, 20, 24, 24]);
+    expect([1, 2, 3, 4].map((r) => backoffDelay({ ...backoff, jitter: 'full' }, r, () => 0))).toEqual([
+      0, 0, 0, 0,
+    ]);
   });
 
   test('transient failures are retried up to the number of attempts, then the last error is thrown', async () => {
