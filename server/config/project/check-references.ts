@@ -1,6 +1,7 @@
 import type { DashboardFile, FilterDef, WhereDef, WidgetDef } from './project.schema.js';
 import type { ColumnType, Dashboard, Dataset, ResolvedFilter, ResolvedWidget } from './project.types.js';
 import type { YamlPath, YamlSource } from './yaml-source.js';
+import { crossFilterLinks } from './cross-filter-links.js';
 
 type Report = (file: string, line: number, message: string) => void;
 
@@ -74,6 +75,18 @@ export function checkReferences(
             `widget "${w.id}": unknown filter "${fid}" in ignore_filters`,
           );
       });
+      const resolved = widgets.find((r) => r.id === w.id);
+      if (Array.isArray(w.cross_filter) && resolved && resolved.type !== 'text') {
+        const ds = datasets.get(resolved.dataset);
+        const linked = new Set(crossFilterLinks(resolved, ds, filters).map((l) => l.filter));
+        w.cross_filter.forEach((fid, j) => {
+          if (!linked.has(fid))
+            at(
+              ['widgets', i, 'cross_filter', j],
+              `widget "${w.id}": cross_filter "${fid}" must be a multi_select filter of this dashboard on a column the widget shows (not a period)`,
+            );
+        });
+      }
     });
     result.push({
       id,
