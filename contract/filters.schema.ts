@@ -34,9 +34,32 @@ export type MultiSelectValue = z.infer<typeof multiSelectValue>;
 export type DateRangeValue = z.infer<typeof dateRangeValue>;
 export type NumberRangeValue = z.infer<typeof numberRangeValue>;
 
+/**
+ * How deeply a filter value may nest (arrays and objects). Every valid value is at most 2 deep; a
+ * 10,000-deep one would otherwise reach code that walks values recursively (JSON.stringify throws a
+ * RangeError on the stack: a 500 for what is a bad request).
+ */
+export const MAX_FILTER_DEPTH = 4;
+
+/** Whether `value` nests arrays/objects deeper than `max`; iterative, stops at the first too-deep one. */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth + 1 > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 export const filterValues = z
   .record(z.string().max(100), z.unknown())
-  .refine((r) => Object.keys(r).length <= 50, 'too many filters');
+  .refine((r) => Object.keys(r).length <= 50, 'too many filters')
+  .refine(
+    (r) => !Object.values(r).some((v) => nestsDeeperThan(v, MAX_FILTER_DEPTH)),
+    `a filter value nests deeper than ${MAX_FILTER_DEPTH} levels`,
+  );
 /** Values stay `unknown` on the wire: the server validates each against its filter's declared type. */
 export type FilterValues = Record<string, unknown>;
 

@@ -157,3 +157,27 @@ test('user reset-password (stdin) ends sessions; user disable then enable', asyn
   expect(await run(['user', 'enable', '--email', 'rita@example.com'])).toMatchObject({ code: 0 });
   expect((await run(['user', 'list'])).stdout).toContain('rita@example.com\tacme:viewer\tactive');
 });
+
+test('org add normalises the name (NFC, trimmed) and refuses NUL, bidi overrides and markup', async () => {
+  const decomposed = 'Cafe\u0301 Lab';
+  expect(await run(['org', 'add', 'cafe', '--name', `  ${decomposed}  `])).toMatchObject({ code: 0 });
+  for (const [slug, name] of [
+    ['nul', 'Acme\u0000Evil'],
+    ['bidi', 'Acme \u202Egro.elpmaxe'],
+    ['markup', 'Acme <script>alert(1)</script>'],
+    ['newline', 'Acme\nInjected'],
+  ] as const) {
+    const refused = await run(['org', 'add', slug, '--name', name]);
+    expect(refused.code, slug).not.toBe(0);
+    expect(refused.stderr, slug).toMatch(/organisation name must not contain/);
+  }
+  const store = await openStore(config.store);
+  try {
+    const orgs = await store.db.selectFrom('organisations').select(['slug', 'name']).execute();
+    expect(orgs.find((o) => o.slug === 'cafe')?.name).toBe('Caf\u00e9 Lab');
+    expect(orgs.map((o) => o.slug)).not.toContain('nul');
+    expect(orgs.map((o) => o.slug)).not.toContain('bidi');
+  } finally {
+    await store.close();
+  }
+});

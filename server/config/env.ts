@@ -86,6 +86,23 @@ const envSchema = z.object({
     .default('6h'),
   /** Open update streams (SSE) the server holds at once; one per open dashboard tab. */
   TRELLIS_MAX_EVENT_STREAMS: z.coerce.number().int().min(0).max(100_000).default(2000),
+  /** Update streams one user may hold open at once, per kind (dashboards, runs); more is TOO_MANY_STREAMS. */
+  TRELLIS_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
+  /**
+   * Data requests (widget data, filter options) per user: a token bucket refilled at TRELLIS_DATA_RATE
+   * per second up to TRELLIS_DATA_BURST; beyond it RATE_LIMITED (429, Retry-After). 0 turns it off.
+   */
+  TRELLIS_DATA_RATE: z.coerce.number().min(0).max(100_000).default(20),
+  TRELLIS_DATA_BURST: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  /**
+   * Host names (comma-separated) this server answers for besides localhost, 127.0.0.1, ::1, HOST and
+   * TRELLIS_PUBLIC_URL's host; `*` answers for any. Without TRELLIS_PUBLIC_URL the Host header is
+   * checked on every request (DNS rebinding); with it, only when this is set.
+   */
+  TRELLIS_ALLOWED_HOSTS: z
+    .string()
+    .regex(/^(\*|[A-Za-z0-9.:[\]-]+(,[A-Za-z0-9.:[\]-]+)*)$/, 'expected host names separated by commas, or *')
+    .optional(),
   /** Consecutive "source unavailable" failures that open a source's circuit, and its cool-down. */
   TRELLIS_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   TRELLIS_BREAKER_COOLDOWN: z
@@ -163,6 +180,15 @@ export interface AppConfig {
   readonly webRoot: string | undefined;
   readonly cache: CacheConfig;
   readonly maxEventStreams: number;
+  /** Open update streams per user and kind (TRELLIS_MAX_STREAMS_PER_USER). */
+  readonly maxStreamsPerUser: number;
+  /** Per-user token bucket on the data API (TRELLIS_DATA_RATE, TRELLIS_DATA_BURST); perSecond 0 = off. */
+  readonly dataRateLimit: { readonly perSecond: number; readonly burst: number };
+  /**
+   * Host names (lower case, no port) requests may be addressed to; undefined = any (a public URL is
+   * set and TRELLIS_ALLOWED_HOSTS is not, or it is `*`).
+   */
+  readonly allowedHosts: ReadonlySet<string> | undefined;
   readonly jobs: JobsConfig;
   readonly breaker: { readonly failureThreshold: number; readonly coolDownMs: number };
   readonly store: StoreConfig;
@@ -280,6 +306,9 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
       commandTimeoutMs: parseDuration(e.TRELLIS_CACHE_COMMAND_TIMEOUT),
     },
     maxEventStreams: e.TRELLIS_MAX_EVENT_STREAMS,
+    maxStreamsPerUser: e.TRELLIS_MAX_STREAMS_PER_USER,
+    dataRateLimit: { perSecond: e.TRELLIS_DATA_RATE, burst: e.TRELLIS_DATA_BURST },
+    allowedHosts: allowedHosts(e.TRELLIS_ALLOWED_HOSTS, e.HOST, e.TRELLIS_PUBLIC_URL),
     jobs: {
       queue: e.TRELLIS_QUEUE,
       redisUrl: e.TRELLIS_REDIS_URL,
@@ -345,6 +374,38 @@ export function weakSecret(secret: string): string | null {
   if (new Set(secret).size < 10)
     return 'repeats too few characters to be random (e.g. `openssl rand -base64 48`)';
   return null;
+}
+
+/** The Host names to answer for (see TRELLIS_ALLOWED_HOSTS), or undefined for any. */
+function allowedHosts(
+  configured: string | undefined,
+  listenHost: string,
+  publicUrl: string | undefined,
+): ReadonlySet<string> | undefined {
+  if (configured === '*' || (configured === undefined && publicUrl !== undefined)) return undefined;
+  const hosts = new Set(['localhost', '127.0.0.1', '[::1]']);
+  const add = (host: string) => {
+    const name = hostName(host);
+    if (name) hosts.add(name);
+  };
+  // A wildcard listen address names no host; a specific one is how clients reach the server.
+  if (!['0.0.0.0', '::', '[::]'].includes(listenHost))
+    add(listenHost.includes(':') && !listenHost.startsWith('[') ? `[${listenHost}]` : listenHost);
+  if (publicUrl !== undefined) add(new URL(publicUrl).host);
+  for (const host of configured?.split(',') ?? [])
+    add(host.includes(':') && !host.startsWith('[') && host.split(':').length > 2 ? `[${host}]` : host);
+  return hosts;
+}
+
+/**
+ * The host name of a Host header value, lower case, without port or trailing dot (IPv6 in brackets),
+ * or undefined when it is not one.
+ */
+export function hostName(value: string): string | undefined {
+  const v = value.trim().toLowerCase();
+  const name = v.startsWith('[') ? v.slice(0, v.indexOf(']') + 1) : v.split(':')[0];
+  if (!name || name === '[]') return undefined;
+  return name.endsWith('.') ? name.slice(0, -1) : name;
 }
 
 function parseTrustProxy(value: string | undefined): boolean | number | string[] {
