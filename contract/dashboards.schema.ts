@@ -64,6 +64,11 @@ export const widgetDefinition = z.object({
   horizontal: z.boolean().optional(),
   /** Filter ids that change this widget; the page uses it to show which widgets a filter drives. */
   filters: z.array(z.string()),
+  /**
+   * Result columns whose marks (bars, slices, cells, points, table cells) set a dashboard filter
+   * when clicked: the page sends only that filter's id and the clicked value, like any filter.
+   */
+  crossFilters: z.array(z.object({ column: z.string(), filter: z.string() })).optional(),
   /** How long a result may be reused before asking again (the dataset's freshness); 0 = live. */
   freshnessMs: z.number().int().min(0),
 });

@@ -1,5 +1,6 @@
 import type { DashboardDefinition, DashboardListResponse } from '../../contract/index.js';
 import type { Dashboard, Project, ResolvedWidget } from '../config/project/project.types.js';
+import { crossFilterLinks } from '../config/project/cross-filter-links.js';
 import { freshnessPolicy } from '../cache/freshness.js';
 import { TrellisError } from '../errors.js';
 import type { Viewer } from './viewer.js';
@@ -83,6 +84,7 @@ function presentWidget(
   const filters = dashboard.filters
     .filter((f) => !w.ignore_filters.includes(f.id) && ds?.columns.has(f.columns[w.dataset] ?? f.column))
     .map((f) => f.id);
+  const crossFilters = crossFilterLinks(w, ds, dashboard.filters);
   return {
     id: w.id,
     type: w.type,
@@ -92,6 +94,7 @@ function presentWidget(
     height: w.height,
     filters,
     freshnessMs: ds ? (freshnessPolicy(ds.freshness)?.ttlMs ?? 0) : 0,
+    ...(crossFilters.length ? { crossFilters } : {}),
     ...(w.type === 'table'
       ? {
           sortable: w.sortable ?? w.columns ?? [...(w.dimensions ?? []), ...(w.measures ?? [])],

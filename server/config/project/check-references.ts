@@ -2,6 +2,7 @@ import type { DashboardFile, FilterDef, WhereDef, WidgetDef } from './project.sc
 import type { ColumnType, Dashboard, ResolvedFilter, ResolvedWidget } from './project.types.js';
 import type { YamlPath, YamlSource } from './yaml-source.js';
 import { didYouMean as suggest } from './did-you-mean.js';
+import { crossFilterLinks } from './cross-filter-links.js';
 
 type Report = (file: string, line: number, message: string) => void;
 
@@ -112,6 +113,18 @@ export function checkReferences(
             `widget "${w.id}": unknown filter "${fid}" in ignore_filters${suggest(fid, filterIds)}`,
           );
       });
+      const resolved = widgets.find((r) => r.id === w.id);
+      if (Array.isArray(w.cross_filter) && resolved && resolved.type !== 'text') {
+        const ds = datasets.get(resolved.dataset);
+        const linked = new Set(crossFilterLinks(resolved, ds, filters).map((l) => l.filter));
+        w.cross_filter.forEach((fid, j) => {
+          if (!linked.has(fid))
+            at(
+              ['widgets', i, 'cross_filter', j],
+              `widget "${w.id}": cross_filter "${fid}" must be a multi_select filter of this dashboard on a column the widget shows (not a period)`,
+            );
+        });
+      }
     });
     result.push({
       id,

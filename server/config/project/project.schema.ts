@@ -326,6 +326,12 @@ const widgetBase = {
   height: z.enum(['small', 'medium', 'large']).default('medium'),
   where: z.array(whereDef).default([]),
   ignore_filters: z.array(id).default([]),
+  /**
+   * Clicking a mark (bar, slice, cell, point, table cell) sets the dashboard filter on its column.
+   * Default: every multi_select filter whose column the widget shows; `false` turns it off; a list
+   * of filter ids keeps only those.
+   */
+  cross_filter: z.union([z.literal(false), z.array(id).min(1)]).optional(),
 };
 
 const kpiWidget = z

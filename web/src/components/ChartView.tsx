@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useEffect, useId, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
 import type { WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
 import type * as RuntimeModule from '../charts/echarts-runtime.js';
 import { chartMinHeight } from '../charts/chart-size.js';
+import { distinctMarks, type ChartMark } from '../charts/chart-marks.js';
 import { useColorScheme } from '../hooks/useColorScheme.js';
 
 // Type-only: the module itself is loaded on demand below.
@@ -37,11 +38,26 @@ function useReducedMotion(): boolean {
   );
 }
 
+/** Marks that cross-filter the dashboard when clicked, or chosen with arrow keys and Enter. */
+export interface ChartInteraction {
+  readonly marks: readonly ChartMark[];
+  readonly isSelected: (mark: ChartMark) => boolean;
+  readonly onActivate: (mark: ChartMark, additive: boolean) => void;
+}
+
 /**
  * Mounts one ECharts instance, feeds it the option built from the data (charts/ builders are pure),
  * follows the colour scheme, and resizes with its box (ResizeObserver, so grid reflows count too).
  */
-export function ChartView({ widget, data }: { widget: WidgetDefinition; data: WidgetDataResponse }) {
+export function ChartView({
+  widget,
+  data,
+  interaction,
+}: {
+  widget: WidgetDefinition;
+  data: WidgetDataResponse;
+  interaction?: ChartInteraction | undefined;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const chartRef = useRef<ChartInstance | undefined>(undefined);
   const [rt, setRt] = useState<Runtime | undefined>(runtime);
@@ -51,6 +67,10 @@ export function ChartView({ widget, data }: { widget: WidgetDefinition; data: Wi
   const [width, setWidth] = useState<number | undefined>(undefined);
   const scheme = useColorScheme();
   const reducedMotion = useReducedMotion();
+  // Clicks map back to marks by (series, data) index; the handler reads the latest props.
+  const interactionRef = useRef(interaction);
+  interactionRef.current = interaction;
+  const [optionVersion, setOptionVersion] = useState(0);
 
   useEffect(() => {
     if (rt) return;
@@ -86,10 +106,99 @@ export function ChartView({ widget, data }: { widget: WidgetDefinition; data: Wi
     const chart = chartRef.current;
     if (!rt || !chart || width === undefined) return;
     const option = rt.buildChartOption(widget, data, { style: rt.chartStyleFor(scheme), width });
+    // Clickable charts select their chosen marks (the rest stay as they are, only those get a frame).
+    const series = Array.isArray(option.series) ? option.series : option.series ? [option.series] : [];
+    const selectable = interactionRef.current?.marks.length
+      ? {
+          series: series.map((s) => ({
+            ...s,
+            selectedMode: 'multiple',
+            select: { itemStyle: { borderColor: scheme === 'dark' ? '#F5F7FA' : '#1F2933', borderWidth: 2 } },
+          })),
+        }
+      : {};
     // notMerge: a new result may have fewer series or another legend; nothing stale may survive.
-    chart.setOption({ ...option, animation: !reducedMotion }, { notMerge: true });
+    chart.setOption({ ...option, ...selectable, animation: !reducedMotion } as typeof option, {
+      notMerge: true,
+    });
+    setOptionVersion((v) => v + 1);
     setRendered(true);
   }, [rt, widget, data, scheme, reducedMotion, width]);
+
+  useEffect(() => {
+    const chart = chartRef.current;
+    if (!chart) return;
+    const onClick = (p: { seriesIndex?: number; dataIndex?: number; event?: { event?: unknown } }) => {
+      const current = interactionRef.current;
+      const mark = current?.marks.find((m) => m.seriesIndex === p.seriesIndex && m.dataIndex === p.dataIndex);
+      // A mouse or a touch event: only a mouse has the modifier keys that add to a selection.
+      const e = p.event?.event as Partial<MouseEvent> | undefined;
+      if (mark) current?.onActivate(mark, !!(e && (e.ctrlKey || e.metaKey || e.shiftKey)));
+    };
+    chart.on('click', onClick);
+    return () => {
+      chart.off('click', onClick);
+    };
+  }, [rt]);
+
+  // The selection follows the URL: after every option and every cross-filter change.
+  const selectedKey = interaction
+    ? interaction.marks.map((m) => (interaction.isSelected(m) ? 1 : 0)).join('')
+    : '';
+  useEffect(() => {
+    const chart = chartRef.current;
+    const current = interactionRef.current;
+    if (!chart || !current?.marks.length) return;
+    const bySeries = new Map<number, { all: number[]; on: number[] }>();
+    for (const m of current.marks) {
+      const entry = bySeries.get(m.seriesIndex) ?? { all: [], on: [] };
+      entry.all.push(m.dataIndex);
+      if (current.isSelected(m)) entry.on.push(m.dataIndex);
+      bySeries.set(m.seriesIndex, entry);
+    }
+    for (const [seriesIndex, { all, on }] of bySeries) {
+      chart.dispatchAction({ type: 'unselect', seriesIndex, dataIndex: all });
+      if (on.length) chart.dispatchAction({ type: 'select', seriesIndex, dataIndex: on });
+    }
+  }, [selectedKey, optionVersion]);
+
+  // Keyboard: the overlay listbox holds focus; arrows move a highlighted mark, Enter applies it.
+  const keyMarks = interaction ? distinctMarks(interaction.marks) : [];
+  const [active, setActive] = useState(-1);
+  const listId = useId();
+  const focusMark = (i: number) => {
+    const chart = chartRef.current;
+    const mark = keyMarks[i];
+    setActive(i);
+    if (!chart || !mark) return;
+    chart.dispatchAction({ type: 'downplay' });
+    chart.dispatchAction({ type: 'highlight', seriesIndex: mark.seriesIndex, dataIndex: mark.dataIndex });
+    chart.dispatchAction({ type: 'showTip', seriesIndex: mark.seriesIndex, dataIndex: mark.dataIndex });
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (!keyMarks.length) return;
+    const last = keyMarks.length - 1;
+    const move: Record<string, number> = {
+      ArrowRight: Math.min(last, active + 1),
+      ArrowDown: Math.min(last, active + 1),
+      ArrowLeft: Math.max(0, active - 1),
+      ArrowUp: Math.max(0, active - 1),
+      Home: 0,
+      End: last,
+    };
+    const to = move[e.key];
+    if (to !== undefined) {
+      e.preventDefault();
+      focusMark(to);
+    } else if ((e.key === 'Enter' || e.key === ' ') && keyMarks[active]) {
+      e.preventDefault();
+      interaction?.onActivate(keyMarks[active], e.ctrlKey || e.metaKey || e.shiftKey);
+    }
+  };
+  const onBlur = () => {
+    chartRef.current?.dispatchAction({ type: 'downplay' });
+    chartRef.current?.dispatchAction({ type: 'hideTip' });
+  };
 
   if (loadError)
     return (
@@ -101,12 +210,44 @@ export function ChartView({ widget, data }: { widget: WidgetDefinition; data: Wi
       </div>
     );
   const minHeight = chartMinHeight(widget, data);
-  return (
+  const chart = (
     <div
       ref={ref}
       className="chart"
       data-rendered={rendered ? 'true' : 'false'}
       style={minHeight ? { minHeight } : undefined}
     />
+  );
+  if (!keyMarks.length || !interaction) return chart;
+  return (
+    <div className="chart-frame">
+      {chart}
+      {/* Marks as options, so keyboards and screen readers can pick what a mouse clicks. */}
+      <div
+        className="chart-marks"
+        role="listbox"
+        tabIndex={0}
+        aria-multiselectable="true"
+        aria-label={`${widget.title}: arrow keys choose, Enter filters the dashboard`}
+        aria-activedescendant={active >= 0 ? `${listId}-${active}` : undefined}
+        onKeyDown={onKeyDown}
+        onFocus={() => active >= 0 && focusMark(active)}
+        onBlur={onBlur}
+        data-testid="chart-marks"
+      >
+        {keyMarks.map((m, i) => (
+          <div
+            key={i}
+            id={`${listId}-${i}`}
+            role="option"
+            aria-selected={interaction.isSelected(m)}
+            className="visually-hidden"
+            data-active={i === active ? 'true' : undefined}
+          >
+            {m.label}
+          </div>
+        ))}
+      </div>
+    </div>
   );
 }

@@ -11,13 +11,21 @@ interface Props {
   readonly sort?: SortSpec | undefined;
   readonly onSort?: ((column: string) => void) | undefined;
   readonly footer?: ReactNode;
+  /** Cells of these columns are toggle buttons that cross-filter the dashboard by their value. */
+  readonly cellFilter?: CellFilter | undefined;
+}
+
+export interface CellFilter {
+  readonly columns: ReadonlySet<string>;
+  readonly isSelected: (column: string, value: string) => boolean;
+  readonly activate: (column: string, value: string, additive: boolean) => void;
 }
 
 /**
  * A plain, accessible data table: a caption for screen readers, aria-sort on the sorted column,
  * header buttons for sortable columns (so they are reachable by keyboard), numbers right-aligned.
  */
-export function DataTable({ caption, columns, rows, sortable, sort, onSort, footer }: Props) {
+export function DataTable({ caption, columns, rows, sortable, sort, onSort, footer, cellFilter }: Props) {
   const canSort = new Set(onSort ? (sortable ?? []) : []);
   const prose = proseColumns(columns, rows);
   const cellClass = (c: ResultColumn, i: number) =>
@@ -66,7 +74,24 @@ export function DataTable({ caption, columns, rows, sortable, sort, onSort, foot
               <tr key={r}>
                 {columns.map((c, i) => (
                   <td key={c.key} className={cellClass(c, i)}>
-                    {formatCell(row[i] ?? null, c)}
+                    {cellFilter?.columns.has(c.key) &&
+                    row[i] !== null &&
+                    row[i] !== undefined &&
+                    row[i] !== '' ? (
+                      <button
+                        type="button"
+                        className="cell-filter"
+                        aria-pressed={cellFilter.isSelected(c.key, String(row[i]))}
+                        title={`Filter the dashboard by ${c.label}: ${formatCell(row[i] ?? null, c)}`}
+                        onClick={(e) =>
+                          cellFilter.activate(c.key, String(row[i]), e.ctrlKey || e.metaKey || e.shiftKey)
+                        }
+                      >
+                        {formatCell(row[i] ?? null, c)}
+                      </button>
+                    ) : (
+                      formatCell(row[i] ?? null, c)
+                    )}
                   </td>
                 ))}
               </tr>

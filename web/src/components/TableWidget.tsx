@@ -1,6 +1,6 @@
 import type { SortSpec, WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
 import { formatNumber } from '../charts/value-format.js';
-import { DataTable } from './DataTable.js';
+import { DataTable, type CellFilter } from './DataTable.js';
 
 interface Props {
   readonly widget: WidgetDefinition;
@@ -9,13 +9,14 @@ interface Props {
   readonly pageSize: number;
   readonly onPage: (offset: number) => void;
   readonly onSort: (sort: SortSpec) => void;
+  readonly cellFilter?: CellFilter | undefined;
 }
 
 /**
  * A server-paged table: only one page ever reaches the browser. The server reports the sort it
  * applied (the widget's default until a header is clicked), so the arrows always tell the truth.
  */
-export function TableWidget({ widget, data, offset, pageSize, onPage, onSort }: Props) {
+export function TableWidget({ widget, data, offset, pageSize, onPage, onSort, cellFilter }: Props) {
   const total = data.total ?? data.rows.length;
   const first = total === 0 ? 0 : offset + 1;
   const last = Math.min(offset + data.rows.length, total);
@@ -36,6 +37,7 @@ export function TableWidget({ widget, data, offset, pageSize, onPage, onSort }: 
       sortable={widget.sortable}
       sort={sort}
       onSort={toggleSort}
+      cellFilter={cellFilter}
       footer={
         <nav className="pager" aria-label={`${widget.title} pages`}>
           <span className="pager-range" aria-live="polite">

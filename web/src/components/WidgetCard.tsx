@@ -1,10 +1,12 @@
-import { useId, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import type { SortSpec, WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
+import type { MarkValues } from '../app/filters/cross-filter.js';
 import type { FilterState } from '../app/filters/filter-state.js';
+import { chartMarks } from '../charts/chart-marks.js';
 import { formatDataTime } from '../app/shell/stale-data.js';
 import { DEFAULT_PAGE_SIZE, useWidgetData } from '../hooks/useWidgetData.js';
-import { ChartView } from './ChartView.js';
-import { DataTable } from './DataTable.js';
+import { ChartView, type ChartInteraction } from './ChartView.js';
+import { DataTable, type CellFilter } from './DataTable.js';
 import { KpiValue, kpiIsEmpty } from './KpiValue.js';
 import { Markdown, useMarkdownRenderer } from './Markdown.js';
 import { TableWidget } from './TableWidget.js';
@@ -16,6 +18,13 @@ interface Props {
   readonly filters: FilterState;
   /** A stable string of the filters; a table goes back to its first page when it changes. */
   readonly filtersKey: string;
+  /** Present when the widget's marks cross-filter the dashboard (widget.crossFilters). */
+  readonly crossFilter?: WidgetCrossFilter | undefined;
+}
+
+export interface WidgetCrossFilter {
+  isSelected(mark: MarkValues): boolean;
+  activate(mark: MarkValues, additive: boolean): void;
 }
 
 export type WidgetState = 'loading' | 'error' | 'empty' | 'ready';
@@ -27,7 +36,7 @@ const CHART_TYPES = new Set(['bar', 'line', 'area', 'pie', 'donut', 'scatter', '
  * or slow widget never blanks the rest of the page. `data-widget-id` and `data-state` are stable
  * hooks for tests and tooling.
  */
-export function WidgetCard({ dashboardId, widget, filters, filtersKey }: Props) {
+export function WidgetCard({ dashboardId, widget, filters, filtersKey, crossFilter }: Props) {
   const titleId = useId();
   const isTable = widget.type === 'table';
   const isChart = CHART_TYPES.has(widget.type);
@@ -103,6 +112,7 @@ export function WidgetCard({ dashboardId, widget, filters, filtersKey }: Props) 
             widget={widget}
             data={data}
             asTable={asTable}
+            crossFilter={crossFilter}
             offset={offset}
             pageSize={pageSize}
             onPage={(o) => setPaging({ key: filtersKey, offset: o })}
@@ -121,12 +131,29 @@ function WidgetContent(props: {
   widget: WidgetDefinition;
   data: WidgetDataResponse;
   asTable: boolean;
+  crossFilter: WidgetCrossFilter | undefined;
   offset: number;
   pageSize: number;
   onPage: (offset: number) => void;
   onSort: (sort: SortSpec) => void;
 }) {
-  const { widget, data, asTable } = props;
+  const { widget, data, asTable, crossFilter } = props;
+  const interaction = useMemo((): ChartInteraction | undefined => {
+    if (!crossFilter || widget.type === 'table') return undefined;
+    return {
+      marks: chartMarks(widget, data),
+      isSelected: (m) => crossFilter.isSelected(m.values),
+      onActivate: (m, additive) => crossFilter.activate(m.values, additive),
+    };
+  }, [widget, data, crossFilter]);
+  const cellFilter = useMemo((): CellFilter | undefined => {
+    if (!crossFilter || widget.type !== 'table') return undefined;
+    return {
+      columns: new Set((widget.crossFilters ?? []).map((l) => l.column)),
+      isSelected: (column, value) => crossFilter.isSelected({ [column]: value }),
+      activate: (column, value, additive) => crossFilter.activate({ [column]: value }, additive),
+    };
+  }, [widget, crossFilter]);
   switch (widget.type) {
     case 'kpi':
       return <KpiValue data={data} />;
@@ -139,6 +166,7 @@ function WidgetContent(props: {
           pageSize={props.pageSize}
           onPage={props.onPage}
           onSort={props.onSort}
+          cellFilter={cellFilter}
         />
       );
     case 'text':
@@ -149,7 +177,7 @@ function WidgetContent(props: {
           <DataTable caption={`${widget.title} (data)`} columns={data.columns} rows={data.rows} />
         </div>
       ) : (
-        <ChartView widget={widget} data={data} />
+        <ChartView widget={widget} data={data} interaction={interaction} />
       );
   }
 }

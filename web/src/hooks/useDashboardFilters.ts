@@ -1,36 +1,82 @@
 import { useCallback, useMemo } from 'react';
-import type { FilterDefinition } from '../../../contract/index.js';
+import type { FilterDefinition, WidgetDefinition } from '../../../contract/index.js';
+import {
+  activateMark,
+  formatDashboardQuery,
+  parseCrossFilters,
+  type CrossFilters,
+  type MarkValues,
+} from '../app/filters/cross-filter.js';
 import { activeFilterCount, withFilter, type FilterState } from '../app/filters/filter-state.js';
-import { formatFilterQuery, parseFilterQuery } from '../app/filters/filter-url.js';
+import { parseFilterQuery } from '../app/filters/filter-url.js';
 import { navigate, useLocation } from '../app/routing/router.js';
 
 export interface DashboardFilters {
   readonly state: FilterState;
   readonly activeCount: number;
+  /** Cross-filters set by clicking marks (app/filters/cross-filter.ts), in the order applied. */
+  readonly cross: CrossFilters;
   setFilter(def: FilterDefinition, value: unknown): void;
   reset(): void;
+  /** A click (or Enter) on a mark of a widget; `additive` keeps the values already chosen. */
+  activateMark(
+    widget: Pick<WidgetDefinition, 'id' | 'crossFilters'>,
+    mark: MarkValues,
+    additive: boolean,
+  ): void;
+  /** Clears one filter's cross-filter, or all of them. */
+  clearCross(filterId?: string): void;
 }
 
 /**
- * Filter state lives in the URL (see app/filter-url.ts), so a copied link reproduces the view and
- * back/forward step through filter changes. Each committed change is one history entry; text
- * inputs debounce before they commit, so typing does not flood the history.
+ * Filter state lives in the URL (see app/filter-url.ts and app/cross-filter.ts), so a copied link
+ * reproduces the view and back/forward step through filter changes. Each committed change is one
+ * history entry; text inputs debounce before they commit, so typing does not flood the history.
+ * The URL is extended here rather than in the router: the router stays a location store.
  */
 export function useDashboardFilters(filters: readonly FilterDefinition[]): DashboardFilters {
   const location = useLocation();
   const state = useMemo(() => parseFilterQuery(location.search, filters), [location.search, filters]);
+  const cross = useMemo(() => parseCrossFilters(location.search, filters), [location.search, filters]);
 
-  const setFilter = useCallback(
-    (def: FilterDefinition, value: unknown) => {
-      // Read the live URL, not the render's copy: two quick changes must not undo each other.
-      const live = parseFilterQuery(window.location.search, filters);
-      const next = withFilter(live, def, value);
-      navigate(`${window.location.pathname}${formatFilterQuery(next, filters)}`);
+  // Every change reads the live URL, not the render's copy: two quick changes must not undo each other.
+  const update = useCallback(
+    (change: (state: FilterState, cross: CrossFilters) => [FilterState, CrossFilters]) => {
+      const search = window.location.search;
+      const [nextState, nextCross] = change(
+        parseFilterQuery(search, filters),
+        parseCrossFilters(search, filters),
+      );
+      navigate(`${window.location.pathname}${formatDashboardQuery(nextState, nextCross, filters)}`);
     },
     [filters],
   );
 
+  const setFilter = useCallback(
+    // The bar's choice for a filter replaces a cross-filter on it, so the two never disagree.
+    (def: FilterDefinition, value: unknown) =>
+      update((s, c) => [withFilter(s, def, value), c.filter((x) => x.filter !== def.id)]),
+    [update],
+  );
   const reset = useCallback(() => navigate(window.location.pathname), []);
+  const activate = useCallback(
+    (widget: Pick<WidgetDefinition, 'id' | 'crossFilters'>, mark: MarkValues, additive: boolean) =>
+      update((s, c) => [s, activateMark(c, widget, mark, additive)]),
+    [update],
+  );
+  const clearCross = useCallback(
+    (filterId?: string) =>
+      update((s, c) => [s, filterId === undefined ? [] : c.filter((x) => x.filter !== filterId)]),
+    [update],
+  );
 
-  return { state, activeCount: activeFilterCount(state), setFilter, reset };
+  return {
+    state,
+    activeCount: activeFilterCount(state) + cross.length,
+    cross,
+    setFilter,
+    reset,
+    activateMark: activate,
+    clearCross,
+  };
 }

@@ -1,7 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import type { DashboardDefinition } from '../../../contract/index.js';
 import { dashboardListQuery, dashboardQuery } from '../api/queries.js';
-import { formatFilterQuery } from '../app/filters/filter-url.js';
+import { effectiveFilters, formatDashboardQuery, isMarkSelected } from '../app/filters/cross-filter.js';
+import { CrossFilterChips } from '../components/CrossFilterChips.js';
 import { Link } from '../app/routing/Link.js';
 import { FilterBar } from '../components/FilterBar.js';
 import { PageError } from '../components/PageError.js';
@@ -35,7 +36,6 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
 
 function DashboardView({ definition, project }: { definition: DashboardDefinition; project: string }) {
   const filters = useDashboardFilters(definition.filters);
-  const filtersKey = formatFilterQuery(filters.state, definition.filters);
   useDashboardUpdates(definition.id);
   const staleSince = useStaleSince(definition.id);
   const refreshing = useRefreshingPipelines(definition.datasets);
@@ -71,16 +71,29 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
         </div>
       )}
       <FilterBar dashboardId={definition.id} filters={definition.filters} state={filters} />
+      <CrossFilterChips definition={definition} filters={filters} />
       <div className="widget-grid">
-        {definition.widgets.map((w) => (
-          <WidgetCard
-            key={w.id}
-            dashboardId={definition.id}
-            widget={w}
-            filters={filters.state}
-            filtersKey={filtersKey}
-          />
-        ))}
+        {definition.widgets.map((w) => {
+          // Each widget sees the bar's filters plus cross-filters clicked in *other* widgets.
+          const own = effectiveFilters(filters.state, filters.cross, w.id);
+          return (
+            <WidgetCard
+              key={w.id}
+              dashboardId={definition.id}
+              widget={w}
+              filters={own}
+              filtersKey={formatDashboardQuery(own, [], definition.filters)}
+              crossFilter={
+                w.crossFilters?.length
+                  ? {
+                      isSelected: (mark) => isMarkSelected(filters.cross, w, mark),
+                      activate: (mark, additive) => filters.activateMark(w, mark, additive),
+                    }
+                  : undefined
+              }
+            />
+          );
+        })}
       </div>
     </main>
   );
