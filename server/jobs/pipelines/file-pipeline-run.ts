@@ -1,7 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Pipeline } from '../../config/project/pipeline.types.js';
-import { fileFingerprint, type DuckDBIngestWriter } from '../../query/engines/duckdb/index.js';
+import { fileFingerprint } from '../../query/file-fingerprint.js';
+import type { IngestWriter } from '../../query/ingest-writer.js';
 import type { PipelineRunContext, PipelineRunResult } from '../pipeline-contract.js';
 import { Publisher, pipelineFailed } from './run-support.js';
 
@@ -72,11 +73,14 @@ export async function matchFiles(dataDir: string, pattern: string): Promise<stri
 
 export async function runFilePipeline(
   pipeline: Pipeline,
-  writer: DuckDBIngestWriter,
+  writer: IngestWriter,
   context: PipelineRunContext,
 ): Promise<PipelineRunResult> {
   const spec = pipeline.fileImport;
   if (!spec) throw pipelineFailed(pipeline, 'no file settings');
+  const importFileBatch = writer.importFileBatch?.bind(writer);
+  if (!writer.capabilities.importsFiles || !importFileBatch)
+    throw pipelineFailed(pipeline, "its target's engine does not import files");
   let files: string[];
   try {
     files = await matchFiles(pipeline.target.dataDir, spec.path);
@@ -111,7 +115,7 @@ export async function runFilePipeline(
         const before = offset;
         let read: number;
         try {
-          read = await writer.importFileBatch(file, spec.format, offset, spec.batchRows, pipeline.id, (n) => {
+          read = await importFileBatch(file, spec.format, offset, spec.batchRows, pipeline.id, (n) => {
             const finished = n < spec.batchRows;
             return JSON.stringify({
               ...state,

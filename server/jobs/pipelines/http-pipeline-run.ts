@@ -1,5 +1,5 @@
 import type { Pipeline } from '../../config/project/pipeline.types.js';
-import type { DuckDBIngestWriter } from '../../query/engines/duckdb/index.js';
+import type { IngestWriter } from '../../query/ingest-writer.js';
 import type { PipelineRunContext, PipelineRunResult } from '../pipeline-contract.js';
 import {
   HttpStatusError,
@@ -46,7 +46,7 @@ export function parseHttpState(text: string | null): HttpState | null {
 interface RunInputs {
   readonly pipeline: Pipeline;
   readonly baseUrl: string;
-  readonly writer: DuckDBIngestWriter;
+  readonly writer: IngestWriter;
   readonly mapper: ItemMapper;
   readonly context: PipelineRunContext;
 }

@@ -76,7 +76,7 @@ export function createPipelineRunner(options: PipelineRunnerOptions): PipelineRu
         ? err
         : pipelineFailed(pipeline, err instanceof Error ? err.message : String(err), err);
     } finally {
-      writer.close();
+      await writer.close();
     }
   }
 

@@ -1,8 +1,8 @@
 import { TrellisError } from '../../errors.js';
 import type { Pipeline } from '../../config/project/pipeline.types.js';
-import { DuckDBIngestWriter, IngestSchemaError, fileFingerprint } from '../../query/engines/duckdb/index.js';
+import { openIngestWriter } from '../../query/engines/index.js';
+import { IngestSchemaError, type IngestWriter } from '../../query/ingest-writer.js';
 import type { PipelineRunContext } from '../pipeline-contract.js';
-import { publishFile } from './publish.js';
 
 /** pino-compatible: the worker's logger, or a console writer in the CLI. */
 export interface PipelineLogger {
@@ -39,17 +39,20 @@ export async function openWriter(
   pipeline: Pipeline,
   settings: IngestSettings,
   context: PipelineRunContext,
-): Promise<DuckDBIngestWriter> {
+): Promise<IngestWriter> {
   try {
-    const { writer, rebuilt } = await DuckDBIngestWriter.open({
-      ingestFile: pipeline.target.ingestFile,
-      servedFile: pipeline.target.file,
+    const { writer, rebuilt } = await openIngestWriter({
+      target: {
+        kind: 'duckdb',
+        ingestFile: pipeline.target.ingestFile,
+        servedFile: pipeline.target.file,
+        dataDir: pipeline.target.dataDir,
+        memoryLimit: settings.memoryLimit,
+        threads: settings.threads,
+      },
       tables: pipeline.tables,
       tenantColumn: pipeline.tenantColumn,
       tenant: pipeline.organisation,
-      dataDir: pipeline.target.dataDir,
-      memoryLimit: settings.memoryLimit,
-      threads: settings.threads,
     });
     if (rebuilt) context.log(rebuilt.startsWith('first run') ? 'info' : 'warn', rebuilt);
     return writer;
@@ -64,8 +67,8 @@ export async function openWriter(
 
 /**
  * Publishing: when due (every `publish_every` pages or seconds) and at the end of every run, the
- * ingest file is checkpointed, copied over the served file atomically, and the job system told which
- * datasets changed.
+ * writer makes what it committed visible to readers at once (DuckDB: the ingest file replaces the
+ * served one atomically), and the job system is told which datasets changed.
  */
 export class Publisher {
   private pagesSince = 0;
@@ -73,7 +76,7 @@ export class Publisher {
 
   constructor(
     private readonly pipeline: Pipeline,
-    private readonly writer: DuckDBIngestWriter,
+    private readonly writer: IngestWriter,
     private readonly context: PipelineRunContext,
   ) {}
 
@@ -98,10 +101,7 @@ export class Publisher {
 
   async now(why: 'checkpoint' | 'final'): Promise<void> {
     const started = Date.now();
-    await this.writer.checkpoint();
-    await publishFile(this.pipeline.target.ingestFile, this.pipeline.target.file);
-    const fingerprint = await fileFingerprint(this.pipeline.target.file);
-    if (fingerprint) await this.writer.recordServedFingerprint(fingerprint);
+    await this.writer.publish();
     this.pagesSince = 0;
     this.lastAt = Date.now();
     this.context.log(

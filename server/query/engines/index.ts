@@ -1,9 +1,10 @@
 import { serverSourceFor, type SourceConfig } from '../../config/project/project.schema.js';
 import type { Engine } from '../engine.js';
+import type { IngestWriterOptions, OpenedIngest } from '../ingest-writer.js';
 import { serverKindOfUrl } from '../source-url.js';
-import { openDuckDB } from './duckdb/index.js';
-import { openMySQL } from './mysql/index.js';
-import { openPostgres } from './postgres/index.js';
+import { openDuckDB, openDuckDBIngestWriter } from './duckdb/index.js';
+import { openMySQL, openMySQLIngestWriter } from './mysql/index.js';
+import { openPostgres, openPostgresIngestWriter } from './postgres/index.js';
 
 /**
  * The one place that maps a source's `type` to its engine. `environment` is the snapshot taken at
@@ -29,6 +30,22 @@ export async function openEngine(
       return openPostgres(source, environment);
     case 'mysql':
       return openMySQL(source, environment);
+  }
+}
+
+/**
+ * The write side: an IngestWriter (ingest-writer.ts) on the target's engine. Like openEngine, the one
+ * place that maps a target's kind to its implementation.
+ */
+export function openIngestWriter(options: IngestWriterOptions): Promise<OpenedIngest> {
+  const { target } = options;
+  switch (target.kind) {
+    case 'duckdb':
+      return openDuckDBIngestWriter({ ...options, target });
+    case 'postgres':
+      return openPostgresIngestWriter({ ...options, target });
+    case 'mysql':
+      return openMySQLIngestWriter({ ...options, target });
   }
 }
 

@@ -1,10 +1,25 @@
 import { existsSync } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { fileFingerprint } from '../../file-fingerprint.js';
+import {
+  IngestSchemaError,
+  type IngestCell,
+  type IngestColumnType,
+  type IngestFileFormat,
+  type IngestRows,
+  type IngestTable,
+  type IngestTarget,
+  type IngestWriter,
+  type IngestWriterOptions,
+  type OpenedIngest,
+} from '../../ingest-writer.js';
+import { publishFile } from './duckdb-publish.js';
 
 /**
- * The one read-write DuckDB connection of the server: a pipeline's ingest file
+ * The IngestWriter (ingest-writer.ts) on DuckDB, and the one read-write DuckDB connection of the
+ * server: a pipeline's ingest file
  * (`data/<target>.ingest.duckdb`). Everything else opens DuckDB read-only (duckdb-config.ts).
  *
  * A page is written in ONE transaction together with the pipeline's checkpoint (its row in
@@ -18,70 +33,30 @@ import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duc
  * appended, never spliced into SQL.
  */
 
-export type IngestColumnType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'DATE' | 'TIMESTAMP';
-
-export interface IngestTable {
-  readonly name: string;
-  readonly key: readonly string[];
-  readonly columns: readonly { readonly name: string; readonly type: IngestColumnType }[];
-}
-
-/** A cell after coercion to its column type: DATE as 'YYYY-MM-DD', TIMESTAMP as 'YYYY-MM-DD HH:MM:SS[.fff]'. */
-export type IngestCell = string | number | boolean | null;
-/** Rows in the table's column order. */
-export type IngestRows = ReadonlyMap<string, readonly (readonly IngestCell[])[]>;
-
-export interface IngestWriterOptions {
-  readonly ingestFile: string;
-  /** The served file: the first ingest file is a copy of it (rows of other organisations stay). */
-  readonly servedFile: string;
-  readonly tables: readonly IngestTable[];
-  readonly tenantColumn: string | null;
-  readonly tenant: string;
-  /** The project's data folder: the only place file imports may read. */
-  readonly dataDir: string;
-  /** DuckDB settings of the ingest instance (memory is the pipeline process's main cost). */
-  readonly memoryLimit: string;
-  readonly threads: number;
-}
-
-export interface OpenedIngest {
-  readonly writer: DuckDBIngestWriter;
-  /** Why the ingest file was (re)built from the served file, or null when an existing one was reused. */
-  readonly rebuilt: string | null;
-}
-
-export class IngestSchemaError extends Error {}
+/** What the DuckDB writer needs: the shared options with the DuckDB target. */
+type DuckDBIngestOptions = IngestWriterOptions & {
+  readonly target: Extract<IngestTarget, { kind: 'duckdb' }>;
+};
 
 const META = '_trellis_ingest_meta';
 const STATE = '_trellis_pipeline_state';
 const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
 const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-/** Identifies a version of the served file; a change we did not make means the ingest copy is stale. */
-export async function fileFingerprint(file: string): Promise<string | null> {
-  try {
-    const s = await stat(file);
-    return `${s.size}:${Math.trunc(s.mtimeMs)}`;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
-}
-
 async function removeDb(file: string): Promise<void> {
   await rm(file, { force: true });
   await rm(`${file}.wal`, { force: true });
 }
 
-export class DuckDBIngestWriter {
+export class DuckDBIngestWriter implements IngestWriter {
+  readonly capabilities = { importsFiles: true };
   private readonly keyTypes: readonly IngestColumnType[];
   private closed = false;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
-    private readonly options: IngestWriterOptions,
+    private readonly options: DuckDBIngestOptions,
   ) {
     const first = options.tables[0];
     if (!first) throw new IngestSchemaError('a pipeline writes at least one table');
@@ -93,17 +68,18 @@ export class DuckDBIngestWriter {
    * the served file changed behind our back (a regenerated example, a restored backup): continuing
    * on a stale copy would publish old rows over new ones.
    */
-  static async open(options: IngestWriterOptions): Promise<OpenedIngest> {
-    const served = await fileFingerprint(options.servedFile);
+  static async open(options: DuckDBIngestOptions): Promise<OpenedIngest> {
+    const { target } = options;
+    const served = await fileFingerprint(target.servedFile);
     let rebuilt: string | null = null;
-    if (!existsSync(options.ingestFile)) rebuilt = 'first run: the ingest file is a copy of the served file';
+    if (!existsSync(target.ingestFile)) rebuilt = 'first run: the ingest file is a copy of the served file';
     else {
       const recorded = await DuckDBIngestWriter.recordedFingerprint(options);
       if (served !== null && recorded !== served)
         rebuilt = 'the served file was replaced since the last publish; the ingest copy starts again from it';
     }
     if (rebuilt) await DuckDBIngestWriter.build(options, served);
-    const instance = await DuckDBInstance.create(options.ingestFile, instanceOptions(options));
+    const instance = await DuckDBInstance.create(target.ingestFile, instanceOptions(target));
     let conn: DuckDBConnection | undefined;
     try {
       conn = await instance.connect();
@@ -118,8 +94,9 @@ export class DuckDBIngestWriter {
     }
   }
 
-  private static async recordedFingerprint(options: IngestWriterOptions): Promise<string | null> {
-    const instance = await DuckDBInstance.create(options.ingestFile, instanceOptions(options));
+  private static async recordedFingerprint(options: DuckDBIngestOptions): Promise<string | null> {
+    const { target } = options;
+    const instance = await DuckDBInstance.create(target.ingestFile, instanceOptions(target));
     try {
       const conn = await instance.connect();
       try {
@@ -144,27 +121,29 @@ export class DuckDBIngestWriter {
    * their rows, not their constraints, since keys are the pipeline's business (a primary key on
    * nct_id alone would refuse the same study in two organisations).
    */
-  private static async build(options: IngestWriterOptions, servedFingerprint: string | null): Promise<void> {
-    const tmp = `${options.ingestFile}.building.tmp`;
+  private static async build(options: DuckDBIngestOptions, servedFingerprint: string | null): Promise<void> {
+    const { target } = options;
+    const tmp = `${target.ingestFile}.building.tmp`;
     await removeDb(tmp);
-    const instance = await DuckDBInstance.create(tmp, instanceOptions(options));
+    const instance = await DuckDBInstance.create(tmp, instanceOptions(target));
     try {
       const conn = await instance.connect();
       try {
         if (servedFingerprint !== null) {
-          await conn.run(`ATTACH ${literal(options.servedFile)} AS served (READ_ONLY)`);
+          // An alias no file stem can take: the temp file's own database is named after its stem.
+          await conn.run(`ATTACH ${literal(target.servedFile)} AS _trellis_served (READ_ONLY)`);
           const tables = await conn.runAndReadAll(
-            `SELECT table_name FROM duckdb_tables() WHERE database_name = 'served' AND schema_name = 'main' ORDER BY table_name`,
+            `SELECT table_name FROM duckdb_tables() WHERE database_name = '_trellis_served' AND schema_name = 'main' ORDER BY table_name`,
           );
           for (const row of tables.getRowObjectsJS()) {
             const name = String(row['table_name']);
-            await conn.run(`CREATE TABLE main.${q(name)} AS SELECT * FROM served.main.${q(name)}`);
+            await conn.run(`CREATE TABLE main.${q(name)} AS SELECT * FROM _trellis_served.main.${q(name)}`);
           }
           const views = await conn.runAndReadAll(
-            `SELECT sql FROM duckdb_views() WHERE database_name = 'served' AND schema_name = 'main' AND NOT internal`,
+            `SELECT sql FROM duckdb_views() WHERE database_name = '_trellis_served' AND schema_name = 'main' AND NOT internal`,
           );
           for (const row of views.getRowObjectsJS()) await conn.run(String(row['sql']));
-          await conn.run('DETACH served');
+          await conn.run('DETACH _trellis_served');
         }
         await conn.run(`CREATE TABLE IF NOT EXISTS ${META} (key VARCHAR, value VARCHAR)`);
         await conn.run(`DELETE FROM ${META}`);
@@ -180,8 +159,8 @@ export class DuckDBIngestWriter {
       throw err;
     }
     instance.closeSync();
-    await removeDb(options.ingestFile);
-    await rename(tmp, options.ingestFile);
+    await removeDb(target.ingestFile);
+    await rename(tmp, target.ingestFile);
     await rm(`${tmp}.wal`, { force: true });
   }
 
@@ -215,7 +194,7 @@ export class DuckDBIngestWriter {
             await this.conn.run(`ALTER TABLE ${q(table.name)} ADD COLUMN ${q(c.name)} ${c.type}`);
           else if (type !== c.type)
             throw new IngestSchemaError(
-              `table ${table.name}: column ${c.name} is ${type} in ${path.basename(this.options.ingestFile)}, the pipeline writes ${c.type}`,
+              `table ${table.name}: column ${c.name} is ${type} in ${path.basename(this.options.target.ingestFile)}, the pipeline writes ${c.type}`,
             );
         }
       }
@@ -232,16 +211,14 @@ export class DuckDBIngestWriter {
   }
 
   /** The pipeline's checkpoint as last committed (JSON text), or null. */
-  async readState(pipelineId: string): Promise<string | null> {
-    const r = await this.conn.runAndReadAll(`SELECT state FROM ${STATE} WHERE pipeline_id = $1`, [
-      pipelineId,
-    ]);
+  async readState(stateKey: string): Promise<string | null> {
+    const r = await this.conn.runAndReadAll(`SELECT state FROM ${STATE} WHERE pipeline_id = $1`, [stateKey]);
     const v = r.getRowObjectsJS()[0]?.['state'];
     return typeof v === 'string' ? v : null;
   }
 
-  async saveState(pipelineId: string, state: string): Promise<void> {
-    await this.transaction(() => this.putState(pipelineId, state));
+  async saveState(stateKey: string, state: string): Promise<void> {
+    await this.transaction(() => this.putState(stateKey, state));
   }
 
   /**
@@ -252,7 +229,7 @@ export class DuckDBIngestWriter {
   async writePage(
     keys: readonly (readonly IngestCell[])[],
     rows: IngestRows,
-    pipelineId: string,
+    stateKey: string,
     state: string,
   ): Promise<number> {
     const { tables } = this.options;
@@ -276,7 +253,7 @@ export class DuckDBIngestWriter {
           await this.replaceKeys(table);
           await this.insertStaged(table);
         }
-        await this.putState(pipelineId, state);
+        await this.putState(stateKey, state);
       });
     } finally {
       await this.clearStages();
@@ -291,16 +268,16 @@ export class DuckDBIngestWriter {
    */
   async importFileBatch(
     file: string,
-    format: 'csv' | 'parquet' | 'json',
+    format: IngestFileFormat,
     offset: number,
     limit: number,
-    pipelineId: string,
+    stateKey: string,
     stateFor: (rowsRead: number) => string,
   ): Promise<number> {
     const table = this.options.tables[0];
     if (!table) return 0;
     const resolved = path.resolve(file);
-    if (!resolved.startsWith(path.resolve(this.options.dataDir) + path.sep))
+    if (!resolved.startsWith(path.resolve(this.options.target.dataDir) + path.sep))
       throw new IngestSchemaError(`${file} is outside the data folder`);
     const reader = format === 'csv' ? 'read_csv' : format === 'parquet' ? 'read_parquet' : 'read_json_auto';
     const columns = table.columns
@@ -329,7 +306,7 @@ export class DuckDBIngestWriter {
             tenant ? [this.options.tenant] : [],
           );
         }
-        await this.putState(pipelineId, stateFor(n));
+        await this.putState(stateKey, stateFor(n));
       });
       return n;
     } finally {
@@ -359,25 +336,24 @@ export class DuckDBIngestWriter {
     return Number(r.getRowObjectsJS()[0]?.['n'] ?? 0);
   }
 
-  /** Moves everything committed from the WAL into the file, so the file alone is a complete copy. */
-  async checkpoint(): Promise<void> {
+  /**
+   * Checkpoints (the file alone is then a complete copy, no pending WAL), copies the ingest file over
+   * the served one atomically (duckdb-publish.ts), and records the served file's new fingerprint: it
+   * is now this version of ours.
+   */
+  async publish(): Promise<void> {
+    const { ingestFile, servedFile } = this.options.target;
     await this.conn.run('CHECKPOINT');
-  }
-
-  /** After a publish: the served file is now this version of ours. */
-  async recordServedFingerprint(fingerprint: string): Promise<void> {
+    await publishFile(ingestFile, servedFile);
+    const fingerprint = await fileFingerprint(servedFile);
+    if (fingerprint === null) return;
     await this.transaction(async () => {
       await this.conn.run(`DELETE FROM ${META} WHERE key = 'served_fingerprint'`);
       await this.conn.run(`INSERT INTO ${META} VALUES ('served_fingerprint', $1)`, [fingerprint]);
     });
   }
 
-  /** Interrupts a running statement (cancel); the transaction rolls back. */
-  interrupt(): void {
-    if (!this.closed) this.conn.interrupt();
-  }
-
-  close(): void {
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.conn.closeSync();
@@ -405,9 +381,9 @@ export class DuckDBIngestWriter {
     );
   }
 
-  private async putState(pipelineId: string, state: string): Promise<void> {
-    await this.conn.run(`DELETE FROM ${STATE} WHERE pipeline_id = $1`, [pipelineId]);
-    await this.conn.run(`INSERT INTO ${STATE} VALUES ($1, $2, now()::TIMESTAMP)`, [pipelineId, state]);
+  private async putState(stateKey: string, state: string): Promise<void> {
+    await this.conn.run(`DELETE FROM ${STATE} WHERE pipeline_id = $1`, [stateKey]);
+    await this.conn.run(`INSERT INTO ${STATE} VALUES ($1, $2, now()::TIMESTAMP)`, [stateKey, state]);
   }
 
   private async clearStages(): Promise<void> {
@@ -437,10 +413,10 @@ function stageType(type: IngestColumnType): IngestColumnType {
   return type === 'DATE' || type === 'TIMESTAMP' ? 'VARCHAR' : type;
 }
 
-function instanceOptions(options: IngestWriterOptions): Record<string, string> {
+function instanceOptions(target: DuckDBIngestOptions['target']): Record<string, string> {
   return {
-    memory_limit: options.memoryLimit,
-    threads: String(options.threads),
+    memory_limit: target.memoryLimit,
+    threads: String(target.threads),
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
     allow_community_extensions: 'false',
@@ -453,8 +429,8 @@ function instanceOptions(options: IngestWriterOptions): Record<string, string> {
 }
 
 /** File access limited to the data folder (file imports, the served file), then locked. */
-async function lockDown(conn: DuckDBConnection, options: IngestWriterOptions): Promise<void> {
-  const dir = path.resolve(options.dataDir) + path.sep;
+async function lockDown(conn: DuckDBConnection, options: DuckDBIngestOptions): Promise<void> {
+  const dir = path.resolve(options.target.dataDir) + path.sep;
   await conn.run(`SET allowed_directories = [${literal(dir)}]`);
   await conn.run('SET enable_external_access = false');
   await conn.run('SET lock_configuration = true');

@@ -1,4 +1,6 @@
 import type { Engine } from '../../engine.js';
+import type { IngestTarget, IngestWriterOptions, OpenedIngest } from '../../ingest-writer.js';
+import { DuckDBIngestWriter } from './duckdb-ingest-writer.js';
 import { duckdbSettings, type DuckDBSourceConfig } from './duckdb-config.js';
 import { DuckDBEngine } from './duckdb-engine.js';
 
@@ -8,14 +10,10 @@ export function openDuckDB(source: DuckDBSourceConfig, projectDir: string): Prom
 
 // What the rest of the server may use besides the opener: this file is the folder's only door.
 export { duckdbDialect } from './duckdb-dialect.js';
-export {
-  DuckDBIngestWriter,
-  IngestSchemaError,
-  fileFingerprint,
-  type IngestCell,
-  type IngestColumnType,
-  type IngestRows,
-  type IngestTable,
-  type IngestWriterOptions,
-  type OpenedIngest,
-} from './duckdb-ingest-writer.js';
+
+/** The IngestWriter on a DuckDB file (pipelines: `data/<target>.ingest.duckdb`, published over the served file). */
+export function openDuckDBIngestWriter(
+  options: IngestWriterOptions & { readonly target: Extract<IngestTarget, { kind: 'duckdb' }> },
+): Promise<OpenedIngest> {
+  return DuckDBIngestWriter.open(options);
+}

@@ -1,4 +1,6 @@
 import type { Engine } from '../../engine.js';
+import type { IngestTarget, IngestWriterOptions, OpenedIngest } from '../../ingest-writer.js';
+import { MySQLIngestWriter } from './mysql-ingest-writer.js';
 import { mysqlSettings, type MySQLSourceConfig } from './mysql-config.js';
 import { MySQLEngine } from './mysql-engine.js';
 
@@ -11,3 +13,10 @@ export async function openMySQL(
 
 // What the rest of the server may use besides the opener: this file is the folder's only door.
 export { mariadbDialect, mysqlDialect } from './mysql-dialect.js';
+
+/** The IngestWriter on a MySQL/MariaDB database: each page one transaction, visible on commit. */
+export async function openMySQLIngestWriter(
+  options: IngestWriterOptions & { readonly target: Extract<IngestTarget, { kind: 'mysql' }> },
+): Promise<OpenedIngest> {
+  return { writer: await MySQLIngestWriter.open(options), rebuilt: null };
+}

@@ -1,0 +1,248 @@
+import { afterAll, describe, expect, test } from 'vitest';
+import {
+  duckdbWriterTarget,
+  mysqlWriterTarget,
+  postgresWriterTarget,
+  type WriterTarget,
+} from '../../../../test/engine-contract/ingest-targets.js';
+import { serviceGate } from '../../../../test/test-services.js';
+import {
+  IngestSchemaError,
+  type IngestCell,
+  type IngestTable,
+  type IngestWriter,
+} from '../../ingest-writer.js';
+import { openIngestWriter } from '../index.js';
+
+/**
+ * The ingest-writer contract (ingest-writer.ts): the same pages written through the seam into DuckDB,
+ * PostgreSQL and MariaDB, and the same answers — replace by key across a parent and a child table,
+ * checkpoint in the page's transaction (a failed page leaves neither rows nor checkpoint), other
+ * organisations untouched, types checked on open, pages larger than one statement's values, and the
+ * rows visible to the Engine seam's readers after `publish`.
+ */
+const pgGate = await serviceGate('postgres', 'PostgreSQL ingest-writer contract tests');
+const myGate = await serviceGate('mysql', 'MariaDB ingest-writer contract tests');
+
+const TARGETS = [
+  { name: 'duckdb', available: true, make: duckdbWriterTarget },
+  { name: 'postgres', available: pgGate.available, make: () => postgresWriterTarget(pgGate.url) },
+  { name: 'mysql', available: myGate.available, make: () => mysqlWriterTarget(myGate.url) },
+] as const;
+
+const suffix = () => `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+
+function tablesFor(id: string): { studies: IngestTable; conditions: IngestTable } {
+  return {
+    studies: {
+      name: `ic_studies_${id}`,
+      key: ['id'],
+      columns: [
+        { name: 'id', type: 'VARCHAR' },
+        { name: 'enrolled', type: 'INTEGER' },
+        { name: 'started', type: 'DATE' },
+        { name: 'score', type: 'DOUBLE' },
+        { name: 'active', type: 'BOOLEAN' },
+      ],
+    },
+    conditions: {
+      name: `ic_conditions_${id}`,
+      key: ['id'],
+      columns: [
+        { name: 'id', type: 'VARCHAR' },
+        { name: 'condition', type: 'VARCHAR' },
+      ],
+    },
+  };
+}
+
+type Rows = readonly (readonly IngestCell[])[];
+
+describe.each(TARGETS)('ingest writer contract: $name', ({ available, make }) => {
+  const id = suffix();
+  const { studies, conditions } = tablesFor(id);
+  const tables = [studies, conditions];
+  const stateKey = `contract_${id}`;
+  let target: WriterTarget | undefined;
+  const page = (studyRows: Rows, conditionRows: Rows) =>
+    new Map<string, Rows>([
+      [studies.name, studyRows],
+      [conditions.name, conditionRows],
+    ]);
+
+  /** One writer at a time, opened and closed around its work, as pipeline runs take turns on a target. */
+  const withWriter = async (tenant: string, work: (writer: IngestWriter) => Promise<void>) => {
+    target ??= make();
+    const { writer } = await openIngestWriter({ target: target.target, tables, tenantColumn: 'org', tenant });
+    try {
+      await work(writer);
+    } finally {
+      await writer.close();
+    }
+  };
+
+  afterAll(async () => {
+    await target?.teardown([studies.name, conditions.name, `ic_typed_${id}`]);
+  });
+
+  test.skipIf(!available)(
+    'a page replaces its keys in every table, with the checkpoint, in one go',
+    async () => {
+      await withWriter('acme', async (acme) => {
+        const inserted = await acme.writePage(
+          [['s1'], ['s2']],
+          page(
+            [
+              ['s1', 10, '2024-01-02', 0.5, true],
+              ['s2', 20, '2024-03-04', null, false],
+            ],
+            [
+              ['s1', 'asthma'],
+              ['s1', 'copd'],
+              ['s2', 'flu'],
+            ],
+          ),
+          stateKey,
+          '{"page":1}',
+        );
+        expect(inserted).toBe(5);
+        expect(await acme.count(studies.name)).toBe(2);
+        expect(await acme.count(conditions.name)).toBe(3);
+        expect(await acme.readState(stateKey)).toBe('{"page":1}');
+
+        // s1 again with one condition, s2 again with none: the key's rows are replaced, not added to.
+        await acme.writePage(
+          [['s1'], ['s2']],
+          page(
+            [
+              ['s1', 11, '2024-01-02', 0.75, true],
+              ['s2', 21, '2024-03-05', 1, true],
+            ],
+            [['s1', 'asthma']],
+          ),
+          stateKey,
+          '{"page":2}',
+        );
+        expect(await acme.count(studies.name)).toBe(2);
+        expect(await acme.count(conditions.name)).toBe(1);
+        expect(await acme.maxValue(studies.name, 'started')).toBe('2024-03-05');
+      });
+      // Committed: a writer opened again finds the rows and the checkpoint.
+      await withWriter('acme', async (acme) => {
+        expect(await acme.readState(stateKey)).toBe('{"page":2}');
+        expect(await acme.count(studies.name)).toBe(2);
+      });
+    },
+  );
+
+  test.skipIf(!available)(
+    'another organisation writing the same keys leaves the first one’s rows alone',
+    async () => {
+      await withWriter('globex', async (globex) => {
+        expect(await globex.count(studies.name)).toBe(0);
+        await globex.writePage(
+          [['s1']],
+          page([['s1', 99, '2030-01-01', 2, false]], []),
+          `${stateKey}_g`,
+          '{}',
+        );
+        expect(await globex.count(studies.name)).toBe(1);
+        expect(await globex.maxValue(studies.name, 'started')).toBe('2030-01-01');
+      });
+      await withWriter('acme', async (acme) => {
+        expect(await acme.count(studies.name)).toBe(2);
+        expect(await acme.count(conditions.name)).toBe(1);
+        expect(await acme.maxValue(studies.name, 'started')).toBe('2024-03-05');
+        expect(await acme.readState(stateKey)).toBe('{"page":2}');
+      });
+    },
+  );
+
+  test.skipIf(!available)('a page that fails leaves neither its rows nor its checkpoint', async () => {
+    await withWriter('acme', async (acme) => {
+      const bad = acme.writePage(
+        [['s3'], ['s1']],
+        // The second row's `enrolled` is not an integer: the page fails part way through.
+        page(
+          [
+            ['s3', 30, '2024-05-06', 1, true],
+            ['s1', 'not a number', '2024-01-02', 1, true],
+          ],
+          [['s3', 'gout']],
+        ),
+        stateKey,
+        '{"page":3}',
+      );
+      await expect(bad).rejects.toThrow(/number|integer/i);
+      expect(await acme.count(studies.name)).toBe(2);
+      expect(await acme.count(conditions.name)).toBe(1);
+      expect(await acme.readState(stateKey)).toBe('{"page":2}');
+    });
+  });
+
+  test.skipIf(!available)('a page larger than one statement’s bound values lands whole', async () => {
+    await withWriter('acme', async (acme) => {
+      const n = 2_500; // × 6 stored columns = 15,000 values: more than one INSERT on a server
+      const keys = Array.from({ length: n }, (_, i) => [`b${i}`]);
+      const rows = keys.map(([k], i) => [k ?? '', i, '2025-01-01', i / 2, i % 2 === 0]);
+      expect(await acme.writePage(keys, page(rows, []), stateKey, '{"page":4}')).toBe(n);
+      expect(await acme.count(studies.name)).toBe(n + 2);
+      expect(await acme.readState(stateKey)).toBe('{"page":4}');
+    });
+  });
+
+  test.skipIf(!available)(
+    'after publish, readers through the Engine seam see every committed row',
+    async () => {
+      await withWriter('acme', async (acme) => {
+        await acme.saveState(stateKey, '{"status":"complete"}');
+        await acme.publish();
+      });
+      expect(target).toBeDefined();
+      const reader = await (target as WriterTarget).reader();
+      try {
+        const q = (name: string) => reader.dialect.quoteIdentifier(name);
+        const r = await reader.run(
+          {
+            sql: `SELECT ${q('org')}, count(*) FROM ${q(studies.name)} GROUP BY ${q('org')} ORDER BY ${q('org')}`,
+            params: [],
+          },
+          { timeoutMs: 10_000, maxRows: 10, maxBytes: 100_000 },
+        );
+        expect(r.rows.map((row) => [row[0], Number(row[1])])).toEqual([
+          ['acme', 2_502],
+          ['globex', 1],
+        ]);
+      } finally {
+        await reader.close();
+      }
+      await withWriter('acme', async (acme) =>
+        expect(await acme.readState(stateKey)).toBe('{"status":"complete"}'),
+      );
+    },
+  );
+
+  test.skipIf(!available)(
+    'a column of another type than the pipeline writes is refused on open',
+    async () => {
+      const typed: IngestTable = {
+        name: `ic_typed_${id}`,
+        key: ['id'],
+        columns: [
+          { name: 'id', type: 'VARCHAR' },
+          { name: 'n', type: 'INTEGER' },
+        ],
+      };
+      target ??= make();
+      await target.createTable(`CREATE TABLE "${typed.name}" ("id" VARCHAR(20), "n" DATE)`);
+      // DuckDB meets the table on the ingest file's first build: a fresh ingest file for this one.
+      const t =
+        target.target.kind === 'duckdb'
+          ? { ...target.target, ingestFile: `${target.target.ingestFile}.typed` }
+          : target.target;
+      const opening = openIngestWriter({ target: t, tables: [typed], tenantColumn: null, tenant: 'acme' });
+      await expect(opening).rejects.toBeInstanceOf(IngestSchemaError);
+      await expect(opening).rejects.toThrow(`column n is`);
+    },
+  );
+});
