@@ -46,6 +46,8 @@ import { createPipelineRunner } from './jobs/pipelines/pipeline-runner.js';
 import type { Queue } from './jobs/queue.js';
 import { jobsRoutes } from './routes/jobs/jobs.routes.js';
 import { runEventsRoutes } from './routes/jobs/run-events.routes.js';
+import { uploadsRoutes } from './routes/uploads/uploads.routes.js';
+import { UploadsService } from './uploads/uploads.service.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -78,6 +80,8 @@ export interface AppServices {
   readonly audit: AuditQueryService;
   /** Queue, runs, run events, publications; the worker starts only when asked (serve, worker). */
   readonly jobs: JobSystem;
+  /** Upload targets and received files (docs/uploads.md). */
+  readonly uploads: UploadsService;
   /** Every route with its declared permission (see policies/permissions.ts). */
   readonly routes: RouteInfo[];
 }
@@ -184,6 +188,7 @@ export async function buildApp(
     loginLinks: new LoginLinksService(store, sessions, options.now),
     audit: new AuditQueryService(store, options.now),
     jobs,
+    uploads: new UploadsService(project, store, config.uploads.tempDir, metrics, options.now),
     routes: [],
   };
   app.decorate('services', services);
@@ -272,6 +277,7 @@ export async function buildApp(
   await app.register(auditRoutes(services));
   await app.register(jobsRoutes(services));
   await app.register(runEventsRoutes(services));
+  await app.register(uploadsRoutes(services));
   await appShellRoutes(app, config.webRoot);
   return app as unknown as FastifyInstance & { services: AppServices };
 }
