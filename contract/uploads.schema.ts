@@ -39,3 +39,25 @@ export const uploadSummary = z.object({
 });
 export type UploadSummary = z.infer<typeof uploadSummary>;
 export const uploadList = z.object({ uploads: z.array(uploadSummary) });
+
+export const previewColumn = z.object({
+  /** The header as found in the file. */
+  header: z.string(),
+  /** DuckDB's inferred type (sniffed from the file). */
+  inferredType: z.string(),
+  /** The declared column this header fills, or null for an extra column. */
+  column: z.string().nullable(),
+  declaredType: z.string().nullable(),
+});
+export const uploadPreview = z.object({
+  columns: z.array(previewColumn),
+  /** At most 100 rows, in the file's column order; values as text. */
+  rows: z.array(z.array(z.string().nullable())),
+  /** Declared required columns the file lacks. */
+  missing: z.array(z.string()),
+  /** Headers that are no declared column. */
+  extra: z.array(z.string()),
+  /** What DuckDB's CSV sniffer found (CSV and TSV only). */
+  dialect: z.object({ delimiter: z.string(), quote: z.string(), header: z.boolean() }).nullable(),
+});
+export type UploadPreview = z.infer<typeof uploadPreview>;

@@ -85,6 +85,10 @@ export const ERROR_CATALOGUE = {
     status: 415,
     message: 'The file’s content does not match its type (a binary or differently formatted file).',
   },
+  UPLOAD_UNREADABLE: {
+    status: 422,
+    message: 'The file could not be read as its format (broken, truncated, or not yet readable here).',
+  },
   UPLOAD_ABORTED: { status: 400, message: 'The upload was interrupted before the file was complete.' },
   INTERNAL: {
     status: 500,

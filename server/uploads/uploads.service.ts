@@ -3,14 +3,17 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Role } from '../../contract/session.schema.js';
-import type { UploadSummary, UploadTargetSummary } from '../../contract/uploads.schema.js';
+import type { UploadPreview, UploadSummary, UploadTargetSummary } from '../../contract/uploads.schema.js';
 import { recordAudit, type ActionContext } from '../audit/audit-log.js';
 import type { Project } from '../config/project/project.types.js';
+import type { UploadFormat } from '../config/project/upload.schema.js';
 import type { UploadTarget } from '../config/project/upload.types.js';
 import { TrellisError, type ErrorCode } from '../errors.js';
 import { roleAtMost } from '../policies/roles.js';
 import type { UploadsTable } from '../store/database.types.js';
 import type { Store } from '../store/store.js';
+import { openDuckDBScratch } from '../query/engines/duckdb/index.js';
+import { previewFile } from './preview.js';
 import { receiveFile } from './receive-file.js';
 import { contentProblem, formatFromName } from './upload-format.js';
 
@@ -152,6 +155,22 @@ export class UploadsService {
       .limit(100)
       .execute();
     return rows.map(summaryOf);
+  }
+
+  /**
+   * The first rows of a received file with inferred vs declared types, read by a private in-memory
+   * DuckDB that may open the temp folder only (never the serving engine).
+   */
+  async preview(uploader: Uploader, id: string): Promise<UploadPreview> {
+    const row = await this.row(uploader.organisationId, id);
+    const target = this.target(row.target, uploader.role);
+    if (row.status !== 'received') throw new TrellisError('UPLOAD_NOT_FOUND');
+    const db = await openDuckDBScratch(this.tempDir);
+    try {
+      return await previewFile(db, this.fileOf(id), row.format as UploadFormat, target);
+    } finally {
+      await db.close();
+    }
   }
 
   private async row(organisationId: string, id: string): Promise<UploadsTable> {

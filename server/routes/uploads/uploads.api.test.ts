@@ -242,3 +242,62 @@ describe('uploads: a client that disconnects mid-upload', () => {
     expect(files().sort()).toEqual(kept.map((k) => `${k.id}.upload`).sort());
   });
 });
+
+describe('uploads: preview', () => {
+  const preview = async (who: SignedIn, fileName: string, content: string | Buffer) => {
+    const sent = await send(who, fileName, content);
+    expect(sent.statusCode).toBe(201);
+    return who.inject(`/api/v1/uploads/${sent.json().id as string}/preview`);
+  };
+
+  test('a semicolon CSV with quotes: sniffed dialect, inferred vs declared types, values as in the file', async () => {
+    const r = await preview(a, 'semi.csv', 'Sponsor;TARGET;note\n"Acme; Inc";120;x\nBeta;80;\n');
+    expect(r.statusCode).toBe(200);
+    const p = r.json();
+    expect(p.dialect).toEqual({ delimiter: ';', quote: '"', header: true });
+    expect(p.columns).toEqual([
+      { header: 'Sponsor', inferredType: 'VARCHAR', column: 'sponsor', declaredType: 'VARCHAR' },
+      { header: 'TARGET', inferredType: 'BIGINT', column: 'target', declaredType: 'INTEGER' },
+      { header: 'note', inferredType: 'VARCHAR', column: null, declaredType: null },
+    ]);
+    expect(p.rows).toEqual([
+      ['Acme; Inc', '120', 'x'],
+      ['Beta', '80', null],
+    ]);
+    expect(p.missing).toEqual([]);
+    expect(p.extra).toEqual(['note']);
+  });
+
+  test('at most 100 rows; a missing required column is named', async () => {
+    const csv = `sponsor,other\n${Array.from({ length: 250 }, (_, i) => `S${i},${i}`).join('\n')}\n`;
+    const p = (await preview(a, 'many.csv', csv)).json();
+    expect(p.rows).toHaveLength(100);
+    expect(p.rows[99]).toEqual(['S99', '99']);
+    expect(p.missing).toEqual(['target']);
+  });
+
+  test('JSON arrays of objects are read by DuckDB too', async () => {
+    const p = (
+      await preview(a, 'rows.json', '[{"sponsor":"A","target":5},{"sponsor":"B","target":7}]')
+    ).json();
+    expect(p.columns.map((c: { header: string }) => c.header)).toEqual(['sponsor', 'target']);
+    expect(p.rows).toEqual([
+      ['A', '5'],
+      ['B', '7'],
+    ]);
+    expect(p.dialect).toBeNull();
+  });
+
+  test('a broken JSON file: 422 UPLOAD_UNREADABLE', async () => {
+    const r = await preview(a, 'broken.json', '[{"sponsor": "A", ');
+    expect(r.statusCode).toBe(422);
+    expect(r.json().error).toBe('UPLOAD_UNREADABLE');
+  });
+
+  test('another organisation cannot preview an upload', async () => {
+    const sent = await send(a, 'secret.csv', 'sponsor,target\nA,1\n');
+    const r = await b.inject(`/api/v1/uploads/${sent.json().id as string}/preview`);
+    expect(r.statusCode).toBe(404);
+    expect(r.json().error).toBe('UPLOAD_NOT_FOUND');
+  });
+});

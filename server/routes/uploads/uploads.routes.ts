@@ -3,7 +3,12 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { errorBody } from '../../../contract/index.js';
-import { uploadList, uploadSummary, uploadTargetList } from '../../../contract/uploads.schema.js';
+import {
+  uploadList,
+  uploadPreview,
+  uploadSummary,
+  uploadTargetList,
+} from '../../../contract/uploads.schema.js';
 import type { AppServices } from '../../app.js';
 import { TrellisError } from '../../errors.js';
 import { actionContext, principalOf } from '../../http/authenticate.js';
@@ -102,6 +107,17 @@ export function uploadsRoutes(services: Pick<AppServices, 'uploads'>): FastifyPl
         response: { 200: uploadSummary, 404: errorBody },
       },
       handler: async (request) => uploads.get(uploaderOf(request).organisationId, request.params.upload),
+    });
+
+    app.get('/api/v1/uploads/:upload/preview', {
+      config: { permission: 'upload:read' },
+      schema: {
+        tags: ['uploads'],
+        summary: 'The first 100 rows, each header’s inferred type beside the declared column',
+        params: uploadParams,
+        response: { 200: uploadPreview, 404: errorBody, 422: errorBody },
+      },
+      handler: async (request) => uploads.preview(uploaderOf(request), request.params.upload),
     });
   };
 }

@@ -1,6 +1,8 @@
 import type { Engine } from '../../engine.js';
 import type { IngestTarget, IngestWriterOptions, OpenedIngest } from '../../ingest-writer.js';
+import type { ScratchDatabase } from '../../scratch-database.js';
 import { DuckDBIngestWriter } from './duckdb-ingest-writer.js';
+import { DuckDBScratch } from './duckdb-scratch.js';
 import { duckdbSettings, type DuckDBSourceConfig } from './duckdb-config.js';
 import { DuckDBEngine } from './duckdb-engine.js';
 
@@ -16,4 +18,9 @@ export function openDuckDBIngestWriter(
   options: IngestWriterOptions & { readonly target: Extract<IngestTarget, { kind: 'duckdb' }> },
 ): Promise<OpenedIngest> {
   return DuckDBIngestWriter.open(options);
+}
+
+/** A private in-memory DuckDB that may read files in `folder` only (uploads' preview and profile). */
+export function openDuckDBScratch(folder: string, memoryLimit = '256MB'): Promise<ScratchDatabase> {
+  return DuckDBScratch.open(folder, memoryLimit);
 }
