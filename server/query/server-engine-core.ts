@@ -94,7 +94,7 @@ export class ServerEngineCore<C extends ServerConnection> {
    */
   guarded<T>(
     query: CompiledQuery,
-    options: Pick<RunOptions, 'signal' | 'timeoutMs' | 'tenant'>,
+    options: Pick<RunOptions, 'signal' | 'timeoutMs' | 'tenant' | 'user'>,
     work: (conn: C, context: StatementContext) => Promise<T>,
   ): Promise<T> {
     const timeoutMs = Math.min(options.timeoutMs, this.settings.statementTimeoutMs ?? Infinity);
@@ -106,7 +106,10 @@ export class ServerEngineCore<C extends ServerConnection> {
         : new TrellisError('QUERY_CANCELLED', { detail: { sql: query.sql } });
     const context = { signal, failure, timeoutMs };
     return this.limiter
-      .run(() => this.withConnection(signal, (conn) => work(conn, context)), signal, options.tenant)
+      .run(() => this.withConnection(signal, (conn) => work(conn, context)), signal, {
+        tenant: options.tenant,
+        user: options.user,
+      })
       .catch((err: unknown) => {
         if (signal.aborted && !(err instanceof TrellisError && err.code === 'RESULT_TOO_LARGE'))
           throw failure();

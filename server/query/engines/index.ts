@@ -5,6 +5,8 @@ import { serverKindOfUrl } from '../source-url.js';
 import { openDuckDB, openDuckDBIngestWriter } from './duckdb/index.js';
 import { openMySQL, openMySQLIngestWriter } from './mysql/index.js';
 import { openPostgres, openPostgresIngestWriter } from './postgres/index.js';
+// `trellis init --from <folder of CSV/Parquet>`: the files become tables of a new DuckDB file.
+export { importFilesIntoDuckDB, type FileTable } from './duckdb/index.js';
 
 /**
  * The one place that maps a source's `type` to its engine. `environment` is the snapshot taken at

@@ -101,11 +101,10 @@ export class DuckDBEngine implements Engine {
         ? new TrellisError('QUERY_TIMEOUT', { detail: { timeoutMs: options.timeoutMs, sql: query.sql } })
         : new TrellisError('QUERY_CANCELLED', { detail: { sql: query.sql } });
     return this.limiter
-      .run(
-        () => this.withConnection((conn) => this.stream(conn, query, options, signal, failure)),
-        signal,
-        options.tenant,
-      )
+      .run(() => this.withConnection((conn) => this.stream(conn, query, options, signal, failure)), signal, {
+        tenant: options.tenant,
+        user: options.user,
+      })
       .catch((err: unknown) => {
         if (signal.aborted) throw failure();
         throw err;

@@ -24,3 +24,4 @@ export function openDuckDBIngestWriter(
 export function openDuckDBScratch(folder: string, memoryLimit = '256MB'): Promise<ScratchDatabase> {
   return DuckDBScratch.open(folder, memoryLimit);
 }
+export { importFilesIntoDuckDB, type FileTable } from './duckdb-file-import.js';

@@ -21,6 +21,18 @@ describe('the login page next path', () => {
       '/\t/evil.example',
       '/%0a/x\n',
       '/login?next=/x',
+      '/.//evil.example',
+      '/./\\evil.example',
+      '/a/..//evil.example',
+      '/a/b/../..//evil.example/x?y=1',
+      '/%2e//evil.example',
+      '/%2E%2E//evil.example',
+      '/%2F%2Fevil.example',
+      '/%2f/evil.example',
+      '/%5Cevil.example',
+      '/%5c%5cevil.example',
+      '/\t/evil.example',
+      '/.\t//evil.example',
       '',
       `/${'a'.repeat(2001)}`,
     ])
@@ -35,6 +47,10 @@ describe('the login page next path', () => {
         const out = safeNextPath(raw);
         expect(out.startsWith('/')).toBe(true);
         expect(out.startsWith('//')).toBe(false);
+        // What the browser then does with it: resolving it again must not leave the origin either.
+        expect(
+          new URL(new URL(out, 'https://trellis.example').pathname, 'https://trellis.example').host,
+        ).toBe('trellis.example');
         expect(new URL(out, 'https://trellis.example').origin).toBe('https://trellis.example');
       }),
       { numRuns: 2000 },
