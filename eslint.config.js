@@ -39,7 +39,7 @@ const IOREDIS = library('ioredis', 'server/cache/ (the Cache seam) and server/jo
 const BULLMQ = library('bullmq', 'server/jobs/ (the Queue seam)');
 const KYSELY = library(
   'kysely',
-  'the metadata store and the services that own its tables (server/store, auth, audit, jobs)',
+  'the metadata store and the services that own its tables (server/store, auth, audit, jobs, uploads)',
 );
 
 const HTTP = [
@@ -74,6 +74,7 @@ const LAYERS = {
   'server/cache': [above('cache/', ['auth', 'audit', 'jobs', 'services', 'cli']), ...HTTP],
   'server/auth': [above('auth/', ['jobs', 'services', 'cli']), ...HTTP],
   'server/jobs': [above('jobs/', ['services', 'cli']), ...HTTP],
+  'server/uploads': [above('uploads/', ['services', 'cli']), ...HTTP],
   'server/services': [above('services/', ['cli']), ...HTTP],
   'server/observability': [above('observability/', ['cli']), ...HTTP],
   'server/http': [above('http/', ['routes', 'cli'])],
@@ -85,6 +86,7 @@ const LIBRARIES_ALLOWED = {
   'server/store': [IOREDIS, BULLMQ],
   'server/auth': [IOREDIS, BULLMQ],
   'server/audit': [IOREDIS, BULLMQ],
+  'server/uploads': [IOREDIS, BULLMQ],
 };
 const librariesFor = (folder) => LIBRARIES_ALLOWED[folder] ?? [IOREDIS, BULLMQ, KYSELY];
 

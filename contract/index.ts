@@ -6,4 +6,5 @@ export * from './events.schema.js';
 export * from './session.schema.js';
 export * from './admin.schema.js';
 export * from './jobs.schema.js';
+export * from './uploads.schema.js';
 export * from './organisation-name.js';

@@ -51,6 +51,8 @@ import { createPipelineRunner } from './jobs/pipelines/pipeline-runner.js';
 import type { Queue } from './jobs/queue.js';
 import { jobsRoutes } from './routes/jobs/jobs.routes.js';
 import { runEventsRoutes } from './routes/jobs/run-events.routes.js';
+import { uploadsRoutes } from './routes/uploads/uploads.routes.js';
+import { UploadsService } from './uploads/uploads.service.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -83,6 +85,8 @@ export interface AppServices {
   readonly audit: AuditQueryService;
   /** Queue, runs, run events, publications; the worker starts only when asked (serve, worker). */
   readonly jobs: JobSystem;
+  /** Upload targets and received files (docs/uploads.md). */
+  readonly uploads: UploadsService;
   /** Every route with its declared permission (see policies/permissions.ts). */
   readonly routes: RouteInfo[];
   /** The per-user token bucket of the data API (widget data, filter options): a route hook. */
@@ -200,6 +204,7 @@ export async function buildApp(
     loginLinks: new LoginLinksService(store, sessions, options.now),
     audit: new AuditQueryService(store, options.now),
     jobs,
+    uploads: new UploadsService(project, store, config.uploads.tempDir, metrics, options.now),
     routes: [],
     dataRateLimit: userRateLimit(new TokenBuckets(config.dataRateLimit)),
     streamQuotas: {
@@ -290,6 +295,7 @@ export async function buildApp(
   await app.register(auditRoutes(services));
   await app.register(jobsRoutes(services));
   await app.register(runEventsRoutes(services));
+  await app.register(uploadsRoutes(services));
   await appShellRoutes(app, config.webRoot);
   return app as unknown as FastifyInstance & { services: AppServices };
 }

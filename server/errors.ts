@@ -77,6 +77,27 @@ export const ERROR_CATALOGUE = {
     status: 422,
     message: 'The pipeline run reached a limit of its pipeline file and stopped.',
   },
+  UPLOAD_TARGET_NOT_FOUND: { status: 404, message: 'There is no upload target with this id.' },
+  UPLOAD_NOT_FOUND: { status: 404, message: 'There is no upload with this id.' },
+  UPLOAD_INVALID_REQUEST: {
+    status: 400,
+    message: 'Send exactly one file as multipart/form-data in the field "file".',
+  },
+  UPLOAD_EMPTY: { status: 400, message: 'The file is empty.' },
+  UPLOAD_TOO_LARGE: { status: 413, message: 'The file is larger than this upload target allows.' },
+  UPLOAD_FORMAT_NOT_ACCEPTED: {
+    status: 415,
+    message: 'This upload target does not accept files of this type.',
+  },
+  UPLOAD_FORMAT_MISMATCH: {
+    status: 415,
+    message: 'The file’s content does not match its type (a binary or differently formatted file).',
+  },
+  UPLOAD_UNREADABLE: {
+    status: 422,
+    message: 'The file could not be read as its format (broken, truncated, or not yet readable here).',
+  },
+  UPLOAD_ABORTED: { status: 400, message: 'The upload was interrupted before the file was complete.' },
   INTERNAL: {
     status: 500,
     message: 'Something went wrong on the server. The error was logged with this request id.',

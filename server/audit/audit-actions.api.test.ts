@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -16,11 +16,20 @@ let n = 0;
 
 beforeAll(async () => {
   const mini = await createMiniProject();
+  mkdirSync(path.join(mini.dir, 'uploads'));
+  writeFileSync(
+    path.join(mini.dir, 'uploads', 'targets.yaml'),
+    'title: T\ntarget: main\ntable: t\ntenant_column: org\ncolumns: { a: { type: VARCHAR } }\n',
+  );
   const pipelines = tablePipelines({
     dbFile: path.join(mkdtempSync(path.join(tmpdir(), 'trellis-audit-')), 'warehouse.sqlite'),
     pipelines: [{ id: 'nightly', organisation: 'acme', pages: 1 }],
   });
-  ({ app, close } = await startApp(mini.dir, {}, { pipelines }));
+  ({ app, close } = await startApp(
+    mini.dir,
+    { uploads: { tempDir: mkdtempSync(path.join(tmpdir(), 'trellis-audit-uploads-')) } },
+    { pipelines },
+  ));
   await app.services.accounts.createOrganisation('acme', 'Acme', CLI_CONTEXT);
   await app.services.accounts.createOrganisation('other', 'Other', CLI_CONTEXT);
   await app.services.accounts.createUser(
@@ -66,6 +75,16 @@ const api = (method: 'POST' | 'PATCH' | 'DELETE' | 'GET', url: string, who: Sign
     url,
     headers: method === 'GET' ? who.read : who.write,
     ...(payload ? { payload } : {}),
+  });
+
+const upload = (fileName: string, content: string) =>
+  app.inject({
+    method: 'POST',
+    url: '/api/v1/uploads/targets/targets/uploads',
+    headers: { ...admin.write, 'content-type': 'multipart/form-data; boundary=b0undary' },
+    payload:
+      `--b0undary\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\n\r\n` +
+      `${content}\r\n--b0undary--\r\n`,
   });
 
 const CASES: Case[] = [
@@ -271,6 +290,8 @@ const CASES: Case[] = [
       (await api('POST', '/api/v1/pipelines/nightly/runs', admin, { queueIfRunning: true })).json().id,
     act: (id) => api('POST', `/api/v1/runs/${id as string}/cancel`, admin, {}),
   },
+  { action: 'upload.receive', name: 'upload received', act: () => upload('a.csv', 'a\n1\n') },
+  { action: 'upload.reject', outcome: 'failure', name: 'upload rejected', act: () => upload('a.csv', '') },
 ];
 
 describe('every audited action writes exactly one row', () => {

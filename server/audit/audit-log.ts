@@ -24,6 +24,8 @@ export const AUDIT_ACTIONS = [
   'audit.export',
   'pipeline.run',
   'run.cancel',
+  'upload.receive',
+  'upload.reject',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditOutcome = 'success' | 'failure' | 'locked_out';

@@ -174,6 +174,8 @@ const envSchema = z.object({
     .regex(/^\d+(MB|GB)$/, 'expected a size such as 128MB')
     .default('128MB'),
   TRELLIS_INGEST_THREADS: z.coerce.number().int().min(1).max(64).default(1),
+  /** Where uploaded files wait for preview and import (docs/uploads.md); shared by web and worker. */
+  TRELLIS_UPLOAD_DIR: z.string().min(1).optional(),
 });
 
 export interface AppConfig {
@@ -217,6 +219,8 @@ export interface AppConfig {
   readonly sessions: SessionConfig;
   /** DuckDB settings of pipeline runs' ingest connection. */
   readonly ingest: { readonly memoryLimit: string; readonly threads: number };
+  /** Uploads: the folder of files waiting for preview and import (absolute). */
+  readonly uploads: { readonly tempDir: string };
   /** Fastify's trustProxy: false, a hop count, or proxy addresses. */
   readonly trustProxy: boolean | number | string[];
   /**
@@ -365,6 +369,9 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
     },
     trustProxy: parseTrustProxy(e.TRELLIS_TRUST_PROXY),
     ingest: { memoryLimit: e.TRELLIS_INGEST_MEMORY, threads: e.TRELLIS_INGEST_THREADS },
+    uploads: {
+      tempDir: path.resolve(e.TRELLIS_UPLOAD_DIR ?? path.join(e.TRELLIS_DATA_DIR ?? '.trellis', 'uploads')),
+    },
     environment: snapshot(env),
   };
 }

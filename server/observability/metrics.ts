@@ -34,6 +34,22 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Uploads by target and result (received, rejected with its code): docs/uploads.md. */
+  readonly uploads = new Counter({
+    name: 'trellis_uploads_total',
+    help: 'Files sent to upload targets, by target and result',
+    labelNames: ['target', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  /** Bytes of uploaded files kept (received), by target. */
+  readonly uploadBytes = new Counter({
+    name: 'trellis_upload_bytes_total',
+    help: 'Bytes of files received by upload targets',
+    labelNames: ['target'] as const,
+    registers: [this.registry],
+  });
+
   /** 0 closed, 1 half-open, 2 open: a source that is down shows here before users report it. */
   readonly circuitState = new Gauge({
     name: 'trellis_source_circuit_state',

@@ -63,6 +63,13 @@ export const PERMISSION_RULES = {
   'pipeline:read': rule('required', 'dashboards:read', { tokens: true }),
   'pipeline:run': rule('required', 'pipelines:run', { tokens: true }),
   'run:cancel': rule('required', 'pipelines:run', { tokens: true }),
+  /**
+   * Upload targets and the organisation's uploads: editors and admins (a target may ask for admin:
+   * the uploads service checks the target's own role on top of this).
+   */
+  'upload:list': rule('required', 'uploads:write', { tokens: true }),
+  'upload:read': rule('required', 'uploads:write', { tokens: true }),
+  'upload:create': rule('required', 'uploads:write', { tokens: true }),
 } as const satisfies Record<string, PermissionRule>;
 
 export type Permission = keyof typeof PERMISSION_RULES;

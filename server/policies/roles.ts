@@ -6,6 +6,8 @@ export const ABILITIES = [
   'dashboards:edit',
   /** Start and cancel pipeline runs of their organisation. */
   'pipelines:run',
+  /** Send files to the project's upload targets (each target may ask for a higher role). */
+  'uploads:write',
   /** Their own sessions and organisations: list, revoke, switch. */
   'sessions:own',
   /** Their own API tokens, with a role no higher than their own. */
@@ -18,7 +20,7 @@ export const ABILITIES = [
 export type Ability = (typeof ABILITIES)[number];
 
 const VIEWER: readonly Ability[] = ['dashboards:read', 'sessions:own', 'tokens:own'];
-const EDITOR: readonly Ability[] = [...VIEWER, 'dashboards:edit', 'pipelines:run'];
+const EDITOR: readonly Ability[] = [...VIEWER, 'dashboards:edit', 'pipelines:run', 'uploads:write'];
 const ADMIN: readonly Ability[] = [
   ...EDITOR,
   'members:manage',

@@ -20,6 +20,7 @@ export interface Database {
   pipeline_runs: PipelineRunsTable;
   pipeline_run_logs: PipelineRunLogsTable;
   publications: PublicationsTable;
+  uploads: UploadsTable;
 }
 
 export interface OrganisationsTable {
@@ -178,4 +179,25 @@ export interface PublicationsTable {
   at: number;
   /** JSON array of dataset ids. */
   datasets: string;
+}
+
+export type UploadStatus = 'received' | 'rejected' | 'importing' | 'imported' | 'failed';
+
+/** A file an organisation sent to an upload target (migration 0007). */
+export interface UploadsTable {
+  id: string;
+  organisation_id: string;
+  /** The upload target's id (uploads/<id>.yaml). */
+  target: string;
+  /** As the browser named it, for display only (never a path on this server). */
+  file_name: string;
+  format: string;
+  bytes: number;
+  sha256: string;
+  status: UploadStatus;
+  error_code: string | null;
+  /** The user id. */
+  uploaded_by: string;
+  created_at: number;
+  updated_at: number;
 }

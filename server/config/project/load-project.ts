@@ -8,6 +8,9 @@ import { keysAt } from './schema-keys.js';
 import { buildPipeline } from './load-pipelines.js';
 import { pipelineFile, type PipelineFile } from './pipeline.schema.js';
 import type { Pipeline } from './pipeline.types.js';
+import { buildUpload } from './load-uploads.js';
+import { uploadFile, type UploadFile } from './upload.schema.js';
+import type { UploadTarget } from './upload.types.js';
 import {
   datasetFile,
   dashboardFile,
@@ -105,6 +108,20 @@ export async function loadProject(dirArg: string): Promise<LoadResult> {
       if (pipeline) pipelines.set(stem, pipeline);
     }
   }
+
+  // uploads/*.yaml (optional): tables organisations fill from a browser upload (docs/uploads.md).
+  const uploads = new Map<string, UploadTarget>();
+  for (const file of await listYaml(dir, 'uploads')) {
+    const src = await readYaml(dir, file, report);
+    const data: UploadFile | undefined = src && validate(src, uploadFile, report);
+    const stem = path.basename(file).replace(/\.ya?ml$/, '');
+    if (!/^[a-z][a-z0-9_-]{0,62}$/.test(stem))
+      report(file, 1, `file name "${stem}" must be a lower-case id (letters, digits, - or _)`);
+    else if (src && data) {
+      const upload = buildUpload(dir, stem, src, data, sources, datasets, pipelines, uploads, report);
+      if (upload) uploads.set(stem, upload);
+    }
+  }
   if (problems.length) return { ok: false, problems: sortProblems(problems) };
 
   const limits = parsedMain.limits;
@@ -125,6 +142,7 @@ export async function loadProject(dirArg: string): Promise<LoadResult> {
       datasets,
       dashboards,
       pipelines,
+      uploads,
     },
   };
 }

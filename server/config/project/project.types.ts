@@ -1,5 +1,6 @@
 import type { Role, ValueFormat } from '../../../contract/index.js';
 import type { Pipeline } from './pipeline.types.js';
+import type { UploadTarget } from './upload.types.js';
 import type {
   AGGREGATES,
   COLUMN_TYPES,
@@ -23,6 +24,8 @@ export interface Project {
   readonly dashboards: ReadonlyMap<string, Dashboard>;
   /** Background ingestion pipelines (pipelines/*.yaml), by id; empty when there are none. */
   readonly pipelines: ReadonlyMap<string, Pipeline>;
+  /** Upload targets (uploads/*.yaml), by id; empty when there are none. */
+  readonly uploads: ReadonlyMap<string, UploadTarget>;
   /** Demo organisations and users for `trellis serve --demo` (project.schema.ts, `demo:`). */
   readonly demo?: DemoConfig;
 }
