@@ -106,6 +106,7 @@ export async function loadProject(dirArg: string): Promise<LoadResult> {
         queryTimeoutMs: parseDuration(limits.query_timeout),
         maxRows: limits.max_rows,
         maxBytes: parseByteSize(limits.max_bytes),
+        exportTimeoutMs: parseDuration(limits.export_timeout),
       },
       datasets,
       dashboards,
@@ -253,6 +254,7 @@ async function buildDataset(
     freshness: data.freshness,
     columns,
     measures,
+    exportLimit: data.export_limit,
   };
 }
 
