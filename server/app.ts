@@ -46,6 +46,9 @@ import { createPipelineRunner } from './jobs/pipelines/pipeline-runner.js';
 import type { Queue } from './jobs/queue.js';
 import { jobsRoutes } from './routes/jobs/jobs.routes.js';
 import { runEventsRoutes } from './routes/jobs/run-events.routes.js';
+import { AuditRecorder } from './audit/audit-recorder.js';
+import { exportsRoutes } from './routes/dashboards/exports.routes.js';
+import { WidgetExports } from './services/widget-export.service.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -80,6 +83,8 @@ export interface AppServices {
   readonly jobs: JobSystem;
   /** Every route with its declared permission (see policies/permissions.ts). */
   readonly routes: RouteInfo[];
+  /** Widget exports (docs/exports.md). */
+  readonly exports: WidgetExports;
 }
 
 export interface BuildAppOptions {
@@ -185,6 +190,14 @@ export async function buildApp(
     audit: new AuditQueryService(store, options.now),
     jobs,
     routes: [],
+    exports: new WidgetExports({
+      project,
+      engines,
+      runner,
+      metrics,
+      audit: new AuditRecorder(store, options.now),
+      ...(options.now ? { now: options.now } : {}),
+    }),
   };
   app.decorate('services', services);
   metrics.trackEventStreams(() => services.events.open);
@@ -259,6 +272,7 @@ export async function buildApp(
   await app.register(widgetsRoutes(services));
   await app.register(filtersRoutes(services));
   await app.register(eventsRoutes(services));
+  await app.register(exportsRoutes(services));
   const presenter = {
     secureCookie: config.sessions.secureCookie,
     secret: config.sessions.secret,

@@ -271,6 +271,11 @@ const CASES: Case[] = [
       (await api('POST', '/api/v1/pipelines/nightly/runs', admin, { queueIfRunning: true })).json().id,
     act: (id) => api('POST', `/api/v1/runs/${id as string}/cancel`, admin, {}),
   },
+  {
+    action: 'widget.export',
+    name: 'widget export',
+    act: () => api('GET', '/api/v1/dashboards/main/widgets/list/export?format=csv', admin),
+  },
 ];
 
 describe('every audited action writes exactly one row', () => {

@@ -24,6 +24,7 @@ export const AUDIT_ACTIONS = [
   'audit.export',
   'pipeline.run',
   'run.cancel',
+  'widget.export',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditOutcome = 'success' | 'failure' | 'locked_out';

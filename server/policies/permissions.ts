@@ -38,6 +38,8 @@ export const PERMISSION_RULES = {
   public: rule('none'),
   // Dashboards stay readable without a session until the tenants work makes them member-only.
   'dashboards:read': rule('required', 'dashboards:read', { tokens: true }),
+  /** Downloading a widget's data (docs/exports.md): whoever may read the dashboard, unless it says `export: false`. */
+  'dashboards:export': rule('required', 'dashboards:read', { tokens: true }),
   /** Logging in (password or link): open to anyone, throttled; the Origin is checked. */
   'session:create': rule('none', undefined, { csrf: 'origin' }),
   'session:read': rule('required'),
