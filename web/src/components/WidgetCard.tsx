@@ -4,6 +4,7 @@ import type { FilterState } from '../app/filter-state.js';
 import { formatDataTime } from '../app/stale-data.js';
 import { DEFAULT_PAGE_SIZE, useWidgetData } from '../hooks/useWidgetData.js';
 import { ChartView } from './ChartView.js';
+import { ExportMenu } from './ExportMenu.js';
 import { DataTable } from './DataTable.js';
 import { KpiValue, kpiIsEmpty } from './KpiValue.js';
 import { Markdown } from './Markdown.js';
@@ -16,6 +17,8 @@ interface Props {
   readonly filters: FilterState;
   /** A stable string of the filters; a table goes back to its first page when it changes. */
   readonly filtersKey: string;
+  /** False when the dashboard says `export: false`: no export menu. */
+  readonly exportable?: boolean;
 }
 
 export type WidgetState = 'loading' | 'error' | 'empty' | 'ready';
@@ -27,7 +30,7 @@ const CHART_TYPES = new Set(['bar', 'line', 'area', 'pie', 'donut', 'scatter', '
  * or slow widget never blanks the rest of the page. `data-widget-id` and `data-state` are stable
  * hooks for tests and tooling.
  */
-export function WidgetCard({ dashboardId, widget, filters, filtersKey }: Props) {
+export function WidgetCard({ dashboardId, widget, filters, filtersKey, exportable = true }: Props) {
   const titleId = useId();
   const isTable = widget.type === 'table';
   const isChart = CHART_TYPES.has(widget.type);
@@ -85,6 +88,9 @@ export function WidgetCard({ dashboardId, widget, filters, filtersKey }: Props) 
           >
             {asTable ? 'Show chart' : 'View as table'}
           </button>
+        )}
+        {exportable && widget.type !== 'text' && (state === 'ready' || state === 'empty') && (
+          <ExportMenu dashboardId={dashboardId} widget={widget} filters={filters} sort={sort} />
         )}
       </header>
       {query.isFetching && data && <div className="widget-progress" aria-hidden="true" />}

@@ -79,6 +79,7 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
             widget={w}
             filters={filters.state}
             filtersKey={filtersKey}
+            exportable={definition.exportable !== false}
           />
         ))}
       </div>
