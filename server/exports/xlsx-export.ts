@@ -49,6 +49,7 @@ async function write(workbook: ExcelJS.stream.xlsx.WorkbookWriter, out: PassThro
     while (batch) {
       for (const row of batch.rows) sheet.addRow(row.map((v, i) => typed(v, types[i]))).commit();
       if (out.destroyed) return; // the client went away: `finally` stops the query
+      await zipCaughtUp(sheet, out);
       if (out.writableNeedDrain) await drained(out);
       if (out.destroyed) return;
       const next = await iterator.next();
@@ -59,6 +60,27 @@ async function write(workbook: ExcelJS.stream.xlsx.WorkbookWriter, out: PassThro
   } finally {
     await iterator.return?.();
   }
+}
+
+/** Bytes of sheet XML allowed to wait for the zip's deflate before the next batch is read. */
+const ZIP_BACKLOG_BYTES = 4 * 1024 * 1024;
+
+/**
+ * exceljs writes the sheet's XML into the zip without heeding back-pressure (its StreamBuf ignores
+ * `write()` returning false), so when deflate is slower than rows arrive the XML piles up in memory
+ * (measured: +650 MB for 1 M rows). The zip's input stream is reachable through the sheet's stream
+ * (private to exceljs 4; if that changes, this stops waiting and `npm run bench -- export` shows it);
+ * the next batch waits while its backlog is above ZIP_BACKLOG_BYTES.
+ */
+async function zipCaughtUp(sheet: ExcelJS.Worksheet, out: PassThrough): Promise<void> {
+  const pipes = (sheet as unknown as { stream?: { pipes?: unknown[] } }).stream?.pipes;
+  // archiver's streams come from readable-stream 2, which has no `writableLength`: read its state.
+  const input = pipes?.[0] as
+    | { _writableState?: { length?: number }; _readableState?: { length?: number }; destroyed?: boolean }
+    | undefined;
+  const backlog = () => (input?._writableState?.length ?? 0) + (input?._readableState?.length ?? 0);
+  while (backlog() > ZIP_BACKLOG_BYTES && !input?.destroyed && !out.destroyed)
+    await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 function drained(out: PassThrough): Promise<void> {

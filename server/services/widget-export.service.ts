@@ -254,7 +254,7 @@ export class WidgetExports {
  * The widget's plan without its page: a table exports every row (in its sort), a chart exactly what
  * it shows (its declared top-N stays). `limit` caps rows plans and tables; compilePlan caps the rest.
  */
-function exportPlan(widget: ResolvedDataWidget, plan: QueryPlan, limit: number): QueryPlan {
+export function exportPlan(widget: ResolvedDataWidget, plan: QueryPlan, limit: number): QueryPlan {
   if (plan.kind === 'rows') return { ...plan, limit, offset: 0 };
   if (plan.kind === 'aggregate' && widget.type === 'table') {
     const { offset: _offset, ...rest } = plan;
