@@ -10,6 +10,7 @@ import { exampleWidgets } from './scenarios/example-widgets.js';
 import { exportScenario } from './scenarios/export.js';
 import { frameworkFloor } from './scenarios/framework-floor.js';
 import { ingestion } from './scenarios/ingestion.js';
+import { noisyNeighbour } from './scenarios/noisy-neighbour.js';
 import { sessionMemory } from './scenarios/session-memory.js';
 import { shutdown } from './scenarios/shutdown.js';
 import { stampede } from './scenarios/stampede.js';
@@ -34,6 +35,7 @@ const scenarios: Record<string, (options: BenchOptions) => Promise<ScenarioResul
   'argon2-hash': argon2Hash,
   ingestion,
   export: exportScenario,
+  'noisy-neighbour': noisyNeighbour,
 };
 
 let options: BenchOptions;

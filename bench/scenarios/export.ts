@@ -14,7 +14,7 @@ import { loadBenchProject } from '../lib/widget-sql.js';
 import { withServer, type BenchServer } from '../lib/with-server.js';
 import type { Project } from '../../server/config/project/project.types.js';
 import { compilePlan, type CompiledQuery } from '../../server/query/compiler.js';
-import { duckdbDialect } from '../../server/query/engines/duckdb/duckdb-compiler.js';
+import { duckdbDialect } from '../../server/query/engines/duckdb/index.js';
 import { tenantId } from '../../server/query/plan.js';
 import { getDashboard } from '../../server/services/dashboards.service.js';
 import { DEFAULT_EXPORT_LIMIT, exportPlan } from '../../server/services/widget-export.service.js';

@@ -1,7 +1,7 @@
 import { useRef } from 'react';
 import type { SortSpec, WidgetDefinition } from '../../../contract/index.js';
 import { EXPORT_CHOICES, exportUrl } from '../app/export-links.js';
-import { requestFilters, type FilterState } from '../app/filter-state.js';
+import { requestFilters, type FilterState } from '../app/filters/filter-state.js';
 import { useDismissable } from '../hooks/useDismissable.js';
 
 interface Props {

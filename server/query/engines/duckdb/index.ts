@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Engine } from '../../engine.js';
 import { duckdbSettings, type DuckDBSourceConfig } from './duckdb-config.js';
-import { DuckDBEngine } from './duckdb-driver.js';
+import { DuckDBEngine } from './duckdb-engine.js';
 
 /**
  * Opens a DuckDB source with a private export folder (mode 0700, random name) that `COPY … TO` may
@@ -18,3 +18,18 @@ export async function openDuckDB(source: DuckDBSourceConfig, projectDir: string)
     throw err;
   }
 }
+
+// What the rest of the server may use besides the opener: this file is the folder's only door.
+export { duckdbDialect } from './duckdb-dialect.js';
+export {
+  DuckDBIngestWriter,
+  IngestSchemaError,
+  fileFingerprint,
+  type IngestCell,
+  type IngestColumnType,
+  type IngestRows,
+  type IngestTable,
+  type IngestWriterOptions,
+  type OpenedIngest,
+} from './duckdb-ingest-writer.js';
+export { importFilesIntoDuckDB, type FileTable } from './duckdb-file-import.js';
