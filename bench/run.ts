@@ -7,6 +7,7 @@ import { coldScan } from './scenarios/cold-scan.js';
 import { engineOverhead } from './scenarios/engine-overhead.js';
 import { eventLoop } from './scenarios/event-loop.js';
 import { exampleWidgets } from './scenarios/example-widgets.js';
+import { exportScenario } from './scenarios/export.js';
 import { frameworkFloor } from './scenarios/framework-floor.js';
 import { ingestion } from './scenarios/ingestion.js';
 import { noisyNeighbour } from './scenarios/noisy-neighbour.js';
@@ -33,6 +34,7 @@ const scenarios: Record<string, (options: BenchOptions) => Promise<ScenarioResul
   'cold-scan': coldScan,
   'argon2-hash': argon2Hash,
   ingestion,
+  export: exportScenario,
   'noisy-neighbour': noisyNeighbour,
 };
 

@@ -80,6 +80,8 @@ export const dashboardDefinition = z.object({
   description: z.string().optional(),
   filters: z.array(filterDefinition),
   widgets: z.array(widgetDefinition),
+  /** False when the dashboard says `export: false`: no export menu (docs/exports.md). */
+  exportable: z.boolean().optional(),
   /**
    * Ids of the datasets the dashboard reads (its widgets and filter option lists), sorted. The page
    * compares them with a running pipeline's `datasets` to show "Refreshing data…"; ids only, never

@@ -7,4 +7,5 @@ export * from './session.schema.js';
 export * from './admin.schema.js';
 export * from './jobs.schema.js';
 export * from './uploads.schema.js';
+export * from './exports.schema.js';
 export * from './organisation-name.js';

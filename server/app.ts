@@ -53,6 +53,9 @@ import { jobsRoutes } from './routes/jobs/jobs.routes.js';
 import { runEventsRoutes } from './routes/jobs/run-events.routes.js';
 import { uploadsRoutes } from './routes/uploads/uploads.routes.js';
 import { UploadsService } from './uploads/uploads.service.js';
+import { AuditRecorder } from './audit/audit-recorder.js';
+import { exportsRoutes } from './routes/dashboards/exports.routes.js';
+import { WidgetExports } from './services/widget-export.service.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -89,6 +92,8 @@ export interface AppServices {
   readonly uploads: UploadsService;
   /** Every route with its declared permission (see policies/permissions.ts). */
   readonly routes: RouteInfo[];
+  /** Widget exports (docs/exports.md). */
+  readonly exports: WidgetExports;
   /** The per-user token bucket of the data API (widget data, filter options): a route hook. */
   readonly dataRateLimit: (request: FastifyRequest) => Promise<void>;
   /** Open update streams per user, per kind. */
@@ -206,6 +211,14 @@ export async function buildApp(
     jobs,
     uploads: new UploadsService(project, store, config.uploads.tempDir, metrics, options.now),
     routes: [],
+    exports: new WidgetExports({
+      project,
+      engines,
+      runner,
+      metrics,
+      audit: new AuditRecorder(store, options.now),
+      ...(options.now ? { now: options.now } : {}),
+    }),
     dataRateLimit: userRateLimit(new TokenBuckets(config.dataRateLimit)),
     streamQuotas: {
       dashboards: new StreamQuota(config.maxStreamsPerUser),
@@ -282,6 +295,7 @@ export async function buildApp(
   await app.register(widgetsRoutes(services));
   await app.register(filtersRoutes(services));
   await app.register(eventsRoutes(services));
+  await app.register(exportsRoutes(services));
   const presenter = {
     secureCookie: config.sessions.secureCookie,
     secret: config.sessions.secret,

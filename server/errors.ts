@@ -98,6 +98,16 @@ export const ERROR_CATALOGUE = {
     message: 'The file could not be read as its format (broken, truncated, or not yet readable here).',
   },
   UPLOAD_ABORTED: { status: 400, message: 'The upload was interrupted before the file was complete.' },
+  EXPORT_DISABLED: { status: 403, message: 'This dashboard does not allow downloads.' },
+  EXPORT_TOO_LARGE: {
+    status: 422,
+    message: 'The export would hold more rows than this dataset allows; narrow the filters.',
+  },
+  EXPORT_FORMAT_UNSUPPORTED: {
+    status: 422,
+    message: "This widget's data source cannot be exported in that format; choose another format.",
+  },
+  EXPORTS_BUSY: { status: 503, message: 'Too many downloads are running; try again in a moment.' },
   INTERNAL: {
     status: 500,
     message: 'Something went wrong on the server. The error was logged with this request id.',
@@ -148,6 +158,7 @@ const OPERATIONAL_5XX: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'SIGN_IN_BUSY',
   'QUEUE_FULL',
   'JOB_TIMEOUT',
+  'EXPORTS_BUSY',
 ]);
 
 export class TrellisError extends Error {

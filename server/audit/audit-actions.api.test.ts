@@ -292,6 +292,11 @@ const CASES: Case[] = [
   },
   { action: 'upload.receive', name: 'upload received', act: () => upload('a.csv', 'a\n1\n') },
   { action: 'upload.reject', outcome: 'failure', name: 'upload rejected', act: () => upload('a.csv', '') },
+  {
+    action: 'widget.export',
+    name: 'widget export',
+    act: () => api('GET', '/api/v1/dashboards/main/widgets/list/export?format=csv', admin),
+  },
 ];
 
 describe('every audited action writes exactly one row', () => {

@@ -26,6 +26,7 @@ export const AUDIT_ACTIONS = [
   'run.cancel',
   'upload.receive',
   'upload.reject',
+  'widget.export',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditOutcome = 'success' | 'failure' | 'locked_out';

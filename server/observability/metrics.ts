@@ -77,6 +77,21 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Widget exports by format and outcome (ok, or the error code that ended them). */
+  readonly exports = new Counter({
+    name: 'trellis_exports_total',
+    help: 'Widget exports by format and outcome (ok, cancelled, or an error code)',
+    labelNames: ['format', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly exportBytes = new Counter({
+    name: 'trellis_export_bytes_total',
+    help: 'Bytes of widget export files sent, by format',
+    labelNames: ['format'] as const,
+    registers: [this.registry],
+  });
+
   /** Requests refused to shed load (SOURCE_BUSY, RATE_LIMITED, TOO_MANY_STREAMS, …): logged as warnings. */
   readonly overload = new Counter({
     name: 'trellis_overload_total',

@@ -38,6 +38,8 @@ export const PERMISSION_RULES = {
   public: rule('none'),
   // Dashboards need a member's session (or an API token): the rule's 'required' below, not public.
   'dashboards:read': rule('required', 'dashboards:read', { tokens: true }),
+  /** Downloading a widget's data (docs/exports.md): whoever may read the dashboard, unless it says `export: false`. */
+  'dashboards:export': rule('required', 'dashboards:read', { tokens: true }),
   /** Logging in (password or link): open to anyone, throttled; the Origin is checked. */
   'session:create': rule('none', undefined, { csrf: 'origin' }),
   'session:read': rule('required'),

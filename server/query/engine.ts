@@ -8,7 +8,7 @@ import type { SqlDialect } from './dialect.js';
  * connections, enforces the limits it is given, and maps its driver's failures to catalogue errors:
  * QUERY_TIMEOUT, QUERY_CANCELLED, RESULT_TOO_LARGE, SOURCE_BUSY, SOURCE_UNAVAILABLE, QUERY_FAILED.
  */
-export interface Engine {
+export interface Engine extends StreamingEngine {
   readonly dialect: SqlDialect;
   readonly capabilities: EngineCapabilities;
   run(query: CompiledQuery, options: RunOptions): Promise<QueryResult>;
@@ -67,4 +67,33 @@ export interface EngineStats {
   readonly inFlight: number;
   readonly queued: number;
   readonly poolSize: number;
+}
+
+/**
+ * Streaming reads (exports): rows arrive as batches, and the next batch is read only as the consumer
+ * takes them — the engine waits (DuckDB stops fetching chunks, pg and mysql2 pause the socket) while
+ * the consumer is slow, so memory stays flat in the number of rows. Breaking out of the loop (or the
+ * signal) cancels the statement. There is no row limit here: the caller's SQL carries its LIMIT.
+ */
+export interface StreamingEngine {
+  stream(query: CompiledQuery, options: StreamOptions): AsyncIterable<RowBatch>;
+  /**
+   * Optional capability: the engine writes the result to a file in a folder of its own (DuckDB's
+   * `COPY (…) TO`), for formats it writes natively. Resolves with the file's path; the caller deletes it.
+   */
+  copyToFile?(query: CompiledQuery, format: CopyFormat, options: StreamOptions): Promise<string>;
+}
+
+export type CopyFormat = 'parquet' | 'csv';
+
+export interface StreamOptions {
+  readonly signal?: AbortSignal;
+  /** The whole stream, first row to last, must end within this. */
+  readonly timeoutMs: number;
+  readonly tenant?: string;
+}
+
+export interface RowBatch {
+  readonly columns: readonly string[];
+  readonly rows: Cell[][];
 }

@@ -3,6 +3,7 @@ import { startApp, type TestApp } from '../../test/app-harness.js';
 import { createMiniProject } from '../../test/mini-project.js';
 import { buildApp } from '../app.js';
 import { defaultConfig } from '../config/env.js';
+import { ruleOf } from '../policies/permissions.js';
 
 let app: TestApp;
 let close: () => Promise<void>;
@@ -17,7 +18,11 @@ test('every registered route declares a permission, and the API routes need dash
   const routes = app.services.routes;
   const api = routes.filter((r) => r.url.startsWith('/api/v1/dashboards'));
   expect(api.length).toBeGreaterThanOrEqual(4);
-  expect(api.every((r) => r.permission === 'dashboards:read')).toBe(true);
+  // Exports have their own permission, needing the same ability (policies/permissions.ts).
+  expect(api.every((r) => r.permission === 'dashboards:read' || r.permission === 'dashboards:export')).toBe(
+    true,
+  );
+  expect(ruleOf('dashboards:export').ability).toBe('dashboards:read');
   // Everything public is listed here on purpose; a new public route must be added knowingly.
   const publicRoutes = routes
     .filter((r) => r.permission === 'public' && r.method !== 'HEAD')

@@ -52,6 +52,7 @@ export function presentDashboard(project: Project, dashboard: Dashboard): Dashbo
       ...(f.step !== undefined ? { step: f.step } : {}),
     })),
     widgets: dashboard.widgets.map((w) => presentWidget(project, dashboard, w)),
+    exportable: dashboard.exportable,
     datasets: dashboardDatasets(dashboard),
   };
 }

@@ -133,6 +133,7 @@ export function checkReferences(
       ...(data.description ? { description: data.description } : {}),
       order: data.order,
       roles: [...new Set(data.roles)],
+      exportable: data.export,
       filters,
       widgets,
     });

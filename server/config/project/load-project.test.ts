@@ -25,7 +25,12 @@ describe('loadProject', () => {
     const main = r.project.dashboards.get('main');
     expect(main?.widgets.find((w) => w.id === 'total')).toMatchObject({ dataset: 'items' });
     expect(main?.filters.map((f) => f.id)).toEqual(['colour', 'created', 'updated', 'price', 'q']);
-    expect(r.project.limits).toEqual({ queryTimeoutMs: 5_000, maxRows: 1_000, maxBytes: 1024 * 1024 });
+    expect(r.project.limits).toEqual({
+      queryTimeoutMs: 5_000,
+      maxRows: 1_000,
+      maxBytes: 1024 * 1024,
+      exportTimeoutMs: 600_000,
+    });
     // Every dataset can count rows even when it declares no count measure.
     expect(r.project.datasets.get('canary')?.measures.has('count')).toBe(true);
   });

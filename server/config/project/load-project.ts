@@ -138,6 +138,7 @@ export async function loadProject(dirArg: string): Promise<LoadResult> {
         queryTimeoutMs: parseDuration(limits.query_timeout),
         maxRows: limits.max_rows,
         maxBytes: parseByteSize(limits.max_bytes),
+        exportTimeoutMs: parseDuration(limits.export_timeout),
       },
       datasets,
       dashboards,
@@ -223,6 +224,7 @@ function salvageDashboard(src: YamlSource): DashboardToCheck {
     title: typeof raw.title === 'string' ? raw.title : '',
     order: 100,
     roles: ['viewer', 'editor', 'admin'],
+    export: raw.export !== false,
     ...(typeof raw.dataset === 'string' ? { dataset: raw.dataset } : {}),
     filters,
     widgets,
@@ -361,6 +363,7 @@ async function buildDataset(
     freshness: data.freshness,
     columns,
     measures,
+    exportLimit: data.export_limit,
   };
 }
 

@@ -126,6 +126,8 @@ export const limitsConfig = z
     query_timeout: duration.default('15s'),
     max_rows: z.number().int().min(1).max(1_000_000).default(10_000),
     max_bytes: byteSize.default('16MB'),
+    /** How long one widget export (a file download, streamed) may run before it is stopped. */
+    export_timeout: duration.default('10m'),
   })
   .strict();
 
@@ -190,7 +192,12 @@ export const projectFile = z
     sources: z
       .record(identifier, sourceConfig)
       .refine((s) => Object.keys(s).length > 0, 'declare at least one source'),
-    limits: limitsConfig.default({ query_timeout: '15s', max_rows: 10_000, max_bytes: '16MB' }),
+    limits: limitsConfig.default({
+      query_timeout: '15s',
+      max_rows: 10_000,
+      max_bytes: '16MB',
+      export_timeout: '10m',
+    }),
     demo: demoConfig.optional(),
   })
   .strict();
@@ -261,6 +268,8 @@ export const datasetFile = z
       .record(identifier, columnDef)
       .refine((c) => Object.keys(c).length > 0, 'declare at least one column'),
     measures: z.record(identifier, measureDef).default({}),
+    /** The most rows one export of a widget on this dataset may hold (EXPORT_TOO_LARGE beyond). */
+    export_limit: z.number().int().min(1).max(100_000_000).default(1_000_000),
   })
   .strict()
   .superRefine((d, ctx) => {
@@ -465,6 +474,8 @@ export const dashboardFile = z
       .default([...ROLES]),
     /** Dataset used by widgets and filters that do not name one. */
     dataset: id.optional(),
+    /** `false`: no widget of this dashboard can be downloaded (EXPORT_DISABLED); the menu is hidden. */
+    export: z.boolean().default(true),
     filters: z.array(filterDef).default([]),
     widgets: z.array(widgetDef).min(1),
   })

@@ -34,6 +34,8 @@ export interface QueryLimits {
   readonly queryTimeoutMs: number;
   readonly maxRows: number;
   readonly maxBytes: number;
+  /** How long one export stream may run (limits.export_timeout). */
+  readonly exportTimeoutMs: number;
 }
 
 export type ColumnType = (typeof COLUMN_TYPES)[number];
@@ -87,6 +89,8 @@ export interface Dataset {
   readonly freshness: string | number;
   readonly columns: ReadonlyMap<string, Column>;
   readonly measures: ReadonlyMap<string, Measure>;
+  /** The most rows one export of a widget on this dataset may hold (`export_limit`; absent: 1,000,000). */
+  readonly exportLimit?: number;
 }
 
 /** Widgets that read data always know their dataset after loading. */
@@ -106,6 +110,8 @@ export interface Dashboard {
   readonly order: number;
   /** Who may view it; to other roles it does not exist. */
   readonly roles: readonly Role[];
+  /** May its widgets be downloaded (`export:`, default true)? */
+  readonly exportable: boolean;
   readonly filters: readonly ResolvedFilter[];
   readonly widgets: readonly ResolvedWidget[];
 }

@@ -380,6 +380,7 @@ describe('operations endpoints', () => {
       '/api/v1/dashboards/{dashboard}/events',
       '/api/v1/dashboards/{dashboard}/filters/{filter}/options',
       '/api/v1/dashboards/{dashboard}/widgets/{widget}/data',
+      '/api/v1/dashboards/{dashboard}/widgets/{widget}/export',
       '/api/v1/pipelines',
       '/api/v1/pipelines/{pipeline}/runs',
       '/api/v1/runs/events',

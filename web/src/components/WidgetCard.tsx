@@ -7,6 +7,7 @@ import { formatDataTime } from '../app/shell/stale-data.js';
 import { DEFAULT_PAGE_SIZE, useWidgetData } from '../hooks/useWidgetData.js';
 import { ChartView, type ChartInteraction } from './ChartView.js';
 import { DataTable, type CellFilter } from './DataTable.js';
+import { ExportMenu } from './ExportMenu.js';
 import { KpiValue, kpiIsEmpty } from './KpiValue.js';
 import { Markdown, useMarkdownRenderer } from './Markdown.js';
 import { TableWidget } from './TableWidget.js';
@@ -20,6 +21,8 @@ interface Props {
   readonly filtersKey: string;
   /** Present when the widget's marks cross-filter the dashboard (widget.crossFilters). */
   readonly crossFilter?: WidgetCrossFilter | undefined;
+  /** False when the dashboard says `export: false`: no export menu. */
+  readonly exportable?: boolean;
 }
 
 export interface WidgetCrossFilter {
@@ -36,7 +39,14 @@ const CHART_TYPES = new Set(['bar', 'line', 'area', 'pie', 'donut', 'scatter', '
  * or slow widget never blanks the rest of the page. `data-widget-id` and `data-state` are stable
  * hooks for tests and tooling.
  */
-export function WidgetCard({ dashboardId, widget, filters, filtersKey, crossFilter }: Props) {
+export function WidgetCard({
+  dashboardId,
+  widget,
+  filters,
+  filtersKey,
+  crossFilter,
+  exportable = true,
+}: Props) {
   const titleId = useId();
   const isTable = widget.type === 'table';
   const isChart = CHART_TYPES.has(widget.type);
@@ -97,6 +107,9 @@ export function WidgetCard({ dashboardId, widget, filters, filtersKey, crossFilt
           >
             {asTable ? 'Show chart' : 'View as table'}
           </button>
+        )}
+        {exportable && widget.type !== 'text' && (state === 'ready' || state === 'empty') && (
+          <ExportMenu dashboardId={dashboardId} widget={widget} filters={filters} sort={sort} />
         )}
       </header>
       {query.isFetching && data && <div className="widget-progress" aria-hidden="true" />}

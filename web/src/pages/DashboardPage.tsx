@@ -83,6 +83,7 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
               widget={w}
               filters={own}
               filtersKey={formatDashboardQuery(own, [], definition.filters)}
+              exportable={definition.exportable !== false}
               crossFilter={
                 w.crossFilters?.length
                   ? {

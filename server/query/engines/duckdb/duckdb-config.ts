@@ -16,6 +16,11 @@ export interface DuckDBSettings {
   readonly queueLimit: number;
   /** Prepared statements kept per pooled connection, least recently used evicted (duckdb-statements.ts). */
   readonly statementsPerConnection: number;
+  /**
+   * A private folder (made at open, removed at close) that `COPY … TO` may write exports into; the
+   * only place besides the data folder this engine's file access reaches.
+   */
+  readonly exportDirectory?: string;
 }
 
 /**
@@ -24,9 +29,16 @@ export interface DuckDBSettings {
  */
 export const STATEMENTS_PER_CONNECTION = 64;
 
-export function duckdbSettings(source: DuckDBSourceConfig, projectDir: string): DuckDBSettings {
+export function duckdbSettings(
+  source: DuckDBSourceConfig,
+  projectDir: string,
+  exportDirectory?: string,
+): DuckDBSettings {
   const file = path.resolve(projectDir, source.path);
-  const allowed = source.allowed_directories.map((d) => path.resolve(projectDir, d) + path.sep);
+  const allowed = [
+    ...source.allowed_directories.map((d) => path.resolve(projectDir, d) + path.sep),
+    ...(exportDirectory ? [path.resolve(exportDirectory) + path.sep] : []),
+  ];
   const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
   return {
     file,
@@ -47,5 +59,6 @@ export function duckdbSettings(source: DuckDBSourceConfig, projectDir: string): 
     poolSize: source.pool.size,
     queueLimit: source.pool.queue,
     statementsPerConnection: STATEMENTS_PER_CONNECTION,
+    ...(exportDirectory ? { exportDirectory: path.resolve(exportDirectory) } : {}),
   };
 }

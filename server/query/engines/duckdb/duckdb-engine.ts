@@ -1,4 +1,6 @@
-import { stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { rm, stat } from 'node:fs/promises';
+import path from 'node:path';
 import {
   BIGINT,
   BOOLEAN,
@@ -15,7 +17,17 @@ import type { CompiledQuery } from '../../compiler.js';
 import type { SqlValue } from '../../plan.js';
 import { ConcurrencyLimiter } from '../../concurrency-limiter.js';
 import { approximateBytes } from '../../row-budget.js';
-import type { DescribedColumn, Engine, EngineStats, QueryResult, RunOptions } from '../../engine.js';
+import { BatchChannel } from '../../batch-channel.js';
+import type {
+  CopyFormat,
+  DescribedColumn,
+  Engine,
+  EngineStats,
+  QueryResult,
+  RowBatch,
+  RunOptions,
+  StreamOptions,
+} from '../../engine.js';
 import { duckdbDialect } from './duckdb-dialect.js';
 import type { DuckDBSettings } from './duckdb-config.js';
 import { cellReaderFor, columnTypeOf } from './duckdb-introspector.js';
@@ -101,7 +113,7 @@ export class DuckDBEngine implements Engine {
         ? new TrellisError('QUERY_TIMEOUT', { detail: { timeoutMs: options.timeoutMs, sql: query.sql } })
         : new TrellisError('QUERY_CANCELLED', { detail: { sql: query.sql } });
     return this.limiter
-      .run(() => this.withConnection((conn) => this.stream(conn, query, options, signal, failure)), signal, {
+      .run(() => this.withConnection((conn) => this.collect(conn, query, options, signal, failure)), signal, {
         tenant: options.tenant,
         user: options.user,
       })
@@ -111,13 +123,45 @@ export class DuckDBEngine implements Engine {
       });
   }
 
-  private async stream(
-    { conn, statements }: Pooled,
+  private async collect(
+    pooled: Pooled,
     query: CompiledQuery,
     options: RunOptions,
     signal: AbortSignal,
     failure: () => TrellisError,
   ): Promise<QueryResult> {
+    const started = performance.now();
+    const rows: Cell[][] = [];
+    let bytes = 0;
+    const columns = await this.read(pooled, query, signal, failure, (chunk) => {
+      for (const row of chunk) {
+        bytes += approximateBytes(row);
+        rows.push(row);
+      }
+      if (rows.length > options.maxRows)
+        throw new TrellisError('RESULT_TOO_LARGE', {
+          detail: { maxRows: options.maxRows, sql: query.sql },
+        });
+      if (bytes > options.maxBytes)
+        throw new TrellisError('RESULT_TOO_LARGE', {
+          detail: { maxBytes: options.maxBytes, sql: query.sql },
+        });
+    });
+    return { columns, rows, elapsedMs: performance.now() - started };
+  }
+
+  /**
+   * Runs a statement and hands its rows to `onChunk` one DuckDB chunk (2,048 rows) at a time; the
+   * next chunk is fetched only after `onChunk` settles, which is how exports apply back-pressure.
+   * Resolves with the column names.
+   */
+  private async read(
+    { conn, statements }: Pooled,
+    query: CompiledQuery,
+    signal: AbortSignal,
+    failure: () => TrellisError,
+    onChunk: (rows: Cell[][], columns: readonly string[]) => void | Promise<void>,
+  ): Promise<string[]> {
     // An interrupted streaming query can end quietly with partial rows, so our own flag decides.
     // DuckDB also forgets an interrupt that lands before execution begins, so once interrupted we
     // repeat it until the statement settles.
@@ -129,7 +173,6 @@ export class DuckDBEngine implements Engine {
       repeat ??= setInterval(() => conn.interrupt(), 50);
     };
     signal.addEventListener('abort', interrupt, { once: true });
-    const started = performance.now();
     let settled = false;
     try {
       if (interrupted) throw failure();
@@ -140,27 +183,17 @@ export class DuckDBEngine implements Engine {
       if (interrupted) throw failure();
       const columns = result.columnNames();
       const readers = result.columnTypes().map((t) => cellReaderFor(t.typeId));
-      const rows: Cell[][] = [];
-      let bytes = 0;
+      await onChunk([], columns); // a file needs its header even when no row comes
       for await (const chunk of result.yieldRowsJson()) {
         if (interrupted) break;
-        for (const raw of chunk) {
-          const row = raw.map((v, i) => (readers[i] ?? String)(v));
-          bytes += approximateBytes(row);
-          rows.push(row);
-        }
-        if (rows.length > options.maxRows)
-          throw new TrellisError('RESULT_TOO_LARGE', {
-            detail: { maxRows: options.maxRows, sql: query.sql },
-          });
-        if (bytes > options.maxBytes)
-          throw new TrellisError('RESULT_TOO_LARGE', {
-            detail: { maxBytes: options.maxBytes, sql: query.sql },
-          });
+        await onChunk(
+          chunk.map((raw) => raw.map((v, i) => (readers[i] ?? String)(v))),
+          columns,
+        );
       }
       if (interrupted) throw failure();
       settled = true;
-      return { columns, rows, elapsedMs: performance.now() - started };
+      return columns;
     } catch (err) {
       if (interrupted) throw failure();
       if (err instanceof TrellisError) throw err;
@@ -176,6 +209,64 @@ export class DuckDBEngine implements Engine {
       if (interrupted) statements.clear();
       else if (!settled) statements.evict(query.sql);
     }
+  }
+
+  stream(query: CompiledQuery, options: StreamOptions): AsyncIterable<RowBatch> {
+    const channel = new BatchChannel();
+    const deadline = AbortSignal.timeout(options.timeoutMs);
+    const signal = AbortSignal.any([channel.signal, deadline, ...(options.signal ? [options.signal] : [])]);
+    const failure = () =>
+      deadline.aborted
+        ? new TrellisError('QUERY_TIMEOUT', { detail: { timeoutMs: options.timeoutMs, sql: query.sql } })
+        : new TrellisError('QUERY_CANCELLED', { detail: { sql: query.sql } });
+    this.limiter
+      .run(
+        () =>
+          this.withConnection((pooled) =>
+            this.read(pooled, query, signal, failure, async (rows, columns) => {
+              if (!channel.put({ columns, rows })) await channel.room();
+            }),
+          ),
+        signal,
+        { tenant: options.tenant },
+      )
+      .then(
+        () => channel.end(),
+        (err: unknown) => channel.fail(signal.aborted ? failure() : err),
+      );
+    return channel;
+  }
+
+  /**
+   * `COPY (query) TO '<file>'` into this engine's export folder (the only folder besides the data
+   * folder it may write to; the name is ours, random). Parameters stay bound.
+   */
+  async copyToFile(query: CompiledQuery, format: CopyFormat, options: StreamOptions): Promise<string> {
+    const folder = this.settings.exportDirectory;
+    if (!folder) throw new Error('this DuckDB engine was opened without an export folder');
+    const file = path.join(folder, `${randomUUID()}.${format}`);
+    const deadline = AbortSignal.timeout(options.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+    const copy: CompiledQuery = {
+      sql: `COPY (${query.sql}) TO '${file}' (FORMAT ${format === 'parquet' ? 'parquet' : 'csv, HEADER true'})`,
+      params: query.params,
+    };
+    const failure = () =>
+      deadline.aborted
+        ? new TrellisError('QUERY_TIMEOUT', { detail: { timeoutMs: options.timeoutMs, sql: query.sql } })
+        : new TrellisError('QUERY_CANCELLED', { detail: { sql: query.sql } });
+    try {
+      await this.limiter.run(
+        () => this.withConnection((pooled) => this.read(pooled, copy, signal, failure, () => undefined)),
+        signal,
+        { tenant: options.tenant },
+      );
+    } catch (err) {
+      await rm(file, { force: true });
+      if (signal.aborted) throw failure();
+      throw err;
+    }
+    return file;
   }
 
   async describe(query: CompiledQuery): Promise<DescribedColumn[]> {
@@ -215,6 +306,8 @@ export class DuckDBEngine implements Engine {
     for (const pooled of this.idle.splice(0)) closePooled(pooled);
     // Running connections close when their query settles (see withConnection).
     if (this.running.size === 0) this.instance.closeSync();
+    if (this.settings.exportDirectory)
+      await rm(this.settings.exportDirectory, { recursive: true, force: true });
   }
 
   /** Prepared statements cached per connection, and how many were prepared in all (tests, diagnostics). */

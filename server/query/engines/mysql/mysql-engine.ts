@@ -2,7 +2,9 @@ import mysql, { type Connection, type FieldPacket } from 'mysql2';
 import { TrellisError } from '../../../errors.js';
 import { toText } from '../../cell-values.js';
 import type { CompiledQuery } from '../../compiler.js';
-import type { DescribedColumn, Engine } from '../../engine.js';
+import { BatchChannel } from '../../batch-channel.js';
+import type { DescribedColumn, Engine, RowBatch, StreamOptions } from '../../engine.js';
+import { RowBatcher } from '../../row-batcher.js';
 import type { RowBudget } from '../../row-budget.js';
 import {
   ServerEngineBase,
@@ -62,6 +64,55 @@ export class MySQLEngine extends ServerEngineBase<MyConnection> implements Engin
 
   get dialect(): SqlDialect {
     return this.serverDialect;
+  }
+
+  /**
+   * Rows in batches for exports: the same prepared-statement path as `run`, with the connection paused
+   * while the consumer is behind (RowBatcher), so the server holds the rest. Leaving early cancels it.
+   */
+  stream(query: CompiledQuery, options: StreamOptions): AsyncIterable<RowBatch> {
+    const channel = new BatchChannel();
+    const signal = options.signal ? AbortSignal.any([channel.signal, options.signal]) : channel.signal;
+    const guard = {
+      signal,
+      timeoutMs: options.timeoutMs,
+      ...(options.tenant ? { tenant: options.tenant } : {}),
+    };
+    this.core
+      .guarded(query, guard, async (conn, context) => {
+        await this.applyStatementTimeout(conn, context.timeoutMs + SERVER_TIMEOUT_MARGIN_MS);
+        return this.core.interruptible<void>(conn, context, (events) => {
+          if (conn.broken) return events.reject(new NotSentError());
+          const batcher = new RowBatcher(channel, conn.raw);
+          // KILL QUERY's answer must be read: a paused connection would hide it.
+          context.signal.addEventListener('abort', () => batcher.resume(), { once: true });
+          let readers: CellReader[] = [];
+          const detach = failWithConnection(conn, events);
+          const cmd = conn.raw.execute({ sql: query.sql, ...RESULT_OPTIONS }, [...query.params]);
+          cmd.on('fields', (f: FieldPacket[] | undefined) => {
+            readers = (f ?? []).map(cellReaderFor);
+            batcher.setColumns((f ?? []).map((x) => x.name));
+          });
+          cmd.on('result', (row: unknown) => {
+            if (events.stopped || !Array.isArray(row)) return;
+            batcher.add(row.map((v: unknown, i) => (readers[i] ?? toText)(v)));
+          });
+          cmd.on('error', (err: Error) => {
+            detach();
+            events.reject(err);
+          });
+          cmd.on('end', () => {
+            detach();
+            batcher.flush();
+            events.resolve();
+          });
+        });
+      })
+      .then(
+        () => channel.end(),
+        (err: unknown) => channel.fail(err),
+      );
+    return channel;
   }
 
   /** Columns of a query's result from the server's answer to PREPARE: nothing is executed. */

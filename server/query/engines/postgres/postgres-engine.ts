@@ -2,7 +2,9 @@ import { Client, Query, type FieldDef, type QueryArrayConfig } from 'pg';
 import { TrellisError } from '../../../errors.js';
 import { toText } from '../../cell-values.js';
 import type { CompiledQuery } from '../../compiler.js';
-import type { DescribedColumn, Engine } from '../../engine.js';
+import { BatchChannel } from '../../batch-channel.js';
+import type { DescribedColumn, Engine, RowBatch, StreamOptions } from '../../engine.js';
+import { RowBatcher } from '../../row-batcher.js';
 import { RowBudget } from '../../row-budget.js';
 import {
   ServerEngineBase,
@@ -54,6 +56,58 @@ export class PostgresEngine extends ServerEngineBase<PgConnection> implements En
   /** Opens the pool and checks that the server answers: an unreachable source fails here, clearly. */
   static open(settings: PostgresSettings): Promise<PostgresEngine> {
     return openServerEngine(new PostgresEngine(settings));
+  }
+
+  /**
+   * Rows in batches for exports: the same statement path as `run`, with the socket paused while the
+   * consumer is behind (RowBatcher), so the server holds the rest. Leaving early cancels it.
+   */
+  stream(query: CompiledQuery, options: StreamOptions): AsyncIterable<RowBatch> {
+    const channel = new BatchChannel();
+    const signal = options.signal ? AbortSignal.any([channel.signal, options.signal]) : channel.signal;
+    const guard = {
+      signal,
+      timeoutMs: options.timeoutMs,
+      ...(options.tenant ? { tenant: options.tenant } : {}),
+    };
+    this.core
+      .guarded(query, guard, async (conn, context) => {
+        await this.applyStatementTimeout(conn, context.timeoutMs + SERVER_TIMEOUT_MARGIN_MS);
+        return this.core.interruptible<void>(conn, context, (events) => {
+          const batcher = new RowBatcher(channel, conn.client.connection.stream);
+          // A cancel's answer must be read: a paused socket would hide it.
+          context.signal.addEventListener('abort', () => batcher.resume(), { once: true });
+          let readers: CellReader[] | undefined;
+          const q = new Query({
+            text: query.sql,
+            values: [...query.params],
+            rowMode: 'array',
+            types: RAW_TEXT,
+            queryMode: 'extended',
+          } as QueryArrayConfig & { queryMode: 'extended' });
+          q.on('row', (row: unknown[], result) => {
+            if (events.stopped) return;
+            if (!readers) {
+              const fields = result?.fields ?? [];
+              readers = fields.map(cellReaderFor);
+              batcher.setColumns(fields.map((f) => f.name));
+            }
+            batcher.add(row.map((v, i) => (readers?.[i] ?? toText)(v)));
+          });
+          q.on('error', (err: Error) => events.reject(err));
+          q.on('end', (result) => {
+            if (!readers) batcher.setColumns(result.fields.map((f) => f.name));
+            batcher.flush();
+            events.resolve();
+          });
+          conn.client.query(q);
+        });
+      })
+      .then(
+        () => channel.end(),
+        (err: unknown) => channel.fail(err),
+      );
+    return channel;
   }
 
   /** Columns of a query's result without running it: wrapped in `LIMIT 0`, which reads no rows. */

@@ -1,0 +1,175 @@
+import { rmSync, statSync } from 'node:fs';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { BIGINT, DOUBLE, DuckDBInstance, VARCHAR, type DuckDBType } from '@duckdb/node-api';
+import { DASHBOARD, benchProject } from '../data/bench-project.js';
+import { pinSelf } from '../lib/cpu-pinning.js';
+import { rowLabel, type BenchOptions } from '../lib/options.js';
+import type { ScenarioResult } from '../lib/report.js';
+import { verdictAtLeast, verdictAtMost } from '../lib/report.js';
+import { viewerToken } from '../lib/signed-in.js';
+import { round } from '../lib/stats.js';
+import { loadBenchProject } from '../lib/widget-sql.js';
+import { withServer, type BenchServer } from '../lib/with-server.js';
+import type { Project } from '../../server/config/project/project.types.js';
+import { compilePlan, type CompiledQuery } from '../../server/query/compiler.js';
+import { duckdbDialect } from '../../server/query/engines/duckdb/index.js';
+import { tenantId } from '../../server/query/plan.js';
+import { getDashboard } from '../../server/services/dashboards.service.js';
+import { DEFAULT_EXPORT_LIMIT, exportPlan } from '../../server/services/widget-export.service.js';
+import { widgetQuery } from '../../server/services/widget-plans.js';
+
+const WIDGET = 'recent'; // the 8-column table of the bench dashboard: every row of `events`
+const SAMPLE_MS = 20;
+/** PRODUCT.md / issue 13 goals. */
+const GOALS = { csvAddedMb: 64, xlsxAddedMb: 128, csvShareOfDuckdb: 0.5, parquetTimesDuckdb: 1.2 };
+
+interface Download {
+  readonly seconds: number;
+  readonly bytes: number;
+  /** Largest server RSS while downloading, sampled every 20 ms, minus the RSS just before. */
+  readonly addedRssMb: number;
+  /** The kernel's high-water mark after the download, minus the RSS just before (a stricter bound). */
+  readonly addedPeakRssMb: number;
+}
+
+/**
+ * `npm run bench -- export`: the bench table widget (all rows of `events`, 1 M by default) exported
+ * through the API by a production server in its own process — CSV, XLSX and Parquet, each on a fresh
+ * server — with the server's RSS sampled during the download; and, as the anchor, DuckDB's own
+ * `COPY (…) TO` of the very same statement (compiled by the server's code) to CSV and Parquet,
+ * in-process on the server's core, in the same run.
+ */
+export async function exportScenario(options: BenchOptions): Promise<ScenarioResult> {
+  const bench = await benchProject({ rows: options.rows, threads: options.duckdbThreads });
+  const project = await loadBenchProject(bench.dir);
+  const statement = exportStatement(project);
+
+  const csv = await viaServer(bench.dir, 'csv');
+  const xlsx = await viaServer(bench.dir, 'xlsx');
+  const parquet = await viaServer(bench.dir, 'parquet');
+  const duckCsv = await duckdbCopy(bench.dataFile, statement, 'csv');
+  const duckParquet = await duckdbCopy(bench.dataFile, statement, 'parquet');
+
+  const csvShare = duckCsv.seconds / csv.seconds;
+  const parquetTimes = parquet.seconds / duckParquet.seconds;
+  const verdicts = [
+    verdictAtMost(csv.addedRssMb, GOALS.csvAddedMb),
+    verdictAtMost(xlsx.addedRssMb, GOALS.xlsxAddedMb),
+    verdictAtLeast(csvShare, GOALS.csvShareOfDuckdb),
+    verdictAtMost(parquetTimes, GOALS.parquetTimesDuckdb),
+  ];
+  const rate = (s: number) => Math.round(bench.rows / s);
+  return {
+    scenario: 'export',
+    measured:
+      `CSV ${rowLabel(bench.rows)} rows +${round(csv.addedRssMb, 1)} MB RSS, ${rate(csv.seconds)} rows/s ` +
+      `(${Math.round(csvShare * 100)} % of DuckDB COPY); XLSX +${round(xlsx.addedRssMb, 1)} MB, ` +
+      `${rate(xlsx.seconds)} rows/s; Parquet ${round(parquetTimes, 2)}× DuckDB COPY`,
+    goal: 'CSV ≤ 64 MB added, ≥ 50 % of COPY; XLSX ≤ 128 MB added; Parquet ≤ 1.2× COPY',
+    anchor: `DuckDB COPY TO csv ${round(duckCsv.seconds, 2)} s, parquet ${round(duckParquet.seconds, 2)} s`,
+    ratio: round(csvShare, 3),
+    verdict: verdicts.includes('missed') ? 'missed' : 'met',
+    details: {
+      rows: bench.rows,
+      csv,
+      xlsx,
+      parquet,
+      duckdb: { csv: duckCsv, parquet: duckParquet },
+      csvShareOfDuckdb: round(csvShare, 3),
+      parquetTimesDuckdb: round(parquetTimes, 3),
+      goals: GOALS,
+    },
+  };
+}
+
+/** The statement the server streams for the table's export, compiled by the server's own code. */
+function exportStatement(project: Project): CompiledQuery {
+  const tenant = tenantId('bench');
+  const dashboard = getDashboard(project, DASHBOARD, { tenant, role: 'admin' });
+  const widget = dashboard.widgets.find((w) => w.id === WIDGET);
+  if (!widget || widget.type === 'text') throw new Error(`no widget ${WIDGET}`);
+  const dataset = project.datasets.get(widget.dataset);
+  if (!dataset) throw new Error(`no dataset ${widget.dataset}`);
+  const q = widgetQuery(widget, dataset, [], tenant, {});
+  const limit = dataset.exportLimit ?? DEFAULT_EXPORT_LIMIT;
+  return compilePlan(exportPlan(widget, q.plan, limit + 1), dataset, duckdbDialect, { maxRows: limit });
+}
+
+async function viaServer(dir: string, format: 'csv' | 'xlsx' | 'parquet'): Promise<Download> {
+  const { value } = await withServer(dir, {}, async (server) => {
+    const token = await viewerToken(server);
+    // Warm: the same code paths on a tiny export, so the baseline holds the loaded code.
+    await download(server, token, format, JSON.stringify({ message: 'no such message at all' }));
+    await new Promise((r) => setTimeout(r, 1_000));
+    return download(server, token, format);
+  });
+  return value;
+}
+
+function download(server: BenchServer, token: string, format: string, filters?: string): Promise<Download> {
+  const query = new URLSearchParams({ format, ...(filters ? { filters } : {}) });
+  const url = `${server.url}/api/v1/dashboards/${DASHBOARD}/widgets/${WIDGET}/export?${query}`;
+  const before = server.rssMb();
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, server.rssMb())), SAMPLE_MS);
+  const started = performance.now();
+  return new Promise<Download>((resolve, reject) => {
+    get(url, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+      if (res.statusCode !== 200) {
+        clearInterval(sampler);
+        res.resume();
+        reject(new Error(`export ${format}: HTTP ${res.statusCode}`));
+        return;
+      }
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      res.on('error', reject);
+      res.on('end', () => {
+        clearInterval(sampler);
+        peak = Math.max(peak, server.rssMb());
+        resolve({
+          seconds: (performance.now() - started) / 1000,
+          bytes,
+          addedRssMb: round(peak - before, 1),
+          addedPeakRssMb: round(server.peakRssMb() - before, 1),
+        });
+      });
+    }).on('error', (err) => {
+      clearInterval(sampler);
+      reject(err);
+    });
+  });
+}
+
+/** DuckDB's own COPY of the same statement, in-process on the server's core, read-only as the server opens it. */
+async function duckdbCopy(
+  file: string,
+  statement: CompiledQuery,
+  format: 'csv' | 'parquet',
+): Promise<{ seconds: number; bytes: number }> {
+  const out = path.join(tmpdir(), `trellis-bench-export-${process.pid}.${format}`);
+  pinSelf('server');
+  const instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
+  const conn = await instance.connect();
+  try {
+    const options = format === 'csv' ? 'FORMAT csv, HEADER true' : 'FORMAT parquet';
+    const prepared = await conn.prepare(`COPY (${statement.sql}) TO '${out}' (${options})`);
+    prepared.bind([...statement.params], statement.params.map(typeOf));
+    const started = performance.now();
+    await prepared.run();
+    const seconds = (performance.now() - started) / 1000;
+    return { seconds, bytes: statSync(out).size };
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+    rmSync(out, { force: true });
+    pinSelf('load');
+  }
+}
+
+function typeOf(value: unknown): DuckDBType {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? BIGINT : DOUBLE;
+  return VARCHAR;
+}

@@ -1,0 +1,32 @@
+import type { ExportFormatName, FilterValues, SortSpec } from '../../../contract/index.js';
+
+/** The formats in the export menu, in order, with their labels. */
+export const EXPORT_CHOICES: readonly { format: ExportFormatName; label: string; bom?: boolean }[] = [
+  { format: 'csv', label: 'CSV' },
+  { format: 'csv', label: 'CSV for Excel (UTF-8 BOM)', bom: true },
+  { format: 'xlsx', label: 'Excel (XLSX)' },
+  { format: 'parquet', label: 'Parquet' },
+  { format: 'json', label: 'JSON' },
+  { format: 'ndjson', label: 'NDJSON' },
+];
+
+/**
+ * The download link of a widget export: a plain GET the browser streams to disk (no copy in page
+ * memory), with the filters that affect the widget and a table's current sort. docs/exports.md.
+ */
+export function exportUrl(
+  dashboardId: string,
+  widgetId: string,
+  choice: { format: ExportFormatName; bom?: boolean | undefined },
+  filters: FilterValues,
+  sort?: SortSpec,
+): string {
+  const query = new URLSearchParams({ format: choice.format });
+  if (choice.bom) query.set('bom', 'true');
+  if (Object.keys(filters).length > 0) query.set('filters', JSON.stringify(filters));
+  if (sort) {
+    query.set('sort', sort.column);
+    query.set('direction', sort.direction);
+  }
+  return `/api/v1/dashboards/${encodeURIComponent(dashboardId)}/widgets/${encodeURIComponent(widgetId)}/export?${query}`;
+}
