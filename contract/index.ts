@@ -6,3 +6,4 @@ export * from './events.schema.js';
 export * from './session.schema.js';
 export * from './admin.schema.js';
 export * from './jobs.schema.js';
+export * from './invitations.schema.js';

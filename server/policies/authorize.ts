@@ -1,4 +1,4 @@
-import type { ActiveSession } from '../auth/sessions.service.js';
+import type { ActiveSession } from './principal.js';
 import { TrellisError } from '../errors.js';
 import { ruleOf, type Permission } from './permissions.js';
 import { roleHas, type Ability } from './roles.js';

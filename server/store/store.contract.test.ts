@@ -20,10 +20,20 @@ describe.each(targets)('metadata store on $name', (target) => {
   test('migrations ran once, and a second start (another instance) finds nothing to do', async () => {
     const applied = () =>
       sql<{ name: string }>`select name from trellis_migration order by name`.execute(store.db);
-    expect((await applied()).rows.map((r) => r.name)).toEqual(['0001-accounts', '0002-access', '0003-jobs']);
+    expect((await applied()).rows.map((r) => r.name)).toEqual([
+      '0001-accounts',
+      '0002-access',
+      '0003-jobs',
+      '0004-invitations',
+    ]);
     const again = await openStore(config);
     await again.close();
-    expect((await applied()).rows.map((r) => r.name)).toEqual(['0001-accounts', '0002-access', '0003-jobs']);
+    expect((await applied()).rows.map((r) => r.name)).toEqual([
+      '0001-accounts',
+      '0002-access',
+      '0003-jobs',
+      '0004-invitations',
+    ]);
   });
 
   test('times and ids come back as numbers; JSON detail round-trips', async () => {
