@@ -8,6 +8,8 @@ import { DashboardListPage } from '../pages/DashboardListPage.js';
 import { DashboardPage } from '../pages/DashboardPage.js';
 import { JobsPage } from '../pages/JobsPage.js';
 import { LoginPage } from '../pages/LoginPage.js';
+import { InvitePage } from '../pages/InvitePage.js';
+import { AccountPasswordPage, ForgotPasswordPage, ResetPasswordPage } from '../pages/PasswordPages.js';
 import { Toaster } from '../components/Toaster.js';
 import { useRunEvents } from '../hooks/useRunEvents.js';
 import { useSession } from '../hooks/useSession.js';
@@ -32,6 +34,10 @@ export function App() {
         <DashboardPage key={route.dashboardId} dashboardId={route.dashboardId} />
       )}
       {route.name === 'login' && <LoginPage />}
+      {route.name === 'invite' && <InvitePage />}
+      {route.name === 'forgot-password' && <ForgotPasswordPage />}
+      {route.name === 'reset-password' && <ResetPasswordPage />}
+      {route.name === 'account-password' && <AccountPasswordPage />}
       {route.name === 'account-sessions' && <AccountSessionsPage />}
       {route.name === 'account-tokens' && <AccountTokensPage />}
       {route.name === 'admin-members' && <AdminMembersPage />}

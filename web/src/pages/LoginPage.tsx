@@ -7,6 +7,7 @@ import { loginErrorMessage } from '../app/login-error.js';
 import { safeNextPath } from '../app/next-path.js';
 import { navigate, useLocation } from '../app/router.js';
 import { FormError } from '../components/FormError.js';
+import { Link } from '../app/Link.js';
 import { useDocumentTitle } from '../hooks/useDocumentTitle.js';
 
 export function LoginPage() {
@@ -74,6 +75,9 @@ export function LoginPage() {
           <button type="submit" className="button login-submit">
             {login.isPending ? 'Signing in…' : 'Sign in'}
           </button>
+          <p className="login-help">
+            <Link href="/forgot-password">Forgot password?</Link>
+          </p>
         </fieldset>
       </form>
     </main>
