@@ -64,7 +64,7 @@ export function InviteForm() {
                 now, works once, and expires {new Date(sent.invitation.expiresAt).toLocaleDateString()}.
               </p>
               <input
-                className="secret-value"
+                className="invite-link"
                 readOnly
                 aria-label="Invitation link"
                 value={link}
