@@ -7,6 +7,8 @@ export default defineConfig({
   test: {
     include: ['e2e/**/*.e2e.test.ts'],
     environment: 'node',
+    // A focused test (`.only`) fails the run under CI instead of quietly skipping everything else.
+    allowOnly: process.env.CI !== 'true',
     pool: 'forks',
     fileParallelism: false,
     maxWorkers: 1,

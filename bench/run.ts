@@ -9,6 +9,7 @@ import { eventLoop } from './scenarios/event-loop.js';
 import { exampleWidgets } from './scenarios/example-widgets.js';
 import { frameworkFloor } from './scenarios/framework-floor.js';
 import { ingestion } from './scenarios/ingestion.js';
+import { noisyNeighbour } from './scenarios/noisy-neighbour.js';
 import { sessionMemory } from './scenarios/session-memory.js';
 import { shutdown } from './scenarios/shutdown.js';
 import { stampede } from './scenarios/stampede.js';
@@ -32,6 +33,7 @@ const scenarios: Record<string, (options: BenchOptions) => Promise<ScenarioResul
   'cold-scan': coldScan,
   'argon2-hash': argon2Hash,
   ingestion,
+  'noisy-neighbour': noisyNeighbour,
 };
 
 let options: BenchOptions;

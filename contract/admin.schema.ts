@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { role } from './session.schema.js';
+import { organisationName } from './organisation-name.js';
 
 /**
  * The account-management API: members of the caller's organisation, their own sessions and API
@@ -49,7 +50,7 @@ export const organisationInfo = z.object({
   createdAt: z.string(),
 });
 export type OrganisationInfo = z.infer<typeof organisationInfo>;
-export const renameOrganisationRequest = z.object({ name: z.string().trim().min(1).max(120) }).strict();
+export const renameOrganisationRequest = z.object({ name: organisationName }).strict();
 
 /** GET /api/v1/session/organisations (any signed-in user): where they are a member. */
 export const myOrganisations = z.object({

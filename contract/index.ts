@@ -7,3 +7,4 @@ export * from './session.schema.js';
 export * from './admin.schema.js';
 export * from './jobs.schema.js';
 export * from './invitations.schema.js';
+export * from './organisation-name.js';

@@ -5,12 +5,17 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from '@fastify/type-provider-zod';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { AppConfig } from './config/env.js';
 import type { Project } from './config/project/project.types.js';
-import { installErrorHandling } from './http/error-handler.js';
-import { requestId } from './http/request-id.js';
+import { badUrlHandler, installErrorHandling } from './http/error-handler.js';
+import { requestIdGenerator } from './http/request-id.js';
+import { installHostCheck } from './http/host-check.js';
+import { StreamQuota } from './http/stream-quota.js';
+import { TokenBuckets, userRateLimit } from './http/user-rate-limit.js';
+import { securityHeaders } from './http/security-headers.js';
 import { loggerOptions } from './observability/logger.js';
+import { installRequestLog } from './http/request-log.js';
 import { Metrics } from './observability/metrics.js';
 import { isPermission, type Permission, type RouteConfig } from './policies/permissions.js';
 import type { Cache } from './cache/cache.js';
@@ -88,6 +93,10 @@ export interface AppServices {
   readonly jobs: JobSystem;
   /** Every route with its declared permission (see policies/permissions.ts). */
   readonly routes: RouteInfo[];
+  /** The per-user token bucket of the data API (widget data, filter options): a route hook. */
+  readonly dataRateLimit: (request: FastifyRequest) => Promise<void>;
+  /** Open update streams per user, per kind. */
+  readonly streamQuotas: { readonly dashboards: StreamQuota; readonly runs: StreamQuota };
 }
 
 export interface BuildAppOptions {
@@ -122,7 +131,9 @@ export async function buildApp(
   const { config, project, engines } = options;
   const app = Fastify({
     logger: loggerOptions(config.logLevel),
-    genReqId: requestId,
+    // One access-log line per request at most, as TRELLIS_REQUEST_LOG says (installRequestLog).
+    disableRequestLogging: true,
+    genReqId: requestIdGenerator(config.trustProxy),
     bodyLimit: config.bodyLimit,
     // Headers and whole requests are bounded in time too (slowloris); queries have their own timeout.
     requestTimeout: 60_000,
@@ -131,7 +142,12 @@ export async function buildApp(
     routerOptions: { maxParamLength: 200 },
     // Behind a proxy the client address (per-IP login throttling, audit) comes from X-Forwarded-For.
     trustProxy: trustProxy(config.trustProxy),
+    // A URL Fastify cannot decode (`/%c0`) gets our error shape and headers, not Fastify's own body.
+    frameworkErrors: badUrlHandler(config.publicOrigin),
   }).withTypeProvider<ZodTypeProvider>();
+  // Only JSON bodies are documented (415 UNSUPPORTED_MEDIA_TYPE for the rest); Fastify's built-in
+  // text/plain parser would hand a string to the JSON schema and answer 400 instead.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -206,6 +222,11 @@ export async function buildApp(
     audit: new AuditQueryService(store, options.now),
     jobs,
     routes: [],
+    dataRateLimit: userRateLimit(new TokenBuckets(config.dataRateLimit)),
+    streamQuotas: {
+      dashboards: new StreamQuota(config.maxStreamsPerUser),
+      runs: new StreamQuota(config.maxStreamsPerUser),
+    },
   };
   app.decorate('services', services);
   metrics.trackEventStreams(() => services.events.open);
@@ -219,6 +240,9 @@ export async function buildApp(
   });
 
   installErrorHandling(app, metrics);
+  // Before authentication: a request for a host this server does not serve (DNS rebinding) stops here.
+  installHostCheck(app, config.allowedHosts);
+  installRequestLog(app, config.requestLog);
   installAuthentication(app, services, {
     secureCookie: config.sessions.secureCookie,
     secret: config.sessions.secret,
@@ -238,13 +262,7 @@ export async function buildApp(
     );
   });
   app.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('x-frame-options', 'DENY');
-    reply.header(
-      'content-security-policy',
-      "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-    );
+    securityHeaders(reply, config.publicOrigin);
     // Draining before shutdown: the client's next request opens a new connection, which the load
     // balancer sends elsewhere — instead of a kept-alive one that would be closed under it.
     if (services.lifecycle.stopping) reply.header('connection', 'close');

@@ -11,6 +11,10 @@ export const ERROR_CATALOGUE = {
   PAGINATION_NOT_SUPPORTED: { status: 400, message: 'Only table widgets can be paged or sorted.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the request body as application/json.' },
+  HOST_NOT_ALLOWED: {
+    status: 421,
+    message: 'This server does not answer for this host name.',
+  },
   NOT_FOUND: { status: 404, message: 'There is nothing at this address.' },
   DASHBOARD_NOT_FOUND: { status: 404, message: 'There is no dashboard with this id.' },
   WIDGET_NOT_FOUND: { status: 404, message: 'This dashboard has no widget with this id.' },
@@ -35,6 +39,10 @@ export const ERROR_CATALOGUE = {
   TOO_MANY_ATTEMPTS: {
     status: 429,
     message: 'Too many failed sign-in attempts. Wait a while before trying again.',
+  },
+  RATE_LIMITED: {
+    status: 429,
+    message: 'Too many requests from you in a short time; wait a moment and try again.',
   },
   SIGN_IN_BUSY: {
     status: 503,
@@ -119,6 +127,23 @@ export interface ErrorIssue {
 export function isExpectedError(code: ErrorCode): boolean {
   return ERROR_CATALOGUE[code].status < 500 || OPERATIONAL_5XX.has(code);
 }
+
+/**
+ * Refusals that shed load by design (a full queue, a user over their rate, a full stream table): logged
+ * as warnings without a stack and counted in `trellis_overload_total`, not as errors — an operator
+ * watches their rate, not each one.
+ */
+export function isOverload(code: ErrorCode): boolean {
+  return OVERLOAD.has(code);
+}
+
+const OVERLOAD: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'SOURCE_BUSY',
+  'TOO_MANY_STREAMS',
+  'RATE_LIMITED',
+  'SIGN_IN_BUSY',
+  'QUEUE_FULL',
+]);
 
 const OPERATIONAL_5XX: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'SOURCE_BUSY',

@@ -5,6 +5,13 @@ import { DEMO_USAGE, demoCommand } from './cli/demo.command.js';
 import { PIPELINE_USAGE, pipelineCommand } from './cli/pipeline.command.js';
 import { WORKER_USAGE } from './cli/worker-usage.js';
 
+// Kept here (not imported from init.command.ts) so the help does not load the engines.
+const INIT_USAGE = `  init DIR --from SOURCE [--tables T1,T2] [--tenant-column COL | --shared] [--url-env NAME] [--yes]
+               A new project from your data: a postgres:// or mysql:// URL (kept in the environment
+               variable --url-env, default DATABASE_URL, never in files), a DuckDB file, or a folder of
+               CSV/Parquet files; one dataset and one overview dashboard per table
+`;
+
 const USAGE = `Usage: trellis <command> [options]
 
 Commands:
@@ -15,7 +22,7 @@ Commands:
                (refused under NODE_ENV=production; a random session secret per start if none is set)
   serve --role web DIR
                The web role only: no background jobs here (run them with trellis worker DIR)
-${WORKER_USAGE}  check DIR    Validate the project in DIR against its sources; prints file:line: message per problem
+${INIT_USAGE}${WORKER_USAGE}  check DIR    Validate the project in DIR against its sources; prints file:line: message per problem
 ${ACCOUNTS_USAGE}${DEMO_USAGE}${PIPELINE_USAGE}
 Options:
   -h, --help   Show this help
@@ -30,6 +37,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     strict: false,
   });
   const [command, dir] = positionals;
+  if (command === 'init')
+    return (await import('./cli/init.command.js')).initCommand(
+      argv.slice(argv.indexOf(command) + 1),
+      process,
+    );
   // Account commands parse their own options (strictly), on the metadata store from the environment.
   if (command === 'demo') {
     const config = parseConfig(env);

@@ -17,7 +17,13 @@ export async function startApp(
 ): Promise<{ app: TestApp; close: () => Promise<void> }> {
   const loaded = await loadProject(projectDir);
   if (!loaded.ok) throw new Error(`invalid test project:\n${loaded.problems.map(formatProblem).join('\n')}`);
-  const appConfig = defaultConfig({ webRoot: undefined, ...config });
+  // Property and cache tests send thousands of data requests as one user, which the per-user rate
+  // limit would answer 429: off unless a test asks for it (its own tests: server/http/*rate-limit*).
+  const appConfig = defaultConfig({
+    webRoot: undefined,
+    dataRateLimit: { perSecond: 0, burst: 1 },
+    ...config,
+  });
   const engines = await openEngines(loaded.project.sources, loaded.project.dir, appConfig.environment);
   const app = await buildApp({
     config: appConfig,

@@ -25,6 +25,8 @@ export function startServe(
   args: readonly string[],
   env: Record<string, string>,
   timeoutMs = 60_000,
+  /** The folder it runs in (default: this one). */
+  cwd?: string,
 ): Promise<ServeProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
@@ -41,6 +43,7 @@ export function startServe(
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(cwd ? { cwd } : {}),
     },
   );
   let out = '';

@@ -82,7 +82,7 @@ async function drain(result: { yieldRowsJson(): AsyncIterable<unknown[][]> }): P
   return rows;
 }
 
-/** As the server's driver types them: safe integers BIGINT, other numbers DOUBLE (see duckdb-driver.ts). */
+/** As the server's driver types them: safe integers BIGINT, other numbers DOUBLE (see duckdb-engine.ts). */
 function parameterType(value: SqlValue): DuckDBType {
   if (value === null) return SQLNULL;
   if (typeof value === 'number') return Number.isSafeInteger(value) ? BIGINT : DOUBLE;

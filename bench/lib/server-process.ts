@@ -95,6 +95,9 @@ export async function startServer(
   const env = { ...options.env };
   env.TRELLIS_SESSION_SECRET ??= randomBytes(32).toString('base64url');
   if (!options.drainOnStop) env.TRELLIS_SHUTDOWN_DRAIN ??= '0';
+  // A load generator speaks for hundreds of browsers through a few accounts (stampede: 500 requests on
+  // one token at once); the per-user data rate limit would measure itself instead of the server.
+  env.TRELLIS_DATA_RATE ??= '0';
   let dataDir: string | undefined;
   if (env.TRELLIS_METADATA_URL === undefined && env.TRELLIS_DATA_DIR === undefined) {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'trellis-bench-store-'));

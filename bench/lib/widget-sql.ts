@@ -1,7 +1,7 @@
 import { loadProject } from '../../server/config/project/load-project.js';
 import type { Project } from '../../server/config/project/project.types.js';
 import { compilePlan, type CompiledQuery } from '../../server/query/compiler.js';
-import { duckdbDialect } from '../../server/query/engines/duckdb/duckdb-compiler.js';
+import { duckdbDialect } from '../../server/query/engines/duckdb/index.js';
 import { getDashboard } from '../../server/services/dashboards.service.js';
 import { checkFilterValues, planFiltersFor } from '../../server/services/filter-values.js';
 import { widgetQuery } from '../../server/services/widget-plans.js';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { normaliseOrganisationName } from '../../contract/index.js';
 import {
   organisationsOfUser,
   recordAudit,
@@ -14,6 +15,7 @@ import { setDisabled, setPasswordHash } from './user-changes.js';
 export type AccountsProblem =
   | 'invalid_email'
   | 'invalid_slug'
+  | 'invalid_name'
   | 'invalid_role'
   | 'organisation_exists'
   | 'organisation_not_found'
@@ -68,7 +70,10 @@ export class AccountsService {
         'invalid_slug',
         `"${slug}" is not a valid organisation name: use 1–64 lower-case letters, digits and dashes`,
       );
-    const org = { id: randomUUID(), slug, name: name.trim() || slug };
+    // The CLI's names pass the same check as the admin API's (contract/organisation-name.ts).
+    const checked = normaliseOrganisationName(name.trim() === '' ? slug : name);
+    if (!checked.ok) throw new AccountsError('invalid_name', checked.problem);
+    const org = { id: randomUUID(), slug, name: checked.name };
     await this.store.db.transaction().execute(async (trx) => {
       const existing = await trx
         .selectFrom('organisations')

@@ -50,11 +50,22 @@ export class SessionsService {
     context: ActionContext,
     previousToken?: string,
     userAgent: string | null = null,
+    /**
+     * The nonce of a valid device cookie for this e-mail (http/device-cookie.ts), or a function
+     * finding it for the normalised e-mail; a known device is not subject to the account lock.
+     */
+    device: ((email: string) => string | null) | null = null,
   ): Promise<{ token: string; session: ActiveSession }> {
     const email = normaliseEmail(emailInput).slice(0, 254);
     const db = this.store.db;
     const startedAt = this.now();
-    const locked = await lockedForMs(db, this.config, { email, ip: context.ip }, startedAt);
+    const deviceNonce = device ? device(email) : null;
+    const locked = await lockedForMs(
+      db,
+      this.config,
+      { email, ip: context.ip, device: deviceNonce },
+      startedAt,
+    );
     if (locked.ms > 0) {
       // The password is not even checked: a right one during lockout must look like a wrong one.
       await recordAudit(db, startedAt, context, {
@@ -105,7 +116,8 @@ export class SessionsService {
         action: 'login',
         outcome: 'failure',
         target: email,
-        detail: { reason: reason ?? 'unknown' },
+        // The device, when known, so its own failures can make it untrusted again (login-throttle.ts).
+        detail: { reason: reason ?? 'unknown', ...(deviceNonce ? { device: deviceNonce } : {}) },
         // The account's organisation, when there is one, so its admins see attacks on it.
         organisationId: membership?.id ?? null,
       });

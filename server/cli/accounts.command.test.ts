@@ -14,6 +14,7 @@ import { accountsCommand } from './accounts.command.js';
 const dataDir = mkdtempSync(path.join(tmpdir(), 'trellis-cli-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 const config = parseEnv({ NODE_ENV: 'test', TRELLIS_DATA_DIR: dataDir });
+const storeConfig = { kind: 'sqlite', file: path.join(dataDir, 'meta.sqlite') } as const;
 
 /** Runs one command with `stdin` piped in, as `printf '%s\n' "$PW" | trellis user add …` would. */
 async function run(args: string[], stdin = '') {
@@ -42,7 +43,7 @@ test('org add, then user add reads the password from stdin and stores only its a
     'a long enough passphrase\n',
   );
   expect(added).toMatchObject({ code: 0, stdout: 'user ann@example.com added to acme as admin\n' });
-  const store = await openStore(config.store);
+  const store = await openStore(storeConfig);
   try {
     const user = await store.db
       .selectFrom('users')
@@ -141,7 +142,7 @@ test('user reset-password (stdin) ends sessions; user disable then enable', asyn
   ).toMatchObject({
     code: 1,
   });
-  const store = await openStore(config.store);
+  const store = await openStore(storeConfig);
   try {
     const user = await store.db
       .selectFrom('users')
@@ -156,4 +157,28 @@ test('user reset-password (stdin) ends sessions; user disable then enable', asyn
   expect((await run(['user', 'list'])).stdout).toContain('rita@example.com\tacme:viewer\tdisabled');
   expect(await run(['user', 'enable', '--email', 'rita@example.com'])).toMatchObject({ code: 0 });
   expect((await run(['user', 'list'])).stdout).toContain('rita@example.com\tacme:viewer\tactive');
+});
+
+test('org add normalises the name (NFC, trimmed) and refuses NUL, bidi overrides and markup', async () => {
+  const decomposed = 'Cafe\u0301 Lab';
+  expect(await run(['org', 'add', 'cafe', '--name', `  ${decomposed}  `])).toMatchObject({ code: 0 });
+  for (const [slug, name] of [
+    ['nul', 'Acme\u0000Evil'],
+    ['bidi', 'Acme \u202Egro.elpmaxe'],
+    ['markup', 'Acme <script>alert(1)</script>'],
+    ['newline', 'Acme\nInjected'],
+  ] as const) {
+    const refused = await run(['org', 'add', slug, '--name', name]);
+    expect(refused.code, slug).not.toBe(0);
+    expect(refused.stderr, slug).toMatch(/organisation name must not contain/);
+  }
+  const store = await openStore(storeConfig);
+  try {
+    const orgs = await store.db.selectFrom('organisations').select(['slug', 'name']).execute();
+    expect(orgs.find((o) => o.slug === 'cafe')?.name).toBe('Caf\u00e9 Lab');
+    expect(orgs.map((o) => o.slug)).not.toContain('nul');
+    expect(orgs.map((o) => o.slug)).not.toContain('bidi');
+  } finally {
+    await store.close();
+  }
 });

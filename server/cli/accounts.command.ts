@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CLI_CONTEXT } from '../audit/audit-log.js';
 import { AccountsError, AccountsService } from '../auth/accounts.service.js';
@@ -5,11 +7,14 @@ import { WeakPasswordError } from '../auth/passwords.js';
 import type { AppConfig } from '../config/env.js';
 import { openStore } from '../store/store.js';
 import { readPassword, type PasswordInput } from './read-password.js';
+import { otherStoreCandidates, storeForCommand, strayStoreWarning } from './metadata-location.js';
 
 export interface CliIo {
   readonly stdin: PasswordInput;
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
+  /** The folder the command runs in (a project there is the default store's home). */
+  readonly cwd?: () => string;
 }
 
 export const ACCOUNTS_USAGE = `  user add --email E --org O --role viewer|editor|admin
@@ -26,6 +31,8 @@ export const ACCOUNTS_USAGE = `  user add --email E --org O --role viewer|editor
   org add SLUG [--name "Display name"]
                Add an organisation (tenant)
   org list     List organisations
+               user/org use the metadata store of the project in the current folder, or of
+               --project DIR, or --data-dir DIR (as TRELLIS_DATA_DIR; TRELLIS_METADATA_URL wins)
 `;
 
 /** `trellis user …` and `trellis org …`, on the configured metadata store (migrated first). */
@@ -57,6 +64,8 @@ export async function accountsCommand(
         org: { type: 'string' },
         role: { type: 'string' },
         name: { type: 'string' },
+        project: { type: 'string' },
+        'data-dir': { type: 'string' },
       },
     });
   } catch (err) {
@@ -64,9 +73,24 @@ export async function accountsCommand(
     return 2;
   }
   const [action, ...rest] = parsed.positionals;
-  const { email, org, role, name } = parsed.values;
+  const { email, org, role, name, project } = parsed.values;
 
-  const store = await openStore(config.store);
+  const cwd = io.cwd ? io.cwd() : process.cwd();
+  const resolved = storeForCommand(config.store, { project, dataDir: parsed.values['data-dir'] }, cwd);
+  if (!resolved.ok) return fail(resolved.message);
+  // Never a second, empty store beside the one the server uses: a typo'd folder would otherwise
+  // answer "no user with the email" from a store nobody else reads.
+  const stray = strayStoreWarning(
+    resolved.store,
+    otherStoreCandidates(cwd, project && path.resolve(cwd, project)),
+  );
+  if (stray) return fail(stray.message);
+  const creates = action === 'add';
+  if (resolved.store.kind === 'sqlite' && !creates && !existsSync(resolved.store.file))
+    return fail(
+      `no metadata store at ${resolved.store.file} yet (trellis serve creates it, and so do \`org add\` and \`user add\`)`,
+    );
+  const store = await openStore(resolved.store);
   try {
     const accounts = new AccountsService(store);
     if (command === 'org' && action === 'add' && rest[0]) {

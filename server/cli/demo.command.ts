@@ -5,6 +5,7 @@ import { SessionsService } from '../auth/sessions.service.js';
 import { ensureDemoAccounts, mintDemoLink } from '../auth/demo-accounts.js';
 import { openStore } from '../store/store.js';
 import type { CliIo } from './accounts.command.js';
+import { otherStoreCandidates, storeForProject, strayStoreWarning } from './metadata-location.js';
 
 export const DEMO_USAGE = `  demo link DIR
                Print a fresh one-time sign-in link for the demo admin of the project in DIR
@@ -46,7 +47,13 @@ export async function demoCommand(argv: string[], config: AppConfig, io: CliIo):
     io.stderr.write(`trellis demo: ${dir}/trellis.yaml has no demo: section\n`);
     return 1;
   }
-  const store = await openStore(config.store);
+  const storeConfig = storeForProject(config.store, dir);
+  const stray = strayStoreWarning(storeConfig, otherStoreCandidates(process.cwd()));
+  if (stray) {
+    io.stderr.write(`trellis demo: ${stray.message}\n`);
+    return 1;
+  }
+  const store = await openStore(storeConfig);
   try {
     await ensureDemoAccounts(store, demo);
     const link = await mintDemoLink(

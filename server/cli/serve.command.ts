@@ -8,6 +8,7 @@ import { demoAdmin, ensureDemoAccounts, mintDemoLink } from '../auth/demo-accoun
 import { demoRefusal } from './demo.command.js';
 import { closeAndExit } from './close-process.js';
 import { loadVerifiedProject, printProblems } from './load-verified-project.js';
+import { otherStoreCandidates, storeForProject, strayStoreWarning } from './metadata-location.js';
 import type { PipelineRunner } from '../jobs/pipeline-contract.js';
 
 /** `all`: web and worker in one process (the default); `web`: HTTP only, jobs run in `trellis worker`. */
@@ -29,7 +30,7 @@ export const NO_ADMIN_MESSAGE =
   'No admin exists yet, and production mode does not start without one. Create one with:\n' +
   '  trellis org add SLUG --name "Organisation name"\n' +
   '  printf \'%s\\n\' "$ADMIN_PASSWORD" | trellis user add --email you@example.com --org SLUG --role admin\n' +
-  '(with the same TRELLIS_METADATA_URL / TRELLIS_DATA_DIR as the server).';
+  '(inside the project folder or with --project DIR, and the same TRELLIS_METADATA_URL / TRELLIS_DATA_DIR as the server).';
 
 /**
  * `trellis serve [--demo] DIR`: refuse a missing secret (outside demo mode), an invalid project, or
@@ -67,8 +68,16 @@ export async function serveCommand(
   }
   limitPasswordWork(config.passwords);
   // The metadata store (users, sessions, audit) is migrated before the first request; with no
-  // configuration it is the SQLite file under .trellis/, created on first start.
-  const store = await openStore(config.store);
+  // configuration it is the SQLite file in the project's .trellis/, created on first start — unless
+  // one sits where older versions put it (the working directory), which a new empty store would hide.
+  const storeConfig = storeForProject(config.store, dir);
+  const stray = strayStoreWarning(storeConfig, otherStoreCandidates(process.cwd()));
+  if (stray && !options.demo) {
+    await closeEngines(engines);
+    return fail(stray.message);
+  }
+  if (stray) process.stderr.write(`trellis serve: note: ${stray.message}\n`);
+  const store = await openStore(storeConfig);
   if (options.demo && project.demo) await ensureDemoAccounts(store, project.demo);
   if (config.env === 'production' && !(await new AccountsService(store).hasActiveAdmin())) {
     await store.close();
@@ -86,7 +95,7 @@ export async function serveCommand(
   app.services.jobs.watchPublications();
   if (role === 'all') app.services.jobs.startWorker();
   app.log.info(
-    { metadataStore: config.store.kind === 'sqlite' ? config.store.file : 'postgres' },
+    { metadataStore: storeConfig.kind === 'sqlite' ? storeConfig.file : 'postgres' },
     'metadata store ready',
   );
   let stopping = false;

@@ -4,6 +4,8 @@ import type { PipelineRunner } from '../jobs/pipeline-contract.js';
 import { openStore } from '../store/store.js';
 import { closeAndExit } from './close-process.js';
 import { loadVerifiedProject, printProblems } from './load-verified-project.js';
+import { otherStoreCandidates, storeForProject, strayStoreWarning } from './metadata-location.js';
+import { closeEngines } from '../query/engines/index.js';
 
 /**
  * `trellis worker DIR`: the worker role alone. It builds the same services as `serve` (the app is
@@ -25,7 +27,14 @@ export async function workerCommand(
     return 1;
   }
   const { project, engines } = verified;
-  const store = await openStore(config.store);
+  const storeConfig = storeForProject(config.store, dir);
+  const stray = strayStoreWarning(storeConfig, otherStoreCandidates(process.cwd()));
+  if (stray) {
+    await closeEngines(engines);
+    process.stderr.write(`trellis worker: ${stray.message}\n`);
+    return 1;
+  }
+  const store = await openStore(storeConfig);
   const app = await buildApp({
     config,
     project,

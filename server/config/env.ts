@@ -4,6 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseByteSize, parseDuration } from './units.js';
 
+/** Which requests get an access-log line: see server/http/request-log.ts. */
+export const REQUEST_LOG_MODES = ['off', 'errors', 'sampled', 'all'] as const;
+export interface RequestLogConfig {
+  readonly mode: (typeof REQUEST_LOG_MODES)[number];
+  /** 0–1: the share of successful requests logged in `sampled` mode. */
+  readonly sample: number;
+}
+
 /**
  * The server's environment, parsed once at start. Nothing else reads process.env. A bad value
  * stops the start with every problem listed, rather than a default quietly taking its place.
@@ -13,6 +21,10 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Access-log lines: off | errors (status ≥ 400; the default) | sampled | all (server/http/request-log.ts). */
+  TRELLIS_REQUEST_LOG: z.enum(REQUEST_LOG_MODES).default('errors'),
+  /** `sampled`: the share of successful requests logged, 0–1. */
+  TRELLIS_REQUEST_LOG_SAMPLE: z.coerce.number().min(0).max(1).default(0.01),
   /** Largest accepted request body. */
   TRELLIS_BODY_LIMIT: z
     .string()
@@ -86,13 +98,33 @@ const envSchema = z.object({
     .default('6h'),
   /** Open update streams (SSE) the server holds at once; one per open dashboard tab. */
   TRELLIS_MAX_EVENT_STREAMS: z.coerce.number().int().min(0).max(100_000).default(2000),
+  /** Update streams one user may hold open at once, per kind (dashboards, runs); more is TOO_MANY_STREAMS. */
+  TRELLIS_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
+  /**
+   * Data requests (widget data, filter options) per user: a token bucket refilled at TRELLIS_DATA_RATE
+   * per second up to TRELLIS_DATA_BURST; beyond it RATE_LIMITED (429, Retry-After). 0 turns it off.
+   */
+  TRELLIS_DATA_RATE: z.coerce.number().min(0).max(100_000).default(20),
+  TRELLIS_DATA_BURST: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  /**
+   * Host names (comma-separated) this server answers for besides localhost, 127.0.0.1, ::1, HOST and
+   * TRELLIS_PUBLIC_URL's host; `*` answers for any. Without TRELLIS_PUBLIC_URL the Host header is
+   * checked on every request (DNS rebinding); with it, only when this is set.
+   */
+  TRELLIS_ALLOWED_HOSTS: z
+    .string()
+    .regex(/^(\*|[A-Za-z0-9.:[\]-]+(,[A-Za-z0-9.:[\]-]+)*)$/, 'expected host names separated by commas, or *')
+    .optional(),
   /** Consecutive "source unavailable" failures that open a source's circuit, and its cool-down. */
   TRELLIS_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   TRELLIS_BREAKER_COOLDOWN: z
     .string()
     .regex(/^\d+(ms|s|m)$/)
     .default('10s'),
-  /** Folder for the embedded metadata store (SQLite file meta.sqlite); default `.trellis/` in the working directory. */
+  /**
+   * Folder for the embedded metadata store (SQLite file meta.sqlite). Unset: `.trellis/` inside the
+   * project folder, so `serve DIR` and every CLI command on DIR find the same store wherever they run.
+   */
   TRELLIS_DATA_DIR: z.string().min(1).optional(),
   /** postgres://… for the metadata store shared by several instances; unset = the embedded SQLite file. */
   TRELLIS_METADATA_URL: z
@@ -161,6 +193,8 @@ export interface AppConfig {
   readonly port: number;
   readonly host: string;
   readonly logLevel: string;
+  /** Which requests get an access-log line (TRELLIS_REQUEST_LOG, TRELLIS_REQUEST_LOG_SAMPLE). */
+  readonly requestLog: RequestLogConfig;
   readonly bodyLimit: number;
   readonly shutdownGraceMs: number;
   /** On SIGTERM, serve this long as "draining" before closing (see TRELLIS_SHUTDOWN_DRAIN). */
@@ -173,9 +207,23 @@ export interface AppConfig {
   readonly webRoot: string | undefined;
   readonly cache: CacheConfig;
   readonly maxEventStreams: number;
+  /** Open update streams per user and kind (TRELLIS_MAX_STREAMS_PER_USER). */
+  readonly maxStreamsPerUser: number;
+  /** Per-user token bucket on the data API (TRELLIS_DATA_RATE, TRELLIS_DATA_BURST); perSecond 0 = off. */
+  readonly dataRateLimit: { readonly perSecond: number; readonly burst: number };
+  /**
+   * Host names (lower case, no port) requests may be addressed to; undefined = any (a public URL is
+   * set and TRELLIS_ALLOWED_HOSTS is not, or it is `*`).
+   */
+  readonly allowedHosts: ReadonlySet<string> | undefined;
   readonly jobs: JobsConfig;
   readonly breaker: { readonly failureThreshold: number; readonly coolDownMs: number };
-  readonly store: StoreConfig;
+  /**
+   * Where the metadata store is: PostgreSQL (TRELLIS_METADATA_URL), the SQLite file in TRELLIS_DATA_DIR,
+   * or `project` — `<project>/.trellis/meta.sqlite`, resolved by the command that knows the project
+   * (server/cli/metadata-location.ts).
+   */
+  readonly store: StoreLocation;
   readonly sessions: SessionConfig;
   /** DuckDB settings of pipeline runs' ingest connection. */
   readonly ingest: { readonly memoryLimit: string; readonly threads: number };
@@ -229,6 +277,9 @@ export interface JobsConfig {
 /** The metadata store: the embedded SQLite file, or PostgreSQL shared by instances (URL may hold a password: never log it). */
 export type StoreConfig =
   { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
+
+/** StoreConfig, or `project`: the SQLite file under the project folder's `.trellis/`. */
+export type StoreLocation = StoreConfig | { readonly kind: 'project' };
 
 export interface SessionConfig {
   readonly idleMs: number;
@@ -286,6 +337,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
     port: e.PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
+    requestLog: { mode: e.TRELLIS_REQUEST_LOG, sample: e.TRELLIS_REQUEST_LOG_SAMPLE },
     bodyLimit: parseByteSize(e.TRELLIS_BODY_LIMIT),
     shutdownGraceMs: e.TRELLIS_SHUTDOWN_GRACE * 1000,
     shutdownDrainMs: e.TRELLIS_SHUTDOWN_DRAIN * 1000,
@@ -307,6 +359,9 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
       commandTimeoutMs: parseDuration(e.TRELLIS_CACHE_COMMAND_TIMEOUT),
     },
     maxEventStreams: e.TRELLIS_MAX_EVENT_STREAMS,
+    maxStreamsPerUser: e.TRELLIS_MAX_STREAMS_PER_USER,
+    dataRateLimit: { perSecond: e.TRELLIS_DATA_RATE, burst: e.TRELLIS_DATA_BURST },
+    allowedHosts: allowedHosts(e.TRELLIS_ALLOWED_HOSTS, e.HOST, e.TRELLIS_PUBLIC_URL),
     jobs: {
       queue: e.TRELLIS_QUEUE,
       redisUrl: e.TRELLIS_REDIS_URL,
@@ -322,7 +377,9 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
     },
     store: e.TRELLIS_METADATA_URL
       ? { kind: 'postgres', url: e.TRELLIS_METADATA_URL }
-      : { kind: 'sqlite', file: path.join(path.resolve(e.TRELLIS_DATA_DIR ?? '.trellis'), 'meta.sqlite') },
+      : e.TRELLIS_DATA_DIR
+        ? { kind: 'sqlite', file: path.join(path.resolve(e.TRELLIS_DATA_DIR), 'meta.sqlite') }
+        : { kind: 'project' },
     sessions: {
       idleMs,
       absoluteMs,
@@ -380,6 +437,38 @@ export function weakSecret(secret: string): string | null {
   if (new Set(secret).size < 10)
     return 'repeats too few characters to be random (e.g. `openssl rand -base64 48`)';
   return null;
+}
+
+/** The Host names to answer for (see TRELLIS_ALLOWED_HOSTS), or undefined for any. */
+function allowedHosts(
+  configured: string | undefined,
+  listenHost: string,
+  publicUrl: string | undefined,
+): ReadonlySet<string> | undefined {
+  if (configured === '*' || (configured === undefined && publicUrl !== undefined)) return undefined;
+  const hosts = new Set(['localhost', '127.0.0.1', '[::1]']);
+  const add = (host: string) => {
+    const name = hostName(host);
+    if (name) hosts.add(name);
+  };
+  // A wildcard listen address names no host; a specific one is how clients reach the server.
+  if (!['0.0.0.0', '::', '[::]'].includes(listenHost))
+    add(listenHost.includes(':') && !listenHost.startsWith('[') ? `[${listenHost}]` : listenHost);
+  if (publicUrl !== undefined) add(new URL(publicUrl).host);
+  for (const host of configured?.split(',') ?? [])
+    add(host.includes(':') && !host.startsWith('[') && host.split(':').length > 2 ? `[${host}]` : host);
+  return hosts;
+}
+
+/**
+ * The host name of a Host header value, lower case, without port or trailing dot (IPv6 in brackets),
+ * or undefined when it is not one.
+ */
+export function hostName(value: string): string | undefined {
+  const v = value.trim().toLowerCase();
+  const name = v.startsWith('[') ? v.slice(0, v.indexOf(']') + 1) : v.split(':')[0];
+  if (!name || name === '[]') return undefined;
+  return name.endsWith('.') ? name.slice(0, -1) : name;
 }
 
 function parseTrustProxy(value: string | undefined): boolean | number | string[] {

@@ -1,7 +1,8 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorBody } from '../../contract/index.js';
-import { ERROR_CATALOGUE, TrellisError, type ErrorCode, type ErrorIssue } from '../errors.js';
+import { ERROR_CATALOGUE, isOverload, TrellisError, type ErrorCode, type ErrorIssue } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
+import { securityHeaders } from './security-headers.js';
 
 /**
  * Every failure leaves as `{ error, message, requestId }` with a catalogue code. 4xx carry a
@@ -11,9 +12,18 @@ export function installErrorHandling(app: FastifyInstance, metrics: Metrics): vo
   app.setErrorHandler((err: unknown, request, reply) => {
     const e = toTrellisError(err);
     metrics.errors.inc({ code: e.code });
-    const log = { err: err instanceof Error ? err : new Error(String(err)), code: e.code, detail: e.detail };
-    if (e.status >= 500) request.log.error(log, 'request failed');
-    else request.log.info({ code: e.code, detail: e.detail }, 'request rejected');
+    if (isOverload(e.code)) {
+      // Load shed by design: a warning with the code and detail, no stack; the rate is the metric.
+      metrics.overload.inc({ code: e.code });
+      request.log.warn({ code: e.code, detail: e.detail }, 'request refused: overload');
+    } else if (e.status >= 500) {
+      const log = {
+        err: err instanceof Error ? err : new Error(String(err)),
+        code: e.code,
+        detail: e.detail,
+      };
+      request.log.error(log, 'request failed');
+    } else request.log.info({ code: e.code, detail: e.detail }, 'request rejected');
     if (e.code === 'QUERY_CANCELLED') return reply.code(e.status).send(); // nobody is listening
     const body: ErrorBody = {
       error: e.code,
@@ -35,6 +45,25 @@ export function installErrorHandling(app: FastifyInstance, metrics: Metrics): vo
     };
     return reply.code(404).send(body);
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: a URL it cannot decode (`/%c0`, invalid UTF-8) is answered before any
+ * route or hook runs, so this gives it the same shape, request id and headers as every other error.
+ */
+export function badUrlHandler(
+  publicOrigin: string | undefined,
+): (err: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
+  return (err, request, reply) => {
+    request.log.info({ code: 'VALIDATION_FAILED', detail: { fastifyCode: err.code } }, 'request rejected');
+    securityHeaders(reply, publicOrigin);
+    const body: ErrorBody = {
+      error: 'VALIDATION_FAILED',
+      message: 'The address is not valid: it does not decode as UTF-8.',
+      requestId: request.id,
+    };
+    void reply.code(400).header('x-request-id', request.id).send(body);
+  };
 }
 
 function toTrellisError(err: unknown): TrellisError {

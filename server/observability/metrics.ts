@@ -61,6 +61,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Requests refused to shed load (SOURCE_BUSY, RATE_LIMITED, TOO_MANY_STREAMS, …): logged as warnings. */
+  readonly overload = new Counter({
+    name: 'trellis_overload_total',
+    help: 'Requests refused by design under load, by catalogue code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
   }

@@ -2,9 +2,9 @@ import { describe, expect, test } from 'vitest';
 import type { Column, Dataset, Measure } from '../config/project/project.types.js';
 import { compileDescribe, compilePlan } from './compiler.js';
 import type { SqlDialect } from './dialect.js';
-import { duckdbDialect } from './engines/duckdb/duckdb-compiler.js';
-import { mariadbDialect, mysqlDialect } from './engines/mysql/mysql-compiler.js';
-import { postgresDialect } from './engines/postgres/postgres-compiler.js';
+import { duckdbDialect } from './engines/duckdb/index.js';
+import { mariadbDialect, mysqlDialect } from './engines/mysql/index.js';
+import { postgresDialect } from './engines/postgres/index.js';
 import { PREPARE_ONLY_TENANT, tenantId, type QueryPlan, type TenantId } from './plan.js';
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { Column, Dataset, Measure } from '../config/project/project.types.js';
 import { compileDescribe, compilePlan } from './compiler.js';
 import { escapeLike } from './dialect.js';
-import { duckdbDialect } from './engines/duckdb/duckdb-compiler.js';
+import { duckdbDialect } from './engines/duckdb/index.js';
 import { tenantId, type QueryPlan } from './plan.js';
 
 const T = tenantId('acme');
@@ -314,4 +314,26 @@ test('a dialect whose median is a window function gets it from a filtered subque
 
 test('escapeLike escapes the escape character first', () => {
   expect(escapeLike('a\\%b_c')).toBe('a\\\\\\%b\\_c');
+});
+
+describe('schema-qualified tables', () => {
+  const inSchema = (table: string): Dataset => ({ ...studies, from: { kind: 'table', table } });
+  const plan: QueryPlan = {
+    kind: 'aggregate',
+    dataset: 'studies',
+    tenant: T,
+    dimensions: [],
+    measures: ['count'],
+    filters: [],
+    sort: [],
+  };
+  test('each part is quoted by the dialect: "public"."sales", `public`.`sales`, "cat"."main"."sales"', () => {
+    // The dialect's own quoting, whatever it is (backticks stand in for MySQL's here).
+    const backticks = { ...duckdbDialect, quoteIdentifier: (n: string) => `\`${n.replace(/`/g, '``')}\`` };
+    expect(compile(plan, inSchema('public.sales')).sql).toContain('FROM "public"."sales" AS "t"');
+    expect(compilePlan(plan, inSchema('shop.sales'), backticks, { maxRows: 10 }).sql).toContain(
+      'FROM `shop`.`sales` AS `t`',
+    );
+    expect(compile(plan, inSchema('cat.main.sales')).sql).toContain('FROM "cat"."main"."sales" AS "t"');
+  });
 });

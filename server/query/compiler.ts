@@ -167,13 +167,23 @@ class SqlBuilder {
   from(): string {
     const alias = this.d.quoteIdentifier('t');
     const from = this.dataset.from;
-    const source =
-      from.kind === 'table' ? this.d.quoteIdentifier(from.table) : `(${this.sqlText(from.text)})`;
+    const source = from.kind === 'table' ? this.qualifiedTable(from.table) : `(${this.sqlText(from.text)})`;
     const tenancy = this.dataset.tenancy;
     if (tenancy.kind === 'shared') return `${source} AS ${alias}`;
     const s = this.d.quoteIdentifier('tenant_rows');
     const predicate = `${s}.${this.d.quoteIdentifier(tenancy.column)} = ${this.d.castParameter(this.bind(this.tenant), 'string')}`;
     return `(SELECT * FROM ${source} AS ${s} WHERE ${predicate}) AS ${alias}`;
+  }
+
+  /**
+   * `sales`, `public.sales` or `catalog.schema.sales` (validated as 1–3 plain identifiers when the
+   * project loaded), each part quoted by the dialect: "public"."sales", `public`.`sales`.
+   */
+  private qualifiedTable(table: string): string {
+    return table
+      .split('.')
+      .map((part) => this.d.quoteIdentifier(part))
+      .join('.');
   }
 
   private sqlText(text: string): string {

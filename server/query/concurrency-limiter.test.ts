@@ -30,7 +30,7 @@ describe('ConcurrencyLimiter', () => {
           started.push(label);
         },
         undefined,
-        key,
+        { tenant: key },
       );
     const runs = [
       ...Array.from({ length: 50 }, (_, i) => track(`a${i}`, 'tenant-a')),
@@ -55,7 +55,7 @@ describe('ConcurrencyLimiter', () => {
             started.push(`${key ?? '-'}${i}`);
           },
           undefined,
-          key,
+          { tenant: key },
         ),
       );
       blocker.open();
@@ -66,19 +66,63 @@ describe('ConcurrencyLimiter', () => {
     expect(await run([undefined, undefined, undefined])).toEqual(['-0', '-1', '-2']);
   });
 
-  test('a full queue is SOURCE_BUSY at once, whatever the tenant', async () => {
+  test('a full queue is SOURCE_BUSY at once for a tenant already holding the most places', async () => {
     const limiter = new ConcurrencyLimiter(1, 2);
     const blocker = gate();
     const runs = [
       limiter.run(blocker.task),
-      limiter.run(blocker.task, undefined, 'a'),
-      limiter.run(blocker.task, undefined, 'b'),
+      limiter.run(blocker.task, undefined, { tenant: 'a' }),
+      limiter.run(blocker.task, undefined, { tenant: 'b' }),
     ];
-    expect(await code(limiter.run(async () => 1, undefined, 'c'))).toBe('SOURCE_BUSY');
+    expect(await code(limiter.run(async () => 1, undefined, { tenant: 'a' }))).toBe('SOURCE_BUSY');
     expect(limiter).toMatchObject({ inFlight: 1, queued: 2 });
     blocker.open();
     await Promise.all(runs);
     expect(limiter).toMatchObject({ inFlight: 0, queued: 0 });
+  });
+
+  test('a flood fills the whole queue, then yields its newest places to another tenant, never the reverse', async () => {
+    const limiter = new ConcurrencyLimiter(1, 10);
+    const blocker = gate();
+    const first = limiter.run(blocker.task, undefined, { tenant: 'b' });
+    const flood = Array.from({ length: 10 }, (_, i) =>
+      code(limiter.run(async () => `b${i}`, undefined, { tenant: 'b' })),
+    );
+    // The 11th of the flood finds the queue full of its own tenant: refused.
+    expect(await code(limiter.run(async () => 1, undefined, { tenant: 'b' }))).toBe('SOURCE_BUSY');
+    expect(limiter.queuedFor('b')).toBe(10);
+    // Tenant a arrives three times: each takes the flood's newest place.
+    const quiet = Array.from({ length: 3 }, () =>
+      code(limiter.run(async () => 1, undefined, { tenant: 'a' })),
+    );
+    expect(limiter.queuedFor('a')).toBe(3);
+    expect(limiter.queuedFor('b')).toBe(7);
+    expect(await Promise.all(flood.slice(7))).toEqual(['SOURCE_BUSY', 'SOURCE_BUSY', 'SOURCE_BUSY']);
+    // More of the flood is still refused, now that a holds places too.
+    expect(await code(limiter.run(async () => 1, undefined, { tenant: 'b' }))).toBe('SOURCE_BUSY');
+    blocker.open();
+    expect(await Promise.all(quiet)).toEqual(['ok', 'ok', 'ok']);
+    expect(await Promise.all(flood.slice(0, 7))).toEqual(Array(7).fill('ok'));
+    await first;
+  });
+
+  test('within a tenant, users take turns for slots and queue places alike', async () => {
+    const limiter = new ConcurrencyLimiter(1, 6);
+    const blocker = gate();
+    const first = limiter.run(blocker.task);
+    const started: string[] = [];
+    const track = (label: string, user: string) =>
+      code(limiter.run(async () => void started.push(label), undefined, { tenant: 't', user }));
+    const noisy = Array.from({ length: 6 }, (_, i) => track(`n${i}`, 'noisy'));
+    const quiet = [track('q0', 'quiet'), track('q1', 'quiet')];
+    // The queue was full of the noisy user: the quiet user took its two newest places.
+    expect(await Promise.all(noisy.slice(4))).toEqual(['SOURCE_BUSY', 'SOURCE_BUSY']);
+    // Another tenant still pushes in ahead of the tenant's own users' shares.
+    const other = code(limiter.run(async () => void started.push('o0'), undefined, { tenant: 'o' }));
+    expect(await noisy[3]).toBe('SOURCE_BUSY');
+    blocker.open();
+    await Promise.all([first, other, ...quiet, ...noisy.slice(0, 3)]);
+    expect(started).toEqual(['n0', 'o0', 'q0', 'n1', 'q1', 'n2']);
   });
 
   test('a wait longer than queueTimeoutMs is SOURCE_BUSY and leaves the queue', async () => {
@@ -86,7 +130,7 @@ describe('ConcurrencyLimiter', () => {
     const blocker = gate();
     const first = limiter.run(blocker.task);
     const started = performance.now();
-    expect(await code(limiter.run(async () => 1, undefined, 'a'))).toBe('SOURCE_BUSY');
+    expect(await code(limiter.run(async () => 1, undefined, { tenant: 'a' }))).toBe('SOURCE_BUSY');
     expect(performance.now() - started).toBeGreaterThanOrEqual(45);
     expect(limiter.queued).toBe(0);
     blocker.open();
@@ -100,8 +144,8 @@ describe('ConcurrencyLimiter', () => {
     const first = limiter.run(blocker.task);
     const controller = new AbortController();
     const started: string[] = [];
-    const leaving = code(limiter.run(async () => started.push('x'), controller.signal, 'a'));
-    const staying = limiter.run(async () => started.push('y'), undefined, 'b');
+    const leaving = code(limiter.run(async () => started.push('x'), controller.signal, { tenant: 'a' }));
+    const staying = limiter.run(async () => started.push('y'), undefined, { tenant: 'b' });
     controller.abort();
     expect(await leaving).toBe('QUERY_CANCELLED');
     expect(limiter.queued).toBe(1);

@@ -1,30 +1,50 @@
 import { TrellisError } from '../errors.js';
 
+/** Who a task is for: the tenant (organisation) and the user within it. Absent parts share one turn. */
+export interface FairnessKey {
+  readonly tenant?: string | undefined;
+  readonly user?: string | undefined;
+}
+
 interface Waiter {
-  readonly key: string;
+  readonly tenant: string;
+  readonly user: string;
   readonly resolve: () => void;
   readonly reject: (err: unknown) => void;
   /** Detaches the abort listener and the queue timer once the waiter leaves the queue. */
   cleanup: () => void;
 }
 
-/** The fairness key of callers that give none: they all share one turn. */
+/** A tenant's waiters, per user. Map order is the round-robin order: a user served moves to the back. */
+interface TenantQueue {
+  readonly users: Map<string, Waiter[]>;
+  size: number;
+}
+
+/** The key of callers that give none: they all share one turn. */
 const SHARED_KEY = '';
 
 /**
  * Admits at most `concurrency` tasks at once and queues at most `queueLimit` more; a full queue is
- * SOURCE_BUSY at once rather than an ever-growing backlog, and so is a wait longer than
- * `queueTimeoutMs` (when given). A waiter whose signal aborts leaves the queue without taking a slot.
+ * SOURCE_BUSY rather than an ever-growing backlog, and so is a wait longer than `queueTimeoutMs`
+ * (when given). A waiter whose signal aborts leaves the queue without taking a slot.
  *
- * Fair share: waiters are queued per key (the tenant) and free slots go round-robin across the keys
- * that have waiters, so one tenant's burst of 50 queries cannot make another tenant's 2 wait behind
- * all of them. Within one key, waiters are served in arrival order.
+ * Fair share, two levels (tenant, then user within the tenant):
+ * - Slots: a free slot goes round-robin across the tenants that have waiters, and within the chosen
+ *   tenant round-robin across its users; within one user, arrival order. So one tenant's burst of 500
+ *   queries cannot make another tenant's 2 wait behind all of them — each waits for at most one slot
+ *   per tenant ahead of it in the round.
+ * - Queue space: the queue is shared (one tenant alone may use all of it), but when it is full, a
+ *   newcomer whose tenant holds fewer places than the biggest tenant takes the newest place of that
+ *   tenant's biggest user, which is refused SOURCE_BUSY instead; within one tenant, the same between
+ *   its users. So a flood fills the queue only until someone else arrives, and the refusals land on
+ *   the flood, never on a tenant (or user) with fewer waiters than it.
  */
 export class ConcurrencyLimiter {
   private active = 0;
   private waitingCount = 0;
-  /** Waiters per key. Map order is the round-robin order: a key that was served moves to the back. */
-  private readonly queues = new Map<string, Waiter[]>();
+  /** Waiters per tenant, in round-robin order (a tenant served moves to the back). */
+  private readonly tenants = new Map<string, TenantQueue>();
 
   constructor(
     readonly concurrency: number,
@@ -40,8 +60,13 @@ export class ConcurrencyLimiter {
     return this.waitingCount;
   }
 
-  async run<T>(task: () => Promise<T>, signal?: AbortSignal, key?: string): Promise<T> {
-    await this.acquire(signal, key ?? SHARED_KEY);
+  /** Waiters of one tenant (all of them without a key): for tests and diagnostics. */
+  queuedFor(tenant: string): number {
+    return this.tenants.get(tenant)?.size ?? 0;
+  }
+
+  async run<T>(task: () => Promise<T>, signal?: AbortSignal, key: FairnessKey = {}): Promise<T> {
+    await this.acquire(signal, key.tenant ?? SHARED_KEY, key.user ?? SHARED_KEY);
     try {
       return await task();
     } finally {
@@ -49,15 +74,17 @@ export class ConcurrencyLimiter {
     }
   }
 
-  private acquire(signal: AbortSignal | undefined, key: string): Promise<void> {
+  private acquire(signal: AbortSignal | undefined, tenant: string, user: string): Promise<void> {
     if (signal?.aborted) return Promise.reject(new TrellisError('QUERY_CANCELLED'));
     if (this.active < this.concurrency) {
       this.active++;
       return Promise.resolve();
     }
-    if (this.waitingCount >= this.queueLimit) {
+    if (this.waitingCount >= this.queueLimit && !this.makeRoomFor(tenant, user)) {
       return Promise.reject(
-        new TrellisError('SOURCE_BUSY', { detail: { active: this.active, queued: this.waitingCount } }),
+        new TrellisError('SOURCE_BUSY', {
+          detail: { active: this.active, queued: this.waitingCount, tenantQueued: this.queuedFor(tenant) },
+        }),
       );
     }
     return new Promise((resolve, reject) => {
@@ -66,7 +93,8 @@ export class ConcurrencyLimiter {
         if (this.remove(waiter)) reject(new TrellisError('QUERY_CANCELLED'));
       };
       const waiter: Waiter = {
-        key,
+        tenant,
+        user,
         resolve,
         reject,
         cleanup: () => {
@@ -82,11 +110,42 @@ export class ConcurrencyLimiter {
             reject(new TrellisError('SOURCE_BUSY', { detail: { waitedMs, active: this.active } }));
         }, waitedMs);
       }
-      const queue = this.queues.get(key);
-      if (queue) queue.push(waiter);
-      else this.queues.set(key, [waiter]);
+      let queue = this.tenants.get(tenant);
+      if (!queue) this.tenants.set(tenant, (queue = { users: new Map(), size: 0 }));
+      const mine = queue.users.get(user);
+      if (mine) mine.push(waiter);
+      else queue.users.set(user, [waiter]);
+      queue.size++;
       this.waitingCount++;
     });
+  }
+
+  /**
+   * The queue is full: frees a place for (tenant, user) by refusing the newest waiter of whoever holds
+   * more than they would — the biggest tenant if it is bigger than the newcomer's, else (same tenant
+   * or a tie) the newcomer's tenant's biggest user if bigger than the newcomer. False: the newcomer is
+   * (one of) the biggest, so it is the one refused.
+   */
+  private makeRoomFor(tenant: string, user: string): boolean {
+    const own = this.tenants.get(tenant);
+    let biggest: TenantQueue | undefined;
+    for (const queue of this.tenants.values()) if (!biggest || queue.size > biggest.size) biggest = queue;
+    if (!biggest) return false;
+    let victimTenant: TenantQueue | undefined;
+    if (biggest.size > (own?.size ?? 0)) victimTenant = biggest;
+    else if (own) {
+      const mine = own.users.get(user)?.length ?? 0;
+      if (largestUser(own).length > mine) victimTenant = own;
+    }
+    if (!victimTenant) return false;
+    const victim = largestUser(victimTenant).at(-1);
+    if (!victim || !this.remove(victim)) return false;
+    victim.reject(
+      new TrellisError('SOURCE_BUSY', {
+        detail: { reason: 'fair_share', active: this.active, queued: this.waitingCount },
+      }),
+    );
+    return true;
   }
 
   private release(): void {
@@ -99,29 +158,43 @@ export class ConcurrencyLimiter {
     }
   }
 
-  /** The first waiter of the key whose turn it is; that key then goes to the back of the round. */
+  /** The first waiter of the user whose turn it is in the tenant whose turn it is; both go to the back. */
   private takeNext(): Waiter | undefined {
-    for (const [key, queue] of this.queues) {
-      const waiter = queue.shift();
-      this.queues.delete(key);
-      if (queue.length) this.queues.set(key, queue);
-      if (waiter) {
-        this.waitingCount--;
-        return waiter;
+    for (const [tenant, queue] of this.tenants) {
+      this.tenants.delete(tenant);
+      for (const [user, waiters] of queue.users) {
+        const waiter = waiters.shift();
+        queue.users.delete(user);
+        if (waiters.length) queue.users.set(user, waiters);
+        if (waiter) {
+          queue.size--;
+          this.waitingCount--;
+          if (queue.size) this.tenants.set(tenant, queue);
+          return waiter;
+        }
       }
     }
     return undefined;
   }
 
-  /** Takes a waiter out of the queue (abort, timeout); false if it already left with a slot. */
+  /** Takes a waiter out of the queue (abort, timeout, fair-share refusal); false if it already left. */
   private remove(waiter: Waiter): boolean {
-    const queue = this.queues.get(waiter.key);
-    const i = queue ? queue.indexOf(waiter) : -1;
-    if (!queue || i < 0) return false;
-    queue.splice(i, 1);
-    if (!queue.length) this.queues.delete(waiter.key);
+    const queue = this.tenants.get(waiter.tenant);
+    const waiters = queue?.users.get(waiter.user);
+    const i = waiters ? waiters.indexOf(waiter) : -1;
+    if (!queue || !waiters || i < 0) return false;
+    waiters.splice(i, 1);
+    if (!waiters.length) queue.users.delete(waiter.user);
+    queue.size--;
+    if (!queue.size) this.tenants.delete(waiter.tenant);
     this.waitingCount--;
     waiter.cleanup();
     return true;
   }
+}
+
+function largestUser(queue: TenantQueue): Waiter[] {
+  let largest: Waiter[] = [];
+  for (const waiters of queue.users.values()) if (waiters.length > largest.length) largest = waiters;
+  return largest;
 }

@@ -46,6 +46,8 @@ export interface RunOptions {
    * so one tenant's burst cannot starve another. Absent: one shared key.
    */
   readonly tenant?: string;
+  /** Second fairness level: the user within the tenant (round-robin among a tenant's users). */
+  readonly user?: string;
 }
 
 export interface QueryResult {

@@ -2,8 +2,9 @@ import { TrellisError } from '../errors.js';
 import type { CompiledQuery } from './compiler.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { ConnectionPool, type PoolDriver } from './connection-pool.js';
-import type { EngineStats, RunOptions } from './engine.js';
+import type { EngineStats, QueryResult, RunOptions } from './engine.js';
 import { CONNECT_RETRY } from './retry.js';
+import { RowBudget } from './row-budget.js';
 
 /**
  * What the database-server engines (PostgreSQL, MySQL) share, written once: the tenant-fair limiter in
@@ -93,7 +94,7 @@ export class ServerEngineCore<C extends ServerConnection> {
    */
   guarded<T>(
     query: CompiledQuery,
-    options: Pick<RunOptions, 'signal' | 'timeoutMs' | 'tenant'>,
+    options: Pick<RunOptions, 'signal' | 'timeoutMs' | 'tenant' | 'user'>,
     work: (conn: C, context: StatementContext) => Promise<T>,
   ): Promise<T> {
     const timeoutMs = Math.min(options.timeoutMs, this.settings.statementTimeoutMs ?? Infinity);
@@ -105,7 +106,10 @@ export class ServerEngineCore<C extends ServerConnection> {
         : new TrellisError('QUERY_CANCELLED', { detail: { sql: query.sql } });
     const context = { signal, failure, timeoutMs };
     return this.limiter
-      .run(() => this.withConnection(signal, (conn) => work(conn, context)), signal, options.tenant)
+      .run(() => this.withConnection(signal, (conn) => work(conn, context)), signal, {
+        tenant: options.tenant,
+        user: options.user,
+      })
       .catch((err: unknown) => {
         if (signal.aborted && !(err instanceof TrellisError && err.code === 'RESULT_TOO_LARGE'))
           throw failure();
@@ -226,6 +230,78 @@ export class ServerEngineCore<C extends ServerConnection> {
       this.cancelPool.release(side, !side.alive);
     }
   }
+}
+
+/**
+ * The Engine methods PostgreSQL and MySQL share word for word (run, ping, stats, close, open): each
+ * engine supplies only `statement` (one statement's rows into a budget) and `describe`.
+ */
+export abstract class ServerEngineBase<C extends ServerConnection> {
+  readonly capabilities = { readsFiles: false, cancelsStatements: true };
+  protected readonly core: ServerEngineCore<C>;
+
+  protected constructor(
+    driver: ServerDriver<C>,
+    private readonly serverSettings: ServerSettings,
+  ) {
+    this.core = new ServerEngineCore(driver, serverSettings);
+  }
+
+  /** Runs one statement on `conn`, streaming its rows into the budget; resolves with the result's fields. */
+  protected abstract statement(
+    conn: C,
+    query: CompiledQuery,
+    budget: RowBudget,
+    context: StatementContext,
+  ): Promise<readonly { readonly name: string }[]>;
+
+  run(query: CompiledQuery, options: RunOptions): Promise<QueryResult> {
+    return this.core.guarded(query, options, async (conn, context) => {
+      const started = performance.now();
+      const budget = new RowBudget(options, query.sql);
+      const fields = await this.statement(conn, query, budget, context);
+      return {
+        columns: fields.map((f) => f.name),
+        rows: budget.rows,
+        elapsedMs: performance.now() - started,
+      };
+    });
+  }
+
+  /** One row of `sql`, with a timeout past the connect timeout so that a connect failure reports as such. */
+  protected firstRow(sql: string): Promise<QueryResult> {
+    const timeoutMs = this.serverSettings.acquireTimeoutMs + 2_000;
+    return this.run({ sql, params: [] }, { timeoutMs, maxRows: 1, maxBytes: 1_000 });
+  }
+
+  async ping(): Promise<void> {
+    await this.firstRow('SELECT 1');
+  }
+
+  stats(): EngineStats {
+    return this.core.stats();
+  }
+
+  async close(): Promise<void> {
+    this.core.close();
+  }
+}
+
+/**
+ * Opens a server engine: `check` (by default a ping) must answer, so an unreachable source fails
+ * here, clearly; on failure the engine is closed again.
+ */
+export async function openServerEngine<E extends ServerEngineBase<ServerConnection>>(
+  engine: E,
+  check: (engine: E) => Promise<void> = (e) => e.ping(),
+): Promise<E> {
+  try {
+    await check(engine);
+  } catch (err) {
+    await engine.close();
+    throw err;
+  }
+  return engine;
 }
 
 /** Getting a connection failed (after the pool's retries): whatever the cause, the source is unavailable. */

@@ -48,7 +48,7 @@ export async function filterOptions(
       // One more than asked tells whether the list was cut.
       limit: input.limit + 1,
     },
-    { signal: input.signal },
+    { signal: input.signal, user: input.viewer.user },
   );
   const options = result.rows
     .slice(0, input.limit)

@@ -20,6 +20,11 @@ export interface RunContext {
    * May be lazy (`LazySignal`): made only if this request has to wait for a query.
    */
   readonly signal?: RequestSignal | undefined;
+  /**
+   * Who asks, within the plan's tenant: the second level of the source's fair share. When several
+   * requests share one execution, the first one's user is the one queued.
+   */
+  readonly user?: string | undefined;
 }
 
 /**
@@ -136,7 +141,7 @@ export class QueryRunner {
     const served = await this.cached.run<QueryResult>({
       key: prepared.key,
       freshness,
-      execute: (signal) => this.execute(dataset, engine, query, signal, plan.tenant),
+      execute: (signal) => this.execute(dataset, engine, query, signal, plan.tenant, context.user),
       sizeOf: resultBytes,
       ...(context.signal ? { signal: context.signal } : {}),
     });
@@ -171,6 +176,7 @@ export class QueryRunner {
     query: CompiledQuery,
     signal: AbortSignal,
     tenant: string,
+    user: string | undefined,
   ): Promise<QueryResult> {
     const { queryTimeoutMs, maxRows, maxBytes } = this.project.limits;
     const labels = { source: dataset.source, dataset: dataset.id };
@@ -184,6 +190,7 @@ export class QueryRunner {
           maxBytes,
           signal,
           tenant,
+          ...(user === undefined ? {} : { user }),
         });
         end({ outcome: 'ok' });
         return result;

@@ -12,10 +12,15 @@ import { tenantOf } from '../policies/tenant.js';
 export interface Viewer {
   readonly tenant: TenantId;
   readonly role: Role;
+  /**
+   * The signed-in user's id: the second level of a source's fair share (users of one tenant take
+   * turns). Absent for tools that read as nobody in particular.
+   */
+  readonly user?: string;
 }
 
-export function viewerOf(session: Pick<ActiveSession, 'organisation' | 'role'> | null): Viewer {
+export function viewerOf(session: Pick<ActiveSession, 'organisation' | 'role' | 'user'> | null): Viewer {
   // The route's permission already demands a session; this keeps a missing one from ever scoping nothing.
   if (!session) throw new TrellisError('UNAUTHENTICATED');
-  return { tenant: tenantOf(session).slug, role: session.role };
+  return { tenant: tenantOf(session).slug, role: session.role, user: session.user.id };
 }

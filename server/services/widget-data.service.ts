@@ -50,7 +50,7 @@ export async function widgetData(
     count: countQuery,
     tagIdentity,
   } = prepareWidget(project, runner, dashboard, input);
-  const context = { signal: input.signal };
+  const context = { signal: input.signal, user: input.viewer.user };
   const [main, count] = await Promise.all([
     runner.runPrepared(mainQuery, context),
     countQuery ? runner.runPrepared(countQuery, context) : undefined,

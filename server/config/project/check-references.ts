@@ -1,6 +1,7 @@
 import type { DashboardFile, FilterDef, WhereDef, WidgetDef } from './project.schema.js';
-import type { ColumnType, Dashboard, Dataset, ResolvedFilter, ResolvedWidget } from './project.types.js';
+import type { ColumnType, Dashboard, ResolvedFilter, ResolvedWidget } from './project.types.js';
 import type { YamlPath, YamlSource } from './yaml-source.js';
+import { didYouMean as suggest } from './did-you-mean.js';
 
 type Report = (file: string, line: number, message: string) => void;
 
@@ -13,20 +14,59 @@ const FILTER_COLUMN_TYPES: Record<FilterDef['type'], readonly ColumnType[]> = {
 };
 
 /**
+ * What reference checks need of a dataset: its columns (with their type when known) and measures. A
+ * dataset file with schema errors still has a shape, read from its raw YAML, so the dashboards that
+ * use it are checked as well (nothing hidden until the next run) and a refused key in it causes no
+ * follow-on "unknown column" errors.
+ */
+export interface DatasetShape {
+  readonly id: string;
+  readonly columns: ReadonlyMap<string, { readonly type?: ColumnType | undefined }>;
+  readonly measures: ReadonlyMap<string, unknown>;
+  /** Unreadable (YAML syntax): nothing is known, so nothing is checked against it. */
+  readonly opaque?: boolean;
+}
+
+/** A dashboard to check: its parsed parts, and the datasets of widgets that failed the schema. */
+export interface DashboardToCheck {
+  readonly source: YamlSource;
+  readonly data: DashboardFile;
+  /** Widgets refused by the schema (reported already): the dataset each would read, if it names one. */
+  readonly refusedWidgetDatasets?: readonly (string | undefined)[];
+  /** Where each of `data.widgets` / `data.filters` sits in the file (when refused ones were left out). */
+  readonly widgetPositions?: readonly number[];
+  readonly filterPositions?: readonly number[];
+}
+
+/**
  * Cross-file checks: every dataset, column and measure a dashboard names must exist, with a type
  * that fits its use. Returns the dashboards resolved (each data widget knows its dataset), sorted
  * for display.
  */
 export function checkReferences(
-  datasets: ReadonlyMap<string, Dataset>,
-  /** Ids of every dataset file found, including invalid ones (already reported). */
-  datasetIds: ReadonlySet<string>,
-  dashboardFiles: ReadonlyMap<string, { source: YamlSource; data: DashboardFile }>,
+  /** Every dataset file found, valid or not (the invalid ones' problems are reported already). */
+  datasets: ReadonlyMap<string, DatasetShape>,
+  dashboardFiles: ReadonlyMap<string, DashboardToCheck>,
   report: Report,
 ): Map<string, Dashboard> {
   const result: Dashboard[] = [];
-  for (const [id, { source: src, data }] of dashboardFiles) {
-    const at = (p: YamlPath, message: string) => report(src.file, src.lineOf(p), message);
+  for (const [id, toCheck] of dashboardFiles) {
+    const { source: src, data, refusedWidgetDatasets = [] } = toCheck;
+    // Paths name the item's position in the file, not in the (possibly salvaged) list.
+    const at = (p: YamlPath, message: string) => {
+      const [list, index, ...rest] = p;
+      const positions =
+        list === 'widgets'
+          ? toCheck.widgetPositions
+          : list === 'filters'
+            ? toCheck.filterPositions
+            : undefined;
+      const where: YamlPath =
+        positions && list !== undefined && typeof index === 'number'
+          ? [list, positions[index] ?? index, ...rest]
+          : p;
+      report(src.file, src.lineOf(where), message);
+    };
     const widgets: ResolvedWidget[] = [];
     const seen = new Set<string>();
     data.widgets.forEach((w, i) => {
@@ -43,15 +83,12 @@ export function checkReferences(
           `widget "${w.id}": name a \`dataset\` (or set one for the whole dashboard)`,
         );
       const ds = datasets.get(datasetId);
-      if (!ds) {
-        if (!datasetIds.has(datasetId))
-          at(
-            ['widgets', i, w.dataset ? 'dataset' : 'id'],
-            `widget "${w.id}": unknown dataset "${datasetId}"`,
-          );
-        return;
-      }
-      checkWidget(w, ds, (p, m) => at(['widgets', i, ...p], `widget "${w.id}": ${m}`));
+      if (!ds)
+        return at(
+          ['widgets', i, w.dataset ? 'dataset' : 'id'],
+          `widget "${w.id}": unknown dataset "${datasetId}"${suggest(datasetId, datasets.keys())}`,
+        );
+      if (!ds.opaque) checkWidget(w, ds, (p, m) => at(['widgets', i, ...p], `widget "${w.id}": ${m}`));
       widgets.push({ ...w, dataset: datasetId });
     });
 
@@ -60,7 +97,8 @@ export function checkReferences(
     data.filters.forEach((f, i) => {
       if (filterIds.has(f.id)) at(['filters', i, 'id'], `duplicate filter id "${f.id}"`);
       filterIds.add(f.id);
-      const resolved = checkFilter(f, widgets, datasets, (p, m) =>
+      const refused = refusedWidgetDatasets.map((d) => d ?? data.dataset);
+      const resolved = checkFilter(f, widgets, refused, datasets, (p, m) =>
         at(['filters', i, ...p], `filter "${f.id}": ${m}`),
       );
       if (resolved) filters.push(resolved);
@@ -71,7 +109,7 @@ export function checkReferences(
         if (!filterIds.has(fid))
           at(
             ['widgets', i, 'ignore_filters', j],
-            `widget "${w.id}": unknown filter "${fid}" in ignore_filters`,
+            `widget "${w.id}": unknown filter "${fid}" in ignore_filters${suggest(fid, filterIds)}`,
           );
       });
     });
@@ -92,13 +130,13 @@ export function checkReferences(
 
 type At = (path: YamlPath, message: string) => void;
 
-function checkWidget(w: Exclude<WidgetDef, { type: 'text' }>, ds: Dataset, at: At): void {
+function checkWidget(w: Exclude<WidgetDef, { type: 'text' }>, ds: DatasetShape, at: At): void {
   const column = (p: YamlPath, name: string | undefined, types?: readonly ColumnType[]) => {
     if (name === undefined) return;
     const col = ds.columns.get(name);
     if (!col)
       return at(p, `unknown column "${name}" in dataset "${ds.id}"${suggest(name, ds.columns.keys())}`);
-    if (types && !types.includes(col.type))
+    if (types && col.type && !types.includes(col.type))
       at(p, `column "${name}" is ${col.type}; expected ${types.join(' or ')}`);
   };
   const measure = (p: YamlPath, name: string) => {
@@ -164,7 +202,9 @@ function whereValueProblem(c: WhereDef): string | undefined {
 function checkFilter(
   f: FilterDef,
   widgets: readonly ResolvedWidget[],
-  datasets: ReadonlyMap<string, Dataset>,
+  /** Datasets of this dashboard's widgets that the schema refused: a filter may be meant for them. */
+  refusedWidgetDatasets: readonly (string | undefined)[],
+  datasets: ReadonlyMap<string, DatasetShape>,
   at: At,
 ): ResolvedFilter | undefined {
   const allowed = FILTER_COLUMN_TYPES[f.type];
@@ -173,10 +213,11 @@ function checkFilter(
   for (const w of widgets) {
     if (w.type === 'text' || w.ignore_filters.includes(f.id)) continue;
     const ds = datasets.get(w.dataset);
+    if (ds?.opaque) return undefined;
     const colName = f.columns[w.dataset] ?? f.column;
     const col = ds?.columns.get(colName);
     if (!col) continue;
-    if (!allowed.includes(col.type)) {
+    if (col.type && !allowed.includes(col.type)) {
       at(
         ['type'],
         `${f.type} filters need a ${allowed.join(' or ')} column; "${colName}" in dataset "${w.dataset}" is ${col.type}`,
@@ -187,48 +228,32 @@ function checkFilter(
     firstDataset ??= w.dataset;
   }
   Object.keys(f.columns).forEach((dsId) => {
-    if (!datasets.has(dsId)) at(['columns', dsId], `unknown dataset "${dsId}"`);
+    if (!datasets.has(dsId))
+      at(['columns', dsId], `unknown dataset "${dsId}"${suggest(dsId, datasets.keys())}`);
   });
+  // A refused widget may be the one this filter is for: say nothing rather than a misleading error.
+  const maybeForRefused = refusedWidgetDatasets.some((d) => {
+    const shape = d === undefined ? undefined : datasets.get(d);
+    return !shape || shape.opaque === true || shape.columns.has(f.columns[d ?? ''] ?? f.column);
+  });
+  if (applies === 0 && maybeForRefused) return undefined;
   if (applies === 0) {
-    at(['column'], `no widget on this dashboard has a column "${f.column}"; the filter would change nothing`);
+    const known = widgets.flatMap((w) =>
+      w.type === 'text' ? [] : [...(datasets.get(w.dataset)?.columns.keys() ?? [])],
+    );
+    at(
+      ['column'],
+      `no widget on this dashboard has a column "${f.column}"; the filter would change nothing${suggest(f.column, known)}`,
+    );
     return undefined;
   }
   const optionsFrom = f.options_from ?? firstDataset;
   if (f.options_from) {
     const ds = datasets.get(f.options_from);
-    if (!ds) at(['options_from'], `unknown dataset "${f.options_from}"`);
+    if (!ds)
+      at(['options_from'], `unknown dataset "${f.options_from}"${suggest(f.options_from, datasets.keys())}`);
     else if (!ds.columns.has(f.columns[f.options_from] ?? f.column))
       at(['options_from'], `dataset "${f.options_from}" has no column "${f.column}"`);
   }
   return optionsFrom ? { ...f, optionsFrom } : undefined;
-}
-
-/** " (did you mean …?)" for a near miss, because most reference errors are typos. */
-function suggest(name: string, candidates: Iterable<string>): string {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(name, c);
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = c;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3))
-    ? ` (did you mean "${best}"?)`
-    : '';
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j] ?? 0;
-      row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length] ?? 0;
 }

@@ -52,7 +52,7 @@ describe('loadProject', () => {
     expect(problems).toContain(
       'datasets/canary.yaml:4: columns.note.type: Invalid option: expected one of "string"|"number"|"date"|"timestamp"|"boolean"',
     );
-    expect(problems).toContain('datasets/canary.yaml:1: unknown key "freshnes"');
+    expect(problems).toContain('datasets/canary.yaml:5: unknown key "freshnes" (did you mean "freshness"?)');
     expect(problems.some((p) => /^datasets\/items\.yaml:\d+: YAML syntax:/.test(p))).toBe(true);
   });
 
@@ -117,7 +117,7 @@ describe('loadProject', () => {
         'table: "canary; DROP TABLE items"\ncolumns:\n  "id\\"x": { type: number }\nshared: true\n',
     });
     expect(problems).toEqual([
-      'datasets/canary.yaml:1: table: must be a plain identifier (letters, digits, _; not starting with a digit)',
+      'datasets/canary.yaml:1: table: must be a plain identifier, or schema.table / catalog.schema.table of plain identifiers',
       'datasets/canary.yaml:3: columns.id"x: keys here must be plain identifiers (letters, digits, _; not starting with a digit)',
     ]);
   });
@@ -137,7 +137,7 @@ describe('loadProject', () => {
     const problems = await problemsOf({ 'dashboards/main.yaml': text });
     expect(problems).toEqual([
       'dashboards/main.yaml:7: filter "price": date_range filters need a date or timestamp column; "price" in dataset "items" is number',
-      'dashboards/main.yaml:8: filter "q": no widget on this dashboard has a column "nme"; the filter would change nothing',
+      'dashboards/main.yaml:8: filter "q": no widget on this dashboard has a column "nme"; the filter would change nothing (did you mean "name"?)',
     ]);
   });
 });

@@ -2,14 +2,19 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
 import { parseByteSize, parseDuration } from '../units.js';
-import { checkReferences } from './check-references.js';
+import { checkReferences, type DashboardToCheck, type DatasetShape } from './check-references.js';
+import { didYouMean } from './did-you-mean.js';
+import { keysAt } from './schema-keys.js';
 import { buildPipeline } from './load-pipelines.js';
 import { pipelineFile, type PipelineFile } from './pipeline.schema.js';
 import type { Pipeline } from './pipeline.types.js';
 import {
   datasetFile,
   dashboardFile,
+  filterDef,
   projectFile,
+  widgetDef,
+  COLUMN_TYPES,
   type DatasetFile,
   type DashboardFile,
 } from './project.schema.js';
@@ -37,44 +42,54 @@ export async function loadProject(dirArg: string): Promise<LoadResult> {
   const problems: ProjectProblem[] = [];
   const report = (file: string, line: number, message: string) => problems.push({ file, line, message });
 
+  // One run reports every problem of every file: a file that fails its schema is still read as far
+  // as it can be (its names, its valid parts), so what depends on it is checked too, without
+  // follow-on errors caused only by the refusal.
   const main = await readYaml(dir, 'trellis.yaml', report);
-  if (!main) return { ok: false, problems };
-  const parsedMain = validate(main, projectFile, report);
-  if (!parsedMain) return { ok: false, problems };
+  // No trellis.yaml at all: not a project folder, nothing else worth saying.
+  if (!main && problems.some((p) => p.message === 'file not found')) return { ok: false, problems };
+  const parsedMain = main && validate(main, projectFile, report);
+  const sourceNames = parsedMain ? Object.keys(parsedMain.sources) : rawKeys(main?.data, 'sources');
 
   const datasetFiles = new Map<string, { source: YamlSource; data: DatasetFile }>();
-  // Every dataset file found, valid or not, so a broken one is reported once, not again by each user.
-  const datasetIds = new Set<string>();
+  // Every dataset file found, valid or not: a broken one is reported once, and dashboards using it
+  // are checked against what it declares.
+  const shapes = new Map<string, DatasetShape>();
   for (const file of await listYaml(dir, 'datasets')) {
     const src = await readYaml(dir, file, report);
     const data = src && validate(src, datasetFile, report);
     const stem = path.basename(file).replace(/\.ya?ml$/, '');
-    datasetIds.add(stem);
+    shapes.set(stem, rawShape(stem, src?.data));
     if (!/^[a-z][a-z0-9_-]{0,62}$/.test(stem))
       report(file, 1, `file name "${stem}" must be a lower-case id (letters, digits, - or _)`);
     else if (src && data) datasetFiles.set(stem, { source: src, data });
   }
 
-  const dashboardFiles = new Map<string, { source: YamlSource; data: DashboardFile }>();
+  const dashboardFiles = new Map<string, DashboardToCheck>();
+  let dashboardCount = 0;
   for (const file of await listYaml(dir, 'dashboards')) {
+    dashboardCount++;
     const src = await readYaml(dir, file, report);
     const data = src && validate(src, dashboardFile, report);
     const stem = path.basename(file).replace(/\.ya?ml$/, '');
     if (!/^[a-z][a-z0-9_-]{0,62}$/.test(stem))
       report(file, 1, `file name "${stem}" must be a lower-case id (letters, digits, - or _)`);
     else if (src && data) dashboardFiles.set(stem, { source: src, data });
+    else if (src) dashboardFiles.set(stem, salvageDashboard(src));
   }
-  if (dashboardFiles.size === 0 && problems.length === 0)
-    report('dashboards', 1, 'the project has no dashboards (add dashboards/*.yaml)');
+  if (dashboardCount === 0) report('dashboards', 1, 'the project has no dashboards (add dashboards/*.yaml)');
 
-  const sourceNames = Object.keys(parsedMain.sources);
   const datasets = new Map<string, Dataset>();
   for (const [id, { source: src, data }] of datasetFiles) {
-    const dataset = await buildDataset(dir, id, src, data, sourceNames, report);
-    if (dataset) datasets.set(id, dataset);
+    const dataset = await buildDataset(dir, id, src, data, sourceNames, report, !parsedMain);
+    if (dataset) {
+      datasets.set(id, dataset);
+      shapes.set(id, dataset);
+    }
   }
 
-  const dashboards = checkReferences(datasets, datasetIds, dashboardFiles, report);
+  const dashboards = checkReferences(shapes, dashboardFiles, report);
+  if (!parsedMain) return { ok: false, problems: sortProblems(problems) };
 
   // pipelines/*.yaml (optional): what background runs fetch and write (docs/pipelines.md).
   const pipelines = new Map<string, Pipeline>();
@@ -149,9 +164,77 @@ function validate<T extends z.ZodType>(src: YamlSource, schema: T, report: Repor
   for (const issue of result.error.issues) {
     const at = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     const where = at.length ? `${at.join('.')}: ` : '';
+    if (issue.code === 'unrecognized_keys') {
+      // One problem per unknown key, each on its own line and with the nearest known key.
+      const known = keysAt(schema, src.data, at);
+      for (const key of issue.keys)
+        report(src.file, src.lineOf([...at, key]), `${where}unknown key "${key}"${didYouMean(key, known)}`);
+      continue;
+    }
     report(src.file, src.lineOf(at), `${where}${describeIssue(issue)}`);
   }
   return undefined;
+}
+
+/**
+ * A dashboard whose file failed its schema (reported already): each widget and filter that is valid
+ * on its own, so their references are checked in the same run; refused widgets keep their dataset.
+ */
+function salvageDashboard(src: YamlSource): DashboardToCheck {
+  const raw = isObject(src.data) ? src.data : {};
+  const widgets: DashboardFile['widgets'] = [];
+  const refusedWidgetDatasets: (string | undefined)[] = [];
+  const widgetPositions: number[] = [];
+  (Array.isArray(raw.widgets) ? (raw.widgets as unknown[]) : []).forEach((w, i) => {
+    const parsed = widgetDef.safeParse(w);
+    if (parsed.success) {
+      widgets.push(parsed.data);
+      widgetPositions.push(i);
+    } else refusedWidgetDatasets.push(isObject(w) && typeof w.dataset === 'string' ? w.dataset : undefined);
+  });
+  const filters: DashboardFile['filters'] = [];
+  const filterPositions: number[] = [];
+  (Array.isArray(raw.filters) ? (raw.filters as unknown[]) : []).forEach((f, i) => {
+    const parsed = filterDef.safeParse(f);
+    if (parsed.success) {
+      filters.push(parsed.data);
+      filterPositions.push(i);
+    }
+  });
+  const data: DashboardFile = {
+    title: typeof raw.title === 'string' ? raw.title : '',
+    order: 100,
+    roles: ['viewer', 'editor', 'admin'],
+    ...(typeof raw.dataset === 'string' ? { dataset: raw.dataset } : {}),
+    filters,
+    widgets,
+  };
+  return { source: src, data, refusedWidgetDatasets, widgetPositions, filterPositions };
+}
+
+/** The names a dataset file declares, read from its raw YAML (types only where valid). */
+function rawShape(id: string, data: unknown): DatasetShape {
+  if (!isObject(data) || !isObject(data.columns))
+    return { id, columns: new Map(), measures: new Map(), opaque: true };
+  const raw = data;
+  const columns = new Map<string, { type?: Column['type'] }>();
+  if (isObject(raw.columns))
+    for (const [name, c] of Object.entries(raw.columns)) {
+      const type = isObject(c) ? COLUMN_TYPES.find((t) => t === c.type) : undefined;
+      columns.set(name, type ? { type } : {});
+    }
+  const measures = new Map<string, unknown>([['count', true]]);
+  if (isObject(raw.measures)) for (const name of Object.keys(raw.measures)) measures.set(name, true);
+  return { id, columns, measures };
+}
+
+function rawKeys(data: unknown, key: string): string[] {
+  const value = isObject(data) ? data[key] : undefined;
+  return isObject(value) ? Object.keys(value) : [];
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -171,15 +254,22 @@ async function buildDataset(
   data: DatasetFile,
   sourceNames: string[],
   report: Report,
+  /** trellis.yaml failed its schema: source names may be incomplete, so do not call one unknown. */
+  sourcesUncertain = false,
 ): Promise<Dataset | undefined> {
   const file = src.file;
   const source = data.source ?? (sourceNames.length === 1 ? sourceNames[0] : undefined);
   if (!source) {
-    report(file, 1, `name a \`source\` (one of ${sourceNames.join(', ')})`);
+    if (!sourcesUncertain) report(file, 1, `name a \`source\` (one of ${sourceNames.join(', ')})`);
     return undefined;
   }
   if (!sourceNames.includes(source)) {
-    report(file, src.lineOf(['source']), `unknown source "${source}" (declared: ${sourceNames.join(', ')})`);
+    if (!sourcesUncertain)
+      report(
+        file,
+        src.lineOf(['source']),
+        `unknown source "${source}" (declared: ${sourceNames.join(', ')})${didYouMean(source, sourceNames)}`,
+      );
     return undefined;
   }
   let from: Dataset['from'];
@@ -226,7 +316,7 @@ async function buildDataset(
       report(
         file,
         src.lineOf(['measures', name, 'column']),
-        `measure "${name}": unknown column "${m.column}"`,
+        `measure "${name}": unknown column "${m.column}"${didYouMean(m.column, columns.keys())}`,
       );
     measures.set(name, {
       name,
@@ -296,7 +386,11 @@ function datasetTenancy(
   const column = columns.get(data.tenant_column);
   const at = src.lineOf(['tenant_column']);
   if (!column) {
-    report(src.file, at, `tenant_column "${data.tenant_column}" is not a declared column`);
+    report(
+      src.file,
+      at,
+      `tenant_column "${data.tenant_column}" is not a declared column${didYouMean(data.tenant_column, columns.keys())}`,
+    );
     return undefined;
   }
   if (column.type !== 'string' || column.sql) {

@@ -11,6 +11,17 @@ export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const identifier = z
   .string()
   .regex(IDENTIFIER, 'must be a plain identifier (letters, digits, _; not starting with a digit)');
+/**
+ * A table reached through its schema (`public.sales`) or, on DuckDB, an attached database
+ * (`catalog.schema.sales`): one to three plain identifiers, each quoted separately by the dialect.
+ */
+export const QUALIFIED_TABLE = /^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,62}){0,2}$/;
+const qualifiedTable = z
+  .string()
+  .regex(
+    QUALIFIED_TABLE,
+    'must be a plain identifier, or schema.table / catalog.schema.table of plain identifiers',
+  );
 const id = z
   .string()
   .regex(/^[a-z][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, - or _, starting with a letter');
@@ -230,7 +241,7 @@ export const datasetFile = z
     title: z.string().optional(),
     description: z.string().optional(),
     source: identifier.optional(),
-    table: identifier.optional(),
+    table: qualifiedTable.optional(),
     /** Path of a SQL file relative to the project folder, e.g. sql/enrollment_success.sql. */
     sql: z
       .string()
@@ -273,7 +284,7 @@ export const datasetFile = z
   });
 export type DatasetFile = z.infer<typeof datasetFile>;
 
-const filterDef = z
+export const filterDef = z
   .object({
     id,
     type: z.enum(FILTER_TYPES),

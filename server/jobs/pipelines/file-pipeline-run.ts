@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Pipeline } from '../../config/project/pipeline.types.js';
-import { fileFingerprint, type DuckDBIngestWriter } from '../../query/engines/duckdb/duckdb-ingest-writer.js';
+import { fileFingerprint, type DuckDBIngestWriter } from '../../query/engines/duckdb/index.js';
 import type { PipelineRunContext, PipelineRunResult } from '../pipeline-contract.js';
 import { Publisher, pipelineFailed } from './run-support.js';
 

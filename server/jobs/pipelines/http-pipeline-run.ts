@@ -1,5 +1,5 @@
 import type { Pipeline } from '../../config/project/pipeline.types.js';
-import type { DuckDBIngestWriter } from '../../query/engines/duckdb/duckdb-ingest-writer.js';
+import type { DuckDBIngestWriter } from '../../query/engines/duckdb/index.js';
 import type { PipelineRunContext, PipelineRunResult } from '../pipeline-contract.js';
 import {
   HttpStatusError,

@@ -1,10 +1,6 @@
 import { TrellisError } from '../../errors.js';
 import type { Pipeline } from '../../config/project/pipeline.types.js';
-import {
-  DuckDBIngestWriter,
-  IngestSchemaError,
-  fileFingerprint,
-} from '../../query/engines/duckdb/duckdb-ingest-writer.js';
+import { DuckDBIngestWriter, IngestSchemaError, fileFingerprint } from '../../query/engines/duckdb/index.js';
 import type { PipelineRunContext } from '../pipeline-contract.js';
 import { publishFile } from './publish.js';
 

@@ -2,6 +2,8 @@ import { serverSourceFor, type SourceConfig } from '../../config/project/project
 import type { Engine } from '../engine.js';
 import { serverKindOfUrl } from '../source-url.js';
 import { openDuckDB } from './duckdb/index.js';
+// `trellis init --from <folder of CSV/Parquet>`: the files become tables of a new DuckDB file.
+export { importFilesIntoDuckDB, type FileTable } from './duckdb/index.js';
 import { openMySQL } from './mysql/index.js';
 import { openPostgres } from './postgres/index.js';
 

@@ -4,10 +4,10 @@ import { serviceGate } from '../../../test/test-services.js';
 import type { SourceConfig } from '../../config/project/project.schema.js';
 import { TrellisError } from '../../errors.js';
 import type { Engine, RunOptions } from '../engine.js';
-import { duckdbDialect } from './duckdb/duckdb-compiler.js';
+import { duckdbDialect } from './duckdb/duckdb-dialect.js';
 import { openEngine, openEngines, SourcesUnavailableError } from './index.js';
-import { mariadbDialect, mysqlDialect } from './mysql/mysql-compiler.js';
-import { postgresDialect } from './postgres/postgres-compiler.js';
+import { mariadbDialect, mysqlDialect } from './mysql/mysql-dialect.js';
+import { postgresDialect } from './postgres/postgres-dialect.js';
 
 /**
  * The source → engine switch, on real engines: a duckdb source with `server_url_env` stays on its

@@ -39,7 +39,7 @@ export async function appShellRoutes(app: FastifyInstance, webRoot: string | und
   app.get('/', { config: { permission: 'public' }, schema: { hide: true } }, (_request, reply) =>
     sendIndex(reply),
   );
-  // The app's own pages (web/src/app/routes.ts); the app checks the session and abilities itself.
+  // The app's own pages (web/src/app/routing/routes.ts); the app checks the session and abilities itself.
   for (const url of [
     '/d/*',
     '/login',

@@ -19,11 +19,13 @@ describe('dashboard update stream', () => {
   let close: () => Promise<void>;
   let base: string;
   let viewer: SignedIn;
+  let other: SignedIn;
 
   beforeAll(async () => {
     const mini = await createMiniProject({ 'dashboards/admin.yaml': ADMIN_ONLY });
-    ({ app, close } = await startApp(mini.dir, { maxEventStreams: 2 }));
+    ({ app, close } = await startApp(mini.dir, { maxEventStreams: 3, maxStreamsPerUser: 2 }));
     viewer = await loginAs(app, { org: 'acme', role: 'viewer' });
+    other = await loginAs(app, { org: 'acme', role: 'editor' });
     base = await app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(async () => close());
@@ -108,15 +110,39 @@ describe('dashboard update stream', () => {
     expect(missing.status).toBe(404);
     expect(JSON.parse(await missing.rest()).error).toBe('DASHBOARD_NOT_FOUND');
 
-    const streams = await Promise.all([1, 2].map(() => open(`${base}/api/v1/dashboards/main/events`)));
-    expect(streams.map((r) => r.status)).toEqual([200, 200]);
+    const streams = await Promise.all([
+      open(`${base}/api/v1/dashboards/main/events`),
+      open(`${base}/api/v1/dashboards/main/events`),
+      open(`${base}/api/v1/dashboards/main/events`, other.cookie),
+    ]);
+    expect(streams.map((r) => r.status)).toEqual([200, 200, 200]);
+    const fourth = await open(`${base}/api/v1/dashboards/main/events`, other.cookie);
+    expect(fourth.status).toBe(503);
+    expect(fourth.headers['retry-after']).toBe('30');
+    expect(JSON.parse(await fourth.rest()).error).toBe('TOO_MANY_STREAMS');
+    const metrics = (await app.inject({ url: '/metrics' })).body;
+    expect(metrics).toMatch(/trellis_event_streams 3/);
+    expect(metrics).toMatch(/trellis_overload_total\{code="TOO_MANY_STREAMS"\} 1/);
+    for (const s of streams) s.close();
+    await expect.poll(() => app.services.events.open).toBe(0);
+  });
+
+  test('one user holds at most TRELLIS_MAX_STREAMS_PER_USER streams; the others keep theirs', async () => {
+    const mine = await Promise.all([1, 2].map(() => open(`${base}/api/v1/dashboards/main/events`)));
+    expect(mine.map((r) => r.status)).toEqual([200, 200]);
     const third = await open(`${base}/api/v1/dashboards/main/events`);
     expect(third.status).toBe(503);
-    expect(third.headers['retry-after']).toBe('30');
-    expect(JSON.parse(await third.rest()).error).toBe('TOO_MANY_STREAMS');
-    const metrics = (await app.inject({ url: '/metrics' })).body;
-    expect(metrics).toMatch(/trellis_event_streams 2/);
-    for (const s of streams) s.close();
+    expect(JSON.parse(await third.rest())).toMatchObject({ error: 'TOO_MANY_STREAMS' });
+    // The refusal took nothing from the server-wide bound: another user still gets a stream.
+    const theirs = await open(`${base}/api/v1/dashboards/main/events`, other.cookie);
+    expect(theirs.status).toBe(200);
+    expect(app.services.streamQuotas.dashboards.heldBy(other.cookie)).toBe(0); // keyed by user id, not cookie
+    // A closed stream gives its place back.
+    mine[0]?.close();
+    await expect.poll(() => app.services.events.open).toBe(2);
+    const again = await open(`${base}/api/v1/dashboards/main/events`);
+    expect(again.status).toBe(200);
+    for (const s of [...mine, theirs, again]) s.close();
     await expect.poll(() => app.services.events.open).toBe(0);
   });
 

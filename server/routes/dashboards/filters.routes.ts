@@ -12,12 +12,19 @@ export function filtersRoutes(services: AppServices): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/api/v1/dashboards/:dashboard/filters/:filter/options', {
       config: { permission: 'dashboards:read' },
+      onRequest: services.dataRateLimit,
       schema: {
         tags: ['dashboards'],
         summary: 'Distinct values for a multi-select filter, most frequent first (capped at `limit`)',
         params,
         querystring: filterOptionsQuery,
-        response: { 200: filterOptionsResponse, 400: errorBody, 401: errorBody, 404: errorBody },
+        response: {
+          200: filterOptionsResponse,
+          400: errorBody,
+          401: errorBody,
+          404: errorBody,
+          429: errorBody,
+        },
       },
       handler: async (request, reply) =>
         filterOptions(services.project, services.runner, {

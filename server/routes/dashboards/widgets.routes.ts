@@ -14,6 +14,8 @@ export function widgetsRoutes(services: AppServices): FastifyPluginAsyncZod {
   return async (app) => {
     app.post('/api/v1/dashboards/:dashboard/widgets/:widget/data', {
       config: { permission: 'dashboards:read' },
+      // After authentication (the app's hook), before the body is parsed: a user over their rate costs nothing.
+      onRequest: services.dataRateLimit,
       schema: {
         tags: ['dashboards'],
         summary: "A widget's data for the given filter values",
@@ -28,6 +30,7 @@ export function widgetsRoutes(services: AppServices): FastifyPluginAsyncZod {
           401: errorBody,
           404: errorBody,
           422: errorBody,
+          429: errorBody,
           503: errorBody,
           504: errorBody,
         },

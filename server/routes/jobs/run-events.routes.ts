@@ -13,16 +13,22 @@ export function runEventsRoutes(services: AppServices): FastifyPluginAsyncZod {
       schema: {
         tags: ['jobs'],
         summary: 'Server-sent events: `run` (a RunSummary) and `log` (a RunLogEvent)',
-        description: 'Bounded by TRELLIS_MAX_EVENT_STREAMS (TOO_MANY_STREAMS beyond).',
+        description:
+          'Bounded by TRELLIS_MAX_EVENT_STREAMS in all and TRELLIS_MAX_STREAMS_PER_USER per user (TOO_MANY_STREAMS beyond).',
         response: { 401: errorBody, 503: errorBody },
       },
       handler: async (request, reply) => {
-        serveEventStream(request, reply, (stream) =>
-          services.jobs.events.subscribe(tenantOf(principalOf(request)).slug, {
-            run: (run) => stream.send('run', run),
-            log: (event) => stream.send('log', event),
-            end: () => stream.end(),
-          }),
+        const principal = principalOf(request);
+        serveEventStream(
+          request,
+          reply,
+          (stream) =>
+            services.jobs.events.subscribe(tenantOf(principal).slug, {
+              run: (run) => stream.send('run', run),
+              log: (event) => stream.send('log', event),
+              end: () => stream.end(),
+            }),
+          { of: services.streamQuotas.runs, holder: principal.user.id },
         );
       },
     });

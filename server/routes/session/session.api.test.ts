@@ -138,6 +138,94 @@ describe.each(targets)('sessions over HTTP, store on $name', (target) => {
     now = T0;
   });
 
+  const deviceOf = (setCookie: string | string[] | number | undefined) =>
+    (Array.isArray(setCookie) ? setCookie : [])
+      .map((c) => c.split(';')[0] ?? '')
+      .find((c) => c.startsWith('trellis_device=')) ?? '';
+
+  test('guessing from many addresses cannot lock the owner out of a known device; others stay locked', async () => {
+    now = T0 + 100 * MINUTE;
+    await app.services.accounts.createUser(
+      { email: 'erin@example.com', password: PASSWORD, organisation: 'acme', role: 'viewer' },
+      CLI_CONTEXT,
+    );
+    const first = await login('erin@example.com', PASSWORD, '10.5.0.1');
+    expect(first.statusCode).toBe(200);
+    const device = deviceOf(first.headers['set-cookie']);
+    expect(device).toMatch(/^trellis_device=[0-9a-f]{32}\.[A-Za-z0-9_-]{43}$/);
+    expect((first.headers['set-cookie'] as string[]).find((c) => c.startsWith('trellis_device='))).toMatch(
+      /; HttpOnly; SameSite=Lax; Max-Age=31536000$/,
+    );
+    // The attacker, from twelve addresses, one guess each: the account locks for untrusted clients.
+    for (let i = 0; i < 12; i++) {
+      now = T0 + 101 * MINUTE + i * 1000;
+      const r = await login('erin@example.com', `guess ${i}`, `10.6.0.${i}`);
+      expect(r.statusCode).toBe(i < 10 ? 401 : 429);
+    }
+    now = T0 + 102 * MINUTE;
+    // Erin, from her known device (any address), signs in with her password…
+    const owner = await login('erin@example.com', PASSWORD, '10.5.0.9', device);
+    expect(owner.statusCode).toBe(200);
+    // …and keeps the same device identity.
+    expect(deviceOf(owner.headers['set-cookie'])).toBe(device);
+    // Her success cleared the account's count; the attacker starts over, and is locked again.
+    for (let i = 0; i < 10; i++) {
+      now = T0 + 103 * MINUTE + i * 1000;
+      expect((await login('erin@example.com', `guess ${i}`, `10.7.0.${i}`)).statusCode).toBe(401);
+    }
+    now = T0 + 104 * MINUTE;
+    const stranger = await login('erin@example.com', PASSWORD, '10.7.0.99');
+    expect(stranger.statusCode).toBe(429);
+    expect(stranger.json()).toMatchObject({ error: 'TOO_MANY_ATTEMPTS' });
+    // A device cookie of another account, or a forged one, is no exemption.
+    const bobDevice = deviceOf(
+      (await login('alice@example.com', PASSWORD, '10.5.1.1')).headers['set-cookie'],
+    );
+    expect((await login('erin@example.com', PASSWORD, '10.7.0.98', bobDevice)).statusCode).toBe(429);
+    const forged = device.replace(/\.[A-Za-z0-9_-]{43}$/, `.${'A'.repeat(43)}`);
+    expect((await login('erin@example.com', PASSWORD, '10.7.0.97', forged)).statusCode).toBe(429);
+    expect((await login('erin@example.com', PASSWORD, '10.5.0.9', device)).statusCode).toBe(200);
+    now = T0;
+  });
+
+  test('one address guessing one account waits 1 s, 2 s, 4 s… after three failures; a guessing device loses its exemption', async () => {
+    const t0 = T0 + 200 * MINUTE;
+    now = t0;
+    await app.services.accounts.createUser(
+      { email: 'frank@example.com', password: PASSWORD, organisation: 'acme', role: 'viewer' },
+      CLI_CONTEXT,
+    );
+    const device = deviceOf((await login('frank@example.com', PASSWORD, '10.8.0.1')).headers['set-cookie']);
+    const t = t0 + 1000; // failures at the very millisecond of a success are not after it
+    now = t;
+    for (let i = 0; i < 3; i++)
+      expect((await login('frank@example.com', `guess ${i}`, '10.9.0.1')).statusCode).toBe(401);
+    let waited = 0;
+    for (const expected of [1, 2, 4, 8]) {
+      const held = await login('frank@example.com', PASSWORD, '10.9.0.1');
+      expect(held.statusCode).toBe(429);
+      expect(held.headers['retry-after']).toBe(String(expected));
+      waited += expected * 1000;
+      now = t + waited;
+      expect((await login('frank@example.com', 'another guess', '10.9.0.1')).statusCode).toBe(401);
+    }
+    // Another address is not slowed by that one's guessing.
+    expect((await login('frank@example.com', PASSWORD, '10.9.0.2')).statusCode).toBe(200);
+    // The known device guessing as often as an attacker is treated as one.
+    for (let i = 0; i < 10; i++) {
+      now = t + 60_000 + i * 1000;
+      expect((await login('frank@example.com', `device guess ${i}`, `10.10.0.${i}`, device)).statusCode).toBe(
+        401,
+      );
+    }
+    now = t + 80_000;
+    const locked = await login('frank@example.com', PASSWORD, '10.10.0.50', device);
+    expect(locked.statusCode).toBe(429);
+    const [row] = await listAudit(app.services.store.db, { limit: 1, action: 'login' });
+    expect(row).toMatchObject({ outcome: 'locked_out', detail: { scope: 'device' } });
+    now = T0;
+  });
+
   test('one address failing on many accounts is throttled too', async () => {
     for (let i = 0; i < 15; i++)
       expect((await login(`guess${i}@example.com`, 'not the password', '10.2.0.1')).statusCode).toBe(401);

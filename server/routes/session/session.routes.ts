@@ -5,6 +5,7 @@ import type { AppServices } from '../../app.js';
 import { actionContext, principalOf } from '../../http/authenticate.js';
 import { clearCsrfCookie, csrfTokenFor, setCsrfCookie } from '../../http/csrf.js';
 import { clearSessionCookie, readSessionToken } from '../../http/session-cookie.js';
+import { knownDevice, setDeviceCookie } from '../../http/device-cookie.js';
 import { presentSession, setSessionCookies, type SessionPresenter } from './present-session.js';
 
 export function sessionRoutes(services: AppServices, options: SessionPresenter): FastifyPluginAsyncZod {
@@ -24,14 +25,22 @@ export function sessionRoutes(services: AppServices, options: SessionPresenter):
         response: { 200: sessionInfo, 401: errorBody, 429: errorBody },
       },
       handler: async (request, reply) => {
+        let device: string | null = null;
         const { token, session } = await services.sessions.login(
           request.body.email,
           request.body.password,
           actionContext(request),
           readSessionToken(request, secureCookie),
           request.headers['user-agent'] ?? null,
+          (email) => (device = knownDevice(request, secureCookie, options.secret, email)),
         );
         setSessionCookies(reply, token, session, options);
+        setDeviceCookie(reply, {
+          secure: secureCookie,
+          secret: options.secret,
+          email: session.user.email,
+          nonce: device,
+        });
         return presentSession(session, options);
       },
     });

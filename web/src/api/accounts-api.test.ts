@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditQueryString } from '../app/audit-filters.js';
+import { auditQueryString } from '../app/filters/audit-filters.js';
 import { accountsApi } from './accounts-api.js';
 import { ApiClient } from './api-client.js';
 

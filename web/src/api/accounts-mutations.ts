@@ -1,13 +1,66 @@
-import type { QueryClient } from '@tanstack/react-query';
-import type { Member, Role } from '../../../contract/index.js';
+import { mutationOptions, type QueryClient } from '@tanstack/react-query';
+import type { LoginRequest, Member, Role } from '../../../contract/index.js';
 import { accounts, type AccountsApi } from './accounts-api.js';
-import { accountKeys } from './accounts-queries.js';
+import { accountKeys, endSession, replaceSession } from './accounts-queries.js';
 
 /**
- * Mutation factories for the account pages, beside the query factories (accounts-queries.ts): each
- * says what it calls and which cached lists it makes stale, so pages only wire them to buttons.
- * Plain objects for useMutation, testable without React.
+ * Mutation factories for sessions and the organisation, beside the query factories whose cache they
+ * change. The pattern, for every write in the app:
+ *
+ * - one function per mutation, `xMutation(queryClient, …ids, client = accounts)`, returning
+ *   `mutationOptions({ mutationFn, onSuccess })`; the variables are what the user typed or picked
+ *   (`mutationFn: (body: AddMemberRequest) => client.addMember(body)`), never read from a closure;
+ * - `onSuccess` holds every cache consequence (setQueryData with the server's answer, invalidate
+ *   the keys from accountKeys/jobKeys/queryKeys that the write makes stale), so a second screen doing
+ *   the same write cannot forget one;
+ * - the component calls `useMutation(xMutation(queryClient))` and passes screen effects only
+ *   (navigate, close a dialog, clear a field) to `mutate(vars, { onSuccess, onError })`;
+ * - a test beside it (accounts-mutations.test.ts) runs the factory through a real QueryClient
+ *   against a fake fetch and asserts the request and what the cache holds afterwards.
+ *
+ * For example, the members page would add
+ * `addMemberMutation(queryClient)` → `{ mutationFn: (body) => client.addMember(body),
+ * onSuccess: () => invalidate accountKeys.members() and accountKeys.organisation() (member count) }`.
  */
+
+/** Sign in: the new session replaces whatever was cached for whoever was signed in before. */
+export function loginMutation(queryClient: QueryClient, client: AccountsApi = accounts) {
+  return mutationOptions({
+    mutationFn: (body: LoginRequest) => client.login(body),
+    onSuccess: (session) => replaceSession(queryClient, session),
+  });
+}
+
+/** Sign out: nothing of the account stays in the cache. A 401 (already signed out) is not an error page. */
+export function signOutMutation(queryClient: QueryClient, client: AccountsApi = accounts) {
+  return mutationOptions({
+    mutationFn: () => client.logout(),
+    meta: { authOptional: true },
+    onSuccess: () => endSession(queryClient),
+  });
+}
+
+/** Switch organisation: everything cached belongs to the old tenant, so it is all reloaded. */
+export function switchOrganisationMutation(queryClient: QueryClient, client: AccountsApi = accounts) {
+  return mutationOptions({
+    mutationFn: (organisationId: string) => client.switchOrganisation(organisationId),
+    onSuccess: (session) => replaceSession(queryClient, session),
+  });
+}
+
+/** Rename the organisation: the page takes the answer; the header's name comes from the session and the list. */
+export function renameOrganisationMutation(queryClient: QueryClient, client: AccountsApi = accounts) {
+  return mutationOptions({
+    mutationFn: (name: string) => client.renameOrganisation(name),
+    onSuccess: (organisation) => {
+      queryClient.setQueryData(accountKeys.organisation(), organisation);
+      void queryClient.invalidateQueries({ queryKey: accountKeys.session() });
+      void queryClient.invalidateQueries({ queryKey: accountKeys.organisations() });
+    },
+  });
+}
+
+/* Members, invitations and own passwords (plain option objects; the lists they make stale are refreshed). */
 const refresh =
   (queryClient: QueryClient, ...keys: (readonly unknown[])[]) =>
   () =>

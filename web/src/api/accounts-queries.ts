@@ -1,6 +1,6 @@
 import { infiniteQueryOptions, queryOptions, type QueryClient } from '@tanstack/react-query';
 import type { AuditPage, SessionInfo } from '../../../contract/index.js';
-import { auditQueryString, type AuditFilters } from '../app/audit-filters.js';
+import { auditQueryString, type AuditFilters } from '../app/filters/audit-filters.js';
 import { accounts, type AccountsApi } from './accounts-api.js';
 
 /**

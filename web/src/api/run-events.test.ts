@@ -1,7 +1,7 @@
 import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
 import type { PipelineList, PipelineSummary, RunList, RunSummary } from '../../../contract/index.js';
-import { runFixture } from '../app/run-test-data.js';
+import { runFixture } from '../app/jobs/run-test-data.js';
 import { applyRunEvent, jobKeys } from './jobs-queries.js';
 import {
   applyRunToHistory,

@@ -1,11 +1,11 @@
 import { useEffect, type ReactNode } from 'react';
 import type { SessionInfo } from '../../../contract/index.js';
 import { isApiError } from '../api/api-error.js';
-import { can } from '../app/abilities.js';
-import { Link } from '../app/Link.js';
-import { loginPath } from '../app/next-path.js';
-import { SIGNED_IN_PAGES, type SignedInPageName } from '../app/routes.js';
-import { navigate } from '../app/router.js';
+import { can } from '../app/accounts/abilities.js';
+import { Link } from '../app/routing/Link.js';
+import { loginPath } from '../app/routing/next-path.js';
+import { SIGNED_IN_PAGES, type SignedInPageName } from '../app/routing/routes.js';
+import { navigate } from '../app/routing/router.js';
 import { useDocumentTitle } from '../hooks/useDocumentTitle.js';
 import { useSession } from '../hooks/useSession.js';
 import { PageError } from './PageError.js';

@@ -1,13 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import type { SessionInfo } from '../../../contract/index.js';
-import { accounts } from '../api/accounts-api.js';
-import { endSession, myOrganisationsQuery, replaceSession } from '../api/accounts-queries.js';
-import { can, roleLabel } from '../app/abilities.js';
-import { Link } from '../app/Link.js';
-import { loginPath } from '../app/next-path.js';
-import { ACCOUNT_PAGES, NAV_PAGES } from '../app/routes.js';
-import { navigate, useLocation } from '../app/router.js';
+import { signOutMutation, switchOrganisationMutation } from '../api/accounts-mutations.js';
+import { myOrganisationsQuery } from '../api/accounts-queries.js';
+import { can, roleLabel } from '../app/accounts/abilities.js';
+import { Link } from '../app/routing/Link.js';
+import { loginPath } from '../app/routing/next-path.js';
+import { ACCOUNT_PAGES, NAV_PAGES } from '../app/routing/routes.js';
+import { navigate, useLocation } from '../app/routing/router.js';
 import { useSession } from '../hooks/useSession.js';
 import { FormError } from './FormError.js';
 
@@ -84,14 +84,7 @@ function SignedIn({ session }: { session: SessionInfo }) {
     };
   }, []);
 
-  const signOut = useMutation({
-    mutationFn: () => accounts.logout(),
-    meta: { authOptional: true },
-    onSuccess: () => {
-      endSession(queryClient);
-      navigate('/login', { replace: true });
-    },
-  });
+  const signOut = useMutation(signOutMutation(queryClient));
   const links = (Object.keys(ACCOUNT_PAGES) as (keyof typeof ACCOUNT_PAGES)[]).filter((name) => {
     const ability = ACCOUNT_PAGES[name].ability;
     return !ability || can(session, ability);
@@ -122,7 +115,9 @@ function SignedIn({ session }: { session: SessionInfo }) {
           <button
             type="button"
             className="button secondary small sign-out"
-            onClick={() => signOut.mutate()}
+            onClick={() =>
+              signOut.mutate(undefined, { onSuccess: () => navigate('/login', { replace: true }) })
+            }
             disabled={signOut.isPending}
           >
             {signOut.isPending ? 'Signing out…' : 'Sign out'}
@@ -138,13 +133,7 @@ function SignedIn({ session }: { session: SessionInfo }) {
 function OrganisationSwitcher({ session }: { session: SessionInfo }) {
   const queryClient = useQueryClient();
   const orgs = useQuery(myOrganisationsQuery());
-  const switchOrg = useMutation({
-    mutationFn: (organisationId: string) => accounts.switchOrganisation(organisationId),
-    onSuccess: (next) => {
-      // Everything cached belongs to the old organisation (its tenant's rows): reload it all.
-      replaceSession(queryClient, next);
-    },
-  });
+  const switchOrg = useMutation(switchOrganisationMutation(queryClient));
   const list = orgs.data?.organisations ?? [];
   if (list.length < 2)
     return (

@@ -1,6 +1,6 @@
 import { useCallback, useId } from 'react';
 import type { DateRangeValue, FilterDefinition } from '../../../contract/index.js';
-import { isIsoDate } from '../app/filter-state.js';
+import { isIsoDate } from '../app/filters/filter-state.js';
 import { useDraft } from '../hooks/useDraft.js';
 
 interface Props {

@@ -1,47 +1,60 @@
-import type { ReactNode } from 'react';
-import { parseMarkdown, type Block, type Inline } from './markdown-parse.js';
+import { useEffect, useState } from 'react';
+import type * as ContentModule from './MarkdownContent.js';
 
-/** Renders the safe Markdown subset as React elements: no HTML string ever reaches the DOM. */
+// Type-only: the renderer (and micromark with it) is loaded on demand below.
+type Content = typeof ContentModule;
+
+/**
+ * micromark and the renderer are their own chunk (docs/ARCHITECTURE.md has the sizes), pulled in by
+ * the first text widget on a page, like ECharts by the first chart: the dashboard list and pages
+ * without text widgets never download it.
+ */
+let contentPromise: Promise<Content> | undefined;
+let content: Content | undefined;
+function loadContent(): Promise<Content> {
+  contentPromise ??= import('./MarkdownContent.js').then(
+    (m) => (content = m),
+    (err: unknown) => {
+      contentPromise = undefined; // let a later attempt try again
+      throw err;
+    },
+  );
+  return contentPromise;
+}
+
+export type MarkdownRenderer = 'loading' | 'ready' | 'failed';
+
+/**
+ * Whether the renderer is there yet (loading it when `enabled`). The widget card stays in its
+ * loading state until then, so a text widget appears once, rendered, rather than changing under
+ * the reader (and under tests that compare what widgets show).
+ */
+export function useMarkdownRenderer(enabled = true): MarkdownRenderer {
+  const [state, setState] = useState<MarkdownRenderer>(content ? 'ready' : 'loading');
+  useEffect(() => {
+    if (!enabled || state !== 'loading') return;
+    let live = true;
+    loadContent().then(
+      () => live && setState('ready'),
+      () => live && setState('failed'),
+    );
+    return () => {
+      live = false;
+    };
+  }, [enabled, state]);
+  return state;
+}
+
+/**
+ * A text widget's Markdown, rendered safely (markdown-tree.ts). If the renderer cannot be loaded the
+ * source is shown as plain text: the words are never missing.
+ */
 export function Markdown({ source }: { source: string }) {
-  return <div className="markdown">{parseMarkdown(source).map(renderBlock)}</div>;
-}
-
-function renderBlock(block: Block, key: number): ReactNode {
-  switch (block.kind) {
-    case 'heading': {
-      // Widget titles are h2; headings inside a text widget start one level below.
-      const level = Math.min(6, block.level + 2);
-      const Tag = `h${level}` as 'h3';
-      return <Tag key={key}>{renderInlines(block.children)}</Tag>;
-    }
-    case 'paragraph':
-      return <p key={key}>{renderInlines(block.children)}</p>;
-    case 'list': {
-      const items = block.items.map((item, i) => <li key={i}>{renderInlines(item)}</li>);
-      return block.ordered ? <ol key={key}>{items}</ol> : <ul key={key}>{items}</ul>;
-    }
-  }
-}
-
-function renderInlines(nodes: Inline[]): ReactNode[] {
-  return nodes.map((node, i) => {
-    switch (node.kind) {
-      case 'text':
-        return node.text;
-      case 'code':
-        return <code key={i}>{node.text}</code>;
-      case 'strong':
-        return <strong key={i}>{renderInlines(node.children)}</strong>;
-      case 'em':
-        return <em key={i}>{renderInlines(node.children)}</em>;
-      case 'link': {
-        const external = /^(https?:)/i.test(node.href);
-        return (
-          <a key={i} href={node.href} {...(external ? { rel: 'noopener noreferrer', target: '_blank' } : {})}>
-            {renderInlines(node.children)}
-          </a>
-        );
-      }
-    }
-  });
+  const state = useMarkdownRenderer();
+  if (state === 'ready' && content) return <content.MarkdownContent source={source} />;
+  return (
+    <div className="markdown markdown-plain" aria-busy={state === 'loading'}>
+      {state === 'failed' && <p>{source}</p>}
+    </div>
+  );
 }

@@ -1,5 +1,5 @@
 import { isApiError } from '../api/api-error.js';
-import { Link } from '../app/Link.js';
+import { Link } from '../app/routing/Link.js';
 
 /** A whole page that could not load: the message, the request id, and a way on. */
 export function PageError({ error, onRetry }: { error: Error; onRetry?: () => void }) {

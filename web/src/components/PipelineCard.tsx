@@ -2,10 +2,9 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import type { PipelineSummary, RunSummary } from '../../../contract/index.js';
 import { isApiError } from '../api/api-error.js';
-import { jobs } from '../api/jobs-api.js';
-import { applyRunEvent, jobKeys } from '../api/jobs-queries.js';
-import { formatDateTime, formatRelative } from '../app/account-format.js';
-import { formatCount, formatDuration, isActive, runStatusLabel } from '../app/job-format.js';
+import { cancelRunMutation, startRunMutation } from '../api/jobs-mutations.js';
+import { formatDateTime, formatRelative } from '../app/accounts/account-format.js';
+import { formatCount, formatDuration, isActive, runStatusLabel } from '../app/jobs/job-format.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { FormError } from './FormError.js';
 import { RunHistory } from './RunHistory.js';
@@ -27,25 +26,16 @@ export function PipelineCard(props: {
   const [offerQueue, setOfferQueue] = useState<string | null>(null);
   const [historyOpen, setHistoryOpen] = useState(props.historyOpen);
 
-  const started = (run: RunSummary) => {
-    applyRunEvent(queryClient, run);
-    void queryClient.invalidateQueries({ queryKey: jobKeys.runs(p.id) });
-  };
-  const start = useMutation({
-    mutationFn: (queueIfRunning: boolean) => jobs.startRun(p.id, queueIfRunning ? { queueIfRunning } : {}),
-    onSuccess: (run) => {
-      setOfferQueue(null);
-      started(run);
-    },
-    onError: (err) => {
-      // Never two runs at once: the server refused; offer to queue this one behind the running one.
-      if (isApiError(err) && err.code === 'PIPELINE_ALREADY_RUNNING') setOfferQueue(err.message);
-    },
-  });
-  const cancel = useMutation({
-    mutationFn: (runId: string) => jobs.cancel(runId),
-    onSuccess: (run) => applyRunEvent(queryClient, run),
-  });
+  const start = useMutation(startRunMutation(queryClient, p.id));
+  const cancel = useMutation(cancelRunMutation(queryClient));
+  const startRun = (queueIfRunning: boolean) =>
+    start.mutate(queueIfRunning, {
+      onSuccess: () => setOfferQueue(null),
+      onError: (err) => {
+        // Never two runs at once: the server refused; offer to queue this one behind the running one.
+        if (isApiError(err) && err.code === 'PIPELINE_ALREADY_RUNNING') setOfferQueue(err.message);
+      },
+    });
 
   const active = p.activeRun;
   const last = p.lastRun;
@@ -99,7 +89,7 @@ export function PipelineCard(props: {
               className="button"
               aria-label={`Run ${p.title} now`}
               disabled={start.isPending}
-              onClick={() => start.mutate(false)}
+              onClick={() => startRun(false)}
             >
               {start.isPending ? 'Starting…' : 'Run now'}
             </button>
@@ -188,7 +178,7 @@ export function PipelineCard(props: {
           confirmLabel="Queue a run"
           pending={start.isPending}
           error={start.variables === true ? start.error : null}
-          onConfirm={() => start.mutate(true)}
+          onConfirm={() => startRun(true)}
           onCancel={() => setOfferQueue(null)}
         >
           <p>{offerQueue}</p>

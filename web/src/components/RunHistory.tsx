@@ -1,8 +1,8 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import type { RunSummary } from '../../../contract/index.js';
 import { runHistoryQuery } from '../api/jobs-queries.js';
-import { formatDateTime } from '../app/account-format.js';
-import { formatCount, formatDuration, isActive, runStatusLabel } from '../app/job-format.js';
+import { formatDateTime } from '../app/accounts/account-format.js';
+import { formatCount, formatDuration, isActive, runStatusLabel } from '../app/jobs/job-format.js';
 import { ListSkeleton } from './AccountPage.js';
 import { WidgetError } from './WidgetStates.js';
 

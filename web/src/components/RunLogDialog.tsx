@@ -2,15 +2,15 @@ import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState } from 'react';
 import { jobs } from '../api/jobs-api.js';
 import { runQuery } from '../api/jobs-queries.js';
-import { formatDateTime } from '../app/account-format.js';
-import { formatCount, formatDuration, isActive, runStatusLabel } from '../app/job-format.js';
+import { formatDateTime } from '../app/accounts/account-format.js';
+import { formatCount, formatDuration, isActive, runStatusLabel } from '../app/jobs/job-format.js';
 import {
   formatLogTime,
   INITIAL_LOG_STATE,
   logReducer,
   type LogAction,
   type LogState,
-} from '../app/run-log.js';
+} from '../app/jobs/run-log.js';
 import { subscribeRunLog } from '../hooks/useRunEvents.js';
 import { FormError } from './FormError.js';
 import { RunProgress } from './RunProgress.js';

@@ -8,7 +8,7 @@ import {
   progressPercent,
   runElapsedMs,
   runStatusLabel,
-} from '../app/job-format.js';
+} from '../app/jobs/job-format.js';
 import { useNow } from '../hooks/useNow.js';
 
 /**

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { dismissToast, toastLifetimeMs, useToasts, type Toast } from '../app/toasts.js';
+import { dismissToast, toastLifetimeMs, useToasts, type Toast } from '../app/shell/toasts.js';
 
 /**
  * The toasts of any page, bottom right: a polite live region (failures assertive), each with a

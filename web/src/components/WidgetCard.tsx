@@ -1,12 +1,12 @@
 import { useId, useState } from 'react';
 import type { SortSpec, WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
-import type { FilterState } from '../app/filter-state.js';
-import { formatDataTime } from '../app/stale-data.js';
+import type { FilterState } from '../app/filters/filter-state.js';
+import { formatDataTime } from '../app/shell/stale-data.js';
 import { DEFAULT_PAGE_SIZE, useWidgetData } from '../hooks/useWidgetData.js';
 import { ChartView } from './ChartView.js';
 import { DataTable } from './DataTable.js';
 import { KpiValue, kpiIsEmpty } from './KpiValue.js';
-import { Markdown } from './Markdown.js';
+import { Markdown, useMarkdownRenderer } from './Markdown.js';
 import { TableWidget } from './TableWidget.js';
 import { WidgetEmpty, WidgetError, WidgetSkeleton } from './WidgetStates.js';
 
@@ -39,10 +39,13 @@ export function WidgetCard({ dashboardId, widget, filters, filtersKey }: Props) 
   const [asTable, setAsTable] = useState(false);
 
   const query = useWidgetData(dashboardId, widget, filters, isTable ? { offset, sort } : undefined);
+  const markdown = useMarkdownRenderer(widget.type === 'text');
   const data = query.data;
   const state: WidgetState =
     widget.type === 'text'
-      ? 'ready'
+      ? markdown === 'loading'
+        ? 'loading'
+        : 'ready'
       : query.isError
         ? 'error'
         : !data

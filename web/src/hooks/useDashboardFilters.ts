@@ -1,8 +1,8 @@
 import { useCallback, useMemo } from 'react';
 import type { FilterDefinition } from '../../../contract/index.js';
-import { activeFilterCount, withFilter, type FilterState } from '../app/filter-state.js';
-import { formatFilterQuery, parseFilterQuery } from '../app/filter-url.js';
-import { navigate, useLocation } from '../app/router.js';
+import { activeFilterCount, withFilter, type FilterState } from '../app/filters/filter-state.js';
+import { formatFilterQuery, parseFilterQuery } from '../app/filters/filter-url.js';
+import { navigate, useLocation } from '../app/routing/router.js';
 
 export interface DashboardFilters {
   readonly state: FilterState;

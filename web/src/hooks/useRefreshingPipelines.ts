@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { pipelinesQuery } from '../api/jobs-queries.js';
-import { refreshingPipelines } from '../app/refreshing.js';
+import { refreshingPipelines } from '../app/jobs/refreshing.js';
 
 /**
  * The pipelines running now that write what this dashboard reads. The list is the one the run events

@@ -4,8 +4,8 @@ import type { PipelineList, RunLogEvent } from '../../../contract/index.js';
 import { jobs } from '../api/jobs-api.js';
 import { applyRunEvent, jobKeys, pipelinesQuery } from '../api/jobs-queries.js';
 import { parseLogEvent, parseRunEvent } from '../api/run-events.js';
-import { isActive, runFinishedToast } from '../app/job-format.js';
-import { showToast } from '../app/toasts.js';
+import { isActive, runFinishedToast } from '../app/jobs/job-format.js';
+import { showToast } from '../app/shell/toasts.js';
 
 type LogListener = (event: RunLogEvent) => void;
 const logListeners = new Map<string, Set<LogListener>>();

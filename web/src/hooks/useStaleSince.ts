@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useSyncExternalStore } from 'react';
 import type { WidgetDataResponse } from '../../../contract/index.js';
 import { queryKeys } from '../api/queries.js';
-import { staleSince } from '../app/stale-data.js';
+import { staleSince } from '../app/shell/stale-data.js';
 
 /** The oldest stale-because-the-source-is-down result among the dashboard's widgets on screen. */
 export function useStaleSince(dashboardId: string): string | undefined {

@@ -3,7 +3,7 @@ import { useMemo } from 'react';
 import type { SortSpec, WidgetDefinition } from '../../../contract/index.js';
 import type { WidgetDataParams } from '../api/api-client.js';
 import { widgetDataQuery } from '../api/queries.js';
-import { requestFilters, type FilterState } from '../app/filter-state.js';
+import { requestFilters, type FilterState } from '../app/filters/filter-state.js';
 
 /** Used when a table widget's definition names no page size. */
 export const DEFAULT_PAGE_SIZE = 25;

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import type { MySession } from '../../../contract/index.js';
 import { accounts } from '../api/accounts-api.js';
 import { accountKeys, mySessionsQuery } from '../api/accounts-queries.js';
-import { describeUserAgent, formatDateTime, formatRelative } from '../app/account-format.js';
+import { describeUserAgent, formatDateTime, formatRelative } from '../app/accounts/account-format.js';
 import { AccountPage, EmptyState, ListSkeleton } from '../components/AccountPage.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { FormError } from '../components/FormError.js';

@@ -2,7 +2,7 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { AuditEntryInfo } from '../../../contract/index.js';
 import { auditQuery } from '../api/accounts-queries.js';
-import { formatAuditDetail, formatDateTime } from '../app/account-format.js';
+import { formatAuditDetail, formatDateTime } from '../app/accounts/account-format.js';
 import {
   AUDIT_OUTCOMES,
   auditCsvUrl,
@@ -11,9 +11,9 @@ import {
   normalizeAuditFilters,
   parseAuditFilters,
   type AuditFilters,
-} from '../app/audit-filters.js';
-import { ACCOUNT_PAGES } from '../app/routes.js';
-import { navigate, useLocation } from '../app/router.js';
+} from '../app/filters/audit-filters.js';
+import { ACCOUNT_PAGES } from '../app/routing/routes.js';
+import { navigate, useLocation } from '../app/routing/router.js';
 import { AccountPage, EmptyState, ListSkeleton } from '../components/AccountPage.js';
 import { WidgetError } from '../components/WidgetStates.js';
 

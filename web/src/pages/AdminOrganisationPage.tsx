@@ -1,11 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { OrganisationInfo } from '../../../contract/index.js';
-import { accounts } from '../api/accounts-api.js';
-import { accountKeys, organisationQuery } from '../api/accounts-queries.js';
-import { formatDateTime } from '../app/account-format.js';
-import { Link } from '../app/Link.js';
-import { ACCOUNT_PAGES } from '../app/routes.js';
+import { renameOrganisationMutation } from '../api/accounts-mutations.js';
+import { organisationQuery } from '../api/accounts-queries.js';
+import { formatDateTime } from '../app/accounts/account-format.js';
+import { Link } from '../app/routing/Link.js';
+import { ACCOUNT_PAGES } from '../app/routing/routes.js';
 import { AccountPage, ListSkeleton } from '../components/AccountPage.js';
 import { FormError } from '../components/FormError.js';
 import { WidgetError } from '../components/WidgetStates.js';
@@ -48,18 +48,10 @@ function RenameForm({ org }: { org: OrganisationInfo }) {
   const queryClient = useQueryClient();
   const [name, setName] = useState(org.name);
   const trimmed = name.trim();
-  const rename = useMutation({
-    mutationFn: () => accounts.renameOrganisation(trimmed),
-    onSuccess: (next) => {
-      queryClient.setQueryData(accountKeys.organisation(), next);
-      // The header shows the name from the session and the organisation list.
-      void queryClient.invalidateQueries({ queryKey: accountKeys.session() });
-      void queryClient.invalidateQueries({ queryKey: accountKeys.organisations() });
-    },
-  });
+  const rename = useMutation(renameOrganisationMutation(queryClient));
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (trimmed && trimmed !== org.name && !rename.isPending) rename.mutate();
+    if (trimmed && trimmed !== org.name && !rename.isPending) rename.mutate(trimmed);
   };
   return (
     <form className="panel form-grid" onSubmit={submit} aria-labelledby="rename-title">

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { dashboardListQuery } from '../api/queries.js';
-import { Link } from '../app/Link.js';
-import { dashboardPath } from '../app/routes.js';
+import { Link } from '../app/routing/Link.js';
+import { dashboardPath } from '../app/routing/routes.js';
 import { PageError } from '../components/PageError.js';
 import { useDocumentTitle } from '../hooks/useDocumentTitle.js';
 

@@ -1,12 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import type { DashboardDefinition } from '../../../contract/index.js';
 import { dashboardListQuery, dashboardQuery } from '../api/queries.js';
-import { formatFilterQuery } from '../app/filter-url.js';
-import { Link } from '../app/Link.js';
+import { formatFilterQuery } from '../app/filters/filter-url.js';
+import { Link } from '../app/routing/Link.js';
 import { FilterBar } from '../components/FilterBar.js';
 import { PageError } from '../components/PageError.js';
 import { WidgetCard } from '../components/WidgetCard.js';
-import { formatDataTime } from '../app/stale-data.js';
+import { formatDataTime } from '../app/shell/stale-data.js';
 import { useDashboardFilters } from '../hooks/useDashboardFilters.js';
 import { useDashboardUpdates } from '../hooks/useDashboardUpdates.js';
 import { useRefreshingPipelines } from '../hooks/useRefreshingPipelines.js';

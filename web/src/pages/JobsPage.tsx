@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { RunSummary } from '../../../contract/index.js';
 import { pipelinesQuery } from '../api/jobs-queries.js';
-import { ABILITY, can } from '../app/abilities.js';
+import { ABILITY, can } from '../app/accounts/abilities.js';
 import { AccountPage, EmptyState, ListSkeleton } from '../components/AccountPage.js';
 import { PipelineCard } from '../components/PipelineCard.js';
 import { RunLogDialog } from '../components/RunLogDialog.js';

@@ -1,13 +1,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { accounts } from '../api/accounts-api.js';
-import { replaceSession } from '../api/accounts-queries.js';
+import { loginMutation } from '../api/accounts-mutations.js';
 import { isApiError } from '../api/api-error.js';
-import { loginErrorMessage } from '../app/login-error.js';
-import { safeNextPath } from '../app/next-path.js';
-import { navigate, useLocation } from '../app/router.js';
+import { loginErrorMessage } from '../app/accounts/login-error.js';
+import { safeNextPath } from '../app/routing/next-path.js';
+import { navigate, useLocation } from '../app/routing/router.js';
 import { FormError } from '../components/FormError.js';
-import { Link } from '../app/Link.js';
+import { Link } from '../app/routing/Link.js';
 import { useDocumentTitle } from '../hooks/useDocumentTitle.js';
 
 export function LoginPage() {
@@ -17,17 +16,14 @@ export function LoginPage() {
   const queryClient = useQueryClient();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const login = useMutation({
-    mutationFn: () => accounts.login({ email: email.trim(), password }),
-    onSuccess: (session) => {
-      replaceSession(queryClient, session);
-      navigate(next, { replace: true });
-    },
-    onError: () => setPassword(''),
-  });
+  const login = useMutation(loginMutation(queryClient));
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (!login.isPending) login.mutate();
+    if (!login.isPending)
+      login.mutate(
+        { email: email.trim(), password },
+        { onSuccess: () => navigate(next, { replace: true }), onError: () => setPassword('') },
+      );
   };
   const throttled = isApiError(login.error) && login.error.status === 429;
   return (

@@ -6,9 +6,9 @@ import {
   requestPasswordResetMutation,
 } from '../api/accounts-mutations.js';
 import { isApiError } from '../api/api-error.js';
-import { Link } from '../app/Link.js';
-import { passwordProblem } from '../app/password-rules.js';
-import { useLocation } from '../app/router.js';
+import { Link } from '../app/routing/Link.js';
+import { passwordProblem } from '../app/accounts/password-rules.js';
+import { useLocation } from '../app/routing/router.js';
 import { AccountPage } from '../components/AccountPage.js';
 import { FormError } from '../components/FormError.js';
 import { useDocumentTitle } from '../hooks/useDocumentTitle.js';

@@ -3,7 +3,7 @@ import { createMiniProject, MINI_ITEMS, type MiniProject } from '../../../../tes
 import { TrellisError } from '../../../errors.js';
 import type { RunOptions } from '../../engine.js';
 import { duckdbSettings, type DuckDBSettings } from './duckdb-config.js';
-import { DuckDBEngine } from './duckdb-driver.js';
+import { DuckDBEngine } from './duckdb-engine.js';
 
 const limits: RunOptions = { timeoutMs: 5_000, maxRows: 10_000, maxBytes: 10_000_000 };
 const SLOW = 'SELECT count(*) FROM range(100000000000) a';

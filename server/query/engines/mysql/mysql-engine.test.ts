@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { serviceGate } from '../../../../test/test-services.js';
 import { TrellisError } from '../../../errors.js';
 import type { Engine, RunOptions } from '../../engine.js';
-import { mysqlDialect } from './mysql-compiler.js';
-import { isConnectionError, isTransientConnectError } from './mysql-driver.js';
+import { mysqlDialect } from './mysql-dialect.js';
+import { isConnectionError, isTransientConnectError } from './mysql-engine.js';
 import { openMySQL } from './index.js';
 
 /**

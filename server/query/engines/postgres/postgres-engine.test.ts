@@ -3,7 +3,7 @@ import { serviceGate } from '../../../../test/test-services.js';
 import { TrellisError } from '../../../errors.js';
 import type { Engine, RunOptions } from '../../engine.js';
 import { openPostgres } from './index.js';
-import { isConnectionError, isTransientConnectError } from './postgres-driver.js';
+import { isConnectionError, isTransientConnectError } from './postgres-engine.js';
 
 /**
  * What is particular to PostgreSQL; what every engine owes is in ../contract/. Needs the local server

@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { revokeInvitationMutation } from '../../api/accounts-mutations.js';
 import { invitationsQuery } from '../../api/accounts-queries.js';
-import { roleLabel } from '../../app/abilities.js';
-import { formatDateTime } from '../../app/account-format.js';
+import { roleLabel } from '../../app/accounts/abilities.js';
+import { formatDateTime } from '../../app/accounts/account-format.js';
 import { ListSkeleton } from '../../components/AccountPage.js';
 import { FormError } from '../../components/FormError.js';
 import { WidgetError } from '../../components/WidgetStates.js';

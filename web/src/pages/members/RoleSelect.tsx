@@ -1,5 +1,5 @@
 import type { Role } from '../../../../contract/index.js';
-import { ROLE_ORDER, roleLabel } from '../../app/abilities.js';
+import { ROLE_ORDER, roleLabel } from '../../app/accounts/abilities.js';
 
 export function RoleSelect(props: {
   id: string;

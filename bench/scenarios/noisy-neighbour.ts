@@ -1,0 +1,102 @@
+import { benchProject, LIVE_DASHBOARD } from '../data/bench-project.js';
+import { widgetPath } from '../lib/dashboard-client.js';
+import { errorCode, type HttpClient } from '../lib/http-client.js';
+import type { BenchOptions } from '../lib/options.js';
+import { verdictAtMost, type ScenarioResult } from '../lib/report.js';
+import { Tally } from '../lib/sampling.js';
+import { signedInClient } from '../lib/signed-in.js';
+import { round, summarize } from '../lib/stats.js';
+import { withServer } from '../lib/with-server.js';
+
+/** Issue 11: "organisation A's requests keep a p95 within 2× its unloaded p95 and 0 SOURCE_BUSY". */
+const GOAL_RATIO = 2;
+/** A's requests, one after another (a person clicking through filters), unloaded and then loaded. */
+const QUIET_REQUESTS = 60;
+/** B's requests in flight at all times during the loaded phase: a script hammering the source. */
+const FLOOD_CONCURRENCY = 300;
+const WIDGET = 'revenue';
+
+/**
+ * One server on the bench data (live dashboard: every request is a statement on the source). Viewer
+ * of organisation t00 (A) asks QUIET_REQUESTS unique questions one at a time, alone (unloaded); then
+ * again while the viewer of t01 (B) keeps FLOOD_CONCURRENCY unique requests in flight (loaded; a
+ * refused one is retried after its Retry-After). The
+ * per-user rate limit is off (TRELLIS_DATA_RATE=0), so the flood reaches the source and what is
+ * measured is the source's fair share (server/query/concurrency-limiter.ts), not the 429s.
+ */
+export async function noisyNeighbour(options: BenchOptions): Promise<ScenarioResult> {
+  const bench = await benchProject({ rows: options.rows, threads: options.duckdbThreads });
+  const { value, profile } = await withServer(
+    bench.dir,
+    { env: { TRELLIS_DATA_RATE: '0' }, profile: options.profile },
+    async (server) => {
+      const a = await signedInClient(server, 0, { timeoutMs: 60_000 });
+      const b = await signedInClient(server, 1, { maxSockets: FLOOD_CONCURRENCY, timeoutMs: 60_000 });
+      try {
+        let n = 0;
+        const ask = (client: HttpClient) =>
+          client.post(widgetPath(LIVE_DASHBOARD, WIDGET), { filters: { amount: { min: 0.001 * ++n } } });
+        for (let i = 0; i < 10; i++) await ask(a); // warm-up: JIT, sockets, DuckDB buffers
+        const unloaded = await quietRun(() => ask(a));
+
+        let flooding = true;
+        const bOutcomes = new Tally();
+        const floodWorker = async () => {
+          while (flooding) {
+            const r = await ask(b);
+            bOutcomes.add(r.status === 200 ? 'ok' : errorCode(r));
+            // A refused request is retried after the Retry-After it came with, as the web app does;
+            // a client that ignores it is spinning the server's CPU, which no queue order can fix.
+            if (r.status !== 200) await new Promise((done) => setTimeout(done, 1000 * (r.retryAfterS ?? 1)));
+          }
+        };
+        const workers = Array.from({ length: FLOOD_CONCURRENCY }, floodWorker);
+        // Let the flood fill the source's queue before A starts asking.
+        await new Promise((r) => setTimeout(r, 1_000));
+        const loaded = await quietRun(() => ask(a));
+        flooding = false;
+        await Promise.all(workers);
+        return { unloaded, loaded, flood: bOutcomes.toJSON() };
+      } finally {
+        a.close();
+        b.close();
+      }
+    },
+  );
+  const unloaded = summarize(value.unloaded.ms);
+  const loaded = summarize(value.loaded.ms);
+  const ratio = loaded.p95 / unloaded.p95;
+  const busy = value.loaded.errors.SOURCE_BUSY ?? 0;
+  const aErrors = Object.values(value.loaded.errors).reduce((s, k) => s + k, 0);
+  return {
+    scenario: 'noisy-neighbour',
+    measured: `A p95 ${round(unloaded.p95, 1)} ms alone → ${round(loaded.p95, 1)} ms while B floods (${round(ratio, 2)}×); A: ${busy} SOURCE_BUSY, ${aErrors} errors / ${QUIET_REQUESTS}`,
+    goal: `p95 ≤ ${GOAL_RATIO}× unloaded, 0 SOURCE_BUSY for A`,
+    anchor: 'shared FIFO queue: 23 of 37 of A failed (issue 11)',
+    ratio: ratio / GOAL_RATIO,
+    verdict: aErrors > 0 ? 'missed' : verdictAtMost(ratio, GOAL_RATIO),
+    details: {
+      widget: WIDGET,
+      quietRequests: QUIET_REQUESTS,
+      floodConcurrency: FLOOD_CONCURRENCY,
+      aUnloadedMs: { p50: round(unloaded.p50), p95: round(unloaded.p95), max: round(unloaded.max) },
+      aLoadedMs: { p50: round(loaded.p50), p95: round(loaded.p95), max: round(loaded.max) },
+      aErrors: value.loaded.errors,
+      bOutcomes: value.flood,
+      ...(profile ? { profile } : {}),
+    },
+  };
+}
+
+async function quietRun(
+  ask: () => Promise<{ status: number; ms: number; body: string; error?: string }>,
+): Promise<{ ms: number[]; errors: Record<string, number> }> {
+  const ms: number[] = [];
+  const errors = new Tally();
+  for (let i = 0; i < QUIET_REQUESTS; i++) {
+    const r = await ask();
+    ms.push(r.ms);
+    if (r.status !== 200) errors.add(errorCode(r as Parameters<typeof errorCode>[0]));
+  }
+  return { ms, errors: errors.toJSON() };
+}

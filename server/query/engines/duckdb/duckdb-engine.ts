@@ -1,0 +1,299 @@
+import { stat } from 'node:fs/promises';
+import {
+  BIGINT,
+  BOOLEAN,
+  DOUBLE,
+  DuckDBInstance,
+  SQLNULL,
+  VARCHAR,
+  type DuckDBConnection,
+  type DuckDBType,
+} from '@duckdb/node-api';
+import type { Cell } from '../../../../contract/index.js';
+import { TrellisError } from '../../../errors.js';
+import type { CompiledQuery } from '../../compiler.js';
+import type { SqlValue } from '../../plan.js';
+import { ConcurrencyLimiter } from '../../concurrency-limiter.js';
+import { approximateBytes } from '../../row-budget.js';
+import type { DescribedColumn, Engine, EngineStats, QueryResult, RunOptions } from '../../engine.js';
+import { duckdbDialect } from './duckdb-dialect.js';
+import type { DuckDBSettings } from './duckdb-config.js';
+import { cellReaderFor, columnTypeOf } from './duckdb-introspector.js';
+import { StatementCache } from './duckdb-statements.js';
+
+/** A pooled connection, the statements prepared on it, and the instance (file) it belongs to. */
+interface Pooled {
+  readonly conn: DuckDBConnection;
+  readonly statements: StatementCache;
+  readonly owner: DuckDBInstance;
+}
+
+/**
+ * Embedded DuckDB behind the Engine seam. One connection per in-flight query (queries on one
+ * connection would run one after another), at most `poolSize` of them, so in-flight work stays
+ * below the libuv pool the bindings run on. Timeouts and cancellations interrupt the connection.
+ * Each connection keeps its prepared statements (duckdb-statements.ts); an interrupt or a failure
+ * destroys them, closing the engine destroys them all.
+ */
+export class DuckDBEngine implements Engine {
+  readonly dialect = duckdbDialect;
+  readonly capabilities = { readsFiles: true, cancelsStatements: true };
+  private readonly limiter: ConcurrencyLimiter;
+  private readonly running = new Set<Pooled>();
+  private closed = false;
+
+  private reopening: Promise<boolean> | undefined;
+
+  private constructor(
+    private instance: DuckDBInstance,
+    private readonly idle: Pooled[],
+    private readonly settings: DuckDBSettings,
+    /** Which file is open (inode, size, mtime): a replaced file differs. */
+    private identity: string,
+  ) {
+    this.limiter = new ConcurrencyLimiter(settings.poolSize, settings.queueLimit);
+  }
+
+  static async open(settings: DuckDBSettings): Promise<DuckDBEngine> {
+    const identity = await fileIdentity(settings.file);
+    if (identity === undefined)
+      throw new TrellisError('SOURCE_UNAVAILABLE', {
+        message: `DuckDB file not found: ${settings.file}`,
+        detail: { file: settings.file },
+      });
+    const { instance, pooled } = await openInstance(settings);
+    return new DuckDBEngine(instance, pooled, settings, identity);
+  }
+
+  /**
+   * Opens the file now at the source's path if it is another file than the one open (a pipeline
+   * replaced it): new connections on a new instance serve the queries that follow; queries in
+   * flight finish on the old instance, which closes after the last of them.
+   */
+  reopen(): Promise<boolean> {
+    this.reopening ??= this.swap().finally(() => (this.reopening = undefined));
+    return this.reopening;
+  }
+
+  private async swap(): Promise<boolean> {
+    if (this.closed) return false;
+    const identity = await fileIdentity(this.settings.file);
+    if (identity === undefined || identity === this.identity) return false;
+    const { instance, pooled } = await openInstance(this.settings);
+    if (this.closed) {
+      for (const p of pooled) closePooled(p);
+      instance.closeSync();
+      return false;
+    }
+    const old = this.instance;
+    for (const p of this.idle.splice(0, this.idle.length, ...pooled)) closePooled(p);
+    this.instance = instance;
+    this.identity = identity;
+    if (![...this.running].some((p) => p.owner === old)) old.closeSync();
+    return true;
+  }
+
+  run(query: CompiledQuery, options: RunOptions): Promise<QueryResult> {
+    const deadline = AbortSignal.timeout(options.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+    const failure = () =>
+      deadline.aborted
+        ? new TrellisError('QUERY_TIMEOUT', { detail: { timeoutMs: options.timeoutMs, sql: query.sql } })
+        : new TrellisError('QUERY_CANCELLED', { detail: { sql: query.sql } });
+    return this.limiter
+      .run(() => this.withConnection((conn) => this.stream(conn, query, options, signal, failure)), signal, {
+        tenant: options.tenant,
+        user: options.user,
+      })
+      .catch((err: unknown) => {
+        if (signal.aborted) throw failure();
+        throw err;
+      });
+  }
+
+  private async stream(
+    { conn, statements }: Pooled,
+    query: CompiledQuery,
+    options: RunOptions,
+    signal: AbortSignal,
+    failure: () => TrellisError,
+  ): Promise<QueryResult> {
+    // An interrupted streaming query can end quietly with partial rows, so our own flag decides.
+    // DuckDB also forgets an interrupt that lands before execution begins, so once interrupted we
+    // repeat it until the statement settles.
+    let interrupted = signal.aborted;
+    let repeat: NodeJS.Timeout | undefined;
+    const interrupt = () => {
+      interrupted = true;
+      conn.interrupt();
+      repeat ??= setInterval(() => conn.interrupt(), 50);
+    };
+    signal.addEventListener('abort', interrupt, { once: true });
+    const started = performance.now();
+    let settled = false;
+    try {
+      if (interrupted) throw failure();
+      const prepared = await statements.get(query.sql);
+      if (interrupted) throw failure();
+      prepared.bind([...query.params], query.params.map(parameterType));
+      const result = await prepared.stream();
+      if (interrupted) throw failure();
+      const columns = result.columnNames();
+      const readers = result.columnTypes().map((t) => cellReaderFor(t.typeId));
+      const rows: Cell[][] = [];
+      let bytes = 0;
+      for await (const chunk of result.yieldRowsJson()) {
+        if (interrupted) break;
+        for (const raw of chunk) {
+          const row = raw.map((v, i) => (readers[i] ?? String)(v));
+          bytes += approximateBytes(row);
+          rows.push(row);
+        }
+        if (rows.length > options.maxRows)
+          throw new TrellisError('RESULT_TOO_LARGE', {
+            detail: { maxRows: options.maxRows, sql: query.sql },
+          });
+        if (bytes > options.maxBytes)
+          throw new TrellisError('RESULT_TOO_LARGE', {
+            detail: { maxBytes: options.maxBytes, sql: query.sql },
+          });
+      }
+      if (interrupted) throw failure();
+      settled = true;
+      return { columns, rows, elapsedMs: performance.now() - started };
+    } catch (err) {
+      if (interrupted) throw failure();
+      if (err instanceof TrellisError) throw err;
+      throw new TrellisError('QUERY_FAILED', {
+        detail: { sql: query.sql, error: (err as Error).message },
+        cause: err,
+      });
+    } finally {
+      signal.removeEventListener('abort', interrupt);
+      clearInterval(repeat);
+      // An interrupt may land on any statement of this connection, and a failed or abandoned run
+      // may leave a statement mid-stream: start again from freshly prepared ones.
+      if (interrupted) statements.clear();
+      else if (!settled) statements.evict(query.sql);
+    }
+  }
+
+  async describe(query: CompiledQuery): Promise<DescribedColumn[]> {
+    return this.limiter.run(() =>
+      this.withConnection(async ({ statements }) => {
+        const prepared = await statements.get(query.sql);
+        const out: DescribedColumn[] = [];
+        for (let i = 0; i < prepared.columnCount; i++) {
+          const typeId = prepared.columnTypeId(i);
+          out.push({
+            name: prepared.columnName(i),
+            type: columnTypeOf(typeId),
+            nativeType: prepared.columnType(i).toString(),
+          });
+        }
+        return out;
+      }),
+    );
+  }
+
+  async ping(): Promise<void> {
+    await this.run({ sql: 'SELECT 1', params: [] }, { timeoutMs: 2_000, maxRows: 1, maxBytes: 1_000 });
+  }
+
+  stats(): EngineStats {
+    return {
+      inFlight: this.limiter.inFlight,
+      queued: this.limiter.queued,
+      poolSize: this.limiter.concurrency,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const { conn } of this.running) conn.interrupt();
+    for (const pooled of this.idle.splice(0)) closePooled(pooled);
+    // Running connections close when their query settles (see withConnection).
+    if (this.running.size === 0) this.instance.closeSync();
+  }
+
+  /** Prepared statements cached per connection, and how many were prepared in all (tests, diagnostics). */
+  statementStats(): { cached: number[]; prepared: number } {
+    const all = [...this.idle, ...this.running];
+    return {
+      cached: all.map((p) => p.statements.size),
+      prepared: all.reduce((n, p) => n + p.statements.prepared, 0),
+    };
+  }
+
+  private async withConnection<T>(fn: (pooled: Pooled) => Promise<T>): Promise<T> {
+    if (this.closed)
+      throw new TrellisError('SOURCE_UNAVAILABLE', { message: 'The data source is shutting down.' });
+    const pooled = this.idle.pop();
+    if (!pooled) throw new Error('DuckDB pool invariant broken: a slot was granted with no idle connection');
+    this.running.add(pooled);
+    try {
+      return await fn(pooled);
+    } finally {
+      this.running.delete(pooled);
+      if (this.closed) {
+        closePooled(pooled);
+        if (this.running.size === 0) this.instance.closeSync();
+      } else if (pooled.owner !== this.instance) {
+        // A connection to a file that was replaced meanwhile: its instance goes with its last query.
+        closePooled(pooled);
+        if (![...this.running].some((p) => p.owner === pooled.owner)) pooled.owner.closeSync();
+      } else this.idle.push(pooled);
+    }
+  }
+}
+
+/** Opens an instance on the file with its pool of locked-down connections. */
+async function openInstance(
+  settings: DuckDBSettings,
+): Promise<{ instance: DuckDBInstance; pooled: Pooled[] }> {
+  const instance = await DuckDBInstance.create(settings.file, settings.instanceOptions);
+  const connections: DuckDBConnection[] = [];
+  try {
+    const first = await instance.connect();
+    connections.push(first);
+    for (const statement of settings.lockdown) await first.run(statement);
+    for (let i = 1; i < settings.poolSize; i++) connections.push(await instance.connect());
+  } catch (err) {
+    for (const c of connections) c.closeSync();
+    instance.closeSync();
+    throw err;
+  }
+  const pooled = connections.map((conn) => ({
+    conn,
+    statements: new StatementCache(conn, settings.statementsPerConnection),
+    owner: instance,
+  }));
+  return { instance, pooled };
+}
+
+/** The file's identity, or undefined when it is missing. */
+async function fileIdentity(file: string): Promise<string | undefined> {
+  try {
+    const s = await stat(file);
+    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function closePooled({ conn, statements }: Pooled): void {
+  statements.clear();
+  conn.closeSync();
+}
+
+/**
+ * Explicit parameter types: left to infer, the driver reads an integral double such as -9.2e18 as
+ * BIGINT and overflows. Safe integers are BIGINT (LIMIT/OFFSET need integers); other numbers DOUBLE.
+ */
+function parameterType(value: SqlValue): DuckDBType {
+  if (value === null) return SQLNULL;
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? BIGINT : DOUBLE;
+  if (typeof value === 'boolean') return BOOLEAN;
+  return VARCHAR;
+}

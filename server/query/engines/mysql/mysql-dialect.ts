@@ -1,0 +1,84 @@
+import type { SqlDialect } from '../../dialect.js';
+
+/**
+ * MySQL/MariaDB SQL: `?` placeholders (server-side prepared statements), backquoted identifiers,
+ * and what MySQL lacks written out:
+ * - no NULLS LAST: NULLs sort first ascending, so `x IS NULL, x ASC` (descending needs nothing);
+ * - no date_trunc: MAKEDATE/INTERVAL arithmetic, which yields a DATE;
+ * - no ILIKE: LOWER() on both sides, so a binary (case-sensitive) collation matches case-insensitively
+ *   too; the escape is CHAR(92), one backslash whether or not NO_BACKSLASH_ESCAPES is set;
+ * - no aggregate median: MariaDB has MEDIAN() as a window function (mariadbDialect.medianOver, which the
+ *   compiler uses in a subquery); MySQL has none, so mysqlDialect takes the middle value(s) of the
+ *   group's sorted GROUP_CONCAT list (see groupConcatMedian).
+ * The engine picks the dialect by the server it finds (mysql-engine.ts).
+ */
+export const mysqlDialect: SqlDialect = {
+  quoteIdentifier: (name) => `\`${name.replace(/`/g, '``')}\``,
+  placeholder: () => '?',
+  castParameter(placeholder, type) {
+    switch (type) {
+      case 'string':
+        // Bound text as is: CAST(… AS CHAR) would take the connection's collation and can clash with
+        // the column's ("Illegal mix of collations").
+        return placeholder;
+      case 'number':
+        return `CAST(${placeholder} AS DOUBLE)`;
+      case 'date':
+        return `CAST(${placeholder} AS DATE)`;
+      case 'timestamp':
+        return `CAST(${placeholder} AS DATETIME(6))`;
+      case 'boolean':
+        // MySQL's BOOLEAN is TINYINT(1); a bound true/false arrives as 1/0.
+        return `CAST(${placeholder} AS SIGNED)`;
+    }
+  },
+  timeGrain(expression, grain) {
+    const e = expression;
+    switch (grain) {
+      case 'day':
+        return `CAST(${e} AS DATE)`;
+      case 'week': // ISO weeks start on Monday; WEEKDAY() is 0 for Monday
+        return `DATE_SUB(CAST(${e} AS DATE), INTERVAL WEEKDAY(${e}) DAY)`;
+      case 'month':
+        return `(MAKEDATE(YEAR(${e}), 1) + INTERVAL (MONTH(${e}) - 1) MONTH)`;
+      case 'quarter':
+        return `(MAKEDATE(YEAR(${e}), 1) + INTERVAL (QUARTER(${e}) - 1) QUARTER)`;
+      case 'year':
+        return `MAKEDATE(YEAR(${e}), 1)`;
+    }
+  },
+  containsPattern: (expression, placeholder) =>
+    `LOWER(${expression}) LIKE LOWER(${placeholder}) ESCAPE CHAR(92)`,
+  median: groupConcatMedian,
+  castToText: (expression) => `CAST(${expression} AS CHAR)`,
+  limitOffset: (limit, offset) => `LIMIT ${limit}${offset ? ` OFFSET ${offset}` : ''}`,
+  // NULL is MySQL's smallest value: last when descending already; ascending needs `IS NULL` first,
+  // on the aggregate itself for a measure (its alias cannot be used inside an expression).
+  sortKey: (output, direction, aggregate) =>
+    direction === 'desc' ? `${output} DESC` : `${aggregate ?? output} IS NULL, ${output} ASC`,
+  doubleType: 'DOUBLE',
+  integerType: 'SIGNED',
+};
+
+/**
+ * The median as an aggregate: the group's non-NULL values sorted into one list, and the mean of its
+ * middle one or two items (like percentile_cont(0.5)). The list is capped by the server
+ * (group_concat_max_len, raised per session, and max_allowed_packet); a list that reached the cap was
+ * cut short, and then the answer is NULL rather than the median of a part.
+ */
+function groupConcatMedian(expression: string): string {
+  const list = `GROUP_CONCAT(${expression} ORDER BY ${expression} SEPARATOR ',')`;
+  const n = `COUNT(${expression})`;
+  const item = (k: string) => `CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(${list}, ',', ${k}), ',', -1) AS DOUBLE)`;
+  return (
+    `(CASE WHEN LENGTH(${list}) >= LEAST(@@group_concat_max_len, @@max_allowed_packet) THEN NULL ` +
+    `ELSE (${item(`FLOOR((${n} + 1) / 2)`)} + ${item(`FLOOR(${n} / 2) + 1`)}) / 2 END)`
+  );
+}
+
+/** MariaDB: MySQL's SQL plus MEDIAN() as a window function, exact however large the group. */
+export const mariadbDialect: SqlDialect = {
+  ...mysqlDialect,
+  medianOver: (expression, partition) =>
+    `MEDIAN(${expression}) OVER (${partition.length ? `PARTITION BY ${partition.join(', ')}` : ''})`,
+};

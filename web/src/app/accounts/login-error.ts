@@ -1,0 +1,13 @@
+import { isApiError } from '../../api/api-error.js';
+
+/**
+ * What to tell the user after a failed sign-in. Wrong email and wrong password are one message on
+ * purpose (the server does not say which either); a lockout says to wait, not to retype.
+ */
+export function loginErrorMessage(error: Error): string {
+  if (!isApiError(error)) return error.message;
+  if (error.status === 401) return 'The email address or password is not right.';
+  if (error.status === 429)
+    return 'Too many failed sign-in attempts. Sign-in is paused for a while: wait a few minutes, then try again.';
+  return error.message;
+}

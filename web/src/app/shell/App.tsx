@@ -1,0 +1,67 @@
+import { AppHeader } from '../../components/AppHeader.js';
+import { AccountSessionsPage } from '../../pages/AccountSessionsPage.js';
+import { AccountTokensPage } from '../../pages/AccountTokensPage.js';
+import { AdminAuditPage } from '../../pages/AdminAuditPage.js';
+import { AdminMembersPage } from '../../pages/AdminMembersPage.js';
+import { AdminOrganisationPage } from '../../pages/AdminOrganisationPage.js';
+import { DashboardListPage } from '../../pages/DashboardListPage.js';
+import { DashboardPage } from '../../pages/DashboardPage.js';
+import { JobsPage } from '../../pages/JobsPage.js';
+import { LoginPage } from '../../pages/LoginPage.js';
+import { Toaster } from '../../components/Toaster.js';
+import { useRunEvents } from '../../hooks/useRunEvents.js';
+import { useSession } from '../../hooks/useSession.js';
+import { Link } from '../routing/Link.js';
+import { matchRoute } from '../routing/routes.js';
+import { useLocation } from '../routing/router.js';
+import { InvitePage } from '../../pages/InvitePage.js';
+import { AccountPasswordPage, ForgotPasswordPage, ResetPasswordPage } from '../../pages/PasswordPages.js';
+
+export function App() {
+  const location = useLocation();
+  const route = matchRoute(location.pathname);
+  // One run-event stream for the whole app: progress on the Jobs page, toasts and badges anywhere.
+  const session = useSession();
+  useRunEvents(session.data?.organisation.id);
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <AppHeader />
+      {route.name === 'list' && <DashboardListPage />}
+      {route.name === 'dashboard' && (
+        <DashboardPage key={route.dashboardId} dashboardId={route.dashboardId} />
+      )}
+      {route.name === 'login' && <LoginPage />}
+      {route.name === 'invite' && <InvitePage />}
+      {route.name === 'forgot-password' && <ForgotPasswordPage />}
+      {route.name === 'reset-password' && <ResetPasswordPage />}
+      {route.name === 'account-password' && <AccountPasswordPage />}
+      {route.name === 'invite' && <InvitePage />}
+      {route.name === 'forgot-password' && <ForgotPasswordPage />}
+      {route.name === 'reset-password' && <ResetPasswordPage />}
+      {route.name === 'account-password' && <AccountPasswordPage />}
+      {route.name === 'account-sessions' && <AccountSessionsPage />}
+      {route.name === 'account-tokens' && <AccountTokensPage />}
+      {route.name === 'admin-members' && <AdminMembersPage />}
+      {route.name === 'admin-organisation' && <AdminOrganisationPage />}
+      {route.name === 'admin-audit' && <AdminAuditPage />}
+      {route.name === 'jobs' && <JobsPage />}
+      {route.name === 'not-found' && (
+        <main className="page" id="main">
+          <div className="page-error">
+            <h1>Not found</h1>
+            <p>There is nothing at this address.</p>
+            <p>
+              <Link href="/" className="button secondary">
+                All dashboards
+              </Link>
+            </p>
+          </div>
+        </main>
+      )}
+      <Toaster />
+    </>
+  );
+}
