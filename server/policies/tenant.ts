@@ -1,6 +1,9 @@
-import { tenantId, type TenantId } from '../query/plan.js';
 import { TrellisError } from '../errors.js';
 import type { ActiveSession } from './principal.js';
+
+import { tenantId, type TenantId } from '../../contract/tenant-id.js';
+
+export { tenantId, type TenantId };
 
 declare const organisationBrand: unique symbol;
 /**
@@ -10,8 +13,6 @@ declare const organisationBrand: unique symbol;
  * command line and tests, which act as the operator).
  */
 export type OrganisationId = string & { readonly [organisationBrand]: true };
-
-export type { TenantId };
 
 /**
  * The one tenant identity: the organisation's id for metadata and its slug (TenantId) for data rows
