@@ -15,25 +15,19 @@ export const member = z.object({
   role,
   /** Set when the user is disabled (everywhere, not only in this organisation). */
   disabledAt: z.string().nullable(),
+  /** When the member joined this organisation. */
   createdAt: z.string(),
+  /** The last sign-in to THIS organisation (sign-ins elsewhere are not this organisation's business). */
   lastLoginAt: z.string().nullable(),
+  /**
+   * Whether this organisation may reset the password of, disable or enable the account: only when it
+   * is the user's one organisation (otherwise ACCOUNT_NOT_MANAGED; the user manages it themselves).
+   */
+  accountManaged: z.boolean(),
 });
 export type Member = z.infer<typeof member>;
 export const memberList = z.object({ members: z.array(member) });
 export type MemberList = z.infer<typeof memberList>;
-
-/**
- * POST /api/v1/admin/members (admin): adds a user to the organisation. A new email creates the user
- * with this password; an existing user keeps theirs (the password is then refused if given).
- */
-export const addMemberRequest = z
-  .object({
-    email: z.string().trim().toLowerCase().email().max(254),
-    role,
-    password: z.string().min(12).max(1024).optional(),
-  })
-  .strict();
-export type AddMemberRequest = z.infer<typeof addMemberRequest>;
 
 /** PATCH /api/v1/admin/members/:userId (admin): change the role, or disable/enable the user. */
 export const updateMemberRequest = z

@@ -8,4 +8,5 @@ export * from './admin.schema.js';
 export * from './jobs.schema.js';
 export * from './uploads.schema.js';
 export * from './exports.schema.js';
+export * from './invitations.schema.js';
 export * from './organisation-name.js';

@@ -92,11 +92,16 @@ describe.skipIf(!available)('account pages in Chromium', () => {
       { email: 'gina@globex.example', password: PASSWORD, organisation: 'globex', role: 'admin' },
       CLI_CONTEXT,
     );
-    // Carol also belongs to Globex (added by Globex's admin), so her header offers a switcher.
+    // Carol also belongs to Globex (invited by Globex's admin, accepted by her), so her header offers a switcher.
     const gina = await apiAs('gina@globex.example');
-    expect(
-      (await gina('POST', '/api/v1/admin/members', { email: ADMIN, role: 'viewer' })).status,
-    ).toBeLessThan(300);
+    const invited = await gina('POST', '/api/v1/admin/invitations', { email: ADMIN, role: 'viewer' });
+    expect(invited.status).toBe(201);
+    const { linkPath } = (await invited.json()) as { linkPath: string };
+    const token = new URL(linkPath, baseUrl).searchParams.get('token');
+    const carol = await apiAs(ADMIN);
+    expect((await carol('POST', '/api/v1/invitations/accept', { token })).status).toBe(200);
+    // That API session is done; the sessions test below counts Carol's live sessions.
+    expect((await carol('DELETE', '/api/v1/session')).status).toBe(204);
 
     browser = await launchBrowser();
     page = await browser.context.newPage();
@@ -200,7 +205,7 @@ describe.skipIf(!available)('account pages in Chromium', () => {
     expect(await page.locator('[data-audit-id]').count()).toBe(0);
   });
 
-  it('adds a member, changes the role, disables, enables, resets the password and removes them', async () => {
+  it('invites a member (who sets a password), changes the role, disables, enables, resets the password and removes them', async () => {
     await goTo('Members');
     expect(page.url()).toBe(`${baseUrl}/admin/members`);
     await page.locator(`[data-member="${VIEWER}"]`).waitFor();
@@ -208,8 +213,21 @@ describe.skipIf(!available)('account pages in Chromium', () => {
     const newcomer = 'dora@acme.example';
     await page.getByLabel('Email', { exact: true }).fill(newcomer);
     await page.getByLabel('Role', { exact: true }).selectOption('viewer');
-    await page.getByLabel('Password (new users only)').fill('a fresh password for dora');
-    await page.getByRole('button', { name: 'Add member' }).click();
+    await page.getByRole('button', { name: 'Send invitation' }).click();
+    // No SMTP here: the one-time link is shown to pass on; dora is pending, not a member yet.
+    const link = await page.getByLabel('Invitation link').inputValue();
+    await page.locator(`[data-invitation="${newcomer}"]`).waitFor();
+    expect(await page.locator(`[data-member="${newcomer}"]`).count()).toBe(0);
+    const registered = await fetch(`${baseUrl}/api/v1/invitations/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: baseUrl },
+      body: JSON.stringify({
+        token: new URL(link).searchParams.get('token'),
+        password: 'a fresh password for dora',
+      }),
+    });
+    expect(registered.status).toBe(201);
+    await page.reload();
     const row = page.locator(`[data-member="${newcomer}"]`);
     await row.waitFor();
 
@@ -328,7 +346,7 @@ describe.skipIf(!available)('account pages in Chromium', () => {
     await page.waitForURL(`${baseUrl}/`);
     await openMenu();
     const links = await page.locator('.account-menu-popup a').allTextContents();
-    expect(links).toEqual(['My sessions', 'API tokens']);
+    expect(links).toEqual(['My sessions', 'API tokens', 'Password']);
     for (const url of ['/admin/members', '/admin/audit', '/admin/organisation']) {
       await page.goto(`${baseUrl}${url}`);
       await page.getByTestId('no-access').waitFor();

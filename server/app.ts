@@ -39,6 +39,12 @@ import { MembersService } from './auth/members.service.js';
 import { OwnSessionsService } from './auth/own-sessions.service.js';
 import { AuditQueryService } from './audit/audit-query.service.js';
 import { membersRoutes } from './routes/admin/members.routes.js';
+import { invitationsAdminRoutes } from './routes/admin/invitations.routes.js';
+import { invitationRoutes } from './routes/invitations/invitation.routes.js';
+import { passwordRoutes } from './routes/session/password.routes.js';
+import { InvitationsService } from './auth/invitations.service.js';
+import { OwnPasswordService } from './auth/own-password.service.js';
+import { smtpMailer } from './mail/mailer.js';
 import { auditRoutes } from './routes/audit/audit.routes.js';
 import { loginLinkRoutes } from './routes/session/login-link.routes.js';
 import { ownSessionsRoutes } from './routes/session/own-sessions.routes.js';
@@ -82,6 +88,8 @@ export interface AppServices {
   readonly accounts: AccountsService;
   readonly sessions: SessionsService;
   readonly members: MembersService;
+  readonly invitations: InvitationsService;
+  readonly ownPassword: OwnPasswordService;
   readonly ownSessions: OwnSessionsService;
   readonly tokens: ApiTokensService;
   readonly loginLinks: LoginLinksService;
@@ -192,6 +200,11 @@ export async function buildApp(
     maxEventStreams: config.maxEventStreams,
     logger: app.log.child({ component: 'jobs' }),
   });
+  // Outgoing e-mail only with SMTP settings; links in it are built from TRELLIS_PUBLIC_URL.
+  const mailer = config.mail ? smtpMailer(config.mail) : undefined;
+  if (mailer) app.addHook('onClose', async () => mailer.close());
+  const mail = mailer && config.mail ? { mailer, publicOrigin: config.mail.publicOrigin } : undefined;
+  const mailLog = app.log.child({ component: 'mail' });
   const services: AppServices = {
     project,
     engines,
@@ -204,6 +217,14 @@ export async function buildApp(
     accounts: new AccountsService(store, options.now),
     sessions,
     members: new MembersService(store, options.now),
+    invitations: new InvitationsService(store, mail, options.now),
+    ownPassword: new OwnPasswordService(
+      store,
+      config.sessions,
+      mail,
+      (error) => mailLog.error({ err: error }, 'password reset e-mail not sent'),
+      options.now,
+    ),
     ownSessions: new OwnSessionsService(store, sessions, config.sessions, options.now),
     tokens: new ApiTokensService(store, options.now),
     loginLinks: new LoginLinksService(store, sessions, options.now),
@@ -306,6 +327,9 @@ export async function buildApp(
   await app.register(loginLinkRoutes(services, presenter));
   await app.register(tokensRoutes(services));
   await app.register(membersRoutes(services));
+  await app.register(invitationsAdminRoutes(services));
+  await app.register(invitationRoutes(services));
+  await app.register(passwordRoutes(services));
   await app.register(auditRoutes(services));
   await app.register(jobsRoutes(services));
   await app.register(runEventsRoutes(services));

@@ -57,6 +57,32 @@ export const ERROR_CATALOGUE = {
   MEMBER_EXISTS: { status: 409, message: 'This user is already a member of the organisation.' },
   LAST_ADMIN: { status: 409, message: 'The organisation must keep at least one active admin.' },
   WEAK_PASSWORD: { status: 400, message: 'The password is too weak.' },
+  ACCOUNT_NOT_MANAGED: {
+    status: 403,
+    message:
+      'This user also belongs to another organisation: only they (or the server operator) can change their password or account state.',
+  },
+  INVITATION_INVALID: { status: 404, message: 'This invitation is unknown, used, revoked or expired.' },
+  INVITATION_NOT_FOUND: { status: 404, message: 'This organisation has no pending invitation with this id.' },
+  INVITATION_WRONG_ACCOUNT: {
+    status: 403,
+    message: 'This invitation is for another email address. Sign in as that address to accept it.',
+  },
+  ACCOUNT_EXISTS: {
+    status: 409,
+    message: 'This address already has an account. Sign in with it to accept the invitation.',
+  },
+  CURRENT_PASSWORD_WRONG: { status: 403, message: 'The current password is not right.' },
+  RESET_LINK_INVALID: { status: 400, message: 'This password reset link is unknown, used or expired.' },
+  MAIL_NOT_CONFIGURED: {
+    status: 501,
+    message:
+      'This server does not send e-mail. Ask an administrator of your organisation to reset your password.',
+  },
+  MAIL_FAILED: {
+    status: 502,
+    message: 'The e-mail could not be sent. The error was logged with this request id.',
+  },
   SESSION_NOT_FOUND: { status: 404, message: 'You have no live session with this id.' },
   TOKEN_NOT_FOUND: { status: 404, message: 'You have no API token with this id.' },
   TOKEN_LIMIT: { status: 409, message: 'You have too many live API tokens; revoke one first.' },
@@ -159,6 +185,7 @@ const OPERATIONAL_5XX: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'QUEUE_FULL',
   'JOB_TIMEOUT',
   'EXPORTS_BUSY',
+  'MAIL_NOT_CONFIGURED',
 ]);
 
 export class TrellisError extends Error {

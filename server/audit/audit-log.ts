@@ -19,6 +19,11 @@ export const AUDIT_ACTIONS = [
   'membership.add',
   'membership.change',
   'membership.remove',
+  'invitation.create',
+  'invitation.revoke',
+  'invitation.accept',
+  'user.password_change',
+  'password_reset.request',
   'token.create',
   'token.revoke',
   'audit.export',
@@ -88,6 +93,37 @@ export async function recordAudit(
       organisation_id: entry.organisationId ?? context.organisationId ?? null,
     })
     .execute();
+}
+
+/**
+ * Audit on both sides: an action whose effect is seen in several organisations (a user's password or
+ * account state changes for every organisation they belong to) writes one row in each, so every
+ * organisation's admins see what happened to their members. With no organisation, one row without.
+ */
+export async function recordAuditInOrganisations(
+  db: Kysely<Database>,
+  at: number,
+  context: ActionContext,
+  entry: Omit<AuditEntry, 'organisationId'>,
+  organisationIds: readonly string[],
+): Promise<void> {
+  const orgs = [...new Set(organisationIds)];
+  if (orgs.length === 0) {
+    await recordAudit(db, at, context, { ...entry, organisationId: null });
+    return;
+  }
+  for (const organisationId of orgs) await recordAudit(db, at, context, { ...entry, organisationId });
+}
+
+/** The organisations a user belongs to (where an action on the user's account is seen). */
+export async function organisationsOfUser(db: Kysely<Database>, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('memberships')
+    .select('organisation_id')
+    .where('user_id', '=', userId)
+    .orderBy('organisation_id')
+    .execute();
+  return rows.map((r) => r.organisation_id);
 }
 
 /** The newest rows first; `beforeId` pages backwards. */

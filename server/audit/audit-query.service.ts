@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import type { OrganisationId } from '../policies/tenant.js';
 import type { AuditEntryInfo, AuditPage, AuditQuery } from '../../contract/admin.schema.js';
 import { TrellisError } from '../errors.js';
 import type { Store } from '../store/store.js';
@@ -33,7 +34,7 @@ export class AuditQueryService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async page(organisationId: string, query: AuditQuery): Promise<AuditPage> {
+  async page(organisationId: OrganisationId, query: AuditQuery): Promise<AuditPage> {
     const beforeId = query.cursor === undefined ? undefined : parseCursor(query.cursor);
     const entries = await this.rows(organisationId, query, beforeId, query.limit + 1);
     const more = entries.length > query.limit;
@@ -49,7 +50,11 @@ export class AuditQueryService {
    * The CSV of every matching entry (up to MAX_EXPORT_ROWS, then a last line says it stopped),
    * streamed page by page. The export itself is audited first: one row, whatever happens after.
    */
-  async exportCsv(organisationId: string, filters: AuditFilters, context: ActionContext): Promise<Readable> {
+  async exportCsv(
+    organisationId: OrganisationId,
+    filters: AuditFilters,
+    context: ActionContext,
+  ): Promise<Readable> {
     await recordAudit(this.store.db, this.now(), context, {
       action: 'audit.export',
       outcome: 'success',
@@ -92,7 +97,7 @@ export class AuditQueryService {
   }
 
   private async rows(
-    organisationId: string,
+    organisationId: OrganisationId,
     filters: AuditFilters,
     beforeId: number | undefined,
     limit: number,

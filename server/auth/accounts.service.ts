@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { normaliseOrganisationName } from '../../contract/index.js';
-import { recordAudit, type ActionContext } from '../audit/audit-log.js';
+import {
+  organisationsOfUser,
+  recordAudit,
+  recordAuditInOrganisations,
+  type ActionContext,
+} from '../audit/audit-log.js';
 import type { Kysely } from 'kysely';
 import { ROLES, type Database, type Role } from '../store/database.types.js';
 import type { Store } from '../store/store.js';
@@ -153,6 +158,50 @@ export class AccountsService {
     };
   }
 
+  /**
+   * The operator adds an existing user to an organisation directly (the command line and the demo
+   * set-up: operators own the machine). Organisation admins invite instead (invitations.service.ts).
+   */
+  async addMembership(
+    emailInput: string,
+    organisationSlug: string,
+    roleInput: string,
+    context: ActionContext,
+  ): Promise<void> {
+    const email = normaliseEmail(emailInput);
+    const role = parseRole(roleInput);
+    await this.store.db.transaction().execute(async (trx) => {
+      const user = await this.findUser(trx, email);
+      const org = await trx
+        .selectFrom('organisations')
+        .select('id')
+        .where('slug', '=', organisationSlug)
+        .executeTakeFirst();
+      if (!org)
+        throw new AccountsError('organisation_not_found', `there is no organisation "${organisationSlug}"`);
+      const existing = await trx
+        .selectFrom('memberships')
+        .select('role')
+        .where('user_id', '=', user.id)
+        .where('organisation_id', '=', org.id)
+        .executeTakeFirst();
+      if (existing)
+        throw new AccountsError('user_exists', `${email} is already a member of ${organisationSlug}`);
+      const at = this.now();
+      await trx
+        .insertInto('memberships')
+        .values({ user_id: user.id, organisation_id: org.id, role, created_at: at })
+        .execute();
+      await recordAudit(trx, at, context, {
+        action: 'membership.add',
+        outcome: 'success',
+        target: email,
+        detail: { userId: user.id, organisation: organisationSlug, role },
+        organisationId: org.id,
+      });
+    });
+  }
+
   async listUsers(): Promise<UserSummary[]> {
     const rows = await this.store.db
       .selectFrom('users')
@@ -201,12 +250,19 @@ export class AccountsService {
       const user = await this.findUser(trx, email);
       const at = this.now();
       const { changed, revokedSessions } = await setDisabled(trx, user.id, disabled, at);
-      await recordAudit(trx, at, context, {
-        action: disabled ? 'user.disable' : 'user.enable',
-        outcome: 'success',
-        target: email,
-        detail: { userId: user.id, revokedSessions, unchanged: !changed },
-      });
+      // Seen in every organisation of the user: each one's audit log says so.
+      await recordAuditInOrganisations(
+        trx,
+        at,
+        context,
+        {
+          action: disabled ? 'user.disable' : 'user.enable',
+          outcome: 'success',
+          target: email,
+          detail: { userId: user.id, revokedSessions, unchanged: !changed },
+        },
+        await organisationsOfUser(trx, user.id),
+      );
       return { revokedSessions };
     });
   }
@@ -228,12 +284,18 @@ export class AccountsService {
       const user = await this.findUser(trx, email);
       const at = this.now();
       const revokedSessions = await setPasswordHash(trx, user.id, passwordHash, at);
-      await recordAudit(trx, at, context, {
-        action: 'user.password_reset',
-        outcome: 'success',
-        target: email,
-        detail: { userId: user.id, revokedSessions },
-      });
+      await recordAuditInOrganisations(
+        trx,
+        at,
+        context,
+        {
+          action: 'user.password_reset',
+          outcome: 'success',
+          target: email,
+          detail: { userId: user.id, revokedSessions },
+        },
+        await organisationsOfUser(trx, user.id),
+      );
       return { revokedSessions };
     });
   }

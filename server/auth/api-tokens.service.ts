@@ -3,6 +3,7 @@ import type { ApiToken, CreatedToken } from '../../contract/admin.schema.js';
 import { recordAudit, type ActionContext } from '../audit/audit-log.js';
 import { TrellisError } from '../errors.js';
 import { lowerRole, roleAtMost } from '../policies/roles.js';
+import type { OrganisationId } from '../policies/tenant.js';
 import type { Role } from '../store/database.types.js';
 import type { Store } from '../store/store.js';
 import { compiledLookup } from '../store/compiled-lookup.js';
@@ -37,12 +38,12 @@ export class ApiTokensService {
     this.findToken = tokenLookup(store);
   }
 
-  async list(caller: ActiveSession): Promise<ApiToken[]> {
+  async list(tenant: OrganisationId, caller: ActiveSession): Promise<ApiToken[]> {
     const rows = await this.store.db
       .selectFrom('api_tokens')
       .select(['id', 'name', 'role', 'created_at', 'expires_at', 'last_used_at', 'revoked_at'])
       .where('user_id', '=', caller.user.id)
-      .where('organisation_id', '=', caller.organisation.id)
+      .where('organisation_id', '=', tenant)
       .orderBy('created_at', 'desc')
       .orderBy('id')
       .limit(MAX_TOKENS_LISTED)
@@ -51,6 +52,7 @@ export class ApiTokensService {
   }
 
   async create(
+    tenant: OrganisationId,
     caller: ActiveSession,
     input: { name: string; role: Role; expiresInDays: number },
     context: ActionContext,
@@ -65,7 +67,7 @@ export class ApiTokensService {
       id: randomUUID(),
       token_hash: hashSecret(secret),
       user_id: caller.user.id,
-      organisation_id: caller.organisation.id,
+      organisation_id: tenant,
       name: input.name,
       role: input.role,
       created_at: at,
@@ -78,7 +80,7 @@ export class ApiTokensService {
         .selectFrom('api_tokens')
         .select((eb) => eb.fn.countAll().as('n'))
         .where('user_id', '=', caller.user.id)
-        .where('organisation_id', '=', caller.organisation.id)
+        .where('organisation_id', '=', tenant)
         .where('revoked_at', 'is', null)
         .where('expires_at', '>', at)
         .executeTakeFirstOrThrow();
@@ -94,7 +96,12 @@ export class ApiTokensService {
     return { ...present(row), secret };
   }
 
-  async revoke(caller: ActiveSession, tokenId: string, context: ActionContext): Promise<void> {
+  async revoke(
+    tenant: OrganisationId,
+    caller: ActiveSession,
+    tokenId: string,
+    context: ActionContext,
+  ): Promise<void> {
     await this.store.db.transaction().execute(async (trx) => {
       const at = this.now();
       const revoked = await trx
@@ -102,7 +109,7 @@ export class ApiTokensService {
         .set({ revoked_at: at })
         .where('id', '=', tokenId)
         .where('user_id', '=', caller.user.id)
-        .where('organisation_id', '=', caller.organisation.id)
+        .where('organisation_id', '=', tenant)
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
       if (Number(revoked.numUpdatedRows) === 0) throw new TrellisError('TOKEN_NOT_FOUND');

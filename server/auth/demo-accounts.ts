@@ -4,7 +4,6 @@ import type { DemoConfig } from '../config/project/project.schema.js';
 import type { Store } from '../store/store.js';
 import { AccountsService } from './accounts.service.js';
 import { LoginLinksService } from './login-links.service.js';
-import { MembersService } from './members.service.js';
 import type { SessionsService } from './sessions.service.js';
 
 /**
@@ -14,7 +13,6 @@ import type { SessionsService } from './sessions.service.js';
  */
 export async function ensureDemoAccounts(store: Store, demo: DemoConfig): Promise<{ created: number }> {
   const accounts = new AccountsService(store);
-  const members = new MembersService(store);
   let created = 0;
   const orgs = new Map((await accounts.listOrganisations()).map((o) => [o.slug, o.id]));
   for (const o of demo.organisations) {
@@ -27,8 +25,7 @@ export async function ensureDemoAccounts(store: Store, demo: DemoConfig): Promis
   for (const u of demo.users) {
     const email = u.email.toLowerCase();
     const existing = users.get(email);
-    const orgId = orgs.get(u.organisation);
-    if (orgId === undefined) continue; // the schema guarantees it is listed
+    if (!orgs.has(u.organisation)) continue; // the schema guarantees it is listed
     if (!existing) {
       const user = await accounts.createUser(
         {
@@ -42,7 +39,8 @@ export async function ensureDemoAccounts(store: Store, demo: DemoConfig): Promis
       users.set(email, user);
       created++;
     } else if (!existing.memberships.some((m) => m.organisation === u.organisation)) {
-      await members.add(orgId, { email, role: u.role }, CLI_CONTEXT);
+      // The operator's project file adds them directly (as `trellis user join` does), not by invitation.
+      await accounts.addMembership(email, u.organisation, u.role, CLI_CONTEXT);
       created++;
     }
   }

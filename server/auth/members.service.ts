@@ -1,11 +1,21 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Member, OrganisationInfo } from '../../contract/admin.schema.js';
-import { recordAudit, type ActionContext } from '../audit/audit-log.js';
+import { recordAudit, recordAuditInOrganisations, type ActionContext } from '../audit/audit-log.js';
 import { TrellisError } from '../errors.js';
+import {
+  canChangeRole,
+  canDisable,
+  canEnable,
+  canRemove,
+  canResetPassword,
+  enforce,
+  membershipIn,
+} from '../policies/member-policy.js';
+import type { OrganisationId } from '../policies/tenant.js';
 import type { Database, Role } from '../store/database.types.js';
 import type { Store } from '../store/store.js';
-import { checkNewPassword, hashPassword, WeakPasswordError } from './passwords.js';
+import { loadTargetFacts, type TargetUser } from './member-facts.js';
+import { hashNewPassword } from './new-password.js';
 import { setDisabled, setPasswordHash } from './user-changes.js';
 
 /** More members than this is not an organisation this page is for; the list says so rather than stalls. */
@@ -14,9 +24,12 @@ export const MAX_MEMBERS_LISTED = 2000;
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /**
- * The admin API's account changes. Every method takes the tenant (the caller's organisation, from
- * the session) first and touches only memberships of it: a user id of another organisation is
- * MEMBER_NOT_FOUND, never a change. Each change and its one audit row commit together.
+ * The admin API's account changes. Every method takes the tenant (the caller's organisation, a
+ * branded id made from the session) first; every change asks the member policy
+ * (policies/member-policy.ts) with the target's facts across all organisations, so a user of
+ * another organisation is MEMBER_NOT_FOUND, a user shared with another organisation keeps their
+ * password and account state (ACCOUNT_NOT_MANAGED), and no organisation loses its last admin.
+ * Each change and its audit rows commit together.
  */
 export class MembersService {
   constructor(
@@ -24,7 +37,12 @@ export class MembersService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async list(organisationId: string): Promise<Member[]> {
+  /**
+   * The organisation's members. Only facts of this organisation: the last sign-in is the last
+   * session opened IN this organisation (never one elsewhere), and `accountManaged` says whether
+   * this organisation may reset or disable the account.
+   */
+  async list(tenant: OrganisationId): Promise<Member[]> {
     const rows = await this.store.db
       .selectFrom('memberships')
       .innerJoin('users', 'users.id', 'memberships.user_id')
@@ -38,9 +56,16 @@ export class MembersService {
           .selectFrom('sessions')
           .select((s) => s.fn.max('sessions.created_at').as('m'))
           .whereRef('sessions.user_id', '=', 'users.id')
+          .where('sessions.organisation_id', '=', tenant)
           .as('last_login_at'),
+        eb
+          .selectFrom('memberships as elsewhere')
+          .select((s) => s.fn.countAll().as('n'))
+          .whereRef('elsewhere.user_id', '=', 'users.id')
+          .where('elsewhere.organisation_id', '!=', tenant)
+          .as('other_memberships'),
       ])
-      .where('memberships.organisation_id', '=', organisationId)
+      .where('memberships.organisation_id', '=', tenant)
       .orderBy('users.email')
       .limit(MAX_MEMBERS_LISTED)
       .execute();
@@ -51,159 +76,132 @@ export class MembersService {
       disabledAt: iso(r.disabled_at),
       createdAt: new Date(r.created_at).toISOString(),
       lastLoginAt: iso(r.last_login_at === null ? null : Number(r.last_login_at)),
+      accountManaged: Number(r.other_memberships ?? 0) === 0,
     }));
-  }
-
-  /** Adds an existing user, or creates one with `password`. Exactly one audit row either way. */
-  async add(
-    organisationId: string,
-    input: { email: string; role: Role; password?: string | undefined },
-    context: ActionContext,
-  ): Promise<Member> {
-    const email = input.email.trim().toLowerCase();
-    const passwordHash = input.password === undefined ? undefined : await hashNew(input.password);
-    const at = this.now();
-    const userId = await this.store.db.transaction().execute(async (trx) => {
-      const user = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
-      if (user && passwordHash !== undefined)
-        throw new TrellisError('MEMBER_EXISTS', {
-          message: 'This user already has an account; add them without a password.',
-        });
-      if (!user && passwordHash === undefined)
-        throw new TrellisError('VALIDATION_FAILED', {
-          message: 'A new user needs a password (at least 12 characters).',
-          issues: [{ path: 'password', message: 'required for a new user' }],
-        });
-      const id = user?.id ?? randomUUID();
-      if (user) {
-        const existing = await membership(trx, organisationId, id);
-        if (existing) throw new TrellisError('MEMBER_EXISTS');
-      } else if (passwordHash !== undefined) {
-        await trx
-          .insertInto('users')
-          .values({ id, email, password_hash: passwordHash, created_at: at, disabled_at: null })
-          .execute();
-      }
-      await trx
-        .insertInto('memberships')
-        .values({ user_id: id, organisation_id: organisationId, role: input.role, created_at: at })
-        .execute();
-      await recordAudit(trx, at, context, {
-        action: user ? 'membership.add' : 'user.create',
-        outcome: 'success',
-        target: email,
-        detail: { userId: id, organisationId, role: input.role },
-      });
-      return id;
-    });
-    const added = (await this.list(organisationId)).find((m) => m.userId === userId);
-    if (!added) throw new TrellisError('MEMBER_NOT_FOUND');
-    return added;
   }
 
   /** A new role and/or disabled state: one audit row per action taken (role change, disable, enable). */
   async update(
-    organisationId: string,
+    tenant: OrganisationId,
     userId: string,
     change: { role?: Role | undefined; disabled?: boolean | undefined },
     context: ActionContext,
   ): Promise<Member> {
     await this.store.db.transaction().execute(async (trx) => {
-      const current = await membership(trx, organisationId, userId);
+      const target = await this.target(trx, tenant, userId);
+      const current = membershipIn(tenant, target);
       if (!current) throw new TrellisError('MEMBER_NOT_FOUND');
       const at = this.now();
-      const losesAdmin =
-        current.role === 'admin' &&
-        current.disabled_at === null &&
-        ((change.role !== undefined && change.role !== 'admin') || change.disabled === true);
-      if (losesAdmin) await requireAnotherAdmin(trx, organisationId, userId);
-      if (change.role !== undefined && change.role !== current.role) {
+      const roleChanges = change.role !== undefined && change.role !== current.role;
+      const stateChanges = change.disabled !== undefined && change.disabled !== target.disabled;
+      // Both checks before either change, so a refused half leaves the other undone too.
+      if (roleChanges && change.role !== undefined) enforce(canChangeRole(tenant, target, change.role));
+      if (stateChanges) enforce(change.disabled ? canDisable(tenant, target) : canEnable(tenant, target));
+      if (roleChanges && change.role !== undefined) {
         await trx
           .updateTable('memberships')
           .set({ role: change.role })
           .where('user_id', '=', userId)
-          .where('organisation_id', '=', organisationId)
+          .where('organisation_id', '=', tenant)
           .execute();
         await recordAudit(trx, at, context, {
           action: 'membership.change',
           outcome: 'success',
-          target: current.email,
-          detail: { userId, organisationId, from: current.role, to: change.role },
+          target: target.email,
+          detail: { userId, organisationId: tenant, from: current.role, to: change.role },
+          organisationId: tenant,
         });
       }
-      if (change.disabled !== undefined && change.disabled !== (current.disabled_at !== null)) {
+      if (stateChanges && change.disabled !== undefined) {
         const { revokedSessions } = await setDisabled(trx, userId, change.disabled, at);
-        await recordAudit(trx, at, context, {
-          action: change.disabled ? 'user.disable' : 'user.enable',
-          outcome: 'success',
-          target: current.email,
-          detail: { userId, revokedSessions },
-        });
+        await recordAuditInOrganisations(
+          trx,
+          at,
+          context,
+          {
+            action: change.disabled ? 'user.disable' : 'user.enable',
+            outcome: 'success',
+            target: target.email,
+            detail: { userId, revokedSessions },
+          },
+          target.memberships.map((m) => m.organisationId),
+        );
       }
     });
-    const updated = (await this.list(organisationId)).find((m) => m.userId === userId);
+    const updated = (await this.list(tenant)).find((m) => m.userId === userId);
     if (!updated) throw new TrellisError('MEMBER_NOT_FOUND');
     return updated;
   }
 
-  /** Ends the membership; the user's sessions and tokens in this organisation end with it. */
-  async remove(organisationId: string, userId: string, context: ActionContext): Promise<void> {
+  /** Ends this one membership; the user's sessions and tokens in this organisation end with it. */
+  async remove(tenant: OrganisationId, userId: string, context: ActionContext): Promise<void> {
     await this.store.db.transaction().execute(async (trx) => {
-      const current = await membership(trx, organisationId, userId);
-      if (!current) throw new TrellisError('MEMBER_NOT_FOUND');
-      if (current.role === 'admin' && current.disabled_at === null)
-        await requireAnotherAdmin(trx, organisationId, userId);
+      const target = await this.target(trx, tenant, userId);
+      enforce(canRemove(tenant, target));
+      const role = membershipIn(tenant, target)?.role ?? null;
       const at = this.now();
       await trx
         .deleteFrom('memberships')
         .where('user_id', '=', userId)
-        .where('organisation_id', '=', organisationId)
+        .where('organisation_id', '=', tenant)
         .execute();
       await trx
         .updateTable('sessions')
         .set({ revoked_at: at })
         .where('user_id', '=', userId)
-        .where('organisation_id', '=', organisationId)
+        .where('organisation_id', '=', tenant)
         .where('revoked_at', 'is', null)
         .execute();
       await trx
         .updateTable('api_tokens')
         .set({ revoked_at: at })
         .where('user_id', '=', userId)
-        .where('organisation_id', '=', organisationId)
+        .where('organisation_id', '=', tenant)
         .where('revoked_at', 'is', null)
         .execute();
       await recordAudit(trx, at, context, {
         action: 'membership.remove',
         outcome: 'success',
-        target: current.email,
-        detail: { userId, organisationId, role: current.role },
+        target: target.email,
+        detail: { userId, organisationId: tenant, role },
+        organisationId: tenant,
       });
     });
   }
 
+  /** Only for a user whose one membership is this organisation (ACCOUNT_NOT_MANAGED otherwise). */
   async resetPassword(
-    organisationId: string,
+    tenant: OrganisationId,
     userId: string,
     password: string,
     context: ActionContext,
   ): Promise<void> {
-    const passwordHash = await hashNew(password);
+    // The policy is asked before the (slow) hash too, so a refusal costs no argon2 work.
     await this.store.db.transaction().execute(async (trx) => {
-      const current = await membership(trx, organisationId, userId);
-      if (!current) throw new TrellisError('MEMBER_NOT_FOUND');
+      enforce(canResetPassword(tenant, await this.target(trx, tenant, userId)));
+    });
+    const passwordHash = await hashNewPassword(password);
+    await this.store.db.transaction().execute(async (trx) => {
+      const target = await this.target(trx, tenant, userId);
+      enforce(canResetPassword(tenant, target));
       const at = this.now();
       const revokedSessions = await setPasswordHash(trx, userId, passwordHash, at);
-      await recordAudit(trx, at, context, {
-        action: 'user.password_reset',
-        outcome: 'success',
-        target: current.email,
-        detail: { userId, revokedSessions },
-      });
+      await recordAuditInOrganisations(
+        trx,
+        at,
+        context,
+        {
+          action: 'user.password_reset',
+          outcome: 'success',
+          target: target.email,
+          detail: { userId, revokedSessions },
+        },
+        target.memberships.map((m) => m.organisationId),
+      );
     });
   }
 
-  async organisation(organisationId: string): Promise<OrganisationInfo> {
+  async organisation(tenant: OrganisationId): Promise<OrganisationInfo> {
     const org = await this.store.db
       .selectFrom('organisations')
       .select((eb) => [
@@ -217,7 +215,7 @@ export class MembersService {
           .whereRef('memberships.organisation_id', '=', 'organisations.id')
           .as('member_count'),
       ])
-      .where('id', '=', organisationId)
+      .where('id', '=', tenant)
       .executeTakeFirstOrThrow();
     return {
       id: org.id,
@@ -229,7 +227,7 @@ export class MembersService {
   }
 
   async renameOrganisation(
-    organisationId: string,
+    tenant: OrganisationId,
     name: string,
     context: ActionContext,
   ): Promise<OrganisationInfo> {
@@ -237,56 +235,24 @@ export class MembersService {
       const before = await trx
         .selectFrom('organisations')
         .select(['slug', 'name'])
-        .where('id', '=', organisationId)
+        .where('id', '=', tenant)
         .executeTakeFirstOrThrow();
-      await trx.updateTable('organisations').set({ name }).where('id', '=', organisationId).execute();
+      await trx.updateTable('organisations').set({ name }).where('id', '=', tenant).execute();
       await recordAudit(trx, this.now(), context, {
         action: 'organisation.rename',
         outcome: 'success',
         target: before.slug,
-        detail: { organisationId, from: before.name, to: name },
+        detail: { organisationId: tenant, from: before.name, to: name },
+        organisationId: tenant,
       });
     });
-    return this.organisation(organisationId);
+    return this.organisation(tenant);
   }
-}
 
-async function hashNew(password: string): Promise<string> {
-  try {
-    checkNewPassword(password);
-  } catch (err) {
-    if (err instanceof WeakPasswordError)
-      throw new TrellisError('WEAK_PASSWORD', { message: `The ${err.message}.` });
-    throw err;
+  /** The target's facts; a user unknown anywhere is as not-found as one of another organisation. */
+  private async target(trx: Kysely<Database>, tenant: OrganisationId, userId: string): Promise<TargetUser> {
+    const target = await loadTargetFacts(trx, this.store.dialect, userId);
+    if (!target || !membershipIn(tenant, target)) throw new TrellisError('MEMBER_NOT_FOUND');
+    return target;
   }
-  return hashPassword(password);
-}
-
-async function membership(db: Kysely<Database>, organisationId: string, userId: string) {
-  return db
-    .selectFrom('memberships')
-    .innerJoin('users', 'users.id', 'memberships.user_id')
-    .select(['memberships.role', 'users.email', 'users.disabled_at'])
-    .where('memberships.organisation_id', '=', organisationId)
-    .where('memberships.user_id', '=', userId)
-    .executeTakeFirst();
-}
-
-/** An organisation never loses its last enabled admin (nobody could manage it then). */
-async function requireAnotherAdmin(
-  db: Kysely<Database>,
-  organisationId: string,
-  userId: string,
-): Promise<void> {
-  const other = await db
-    .selectFrom('memberships')
-    .innerJoin('users', 'users.id', 'memberships.user_id')
-    .select('users.id')
-    .where('memberships.organisation_id', '=', organisationId)
-    .where('memberships.role', '=', 'admin')
-    .where('users.disabled_at', 'is', null)
-    .where('users.id', '!=', userId)
-    .limit(1)
-    .executeTakeFirst();
-  if (!other) throw new TrellisError('LAST_ADMIN');
 }

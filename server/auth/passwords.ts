@@ -6,12 +6,23 @@ import { PasswordWorkGate, type PasswordWorkLimits } from './password-work.js';
  * argon2id at OWASP's first recommended setting (m = 19 MiB, t = 2, p = 1). The parameters are
  * stored in each hash, so raising them later still verifies old hashes.
  */
-export const ARGON2_OPTIONS: Options = {
+export const ARGON2_OPTIONS: Readonly<Options> = {
   algorithm: 2 satisfies Algorithm.Argon2id,
   memoryCost: 19_456,
   timeCost: 2,
   parallelism: 1,
 };
+
+/** What new hashes use: ARGON2_OPTIONS, unless a test lowered it (see lowerPasswordCostForTests). */
+let hashOptions: Options = ARGON2_OPTIONS;
+
+/**
+ * For property tests that hash thousands of passwords: argon2id at a minimal cost (1 MiB, t = 1), still a real argon2id hash that verifies. Nothing in the server calls this; a hash
+ * made so states its parameters, so verifying it later works at any setting.
+ */
+export function lowerPasswordCostForTests(): void {
+  hashOptions = { ...ARGON2_OPTIONS, memoryCost: 1024, timeCost: 1 };
+}
 
 export const MIN_PASSWORD_LENGTH = 12;
 /** argon2 itself has no limit; this one keeps a megabyte "password" from costing a megabyte of hashing. */
@@ -57,7 +68,7 @@ export function passwordWork(): PasswordWorkGate {
 
 /** Hashes through the gate: SIGN_IN_BUSY when too much argon2 work is already waiting. */
 export function hashPassword(password: string): Promise<string> {
-  return gate.run(() => hash(password, ARGON2_OPTIONS));
+  return gate.run(() => hash(password, hashOptions));
 }
 
 /** Verifies through the gate: SIGN_IN_BUSY when too much argon2 work is already waiting. */
@@ -73,6 +84,6 @@ let dummy: Promise<string> | undefined;
  */
 export function dummyPasswordHash(): Promise<string> {
   // Not through the gate: made once per process, and a refusal must not be remembered.
-  dummy ??= hash(randomBytes(32).toString('base64url'), ARGON2_OPTIONS);
+  dummy ??= hash(randomBytes(32).toString('base64url'), hashOptions);
   return dummy;
 }

@@ -9,20 +9,10 @@ import { normaliseEmail } from './accounts.service.js';
 import { lockedForMs } from './login-throttle.js';
 import { dummyPasswordHash, MAX_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
 import { hashSessionToken, isWellFormedToken, newSessionToken } from './session-token.js';
+import type { ActiveSession } from '../policies/principal.js';
 
-/** A live session as requests see it. The role is read from the membership on every request. */
-export interface ActiveSession {
-  /** sha256 of the cookie token (or `token:<id>` for an API token): binds the CSRF token. */
-  readonly idHash: string;
-  /** Set when an API token, not a session cookie, authenticated the request. */
-  readonly tokenId?: string;
-  readonly user: { readonly id: string; readonly email: string };
-  readonly organisation: { readonly id: string; readonly slug: string; readonly name: string };
-  readonly role: Role;
-  readonly createdAt: number;
-  readonly lastSeenAt: number;
-  readonly expiresAt: number;
-}
+/** A live session as requests see it (the type lives in policies/, the lower layer). */
+export type { ActiveSession } from '../policies/principal.js';
 
 /**
  * Server-side sessions: the browser holds a random 256-bit token, the store holds its sha256 with

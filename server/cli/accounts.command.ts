@@ -19,6 +19,8 @@ export interface CliIo {
 
 export const ACCOUNTS_USAGE = `  user add --email E --org O --role viewer|editor|admin
                Add a user; the password is read from stdin (piped, or typed without echo), never argv
+  user join --email E --org O --role viewer|editor|admin
+               Add an existing user to another organisation directly (admins invite instead)
   user list    List users with their organisations and roles
   user disable --email E
                Disable a user and end all their sessions and API tokens
@@ -104,6 +106,11 @@ export async function accountsCommand(
       const password = await readPassword(io.stdin, io.stderr);
       const user = await accounts.createUser({ email, password, organisation: org, role }, CLI_CONTEXT);
       say(`user ${user.email} added to ${org} as ${role}`);
+      return 0;
+    }
+    if (command === 'user' && action === 'join' && email && org && role) {
+      await accounts.addMembership(email, org, role, CLI_CONTEXT);
+      say(`user ${email} added to ${org} as ${role}`);
       return 0;
     }
     if (command === 'user' && action === 'list') {

@@ -176,6 +176,16 @@ const envSchema = z.object({
   TRELLIS_INGEST_THREADS: z.coerce.number().int().min(1).max(64).default(1),
   /** Where uploaded files wait for preview and import (docs/uploads.md); shared by web and worker. */
   TRELLIS_UPLOAD_DIR: z.string().min(1).optional(),
+  /**
+   * Outgoing e-mail (invitations, "Forgot password?"): smtp://user:pass@host:port or smtps://….
+   * Unset: invitation links are shown once to the inviting admin, and password reset by e-mail is off.
+   */
+  TRELLIS_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'expected an smtp:// or smtps:// URL')
+    .optional(),
+  /** The From address of those e-mails (required with TRELLIS_SMTP_URL). */
+  TRELLIS_MAIL_FROM: z.string().trim().min(3).max(254).optional(),
 });
 
 export interface AppConfig {
@@ -221,6 +231,8 @@ export interface AppConfig {
   readonly ingest: { readonly memoryLimit: string; readonly threads: number };
   /** Uploads: the folder of files waiting for preview and import (absolute). */
   readonly uploads: { readonly tempDir: string };
+  /** Outgoing e-mail, when TRELLIS_SMTP_URL is set (the URL may hold a password: never log it). */
+  readonly mail: MailConfig | undefined;
   /** Fastify's trustProxy: false, a hop count, or proxy addresses. */
   readonly trustProxy: boolean | number | string[];
   /**
@@ -229,6 +241,15 @@ export interface AppConfig {
    * Everything else reads its own typed field above.
    */
   readonly environment: Readonly<Record<string, string>>;
+}
+
+/** Outgoing e-mail (server/mail/mailer.ts). */
+export interface MailConfig {
+  /** smtp://user:pass@host:port or smtps://… (may hold a password: never log it). */
+  readonly smtpUrl: string;
+  readonly from: string;
+  /** Where links in e-mails point: TRELLIS_PUBLIC_URL's origin (required with SMTP). */
+  readonly publicOrigin: string;
 }
 
 export interface CacheConfig {
@@ -307,6 +328,12 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
     problems.push('TRELLIS_SESSION_IDLE: must not be longer than TRELLIS_SESSION_ABSOLUTE');
   const secretProblem = e.TRELLIS_SESSION_SECRET === undefined ? null : weakSecret(e.TRELLIS_SESSION_SECRET);
   if (secretProblem) problems.push(`TRELLIS_SESSION_SECRET: ${secretProblem}`);
+  // Links in e-mails must point at the server's real address: built from a request's Host header, a
+  // forged Host would send a victim's reset link to the attacker's site.
+  if (e.TRELLIS_SMTP_URL && !e.TRELLIS_PUBLIC_URL)
+    problems.push('TRELLIS_SMTP_URL: needs TRELLIS_PUBLIC_URL (links in e-mails are built from it)');
+  if (e.TRELLIS_SMTP_URL && !e.TRELLIS_MAIL_FROM)
+    problems.push('TRELLIS_SMTP_URL: needs TRELLIS_MAIL_FROM (the From address)');
   if (problems.length) throw new ConfigError(problems);
   return {
     env: e.NODE_ENV,
@@ -367,6 +394,14 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
       secret: e.TRELLIS_SESSION_SECRET ?? randomBytes(32).toString('base64url'),
       secretFromEnv: e.TRELLIS_SESSION_SECRET !== undefined,
     },
+    mail:
+      e.TRELLIS_SMTP_URL && e.TRELLIS_MAIL_FROM && e.TRELLIS_PUBLIC_URL
+        ? {
+            smtpUrl: e.TRELLIS_SMTP_URL,
+            from: e.TRELLIS_MAIL_FROM,
+            publicOrigin: new URL(e.TRELLIS_PUBLIC_URL).origin,
+          }
+        : undefined,
     trustProxy: parseTrustProxy(e.TRELLIS_TRUST_PROXY),
     ingest: { memoryLimit: e.TRELLIS_INGEST_MEMORY, threads: e.TRELLIS_INGEST_THREADS },
     uploads: {

@@ -5,6 +5,7 @@ import { openStore, type Store } from '../store/store.js';
 import type { PipelineRunner } from './pipeline-contract.js';
 import { RunsService, STALE_RUN_MS } from './runs.service.js';
 import { StoreQueue } from './store-queue.js';
+import { tenantId } from '../query/plan.js';
 
 const targets = await storeTargets('the runs service on a PostgreSQL store');
 
@@ -38,7 +39,7 @@ describe.each(targets)('runs service on $name: the per-pipeline mutex', (target)
   });
 
   const start = (s: RunsService, pipeline: string, queueIfRunning = false) =>
-    s.start('acme', pipeline, { trigger: 'manual', requestedBy: null, queueIfRunning }, null).then(
+    s.start(tenantId('acme'), pipeline, { trigger: 'manual', requestedBy: null, queueIfRunning }, null).then(
       (run) => ({ ok: true as const, run }),
       (err: unknown) => ({ ok: false as const, code: err instanceof TrellisError ? err.code : String(err) }),
     );
@@ -61,7 +62,7 @@ describe.each(targets)('runs service on $name: the per-pipeline mutex', (target)
     // Cancel the holder five times over: each time exactly one waiting run takes the mutex.
     for (let i = 0; i < 5; i++) {
       const [holder] = await holders();
-      await (i % 2 ? a : b).cancel('acme', holder?.id ?? '', null);
+      await (i % 2 ? a : b).cancel(tenantId('acme'), holder?.id ?? '', null);
       const next = await holders();
       expect(next).toHaveLength(1);
       expect(next[0]?.id).not.toBe(holder?.id);
@@ -95,7 +96,7 @@ describe.each(targets)('runs service on $name: the per-pipeline mutex', (target)
       .where('id', '=', holder.id)
       .execute();
     await a.reconcile();
-    const failed = await a.get('acme', holder.id);
+    const failed = await a.get(tenantId('acme'), holder.id);
     expect(failed).toMatchObject({ status: 'failed', error: { code: 'PIPELINE_FAILED' } });
     // The run queued behind it took the pipeline.
     const next = await a.store.db

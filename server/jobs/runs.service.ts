@@ -11,6 +11,7 @@ import { recordAudit, type ActionContext } from '../audit/audit-log.js';
 import { TrellisError } from '../errors.js';
 import type { Database, PipelineRunsTable } from '../store/database.types.js';
 import type { Store } from '../store/store.js';
+import type { TenantId } from '../policies/tenant.js';
 import { parseCron } from './cron.js';
 import type { PipelineInfo, PipelineRunner } from './pipeline-contract.js';
 import type { Queue } from './queue.js';
@@ -44,7 +45,8 @@ export const MAX_LOG_PAGE = 1_000;
 
 /**
  * Pipeline runs: start (with the per-pipeline mutex the database enforces), history, logs, cancel.
- * Everything is scoped to the caller's organisation first: another organisation's pipelines and
+ * Everything is scoped to the caller's organisation first (its slug as a TenantId, made by
+ * policies/tenant.ts from the session, or trusted from the project file for scheduled runs): another organisation's pipelines and
  * runs are not found. The work itself is done by RunExecutor through the run-pipeline task.
  */
 export class RunsService {
@@ -65,7 +67,7 @@ export class RunsService {
   }
 
   /** The organisation's pipelines with their last and active runs and next schedule. */
-  async listPipelines(organisation: string): Promise<PipelineSummary[]> {
+  async listPipelines(organisation: TenantId): Promise<PipelineSummary[]> {
     const mine = this.options.pipelines.list().filter((p) => p.organisation === organisation);
     if (mine.length === 0) return [];
     const ids = mine.map((p) => p.id);
@@ -114,7 +116,7 @@ export class RunsService {
    * `lock_key` column decides between simultaneous requests, whichever process they reach.
    */
   async start(
-    organisation: string,
+    organisation: TenantId,
     pipelineId: string,
     request: StartRunOptions,
     context: ActionContext | null,
@@ -186,7 +188,7 @@ export class RunsService {
   }
 
   async list(
-    organisation: string,
+    organisation: TenantId,
     pipelineId: string,
     page: { limit?: number; cursor?: string },
   ): Promise<RunList> {
@@ -220,12 +222,12 @@ export class RunsService {
     };
   }
 
-  async get(organisation: string, runId: string): Promise<RunSummary> {
+  async get(organisation: TenantId, runId: string): Promise<RunSummary> {
     return runSummary(await this.visible(organisation, runId));
   }
 
   async logs(
-    organisation: string,
+    organisation: TenantId,
     runId: string,
     page: { after?: number; limit?: number },
   ): Promise<RunLogPage> {
@@ -248,7 +250,7 @@ export class RunsService {
    * Cancels a run: a queued one ends at once; a running one is asked to stop (its worker sees the
    * flag within 250 ms and aborts the pipeline's signal). Cancelling a finished run changes nothing.
    */
-  async cancel(organisation: string, runId: string, context: ActionContext | null): Promise<RunSummary> {
+  async cancel(organisation: TenantId, runId: string, context: ActionContext | null): Promise<RunSummary> {
     const run = await this.visible(organisation, runId);
     if (run.status !== 'queued' && run.status !== 'running') return runSummary(run);
     const now = this.now();
@@ -405,7 +407,7 @@ export class RunsService {
   }
 
   /** The pipeline, if it belongs to the organisation; else PIPELINE_NOT_FOUND (tenant first). */
-  pipeline(organisation: string, pipelineId: string): PipelineInfo {
+  pipeline(organisation: TenantId, pipelineId: string): PipelineInfo {
     const p = this.options.pipelines.list().find((x) => x.id === pipelineId);
     if (!p || p.organisation !== organisation)
       throw new TrellisError('PIPELINE_NOT_FOUND', { detail: { pipeline: pipelineId } });
@@ -424,7 +426,7 @@ export class RunsService {
       .executeTakeFirst();
   }
 
-  private async visible(organisation: string, runId: string): Promise<PipelineRunsTable> {
+  private async visible(organisation: TenantId, runId: string): Promise<PipelineRunsTable> {
     const run = runId.length <= 100 ? await this.byId(runId) : undefined;
     if (!run || run.organisation !== organisation)
       throw new TrellisError('RUN_NOT_FOUND', { detail: { run: runId.slice(0, 100) } });

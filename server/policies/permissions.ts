@@ -56,6 +56,19 @@ export const PERMISSION_RULES = {
   'member:update': rule('required', 'members:manage', { tokens: true }),
   'member:remove': rule('required', 'members:manage', { tokens: true }),
   'member:reset-password': rule('required', 'members:manage', { tokens: true }),
+  'invitation:list': rule('required', 'members:manage', { tokens: true }),
+  'invitation:create': rule('required', 'members:manage', { tokens: true }),
+  'invitation:revoke': rule('required', 'members:manage', { tokens: true }),
+  /** The invitation link's holder: what it offers, and a new account through it (Origin checked). */
+  'invitation:preview': rule('none', undefined, { csrf: 'origin' }),
+  'invitation:register': rule('none', undefined, { csrf: 'origin' }),
+  /** Accepting needs the invited account's own browser session (an API token cannot join anything). */
+  'invitation:accept': rule('required', 'sessions:own'),
+  /** Own password: the current one is required; a browser session only. */
+  'session:change-password': rule('required', 'sessions:own'),
+  /** "Forgot password?" by e-mail: open to anyone, throttled, the same answer for every address. */
+  'password-reset:request': rule('none', undefined, { csrf: 'origin' }),
+  'password-reset:confirm': rule('none', undefined, { csrf: 'origin' }),
   'organisation:read': rule('required', 'organisation:manage', { tokens: true }),
   'organisation:rename': rule('required', 'organisation:manage', { tokens: true }),
   'audit:list': rule('required', 'audit:read', { tokens: true }),

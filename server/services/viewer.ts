@@ -1,7 +1,8 @@
 import type { Role } from '../../contract/index.js';
-import type { ActiveSession } from '../auth/sessions.service.js';
+import type { ActiveSession } from '../policies/principal.js';
 import { TrellisError } from '../errors.js';
-import { tenantId, type TenantId } from '../query/plan.js';
+import type { TenantId } from '../query/plan.js';
+import { tenantOf } from '../policies/tenant.js';
 
 /**
  * Who is looking at dashboards: the tenant (the session's organisation slug) scopes every row read,
@@ -21,5 +22,5 @@ export interface Viewer {
 export function viewerOf(session: Pick<ActiveSession, 'organisation' | 'role' | 'user'> | null): Viewer {
   // The route's permission already demands a session; this keeps a missing one from ever scoping nothing.
   if (!session) throw new TrellisError('UNAUTHENTICATED');
-  return { tenant: tenantId(session.organisation.slug), role: session.role, user: session.user.id };
+  return { tenant: tenantOf(session).slug, role: session.role, user: session.user.id };
 }

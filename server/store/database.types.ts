@@ -16,6 +16,8 @@ export interface Database {
   audit_log: AuditLogTable;
   api_tokens: ApiTokensTable;
   login_links: LoginLinksTable;
+  invitations: InvitationsTable;
+  password_resets: PasswordResetsTable;
   jobs: JobsTable;
   pipeline_runs: PipelineRunsTable;
   pipeline_run_logs: PipelineRunLogsTable;
@@ -86,6 +88,33 @@ export interface LoginLinksTable {
   token_hash: string;
   user_id: string;
   organisation_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** Invitations to join an organisation (migration 0004; server/auth/invitations.service.ts). */
+export interface InvitationsTable {
+  id: string;
+  /** sha256 of the link's token (256 random bits); the token itself is never stored. */
+  token_hash: string;
+  organisation_id: string;
+  /** Lower-cased; only the account with this email may accept (or a new account is made for it). */
+  email: string;
+  role: Role;
+  /** The inviting admin's user id; null from the command line. */
+  invited_by: string | null;
+  created_at: number;
+  expires_at: number;
+  accepted_at: number | null;
+  accepted_by: string | null;
+  revoked_at: number | null;
+}
+
+/** "Forgot password?" links (migration 0004): sha256 of the token, single use, short-lived. */
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_id: string;
   created_at: number;
   expires_at: number;
   used_at: number | null;
@@ -183,7 +212,7 @@ export interface PublicationsTable {
 
 export type UploadStatus = 'received' | 'rejected' | 'importing' | 'imported' | 'failed';
 
-/** A file an organisation sent to an upload target (migration 0007). */
+/** A file an organisation sent to an upload target (migration 0005). */
 export interface UploadsTable {
   id: string;
   organisation_id: string;

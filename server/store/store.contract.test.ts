@@ -25,7 +25,8 @@ describe.each(targets)('metadata store on $name', (target) => {
       '0001-accounts',
       '0002-access',
       '0003-jobs',
-      '0007-uploads',
+      '0004-invitations',
+      '0005-uploads',
     ]);
     const again = await openStore(config);
     await again.close();
@@ -33,7 +34,8 @@ describe.each(targets)('metadata store on $name', (target) => {
       '0001-accounts',
       '0002-access',
       '0003-jobs',
-      '0007-uploads',
+      '0004-invitations',
+      '0005-uploads',
     ]);
   });
 

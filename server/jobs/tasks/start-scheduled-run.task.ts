@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tenantId } from '../../query/plan.js';
 import { TrellisError } from '../../errors.js';
 import type { RunsService } from '../runs.service.js';
 import { Task, type TaskContext } from '../task.js';
@@ -37,7 +38,8 @@ export class StartScheduledRunTask extends Task<StartScheduledRunPayload> {
     if (!pipeline) return; // removed from the project since the tick was enqueued
     try {
       await this.runs.start(
-        pipeline.organisation,
+        // The project file names the pipeline's organisation: the operator's word, not a request's.
+        tenantId(pipeline.organisation),
         pipeline.id,
         { trigger: 'schedule', requestedBy: null, idempotencyKey: scheduleKey(pipeline.id, payload.tick) },
         null,

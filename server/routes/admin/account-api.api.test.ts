@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startApp, type TestApp } from '../../../test/app-harness.js';
 import { createMiniProject } from '../../../test/mini-project.js';
+import { invite, inviteExistingMember, inviteNewMember } from '../../../test/invite-helper.js';
 import { fromResponse, signIn, type SignedIn } from '../../../test/session-helper.js';
 import { storeTargets } from '../../../test/store-targets.js';
 import { CLI_CONTEXT } from '../../audit/audit-log.js';
@@ -47,37 +48,84 @@ describe.each(targets)('the account API, store on $name', (target) => {
   const send = (method: 'POST' | 'PATCH' | 'DELETE', url: string, who: SignedIn, payload?: object) =>
     app.inject({ method, url, headers: who.write, ...(payload ? { payload } : {}) });
 
-  test('members: list shows only the caller’s organisation, with last login', async () => {
+  test('members: list shows only the caller’s organisation, with last login here', async () => {
     const r = await get('/api/v1/admin/members', atlasAdmin);
     expect(r.statusCode).toBe(200);
-    const members = r.json().members as { email: string; role: string; lastLoginAt: string | null }[];
-    expect(members.map((m) => [m.email, m.role])).toEqual([
-      ['admin@atlas.example', 'admin'],
-      ['viewer@atlas.example', 'viewer'],
+    const members = r.json().members as {
+      email: string;
+      role: string;
+      lastLoginAt: string | null;
+      accountManaged: boolean;
+    }[];
+    expect(members.map((m) => [m.email, m.role, m.accountManaged])).toEqual([
+      ['admin@atlas.example', 'admin', true],
+      ['viewer@atlas.example', 'viewer', true],
     ]);
     expect(members[0]?.lastLoginAt).toBe(new Date(T0).toISOString());
   });
 
-  test('members: add a new user, change role, reset password, disable/enable, remove', async () => {
-    const added = await send('POST', '/api/v1/admin/members', atlasAdmin, {
+  test('members: invite a new user, who sets their password; change role, reset, disable/enable, remove', async () => {
+    const invited = await send('POST', '/api/v1/admin/invitations', atlasAdmin, {
       email: 'New@Atlas.example',
       role: 'editor',
-      password: 'another long password',
     });
-    expect(added.statusCode).toBe(201);
-    const userId = added.json().userId as string;
-    expect(added.json()).toMatchObject({ email: 'new@atlas.example', role: 'editor', disabledAt: null });
-    const again = await send('POST', '/api/v1/admin/members', atlasAdmin, {
+    expect(invited.statusCode).toBe(201);
+    expect(invited.json()).toMatchObject({
+      invitation: { email: 'new@atlas.example', role: 'editor' },
+      delivery: 'link',
+    });
+    const pending = (await get('/api/v1/admin/invitations', atlasAdmin)).json().invitations as {
+      email: string;
+    }[];
+    expect(pending.map((i) => i.email)).toContain('new@atlas.example');
+    // Nobody joined yet: the invitation is only an offer.
+    const before = (await get('/api/v1/admin/members', atlasAdmin)).json().members as { email: string }[];
+    expect(before.map((m) => m.email)).not.toContain('new@atlas.example');
+    const token = new URL(invited.json().linkPath as string, 'http://x').searchParams.get('token') as string;
+    const preview = await app.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/preview',
+      payload: { token },
+    });
+    expect(preview.json()).toMatchObject({
+      organisation: { slug: 'atlas', name: 'Atlas Research' },
       email: 'new@atlas.example',
-      role: 'viewer',
+      role: 'editor',
     });
-    expect(again.json().error).toBe('MEMBER_EXISTS');
-    const weak = await send('POST', '/api/v1/admin/members', atlasAdmin, {
-      email: 'weak@atlas.example',
-      role: 'viewer',
-      password: 'aaaaaaaaaaaaaaa',
+    const weak = await app.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/register',
+      payload: { token, password: 'aaaaaaaaaaaaaaa' },
     });
     expect(weak.json().error).toBe('WEAK_PASSWORD');
+    const registered = await app.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/register',
+      payload: { token, password: 'another long password' },
+    });
+    expect(registered.statusCode).toBe(201);
+    // Single use.
+    const again = await app.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/register',
+      payload: { token, password: 'another long password' },
+    });
+    expect(again.json().error).toBe('INVITATION_INVALID');
+    const list0 = (await get('/api/v1/admin/members', atlasAdmin)).json().members as {
+      userId: string;
+      email: string;
+      role: string;
+    }[];
+    const userId = list0.find((m) => m.email === 'new@atlas.example')?.userId as string;
+    expect(list0.find((m) => m.userId === userId)?.role).toBe('editor');
+    expect(
+      (
+        await send('POST', '/api/v1/admin/invitations', atlasAdmin, {
+          email: 'new@atlas.example',
+          role: 'viewer',
+        })
+      ).json().error,
+    ).toBe('MEMBER_EXISTS');
 
     const member = await signIn(app, 'new@atlas.example', 'another long password');
     const changed = await send('PATCH', `/api/v1/admin/members/${userId}`, atlasAdmin, { role: 'viewer' });
@@ -102,6 +150,42 @@ describe.each(targets)('the account API, store on $name', (target) => {
     expect(removed.statusCode).toBe(204);
     const list = (await get('/api/v1/admin/members', atlasAdmin)).json().members as { userId: string }[];
     expect(list.some((m) => m.userId === userId)).toBe(false);
+  });
+
+  test('invitations: revoked links stop working; another organisation cannot revoke or see them', async () => {
+    const created = await send('POST', '/api/v1/admin/invitations', atlasAdmin, {
+      email: 'later@atlas.example',
+      role: 'viewer',
+    });
+    const { id } = created.json().invitation as { id: string };
+    const token = new URL(created.json().linkPath as string, 'http://x').searchParams.get('token') as string;
+    expect((await send('DELETE', `/api/v1/admin/invitations/${id}`, beaconAdmin)).json().error).toBe(
+      'INVITATION_NOT_FOUND',
+    );
+    const beaconList = (await get('/api/v1/admin/invitations', beaconAdmin)).json().invitations as {
+      id: string;
+    }[];
+    expect(beaconList.some((i) => i.id === id)).toBe(false);
+    expect((await send('DELETE', `/api/v1/admin/invitations/${id}`, atlasAdmin)).statusCode).toBe(204);
+    const preview = await app.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/preview',
+      payload: { token },
+    });
+    expect(preview.json().error).toBe('INVITATION_INVALID');
+    // A viewer cannot invite; a signed-in user of another address cannot accept someone else's link.
+    expect(
+      (
+        await send('POST', '/api/v1/admin/invitations', atlasViewer, {
+          email: 'x@atlas.example',
+          role: 'admin',
+        })
+      ).statusCode,
+    ).toBe(403);
+    const other = await invite(app, atlasAdmin, 'someone@atlas.example', 'admin');
+    const wrong = await send('POST', '/api/v1/invitations/accept', atlasViewer, { token: other });
+    expect(wrong.json().error).toBe('INVITATION_WRONG_ACCOUNT');
+    expect((await get('/api/v1/session', atlasViewer)).json().role).toBe('viewer');
   });
 
   test('tenant first: another organisation’s member is not found, never changed', async () => {
@@ -149,11 +233,8 @@ describe.each(targets)('the account API, store on $name', (target) => {
   });
 
   test('my organisations and switching: a new session (rotated), the old cookie dead', async () => {
-    // The beacon admin is added to atlas as a viewer.
-    await send('POST', '/api/v1/admin/members', atlasAdmin, {
-      email: 'admin@beacon.example',
-      role: 'viewer',
-    });
+    // The beacon admin is invited to atlas as a viewer and accepts, signed in.
+    await inviteExistingMember(app, atlasAdmin, 'admin@beacon.example', beaconAdmin, 'viewer');
     const mine = (await get('/api/v1/session/organisations', beaconAdmin)).json().organisations as {
       id: string;
       slug: string;
@@ -291,11 +372,7 @@ describe.each(targets)('the account API, store on $name', (target) => {
     const bearer = { authorization: `Bearer ${editorToken.json().secret as string}` };
     expect((await app.inject({ url: '/api/v1/admin/members', headers: bearer })).statusCode).toBe(200);
     // A second admin so the first can be demoted.
-    await send('POST', '/api/v1/admin/members', atlasAdmin, {
-      email: 'second@atlas.example',
-      role: 'admin',
-      password: PASSWORD,
-    });
+    await inviteNewMember(app, atlasAdmin, 'second@atlas.example', 'admin', PASSWORD);
     const second = await signIn(app, 'second@atlas.example', PASSWORD);
     await send('PATCH', `/api/v1/admin/members/${atlasAdmin.userId}`, second, { role: 'viewer' });
     expect((await app.inject({ url: '/api/v1/admin/members', headers: bearer })).json().error).toBe(

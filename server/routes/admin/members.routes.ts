@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import {
-  addMemberRequest,
   member,
   memberList,
   organisationInfo,
@@ -12,10 +11,14 @@ import {
 import { errorBody } from '../../../contract/index.js';
 import type { AppServices } from '../../app.js';
 import { actionContext, principalOf } from '../../http/authenticate.js';
+import { tenantOf } from '../../policies/tenant.js';
 
 const userIdParam = z.object({ userId: z.string().min(1).max(100) });
 
-/** The organisation's members and the organisation itself (admins of it; the tenant is the session's). */
+/**
+ * The organisation's members and the organisation itself (admins of it; the tenant is the session's,
+ * made by tenantOf). Members join by invitation (invitations.routes.ts), never by being added.
+ */
 export function membersRoutes(services: AppServices): FastifyPluginAsyncZod {
   const { members } = services;
   return async (app) => {
@@ -27,37 +30,21 @@ export function membersRoutes(services: AppServices): FastifyPluginAsyncZod {
     app.get('/api/v1/admin/members', {
       config: { permission: 'member:list' },
       schema: { summary: "The organisation's members", response: { 200: memberList, 403: errorBody } },
-      handler: async (request) => ({ members: await members.list(principalOf(request).organisation.id) }),
-    });
-
-    app.post('/api/v1/admin/members', {
-      config: { permission: 'member:add' },
-      schema: {
-        summary: 'Add a member (creates the user when the email is new)',
-        body: addMemberRequest,
-        response: { 201: member, 403: errorBody, 409: errorBody },
-      },
-      handler: async (request, reply) => {
-        const added = await members.add(
-          principalOf(request).organisation.id,
-          request.body,
-          actionContext(request),
-        );
-        return reply.code(201).send(added);
-      },
+      handler: async (request) => ({ members: await members.list(tenantOf(principalOf(request)).id) }),
     });
 
     app.patch('/api/v1/admin/members/:userId', {
       config: { permission: 'member:update' },
       schema: {
-        summary: "Change a member's role, or disable/enable the user",
+        summary:
+          "Change a member's role, or disable/enable the user (only a user of this organisation alone)",
         params: userIdParam,
         body: updateMemberRequest,
-        response: { 200: member, 404: errorBody, 409: errorBody },
+        response: { 200: member, 403: errorBody, 404: errorBody, 409: errorBody },
       },
       handler: async (request) =>
         members.update(
-          principalOf(request).organisation.id,
+          tenantOf(principalOf(request)).id,
           request.params.userId,
           request.body,
           actionContext(request),
@@ -67,13 +54,13 @@ export function membersRoutes(services: AppServices): FastifyPluginAsyncZod {
     app.delete('/api/v1/admin/members/:userId', {
       config: { permission: 'member:remove' },
       schema: {
-        summary: 'Remove a member',
+        summary: 'Remove a member (this membership only)',
         params: userIdParam,
-        response: { 204: z.null(), 404: errorBody },
+        response: { 204: z.null(), 404: errorBody, 409: errorBody },
       },
       handler: async (request, reply) => {
         await members.remove(
-          principalOf(request).organisation.id,
+          tenantOf(principalOf(request)).id,
           request.params.userId,
           actionContext(request),
         );
@@ -84,14 +71,15 @@ export function membersRoutes(services: AppServices): FastifyPluginAsyncZod {
     app.post('/api/v1/admin/members/:userId/password', {
       config: { permission: 'member:reset-password' },
       schema: {
-        summary: "Set a member's password (ends their sessions and tokens)",
+        summary:
+          "Set a member's password (only a user of this organisation alone; ends their sessions and tokens)",
         params: userIdParam,
         body: resetPasswordRequest,
-        response: { 204: z.null(), 404: errorBody },
+        response: { 204: z.null(), 403: errorBody, 404: errorBody },
       },
       handler: async (request, reply) => {
         await members.resetPassword(
-          principalOf(request).organisation.id,
+          tenantOf(principalOf(request)).id,
           request.params.userId,
           request.body.password,
           actionContext(request),
@@ -103,7 +91,7 @@ export function membersRoutes(services: AppServices): FastifyPluginAsyncZod {
     app.get('/api/v1/admin/organisation', {
       config: { permission: 'organisation:read' },
       schema: { summary: "The caller's organisation", response: { 200: organisationInfo } },
-      handler: async (request) => members.organisation(principalOf(request).organisation.id),
+      handler: async (request) => members.organisation(tenantOf(principalOf(request)).id),
     });
 
     app.patch('/api/v1/admin/organisation', {
@@ -115,7 +103,7 @@ export function membersRoutes(services: AppServices): FastifyPluginAsyncZod {
       },
       handler: async (request) =>
         members.renameOrganisation(
-          principalOf(request).organisation.id,
+          tenantOf(principalOf(request)).id,
           request.body.name,
           actionContext(request),
         ),

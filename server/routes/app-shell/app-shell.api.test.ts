@@ -33,6 +33,10 @@ describe('the app shell', () => {
     '/admin/organisation',
     '/admin/audit?action=login',
     '/jobs',
+    '/invite?token=abc',
+    '/forgot-password',
+    '/reset-password?token=abc',
+    '/account/password',
   ])('deep link %s loads index.html, never cached', async (url) => {
     const r = await app.inject({ url });
     expect(r.statusCode).toBe(200);

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /**
  * The built web app: hashed assets cached for a year, index.html never cached, and every other
- * GET of an app page (/d/*, /login, /account/*, /admin/*, /jobs) answered with index.html so deep links load the app.
+ * GET of an app page (/d/*, /login, /account/*, /admin/*, /jobs, /invite, /forgot-password, /reset-password) answered with index.html so deep links load the app.
  */
 export async function appShellRoutes(app: FastifyInstance, webRoot: string | undefined): Promise<void> {
   const index = webRoot ? path.join(webRoot, 'index.html') : undefined;
@@ -40,7 +40,16 @@ export async function appShellRoutes(app: FastifyInstance, webRoot: string | und
     sendIndex(reply),
   );
   // The app's own pages (web/src/app/routing/routes.ts); the app checks the session and abilities itself.
-  for (const url of ['/d/*', '/login', '/account/*', '/admin/*', '/jobs'])
+  for (const url of [
+    '/d/*',
+    '/login',
+    '/account/*',
+    '/admin/*',
+    '/jobs',
+    '/invite',
+    '/forgot-password',
+    '/reset-password',
+  ])
     app.get(url, { config: { permission: 'public' }, schema: { hide: true } }, (_request, reply) =>
       sendIndex(reply),
     );

@@ -3,6 +3,7 @@ import { auditPage, auditQuery } from '../../../contract/admin.schema.js';
 import { errorBody } from '../../../contract/index.js';
 import type { AppServices } from '../../app.js';
 import { actionContext, principalOf } from '../../http/authenticate.js';
+import { tenantOf } from '../../policies/tenant.js';
 
 const exportQuery = auditQuery.omit({ cursor: true, limit: true });
 
@@ -21,7 +22,7 @@ export function auditRoutes(services: AppServices): FastifyPluginAsyncZod {
         querystring: auditQuery,
         response: { 200: auditPage, 403: errorBody },
       },
-      handler: async (request) => services.audit.page(principalOf(request).organisation.id, request.query),
+      handler: async (request) => services.audit.page(tenantOf(principalOf(request)).id, request.query),
     });
 
     app.get('/api/v1/audit.csv', {
@@ -29,7 +30,7 @@ export function auditRoutes(services: AppServices): FastifyPluginAsyncZod {
       schema: { summary: 'The audit log as CSV (bounded; the export is audited)', querystring: exportQuery },
       handler: async (request, reply) => {
         const stream = await services.audit.exportCsv(
-          principalOf(request).organisation.id,
+          tenantOf(principalOf(request)).id,
           request.query,
           actionContext(request),
         );

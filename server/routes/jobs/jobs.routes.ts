@@ -10,6 +10,7 @@ import {
 } from '../../../contract/jobs.schema.js';
 import type { AppServices } from '../../app.js';
 import { actionContext, principalOf } from '../../http/authenticate.js';
+import { tenantOf } from '../../policies/tenant.js';
 
 const pipelineParams = z.object({ pipeline: z.string().min(1).max(100) });
 const runParams = z.object({ run: z.string().min(1).max(100) });
@@ -37,7 +38,7 @@ export function jobsRoutes(services: AppServices): FastifyPluginAsyncZod {
       reply.header('cache-control', 'no-store');
       return payload;
     });
-    const org = (request: Parameters<typeof principalOf>[0]) => principalOf(request).organisation.slug;
+    const org = (request: Parameters<typeof principalOf>[0]) => tenantOf(principalOf(request)).slug;
 
     app.get('/api/v1/pipelines', {
       config: { permission: 'pipeline:list' },
@@ -57,7 +58,7 @@ export function jobsRoutes(services: AppServices): FastifyPluginAsyncZod {
       handler: async (request, reply) => {
         const session = principalOf(request);
         const run = await runs.start(
-          session.organisation.slug,
+          tenantOf(session).slug,
           request.params.pipeline,
           {
             trigger: 'manual',

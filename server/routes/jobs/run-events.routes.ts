@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { errorBody } from '../../../contract/index.js';
 import type { AppServices } from '../../app.js';
 import { principalOf } from '../../http/authenticate.js';
+import { tenantOf } from '../../policies/tenant.js';
 import { serveEventStream } from '../../http/event-stream.js';
 
 /** GET /api/v1/runs/events: `run` and `log` events of the caller's organisation (SSE). */
@@ -22,7 +23,7 @@ export function runEventsRoutes(services: AppServices): FastifyPluginAsyncZod {
           request,
           reply,
           (stream) =>
-            services.jobs.events.subscribe(principal.organisation.slug, {
+            services.jobs.events.subscribe(tenantOf(principal).slug, {
               run: (run) => stream.send('run', run),
               log: (event) => stream.send('log', event),
               end: () => stream.end(),

@@ -4,6 +4,7 @@ import { apiTokenList, createdToken, createTokenRequest } from '../../../contrac
 import { errorBody } from '../../../contract/index.js';
 import type { AppServices } from '../../app.js';
 import { actionContext, principalOf } from '../../http/authenticate.js';
+import { tenantOf } from '../../policies/tenant.js';
 
 /** The caller's API tokens in their current organisation (a browser session only: tokens cannot mint tokens). */
 export function tokensRoutes(services: AppServices): FastifyPluginAsyncZod {
@@ -17,7 +18,9 @@ export function tokensRoutes(services: AppServices): FastifyPluginAsyncZod {
     app.get('/api/v1/tokens', {
       config: { permission: 'token:list' },
       schema: { summary: 'Your API tokens', response: { 200: apiTokenList } },
-      handler: async (request) => ({ tokens: await tokens.list(principalOf(request)) }),
+      handler: async (request) => ({
+        tokens: await tokens.list(tenantOf(principalOf(request)).id, principalOf(request)),
+      }),
     });
 
     app.post('/api/v1/tokens', {
@@ -28,7 +31,13 @@ export function tokensRoutes(services: AppServices): FastifyPluginAsyncZod {
         response: { 201: createdToken, 403: errorBody, 409: errorBody },
       },
       handler: async (request, reply) => {
-        const created = await tokens.create(principalOf(request), request.body, actionContext(request));
+        const caller = principalOf(request);
+        const created = await tokens.create(
+          tenantOf(caller).id,
+          caller,
+          request.body,
+          actionContext(request),
+        );
         return reply.code(201).send(created);
       },
     });
@@ -41,7 +50,8 @@ export function tokensRoutes(services: AppServices): FastifyPluginAsyncZod {
         response: { 204: z.null(), 404: errorBody },
       },
       handler: async (request, reply) => {
-        await tokens.revoke(principalOf(request), request.params.id, actionContext(request));
+        const caller = principalOf(request);
+        await tokens.revoke(tenantOf(caller).id, caller, request.params.id, actionContext(request));
         return reply.code(204).send(null);
       },
     });

@@ -3,7 +3,8 @@ import type { StoreDialect } from '../store.js';
 import { accountsMigration } from './0001-accounts.migration.js';
 import { accessMigration } from './0002-access.migration.js';
 import { jobsMigration } from './0003-jobs.migration.js';
-import { uploadsMigration } from './0007-uploads.migration.js';
+import { invitationsMigration } from './0004-invitations.migration.js';
+import { uploadsMigration } from './0005-uploads.migration.js';
 
 /**
  * Every migration, in order. Forward-only: there is no `down`; a mistake is fixed by the next
@@ -15,6 +16,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0001-accounts': accountsMigration(dialect),
     '0002-access': accessMigration(dialect),
     '0003-jobs': jobsMigration(dialect),
-    '0007-uploads': uploadsMigration(dialect),
+    '0004-invitations': invitationsMigration(dialect),
+    '0005-uploads': uploadsMigration(dialect),
   };
 }

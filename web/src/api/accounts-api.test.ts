@@ -32,7 +32,8 @@ describe('the accounts API client', () => {
     await api.revokeOtherSessions();
     await api.createToken({ name: 'ci', role: 'viewer', expiresInDays: 30 });
     await api.revokeToken('t1');
-    await api.addMember({ email: 'n@b.c', role: 'editor' });
+    await api.invite({ email: 'n@b.c', role: 'editor' });
+    await api.revokeInvitation('i/1');
     await api.updateMember('u1', { disabled: true });
     await api.removeMember('u1');
     await api.resetPassword('u1', { password: 'a long new password' });
@@ -46,7 +47,8 @@ describe('the accounts API client', () => {
       'DELETE /api/v1/session/sessions',
       'POST /api/v1/tokens',
       'DELETE /api/v1/tokens/t1',
-      'POST /api/v1/admin/members',
+      'POST /api/v1/admin/invitations',
+      'DELETE /api/v1/admin/invitations/i%2F1',
       'PATCH /api/v1/admin/members/u1',
       'DELETE /api/v1/admin/members/u1',
       'POST /api/v1/admin/members/u1/password',
@@ -55,8 +57,9 @@ describe('the accounts API client', () => {
     ]);
     expect(calls[2]?.body).toEqual({ organisationId: 'org 2' });
     expect(calls[5]?.body).toEqual({ name: 'ci', role: 'viewer', expiresInDays: 30 });
-    expect(calls[8]?.body).toEqual({ disabled: true });
-    expect(calls[11]?.body).toEqual({ name: 'Acme' });
+    expect(calls[7]?.body).toEqual({ email: 'n@b.c', role: 'editor' });
+    expect(calls[9]?.body).toEqual({ disabled: true });
+    expect(calls[12]?.body).toEqual({ name: 'Acme' });
   });
 
   it('answers a 204 with undefined and passes error bodies on as ApiError', async () => {

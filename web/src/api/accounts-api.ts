@@ -1,6 +1,11 @@
 import type {
-  AddMemberRequest,
+  AcceptedInvitation,
   ApiTokenList,
+  ChangePasswordRequest,
+  CreatedInvitation,
+  CreateInvitationRequest,
+  InvitationList,
+  InvitationPreview,
   AuditPage,
   CreatedToken,
   CreateTokenRequest,
@@ -41,12 +46,30 @@ export function accountsApi(client: ApiClient = api) {
     revokeToken: (id: string) => client.send<void>('DELETE', `/tokens/${seg(id)}`),
 
     members: (signal?: AbortSignal) => client.send<MemberList>('GET', '/admin/members', undefined, signal),
-    addMember: (body: AddMemberRequest) => client.send<unknown>('POST', '/admin/members', body),
     updateMember: (userId: string, body: UpdateMemberRequest) =>
       client.send<unknown>('PATCH', `/admin/members/${seg(userId)}`, body),
     removeMember: (userId: string) => client.send<void>('DELETE', `/admin/members/${seg(userId)}`),
     resetPassword: (userId: string, body: ResetPasswordRequest) =>
       client.send<void>('POST', `/admin/members/${seg(userId)}/password`, body),
+
+    invitations: (signal?: AbortSignal) =>
+      client.send<InvitationList>('GET', '/admin/invitations', undefined, signal),
+    invite: (body: CreateInvitationRequest) =>
+      client.send<CreatedInvitation>('POST', '/admin/invitations', body),
+    revokeInvitation: (id: string) => client.send<void>('DELETE', `/admin/invitations/${seg(id)}`),
+    /** The invitee's side: the token goes in the body, never in an API URL. */
+    previewInvitation: (token: string) =>
+      client.send<InvitationPreview>('POST', '/invitations/preview', { token }),
+    acceptInvitation: (token: string) =>
+      client.send<AcceptedInvitation>('POST', '/invitations/accept', { token }),
+    registerInvitation: (token: string, password: string) =>
+      client.send<{ email: string }>('POST', '/invitations/register', { token, password }),
+
+    changePassword: (body: ChangePasswordRequest) => client.send<void>('POST', '/session/password', body),
+    requestPasswordReset: (email: string) =>
+      client.send<{ accepted: true }>('POST', '/password-resets', { email }),
+    confirmPasswordReset: (token: string, password: string) =>
+      client.send<void>('POST', '/password-resets/confirm', { token, password }),
 
     organisation: (signal?: AbortSignal) =>
       client.send<OrganisationInfo>('GET', '/admin/organisation', undefined, signal),

@@ -15,6 +15,7 @@ export const accountKeys = {
   sessions: () => ['account', 'sessions'] as const,
   tokens: () => ['account', 'tokens'] as const,
   members: () => ['account', 'members'] as const,
+  invitations: () => ['account', 'invitations'] as const,
   organisation: () => ['account', 'organisation'] as const,
   audit: (filters: AuditFilters) => ['account', 'audit', filters] as const,
 };
@@ -61,6 +62,14 @@ export function membersQuery(client: AccountsApi = accounts) {
   return queryOptions({
     queryKey: accountKeys.members(),
     queryFn: ({ signal }) => client.members(signal),
+    staleTime: 0,
+  });
+}
+
+export function invitationsQuery(client: AccountsApi = accounts) {
+  return queryOptions({
+    queryKey: accountKeys.invitations(),
+    queryFn: ({ signal }) => client.invitations(signal),
     staleTime: 0,
   });
 }

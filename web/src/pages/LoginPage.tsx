@@ -6,6 +6,7 @@ import { loginErrorMessage } from '../app/accounts/login-error.js';
 import { safeNextPath } from '../app/routing/next-path.js';
 import { navigate, useLocation } from '../app/routing/router.js';
 import { FormError } from '../components/FormError.js';
+import { Link } from '../app/routing/Link.js';
 import { useDocumentTitle } from '../hooks/useDocumentTitle.js';
 
 export function LoginPage() {
@@ -70,6 +71,9 @@ export function LoginPage() {
           <button type="submit" className="button login-submit">
             {login.isPending ? 'Signing in…' : 'Sign in'}
           </button>
+          <p className="login-help">
+            <Link href="/forgot-password">Forgot password?</Link>
+          </p>
         </fieldset>
       </form>
     </main>

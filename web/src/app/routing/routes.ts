@@ -6,6 +6,9 @@ export type Route =
   | { readonly name: 'list' }
   | { readonly name: 'dashboard'; readonly dashboardId: string }
   | { readonly name: 'login' }
+  | { readonly name: 'invite' }
+  | { readonly name: 'forgot-password' }
+  | { readonly name: 'reset-password' }
   | { readonly name: AccountPageName }
   | { readonly name: 'jobs' }
   | { readonly name: 'not-found' };
@@ -14,6 +17,7 @@ export type Route =
 export const ACCOUNT_PAGES = {
   'account-sessions': { path: '/account/sessions', title: 'My sessions', ability: undefined },
   'account-tokens': { path: '/account/tokens', title: 'API tokens', ability: undefined },
+  'account-password': { path: '/account/password', title: 'Password', ability: undefined },
   'admin-members': { path: '/admin/members', title: 'Members', ability: ABILITY.membersManage },
   'admin-organisation': {
     path: '/admin/organisation',
@@ -42,6 +46,10 @@ export function matchRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { name: 'list' };
   const trimmed = pathname.length > 1 ? pathname.replace(/\/$/, '') : pathname;
   if (trimmed === '/login') return { name: 'login' };
+  // Pages reached from a link (invitation, e-mailed reset): open signed in or not.
+  if (trimmed === '/invite') return { name: 'invite' };
+  if (trimmed === '/forgot-password') return { name: 'forgot-password' };
+  if (trimmed === '/reset-password') return { name: 'reset-password' };
   const account = BY_PATH.get(trimmed);
   if (account) return { name: account };
   if (trimmed === NAV_PAGES.jobs.path) return { name: 'jobs' };

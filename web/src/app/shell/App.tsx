@@ -14,6 +14,8 @@ import { useSession } from '../../hooks/useSession.js';
 import { Link } from '../routing/Link.js';
 import { matchRoute } from '../routing/routes.js';
 import { useLocation } from '../routing/router.js';
+import { InvitePage } from '../../pages/InvitePage.js';
+import { AccountPasswordPage, ForgotPasswordPage, ResetPasswordPage } from '../../pages/PasswordPages.js';
 
 export function App() {
   const location = useLocation();
@@ -32,6 +34,14 @@ export function App() {
         <DashboardPage key={route.dashboardId} dashboardId={route.dashboardId} />
       )}
       {route.name === 'login' && <LoginPage />}
+      {route.name === 'invite' && <InvitePage />}
+      {route.name === 'forgot-password' && <ForgotPasswordPage />}
+      {route.name === 'reset-password' && <ResetPasswordPage />}
+      {route.name === 'account-password' && <AccountPasswordPage />}
+      {route.name === 'invite' && <InvitePage />}
+      {route.name === 'forgot-password' && <ForgotPasswordPage />}
+      {route.name === 'reset-password' && <ResetPasswordPage />}
+      {route.name === 'account-password' && <AccountPasswordPage />}
       {route.name === 'account-sessions' && <AccountSessionsPage />}
       {route.name === 'account-tokens' && <AccountTokensPage />}
       {route.name === 'admin-members' && <AdminMembersPage />}

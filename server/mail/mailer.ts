@@ -1,0 +1,41 @@
+import nodemailer from 'nodemailer';
+import type { MailConfig } from '../config/env.js';
+
+export type { MailConfig };
+
+/** A plain-text message; links in it are built from TRELLIS_PUBLIC_URL, never from a request's Host. */
+export interface MailMessage {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+}
+
+/** The seam for outgoing e-mail (invitations, password reset links). */
+export interface Mailer {
+  send(message: MailMessage): Promise<void>;
+  close(): void;
+}
+
+/**
+ * nodemailer over SMTP with bounded waits: a mail server that does not answer fails the send within
+ * seconds (MAIL_FAILED), rather than holding a request for nodemailer's default two minutes.
+ */
+export function smtpMailer(config: MailConfig): Mailer {
+  const transport = nodemailer.createTransport({
+    url: config.smtpUrl,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 20_000,
+  });
+  return {
+    async send(message) {
+      await transport.sendMail({
+        from: config.from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+      });
+    },
+    close: () => transport.close(),
+  };
+}
