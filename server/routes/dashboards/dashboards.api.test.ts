@@ -369,6 +369,8 @@ describe('operations endpoints', () => {
     };
     expect(openapi.openapi).toMatch(/^3\./);
     expect(Object.keys(openapi.paths).sort()).toEqual([
+      '/api/v1/admin/invitations',
+      '/api/v1/admin/invitations/{id}',
       '/api/v1/admin/members',
       '/api/v1/admin/members/{userId}',
       '/api/v1/admin/members/{userId}/password',
@@ -381,6 +383,11 @@ describe('operations endpoints', () => {
       '/api/v1/dashboards/{dashboard}/filters/{filter}/options',
       '/api/v1/dashboards/{dashboard}/widgets/{widget}/data',
       '/api/v1/dashboards/{dashboard}/widgets/{widget}/export',
+      '/api/v1/invitations/accept',
+      '/api/v1/invitations/preview',
+      '/api/v1/invitations/register',
+      '/api/v1/password-resets',
+      '/api/v1/password-resets/confirm',
       '/api/v1/pipelines',
       '/api/v1/pipelines/{pipeline}/runs',
       '/api/v1/runs/events',
@@ -390,10 +397,15 @@ describe('operations endpoints', () => {
       '/api/v1/session',
       '/api/v1/session/organisation',
       '/api/v1/session/organisations',
+      '/api/v1/session/password',
       '/api/v1/session/sessions',
       '/api/v1/session/sessions/{id}',
       '/api/v1/tokens',
       '/api/v1/tokens/{id}',
+      '/api/v1/uploads/targets',
+      '/api/v1/uploads/targets/{target}/uploads',
+      '/api/v1/uploads/{upload}',
+      '/api/v1/uploads/{upload}/preview',
     ]);
   });
 });

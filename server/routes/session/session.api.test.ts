@@ -63,7 +63,14 @@ describe.each(targets)('sessions over HTTP, store on $name', (target) => {
       user: { email: 'alice@example.com' },
       organisation: { slug: 'acme', name: 'Acme Corp' },
       role: 'editor',
-      abilities: ['dashboards:read', 'sessions:own', 'tokens:own', 'dashboards:edit', 'pipelines:run'],
+      abilities: [
+        'dashboards:read',
+        'sessions:own',
+        'tokens:own',
+        'dashboards:edit',
+        'pipelines:run',
+        'uploads:write',
+      ],
       expiresAt: new Date(T0 + 12 * 60 * MINUTE).toISOString(),
       idleTimeoutSeconds: 1800,
     });
