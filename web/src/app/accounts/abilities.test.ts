@@ -26,11 +26,13 @@ describe('abilities', () => {
   });
 
   it('decide which account pages a role sees', () => {
-    expect(visiblePages(viewer)).toEqual(['account-sessions', 'account-tokens']);
-    expect(visiblePages(editor)).toEqual(['account-sessions', 'account-tokens']);
+    // Changing one's own password needs no ability: every signed-in user has it.
+    expect(visiblePages(viewer)).toEqual(['account-sessions', 'account-tokens', 'account-password']);
+    expect(visiblePages(editor)).toEqual(['account-sessions', 'account-tokens', 'account-password']);
     expect(visiblePages(admin)).toEqual([
       'account-sessions',
       'account-tokens',
+      'account-password',
       'admin-members',
       'admin-organisation',
       'admin-audit',
