@@ -69,7 +69,9 @@ export interface RunningServer {
   fetch(pathname: string, init?: RequestInit): Promise<Response>;
   /** What a pipeline or upload does after changing data: bump the datasets' versions. */
   invalidate(datasets: readonly string[]): Promise<void>;
-  /** Signs in another member (made through the admin API, say), as the login page would. */
+  /** Adds a member of the demo organisation as the operator's CLI does (admins invite; see accounts.md). */
+  addMember(email: string, password: string, role: 'viewer' | 'editor' | 'admin'): Promise<void>;
+  /** Signs in another member, as the login page would. */
   signIn(email: string, password: string): Promise<{ cookie: string; csrf: string }>;
   close(): Promise<void>;
 }
@@ -122,12 +124,9 @@ export async function startServer(
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   let cookie: string;
   let csrf: string;
+  const organisation = DEMO_ORGANISATIONS[example] ?? { slug: 'demo', name: 'Demo' };
   try {
-    ({ cookie, csrf } = await signInDemoUser(
-      app,
-      address,
-      DEMO_ORGANISATIONS[example] ?? { slug: 'demo', name: 'Demo' },
-    ));
+    ({ cookie, csrf } = await signInDemoUser(app, address, organisation));
   } catch (err) {
     await app.close();
     await closeEngines(engines);
@@ -143,6 +142,12 @@ export async function startServer(
         headers: { ...(init.headers as object), cookie, 'x-csrf-token': csrf },
       }),
     invalidate: (datasets) => app.services.runner.invalidate(datasets),
+    async addMember(email, password, role) {
+      await app.services.accounts.createUser(
+        { email, password, organisation: organisation.slug, role },
+        CLI_CONTEXT,
+      );
+    },
     signIn: (email, password) => signIn(address, email, password),
     async close() {
       await app.close();
