@@ -38,10 +38,6 @@ export function App() {
       {route.name === 'forgot-password' && <ForgotPasswordPage />}
       {route.name === 'reset-password' && <ResetPasswordPage />}
       {route.name === 'account-password' && <AccountPasswordPage />}
-      {route.name === 'invite' && <InvitePage />}
-      {route.name === 'forgot-password' && <ForgotPasswordPage />}
-      {route.name === 'reset-password' && <ResetPasswordPage />}
-      {route.name === 'account-password' && <AccountPasswordPage />}
       {route.name === 'account-sessions' && <AccountSessionsPage />}
       {route.name === 'account-tokens' && <AccountTokensPage />}
       {route.name === 'admin-members' && <AdminMembersPage />}
