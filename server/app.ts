@@ -62,6 +62,8 @@ import { UploadsService } from './uploads/uploads.service.js';
 import { AuditRecorder } from './audit/audit-recorder.js';
 import { exportsRoutes } from './routes/dashboards/exports.routes.js';
 import { WidgetExports } from './services/widget-export.service.js';
+import { PresetsService } from './services/presets.service.js';
+import { presetsRoutes } from './routes/dashboards/presets.routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -106,6 +108,8 @@ export interface AppServices {
   readonly dataRateLimit: (request: FastifyRequest) => Promise<void>;
   /** Open update streams per user, per kind. */
   readonly streamQuotas: { readonly dashboards: StreamQuota; readonly runs: StreamQuota };
+  /** Saved filter presets and per-user dashboard settings (docs/dashboards.md). */
+  readonly presets: PresetsService;
 }
 
 export interface BuildAppOptions {
@@ -245,6 +249,7 @@ export async function buildApp(
       dashboards: new StreamQuota(config.maxStreamsPerUser),
       runs: new StreamQuota(config.maxStreamsPerUser),
     },
+    presets: new PresetsService(store, options.now),
   };
   app.decorate('services', services);
   metrics.trackEventStreams(() => services.events.open);
@@ -334,6 +339,7 @@ export async function buildApp(
   await app.register(jobsRoutes(services));
   await app.register(runEventsRoutes(services));
   await app.register(uploadsRoutes(services));
+  await app.register(presetsRoutes(services));
   await appShellRoutes(app, config.webRoot);
   return app as unknown as FastifyInstance & { services: AppServices };
 }

@@ -134,6 +134,12 @@ export const ERROR_CATALOGUE = {
     message: "This widget's data source cannot be exported in that format; choose another format.",
   },
   EXPORTS_BUSY: { status: 503, message: 'Too many downloads are running; try again in a moment.' },
+  PRESET_NOT_FOUND: { status: 404, message: 'There is no preset with this id on this dashboard.' },
+  PRESET_LIMIT: {
+    status: 409,
+    message: 'This dashboard has as many saved presets as allowed; delete one first.',
+  },
+  PRESET_TOO_LARGE: { status: 413, message: 'The preset holds more filter values than allowed.' },
   INTERNAL: {
     status: 500,
     message: 'Something went wrong on the server. The error was logged with this request id.',

@@ -63,7 +63,12 @@ interface Case {
   act(prepared: unknown): Promise<unknown>;
 }
 
-const api = (method: 'POST' | 'PATCH' | 'DELETE' | 'GET', url: string, who: SignedIn, payload?: object) =>
+const api = (
+  method: 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'GET',
+  url: string,
+  who: SignedIn,
+  payload?: object,
+) =>
   app.inject({
     method,
     url,
@@ -353,7 +358,35 @@ const CASES: Case[] = [
     name: 'widget export',
     act: () => api('GET', '/api/v1/dashboards/main/widgets/list/export?format=csv', admin),
   },
+  {
+    action: 'preset.create',
+    name: 'preset saved',
+    act: () => api('POST', '/api/v1/dashboards/main/presets', admin, { name: 'p', filters: {} }),
+  },
+  {
+    action: 'preset.update',
+    name: 'preset renamed',
+    prepare: () => newPreset(),
+    act: (id) => api('PATCH', `/api/v1/dashboards/main/presets/${String(id)}`, admin, { name: 'q' }),
+  },
+  {
+    action: 'preset.delete',
+    name: 'preset deleted',
+    prepare: () => newPreset(),
+    act: (id) => api('DELETE', `/api/v1/dashboards/main/presets/${String(id)}`, admin),
+  },
+  {
+    action: 'preset.default',
+    name: 'default preset chosen',
+    prepare: () => newPreset(),
+    act: (id) => api('PUT', '/api/v1/dashboards/main/default-preset', admin, { presetId: id as string }),
+  },
 ];
+
+async function newPreset(): Promise<string> {
+  const res = await api('POST', '/api/v1/dashboards/main/presets', admin, { name: `p${++n}`, filters: {} });
+  return (res.json() as { id: string }).id;
+}
 
 describe('every audited action writes exactly one row', () => {
   test.each(CASES)('$name → one "$action" row', async (c) => {

@@ -32,6 +32,10 @@ export const AUDIT_ACTIONS = [
   'upload.receive',
   'upload.reject',
   'widget.export',
+  'preset.create',
+  'preset.update',
+  'preset.delete',
+  'preset.default',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditOutcome = 'success' | 'failure' | 'locked_out';

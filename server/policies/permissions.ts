@@ -85,6 +85,16 @@ export const PERMISSION_RULES = {
   'upload:list': rule('required', 'uploads:write', { tokens: true }),
   'upload:read': rule('required', 'uploads:write', { tokens: true }),
   'upload:create': rule('required', 'uploads:write', { tokens: true }),
+  /**
+   * Saved filter presets of a dashboard (docs/dashboards.md): whoever may read it keeps their own;
+   * sharing with the organisation asks for dashboards:edit in the preset policy. Browser sessions only:
+   * presets are a person's, not a script's.
+   */
+  'preset:list': rule('required', 'dashboards:read'),
+  'preset:create': rule('required', 'dashboards:read'),
+  'preset:update': rule('required', 'dashboards:read'),
+  'preset:delete': rule('required', 'dashboards:read'),
+  'preset:default': rule('required', 'dashboards:read'),
 } as const satisfies Record<string, PermissionRule>;
 
 export type Permission = keyof typeof PERMISSION_RULES;

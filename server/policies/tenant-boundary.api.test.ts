@@ -16,7 +16,8 @@ import { CLI_CONTEXT } from '../audit/audit-log.js';
  * parameter this test does not know fails it, so the boundary is checked for it before it ships.
  */
 const PASSWORD = 'correct horse battery staple';
-const SCOPED = /^\/api\/v1\/(admin|tokens|runs|pipelines|audit)/;
+const SCOPED =
+  /^\/api\/v1\/(admin|tokens|runs|pipelines|audit|dashboards\/:dashboard\/(presets|default-preset))/;
 /** Routes not called here, each with the reason. */
 const SKIPPED: Record<string, string> = {
   'GET /api/v1/runs/events': 'an endless event stream; its tenant filter is tested in run-events tests',
@@ -77,6 +78,14 @@ beforeAll(async () => {
     invitationId: invitation.json().invitation.id as string,
     run: run.json().id as string,
     pipeline: 'theirs',
+    preset: (
+      await app.inject({
+        method: 'POST',
+        url: '/api/v1/dashboards/main/presets',
+        headers: g.write,
+        payload: { name: 'Globex shared', filters: { colour: ['red'] }, shared: true },
+      })
+    ).json().id as string,
   });
 });
 afterAll(async () => close?.());
@@ -121,6 +130,18 @@ async function globexState() {
       .where('organisation', '=', 'globex')
       .orderBy('id')
       .execute(),
+    presets: await db
+      .selectFrom('filter_presets')
+      .selectAll()
+      .where('organisation_id', '=', org.id)
+      .orderBy('id')
+      .execute(),
+    dashboardSettings: await db
+      .selectFrom('dashboard_user_settings')
+      .selectAll()
+      .where('organisation_id', '=', org.id)
+      .orderBy('user_id')
+      .execute(),
     sessions: await db
       .selectFrom('sessions')
       .select(['id_hash', 'revoked_at'])
@@ -137,6 +158,9 @@ function paramValue(url: string, name: string): string | undefined {
   if (name === 'id' && url.startsWith('/api/v1/admin/invitations')) return globex.invitationId;
   if (name === 'run') return globex.run;
   if (name === 'pipeline') return globex.pipeline;
+  if (name === 'preset') return globex.preset;
+  // A dashboard both organisations see: the foreign part is the preset, or nothing (lists).
+  if (name === 'dashboard') return 'main';
   return undefined;
 }
 
@@ -145,6 +169,7 @@ const BODIES: Record<string, object> = {
   'POST /api/v1/admin/members/:userId/password': { password: 'takeover password 1' },
   'POST /api/v1/pipelines/:pipeline/runs': {},
   'POST /api/v1/runs/:run/cancel': {},
+  'PATCH /api/v1/dashboards/:dashboard/presets/:preset': { name: 'ours now', shared: false },
 };
 
 test('every tenant-scoped route refuses another organisation’s ids and leaks none of its rows', async () => {
@@ -157,6 +182,8 @@ test('every tenant-scoped route refuses another organisation’s ids and leaks n
     before.tokens.map((t) => t.id),
     before.invitations.map((i) => i.id),
     before.runs.map((r) => r.id),
+    before.presets.map((p) => p.id),
+    before.presets.map((p) => p.name),
   ].flat();
   const checked: string[] = [];
   for (const route of routes) {
@@ -177,7 +204,7 @@ test('every tenant-scoped route refuses another organisation’s ids and leaks n
       headers: write ? acme.write : acme.read,
       ...(write ? { payload: BODIES[key] ?? {} } : {}),
     });
-    if (params.length > 0) {
+    if (params.some((p) => p !== 'dashboard')) {
       expect([403, 404], `${key} → ${r.statusCode} ${r.body.slice(0, 200)}`).toContain(r.statusCode);
     } else if (route.method === 'GET') {
       expect(r.statusCode, key).toBeLessThan(400);

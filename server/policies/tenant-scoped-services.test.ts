@@ -4,6 +4,7 @@ import { ApiTokensService } from '../auth/api-tokens.service.js';
 import { InvitationsService } from '../auth/invitations.service.js';
 import { MembersService } from '../auth/members.service.js';
 import { RunsService } from '../jobs/runs.service.js';
+import type { PresetsService } from '../services/presets.service.js';
 import type { OrganisationId, TenantId } from './tenant.js';
 
 /**
@@ -48,6 +49,7 @@ export type TenantChecks = [
   AllTrue<Checked<AuditQueryService, never>>,
   AllTrue<Checked<ApiTokensService, keyof typeof EXEMPT.tokens>>,
   AllTrue<Checked<InvitationsService, keyof typeof EXEMPT.invitations>>,
+  AllTrue<Checked<PresetsService, never>>,
   AllTrue<Checked<RunsService, keyof typeof EXEMPT.runs | 'now' | 'task' | 'store' | 'pipelines'>>,
 ];
 

@@ -23,6 +23,8 @@ export interface Database {
   pipeline_run_logs: PipelineRunLogsTable;
   publications: PublicationsTable;
   uploads: UploadsTable;
+  filter_presets: FilterPresetsTable;
+  dashboard_user_settings: DashboardUserSettingsTable;
 }
 
 export interface OrganisationsTable {
@@ -228,5 +230,33 @@ export interface UploadsTable {
   /** The user id. */
   uploaded_by: string;
   created_at: number;
+  updated_at: number;
+}
+
+/** A named set of filter values for one dashboard (migration 0006; server/services/presets.service.ts). */
+export interface FilterPresetsTable {
+  id: string;
+  organisation_id: string;
+  /** The project's dashboard id. */
+  dashboard_id: string;
+  /** The user id of who saved it. */
+  owner_id: string;
+  name: string;
+  /** 1: every member of the organisation who may open the dashboard sees it (editors share). */
+  shared: number;
+  /** JSON: filter id → value, as checked against the dashboard's filters. */
+  filters: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A user's own settings of one dashboard in one organisation (migration 0006). */
+export interface DashboardUserSettingsTable {
+  organisation_id: string;
+  user_id: string;
+  dashboard_id: string;
+  default_preset_id: string | null;
+  /** JSON of the user's own layout (widget id → grid position), or null for the project's. */
+  layout: string | null;
   updated_at: number;
 }
