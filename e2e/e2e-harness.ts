@@ -71,6 +71,8 @@ export interface RunningServer {
   invalidate(datasets: readonly string[]): Promise<void>;
   /** Adds a member of the demo organisation as the operator's CLI does (admins invite; see accounts.md). */
   addMember(email: string, password: string, role: 'viewer' | 'editor' | 'admin'): Promise<void>;
+  /** A member of another organisation (created if new), for tenant-boundary checks in the browser. */
+  addOutsider(email: string, password: string, organisation: string): Promise<void>;
   /** Signs in another member, as the login page would. */
   signIn(email: string, password: string): Promise<{ cookie: string; csrf: string }>;
   close(): Promise<void>;
@@ -145,6 +147,15 @@ export async function startServer(
     async addMember(email, password, role) {
       await app.services.accounts.createUser(
         { email, password, organisation: organisation.slug, role },
+        CLI_CONTEXT,
+      );
+    },
+    async addOutsider(email, password, slug) {
+      const orgs = await app.services.accounts.listOrganisations();
+      if (!orgs.some((o) => o.slug === slug))
+        await app.services.accounts.createOrganisation(slug, slug, CLI_CONTEXT);
+      await app.services.accounts.createUser(
+        { email, password, organisation: slug, role: 'admin' },
         CLI_CONTEXT,
       );
     },

@@ -16,7 +16,7 @@ export interface WidgetDataParams {
 }
 
 type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
  * A typed client for /api/v1. Every call takes the AbortSignal TanStack Query hands out, so a

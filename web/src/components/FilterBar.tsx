@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { DateRangeValue, FilterDefinition, NumberRangeValue } from '../../../contract/index.js';
 import type { DashboardFilters } from '../hooks/useDashboardFilters.js';
 import { DateRange } from './DateRange.js';
@@ -9,10 +10,12 @@ interface Props {
   readonly dashboardId: string;
   readonly filters: readonly FilterDefinition[];
   readonly state: DashboardFilters;
+  /** More actions beside Reset (the presets menu). */
+  readonly actions?: ReactNode;
 }
 
 /** One control per filter, in the project file's order, and a Reset that clears them all. */
-export function FilterBar({ dashboardId, filters, state }: Props) {
+export function FilterBar({ dashboardId, filters, state, actions }: Props) {
   if (!filters.length) return null;
   return (
     <section className="filter-bar" aria-label="Filters">
@@ -22,6 +25,7 @@ export function FilterBar({ dashboardId, filters, state }: Props) {
         ))}
       </div>
       <div className="filter-actions">
+        {actions}
         <button
           type="button"
           className="button secondary"

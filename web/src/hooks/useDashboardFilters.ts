@@ -26,6 +26,21 @@ export interface DashboardFilters {
   ): void;
   /** Clears one filter's cross-filter, or all of them. */
   clearCross(filterId?: string): void;
+  /**
+   * Replaces every filter with these values (a preset): cross-filters are cleared, values that do not
+   * fit a filter are ignored. `replace` rewrites the current history entry (opening with a preset).
+   */
+  applyValues(values: Readonly<Record<string, unknown>>, options?: { replace?: boolean }): void;
+}
+
+/** A filter state from plain values (a preset's), each normalized against its filter. */
+export function stateFromValues(
+  filters: readonly FilterDefinition[],
+  values: Readonly<Record<string, unknown>>,
+): FilterState {
+  let state: FilterState = {};
+  for (const def of filters) if (values[def.id] !== undefined) state = withFilter(state, def, values[def.id]);
+  return state;
 }
 
 /**
@@ -70,8 +85,18 @@ export function useDashboardFilters(filters: readonly FilterDefinition[]): Dashb
     [update],
   );
 
+  const applyValues = useCallback(
+    (values: Readonly<Record<string, unknown>>, options: { replace?: boolean } = {}) =>
+      navigate(
+        `${window.location.pathname}${formatDashboardQuery(stateFromValues(filters, values), [], filters)}`,
+        options,
+      ),
+    [filters],
+  );
+
   return {
     state,
+    applyValues,
     activeCount: activeFilterCount(state) + cross.length,
     cross,
     setFilter,

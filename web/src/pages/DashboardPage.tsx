@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { lazy, Suspense } from 'react';
 import type { DashboardDefinition } from '../../../contract/index.js';
 import { dashboardListQuery, dashboardQuery } from '../api/queries.js';
 import { effectiveFilters, formatDashboardQuery, isMarkSelected } from '../app/filters/cross-filter.js';
@@ -13,6 +14,9 @@ import { useDashboardUpdates } from '../hooks/useDashboardUpdates.js';
 import { useRefreshingPipelines } from '../hooks/useRefreshingPipelines.js';
 import { useStaleSince } from '../hooks/useStaleSince.js';
 import { useDocumentTitle } from '../hooks/useDocumentTitle.js';
+
+// Presets are a chunk of their own: the first page does not carry them (docs/performance.md budget).
+const PresetMenu = lazy(() => import('../components/PresetMenu.js'));
 
 /** A dashboard: its definition first, then every widget loading on its own. */
 export function DashboardPage({ dashboardId }: { dashboardId: string }) {
@@ -70,7 +74,16 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
           Widgets update by themselves when it is back.
         </div>
       )}
-      <FilterBar dashboardId={definition.id} filters={definition.filters} state={filters} />
+      <FilterBar
+        dashboardId={definition.id}
+        filters={definition.filters}
+        state={filters}
+        actions={
+          <Suspense fallback={null}>
+            <PresetMenu definition={definition} filters={filters} />
+          </Suspense>
+        }
+      />
       <CrossFilterChips definition={definition} filters={filters} />
       <div className="widget-grid">
         {definition.widgets.map((w) => {
