@@ -71,6 +71,8 @@ export const widgetDefinition = z.object({
   crossFilters: z.array(z.object({ column: z.string(), filter: z.string() })).optional(),
   /** How long a result may be reused before asking again (the dataset's freshness); 0 = live. */
   freshnessMs: z.number().int().min(0),
+  /** Time charts that drill down: the grains from coarse to fine (the request sends a `drill` path). */
+  drill: z.object({ levels: z.array(z.enum(['year', 'quarter', 'month', 'day'])) }).optional(),
 });
 export type WidgetDefinition = z.infer<typeof widgetDefinition>;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { VALUE_FORMATS } from './dashboards.schema.js';
-import { filterValues } from './filters.schema.js';
+import { filterValues, isoDate } from './filters.schema.js';
 
 export const MAX_PAGE_SIZE = 500;
 
@@ -23,6 +23,11 @@ export const widgetDataRequest = z.object({
     })
     .optional(),
   sort: sortSpec.optional(),
+  /**
+   * A drill-down path (widgets with `drill`): the first day of each chosen period, coarsest first
+   * ("2019-01-01" for the year 2019, then "2019-03-01" for March). Its length is the level shown.
+   */
+  drill: z.array(isoDate).max(3).optional(),
 });
 export type WidgetDataRequest = z.input<typeof widgetDataRequest>;
 

@@ -139,6 +139,7 @@ export const ERROR_CATALOGUE = {
     status: 409,
     message: 'This dashboard has as many saved presets as allowed; delete one first.',
   },
+  DRILL_INVALID: { status: 400, message: 'This drill-down path does not fit the widget.' },
   PRESET_TOO_LARGE: { status: 413, message: 'The preset holds more filter values than allowed.' },
   INTERNAL: {
     status: 500,

@@ -104,5 +104,8 @@ function presentWidget(
       : {}),
     ...(w.type === 'bar' || w.type === 'area' ? { stacked: w.stacked } : {}),
     ...(w.type === 'bar' ? { horizontal: w.horizontal } : {}),
+    ...((w.type === 'bar' || w.type === 'line' || w.type === 'area') && w.drill
+      ? { drill: { levels: [...w.drill.levels] } }
+      : {}),
   };
 }

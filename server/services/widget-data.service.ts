@@ -108,6 +108,7 @@ function prepareWidget(
   const q = widgetQuery(widget, dataset, planFiltersFor(widget, dataset, checked), input.viewer.tenant, {
     page: input.request.page,
     sort: input.request.sort,
+    drill: input.request.drill,
   });
   const prepared: PreparedWidget = {
     widget,

@@ -1,6 +1,7 @@
 import type { ResultColumn, SortSpec, ValueFormat } from '../../contract/index.js';
 import type { Dataset, ResolvedDataWidget } from '../config/project/project.types.js';
 import { TrellisError } from '../errors.js';
+import { drillStep } from './drill-path.js';
 import type {
   AggregatePlan,
   CountPlan,
@@ -23,6 +24,8 @@ export interface WidgetQuery {
 export interface WidgetRequestOptions {
   readonly page?: { offset: number; limit: number } | undefined;
   readonly sort?: SortSpec | undefined;
+  /** A drill-down path (drill-path.ts): only for widgets that declare `drill:`. */
+  readonly drill?: readonly string[] | undefined;
 }
 
 /**
@@ -42,6 +45,11 @@ export function widgetQuery(
     throw new TrellisError('PAGINATION_NOT_SUPPORTED', {
       message: `Widget "${widget.id}" is a ${widget.type}; only tables can be paged or sorted.`,
     });
+  if (
+    req.drill?.length &&
+    !((widget.type === 'bar' || widget.type === 'line' || widget.type === 'area') && widget.drill)
+  )
+    throw new TrellisError('DRILL_INVALID', { message: `Widget "${widget.id}" does not drill down.` });
   const dim = (column: string, grain?: PlanDimension['grain']): PlanDimension =>
     grain ? { column, grain } : { column };
   const base = { dataset: ds.id, tenant, filters };
@@ -57,9 +65,14 @@ export function widgetQuery(
     case 'bar':
     case 'line':
     case 'area': {
-      const dims = [dim(widget.dimension, widget.grain), ...(widget.series ? [dim(widget.series)] : [])];
+      // A drilled chart shows the next level's grain inside the chosen period.
+      const step = widget.drill
+        ? drillStep(widget.drill.levels, widget.dimension, ds, req.drill ?? [])
+        : undefined;
+      const grain = step?.grain ?? widget.grain;
+      const dims = [dim(widget.dimension, grain), ...(widget.series ? [dim(widget.series)] : [])];
       // Time series read left to right; categories read largest first unless the file says otherwise.
-      const timeAxis = widget.grain !== undefined || isTime(ds, widget.dimension);
+      const timeAxis = grain !== undefined || isTime(ds, widget.dimension);
       const sort: PlanSort[] = widget.sort
         ? [{ key: widget.sort.by, direction: widget.sort.direction }]
         : timeAxis
@@ -69,13 +82,14 @@ export function widgetQuery(
         ds,
         {
           ...base,
+          ...(step ? { filters: [...filters, ...step.filters] } : {}),
           kind: 'aggregate',
           dimensions: dims,
           measures: widget.measures,
           sort,
           ...(widget.limit ? { limit: widget.limit } : {}),
         },
-        widget.grain,
+        grain,
       );
     }
     case 'pie':

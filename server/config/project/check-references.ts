@@ -1,4 +1,12 @@
-import type { DashboardFile, FilterDef, WhereDef, WidgetDef } from './project.schema.js';
+import {
+  DRILL_GRAINS,
+  type DashboardFile,
+  type FilterDef,
+  type WhereDef,
+  type WidgetDef,
+} from './project.schema.js';
+
+type DrillGrain = (typeof DRILL_GRAINS)[number];
 import type { ColumnType, Dashboard, ResolvedFilter, ResolvedWidget } from './project.types.js';
 import type { YamlPath, YamlSource } from './yaml-source.js';
 import { didYouMean as suggest } from './did-you-mean.js';
@@ -169,8 +177,9 @@ function checkWidget(w: Exclude<WidgetDef, { type: 'text' }>, ds: DatasetShape, 
     case 'bar':
     case 'line':
     case 'area':
-      column(['dimension'], w.dimension, w.grain ? timeish : undefined);
+      column(['dimension'], w.dimension, w.grain || w.drill ? timeish : undefined);
       column(['series'], w.series);
+      if (w.drill) checkDrill(w.drill.levels, w.grain, at);
       w.measures.forEach((m, i) => measure(['measures', i], m));
       if (w.sort && w.sort.by !== w.dimension && !w.measures.includes(w.sort.by))
         at(['sort', 'by'], `sort.by "${w.sort.by}" must be the dimension or one of the measures`);
@@ -202,6 +211,22 @@ function checkWidget(w: Exclude<WidgetDef, { type: 'text' }>, ds: DatasetShape, 
       return;
     }
   }
+}
+
+/** A drill hierarchy starts at the widget's grain and gets finer at every level. */
+function checkDrill(levels: readonly DrillGrain[], grain: string | undefined, at: At): void {
+  if (grain === undefined)
+    at(['grain'], `a widget with drill needs a grain: the first level ("${levels[0]}")`);
+  else if (grain !== levels[0])
+    at(['drill', 'levels', 0], `the first drill level must be the widget's grain ("${grain}")`);
+  levels.forEach((g, i) => {
+    const previous = levels[i - 1];
+    if (previous !== undefined && DRILL_GRAINS.indexOf(g) <= DRILL_GRAINS.indexOf(previous))
+      at(
+        ['drill', 'levels', i],
+        `drill levels go from coarse to fine (${DRILL_GRAINS.join(' → ')}); "${g}" cannot follow "${previous}"`,
+      );
+  });
 }
 
 function whereValueProblem(c: WhereDef): string | undefined {

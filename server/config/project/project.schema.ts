@@ -325,6 +325,8 @@ const whereDef = z
   .strict();
 export type WhereDef = z.infer<typeof whereDef>;
 export const TIME_GRAINS = ['day', 'week', 'month', 'quarter', 'year'] as const;
+/** Grains a drill hierarchy may use, coarsest first: each period lies inside one of the level above (weeks do not). */
+export const DRILL_GRAINS = ['year', 'quarter', 'month', 'day'] as const;
 
 const widgetBase = {
   id,
@@ -366,6 +368,14 @@ const seriesChart = (type: 'bar' | 'line' | 'area') =>
       limit: z.number().int().min(1).max(1000).optional(),
       stacked: z.boolean().default(false),
       horizontal: z.boolean().default(false),
+      /**
+       * Drill down a time hierarchy: a click on a period shows the next level inside it (year →
+       * month → day), with a breadcrumb back up. The first level is the widget's `grain`.
+       */
+      drill: z
+        .object({ levels: z.array(z.enum(DRILL_GRAINS)).min(2).max(DRILL_GRAINS.length) })
+        .strict()
+        .optional(),
     })
     .strict();
 const pieWidget = (type: 'pie' | 'donut') =>
