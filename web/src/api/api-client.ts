@@ -13,6 +13,8 @@ export interface WidgetDataParams {
   readonly filters: FilterValues;
   readonly page?: { readonly offset: number; readonly limit: number } | undefined;
   readonly sort?: SortSpec | undefined;
+  /** A drill-down path: first days of the chosen periods (widgets with `drill`). */
+  readonly drill?: readonly string[] | undefined;
 }
 
 type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -46,6 +48,7 @@ export class ApiClient {
     const body: Record<string, unknown> = { filters: params.filters };
     if (params.page) body.page = params.page;
     if (params.sort) body.sort = params.sort;
+    if (params.drill?.length) body.drill = params.drill;
     return this.request(
       'POST',
       `/dashboards/${seg(dashboardId)}/widgets/${seg(widgetId)}/data`,

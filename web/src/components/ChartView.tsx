@@ -43,6 +43,8 @@ export interface ChartInteraction {
   readonly marks: readonly ChartMark[];
   readonly isSelected: (mark: ChartMark) => boolean;
   readonly onActivate: (mark: ChartMark, additive: boolean) => void;
+  /** What Enter does, for the marks' label (default: "Enter filters the dashboard"). */
+  readonly enterDoes?: string;
 }
 
 /**
@@ -218,36 +220,40 @@ export function ChartView({
       style={minHeight ? { minHeight } : undefined}
     />
   );
-  if (!keyMarks.length || !interaction) return chart;
+  // One tree whether or not there are marks: the chart's element must survive a change of marks (a
+  // drill to the last level has none), or ECharts would keep drawing into a removed element.
   return (
     <div className="chart-frame">
       {chart}
       {/* Marks as options, so keyboards and screen readers can pick what a mouse clicks. */}
-      <div
-        className="chart-marks"
-        role="listbox"
-        tabIndex={0}
-        aria-multiselectable="true"
-        aria-label={`${widget.title}: arrow keys choose, Enter filters the dashboard`}
-        aria-activedescendant={active >= 0 ? `${listId}-${active}` : undefined}
-        onKeyDown={onKeyDown}
-        onFocus={() => active >= 0 && focusMark(active)}
-        onBlur={onBlur}
-        data-testid="chart-marks"
-      >
-        {keyMarks.map((m, i) => (
-          <div
-            key={i}
-            id={`${listId}-${i}`}
-            role="option"
-            aria-selected={interaction.isSelected(m)}
-            className="visually-hidden"
-            data-active={i === active ? 'true' : undefined}
-          >
-            {m.label}
-          </div>
-        ))}
-      </div>
+      {keyMarks.length > 0 && interaction && (
+        <div
+          className="chart-marks"
+          role="listbox"
+          tabIndex={0}
+          aria-multiselectable="true"
+          aria-label={`${widget.title}: arrow keys choose, Enter ${interaction.enterDoes ?? 'filters the dashboard'}`}
+          // The marks change with the data (a drill, a filter): an old index past the end points nowhere.
+          aria-activedescendant={active >= 0 && active < keyMarks.length ? `${listId}-${active}` : undefined}
+          onKeyDown={onKeyDown}
+          onFocus={() => active >= 0 && focusMark(active)}
+          onBlur={onBlur}
+          data-testid="chart-marks"
+        >
+          {keyMarks.map((m, i) => (
+            <div
+              key={i}
+              id={`${listId}-${i}`}
+              role="option"
+              aria-selected={interaction.isSelected(m)}
+              className="visually-hidden"
+              data-active={i === active ? 'true' : undefined}
+            >
+              {m.label}
+            </div>
+          ))}
+        </div>
+      )}
     </div>
   );
 }

@@ -3,6 +3,7 @@ import type { SortSpec, WidgetDataResponse, WidgetDefinition } from '../../../co
 import type { MarkValues } from '../app/filters/cross-filter.js';
 import type { FilterState } from '../app/filters/filter-state.js';
 import { chartMarks } from '../charts/chart-marks.js';
+import { periodLabel } from '../app/filters/drill-url.js';
 import { formatDataTime } from '../app/shell/stale-data.js';
 import { DEFAULT_PAGE_SIZE, useWidgetData } from '../hooks/useWidgetData.js';
 import { ChartView, type ChartInteraction } from './ChartView.js';
@@ -23,6 +24,13 @@ interface Props {
   readonly crossFilter?: WidgetCrossFilter | undefined;
   /** False when the dashboard says `export: false`: no export menu. */
   readonly exportable?: boolean;
+  /** Present when the widget drills down a time hierarchy (widget.drill): its path and how to change it. */
+  readonly drill?: WidgetDrill | undefined;
+}
+
+export interface WidgetDrill {
+  readonly path: readonly string[];
+  set(path: readonly string[]): void;
 }
 
 export interface WidgetCrossFilter {
@@ -46,6 +54,7 @@ export function WidgetCard({
   filtersKey,
   crossFilter,
   exportable = true,
+  drill,
 }: Props) {
   const titleId = useId();
   const isTable = widget.type === 'table';
@@ -57,7 +66,13 @@ export function WidgetCard({
   const offset = paging.key === filtersKey ? paging.offset : 0;
   const [asTable, setAsTable] = useState(false);
 
-  const query = useWidgetData(dashboardId, widget, filters, isTable ? { offset, sort } : undefined);
+  const query = useWidgetData(
+    dashboardId,
+    widget,
+    filters,
+    isTable ? { offset, sort } : undefined,
+    drill?.path,
+  );
   const markdown = useMarkdownRenderer(widget.type === 'text');
   const data = query.data;
   const state: WidgetState =
@@ -89,6 +104,9 @@ export function WidgetCard({
             {widget.title}
           </h2>
           {widget.description && <p className="widget-description">{widget.description}</p>}
+          {widget.drill && drill && (
+            <DrillBreadcrumb title={widget.title} levels={widget.drill.levels} drill={drill} />
+          )}
         </div>
         {data?.meta.stale && (
           <span
@@ -126,6 +144,7 @@ export function WidgetCard({
             data={data}
             asTable={asTable}
             crossFilter={crossFilter}
+            drill={drill}
             offset={offset}
             pageSize={pageSize}
             onPage={(o) => setPaging({ key: filtersKey, offset: o })}
@@ -145,20 +164,43 @@ function WidgetContent(props: {
   data: WidgetDataResponse;
   asTable: boolean;
   crossFilter: WidgetCrossFilter | undefined;
+  drill: WidgetDrill | undefined;
   offset: number;
   pageSize: number;
   onPage: (offset: number) => void;
   onSort: (sort: SortSpec) => void;
 }) {
-  const { widget, data, asTable, crossFilter } = props;
+  const { widget, data, asTable, crossFilter, drill } = props;
   const interaction = useMemo((): ChartInteraction | undefined => {
+    // A drillable time chart: a period's mark opens the next level inside it (until the last level).
+    if (widget.drill && drill && drill.path.length < widget.drill.levels.length - 1) {
+      const axis = data.columns.find((c) => c.role === 'dimension')?.key;
+      if (!axis) return undefined;
+      const { path } = drill;
+      const grain = widget.drill.levels[path.length] ?? 'day';
+      return {
+        // Marks read as their period ("2021", "Mar 2021"), not as the period's first day.
+        marks: chartMarks({ ...widget, crossFilters: [{ column: axis, filter: 'drill' }] }, data).map(
+          (m) => ({
+            ...m,
+            label: periodLabel(grain, (m.values[axis] ?? '').slice(0, 10)),
+          }),
+        ),
+        isSelected: () => false,
+        enterDoes: `shows its ${LEVEL_NAMES[widget.drill.levels[path.length + 1] ?? ''] ?? 'details'}`,
+        onActivate: (m) => {
+          const start = m.values[axis];
+          if (start) drill.set([...path, start.slice(0, 10)]);
+        },
+      };
+    }
     if (!crossFilter || widget.type === 'table') return undefined;
     return {
       marks: chartMarks(widget, data),
       isSelected: (m) => crossFilter.isSelected(m.values),
       onActivate: (m, additive) => crossFilter.activate(m.values, additive),
     };
-  }, [widget, data, crossFilter]);
+  }, [widget, data, crossFilter, drill]);
   const cellFilter = useMemo((): CellFilter | undefined => {
     if (!crossFilter || widget.type !== 'table') return undefined;
     return {
@@ -199,4 +241,58 @@ function isEmpty(widget: WidgetDefinition, data: WidgetDataResponse): boolean {
   if (widget.type === 'kpi') return kpiIsEmpty(data);
   if (widget.type === 'table') return (data.total ?? data.rows.length) === 0;
   return data.rows.length === 0;
+}
+
+const LEVEL_NAMES: Record<string, string> = {
+  year: 'years',
+  quarter: 'quarters',
+  month: 'months',
+  day: 'days',
+};
+
+/**
+ * Where a drilled chart is: "All years › 2021 › Mar 2021", each step a button back up to it, and what
+ * a click on a mark does next. The last step is the level shown (aria-current).
+ */
+function DrillBreadcrumb({
+  title,
+  levels,
+  drill,
+}: {
+  title: string;
+  levels: readonly string[];
+  drill: WidgetDrill;
+}) {
+  const { path } = drill;
+  const next = levels[path.length + 1];
+  return (
+    <nav className="drill-breadcrumb" aria-label={`Drill-down of ${title}`} data-testid="drill-breadcrumb">
+      <ol>
+        <li>
+          {path.length === 0 ? (
+            <span aria-current="location">All {LEVEL_NAMES[levels[0] ?? ''] ?? ''}</span>
+          ) : (
+            <button type="button" className="drill-step" onClick={() => drill.set([])}>
+              All {LEVEL_NAMES[levels[0] ?? ''] ?? ''}
+            </button>
+          )}
+        </li>
+        {path.map((start, i) => (
+          <li key={start}>
+            <span aria-hidden="true" className="drill-sep">
+              ›
+            </span>
+            {i === path.length - 1 ? (
+              <span aria-current="location">{periodLabel(levels[i] ?? 'day', start)}</span>
+            ) : (
+              <button type="button" className="drill-step" onClick={() => drill.set(path.slice(0, i + 1))}>
+                {periodLabel(levels[i] ?? 'day', start)}
+              </button>
+            )}
+          </li>
+        ))}
+      </ol>
+      {next && <span className="drill-hint">Click a period to see its {LEVEL_NAMES[next] ?? next}</span>}
+    </nav>
+  );
 }

@@ -10,6 +10,7 @@ import {
 import { activeFilterCount, withFilter, type FilterState } from '../app/filters/filter-state.js';
 import { parseFilterQuery } from '../app/filters/filter-url.js';
 import { navigate, useLocation } from '../app/routing/router.js';
+import { drillPairs, formatDrill, parseDrill, type DrillPaths } from '../app/filters/drill-url.js';
 
 export interface DashboardFilters {
   readonly state: FilterState;
@@ -31,6 +32,10 @@ export interface DashboardFilters {
    * fit a filter are ignored. `replace` rewrites the current history entry (opening with a preset).
    */
   applyValues(values: Readonly<Record<string, unknown>>, options?: { replace?: boolean }): void;
+  /** Drill-down path per widget (app/filters/drill-url.ts), kept in the URL beside the filters. */
+  readonly drill: DrillPaths;
+  /** One widget's drill path (an empty path: back to its top level); one history entry each. */
+  setDrill(widgetId: string, path: readonly string[]): void;
 }
 
 /** A filter state from plain values (a preset's), each normalized against its filter. */
@@ -49,8 +54,12 @@ export function stateFromValues(
  * history entry; text inputs debounce before they commit, so typing does not flood the history.
  * The URL is extended here rather than in the router: the router stays a location store.
  */
-export function useDashboardFilters(filters: readonly FilterDefinition[]): DashboardFilters {
+export function useDashboardFilters(
+  filters: readonly FilterDefinition[],
+  drillable: ReadonlySet<string> = NO_DRILL,
+): DashboardFilters {
   const location = useLocation();
+  const drill = useMemo(() => parseDrill(location.search, drillable), [location.search, drillable]);
   const state = useMemo(() => parseFilterQuery(location.search, filters), [location.search, filters]);
   const cross = useMemo(() => parseCrossFilters(location.search, filters), [location.search, filters]);
 
@@ -62,9 +71,24 @@ export function useDashboardFilters(filters: readonly FilterDefinition[]): Dashb
         parseFilterQuery(search, filters),
         parseCrossFilters(search, filters),
       );
-      navigate(`${window.location.pathname}${formatDashboardQuery(nextState, nextCross, filters)}`);
+      // Drill paths stay where they are while filters change: the chart stays at its level.
+      navigate(withPairs(formatDashboardQuery(nextState, nextCross, filters), drillPairs(search)));
     },
     [filters],
+  );
+  const setDrill = useCallback(
+    (widgetId: string, path: readonly string[]) => {
+      const search = window.location.search;
+      const current = parseDrill(search, drillable);
+      const next = { ...current, [widgetId]: path };
+      const filterPart = search
+        .replace(/^\?/, '')
+        .split('&')
+        .filter((p) => p && !drillPairs(`?${p}`).length)
+        .join('&');
+      navigate(withPairs(filterPart ? `?${filterPart}` : '', formatDrill(next)));
+    },
+    [drillable],
   );
 
   const setFilter = useCallback(
@@ -96,6 +120,8 @@ export function useDashboardFilters(filters: readonly FilterDefinition[]): Dashb
 
   return {
     state,
+    drill,
+    setDrill,
     applyValues,
     activeCount: activeFilterCount(state) + cross.length,
     cross,
@@ -104,4 +130,12 @@ export function useDashboardFilters(filters: readonly FilterDefinition[]): Dashb
     activateMark: activate,
     clearCross,
   };
+}
+
+const NO_DRILL: ReadonlySet<string> = new Set();
+
+/** The page's path with a query string and more `key=value` pairs after it. */
+function withPairs(query: string, pairs: readonly string[]): string {
+  const all = [query.replace(/^\?/, ''), ...pairs].filter(Boolean);
+  return `${window.location.pathname}${all.length ? `?${all.join('&')}` : ''}`;
 }

@@ -17,6 +17,7 @@ export function useWidgetData(
   widget: WidgetDefinition,
   filters: FilterState,
   table?: { offset: number; sort: SortSpec | undefined },
+  drill?: readonly string[],
 ) {
   const paged = table !== undefined;
   const offset = table?.offset ?? 0;
@@ -26,8 +27,9 @@ export function useWidgetData(
       filters: requestFilters(filters, widget.filters),
       ...(paged ? { page: { offset, limit: widget.pageSize ?? DEFAULT_PAGE_SIZE } } : {}),
       ...(paged && sort ? { sort } : {}),
+      ...(drill?.length ? { drill } : {}),
     }),
-    [filters, widget.filters, widget.pageSize, paged, offset, sort],
+    [filters, widget.filters, widget.pageSize, paged, offset, sort, drill],
   );
 
   return useQuery({

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useMemo } from 'react';
 import type { DashboardDefinition } from '../../../contract/index.js';
 import { dashboardListQuery, dashboardQuery } from '../api/queries.js';
 import { effectiveFilters, formatDashboardQuery, isMarkSelected } from '../app/filters/cross-filter.js';
@@ -39,7 +39,11 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
 }
 
 function DashboardView({ definition, project }: { definition: DashboardDefinition; project: string }) {
-  const filters = useDashboardFilters(definition.filters);
+  const drillable = useMemo(
+    () => new Set(definition.widgets.filter((w) => w.drill).map((w) => w.id)),
+    [definition.widgets],
+  );
+  const filters = useDashboardFilters(definition.filters, drillable);
   useDashboardUpdates(definition.id);
   const staleSince = useStaleSince(definition.id);
   const refreshing = useRefreshingPipelines(definition.datasets);
@@ -97,6 +101,11 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
               filters={own}
               filtersKey={formatDashboardQuery(own, [], definition.filters)}
               exportable={definition.exportable !== false}
+              drill={
+                w.drill
+                  ? { path: filters.drill[w.id] ?? NO_PATH, set: (path) => filters.setDrill(w.id, path) }
+                  : undefined
+              }
               crossFilter={
                 w.crossFilters?.length
                   ? {
@@ -112,3 +121,5 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
     </main>
   );
 }
+
+const NO_PATH: readonly string[] = [];

@@ -1,0 +1,128 @@
+/// <reference lib="dom" />
+// (DOM types: the callbacks passed to page.evaluate run in the browser.)
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { check, checks, eventually, waitForDashboard } from './dashboard-page.js';
+import {
+  chromiumAvailable,
+  ensureWebBuild,
+  launchBrowser,
+  repoRoot,
+  resultsDir,
+  startServer,
+  type Browser,
+  type RunningServer,
+} from './e2e-harness.js';
+
+/**
+ * Drill-down on the clinical-trials overview's "Studies started per year" (drill: year → month →
+ * day), by keyboard: a year opens its months, a month its days; the breadcrumb and Back climb up;
+ * the URL keeps the level. Screenshots: test-results/drill-{light,dark}.png.
+ */
+const available = chromiumAvailable();
+const AXE_SOURCE = readFileSync(path.join(repoRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+async function axeSerious(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    type AxeResults = { violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] };
+    const axe = (window as unknown as { axe: { run(): Promise<AxeResults> } }).axe;
+    const r = await axe.run();
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`);
+  });
+}
+
+describe.skipIf(!available)('drill-down in Chromium', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(resultsDir, { recursive: true });
+    ensureWebBuild();
+    server = await startServer('clinical-trials');
+    browser = await launchBrowser(server);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    console.log(`\ndrill browser checks run: ${checks.count}\n`);
+  });
+
+  const crumbs = (page: Page) =>
+    page.locator('[data-widget-id="starts"] [data-testid="drill-breadcrumb"] li').allTextContents();
+  const drillParam = async (page: Page) => new URL(page.url()).searchParams.get('dr');
+  const description = (page: Page) =>
+    page.locator('[data-widget-id="starts"] .chart').getAttribute('aria-label');
+  const marks = (page: Page) => page.locator('[data-widget-id="starts"] [data-testid="chart-marks"]');
+  /** Picks a mark by keyboard (End, then up `back` marks) and presses Enter; returns its label. */
+  async function drillInto(page: Page, back: number): Promise<string> {
+    await marks(page).focus();
+    await page.keyboard.press('End');
+    for (let i = 0; i < back; i++) await page.keyboard.press('ArrowUp');
+    const label = await marks(page).locator('[data-active="true"]').innerText();
+    await page.keyboard.press('Enter');
+    return label;
+  }
+
+  it('year → month → day by keyboard, the breadcrumb and Back climb up', async () => {
+    const page = await browser.context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(`${server.baseUrl}/d/overview`);
+    await waitForDashboard(page);
+    check(await crumbs(page)).toEqual(['All years']);
+    const years = await description(page);
+
+    // A recent full year (the last may be partial): its months.
+    const year = await drillInto(page, 3);
+    check(year).toMatch(/^\d{4}$/);
+    await eventually(() => drillParam(page), `starts:${year}-01-01`);
+    await waitForDashboard(page);
+    check(await crumbs(page)).toEqual(['All years', `›${year}`]);
+    const months = await description(page);
+    check(months).not.toBe(years);
+    check(await marks(page).locator('[role="option"]').count()).toBeLessThanOrEqual(12);
+
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await waitForDashboard(page);
+      await page
+        .locator('[data-widget-id="starts"]')
+        .screenshot({ path: path.join(resultsDir, `drill-${scheme}.png`) });
+      const serious = await axeSerious(page);
+      console.log(`axe on the drilled overview (${scheme}): ${serious.length} serious/critical`);
+      check(serious).toEqual([]);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // The first month of that year: its days; the last level has no marks to drill.
+    await marks(page).focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Enter');
+    await eventually(() => drillParam(page), `starts:${year}-01-01,${year}-01-01`);
+    await waitForDashboard(page);
+    check(await crumbs(page)).toEqual(['All years', `›${year}`, `›Jan ${year}`]);
+    check(await marks(page).count()).toBe(0);
+    check(await description(page)).not.toBe(months);
+
+    // A reload keeps the level; Back climbs one level, the breadcrumb goes straight to the top.
+    await page.reload();
+    await waitForDashboard(page);
+    check(await crumbs(page)).toEqual(['All years', `›${year}`, `›Jan ${year}`]);
+    await page.goBack();
+    await eventually(() => drillParam(page), `starts:${year}-01-01`);
+    await waitForDashboard(page);
+    // The chart's description follows its data once redrawn.
+    await eventually(() => description(page), months);
+    await page.getByRole('button', { name: 'All years' }).click();
+    await eventually(() => drillParam(page), null);
+    await waitForDashboard(page);
+    await eventually(() => description(page), years);
+    check(pageErrors).toEqual([]);
+    await page.close();
+  });
+});
