@@ -306,14 +306,17 @@ async function chooseTenancy(
         return `--tenant-column ${tenantFlag}: table ${label(info)} has no text column of that name (text columns: ${strings.join(', ') || 'none'})`;
       tenant = tenantFlag;
     } else if (!sharedFlag && ask) {
+      let wrong = '';
       for (;;) {
         const answer = await ask(
-          `${label(info)}: which column holds the organisation a row belongs to (${strings.join(', ') || 'no text columns'})? Enter = none, every organisation sees every row: `,
+          `${wrong}${label(info)}: which column holds the organisation a row belongs to (${strings.join(', ') || 'no text columns'})? Enter = none, every organisation sees every row: `,
         );
         if (!answer || strings.includes(answer)) {
           tenant = answer || undefined;
           break;
         }
+        // Asked again, saying why: only a text column can hold organisation slugs.
+        wrong = `"${answer}" is not a text column of ${label(info)}. `;
       }
     }
     result.push({ info, tenantColumn: tenant });
