@@ -169,7 +169,8 @@ export async function initCommand(argv: string[], io: InitIo): Promise<number> {
   say('It passes trellis check. Next:');
   if (source.kind === 'server') say(`  export ${urlEnv}='…'   # the URL you gave, in the environment only`);
   say(`  trellis serve --demo ${rel}   # prints a one-time sign-in link`);
-  say(`  trellis check ${rel}          # after each edit of its files`);
+  say(`  trellis dev ${rel}            # the same, and saved edits reload the open dashboards`);
+  say(`  trellis check ${rel}          # every problem of every file, e.g. in CI`);
   return 0;
 }
 
