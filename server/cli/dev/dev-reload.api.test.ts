@@ -197,3 +197,14 @@ describe('LiveApp swap', () => {
     }
   });
 });
+
+describe('trellis dev refuses production', () => {
+  test('NODE_ENV=production: exit 1 with the reason, nothing opened', async () => {
+    const { devCommand } = await import('../dev.command.js');
+    const err: string[] = [];
+    const io = { stdout: { write: () => true }, stderr: { write: (t: string) => err.push(t) } };
+    const config = { ...defaultConfig({ webRoot: undefined }), env: 'production' as const };
+    expect(await devCommand('/nonexistent-project', config, io)).toBe(1);
+    expect(err.join('')).toContain('trellis dev is refused under NODE_ENV=production');
+  });
+});
