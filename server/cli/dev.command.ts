@@ -87,7 +87,13 @@ export async function devCommand(dir: string, config: AppConfig, io: DevIo = pro
     hub.swapped();
     const ms = Math.round(performance.now() - started);
     say(`trellis dev: reloaded "${verified.project.title}" in ${ms} ms (version ${hub.status.version})`);
-    await swapped;
+    // Not awaited: the old app drains its in-flight requests (an export may take a while, at most
+    // the shutdown grace) while the next save is already being checked.
+    swapped.catch((err: unknown) =>
+      io.stderr.write(
+        `trellis dev: closing the previous version failed: ${err instanceof Error ? err.stack : String(err)}\n`,
+      ),
+    );
   };
   const schedule = () => {
     if (running) {

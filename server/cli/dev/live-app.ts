@@ -28,6 +28,8 @@ interface Slot {
 export class LiveApp {
   readonly server: Server;
   private current: Slot;
+  /** Older generations still draining (each for at most drainMs). */
+  private readonly retiring = new Set<Promise<void>>();
 
   constructor(
     first: Generation,
@@ -47,13 +49,21 @@ export class LiveApp {
   async swap(next: Generation): Promise<void> {
     const old = this.current;
     this.current = { generation: next, inFlight: 0 };
-    await this.retire(old);
+    const retired = this.retire(old);
+    this.retiring.add(retired);
+    try {
+      await retired;
+    } finally {
+      this.retiring.delete(retired);
+    }
   }
 
   /** Stops listening, lets in-flight requests finish (bounded), closes the current generation. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
+    // Their failures were reported to whoever swapped them out; here they only need to be over.
+    await Promise.allSettled([...this.retiring]);
     await this.retire(this.current);
     this.server.closeAllConnections();
     await closed;
