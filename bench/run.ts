@@ -16,6 +16,7 @@ import { shutdown } from './scenarios/shutdown.js';
 import { stampede } from './scenarios/stampede.js';
 import { usersIn1gb } from './scenarios/users-in-1gb.js';
 import { webBundle } from './scenarios/web-bundle.js';
+import { devReload } from './scenarios/dev-reload.js';
 
 /**
  * `npm run bench` runs every scenario; `npm run bench -- NAME [NAME…] [--rows 10m] [--profile]` runs
@@ -36,6 +37,7 @@ const scenarios: Record<string, (options: BenchOptions) => Promise<ScenarioResul
   ingestion,
   export: exportScenario,
   'noisy-neighbour': noisyNeighbour,
+  'dev-reload': devReload,
 };
 
 let options: BenchOptions;

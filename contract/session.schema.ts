@@ -28,5 +28,7 @@ export const sessionInfo = z.object({
    * `trellis_csrf` cookie). Bound to this session; it changes when the session does.
    */
   csrfToken: z.string(),
+  /** Present (true) only under `trellis dev`: the page listens to /api/v1/dev/events and reloads. */
+  devReload: z.literal(true).optional(),
 });
 export type SessionInfo = z.infer<typeof sessionInfo>;

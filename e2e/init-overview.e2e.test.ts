@@ -4,6 +4,8 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initCommand } from '../server/cli/init.command.js';
+import { loadVerifiedProject } from '../server/cli/load-verified-project.js';
+import { closeEngines } from '../server/query/engines/index.js';
 import { clinicalTrialsDb, requireExampleData } from '../test/paths.js';
 import { waitForDashboard } from './dashboard-page.js';
 import { chromiumAvailable, ensureWebBuild, launchBrowser, resultsDir, startServer } from './e2e-harness.js';
@@ -34,6 +36,10 @@ describe.skipIf(!available)('a project made by trellis init, in Chromium', () =>
     );
     expect(err.join('')).toBe('');
     expect(code).toBe(0);
+    // It checks, as `trellis check` does (files against the source), before it is served.
+    const checked = await loadVerifiedProject(dir, {});
+    expect(checked.ok ? [] : checked.problems).toEqual([]);
+    if (checked.ok) await closeEngines(checked.engines);
     // Signed in to atlas, the first organisation of the tenant column.
     const server = await startServer('clinical-trials', { projectDir: dir });
     const browser = await launchBrowser(server);
@@ -57,6 +63,12 @@ describe.skipIf(!available)('a project made by trellis init, in Chromium', () =>
         path: path.join(resultsDir, 'init-clinical-trials-overview.png'),
         fullPage: true,
       });
+      // KPIs, time series and top-N bars, as docs/getting-started.md shows them (docs/images/init-overview.png).
+      // A taller window, and the charts drawn again at its size, before the picture.
+      await page.setViewportSize({ width: 1280, height: 1640 });
+      await page.waitForTimeout(500);
+      await waitForDashboard(page);
+      await page.screenshot({ path: path.join(resultsDir, 'init-clinical-trials-top.png') });
     } finally {
       await browser.close();
       await server.close();

@@ -64,6 +64,8 @@ import { exportsRoutes } from './routes/dashboards/exports.routes.js';
 import { WidgetExports } from './services/widget-export.service.js';
 import { PresetsService } from './services/presets.service.js';
 import { presetsRoutes } from './routes/dashboards/presets.routes.js';
+import type { DevReloadHub } from './services/dev-reload.service.js';
+import { devEventsRoutes } from './routes/dev/dev-events.routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -135,6 +137,8 @@ export interface BuildAppOptions {
   readonly queue?: Queue;
   /** Shorter job-system timings for tests. */
   readonly jobTimings?: JobSystemOptions['timings'];
+  /** `trellis dev` only: project-change events for open pages (GET /api/v1/dev/events). */
+  readonly devReload?: DevReloadHub;
 }
 
 /** Builds the HTTP app without listening, so tests drive it through inject(). */
@@ -326,6 +330,7 @@ export async function buildApp(
     secureCookie: config.sessions.secureCookie,
     secret: config.sessions.secret,
     idleTimeoutSeconds: sessions.idleTimeoutSeconds,
+    devReload: options.devReload !== undefined,
   };
   await app.register(sessionRoutes(services, presenter));
   await app.register(ownSessionsRoutes(services, presenter));
@@ -340,6 +345,7 @@ export async function buildApp(
   await app.register(runEventsRoutes(services));
   await app.register(uploadsRoutes(services));
   await app.register(presetsRoutes(services));
+  if (options.devReload) await app.register(devEventsRoutes(services, options.devReload));
   await appShellRoutes(app, config.webRoot);
   return app as unknown as FastifyInstance & { services: AppServices };
 }

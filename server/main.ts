@@ -4,6 +4,7 @@ import { ACCOUNTS_USAGE, accountsCommand } from './cli/accounts.command.js';
 import { DEMO_USAGE, demoCommand } from './cli/demo.command.js';
 import { PIPELINE_USAGE, pipelineCommand } from './cli/pipeline.command.js';
 import { WORKER_USAGE } from './cli/worker-usage.js';
+import { DEV_USAGE } from './cli/dev-usage.js';
 
 // Kept here (not imported from init.command.ts) so the help does not load the engines.
 const INIT_USAGE = `  init DIR --from SOURCE [--tables T1,T2] [--tenant-column COL | --shared] [--url-env NAME] [--yes]
@@ -22,7 +23,7 @@ Commands:
                (refused under NODE_ENV=production; a random session secret per start if none is set)
   serve --role web DIR
                The web role only: no background jobs here (run them with trellis worker DIR)
-${INIT_USAGE}${WORKER_USAGE}  check DIR    Validate the project in DIR against its sources; prints file:line: message per problem
+${INIT_USAGE}${DEV_USAGE}${WORKER_USAGE}  check DIR    Validate the project in DIR against its sources; prints file:line: message per problem
 ${ACCOUNTS_USAGE}${DEMO_USAGE}${PIPELINE_USAGE}
 Options:
   -h, --help   Show this help
@@ -62,7 +63,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     process.stdout.write(USAGE);
     return command || values.help ? 0 : 2;
   }
-  if ((command === 'serve' || command === 'check' || command === 'worker') && !dir) {
+  if ((command === 'serve' || command === 'check' || command === 'worker' || command === 'dev') && !dir) {
     process.stderr.write(
       `trellis ${command}: name the project folder, e.g. trellis ${command} examples/clinical-trials\n`,
     );
@@ -73,7 +74,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     process.stderr.write(`trellis serve: --role is web or all (the default), not "${String(role)}"\n`);
     return 2;
   }
-  if (command !== 'serve' && command !== 'check' && command !== 'worker') {
+  if (command !== 'serve' && command !== 'check' && command !== 'worker' && command !== 'dev') {
     process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
     return 2;
   }
@@ -85,6 +86,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   if (command === 'check') return (await import('./cli/check.command.js')).checkCommand(dir ?? '.', config);
   if (command === 'worker')
     return (await import('./cli/worker.command.js')).workerCommand(dir ?? '.', config);
+  if (command === 'dev') return (await import('./cli/dev.command.js')).devCommand(dir ?? '.', config);
   const { serveCommand } = await import('./cli/serve.command.js');
   return serveCommand(dir ?? '.', config, {
     demo: values.demo === true,

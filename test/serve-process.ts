@@ -27,10 +27,12 @@ export function startServe(
   timeoutMs = 60_000,
   /** The folder it runs in (default: this one). */
   cwd?: string,
+  /** An installed `trellis` command to run (default: the checkout's bin/trellis.js under this node). */
+  command?: string,
 ): Promise<ServeProcess> {
   const child: ChildProcess = spawn(
-    process.execPath,
-    [path.join(repoRoot, 'bin', 'trellis.js'), 'serve', ...args],
+    command ?? process.execPath,
+    command ? ['serve', ...args] : [path.join(repoRoot, 'bin', 'trellis.js'), 'serve', ...args],
     {
       env: {
         ...withoutSecret(),

@@ -169,7 +169,8 @@ export async function initCommand(argv: string[], io: InitIo): Promise<number> {
   say('It passes trellis check. Next:');
   if (source.kind === 'server') say(`  export ${urlEnv}='…'   # the URL you gave, in the environment only`);
   say(`  trellis serve --demo ${rel}   # prints a one-time sign-in link`);
-  say(`  trellis check ${rel}          # after each edit of its files`);
+  say(`  trellis dev ${rel}            # the same, and saved edits reload the open dashboards`);
+  say(`  trellis check ${rel}          # every problem of every file, e.g. in CI`);
   return 0;
 }
 
@@ -306,14 +307,17 @@ async function chooseTenancy(
         return `--tenant-column ${tenantFlag}: table ${label(info)} has no text column of that name (text columns: ${strings.join(', ') || 'none'})`;
       tenant = tenantFlag;
     } else if (!sharedFlag && ask) {
+      let wrong = '';
       for (;;) {
         const answer = await ask(
-          `${label(info)}: which column holds the organisation a row belongs to (${strings.join(', ') || 'no text columns'})? Enter = none, every organisation sees every row: `,
+          `${wrong}${label(info)}: which column holds the organisation a row belongs to (${strings.join(', ') || 'no text columns'})? Enter = none, every organisation sees every row: `,
         );
         if (!answer || strings.includes(answer)) {
           tenant = answer || undefined;
           break;
         }
+        // Asked again, saying why: only a text column can hold organisation slugs.
+        wrong = `"${answer}" is not a text column of ${label(info)}. `;
       }
     }
     result.push({ info, tenantColumn: tenant });

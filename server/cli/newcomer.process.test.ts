@@ -6,28 +6,40 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { repoRoot } from '../../test/paths.js';
 import { mariadbSalesTable, pgSalesSchema, salesFilesFolder } from '../../test/sales-fixture.js';
 import { startServe } from '../../test/serve-process.js';
+import { installPackedCli } from '../../test/packed-cli.js';
 import { serviceGate } from '../../test/test-services.js';
 
 /**
- * The newcomer's path (issue 16), as a user runs it: in a folder outside the checkout, the built CLI
- * (`bin/trellis.js`, what `npm install -g ./trellis-<version>.tgz` installs) scaffolds a project from
+ * The newcomer's path (issue 16), as a user runs it: in a folder outside the checkout, the packed CLI
+ * (`npm pack`, installed into a private global prefix: test/packed-cli.ts says how) scaffolds a project from
  * their own data, checks it, serves it in demo mode; they sign in with the printed link, mint an API
  * token and fetch a widget's rows with curl as docs/api.md shows. No TRELLIS_DATA_DIR: the metadata
  * store is the project's own .trellis/, and `trellis user list` run inside the project finds it.
  */
-const bin = path.join(repoRoot, 'bin', 'trellis.js');
 const home = mkdtempSync(path.join(tmpdir(), 'trellis-newcomer-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
+if (!existsSync(path.join(repoRoot, 'dist', 'server', 'main.js')))
+  throw new Error('dist/ is missing: run "npm test" (it builds first) or "npm run build"');
+// Outside `home`, so the projects' folder holds only what the newcomer made.
+const installDir = mkdtempSync(path.join(tmpdir(), 'trellis-packed-'));
+afterAll(() => rmSync(installDir, { recursive: true, force: true }));
+const installed = installPackedCli(installDir);
 
 function withoutTrellisEnv(extra: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env))
     if (v !== undefined && !k.startsWith('TRELLIS_') && k !== 'NODE_ENV') env[k] = v;
-  return { ...env, NODE_ENV: 'development', ...extra };
+  // The installed command first on PATH, as `npm install -g` leaves it.
+  return {
+    ...env,
+    NODE_ENV: 'development',
+    PATH: `${installed.binDir}:${env.PATH ?? '/usr/bin:/bin'}`,
+    ...extra,
+  };
 }
 
 function trellis(args: string[], env: Record<string, string>, cwd = home) {
-  return spawnSync(process.execPath, [bin, ...args], {
+  return spawnSync('trellis', args, {
     cwd,
     env: withoutTrellisEnv(env),
     encoding: 'utf8',
@@ -45,15 +57,19 @@ const sh = (script: string, env: Record<string, string>) =>
 
 /** init → check → serve --demo → link → token → curl: returns the widget's row count. */
 async function newcomer(project: string, initArgs: string[], env: Record<string, string>): Promise<number> {
-  if (!existsSync(path.join(repoRoot, 'dist', 'server', 'main.js')))
-    throw new Error('dist/ is missing: run "npm test" (it builds first) or "npm run build"');
   const init = trellis(['init', project, ...initArgs, '--yes'], env);
   expect(init.stderr).toBe('');
   expect(init.status).toBe(0);
   const check = trellis(['check', project], env);
   expect(check.stderr).toBe('');
   expect(check.stdout).toMatch(/: ok \(\d+ datasets?, \d+ dashboards?, \d+ widgets\)/);
-  const server = await startServe(['--demo', project], withoutTrellisEnv(env), 90_000, home);
+  const server = await startServe(
+    ['--demo', project],
+    withoutTrellisEnv(env),
+    90_000,
+    home,
+    installed.trellis,
+  );
   try {
     const link = (await server.waitFor(/(http:\/\/\S+\/login\/link\?token=[A-Za-z0-9_-]{43})/))[1] ?? '';
     const dataset = (await import('node:fs'))
@@ -85,6 +101,21 @@ curl -s -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
 }
 
 const unique = `nc_${process.pid}_${Date.now() % 100000}`;
+test('the installed command is the packed one, and works from any folder', () => {
+  const help = spawnSync('trellis', ['--help'], {
+    cwd: tmpdir(),
+    env: withoutTrellisEnv({}),
+    encoding: 'utf8',
+  });
+  expect(help.status).toBe(0);
+  expect(help.stdout).toMatch(/^ {2}dev DIR/m);
+  const which = spawnSync('bash', ['-c', 'command -v trellis'], {
+    env: withoutTrellisEnv({}),
+    encoding: 'utf8',
+  });
+  expect(which.stdout.trim()).toBe(installed.trellis);
+});
+
 const pgGate = await serviceGate('postgres', 'the newcomer path from PostgreSQL');
 const myGate = await serviceGate('mysql', 'the newcomer path from MariaDB');
 

@@ -9,6 +9,8 @@ export interface SessionPresenter {
   readonly secureCookie: boolean;
   readonly secret: string;
   readonly idleTimeoutSeconds: number;
+  /** `trellis dev`: tell the web app to listen for project changes. */
+  readonly devReload?: boolean;
 }
 
 /** The session as the web app sees it: who, where, what the role may do, and its CSRF token. */
@@ -21,6 +23,7 @@ export function presentSession(session: ActiveSession, options: SessionPresenter
     expiresAt: new Date(session.expiresAt).toISOString(),
     idleTimeoutSeconds: options.idleTimeoutSeconds,
     csrfToken: csrfTokenFor(options.secret, session.idHash),
+    ...(options.devReload ? { devReload: true as const } : {}),
   };
 }
 

@@ -9,6 +9,8 @@ import { DashboardPage } from '../../pages/DashboardPage.js';
 import { JobsPage } from '../../pages/JobsPage.js';
 import { LoginPage } from '../../pages/LoginPage.js';
 import { Toaster } from '../../components/Toaster.js';
+import { DevProblems } from '../../components/DevProblems.js';
+import { useDevReload } from '../../hooks/useDevReload.js';
 import { useRunEvents } from '../../hooks/useRunEvents.js';
 import { useSession } from '../../hooks/useSession.js';
 import { Link } from '../routing/Link.js';
@@ -23,6 +25,8 @@ export function App() {
   // One run-event stream for the whole app: progress on the Jobs page, toasts and badges anywhere.
   const session = useSession();
   useRunEvents(session.data?.organisation.id);
+  // Only under `trellis dev`: saved project files reload the page's data, or show their problems.
+  const devStatus = useDevReload(session.data?.devReload === true);
   return (
     <>
       <a className="skip-link" href="#main">
@@ -58,6 +62,7 @@ export function App() {
         </main>
       )}
       <Toaster />
+      <DevProblems status={devStatus} />
     </>
   );
 }
