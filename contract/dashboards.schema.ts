@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EXPORT_FORMATS } from './export-formats.js';
 import { FILTER_TYPES } from './filters.schema.js';
 
 /** What the browser learns about a dashboard: ids, labels and presentation, never SQL or table names. */
@@ -71,6 +72,11 @@ export const widgetDefinition = z.object({
   crossFilters: z.array(z.object({ column: z.string(), filter: z.string() })).optional(),
   /** How long a result may be reused before asking again (the dataset's freshness); 0 = live. */
   freshnessMs: z.number().int().min(0),
+  /**
+   * Data widgets of an exportable dashboard: the download formats its source can write (Parquet only
+   * where the engine writes it), so the menu never offers one that would fail.
+   */
+  exportFormats: z.array(z.enum(EXPORT_FORMATS)).optional(),
 });
 export type WidgetDefinition = z.infer<typeof widgetDefinition>;
 

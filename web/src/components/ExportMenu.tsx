@@ -1,6 +1,6 @@
 import { useRef } from 'react';
 import type { SortSpec, WidgetDefinition } from '../../../contract/index.js';
-import { EXPORT_CHOICES, exportUrl } from '../app/export-links.js';
+import { exportChoicesFor, exportUrl } from '../app/export-links.js';
 import { requestFilters, type FilterState } from '../app/filters/filter-state.js';
 import { useDismissable } from '../hooks/useDismissable.js';
 
@@ -35,7 +35,7 @@ export function ExportMenu({ dashboardId, widget, filters, sort }: Props) {
           {Object.keys(values).length > 0 ? ', with the current filters' : ''}
         </p>
         <ul aria-label={`Download ${widget.title} as`}>
-          {EXPORT_CHOICES.map((choice) => (
+          {exportChoicesFor(widget).map((choice) => (
             <li key={choice.label}>
               <a
                 href={exportUrl(dashboardId, widget.id, choice, values, sort)}
