@@ -10,3 +10,4 @@ export * from './uploads.schema.js';
 export * from './exports.schema.js';
 export * from './invitations.schema.js';
 export * from './organisation-name.js';
+export * from './export-jobs.schema.js';

@@ -62,6 +62,9 @@ import { UploadsService } from './uploads/uploads.service.js';
 import { AuditRecorder } from './audit/audit-recorder.js';
 import { exportsRoutes } from './routes/dashboards/exports.routes.js';
 import { WidgetExports } from './services/widget-export.service.js';
+import { ExportJobs } from './services/export-jobs.service.js';
+import { ExportFileTask } from './jobs/tasks/export-file.task.js';
+import { exportJobsRoutes } from './routes/exports/export-jobs.routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -102,6 +105,8 @@ export interface AppServices {
   readonly routes: RouteInfo[];
   /** Widget exports (docs/exports.md). */
   readonly exports: WidgetExports;
+  /** Export jobs: large exports written on the worker, kept for download (docs/exports.md). */
+  readonly exportJobs: ExportJobs;
   /** The per-user token bucket of the data API (widget data, filter options): a route hook. */
   readonly dataRateLimit: (request: FastifyRequest) => Promise<void>;
   /** Open update streams per user, per kind. */
@@ -131,6 +136,8 @@ export interface BuildAppOptions {
   readonly queue?: Queue;
   /** Shorter job-system timings for tests. */
   readonly jobTimings?: JobSystemOptions['timings'];
+  /** Export jobs' progress and cancel-check interval (tests shorten it). */
+  readonly exportProgressMs?: number;
 }
 
 /** Builds the HTTP app without listening, so tests drive it through inject(). */
@@ -180,7 +187,21 @@ export async function buildApp(
   if (!options.store) app.addHook('onClose', async () => store.close());
   const sessions = new SessionsService(store, config.sessions, options.now);
   const runner = new QueryRunner({ project, engines, metrics, cache, breakers, logger: cacheLog });
+  const widgetExports = new WidgetExports({
+    project,
+    engines,
+    runner,
+    metrics,
+    audit: new AuditRecorder(store, options.now),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const exportTask = new ExportFileTask(config.jobs.jobTimeoutMs);
   const jobs = new JobSystem({
+    tasks: [exportTask],
+    // The worker's housekeeping deletes expired export files (exportJobs exists by the time it runs).
+    housekeeping: async () => {
+      await exportJobs.sweep();
+    },
     config: config.jobs,
     store,
     project,
@@ -199,6 +220,19 @@ export async function buildApp(
     namespace: config.cache.namespace ?? project.name,
     maxEventStreams: config.maxEventStreams,
     logger: app.log.child({ component: 'jobs' }),
+  });
+  const exportJobs = new ExportJobs({
+    store,
+    queue: jobs.queue,
+    task: exportTask,
+    exports: widgetExports,
+    audit: new AuditRecorder(store, options.now),
+    dir: config.exports.dir,
+    jobRows: config.exports.jobRows,
+    keepMs: config.exports.keepMs,
+    logger: app.log.child({ component: 'exports' }),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.exportProgressMs ? { progressMs: options.exportProgressMs } : {}),
   });
   // Outgoing e-mail only with SMTP settings; links in it are built from TRELLIS_PUBLIC_URL.
   const mailer = config.mail ? smtpMailer(config.mail) : undefined;
@@ -232,14 +266,8 @@ export async function buildApp(
     jobs,
     uploads: new UploadsService(project, store, config.uploads.tempDir, metrics, options.now),
     routes: [],
-    exports: new WidgetExports({
-      project,
-      engines,
-      runner,
-      metrics,
-      audit: new AuditRecorder(store, options.now),
-      ...(options.now ? { now: options.now } : {}),
-    }),
+    exports: widgetExports,
+    exportJobs,
     dataRateLimit: userRateLimit(new TokenBuckets(config.dataRateLimit)),
     streamQuotas: {
       dashboards: new StreamQuota(config.maxStreamsPerUser),
@@ -317,6 +345,7 @@ export async function buildApp(
   await app.register(filtersRoutes(services));
   await app.register(eventsRoutes(services));
   await app.register(exportsRoutes(services));
+  await app.register(exportJobsRoutes(services));
   const presenter = {
     secureCookie: config.sessions.secureCookie,
     secret: config.sessions.secret,

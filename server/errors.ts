@@ -134,6 +134,13 @@ export const ERROR_CATALOGUE = {
     message: "This widget's data source cannot be exported in that format; choose another format.",
   },
   EXPORTS_BUSY: { status: 503, message: 'Too many downloads are running; try again in a moment.' },
+  EXPORT_NOT_FOUND: { status: 404, message: 'There is no export with this id.' },
+  EXPORT_NOT_READY: { status: 409, message: 'This export is not ready for download.' },
+  EXPORT_NOT_RUNNING: { status: 409, message: 'This export has already finished.' },
+  EXPORT_EXPIRED: {
+    status: 410,
+    message: 'This export file was deleted after its retention time; export again.',
+  },
   INTERNAL: {
     status: 500,
     message: 'Something went wrong on the server. The error was logged with this request id.',

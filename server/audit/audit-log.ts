@@ -32,6 +32,9 @@ export const AUDIT_ACTIONS = [
   'upload.receive',
   'upload.reject',
   'widget.export',
+  'export.request',
+  'export.cancel',
+  'export.download',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditOutcome = 'success' | 'failure' | 'locked_out';
