@@ -1,6 +1,11 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useRef } from 'react';
-import type { SortSpec, WidgetDefinition } from '../../../contract/index.js';
+import type { ExportFormatName, SortSpec, WidgetDefinition } from '../../../contract/index.js';
+import { exportsClient } from '../api/exports-api.js';
+import { exportKeys } from '../api/exports-queries.js';
 import { exportChoicesFor, exportUrl } from '../app/export-links.js';
+import { formatCount } from '../app/jobs/job-format.js';
+import { showToast } from '../app/shell/toasts.js';
 import { requestFilters, type FilterState } from '../app/filters/filter-state.js';
 import { useDismissable } from '../hooks/useDismissable.js';
 
@@ -19,8 +24,42 @@ interface Props {
  */
 export function ExportMenu({ dashboardId, widget, filters, sort }: Props) {
   const menu = useRef<HTMLDetailsElement>(null);
+  const queryClient = useQueryClient();
   useDismissable(menu);
   const values = requestFilters(filters, widget.filters);
+  /**
+   * Asks the server first: a small export downloads at once (the same link, streamed to disk); one
+   * beyond the server's row threshold is queued as a job, followed on the Exports page.
+   */
+  const start = async (choice: { format: ExportFormatName; bom?: boolean | undefined }, href: string) => {
+    try {
+      const result = await exportsClient.start({
+        dashboard: dashboardId,
+        widget: widget.id,
+        format: choice.format,
+        bom: choice.bom ?? false,
+        filters: values,
+        ...(sort ? { sort } : {}),
+      });
+      if (result.mode === 'direct') {
+        downloadLink(href);
+        return;
+      }
+      void queryClient.invalidateQueries({ queryKey: exportKeys.all() });
+      showToast({
+        kind: 'info',
+        title: 'Export started',
+        message: `${formatCount(result.export.rowsTotal ?? 0)} rows: written in the background. Follow it on the Exports page; you will be told when it is ready.`,
+        key: `export:${result.export.id}`,
+      });
+    } catch (err) {
+      showToast({
+        kind: 'error',
+        title: `Could not export ${widget.title}`,
+        message: (err as Error).message,
+      });
+    }
+  };
   return (
     <details className="export-menu" ref={menu} data-testid="export-menu">
       <summary className="button ghost small export-menu-button" aria-label={`Export ${widget.title}`}>
@@ -41,8 +80,11 @@ export function ExportMenu({ dashboardId, widget, filters, sort }: Props) {
                 href={exportUrl(dashboardId, widget.id, choice, values, sort)}
                 download
                 data-format={choice.bom ? `${choice.format}-bom` : choice.format}
-                onClick={() => {
+                onClick={(event) => {
+                  // Without script the link still downloads directly (the server streams any size).
+                  event.preventDefault();
                   if (menu.current) menu.current.open = false;
+                  void start(choice, event.currentTarget.href);
                 }}
               >
                 {choice.label}
@@ -53,4 +95,15 @@ export function ExportMenu({ dashboardId, widget, filters, sort }: Props) {
       </div>
     </details>
   );
+}
+
+/** Starts a download of `href` the way a click on a download link does (streamed to disk). */
+function downloadLink(href: string): void {
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = '';
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
 }

@@ -7,9 +7,11 @@ import { AdminOrganisationPage } from '../../pages/AdminOrganisationPage.js';
 import { DashboardListPage } from '../../pages/DashboardListPage.js';
 import { DashboardPage } from '../../pages/DashboardPage.js';
 import { JobsPage } from '../../pages/JobsPage.js';
+import { ExportsPage } from '../../pages/ExportsPage.js';
 import { LoginPage } from '../../pages/LoginPage.js';
 import { Toaster } from '../../components/Toaster.js';
 import { useRunEvents } from '../../hooks/useRunEvents.js';
+import { useExportToasts } from '../../hooks/useExportToasts.js';
 import { useSession } from '../../hooks/useSession.js';
 import { Link } from '../routing/Link.js';
 import { matchRoute } from '../routing/routes.js';
@@ -23,6 +25,7 @@ export function App() {
   // One run-event stream for the whole app: progress on the Jobs page, toasts and badges anywhere.
   const session = useSession();
   useRunEvents(session.data?.organisation.id);
+  useExportToasts(Boolean(session.data));
   return (
     <>
       <a className="skip-link" href="#main">
@@ -44,6 +47,7 @@ export function App() {
       {route.name === 'admin-organisation' && <AdminOrganisationPage />}
       {route.name === 'admin-audit' && <AdminAuditPage />}
       {route.name === 'jobs' && <JobsPage />}
+      {route.name === 'exports' && <ExportsPage />}
       {route.name === 'not-found' && (
         <main className="page" id="main">
           <div className="page-error">
