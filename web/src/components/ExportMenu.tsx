@@ -6,6 +6,10 @@ import { exportKeys } from '../api/exports-queries.js';
 import { exportChoicesFor, exportUrl } from '../app/export-links.js';
 import { formatCount } from '../app/jobs/job-format.js';
 import { showToast } from '../app/shell/toasts.js';
+import { formatDataTime } from '../app/shell/stale-data.js';
+import { filtersLine } from '../charts/chart-image.js';
+import type { ChartSnapshot } from './ChartView.js';
+import { chartImage, downloadChartImage } from './chart-download.js';
 import { requestFilters, type FilterState } from '../app/filters/filter-state.js';
 import { useDismissable } from '../hooks/useDismissable.js';
 
@@ -15,6 +19,8 @@ interface Props {
   readonly filters: FilterState;
   /** A table's current sort: the file follows it. */
   readonly sort?: SortSpec | undefined;
+  /** A chart on screen: PNG and SVG of it, drawn in the browser, are offered too. */
+  readonly chart?: { readonly snapshot: () => ChartSnapshot | undefined; readonly asOf: string } | undefined;
 }
 
 /**
@@ -22,7 +28,7 @@ interface Props {
  * to it, Enter or Space opens, Tab through the formats, Escape closes) whose items are plain download
  * links, so the browser streams the file to disk. docs/exports.md.
  */
-export function ExportMenu({ dashboardId, widget, filters, sort }: Props) {
+export function ExportMenu({ dashboardId, widget, filters, sort, chart }: Props) {
   const menu = useRef<HTMLDetailsElement>(null);
   const queryClient = useQueryClient();
   useDismissable(menu);
@@ -60,6 +66,21 @@ export function ExportMenu({ dashboardId, widget, filters, sort }: Props) {
       });
     }
   };
+  const saveImage = async (format: 'png' | 'svg') => {
+    if (menu.current) menu.current.open = false;
+    const snapshot = chart?.snapshot();
+    try {
+      if (!chart || !snapshot) throw new Error('The chart is not drawn yet; try again in a moment.');
+      const image = chartImage(snapshot, {
+        title: widget.title,
+        filters: filtersLine(values),
+        dataTime: `Data as of ${formatDataTime(chart.asOf, new Date(0))}`,
+      });
+      await downloadChartImage(image, format, { dashboard: dashboardId, widget: widget.id });
+    } catch (err) {
+      showToast({ kind: 'error', title: `Could not save ${widget.title}`, message: (err as Error).message });
+    }
+  };
   return (
     <details className="export-menu" ref={menu} data-testid="export-menu">
       <summary className="button ghost small export-menu-button" aria-label={`Export ${widget.title}`}>
@@ -91,6 +112,21 @@ export function ExportMenu({ dashboardId, widget, filters, sort }: Props) {
               </a>
             </li>
           ))}
+          {chart && (
+            <>
+              <li className="export-menu-separator" role="presentation" />
+              <li>
+                <button type="button" data-format="png" onClick={() => void saveImage('png')}>
+                  Image (PNG)
+                </button>
+              </li>
+              <li>
+                <button type="button" data-format="svg" onClick={() => void saveImage('svg')}>
+                  Image (SVG)
+                </button>
+              </li>
+            </>
+          )}
         </ul>
       </div>
     </details>

@@ -1,11 +1,11 @@
-import { useId, useMemo, useState } from 'react';
+import { useId, useMemo, useRef, useState, type MutableRefObject } from 'react';
 import type { SortSpec, WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
 import type { MarkValues } from '../app/filters/cross-filter.js';
 import type { FilterState } from '../app/filters/filter-state.js';
 import { chartMarks } from '../charts/chart-marks.js';
 import { formatDataTime } from '../app/shell/stale-data.js';
 import { DEFAULT_PAGE_SIZE, useWidgetData } from '../hooks/useWidgetData.js';
-import { ChartView, type ChartInteraction } from './ChartView.js';
+import { ChartView, type ChartInteraction, type ChartSnapshot } from './ChartView.js';
 import { DataTable, type CellFilter } from './DataTable.js';
 import { ExportMenu } from './ExportMenu.js';
 import { KpiValue, kpiIsEmpty } from './KpiValue.js';
@@ -56,6 +56,8 @@ export function WidgetCard({
   const [sort, setSort] = useState<SortSpec | undefined>(undefined);
   const offset = paging.key === filtersKey ? paging.offset : 0;
   const [asTable, setAsTable] = useState(false);
+  // The mounted chart's snapshot, for the Export menu's PNG and SVG.
+  const snapshot = useRef<(() => ChartSnapshot | undefined) | undefined>(undefined);
 
   const query = useWidgetData(dashboardId, widget, filters, isTable ? { offset, sort } : undefined);
   const markdown = useMarkdownRenderer(widget.type === 'text');
@@ -109,7 +111,17 @@ export function WidgetCard({
           </button>
         )}
         {exportable && widget.type !== 'text' && (state === 'ready' || state === 'empty') && (
-          <ExportMenu dashboardId={dashboardId} widget={widget} filters={filters} sort={sort} />
+          <ExportMenu
+            dashboardId={dashboardId}
+            widget={widget}
+            filters={filters}
+            sort={sort}
+            chart={
+              isChart && !asTable && state === 'ready' && data
+                ? { snapshot: () => snapshot.current?.(), asOf: data.meta.asOf }
+                : undefined
+            }
+          />
         )}
       </header>
       {query.isFetching && data && <div className="widget-progress" aria-hidden="true" />}
@@ -126,6 +138,7 @@ export function WidgetCard({
             data={data}
             asTable={asTable}
             crossFilter={crossFilter}
+            snapshot={snapshot}
             offset={offset}
             pageSize={pageSize}
             onPage={(o) => setPaging({ key: filtersKey, offset: o })}
@@ -145,6 +158,7 @@ function WidgetContent(props: {
   data: WidgetDataResponse;
   asTable: boolean;
   crossFilter: WidgetCrossFilter | undefined;
+  snapshot: MutableRefObject<(() => ChartSnapshot | undefined) | undefined>;
   offset: number;
   pageSize: number;
   onPage: (offset: number) => void;
@@ -190,7 +204,7 @@ function WidgetContent(props: {
           <DataTable caption={`${widget.title} (data)`} columns={data.columns} rows={data.rows} />
         </div>
       ) : (
-        <ChartView widget={widget} data={data} interaction={interaction} />
+        <ChartView widget={widget} data={data} interaction={interaction} snapshot={props.snapshot} />
       );
   }
 }
