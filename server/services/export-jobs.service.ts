@@ -191,6 +191,11 @@ export class ExportJobs {
     const format = row.format as ExportFormatName;
     const now = this.now();
     if (!(await this.files.start(id, row.rows_total, now))) return;
+    // Cancelled while a previous attempt ran (or just before this one): stop before any work.
+    if (row.cancel_requested === 1) {
+      await this.files.finish(id, { status: 'cancelled', errorCode: null }, now);
+      return;
+    }
     const controller = new AbortController();
     const cancelled = { value: false };
     const onJobAbort = () => controller.abort(context.signal.reason);

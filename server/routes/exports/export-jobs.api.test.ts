@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ExportFile, ExportStartResponse } from '../../../contract/index.js';
 import { defaultConfig } from '../../config/env.js';
+import { ReleaseJob, WorkerStopping } from '../../jobs/queue.js';
 import { loginAs, startApp, type SignedIn, type TestApp } from '../../../test/app-harness.js';
 import { ORDER_ROWS, createTenantFixture, type TenantFixture } from '../../../test/tenant-fixture.js';
 
@@ -206,4 +207,66 @@ describe('export jobs', () => {
     expect(after.status).toBe('expired');
     expect((await requester.inject(`/api/v1/exports/${ready[0]?.id}/download`)).statusCode).toBe(410);
   });
+
+  test('a stopping worker hands the job back without a partial file; the next attempt writes the one file', async () => {
+    const jobs = app.services.exportJobs;
+    const id = newJobId();
+    await jobs.files.create({ ...(await template()), id });
+    const stopping = new AbortController();
+    stopping.abort(new WorkerStopping());
+    const job = { id: 'j1', name: 'export-file', payload: { exportId: id }, attempt: 1, maxAttempts: 5 };
+    await expect(jobs.execute(id, { signal: stopping.signal, job })).rejects.toBeInstanceOf(ReleaseJob);
+    expect(readdirSync(dir).filter((f) => f.startsWith(id))).toEqual([]);
+    expect((await jobs.files.byId(id))?.status).toBe('running');
+
+    await jobs.execute(id, { signal: new AbortController().signal, job: { ...job, attempt: 2 } });
+    expect(await jobs.files.byId(id)).toMatchObject({ status: 'ready', rows_done: beaconIds.length });
+    expect(readdirSync(dir).filter((f) => f.startsWith(id))).toEqual([`${id}.csv`]);
+    // Delivered twice (at least once): the second run finds it finished and leaves the file alone.
+    await jobs.execute(id, { signal: new AbortController().signal, job: { ...job, attempt: 3 } });
+    expect(readdirSync(dir).filter((f) => f.startsWith(id))).toEqual([`${id}.csv`]);
+  });
+
+  test('a cancel asked while an attempt ran stops the next attempt before it writes anything', async () => {
+    const jobs = app.services.exportJobs;
+    const id = newJobId();
+    await jobs.files.create({ ...(await template()), id, status: 'running' });
+    const organisation = (await template()).organisation_id;
+    expect(await jobs.files.requestCancel(organisation as never, id, Date.now())).toBe(true);
+    const job = { id: 'j2', name: 'export-file', payload: { exportId: id }, attempt: 2, maxAttempts: 5 };
+    await jobs.execute(id, { signal: new AbortController().signal, job });
+    expect((await jobs.files.byId(id))?.status).toBe('cancelled');
+    expect(readdirSync(dir).filter((f) => f.startsWith(id))).toEqual([]);
+  });
 });
+
+/** A queued export row of the requester's full list (as POST /api/v1/exports writes it). */
+async function template() {
+  const rows = await app.services.exportJobs.files.list(
+    (
+      await app.services.store.db
+        .selectFrom('organisations')
+        .select('id')
+        .where('slug', '=', 'beacon')
+        .executeTakeFirstOrThrow()
+    ).id as never,
+    undefined,
+  );
+  const first = rows.find((r) => r.format === 'csv' && r.request.includes('"filters":{}'));
+  if (!first) throw new Error('no csv export of the full list to copy');
+  return {
+    ...first,
+    status: 'queued' as const,
+    rows_done: 0,
+    rows_per_second: null,
+    bytes: null,
+    error_code: null,
+    cancel_requested: 0,
+    finished_at: null,
+    expires_at: null,
+  };
+}
+
+function newJobId(): string {
+  return `exp_${Math.random().toString(36).slice(2).padEnd(22, 'x').slice(0, 22)}`;
+}
