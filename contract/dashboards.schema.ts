@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EXPORT_FORMATS } from './export-formats.js';
 import { FILTER_TYPES } from './filters.schema.js';
 
 /** What the browser learns about a dashboard: ids, labels and presentation, never SQL or table names. */
@@ -73,6 +74,11 @@ export const widgetDefinition = z.object({
   freshnessMs: z.number().int().min(0),
   /** Time charts that drill down: the grains from coarse to fine (the request sends a `drill` path). */
   drill: z.object({ levels: z.array(z.enum(['year', 'quarter', 'month', 'day'])) }).optional(),
+  /**
+   * Data widgets of an exportable dashboard: the download formats its source can write (Parquet only
+   * where the engine writes it), so the menu never offers one that would fail.
+   */
+  exportFormats: z.array(z.enum(EXPORT_FORMATS)).optional(),
 });
 export type WidgetDefinition = z.infer<typeof widgetDefinition>;
 

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { filterValues } from './filters.schema.js';
 import { sortSpec } from './widget-data.schema.js';
+import { EXPORT_FORMATS } from './export-formats.js';
 
 /** Widget exports: GET (a plain download link) or POST (filters in the body). docs/exports.md. */
-export const EXPORT_FORMATS = ['csv', 'xlsx', 'parquet', 'json', 'ndjson'] as const;
-export type ExportFormatName = (typeof EXPORT_FORMATS)[number];
+export { EXPORT_FORMATS, type ExportFormatName } from './export-formats.js';
 
 /** Filter state in a GET link: the same JSON as the data request's `filters`, bounded in length. */
 export const MAX_EXPORT_FILTERS_CHARS = 8_000;

@@ -12,3 +12,4 @@ export * from './invitations.schema.js';
 export * from './organisation-name.js';
 export * from './presets.schema.js';
 export * from './dev.schema.js';
+export * from './export-jobs.schema.js';

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { buildApp, type AppServices } from '../server/app.js';
-import { defaultConfig } from '../server/config/env.js';
+import { defaultConfig, type AppConfig } from '../server/config/env.js';
 import { loadProject } from '../server/config/project/load-project.js';
 import type { Engine } from '../server/query/engine.js';
 import { closeEngines, openEngines } from '../server/query/engines/index.js';
@@ -85,6 +85,8 @@ export interface StartServerOptions {
   readonly environment?: Readonly<Record<string, string>>;
   /** Run the project's pipelines with a job worker in this process, as `trellis serve` does. */
   readonly jobs?: boolean;
+  /** Settings over the defaults (export jobs' row threshold and folder). */
+  readonly config?: Partial<AppConfig>;
 }
 
 /**
@@ -103,7 +105,7 @@ export async function startServer(
     );
   const loaded = await loadProject(projectDir);
   if (!loaded.ok) throw new Error(`example project is invalid: ${JSON.stringify(loaded.problems)}`);
-  const base = defaultConfig({ webRoot });
+  const base = defaultConfig({ webRoot, ...options.config });
   const config = options.environment
     ? { ...base, environment: { ...base.environment, ...options.environment } }
     : base;

@@ -117,4 +117,58 @@ describe.skipIf(!available)('exports in Chromium', () => {
     }
     await page.emulateMedia({ colorScheme: 'light' });
   }, 60_000);
+
+  it('a chart as PNG at twice its size, with its caption, and as SVG', async () => {
+    await page.goto(`${server.baseUrl}/d/distributions`);
+    await waitForDashboard(page);
+    const card = page.locator('[data-widget-id="phase"]');
+    await card.locator('.chart[data-rendered="true"]').waitFor();
+    const box = await card.locator('.chart').evaluate((el) => ({ w: el.clientWidth, h: el.clientHeight }));
+    const menu = card.locator('[data-testid="export-menu"]');
+    await menu.locator('summary').focus();
+    await page.keyboard.press('Enter');
+    const png = menu.locator('button[data-format="png"]');
+    await png.waitFor({ state: 'visible' });
+    await card.screenshot({ path: path.join(resultsDir, 'export-menu-chart.png') });
+    const [file] = await Promise.all([page.waitForEvent('download'), png.press('Enter')]);
+    expect(file.suggestedFilename()).toMatch(/^distributions-phase-\d{4}-\d{2}-\d{2}\.png$/);
+    const saved = path.join(resultsDir, 'chart-export.png');
+    await file.saveAs(saved);
+    const bytes = readFileSync(saved);
+    // The PNG signature, then IHDR: width and height, big-endian, at bytes 16 and 20.
+    expect(bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    expect(bytes.readUInt32BE(16)).toBe(box.w * 2);
+    const pngHeight = bytes.readUInt32BE(20);
+
+    await menu.locator('summary').click();
+    const svgItem = menu.locator('button[data-format="svg"]');
+    await svgItem.waitFor({ state: 'visible' });
+    const [svgFile] = await Promise.all([page.waitForEvent('download'), svgItem.click()]);
+    const svgPath = path.join(resultsDir, 'chart-export.svg');
+    await svgFile.saveAs(svgPath);
+    const svg = readFileSync(svgPath, 'utf8');
+    // The same picture: the PNG is the SVG (chart plus the caption above it) at twice the pixels.
+    const [, svgWidth, svgHeight] = /^<svg [^>]*width="(\d+)" height="(\d+)"/.exec(svg) ?? [];
+    expect(Number(svgWidth)).toBe(box.w);
+    expect(Number(svgHeight)).toBeGreaterThan(box.h);
+    expect(pngHeight).toBe(Number(svgHeight) * 2);
+    expect(svg).toContain('>Phase</text>');
+    expect(svg).toContain('>No filters</text>');
+    expect(svg).toMatch(/>Data as of [^<]+<\/text>/);
+    // The chart's own labels are in it: a phase from the data.
+    expect(svg).toMatch(/PHASE\d/);
+    // Well-formed XML, as the browser's own parser sees it (an image viewer would refuse less).
+    const parseError = await page.evaluate(
+      (text) =>
+        new DOMParser().parseFromString(text, 'image/svg+xml').querySelector('parsererror')?.textContent ??
+        null,
+      svg,
+    );
+    expect(parseError).toBeNull();
+    // Look at it: the PNG opened in the browser.
+    const view = await browser.context.newPage();
+    await view.goto(`data:image/png;base64,${bytes.toString('base64')}`);
+    await view.screenshot({ path: path.join(resultsDir, 'chart-export-view.png') });
+    await view.close();
+  }, 60_000);
 });

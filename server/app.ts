@@ -66,6 +66,9 @@ import { PresetsService } from './services/presets.service.js';
 import { presetsRoutes } from './routes/dashboards/presets.routes.js';
 import type { DevReloadHub } from './services/dev-reload.service.js';
 import { devEventsRoutes } from './routes/dev/dev-events.routes.js';
+import { ExportJobs } from './services/export-jobs.service.js';
+import { ExportFileTask } from './jobs/tasks/export-file.task.js';
+import { exportJobsRoutes } from './routes/exports/export-jobs.routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -106,6 +109,8 @@ export interface AppServices {
   readonly routes: RouteInfo[];
   /** Widget exports (docs/exports.md). */
   readonly exports: WidgetExports;
+  /** Export jobs: large exports written on the worker, kept for download (docs/exports.md). */
+  readonly exportJobs: ExportJobs;
   /** The per-user token bucket of the data API (widget data, filter options): a route hook. */
   readonly dataRateLimit: (request: FastifyRequest) => Promise<void>;
   /** Open update streams per user, per kind. */
@@ -139,6 +144,8 @@ export interface BuildAppOptions {
   readonly jobTimings?: JobSystemOptions['timings'];
   /** `trellis dev` only: project-change events for open pages (GET /api/v1/dev/events). */
   readonly devReload?: DevReloadHub;
+  /** Export jobs' progress and cancel-check interval (tests shorten it). */
+  readonly exportProgressMs?: number;
 }
 
 /** Builds the HTTP app without listening, so tests drive it through inject(). */
@@ -188,7 +195,21 @@ export async function buildApp(
   if (!options.store) app.addHook('onClose', async () => store.close());
   const sessions = new SessionsService(store, config.sessions, options.now);
   const runner = new QueryRunner({ project, engines, metrics, cache, breakers, logger: cacheLog });
+  const widgetExports = new WidgetExports({
+    project,
+    engines,
+    runner,
+    metrics,
+    audit: new AuditRecorder(store, options.now),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const exportTask = new ExportFileTask(config.jobs.jobTimeoutMs);
   const jobs = new JobSystem({
+    tasks: [exportTask],
+    // The worker's housekeeping deletes expired export files (exportJobs exists by the time it runs).
+    housekeeping: async () => {
+      await exportJobs.sweep();
+    },
     config: config.jobs,
     store,
     project,
@@ -207,6 +228,19 @@ export async function buildApp(
     namespace: config.cache.namespace ?? project.name,
     maxEventStreams: config.maxEventStreams,
     logger: app.log.child({ component: 'jobs' }),
+  });
+  const exportJobs = new ExportJobs({
+    store,
+    queue: jobs.queue,
+    task: exportTask,
+    exports: widgetExports,
+    audit: new AuditRecorder(store, options.now),
+    dir: config.exports.dir,
+    jobRows: config.exports.jobRows,
+    keepMs: config.exports.keepMs,
+    logger: app.log.child({ component: 'exports' }),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.exportProgressMs ? { progressMs: options.exportProgressMs } : {}),
   });
   // Outgoing e-mail only with SMTP settings; links in it are built from TRELLIS_PUBLIC_URL.
   const mailer = config.mail ? smtpMailer(config.mail) : undefined;
@@ -240,14 +274,8 @@ export async function buildApp(
     jobs,
     uploads: new UploadsService(project, store, config.uploads.tempDir, metrics, options.now),
     routes: [],
-    exports: new WidgetExports({
-      project,
-      engines,
-      runner,
-      metrics,
-      audit: new AuditRecorder(store, options.now),
-      ...(options.now ? { now: options.now } : {}),
-    }),
+    exports: widgetExports,
+    exportJobs,
     dataRateLimit: userRateLimit(new TokenBuckets(config.dataRateLimit)),
     streamQuotas: {
       dashboards: new StreamQuota(config.maxStreamsPerUser),
@@ -326,6 +354,7 @@ export async function buildApp(
   await app.register(filtersRoutes(services));
   await app.register(eventsRoutes(services));
   await app.register(exportsRoutes(services));
+  await app.register(exportJobsRoutes(services));
   const presenter = {
     secureCookie: config.sessions.secureCookie,
     secret: config.sessions.secret,

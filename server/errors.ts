@@ -141,6 +141,13 @@ export const ERROR_CATALOGUE = {
   },
   DRILL_INVALID: { status: 400, message: 'This drill-down path does not fit the widget.' },
   PRESET_TOO_LARGE: { status: 413, message: 'The preset holds more filter values than allowed.' },
+  EXPORT_NOT_FOUND: { status: 404, message: 'There is no export with this id.' },
+  EXPORT_NOT_READY: { status: 409, message: 'This export is not ready for download.' },
+  EXPORT_NOT_RUNNING: { status: 409, message: 'This export has already finished.' },
+  EXPORT_EXPIRED: {
+    status: 410,
+    message: 'This export file was deleted after its retention time; export again.',
+  },
   INTERNAL: {
     status: 500,
     message: 'Something went wrong on the server. The error was logged with this request id.',

@@ -13,7 +13,10 @@ export async function startApp(
   projectDir: string,
   config: Partial<AppConfig> = {},
   /** A metadata store (owned by the caller) and a clock for the session service. */
-  extra: Pick<BuildAppOptions, 'store' | 'now' | 'pipelines' | 'queue' | 'jobTimings'> = {},
+  extra: Pick<
+    BuildAppOptions,
+    'store' | 'now' | 'pipelines' | 'queue' | 'jobTimings' | 'exportProgressMs'
+  > = {},
 ): Promise<{ app: TestApp; close: () => Promise<void> }> {
   const loaded = await loadProject(projectDir);
   if (!loaded.ok) throw new Error(`invalid test project:\n${loaded.problems.map(formatProblem).join('\n')}`);

@@ -28,7 +28,15 @@ beforeAll(async () => {
   });
   ({ app, close } = await startApp(
     mini.dir,
-    { uploads: { tempDir: mkdtempSync(path.join(tmpdir(), 'trellis-audit-uploads-')) } },
+    {
+      uploads: { tempDir: mkdtempSync(path.join(tmpdir(), 'trellis-audit-uploads-')) },
+      // Every counted export is a job here (no worker runs: jobs wait until a case performs one).
+      exports: {
+        dir: mkdtempSync(path.join(tmpdir(), 'trellis-audit-exports-')),
+        jobRows: 0,
+        keepMs: 60_000,
+      },
+    },
     { pipelines },
   ));
   await app.services.accounts.createOrganisation('acme', 'Acme', CLI_CONTEXT);
@@ -381,11 +389,38 @@ const CASES: Case[] = [
     prepare: () => newPreset(),
     act: (id) => api('PUT', '/api/v1/dashboards/main/default-preset', admin, { presetId: id as string }),
   },
+  { action: 'export.request', name: 'export job requested', act: () => startExport() },
+  {
+    action: 'export.cancel',
+    name: 'export job cancelled',
+    prepare: startExport,
+    act: (id) => api('POST', `/api/v1/exports/${id as string}/cancel`, admin, {}),
+  },
+  {
+    action: 'export.download',
+    name: 'export file downloaded',
+    prepare: async () => {
+      const id = await startExport();
+      // The worker's part, performed here: it writes the file (and its own widget.export row).
+      await app.services.exportJobs.execute(id, {
+        signal: new AbortController().signal,
+        job: { id: 'j', name: 'export-file', payload: { exportId: id }, attempt: 1, maxAttempts: 1 },
+      });
+      return id;
+    },
+    act: (id) => api('GET', `/api/v1/exports/${id as string}/download`, admin),
+  },
 ];
 
 async function newPreset(): Promise<string> {
   const res = await api('POST', '/api/v1/dashboards/main/presets', admin, { name: `p${++n}`, filters: {} });
   return (res.json() as { id: string }).id;
+}
+
+/** Queues an export job of the main list (every export is a job in this app); its id. */
+async function startExport(): Promise<string> {
+  const r = await api('POST', '/api/v1/exports', admin, { dashboard: 'main', widget: 'list', format: 'csv' });
+  return (r.json() as { export: { id: string } }).export.id;
 }
 
 describe('every audited action writes exactly one row', () => {

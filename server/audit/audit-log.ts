@@ -36,6 +36,9 @@ export const AUDIT_ACTIONS = [
   'preset.update',
   'preset.delete',
   'preset.default',
+  'export.request',
+  'export.cancel',
+  'export.download',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditOutcome = 'success' | 'failure' | 'locked_out';

@@ -186,6 +186,15 @@ const envSchema = z.object({
     .optional(),
   /** The From address of those e-mails (required with TRELLIS_SMTP_URL). */
   TRELLIS_MAIL_FROM: z.string().trim().min(3).max(254).optional(),
+  /** Export jobs (docs/exports.md): where finished files wait for download; web and worker share it. */
+  TRELLIS_EXPORT_DIR: z.string().min(1).optional(),
+  /** Exports of more rows than this run as jobs on the worker (the web app's Export menu). */
+  TRELLIS_EXPORT_JOB_ROWS: z.coerce.number().int().min(0).max(100_000_000).default(100_000),
+  /** How long a finished export file is kept for download, then deleted. */
+  TRELLIS_EXPORT_KEEP: z
+    .string()
+    .regex(/^\d+(s|m|h)$/)
+    .default('24h'),
 });
 
 export interface AppConfig {
@@ -231,6 +240,8 @@ export interface AppConfig {
   readonly ingest: { readonly memoryLimit: string; readonly threads: number };
   /** Uploads: the folder of files waiting for preview and import (absolute). */
   readonly uploads: { readonly tempDir: string };
+  /** Export jobs: the folder of finished files (absolute), the row threshold, how long files are kept. */
+  readonly exports: { readonly dir: string; readonly jobRows: number; readonly keepMs: number };
   /** Outgoing e-mail, when TRELLIS_SMTP_URL is set (the URL may hold a password: never log it). */
   readonly mail: MailConfig | undefined;
   /** Fastify's trustProxy: false, a hop count, or proxy addresses. */
@@ -406,6 +417,11 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
     ingest: { memoryLimit: e.TRELLIS_INGEST_MEMORY, threads: e.TRELLIS_INGEST_THREADS },
     uploads: {
       tempDir: path.resolve(e.TRELLIS_UPLOAD_DIR ?? path.join(e.TRELLIS_DATA_DIR ?? '.trellis', 'uploads')),
+    },
+    exports: {
+      dir: path.resolve(e.TRELLIS_EXPORT_DIR ?? path.join(e.TRELLIS_DATA_DIR ?? '.trellis', 'exports')),
+      jobRows: e.TRELLIS_EXPORT_JOB_ROWS,
+      keepMs: parseDuration(e.TRELLIS_EXPORT_KEEP),
     },
     environment: snapshot(env),
   };

@@ -12,6 +12,14 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
   ndjson: 'application/x-ndjson; charset=utf-8',
 };
 
+/**
+ * The formats a source can export: Parquet only where its engine writes it itself (`copyToFile`,
+ * DuckDB); the row formats everywhere. The web menu offers exactly these.
+ */
+export function exportFormatsFor(engine: { readonly copyToFile?: unknown } | undefined): ExportFormat[] {
+  return EXPORT_FORMATS.filter((f) => f !== 'parquet' || typeof engine?.copyToFile === 'function');
+}
+
 /** A worksheet holds 1,048,576 rows, the header included. */
 export const XLSX_MAX_ROWS = 1_048_575;
 

@@ -5,13 +5,13 @@ import type { Store } from '../store/store.js';
 import { BullmqQueue } from './bullmq-queue.js';
 import { NO_PIPELINES, type PipelineRunner } from './pipeline-contract.js';
 import { Publications } from './publications.js';
-import { DEFAULT_QUEUE_LIMITS, type Queue, type QueueWorker } from './queue.js';
+import { DEFAULT_QUEUE_LIMITS, type JobPayload, type Queue, type QueueWorker } from './queue.js';
 import { RunEvents } from './run-events.js';
 import { RunExecutor } from './run-executor.js';
 import { RunsService } from './runs.service.js';
 import { Scheduler } from './scheduler.js';
 import { StoreQueue } from './store-queue.js';
-import { taskHandler } from './task.js';
+import { taskHandler, type Task } from './task.js';
 import { StartScheduledRunTask } from './tasks/start-scheduled-run.task.js';
 
 /** The part of a logger the job system writes to (pino's shape). */
@@ -43,6 +43,10 @@ export interface JobSystemOptions {
     readonly schedulerIntervalMs?: number;
   };
   readonly now?: () => number;
+  /** More tasks this process's worker runs (export files), bound by their owners. */
+  readonly tasks?: readonly Task<JobPayload>[];
+  /** Housekeeping the worker runs every minute while it runs (deleting expired export files). */
+  readonly housekeeping?: () => Promise<void>;
 }
 
 /**
@@ -60,6 +64,7 @@ export class JobSystem {
   private readonly scheduler: Scheduler;
   private readonly ownsQueue: boolean;
   private worker: QueueWorker | undefined;
+  private housekeeping: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: JobSystemOptions) {
     const { config, store, logger } = options;
@@ -105,7 +110,7 @@ export class JobSystem {
       ...(options.timings?.schedulerIntervalMs ? { intervalMs: options.timings.schedulerIntervalMs } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
-    this.handler = taskHandler([this.runs.task, scheduledRun]);
+    this.handler = taskHandler([this.runs.task, scheduledRun, ...(options.tasks ?? [])]);
   }
 
   private readonly handler: ReturnType<typeof taskHandler>;
@@ -123,6 +128,14 @@ export class JobSystem {
       onError: (err) => logger.warn({ err }, 'job worker error'),
     });
     this.scheduler.start();
+    const housekeeping = this.options.housekeeping;
+    if (housekeeping) {
+      const tick = () =>
+        void housekeeping().catch((err: unknown) => logger.error({ err }, 'job housekeeping failed'));
+      tick();
+      this.housekeeping = setInterval(tick, 60_000);
+      this.housekeeping.unref();
+    }
     logger.info(
       { queue: this.queue.kind, concurrency: this.options.config.concurrency },
       'job worker started',
@@ -140,6 +153,7 @@ export class JobSystem {
    */
   async stop(graceMs: number): Promise<void> {
     await this.scheduler.stop();
+    clearInterval(this.housekeeping);
     if (this.worker) await this.worker.stop(graceMs);
     this.worker = undefined;
     await this.publications.stop();

@@ -1,4 +1,4 @@
-import type { DashboardDefinition, DashboardListResponse } from '../../contract/index.js';
+import type { DashboardDefinition, DashboardListResponse, ExportFormatName } from '../../contract/index.js';
 import type { Dashboard, Project, ResolvedWidget } from '../config/project/project.types.js';
 import { crossFilterLinks } from '../config/project/cross-filter-links.js';
 import { freshnessPolicy } from '../cache/freshness.js';
@@ -37,7 +37,12 @@ export function getDashboard(project: Project, id: string, viewer: Viewer): Dash
  * The browser's view of a dashboard: presentation, plus the ids of the datasets it reads (so the page
  * knows when a pipeline refreshes them); tables, columns and SQL stay on the server.
  */
-export function presentDashboard(project: Project, dashboard: Dashboard): DashboardDefinition {
+export function presentDashboard(
+  project: Project,
+  dashboard: Dashboard,
+  /** The export formats a source can write (from its engine's capabilities); none: no formats listed. */
+  exportFormatsOf?: (source: string) => readonly ExportFormatName[],
+): DashboardDefinition {
   return {
     id: dashboard.id,
     title: dashboard.title,
@@ -51,7 +56,7 @@ export function presentDashboard(project: Project, dashboard: Dashboard): Dashbo
       ...(f.max !== undefined ? { max: f.max } : {}),
       ...(f.step !== undefined ? { step: f.step } : {}),
     })),
-    widgets: dashboard.widgets.map((w) => presentWidget(project, dashboard, w)),
+    widgets: dashboard.widgets.map((w) => presentWidget(project, dashboard, w, exportFormatsOf)),
     exportable: dashboard.exportable,
     datasets: dashboardDatasets(dashboard),
   };
@@ -69,6 +74,7 @@ function presentWidget(
   project: Project,
   dashboard: Dashboard,
   w: ResolvedWidget,
+  exportFormatsOf: ((source: string) => readonly ExportFormatName[]) | undefined,
 ): DashboardDefinition['widgets'][number] {
   if (w.type === 'text')
     return {
@@ -86,6 +92,8 @@ function presentWidget(
     .filter((f) => !w.ignore_filters.includes(f.id) && ds?.columns.has(f.columns[w.dataset] ?? f.column))
     .map((f) => f.id);
   const crossFilters = crossFilterLinks(w, ds, dashboard.filters);
+  const exportFormats =
+    ds && dashboard.exportable && exportFormatsOf ? exportFormatsOf(ds.source) : undefined;
   return {
     id: w.id,
     type: w.type,
@@ -96,6 +104,7 @@ function presentWidget(
     filters,
     freshnessMs: ds ? (freshnessPolicy(ds.freshness)?.ttlMs ?? 0) : 0,
     ...(crossFilters.length ? { crossFilters } : {}),
+    ...(exportFormats ? { exportFormats: [...exportFormats] } : {}),
     ...(w.type === 'table'
       ? {
           sortable: w.sortable ?? w.columns ?? [...(w.dimensions ?? []), ...(w.measures ?? [])],

@@ -46,6 +46,8 @@ export interface WidgetExportInput {
   readonly context: ActionContext;
   /** Fires when the client goes away: the query is cancelled. */
   readonly signal?: AbortSignal;
+  /** Rows handed to the writer so far, after each batch (export jobs' progress). */
+  readonly onRows?: (rows: number) => void;
 }
 
 /** A download ready to send: nothing has been written yet, so errors so far are proper responses. */
@@ -101,7 +103,16 @@ export class WidgetExports {
     }
   }
 
-  private async prepare(input: WidgetExportInput): Promise<WidgetExport> {
+  /**
+   * The rows an export would hold under these filters (undefined when its plan bounds it), after the
+   * same checks as the download itself: the export jobs service decides with it whether to queue.
+   */
+  async count(input: Omit<WidgetExportInput, 'context'>): Promise<number | undefined> {
+    return (await this.check(input)).rows;
+  }
+
+  /** Everything before the first byte: visibility, `export: false`, filters, format, the count vs the limit. */
+  private async check(input: Omit<WidgetExportInput, 'context'>) {
     const { project, runner } = this.options;
     const dashboard = getDashboard(project, input.dashboard, input.viewer);
     const widget = dashboard.widgets.find((w) => w.id === input.widget);
@@ -140,6 +151,11 @@ export class WidgetExports {
           detail: { rows, limit, dataset: dataset.id },
         });
     }
+    return { dashboard, widget, dataset, engine, q, limit, rows };
+  }
+
+  private async prepare(input: WidgetExportInput): Promise<WidgetExport> {
+    const { dashboard, widget, dataset, engine, q, limit, rows } = await this.check(input);
     // Parquet is written whole by the engine: its LIMIT is the limit itself (the count above said the
     // rows fit). Streams ask for one row more, so that growth past the limit since the count shows.
     const plan = exportPlan(widget, q.plan, input.format === 'parquet' ? limit : limit + 1);
@@ -192,7 +208,10 @@ export class WidgetExports {
     // responses; past this point the headers are out and a failure can only end the download.
     const iterator = stream[Symbol.asyncIterator]();
     const first = await iterator.next();
-    const source: ExportSource = { columns, batches: withinLimit(iterator, first, limit, dataset.id) };
+    const source: ExportSource = {
+      columns,
+      batches: withinLimit(iterator, first, limit, dataset.id, input.onRows),
+    };
     switch (input.format) {
       case 'xlsx':
         return xlsxExport(source);
@@ -290,6 +309,7 @@ async function* withinLimit(
   first: IteratorResult<RowBatch>,
   limit: number,
   dataset: string,
+  onRows: ((rows: number) => void) | undefined,
 ): AsyncGenerator<RowBatch> {
   let seen = 0;
   try {
@@ -297,6 +317,7 @@ async function* withinLimit(
       seen += next.value.rows.length;
       if (seen > limit) throw new TrellisError('EXPORT_TOO_LARGE', { detail: { limit, dataset, seen } });
       yield next.value;
+      onRows?.(seen);
     }
   } finally {
     await iterator.return?.();

@@ -25,6 +25,7 @@ export interface Database {
   uploads: UploadsTable;
   filter_presets: FilterPresetsTable;
   dashboard_user_settings: DashboardUserSettingsTable;
+  export_files: ExportFilesTable;
 }
 
 export interface OrganisationsTable {
@@ -259,4 +260,38 @@ export interface DashboardUserSettingsTable {
   /** JSON of the user's own layout (widget id → grid position), or null for the project's. */
   layout: string | null;
   updated_at: number;
+}
+
+export type ExportFileStatus = 'queued' | 'running' | 'ready' | 'failed' | 'cancelled' | 'expired';
+
+/** Export jobs (docs/exports.md): the request, its progress, and the file while it is kept. */
+export interface ExportFilesTable {
+  id: string;
+  organisation_id: string;
+  /** The organisation's slug when asked: the tenant predicate of every exported row. */
+  tenant: string;
+  /** The user id: the only member besides the organisation's admins who may download the file. */
+  requested_by: string;
+  role: Role;
+  dashboard: string;
+  widget: string;
+  format: string;
+  bom: number;
+  /** `{ filters, sort }` as JSON: ids and values, checked again when the job runs. */
+  request: string;
+  file_name: string;
+  status: ExportFileStatus;
+  rows_total: number | null;
+  rows_done: number;
+  rows_per_second: number | null;
+  bytes: number | null;
+  error_code: string | null;
+  cancel_requested: number;
+  request_id: string | null;
+  ip: string | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+  /** When the file is deleted (ready files only). */
+  expires_at: number | null;
 }

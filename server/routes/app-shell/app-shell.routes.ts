@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /**
  * The built web app: hashed assets cached for a year, index.html never cached, and every other
- * GET of an app page (/d/*, /login, /account/*, /admin/*, /jobs, /invite, /forgot-password, /reset-password) answered with index.html so deep links load the app.
+ * GET of an app page (/d/*, /login, /account/*, /admin/*, /jobs, /exports, /invite, /forgot-password, /reset-password) answered with index.html so deep links load the app.
  */
 export async function appShellRoutes(app: FastifyInstance, webRoot: string | undefined): Promise<void> {
   const index = webRoot ? path.join(webRoot, 'index.html') : undefined;
@@ -46,6 +46,7 @@ export async function appShellRoutes(app: FastifyInstance, webRoot: string | und
     '/account/*',
     '/admin/*',
     '/jobs',
+    '/exports',
     '/invite',
     '/forgot-password',
     '/reset-password',

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { dashboardDefinition, dashboardListResponse, errorBody } from '../../../contract/index.js';
+import { exportFormatsFor } from '../../exports/export-formats.js';
 import { getDashboard, listDashboards, presentDashboard } from '../../services/dashboards.service.js';
 import { viewerOf } from '../../services/viewer.js';
 import type { AppServices } from '../../app.js';
@@ -31,6 +32,7 @@ export function dashboardsRoutes(services: AppServices): FastifyPluginAsyncZod {
         presentDashboard(
           services.project,
           getDashboard(services.project, request.params.dashboard, viewerOf(request.session)),
+          (source) => exportFormatsFor(services.engines.get(source)),
         ),
     });
   };

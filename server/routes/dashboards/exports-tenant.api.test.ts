@@ -110,5 +110,13 @@ describe.each(ENGINES)('exports on $engine', ({ engine, available, url }) => {
       expect(r.statusCode).toBe(422);
       expect(r.json().error).toBe('EXPORT_FORMAT_UNSUPPORTED');
     }
+    // The dashboard tells the menu which formats the source writes, so it never offers a failing one.
+    const definition = await beacon.inject('/api/v1/dashboards/ops');
+    const widget = (
+      definition.json() as { widgets: { id: string; exportFormats?: string[] }[] }
+    ).widgets.find((w) => w.id === 'list');
+    expect(widget?.exportFormats).toEqual(
+      engine === 'duckdb' ? ['csv', 'xlsx', 'parquet', 'json', 'ndjson'] : ['csv', 'xlsx', 'json', 'ndjson'],
+    );
   });
 });

@@ -6,6 +6,7 @@ import { jobsMigration } from './0003-jobs.migration.js';
 import { invitationsMigration } from './0004-invitations.migration.js';
 import { uploadsMigration } from './0005-uploads.migration.js';
 import { dashboardPreferencesMigration } from './0006-dashboard-preferences.migration.js';
+import { exportFilesMigration } from './0008-export-files.migration.js';
 
 /**
  * Every migration, in order. Forward-only: there is no `down`; a mistake is fixed by the next
@@ -20,5 +21,6 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0004-invitations': invitationsMigration(dialect),
     '0005-uploads': uploadsMigration(dialect),
     '0006-dashboard-preferences': dashboardPreferencesMigration(dialect),
+    '0008-export-files': exportFilesMigration(dialect),
   };
 }

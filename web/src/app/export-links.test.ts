@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { EXPORT_CHOICES, exportUrl } from './export-links.js';
+import { EXPORT_CHOICES, exportChoicesFor, exportUrl } from './export-links.js';
 
 describe('exportUrl', () => {
   test('format, filters as JSON and the sort travel in the query string', () => {
@@ -30,5 +30,20 @@ describe('exportUrl', () => {
     expect(new Set(EXPORT_CHOICES.map((c) => c.format))).toEqual(
       new Set(['csv', 'xlsx', 'parquet', 'json', 'ndjson']),
     );
+  });
+});
+
+describe('exportChoicesFor', () => {
+  test("only the formats the widget's source writes: no Parquet on a server engine", () => {
+    const formats = exportChoicesFor({ exportFormats: ['csv', 'xlsx', 'json', 'ndjson'] }).map(
+      (c) => c.format,
+    );
+    expect(formats).not.toContain('parquet');
+    expect(formats).toEqual(['csv', 'csv', 'xlsx', 'json', 'ndjson']);
+    expect(exportChoicesFor({ exportFormats: ['csv', 'xlsx', 'parquet', 'json', 'ndjson'] })).toHaveLength(6);
+  });
+
+  test('a definition without the list offers the row formats only', () => {
+    expect(exportChoicesFor({}).map((c) => c.format)).not.toContain('parquet');
   });
 });

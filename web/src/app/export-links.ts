@@ -11,6 +11,17 @@ export const EXPORT_CHOICES: readonly { format: ExportFormatName; label: string;
 ];
 
 /**
+ * The menu's choices for a widget: only the formats its source can write (the server lists them with
+ * the widget; Parquet is DuckDB's). An older server that lists none gets the row formats only.
+ */
+export function exportChoicesFor(widget: {
+  readonly exportFormats?: readonly ExportFormatName[] | undefined;
+}): typeof EXPORT_CHOICES {
+  const allowed = widget.exportFormats ?? ['csv', 'xlsx', 'json', 'ndjson'];
+  return EXPORT_CHOICES.filter((c) => allowed.includes(c.format));
+}
+
+/**
  * The download link of a widget export: a plain GET the browser streams to disk (no copy in page
  * memory), with the filters that affect the widget and a table's current sort. docs/exports.md.
  */

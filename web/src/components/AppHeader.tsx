@@ -40,10 +40,12 @@ export function AppHeader() {
   );
 }
 
-/** The signed-in member's pages beside the brand: dashboards and jobs. */
+/** The signed-in member's pages beside the brand: dashboards, jobs and exports. */
 function MainNav({ pathname }: { pathname: string }) {
   const jobs = NAV_PAGES.jobs.path;
   const onJobs = pathname === jobs || pathname === `${jobs}/`;
+  const exportsPath = NAV_PAGES.exports.path;
+  const onExports = pathname === exportsPath || pathname === `${exportsPath}/`;
   const onDashboards = pathname === '/';
   return (
     <nav className="main-nav" aria-label="Main">
@@ -52,6 +54,9 @@ function MainNav({ pathname }: { pathname: string }) {
       </Link>
       <Link href={jobs} aria-current={onJobs ? 'page' : undefined}>
         {NAV_PAGES.jobs.title}
+      </Link>
+      <Link href={exportsPath} aria-current={onExports ? 'page' : undefined}>
+        {NAV_PAGES.exports.title}
       </Link>
     </nav>
   );

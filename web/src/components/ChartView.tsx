@@ -1,4 +1,12 @@
-import { useEffect, useId, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
+import {
+  useEffect,
+  useId,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type KeyboardEvent,
+  type MutableRefObject,
+} from 'react';
 import type { WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
 import type * as RuntimeModule from '../charts/echarts-runtime.js';
 import { chartMinHeight } from '../charts/chart-size.js';
@@ -38,6 +46,14 @@ function useReducedMotion(): boolean {
   );
 }
 
+/** The chart as drawn now: ECharts' SVG and the box it fills, for chart images (charts/chart-image.ts). */
+export interface ChartSnapshot {
+  readonly svg: string;
+  readonly width: number;
+  readonly height: number;
+  readonly scheme: 'light' | 'dark';
+}
+
 /** Marks that cross-filter the dashboard when clicked, or chosen with arrow keys and Enter. */
 export interface ChartInteraction {
   readonly marks: readonly ChartMark[];
@@ -55,10 +71,13 @@ export function ChartView({
   widget,
   data,
   interaction,
+  snapshot,
 }: {
   widget: WidgetDefinition;
   data: WidgetDataResponse;
   interaction?: ChartInteraction | undefined;
+  /** Set while the chart is mounted: takes a snapshot for the Export menu's PNG and SVG. */
+  snapshot?: MutableRefObject<(() => ChartSnapshot | undefined) | undefined> | undefined;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const chartRef = useRef<ChartInstance | undefined>(undefined);
@@ -68,6 +87,8 @@ export function ChartView({
   // Width in 40px steps: label layout depends on it, but not on every pixel of a drag.
   const [width, setWidth] = useState<number | undefined>(undefined);
   const scheme = useColorScheme();
+  const schemeRef = useRef(scheme);
+  schemeRef.current = scheme;
   const reducedMotion = useReducedMotion();
   // Clicks map back to marks by (series, data) index; the handler reads the latest props.
   const interactionRef = useRef(interaction);
@@ -97,12 +118,25 @@ export function ChartView({
     });
     observer.observe(el);
     setWidth(Math.round(el.clientWidth / 40) * 40);
+    if (snapshot)
+      snapshot.current = () => {
+        // The drawn SVG element, serialised by the browser: ECharts' renderToSVGString leaves the
+        // quotes of a font-family list unescaped inside a style attribute (not well-formed XML).
+        const drawn = el.querySelector('svg');
+        return {
+          svg: drawn ? new XMLSerializer().serializeToString(drawn) : chart.renderToSVGString(),
+          width: chart.getWidth(),
+          height: chart.getHeight(),
+          scheme: schemeRef.current,
+        };
+      };
     return () => {
+      if (snapshot) snapshot.current = undefined;
       observer.disconnect();
       chart.dispose();
       chartRef.current = undefined;
     };
-  }, [rt]);
+  }, [rt, snapshot]);
 
   useEffect(() => {
     const chart = chartRef.current;

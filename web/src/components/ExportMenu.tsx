@@ -1,6 +1,15 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useRef } from 'react';
-import type { SortSpec, WidgetDefinition } from '../../../contract/index.js';
-import { EXPORT_CHOICES, exportUrl } from '../app/export-links.js';
+import type { ExportFormatName, SortSpec, WidgetDefinition } from '../../../contract/index.js';
+import { exportsClient } from '../api/exports-api.js';
+import { exportKeys } from '../api/exports-queries.js';
+import { exportChoicesFor, exportUrl } from '../app/export-links.js';
+import { formatCount } from '../app/jobs/job-format.js';
+import { showToast } from '../app/shell/toasts.js';
+import { formatDataTime } from '../app/shell/stale-data.js';
+import { filtersLine } from '../charts/chart-image.js';
+import type { ChartSnapshot } from './ChartView.js';
+import { chartImage, downloadChartImage } from './chart-download.js';
 import { requestFilters, type FilterState } from '../app/filters/filter-state.js';
 import { useDismissable } from '../hooks/useDismissable.js';
 
@@ -10,6 +19,8 @@ interface Props {
   readonly filters: FilterState;
   /** A table's current sort: the file follows it. */
   readonly sort?: SortSpec | undefined;
+  /** A chart on screen: PNG and SVG of it, drawn in the browser, are offered too. */
+  readonly chart?: { readonly snapshot: () => ChartSnapshot | undefined; readonly asOf: string } | undefined;
 }
 
 /**
@@ -17,10 +28,59 @@ interface Props {
  * to it, Enter or Space opens, Tab through the formats, Escape closes) whose items are plain download
  * links, so the browser streams the file to disk. docs/exports.md.
  */
-export function ExportMenu({ dashboardId, widget, filters, sort }: Props) {
+export function ExportMenu({ dashboardId, widget, filters, sort, chart }: Props) {
   const menu = useRef<HTMLDetailsElement>(null);
+  const queryClient = useQueryClient();
   useDismissable(menu);
   const values = requestFilters(filters, widget.filters);
+  /**
+   * Asks the server first: a small export downloads at once (the same link, streamed to disk); one
+   * beyond the server's row threshold is queued as a job, followed on the Exports page.
+   */
+  const start = async (choice: { format: ExportFormatName; bom?: boolean | undefined }, href: string) => {
+    try {
+      const result = await exportsClient.start({
+        dashboard: dashboardId,
+        widget: widget.id,
+        format: choice.format,
+        bom: choice.bom ?? false,
+        filters: values,
+        ...(sort ? { sort } : {}),
+      });
+      if (result.mode === 'direct') {
+        downloadLink(href);
+        return;
+      }
+      void queryClient.invalidateQueries({ queryKey: exportKeys.all() });
+      showToast({
+        kind: 'info',
+        title: 'Export started',
+        message: `${formatCount(result.export.rowsTotal ?? 0)} rows: written in the background. Follow it on the Exports page; you will be told when it is ready.`,
+        key: `export:${result.export.id}`,
+      });
+    } catch (err) {
+      showToast({
+        kind: 'error',
+        title: `Could not export ${widget.title}`,
+        message: (err as Error).message,
+      });
+    }
+  };
+  const saveImage = async (format: 'png' | 'svg') => {
+    if (menu.current) menu.current.open = false;
+    const snapshot = chart?.snapshot();
+    try {
+      if (!chart || !snapshot) throw new Error('The chart is not drawn yet; try again in a moment.');
+      const image = chartImage(snapshot, {
+        title: widget.title,
+        filters: filtersLine(values),
+        dataTime: `Data as of ${formatDataTime(chart.asOf, new Date(0))}`,
+      });
+      await downloadChartImage(image, format, { dashboard: dashboardId, widget: widget.id });
+    } catch (err) {
+      showToast({ kind: 'error', title: `Could not save ${widget.title}`, message: (err as Error).message });
+    }
+  };
   return (
     <details className="export-menu" ref={menu} data-testid="export-menu">
       <summary className="button ghost small export-menu-button" aria-label={`Export ${widget.title}`}>
@@ -35,22 +95,51 @@ export function ExportMenu({ dashboardId, widget, filters, sort }: Props) {
           {Object.keys(values).length > 0 ? ', with the current filters' : ''}
         </p>
         <ul aria-label={`Download ${widget.title} as`}>
-          {EXPORT_CHOICES.map((choice) => (
+          {exportChoicesFor(widget).map((choice) => (
             <li key={choice.label}>
               <a
                 href={exportUrl(dashboardId, widget.id, choice, values, sort)}
                 download
                 data-format={choice.bom ? `${choice.format}-bom` : choice.format}
-                onClick={() => {
+                onClick={(event) => {
+                  // Without script the link still downloads directly (the server streams any size).
+                  event.preventDefault();
                   if (menu.current) menu.current.open = false;
+                  void start(choice, event.currentTarget.href);
                 }}
               >
                 {choice.label}
               </a>
             </li>
           ))}
+          {chart && (
+            <>
+              <li className="export-menu-separator" role="presentation" />
+              <li>
+                <button type="button" data-format="png" onClick={() => void saveImage('png')}>
+                  Image (PNG)
+                </button>
+              </li>
+              <li>
+                <button type="button" data-format="svg" onClick={() => void saveImage('svg')}>
+                  Image (SVG)
+                </button>
+              </li>
+            </>
+          )}
         </ul>
       </div>
     </details>
   );
+}
+
+/** Starts a download of `href` the way a click on a download link does (streamed to disk). */
+function downloadLink(href: string): void {
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = '';
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
 }

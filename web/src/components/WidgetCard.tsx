@@ -1,4 +1,4 @@
-import { useId, useMemo, useState } from 'react';
+import { useId, useMemo, useRef, useState, type MutableRefObject } from 'react';
 import type { SortSpec, WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
 import type { MarkValues } from '../app/filters/cross-filter.js';
 import type { FilterState } from '../app/filters/filter-state.js';
@@ -6,7 +6,7 @@ import { chartMarks } from '../charts/chart-marks.js';
 import { periodLabel } from '../app/filters/drill-url.js';
 import { formatDataTime } from '../app/shell/stale-data.js';
 import { DEFAULT_PAGE_SIZE, useWidgetData } from '../hooks/useWidgetData.js';
-import { ChartView, type ChartInteraction } from './ChartView.js';
+import { ChartView, type ChartInteraction, type ChartSnapshot } from './ChartView.js';
 import { DataTable, type CellFilter } from './DataTable.js';
 import { ExportMenu } from './ExportMenu.js';
 import { KpiValue, kpiIsEmpty } from './KpiValue.js';
@@ -65,6 +65,8 @@ export function WidgetCard({
   const [sort, setSort] = useState<SortSpec | undefined>(undefined);
   const offset = paging.key === filtersKey ? paging.offset : 0;
   const [asTable, setAsTable] = useState(false);
+  // The mounted chart's snapshot, for the Export menu's PNG and SVG.
+  const snapshot = useRef<(() => ChartSnapshot | undefined) | undefined>(undefined);
 
   const query = useWidgetData(
     dashboardId,
@@ -127,7 +129,17 @@ export function WidgetCard({
           </button>
         )}
         {exportable && widget.type !== 'text' && (state === 'ready' || state === 'empty') && (
-          <ExportMenu dashboardId={dashboardId} widget={widget} filters={filters} sort={sort} />
+          <ExportMenu
+            dashboardId={dashboardId}
+            widget={widget}
+            filters={filters}
+            sort={sort}
+            chart={
+              isChart && !asTable && state === 'ready' && data
+                ? { snapshot: () => snapshot.current?.(), asOf: data.meta.asOf }
+                : undefined
+            }
+          />
         )}
       </header>
       {query.isFetching && data && <div className="widget-progress" aria-hidden="true" />}
@@ -145,6 +157,7 @@ export function WidgetCard({
             asTable={asTable}
             crossFilter={crossFilter}
             drill={drill}
+            snapshot={snapshot}
             offset={offset}
             pageSize={pageSize}
             onPage={(o) => setPaging({ key: filtersKey, offset: o })}
@@ -165,6 +178,7 @@ function WidgetContent(props: {
   asTable: boolean;
   crossFilter: WidgetCrossFilter | undefined;
   drill: WidgetDrill | undefined;
+  snapshot: MutableRefObject<(() => ChartSnapshot | undefined) | undefined>;
   offset: number;
   pageSize: number;
   onPage: (offset: number) => void;
@@ -232,7 +246,7 @@ function WidgetContent(props: {
           <DataTable caption={`${widget.title} (data)`} columns={data.columns} rows={data.rows} />
         </div>
       ) : (
-        <ChartView widget={widget} data={data} interaction={interaction} />
+        <ChartView widget={widget} data={data} interaction={interaction} snapshot={props.snapshot} />
       );
   }
 }

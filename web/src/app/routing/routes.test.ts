@@ -14,6 +14,7 @@ describe('routes', () => {
     expect(matchRoute('/jobs/')).toEqual({ name: 'jobs' });
     expect(matchRoute('/jobs/x')).toEqual({ name: 'not-found' });
     expect(matchRoute('/jobsx')).toEqual({ name: 'not-found' });
+    expect(matchRoute('/exports')).toEqual({ name: 'exports' });
   });
 
   it('builds dashboard paths that match back', () => {

@@ -7,11 +7,13 @@ import { AdminOrganisationPage } from '../../pages/AdminOrganisationPage.js';
 import { DashboardListPage } from '../../pages/DashboardListPage.js';
 import { DashboardPage } from '../../pages/DashboardPage.js';
 import { JobsPage } from '../../pages/JobsPage.js';
+import { ExportsPage } from '../../pages/ExportsPage.js';
 import { LoginPage } from '../../pages/LoginPage.js';
 import { Toaster } from '../../components/Toaster.js';
 import { DevProblems } from '../../components/DevProblems.js';
 import { useDevReload } from '../../hooks/useDevReload.js';
 import { useRunEvents } from '../../hooks/useRunEvents.js';
+import { useExportToasts } from '../../hooks/useExportToasts.js';
 import { useSession } from '../../hooks/useSession.js';
 import { Link } from '../routing/Link.js';
 import { matchRoute } from '../routing/routes.js';
@@ -27,6 +29,7 @@ export function App() {
   useRunEvents(session.data?.organisation.id);
   // Only under `trellis dev`: saved project files reload the page's data, or show their problems.
   const devStatus = useDevReload(session.data?.devReload === true);
+  useExportToasts(Boolean(session.data));
   return (
     <>
       <a className="skip-link" href="#main">
@@ -48,6 +51,7 @@ export function App() {
       {route.name === 'admin-organisation' && <AdminOrganisationPage />}
       {route.name === 'admin-audit' && <AdminAuditPage />}
       {route.name === 'jobs' && <JobsPage />}
+      {route.name === 'exports' && <ExportsPage />}
       {route.name === 'not-found' && (
         <main className="page" id="main">
           <div className="page-error">
