@@ -1,4 +1,6 @@
 import type { SqlDialect } from '../../dialect.js';
+import type { IngestColumnType } from '../../ingest-writer.js';
+import { serverIngestStatements } from '../server-ingest-statements.js';
 
 /**
  * MySQL/MariaDB SQL: `?` placeholders (server-side prepared statements), backquoted identifiers,
@@ -82,3 +84,39 @@ export const mariadbDialect: SqlDialect = {
   medianOver: (expression, partition) =>
     `MEDIAN(${expression}) OVER (${partition.length ? `PARTITION BY ${partition.join(', ')}` : ''})`,
 };
+
+const quote = mysqlDialect.quoteIdentifier;
+
+const DDL: Record<IngestColumnType, string> = {
+  VARCHAR: 'TEXT',
+  INTEGER: 'INT',
+  BIGINT: 'BIGINT',
+  DOUBLE: 'DOUBLE',
+  BOOLEAN: 'BOOLEAN',
+  DATE: 'DATE',
+  TIMESTAMP: 'DATETIME(6)',
+};
+
+const STORED: Record<IngestColumnType, readonly string[]> = {
+  VARCHAR: ['text', 'mediumtext', 'longtext', 'varchar', 'char'],
+  INTEGER: ['int'],
+  BIGINT: ['bigint'],
+  DOUBLE: ['double'],
+  BOOLEAN: ['tinyint'],
+  DATE: ['date'],
+  TIMESTAMP: ['datetime'],
+};
+
+/** MySQL/MariaDB's statements of the shared server ingest writer (server-ingest-writer.ts). */
+export const mysqlIngestSql = serverIngestStatements({
+  quote,
+  placeholder: () => '?',
+  ddlType: (type) => DDL[type],
+  storedAs: (type) => STORED[type],
+  columnsOf:
+    'SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ?',
+  asText: (expression) => `CAST(${expression} AS CHAR)`,
+  stateColumns: { key: 'VARCHAR(255)', state: 'LONGTEXT', time: 'DATETIME(6)' },
+  putState: (table) =>
+    `INSERT INTO ${table} (state_key, state, updated_at) VALUES (?, ?, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE state = VALUES(state), updated_at = VALUES(updated_at)`,
+});

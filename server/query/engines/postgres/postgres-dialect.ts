@@ -1,4 +1,6 @@
 import type { SqlDialect } from '../../dialect.js';
+import type { IngestColumnType } from '../../ingest-writer.js';
+import { serverIngestStatements } from '../server-ingest-statements.js';
 
 /**
  * PostgreSQL's SQL: `$n` placeholders, double-quoted identifiers, ILIKE, date_trunc,
@@ -32,3 +34,34 @@ export const postgresDialect: SqlDialect = {
   doubleType: 'DOUBLE PRECISION',
   integerType: 'INTEGER',
 };
+
+const quote = postgresDialect.quoteIdentifier;
+
+const DDL: Record<IngestColumnType, string> = {
+  VARCHAR: 'text',
+  INTEGER: 'integer',
+  BIGINT: 'bigint',
+  DOUBLE: 'double precision',
+  BOOLEAN: 'boolean',
+  DATE: 'date',
+  TIMESTAMP: 'timestamp',
+};
+
+/** PostgreSQL's statements of the shared server ingest writer (server-ingest-writer.ts). */
+export const postgresIngestSql = serverIngestStatements({
+  quote,
+  placeholder: (n) => `$${n}`,
+  ddlType: (type) => DDL[type],
+  storedAs: (type) =>
+    type === 'VARCHAR'
+      ? ['text', 'character varying']
+      : type === 'TIMESTAMP'
+        ? ['timestamp without time zone']
+        : [DDL[type]],
+  columnsOf:
+    'SELECT column_name::text AS name, data_type::text AS type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1',
+  asText: (expression) => `(${expression})::text`,
+  stateColumns: { key: 'text', state: 'text', time: 'timestamp' },
+  putState: (table) =>
+    `INSERT INTO ${table} (state_key, state, updated_at) VALUES ($1, $2, now()) ON CONFLICT (state_key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+});
