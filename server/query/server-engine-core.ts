@@ -1,3 +1,5 @@
+import type { SourceConfig } from '../config/project/project.schema.js';
+import { parseDuration } from '../config/units.js';
 import { TrellisError } from '../errors.js';
 import type { CompiledQuery } from './compiler.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
@@ -38,6 +40,20 @@ export interface ServerSettings {
   readonly acquireTimeoutMs: number;
   readonly idleTimeoutMs: number;
   readonly statementTimeoutMs: number | undefined;
+}
+
+/** A server source's pool and time limits (its `pool` block and `statement_timeout`), parsed. */
+export function serverSettingsOf(
+  source: Extract<SourceConfig, { type: 'postgres' | 'mysql' }>,
+): ServerSettings {
+  return {
+    poolSize: source.pool.size,
+    queueLimit: source.pool.queue,
+    acquireTimeoutMs: parseDuration(source.pool.acquire_timeout),
+    idleTimeoutMs: parseDuration(source.pool.idle_timeout),
+    statementTimeoutMs:
+      source.statement_timeout === undefined ? undefined : parseDuration(source.statement_timeout),
+  };
 }
 
 /** What a piece of work gets: its deadline's signal and the error to report if that signal fires. */
