@@ -1,4 +1,4 @@
-import type { SqlDialect } from '../../dialect.js';
+import { castsTo, type SqlDialect } from '../../dialect.js';
 import type { IngestColumnType } from '../../ingest-writer.js';
 import { serverIngestStatements } from '../server-ingest-statements.js';
 
@@ -17,23 +17,16 @@ import { serverIngestStatements } from '../server-ingest-statements.js';
 export const mysqlDialect: SqlDialect = {
   quoteIdentifier: (name) => `\`${name.replace(/`/g, '``')}\``,
   placeholder: () => '?',
-  castParameter(placeholder, type) {
-    switch (type) {
-      case 'string':
-        // Bound text as is: CAST(… AS CHAR) would take the connection's collation and can clash with
-        // the column's ("Illegal mix of collations").
-        return placeholder;
-      case 'number':
-        return `CAST(${placeholder} AS DOUBLE)`;
-      case 'date':
-        return `CAST(${placeholder} AS DATE)`;
-      case 'timestamp':
-        return `CAST(${placeholder} AS DATETIME(6))`;
-      case 'boolean':
-        // MySQL's BOOLEAN is TINYINT(1); a bound true/false arrives as 1/0.
-        return `CAST(${placeholder} AS SIGNED)`;
-    }
-  },
+  castParameter: castsTo({
+    // Bound text as is: CAST(… AS CHAR) would take the connection's collation and can clash with the
+    // column's ("Illegal mix of collations").
+    string: null,
+    number: 'DOUBLE',
+    date: 'DATE',
+    timestamp: 'DATETIME(6)',
+    // MySQL's BOOLEAN is TINYINT(1); a bound true/false arrives as 1/0.
+    boolean: 'SIGNED',
+  }),
   timeGrain(expression, grain) {
     const e = expression;
     switch (grain) {

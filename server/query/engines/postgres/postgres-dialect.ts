@@ -1,4 +1,4 @@
-import type { SqlDialect } from '../../dialect.js';
+import { castsTo, doubleQuoted, type SqlDialect } from '../../dialect.js';
 import type { IngestColumnType } from '../../ingest-writer.js';
 import { serverIngestStatements } from '../server-ingest-statements.js';
 
@@ -8,22 +8,15 @@ import { serverIngestStatements } from '../server-ingest-statements.js';
  * standard_conforming_strings says.
  */
 export const postgresDialect: SqlDialect = {
-  quoteIdentifier: (name) => `"${name.replace(/"/g, '""')}"`,
+  quoteIdentifier: doubleQuoted,
   placeholder: (index) => `$${index}`,
-  castParameter(placeholder, type) {
-    switch (type) {
-      case 'string':
-        return `CAST(${placeholder} AS TEXT)`;
-      case 'number':
-        return `CAST(${placeholder} AS DOUBLE PRECISION)`;
-      case 'date':
-        return `CAST(${placeholder} AS DATE)`;
-      case 'timestamp':
-        return `CAST(${placeholder} AS TIMESTAMP)`;
-      case 'boolean':
-        return `CAST(${placeholder} AS BOOLEAN)`;
-    }
-  },
+  castParameter: castsTo({
+    string: 'TEXT',
+    number: 'DOUBLE PRECISION',
+    date: 'DATE',
+    timestamp: 'TIMESTAMP',
+    boolean: 'BOOLEAN',
+  }),
   // Through TIMESTAMP, so that a DATE is not widened to TIMESTAMPTZ in some session time zone.
   timeGrain: (expression, grain) => `CAST(date_trunc('${grain}', CAST(${expression} AS TIMESTAMP)) AS DATE)`,
   containsPattern: (expression, placeholder) => `${expression} ILIKE ${placeholder} ESCAPE E'\\\\'`,
