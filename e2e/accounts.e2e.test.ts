@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionInfo } from '../contract/index.js';
 import {
+  E2E_PASSWORD as PASSWORD,
   chromiumAvailable,
   launchBrowser,
   screenshotBothSchemes,
@@ -18,7 +19,6 @@ import {
  * admin pages for members, the organisation and the audit log, and what a viewer is not shown.
  */
 const available = chromiumAvailable();
-const PASSWORD = 'correct horse battery staple';
 const ADMIN = 'carol@acme.example';
 const VIEWER = 'bob@acme.example';
 

@@ -164,7 +164,8 @@ const DEMO_ORGANISATIONS: Record<string, { slug: string; name: string }> = {
   'vm-inventory': VM_INVENTORY_ORGANISATIONS[0],
 };
 const E2E_EMAIL = 'e2e@example.test';
-const E2E_PASSWORD = 'correct horse battery staple';
+/** The password of every account the browser tests make. */
+export const E2E_PASSWORD = 'correct horse battery staple';
 
 /**
  * Creates the organisation and an admin member in the app's store, then signs in through the API as

@@ -2,6 +2,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  E2E_PASSWORD as PASSWORD,
   chromiumAvailable,
   launchBrowser,
   screenshotBothSchemes,
@@ -15,7 +16,6 @@ import {
  * accepts by setting a password, then signs in.
  */
 const available = chromiumAvailable();
-const PASSWORD = 'correct horse battery staple';
 const GINA = 'gina@globex.example';
 const CAROL = 'carol@acme.example';
 const NEWBIE = 'nina@globex.example';
