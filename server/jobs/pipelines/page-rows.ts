@@ -1,6 +1,6 @@
 import type { Pipeline } from '../../config/project/pipeline.types.js';
 import { MappingError, type Cell, type ItemMapper, type Row } from './row-mapping.js';
-import type { SkipLog} from './run-support.js';
+import type { SkipLog } from './run-support.js';
 import { pipelineFailed } from './run-support.js';
 
 /** One page's items as the ingest writer takes them: the item keys it replaces and the rows per table. */
