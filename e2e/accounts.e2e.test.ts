@@ -1,25 +1,15 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 // (DOM types: the callbacks passed to page.evaluate run in the browser.)
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionInfo } from '../contract/index.js';
-import { buildApp, type AppServices } from '../server/app.js';
-import { CLI_CONTEXT } from '../server/audit/audit-log.js';
-import { defaultConfig } from '../server/config/env.js';
-import { loadProject } from '../server/config/project/load-project.js';
-import type { Engine } from '../server/query/engine.js';
-import { closeEngines, openEngines } from '../server/query/engines/index.js';
-import { createMiniProject } from '../test/mini-project.js';
 import {
+  E2E_PASSWORD as PASSWORD,
   chromiumAvailable,
-  ensureWebBuild,
   launchBrowser,
-  repoRoot,
-  resultsDir,
+  screenshotBothSchemes,
+  startAccountsServer,
   type Browser,
 } from './e2e-harness.js';
 
@@ -29,14 +19,12 @@ import {
  * admin pages for members, the organisation and the audit log, and what a viewer is not shown.
  */
 const available = chromiumAvailable();
-const PASSWORD = 'correct horse battery staple';
 const ADMIN = 'carol@acme.example';
 const VIEWER = 'bob@acme.example';
 
 describe.skipIf(!available)('account pages in Chromium', () => {
-  let app: FastifyInstance & { services: AppServices };
-  let engines: Map<string, Engine>;
   let baseUrl: string;
+  let close: () => Promise<void>;
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
@@ -66,32 +54,17 @@ describe.skipIf(!available)('account pages in Chromium', () => {
   }
 
   beforeAll(async () => {
-    mkdirSync(resultsDir, { recursive: true });
-    ensureWebBuild();
-    // The small test project: these pages are about accounts, not data, and it needs no generated data.
-    const mini = await createMiniProject();
-    const loaded = await loadProject(mini.dir);
-    if (!loaded.ok) throw new Error(`test project is invalid: ${JSON.stringify(loaded.problems)}`);
-    const config = defaultConfig({ webRoot: path.join(repoRoot, 'dist', 'web') });
-    engines = await openEngines(loaded.project.sources, loaded.project.dir, config.environment);
-    // A private in-memory metadata store (buildApp's default): users made here exist in this run only.
-    app = await buildApp({ config, project: loaded.project, engines });
-    baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
-    const accounts = app.services.accounts;
-    await accounts.createOrganisation('acme', 'Acme Corp', CLI_CONTEXT);
-    await accounts.createOrganisation('globex', 'Globex', CLI_CONTEXT);
-    await accounts.createUser(
-      { email: ADMIN, password: PASSWORD, organisation: 'acme', role: 'admin' },
-      CLI_CONTEXT,
-    );
-    await accounts.createUser(
-      { email: VIEWER, password: PASSWORD, organisation: 'acme', role: 'viewer' },
-      CLI_CONTEXT,
-    );
-    await accounts.createUser(
-      { email: 'gina@globex.example', password: PASSWORD, organisation: 'globex', role: 'admin' },
-      CLI_CONTEXT,
-    );
+    ({ baseUrl, close } = await startAccountsServer({
+      organisations: [
+        ['acme', 'Acme Corp'],
+        ['globex', 'Globex'],
+      ],
+      members: [
+        { email: ADMIN, password: PASSWORD, organisation: 'acme', role: 'admin' },
+        { email: VIEWER, password: PASSWORD, organisation: 'acme', role: 'viewer' },
+        { email: 'gina@globex.example', password: PASSWORD, organisation: 'globex', role: 'admin' },
+      ],
+    }));
     // Carol also belongs to Globex (invited by Globex's admin, accepted by her), so her header offers a switcher.
     const gina = await apiAs('gina@globex.example');
     const invited = await gina('POST', '/api/v1/admin/invitations', { email: ADMIN, role: 'viewer' });
@@ -116,17 +89,10 @@ describe.skipIf(!available)('account pages in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
-    if (engines) await closeEngines(engines);
+    await close?.();
   });
 
-  const shot = async (name: string) => {
-    for (const scheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.screenshot({ path: path.join(resultsDir, `${name}-${scheme}.png`), fullPage: true });
-    }
-    await page.emulateMedia({ colorScheme: 'light' });
-  };
+  const shot = (name: string) => screenshotBothSchemes(page, name);
   const header = () => page.locator('header.app-bar');
   const openMenu = async () => {
     const menu = page.locator('details.account-menu');

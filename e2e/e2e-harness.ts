@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Role } from '../contract/index.js';
 import { buildApp, type AppServices } from '../server/app.js';
 import { defaultConfig, type AppConfig } from '../server/config/env.js';
 import { loadProject } from '../server/config/project/load-project.js';
@@ -14,6 +15,7 @@ import { CLI_CONTEXT } from '../server/audit/audit-log.js';
 import { CLINICAL_TRIALS_ORGANISATIONS } from '../examples/clinical-trials/generator/organisations.js';
 import { VM_INVENTORY_ORGANISATIONS } from '../examples/vm-inventory/generator/organisations.js';
 import { sessionCookie } from '../test/login-as.js';
+import { createMiniProject } from '../test/mini-project.js';
 
 /** Shared set-up of the browser tests: the server in-process, the built app, a fresh Chromium. */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -175,7 +177,8 @@ const DEMO_ORGANISATIONS: Record<string, { slug: string; name: string }> = {
   'vm-inventory': VM_INVENTORY_ORGANISATIONS[0],
 };
 const E2E_EMAIL = 'e2e@example.test';
-const E2E_PASSWORD = 'correct horse battery staple';
+/** The password of every account the browser tests make. */
+export const E2E_PASSWORD = 'correct horse battery staple';
 
 /**
  * Creates the organisation and an admin member in the app's store, then signs in through the API as
@@ -264,4 +267,59 @@ export async function launchBrowser(
       rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/** A full-page screenshot in the light and the dark scheme: test-results/<name>-light.png, -dark.png. */
+export async function screenshotBothSchemes(page: Page, name: string): Promise<void> {
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.screenshot({ path: path.join(resultsDir, `${name}-${scheme}.png`), fullPage: true });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+export interface AccountsServer {
+  readonly app: FastifyInstance & { services: AppServices };
+  readonly baseUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The small test project (test/mini-project.ts) served on a port with a private in-memory metadata
+ * store holding the given organisations and members, made as the operator makes them (the CLI's
+ * context): for browser tests about accounts, not data — nothing needs generated example data.
+ */
+export async function startAccountsServer(setup: {
+  readonly organisations: readonly (readonly [slug: string, name: string])[];
+  readonly members: readonly {
+    readonly email: string;
+    readonly password: string;
+    readonly organisation: string;
+    readonly role: Role;
+  }[];
+}): Promise<AccountsServer> {
+  mkdirSync(resultsDir, { recursive: true });
+  ensureWebBuild();
+  const mini = await createMiniProject();
+  const loaded = await loadProject(mini.dir);
+  if (!loaded.ok) throw new Error(`test project is invalid: ${JSON.stringify(loaded.problems)}`);
+  const config = defaultConfig({ webRoot: path.join(repoRoot, 'dist', 'web') });
+  const engines = await openEngines(loaded.project.sources, loaded.project.dir, config.environment);
+  const close = async () => {
+    await app?.close();
+    await closeEngines(engines);
+  };
+  let app: (FastifyInstance & { services: AppServices }) | undefined;
+  try {
+    app = await buildApp({ config, project: loaded.project, engines });
+    const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+    const { accounts } = app.services;
+    for (const [slug, name] of setup.organisations)
+      await accounts.createOrganisation(slug, name, CLI_CONTEXT);
+    for (const member of setup.members) await accounts.createUser(member, CLI_CONTEXT);
+    return { app, baseUrl, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }

@@ -1,22 +1,12 @@
 /// <reference lib="dom" />
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type AppServices } from '../server/app.js';
-import { CLI_CONTEXT } from '../server/audit/audit-log.js';
-import { defaultConfig } from '../server/config/env.js';
-import { loadProject } from '../server/config/project/load-project.js';
-import type { Engine } from '../server/query/engine.js';
-import { closeEngines, openEngines } from '../server/query/engines/index.js';
-import { createMiniProject } from '../test/mini-project.js';
 import {
+  E2E_PASSWORD as PASSWORD,
   chromiumAvailable,
-  ensureWebBuild,
   launchBrowser,
-  repoRoot,
-  resultsDir,
+  screenshotBothSchemes,
+  startAccountsServer,
   type Browser,
 } from './e2e-harness.js';
 
@@ -26,15 +16,13 @@ import {
  * accepts by setting a password, then signs in.
  */
 const available = chromiumAvailable();
-const PASSWORD = 'correct horse battery staple';
 const GINA = 'gina@globex.example';
 const CAROL = 'carol@acme.example';
 const NEWBIE = 'nina@globex.example';
 
 describe.skipIf(!available)('invitations in Chromium', () => {
-  let app: FastifyInstance & { services: AppServices };
-  let engines: Map<string, Engine>;
   let baseUrl: string;
+  let close: () => Promise<void>;
   const browsers: Browser[] = [];
   const pageErrors: string[] = [];
   let carolLink = '';
@@ -53,41 +41,24 @@ describe.skipIf(!available)('invitations in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL((u) => !u.pathname.startsWith('/login'));
   }
-  const shot = async (page: Page, name: string) => {
-    for (const scheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.screenshot({ path: path.join(resultsDir, `${name}-${scheme}.png`), fullPage: true });
-    }
-    await page.emulateMedia({ colorScheme: 'light' });
-  };
+  const shot = screenshotBothSchemes;
 
   beforeAll(async () => {
-    mkdirSync(resultsDir, { recursive: true });
-    ensureWebBuild();
-    const mini = await createMiniProject();
-    const loaded = await loadProject(mini.dir);
-    if (!loaded.ok) throw new Error(`test project is invalid: ${JSON.stringify(loaded.problems)}`);
-    const config = defaultConfig({ webRoot: path.join(repoRoot, 'dist', 'web') });
-    engines = await openEngines(loaded.project.sources, loaded.project.dir, config.environment);
-    app = await buildApp({ config, project: loaded.project, engines });
-    baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
-    const { accounts } = app.services;
-    await accounts.createOrganisation('acme', 'Acme Corp', CLI_CONTEXT);
-    await accounts.createOrganisation('globex', 'Globex', CLI_CONTEXT);
-    await accounts.createUser(
-      { email: CAROL, password: PASSWORD, organisation: 'acme', role: 'admin' },
-      CLI_CONTEXT,
-    );
-    await accounts.createUser(
-      { email: GINA, password: PASSWORD, organisation: 'globex', role: 'admin' },
-      CLI_CONTEXT,
-    );
+    ({ baseUrl, close } = await startAccountsServer({
+      organisations: [
+        ['acme', 'Acme Corp'],
+        ['globex', 'Globex'],
+      ],
+      members: [
+        { email: CAROL, password: PASSWORD, organisation: 'acme', role: 'admin' },
+        { email: GINA, password: PASSWORD, organisation: 'globex', role: 'admin' },
+      ],
+    }));
   });
 
   afterAll(async () => {
     for (const b of browsers) await b.close();
-    await app?.close();
-    if (engines) await closeEngines(engines);
+    await close?.();
   });
 
   it('an admin invites an existing user of another organisation; the link is shown once', async () => {

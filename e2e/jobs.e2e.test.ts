@@ -14,6 +14,7 @@ import {
   launchBrowser,
   repoRoot,
   resultsDir,
+  screenshotBothSchemes,
   startServer,
   type Browser,
   type RunningServer,
@@ -89,13 +90,7 @@ describe.skipIf(!available)('the Jobs page in Chromium', () => {
     });
     return page;
   }
-  const shot = async (page: Page, name: string) => {
-    for (const scheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.screenshot({ path: path.join(resultsDir, `${name}-${scheme}.png`), fullPage: true });
-    }
-    await page.emulateMedia({ colorScheme: 'light' });
-  };
+  const shot = screenshotBothSchemes;
   const card = (page: Page) => page.locator('[data-pipeline-id="ctgov"]');
   const runButton = (page: Page) => page.getByRole('button', { name: `Run ${PIPELINE} now` });
   const pipeline = async () => {

@@ -1,19 +1,9 @@
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Role } from '../contract/index.js';
 import { CLI_CONTEXT } from '../server/audit/audit-log.js';
 import type { TestApp } from './app-harness.js';
+import { signIn, type SignedIn } from './session-helper.js';
 
-/** A user signed in to a test app: their cookie, and inject() that sends it. */
-export interface SignedIn {
-  readonly app: TestApp;
-  readonly cookie: string;
-  /** The session's CSRF token, for writes sent without inject() (real sockets). */
-  readonly csrf: string;
-  readonly org: string;
-  readonly role: Role;
-  readonly email: string;
-  inject(options: InjectOptions | string): Promise<LightMyRequestResponse>;
-}
+export { sessionCookie, type SignedIn } from './session-helper.js';
 
 export interface LoginAsOptions {
   /** Organisation slug (created if the app's store does not have it yet). */
@@ -42,7 +32,7 @@ export function loginAs(app: TestApp, options: LoginAsOptions): Promise<SignedIn
   const key = `${options.org}\u0000${email}`;
   let pending = byKey.get(key);
   if (!pending) {
-    pending = signIn(app, { ...options, email });
+    pending = createAndSignIn(app, { ...options, email });
     byKey.set(key, pending);
     // A failed sign-in is not remembered: the next call tries again and reports its own error.
     pending.catch(() => byKey?.delete(key));
@@ -50,7 +40,7 @@ export function loginAs(app: TestApp, options: LoginAsOptions): Promise<SignedIn
   return pending;
 }
 
-async function signIn(app: TestApp, options: LoginAsOptions & { email: string }): Promise<SignedIn> {
+async function createAndSignIn(app: TestApp, options: LoginAsOptions & { email: string }): Promise<SignedIn> {
   const accounts = app.services.accounts;
   const orgs = await accounts.listOrganisations();
   if (!orgs.some((o) => o.slug === options.org))
@@ -59,38 +49,5 @@ async function signIn(app: TestApp, options: LoginAsOptions & { email: string })
     { email: options.email, password: TEST_PASSWORD, organisation: options.org, role: options.role },
     CLI_CONTEXT,
   );
-  const res = await app.inject({
-    method: 'POST',
-    url: '/api/v1/session',
-    payload: { email: options.email, password: TEST_PASSWORD },
-  });
-  if (res.statusCode !== 200)
-    throw new Error(`login as ${options.email} failed: ${res.statusCode} ${res.body}`);
-  const cookie = sessionCookie(res.headers['set-cookie']);
-  // Writes authenticated by the cookie must echo the session's CSRF token, as the web app does.
-  const csrf = (res.json() as { csrfToken: string }).csrfToken;
-  return {
-    app,
-    cookie,
-    csrf,
-    org: options.org,
-    role: options.role,
-    email: options.email,
-    inject: (opts) => {
-      const o: InjectOptions = typeof opts === 'string' ? { url: opts } : opts;
-      const write = o.method !== undefined && !['GET', 'HEAD', 'OPTIONS'].includes(o.method.toUpperCase());
-      return app.inject({
-        ...o,
-        headers: { ...o.headers, cookie, ...(write ? { 'x-csrf-token': csrf } : {}) },
-      });
-    },
-  };
-}
-
-/** `name=value` of the first Set-Cookie header. */
-export function sessionCookie(setCookie: string | string[] | number | undefined): string {
-  const header = Array.isArray(setCookie) ? setCookie[0] : setCookie;
-  const cookie = String(header ?? '').split(';')[0] ?? '';
-  if (!cookie.includes('=')) throw new Error('the login answer set no cookie');
-  return cookie;
+  return signIn(app, options.email, TEST_PASSWORD);
 }

@@ -14,3 +14,13 @@ export async function outcome(p: Promise<unknown>): Promise<string> {
       : `raw: ${err instanceof Error ? err.message : String(err)}`;
   }
 }
+
+/** The TrellisError a promise rejects with (anything else, or no rejection, fails the test here). */
+export async function trellisFailure(p: Promise<unknown>): Promise<TrellisError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof TrellisError)) throw new Error(`expected a TrellisError, got ${String(err)}`);
+  return err;
+}

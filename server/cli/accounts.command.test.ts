@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, expect, test } from 'vitest';
+import { capturedIo } from '../../test/cli-io.js';
 import { repoRoot } from '../../test/paths.js';
 import { listAudit } from '../audit/audit-log.js';
 import { parseEnv } from '../config/env.js';
@@ -18,22 +18,9 @@ const storeConfig = { kind: 'sqlite', file: path.join(dataDir, 'meta.sqlite') } 
 
 /** Runs one command with `stdin` piped in, as `printf '%s\n' "$PW" | trellis user add …` would. */
 async function run(args: string[], stdin = '') {
-  const input = new PassThrough();
-  input.end(stdin);
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (into: string[]) => {
-    const s = new PassThrough();
-    s.on('data', (c: Buffer) => into.push(c.toString()));
-    return s;
-  };
+  const cli = capturedIo(stdin);
   const [command, ...rest] = args as ['user' | 'org', ...string[]];
-  const code = await accountsCommand(command, rest, config, {
-    stdin: input,
-    stdout: sink(out),
-    stderr: sink(err),
-  });
-  return { code, stdout: out.join(''), stderr: err.join('') };
+  return cli.result(await accountsCommand(command, rest, config, cli.io));
 }
 
 test('org add, then user add reads the password from stdin and stores only its argon2id hash', async () => {

@@ -1,8 +1,8 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, test } from 'vitest';
+import { capturedIo } from '../../test/cli-io.js';
 import { clinicalTrialsDb, requireExampleData } from '../../test/paths.js';
 import { serviceGate } from '../../test/test-services.js';
 import { mariadbSalesTable, pgSalesSchema, salesFilesFolder } from '../../test/sales-fixture.js';
@@ -13,16 +13,8 @@ const root = mkdtempSync(path.join(tmpdir(), 'trellis-init-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 async function init(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (into: string[]) => {
-    const s = new PassThrough();
-    s.on('data', (c: Buffer) => into.push(c.toString()));
-    return s;
-  };
-  const stdin = new PassThrough();
-  const code = await initCommand(args, { stdin, stdout: sink(out), stderr: sink(err) });
-  return { code, stdout: out.join(''), stderr: err.join('') };
+  const cli = capturedIo();
+  return cli.result(await initCommand(args, cli.io));
 }
 
 /** Every file of the project, so a test can say no secret reached any of them. */

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, expect, test } from 'vitest';
+import { capturedIo } from '../../test/cli-io.js';
 import { parseEnv } from '../config/env.js';
 import { accountsCommand } from './accounts.command.js';
 import { projectStoreFile, storeForProject } from './metadata-location.js';
@@ -18,23 +18,9 @@ const folder = (name: string, project = false) => {
 const noEnv = parseEnv({ NODE_ENV: 'test' });
 
 async function run(cwd: string, args: string[], stdin = '') {
-  const input = new PassThrough();
-  input.end(stdin);
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (into: string[]) => {
-    const s = new PassThrough();
-    s.on('data', (c: Buffer) => into.push(c.toString()));
-    return s;
-  };
+  const cli = capturedIo(stdin);
   const [command, ...rest] = args as ['user' | 'org', ...string[]];
-  const code = await accountsCommand(command, rest, noEnv, {
-    stdin: input,
-    stdout: sink(out),
-    stderr: sink(err),
-    cwd: () => cwd,
-  });
-  return { code, stdout: out.join(''), stderr: err.join('') };
+  return cli.result(await accountsCommand(command, rest, noEnv, { ...cli.io, cwd: () => cwd }));
 }
 
 test('serve and the CLI agree: without TRELLIS_DATA_DIR the store is <project>/.trellis/meta.sqlite', () => {

@@ -1,3 +1,6 @@
+import type { Cell } from '../../contract/index.js';
+import type { ColumnType } from '../config/project/project.types.js';
+
 /**
  * Value normalisation shared by the server engines, whose drivers hand back text: every engine
  * answers a dashboard in the same shapes (numbers, 'YYYY-MM-DD', 'YYYY-MM-DDTHH:MM:SS').
@@ -38,4 +41,27 @@ export function toText(value: unknown): string | null {
   if (typeof value === 'string') return value;
   if (Buffer.isBuffer(value)) return value.toString('utf8');
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/** Reads one driver value as a dashboard cell. */
+export type CellReader = (value: unknown) => Cell;
+
+/**
+ * The reader of a column by its dashboard type: the same for every server engine, but for booleans,
+ * which each driver spells its own way (pg 't'/'f', MySQL's TINYINT(1) 0/1).
+ */
+export function cellReaderOf(type: ColumnType | undefined, readBoolean: CellReader): CellReader {
+  switch (type) {
+    case 'number':
+      return toNumber;
+    case 'boolean':
+      return readBoolean;
+    case 'date':
+      return toDateText;
+    case 'timestamp':
+      return toTimestampText;
+    default:
+      // Text, enums and types dashboards do not model arrive as the server's text form.
+      return toText;
+  }
 }

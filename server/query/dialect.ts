@@ -43,3 +43,16 @@ export interface SqlDialect {
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
+
+/** Standard SQL's quoting: double quotes, a double quote doubled (DuckDB, PostgreSQL). */
+export function doubleQuoted(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** castParameter from the SQL type each column type is cast to (`null`: the bound value as it is). */
+export function castsTo(types: Readonly<Record<ColumnType, string | null>>): SqlDialect['castParameter'] {
+  return (placeholder, type) => {
+    const sqlType = types[type];
+    return sqlType === null ? placeholder : `CAST(${placeholder} AS ${sqlType})`;
+  };
+}

@@ -1,8 +1,11 @@
+import type { SourceConfig } from '../config/project/project.schema.js';
+import { parseDuration } from '../config/units.js';
 import { TrellisError } from '../errors.js';
 import type { CompiledQuery } from './compiler.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { CONNECT_RETRY, ConnectionPool, type PoolDriver } from './connection-pool.js';
-import type { EngineStats, QueryResult, RunOptions } from './engine.js';
+import { BatchChannel } from './batch-channel.js';
+import type { EngineStats, QueryResult, RowBatch, RunOptions, StreamOptions } from './engine.js';
 import { RowBudget } from './row-budget.js';
 
 /**
@@ -39,6 +42,20 @@ export interface ServerSettings {
   readonly statementTimeoutMs: number | undefined;
 }
 
+/** A server source's pool and time limits (its `pool` block and `statement_timeout`), parsed. */
+export function serverSettingsOf(
+  source: Extract<SourceConfig, { type: 'postgres' | 'mysql' }>,
+): ServerSettings {
+  return {
+    poolSize: source.pool.size,
+    queueLimit: source.pool.queue,
+    acquireTimeoutMs: parseDuration(source.pool.acquire_timeout),
+    idleTimeoutMs: parseDuration(source.pool.idle_timeout),
+    statementTimeoutMs:
+      source.statement_timeout === undefined ? undefined : parseDuration(source.statement_timeout),
+  };
+}
+
 /** What a piece of work gets: its deadline's signal and the error to report if that signal fires. */
 export interface StatementContext {
   readonly signal: AbortSignal;
@@ -54,6 +71,45 @@ export interface StatementEvents<T> {
   readonly stopped: boolean;
   resolve(value: T): void;
   reject(err: unknown): void;
+}
+
+/**
+ * The server's own statement limit trails our deadline by this much: our deadline cancels and reports
+ * first; the server's is the backstop for a client that vanished without cancelling.
+ */
+export const SERVER_TIMEOUT_MARGIN_MS = 1_000;
+/** Describing a query's columns (PREPARE, or LIMIT 0) when the source sets no statement limit. */
+export const DESCRIBE_TIMEOUT_MS = 30_000;
+
+/** What a driver failure is, as the engine reads its codes (ServerDriver.toTrellisError). */
+export interface ServerFailure {
+  /** The engine's name in the message: "PostgreSQL at db:5432 cannot be reached". */
+  readonly engine: string;
+  readonly target: string;
+  readonly code: string | undefined;
+  /** The server's own statement time limit ended it. */
+  readonly timedOut: boolean;
+  /** The server, or the way to it, failed (as opposed to the statement). */
+  readonly connectionFailed: boolean;
+}
+
+/** The one mapping of a server engine's failure onto the catalogue: QUERY_TIMEOUT, SOURCE_UNAVAILABLE or QUERY_FAILED. */
+export function serverFailure(
+  err: unknown,
+  sql: string,
+  connecting: boolean,
+  f: ServerFailure,
+): TrellisError {
+  if (err instanceof TrellisError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  if (f.timedOut) return new TrellisError('QUERY_TIMEOUT', { detail: { sql, error: message }, cause: err });
+  if (connecting || f.connectionFailed)
+    return new TrellisError('SOURCE_UNAVAILABLE', {
+      message: `${f.engine} at ${f.target} cannot be reached: ${message}`,
+      detail: { target: f.target, error: message, code: f.code },
+      cause: err,
+    });
+  return new TrellisError('QUERY_FAILED', { detail: { sql, error: message, code: f.code }, cause: err });
 }
 
 /** Connections idle longer than this are pinged before reuse. */
@@ -235,7 +291,12 @@ export class ServerEngineCore<C extends ServerConnection> {
  * The Engine methods PostgreSQL and MySQL share word for word (run, ping, stats, close, open): each
  * engine supplies only `statement` (one statement's rows into a budget) and `describe`.
  */
-export abstract class ServerEngineBase<C extends ServerConnection> {
+/** A result field as engines report it: at least its name. */
+export interface ServerField {
+  readonly name: string;
+}
+
+export abstract class ServerEngineBase<C extends ServerConnection, F extends ServerField = ServerField> {
   readonly capabilities = { readsFiles: false, cancelsStatements: true };
   protected readonly core: ServerEngineCore<C>;
 
@@ -246,13 +307,67 @@ export abstract class ServerEngineBase<C extends ServerConnection> {
     this.core = new ServerEngineCore(driver, serverSettings);
   }
 
-  /** Runs one statement on `conn`, streaming its rows into the budget; resolves with the result's fields. */
-  protected abstract statement(
+  /** Sets the session's statement time limit (only when it changes: one round trip saved per query). */
+  protected abstract applyStatementTimeout(conn: C, ms: number): Promise<void>;
+
+  /**
+   * Sends one statement on `conn` and feeds its rows, as text cells, to `budget`; resolves `events` with
+   * the result's fields. The deadline, cancel and time limit are already arranged (statement()).
+   */
+  protected abstract sendStatement(
+    conn: C,
+    query: CompiledQuery,
+    budget: RowBudget,
+    events: StatementEvents<F[]>,
+  ): void;
+
+  /**
+   * Sends one statement for an export, its rows in batches to `channel`, the connection paused while
+   * the channel is full (RowBatcher); resolves `events` at the end. Arranged as for sendStatement.
+   */
+  protected abstract sendStream(
+    conn: C,
+    query: CompiledQuery,
+    channel: BatchChannel,
+    context: StatementContext,
+    events: StatementEvents<void>,
+  ): void;
+
+  /** Runs one statement on `conn` under the server's time limit and our deadline; resolves with its fields. */
+  protected async statement(
     conn: C,
     query: CompiledQuery,
     budget: RowBudget,
     context: StatementContext,
-  ): Promise<readonly { readonly name: string }[]>;
+  ): Promise<F[]> {
+    await this.applyStatementTimeout(conn, context.timeoutMs + SERVER_TIMEOUT_MARGIN_MS);
+    return this.core.interruptible<F[]>(conn, context, (events) =>
+      this.sendStatement(conn, query, budget, events),
+    );
+  }
+
+  /** Rows in batches for exports: the same path as `run`. Leaving early cancels the statement. */
+  stream(query: CompiledQuery, options: StreamOptions): AsyncIterable<RowBatch> {
+    const channel = new BatchChannel();
+    const signal = options.signal ? AbortSignal.any([channel.signal, options.signal]) : channel.signal;
+    const guard = {
+      signal,
+      timeoutMs: options.timeoutMs,
+      ...(options.tenant ? { tenant: options.tenant } : {}),
+    };
+    this.core
+      .guarded(query, guard, async (conn, context) => {
+        await this.applyStatementTimeout(conn, context.timeoutMs + SERVER_TIMEOUT_MARGIN_MS);
+        return this.core.interruptible<void>(conn, context, (events) =>
+          this.sendStream(conn, query, channel, context, events),
+        );
+      })
+      .then(
+        () => channel.end(),
+        (err: unknown) => channel.fail(err),
+      );
+    return channel;
+  }
 
   run(query: CompiledQuery, options: RunOptions): Promise<QueryResult> {
     return this.core.guarded(query, options, async (conn, context) => {

@@ -3,33 +3,17 @@ import type { UploadPreview } from '../../contract/uploads.schema.js';
 import type { UploadFormat } from '../config/project/upload.schema.js';
 import type { UploadTarget } from '../config/project/upload.types.js';
 import { TrellisError } from '../errors.js';
-import type { ScratchDatabase } from '../query/scratch-database.js';
+import type { ScratchDatabase, ScratchFileFormat } from '../query/scratch-database.js';
 
 export const PREVIEW_ROWS = 100;
 
-/**
- * The reader for a format: DuckDB's own, over the temp file bound as a parameter (the path is the
- * upload id's, never a client's name). With `allText`, CSV columns are read as VARCHAR, so a preview
- * shows what is in the file, not what a guess turned it into; the types come from a separate DESCRIBE.
- */
-export function readerOf(format: UploadFormat, allText: boolean): string {
-  const text = allText ? ', all_varchar = true' : '';
-  switch (format) {
-    case 'csv':
-      return `read_csv($1, sample_size = 20480${text})`;
-    case 'tsv':
-      return `read_csv($1, delim = '\\t', sample_size = 20480${text})`;
-    case 'json':
-      return "read_json($1, format = 'array')";
-    case 'ndjson':
-      return `read_json($1, format = 'newline_delimited')`;
-    case 'parquet':
-      return 'read_parquet($1)';
-    case 'xlsx':
-      throw new TrellisError('UPLOAD_UNREADABLE', {
-        message: 'Previews of XLSX files are not available yet.',
-      });
-  }
+/** The scratch engine's reader format of an upload format (XLSX has no preview yet). */
+function scratchFormat(format: UploadFormat): ScratchFileFormat {
+  if (format === 'xlsx')
+    throw new TrellisError('UPLOAD_UNREADABLE', {
+      message: 'Previews of XLSX files are not available yet.',
+    });
+  return format;
 }
 
 /** The first rows with each header's inferred type beside the declared column it fills. */
@@ -39,40 +23,31 @@ export async function previewFile(
   format: UploadFormat,
   target: UploadTarget,
 ): Promise<UploadPreview> {
-  const reader = readerOf(format, false);
   try {
-    const described = await db.all(`DESCRIBE SELECT * FROM ${reader}`, [file]);
+    const readAs = scratchFormat(format);
+    const described = await db.describeFile(file, readAs);
     const byHeader = new Map(target.columns.map((c) => [c.header.trim().toLowerCase(), c]));
     const columns = described.map((d) => {
-      const header = String(d.column_name);
+      const header = d.name;
       const declared = byHeader.get(header.trim().toLowerCase()) ?? null;
       return {
         header,
-        inferredType: String(d.column_type),
+        inferredType: d.type,
         column: declared?.name ?? null,
         declaredType: declared?.type ?? null,
       };
     });
     const found = new Set(columns.map((c) => c.column).filter((c) => c !== null));
     // CSV values are read as text (all_varchar): the preview shows what the file holds, not a guess.
-    const rows = await db.all(
-      `SELECT * FROM ${readerOf(format, format === 'csv' || format === 'tsv')} LIMIT ${PREVIEW_ROWS}`,
-      [file],
-    );
-    const dialect =
-      format === 'csv' || format === 'tsv'
-        ? ((
-            await db.all('SELECT Delimiter AS d, Quote AS q, HasHeader AS h FROM sniff_csv($1)', [file])
-          )[0] ?? null)
-        : null;
+    const delimited = readAs === 'csv' || readAs === 'tsv';
+    const rows = await db.firstRows(file, readAs, PREVIEW_ROWS, delimited);
+    const dialect = delimited ? await db.sniffCsv(file) : null;
     return {
       columns,
       rows: rows.map((r) => columns.map((c) => textOf(r[c.header]))),
       missing: target.columns.filter((c) => c.required && !found.has(c.name)).map((c) => c.name),
       extra: columns.filter((c) => c.column === null).map((c) => c.header),
-      dialect: dialect
-        ? { delimiter: String(dialect.d), quote: String(dialect.q), header: dialect.h === true }
-        : null,
+      dialect,
     };
   } catch (err) {
     if (err instanceof TrellisError) throw err;

@@ -102,3 +102,12 @@ export function nextLink(header: string | null): string | null {
   }
   return null;
 }
+
+/** The cursor after `cursor` when it can be known before the page arrives (offset, page), for fetching ahead. */
+export function predictableNext(cursor: Cursor, spec: HttpSpec): Cursor | null {
+  const p = spec.pagination;
+  if (p.type === 'offset' && cursor.kind === 'offset')
+    return { kind: 'offset', offset: cursor.offset + p.limit };
+  if (p.type === 'page' && cursor.kind === 'page') return { kind: 'page', page: cursor.page + 1 };
+  return null;
+}

@@ -251,7 +251,7 @@ describe.each(targets)('the account API, store on $name', (target) => {
     });
     expect(switched.statusCode).toBe(200);
     expect(switched.json()).toMatchObject({ organisation: { slug: 'atlas' }, role: 'viewer' });
-    const after = fromResponse(switched.headers['set-cookie'], switched.json());
+    const after = fromResponse(app, switched.headers['set-cookie'], switched.json());
     expect(after.cookie).not.toBe(other.cookie);
     expect((await get('/api/v1/session', other)).statusCode).toBe(401);
     expect((await get('/api/v1/admin/members', after)).statusCode).toBe(403);

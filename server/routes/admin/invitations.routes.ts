@@ -6,12 +6,15 @@ import {
   invitationList,
 } from '../../../contract/invitations.schema.js';
 import { errorBody } from '../../../contract/index.js';
-import type { AppServices } from '../../app.js';
+import type { AppServices } from '../../app-services.js';
 import { actionContext, principalOf } from '../../http/authenticate.js';
 import { tenantOf } from '../../policies/tenant.js';
 
+/** What these routes use of the app's services (the composition root: app-services.ts). */
+type Deps = Pick<AppServices, 'invitations'>;
+
 /** Invitations of the caller's organisation (admins): invite, list pending, revoke. */
-export function invitationsAdminRoutes(services: AppServices): FastifyPluginAsyncZod {
+export function invitationsAdminRoutes(services: Deps): FastifyPluginAsyncZod {
   const { invitations } = services;
   return async (app) => {
     app.addHook('onSend', async (_request, reply, payload) => {

@@ -9,9 +9,12 @@ import {
   updateMemberRequest,
 } from '../../../contract/admin.schema.js';
 import { errorBody } from '../../../contract/index.js';
-import type { AppServices } from '../../app.js';
+import type { AppServices } from '../../app-services.js';
 import { actionContext, principalOf } from '../../http/authenticate.js';
 import { tenantOf } from '../../policies/tenant.js';
+
+/** What these routes use of the app's services (the composition root: app-services.ts). */
+type Deps = Pick<AppServices, 'members'>;
 
 const userIdParam = z.object({ userId: z.string().min(1).max(100) });
 
@@ -19,7 +22,7 @@ const userIdParam = z.object({ userId: z.string().min(1).max(100) });
  * The organisation's members and the organisation itself (admins of it; the tenant is the session's,
  * made by tenantOf). Members join by invitation (invitations.routes.ts), never by being added.
  */
-export function membersRoutes(services: AppServices): FastifyPluginAsyncZod {
+export function membersRoutes(services: Deps): FastifyPluginAsyncZod {
   const { members } = services;
   return async (app) => {
     app.addHook('onSend', async (_request, reply, payload) => {

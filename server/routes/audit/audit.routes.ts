@@ -1,14 +1,17 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { auditPage, auditQuery } from '../../../contract/admin.schema.js';
 import { errorBody } from '../../../contract/index.js';
-import type { AppServices } from '../../app.js';
+import type { AppServices } from '../../app-services.js';
 import { actionContext, principalOf } from '../../http/authenticate.js';
 import { tenantOf } from '../../policies/tenant.js';
+
+/** What these routes use of the app's services (the composition root: app-services.ts). */
+type Deps = Pick<AppServices, 'audit'>;
 
 const exportQuery = auditQuery.omit({ cursor: true, limit: true });
 
 /** The organisation's audit log: pages for the UI, and a streamed CSV (itself audited). */
-export function auditRoutes(services: AppServices): FastifyPluginAsyncZod {
+export function auditRoutes(services: Deps): FastifyPluginAsyncZod {
   return async (app) => {
     app.addHook('onSend', async (_request, reply, payload) => {
       reply.header('cache-control', 'no-store');

@@ -4,11 +4,14 @@ import { dashboardDefinition, dashboardListResponse, errorBody } from '../../../
 import { exportFormatsFor } from '../../exports/export-formats.js';
 import { getDashboard, listDashboards, presentDashboard } from '../../services/dashboards.service.js';
 import { viewerOf } from '../../services/viewer.js';
-import type { AppServices } from '../../app.js';
+import type { AppServices } from '../../app-services.js';
+
+/** What these routes use of the app's services (the composition root: app-services.ts). */
+type Deps = Pick<AppServices, 'project' | 'engines'>;
 
 export const dashboardParams = z.object({ dashboard: z.string().min(1).max(100) });
 
-export function dashboardsRoutes(services: AppServices): FastifyPluginAsyncZod {
+export function dashboardsRoutes(services: Deps): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/api/v1/dashboards', {
       config: { permission: 'dashboards:read' },

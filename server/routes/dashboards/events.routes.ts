@@ -4,11 +4,14 @@ import { errorBody } from '../../../contract/index.js';
 import { principalOf } from '../../http/authenticate.js';
 import { serveEventStream } from '../../http/event-stream.js';
 import { viewerOf } from '../../services/viewer.js';
-import type { AppServices } from '../../app.js';
+import type { AppServices } from '../../app-services.js';
+
+/** What these routes use of the app's services (the composition root: app-services.ts). */
+type Deps = Pick<AppServices, 'events' | 'streamQuotas'>;
 
 const params = z.object({ dashboard: z.string().min(1).max(100) });
 
-export function eventsRoutes(services: AppServices): FastifyPluginAsyncZod {
+export function eventsRoutes(services: Deps): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/api/v1/dashboards/:dashboard/events', {
       config: { permission: 'dashboards:read' },

@@ -2,11 +2,14 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { errorBody, exportBody, exportQuery, filterValues } from '../../../contract/index.js';
-import type { AppServices } from '../../app.js';
+import type { AppServices } from '../../app-services.js';
 import { TrellisError } from '../../errors.js';
 import { actionContext } from '../../http/authenticate.js';
 import { viewerOf } from '../../services/viewer.js';
 import type { WidgetExports } from '../../services/widget-export.service.js';
+
+/** What these routes use of the app's services (the composition root: app-services.ts). */
+type Deps = Pick<AppServices, 'exports'>;
 
 const params = z.object({ dashboard: z.string().min(1).max(100), widget: z.string().min(1).max(100) });
 const responses = {
@@ -23,9 +26,7 @@ const responses = {
  * Widget exports: GET (a download link; filters as JSON in the query string) and POST (filters in
  * the body). Both stream the file; the client leaving cancels the query. docs/exports.md.
  */
-export function exportsRoutes(
-  services: AppServices & { readonly exports: WidgetExports },
-): FastifyPluginAsyncZod {
+export function exportsRoutes(services: Deps): FastifyPluginAsyncZod {
   return async (app) => {
     const url = '/api/v1/dashboards/:dashboard/widgets/:widget/export';
     app.get(url, {

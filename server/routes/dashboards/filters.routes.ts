@@ -4,11 +4,14 @@ import { errorBody, filterOptionsQuery, filterOptionsResponse } from '../../../c
 import { clientAbortSignal } from '../../http/client-abort.js';
 import { filterOptions } from '../../services/filter-options.service.js';
 import { viewerOf } from '../../services/viewer.js';
-import type { AppServices } from '../../app.js';
+import type { AppServices } from '../../app-services.js';
+
+/** What these routes use of the app's services (the composition root: app-services.ts). */
+type Deps = Pick<AppServices, 'dataRateLimit' | 'project' | 'runner'>;
 
 const params = z.object({ dashboard: z.string().min(1).max(100), filter: z.string().min(1).max(100) });
 
-export function filtersRoutes(services: AppServices): FastifyPluginAsyncZod {
+export function filtersRoutes(services: Deps): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/api/v1/dashboards/:dashboard/filters/:filter/options', {
       config: { permission: 'dashboards:read' },

@@ -10,7 +10,10 @@ import {
   presetList,
   updatePresetRequest,
 } from '../../../contract/index.js';
-import type { AppServices } from '../../app.js';
+import type { AppServices } from '../../app-services.js';
+
+/** What these routes use of the app's services (the composition root: app-services.ts). */
+type Deps = Pick<AppServices, 'project' | 'presets'>;
 import type { Dashboard } from '../../config/project/project.types.js';
 import { actionContext, principalOf } from '../../http/authenticate.js';
 import type { PresetCaller } from '../../policies/preset-policy.js';
@@ -26,7 +29,7 @@ const presetParams = dashboardParams.extend({ preset: presetIdParam });
  * session; the dashboard must be one the role may open (else DASHBOARD_NOT_FOUND); the presets service
  * scopes, checks and audits.
  */
-export function presetsRoutes(services: Pick<AppServices, 'project' | 'presets'>): FastifyPluginAsyncZod {
+export function presetsRoutes(services: Deps): FastifyPluginAsyncZod {
   const { presets, project } = services;
   /** Who asks and on which dashboard: all from the session and the project, never the body. */
   const scope = (request: FastifyRequest, dashboardId: string): [OrganisationId, PresetCaller, Dashboard] => {

@@ -6,11 +6,14 @@ import { clientAbortSignal } from '../../http/client-abort.js';
 import { widgetData } from '../../services/widget-data.service.js';
 import { viewerOf } from '../../services/viewer.js';
 import { serializeWidgetData } from './widget-data.serializer.js';
-import type { AppServices } from '../../app.js';
+import type { AppServices } from '../../app-services.js';
+
+/** What these routes use of the app's services (the composition root: app-services.ts). */
+type Deps = Pick<AppServices, 'dataRateLimit' | 'project' | 'runner'>;
 
 const params = z.object({ dashboard: z.string().min(1).max(100), widget: z.string().min(1).max(100) });
 
-export function widgetsRoutes(services: AppServices): FastifyPluginAsyncZod {
+export function widgetsRoutes(services: Deps): FastifyPluginAsyncZod {
   return async (app) => {
     app.post('/api/v1/dashboards/:dashboard/widgets/:widget/data', {
       config: { permission: 'dashboards:read' },

@@ -3,14 +3,17 @@ import { errorBody } from '../../../contract/index.js';
 import { principalOf } from '../../http/authenticate.js';
 import { serveEventStream, type EventStream } from '../../http/event-stream.js';
 import type { DevReloadHub } from '../../services/dev-reload.service.js';
-import type { AppServices } from '../../app.js';
+import type { AppServices } from '../../app-services.js';
+
+/** What these routes use of the app's services (the composition root: app-services.ts). */
+type Deps = Pick<AppServices, 'streamQuotas'>;
 
 /**
  * `trellis dev` only (never registered by `serve`): the project's status as server-sent events named
  * `project` — on open, and after every re-check of the files. Members only, like the dashboards it
  * reloads; the problems name project files and lines, which every member of a dev server may see.
  */
-export function devEventsRoutes(services: AppServices, hub: DevReloadHub): FastifyPluginAsyncZod {
+export function devEventsRoutes(services: Deps, hub: DevReloadHub): FastifyPluginAsyncZod {
   return async (app) => {
     // These streams outlive the app that opened them: a swap closes that app, and a stream ended
     // with it would leave the page deaf for the browser's reconnect delay (5 s), missing the next

@@ -11,7 +11,11 @@ import {
 } from '../../../contract/index.js';
 import { actionContext, principalOf } from '../../http/authenticate.js';
 import { tenantOf } from '../../policies/tenant.js';
-import type { ExportCaller, ExportJobs } from '../../services/export-jobs.service.js';
+import type { ExportCaller } from '../../services/export-jobs.service.js';
+import type { AppServices } from '../../app-services.js';
+
+/** What these routes use of the app's services (the composition root: app-services.ts). */
+type Deps = Pick<AppServices, 'exportJobs'>;
 
 const params = z.object({ id: z.string().min(1).max(100) });
 
@@ -24,7 +28,7 @@ function callerOf(request: FastifyRequest): ExportCaller {
  * Export jobs (docs/exports.md): start (direct or queued), list, one, cancel, download. Thin: the
  * tenant, user and role come from the session; the export jobs service checks and scopes.
  */
-export function exportJobsRoutes(services: { readonly exportJobs: ExportJobs }): FastifyPluginAsyncZod {
+export function exportJobsRoutes(services: Deps): FastifyPluginAsyncZod {
   const { exportJobs } = services;
   return async (app) => {
     app.addHook('onSend', async (_request, reply, payload) => {

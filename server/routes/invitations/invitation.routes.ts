@@ -7,14 +7,17 @@ import {
   registerRequest,
 } from '../../../contract/invitations.schema.js';
 import { errorBody } from '../../../contract/index.js';
-import type { AppServices } from '../../app.js';
+import type { AppServices } from '../../app-services.js';
 import { actionContext, principalOf } from '../../http/authenticate.js';
+
+/** What these routes use of the app's services (the composition root: app-services.ts). */
+type Deps = Pick<AppServices, 'invitations'>;
 
 /**
  * The invited person's side (the `/invite?token=…` page). The token travels in POST bodies, never in
  * an API URL, so it stays out of access logs.
  */
-export function invitationRoutes(services: AppServices): FastifyPluginAsyncZod {
+export function invitationRoutes(services: Deps): FastifyPluginAsyncZod {
   const { invitations } = services;
   return async (app) => {
     app.addHook('onSend', async (_request, reply, payload) => {

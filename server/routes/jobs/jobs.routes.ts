@@ -8,9 +8,12 @@ import {
   runSummary,
   startRunRequest,
 } from '../../../contract/jobs.schema.js';
-import type { AppServices } from '../../app.js';
+import type { AppServices } from '../../app-services.js';
 import { actionContext, principalOf } from '../../http/authenticate.js';
 import { tenantOf } from '../../policies/tenant.js';
+
+/** What these routes use of the app's services (the composition root: app-services.ts). */
+type Deps = Pick<AppServices, 'jobs'>;
 
 const pipelineParams = z.object({ pipeline: z.string().min(1).max(100) });
 const runParams = z.object({ run: z.string().min(1).max(100) });
@@ -31,7 +34,7 @@ const logsQuery = z
  * The jobs API (contract/jobs.schema.ts): the caller's organisation's pipelines, their runs, logs,
  * and the controls. Thin: the organisation comes from the session, the runs service does the rest.
  */
-export function jobsRoutes(services: AppServices): FastifyPluginAsyncZod {
+export function jobsRoutes(services: Deps): FastifyPluginAsyncZod {
   const { runs } = services.jobs;
   return async (app) => {
     app.addHook('onSend', async (_request, reply, payload) => {

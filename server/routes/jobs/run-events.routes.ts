@@ -1,12 +1,15 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { errorBody } from '../../../contract/index.js';
-import type { AppServices } from '../../app.js';
+import type { AppServices } from '../../app-services.js';
 import { principalOf } from '../../http/authenticate.js';
 import { tenantOf } from '../../policies/tenant.js';
 import { serveEventStream } from '../../http/event-stream.js';
 
+/** What these routes use of the app's services (the composition root: app-services.ts). */
+type Deps = Pick<AppServices, 'jobs' | 'streamQuotas'>;
+
 /** GET /api/v1/runs/events: `run` and `log` events of the caller's organisation (SSE). */
-export function runEventsRoutes(services: AppServices): FastifyPluginAsyncZod {
+export function runEventsRoutes(services: Deps): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/api/v1/runs/events', {
       config: { permission: 'pipeline:read' },

@@ -1,14 +1,17 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
-import type { AppServices } from '../../app.js';
+import type { AppServices } from '../../app-services.js';
 import { actionContext } from '../../http/authenticate.js';
 import { setSessionCookies, type SessionPresenter } from './present-session.js';
+
+/** What these routes use of the app's services (the composition root: app-services.ts). */
+type Deps = Pick<AppServices, 'loginLinks'>;
 
 /**
  * GET /login/link?token=… — the one-time link demo mode prints: exchanges the token for a session
  * cookie and redirects to the app. A used, unknown or expired token is LINK_INVALID (401).
  */
-export function loginLinkRoutes(services: AppServices, options: SessionPresenter): FastifyPluginAsyncZod {
+export function loginLinkRoutes(services: Deps, options: SessionPresenter): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/login/link', {
       config: { permission: 'session:create' },

@@ -2,15 +2,18 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { myOrganisations, mySessionList, switchOrganisationRequest } from '../../../contract/admin.schema.js';
 import { errorBody, sessionInfo } from '../../../contract/index.js';
-import type { AppServices } from '../../app.js';
+import type { AppServices } from '../../app-services.js';
 import { actionContext, principalOf } from '../../http/authenticate.js';
 import { readSessionToken } from '../../http/session-cookie.js';
 import { presentSession, setSessionCookies, type SessionPresenter } from './present-session.js';
 
+/** What these routes use of the app's services (the composition root: app-services.ts). */
+type Deps = Pick<AppServices, 'ownSessions'>;
+
 const sessionIdParam = z.object({ id: z.string().min(1).max(64) });
 
 /** The caller's own sessions and organisations (any role; never with an API token). */
-export function ownSessionsRoutes(services: AppServices, options: SessionPresenter): FastifyPluginAsyncZod {
+export function ownSessionsRoutes(services: Deps, options: SessionPresenter): FastifyPluginAsyncZod {
   return async (app) => {
     app.addHook('onSend', async (_request, reply, payload) => {
       reply.header('cache-control', 'no-store');

@@ -6,11 +6,14 @@ import {
   forgotPasswordRequest,
 } from '../../../contract/invitations.schema.js';
 import { errorBody } from '../../../contract/index.js';
-import type { AppServices } from '../../app.js';
+import type { AppServices } from '../../app-services.js';
 import { actionContext, principalOf } from '../../http/authenticate.js';
 
+/** What these routes use of the app's services (the composition root: app-services.ts). */
+type Deps = Pick<AppServices, 'ownPassword'>;
+
 /** Users manage their own password: change it signed in, or reset it through an e-mailed link. */
-export function passwordRoutes(services: AppServices): FastifyPluginAsyncZod {
+export function passwordRoutes(services: Deps): FastifyPluginAsyncZod {
   const { ownPassword } = services;
   return async (app) => {
     app.addHook('onSend', async (_request, reply, payload) => {

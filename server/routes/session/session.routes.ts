@@ -1,14 +1,17 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { errorBody, loginRequest, sessionInfo } from '../../../contract/index.js';
-import type { AppServices } from '../../app.js';
+import type { AppServices } from '../../app-services.js';
 import { actionContext, principalOf } from '../../http/authenticate.js';
 import { clearCsrfCookie, csrfTokenFor, setCsrfCookie } from '../../http/csrf.js';
 import { clearSessionCookie, readSessionToken } from '../../http/session-cookie.js';
 import { knownDevice, setDeviceCookie } from '../../http/device-cookie.js';
 import { presentSession, setSessionCookies, type SessionPresenter } from './present-session.js';
 
-export function sessionRoutes(services: AppServices, options: SessionPresenter): FastifyPluginAsyncZod {
+/** What these routes use of the app's services (the composition root: app-services.ts). */
+type Deps = Pick<AppServices, 'sessions'>;
+
+export function sessionRoutes(services: Deps, options: SessionPresenter): FastifyPluginAsyncZod {
   const { secureCookie } = options;
   return async (app) => {
     // Session answers are about one person: never stored by a shared cache or the browser's.

@@ -1,13 +1,16 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
-import type { AppServices } from '../../app.js';
+import type { AppServices } from '../../app-services.js';
+
+/** What these routes use of the app's services (the composition root: app-services.ts). */
+type Deps = Pick<AppServices, 'engines' | 'lifecycle' | 'metrics'>;
 
 const readiness = z.object({
   status: z.enum(['ready', 'not_ready']),
   sources: z.record(z.string(), z.object({ ok: z.boolean(), inFlight: z.number(), queued: z.number() })),
 });
 
-export function healthRoutes(services: AppServices): FastifyPluginAsyncZod {
+export function healthRoutes(services: Deps): FastifyPluginAsyncZod {
   return async (app) => {
     // Liveness: the process answers. No I/O, so a slow database never gets a healthy pod restarted.
     app.get('/healthz', {

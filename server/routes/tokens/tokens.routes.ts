@@ -2,12 +2,15 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { apiTokenList, createdToken, createTokenRequest } from '../../../contract/admin.schema.js';
 import { errorBody } from '../../../contract/index.js';
-import type { AppServices } from '../../app.js';
+import type { AppServices } from '../../app-services.js';
 import { actionContext, principalOf } from '../../http/authenticate.js';
 import { tenantOf } from '../../policies/tenant.js';
 
+/** What these routes use of the app's services (the composition root: app-services.ts). */
+type Deps = Pick<AppServices, 'tokens'>;
+
 /** The caller's API tokens in their current organisation (a browser session only: tokens cannot mint tokens). */
-export function tokensRoutes(services: AppServices): FastifyPluginAsyncZod {
+export function tokensRoutes(services: Deps): FastifyPluginAsyncZod {
   const { tokens } = services;
   return async (app) => {
     app.addHook('onSend', async (_request, reply, payload) => {

@@ -9,10 +9,13 @@ import {
   uploadSummary,
   uploadTargetList,
 } from '../../../contract/uploads.schema.js';
-import type { AppServices } from '../../app.js';
+import type { AppServices } from '../../app-services.js';
 import { TrellisError } from '../../errors.js';
 import { actionContext, principalOf } from '../../http/authenticate.js';
 import type { Uploader } from '../../uploads/uploads.service.js';
+
+/** What these routes use of the app's services (the composition root: app-services.ts). */
+type Deps = Pick<AppServices, 'uploads'>;
 
 const targetParams = z.object({ target: z.string().min(1).max(100) });
 const uploadParams = z.object({ upload: z.string().min(1).max(100) });
@@ -26,7 +29,7 @@ function uploaderOf(request: FastifyRequest): Uploader {
  * The uploads API (docs/uploads.md). Thin: the organisation and role come from the session; the
  * uploads service streams, checks and records. Multipart is parsed only inside this plugin.
  */
-export function uploadsRoutes(services: Pick<AppServices, 'uploads'>): FastifyPluginAsyncZod {
+export function uploadsRoutes(services: Deps): FastifyPluginAsyncZod {
   const { uploads } = services;
   return async (app) => {
     // One file part, no other fields; its byte limit is the target's, set per request below.

@@ -3,8 +3,13 @@ import { describe, expect, it } from 'vitest';
 import type { OrganisationInfo, SessionInfo } from '../../../contract/index.js';
 import { accountsApi } from './accounts-api.js';
 import {
+  acceptInvitationMutation,
+  createTokenMutation,
   loginMutation,
   renameOrganisationMutation,
+  revokeOtherSessionsMutation,
+  revokeSessionMutation,
+  revokeTokenMutation,
   signOutMutation,
   switchOrganisationMutation,
 } from './accounts-mutations.js';
@@ -106,5 +111,101 @@ describe('renameOrganisationMutation', () => {
     expect(queryClient.getQueryState(accountKeys.session())?.isInvalidated).toBe(true);
     expect(queryClient.getQueryState(accountKeys.organisations())?.isInvalidated).toBe(true);
     expect(queryClient.getQueryState(accountKeys.members())?.isInvalidated).toBe(false);
+  });
+});
+
+describe('own sessions, tokens and invitations', () => {
+  /** The account pages' cache: the session list, the token list and the organisations, all fresh. */
+  function accountCache() {
+    const queryClient = acmeCache();
+    queryClient.setQueryData(accountKeys.sessions(), { sessions: [] });
+    queryClient.setQueryData(accountKeys.tokens(), { tokens: [] });
+    return queryClient;
+  }
+  const stale = (queryClient: QueryClient, key: readonly unknown[]) =>
+    queryClient.getQueryState(key)?.isInvalidated;
+
+  it('revoking one session deletes it by id and refreshes the session list only', async () => {
+    const queryClient = accountCache();
+    const { client, calls } = recordingClient(() => noContent());
+    await new MutationObserver(queryClient, revokeSessionMutation(queryClient, accountsApi(client))).mutate(
+      's/1',
+    );
+    expect(calls).toEqual([{ call: 'DELETE /api/v1/session/sessions/s%2F1', body: undefined }]);
+    expect(stale(queryClient, accountKeys.sessions())).toBe(true);
+    expect(stale(queryClient, accountKeys.tokens())).toBe(false);
+  });
+
+  it('a refused revoke still refreshes the list (the session may be gone already)', async () => {
+    const queryClient = accountCache();
+    const { client } = recordingClient(() =>
+      jsonResponse({ error: 'NOT_FOUND', message: 'No.', requestId: 'q' }, 404),
+    );
+    const observer = new MutationObserver(
+      queryClient,
+      revokeSessionMutation(queryClient, accountsApi(client)),
+    );
+    await expect(observer.mutate('gone')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(stale(queryClient, accountKeys.sessions())).toBe(true);
+  });
+
+  it('signing out everywhere else deletes the other sessions and refreshes the list', async () => {
+    const queryClient = accountCache();
+    const { client, calls } = recordingClient(() => noContent());
+    await new MutationObserver(
+      queryClient,
+      revokeOtherSessionsMutation(queryClient, accountsApi(client)),
+    ).mutate();
+    expect(calls.map((c) => c.call)).toEqual(['DELETE /api/v1/session/sessions']);
+    expect(stale(queryClient, accountKeys.sessions())).toBe(true);
+  });
+
+  it('creating a token posts the trimmed name, answers the secret once and refreshes the token list', async () => {
+    const queryClient = accountCache();
+    const created = {
+      id: 't1',
+      name: 'ci',
+      role: 'viewer',
+      prefix: 'trl_ab',
+      createdAt: '2026-01-01T00:00:00Z',
+      expiresAt: '2026-01-31T00:00:00Z',
+      lastUsedAt: null,
+      secret: 'trl_secret',
+    };
+    const { client, calls } = recordingClient(() => jsonResponse(created, 201));
+    const answer = await new MutationObserver(
+      queryClient,
+      createTokenMutation(queryClient, accountsApi(client)),
+    ).mutate({ name: '  ci  ', role: 'viewer', expiresInDays: 30 });
+    expect(calls).toEqual([
+      { call: 'POST /api/v1/tokens', body: { name: 'ci', role: 'viewer', expiresInDays: 30 } },
+    ]);
+    expect(answer).toMatchObject({ secret: 'trl_secret' });
+    expect(stale(queryClient, accountKeys.tokens())).toBe(true);
+    expect(stale(queryClient, accountKeys.sessions())).toBe(false);
+  });
+
+  it('revoking a token deletes it by id and refreshes the token list', async () => {
+    const queryClient = accountCache();
+    const { client, calls } = recordingClient(() => noContent());
+    await new MutationObserver(queryClient, revokeTokenMutation(queryClient, accountsApi(client))).mutate(
+      't1',
+    );
+    expect(calls.map((c) => c.call)).toEqual(['DELETE /api/v1/tokens/t1']);
+    expect(stale(queryClient, accountKeys.tokens())).toBe(true);
+  });
+
+  it('accepting an invitation refreshes the organisations the switcher lists', async () => {
+    const queryClient = accountCache();
+    const { client, calls } = recordingClient(() =>
+      jsonResponse({ organisation: { id: 'o2', slug: 'globex', name: 'Globex' }, role: 'viewer' }),
+    );
+    await new MutationObserver(
+      queryClient,
+      acceptInvitationMutation(queryClient, accountsApi(client)),
+    ).mutate('tok');
+    expect(calls).toEqual([{ call: 'POST /api/v1/invitations/accept', body: { token: 'tok' } }]);
+    expect(stale(queryClient, accountKeys.organisations())).toBe(true);
+    expect(stale(queryClient, accountKeys.members())).toBe(false);
   });
 });

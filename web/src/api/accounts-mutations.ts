@@ -1,5 +1,5 @@
 import { mutationOptions, type QueryClient } from '@tanstack/react-query';
-import type { LoginRequest, Member, Role } from '../../../contract/index.js';
+import type { CreateTokenRequest, LoginRequest, Member, Role } from '../../../contract/index.js';
 import { accounts, type AccountsApi } from './accounts-api.js';
 import { accountKeys, endSession, replaceSession } from './accounts-queries.js';
 
@@ -105,8 +105,12 @@ export function memberActionMutation(queryClient: QueryClient, client: AccountsA
   };
 }
 
-export function acceptInvitationMutation(client: AccountsApi = accounts) {
-  return { mutationFn: (token: string) => client.acceptInvitation(token) };
+/** Accept signed in: the organisation switcher must list the new organisation. */
+export function acceptInvitationMutation(queryClient: QueryClient, client: AccountsApi = accounts) {
+  return {
+    mutationFn: (token: string) => client.acceptInvitation(token),
+    onSuccess: refresh(queryClient, accountKeys.organisations()),
+  };
 }
 
 export function registerInvitationMutation(client: AccountsApi = accounts) {
@@ -130,5 +134,36 @@ export function requestPasswordResetMutation(client: AccountsApi = accounts) {
 export function confirmPasswordResetMutation(client: AccountsApi = accounts) {
   return {
     mutationFn: (v: { token: string; password: string }) => client.confirmPasswordReset(v.token, v.password),
+  };
+}
+
+/* Own sessions and API tokens (the account pages): each write refreshes its list, whatever the answer. */
+
+export function revokeSessionMutation(queryClient: QueryClient, client: AccountsApi = accounts) {
+  return {
+    mutationFn: (id: string) => client.revokeSession(id),
+    onSettled: refresh(queryClient, accountKeys.sessions()),
+  };
+}
+
+export function revokeOtherSessionsMutation(queryClient: QueryClient, client: AccountsApi = accounts) {
+  return {
+    mutationFn: () => client.revokeOtherSessions(),
+    onSettled: refresh(queryClient, accountKeys.sessions()),
+  };
+}
+
+/** Create an API token: the answer carries the secret once; the list (without secrets) is refreshed. */
+export function createTokenMutation(queryClient: QueryClient, client: AccountsApi = accounts) {
+  return {
+    mutationFn: (body: CreateTokenRequest) => client.createToken({ ...body, name: body.name.trim() }),
+    onSuccess: refresh(queryClient, accountKeys.tokens()),
+  };
+}
+
+export function revokeTokenMutation(queryClient: QueryClient, client: AccountsApi = accounts) {
+  return {
+    mutationFn: (id: string) => client.revokeToken(id),
+    onSettled: refresh(queryClient, accountKeys.tokens()),
   };
 }

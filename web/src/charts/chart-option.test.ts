@@ -35,9 +35,17 @@ describe('buildChartOption', () => {
     expect(() => buildChartOption(widget({ type: 'kpi' }), data)).toThrow(/not a chart/);
   });
 
-  it('copes with an empty result', () => {
-    for (const type of CHART_TYPES)
-      expect(() => buildChartOption(widget({ type }), response([], []))).not.toThrow();
+  it.each(CHART_TYPES)('%s: an empty result draws nothing and says "0 rows"', (type) => {
+    const option = buildChartOption(widget({ type }), response([], []));
+    expect(option.aria).toMatchObject({ label: { description: expect.stringMatching(/, 0 rows\.$/) } });
+    // No series, or series without points: nothing invented from no rows.
+    const series = [option.series ?? []].flat() as { data?: unknown[] }[];
+    for (const s of series) expect(s.data).toEqual([]);
+    const axis = option.xAxis as { type?: string; data?: unknown[] } | undefined;
+    const categorical = ['bar', 'line', 'area', 'heatmap'].includes(type);
+    expect(axis?.type === 'category' ? axis.data : 'no categories').toEqual(
+      categorical ? [] : 'no categories',
+    );
   });
 });
 

@@ -8,6 +8,7 @@ import { Link } from '../app/routing/Link.js';
 import { loginPath } from '../app/routing/next-path.js';
 import { ACCOUNT_PAGES, NAV_PAGES } from '../app/routing/routes.js';
 import { navigate, useLocation } from '../app/routing/router.js';
+import { useDismissable } from '../hooks/useDismissable.js';
 import { useSession } from '../hooks/useSession.js';
 import { FormError } from './FormError.js';
 
@@ -71,23 +72,7 @@ function SignedIn({ session }: { session: SessionInfo }) {
     if (menu.current) menu.current.open = false;
   }, [location.pathname]);
   // ...and on a click elsewhere or Escape (focus back on its button), like any menu.
-  useEffect(() => {
-    const close = (event: Event) => {
-      const details = menu.current;
-      if (!details?.open) return;
-      if (event instanceof KeyboardEvent) {
-        if (event.key !== 'Escape') return;
-        details.open = false;
-        details.querySelector('summary')?.focus();
-      } else if (!details.contains(event.target as Node)) details.open = false;
-    };
-    document.addEventListener('pointerdown', close);
-    document.addEventListener('keydown', close);
-    return () => {
-      document.removeEventListener('pointerdown', close);
-      document.removeEventListener('keydown', close);
-    };
-  }, []);
+  useDismissable(menu);
 
   const signOut = useMutation(signOutMutation(queryClient));
   const links = (Object.keys(ACCOUNT_PAGES) as (keyof typeof ACCOUNT_PAGES)[]).filter((name) => {

@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { MySession } from '../../../contract/index.js';
-import { accounts } from '../api/accounts-api.js';
-import { accountKeys, mySessionsQuery } from '../api/accounts-queries.js';
+import { revokeOtherSessionsMutation, revokeSessionMutation } from '../api/accounts-mutations.js';
+import { mySessionsQuery } from '../api/accounts-queries.js';
 import { describeUserAgent, formatDateTime, formatRelative } from '../app/accounts/account-format.js';
 import { AccountPage, EmptyState, ListSkeleton } from '../components/AccountPage.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
@@ -25,13 +25,8 @@ function SessionsList() {
   const queryClient = useQueryClient();
   const list = useQuery(mySessionsQuery());
   const [confirmAll, setConfirmAll] = useState(false);
-  const refresh = () => queryClient.invalidateQueries({ queryKey: accountKeys.sessions() });
-  const revoke = useMutation({ mutationFn: (id: string) => accounts.revokeSession(id), onSettled: refresh });
-  const revokeOthers = useMutation({
-    mutationFn: () => accounts.revokeOtherSessions(),
-    onSuccess: () => setConfirmAll(false),
-    onSettled: refresh,
-  });
+  const revoke = useMutation(revokeSessionMutation(queryClient));
+  const revokeOthers = useMutation(revokeOtherSessionsMutation(queryClient));
 
   if (list.isPending) return <ListSkeleton />;
   if (list.isError)
@@ -93,7 +88,7 @@ function SessionsList() {
           danger
           pending={revokeOthers.isPending}
           error={revokeOthers.error}
-          onConfirm={() => revokeOthers.mutate()}
+          onConfirm={() => revokeOthers.mutate(undefined, { onSuccess: () => setConfirmAll(false) })}
           onCancel={() => setConfirmAll(false)}
         >
           <p>

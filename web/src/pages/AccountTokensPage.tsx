@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { ApiToken, CreatedToken, Role, SessionInfo } from '../../../contract/index.js';
-import { accounts } from '../api/accounts-api.js';
-import { accountKeys, tokensQuery } from '../api/accounts-queries.js';
+import { createTokenMutation, revokeTokenMutation } from '../api/accounts-mutations.js';
+import { tokensQuery } from '../api/accounts-queries.js';
 import { roleLabel, rolesUpTo } from '../app/accounts/abilities.js';
 import { formatDateTime, tokenState } from '../app/accounts/account-format.js';
 import { AccountPage, EmptyState, ListSkeleton } from '../components/AccountPage.js';
@@ -45,17 +45,19 @@ function CreateTokenForm({ role, onCreated }: { role: Role; onCreated: (t: Creat
   const [days, setDays] = useState('30');
   const daysNumber = Number(days);
   const daysValid = Number.isInteger(daysNumber) && daysNumber >= 1 && daysNumber <= 365;
-  const create = useMutation({
-    mutationFn: () => accounts.createToken({ name: name.trim(), role: tokenRole, expiresInDays: daysNumber }),
-    onSuccess: (token) => {
-      setName('');
-      onCreated(token);
-      void queryClient.invalidateQueries({ queryKey: accountKeys.tokens() });
-    },
-  });
+  const create = useMutation(createTokenMutation(queryClient));
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (name.trim() && daysValid && !create.isPending) create.mutate();
+    if (name.trim() && daysValid && !create.isPending)
+      create.mutate(
+        { name, role: tokenRole, expiresInDays: daysNumber },
+        {
+          onSuccess: (token) => {
+            setName('');
+            onCreated(token);
+          },
+        },
+      );
   };
   return (
     <form className="panel form-grid" onSubmit={submit} aria-labelledby="new-token-title">
@@ -143,11 +145,7 @@ function TokenList() {
   const queryClient = useQueryClient();
   const list = useQuery(tokensQuery());
   const [confirm, setConfirm] = useState<ApiToken | undefined>();
-  const revoke = useMutation({
-    mutationFn: (id: string) => accounts.revokeToken(id),
-    onSuccess: () => setConfirm(undefined),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: accountKeys.tokens() }),
-  });
+  const revoke = useMutation(revokeTokenMutation(queryClient));
   if (list.isPending) return <ListSkeleton />;
   if (list.isError)
     return <WidgetError error={list.error} onRetry={() => void list.refetch()} retrying={list.isFetching} />;
@@ -216,7 +214,7 @@ function TokenList() {
           danger
           pending={revoke.isPending}
           error={revoke.error}
-          onConfirm={() => revoke.mutate(confirm.id)}
+          onConfirm={() => revoke.mutate(confirm.id, { onSuccess: () => setConfirm(undefined) })}
           onCancel={() => {
             revoke.reset();
             setConfirm(undefined);

@@ -2,7 +2,6 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { accounts } from '../api/accounts-api.js';
 import { acceptInvitationMutation, registerInvitationMutation } from '../api/accounts-mutations.js';
-import { accountKeys } from '../api/accounts-queries.js';
 import { roleLabel } from '../app/accounts/abilities.js';
 import { Link } from '../app/routing/Link.js';
 import { loginPath } from '../app/routing/next-path.js';
@@ -68,11 +67,7 @@ export function InvitePage() {
 
 function AcceptInvitation({ token }: { token: string }) {
   const queryClient = useQueryClient();
-  const accept = useMutation({
-    ...acceptInvitationMutation(),
-    // The organisation switcher must list the new organisation.
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: accountKeys.organisations() }),
-  });
+  const accept = useMutation(acceptInvitationMutation(queryClient));
   if (accept.isSuccess)
     return (
       <p className="form-success" role="status">

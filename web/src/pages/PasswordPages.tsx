@@ -47,14 +47,11 @@ export function AccountPasswordPage() {
   const queryClient = useQueryClient();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
-  const change = useMutation({
-    ...changePasswordMutation(queryClient),
-    onSettled: () => setCurrent(''),
-  });
+  const change = useMutation(changePasswordMutation(queryClient));
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (current && next && !passwordProblem(next) && !change.isPending)
-      change.mutate({ currentPassword: current, newPassword: next });
+      change.mutate({ currentPassword: current, newPassword: next }, { onSettled: () => setCurrent('') });
   };
   return (
     <AccountPage page="account-password" description="Your password is yours: only you change it here.">

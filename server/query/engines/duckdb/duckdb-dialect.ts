@@ -1,23 +1,16 @@
-import type { SqlDialect } from '../../dialect.js';
+import { castsTo, doubleQuoted, type SqlDialect } from '../../dialect.js';
 
 /** DuckDB's SQL: `$n` placeholders, double-quoted identifiers, ILIKE, date_trunc. */
 export const duckdbDialect: SqlDialect = {
-  quoteIdentifier: (name) => `"${name.replace(/"/g, '""')}"`,
+  quoteIdentifier: doubleQuoted,
   placeholder: (index) => `$${index}`,
-  castParameter(placeholder, type) {
-    switch (type) {
-      case 'string':
-        return `CAST(${placeholder} AS VARCHAR)`;
-      case 'number':
-        return `CAST(${placeholder} AS DOUBLE)`;
-      case 'date':
-        return `CAST(${placeholder} AS DATE)`;
-      case 'timestamp':
-        return `CAST(${placeholder} AS TIMESTAMP)`;
-      case 'boolean':
-        return `CAST(${placeholder} AS BOOLEAN)`;
-    }
-  },
+  castParameter: castsTo({
+    string: 'VARCHAR',
+    number: 'DOUBLE',
+    date: 'DATE',
+    timestamp: 'TIMESTAMP',
+    boolean: 'BOOLEAN',
+  }),
   timeGrain: (expression, grain) => `CAST(date_trunc('${grain}', ${expression}) AS DATE)`,
   containsPattern: (expression, placeholder) => `${expression} ILIKE ${placeholder} ESCAPE '\\'`,
   median: (expression) => `median(${expression})`,

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { IngestWriterBase, type IngestConnection, type IngestReadSql } from '../../ingest-writer-base.js';
 import { fileFingerprint } from '../../file-fingerprint.js';
 import {
   IngestSchemaError,
@@ -11,7 +12,6 @@ import {
   type IngestRows,
   type IngestTable,
   type IngestTarget,
-  type IngestWriter,
   type IngestWriterOptions,
   type OpenedIngest,
 } from '../../ingest-writer.js';
@@ -48,16 +48,36 @@ async function removeDb(file: string): Promise<void> {
   await rm(`${file}.wal`, { force: true });
 }
 
-export class DuckDBIngestWriter implements IngestWriter {
+/** The statements the shared writer (ingest-writer-base.ts) reads state and watermarks with. */
+const READ_SQL: IngestReadSql = {
+  selectState: `SELECT state FROM ${STATE} WHERE pipeline_id = $1`,
+  maxValue: (table, column, tenant) =>
+    `SELECT max(${q(column)})::VARCHAR AS v FROM ${q(table)}${tenant ? ` WHERE ${q(tenant)} = $1` : ''}`,
+  count: (table, tenant) =>
+    `SELECT count(*)::BIGINT AS n FROM ${q(table)}${tenant ? ` WHERE ${q(tenant)} = $1` : ''}`,
+};
+
+/** The writer's connection as the shared writer sees it; closing it closes the instance too. */
+function ingestConnection(instance: DuckDBInstance, duck: DuckDBConnection): IngestConnection {
+  return {
+    query: async (sql, params = []) => (await duck.runAndReadAll(sql, [...params])).getRowObjectsJS(),
+    close: async () => {
+      duck.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+export class DuckDBIngestWriter extends IngestWriterBase {
   readonly capabilities = { importsFiles: true };
   private readonly keyTypes: readonly IngestColumnType[];
-  private closed = false;
 
   private constructor(
-    private readonly instance: DuckDBInstance,
-    private readonly conn: DuckDBConnection,
-    private readonly options: DuckDBIngestOptions,
+    instance: DuckDBInstance,
+    private readonly duck: DuckDBConnection,
+    protected override readonly options: DuckDBIngestOptions,
   ) {
+    super(ingestConnection(instance, duck), READ_SQL, options);
     const first = options.tables[0];
     if (!first) throw new IngestSchemaError('a pipeline writes at least one table');
     this.keyTypes = first.key.map((k) => first.columns.find((c) => c.name === k)?.type ?? 'VARCHAR');
@@ -167,12 +187,12 @@ export class DuckDBIngestWriter implements IngestWriter {
   /** Creates missing tables and columns; refuses a column whose type differs from the pipeline's. */
   private async prepareSchema(): Promise<void> {
     const { tables, tenantColumn } = this.options;
-    await this.conn.run(`CREATE TABLE IF NOT EXISTS ${META} (key VARCHAR, value VARCHAR)`);
-    await this.conn.run(
+    await this.duck.run(`CREATE TABLE IF NOT EXISTS ${META} (key VARCHAR, value VARCHAR)`);
+    await this.duck.run(
       `CREATE TABLE IF NOT EXISTS ${STATE} (pipeline_id VARCHAR, state VARCHAR, updated_at TIMESTAMP)`,
     );
     for (const table of tables) {
-      const existing = await this.conn.runAndReadAll(
+      const existing = await this.duck.runAndReadAll(
         `SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = $1`,
         [table.name],
       );
@@ -184,14 +204,14 @@ export class DuckDBIngestWriter implements IngestWriter {
         ...(tenantColumn ? [{ name: tenantColumn, type: 'VARCHAR' as const }] : []),
       ];
       if (have.size === 0) {
-        await this.conn.run(
+        await this.duck.run(
           `CREATE TABLE ${q(table.name)} (${wanted.map((c) => `${q(c.name)} ${c.type}`).join(', ')})`,
         );
       } else {
         for (const c of wanted) {
           const type = have.get(c.name);
           if (type === undefined)
-            await this.conn.run(`ALTER TABLE ${q(table.name)} ADD COLUMN ${q(c.name)} ${c.type}`);
+            await this.duck.run(`ALTER TABLE ${q(table.name)} ADD COLUMN ${q(c.name)} ${c.type}`);
           else if (type !== c.type)
             throw new IngestSchemaError(
               `table ${table.name}: column ${c.name} is ${type} in ${path.basename(this.options.target.ingestFile)}, the pipeline writes ${c.type}`,
@@ -199,66 +219,44 @@ export class DuckDBIngestWriter implements IngestWriter {
         }
       }
       // Staging: the table's columns, DATE/TIMESTAMP as text (cast on insert), in memory.
-      await this.conn.run(
+      await this.duck.run(
         `CREATE OR REPLACE TEMP TABLE ${q(`_stage_${table.name}`)} (${table.columns
           .map((c) => `${q(c.name)} ${stageType(c.type)}`)
           .join(', ')})`,
       );
     }
-    await this.conn.run(
+    await this.duck.run(
       `CREATE OR REPLACE TEMP TABLE _stage_keys (${this.keyTypes.map((t, i) => `k${i} ${stageType(t)}`).join(', ')})`,
     );
   }
 
-  /** The pipeline's checkpoint as last committed (JSON text), or null. */
-  async readState(stateKey: string): Promise<string | null> {
-    const r = await this.conn.runAndReadAll(`SELECT state FROM ${STATE} WHERE pipeline_id = $1`, [stateKey]);
-    const v = r.getRowObjectsJS()[0]?.['state'];
-    return typeof v === 'string' ? v : null;
-  }
-
-  async saveState(stateKey: string, state: string): Promise<void> {
-    await this.transaction(() => this.putState(stateKey, state));
-  }
-
-  /**
-   * Writes one page: for every key in `keys`, the rows of every table are replaced by the page's
-   * rows (none, if the page has none for that key), and the checkpoint is stored — one transaction.
-   * Returns the rows inserted.
-   */
-  async writePage(
+  /** The page's keys and rows into the temp staging tables (appenders: no SQL per row). */
+  protected override async stagePage(
     keys: readonly (readonly IngestCell[])[],
     rows: IngestRows,
-    stateKey: string,
-    state: string,
-  ): Promise<number> {
-    const { tables } = this.options;
-    let inserted = 0;
-    try {
-      const keyAppender = await this.conn.createAppender('_stage_keys', 'main', 'temp');
-      appendAll(keyAppender, this.keyTypes, keys);
-      for (const table of tables) {
-        const tableRows = rows.get(table.name) ?? [];
-        if (tableRows.length === 0) continue;
-        const appender = await this.conn.createAppender(`_stage_${table.name}`, 'main', 'temp');
-        appendAll(
-          appender,
-          table.columns.map((c) => c.type),
-          tableRows,
-        );
-        inserted += tableRows.length;
-      }
-      await this.transaction(async () => {
-        for (const table of tables) {
-          await this.replaceKeys(table);
-          await this.insertStaged(table);
-        }
-        await this.putState(stateKey, state);
-      });
-    } finally {
-      await this.clearStages();
+  ): Promise<void> {
+    const keyAppender = await this.duck.createAppender('_stage_keys', 'main', 'temp');
+    appendAll(keyAppender, this.keyTypes, keys);
+    for (const table of this.options.tables) {
+      const tableRows = rows.get(table.name) ?? [];
+      if (tableRows.length === 0) continue;
+      const appender = await this.duck.createAppender(`_stage_${table.name}`, 'main', 'temp');
+      appendAll(
+        appender,
+        table.columns.map((c) => c.type),
+        tableRows,
+      );
     }
-    return inserted;
+  }
+
+  /** In the page's transaction: the staged keys' rows deleted, the staged rows inserted. */
+  protected async replaceRows(table: IngestTable): Promise<void> {
+    await this.replaceKeys(table);
+    await this.insertStaged(table);
+  }
+
+  protected override async clearPage(): Promise<void> {
+    await this.clearStages();
   }
 
   /**
@@ -284,22 +282,22 @@ export class DuckDBIngestWriter implements IngestWriter {
       .map((c) => `TRY_CAST(${q(c.name)} AS ${c.type}) AS ${q(c.name)}`)
       .join(', ');
     try {
-      await this.conn.run(
+      await this.duck.run(
         `CREATE OR REPLACE TEMP TABLE _stage_file AS
          SELECT ${columns}, row_number() OVER () AS _seq
          FROM (SELECT * FROM ${reader}(${literal(resolved)}) LIMIT ${Math.trunc(limit)} OFFSET ${Math.trunc(offset)})`,
       );
-      const counted = await this.conn.runAndReadAll('SELECT count(*)::BIGINT AS n FROM _stage_file');
+      const counted = await this.duck.runAndReadAll('SELECT count(*)::BIGINT AS n FROM _stage_file');
       const n = Number(counted.getRowObjectsJS()[0]?.['n'] ?? 0);
       await this.transaction(async () => {
         if (n > 0) {
           const keyCols = table.key.map(q).join(', ');
-          await this.conn.run(
+          await this.duck.run(
             `INSERT INTO _stage_keys SELECT DISTINCT ${table.key.map((k) => q(k)).join(', ')} FROM _stage_file`,
           );
           await this.replaceKeys(table);
           const tenant = this.options.tenantColumn;
-          await this.conn.run(
+          await this.duck.run(
             `INSERT INTO ${q(table.name)} (${table.columns.map((c) => q(c.name)).join(', ')}${tenant ? `, ${q(tenant)}` : ''})
              SELECT ${table.columns.map((c) => q(c.name)).join(', ')}${tenant ? ', $1' : ''} FROM _stage_file
              QUALIFY row_number() OVER (PARTITION BY ${keyCols} ORDER BY _seq DESC) = 1`,
@@ -310,30 +308,9 @@ export class DuckDBIngestWriter implements IngestWriter {
       });
       return n;
     } finally {
-      await this.conn.run('DROP TABLE IF EXISTS temp._stage_file');
+      await this.duck.run('DROP TABLE IF EXISTS temp._stage_file');
       await this.clearStages();
     }
-  }
-
-  /** The largest value of a column among the organisation's rows, as text (incremental watermarks). */
-  async maxValue(table: string, column: string): Promise<string | null> {
-    const tenant = this.options.tenantColumn;
-    const r = await this.conn.runAndReadAll(
-      `SELECT max(${q(column)})::VARCHAR AS v FROM ${q(table)}${tenant ? ` WHERE ${q(tenant)} = $1` : ''}`,
-      tenant ? [this.options.tenant] : [],
-    );
-    const v = r.getRowObjectsJS()[0]?.['v'];
-    return typeof v === 'string' ? v : null;
-  }
-
-  /** Row count per pipeline table for the organisation (progress messages, tests). */
-  async count(table: string): Promise<number> {
-    const tenant = this.options.tenantColumn;
-    const r = await this.conn.runAndReadAll(
-      `SELECT count(*)::BIGINT AS n FROM ${q(table)}${tenant ? ` WHERE ${q(tenant)} = $1` : ''}`,
-      tenant ? [this.options.tenant] : [],
-    );
-    return Number(r.getRowObjectsJS()[0]?.['n'] ?? 0);
   }
 
   /**
@@ -343,27 +320,20 @@ export class DuckDBIngestWriter implements IngestWriter {
    */
   async publish(): Promise<void> {
     const { ingestFile, servedFile } = this.options.target;
-    await this.conn.run('CHECKPOINT');
+    await this.duck.run('CHECKPOINT');
     await publishFile(ingestFile, servedFile);
     const fingerprint = await fileFingerprint(servedFile);
     if (fingerprint === null) return;
     await this.transaction(async () => {
-      await this.conn.run(`DELETE FROM ${META} WHERE key = 'served_fingerprint'`);
-      await this.conn.run(`INSERT INTO ${META} VALUES ('served_fingerprint', $1)`, [fingerprint]);
+      await this.duck.run(`DELETE FROM ${META} WHERE key = 'served_fingerprint'`);
+      await this.duck.run(`INSERT INTO ${META} VALUES ('served_fingerprint', $1)`, [fingerprint]);
     });
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.conn.closeSync();
-    this.instance.closeSync();
   }
 
   private async replaceKeys(table: IngestTable): Promise<void> {
     const tenant = this.options.tenantColumn;
     const match = table.key.map((k, i) => `t.${q(k)} = k.k${i}`).join(' AND ');
-    await this.conn.run(
+    await this.duck.run(
       `DELETE FROM ${q(table.name)} AS t USING _stage_keys AS k WHERE ${match}${tenant ? ` AND t.${q(tenant)} = $1` : ''}`,
       tenant ? [this.options.tenant] : [],
     );
@@ -375,37 +345,21 @@ export class DuckDBIngestWriter implements IngestWriter {
     const select = table.columns
       .map((c) => (stageType(c.type) === c.type ? q(c.name) : `CAST(${q(c.name)} AS ${c.type})`))
       .join(', ');
-    await this.conn.run(
+    await this.duck.run(
       `INSERT INTO ${q(table.name)} (${names}${tenant ? `, ${q(tenant)}` : ''}) SELECT ${select}${tenant ? ', $1' : ''} FROM temp.main.${q(`_stage_${table.name}`)}`,
       tenant ? [this.options.tenant] : [],
     );
   }
 
-  private async putState(stateKey: string, state: string): Promise<void> {
-    await this.conn.run(`DELETE FROM ${STATE} WHERE pipeline_id = $1`, [stateKey]);
-    await this.conn.run(`INSERT INTO ${STATE} VALUES ($1, $2, now()::TIMESTAMP)`, [stateKey, state]);
+  protected async putState(stateKey: string, state: string): Promise<void> {
+    await this.duck.run(`DELETE FROM ${STATE} WHERE pipeline_id = $1`, [stateKey]);
+    await this.duck.run(`INSERT INTO ${STATE} VALUES ($1, $2, now()::TIMESTAMP)`, [stateKey, state]);
   }
 
   private async clearStages(): Promise<void> {
-    await this.conn.run('DELETE FROM temp.main._stage_keys');
+    await this.duck.run('DELETE FROM temp.main._stage_keys');
     for (const table of this.options.tables)
-      await this.conn.run(`DELETE FROM temp.main.${q(`_stage_${table.name}`)}`);
-  }
-
-  private async transaction(work: () => Promise<void>): Promise<void> {
-    await this.conn.run('BEGIN TRANSACTION');
-    try {
-      await work();
-      await this.conn.run('COMMIT');
-    } catch (err) {
-      try {
-        await this.conn.run('ROLLBACK');
-      } catch {
-        // The transaction is already gone (an interrupt or a failed commit rolls back by itself);
-        // the original error is the one to report.
-      }
-      throw err;
-    }
+      await this.duck.run(`DELETE FROM temp.main.${q(`_stage_${table.name}`)}`);
   }
 }
 

@@ -1,6 +1,26 @@
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { ScratchDatabase, ScratchValue } from '../../scratch-database.js';
+import type { ScratchDatabase, ScratchFileFormat, ScratchValue } from '../../scratch-database.js';
+
+/**
+ * DuckDB's reader for a format, over the file bound as the first value (the path is the upload id's,
+ * never a client's name). With `allText`, CSV/TSV columns are read as VARCHAR.
+ */
+function readerOf(format: ScratchFileFormat, allText: boolean): string {
+  const text = allText ? ', all_varchar = true' : '';
+  switch (format) {
+    case 'csv':
+      return `read_csv($1, sample_size = 20480${text})`;
+    case 'tsv':
+      return `read_csv($1, delim = '\\t', sample_size = 20480${text})`;
+    case 'json':
+      return "read_json($1, format = 'array')";
+    case 'ndjson':
+      return `read_json($1, format = 'newline_delimited')`;
+    case 'parquet':
+      return 'read_parquet($1)';
+  }
+}
 
 /** An in-memory DuckDB whose file access is limited to one folder, locked before it is handed out. */
 export class DuckDBScratch implements ScratchDatabase {
@@ -28,6 +48,29 @@ export class DuckDBScratch implements ScratchDatabase {
   async all(sql: string, params: readonly (string | number)[]): Promise<Record<string, ScratchValue>[]> {
     const reader = await this.conn.runAndReadAll(sql, [...params]);
     return reader.getRowObjectsJson() as Record<string, ScratchValue>[];
+  }
+
+  async describeFile(file: string, format: ScratchFileFormat): Promise<{ name: string; type: string }[]> {
+    const described = await this.all(`DESCRIBE SELECT * FROM ${readerOf(format, false)}`, [file]);
+    return described.map((d) => ({ name: String(d['column_name']), type: String(d['column_type']) }));
+  }
+
+  async firstRows(
+    file: string,
+    format: ScratchFileFormat,
+    limit: number,
+    allText: boolean,
+  ): Promise<Record<string, ScratchValue>[]> {
+    return this.all(`SELECT * FROM ${readerOf(format, allText)} LIMIT ${Math.trunc(limit)}`, [file]);
+  }
+
+  async sniffCsv(file: string): Promise<{ delimiter: string; quote: string; header: boolean } | null> {
+    const [found] = await this.all('SELECT Delimiter AS d, Quote AS q, HasHeader AS h FROM sniff_csv($1)', [
+      file,
+    ]);
+    return found
+      ? { delimiter: String(found['d']), quote: String(found['q']), header: found['h'] === true }
+      : null;
   }
 
   async close(): Promise<void> {

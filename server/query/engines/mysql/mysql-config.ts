@@ -1,21 +1,16 @@
 import type { ConnectionOptions } from 'mysql2';
 import type { SourceConfig } from '../../../config/project/project.schema.js';
-import { parseDuration } from '../../../config/units.js';
+import { serverSettingsOf, type ServerSettings } from '../../server-engine-core.js';
 import { resolveSourceUrl } from '../../source-url.js';
 
 export type MySQLSourceConfig = Extract<SourceConfig, { type: 'mysql' }>;
 
-export interface MySQLSettings {
+/** The pool and time limits (ServerSettings), and how to connect. */
+export interface MySQLSettings extends ServerSettings {
   /** For mysql2.createConnection; the URL comes from the environment variable named by `url_env`. */
   readonly connection: ConnectionOptions;
   /** host:port/database, for messages (the URL may hold a password). */
   readonly target: string;
-  readonly poolSize: number;
-  readonly queueLimit: number;
-  readonly acquireTimeoutMs: number;
-  readonly idleTimeoutMs: number;
-  /** The source's own per-statement cap, if it has one below the project's query timeout. */
-  readonly statementTimeoutMs: number | undefined;
 }
 
 /**
@@ -38,7 +33,8 @@ export function mysqlSettings(
   environment: Readonly<Record<string, string>>,
 ): MySQLSettings {
   const { url, target } = resolveSourceUrl(source.url_env, environment, ['mysql:', 'mariadb:'], 3306);
-  const acquireTimeoutMs = parseDuration(source.pool.acquire_timeout);
+  const server = serverSettingsOf(source);
+  const { acquireTimeoutMs } = server;
   return {
     connection: {
       uri: url.replace(/^mariadb:/, 'mysql:'),
@@ -53,11 +49,6 @@ export function mysqlSettings(
       maxPreparedStatements: 256,
     },
     target,
-    poolSize: source.pool.size,
-    queueLimit: source.pool.queue,
-    acquireTimeoutMs,
-    idleTimeoutMs: parseDuration(source.pool.idle_timeout),
-    statementTimeoutMs:
-      source.statement_timeout === undefined ? undefined : parseDuration(source.statement_timeout),
+    ...server,
   };
 }

@@ -1,4 +1,6 @@
-import type { SqlDialect } from '../../dialect.js';
+import { castsTo, type SqlDialect } from '../../dialect.js';
+import type { IngestColumnType } from '../../ingest-writer.js';
+import { serverIngestStatements } from '../server-ingest-statements.js';
 
 /**
  * MySQL/MariaDB SQL: `?` placeholders (server-side prepared statements), backquoted identifiers,
@@ -15,23 +17,16 @@ import type { SqlDialect } from '../../dialect.js';
 export const mysqlDialect: SqlDialect = {
   quoteIdentifier: (name) => `\`${name.replace(/`/g, '``')}\``,
   placeholder: () => '?',
-  castParameter(placeholder, type) {
-    switch (type) {
-      case 'string':
-        // Bound text as is: CAST(… AS CHAR) would take the connection's collation and can clash with
-        // the column's ("Illegal mix of collations").
-        return placeholder;
-      case 'number':
-        return `CAST(${placeholder} AS DOUBLE)`;
-      case 'date':
-        return `CAST(${placeholder} AS DATE)`;
-      case 'timestamp':
-        return `CAST(${placeholder} AS DATETIME(6))`;
-      case 'boolean':
-        // MySQL's BOOLEAN is TINYINT(1); a bound true/false arrives as 1/0.
-        return `CAST(${placeholder} AS SIGNED)`;
-    }
-  },
+  castParameter: castsTo({
+    // Bound text as is: CAST(… AS CHAR) would take the connection's collation and can clash with the
+    // column's ("Illegal mix of collations").
+    string: null,
+    number: 'DOUBLE',
+    date: 'DATE',
+    timestamp: 'DATETIME(6)',
+    // MySQL's BOOLEAN is TINYINT(1); a bound true/false arrives as 1/0.
+    boolean: 'SIGNED',
+  }),
   timeGrain(expression, grain) {
     const e = expression;
     switch (grain) {
@@ -82,3 +77,39 @@ export const mariadbDialect: SqlDialect = {
   medianOver: (expression, partition) =>
     `MEDIAN(${expression}) OVER (${partition.length ? `PARTITION BY ${partition.join(', ')}` : ''})`,
 };
+
+const quote = mysqlDialect.quoteIdentifier;
+
+const DDL: Record<IngestColumnType, string> = {
+  VARCHAR: 'TEXT',
+  INTEGER: 'INT',
+  BIGINT: 'BIGINT',
+  DOUBLE: 'DOUBLE',
+  BOOLEAN: 'BOOLEAN',
+  DATE: 'DATE',
+  TIMESTAMP: 'DATETIME(6)',
+};
+
+const STORED: Record<IngestColumnType, readonly string[]> = {
+  VARCHAR: ['text', 'mediumtext', 'longtext', 'varchar', 'char'],
+  INTEGER: ['int'],
+  BIGINT: ['bigint'],
+  DOUBLE: ['double'],
+  BOOLEAN: ['tinyint'],
+  DATE: ['date'],
+  TIMESTAMP: ['datetime'],
+};
+
+/** MySQL/MariaDB's statements of the shared server ingest writer (server-ingest-writer.ts). */
+export const mysqlIngestSql = serverIngestStatements({
+  quote,
+  placeholder: () => '?',
+  ddlType: (type) => DDL[type],
+  storedAs: (type) => STORED[type],
+  columnsOf:
+    'SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ?',
+  asText: (expression) => `CAST(${expression} AS CHAR)`,
+  stateColumns: { key: 'VARCHAR(255)', state: 'LONGTEXT', time: 'DATETIME(6)' },
+  putState: (table) =>
+    `INSERT INTO ${table} (state_key, state, updated_at) VALUES (?, ?, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE state = VALUES(state), updated_at = VALUES(updated_at)`,
+});

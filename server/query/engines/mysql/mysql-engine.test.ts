@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { trellisFailure } from '../../../../test/outcome.js';
 import { serviceGate } from '../../../../test/test-services.js';
-import { TrellisError } from '../../../errors.js';
 import type { Engine, RunOptions } from '../../engine.js';
 import { mysqlDialect } from './mysql-dialect.js';
 import { isConnectionError, isTransientConnectError } from './mysql-engine.js';
@@ -14,14 +14,7 @@ const my = await serviceGate('mysql', 'MariaDB engine tests');
 const limits: RunOptions = { timeoutMs: 4_000, maxRows: 100, maxBytes: 100_000 };
 const table = `trellis_mysql_${process.pid}`;
 
-async function failure(p: Promise<unknown>): Promise<TrellisError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof TrellisError)) throw new Error(`expected a TrellisError, got ${String(err)}`);
-  return err;
-}
+const failure = trellisFailure;
 
 const source = (size: number) => ({
   type: 'mysql' as const,

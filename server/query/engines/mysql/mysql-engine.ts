@@ -1,14 +1,16 @@
 import mysql, { type Connection, type FieldPacket } from 'mysql2';
-import { TrellisError } from '../../../errors.js';
+import type { Cell } from '../../../../contract/index.js';
 import { toText } from '../../cell-values.js';
 import type { CompiledQuery } from '../../compiler.js';
-import { BatchChannel } from '../../batch-channel.js';
-import type { DescribedColumn, Engine, RowBatch, StreamOptions } from '../../engine.js';
+import type { BatchChannel } from '../../batch-channel.js';
+import type { DescribedColumn, Engine } from '../../engine.js';
 import { RowBatcher } from '../../row-batcher.js';
 import type { RowBudget } from '../../row-budget.js';
 import {
+  DESCRIBE_TIMEOUT_MS,
   ServerEngineBase,
   openServerEngine,
+  serverFailure,
   type ServerConnection,
   type ServerDriver,
   type StatementContext,
@@ -31,9 +33,6 @@ interface MyConnection extends ServerConnection {
   broken: boolean;
 }
 
-/** The server's own time limit trails our deadline by this much; see the PostgreSQL engine. */
-const SERVER_TIMEOUT_MARGIN_MS = 1_000;
-const DESCRIBE_TIMEOUT_MS = 30_000;
 /** Raised per session for the GROUP_CONCAT median (MariaDB caps it at 1 GB; MySQL accepts it). */
 const GROUP_CONCAT_MAX_LEN = 1_073_741_824;
 
@@ -43,7 +42,7 @@ const GROUP_CONCAT_MAX_LEN = 1_073_741_824;
  * to mysql2: server-side prepared statements (values truly bound), rows streamed into a RowBudget,
  * the session time limit, and MySQL's errors.
  */
-export class MySQLEngine extends ServerEngineBase<MyConnection> implements Engine {
+export class MySQLEngine extends ServerEngineBase<MyConnection, FieldPacket> implements Engine {
   /** MySQL's, until open() finds the server is MariaDB (which has MEDIAN as a window function). */
   private serverDialect: SqlDialect = mysqlDialect;
 
@@ -66,53 +65,26 @@ export class MySQLEngine extends ServerEngineBase<MyConnection> implements Engin
     return this.serverDialect;
   }
 
-  /**
-   * Rows in batches for exports: the same prepared-statement path as `run`, with the connection paused
-   * while the consumer is behind (RowBatcher), so the server holds the rest. Leaving early cancels it.
-   */
-  stream(query: CompiledQuery, options: StreamOptions): AsyncIterable<RowBatch> {
-    const channel = new BatchChannel();
-    const signal = options.signal ? AbortSignal.any([channel.signal, options.signal]) : channel.signal;
-    const guard = {
-      signal,
-      timeoutMs: options.timeoutMs,
-      ...(options.tenant ? { tenant: options.tenant } : {}),
-    };
-    this.core
-      .guarded(query, guard, async (conn, context) => {
-        await this.applyStatementTimeout(conn, context.timeoutMs + SERVER_TIMEOUT_MARGIN_MS);
-        return this.core.interruptible<void>(conn, context, (events) => {
-          if (conn.broken) return events.reject(new NotSentError());
-          const batcher = new RowBatcher(channel, conn.raw);
-          // KILL QUERY's answer must be read: a paused connection would hide it.
-          context.signal.addEventListener('abort', () => batcher.resume(), { once: true });
-          let readers: CellReader[] = [];
-          const detach = failWithConnection(conn, events);
-          const cmd = conn.raw.execute({ sql: query.sql, ...RESULT_OPTIONS }, [...query.params]);
-          cmd.on('fields', (f: FieldPacket[] | undefined) => {
-            readers = (f ?? []).map(cellReaderFor);
-            batcher.setColumns((f ?? []).map((x) => x.name));
-          });
-          cmd.on('result', (row: unknown) => {
-            if (events.stopped || !Array.isArray(row)) return;
-            batcher.add(row.map((v: unknown, i) => (readers[i] ?? toText)(v)));
-          });
-          cmd.on('error', (err: Error) => {
-            detach();
-            events.reject(err);
-          });
-          cmd.on('end', () => {
-            detach();
-            batcher.flush();
-            events.resolve();
-          });
-        });
-      })
-      .then(
-        () => channel.end(),
-        (err: unknown) => channel.fail(err),
-      );
-    return channel;
+  /** Rows in batches for exports, the connection paused while the consumer is behind. */
+  protected sendStream(
+    conn: MyConnection,
+    query: CompiledQuery,
+    channel: BatchChannel,
+    context: StatementContext,
+    events: StatementEvents<void>,
+  ): void {
+    if (conn.broken) return events.reject(new NotSentError());
+    const batcher = new RowBatcher(channel, conn.raw);
+    // KILL QUERY's answer must be read: a paused connection would hide it.
+    context.signal.addEventListener('abort', () => batcher.resume(), { once: true });
+    executeRows(conn, query, events, {
+      fields: (names) => batcher.setColumns(names),
+      row: (cells) => batcher.add(cells),
+      end: () => {
+        batcher.flush();
+        events.resolve();
+      },
+    });
   }
 
   /** Columns of a query's result from the server's answer to PREPARE: nothing is executed. */
@@ -134,43 +106,26 @@ export class MySQLEngine extends ServerEngineBase<MyConnection> implements Engin
     );
   }
 
-  /** Runs one prepared statement, streaming its rows into the budget; resolves with its fields. */
-  protected async statement(
+  /** One prepared statement, its rows streamed into the budget; resolves with its fields. */
+  protected sendStatement(
     conn: MyConnection,
     query: CompiledQuery,
     budget: RowBudget,
-    context: StatementContext,
-  ): Promise<FieldPacket[]> {
-    await this.applyStatementTimeout(conn, context.timeoutMs + SERVER_TIMEOUT_MARGIN_MS);
-    return this.core.interruptible<FieldPacket[]>(conn, context, (events) => {
-      if (conn.broken) return events.reject(new NotSentError());
-      let fields: FieldPacket[] = [];
-      let readers: CellReader[] = [];
-      const detach = failWithConnection(conn, events);
-      // No callback: rows arrive one by one as 'result' events instead of piling up in the driver.
-      const cmd = conn.raw.execute({ sql: query.sql, ...RESULT_OPTIONS }, [...query.params]);
-      // A statement without a result set (SET, DDL) reports its fields as undefined.
-      cmd.on('fields', (f: FieldPacket[] | undefined) => {
-        fields = f ?? [];
-        readers = fields.map(cellReaderFor);
-      });
-      cmd.on('result', (row: unknown) => {
-        if (events.stopped || !Array.isArray(row)) return;
-        const tooLarge = budget.add(row.map((v: unknown, i) => (readers[i] ?? toText)(v)));
+    events: StatementEvents<FieldPacket[]>,
+  ): void {
+    if (conn.broken) return events.reject(new NotSentError());
+    let fields: FieldPacket[] = [];
+    executeRows(conn, query, events, {
+      fields: (_names, f) => (fields = f),
+      row: (cells) => {
+        const tooLarge = budget.add(cells);
         if (tooLarge) events.stop(tooLarge);
-      });
-      cmd.on('error', (err: Error) => {
-        detach();
-        events.reject(err);
-      });
-      cmd.on('end', () => {
-        detach();
-        events.resolve(fields);
-      });
+      },
+      end: () => events.resolve(fields),
     });
   }
 
-  private async applyStatementTimeout(conn: MyConnection, ms: number): Promise<void> {
+  protected async applyStatementTimeout(conn: MyConnection, ms: number): Promise<void> {
     if (conn.statementTimeoutMs === ms) return;
     // A number computed here, never user input; SET takes no placeholders on every server version.
     const limit = Math.ceil(ms);
@@ -242,20 +197,55 @@ function mysqlDriver(settings: MySQLSettings): ServerDriver<MyConnection> {
     neverSent: (err) =>
       err instanceof NotSentError || (err instanceof Error && /in closed state$/.test(err.message)),
     toTrellisError(err, sql, connecting) {
-      if (err instanceof TrellisError) return err;
-      const message = err instanceof Error ? err.message : String(err);
       const { code, errno } = errorCodes(err);
-      if (errno === ER_STATEMENT_TIMEOUT || errno === ER_QUERY_TIMEOUT)
-        return new TrellisError('QUERY_TIMEOUT', { detail: { sql, error: message }, cause: err });
-      if (connecting || isConnectionError(err))
-        return new TrellisError('SOURCE_UNAVAILABLE', {
-          message: `MySQL at ${settings.target} cannot be reached: ${message}`,
-          detail: { target: settings.target, error: message, code },
-          cause: err,
-        });
-      return new TrellisError('QUERY_FAILED', { detail: { sql, error: message, code }, cause: err });
+      return serverFailure(err, sql, connecting, {
+        engine: 'MySQL',
+        target: settings.target,
+        code,
+        timedOut: errno === ER_STATEMENT_TIMEOUT || errno === ER_QUERY_TIMEOUT,
+        connectionFailed: isConnectionError(err),
+      });
     },
   };
+}
+
+/**
+ * Executes a prepared statement (values truly bound) with no callback, so rows arrive one by one as
+ * 'result' events instead of piling up in the driver; each row's cells are read as text.
+ */
+function executeRows<T>(
+  conn: MyConnection,
+  query: CompiledQuery,
+  events: StatementEvents<T>,
+  on: {
+    fields(names: string[], fields: FieldPacket[]): void;
+    row(cells: Cell[]): void;
+    end(): void;
+  },
+): void {
+  let readers: CellReader[] = [];
+  const detach = failWithConnection(conn, events);
+  const cmd = conn.raw.execute({ sql: query.sql, ...RESULT_OPTIONS }, [...query.params]);
+  // A statement without a result set (SET, DDL) reports its fields as undefined.
+  cmd.on('fields', (f: FieldPacket[] | undefined) => {
+    readers = (f ?? []).map(cellReaderFor);
+    on.fields(
+      (f ?? []).map((x) => x.name),
+      f ?? [],
+    );
+  });
+  cmd.on('result', (row: unknown) => {
+    if (events.stopped || !Array.isArray(row)) return;
+    on.row(row.map((v: unknown, i) => (readers[i] ?? toText)(v)));
+  });
+  cmd.on('error', (err: Error) => {
+    detach();
+    events.reject(err);
+  });
+  cmd.on('end', () => {
+    detach();
+    on.end();
+  });
 }
 
 /** The statement was not sent: the connection had already failed. */

@@ -1,7 +1,8 @@
 import type { FieldPacket } from 'mysql2';
-import type { Cell } from '../../../../contract/index.js';
 import type { ColumnType } from '../../../config/project/project.types.js';
-import { toDateText, toNumber, toText, toTimestampText } from '../../cell-values.js';
+import { cellReaderOf, type CellReader } from '../../cell-values.js';
+
+export type { CellReader } from '../../cell-values.js';
 
 /**
  * How MySQL/MariaDB column types (the protocol's type codes in field packets) map onto dashboard column
@@ -61,19 +62,9 @@ export function nativeTypeName(field: Field): string {
   return name;
 }
 
-export type CellReader = (value: unknown) => Cell;
+/** MySQL has no BOOLEAN: TINYINT(1) holds 0 or 1. */
+const readBoolean: CellReader = (v) => (v === null || v === undefined ? null : Number(v) !== 0);
 
 export function cellReaderFor(field: Field): CellReader {
-  switch (columnTypeOf(field)) {
-    case 'number':
-      return toNumber;
-    case 'boolean':
-      return (v) => (v === null || v === undefined ? null : Number(v) !== 0);
-    case 'date':
-      return toDateText;
-    case 'timestamp':
-      return toTimestampText;
-    default:
-      return toText;
-  }
+  return cellReaderOf(columnTypeOf(field), readBoolean);
 }

@@ -1,4 +1,6 @@
-import type { SqlDialect } from '../../dialect.js';
+import { castsTo, doubleQuoted, type SqlDialect } from '../../dialect.js';
+import type { IngestColumnType } from '../../ingest-writer.js';
+import { serverIngestStatements } from '../server-ingest-statements.js';
 
 /**
  * PostgreSQL's SQL: `$n` placeholders, double-quoted identifiers, ILIKE, date_trunc,
@@ -6,22 +8,15 @@ import type { SqlDialect } from '../../dialect.js';
  * standard_conforming_strings says.
  */
 export const postgresDialect: SqlDialect = {
-  quoteIdentifier: (name) => `"${name.replace(/"/g, '""')}"`,
+  quoteIdentifier: doubleQuoted,
   placeholder: (index) => `$${index}`,
-  castParameter(placeholder, type) {
-    switch (type) {
-      case 'string':
-        return `CAST(${placeholder} AS TEXT)`;
-      case 'number':
-        return `CAST(${placeholder} AS DOUBLE PRECISION)`;
-      case 'date':
-        return `CAST(${placeholder} AS DATE)`;
-      case 'timestamp':
-        return `CAST(${placeholder} AS TIMESTAMP)`;
-      case 'boolean':
-        return `CAST(${placeholder} AS BOOLEAN)`;
-    }
-  },
+  castParameter: castsTo({
+    string: 'TEXT',
+    number: 'DOUBLE PRECISION',
+    date: 'DATE',
+    timestamp: 'TIMESTAMP',
+    boolean: 'BOOLEAN',
+  }),
   // Through TIMESTAMP, so that a DATE is not widened to TIMESTAMPTZ in some session time zone.
   timeGrain: (expression, grain) => `CAST(date_trunc('${grain}', CAST(${expression} AS TIMESTAMP)) AS DATE)`,
   containsPattern: (expression, placeholder) => `${expression} ILIKE ${placeholder} ESCAPE E'\\\\'`,
@@ -32,3 +27,34 @@ export const postgresDialect: SqlDialect = {
   doubleType: 'DOUBLE PRECISION',
   integerType: 'INTEGER',
 };
+
+const quote = postgresDialect.quoteIdentifier;
+
+const DDL: Record<IngestColumnType, string> = {
+  VARCHAR: 'text',
+  INTEGER: 'integer',
+  BIGINT: 'bigint',
+  DOUBLE: 'double precision',
+  BOOLEAN: 'boolean',
+  DATE: 'date',
+  TIMESTAMP: 'timestamp',
+};
+
+/** PostgreSQL's statements of the shared server ingest writer (server-ingest-writer.ts). */
+export const postgresIngestSql = serverIngestStatements({
+  quote,
+  placeholder: (n) => `$${n}`,
+  ddlType: (type) => DDL[type],
+  storedAs: (type) =>
+    type === 'VARCHAR'
+      ? ['text', 'character varying']
+      : type === 'TIMESTAMP'
+        ? ['timestamp without time zone']
+        : [DDL[type]],
+  columnsOf:
+    'SELECT column_name::text AS name, data_type::text AS type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1',
+  asText: (expression) => `(${expression})::text`,
+  stateColumns: { key: 'text', state: 'text', time: 'timestamp' },
+  putState: (table) =>
+    `INSERT INTO ${table} (state_key, state, updated_at) VALUES ($1, $2, now()) ON CONFLICT (state_key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+});

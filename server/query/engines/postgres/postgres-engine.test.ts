@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { trellisFailure } from '../../../../test/outcome.js';
 import { serviceGate } from '../../../../test/test-services.js';
-import { TrellisError } from '../../../errors.js';
 import type { Engine, RunOptions } from '../../engine.js';
 import { openPostgres } from './index.js';
 import { isConnectionError, isTransientConnectError } from './postgres-engine.js';
@@ -12,14 +12,7 @@ import { isConnectionError, isTransientConnectError } from './postgres-engine.js
 const pg = await serviceGate('postgres', 'PostgreSQL engine tests');
 const limits: RunOptions = { timeoutMs: 4_000, maxRows: 100, maxBytes: 100_000 };
 
-async function failure(p: Promise<unknown>): Promise<TrellisError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof TrellisError)) throw new Error(`expected a TrellisError, got ${String(err)}`);
-  return err;
-}
+const failure = trellisFailure;
 
 describe.runIf(pg.available)('PostgreSQL engine', () => {
   let engine: Engine;

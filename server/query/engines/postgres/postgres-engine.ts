@@ -1,17 +1,19 @@
 import { Client, Query, type FieldDef, type QueryArrayConfig } from 'pg';
-import { TrellisError } from '../../../errors.js';
 import { toText } from '../../cell-values.js';
 import type { CompiledQuery } from '../../compiler.js';
-import { BatchChannel } from '../../batch-channel.js';
-import type { DescribedColumn, Engine, RowBatch, StreamOptions } from '../../engine.js';
+import type { BatchChannel } from '../../batch-channel.js';
+import type { DescribedColumn, Engine } from '../../engine.js';
 import { RowBatcher } from '../../row-batcher.js';
 import { RowBudget } from '../../row-budget.js';
 import {
+  DESCRIBE_TIMEOUT_MS,
   ServerEngineBase,
   openServerEngine,
+  serverFailure,
   type ServerConnection,
   type ServerDriver,
   type StatementContext,
+  type StatementEvents,
 } from '../../server-engine-core.js';
 import { postgresDialect } from './postgres-dialect.js';
 import type { PostgresSettings } from './postgres-config.js';
@@ -33,19 +35,12 @@ interface PgConnection extends ServerConnection {
 }
 
 /**
- * The server's own statement_timeout trails our deadline by this much: our deadline cancels and
- * reports first; the server's is the backstop for a client that vanished without cancelling.
- */
-const SERVER_TIMEOUT_MARGIN_MS = 1_000;
-const DESCRIBE_TIMEOUT_MS = 30_000;
-
-/**
  * PostgreSQL behind the Engine seam. The pool, tenant-fair queue, deadlines and cancellation
  * (pg_cancel_backend from a side connection) are the shared ServerEngineCore; this file is what is
  * particular to pg: the extended protocol, rows streamed as text into a RowBudget, statement_timeout,
  * and pg's errors.
  */
-export class PostgresEngine extends ServerEngineBase<PgConnection> implements Engine {
+export class PostgresEngine extends ServerEngineBase<PgConnection, FieldDef> implements Engine {
   readonly dialect = postgresDialect;
   private readonly typeInfo = new Map<number, { name: string; category: string }>();
 
@@ -58,56 +53,35 @@ export class PostgresEngine extends ServerEngineBase<PgConnection> implements En
     return openServerEngine(new PostgresEngine(settings));
   }
 
-  /**
-   * Rows in batches for exports: the same statement path as `run`, with the socket paused while the
-   * consumer is behind (RowBatcher), so the server holds the rest. Leaving early cancels it.
-   */
-  stream(query: CompiledQuery, options: StreamOptions): AsyncIterable<RowBatch> {
-    const channel = new BatchChannel();
-    const signal = options.signal ? AbortSignal.any([channel.signal, options.signal]) : channel.signal;
-    const guard = {
-      signal,
-      timeoutMs: options.timeoutMs,
-      ...(options.tenant ? { tenant: options.tenant } : {}),
-    };
-    this.core
-      .guarded(query, guard, async (conn, context) => {
-        await this.applyStatementTimeout(conn, context.timeoutMs + SERVER_TIMEOUT_MARGIN_MS);
-        return this.core.interruptible<void>(conn, context, (events) => {
-          const batcher = new RowBatcher(channel, conn.client.connection.stream);
-          // A cancel's answer must be read: a paused socket would hide it.
-          context.signal.addEventListener('abort', () => batcher.resume(), { once: true });
-          let readers: CellReader[] | undefined;
-          const q = new Query({
-            text: query.sql,
-            values: [...query.params],
-            rowMode: 'array',
-            types: RAW_TEXT,
-            queryMode: 'extended',
-          } as QueryArrayConfig & { queryMode: 'extended' });
-          q.on('row', (row: unknown[], result) => {
-            if (events.stopped) return;
-            if (!readers) {
-              const fields = result?.fields ?? [];
-              readers = fields.map(cellReaderFor);
-              batcher.setColumns(fields.map((f) => f.name));
-            }
-            batcher.add(row.map((v, i) => (readers?.[i] ?? toText)(v)));
-          });
-          q.on('error', (err: Error) => events.reject(err));
-          q.on('end', (result) => {
-            if (!readers) batcher.setColumns(result.fields.map((f) => f.name));
-            batcher.flush();
-            events.resolve();
-          });
-          conn.client.query(q);
-        });
-      })
-      .then(
-        () => channel.end(),
-        (err: unknown) => channel.fail(err),
-      );
-    return channel;
+  /** Rows in batches for exports, the socket paused while the consumer is behind. */
+  protected sendStream(
+    conn: PgConnection,
+    query: CompiledQuery,
+    channel: BatchChannel,
+    context: StatementContext,
+    events: StatementEvents<void>,
+  ): void {
+    const batcher = new RowBatcher(channel, conn.client.connection.stream);
+    // A cancel's answer must be read: a paused socket would hide it.
+    context.signal.addEventListener('abort', () => batcher.resume(), { once: true });
+    let readers: CellReader[] | undefined;
+    const q = new Query(extended(query));
+    q.on('row', (row: unknown[], result) => {
+      if (events.stopped) return;
+      if (!readers) {
+        const fields = result?.fields ?? [];
+        readers = fields.map(cellReaderFor);
+        batcher.setColumns(fields.map((f) => f.name));
+      }
+      batcher.add(row.map((v, i) => (readers?.[i] ?? toText)(v)));
+    });
+    q.on('error', (err: Error) => events.reject(err));
+    q.on('end', (result) => {
+      if (!readers) batcher.setColumns(result.fields.map((f) => f.name));
+      batcher.flush();
+      events.resolve();
+    });
+    conn.client.query(q);
   }
 
   /** Columns of a query's result without running it: wrapped in `LIMIT 0`, which reads no rows. */
@@ -132,38 +106,27 @@ export class PostgresEngine extends ServerEngineBase<PgConnection> implements En
     });
   }
 
-  /** Runs one statement, streaming its rows into the budget; resolves with the result's fields. */
-  protected async statement(
+  /** One statement, its rows streamed into the budget; resolves with the result's fields. */
+  protected sendStatement(
     conn: PgConnection,
     query: CompiledQuery,
     budget: RowBudget,
-    context: StatementContext,
-  ): Promise<FieldDef[]> {
-    await this.applyStatementTimeout(conn, context.timeoutMs + SERVER_TIMEOUT_MARGIN_MS);
-    return this.core.interruptible<FieldDef[]>(conn, context, (events) => {
-      // Extended protocol always: one statement per call, values never spliced into the text.
-      const config: QueryArrayConfig & { queryMode: 'extended' } = {
-        text: query.sql,
-        values: [...query.params],
-        rowMode: 'array',
-        types: RAW_TEXT,
-        queryMode: 'extended',
-      };
-      let readers: CellReader[] | undefined;
-      const q = new Query(config);
-      q.on('row', (row: unknown[], result) => {
-        if (events.stopped) return;
-        readers ??= (result?.fields ?? []).map(cellReaderFor);
-        const tooLarge = budget.add(row.map((v, i) => (readers?.[i] ?? toText)(v)));
-        if (tooLarge) events.stop(tooLarge);
-      });
-      q.on('error', (err: Error) => events.reject(err));
-      q.on('end', (result) => events.resolve(result.fields));
-      conn.client.query(q);
+    events: StatementEvents<FieldDef[]>,
+  ): void {
+    let readers: CellReader[] | undefined;
+    const q = new Query(extended(query));
+    q.on('row', (row: unknown[], result) => {
+      if (events.stopped) return;
+      readers ??= (result?.fields ?? []).map(cellReaderFor);
+      const tooLarge = budget.add(row.map((v, i) => (readers?.[i] ?? toText)(v)));
+      if (tooLarge) events.stop(tooLarge);
     });
+    q.on('error', (err: Error) => events.reject(err));
+    q.on('end', (result) => events.resolve(result.fields));
+    conn.client.query(q);
   }
 
-  private async applyStatementTimeout(conn: PgConnection, ms: number): Promise<void> {
+  protected async applyStatementTimeout(conn: PgConnection, ms: number): Promise<void> {
     if (conn.statementTimeoutMs === ms) return;
     await conn.client.query({
       text: "SELECT set_config('statement_timeout', $1, false)",
@@ -230,20 +193,25 @@ function postgresDriver(settings: PostgresSettings): ServerDriver<PgConnection> 
     destroy,
     // pg refuses a query on a connection it already knows is broken, before sending anything.
     neverSent: (err) => err instanceof Error && /is not queryable$/.test(err.message),
-    toTrellisError(err, sql, connecting) {
-      if (err instanceof TrellisError) return err;
-      const message = err instanceof Error ? err.message : String(err);
-      const code = errorCode(err);
-      if (code === '57014' && /statement timeout/.test(message))
-        return new TrellisError('QUERY_TIMEOUT', { detail: { sql, error: message }, cause: err });
-      if (connecting || isConnectionError(err))
-        return new TrellisError('SOURCE_UNAVAILABLE', {
-          message: `PostgreSQL at ${settings.target} cannot be reached: ${message}`,
-          detail: { target: settings.target, error: message, code },
-          cause: err,
-        });
-      return new TrellisError('QUERY_FAILED', { detail: { sql, error: message, code }, cause: err });
-    },
+    toTrellisError: (err, sql, connecting) =>
+      serverFailure(err, sql, connecting, {
+        engine: 'PostgreSQL',
+        target: settings.target,
+        code: errorCode(err),
+        timedOut: errorCode(err) === '57014' && err instanceof Error && /statement timeout/.test(err.message),
+        connectionFailed: isConnectionError(err),
+      }),
+  };
+}
+
+/** Extended protocol always: one statement per call, values never spliced into the text; cells as text. */
+function extended(query: CompiledQuery): QueryArrayConfig & { queryMode: 'extended' } {
+  return {
+    text: query.sql,
+    values: [...query.params],
+    rowMode: 'array',
+    types: RAW_TEXT,
+    queryMode: 'extended',
   };
 }
 

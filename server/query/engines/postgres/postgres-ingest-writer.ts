@@ -1,36 +1,7 @@
 import { Client } from 'pg';
-import type { IngestColumnType, IngestTarget, IngestWriterOptions } from '../../ingest-writer.js';
-import { STATE_TABLE, ServerIngestWriter, type IngestSql } from '../../server-ingest-writer.js';
-
-const quote = (id: string) => `"${id.replace(/"/g, '""')}"`;
-
-const DDL: Record<IngestColumnType, string> = {
-  VARCHAR: 'text',
-  INTEGER: 'integer',
-  BIGINT: 'bigint',
-  DOUBLE: 'double precision',
-  BOOLEAN: 'boolean',
-  DATE: 'date',
-  TIMESTAMP: 'timestamp',
-};
-
-/** PostgreSQL's flavour of the shared server ingest writer (server-ingest-writer.ts). */
-export const postgresIngestSql: IngestSql = {
-  quote,
-  placeholder: (n) => `$${n}`,
-  ddlType: (type) => DDL[type],
-  storedAs: (type) =>
-    type === 'VARCHAR'
-      ? ['text', 'character varying']
-      : type === 'TIMESTAMP'
-        ? ['timestamp without time zone']
-        : [DDL[type]],
-  columnsSql:
-    'SELECT column_name::text AS name, data_type::text AS type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1',
-  asText: (expression) => `(${expression})::text`,
-  stateTableSql: `CREATE TABLE IF NOT EXISTS ${quote(STATE_TABLE)} (state_key text NOT NULL, state text NOT NULL, updated_at timestamp NOT NULL, PRIMARY KEY (state_key))`,
-  putStateSql: `INSERT INTO ${quote(STATE_TABLE)} (state_key, state, updated_at) VALUES ($1, $2, now()) ON CONFLICT (state_key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
-};
+import type { IngestTarget, IngestWriterOptions } from '../../ingest-writer.js';
+import { ServerIngestWriter } from '../../server-ingest-writer.js';
+import { postgresIngestSql } from './postgres-dialect.js';
 
 /** One pg connection in UTC (timestamps read the same whatever the server's zone); values always bound. */
 export const PostgresIngestWriter = {

@@ -1,7 +1,8 @@
 import type { CustomTypesConfig, FieldDef } from 'pg';
-import type { Cell } from '../../../../contract/index.js';
 import type { ColumnType } from '../../../config/project/project.types.js';
-import { toDateText, toNumber, toText, toTimestampText } from '../../cell-values.js';
+import { cellReaderOf, type CellReader } from '../../cell-values.js';
+
+export type { CellReader } from '../../cell-values.js';
 
 /**
  * How PostgreSQL's result types (by type OID) map onto dashboard column types, and how their text
@@ -61,20 +62,9 @@ export function nativeTypeName(oid: number): string | undefined {
   return BUILTIN.get(oid)?.[0];
 }
 
-export type CellReader = (value: unknown) => Cell;
+/** pg's text form of a boolean is 't' or 'f'. */
+const readBoolean: CellReader = (v) => (v === null || v === undefined ? null : v === 't' || v === true);
 
 export function cellReaderFor(field: Pick<FieldDef, 'dataTypeID'>): CellReader {
-  switch (columnTypeOf(field.dataTypeID)) {
-    case 'number':
-      return toNumber;
-    case 'boolean':
-      return (v) => (v === null || v === undefined ? null : v === 't' || v === true);
-    case 'date':
-      return toDateText;
-    case 'timestamp':
-      return toTimestampText;
-    default:
-      // Text, enums and types dashboards do not model arrive as PostgreSQL's text form.
-      return toText;
-  }
+  return cellReaderOf(columnTypeOf(field.dataTypeID), readBoolean);
 }

@@ -13,16 +13,19 @@ export function InviteForm() {
   const queryClient = useQueryClient();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('viewer');
-  const invite = useMutation({
-    ...inviteMutation(queryClient),
-    onSuccess: () => {
-      setEmail('');
-      setRole('viewer');
-    },
-  });
+  const invite = useMutation(inviteMutation(queryClient));
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (email.trim() && !invite.isPending) invite.mutate({ email, role });
+    if (email.trim() && !invite.isPending)
+      invite.mutate(
+        { email, role },
+        {
+          onSuccess: () => {
+            setEmail('');
+            setRole('viewer');
+          },
+        },
+      );
   };
   const sent = invite.data;
   const link = sent?.linkPath ? `${window.location.origin}${sent.linkPath}` : undefined;

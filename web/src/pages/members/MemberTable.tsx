@@ -19,7 +19,7 @@ export function MemberTable({ session }: { session: SessionInfo }) {
   const [pending, setPending] = useState<Pending | undefined>();
   const [newPassword, setNewPassword] = useState('');
   const changeRole = useMutation(changeRoleMutation(queryClient));
-  const act = useMutation({ ...memberActionMutation(queryClient), onSuccess: () => close() });
+  const act = useMutation(memberActionMutation(queryClient));
   const open = (p: Pending) => {
     act.reset();
     setNewPassword('');
@@ -155,6 +155,7 @@ export function MemberTable({ session }: { session: SessionInfo }) {
               pending.kind === 'password'
                 ? { kind: 'password', member: pending.member, password: newPassword }
                 : { kind: pending.kind, member: pending.member },
+              { onSuccess: close },
             )
           }
           onCancel={close}
