@@ -66,6 +66,8 @@ export async function noisyNeighbour(options: BenchOptions): Promise<ScenarioRes
   const unloaded = summarize(value.unloaded.ms);
   const loaded = summarize(value.loaded.ms);
   const ratio = loaded.p95 / unloaded.p95;
+  const unloadedQuery = summarize(value.unloaded.queryMs);
+  const loadedQuery = summarize(value.loaded.queryMs);
   const busy = value.loaded.errors.SOURCE_BUSY ?? 0;
   const aErrors = Object.values(value.loaded.errors).reduce((s, k) => s + k, 0);
   return {
@@ -81,6 +83,9 @@ export async function noisyNeighbour(options: BenchOptions): Promise<ScenarioRes
       floodConcurrency: FLOOD_CONCURRENCY,
       aUnloadedMs: { p50: round(unloaded.p50), p95: round(unloaded.p95), max: round(unloaded.max) },
       aLoadedMs: { p50: round(loaded.p50), p95: round(loaded.p95), max: round(loaded.max) },
+      // Where A's time went: the statement itself on the source (after its slot was won)…
+      aUnloadedQueryMs: { p50: round(unloadedQuery.p50), p95: round(unloadedQuery.p95) },
+      aLoadedQueryMs: { p50: round(loadedQuery.p50), p95: round(loadedQuery.p95) },
       aErrors: value.loaded.errors,
       bOutcomes: value.flood,
       ...(profile ? { profile } : {}),
@@ -88,15 +93,23 @@ export async function noisyNeighbour(options: BenchOptions): Promise<ScenarioRes
   };
 }
 
+/**
+ * A's requests one after another: the whole time of each (`ms`) and the part the source spent
+ * running its statement (`queryMs`, the answer's meta.queryMs, measured after a slot was won), so the
+ * report can say where A's time went: running on the source, or waiting (for a slot, for the event
+ * loop, on the wire).
+ */
 async function quietRun(
   ask: () => Promise<{ status: number; ms: number; body: string; error?: string }>,
-): Promise<{ ms: number[]; errors: Record<string, number> }> {
+): Promise<{ ms: number[]; queryMs: number[]; errors: Record<string, number> }> {
   const ms: number[] = [];
+  const queryMs: number[] = [];
   const errors = new Tally();
   for (let i = 0; i < QUIET_REQUESTS; i++) {
     const r = await ask();
     ms.push(r.ms);
     if (r.status !== 200) errors.add(errorCode(r as Parameters<typeof errorCode>[0]));
+    else queryMs.push((JSON.parse(r.body) as { meta: { queryMs: number } }).meta.queryMs);
   }
-  return { ms, errors: errors.toJSON() };
+  return { ms, queryMs, errors: errors.toJSON() };
 }

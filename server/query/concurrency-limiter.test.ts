@@ -145,4 +145,161 @@ describe('ConcurrencyLimiter', () => {
     expect(started).toEqual(['y']);
     expect(await code(limiter.run(async () => 1, controller.signal))).toBe('QUERY_CANCELLED');
   });
+
+  describe('running slots are shared between active tenants', () => {
+    /** Tasks that each finish when their own gate opens; `started` records labels in start order. */
+    function harness(concurrency: number, queue = 1000) {
+      const limiter = new ConcurrencyLimiter(concurrency, queue);
+      const started: string[] = [];
+      const gates = new Map<string, () => void>();
+      const submit = (label: string, tenant: string, user = 'u') => {
+        const g = gate();
+        gates.set(label, g.open);
+        return limiter.run(
+          () => {
+            started.push(label);
+            return g.task();
+          },
+          undefined,
+          { tenant, user },
+        );
+      };
+      const finish = async (label: string) => {
+        gates.get(label)?.();
+        await settle();
+      };
+      return { limiter, started, submit, finish };
+    }
+    const settle = () => new Promise((r) => setImmediate(r));
+
+    test('B holds every slot with more waiting: A’s first request starts before any further B task', async () => {
+      const { limiter, started, submit, finish } = harness(4);
+      const flood = Array.from({ length: 20 }, (_, i) => submit(`b${i}`, 'B'));
+      await settle();
+      expect(started).toEqual(['b0', 'b1', 'b2', 'b3']);
+      const quiet = submit('a0', 'A');
+      await settle();
+      expect(limiter).toMatchObject({ inFlight: 4, queued: 17 });
+      await finish('b0');
+      expect(started.slice(4)).toEqual(['a0']);
+      // A is active: B is held to its share (ceil(4 / 2) = 2): it gets a slot back only below it.
+      await finish('b1');
+      expect(started.slice(5)).toEqual([]);
+      expect(limiter).toMatchObject({ inFlight: 3 });
+      await finish('b2');
+      expect(started.slice(5)).toEqual(['b4']);
+      await finish('b3');
+      expect(started.slice(5)).toEqual(['b4', 'b5']);
+      expect(limiter.runningFor('B')).toBe(2);
+      expect(limiter.inFlight).toBe(3);
+      // …and once A is gone, B has the whole source again.
+      await finish('a0');
+      await quiet;
+      expect(limiter.runningFor('B')).toBe(4);
+      for (let i = 4; i < 20; i++) await finish(`b${i}`);
+      await Promise.all(flood);
+      expect(limiter).toMatchObject({ inFlight: 0, queued: 0 });
+    });
+
+    test('a trickle of A keeps B at its share; A never waits behind more than one B task per request', async () => {
+      const { limiter, started, submit, finish } = harness(4);
+      const flood = Array.from({ length: 40 }, (_, i) => submit(`b${i}`, 'B'));
+      await settle();
+      let nextB = 0;
+      for (let i = 0; i < 8; i++) {
+        const before = started.length;
+        const quiet = submit(`a${i}`, 'A');
+        await settle();
+        if (!started.includes(`a${i}`)) await finish(`b${nextB++}`);
+        // A started at once or after exactly one of B's tasks ended, and no B task started before it.
+        expect(started.slice(before)[0]).toBe(`a${i}`);
+        expect(limiter.runningFor('B')).toBeLessThanOrEqual(4 - 1);
+        // While A runs, B's tasks ending do not make room for more of B above its share.
+        await finish(`b${nextB++}`);
+        expect(limiter.runningFor('B')).toBeLessThanOrEqual(limiter.shareOf('B'));
+        await finish(`a${i}`);
+        await quiet;
+      }
+      for (let i = nextB; i < 40; i++) await finish(`b${i}`);
+      await Promise.all(flood);
+    });
+
+    test('within a tenant a flooding user is held to its share while another user of it is active', async () => {
+      const { limiter, started, submit, finish } = harness(4);
+      const noisy = Array.from({ length: 10 }, (_, i) => submit(`n${i}`, 'T', 'noisy'));
+      await settle();
+      const quiet = [submit('q0', 'T', 'quiet'), submit('q1', 'T', 'quiet')];
+      await finish('n0');
+      expect(started.at(-1)).toBe('q0');
+      await finish('n1');
+      expect(started.at(-1)).toBe('q1');
+      expect(limiter.runningFor('T', 'noisy')).toBe(2);
+      await finish('n2');
+      // The noisy user holds its share (2 of 4), the quiet one its two: no third for the noisy.
+      expect(limiter.runningFor('T', 'noisy')).toBe(2);
+      expect(started.filter((s) => s.startsWith('n'))).toHaveLength(5);
+      await finish('q0');
+      await finish('q1');
+      await Promise.all(quiet);
+      for (let i = 3; i < 10; i++) await finish(`n${i}`);
+      await Promise.all(noisy);
+      expect(limiter).toMatchObject({ inFlight: 0, queued: 0 });
+    });
+
+    test('generated schedules: never over concurrency, a tenant over its share never grows, nothing starves', async () => {
+      let seed = 11;
+      const random = () => {
+        // mulberry32: a small deterministic generator, so a failure replays.
+        seed = (seed + 0x6d2b79f5) | 0;
+        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+      };
+      const tenants = ['A', 'B', 'C'];
+      for (let round = 0; round < 20; round++) {
+        const concurrency = 1 + Math.floor(random() * 5);
+        const { limiter, started, submit, finish } = harness(concurrency);
+        const pending: Promise<unknown>[] = [];
+        const running = new Set<string>();
+        let n = 0;
+        for (let step = 0; step < 150; step++) {
+          const before = new Map(tenants.map((t) => [t, limiter.runningFor(t)]));
+          const shares = new Map(tenants.map((t) => [t, limiter.shareOf(t)]));
+          const startedBefore = started.length;
+          if (random() < 0.55 || !running.size) {
+            const tenant = tenants[Math.floor(random() * (random() < 0.6 ? 1 : 3))] as string;
+            pending.push(submit(`${tenant}${n++}`, tenant, `u${Math.floor(random() * 2)}`));
+            await settle();
+          } else {
+            const label = [...running][Math.floor(random() * running.size)] as string;
+            running.delete(label);
+            await finish(label);
+          }
+          for (const label of started.slice(startedBefore)) running.add(label);
+          expect(limiter.inFlight).toBeLessThanOrEqual(concurrency);
+          expect(limiter.inFlight).toBe(running.size);
+          for (const t of tenants) {
+            const now = limiter.runningFor(t);
+            // A tenant may only gain slots up to its share; above it, it only ever shrinks.
+            if (now > (before.get(t) ?? 0))
+              expect(now).toBeLessThanOrEqual(Math.max(shares.get(t) ?? 0, limiter.shareOf(t)));
+          }
+          // Work-conserving for whoever may run: a free slot with waiters means every waiter is at its share.
+          if (limiter.inFlight < concurrency && limiter.queued > 0)
+            for (const t of tenants)
+              if (limiter.queuedFor(t) > 0) expect(limiter.runningFor(t)).toBeGreaterThan(0);
+        }
+        // Drain: everything queued runs in the end.
+        while (running.size || limiter.queued) {
+          const label = [...running][0] as string;
+          running.delete(label);
+          const startedBefore = started.length;
+          await finish(label);
+          for (const l of started.slice(startedBefore)) running.add(l);
+        }
+        await Promise.all(pending);
+        expect(started).toHaveLength(n);
+      }
+    });
+  });
 });

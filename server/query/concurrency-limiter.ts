@@ -24,16 +24,31 @@ interface TenantQueue {
 /** The key of callers that give none: they all share one turn. */
 const SHARED_KEY = '';
 
+/** Running tasks of one tenant, in all and per user. */
+interface Holding {
+  count: number;
+  readonly users: Map<string, number>;
+}
+
 /**
  * Admits at most `concurrency` tasks at once and queues at most `queueLimit` more; a full queue is
  * SOURCE_BUSY rather than an ever-growing backlog, and so is a wait longer than `queueTimeoutMs`
  * (when given). A waiter whose signal aborts leaves the queue without taking a slot.
  *
- * Fair share, two levels (tenant, then user within the tenant):
- * - Slots: a free slot goes round-robin across the tenants that have waiters, and within the chosen
- *   tenant round-robin across its users; within one user, arrival order. So one tenant's burst of 500
- *   queries cannot make another tenant's 2 wait behind all of them — each waits for at most one slot
- *   per tenant ahead of it in the round.
+ * Fair share, two levels (tenant, then user within the tenant). A tenant is *active* while it has a
+ * task running or waiting; a user likewise within its tenant.
+ * - Running slots: while n tenants are active, a tenant may hold at most ceil(concurrency / n) of
+ *   them, and a user at most ceil(its tenant's share / the tenant's active users). A tenant alone has
+ *   every slot; when another arrives, the first has its extra tasks finish and is not given new slots
+ *   above its share, so a flood that held every slot shrinks to its half as its statements end and the
+ *   newcomer's run beside fewer of them (on an embedded engine they share the CPU: fewer of the flood
+ *   running is what keeps the newcomer's statement fast, not only its place in the queue). Slots a
+ *   tenant may not take stay free for the others — the price of the share, paid only while someone
+ *   else is active.
+ * - Order: a free slot goes to the active tenant with the fewest running (ties: round-robin, a tenant
+ *   served moves to the back), within it to the user with the fewest running (ties: round-robin);
+ *   within one user, arrival order. So a tenant arriving at a source another tenant fills takes the
+ *   very next slot that frees, ahead of any further task of the flood.
  * - Queue space: the queue is shared (one tenant alone may use all of it), but when it is full, a
  *   newcomer whose tenant holds fewer places than the biggest tenant takes the newest place of that
  *   tenant's biggest user, which is refused SOURCE_BUSY instead; within one tenant, the same between
@@ -45,6 +60,8 @@ export class ConcurrencyLimiter {
   private waitingCount = 0;
   /** Waiters per tenant, in round-robin order (a tenant served moves to the back). */
   private readonly tenants = new Map<string, TenantQueue>();
+  /** Running tasks per tenant (and user); a tenant leaves when its count is back to 0. */
+  private readonly holdings = new Map<string, Holding>();
 
   constructor(
     readonly concurrency: number,
@@ -65,19 +82,35 @@ export class ConcurrencyLimiter {
     return this.tenants.get(tenant)?.size ?? 0;
   }
 
+  /** Running tasks of one tenant (of one of its users when given): for tests and diagnostics. */
+  runningFor(tenant: string, user?: string): number {
+    const holding = this.holdings.get(tenant);
+    if (!holding) return 0;
+    return user === undefined ? holding.count : (holding.users.get(user) ?? 0);
+  }
+
+  /** How many running slots a tenant may hold now: ceil(concurrency / active tenants). */
+  shareOf(tenant: string): number {
+    return Math.ceil(this.concurrency / this.activeTenants(tenant));
+  }
+
   async run<T>(task: () => Promise<T>, signal?: AbortSignal, key: FairnessKey = {}): Promise<T> {
-    await this.acquire(signal, key.tenant ?? SHARED_KEY, key.user ?? SHARED_KEY);
+    const tenant = key.tenant ?? SHARED_KEY;
+    const user = key.user ?? SHARED_KEY;
+    await this.acquire(signal, tenant, user);
     try {
       return await task();
     } finally {
-      this.release();
+      this.release(tenant, user);
     }
   }
 
   private acquire(signal: AbortSignal | undefined, tenant: string, user: string): Promise<void> {
     if (signal?.aborted) return Promise.reject(new TrellisError('QUERY_CANCELLED'));
-    if (this.active < this.concurrency) {
-      this.active++;
+    // Every waiter that may run is running (schedule() leaves none behind), so a newcomer that may
+    // run now passes nobody who was owed the slot.
+    if (this.active < this.concurrency && this.mayRun(tenant, user)) {
+      this.hold(tenant, user);
       return Promise.resolve();
     }
     if (this.waitingCount >= this.queueLimit && !this.makeRoomFor(tenant, user)) {
@@ -120,6 +153,92 @@ export class ConcurrencyLimiter {
     });
   }
 
+  /** Tenants with a task running or waiting, counting `also` (a newcomer) if it has none yet. */
+  private activeTenants(also?: string): number {
+    let n = this.holdings.size;
+    for (const tenant of this.tenants.keys()) if (!this.holdings.has(tenant)) n++;
+    if (also !== undefined && !this.holdings.has(also) && !this.tenants.has(also)) n++;
+    return n;
+  }
+
+  /** Users of one tenant with a task running or waiting, counting `also` if it has none yet. */
+  private activeUsers(tenant: string, also: string): number {
+    const running = this.holdings.get(tenant)?.users;
+    const waiting = this.tenants.get(tenant)?.users;
+    let n = running?.size ?? 0;
+    if (waiting) for (const user of waiting.keys()) if (!running?.has(user)) n++;
+    if (!running?.has(also) && !waiting?.has(also)) n++;
+    return n;
+  }
+
+  /** Whether (tenant, user) may take one more running slot without going over its share. */
+  private mayRun(tenant: string, user: string): boolean {
+    const share = this.shareOf(tenant);
+    if (this.runningFor(tenant) >= share) return false;
+    return this.runningFor(tenant, user) < Math.ceil(share / this.activeUsers(tenant, user));
+  }
+
+  private hold(tenant: string, user: string): void {
+    this.active++;
+    let holding = this.holdings.get(tenant);
+    if (!holding) this.holdings.set(tenant, (holding = { count: 0, users: new Map() }));
+    holding.count++;
+    holding.users.set(user, (holding.users.get(user) ?? 0) + 1);
+  }
+
+  private release(tenant: string, user: string): void {
+    this.active--;
+    const holding = this.holdings.get(tenant);
+    if (holding) {
+      holding.count--;
+      const mine = (holding.users.get(user) ?? 1) - 1;
+      if (mine) holding.users.set(user, mine);
+      else holding.users.delete(user);
+      if (!holding.count) this.holdings.delete(tenant);
+    }
+    this.schedule();
+  }
+
+  /** Gives free slots to waiters that may run, fewest-running tenant (then user) first. */
+  private schedule(): void {
+    while (this.active < this.concurrency) {
+      const next = this.takeNext();
+      if (!next) return;
+      this.hold(next.tenant, next.user);
+      next.cleanup();
+      next.resolve();
+    }
+  }
+
+  /**
+   * The first waiter of the user whose turn it is in the tenant whose turn it is, among those that may
+   * run: the fewest running first, round-robin order among equals; both go to the back.
+   */
+  private takeNext(): Waiter | undefined {
+    let best: { tenant: string; user: string; tenantRunning: number; userRunning: number } | undefined;
+    for (const [tenant, queue] of this.tenants) {
+      const tenantRunning = this.runningFor(tenant);
+      if (best && tenantRunning >= best.tenantRunning) continue;
+      for (const user of queue.users.keys()) {
+        if (!this.mayRun(tenant, user)) continue;
+        const userRunning = this.runningFor(tenant, user);
+        if (best?.tenant === tenant && userRunning >= best.userRunning) continue;
+        best = { tenant, user, tenantRunning, userRunning };
+      }
+    }
+    if (!best) return undefined;
+    const queue = this.tenants.get(best.tenant) as TenantQueue;
+    const waiters = queue.users.get(best.user) as Waiter[];
+    const waiter = waiters.shift() as Waiter;
+    queue.users.delete(best.user);
+    if (waiters.length) queue.users.set(best.user, waiters);
+    queue.size--;
+    this.waitingCount--;
+    this.tenants.delete(best.tenant);
+    if (queue.size) this.tenants.set(best.tenant, queue);
+    return waiter;
+  }
+
   /**
    * The queue is full: frees a place for (tenant, user) by refusing the newest waiter of whoever holds
    * more than they would — the biggest tenant if it is bigger than the newcomer's, else (same tenant
@@ -148,35 +267,6 @@ export class ConcurrencyLimiter {
     return true;
   }
 
-  private release(): void {
-    const next = this.takeNext();
-    if (next) {
-      next.cleanup();
-      next.resolve(); // the slot passes straight to the next waiter
-    } else {
-      this.active--;
-    }
-  }
-
-  /** The first waiter of the user whose turn it is in the tenant whose turn it is; both go to the back. */
-  private takeNext(): Waiter | undefined {
-    for (const [tenant, queue] of this.tenants) {
-      this.tenants.delete(tenant);
-      for (const [user, waiters] of queue.users) {
-        const waiter = waiters.shift();
-        queue.users.delete(user);
-        if (waiters.length) queue.users.set(user, waiters);
-        if (waiter) {
-          queue.size--;
-          this.waitingCount--;
-          if (queue.size) this.tenants.set(tenant, queue);
-          return waiter;
-        }
-      }
-    }
-    return undefined;
-  }
-
   /** Takes a waiter out of the queue (abort, timeout, fair-share refusal); false if it already left. */
   private remove(waiter: Waiter): boolean {
     const queue = this.tenants.get(waiter.tenant);
@@ -189,6 +279,8 @@ export class ConcurrencyLimiter {
     if (!queue.size) this.tenants.delete(waiter.tenant);
     this.waitingCount--;
     waiter.cleanup();
+    // One fewer active tenant (or user) raises the others' shares: a slot held back may now be given.
+    queueMicrotask(() => this.schedule());
     return true;
   }
 }
