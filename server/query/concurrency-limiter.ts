@@ -89,6 +89,11 @@ export class ConcurrencyLimiter {
     return user === undefined ? holding.count : (holding.users.get(user) ?? 0);
   }
 
+  /** One tenant's running and waiting tasks and its share now (Engine.tenantLoad). */
+  loadOf(tenant: string): { running: number; queued: number; share: number } {
+    return { running: this.runningFor(tenant), queued: this.queuedFor(tenant), share: this.shareOf(tenant) };
+  }
+
   /** How many running slots a tenant may hold now: ceil(concurrency / active tenants). */
   shareOf(tenant: string): number {
     return Math.ceil(this.concurrency / this.activeTenants(tenant));

@@ -2,7 +2,7 @@ import { TrellisError } from '../errors.js';
 import type { CompiledQuery } from './compiler.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { CONNECT_RETRY, ConnectionPool, type PoolDriver } from './connection-pool.js';
-import type { EngineStats, QueryResult, RunOptions } from './engine.js';
+import type { EngineStats, QueryResult, RunOptions, TenantLoad } from './engine.js';
 import { RowBudget } from './row-budget.js';
 
 /**
@@ -184,6 +184,10 @@ export class ServerEngineCore<C extends ServerConnection> {
     });
   }
 
+  tenantLoad(tenant: string): TenantLoad {
+    return this.limiter.loadOf(tenant);
+  }
+
   stats(): EngineStats {
     return {
       inFlight: this.limiter.inFlight,
@@ -279,6 +283,10 @@ export abstract class ServerEngineBase<C extends ServerConnection> {
 
   stats(): EngineStats {
     return this.core.stats();
+  }
+
+  tenantLoad(tenant: string): TenantLoad {
+    return this.core.tenantLoad(tenant);
   }
 
   async close(): Promise<void> {

@@ -23,6 +23,7 @@ import type {
   DescribedColumn,
   Engine,
   EngineStats,
+  TenantLoad,
   QueryResult,
   RowBatch,
   RunOptions,
@@ -289,6 +290,10 @@ export class DuckDBEngine implements Engine {
 
   async ping(): Promise<void> {
     await this.run({ sql: 'SELECT 1', params: [] }, { timeoutMs: 2_000, maxRows: 1, maxBytes: 1_000 });
+  }
+
+  tenantLoad(tenant: string): TenantLoad {
+    return this.limiter.loadOf(tenant);
   }
 
   stats(): EngineStats {
