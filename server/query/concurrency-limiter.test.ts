@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ConcurrencyLimiter } from './concurrency-limiter.js';
+import { ACTIVE_WINDOW_MS, ConcurrencyLimiter } from './concurrency-limiter.js';
 import { outcome as code } from '../../test/outcome.js';
 
 /** A task that finishes when told to, recording its label when it starts. */
@@ -149,7 +149,8 @@ describe('ConcurrencyLimiter', () => {
   describe('running slots are shared between active tenants', () => {
     /** Tasks that each finish when their own gate opens; `started` records labels in start order. */
     function harness(concurrency: number, queue = 1000) {
-      const limiter = new ConcurrencyLimiter(concurrency, queue);
+      const clock = { now: 0 };
+      const limiter = new ConcurrencyLimiter(concurrency, queue, undefined, { now: () => clock.now });
       const started: string[] = [];
       const gates = new Map<string, () => void>();
       const submit = (label: string, tenant: string, user = 'u') => {
@@ -168,12 +169,12 @@ describe('ConcurrencyLimiter', () => {
         gates.get(label)?.();
         await settle();
       };
-      return { limiter, started, submit, finish };
+      return { limiter, started, submit, finish, clock };
     }
     const settle = () => new Promise((r) => setImmediate(r));
 
     test('B holds every slot with more waiting: A’s first request starts before any further B task', async () => {
-      const { limiter, started, submit, finish } = harness(4);
+      const { limiter, started, submit, finish, clock } = harness(4);
       const flood = Array.from({ length: 20 }, (_, i) => submit(`b${i}`, 'B'));
       await settle();
       expect(started).toEqual(['b0', 'b1', 'b2', 'b3']);
@@ -192,35 +193,54 @@ describe('ConcurrencyLimiter', () => {
       expect(started.slice(5)).toEqual(['b4', 'b5']);
       expect(limiter.runningFor('B')).toBe(2);
       expect(limiter.inFlight).toBe(3);
-      // …and once A is gone, B has the whole source again.
+      // A's request is answered, but A stays active for the window (its next click is coming): B is
+      // still held to its share…
       await finish('a0');
       await quiet;
+      expect(limiter.runningFor('B')).toBe(2);
+      // …and once the window has passed, the next slot B frees gives it the whole source again.
+      clock.now += ACTIVE_WINDOW_MS + 1;
+      await finish('b4');
       expect(limiter.runningFor('B')).toBe(4);
-      for (let i = 4; i < 20; i++) await finish(`b${i}`);
+      expect(started.slice(5)).toEqual(['b4', 'b5', 'b6', 'b7', 'b8']);
+      for (let i = 5; i < 20; i++) await finish(`b${i}`);
       await Promise.all(flood);
       expect(limiter).toMatchObject({ inFlight: 0, queued: 0 });
     });
 
-    test('a trickle of A keeps B at its share; A never waits behind more than one B task per request', async () => {
-      const { limiter, started, submit, finish } = harness(4);
+    test('a trickle of A: after its first request, A never waits, and B never regrows past its share in A’s gaps', async () => {
+      const { limiter, started, submit, finish, clock } = harness(4);
       const flood = Array.from({ length: 40 }, (_, i) => submit(`b${i}`, 'B'));
       await settle();
-      let nextB = 0;
+      const bRunning = () => started.filter((l) => l.startsWith('b'));
+      const finishOldestB = async () => {
+        const done = bRunning().find((l) => !finished.has(l)) as string;
+        finished.add(done);
+        await finish(done);
+      };
+      const finished = new Set<string>();
       for (let i = 0; i < 8; i++) {
         const before = started.length;
         const quiet = submit(`a${i}`, 'A');
         await settle();
-        if (!started.includes(`a${i}`)) await finish(`b${nextB++}`);
-        // A started at once or after exactly one of B's tasks ended, and no B task started before it.
+        if (i === 0) {
+          // The first request finds B on every slot: it takes the next that frees, before B's backlog.
+          expect(started.length).toBe(before);
+          await finishOldestB();
+        }
         expect(started.slice(before)[0]).toBe(`a${i}`);
-        expect(limiter.runningFor('B')).toBeLessThanOrEqual(4 - 1);
-        // While A runs, B's tasks ending do not make room for more of B above its share.
-        await finish(`b${nextB++}`);
-        expect(limiter.runningFor('B')).toBeLessThanOrEqual(limiter.shareOf('B'));
+        // While A runs, B's statements ending do not give B more than its share.
+        await finishOldestB();
+        expect(limiter.runningFor('B')).toBeLessThanOrEqual(2);
         await finish(`a${i}`);
         await quiet;
+        // A's gap before its next click (within the active window): a B statement ends meanwhile.
+        clock.now += ACTIVE_WINDOW_MS / 4;
+        await finishOldestB();
+        expect(limiter.runningFor('B')).toBeLessThanOrEqual(2);
       }
-      for (let i = nextB; i < 40; i++) await finish(`b${i}`);
+      clock.now += ACTIVE_WINDOW_MS + 1;
+      while (limiter.inFlight) await finishOldestB();
       await Promise.all(flood);
     });
 
@@ -258,7 +278,7 @@ describe('ConcurrencyLimiter', () => {
       const tenants = ['A', 'B', 'C'];
       for (let round = 0; round < 20; round++) {
         const concurrency = 1 + Math.floor(random() * 5);
-        const { limiter, started, submit, finish } = harness(concurrency);
+        const { limiter, started, submit, finish, clock } = harness(concurrency);
         const pending: Promise<unknown>[] = [];
         const running = new Set<string>();
         let n = 0;
@@ -266,6 +286,7 @@ describe('ConcurrencyLimiter', () => {
           const before = new Map(tenants.map((t) => [t, limiter.runningFor(t)]));
           const shares = new Map(tenants.map((t) => [t, limiter.shareOf(t)]));
           const startedBefore = started.length;
+          clock.now += random() * (ACTIVE_WINDOW_MS / 3);
           if (random() < 0.55 || !running.size) {
             const tenant = tenants[Math.floor(random() * (random() < 0.6 ? 1 : 3))] as string;
             pending.push(submit(`${tenant}${n++}`, tenant, `u${Math.floor(random() * 2)}`));

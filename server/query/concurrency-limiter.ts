@@ -24,6 +24,21 @@ interface TenantQueue {
 /** The key of callers that give none: they all share one turn. */
 const SHARED_KEY = '';
 
+/**
+ * How long a tenant counts as active after its last task ended. A person's next click, or the next
+ * widget of a dashboard, comes a moment after the last answer: without this, that moment would let a
+ * flood take back every slot, and each of the quiet tenant's requests would start behind the flood's
+ * statements again instead of beside its share of them.
+ */
+export const ACTIVE_WINDOW_MS = 1_000;
+
+export interface LimiterOptions {
+  /** See ACTIVE_WINDOW_MS (0: a tenant is active only while it has tasks). */
+  readonly activeWindowMs?: number;
+  /** The clock for the active window (tests pass their own). */
+  readonly now?: () => number;
+}
+
 /** Running tasks of one tenant, in all and per user. */
 interface Holding {
   count: number;
@@ -36,7 +51,8 @@ interface Holding {
  * (when given). A waiter whose signal aborts leaves the queue without taking a slot.
  *
  * Fair share, two levels (tenant, then user within the tenant). A tenant is *active* while it has a
- * task running or waiting; a user likewise within its tenant.
+ * task running or waiting, and for `activeWindowMs` after its last one ended; a user is active within
+ * its tenant while it has a task running or waiting.
  * - Running slots: while n tenants are active, a tenant may hold at most ceil(concurrency / n) of
  *   them, and a user at most ceil(its tenant's share / the tenant's active users). A tenant alone has
  *   every slot; when another arrives, the first has its extra tasks finish and is not given new slots
@@ -62,12 +78,20 @@ export class ConcurrencyLimiter {
   private readonly tenants = new Map<string, TenantQueue>();
   /** Running tasks per tenant (and user); a tenant leaves when its count is back to 0. */
   private readonly holdings = new Map<string, Holding>();
+  /** When each tenant that has no task now last had one ended (for the active window). */
+  private readonly lastEnded = new Map<string, number>();
+  private readonly activeWindowMs: number;
+  private readonly now: () => number;
 
   constructor(
     readonly concurrency: number,
     readonly queueLimit: number,
     readonly queueTimeoutMs?: number,
-  ) {}
+    options: LimiterOptions = {},
+  ) {
+    this.activeWindowMs = options.activeWindowMs ?? ACTIVE_WINDOW_MS;
+    this.now = options.now ?? (() => performance.now());
+  }
 
   get inFlight(): number {
     return this.active;
@@ -158,11 +182,25 @@ export class ConcurrencyLimiter {
     });
   }
 
-  /** Tenants with a task running or waiting, counting `also` (a newcomer) if it has none yet. */
+  /**
+   * Tenants with a task running or waiting or one ended within the active window, counting `also` (a
+   * newcomer) if it is none of these yet.
+   */
   private activeTenants(also?: string): number {
     let n = this.holdings.size;
     for (const tenant of this.tenants.keys()) if (!this.holdings.has(tenant)) n++;
-    if (also !== undefined && !this.holdings.has(also) && !this.tenants.has(also)) n++;
+    const since = this.now() - this.activeWindowMs;
+    for (const [tenant, ended] of this.lastEnded) {
+      if (ended < since) this.lastEnded.delete(tenant);
+      else if (!this.holdings.has(tenant) && !this.tenants.has(tenant)) n++;
+    }
+    if (
+      also !== undefined &&
+      !this.holdings.has(also) &&
+      !this.tenants.has(also) &&
+      !this.lastEnded.has(also)
+    )
+      n++;
     return n;
   }
 
@@ -199,7 +237,10 @@ export class ConcurrencyLimiter {
       const mine = (holding.users.get(user) ?? 1) - 1;
       if (mine) holding.users.set(user, mine);
       else holding.users.delete(user);
-      if (!holding.count) this.holdings.delete(tenant);
+      if (!holding.count) {
+        this.holdings.delete(tenant);
+        if (this.activeWindowMs > 0) this.lastEnded.set(tenant, this.now());
+      }
     }
     this.schedule();
   }
