@@ -205,12 +205,12 @@ export class ConcurrencyLimiter {
   }
 
   /** Users of one tenant with a task running or waiting, counting `also` if it has none yet. */
-  private activeUsers(tenant: string, also: string): number {
+  private activeUsers(tenant: string, also?: string): number {
     const running = this.holdings.get(tenant)?.users;
     const waiting = this.tenants.get(tenant)?.users;
     let n = running?.size ?? 0;
     if (waiting) for (const user of waiting.keys()) if (!running?.has(user)) n++;
-    if (!running?.has(also) && !waiting?.has(also)) n++;
+    if (also !== undefined && !running?.has(also) && !waiting?.has(also)) n++;
     return n;
   }
 
@@ -261,13 +261,17 @@ export class ConcurrencyLimiter {
    * run: the fewest running first, round-robin order among equals; both go to the back.
    */
   private takeNext(): Waiter | undefined {
+    // Every waiting tenant and user is already active, so the shares are the same for the whole pass:
+    // computed once, a release costs O(tenants + waiting users), not that times the tenants.
+    const share = Math.ceil(this.concurrency / this.activeTenants());
     let best: { tenant: string; user: string; tenantRunning: number; userRunning: number } | undefined;
     for (const [tenant, queue] of this.tenants) {
       const tenantRunning = this.runningFor(tenant);
-      if (best && tenantRunning >= best.tenantRunning) continue;
+      if (tenantRunning >= share || (best && tenantRunning >= best.tenantRunning)) continue;
+      const userShare = Math.ceil(share / this.activeUsers(tenant));
       for (const user of queue.users.keys()) {
-        if (!this.mayRun(tenant, user)) continue;
         const userRunning = this.runningFor(tenant, user);
+        if (userRunning >= userShare) continue;
         if (best?.tenant === tenant && userRunning >= best.userRunning) continue;
         best = { tenant, user, tenantRunning, userRunning };
       }
