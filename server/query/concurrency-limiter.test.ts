@@ -148,9 +148,12 @@ describe('ConcurrencyLimiter', () => {
 
   describe('running slots are shared between active tenants', () => {
     /** Tasks that each finish when their own gate opens; `started` records labels in start order. */
-    function harness(concurrency: number, queue = 1000) {
+    function harness(concurrency: number, queue = 1000, cpuBound = false) {
       const clock = { now: 0 };
-      const limiter = new ConcurrencyLimiter(concurrency, queue, undefined, { now: () => clock.now });
+      const limiter = new ConcurrencyLimiter(concurrency, queue, undefined, {
+        now: () => clock.now,
+        cpuBound,
+      });
       const started: string[] = [];
       const gates = new Map<string, () => void>();
       const submit = (label: string, tenant: string, user = 'u') => {
@@ -244,6 +247,53 @@ describe('ConcurrencyLimiter', () => {
       await Promise.all(flood);
     });
 
+    test('CPU-bound engine: while A trickles, B runs no more statements than A (at least 1); two floods split the slots', async () => {
+      const { limiter, started, submit, finish, clock } = harness(4, 1000, true);
+      const finished = new Set<string>();
+      const finishOldest = async (prefix: string) => {
+        const done = started.find((l) => l.startsWith(prefix) && !finished.has(l)) as string;
+        finished.add(done);
+        await finish(done);
+      };
+      const flood = Array.from({ length: 40 }, (_, i) => submit(`b${i}`, 'B'));
+      await settle();
+      expect(limiter.runningFor('B')).toBe(4);
+      const first = submit('a0', 'A');
+      await finishOldest('b');
+      expect(started.at(-1)).toBe('a0');
+      // A runs one and wants no more: B drains to one beside it and gets no slot back above that.
+      await finishOldest('b');
+      await finishOldest('b');
+      expect(limiter.runningFor('B')).toBe(1);
+      expect(limiter.shareOf('B')).toBe(1);
+      await finishOldest('b');
+      expect(limiter.runningFor('B')).toBe(1);
+      await finish('a0');
+      await first;
+      // A's gap (within its active window): B still holds one.
+      clock.now += ACTIVE_WINDOW_MS / 2;
+      await finishOldest('b');
+      expect(limiter.runningFor('B')).toBe(1);
+      // A's next request starts at once, beside B's one.
+      const next = submit('a1', 'A');
+      await settle();
+      expect(started.at(-1)).toBe('a1');
+      expect([limiter.runningFor('A'), limiter.runningFor('B')]).toEqual([1, 1]);
+      // A asks for more than it runs (a dashboard of 6 widgets): now both share the slots, 2 and 2.
+      const dashboard = Array.from({ length: 6 }, (_, i) => submit(`w${i}`, 'A'));
+      await settle();
+      await finishOldest('b');
+      expect([limiter.runningFor('A'), limiter.runningFor('B')]).toEqual([2, 2]);
+      await finish('a1');
+      await next;
+      for (let i = 0; i < 6; i++) await finishOldest('w');
+      await Promise.all(dashboard);
+      clock.now += 2 * ACTIVE_WINDOW_MS;
+      while (limiter.inFlight) await finishOldest('b');
+      await Promise.all(flood);
+      expect(limiter).toMatchObject({ inFlight: 0, queued: 0 });
+    });
+
     test('within a tenant a flooding user is held to its share while another user of it is active', async () => {
       const { limiter, started, submit, finish } = harness(4);
       const noisy = Array.from({ length: 10 }, (_, i) => submit(`n${i}`, 'T', 'noisy'));
@@ -278,7 +328,7 @@ describe('ConcurrencyLimiter', () => {
       const tenants = ['A', 'B', 'C'];
       for (let round = 0; round < 20; round++) {
         const concurrency = 1 + Math.floor(random() * 5);
-        const { limiter, started, submit, finish, clock } = harness(concurrency);
+        const { limiter, started, submit, finish, clock } = harness(concurrency, 1000, round % 2 === 1);
         const pending: Promise<unknown>[] = [];
         const running = new Set<string>();
         let n = 0;

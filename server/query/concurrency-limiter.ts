@@ -35,6 +35,14 @@ export const ACTIVE_WINDOW_MS = 1_000;
 export interface LimiterOptions {
   /** See ACTIVE_WINDOW_MS (0: a tenant is active only while it has tasks). */
   readonly activeWindowMs?: number;
+  /**
+   * The tasks share this machine's CPU (an embedded engine): a slot is CPU time, not a connection
+   * waiting on another server. Then, while no other active tenant wants more than it runs, a tenant
+   * is held to as many running as the busiest other one (at least 1) — equal running statements are
+   * equal shares of the cores; slots held back cost little, since one statement already uses every
+   * engine thread. While others wait too, the plain share applies, so two floods split the slots.
+   */
+  readonly cpuBound?: boolean;
   /** The clock for the active window (tests pass their own). */
   readonly now?: () => number;
 }
@@ -82,6 +90,7 @@ export class ConcurrencyLimiter {
   private readonly lastEnded = new Map<string, number>();
   private readonly activeWindowMs: number;
   private readonly now: () => number;
+  private readonly cpuBound: boolean;
 
   constructor(
     readonly concurrency: number,
@@ -91,6 +100,7 @@ export class ConcurrencyLimiter {
   ) {
     this.activeWindowMs = options.activeWindowMs ?? ACTIVE_WINDOW_MS;
     this.now = options.now ?? (() => performance.now());
+    this.cpuBound = options.cpuBound ?? false;
   }
 
   get inFlight(): number {
@@ -118,9 +128,27 @@ export class ConcurrencyLimiter {
     return { running: this.runningFor(tenant), queued: this.queuedFor(tenant), share: this.shareOf(tenant) };
   }
 
-  /** How many running slots a tenant may hold now: ceil(concurrency / active tenants). */
+  /**
+   * How many running slots a tenant may hold now: ceil(concurrency / active tenants); on a CPU-bound
+   * engine, while no other tenant waits, no more than the busiest other active tenant runs (at least 1).
+   */
   shareOf(tenant: string): number {
-    return Math.ceil(this.concurrency / this.activeTenants(tenant));
+    return this.capOf(tenant, Math.ceil(this.concurrency / this.activeTenants(tenant)));
+  }
+
+  private capOf(tenant: string, share: number): number {
+    if (!this.cpuBound) return share;
+    for (const other of this.tenants.keys()) if (other !== tenant) return share;
+    let busiest = 0;
+    let others = false;
+    for (const [other, holding] of this.holdings)
+      if (other !== tenant) {
+        others = true;
+        busiest = Math.max(busiest, holding.count);
+      }
+    // Alone (no other tenant running or waiting; lingering ones count as running none): the plain share.
+    if (!others && this.activeTenants(tenant) < 2) return share;
+    return Math.min(share, Math.max(1, busiest));
   }
 
   async run<T>(task: () => Promise<T>, signal?: AbortSignal, key: FairnessKey = {}): Promise<T> {
@@ -140,6 +168,8 @@ export class ConcurrencyLimiter {
     // run now passes nobody who was owed the slot.
     if (this.active < this.concurrency && this.mayRun(tenant, user)) {
       this.hold(tenant, user);
+      // On a CPU-bound engine one tenant running more can raise another's cap (capOf).
+      if (this.cpuBound && this.waitingCount) this.schedule();
       return Promise.resolve();
     }
     if (this.waitingCount >= this.queueLimit && !this.makeRoomFor(tenant, user)) {
@@ -263,11 +293,13 @@ export class ConcurrencyLimiter {
   private takeNext(): Waiter | undefined {
     // Every waiting tenant and user is already active, so the shares are the same for the whole pass:
     // computed once, a release costs O(tenants + waiting users), not that times the tenants.
-    const share = Math.ceil(this.concurrency / this.activeTenants());
+    const plainShare = Math.ceil(this.concurrency / this.activeTenants());
     let best: { tenant: string; user: string; tenantRunning: number; userRunning: number } | undefined;
     for (const [tenant, queue] of this.tenants) {
       const tenantRunning = this.runningFor(tenant);
-      if (tenantRunning >= share || (best && tenantRunning >= best.tenantRunning)) continue;
+      if (best && tenantRunning >= best.tenantRunning) continue;
+      const share = this.capOf(tenant, plainShare);
+      if (tenantRunning >= share) continue;
       const userShare = Math.ceil(share / this.activeUsers(tenant));
       for (const user of queue.users.keys()) {
         const userRunning = this.runningFor(tenant, user);

@@ -64,7 +64,10 @@ export class DuckDBEngine implements Engine {
     /** Which file is open (inode, size, mtime): a replaced file differs. */
     private identity: string,
   ) {
-    this.limiter = new ConcurrencyLimiter(settings.poolSize, settings.queueLimit);
+    // DuckDB runs in this process: its slots are this machine's cores (see LimiterOptions.cpuBound).
+    this.limiter = new ConcurrencyLimiter(settings.poolSize, settings.queueLimit, undefined, {
+      cpuBound: true,
+    });
   }
 
   static async open(settings: DuckDBSettings): Promise<DuckDBEngine> {
