@@ -294,6 +294,18 @@ describe('ConcurrencyLimiter', () => {
       expect(limiter).toMatchObject({ inFlight: 0, queued: 0 });
     });
 
+    test('a keyless task (a health ping) leaves no active window: a lone tenant keeps every slot', async () => {
+      const { limiter, submit, finish } = harness(4, 1000, true);
+      const ping = limiter.run(async () => 'pong');
+      expect(await ping).toBe('pong');
+      const work = Array.from({ length: 6 }, (_, i) => submit(`t${i}`, 'T'));
+      await settle();
+      expect(limiter.shareOf('T')).toBe(4);
+      expect(limiter.runningFor('T')).toBe(4);
+      for (let i = 0; i < 6; i++) await finish(`t${i}`);
+      await Promise.all(work);
+    });
+
     test('within a tenant a flooding user is held to its share while another user of it is active', async () => {
       const { limiter, started, submit, finish } = harness(4);
       const noisy = Array.from({ length: 10 }, (_, i) => submit(`n${i}`, 'T', 'noisy'));

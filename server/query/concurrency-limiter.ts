@@ -269,7 +269,8 @@ export class ConcurrencyLimiter {
       else holding.users.delete(user);
       if (!holding.count) {
         this.holdings.delete(tenant);
-        if (this.activeWindowMs > 0) this.lastEnded.set(tenant, this.now());
+        // Keyless callers (health pings, the CLI) are no person about to click again: no window.
+        if (this.activeWindowMs > 0 && tenant !== SHARED_KEY) this.lastEnded.set(tenant, this.now());
       }
     }
     this.schedule();
