@@ -35,9 +35,9 @@ const FLOOD_WIDGET = 'revenue';
  * of organisation t00 (A) asks QUIET_REQUESTS unique questions one at a time (the dashboard's widgets
  * in turn, QUIET_PAUSE_MS apart), alone (unloaded); then again while the viewer of t01 (B) keeps
  * FLOOD_CONCURRENCY unique requests in flight (loaded; a refused one is retried after its
- * Retry-After). The
- * per-user rate limit is off (TRELLIS_DATA_RATE=0), so the flood reaches the source and what is
- * measured is the source's fair share (server/query/concurrency-limiter.ts), not the 429s.
+ * Retry-After). The per-user rate limit is off (TRELLIS_DATA_RATE=0), so the flood reaches the source
+ * and what is measured is the source's fair share (server/query/concurrency-limiter.ts), not the 429s.
+ * The answer's meta.queryMs splits A's time into the statement and the rest (slot wait, event loop).
  */
 export async function noisyNeighbour(options: BenchOptions): Promise<ScenarioResult> {
   const bench = await benchProject({ rows: options.rows, threads: options.duckdbThreads });
