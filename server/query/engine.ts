@@ -17,6 +17,12 @@ export interface Engine extends StreamingEngine {
   /** Resolves when the source answers a trivial query. */
   ping(): Promise<void>;
   stats(): EngineStats;
+  /**
+   * One tenant's place in this source's fair share (concurrency-limiter.ts): its running statements,
+   * its waiting ones and how many it may run now. Per tenant on purpose: the health route spreads
+   * stats() into a public answer, which must not list organisations.
+   */
+  tenantLoad(tenant: string): TenantLoad;
   close(): Promise<void>;
   /**
    * Optional capability of file engines: if the source's file was replaced (a pipeline published
@@ -61,6 +67,13 @@ export interface DescribedColumn {
   /** Our column type, or undefined for types dashboards cannot use (lists, structs, blobs). */
   readonly type: ColumnType | undefined;
   readonly nativeType: string;
+}
+
+export interface TenantLoad {
+  readonly running: number;
+  readonly queued: number;
+  /** ceil(pool size / active tenants), counting this one. */
+  readonly share: number;
 }
 
 export interface EngineStats {

@@ -5,7 +5,7 @@ import type { CompiledQuery } from './compiler.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { CONNECT_RETRY, ConnectionPool, type PoolDriver } from './connection-pool.js';
 import { BatchChannel } from './batch-channel.js';
-import type { EngineStats, QueryResult, RowBatch, RunOptions, StreamOptions } from './engine.js';
+import type { EngineStats, QueryResult, RowBatch, RunOptions, StreamOptions, TenantLoad } from './engine.js';
 import { RowBudget } from './row-budget.js';
 
 /**
@@ -240,6 +240,10 @@ export class ServerEngineCore<C extends ServerConnection> {
     });
   }
 
+  tenantLoad(tenant: string): TenantLoad {
+    return this.limiter.loadOf(tenant);
+  }
+
   stats(): EngineStats {
     return {
       inFlight: this.limiter.inFlight,
@@ -394,6 +398,10 @@ export abstract class ServerEngineBase<C extends ServerConnection, F extends Ser
 
   stats(): EngineStats {
     return this.core.stats();
+  }
+
+  tenantLoad(tenant: string): TenantLoad {
+    return this.core.tenantLoad(tenant);
   }
 
   async close(): Promise<void> {

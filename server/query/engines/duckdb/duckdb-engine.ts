@@ -23,6 +23,7 @@ import type {
   DescribedColumn,
   Engine,
   EngineStats,
+  TenantLoad,
   QueryResult,
   RowBatch,
   RunOptions,
@@ -63,7 +64,10 @@ export class DuckDBEngine implements Engine {
     /** Which file is open (inode, size, mtime): a replaced file differs. */
     private identity: string,
   ) {
-    this.limiter = new ConcurrencyLimiter(settings.poolSize, settings.queueLimit);
+    // DuckDB runs in this process: its slots are this machine's cores (see LimiterOptions.cpuBound).
+    this.limiter = new ConcurrencyLimiter(settings.poolSize, settings.queueLimit, undefined, {
+      cpuBound: true,
+    });
   }
 
   static async open(settings: DuckDBSettings): Promise<DuckDBEngine> {
@@ -289,6 +293,10 @@ export class DuckDBEngine implements Engine {
 
   async ping(): Promise<void> {
     await this.run({ sql: 'SELECT 1', params: [] }, { timeoutMs: 2_000, maxRows: 1, maxBytes: 1_000 });
+  }
+
+  tenantLoad(tenant: string): TenantLoad {
+    return this.limiter.loadOf(tenant);
   }
 
   stats(): EngineStats {
