@@ -230,7 +230,10 @@ export async function buildApp(
     loginLinks: new LoginLinksService(store, sessions, options.now),
     audit: new AuditQueryService(store, options.now),
     jobs,
-    uploads: new UploadsService(project, store, config.uploads.tempDir, metrics, options.now),
+    uploads: new UploadsService(project, store, config.uploads.tempDir, metrics, options.now, {
+      publish: (datasets) => jobs.publications.publish(datasets),
+      ingest: config.ingest,
+    }),
     routes: [],
     exports: new WidgetExports({
       project,

@@ -4,33 +4,9 @@ import type { UploadFormat } from '../config/project/upload.schema.js';
 import type { UploadTarget } from '../config/project/upload.types.js';
 import { TrellisError } from '../errors.js';
 import type { ScratchDatabase } from '../query/scratch-database.js';
+import { readerOf } from './file-relation.js';
 
 export const PREVIEW_ROWS = 100;
-
-/**
- * The reader for a format: DuckDB's own, over the temp file bound as a parameter (the path is the
- * upload id's, never a client's name). With `allText`, CSV columns are read as VARCHAR, so a preview
- * shows what is in the file, not what a guess turned it into; the types come from a separate DESCRIBE.
- */
-export function readerOf(format: UploadFormat, allText: boolean): string {
-  const text = allText ? ', all_varchar = true' : '';
-  switch (format) {
-    case 'csv':
-      return `read_csv($1, sample_size = 20480${text})`;
-    case 'tsv':
-      return `read_csv($1, delim = '\\t', sample_size = 20480${text})`;
-    case 'json':
-      return "read_json($1, format = 'array')";
-    case 'ndjson':
-      return `read_json($1, format = 'newline_delimited')`;
-    case 'parquet':
-      return 'read_parquet($1)';
-    case 'xlsx':
-      throw new TrellisError('UPLOAD_UNREADABLE', {
-        message: 'Previews of XLSX files are not available yet.',
-      });
-  }
-}
 
 /** The first rows with each header's inferred type beside the declared column it fills. */
 export async function previewFile(

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { inTransaction } from './duckdb-transaction.js';
 import { fileFingerprint } from '../../file-fingerprint.js';
 import {
   IngestSchemaError,
@@ -392,20 +393,8 @@ export class DuckDBIngestWriter implements IngestWriter {
       await this.conn.run(`DELETE FROM temp.main.${q(`_stage_${table.name}`)}`);
   }
 
-  private async transaction(work: () => Promise<void>): Promise<void> {
-    await this.conn.run('BEGIN TRANSACTION');
-    try {
-      await work();
-      await this.conn.run('COMMIT');
-    } catch (err) {
-      try {
-        await this.conn.run('ROLLBACK');
-      } catch {
-        // The transaction is already gone (an interrupt or a failed commit rolls back by itself);
-        // the original error is the one to report.
-      }
-      throw err;
-    }
+  private transaction(work: () => Promise<void>): Promise<void> {
+    return inTransaction(this.conn, work);
   }
 }
 
