@@ -128,14 +128,9 @@ export const ERROR_CATALOGUE = {
     status: 422,
     message: 'The file has more columns than this upload target allows.',
   },
-  UPLOAD_TOO_MANY_ROWS: { status: 422, message: 'The file has more rows than this upload target allows.' },
   UPLOAD_INVALID: {
     status: 422,
     message: 'The file does not pass the target’s rules; see its validation report. Nothing was imported.',
-  },
-  UPLOAD_BUSY: {
-    status: 409,
-    message: 'Another import to this target by your organisation is running; try again when it is done.',
   },
   UPLOAD_ALREADY_IMPORTED: { status: 409, message: 'This upload was already imported or rejected.' },
   UPLOAD_VERSION_NOT_FOUND: { status: 404, message: 'There is no such version of this upload target.' },
