@@ -289,6 +289,16 @@ export async function buildApp(
     if (services.lifecycle.stopping) reply.header('connection', 'close');
     return payload;
   });
+  // Upload targets get their (empty) view before the first import, so datasets on them answer.
+  app.addHook('onReady', async () => {
+    const failures = await services.uploads.prepareTargets(async (source, sql) => {
+      const engine = engines.get(source);
+      if (!engine) throw new Error(`no engine for source ${source}`);
+      return engine.describe({ sql, params: [] });
+    });
+    for (const f of failures)
+      app.log.error({ err: f.error, target: f.target }, 'upload target could not be prepared');
+  });
   app.addHook('onClose', async () => {
     services.lifecycle.stopping = true;
   });

@@ -492,6 +492,42 @@ export class UploadsService {
     });
   }
 
+  /**
+   * Before a target's first import its view does not exist, and a dataset on it would fail. At
+   * start, each DuckDB target whose table the engine cannot describe gets its (empty) storage table,
+   * pointer table and view, published like an import. Returns the failures (the caller logs them;
+   * one bad target does not stop the server).
+   */
+  async prepareTargets(
+    describe: (source: string, sql: string) => Promise<unknown>,
+  ): Promise<{ target: string; error: unknown }[]> {
+    const failures: { target: string; error: unknown }[] = [];
+    for (const target of this.project.uploads.values()) {
+      if (target.sourceType !== 'duckdb' || !this.imports) continue;
+      try {
+        await describe(target.source, `SELECT * FROM "${target.table}"`);
+        continue;
+      } catch {
+        // Not there yet: prepared below.
+      }
+      try {
+        const imports = this.imports;
+        await this.inLane(target.source, async () => {
+          const writer = await this.openWriter(target, imports);
+          try {
+            await writer.publish();
+          } finally {
+            await writer.close();
+          }
+        });
+        await this.imports.publish(target.datasets);
+      } catch (error) {
+        failures.push({ target: target.id, error });
+      }
+    }
+    return failures;
+  }
+
   private importsOrFail(target: UploadTarget): UploadImports {
     if (!this.imports) throw new Error('uploads: imports are not configured in this process');
     if (target.sourceType !== 'duckdb')

@@ -8,6 +8,8 @@ import { openMySQL, openMySQLIngestWriter } from './mysql/index.js';
 import { openPostgres, openPostgresIngestWriter } from './postgres/index.js';
 // `trellis init --from <folder of CSV/Parquet>`: the files become tables of a new DuckDB file.
 export { importFilesIntoDuckDB, type FileTable } from './duckdb/index.js';
+// Example generators: a fresh DuckDB file with an upload target's (empty) versioned table.
+export { versionedTableSql } from './duckdb/index.js';
 
 /**
  * The one place that maps a source's `type` to its engine. `environment` is the snapshot taken at

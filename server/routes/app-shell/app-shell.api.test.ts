@@ -33,6 +33,7 @@ describe('the app shell', () => {
     '/admin/organisation',
     '/admin/audit?action=login',
     '/jobs',
+    '/data',
     '/invite?token=abc',
     '/forgot-password',
     '/reset-password?token=abc',

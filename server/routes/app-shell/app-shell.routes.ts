@@ -46,6 +46,7 @@ export async function appShellRoutes(app: FastifyInstance, webRoot: string | und
     '/account/*',
     '/admin/*',
     '/jobs',
+    '/data',
     '/invite',
     '/forgot-password',
     '/reset-password',

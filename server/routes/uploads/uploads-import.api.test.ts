@@ -255,6 +255,8 @@ describe('validation report', () => {
 
 describe('import, versions, rollback', () => {
   test('imports a version the dashboard reads; a second replaces it; rollback brings the old numbers', async () => {
+    // Prepared at start: the dashboard answers before the first import (no rows yet).
+    expect((await total(a)).rows).toEqual([[null]]);
     const first = await send(a, 'v1.csv', GOOD);
     const r1 = await post(a, `/api/v1/uploads/${first}/import`);
     expect(r1.statusCode).toBe(201);

@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'react';
 import type { SessionInfo } from '../../../contract/index.js';
 import { signOutMutation, switchOrganisationMutation } from '../api/accounts-mutations.js';
 import { myOrganisationsQuery } from '../api/accounts-queries.js';
-import { can, roleLabel } from '../app/accounts/abilities.js';
+import { ABILITY, can, roleLabel } from '../app/accounts/abilities.js';
 import { Link } from '../app/routing/Link.js';
 import { loginPath } from '../app/routing/next-path.js';
 import { ACCOUNT_PAGES, NAV_PAGES } from '../app/routing/routes.js';
@@ -23,7 +23,9 @@ export function AppHeader() {
         </svg>
         Trellis
       </Link>
-      {session.data && <MainNav pathname={location.pathname} />}
+      {session.data && (
+        <MainNav pathname={location.pathname} canUpload={can(session.data, ABILITY.uploadsWrite)} />
+      )}
       <div className="app-bar-end">
         {session.data ? (
           <SignedIn session={session.data} />
@@ -41,9 +43,11 @@ export function AppHeader() {
 }
 
 /** The signed-in member's pages beside the brand: dashboards and jobs. */
-function MainNav({ pathname }: { pathname: string }) {
+function MainNav({ pathname, canUpload }: { pathname: string; canUpload: boolean }) {
   const jobs = NAV_PAGES.jobs.path;
   const onJobs = pathname === jobs || pathname === `${jobs}/`;
+  const data = NAV_PAGES.data.path;
+  const onData = pathname === data || pathname === `${data}/`;
   const onDashboards = pathname === '/';
   return (
     <nav className="main-nav" aria-label="Main">
@@ -53,6 +57,11 @@ function MainNav({ pathname }: { pathname: string }) {
       <Link href={jobs} aria-current={onJobs ? 'page' : undefined}>
         {NAV_PAGES.jobs.title}
       </Link>
+      {canUpload && (
+        <Link href={data} aria-current={onData ? 'page' : undefined}>
+          {NAV_PAGES.data.title}
+        </Link>
+      )}
     </nav>
   );
 }

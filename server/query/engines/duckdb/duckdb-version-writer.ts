@@ -71,7 +71,6 @@ export class DuckDBVersionWriter implements VersionWriter {
   /** The storage table, the pointer table and the view; refuses a table of the view's name. */
   private async prepare(): Promise<void> {
     const { table, tenantColumn, columns } = this.spec;
-    const tenant = q(tenantColumn);
     const existing = await this.all(
       `SELECT table_name AS name, 'table' AS kind FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = $1
        UNION ALL SELECT view_name, 'view' FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'main' AND view_name = $1`,
@@ -90,10 +89,8 @@ export class DuckDBVersionWriter implements VersionWriter {
       `SELECT column_name AS name, data_type AS type FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = $1 ORDER BY column_index`,
       [`${table}__versions`],
     );
-    if (have.length === 0)
-      await this.conn.run(
-        `CREATE TABLE ${this.storage} (${wanted.map((c) => `${q(c.name)} ${c.type}`).join(', ')})`,
-      );
+    const [createStorage, createPointer, createView] = versionedTableSql(this.spec);
+    if (have.length === 0) await this.conn.run(createStorage);
     else {
       const got = new Map(have.map((c) => [String(c.name), String(c.type)]));
       for (const c of wanted) {
@@ -106,16 +103,8 @@ export class DuckDBVersionWriter implements VersionWriter {
           );
       }
     }
-    await this.conn.run(
-      `CREATE TABLE IF NOT EXISTS ${POINTER} (target VARCHAR, tenant VARCHAR, version INTEGER)`,
-    );
-    const names = columns.map((c) => `s.${q(c.name)}`).join(', ');
-    // The target id is a project file name (validated), the only literal in the view's text.
-    await this.conn.run(
-      `CREATE OR REPLACE VIEW ${q(table)} AS SELECT ${names}, s.${tenant} FROM ${this.storage} AS s
-       WHERE EXISTS (SELECT 1 FROM ${POINTER} AS p WHERE p.target = ${literal(this.spec.target)}
-                     AND p.tenant = s.${tenant} AND p.version = s._trellis_version)`,
-    );
+    await this.conn.run(createPointer);
+    await this.conn.run(createView);
   }
 
   async importVersion(tenant: string, version: number, mode: VersionMode, rowsFile: string): Promise<number> {
@@ -237,6 +226,30 @@ export class DuckDBVersionWriter implements VersionWriter {
   private transaction(work: () => Promise<void>): Promise<void> {
     return inTransaction(this.conn, work);
   }
+}
+
+/**
+ * The statements that make a versioned table (version-writer.ts) in a DuckDB file: the storage table,
+ * the pointer table and the view. Also used by example generators, so a fresh example's datasets on
+ * an upload target answer before its first import (the server prepares missing ones at start too).
+ */
+export function versionedTableSql(spec: VersionedTable): [string, string, string] {
+  const tenant = q(spec.tenantColumn);
+  const storage = q(`${spec.table}__versions`);
+  const columns = [
+    ...spec.columns.map((c) => `${q(c.name)} ${c.type}`),
+    `${tenant} VARCHAR`,
+    '_trellis_version INTEGER',
+  ];
+  const names = spec.columns.map((c) => `s.${q(c.name)}`).join(', ');
+  return [
+    `CREATE TABLE IF NOT EXISTS ${storage} (${columns.join(', ')})`,
+    `CREATE TABLE IF NOT EXISTS ${POINTER} (target VARCHAR, tenant VARCHAR, version INTEGER)`,
+    // The target id is a project file name (validated), the only literal in the view's text.
+    `CREATE OR REPLACE VIEW ${q(spec.table)} AS SELECT ${names}, s.${tenant} FROM ${storage} AS s
+     WHERE EXISTS (SELECT 1 FROM ${POINTER} AS p WHERE p.target = ${literal(spec.target)}
+                   AND p.tenant = s.${tenant} AND p.version = s._trellis_version)`,
+  ];
 }
 
 async function removeDb(file: string): Promise<void> {

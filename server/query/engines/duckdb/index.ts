@@ -7,6 +7,7 @@ import type { ScratchDatabase } from '../../scratch-database.js';
 import { DuckDBIngestWriter } from './duckdb-ingest-writer.js';
 import { DuckDBScratch } from './duckdb-scratch.js';
 import { DuckDBVersionWriter } from './duckdb-version-writer.js';
+export { versionedTableSql } from './duckdb-version-writer.js';
 import type { VersionTarget, VersionWriter, VersionedTable } from '../../version-writer.js';
 import { duckdbSettings, type DuckDBSourceConfig } from './duckdb-config.js';
 import { DuckDBEngine } from './duckdb-engine.js';

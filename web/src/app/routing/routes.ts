@@ -11,6 +11,7 @@ export type Route =
   | { readonly name: 'reset-password' }
   | { readonly name: AccountPageName }
   | { readonly name: 'jobs' }
+  | { readonly name: 'data' }
   | { readonly name: 'not-found' };
 
 /** Pages that need a signed-in user, each with the ability it needs (if any). */
@@ -31,6 +32,7 @@ export type AccountPageName = keyof typeof ACCOUNT_PAGES;
 /** Signed-in pages linked from the app bar itself (not the account menu); every member may open them. */
 export const NAV_PAGES = {
   jobs: { path: '/jobs', title: 'Jobs', ability: undefined },
+  data: { path: '/data', title: 'Data', ability: ABILITY.uploadsWrite },
 } as const satisfies Record<string, { path: string; title: string; ability: Ability | undefined }>;
 export type NavPageName = keyof typeof NAV_PAGES;
 
@@ -53,6 +55,7 @@ export function matchRoute(pathname: string): Route {
   const account = BY_PATH.get(trimmed);
   if (account) return { name: account };
   if (trimmed === NAV_PAGES.jobs.path) return { name: 'jobs' };
+  if (trimmed === NAV_PAGES.data.path) return { name: 'data' };
   const m = /^\/d\/([^/]+)\/?$/.exec(pathname);
   if (m?.[1]) {
     try {

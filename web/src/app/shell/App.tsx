@@ -7,6 +7,7 @@ import { AdminOrganisationPage } from '../../pages/AdminOrganisationPage.js';
 import { DashboardListPage } from '../../pages/DashboardListPage.js';
 import { DashboardPage } from '../../pages/DashboardPage.js';
 import { JobsPage } from '../../pages/JobsPage.js';
+import { DataPage } from '../../pages/DataPage.js';
 import { LoginPage } from '../../pages/LoginPage.js';
 import { Toaster } from '../../components/Toaster.js';
 import { useRunEvents } from '../../hooks/useRunEvents.js';
@@ -44,6 +45,7 @@ export function App() {
       {route.name === 'admin-organisation' && <AdminOrganisationPage />}
       {route.name === 'admin-audit' && <AdminAuditPage />}
       {route.name === 'jobs' && <JobsPage />}
+      {route.name === 'data' && <DataPage />}
       {route.name === 'not-found' && (
         <main className="page" id="main">
           <div className="page-error">
