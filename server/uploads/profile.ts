@@ -85,8 +85,9 @@ export async function profileFile(
         nulls: Number(head[`n${p}`] ?? 0),
         nullShare: total ? Number(head[`n${p}`] ?? 0) / total : 0,
         distinct: Number(head[`d${p}`] ?? 0),
-        min: text(stats?.lo),
-        max: text(stats?.hi),
+        // Numbers as numbers ("450000", not DuckDB's DOUBLE text "450000.0").
+        min: numeric[p] ? numberText(stats?.lo) : text(stats?.lo),
+        max: numeric[p] ? numberText(stats?.hi) : text(stats?.hi),
         mean: numeric[p] && stats?.mean !== null && stats?.mean !== undefined ? Number(stats.mean) : null,
         outliers: numeric[p] ? Number(stats?.outliers ?? 0) : null,
         top: top.map((t) => ({ value: String(t.value), count: Number(t.n) })),
@@ -140,6 +141,10 @@ export async function profileFile(
       quality: { score, filled, typed, uniqueRows, uniqueKeys },
     };
   });
+}
+
+function numberText(v: ScratchValue | undefined): string | null {
+  return v === null || v === undefined ? null : String(Number(v));
 }
 
 function text(v: ScratchValue | undefined): string | null {

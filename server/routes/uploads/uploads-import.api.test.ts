@@ -22,7 +22,7 @@ columns:
   phase: { type: VARCHAR, allowed: [P1, P2, P3] }
   code: { type: VARCHAR, pattern: '^[A-Z]{3}$' }
   starts: { type: DATE }
-limits: { bytes: 1MB, rows: 50 }
+limits: { bytes: 1MB, rows: 50, cell_bytes: 100B }
 invalid_rows: { action: skip, max_share: 0.34 }
 keep_versions: 3
 `;
@@ -122,8 +122,8 @@ describe('profile', () => {
       kind: 'number',
       nulls: 0,
       distinct: 10,
-      min: '10.0',
-      max: '1000.0',
+      min: '10',
+      max: '1000',
       outliers: 1,
     });
     expect(target.mean).toBeCloseTo((10 + 11 + 12 + 13 + 14 + 15 + 16 + 17 + 18 + 1000 + 13) / 11);
@@ -375,5 +375,64 @@ describe('headers', () => {
     expect(rep).toMatchObject({ totalRows: 0, importable: false });
     const r = await post(a, `/api/v1/uploads/${id}/import`);
     expect(r.json().error).toBe('UPLOAD_INVALID');
+  });
+});
+
+describe('bad input, each named: a clear report, nothing half-imported', () => {
+  const report = async (name: string, content: string | Buffer) => {
+    const id = await send(a, name, content.toString());
+    const r = await a.inject(`/api/v1/uploads/${id}/report?limit=100`);
+    expect(r.statusCode).toBe(200);
+    return r.json() as {
+      totalRows: number;
+      invalidRows: number;
+      problems: unknown[];
+      failures: { row: number; column: string; value: string | null; rule: string }[];
+    };
+  };
+
+  test('a UTF-8 byte order mark before the header: the header still matches', async () => {
+    const rep = await report('bom.csv', '\uFEFFsponsor,target\nA,1\n');
+    expect(rep).toMatchObject({ totalRows: 1, invalidRows: 0, problems: [] });
+  });
+
+  test('dates in several formats: ISO passes, the others are reported by row (never guessed)', async () => {
+    const rep = await report(
+      'dates.csv',
+      'sponsor,target,starts\nA,1,2024-01-31\nB,2,31/01/2024\nC,3,Jan 31 2024\n',
+    );
+    expect(rep.failures.map((f) => `${f.row}|${f.column}|${f.value}|${f.rule}`)).toEqual([
+      '2|starts|31/01/2024|type',
+      '3|starts|Jan 31 2024|type',
+    ]);
+  });
+
+  test('thousands separators and decimal commas are reported, not misread as other numbers', async () => {
+    const rep = await report('numbers.csv', 'sponsor,target\nA,"1,000"\nB,"12,5"\nC,12\n');
+    expect(rep.failures.map((f) => `${f.row}|${f.value}|${f.rule}`)).toEqual(['1|1,000|type', '2|12,5|type']);
+  });
+
+  test('a cell over limits.cell_bytes is reported with its row', async () => {
+    const rep = await report('cell.csv', `sponsor,target\n${'x'.repeat(150)},1\nB,2\n`);
+    expect(rep.failures.filter((f) => f.rule === 'cell_bytes').map((f) => f.row)).toEqual([1]);
+  });
+
+  test('formula cells are kept as text (the report and its download defuse them)', async () => {
+    const rep = await report('formula.csv', 'sponsor,target\n=cmd|calc,1\n+SUM(A1),x\n');
+    expect(rep.failures).toEqual([{ row: 2, column: 'target', value: 'x', rule: 'type' }]);
+  });
+
+  test('an empty file is refused at receipt; a header-only file imports nothing', async () => {
+    const empty = await a.inject({
+      method: 'POST',
+      url: '/api/v1/uploads/targets/targets/uploads',
+      headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+      payload: Buffer.from(
+        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="e.csv"\r\n\r\n\r\n--${BOUNDARY}--\r\n`,
+      ),
+    });
+    expect(empty.json().error).toBe('UPLOAD_EMPTY');
+    const rep = await report('only-header.csv', 'sponsor,target\n');
+    expect(rep.totalRows).toBe(0);
   });
 });

@@ -272,7 +272,9 @@ function Preview({ id }: { id: string }) {
       {preview.data && (
         <>
           <p className="section-summary">
-            First {preview.data.rows.length} rows.
+            {preview.data.rows.length === 1
+              ? 'The first row.'
+              : `The first ${preview.data.rows.length} rows.`}
             {preview.data.missing.length > 0 && ` Missing: ${preview.data.missing.join(', ')}.`}
             {preview.data.extra.length > 0 && ` Not declared: ${preview.data.extra.join(', ')}.`}
           </p>
@@ -404,7 +406,8 @@ function Report({ id, first }: { id: string; first: UploadReport | undefined }) 
       {report && (
         <>
           <p className="section-summary" role="status">
-            {report.totalRows} rows: {report.validRows} valid, {report.invalidRows} invalid
+            {report.totalRows === 1 ? '1 row' : `${report.totalRows} rows`}: {report.validRows} valid,{' '}
+            {report.invalidRows} invalid
             {report.failuresTotal > report.failuresStored &&
               ` (the first ${report.failuresStored} of ${report.failuresTotal} failures are kept)`}
             .
