@@ -27,7 +27,9 @@ export interface Validation {
 }
 
 /**
- * The failing cells as one SQL query over the relation: one SELECT per rule and column, UNION ALL.
+ * The failing cells as one SQL query over the relation, in ONE scan of the file: per row, a list of
+ * (column, rule, value, failed?) structs, filtered and unnested (a UNION ALL per rule read the file
+ * once per rule: 30× slower on a million rows).
  * Rule parameters (allowed values, bounds, patterns) are bound after the file (`$1`); column names
  * and rules are bound too, so the query text holds only our own identifiers and numbers.
  * `unique`: every occurrence of a key after its first (the first one is the row that is kept).
@@ -41,10 +43,11 @@ export function failuresQuery(
     params.push(v);
     return `$${params.length + 1}`;
   };
-  const parts: string[] = [];
-  const add = (i: number, column: string, rule: FailureRule, where: string) =>
-    parts.push(
-      `SELECT _row, ${i} AS _col, ${bind(column)} AS col, v${i} AS value, ${bind(rule)} AS rule FROM v WHERE ${where}`,
+  // One struct per (column, rule) with its condition; one scan of the file keeps the true ones.
+  const checks: string[] = [];
+  const add = (i: number, column: string, rule: FailureRule, where: string, value = `v${i}`) =>
+    checks.push(
+      `struct_pack(_col := ${i}, col := ${bind(column)}::VARCHAR, value := ${value}::VARCHAR, rule := ${bind(rule)}::VARCHAR, bad := coalesce(${where}, false))`,
     );
   rel.columns.forEach(({ column, position }, i) => {
     if (position === null) return; // a missing column is a file-level problem, not one per row
@@ -74,18 +77,18 @@ export function failuresQuery(
     if (column.maxLength !== null) add(i, column.name, 'max_length', `length(${v}) > ${column.maxLength}`);
   });
   const keyIdx = target.key.map((k) => rel.columns.findIndex((c) => c.column.name === k));
-  if (keyIdx.length > 0 && keyIdx.every((i) => i >= 0 && rel.columns[i]?.position !== null)) {
-    const first = keyIdx[0] ?? 0;
+  const keyed = keyIdx.length > 0 && keyIdx.every((i) => i >= 0 && rel.columns[i]?.position !== null);
+  let source = 'v';
+  if (keyed) {
     const keys = keyIdx.map((i) => `v${i}`).join(', ');
-    parts.push(
-      `SELECT _row, ${first} AS _col, ${bind(target.key.join(', '))} AS col, concat_ws(', ', ${keys}) AS value, ${bind('unique')} AS rule
-       FROM (SELECT _row, ${keys}, row_number() OVER (PARTITION BY ${keys} ORDER BY _row) AS _n FROM v
-             WHERE ${keyIdx.map((i) => `v${i} IS NOT NULL`).join(' AND ')}) AS k
-       WHERE _n > 1`,
-    );
+    const present = keyIdx.map((i) => `v${i} IS NOT NULL`).join(' AND ');
+    // The n-th row of a key (n > 1) fails; the first one is the row that is kept.
+    source = `(SELECT *, CASE WHEN ${present} THEN row_number() OVER (PARTITION BY ${keys} ORDER BY _row) END AS _kn FROM v) AS v`;
+    add(keyIdx[0] ?? 0, target.key.join(', '), 'unique', '_kn > 1', `concat_ws(', ', ${keys})`);
   }
-  const sql = parts.length
-    ? parts.join('\nUNION ALL\n')
+  const sql = checks.length
+    ? `SELECT _row, f._col AS _col, f.col AS col, f.value AS value, f.rule AS rule FROM (
+         SELECT _row, unnest(list_filter([${checks.join(', ')}], x -> x.bad)) AS f FROM ${source}) AS u`
     : 'SELECT NULL::BIGINT AS _row, 0 AS _col, NULL AS col, NULL AS value, NULL AS rule WHERE false';
   return { sql, params };
 }
