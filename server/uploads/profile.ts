@@ -38,7 +38,10 @@ export async function profileFile(
       ? x.map(
           (c, p) =>
             `count(*) FILTER (WHERE ${c} IS NULL) AS n${p}, count(DISTINCT ${c}) AS d${p}, ` +
-            `count(${c}) FILTER (WHERE TRY_CAST(${c} AS DOUBLE) IS NULL) AS nn${p}`,
+            `count(${c}) FILTER (WHERE TRY_CAST(${c} AS DOUBLE) IS NULL) AS nn${p}, ` +
+            `min(${c}) AS lo${p}, max(${c}) AS hi${p}, min(TRY_CAST(${c} AS DOUBLE)) AS nlo${p}, ` +
+            `max(TRY_CAST(${c} AS DOUBLE)) AS nhi${p}, avg(TRY_CAST(${c} AS DOUBLE)) AS mean${p}, ` +
+            `quantile_cont(TRY_CAST(${c} AS DOUBLE), [0.25, 0.75]) AS q${p}`,
         )
       : [];
     const typedChecks = rel.columns.flatMap(({ position }, i) =>
@@ -57,28 +60,44 @@ export async function profileFile(
       return total > 0 && Number(head[`nn${p}`]) === 0 && Number(head[`n${p}`]) < total;
     });
 
-    const columns: UploadProfile['columns'] = [];
-    for (const [p, c] of x.entries()) {
-      const asNumber = `TRY_CAST(${c} AS DOUBLE)`;
-      const stats = numeric[p]
-        ? (
-            await db.all(
-              `${rel.cte}, q AS (SELECT quantile_cont(${asNumber}, [0.25, 0.75]) AS qs FROM v)
-               SELECT min(${asNumber})::VARCHAR AS lo, max(${asNumber})::VARCHAR AS hi, avg(${asNumber}) AS mean,
-                      count(*) FILTER (WHERE ${asNumber} < q.qs[1] - 1.5 * (q.qs[2] - q.qs[1])
-                                          OR ${asNumber} > q.qs[2] + 1.5 * (q.qs[2] - q.qs[1])) AS outliers
-               FROM v, q`,
-              [file],
-            )
-          )[0]
-        : (await db.all(`${rel.cte} SELECT min(${c}) AS lo, max(${c}) AS hi FROM v`, [file]))[0];
-      const top = await db.all(
-        `${rel.cte} SELECT ${c} AS value, count(*) AS n FROM v WHERE ${c} IS NOT NULL
-         GROUP BY ${c} ORDER BY n DESC, value LIMIT ${TOP_VALUES}`,
-        [file],
-      );
+    // Everything per column comes from three scans of the file in all: the head above, the IQR
+    // outliers of the numeric columns (their fences bound), and the top values of every column.
+    const fences = x.map((_, p) => {
+      const q = head[`q${p}`] as unknown;
+      if (!numeric[p] || !Array.isArray(q) || q[0] === null || q[1] === null) return null;
+      const [q1, q3] = [Number(q[0]), Number(q[1])];
+      return { lo: q1 - 1.5 * (q3 - q1), hi: q3 + 1.5 * (q3 - q1) };
+    });
+    const fenced = fences.flatMap((f, p) => (f ? [{ p, f }] : []));
+    const outliers = fenced.length
+      ? ((
+          await db.all(
+            `${rel.cte} SELECT ${fenced
+              .map(
+                ({ p }, k) =>
+                  `count(*) FILTER (WHERE TRY_CAST(${x[p]} AS DOUBLE) < $${2 * k + 2} OR TRY_CAST(${x[p]} AS DOUBLE) > $${2 * k + 3}) AS o${p}`,
+              )
+              .join(', ')} FROM v`,
+            [file, ...fenced.flatMap(({ f }) => [f.lo, f.hi])],
+          )
+        )[0] ?? {})
+      : {};
+    const top = x.length
+      ? await db.all(
+          `${rel.cte} SELECT p, value, n FROM (
+             SELECT p, value, count(*) AS n FROM (
+               SELECT unnest([${x.map((_, p) => p).join(', ')}]) AS p, unnest([${x.join(', ')}]) AS value FROM v)
+             WHERE value IS NOT NULL GROUP BY p, value)
+           QUALIFY row_number() OVER (PARTITION BY p ORDER BY n DESC, value) <= ${TOP_VALUES}
+           ORDER BY p, n DESC, value`,
+          [file],
+        )
+      : [];
+
+    const columns: UploadProfile['columns'] = x.map((_, p) => {
       const declared = declaredAt.get(p);
-      columns.push({
+      const mean = head[`mean${p}`];
+      return {
         header: rel.headers[p] ?? '',
         column: declared?.name ?? null,
         kind: numeric[p] ? 'number' : 'text',
@@ -86,13 +105,15 @@ export async function profileFile(
         nullShare: total ? Number(head[`n${p}`] ?? 0) / total : 0,
         distinct: Number(head[`d${p}`] ?? 0),
         // Numbers as numbers ("450000", not DuckDB's DOUBLE text "450000.0").
-        min: numeric[p] ? numberText(stats?.lo) : text(stats?.lo),
-        max: numeric[p] ? numberText(stats?.hi) : text(stats?.hi),
-        mean: numeric[p] && stats?.mean !== null && stats?.mean !== undefined ? Number(stats.mean) : null,
-        outliers: numeric[p] ? Number(stats?.outliers ?? 0) : null,
-        top: top.map((t) => ({ value: String(t.value), count: Number(t.n) })),
-      });
-    }
+        min: numeric[p] ? numberText(head[`nlo${p}`]) : text(head[`lo${p}`]),
+        max: numeric[p] ? numberText(head[`nhi${p}`]) : text(head[`hi${p}`]),
+        mean: numeric[p] && mean !== null && mean !== undefined ? Number(mean) : null,
+        outliers: numeric[p] ? Number(outliers[`o${p}`] ?? 0) : null,
+        top: top
+          .filter((t) => Number(t.p) === p)
+          .map((t) => ({ value: String(t.value), count: Number(t.n) })),
+      };
+    });
 
     const all = x.length ? x.join(', ') : 'NULL';
     const dupRows = Number(
