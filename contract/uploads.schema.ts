@@ -61,3 +61,107 @@ export const uploadPreview = z.object({
   dialect: z.object({ delimiter: z.string(), quote: z.string(), header: z.boolean() }).nullable(),
 });
 export type UploadPreview = z.infer<typeof uploadPreview>;
+
+export const profileColumn = z.object({
+  /** The header as found in the file. */
+  header: z.string(),
+  /** The declared column it fills, or null for an extra column. */
+  column: z.string().nullable(),
+  /** How it was profiled: numbers (min/max/mean/outliers as numbers) or text. */
+  kind: z.enum(['number', 'text']),
+  nulls: z.number().int(),
+  nullShare: z.number(),
+  distinct: z.number().int(),
+  min: z.string().nullable(),
+  max: z.string().nullable(),
+  mean: z.number().nullable(),
+  /** Values outside 1.5 × IQR of the quartiles (numbers only). */
+  outliers: z.number().int().nullable(),
+  top: z.array(z.object({ value: z.string(), count: z.number().int() })),
+});
+export const uploadProfile = z.object({
+  rows: z.number().int(),
+  columns: z.array(profileColumn),
+  /** Rows that repeat an earlier row exactly. */
+  duplicateRows: z.number().int(),
+  /** Rows that repeat an earlier row's key (null: the target has no key, or it is not in the file). */
+  duplicateKeys: z.number().int().nullable(),
+  missing: z.array(z.string()),
+  extra: z.array(z.string()),
+  /** 0–100 and the four shares (0–1) it is made of (docs/uploads.md). */
+  quality: z.object({
+    score: z.number().int(),
+    filled: z.number(),
+    typed: z.number(),
+    uniqueRows: z.number(),
+    uniqueKeys: z.number(),
+  }),
+});
+export type UploadProfile = z.infer<typeof uploadProfile>;
+
+export const failureRule = z.enum([
+  'required',
+  'type',
+  'unique',
+  'allowed',
+  'range',
+  'pattern',
+  'max_length',
+  'cell_bytes',
+]);
+export const uploadFailure = z.object({
+  row: z.number().int(),
+  column: z.string(),
+  value: z.string().nullable(),
+  rule: failureRule,
+});
+export const fileProblem = z.object({
+  rule: z.enum(['missing_column', 'extra_column', 'duplicate_header', 'blank_header', 'too_many_rows']),
+  column: z.string(),
+});
+export const uploadReport = z.object({
+  totalRows: z.number().int(),
+  validRows: z.number().int(),
+  invalidRows: z.number().int(),
+  /** Every failing cell counted; at most `storedLimit` of them are kept for the pages and the download. */
+  failuresTotal: z.number().int(),
+  failuresStored: z.number().int(),
+  storedLimit: z.number().int(),
+  /** Problems of the whole file (columns); any of them blocks the import. */
+  problems: z.array(fileProblem),
+  /** Whether an import would go ahead under the target's invalid_rows policy, and why not. */
+  importable: z.boolean(),
+  blockedBy: z.string().nullable(),
+  page: z.object({ offset: z.number().int(), limit: z.number().int() }),
+  failures: z.array(uploadFailure),
+});
+export type UploadReport = z.infer<typeof uploadReport>;
+
+export const uploadVersion = z.object({
+  version: z.number().int(),
+  upload: z.string(),
+  fileName: z.string(),
+  rows: z.number().int(),
+  /** sha256 of the file it came from. */
+  checksum: z.string(),
+  status: z.enum(['current', 'kept', 'removed']),
+  mode: z.enum(['replace', 'append', 'upsert']),
+  createdBy: z.string(),
+  createdAt: z.string(),
+});
+export type UploadVersion = z.infer<typeof uploadVersion>;
+export const uploadVersionList = z.object({ versions: z.array(uploadVersion) });
+export const uploadImportResult = z.object({
+  version: uploadVersion,
+  /** Rows of the new version minus rows of the one it replaced (null: the first version). */
+  rowDiff: z.number().int().nullable(),
+  skippedRows: z.number().int(),
+});
+export type UploadImportResult = z.infer<typeof uploadImportResult>;
+export const versionDiff = z.object({
+  from: z.number().int(),
+  to: z.number().int(),
+  fromRows: z.number().int(),
+  toRows: z.number().int(),
+  difference: z.number().int(),
+});

@@ -215,7 +215,10 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
     loginLinks: new LoginLinksService(store, sessions, now),
     audit: new AuditQueryService(store, now),
     jobs,
-    uploads: new UploadsService(project, store, config.uploads.tempDir, metrics, now),
+    uploads: new UploadsService(project, store, config.uploads.tempDir, metrics, now, {
+      publish: (datasets) => jobs.publications.publish(datasets),
+      ingest: config.ingest,
+    }),
     routes: [],
     exports: widgetExports,
     exportJobs,

@@ -85,6 +85,16 @@ export async function buildApp(
   await app.register(responseHeaders, { publicOrigin: config.publicOrigin, lifecycle: services.lifecycle });
   await app.register(httpMetrics, { metrics: services.metrics });
   installShutdown(app, services, config.jobs.shutdownGraceMs);
+  // Upload targets get their (empty) view before the first import, so datasets on them answer.
+  app.addHook('onReady', async () => {
+    const failures = await services.uploads.prepareTargets(async (source, sql) => {
+      const engine = services.engines.get(source);
+      if (!engine) throw new Error(`no engine for source ${source}`);
+      return engine.describe({ sql, params: [] });
+    });
+    for (const f of failures)
+      app.log.error({ err: f.error, target: f.target }, 'upload target could not be prepared');
+  });
   await app.register(openApi);
 
   await app.register(healthRoutes(services));

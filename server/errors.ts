@@ -124,6 +124,21 @@ export const ERROR_CATALOGUE = {
     message: 'The file could not be read as its format (broken, truncated, or not yet readable here).',
   },
   UPLOAD_ABORTED: { status: 400, message: 'The upload was interrupted before the file was complete.' },
+  UPLOAD_TOO_MANY_COLUMNS: {
+    status: 422,
+    message: 'The file has more columns than this upload target allows.',
+  },
+  UPLOAD_INVALID: {
+    status: 422,
+    message: 'The file does not pass the target’s rules; see its validation report. Nothing was imported.',
+  },
+  UPLOAD_ALREADY_IMPORTED: { status: 409, message: 'This upload was already imported or rejected.' },
+  UPLOAD_VERSION_NOT_FOUND: { status: 404, message: 'There is no such version of this upload target.' },
+  UPLOAD_TARGET_CONFLICT: {
+    status: 409,
+    message:
+      'The upload target’s table cannot be written (its schema differs); an administrator must fix it.',
+  },
   EXPORT_DISABLED: { status: 403, message: 'This dashboard does not allow downloads.' },
   EXPORT_TOO_LARGE: {
     status: 422,

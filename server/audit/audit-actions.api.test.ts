@@ -398,6 +398,26 @@ const CASES: Case[] = [
     act: () => upload('a.csv', ''),
   },
   {
+    action: 'upload.import',
+    name: 'upload imported',
+    prepare: async () => (await upload('a.csv', 'a\n1\n')).json().id,
+    act: (id) => api('POST', `/api/v1/uploads/${id as string}/import`, admin, {}),
+  },
+  {
+    action: 'upload.rollback',
+    name: 'upload rolled back',
+    prepare: async () => {
+      const versions: number[] = [];
+      for (const content of ['a\n1\n', 'a\n2\n']) {
+        const id = (await upload('a.csv', content)).json().id as string;
+        versions.push((await api('POST', `/api/v1/uploads/${id}/import`, admin, {})).json().version.version);
+      }
+      return versions[0];
+    },
+    act: (version) =>
+      api('POST', `/api/v1/uploads/targets/targets/versions/${version as number}/rollback`, admin, {}),
+  },
+  {
     action: 'widget.export',
     name: 'widget export',
     status: 200,

@@ -31,6 +31,8 @@ export const AUDIT_ACTIONS = [
   'run.cancel',
   'upload.receive',
   'upload.reject',
+  'upload.import',
+  'upload.rollback',
   'widget.export',
   'preset.create',
   'preset.update',

@@ -26,6 +26,9 @@ export interface Database {
   filter_presets: FilterPresetsTable;
   dashboard_user_settings: DashboardUserSettingsTable;
   export_files: ExportFilesTable;
+  upload_reports: UploadReportsTable;
+  upload_failures: UploadFailuresTable;
+  upload_versions: UploadVersionsTable;
 }
 
 export interface OrganisationsTable {
@@ -294,4 +297,46 @@ export interface ExportFilesTable {
   finished_at: number | null;
   /** When the file is deleted (ready files only). */
   expires_at: number | null;
+}
+
+/** The validation report and profile of one upload, computed once (migration 0007). */
+export interface UploadReportsTable {
+  upload_id: string;
+  organisation_id: string;
+  total_rows: number;
+  invalid_rows: number;
+  failures_total: number;
+  failures_stored: number;
+  /** JSON array of file-level problems ({ rule, column }). */
+  problems: string;
+  /** JSON of the profile, once asked for. */
+  profile: string | null;
+  created_at: number;
+}
+
+/** The first failing cells of an upload, in row order (at most MAX_STORED_FAILURES per upload). */
+export interface UploadFailuresTable {
+  upload_id: string;
+  seq: number;
+  row_number: number;
+  column_name: string;
+  value: string | null;
+  rule: string;
+}
+
+export type UploadVersionStatus = 'current' | 'kept' | 'removed';
+
+/** One imported version of an organisation's upload target (the rows live in the target's engine). */
+export interface UploadVersionsTable {
+  organisation_id: string;
+  target: string;
+  version: number;
+  upload_id: string;
+  file_name: string;
+  rows: number;
+  checksum: string;
+  mode: string;
+  status: UploadVersionStatus;
+  created_by: string;
+  created_at: number;
 }

@@ -28,6 +28,7 @@ describe.each(targets)('metadata store on $name', (target) => {
       '0004-invitations',
       '0005-uploads',
       '0006-dashboard-preferences',
+      '0007-upload-versions',
       '0008-export-files',
     ]);
     const again = await openStore(config);
@@ -39,6 +40,7 @@ describe.each(targets)('metadata store on $name', (target) => {
       '0004-invitations',
       '0005-uploads',
       '0006-dashboard-preferences',
+      '0007-upload-versions',
       '0008-export-files',
     ]);
   });

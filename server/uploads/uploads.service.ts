@@ -3,23 +3,47 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Role } from '../../contract/session.schema.js';
-import type { UploadPreview, UploadSummary, UploadTargetSummary } from '../../contract/uploads.schema.js';
+import type {
+  UploadImportResult,
+  UploadPreview,
+  UploadProfile,
+  UploadReport,
+  UploadSummary,
+  UploadTargetSummary,
+  UploadVersion,
+} from '../../contract/uploads.schema.js';
 import { recordAudit, type ActionContext } from '../audit/audit-log.js';
 import type { Project } from '../config/project/project.types.js';
 import type { UploadFormat } from '../config/project/upload.schema.js';
 import type { UploadTarget } from '../config/project/upload.types.js';
 import { TrellisError, type ErrorCode } from '../errors.js';
 import { roleAtMost } from '../policies/roles.js';
-import type { UploadsTable } from '../store/database.types.js';
+import type { Kysely } from 'kysely';
+import type {
+  Database,
+  UploadReportsTable,
+  UploadsTable,
+  UploadVersionsTable,
+} from '../store/database.types.js';
 import type { Store } from '../store/store.js';
 import { openDuckDBScratch } from '../query/engines/duckdb/index.js';
+import { openVersionWriter } from '../query/engines/index.js';
+import type { ScratchDatabase } from '../query/scratch-database.js';
+import { VersionSchemaError, type VersionWriter } from '../query/version-writer.js';
+import { csvDataLine } from '../audit/csv.js';
+import { fileRelation, type FileRelation } from './file-relation.js';
 import { previewFile } from './preview.js';
+import { profileFile } from './profile.js';
+import { blockedBy, fileProblems, storeReport, type FileProblem } from './upload-reports.js';
+import { failuresQuery, MAX_STORED_FAILURES, validateFile } from './validation.js';
 import { receiveFile } from './receive-file.js';
 import { contentProblem, formatFromName } from './upload-format.js';
 
 /** Who is asking: always from the session, never from the request. */
 export interface Uploader {
   readonly organisationId: string;
+  /** The value of the tenant column (the organisation's slug, as the query compiler filters on it). */
+  readonly tenant: string;
   readonly userId: string;
   readonly role: Role;
 }
@@ -35,7 +59,17 @@ export interface IncomingFile {
   readonly fileName: string;
 }
 
+/** What imports need besides the store: where data goes and how readers learn of it. */
+export interface UploadImports {
+  /** The existing invalidation path (JobSystem publications): reopen replaced files, bump datasets. */
+  readonly publish: (datasets: readonly string[]) => Promise<void>;
+  /** DuckDB settings of the import session (the pipelines' ingest settings). */
+  readonly ingest: { readonly memoryLimit: string; readonly threads: number };
+}
+
 const ID = /^upl_[A-Za-z0-9_-]{22}$/;
+/** Failures per report page, at most. */
+export const MAX_REPORT_PAGE = 500;
 
 /**
  * Uploads (docs/uploads.md): the project's upload targets as a role sees them, and files received
@@ -48,7 +82,14 @@ export class UploadsService {
     private readonly tempDir: string,
     private readonly metrics: UploadMetrics,
     private readonly now: () => number = Date.now,
+    private readonly imports?: UploadImports,
   ) {}
+
+  /**
+   * Imports and rollbacks of one source file run one at a time in this process: a DuckDB session
+   * copies the whole served file, so two at once would lose one another's work.
+   */
+  private readonly lanes = new Map<string, Promise<unknown>>();
 
   /** The targets this role may upload to. */
   targets(role: Role): UploadTargetSummary[] {
@@ -173,6 +214,442 @@ export class UploadsService {
     }
   }
 
+  /** The profile of every column (computed once by DuckDB over the file, then kept). */
+  async profile(uploader: Uploader, id: string): Promise<UploadProfile> {
+    const row = await this.row(uploader.organisationId, id);
+    const target = this.target(row.target, uploader.role);
+    const kept = await this.storedReport(uploader.organisationId, id);
+    if (kept?.profile) return JSON.parse(kept.profile) as UploadProfile;
+    if (row.status !== 'received') throw new TrellisError('UPLOAD_NOT_FOUND');
+    const profile = await this.withFile(row, target, (db, file, rel) => profileFile(db, file, rel, target));
+    const report = kept ?? (await this.computeReport(row, target));
+    await this.store.db
+      .updateTable('upload_reports')
+      .set({ profile: JSON.stringify(profile) })
+      .where('upload_id', '=', report.upload_id)
+      .where('organisation_id', '=', uploader.organisationId)
+      .execute();
+    return profile;
+  }
+
+  /** One page of the validation report (computed once, then paged from the store). */
+  async report(uploader: Uploader, id: string, offset: number, limit: number): Promise<UploadReport> {
+    const row = await this.row(uploader.organisationId, id);
+    const target = this.target(row.target, uploader.role);
+    const report = await this.ensureReport(row, target);
+    const page = Math.min(Math.max(1, limit), MAX_REPORT_PAGE);
+    const from = Math.max(0, offset);
+    const failures = await this.store.db
+      .selectFrom('upload_failures')
+      .select(['row_number', 'column_name', 'value', 'rule'])
+      .where('upload_id', '=', row.id)
+      .where('seq', '>=', from)
+      .orderBy('seq')
+      .limit(page)
+      .execute();
+    return {
+      ...reportHead(report, target),
+      page: { offset: from, limit: page },
+      failures: failures.map((f) => ({
+        row: Number(f.row_number),
+        column: f.column_name,
+        value: f.value,
+        rule: f.rule as UploadReport['failures'][number]['rule'],
+      })),
+    };
+  }
+
+  /** The stored failures as CSV lines (formula cells defused like every export), streamed in pages. */
+  async *reportCsv(uploader: Uploader, id: string): AsyncGenerator<string> {
+    const row = await this.row(uploader.organisationId, id);
+    const target = this.target(row.target, uploader.role);
+    const report = await this.ensureReport(row, target);
+    yield csvDataLine(['row', 'column', 'value', 'rule']);
+    for (const p of JSON.parse(report.problems) as FileProblem[])
+      yield csvDataLine(['', p.column, null, p.rule]);
+    for (let seq = 0; ; seq += 1000) {
+      const page = await this.store.db
+        .selectFrom('upload_failures')
+        .select(['row_number', 'column_name', 'value', 'rule'])
+        .where('upload_id', '=', row.id)
+        .where('seq', '>=', seq)
+        .where('seq', '<', seq + 1000)
+        .orderBy('seq')
+        .execute();
+      if (page.length === 0) break;
+      yield page.map((f) => csvDataLine([Number(f.row_number), f.column_name, f.value, f.rule])).join('');
+    }
+    if (Number(report.failures_total) > Number(report.failures_stored))
+      yield csvDataLine([
+        '',
+        '',
+        `… and ${Number(report.failures_total) - Number(report.failures_stored)} more failures (only the first ${MAX_STORED_FAILURES} are kept)`,
+        '',
+      ]);
+  }
+
+  /**
+   * Imports a received upload into a new version of the organisation's rows of the target, or
+   * rejects it (UPLOAD_INVALID) under the target's rules — nothing half-imported either way. The
+   * valid rows (all of them, or those left after skipping invalid ones within max_share) are written
+   * by the scratch DuckDB to a typed Parquet file beside the upload, which the target's engine reads
+   * in one transaction; then the new version is published and the datasets on the source invalidated.
+   */
+  async import(uploader: Uploader, id: string, context: ActionContext): Promise<UploadImportResult> {
+    const row = await this.row(uploader.organisationId, id);
+    const target = this.target(row.target, uploader.role);
+    const imports = this.importsOrFail(target);
+    const claimed = await this.store.db
+      .updateTable('uploads')
+      .set({ status: 'importing', updated_at: this.now() })
+      .where('id', '=', id)
+      .where('organisation_id', '=', uploader.organisationId)
+      .where('status', '=', 'received')
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1) throw new TrellisError('UPLOAD_ALREADY_IMPORTED');
+    const rowsFile = path.join(this.tempDir, `${id}.rows.parquet`);
+    try {
+      const report = await this.ensureReport(row, target);
+      const head = reportHead(report, target);
+      if (!head.importable) {
+        throw new TrellisError('UPLOAD_INVALID', {
+          ...(head.blockedBy ? { message: `${head.blockedBy} Nothing was imported.` } : {}),
+          detail: { upload: id, invalidRows: head.invalidRows, problems: head.problems },
+        });
+      }
+      await this.withFile(row, target, (db, file, rel) => writeValidRows(db, file, rel, target, rowsFile));
+      const result = await this.inLane(target.source, async () => {
+        const version = (await this.lastVersion(uploader.organisationId, target.id)) + 1;
+        const writer = await this.openWriter(target, imports);
+        let rows: number;
+        let previousRows: number | null = null;
+        let removed: number[] = [];
+        try {
+          const previous = await writer.currentVersion(uploader.tenant);
+          if (previous !== null) previousRows = await writer.count(uploader.tenant, previous);
+          rows = await writer.importVersion(uploader.tenant, version, target.mode, rowsFile);
+          removed = await this.retention(uploader, target, version, writer);
+          await writer.publish();
+        } finally {
+          await writer.close();
+        }
+        const at = this.now();
+        const versionRow: UploadVersionsTable = {
+          organisation_id: uploader.organisationId,
+          target: target.id,
+          version,
+          upload_id: id,
+          file_name: row.file_name,
+          rows,
+          checksum: row.sha256,
+          mode: target.mode,
+          status: 'current',
+          created_by: uploader.userId,
+          created_at: at,
+        };
+        await this.store.db.transaction().execute(async (tx) => {
+          await demoteCurrent(tx, uploader.organisationId, target.id);
+          if (removed.length)
+            await tx
+              .updateTable('upload_versions')
+              .set({ status: 'removed' })
+              .where('organisation_id', '=', uploader.organisationId)
+              .where('target', '=', target.id)
+              .where('version', 'in', removed)
+              .execute();
+          await tx.insertInto('upload_versions').values(versionRow).execute();
+          await tx
+            .updateTable('uploads')
+            .set({ status: 'imported', updated_at: at })
+            .where('id', '=', id)
+            .where('organisation_id', '=', uploader.organisationId)
+            .execute();
+          await recordAudit(tx, at, context, {
+            action: 'upload.import',
+            outcome: 'success',
+            target: target.id,
+            detail: { upload: id, version, rows, skippedRows: head.invalidRows, mode: target.mode },
+          });
+        });
+        await imports.publish(target.datasets);
+        return {
+          version: versionOf(versionRow),
+          rowDiff: previousRows === null ? null : rows - previousRows,
+          skippedRows: head.invalidRows,
+        };
+      });
+      this.metrics.uploads.inc({ target: target.id, result: 'imported' });
+      await rm(this.fileOf(id), { force: true });
+      return result;
+    } catch (err) {
+      const code: ErrorCode = err instanceof TrellisError ? err.code : 'INTERNAL';
+      const rejected =
+        code === 'UPLOAD_INVALID' || code === 'UPLOAD_TOO_MANY_COLUMNS' || code === 'UPLOAD_UNREADABLE';
+      await this.store.db
+        .updateTable('uploads')
+        .set({ status: rejected ? 'rejected' : 'failed', error_code: code, updated_at: this.now() })
+        .where('id', '=', id)
+        .where('organisation_id', '=', uploader.organisationId)
+        .execute();
+      await recordAudit(this.store.db, this.now(), context, {
+        action: rejected ? 'upload.reject' : 'upload.import',
+        outcome: 'failure',
+        target: target.id,
+        detail: { upload: id, fileName: row.file_name, code },
+      });
+      this.metrics.uploads.inc({ target: target.id, result: code });
+      await rm(this.fileOf(id), { force: true });
+      if (err instanceof VersionSchemaError)
+        throw new TrellisError('UPLOAD_TARGET_CONFLICT', { detail: { cause: err.message } });
+      throw err;
+    } finally {
+      await rm(rowsFile, { force: true });
+    }
+  }
+
+  /** The organisation's versions of a target, newest first (removed ones included, marked). */
+  async versions(uploader: Uploader, targetId: string): Promise<UploadVersion[]> {
+    const target = this.target(targetId, uploader.role);
+    const rows = await this.store.db
+      .selectFrom('upload_versions')
+      .selectAll()
+      .where('organisation_id', '=', uploader.organisationId)
+      .where('target', '=', target.id)
+      .orderBy('version', 'desc')
+      .limit(200)
+      .execute();
+    return rows.map(versionOf);
+  }
+
+  /** Row counts of two versions of the organisation (as recorded at import). */
+  async diff(uploader: Uploader, targetId: string, from: number, to: number) {
+    const target = this.target(targetId, uploader.role);
+    const rows = await this.store.db
+      .selectFrom('upload_versions')
+      .select(['version', 'rows'])
+      .where('organisation_id', '=', uploader.organisationId)
+      .where('target', '=', target.id)
+      .where('version', 'in', [from, to])
+      .execute();
+    const a = rows.find((r) => Number(r.version) === from);
+    const b = rows.find((r) => Number(r.version) === to);
+    if (!a || !b) throw new TrellisError('UPLOAD_VERSION_NOT_FOUND');
+    return {
+      from,
+      to,
+      fromRows: Number(a.rows),
+      toRows: Number(b.rows),
+      difference: Number(b.rows) - Number(a.rows),
+    };
+  }
+
+  /** Roll back: the pointer names an older kept version, in one commit; audited; readers refreshed. */
+  async rollback(
+    uploader: Uploader,
+    targetId: string,
+    version: number,
+    context: ActionContext,
+  ): Promise<UploadVersion> {
+    const target = this.target(targetId, uploader.role);
+    const imports = this.importsOrFail(target);
+    const row = await this.store.db
+      .selectFrom('upload_versions')
+      .selectAll()
+      .where('organisation_id', '=', uploader.organisationId)
+      .where('target', '=', target.id)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    if (!row || row.status === 'removed') throw new TrellisError('UPLOAD_VERSION_NOT_FOUND');
+    return this.inLane(target.source, async () => {
+      const writer = await this.openWriter(target, imports);
+      try {
+        if (!(await writer.switchTo(uploader.tenant, version)))
+          throw new TrellisError('UPLOAD_VERSION_NOT_FOUND');
+        await writer.publish();
+      } finally {
+        await writer.close();
+      }
+      const at = this.now();
+      await this.store.db.transaction().execute(async (tx) => {
+        await demoteCurrent(tx, uploader.organisationId, target.id);
+        await tx
+          .updateTable('upload_versions')
+          .set({ status: 'current' })
+          .where('organisation_id', '=', uploader.organisationId)
+          .where('target', '=', target.id)
+          .where('version', '=', version)
+          .execute();
+        await recordAudit(tx, at, context, {
+          action: 'upload.rollback',
+          outcome: 'success',
+          target: target.id,
+          detail: { version },
+        });
+      });
+      this.metrics.uploads.inc({ target: target.id, result: 'rolled_back' });
+      await imports.publish(target.datasets);
+      return versionOf({ ...row, status: 'current' });
+    });
+  }
+
+  /**
+   * Before a target's first import its view does not exist, and a dataset on it would fail. At
+   * start, each DuckDB target whose table the engine cannot describe gets its (empty) storage table,
+   * pointer table and view, published like an import. Returns the failures (the caller logs them;
+   * one bad target does not stop the server).
+   */
+  async prepareTargets(
+    describe: (source: string, sql: string) => Promise<unknown>,
+  ): Promise<{ target: string; error: unknown }[]> {
+    const failures: { target: string; error: unknown }[] = [];
+    for (const target of this.project.uploads.values()) {
+      if (target.sourceType !== 'duckdb' || !this.imports) continue;
+      try {
+        await describe(target.source, `SELECT * FROM "${target.table}"`);
+        continue;
+      } catch {
+        // Not there yet: prepared below.
+      }
+      try {
+        const imports = this.imports;
+        await this.inLane(target.source, async () => {
+          const writer = await this.openWriter(target, imports);
+          try {
+            await writer.publish();
+          } finally {
+            await writer.close();
+          }
+        });
+        await this.imports.publish(target.datasets);
+      } catch (error) {
+        failures.push({ target: target.id, error });
+      }
+    }
+    return failures;
+  }
+
+  private importsOrFail(target: UploadTarget): UploadImports {
+    if (!this.imports) throw new Error('uploads: imports are not configured in this process');
+    if (target.sourceType !== 'duckdb')
+      throw new TrellisError('UPLOAD_TARGET_CONFLICT', {
+        message: 'Imports into PostgreSQL and MySQL sources are not available yet.',
+      });
+    return this.imports;
+  }
+
+  private async openWriter(target: UploadTarget, imports: UploadImports): Promise<VersionWriter> {
+    const source = this.project.sources.get(target.source);
+    if (!source || source.type !== 'duckdb')
+      throw new Error(`upload ${target.id}: source ${target.source} is no DuckDB file`);
+    try {
+      return await openVersionWriter(
+        {
+          kind: 'duckdb',
+          servedFile: path.resolve(this.project.dir, source.path),
+          readDir: this.tempDir,
+          memoryLimit: imports.ingest.memoryLimit,
+          threads: imports.ingest.threads,
+        },
+        {
+          target: target.id,
+          table: target.table,
+          tenantColumn: target.tenantColumn,
+          columns: target.columns.map((c) => ({ name: c.name, type: c.type })),
+          key: target.key,
+        },
+      );
+    } catch (err) {
+      if (err instanceof VersionSchemaError)
+        throw new TrellisError('UPLOAD_TARGET_CONFLICT', { detail: { cause: err.message } });
+      throw err;
+    }
+  }
+
+  /** Versions beyond keep_versions (newest kept, the new one counted) lose their rows. */
+  private async retention(
+    uploader: Uploader,
+    target: UploadTarget,
+    newVersion: number,
+    writer: VersionWriter,
+  ): Promise<number[]> {
+    const live = await this.store.db
+      .selectFrom('upload_versions')
+      .select('version')
+      .where('organisation_id', '=', uploader.organisationId)
+      .where('target', '=', target.id)
+      .where('status', '!=', 'removed')
+      .orderBy('version', 'desc')
+      .execute();
+    const versions = [newVersion, ...live.map((v) => Number(v.version))];
+    const doomed = versions.slice(target.keepVersions);
+    await writer.removeVersions(uploader.tenant, doomed);
+    return doomed;
+  }
+
+  private async lastVersion(organisationId: string, targetId: string): Promise<number> {
+    const r = await this.store.db
+      .selectFrom('upload_versions')
+      .select((eb) => eb.fn.max('version').as('v'))
+      .where('organisation_id', '=', organisationId)
+      .where('target', '=', targetId)
+      .executeTakeFirst();
+    return Number(r?.v ?? 0);
+  }
+
+  private inLane<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const before = this.lanes.get(key) ?? Promise.resolve();
+    const run = before.then(work, work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.lanes.set(key, settled);
+    void settled.then(() => {
+      if (this.lanes.get(key) === settled) this.lanes.delete(key);
+    });
+    return run;
+  }
+
+  private async storedReport(organisationId: string, id: string): Promise<UploadReportsTable | undefined> {
+    return this.store.db
+      .selectFrom('upload_reports')
+      .selectAll()
+      .where('upload_id', '=', id)
+      .where('organisation_id', '=', organisationId)
+      .executeTakeFirst();
+  }
+
+  private async ensureReport(row: UploadsTable, target: UploadTarget): Promise<UploadReportsTable> {
+    const kept = await this.storedReport(row.organisation_id, row.id);
+    if (kept) return kept;
+    if (row.status !== 'received' && row.status !== 'importing') throw new TrellisError('UPLOAD_NOT_FOUND');
+    return this.computeReport(row, target);
+  }
+
+  private async computeReport(row: UploadsTable, target: UploadTarget): Promise<UploadReportsTable> {
+    const { validation, problems } = await this.withFile(row, target, async (db, file, rel) => {
+      const validation = await validateFile(db, file, rel, target);
+      return { validation, problems: fileProblems(rel, target, validation.totalRows) };
+    });
+    return storeReport(this.store, row.id, row.organisation_id, validation, problems, this.now());
+  }
+
+  /** Runs `work` with a private scratch DuckDB over the upload's file and its relation. */
+  private async withFile<T>(
+    row: UploadsTable,
+    target: UploadTarget,
+    work: (db: ScratchDatabase, file: string, rel: FileRelation) => Promise<T>,
+  ): Promise<T> {
+    const db = await openDuckDBScratch(this.tempDir);
+    try {
+      const file = this.fileOf(row.id);
+      const rel = await fileRelation(db, file, row.format as UploadFormat, target);
+      return await work(db, file, rel);
+    } finally {
+      await db.close();
+    }
+  }
+
   private async row(organisationId: string, id: string): Promise<UploadsTable> {
     if (!ID.test(id)) throw new TrellisError('UPLOAD_NOT_FOUND');
     const row = await this.store.db
@@ -220,4 +697,72 @@ function summaryOf(row: UploadsTable): UploadSummary {
     uploadedBy: row.uploaded_by,
     createdAt: new Date(Number(row.created_at)).toISOString(),
   };
+}
+
+function reportHead(
+  report: UploadReportsTable,
+  target: UploadTarget,
+): Omit<UploadReport, 'page' | 'failures'> {
+  const problems = JSON.parse(report.problems) as FileProblem[];
+  const total = Number(report.total_rows);
+  const invalid = Number(report.invalid_rows);
+  const blocked = blockedBy(target, total, invalid, problems);
+  return {
+    totalRows: total,
+    validRows: total - invalid,
+    invalidRows: invalid,
+    failuresTotal: Number(report.failures_total),
+    failuresStored: Number(report.failures_stored),
+    storedLimit: MAX_STORED_FAILURES,
+    problems,
+    importable: blocked === null,
+    blockedBy: blocked,
+  };
+}
+
+/**
+ * The rows that pass every rule, typed, with the declared column names, to a Parquet file the
+ * target's engine reads (DuckDB writes it; JavaScript never holds the rows). Columns absent from the
+ * file are NULL.
+ */
+async function writeValidRows(
+  db: ScratchDatabase,
+  file: string,
+  rel: FileRelation,
+  target: UploadTarget,
+  rowsFile: string,
+): Promise<void> {
+  const { sql, params } = failuresQuery(rel, target);
+  const columns = target.columns.map((c, i) => `t${i} AS "${c.name}"`).join(', ');
+  // The output path is ours (the upload id's, in the upload folder), not the client's.
+  await db.all(
+    `COPY (${rel.cte}, fail AS (${sql}) SELECT ${columns} FROM v WHERE _row NOT IN (SELECT _row FROM fail) ORDER BY _row)
+     TO '${rowsFile.replace(/'/g, "''")}' (FORMAT parquet)`,
+    [file, ...params],
+  );
+}
+
+function versionOf(row: UploadVersionsTable): UploadVersion {
+  return {
+    version: Number(row.version),
+    upload: row.upload_id,
+    fileName: row.file_name,
+    rows: Number(row.rows),
+    checksum: row.checksum,
+    status: row.status,
+    mode: row.mode as UploadVersion['mode'],
+    createdBy: row.created_by,
+    createdAt: new Date(Number(row.created_at)).toISOString(),
+  };
+}
+
+/** The organisation's current version of a target becomes a kept one (before another is current). */
+async function demoteCurrent(tx: Kysely<Database>, organisationId: string, targetId: string): Promise<void> {
+  await tx
+    .updateTable('upload_versions')
+    .set({ status: 'kept' })
+    .where('organisation_id', '=', organisationId)
+    .where('target', '=', targetId)
+    .where('status', '=', 'current')
+    .execute();
 }

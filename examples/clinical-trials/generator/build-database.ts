@@ -13,8 +13,21 @@ import { DuckDBDateValue, DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { ColumnSpec, StudyTables, TableName } from '../transforms/ctgov-study.js';
 import { CTGOV_TABLES, TABLE_NAMES, isoDateToEpochDays, mapStudy } from '../transforms/ctgov-study.js';
+import { versionedTableSql } from '../../../server/query/engines/index.js';
 import { assignOrganisations } from './organisations.js';
 import { GENERATOR_TODAY, GENERATOR_VERSION, MAX_STUDIES, generateStudies } from './generate-studies.js';
+
+/** uploads/enrollment_targets.yaml as the versioned table it fills (the server checks they agree). */
+const ENROLLMENT_TARGETS = {
+  target: 'enrollment_targets',
+  table: 'enrollment_targets',
+  tenantColumn: 'org',
+  columns: [
+    { name: 'sponsor', type: 'VARCHAR' },
+    { name: 'target', type: 'INTEGER' },
+  ],
+  key: ['sponsor'],
+} as const;
 
 export interface BuildDatabaseOptions {
   /** Final path of the DuckDB file; replaced atomically if it exists. */
@@ -154,6 +167,9 @@ export async function buildDatabase(options: BuildDatabaseOptions): Promise<Buil
     }
     for (const table of TABLE_NAMES) appenders[table].closeSync();
     await assignOrganisations(connection);
+    // The upload target's (empty) versioned table, so the datasets joining it answer — and
+    // `trellis check` can read their SQL — before any organisation uploads its targets.
+    for (const sql of versionedTableSql(ENROLLMENT_TARGETS)) await connection.run(sql);
 
     const meta: [string, string][] = [
       ['generator_version', GENERATOR_VERSION],

@@ -2,11 +2,14 @@ import { serverSourceFor, type SourceConfig } from '../../config/project/project
 import type { Engine } from '../engine.js';
 import type { IngestWriterOptions, OpenedIngest } from '../ingest-writer.js';
 import { serverKindOfUrl } from '../source-url.js';
-import { openDuckDB, openDuckDBIngestWriter } from './duckdb/index.js';
+import type { VersionTarget, VersionWriter, VersionedTable } from '../version-writer.js';
+import { openDuckDB, openDuckDBIngestWriter, openDuckDBVersionWriter } from './duckdb/index.js';
 import { openMySQL, openMySQLIngestWriter } from './mysql/index.js';
 import { openPostgres, openPostgresIngestWriter } from './postgres/index.js';
 // `trellis init --from <folder of CSV/Parquet>`: the files become tables of a new DuckDB file.
 export { importFilesIntoDuckDB, type FileTable } from './duckdb/index.js';
+// Example generators: a fresh DuckDB file with an upload target's (empty) versioned table.
+export { versionedTableSql } from './duckdb/index.js';
 
 /**
  * The one place that maps a source's `type` to its engine. `environment` is the snapshot taken at
@@ -48,6 +51,14 @@ export function openIngestWriter(options: IngestWriterOptions): Promise<OpenedIn
       return openPostgresIngestWriter({ ...options, target });
     case 'mysql':
       return openMySQLIngestWriter({ ...options, target });
+  }
+}
+
+/** Uploads' versioned tables (version-writer.ts) on the target's engine; the one place that maps its kind. */
+export function openVersionWriter(target: VersionTarget, spec: VersionedTable): Promise<VersionWriter> {
+  switch (target.kind) {
+    case 'duckdb':
+      return openDuckDBVersionWriter(target, spec);
   }
 }
 

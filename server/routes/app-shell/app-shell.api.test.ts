@@ -34,6 +34,7 @@ describe('the app shell', () => {
     '/admin/audit?action=login',
     '/jobs',
     '/exports',
+    '/data',
     '/invite?token=abc',
     '/forgot-password',
     '/reset-password?token=abc',

@@ -411,8 +411,15 @@ describe('operations endpoints', () => {
       '/api/v1/tokens/{id}',
       '/api/v1/uploads/targets',
       '/api/v1/uploads/targets/{target}/uploads',
+      '/api/v1/uploads/targets/{target}/versions',
+      '/api/v1/uploads/targets/{target}/versions/diff',
+      '/api/v1/uploads/targets/{target}/versions/{version}/rollback',
       '/api/v1/uploads/{upload}',
+      '/api/v1/uploads/{upload}/import',
       '/api/v1/uploads/{upload}/preview',
+      '/api/v1/uploads/{upload}/profile',
+      '/api/v1/uploads/{upload}/report',
+      '/api/v1/uploads/{upload}/report.csv',
     ]);
   });
 });

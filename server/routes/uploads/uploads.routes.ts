@@ -3,15 +3,23 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { errorBody } from '../../../contract/index.js';
+import { Readable } from 'node:stream';
 import {
+  uploadImportResult,
   uploadList,
   uploadPreview,
+  uploadProfile,
+  uploadReport,
   uploadSummary,
   uploadTargetList,
+  uploadVersion,
+  uploadVersionList,
+  versionDiff,
 } from '../../../contract/uploads.schema.js';
 import type { AppServices } from '../../app-services.js';
 import { TrellisError } from '../../errors.js';
 import { actionContext, principalOf } from '../../http/authenticate.js';
+import { tenantOf } from '../../policies/tenant.js';
 import type { Uploader } from '../../uploads/uploads.service.js';
 
 /** What these routes use of the app's services (the composition root: app-services.ts). */
@@ -19,10 +27,23 @@ type Deps = Pick<AppServices, 'uploads'>;
 
 const targetParams = z.object({ target: z.string().min(1).max(100) });
 const uploadParams = z.object({ upload: z.string().min(1).max(100) });
+const versionParams = z.object({
+  target: z.string().min(1).max(100),
+  version: z.coerce.number().int().min(1).max(1_000_000_000),
+});
+const reportQuery = z.object({
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+const diffQuery = z.object({
+  from: z.coerce.number().int().min(1).max(1_000_000_000),
+  to: z.coerce.number().int().min(1).max(1_000_000_000),
+});
 
 function uploaderOf(request: FastifyRequest): Uploader {
   const session = principalOf(request);
-  return { organisationId: session.organisation.id, userId: session.user.id, role: session.role };
+  const tenant = tenantOf(session);
+  return { organisationId: tenant.id, tenant: tenant.slug, userId: session.user.id, role: session.role };
 }
 
 /**
@@ -121,6 +142,113 @@ export function uploadsRoutes(services: Deps): FastifyPluginAsyncZod {
         response: { 200: uploadPreview, 404: errorBody, 422: errorBody },
       },
       handler: async (request) => uploads.preview(uploaderOf(request), request.params.upload),
+    });
+    app.get('/api/v1/uploads/:upload/profile', {
+      config: { permission: 'upload:read' },
+      schema: {
+        tags: ['uploads'],
+        summary:
+          'Profile of every column (nulls, distinct, min/max/mean, top values, outliers) and a quality score',
+        params: uploadParams,
+        response: { 200: uploadProfile, 404: errorBody, 422: errorBody },
+      },
+      handler: async (request) => uploads.profile(uploaderOf(request), request.params.upload),
+    });
+
+    app.get('/api/v1/uploads/:upload/report', {
+      config: { permission: 'upload:read' },
+      schema: {
+        tags: ['uploads'],
+        summary: 'The validation report: counts, file problems and one page of failing cells',
+        params: uploadParams,
+        querystring: reportQuery,
+        response: { 200: uploadReport, 404: errorBody, 422: errorBody },
+      },
+      handler: async (request) =>
+        uploads.report(uploaderOf(request), request.params.upload, request.query.offset, request.query.limit),
+    });
+
+    app.get('/api/v1/uploads/:upload/report.csv', {
+      config: { permission: 'upload:read' },
+      schema: {
+        tags: ['uploads'],
+        summary: 'The validation report as CSV (formula cells defused)',
+        params: uploadParams,
+      },
+      handler: async (request, reply) => {
+        const lines = uploads.reportCsv(uploaderOf(request), request.params.upload);
+        // The first line is awaited here, so a wrong id answers 404 rather than a broken download.
+        const first = await lines.next();
+        async function* all() {
+          if (!first.done) yield first.value;
+          yield* lines;
+        }
+        reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${request.params.upload}-report.csv"`);
+        return reply.send(Readable.from(all()));
+      },
+    });
+
+    app.post('/api/v1/uploads/:upload/import', {
+      config: { permission: 'upload:create' },
+      schema: {
+        tags: ['uploads'],
+        summary: 'Import the upload into a new version of the target (one transaction), or reject it',
+        params: uploadParams,
+        response: { 201: uploadImportResult, 404: errorBody, 409: errorBody, 422: errorBody },
+      },
+      handler: async (request, reply) => {
+        const result = await uploads.import(
+          uploaderOf(request),
+          request.params.upload,
+          actionContext(request),
+        );
+        return reply.code(201).send(result);
+      },
+    });
+
+    app.get('/api/v1/uploads/targets/:target/versions', {
+      config: { permission: 'upload:list' },
+      schema: {
+        tags: ['uploads'],
+        summary: 'The organisation’s versions of a target, newest first',
+        params: targetParams,
+        response: { 200: uploadVersionList, 404: errorBody },
+      },
+      handler: async (request) => ({
+        versions: await uploads.versions(uploaderOf(request), request.params.target),
+      }),
+    });
+
+    app.get('/api/v1/uploads/targets/:target/versions/diff', {
+      config: { permission: 'upload:list' },
+      schema: {
+        tags: ['uploads'],
+        summary: 'Row counts of two versions and their difference',
+        params: targetParams,
+        querystring: diffQuery,
+        response: { 200: versionDiff, 404: errorBody },
+      },
+      handler: async (request) =>
+        uploads.diff(uploaderOf(request), request.params.target, request.query.from, request.query.to),
+    });
+
+    app.post('/api/v1/uploads/targets/:target/versions/:version/rollback', {
+      config: { permission: 'upload:create' },
+      schema: {
+        tags: ['uploads'],
+        summary: 'Roll back: serve an older kept version again (one atomic switch, audited)',
+        params: versionParams,
+        response: { 200: uploadVersion, 404: errorBody, 409: errorBody },
+      },
+      handler: async (request) =>
+        uploads.rollback(
+          uploaderOf(request),
+          request.params.target,
+          request.params.version,
+          actionContext(request),
+        ),
     });
   };
 }

@@ -6,6 +6,7 @@ import { jobsMigration } from './0003-jobs.migration.js';
 import { invitationsMigration } from './0004-invitations.migration.js';
 import { uploadsMigration } from './0005-uploads.migration.js';
 import { dashboardPreferencesMigration } from './0006-dashboard-preferences.migration.js';
+import { uploadVersionsMigration } from './0007-upload-versions.migration.js';
 import { exportFilesMigration } from './0008-export-files.migration.js';
 
 /**
@@ -21,6 +22,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0004-invitations': invitationsMigration(dialect),
     '0005-uploads': uploadsMigration(dialect),
     '0006-dashboard-preferences': dashboardPreferencesMigration(dialect),
+    '0007-upload-versions': uploadVersionsMigration(dialect),
     '0008-export-files': exportFilesMigration(dialect),
   };
 }

@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'react';
 import type { SessionInfo } from '../../../contract/index.js';
 import { signOutMutation, switchOrganisationMutation } from '../api/accounts-mutations.js';
 import { myOrganisationsQuery } from '../api/accounts-queries.js';
-import { can, roleLabel } from '../app/accounts/abilities.js';
+import { ABILITY, can, roleLabel } from '../app/accounts/abilities.js';
 import { Link } from '../app/routing/Link.js';
 import { loginPath } from '../app/routing/next-path.js';
 import { ACCOUNT_PAGES, NAV_PAGES } from '../app/routing/routes.js';
@@ -24,7 +24,9 @@ export function AppHeader() {
         </svg>
         Trellis
       </Link>
-      {session.data && <MainNav pathname={location.pathname} />}
+      {session.data && (
+        <MainNav pathname={location.pathname} canUpload={can(session.data, ABILITY.uploadsWrite)} />
+      )}
       <div className="app-bar-end">
         {session.data ? (
           <SignedIn session={session.data} />
@@ -41,12 +43,14 @@ export function AppHeader() {
   );
 }
 
-/** The signed-in member's pages beside the brand: dashboards, jobs and exports. */
-function MainNav({ pathname }: { pathname: string }) {
+/** The signed-in member's pages beside the brand: dashboards, jobs, exports and (uploaders) data. */
+function MainNav({ pathname, canUpload }: { pathname: string; canUpload: boolean }) {
   const jobs = NAV_PAGES.jobs.path;
   const onJobs = pathname === jobs || pathname === `${jobs}/`;
   const exportsPath = NAV_PAGES.exports.path;
   const onExports = pathname === exportsPath || pathname === `${exportsPath}/`;
+  const data = NAV_PAGES.data.path;
+  const onData = pathname === data || pathname === `${data}/`;
   const onDashboards = pathname === '/';
   return (
     <nav className="main-nav" aria-label="Main">
@@ -59,6 +63,11 @@ function MainNav({ pathname }: { pathname: string }) {
       <Link href={exportsPath} aria-current={onExports ? 'page' : undefined}>
         {NAV_PAGES.exports.title}
       </Link>
+      {canUpload && (
+        <Link href={data} aria-current={onData ? 'page' : undefined}>
+          {NAV_PAGES.data.title}
+        </Link>
+      )}
     </nav>
   );
 }

@@ -6,6 +6,9 @@ import type { IngestTarget, IngestWriterOptions, OpenedIngest } from '../../inge
 import type { ScratchDatabase } from '../../scratch-database.js';
 import { DuckDBIngestWriter } from './duckdb-ingest-writer.js';
 import { DuckDBScratch } from './duckdb-scratch.js';
+import { DuckDBVersionWriter } from './duckdb-version-writer.js';
+export { versionedTableSql } from './duckdb-version-writer.js';
+import type { VersionTarget, VersionWriter, VersionedTable } from '../../version-writer.js';
 import { duckdbSettings, type DuckDBSourceConfig } from './duckdb-config.js';
 import { DuckDBEngine } from './duckdb-engine.js';
 
@@ -38,3 +41,8 @@ export function openDuckDBScratch(folder: string, memoryLimit = '256MB'): Promis
   return DuckDBScratch.open(folder, memoryLimit);
 }
 export { importFilesIntoDuckDB, type FileTable } from './duckdb-file-import.js';
+
+/** A versioned-table session on a served DuckDB file (uploads' import and rollback). */
+export function openDuckDBVersionWriter(target: VersionTarget, spec: VersionedTable): Promise<VersionWriter> {
+  return DuckDBVersionWriter.open(target, spec);
+}

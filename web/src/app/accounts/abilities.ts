@@ -9,6 +9,8 @@ export const ABILITY = {
   auditRead: 'audit:read',
   /** Start and cancel pipeline runs (editors and admins). */
   pipelinesRun: 'pipelines:run',
+  /** Upload files, import them, roll back (editors and admins). */
+  uploadsWrite: 'uploads:write',
 } as const;
 export type Ability = (typeof ABILITY)[keyof typeof ABILITY];
 

@@ -15,6 +15,9 @@ describe('routes', () => {
     expect(matchRoute('/jobs/x')).toEqual({ name: 'not-found' });
     expect(matchRoute('/jobsx')).toEqual({ name: 'not-found' });
     expect(matchRoute('/exports')).toEqual({ name: 'exports' });
+    expect(matchRoute('/data')).toEqual({ name: 'data' });
+    expect(matchRoute('/data/')).toEqual({ name: 'data' });
+    expect(matchRoute('/datax')).toEqual({ name: 'not-found' });
   });
 
   it('builds dashboard paths that match back', () => {

@@ -12,6 +12,7 @@ export type Route =
   | { readonly name: AccountPageName }
   | { readonly name: 'jobs' }
   | { readonly name: 'exports' }
+  | { readonly name: 'data' }
   | { readonly name: 'not-found' };
 
 /** Pages that need a signed-in user, each with the ability it needs (if any). */
@@ -33,6 +34,7 @@ export type AccountPageName = keyof typeof ACCOUNT_PAGES;
 export const NAV_PAGES = {
   jobs: { path: '/jobs', title: 'Jobs', ability: undefined },
   exports: { path: '/exports', title: 'Exports', ability: undefined },
+  data: { path: '/data', title: 'Data', ability: ABILITY.uploadsWrite },
 } as const satisfies Record<string, { path: string; title: string; ability: Ability | undefined }>;
 export type NavPageName = keyof typeof NAV_PAGES;
 
@@ -56,6 +58,7 @@ export function matchRoute(pathname: string): Route {
   if (account) return { name: account };
   if (trimmed === NAV_PAGES.jobs.path) return { name: 'jobs' };
   if (trimmed === NAV_PAGES.exports.path) return { name: 'exports' };
+  if (trimmed === NAV_PAGES.data.path) return { name: 'data' };
   const m = /^\/d\/([^/]+)\/?$/.exec(pathname);
   if (m?.[1]) {
     try {

@@ -1,0 +1,136 @@
+import type { UploadFormat } from '../config/project/upload.schema.js';
+import type { UploadColumn, UploadTarget } from '../config/project/upload.types.js';
+import { TrellisError } from '../errors.js';
+import type { ScratchDatabase } from '../query/scratch-database.js';
+
+/**
+ * A received file as one SQL relation for the profile, the validation report and the import, read by
+ * DuckDB's own reader from the temp file (bound as `$1`). Nothing from the file becomes an identifier:
+ * the file's columns are renamed by POSITION (`AS t(c0, c1, …)`), and the headers — values from
+ * DESCRIBE — are matched to declared columns in JavaScript. Every value is read as trimmed text
+ * (`v<i>`, blank → NULL) and cast to the declared type with TRY_CAST (`t<i>`, NULL when it does not
+ * cast), so a bad value is a finding for the report, never an error that stops the read.
+ */
+export interface FileRelation {
+  /** The file's headers, in file order. */
+  readonly headers: readonly string[];
+  /** Declared columns with the file position that fills them (null: not in the file). */
+  readonly columns: readonly { readonly column: UploadColumn; readonly position: number | null }[];
+  /** Headers that are no declared column. */
+  readonly extra: readonly string[];
+  /** Declared required columns the file lacks. */
+  readonly missing: readonly string[];
+  /** Headers that two file columns share (case-insensitively). */
+  readonly duplicateHeaders: readonly string[];
+  /** 1-based positions of columns without a header. */
+  readonly blankHeaders: readonly number[];
+  /**
+   * `WITH f AS (… _row, c0 … cN), v AS (_row, v0…, t0…)`: `_row` is the 1-based data row, `v<i>`
+   * the text and `t<i>` the typed value of declared column i (in target.columns order). `$1` = file.
+   */
+  readonly cte: string;
+  /** The file's columns as text, `x<p>` by position (profile of every column, declared or not). */
+  readonly textColumns: readonly string[];
+}
+
+/**
+ * The reader for a format over `$1`. Uploads always have a header line (CSV/TSV); with `allText`
+ * values come as VARCHAR so what the file holds is what is checked (`0120` stays `0120`).
+ */
+export function readerOf(format: UploadFormat, allText: boolean): string {
+  const text = allText ? ', all_varchar = true' : '';
+  switch (format) {
+    case 'csv':
+      return `read_csv($1, header = true, sample_size = 20480${text})`;
+    case 'tsv':
+      return `read_csv($1, delim = '\\t', header = true, sample_size = 20480${text})`;
+    case 'json':
+      return "read_json($1, format = 'array')";
+    case 'ndjson':
+      return `read_json($1, format = 'newline_delimited')`;
+    case 'parquet':
+      return 'read_parquet($1)';
+    case 'xlsx':
+      throw new TrellisError('UPLOAD_UNREADABLE', {
+        message: 'XLSX files cannot be read here yet; save the sheet as CSV.',
+      });
+  }
+}
+
+export function isTextFormat(format: UploadFormat): boolean {
+  return format === 'csv' || format === 'tsv';
+}
+
+/** Reads the file's header (DESCRIBE) and builds the relation; a file DuckDB refuses is UNREADABLE. */
+export async function fileRelation(
+  db: ScratchDatabase,
+  file: string,
+  format: UploadFormat,
+  target: UploadTarget,
+): Promise<FileRelation> {
+  const reader = readerOf(format, isTextFormat(format));
+  const described = await unreadable(() => db.all(`DESCRIBE SELECT * FROM ${reader}`, [file]));
+  // DuckDB renames a repeated or blank header (`Target_1`, `column2`); the report needs them as
+  // written, so CSV/TSV headers are read as the first line's values (header = false).
+  let headers = described.map((d) => String(d.column_name));
+  if (isTextFormat(format)) {
+    const raw = await unreadable(() =>
+      db.all(`SELECT * FROM ${reader.replace('header = true', 'header = false')} LIMIT 1`, [file]),
+    );
+    const first = raw[0];
+    if (first && Object.keys(first).length === headers.length)
+      headers = Object.values(first).map((v) => (v === null ? '' : String(v)));
+  }
+  if (headers.length > target.limits.columns)
+    throw new TrellisError('UPLOAD_TOO_MANY_COLUMNS', {
+      message: `The file has ${headers.length} columns; this upload target allows ${target.limits.columns}.`,
+    });
+  const seen = new Map<string, number>();
+  const duplicateHeaders: string[] = [];
+  const blankHeaders: number[] = [];
+  headers.forEach((h, p) => {
+    const folded = h.trim().toLowerCase();
+    if (folded === '') blankHeaders.push(p + 1);
+    else if (seen.has(folded)) duplicateHeaders.push(h);
+    else seen.set(folded, p);
+  });
+  const columns = target.columns.map((column) => ({
+    column,
+    position: seen.get(column.header.trim().toLowerCase()) ?? null,
+  }));
+  const declared = new Set(target.columns.map((c) => c.header.trim().toLowerCase()));
+  const extra = headers.filter((h) => h.trim() !== '' && !declared.has(h.trim().toLowerCase()));
+  const missing = columns.filter((c) => c.position === null && c.column.required).map((c) => c.column.name);
+
+  const renamed = headers.map((_, p) => `c${p}`).join(', ');
+  const text = (p: number) => `NULLIF(trim(CAST(c${p} AS VARCHAR)), '')`;
+  const values = columns.map(({ position }, i) =>
+    position === null ? `CAST(NULL AS VARCHAR) AS v${i}` : `${text(position)} AS v${i}`,
+  );
+  const typed = columns.map(({ column }, i) => `TRY_CAST(v${i} AS ${column.type}) AS t${i}`);
+  const all = headers.map((_, p) => `${text(p)} AS x${p}`);
+  const cte =
+    `WITH f AS (SELECT row_number() OVER () AS _row, * FROM ${reader} AS t(${renamed})), ` +
+    `w AS (SELECT _row${values.length ? `, ${values.join(', ')}` : ''}${all.length ? `, ${all.join(', ')}` : ''} FROM f), ` +
+    `v AS (SELECT *${typed.length ? `, ${typed.join(', ')}` : ''} FROM w)`;
+  return {
+    headers,
+    columns,
+    extra,
+    missing,
+    duplicateHeaders,
+    blankHeaders,
+    cte,
+    textColumns: headers.map((_, p) => `x${p}`),
+  };
+}
+
+/** Runs a read; DuckDB's refusal (a broken file) becomes UPLOAD_UNREADABLE with its cause logged. */
+export async function unreadable<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof TrellisError) throw err;
+    throw new TrellisError('UPLOAD_UNREADABLE', { detail: { cause: (err as Error).message } });
+  }
+}

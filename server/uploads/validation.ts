@@ -1,0 +1,129 @@
+import type { UploadTarget } from '../config/project/upload.types.js';
+import type { ScratchDatabase } from '../query/scratch-database.js';
+import { unreadable, type FileRelation } from './file-relation.js';
+
+/** At most this many failures are stored per upload (the counts are always complete). */
+export const MAX_STORED_FAILURES = 10_000;
+/** A failing value is stored and shown up to this many characters. */
+export const MAX_FAILURE_VALUE = 200;
+
+export type FailureRule =
+  'required' | 'type' | 'unique' | 'allowed' | 'range' | 'pattern' | 'max_length' | 'cell_bytes';
+
+export interface Failure {
+  /** 1-based data row (the header line is not counted). */
+  readonly row: number;
+  readonly column: string;
+  readonly value: string | null;
+  readonly rule: FailureRule;
+}
+
+export interface Validation {
+  readonly totalRows: number;
+  readonly invalidRows: number;
+  readonly failuresTotal: number;
+  /** The first MAX_STORED_FAILURES failures, by row then column order. */
+  readonly failures: readonly Failure[];
+}
+
+/**
+ * The failing cells as one SQL query over the relation, in ONE scan of the file: per row, a list of
+ * (column, rule, value, failed?) structs, filtered and unnested (a UNION ALL per rule read the file
+ * once per rule: 30× slower on a million rows).
+ * Rule parameters (allowed values, bounds, patterns) are bound after the file (`$1`); column names
+ * and rules are bound too, so the query text holds only our own identifiers and numbers.
+ * `unique`: every occurrence of a key after its first (the first one is the row that is kept).
+ */
+export function failuresQuery(
+  rel: FileRelation,
+  target: UploadTarget,
+): { sql: string; params: (string | number)[] } {
+  const params: (string | number)[] = [];
+  const bind = (v: string | number) => {
+    params.push(v);
+    return `$${params.length + 1}`;
+  };
+  // One struct per (column, rule) with its condition; one scan of the file keeps the true ones.
+  const checks: string[] = [];
+  const add = (i: number, column: string, rule: FailureRule, where: string, value = `v${i}`) =>
+    checks.push(
+      `struct_pack(_col := ${i}, col := ${bind(column)}::VARCHAR, value := ${value}::VARCHAR, rule := ${bind(rule)}::VARCHAR, bad := coalesce(${where}, false))`,
+    );
+  rel.columns.forEach(({ column, position }, i) => {
+    if (position === null) return; // a missing column is a file-level problem, not one per row
+    const v = `v${i}`;
+    const t = `t${i}`;
+    add(i, column.name, 'cell_bytes', `strlen(${v}) > ${target.limits.cellBytes}`);
+    if (column.required) add(i, column.name, 'required', `${v} IS NULL`);
+    add(i, column.name, 'type', `${v} IS NOT NULL AND ${t} IS NULL`);
+    if (column.allowed)
+      add(
+        i,
+        column.name,
+        'allowed',
+        `${v} IS NOT NULL AND ${v} NOT IN (${column.allowed.map(bind).join(', ')})`,
+      );
+    const bounds: string[] = [];
+    if (column.min !== null) bounds.push(`${t} < CAST(${bind(column.min)} AS ${column.type})`);
+    if (column.max !== null) bounds.push(`${t} > CAST(${bind(column.max)} AS ${column.type})`);
+    if (bounds.length) add(i, column.name, 'range', `${t} IS NOT NULL AND (${bounds.join(' OR ')})`);
+    if (column.pattern !== null)
+      add(
+        i,
+        column.name,
+        'pattern',
+        `${v} IS NOT NULL AND NOT regexp_full_match(${v}, ${bind(column.pattern)})`,
+      );
+    if (column.maxLength !== null) add(i, column.name, 'max_length', `length(${v}) > ${column.maxLength}`);
+  });
+  const keyIdx = target.key.map((k) => rel.columns.findIndex((c) => c.column.name === k));
+  const keyed = keyIdx.length > 0 && keyIdx.every((i) => i >= 0 && rel.columns[i]?.position !== null);
+  let source = 'v';
+  if (keyed) {
+    const keys = keyIdx.map((i) => `v${i}`).join(', ');
+    const present = keyIdx.map((i) => `v${i} IS NOT NULL`).join(' AND ');
+    // The n-th row of a key (n > 1) fails; the first one is the row that is kept.
+    source = `(SELECT *, CASE WHEN ${present} THEN row_number() OVER (PARTITION BY ${keys} ORDER BY _row) END AS _kn FROM v) AS v`;
+    add(keyIdx[0] ?? 0, target.key.join(', '), 'unique', '_kn > 1', `concat_ws(', ', ${keys})`);
+  }
+  const sql = checks.length
+    ? `SELECT _row, f._col AS _col, f.col AS col, f.value AS value, f.rule AS rule FROM (
+         SELECT _row, unnest(list_filter([${checks.join(', ')}], x -> x.bad)) AS f FROM ${source}) AS u`
+    : 'SELECT NULL::BIGINT AS _row, 0 AS _col, NULL AS col, NULL AS value, NULL AS rule WHERE false';
+  return { sql, params };
+}
+
+/** Counts every failure and keeps the first MAX_STORED_FAILURES, computed by DuckDB over the file. */
+export async function validateFile(
+  db: ScratchDatabase,
+  file: string,
+  rel: FileRelation,
+  target: UploadTarget,
+): Promise<Validation> {
+  const { sql, params } = failuresQuery(rel, target);
+  return unreadable(async () => {
+    const counts = await db.all(
+      `${rel.cte}, fail AS (${sql})
+       SELECT (SELECT count(*) FROM f) AS total, count(*) AS failures, count(DISTINCT _row) AS rows FROM fail`,
+      [file, ...params],
+    );
+    const stored = await db.all(
+      `${rel.cte}, fail AS (${sql})
+       SELECT _row, col, left(value, ${MAX_FAILURE_VALUE}) AS value, rule FROM fail
+       ORDER BY _row, _col, rule LIMIT ${MAX_STORED_FAILURES}`,
+      [file, ...params],
+    );
+    const c = counts[0] ?? {};
+    return {
+      totalRows: Number(c.total ?? 0),
+      invalidRows: Number(c.rows ?? 0),
+      failuresTotal: Number(c.failures ?? 0),
+      failures: stored.map((r) => ({
+        row: Number(r._row),
+        column: String(r.col),
+        value: r.value === null ? null : String(r.value),
+        rule: String(r.rule) as FailureRule,
+      })),
+    };
+  });
+}

@@ -1,0 +1,610 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useId, useRef, useState, type DragEvent } from 'react';
+import type {
+  UploadProfile,
+  UploadReport,
+  UploadSummary,
+  UploadTargetSummary,
+  UploadVersion,
+} from '../../../contract/index.js';
+import { sendFile, uploads, type UploadProgress } from '../api/uploads-api.js';
+import { formatBytes, formatRate, formatShare } from '../app/uploads/upload-format.js';
+import { AccountPage, EmptyState, ListSkeleton } from '../components/AccountPage.js';
+import { ConfirmDialog } from '../components/ConfirmDialog.js';
+import { FormError } from '../components/FormError.js';
+import { WidgetError } from '../components/WidgetStates.js';
+
+const REPORT_PAGE = 50;
+const uploadKeys = {
+  targets: () => ['uploads', 'targets'] as const,
+  preview: (id: string) => ['uploads', 'preview', id] as const,
+  profile: (id: string) => ['uploads', 'profile', id] as const,
+  report: (id: string, offset: number) => ['uploads', 'report', id, offset] as const,
+  versions: (target: string) => ['uploads', 'versions', target] as const,
+};
+
+/**
+ * The Data page (docs/uploads.md): pick an upload target, drop or choose a file, watch it upload
+ * (bytes/s, cancel), then see the preview, the profile and the validation report before importing
+ * it into a new version; the versions list rolls back. Editors and admins (`uploads:write`).
+ */
+export function DataPage() {
+  return (
+    <AccountPage
+      page="data"
+      description="Upload your organisation's files into the project's tables: check them first, import them as a new version, roll back when needed."
+    >
+      {() => <Targets />}
+    </AccountPage>
+  );
+}
+
+function Targets() {
+  const list = useQuery({ queryKey: uploadKeys.targets(), queryFn: ({ signal }) => uploads.targets(signal) });
+  const [chosen, setChosen] = useState<string | null>(null);
+  const selectId = useId();
+  if (list.isPending) return <ListSkeleton rows={2} />;
+  if (list.isError)
+    return <WidgetError error={list.error} onRetry={() => void list.refetch()} retrying={list.isFetching} />;
+  const targets = list.data.targets;
+  if (targets.length === 0)
+    return (
+      <EmptyState title="No upload targets">
+        <p>
+          This project has no upload target you may use. Declare one under <code>uploads/</code> in the
+          project folder, check it with <code>trellis check</code>, and restart the server.
+        </p>
+      </EmptyState>
+    );
+  const target = targets.find((t) => t.id === chosen) ?? targets[0];
+  if (!target) return null;
+  return (
+    <>
+      {targets.length > 1 && (
+        <div className="field field-narrow upload-target-field">
+          <label htmlFor={selectId}>Upload target</label>
+          <select id={selectId} value={target.id} onChange={(e) => setChosen(e.target.value)}>
+            {targets.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.title}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      <TargetView key={target.id} target={target} />
+    </>
+  );
+}
+
+function TargetView({ target }: { target: UploadTargetSummary }) {
+  const [upload, setUpload] = useState<UploadSummary | null>(null);
+  return (
+    <>
+      <section className="panel" aria-labelledby="target-title">
+        <h2 id="target-title" className="panel-title">
+          {target.title}
+        </h2>
+        {target.description && <p className="section-summary">{target.description}</p>}
+        <p className="section-summary upload-columns">
+          Columns:{' '}
+          {target.columns.map((c, i) => (
+            <span key={c.name}>
+              {i > 0 && ', '}
+              <code>{c.header}</code> {c.type.toLowerCase()}
+              {c.required ? ' (required)' : ''}
+            </span>
+          ))}
+          . Mode: {target.mode}. Formats: {target.formats.join(', ')}, up to {formatBytes(target.maxBytes)}.
+        </p>
+        <DropZone target={target} onUploaded={setUpload} />
+      </section>
+      {upload && <Review key={upload.id} target={target} upload={upload} onDone={() => setUpload(null)} />}
+      <Versions target={target} />
+    </>
+  );
+}
+
+type Sending = { readonly name: string; readonly progress: UploadProgress; readonly cancel: () => void };
+
+function DropZone(props: { target: UploadTargetSummary; onUploaded: (u: UploadSummary) => void }) {
+  const input = useRef<HTMLInputElement>(null);
+  const [over, setOver] = useState(false);
+  const [sending, setSending] = useState<Sending | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const accept = props.target.formats.map((f) => `.${f}`).join(',');
+
+  const start = (file: File) => {
+    setError(null);
+    const job = sendFile(props.target.id, file, (progress) =>
+      setSending((s) => (s ? { ...s, progress } : s)),
+    );
+    setSending({ name: file.name, progress: { loaded: 0, total: file.size, rate: 0 }, cancel: job.cancel });
+    job.done.then(
+      (summary) => {
+        setSending(null);
+        props.onUploaded(summary);
+      },
+      (err: unknown) => {
+        setSending(null);
+        setError(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  };
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setOver(false);
+    const file = e.dataTransfer.files[0];
+    if (file && !sending) start(file);
+  };
+
+  if (sending) {
+    const { loaded, total, rate } = sending.progress;
+    const percent = total > 0 ? Math.min(100, Math.round((loaded / total) * 100)) : 0;
+    return (
+      <div className="upload-progress" data-testid="upload-progress">
+        <p>
+          Uploading <strong>{sending.name}</strong>: {formatBytes(loaded)} of {formatBytes(total)} ({percent}
+          %), {formatRate(rate)}
+        </p>
+        <div
+          className="progress-track"
+          role="progressbar"
+          aria-label={`Uploading ${sending.name}`}
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={percent}
+        >
+          <div className="progress-fill" style={{ width: `${percent}%` }} />
+        </div>
+        <button type="button" className="button secondary small" onClick={sending.cancel}>
+          Cancel upload
+        </button>
+      </div>
+    );
+  }
+  return (
+    <>
+      <div
+        className={`drop-zone${over ? ' drop-over' : ''}`}
+        data-testid="drop-zone"
+        onDragOver={(e) => {
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={onDrop}
+      >
+        <p>Drag a file here, or</p>
+        <button type="button" className="button" onClick={() => input.current?.click()}>
+          Choose a file…
+        </button>
+        <input
+          ref={input}
+          type="file"
+          accept={accept}
+          className="visually-hidden"
+          tabIndex={-1}
+          aria-label="File to upload"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            e.target.value = '';
+            if (file) start(file);
+          }}
+        />
+      </div>
+      <FormError error={error} />
+    </>
+  );
+}
+
+function Review(props: { target: UploadTargetSummary; upload: UploadSummary; onDone: () => void }) {
+  const { upload, target } = props;
+  const queryClient = useQueryClient();
+  const [imported, setImported] = useState<string | null>(null);
+  const report = useQuery({
+    queryKey: uploadKeys.report(upload.id, 0),
+    queryFn: ({ signal }) => uploads.report(upload.id, { offset: 0, limit: REPORT_PAGE }, signal),
+  });
+  const doImport = useMutation({
+    mutationFn: () => uploads.importUpload(upload.id),
+    onSuccess: async (r) => {
+      const diff = r.rowDiff === null ? '' : `, ${r.rowDiff >= 0 ? '+' : ''}${r.rowDiff} rows`;
+      const skipped = r.skippedRows ? `; ${r.skippedRows} invalid rows skipped` : '';
+      setImported(`Version ${r.version.version} is live: ${r.version.rows} rows${diff}${skipped}.`);
+      await queryClient.invalidateQueries({ queryKey: uploadKeys.versions(target.id) });
+    },
+  });
+  return (
+    <section className="panel upload-review" aria-labelledby="review-title" data-testid="upload-review">
+      <div className="section-toolbar">
+        <h2 id="review-title" className="panel-title">
+          {upload.fileName} <span className="count">{formatBytes(upload.bytes)}</span>
+        </h2>
+        <button type="button" className="button ghost small" onClick={props.onDone}>
+          Close
+        </button>
+      </div>
+      <Preview id={upload.id} />
+      <Profile id={upload.id} />
+      <Report id={upload.id} first={report.data} />
+      <div className="form-actions upload-import">
+        {imported ? (
+          <p className="form-success" role="status">
+            {imported}
+          </p>
+        ) : (
+          <>
+            <button
+              type="button"
+              className="button"
+              disabled={!report.data?.importable || doImport.isPending}
+              onClick={() => doImport.mutate()}
+            >
+              {doImport.isPending ? 'Importing…' : 'Import as a new version'}
+            </button>
+            {report.data && !report.data.importable && (
+              <p className="section-summary">{report.data.blockedBy}</p>
+            )}
+            {report.data?.importable && report.data.invalidRows > 0 && (
+              <p className="section-summary">
+                {report.data.invalidRows} invalid rows will be skipped (within this target’s allowance).
+              </p>
+            )}
+          </>
+        )}
+      </div>
+      <FormError error={doImport.error} />
+    </section>
+  );
+}
+
+function Preview({ id }: { id: string }) {
+  const preview = useQuery({
+    queryKey: uploadKeys.preview(id),
+    queryFn: ({ signal }) => uploads.preview(id, signal),
+  });
+  return (
+    <div className="account-section" data-testid="upload-preview">
+      <h3 className="section-title">Preview</h3>
+      {preview.isPending && <ListSkeleton rows={3} />}
+      {preview.isError && <FormError error={preview.error} />}
+      {preview.data && (
+        <>
+          <p className="section-summary">
+            {preview.data.rows.length === 1
+              ? 'The first row.'
+              : `The first ${preview.data.rows.length} rows.`}
+            {preview.data.missing.length > 0 && ` Missing: ${preview.data.missing.join(', ')}.`}
+            {preview.data.extra.length > 0 && ` Not declared: ${preview.data.extra.join(', ')}.`}
+          </p>
+          <div className="table-scroll upload-table">
+            <table className="data-table">
+              <thead>
+                <tr>
+                  {preview.data.columns.map((c) => (
+                    <th key={c.header} scope="col">
+                      {c.header}
+                      <span className="column-types">
+                        {c.inferredType.toLowerCase()}
+                        {c.declaredType ? ` → ${c.declaredType.toLowerCase()}` : ' · not declared'}
+                      </span>
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {preview.data.rows.slice(0, 10).map((row, r) => (
+                  <tr key={r}>
+                    {row.map((v, i) => (
+                      <td key={i}>{v ?? <span className="null">null</span>}</td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
+
+function Profile({ id }: { id: string }) {
+  const profile = useQuery({
+    queryKey: uploadKeys.profile(id),
+    queryFn: ({ signal }) => uploads.profile(id, signal),
+  });
+  return (
+    <div className="account-section" data-testid="upload-profile">
+      <h3 className="section-title">Profile</h3>
+      {profile.isPending && <ListSkeleton rows={3} />}
+      {profile.isError && <FormError error={profile.error} />}
+      {profile.data && <ProfileBody profile={profile.data} />}
+    </div>
+  );
+}
+
+function ProfileBody({ profile }: { profile: UploadProfile }) {
+  const q = profile.quality;
+  return (
+    <>
+      <p className="quality">
+        <span className={`quality-score ${q.score >= 90 ? 'good' : q.score >= 60 ? 'fair' : 'poor'}`}>
+          {q.score}
+        </span>
+        <span>
+          Quality score of {profile.rows} rows: filled {formatShare(q.filled)}, typed {formatShare(q.typed)},
+          unique rows {formatShare(q.uniqueRows)}, unique keys {formatShare(q.uniqueKeys)}.{' '}
+          {profile.duplicateRows} duplicate rows
+          {profile.duplicateKeys !== null && `, ${profile.duplicateKeys} duplicate keys`}.
+        </span>
+      </p>
+      <div className="table-scroll upload-table">
+        <table className="data-table">
+          <thead>
+            <tr>
+              <th scope="col">Column</th>
+              <th scope="col" className="num">
+                Empty
+              </th>
+              <th scope="col" className="num">
+                Distinct
+              </th>
+              <th scope="col">Min</th>
+              <th scope="col">Max</th>
+              <th scope="col" className="num">
+                Mean
+              </th>
+              <th scope="col" className="num">
+                Outliers
+              </th>
+              <th scope="col">Most frequent</th>
+            </tr>
+          </thead>
+          <tbody>
+            {profile.columns.map((c) => (
+              <tr key={c.header}>
+                <th scope="row">{c.header}</th>
+                <td className="num">{formatShare(c.nullShare)}</td>
+                <td className="num">{c.distinct}</td>
+                <td>{c.min ?? '–'}</td>
+                <td>{c.max ?? '–'}</td>
+                <td className="num">
+                  {c.mean === null ? '–' : c.mean.toLocaleString(undefined, { maximumFractionDigits: 2 })}
+                </td>
+                <td className="num">{c.outliers ?? '–'}</td>
+                <td className="prose">{c.top.map((t) => `${t.value} (${t.count})`).join(', ') || '–'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+function Report({ id, first }: { id: string; first: UploadReport | undefined }) {
+  const [offset, setOffset] = useState(0);
+  const page = useQuery({
+    queryKey: uploadKeys.report(id, offset),
+    queryFn: ({ signal }) => uploads.report(id, { offset, limit: REPORT_PAGE }, signal),
+    enabled: offset > 0,
+  });
+  const report = offset === 0 ? first : page.data;
+  return (
+    <div className="account-section" data-testid="upload-report">
+      <div className="section-toolbar">
+        <h3 className="section-title">Validation report</h3>
+        {report && report.failuresTotal + report.problems.length > 0 && (
+          <a className="button secondary small" href={uploads.reportCsvUrl(id)} download>
+            Download report (CSV)
+          </a>
+        )}
+      </div>
+      {!report && <ListSkeleton rows={2} />}
+      {report && (
+        <>
+          <p className="section-summary" role="status">
+            {report.totalRows === 1 ? '1 row' : `${report.totalRows} rows`}: {report.validRows} valid,{' '}
+            {report.invalidRows} invalid
+            {report.failuresTotal > report.failuresStored &&
+              ` (the first ${report.failuresStored} of ${report.failuresTotal} failures are kept)`}
+            .
+          </p>
+          {report.problems.length > 0 && (
+            <ul className="upload-problems">
+              {report.problems.map((p) => (
+                <li key={`${p.rule}:${p.column}`}>
+                  <strong>{problemLabel(p.rule)}</strong> {p.column && <code>{p.column}</code>}
+                </li>
+              ))}
+            </ul>
+          )}
+          {report.failures.length > 0 ? (
+            <>
+              <div className="table-scroll upload-table">
+                <table className="data-table">
+                  <thead>
+                    <tr>
+                      <th scope="col" className="num">
+                        Row
+                      </th>
+                      <th scope="col">Column</th>
+                      <th scope="col">Value</th>
+                      <th scope="col">Rule</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {report.failures.map((f, i) => (
+                      <tr key={`${f.row}:${f.column}:${f.rule}:${i}`}>
+                        <td className="num">{f.row}</td>
+                        <td>{f.column}</td>
+                        <td>{f.value ?? <span className="null">empty</span>}</td>
+                        <td>{ruleLabel(f.rule)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <div className="pager">
+                <span className="pager-range">
+                  Failures {offset + 1}–{offset + report.failures.length} of {report.failuresStored}
+                </span>
+                <span className="pager-buttons">
+                  <button
+                    type="button"
+                    className="button secondary small"
+                    disabled={offset === 0}
+                    onClick={() => setOffset(Math.max(0, offset - REPORT_PAGE))}
+                  >
+                    Previous
+                  </button>
+                  <button
+                    type="button"
+                    className="button secondary small"
+                    disabled={offset + REPORT_PAGE >= report.failuresStored}
+                    onClick={() => setOffset(offset + REPORT_PAGE)}
+                  >
+                    Next
+                  </button>
+                </span>
+              </div>
+            </>
+          ) : (
+            report.problems.length === 0 && (
+              <p className="section-summary">Every row passes the target’s rules.</p>
+            )
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
+function Versions({ target }: { target: UploadTargetSummary }) {
+  const queryClient = useQueryClient();
+  const list = useQuery({
+    queryKey: uploadKeys.versions(target.id),
+    queryFn: ({ signal }) => uploads.versions(target.id, signal),
+  });
+  const [asked, setAsked] = useState<UploadVersion | null>(null);
+  const rollback = useMutation({
+    mutationFn: (version: number) => uploads.rollback(target.id, version),
+    onSuccess: async () => {
+      setAsked(null);
+      await queryClient.invalidateQueries({ queryKey: uploadKeys.versions(target.id) });
+    },
+  });
+  return (
+    <section className="account-section" aria-labelledby="versions-title" data-testid="upload-versions">
+      <h2 id="versions-title" className="section-title">
+        Versions
+      </h2>
+      {list.isPending && <ListSkeleton rows={2} />}
+      {list.isError && (
+        <WidgetError error={list.error} onRetry={() => void list.refetch()} retrying={list.isFetching} />
+      )}
+      {list.data && list.data.versions.length === 0 && (
+        <EmptyState title="No versions yet">
+          <p>Your organisation has not imported a file into this target. Upload one above.</p>
+        </EmptyState>
+      )}
+      {list.data && list.data.versions.length > 0 && (
+        <div className="table-scroll">
+          <table className="data-table account-table">
+            <thead>
+              <tr>
+                <th scope="col" className="num">
+                  Version
+                </th>
+                <th scope="col">Status</th>
+                <th scope="col">File</th>
+                <th scope="col" className="num">
+                  Rows
+                </th>
+                <th scope="col">Imported</th>
+                <th scope="col">Checksum</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.versions.map((v) => (
+                <tr key={v.version}>
+                  <td className="num">{v.version}</td>
+                  <td>
+                    <span className={`badge state badge-version-${v.status}`}>{v.status}</span>
+                  </td>
+                  <td>{v.fileName}</td>
+                  <td className="num">{v.rows.toLocaleString()}</td>
+                  <td>{new Date(v.createdAt).toLocaleString()}</td>
+                  <td>
+                    <code title={v.checksum}>{v.checksum.slice(0, 12)}</code>
+                  </td>
+                  <td>
+                    {v.status === 'kept' && (
+                      <button type="button" className="button secondary small" onClick={() => setAsked(v)}>
+                        Roll back to v{v.version}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {asked && (
+        <ConfirmDialog
+          title={`Roll back to version ${asked.version}?`}
+          confirmLabel="Roll back"
+          danger
+          pending={rollback.isPending}
+          error={rollback.error}
+          onConfirm={() => rollback.mutate(asked.version)}
+          onCancel={() => {
+            setAsked(null);
+            rollback.reset();
+          }}
+        >
+          <p>
+            Dashboards will show version {asked.version} ({asked.fileName}, {asked.rows.toLocaleString()}{' '}
+            rows) again for your organisation. The current version is kept and can be brought back the same
+            way.
+          </p>
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}
+
+function problemLabel(rule: UploadReport['problems'][number]['rule']): string {
+  switch (rule) {
+    case 'missing_column':
+      return 'Missing required column';
+    case 'extra_column':
+      return 'Column not declared';
+    case 'duplicate_header':
+      return 'Header appears twice';
+    case 'blank_header':
+      return 'Column without a header';
+    case 'too_many_rows':
+      return 'More rows than this target allows';
+  }
+}
+
+function ruleLabel(rule: UploadReport['failures'][number]['rule']): string {
+  const labels: Record<typeof rule, string> = {
+    required: 'required',
+    type: 'wrong type',
+    unique: 'duplicate key',
+    allowed: 'not an allowed value',
+    range: 'out of range',
+    pattern: 'does not match the pattern',
+    max_length: 'too long',
+    cell_bytes: 'cell too large',
+  };
+  return labels[rule];
+}
