@@ -134,6 +134,10 @@ export const ERROR_CATALOGUE = {
     message: "This widget's data source cannot be exported in that format; choose another format.",
   },
   EXPORTS_BUSY: { status: 503, message: 'Too many downloads are running; try again in a moment.' },
+  PIPELINE_LOCK_BUSY: {
+    status: 409,
+    message: 'The resource this pipeline needs is in use by another run; try again when it has finished.',
+  },
   INTERNAL: {
     status: 500,
     message: 'Something went wrong on the server. The error was logged with this request id.',

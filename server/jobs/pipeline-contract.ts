@@ -9,7 +9,7 @@ import type { RunTrigger } from '../../contract/jobs.schema.js';
 export interface PipelineInfo {
   readonly id: string;
   readonly title: string;
-  readonly type: 'http' | 'file';
+  readonly type: 'http' | 'file' | 'enrich';
   /** The organisation slug the pipeline belongs to: only its members see and run it. */
   readonly organisation: string;
   /** Cron expression (5 fields, UTC) or null. */

@@ -1,3 +1,4 @@
+import { readCell, readRowsSql, type IngestReadQuery } from './ingest-read.js';
 import {
   IngestSchemaError,
   storedColumns,
@@ -121,6 +122,31 @@ export class ServerIngestWriter implements IngestWriter {
       this.tenantParams(),
     );
     return Number(rows[0]?.['n'] ?? 0);
+  }
+
+  async readRows(query: IngestReadQuery, limit: number): Promise<IngestCell[][]> {
+    const { sql, params } = readRowsSql(query, this.sql, this.tenant(), limit);
+    const rows = await this.conn.query(sql, params);
+    return rows.map((r) => Object.values(r).map(readCell));
+  }
+
+  async countRows(query: IngestReadQuery): Promise<number> {
+    const { sql, params } = readRowsSql(query, this.sql, this.tenant(), null);
+    const rows = await this.conn.query(sql, params);
+    return Number(rows[0]?.['n'] ?? 0);
+  }
+
+  async countBy(table: string, column: string): Promise<Map<string, number>> {
+    const q = this.sql.quote;
+    const rows = await this.conn.query(
+      `SELECT ${this.sql.asText(q(column))} AS v, count(*) AS n FROM ${q(table)}${this.tenantWhere(1)} GROUP BY ${q(column)}`,
+      this.tenantParams(),
+    );
+    return new Map(rows.map((r) => [String(r['v']), Number(r['n'])]));
+  }
+
+  private tenant() {
+    return { column: this.options.tenantColumn, value: this.options.tenant };
   }
 
   /** Every page is visible once committed: nothing is held back for a publish. */

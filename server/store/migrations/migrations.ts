@@ -5,6 +5,7 @@ import { accessMigration } from './0002-access.migration.js';
 import { jobsMigration } from './0003-jobs.migration.js';
 import { invitationsMigration } from './0004-invitations.migration.js';
 import { uploadsMigration } from './0005-uploads.migration.js';
+import { enrichmentMigration } from './0009-enrichment.migration.js';
 
 /**
  * Every migration, in order. Forward-only: there is no `down`; a mistake is fixed by the next
@@ -18,5 +19,6 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0003-jobs': jobsMigration(dialect),
     '0004-invitations': invitationsMigration(dialect),
     '0005-uploads': uploadsMigration(dialect),
+    '0009-enrichment': enrichmentMigration(dialect),
   };
 }

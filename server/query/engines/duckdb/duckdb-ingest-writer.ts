@@ -3,6 +3,7 @@ import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import { fileFingerprint } from '../../file-fingerprint.js';
+import { readCell, readRowsSql, type IngestReadQuery } from '../../ingest-read.js';
 import {
   IngestSchemaError,
   type IngestCell,
@@ -334,6 +335,41 @@ export class DuckDBIngestWriter implements IngestWriter {
       tenant ? [this.options.tenant] : [],
     );
     return Number(r.getRowObjectsJS()[0]?.['n'] ?? 0);
+  }
+
+  async readRows(query: IngestReadQuery, limit: number): Promise<IngestCell[][]> {
+    const { sql, params } = readRowsSql(
+      query,
+      { quote: q, placeholder: (n) => `$${n}` },
+      this.tenant(),
+      limit,
+    );
+    const r = await this.conn.runAndReadAll(sql, params);
+    return r.getRows().map((row) => row.map(readCell));
+  }
+
+  async countRows(query: IngestReadQuery): Promise<number> {
+    const { sql, params } = readRowsSql(
+      query,
+      { quote: q, placeholder: (n) => `$${n}` },
+      this.tenant(),
+      null,
+    );
+    const r = await this.conn.runAndReadAll(sql, params);
+    return Number(r.getRowObjectsJS()[0]?.['n'] ?? 0);
+  }
+
+  async countBy(table: string, column: string): Promise<Map<string, number>> {
+    const tenant = this.options.tenantColumn;
+    const r = await this.conn.runAndReadAll(
+      `SELECT ${q(column)}::VARCHAR AS v, count(*)::BIGINT AS n FROM ${q(table)}${tenant ? ` WHERE ${q(tenant)} = $1` : ''} GROUP BY ${q(column)}`,
+      tenant ? [this.options.tenant] : [],
+    );
+    return new Map(r.getRowObjectsJS().map((row) => [String(row['v']), Number(row['n'])]));
+  }
+
+  private tenant() {
+    return { column: this.options.tenantColumn, value: this.options.tenant };
   }
 
   /**
