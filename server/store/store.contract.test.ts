@@ -27,6 +27,7 @@ describe.each(targets)('metadata store on $name', (target) => {
       '0003-jobs',
       '0004-invitations',
       '0005-uploads',
+      '0009-enrichment',
     ]);
     const again = await openStore(config);
     await again.close();
@@ -36,6 +37,7 @@ describe.each(targets)('metadata store on $name', (target) => {
       '0003-jobs',
       '0004-invitations',
       '0005-uploads',
+      '0009-enrichment',
     ]);
   });
 
