@@ -6,6 +6,10 @@ import { isTrellisError } from '../errors.js';
 import type { PipelineRunContext } from '../jobs/pipeline-contract.js';
 import { createPipelineRunner } from '../jobs/pipelines/pipeline-runner.js';
 import type { PipelineLogger } from '../jobs/pipelines/run-support.js';
+import { StoreRateLimiter } from '../jobs/coordination/shared-rate-limiter.js';
+import { StoreResourceLocks } from '../jobs/coordination/resource-locks.js';
+import { openStore } from '../store/store.js';
+import { storeForProject } from './metadata-location.js';
 
 export const PIPELINE_USAGE = `  pipeline list DIR
                The project's pipelines (id, type, organisation, schedule)
@@ -61,11 +65,20 @@ export async function pipelineCommand(argv: string[], config: AppConfig, io: Pip
     );
     return 1;
   }
+  // Shared rate limits and locks live in the metadata store: the same one the server's workers use.
+  const pipeline = project.pipelines.get(id);
+  const store =
+    pipeline?.lock || pipeline?.enrich?.rateLimit
+      ? await openStore(storeForProject(config.store, dir))
+      : null;
   const runner = createPipelineRunner({
     project,
     environment: config.environment,
     logger: quiet,
     ingest: config.ingest,
+    ...(store
+      ? { coordination: { limiter: new StoreRateLimiter(store), locks: new StoreResourceLocks(store) } }
+      : {}),
   });
   const controller = new AbortController();
   const detach = (io.onStop ?? processSignals)(() => {
@@ -98,5 +111,6 @@ export async function pipelineCommand(argv: string[], config: AppConfig, io: Pip
     return 1;
   } finally {
     detach();
+    await store?.close();
   }
 }

@@ -49,6 +49,8 @@ interface RunInputs {
   readonly writer: IngestWriter;
   readonly mapper: ItemMapper;
   readonly context: PipelineRunContext;
+  /** `http.headers` with their secrets resolved. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 const WHOLE_BODY = '$';
@@ -59,6 +61,7 @@ export async function runHttpPipeline({
   writer,
   mapper,
   context,
+  headers,
 }: RunInputs): Promise<PipelineRunResult> {
   const spec = pipeline.http;
   if (!spec) throw pipelineFailed(pipeline, 'no http settings');
@@ -123,6 +126,7 @@ export async function runHttpPipeline({
         limiter,
         signal,
         check,
+        ...(headers ? { headers } : {}),
         onRetry: (problem, attempt, waitMs) =>
           context.log(
             'warn',

@@ -1,0 +1,211 @@
+import { spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { generateCandidates } from '../../../examples/sourcing/generator/generate-candidates.js';
+import { expectedScore, ScoringApi } from '../../../examples/sourcing/stand-in/scoring-api.js';
+import { repoRoot } from '../../../test/paths.js';
+
+// The issue's acceptance run, scaled: N candidates screened by TWO `trellis pipeline run` processes
+// (two pipelines on two DuckDB targets) sharing one named rate limit through one metadata store, at
+// concurrency 8 each, against the scoring stand-in throttling at 60 calls per "minute" per key with
+// time sped up ×100 (a minute is 600 ms) and 5 % random faults (500 echoing the key, 503, stalls).
+// 1,000 rows keep `npm test` short; the issue's size: ENRICH_TEST_ROWS=5000 npx vitest run <this file>.
+const ROWS = Number(process.env['ENRICH_TEST_ROWS'] ?? 1_000);
+const KEY = 'sk-test-7f3a9c1e5b2d4f6a8c0e';
+const bin = path.join(repoRoot, 'bin', 'trellis.js');
+
+let api: ScoringApi;
+let dir: string;
+let storeDir: string;
+const candidates = generateCandidates(ROWS);
+
+const pipelineYaml = (target: string) => `title: Screen candidates (${target})
+organisation: sourcex
+type: enrich
+target: ${target}
+tenant_column: org
+enrich:
+  from: { table: candidates, columns: [id, headline] }
+  batch: 50
+  concurrency: 8
+  request:
+    method: POST
+    url: http://scoring.invalid/score
+    url_env: SCORING_API_URL
+    headers: { x-api-key: '\${env:SCORING_API_KEY}' }
+    body: { id: '\${row.id}', headline: '\${row.headline}' }
+  # 54 per 600 ms shared by every run on this store: under the API's 60, with room for network jitter.
+  rate_limit: { name: scoring, calls: 54, per: 600ms }
+  timeout: 300ms
+  retries: 8
+  backoff: 20ms
+  max_backoff: 300ms
+  circuit: { failures: 50, cool_down: 200ms }
+  result: { score: score, reasons: reasons }
+tables:
+  screening:
+    key: [id]
+    columns: { id: VARCHAR, score: DOUBLE, reasons: VARCHAR }
+`;
+
+async function writeCandidates(file: string, rows: typeof candidates) {
+  const instance = await DuckDBInstance.create(file);
+  const conn = await instance.connect();
+  await conn.run('CREATE TABLE candidates (id VARCHAR, headline VARCHAR, org VARCHAR)');
+  const appender = await conn.createAppender('candidates');
+  for (const c of rows) {
+    appender.appendVarchar(c.id);
+    appender.appendVarchar(c.headline);
+    appender.appendVarchar('sourcex');
+    appender.endRow();
+  }
+  appender.closeSync();
+  await conn.run('CHECKPOINT');
+  conn.closeSync();
+  instance.closeSync();
+}
+
+beforeAll(async () => {
+  if (!existsSync(path.join(repoRoot, 'dist', 'server', 'main.js')))
+    throw new Error('dist/ is missing: run "npm test" (it builds first) or "npm run build"');
+  api = await ScoringApi.start({ keys: [KEY], limit: 60, windowMs: 600, faultRate: 0.05, stallMs: 1_000 });
+  dir = mkdtempSync(path.join(tmpdir(), 'trellis-enrich-'));
+  storeDir = path.join(dir, 'meta');
+  for (const d of ['data', 'datasets', 'dashboards', 'pipelines', 'meta']) mkdirSync(path.join(dir, d));
+  writeFileSync(
+    path.join(dir, 'trellis.yaml'),
+    `name: enrich-test
+title: Enrichment test
+sources:
+  a: { type: duckdb, path: data/a.duckdb }
+  b: { type: duckdb, path: data/b.duckdb }
+limits: { query_timeout: 5s, max_rows: 1000, max_bytes: 1MB }
+`,
+  );
+  const half = Math.ceil(ROWS / 2);
+  await writeCandidates(path.join(dir, 'data', 'a.duckdb'), candidates.slice(0, half));
+  await writeCandidates(path.join(dir, 'data', 'b.duckdb'), candidates.slice(half));
+  writeFileSync(
+    path.join(dir, 'datasets', 'candidates.yaml'),
+    'source: a\ntable: candidates\ntenant_column: org\ncolumns:\n  id: { type: string }\n  headline: { type: string }\n  org: { type: string }\n',
+  );
+  writeFileSync(
+    path.join(dir, 'dashboards', 'main.yaml'),
+    'title: Main\ndataset: candidates\nwidgets:\n  - { id: n, type: kpi, title: Candidates, measure: count }\n',
+  );
+  writeFileSync(path.join(dir, 'pipelines', 'screen_a.yaml'), pipelineYaml('a'));
+  writeFileSync(path.join(dir, 'pipelines', 'screen_b.yaml'), pipelineYaml('b'));
+});
+
+afterAll(async () => {
+  await api?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function run(pipeline: string): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, 'pipeline', 'run', dir, pipeline], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        SCORING_API_URL: api.url,
+        SCORING_API_KEY: KEY,
+        TRELLIS_DATA_DIR: storeDir,
+      },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, out, err }));
+  });
+}
+
+async function results(target: string) {
+  const instance = await DuckDBInstance.create(path.join(dir, 'data', `${target}.duckdb`), {
+    access_mode: 'READ_ONLY',
+  });
+  const conn = await instance.connect();
+  const r = await conn.runAndReadAll(
+    'SELECT id, score, reasons, status, error, attempts, org FROM screening ORDER BY id',
+  );
+  const rows = r.getRowObjectsJS();
+  conn.closeSync();
+  instance.closeSync();
+  return rows;
+}
+
+describe('enrichment by two processes under one shared rate limit', () => {
+  test(`${ROWS} rows: each ok with the right score or failed with its error; never over the limit; the key never leaks`, async () => {
+    const [a, b] = await Promise.all([run('screen_a'), run('screen_b')]);
+    expect(a.err, a.out).toBe('');
+    expect(b.err, b.out).toBe('');
+    expect(a.code).toBe(0);
+    expect(b.code).toBe(0);
+
+    const rows = [...(await results('a')), ...(await results('b'))];
+    expect(rows).toHaveLength(ROWS);
+    const byId = new Map(candidates.map((c) => [c.id, c]));
+    let ok = 0;
+    let failed = 0;
+    for (const row of rows) {
+      const c = byId.get(String(row['id']));
+      expect(c, String(row['id'])).toBeDefined();
+      expect(row['org']).toBe('sourcex');
+      if (row['status'] === 'ok') {
+        ok++;
+        expect(row['score']).toBe(expectedScore(c!.id, c!.headline));
+        expect(row['error']).toBeNull();
+        expect(JSON.parse(String(row['reasons']))).toBeInstanceOf(Array);
+      } else {
+        failed++;
+        expect(row['status']).toBe('failed');
+        // Never a default: a failed row has no score, and says why.
+        expect(row['score']).toBeNull();
+        expect(String(row['error']).length).toBeGreaterThan(5);
+      }
+    }
+    const unscorable = candidates.filter((c) => c.headline.includes('(unscorable)')).length;
+    // The unscorable profiles fail with the API's 422; faults within the retry budget do not fail a row.
+    for (const c of candidates.filter((x) => x.headline.includes('(unscorable)'))) {
+      const row = rows.find((r) => r['id'] === c.id);
+      expect(row?.['status']).toBe('failed');
+      expect(String(row?.['error'])).toContain('HTTP 422');
+    }
+    expect(ok + failed).toBe(ROWS);
+    expect(failed).toBeGreaterThanOrEqual(unscorable);
+    expect(failed - unscorable).toBeLessThanOrEqual(Math.ceil(ROWS * 0.002));
+    expect(ok).toBeGreaterThan(0);
+
+    // The shared limit held across both processes: the API never saw more than 60 calls in a window.
+    expect(api.stats.overLimit).toBe(0);
+    expect(api.stats.maxInWindow).toBeLessThanOrEqual(60);
+    expect(api.stats.faults).toBeGreaterThan(0);
+    expect(api.stats.scoredTwice).toBe(0);
+
+    // The API echoed the key in its 500s; it is nowhere in what the runs said or stored.
+    const said = a.out + a.err + b.out + b.err;
+    expect(said).toContain('rows to enrich');
+    expect(said).not.toContain(KEY);
+    for (const row of rows) expect(String(row['error'])).not.toContain(KEY);
+    const files = [
+      ...readdirSync(path.join(dir, 'data')).map((f) => path.join(dir, 'data', f)),
+      ...readdirSync(storeDir).map((f) => path.join(storeDir, f)),
+    ];
+    for (const file of files) expect(readFileSync(file).includes(KEY), file).toBe(false);
+    // Some rows failed on the way (500 with the key) and were retried: the redaction had work to do.
+    expect(said).toMatch(/\d+ calls/);
+  }, 180_000);
+});
