@@ -70,12 +70,12 @@ export class ScoringApi {
   ) {}
 
   static async start(options: ScoringApiOptions): Promise<ScoringApi> {
-    let api: ScoringApi | undefined;
-    const server = createServer((req, res) => void api?.handle(req, res));
+    const holder: { api?: ScoringApi } = {};
+    const server = createServer((req, res) => void holder.api?.handle(req, res));
     await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    api = new ScoringApi(server, `http://127.0.0.1:${port}`, options);
-    return api;
+    holder.api = new ScoringApi(server, `http://127.0.0.1:${port}`, options);
+    return holder.api;
   }
 
   /** How many times each profile id was scored (not counting idempotent replays). */
