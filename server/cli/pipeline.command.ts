@@ -13,9 +13,10 @@ import { storeForProject } from './metadata-location.js';
 
 export const PIPELINE_USAGE = `  pipeline list DIR
                The project's pipelines (id, type, organisation, schedule)
-  pipeline run DIR ID
+  pipeline run DIR ID [--rows=pending|failed|all]
                Run a pipeline once, here and now (no queue): progress lines on stdout; Ctrl-C stops it
-               at the next page (the next run resumes there); exit 1 with the error if it fails
+               at the next page (the next run resumes there); exit 1 with the error if it fails.
+               --rows (enrich pipelines): only rows without a result (default), only failed ones, or all
 `;
 
 export interface PipelineCliIo {
@@ -59,6 +60,10 @@ export async function pipelineCommand(argv: string[], config: AppConfig, io: Pip
     return 0;
   }
   if (!id) return usage('name the pipeline to run');
+  const rowsFlag = argv.find((a) => a.startsWith('--rows='))?.slice('--rows='.length);
+  if (rowsFlag !== undefined && !['pending', 'failed', 'all'].includes(rowsFlag))
+    return usage(`--rows is pending, failed or all, not "${rowsFlag}"`);
+  const rows = rowsFlag as 'pending' | 'failed' | 'all' | undefined;
   if (!project.pipelines.has(id)) {
     io.stderr.write(
       `trellis pipeline: no pipeline "${id}" in ${project.name} (have: ${[...project.pipelines.keys()].join(', ') || 'none'})\n`,
@@ -89,6 +94,7 @@ export async function pipelineCommand(argv: string[], config: AppConfig, io: Pip
   const context: PipelineRunContext = {
     runId: randomUUID(),
     trigger: 'cli',
+    ...(rows ? { rows } : {}),
     signal: controller.signal,
     progress: (p) =>
       io.stdout.write(

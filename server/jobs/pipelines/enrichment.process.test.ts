@@ -113,9 +113,12 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function run(pipeline: string): Promise<{ code: number | null; out: string; err: string }> {
+function run(
+  pipeline: string,
+  ...flags: string[]
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'pipeline', 'run', dir, pipeline], {
+    const child = spawn(process.execPath, [bin, 'pipeline', 'run', dir, pipeline, ...flags], {
       env: {
         ...process.env,
         NODE_ENV: 'test',

@@ -130,6 +130,7 @@ export function createPipelineRunner(options: PipelineRunnerOptions): PipelineRu
             limiter: coordination?.limiter ?? null,
             secrets,
             redactor,
+            ...(context.rows ? { rows: context.rows } : {}),
           });
           if (held?.lost.aborted) throw held.lost.reason;
           return result;
