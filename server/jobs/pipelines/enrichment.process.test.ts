@@ -1,19 +1,11 @@
 import { spawn } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateCandidates } from '../../../examples/sourcing/generator/generate-candidates.js';
 import { expectedScore, ScoringApi } from '../../../examples/sourcing/stand-in/scoring-api.js';
+import { createEnrichProject } from '../../../test/enrichment-fixture.js';
 import { repoRoot } from '../../../test/paths.js';
 
 // The issue's acceptance run, scaled: N candidates screened by TWO `trellis pipeline run` processes
@@ -22,99 +14,61 @@ import { repoRoot } from '../../../test/paths.js';
 // time sped up ×100 (a minute is 600 ms) and 5 % random faults (500 echoing the key, 503, stalls).
 // 1,000 rows keep `npm test` short; the issue's size: ENRICH_TEST_ROWS=5000 npx vitest run <this file>.
 const ROWS = Number(process.env['ENRICH_TEST_ROWS'] ?? 1_000);
+// The kill -9 test's own candidates (target c), killed twice mid-run and restarted.
+const KILL_ROWS = Number(process.env['ENRICH_KILL_ROWS'] ?? 600);
 const KEY = 'sk-test-7f3a9c1e5b2d4f6a8c0e';
 const bin = path.join(repoRoot, 'bin', 'trellis.js');
 
 let api: ScoringApi;
+/** The run's figures (for the issue's note), in test-results/enrichment-figures.txt. */
+const figure = (line: string) => {
+  mkdirSync(path.join(repoRoot, 'test-results'), { recursive: true });
+  appendFileSync(
+    path.join(repoRoot, 'test-results', 'enrichment-figures.txt'),
+    `${new Date().toISOString()} ${line}\n`,
+  );
+};
 let dir: string;
 let storeDir: string;
 const candidates = generateCandidates(ROWS);
-
-const pipelineYaml = (target: string) => `title: Screen candidates (${target})
-organisation: sourcex
-type: enrich
-target: ${target}
-tenant_column: org
-enrich:
-  from: { table: candidates, columns: [id, headline] }
-  batch: 50
-  concurrency: 8
-  request:
-    method: POST
-    url: http://scoring.invalid/score
-    url_env: SCORING_API_URL
-    headers: { x-api-key: '\${env:SCORING_API_KEY}' }
-    body: { id: '\${row.id}', headline: '\${row.headline}' }
-  # 54 per 600 ms shared by every run on this store: under the API's 60, with room for network jitter.
-  rate_limit: { name: scoring, calls: 54, per: 600ms }
-  timeout: 300ms
-  retries: 8
-  backoff: 20ms
-  max_backoff: 300ms
-  circuit: { failures: 50, cool_down: 200ms }
-  result: { score: score, reasons: reasons }
-tables:
-  screening:
-    key: [id]
-    columns: { id: VARCHAR, score: DOUBLE, reasons: VARCHAR }
-`;
-
-async function writeCandidates(file: string, rows: typeof candidates) {
-  const instance = await DuckDBInstance.create(file);
-  const conn = await instance.connect();
-  await conn.run('CREATE TABLE candidates (id VARCHAR, headline VARCHAR, org VARCHAR)');
-  const appender = await conn.createAppender('candidates');
-  for (const c of rows) {
-    appender.appendVarchar(c.id);
-    appender.appendVarchar(c.headline);
-    appender.appendVarchar('sourcex');
-    appender.endRow();
-  }
-  appender.closeSync();
-  await conn.run('CHECKPOINT');
-  conn.closeSync();
-  instance.closeSync();
-}
+const killCandidates = generateCandidates(KILL_ROWS, 99).map((c) => ({ ...c, id: `k${c.id}` }));
 
 beforeAll(async () => {
   if (!existsSync(path.join(repoRoot, 'dist', 'server', 'main.js')))
     throw new Error('dist/ is missing: run "npm test" (it builds first) or "npm run build"');
   api = await ScoringApi.start({ keys: [KEY], limit: 60, windowMs: 600, faultRate: 0.05, stallMs: 1_000 });
-  dir = mkdtempSync(path.join(tmpdir(), 'trellis-enrich-'));
-  storeDir = path.join(dir, 'meta');
-  for (const d of ['data', 'datasets', 'dashboards', 'pipelines', 'meta']) mkdirSync(path.join(dir, d));
-  writeFileSync(
-    path.join(dir, 'trellis.yaml'),
-    `name: enrich-test
-title: Enrichment test
-sources:
-  a: { type: duckdb, path: data/a.duckdb }
-  b: { type: duckdb, path: data/b.duckdb }
-limits: { query_timeout: 5s, max_rows: 1000, max_bytes: 1MB }
-`,
-  );
   const half = Math.ceil(ROWS / 2);
-  await writeCandidates(path.join(dir, 'data', 'a.duckdb'), candidates.slice(0, half));
-  await writeCandidates(path.join(dir, 'data', 'b.duckdb'), candidates.slice(half));
-  writeFileSync(
-    path.join(dir, 'datasets', 'candidates.yaml'),
-    'source: a\ntable: candidates\ntenant_column: org\ncolumns:\n  id: { type: string }\n  headline: { type: string }\n  org: { type: string }\n',
+  dir = await createEnrichProject(
+    { a: candidates.slice(0, half), b: candidates.slice(half), c: killCandidates },
+    {
+      batch: 50,
+      concurrency: 8,
+      // 54 per 600 ms shared by every run on this store: under the API's 60, with room for network jitter.
+      rateLimit: { calls: 54, per: '600ms' },
+      timeout: '300ms',
+      retries: 8,
+      backoff: '20ms',
+      maxBackoff: '300ms',
+    },
   );
-  writeFileSync(
-    path.join(dir, 'dashboards', 'main.yaml'),
-    'title: Main\ndataset: candidates\nwidgets:\n  - { id: n, type: kpi, title: Candidates, measure: count }\n',
-  );
-  writeFileSync(path.join(dir, 'pipelines', 'screen_a.yaml'), pipelineYaml('a'));
-  writeFileSync(path.join(dir, 'pipelines', 'screen_b.yaml'), pipelineYaml('b'));
+  storeDir = path.join(dir, 'meta');
 });
 
 afterAll(async () => {
   await api?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 function run(
   pipeline: string,
+  ...flags: string[]
+): Promise<{ code: number | null; out: string; err: string }> {
+  return runUntil(pipeline, null, ...flags);
+}
+
+/** Runs the CLI; with `killAt`, SIGKILLs it once its progress passed that many rows (+ a random delay). */
+function runUntil(
+  pipeline: string,
+  killAt: number | null,
   ...flags: string[]
 ): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
@@ -129,7 +83,16 @@ function run(
     });
     let out = '';
     let err = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    let killing = false;
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+      if (killAt === null || killing) return;
+      const done = [...out.matchAll(/^progress (\d+)\//gm)].map((m) => Number(m[1])).at(-1) ?? 0;
+      if (done >= killAt) {
+        killing = true;
+        setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * 100));
+      }
+    });
     child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
     child.on('error', reject);
     child.on('exit', (code) => resolve({ code, out, err }));
@@ -158,6 +121,14 @@ describe('enrichment by two processes under one shared rate limit', () => {
     expect(a.code).toBe(0);
     expect(b.code).toBe(0);
 
+    figure(`${ROWS} rows, 2 processes: stand-in ${JSON.stringify(api.stats)}`);
+    for (const r of [a, b])
+      figure(
+        r.out
+          .split('\n')
+          .filter((l) => l.startsWith('done'))
+          .join(''),
+      );
     const rows = [...(await results('a')), ...(await results('b'))];
     expect(rows).toHaveLength(ROWS);
     const byId = new Map(candidates.map((c) => [c.id, c]));
@@ -210,5 +181,28 @@ describe('enrichment by two processes under one shared rate limit', () => {
     for (const file of files) expect(readFileSync(file).includes(KEY), file).toBe(false);
     // Some rows failed on the way (500 with the key) and were retried: the redaction had work to do.
     expect(said).toMatch(/\d+ calls/);
+  }, 180_000);
+
+  test(`kill -9 twice during ${KILL_ROWS} rows, restart: each row scored once by the API, no duplicate results`, async () => {
+    const first = await runUntil('screen_c', Math.floor(KILL_ROWS / 6));
+    expect(first.code).toBeNull(); // killed
+    const second = await runUntil('screen_c', Math.floor(KILL_ROWS / 2));
+    expect(second.code).toBeNull();
+    const last = await run('screen_c');
+    expect(last.code, last.err).toBe(0);
+    const rows = await results('c');
+    const ids = rows.map((r) => String(r['id']));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBe(KILL_ROWS);
+    for (const c of killCandidates) {
+      // Once: a call repeated after the kill carried the same Idempotency-Key and was answered again.
+      expect(api.timesScored(c.id), c.id).toBeLessThanOrEqual(1);
+      const row = rows.find((r) => r['id'] === c.id);
+      if (row?.['status'] === 'ok') {
+        expect(api.timesScored(c.id)).toBe(1);
+        expect(row['score']).toBe(expectedScore(c.id, c.headline));
+      } else expect(String(row?.['error']).length).toBeGreaterThan(5);
+    }
+    figure(`kill test: ${api.stats.replays} idempotent replays; scored twice: ${api.stats.scoredTwice}`);
   }, 180_000);
 });
