@@ -5,6 +5,7 @@ import { printTable, writeResult, type ScenarioResult } from './lib/report.js';
 import { argon2Hash } from './scenarios/argon2-hash.js';
 import { coldScan } from './scenarios/cold-scan.js';
 import { engineOverhead } from './scenarios/engine-overhead.js';
+import { enrichment } from './scenarios/enrichment.js';
 import { eventLoop } from './scenarios/event-loop.js';
 import { exampleWidgets } from './scenarios/example-widgets.js';
 import { exportScenario } from './scenarios/export.js';
@@ -38,6 +39,7 @@ const scenarios: Record<string, (options: BenchOptions) => Promise<ScenarioResul
   export: exportScenario,
   'noisy-neighbour': noisyNeighbour,
   'dev-reload': devReload,
+  enrichment,
 };
 
 let options: BenchOptions;

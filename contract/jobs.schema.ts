@@ -51,7 +51,7 @@ export type RunSummary = z.infer<typeof runSummary>;
 export const pipelineSummary = z.object({
   id: z.string(),
   title: z.string(),
-  type: z.enum(['http', 'file']),
+  type: z.enum(['http', 'file', 'enrich']),
   /** The cron expression from the pipeline file, or null when it only runs on demand. */
   schedule: z.string().nullable(),
   nextRunAt: z.string().nullable(),

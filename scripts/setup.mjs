@@ -92,6 +92,15 @@ const examples = [
       (p) => p.endsWith('.ts') && !p.endsWith('.test.ts'),
     ),
   },
+  {
+    name: 'sourcing',
+    db: path.join(root, 'examples', 'sourcing', 'data', 'sourcing.duckdb'),
+    generator: path.join(root, 'dist', 'examples', 'sourcing', 'generator', 'main.js'),
+    inputs: listFiles(
+      path.join(root, 'examples', 'sourcing', 'generator'),
+      (p) => p.endsWith('.ts') && !p.endsWith('.test.ts'),
+    ),
+  },
 ];
 for (const ex of examples) {
   const stamp = `${ex.db}.stamp`;

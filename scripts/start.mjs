@@ -26,6 +26,21 @@ const setup = spawnSync(process.execPath, [path.join(root, 'scripts', 'setup.mjs
   stdio: 'inherit',
 });
 if (setup.status !== 0) process.exit(setup.status ?? 1);
+if (name === 'sourcing') {
+  // The sourcing example calls a scoring API: a local stand-in (examples/sourcing/stand-in) that
+  // throttles and fails like the real one. The key is a demo key for that stand-in only; with a real
+  // API, set SCORING_API_URL and SCORING_API_KEY yourself.
+  const { spawn } = await import('node:child_process');
+  process.env.SCORING_API_KEY ??= 'demo-scoring-key';
+  const port = process.env.SCORING_API_PORT ?? '4610';
+  process.env.SCORING_API_URL ??= `http://127.0.0.1:${port}`;
+  const standIn = spawn(
+    process.execPath,
+    [path.join(root, 'dist', 'examples', 'sourcing', 'stand-in', 'main.js')],
+    { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, SCORING_API_PORT: port } },
+  );
+  process.once('exit', () => standIn.kill('SIGTERM'));
+}
 process.argv = [
   process.argv[0] ?? process.execPath,
   path.join(root, 'bin', 'trellis.js'),

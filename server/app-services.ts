@@ -25,6 +25,8 @@ import { QueryRunner } from './services/query-runner.js';
 import { JobSystem, type JobSystemOptions } from './jobs/job-system.js';
 import type { PipelineRunner } from './jobs/pipeline-contract.js';
 import { createPipelineRunner } from './jobs/pipelines/pipeline-runner.js';
+import { StoreRateLimiter } from './jobs/coordination/shared-rate-limiter.js';
+import { StoreResourceLocks } from './jobs/coordination/resource-locks.js';
 import type { Queue } from './jobs/queue.js';
 import { UploadsService } from './uploads/uploads.service.js';
 import { AuditRecorder } from './audit/audit-recorder.js';
@@ -165,6 +167,7 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
         environment: config.environment,
         logger: app.log.child({ component: 'pipelines' }),
         ingest: config.ingest,
+        coordination: { limiter: new StoreRateLimiter(store), locks: new StoreResourceLocks(store) },
       }),
     ...(options.queue ? { queue: options.queue } : {}),
     ...(options.jobTimings ? { timings: options.jobTimings } : {}),

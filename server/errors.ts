@@ -163,6 +163,10 @@ export const ERROR_CATALOGUE = {
     status: 410,
     message: 'This export file was deleted after its retention time; export again.',
   },
+  PIPELINE_LOCK_BUSY: {
+    status: 409,
+    message: 'The resource this pipeline needs is in use by another run; try again when it has finished.',
+  },
   INTERNAL: {
     status: 500,
     message: 'Something went wrong on the server. The error was logged with this request id.',

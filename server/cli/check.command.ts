@@ -4,7 +4,7 @@ import { loadVerifiedProject, printProblems } from './load-verified-project.js';
 
 /** `trellis check DIR`: every problem as `file:line: message`; exit 1 if there is any. */
 export async function checkCommand(dir: string, config: AppConfig): Promise<number> {
-  const verified = await loadVerifiedProject(dir, config.environment);
+  const verified = await loadVerifiedProject(dir, config.environment, { requireSecrets: true });
   if (!verified.ok) {
     printProblems(verified.problems, (l) => process.stderr.write(`${l}\n`));
     return 1;

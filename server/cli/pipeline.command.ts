@@ -6,12 +6,17 @@ import { isTrellisError } from '../errors.js';
 import type { PipelineRunContext } from '../jobs/pipeline-contract.js';
 import { createPipelineRunner } from '../jobs/pipelines/pipeline-runner.js';
 import type { PipelineLogger } from '../jobs/pipelines/run-support.js';
+import { StoreRateLimiter } from '../jobs/coordination/shared-rate-limiter.js';
+import { StoreResourceLocks } from '../jobs/coordination/resource-locks.js';
+import { openStore } from '../store/store.js';
+import { storeForProject } from './metadata-location.js';
 
 export const PIPELINE_USAGE = `  pipeline list DIR
                The project's pipelines (id, type, organisation, schedule)
-  pipeline run DIR ID
+  pipeline run DIR ID [--rows=pending|failed|all]
                Run a pipeline once, here and now (no queue): progress lines on stdout; Ctrl-C stops it
-               at the next page (the next run resumes there); exit 1 with the error if it fails
+               at the next page (the next run resumes there); exit 1 with the error if it fails.
+               --rows (enrich pipelines): only rows without a result (default), only failed ones, or all
 `;
 
 export interface PipelineCliIo {
@@ -55,17 +60,30 @@ export async function pipelineCommand(argv: string[], config: AppConfig, io: Pip
     return 0;
   }
   if (!id) return usage('name the pipeline to run');
+  const rowsFlag = argv.find((a) => a.startsWith('--rows='))?.slice('--rows='.length);
+  if (rowsFlag !== undefined && !['pending', 'failed', 'all'].includes(rowsFlag))
+    return usage(`--rows is pending, failed or all, not "${rowsFlag}"`);
+  const rows = rowsFlag as 'pending' | 'failed' | 'all' | undefined;
   if (!project.pipelines.has(id)) {
     io.stderr.write(
       `trellis pipeline: no pipeline "${id}" in ${project.name} (have: ${[...project.pipelines.keys()].join(', ') || 'none'})\n`,
     );
     return 1;
   }
+  // Shared rate limits and locks live in the metadata store: the same one the server's workers use.
+  const pipeline = project.pipelines.get(id);
+  const store =
+    pipeline?.lock || pipeline?.enrich?.rateLimit
+      ? await openStore(storeForProject(config.store, dir))
+      : null;
   const runner = createPipelineRunner({
     project,
     environment: config.environment,
     logger: quiet,
     ingest: config.ingest,
+    ...(store
+      ? { coordination: { limiter: new StoreRateLimiter(store), locks: new StoreResourceLocks(store) } }
+      : {}),
   });
   const controller = new AbortController();
   const detach = (io.onStop ?? processSignals)(() => {
@@ -76,6 +94,7 @@ export async function pipelineCommand(argv: string[], config: AppConfig, io: Pip
   const context: PipelineRunContext = {
     runId: randomUUID(),
     trigger: 'cli',
+    ...(rows ? { rows } : {}),
     signal: controller.signal,
     progress: (p) =>
       io.stdout.write(
@@ -98,5 +117,6 @@ export async function pipelineCommand(argv: string[], config: AppConfig, io: Pip
     return 1;
   } finally {
     detach();
+    await store?.close();
   }
 }

@@ -53,7 +53,9 @@ export async function serveCommand(
   } else if (!baseConfig.sessions.secretFromEnv) return fail(NO_SECRET_MESSAGE);
   // Demo mode without a configured secret uses the random one made at start (sessions end with it).
   const config = baseConfig;
-  const verified = await loadVerifiedProject(dir, config.environment);
+  const verified = await loadVerifiedProject(dir, config.environment, {
+    requireSecrets: config.env === 'production',
+  });
   if (!verified.ok) {
     printProblems(verified.problems, (l) => process.stderr.write(`${l}\n`));
     process.stderr.write(

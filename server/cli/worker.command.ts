@@ -18,7 +18,9 @@ export async function workerCommand(
   config: AppConfig,
   options: { pipelines?: PipelineRunner } = {},
 ): Promise<number> {
-  const verified = await loadVerifiedProject(dir, config.environment);
+  const verified = await loadVerifiedProject(dir, config.environment, {
+    requireSecrets: config.env === 'production',
+  });
   if (!verified.ok) {
     printProblems(verified.problems, (l) => process.stderr.write(`${l}\n`));
     process.stderr.write(

@@ -9,7 +9,7 @@ import type { RunTrigger } from '../../contract/jobs.schema.js';
 export interface PipelineInfo {
   readonly id: string;
   readonly title: string;
-  readonly type: 'http' | 'file';
+  readonly type: 'http' | 'file' | 'enrich';
   /** The organisation slug the pipeline belongs to: only its members see and run it. */
   readonly organisation: string;
   /** Cron expression (5 fields, UTC) or null. */
@@ -29,6 +29,8 @@ export interface PipelineProgress {
 export interface PipelineRunContext {
   readonly runId: string;
   readonly trigger: RunTrigger;
+  /** Enrich pipelines: which rows this run takes instead of the file's `enrich.rows` (re-run the failed ones). */
+  readonly rows?: 'pending' | 'failed' | 'all';
   /**
    * Fires when the run is cancelled or the worker shuts down. Pipelines check it between pages
    * (after a checkpoint) and stop promptly; a cancel must take effect within a second.

@@ -1,3 +1,4 @@
+import { readCell, readRowsSql, type IngestReadQuery, type ReadSqlFlavour } from './ingest-read.js';
 import type {
   IngestCell,
   IngestRows,
@@ -23,6 +24,10 @@ export interface IngestReadSql {
   maxValue(table: string, column: string, tenantColumn: string | null): string;
   /** `n`: the rows, the tenant bound first when there is a tenant column. */
   count(table: string, tenantColumn: string | null): string;
+  /** `v` (as text), `n`: the rows per value of a column, the tenant bound first when there is a tenant column. */
+  countBy(table: string, column: string, tenantColumn: string | null): string;
+  /** Quoting and placeholders of the enrichment reads (ingest-read.ts builds them). */
+  readonly flavour: ReadSqlFlavour;
 }
 
 /**
@@ -109,12 +114,36 @@ export abstract class IngestWriterBase implements IngestWriter {
     return Number(rows[0]?.['n'] ?? 0);
   }
 
+  async readRows(query: IngestReadQuery, limit: number): Promise<IngestCell[][]> {
+    const { sql, params } = readRowsSql(query, this.readSql.flavour, this.tenant(), limit);
+    const rows = await this.conn.query(sql, params);
+    return rows.map((r) => Object.values(r).map(readCell));
+  }
+
+  async countRows(query: IngestReadQuery): Promise<number> {
+    const { sql, params } = readRowsSql(query, this.readSql.flavour, this.tenant(), null);
+    const rows = await this.conn.query(sql, params);
+    return Number(rows[0]?.['n'] ?? 0);
+  }
+
+  async countBy(table: string, column: string): Promise<Map<string, number>> {
+    const rows = await this.conn.query(
+      this.readSql.countBy(table, column, this.options.tenantColumn),
+      this.tenantParams(),
+    );
+    return new Map(rows.map((r) => [String(r['v']), Number(r['n'])]));
+  }
+
   abstract publish(): Promise<void>;
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.conn.close();
+  }
+
+  private tenant(): { readonly column: string | null; readonly value: string } {
+    return { column: this.options.tenantColumn, value: this.options.tenant };
   }
 
   /** The tenant as a bound value, when the pipeline has a tenant column. */

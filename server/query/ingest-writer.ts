@@ -1,3 +1,5 @@
+import type { IngestReadQuery } from './ingest-read.js';
+
 /**
  * The write side of the engine seam: how pipelines (and, next, uploads and enrichment) put rows into
  * a source. Each engine implements it in its own folder (engines/<name>/<name>-ingest-writer.ts);
@@ -94,6 +96,15 @@ export interface IngestWriter {
   maxValue(table: string, column: string): Promise<string | null>;
   /** The organisation's rows in a table. */
   count(table: string): Promise<number>;
+  /**
+   * The next `limit` rows of a table in key order after `query.after`, filtered by their result rows
+   * (ingest-read.ts), for enrichment. Values in `query.columns` order.
+   */
+  readRows(query: IngestReadQuery, limit: number): Promise<IngestCell[][]>;
+  /** How many rows `readRows` would return in all (progress). */
+  countRows(query: IngestReadQuery): Promise<number>;
+  /** The organisation's rows of a table per value of a column (an enrichment's ok / failed). */
+  countBy(table: string, column: string): Promise<Map<string, number>>;
   /** Makes everything committed visible to readers, atomically. */
   publish(): Promise<void>;
   close(): Promise<void>;

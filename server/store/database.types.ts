@@ -29,6 +29,9 @@ export interface Database {
   upload_reports: UploadReportsTable;
   upload_failures: UploadFailuresTable;
   upload_versions: UploadVersionsTable;
+  rate_buckets: RateBucketsTable;
+  resource_locks: ResourceLocksTable;
+  resource_lock_waiters: ResourceLockWaitersTable;
 }
 
 export interface OrganisationsTable {
@@ -339,4 +342,28 @@ export interface UploadVersionsTable {
   status: UploadVersionStatus;
   created_by: string;
   created_at: number;
+}
+
+/** One token bucket per named rate limit (migration 0009). */
+export interface RateBucketsTable {
+  name: string;
+  tokens: number;
+  /** Epoch ms of the last refill. */
+  updated_at: number;
+}
+
+/** The one holder of a named lock; gone (or expired) when free. */
+export interface ResourceLocksTable {
+  name: string;
+  holder: string;
+  run_id: string;
+  acquired_at: number;
+  expires_at: number;
+}
+
+export interface ResourceLockWaitersTable {
+  name: string;
+  holder: string;
+  enqueued_at: number;
+  expires_at: number;
 }

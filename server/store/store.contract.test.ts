@@ -30,6 +30,7 @@ describe.each(targets)('metadata store on $name', (target) => {
       '0006-dashboard-preferences',
       '0007-upload-versions',
       '0008-export-files',
+      '0009-enrichment',
     ]);
     const again = await openStore(config);
     await again.close();
@@ -42,6 +43,7 @@ describe.each(targets)('metadata store on $name', (target) => {
       '0006-dashboard-preferences',
       '0007-upload-versions',
       '0008-export-files',
+      '0009-enrichment',
     ]);
   });
 

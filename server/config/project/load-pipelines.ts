@@ -3,7 +3,14 @@ import path from 'node:path';
 import { parseByteSize, parseDuration } from '../units.js';
 import type { PipelineFile } from './pipeline.schema.js';
 import type { SourceConfig } from './project.schema.js';
-import type { Pipeline, PipelineTable } from './pipeline.types.js';
+import {
+  ENRICH_STATUS_COLUMNS,
+  type EnrichSpec,
+  type LockSpec,
+  type Pipeline,
+  type PipelineTable,
+} from './pipeline.types.js';
+import { parseTemplate, placeholdersIn, urlTemplateProblem, type TemplatePart } from './request-template.js';
 import type { Dataset } from './project.types.js';
 import type { YamlSource } from './yaml-source.js';
 
@@ -107,7 +114,116 @@ export function buildPipeline(
     else if (!(w.column in t.columns))
       problem(['incremental', 'watermark', 'column'], `"${w.column}" is not a column of table ${w.table}`);
   }
+  const secrets = new Set<string>();
+  const templates = (
+    at: readonly (string | number)[],
+    value: unknown,
+    rowColumns: readonly string[] | null,
+  ) => {
+    let parts: TemplatePart[];
+    try {
+      parts = typeof value === 'string' ? [...parseTemplate(value)] : placeholdersIn(value);
+    } catch (err) {
+      problem(at, (err as Error).message);
+      return;
+    }
+    for (const part of parts) {
+      if (part.kind === 'env') secrets.add(part.name);
+      else if (part.kind === 'row' && rowColumns === null)
+        problem(at, `\${row.${part.name}} is only available in enrich requests`);
+      else if (part.kind === 'row' && !rowColumns?.includes(part.name))
+        problem(at, `\${row.${part.name}}: "${part.name}" is not among enrich.from.columns`);
+      else if (part.kind === 'input')
+        problem(at, `\${input.${part.name}}: this pipeline declares no input "${part.name}"`);
+    }
+  };
+  for (const [name, value] of Object.entries(data.http?.headers ?? {}))
+    templates(['http', 'headers', name], value, null);
+
+  let enrich: EnrichSpec | undefined;
+  const e = data.enrich;
+  if (data.type === 'enrich' && e) {
+    const result = tableEntries[0];
+    if (tableEntries.length !== 1 || !result)
+      problem(['tables'], 'an enrich pipeline writes one table: the results, keyed like its `from` table');
+    else {
+      const [resultName, resultDef] = result;
+      for (const c of ENRICH_STATUS_COLUMNS)
+        if (c.name in resultDef.columns)
+          problem(
+            ['tables', resultName, 'columns', c.name],
+            `"${c.name}" is filled by the enrichment (${ENRICH_STATUS_COLUMNS.map((s) => s.name).join(', ')}); do not declare it`,
+          );
+      for (const k of resultDef.key)
+        if (!e.from.columns.includes(k))
+          problem(
+            ['enrich', 'from', 'columns'],
+            `read the key column "${k}" of ${resultName} from ${e.from.table}`,
+          );
+      for (const column of Object.keys(e.result))
+        if (!(column in resultDef.columns))
+          problem(['enrich', 'result', column], `"${column}" is not a column of table ${resultName}`);
+      if (e.from.table === resultName)
+        problem(['enrich', 'from', 'table'], 'the results go to another table than the rows read');
+    }
+    const url = urlTemplateProblem(e.request.url);
+    if (url) problem(['enrich', 'request', 'url'], url);
+    else templates(['enrich', 'request', 'url'], e.request.url, e.from.columns);
+    for (const [name, value] of Object.entries(e.request.query))
+      templates(['enrich', 'request', 'query', name], String(value), e.from.columns);
+    for (const [name, value] of Object.entries(e.request.headers))
+      templates(['enrich', 'request', 'headers', name], value, e.from.columns);
+    if (e.request.body !== undefined)
+      templates(['enrich', 'request', 'body'], e.request.body, e.from.columns);
+    const r = e.request;
+    enrich = {
+      from: e.from,
+      rows: e.rows,
+      batch: e.batch,
+      concurrency: e.concurrency,
+      request: {
+        method: r.method,
+        url: r.url,
+        urlEnv: r.url_env ?? null,
+        query: Object.fromEntries(Object.entries(r.query).map(([k, v]) => [k, String(v)])),
+        headers: r.headers,
+        body: r.body,
+      },
+      rateLimit: e.rate_limit
+        ? {
+            name: e.rate_limit.name,
+            calls: e.rate_limit.calls,
+            perMs: parseDuration(e.rate_limit.per),
+            burst: e.rate_limit.burst,
+          }
+        : null,
+      timeoutMs: parseDuration(e.timeout),
+      retries: e.retries,
+      backoffMs: parseDuration(e.backoff),
+      maxBackoffMs: parseDuration(e.max_backoff),
+      circuit: { failures: e.circuit.failures, coolDownMs: parseDuration(e.circuit.cool_down) },
+      result: e.result,
+      maxResponseBytes: parseByteSize(e.max_response_bytes),
+      costPerCall: e.cost_per_call,
+    };
+  }
+  const lock: LockSpec | undefined =
+    data.lock === undefined
+      ? undefined
+      : typeof data.lock === 'string'
+        ? { name: data.lock, wait: 'queue', ttlMs: 30_000, maxWaitMs: 3_600_000 }
+        : {
+            name: data.lock.name,
+            wait: data.lock.wait,
+            ttlMs: parseDuration(data.lock.ttl),
+            maxWaitMs: parseDuration(data.lock.max_wait),
+          };
+  if (lock && lock.ttlMs < 1_000)
+    problem(['lock', 'ttl'], 'a lock ttl is at least 1s (it is renewed every third of it)');
   if (!ok || !targetFile) return undefined;
+  // The result table also records what became of each row's call.
+  if (enrich && tables[0])
+    tables[0] = { ...tables[0], columns: [...tables[0].columns, ...ENRICH_STATUS_COLUMNS] };
 
   const onTarget = [...datasets.values()].filter((d) => d.source === data.target).map((d) => d.id);
   const h = data.http;
@@ -133,6 +249,7 @@ export function buildPipeline(
             url: h.url,
             urlEnv: h.url_env ?? null,
             params: Object.fromEntries(Object.entries(h.params).map(([k, v]) => [k, String(v)])),
+            headers: h.headers,
             pagination: h.pagination,
             items: h.items,
             total: h.total ?? null,
@@ -180,6 +297,9 @@ export function buildPipeline(
           },
         }
       : {}),
+    ...(enrich ? { enrich } : {}),
+    ...(lock ? { lock } : {}),
+    secrets: [...secrets].sort(),
     publishEvery: { pages: data.publish_every.pages ?? null, seconds: data.publish_every.seconds ?? null },
     maxRows: data.max_rows,
     datasets: onTarget,

@@ -76,6 +76,8 @@ const envName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be the name of an environment variable');
 
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/, 'must be an HTTP header name');
+
 const tableDef = z
   .object({
     /**
@@ -164,6 +166,8 @@ const httpDef = z
     url: z.url({ protocol: /^https?$/ }),
     url_env: envName.optional(),
     params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    /** Request headers; values may hold `${env:NAME}` (secrets, resolved at run time, never logged). */
+    headers: z.record(headerName, z.string().max(4096)).default({}),
     pagination,
     /** Path of the array of items in each response (`studies`); `$` when the body is the array. */
     items: z.union([z.literal('$'), jsonPath]),
@@ -188,6 +192,85 @@ const httpDef = z
   })
   .strict();
 export type HttpDef = z.infer<typeof httpDef>;
+
+/**
+ * One API call per row of an enrichment pipeline. The address (scheme, host, path) comes from this
+ * file or `url_env`; `${row.<column>}`, `${input.<name>}` and `${env:NAME}` templates only fill values:
+ * query parameters, whole path segments (encoded), header values and JSON body values.
+ */
+const requestDef = z
+  .object({
+    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
+    url: z.url({ protocol: /^https?$/ }),
+    url_env: envName.optional(),
+    query: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    headers: z.record(headerName, z.string().max(4096)).default({}),
+    /** A JSON value; strings that are exactly one template keep the value's type (a number stays a number). */
+    body: z.unknown().optional(),
+  })
+  .strict();
+
+const rateLimitDef = z
+  .object({
+    /** Every run, pipeline, worker and instance naming the same limit shares one token bucket. */
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'must be a name such as scoring-api'),
+    /** `calls` per `per` (e.g. 60 per 1m). */
+    calls: z.number().int().min(1).max(1_000_000),
+    per: duration.default('1m'),
+    /** Calls that may go at once after a quiet spell (default 1: calls spread evenly). */
+    burst: z.number().int().min(1).max(10_000).default(1),
+  })
+  .strict();
+
+const enrichDef = z
+  .object({
+    /** The table (in the target) whose rows are enriched: the key columns are the result table's. */
+    from: z.object({ table: identifier, columns: z.array(identifier).min(1).max(64) }).strict(),
+    /** Which rows a run takes: `pending` (no result yet), `failed` (failed before), `all`. */
+    rows: z.enum(['pending', 'failed', 'all']).default('pending'),
+    /** Rows read, called and written (one transaction with its checkpoint) at a time. */
+    batch: z.number().int().min(1).max(10_000).default(100),
+    /** Calls in flight at once within a run. */
+    concurrency: z.number().int().min(1).max(32).default(4),
+    request: requestDef,
+    rate_limit: rateLimitDef.optional(),
+    timeout: duration.default('30s'),
+    retries: z.number().int().min(0).max(20).default(5),
+    backoff: duration.default('1s'),
+    max_backoff: duration.default('60s'),
+    /** Consecutive failed calls that open the resource's circuit, and how long it stays open. */
+    circuit: z
+      .object({ failures: z.number().int().min(1).max(1000).default(10), cool_down: duration.default('30s') })
+      .strict()
+      .default({ failures: 10, cool_down: '30s' }),
+    /** Result column → path in the response body. */
+    result: z
+      .record(identifier, jsonPath)
+      .refine((r) => Object.keys(r).length > 0, 'map at least one result column'),
+    max_response_bytes: z
+      .union([z.number().int().positive(), z.string().regex(/^\d+(KB|MB)$/, 'expected a size such as 1MB')])
+      .default('1MB'),
+    /** Money per call (for the usage figures), in any currency the project uses. */
+    cost_per_call: z.number().min(0).default(0),
+  })
+  .strict();
+export type EnrichDef = z.infer<typeof enrichDef>;
+
+/** `lock: name` or `lock: { name, wait, ttl }`: at most one run holds the lock, across instances. */
+const lockDef = z.union([
+  z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'must be a lock name such as phantom-agent'),
+  z
+    .object({
+      name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'must be a lock name such as phantom-agent'),
+      /** `queue`: wait in line (position shown); `fail`: fail at once when held. */
+      wait: z.enum(['queue', 'fail']).default('queue'),
+      /** A holder that stops renewing (killed) loses the lock after this. */
+      ttl: duration.default('30s'),
+      /** The longest a run waits in line before failing. */
+      max_wait: duration.default('1h'),
+    })
+    .strict(),
+]);
 
 const fileDef = z
   .object({
@@ -220,7 +303,7 @@ export const pipelineFile = z
     organisation: organisationSlug,
     /** Cron (5 fields, UTC); absent: runs only on demand. */
     schedule: cron.optional(),
-    type: z.enum(['http', 'file']),
+    type: z.enum(['http', 'file', 'enrich']),
     /** The DuckDB source of trellis.yaml written (its file must lie in the data folder). */
     target: identifier,
     /** A string column that gets the organisation's slug in every row (and scopes keys). */
@@ -230,6 +313,8 @@ export const pipelineFile = z
       .refine((t) => Object.keys(t).length > 0, 'declare at least one table'),
     http: httpDef.optional(),
     file: fileDef.optional(),
+    enrich: enrichDef.optional(),
+    lock: lockDef.optional(),
     map: mapDef.optional(),
     incremental: incrementalDef.optional(),
     /** Also publish (make visible to dashboards) during long runs, after this many pages or seconds. */
@@ -241,7 +326,15 @@ export const pipelineFile = z
   })
   .strict()
   .superRefine((p, ctx) => {
-    if (p.type === 'http') {
+    if (p.type !== 'enrich' && p.enrich)
+      ctx.addIssue({ code: 'custom', path: ['enrich'], message: '`enrich:` is for enrich pipelines' });
+    if (p.type === 'enrich') {
+      if (!p.enrich)
+        ctx.addIssue({ code: 'custom', path: ['enrich'], message: 'an enrich pipeline needs `enrich:`' });
+      for (const k of ['http', 'file', 'map', 'incremental'] as const)
+        if (p[k])
+          ctx.addIssue({ code: 'custom', path: [k], message: `\`${k}:\` is not for enrich pipelines` });
+    } else if (p.type === 'http') {
       if (!p.http)
         ctx.addIssue({ code: 'custom', path: ['http'], message: 'an http pipeline needs `http:`' });
       if (!p.map) ctx.addIssue({ code: 'custom', path: ['map'], message: 'an http pipeline needs `map:`' });

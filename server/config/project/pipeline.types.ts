@@ -8,7 +8,7 @@ export interface Pipeline {
   readonly description?: string;
   readonly organisation: string;
   readonly schedule: string | null;
-  readonly type: 'http' | 'file';
+  readonly type: 'http' | 'file' | 'enrich';
   readonly target: PipelineTarget;
   /** Gets the organisation's slug in every written row and scopes every key; null: rows are shared. */
   readonly tenantColumn: string | null;
@@ -16,6 +16,11 @@ export interface Pipeline {
   readonly tables: readonly PipelineTable[];
   readonly http?: HttpSpec;
   readonly fileImport?: FileImportSpec;
+  readonly enrich?: EnrichSpec;
+  /** Environment variables its requests use (`${env:NAME}`): they must be set where it runs. */
+  readonly secrets: readonly string[];
+  /** A named resource lock held for the whole run (docs/pipelines.md#locks). */
+  readonly lock?: LockSpec;
   readonly map?: MapSpec;
   readonly incremental?: IncrementalSpec;
   readonly publishEvery: { readonly pages: number | null; readonly seconds: number | null };
@@ -50,6 +55,8 @@ export interface HttpSpec {
   readonly url: string;
   readonly urlEnv: string | null;
   readonly params: Readonly<Record<string, string>>;
+  /** Header values may hold `${env:NAME}`, resolved at run time. */
+  readonly headers: Readonly<Record<string, string>>;
   readonly pagination: PaginationDef;
   readonly items: string;
   readonly total: string | null;
@@ -85,3 +92,54 @@ export interface IncrementalSpec {
   readonly param: string;
   readonly value: string;
 }
+
+export interface LockSpec {
+  readonly name: string;
+  readonly wait: 'queue' | 'fail';
+  readonly ttlMs: number;
+  readonly maxWaitMs: number;
+}
+
+export interface RequestSpec {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly url: string;
+  readonly urlEnv: string | null;
+  readonly query: Readonly<Record<string, string>>;
+  readonly headers: Readonly<Record<string, string>>;
+  /** JSON with templates in string values; undefined: no body. */
+  readonly body: unknown;
+}
+
+export interface RateLimitSpec {
+  readonly name: string;
+  readonly calls: number;
+  readonly perMs: number;
+  readonly burst: number;
+}
+
+/** The result table is the pipeline's only table; it also gets the ENRICH_STATUS_COLUMNS. */
+export interface EnrichSpec {
+  readonly from: { readonly table: string; readonly columns: readonly string[] };
+  readonly rows: 'pending' | 'failed' | 'all';
+  readonly batch: number;
+  readonly concurrency: number;
+  readonly request: RequestSpec;
+  readonly rateLimit: RateLimitSpec | null;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly backoffMs: number;
+  readonly maxBackoffMs: number;
+  readonly circuit: { readonly failures: number; readonly coolDownMs: number };
+  /** Result column → path in the response. */
+  readonly result: Readonly<Record<string, string>>;
+  readonly maxResponseBytes: number;
+  readonly costPerCall: number;
+}
+
+/** Added to an enrich pipeline's result table: what became of each row's call. */
+export const ENRICH_STATUS_COLUMNS = [
+  { name: 'status', type: 'VARCHAR' },
+  { name: 'error', type: 'VARCHAR' },
+  { name: 'attempts', type: 'INTEGER' },
+  { name: 'enriched_at', type: 'TIMESTAMP' },
+] as const;

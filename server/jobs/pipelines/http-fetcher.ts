@@ -62,6 +62,8 @@ export interface FetchOptions {
   readonly onRetry: (problem: string, attempt: number, waitMs: number) => void;
   /** For tests: the random source of the jitter. */
   readonly random?: () => number;
+  /** The pipeline's `http.headers`, templates resolved (secrets included: never logged). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** Seconds or an HTTP date → milliseconds from now; null when absent or unreadable. */
@@ -123,7 +125,11 @@ async function attemptOnce(url: URL, options: FetchOptions): Promise<Omit<Fetche
   const both = AbortSignal.any([signal, timeout]);
   let res: Response;
   try {
-    res = await fetch(url, { signal: both, headers: { accept: 'application/json' }, redirect: 'follow' });
+    res = await fetch(url, {
+      signal: both,
+      headers: { accept: 'application/json', ...options.headers },
+      redirect: 'follow',
+    });
   } catch (err) {
     if (signal.aborted) throw signal.reason;
     if (timeout.aborted) throw new RetryableError(`no answer within ${spec.timeoutMs} ms`);
@@ -159,7 +165,7 @@ async function attemptOnce(url: URL, options: FetchOptions): Promise<Omit<Fetche
 }
 
 /** The body as text, refusing more than `maxBytes` (counted as it arrives, not trusted from headers). */
-async function readText(res: Response, signal: AbortSignal, maxBytes: number): Promise<string> {
+export async function readText(res: Response, signal: AbortSignal, maxBytes: number): Promise<string> {
   if (!res.body) return '';
   const declared = Number(res.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {

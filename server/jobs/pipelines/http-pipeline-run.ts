@@ -17,6 +17,8 @@ interface RunInputs {
   readonly writer: IngestWriter;
   readonly mapper: ItemMapper;
   readonly context: PipelineRunContext;
+  /** `http.headers` with their secrets resolved. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** A page fetched and mapped, ready to be written with its checkpoint. */
@@ -57,7 +59,7 @@ class HttpRun {
     private state: HttpState,
   ) {
     ({ pipeline: this.pipeline, writer: this.writer, context: this.context } = inputs);
-    this.pages = new PagePrefetcher(spec, inputs.baseUrl, state.extra, this.context);
+    this.pages = new PagePrefetcher(spec, inputs.baseUrl, state.extra, this.context, inputs.headers);
     this.publisher = new Publisher(this.pipeline, this.writer, this.context);
     this.skips = new SkipLog(this.context);
   }

@@ -30,6 +30,8 @@ export class PagePrefetcher {
     /** The listing's fixed parameters (HttpState.extra). */
     private readonly extra: Readonly<Record<string, string>>,
     private readonly context: PipelineRunContext,
+    /** `http.headers` with their secrets resolved. */
+    private readonly headers?: Readonly<Record<string, string>>,
   ) {
     this.limiter = new RateLimiter(spec.rateLimit);
     this.signal = AbortSignal.any([context.signal, this.abort.signal]);
@@ -46,6 +48,7 @@ export class PagePrefetcher {
         limiter: this.limiter,
         signal: this.signal,
         check: (body) => this.hasItems(body),
+        ...(this.headers ? { headers: this.headers } : {}),
         onRetry: (problem, attempt, waitMs) =>
           this.context.log(
             'warn',

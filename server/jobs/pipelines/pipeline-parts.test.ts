@@ -11,6 +11,7 @@ const spec = (over: Partial<HttpSpec> = {}): HttpSpec => ({
   url: 'https://api.example.com/v1/things',
   urlEnv: null,
   params: { per_page: '50' },
+  headers: {},
   pagination: { type: 'link' },
   items: '$',
   total: null,

@@ -1,6 +1,6 @@
 import type { Pipeline } from '../../config/project/pipeline.types.js';
 import type { Project } from '../../config/project/project.types.js';
-import { isTrellisError } from '../../errors.js';
+import { isTrellisError, TrellisError } from '../../errors.js';
 import type {
   PipelineInfo,
   PipelineRunContext,
@@ -17,6 +17,17 @@ import {
   type PipelineLogger,
 } from './run-support.js';
 import { loadMapper } from './transform-module.js';
+import type { SharedRateLimiter } from '../coordination/shared-rate-limiter.js';
+import type { ResourceLocks } from '../coordination/resource-locks.js';
+import { runEnrichPipeline } from './enrich-pipeline-run.js';
+import { renderText } from './request-builder.js';
+import { resolveSecrets, SecretRedactor } from './secret-redactor.js';
+
+/** What runs share across processes and instances: named rate limits and resource locks (metadata store). */
+export interface PipelineCoordination {
+  readonly limiter: SharedRateLimiter;
+  readonly locks: ResourceLocks;
+}
 
 export interface PipelineRunnerOptions {
   readonly project: Project;
@@ -24,6 +35,8 @@ export interface PipelineRunnerOptions {
   readonly environment: Readonly<Record<string, string>>;
   readonly logger: PipelineLogger;
   readonly ingest?: IngestSettings;
+  /** Without it, `rate_limit:` names and `lock:` cannot be honoured: such pipelines refuse to run. */
+  readonly coordination?: PipelineCoordination;
 }
 
 /**
@@ -47,37 +60,137 @@ export function createPipelineRunner(options: PipelineRunnerOptions): PipelineRu
   });
 
   async function runNow(pipeline: Pipeline, context: PipelineRunContext): Promise<PipelineRunResult> {
+    // Secrets are resolved first, so that everything the run says from here on is redacted.
+    let redactor = SecretRedactor.none;
     const log = (level: 'info' | 'warn' | 'error', message: string) => {
-      logger[level]({ pipeline: pipeline.id, runId: context.runId }, message);
-      context.log(level, message);
+      const safe = redactor.redact(message);
+      logger[level]({ pipeline: pipeline.id, runId: context.runId }, safe);
+      context.log(level, safe);
     };
+    const redactedError = (err: unknown): TrellisError => {
+      const e = isTrellisError(err)
+        ? err
+        : pipelineFailed(pipeline, err instanceof Error ? err.message : String(err), err);
+      const safe = redactor.redact(e.message);
+      if (safe === e.message) return e;
+      // The cause may hold the secret too (an API's error body): it is dropped with the message.
+      return new TrellisError(e.code, { message: safe, detail: { pipeline: pipeline.id } });
+    };
+    let secrets: Map<string, string>;
+    try {
+      secrets = resolveSecrets(pipeline, environment);
+    } catch (err) {
+      log('error', err instanceof Error ? err.message : String(err));
+      throw err;
+    }
+    redactor = new SecretRedactor(secrets);
     const ctx: PipelineRunContext = {
       ...context,
       log,
-      progress: (p) => context.progress(p),
+      progress: (p) => context.progress(p.message ? { ...p, message: redactor.redact(p.message) } : p),
       published: (d) => context.published(d),
     };
-    const mapper = pipeline.type === 'http' ? await loadMapper(pipeline, project.dir) : null;
-    const writer = await openWriter(pipeline, settings, ctx);
-    try {
-      if (pipeline.type === 'file') return await runFilePipeline(pipeline, writer, ctx);
-      const http = pipeline.http;
-      if (!http || !mapper) throw pipelineFailed(pipeline, 'no http settings');
-      const override = http.urlEnv ? environment[http.urlEnv] : undefined;
-      const baseUrl = override && override.trim() !== '' ? override.trim() : http.url;
-      if (!/^https?:\/\//.test(baseUrl))
-        throw pipelineFailed(pipeline, `${http.urlEnv ?? 'url'} must be an http(s) URL`);
-      if (baseUrl !== http.url) log('info', `fetching from ${http.urlEnv} (${new URL(baseUrl).origin})`);
-      return await runHttpPipeline({ pipeline, baseUrl, writer, mapper, context: ctx });
-    } catch (err) {
-      if (isTrellisError(err)) log('error', err.message);
-      else log('error', `unexpected error: ${err instanceof Error ? err.message : String(err)}`);
-      throw isTrellisError(err)
-        ? err
-        : pipelineFailed(pipeline, err instanceof Error ? err.message : String(err), err);
-    } finally {
-      await writer.close();
+    const coordination = options.coordination;
+    if ((pipeline.lock || pipeline.enrich?.rateLimit) && !coordination)
+      throw pipelineFailed(
+        pipeline,
+        'its lock or shared rate limit needs the metadata store, which this process has not opened',
+      );
+    let held: Awaited<ReturnType<NonNullable<typeof coordination>['locks']['acquire']>> | null = null;
+    let runContext = ctx;
+    if (pipeline.lock && coordination) {
+      const spec = pipeline.lock;
+      held = await coordination.locks.acquire(spec, context.runId, context.signal, (position) => {
+        log('info', `waiting for the lock "${spec.name}": position ${position} in line`);
+        ctx.progress({
+          done: 0,
+          total: null,
+          unit: 'rows',
+          message: `waiting for the lock "${spec.name}" (position ${position})`,
+        });
+      });
+      log('info', `holding the lock "${spec.name}"`);
+      const lostOrStopped = AbortSignal.any([context.signal, held.lost]);
+      runContext = { ...ctx, signal: lostOrStopped };
     }
+    try {
+      const mapper = pipeline.type === 'http' ? await loadMapper(pipeline, project.dir) : null;
+      const writer = await openWriter(pipeline, settings, runContext);
+      try {
+        if (pipeline.type === 'file') return await runFilePipeline(pipeline, writer, runContext);
+        if (pipeline.type === 'enrich') {
+          const request = pipeline.enrich?.request;
+          if (!request) throw pipelineFailed(pipeline, 'no enrich settings');
+          const origin = originOf(pipeline, request.url, request.urlEnv, log);
+          const result = await runEnrichPipeline({
+            pipeline,
+            origin,
+            writer,
+            context: runContext,
+            limiter: coordination?.limiter ?? null,
+            secrets,
+            redactor,
+            ...(context.rows ? { rows: context.rows } : {}),
+          });
+          if (held?.lost.aborted) throw held.lost.reason;
+          return result;
+        }
+        const http = pipeline.http;
+        if (!http || !mapper) throw pipelineFailed(pipeline, 'no http settings');
+        const override = http.urlEnv ? environment[http.urlEnv] : undefined;
+        const baseUrl = override && override.trim() !== '' ? override.trim() : http.url;
+        if (!/^https?:\/\//.test(baseUrl))
+          throw pipelineFailed(pipeline, `${http.urlEnv ?? 'url'} must be an http(s) URL`);
+        if (baseUrl !== http.url) log('info', `fetching from ${http.urlEnv} (${new URL(baseUrl).origin})`);
+        const values = { row: {}, input: {}, env: secrets };
+        const headers = Object.fromEntries(
+          Object.entries(http.headers).map(([k, v]) => [k, renderText(v, values)]),
+        );
+        const result = await runHttpPipeline({
+          pipeline,
+          baseUrl,
+          writer,
+          mapper,
+          context: runContext,
+          headers,
+        });
+        if (held?.lost.aborted) throw held.lost.reason;
+        return result;
+      } catch (err) {
+        const safe = redactedError(err);
+        if (isTrellisError(err)) log('error', safe.message);
+        else log('error', `unexpected error: ${safe.message}`);
+        throw safe;
+      } finally {
+        await writer.close();
+      }
+    } finally {
+      await held
+        ?.release()
+        .catch((err: unknown) =>
+          log(
+            'warn',
+            `releasing the lock failed (it expires by itself): ${err instanceof Error ? err.message : String(err)}`,
+          ),
+        );
+    }
+  }
+
+  /** The request's origin: the file's, or `url_env`'s (origin only; the path stays the file's). */
+  function originOf(
+    pipeline: Pipeline,
+    url: string,
+    urlEnv: string | null,
+    log: (level: 'info', message: string) => void,
+  ): string {
+    const override = urlEnv ? environment[urlEnv]?.trim() : undefined;
+    if (override) {
+      if (!/^https?:\/\//.test(override)) throw pipelineFailed(pipeline, `${urlEnv} must be an http(s) URL`);
+      const origin = new URL(override).origin;
+      log('info', `calling ${origin} (${urlEnv})`);
+      return origin;
+    }
+    return new URL(url.replace(/\$\{[^}]*\}/g, 'x')).origin;
   }
 
   return {

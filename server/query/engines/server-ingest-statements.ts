@@ -56,5 +56,8 @@ export function serverIngestStatements(f: IngestFlavour): IngestSql {
     maxValue: (table, column, tenantColumn) =>
       `SELECT ${f.asText(`max(${quote(column)})`)} AS v FROM ${quote(table)}${tenantWhere(tenantColumn)}`,
     count: (table, tenantColumn) => `SELECT count(*) AS n FROM ${quote(table)}${tenantWhere(tenantColumn)}`,
+    countBy: (table, column, tenantColumn) =>
+      `SELECT ${f.asText(quote(column))} AS v, count(*) AS n FROM ${quote(table)}${tenantWhere(tenantColumn)} GROUP BY ${quote(column)}`,
+    flavour: { quote, placeholder },
   };
 }

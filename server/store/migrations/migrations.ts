@@ -8,6 +8,7 @@ import { uploadsMigration } from './0005-uploads.migration.js';
 import { dashboardPreferencesMigration } from './0006-dashboard-preferences.migration.js';
 import { uploadVersionsMigration } from './0007-upload-versions.migration.js';
 import { exportFilesMigration } from './0008-export-files.migration.js';
+import { enrichmentMigration } from './0009-enrichment.migration.js';
 
 /**
  * Every migration, in order. Forward-only: there is no `down`; a mistake is fixed by the next
@@ -24,5 +25,6 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0006-dashboard-preferences': dashboardPreferencesMigration(dialect),
     '0007-upload-versions': uploadVersionsMigration(dialect),
     '0008-export-files': exportFilesMigration(dialect),
+    '0009-enrichment': enrichmentMigration(dialect),
   };
 }

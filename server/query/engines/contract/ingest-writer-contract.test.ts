@@ -82,7 +82,13 @@ describe.each(TARGETS)('ingest writer contract: $name', ({ available, make }) =>
   };
 
   afterAll(async () => {
-    await target?.teardown([studies.name, conditions.name, `ic_typed_${id}`]);
+    await target?.teardown([
+      studies.name,
+      conditions.name,
+      `ic_typed_${id}`,
+      `ic_results_${id}`,
+      `ic_input_${id}`,
+    ]);
   });
 
   test.skipIf(!available)(
@@ -243,6 +249,92 @@ describe.each(TARGETS)('ingest writer contract: $name', ({ available, make }) =>
       const opening = openIngestWriter({ target: t, tables: [typed], tenantColumn: null, tenant: 'acme' });
       await expect(opening).rejects.toBeInstanceOf(IngestSchemaError);
       await expect(opening).rejects.toThrow(`column n is`);
+    },
+  );
+
+  test.skipIf(!available)(
+    'enrichment reads: batches in key order after a cursor, filtered by their results, per organisation',
+    async () => {
+      const results: IngestTable = {
+        name: `ic_results_${id}`,
+        key: ['id'],
+        columns: [
+          { name: 'id', type: 'VARCHAR' },
+          { name: 'status', type: 'VARCHAR' },
+        ],
+      };
+      const input: IngestTable = {
+        name: `ic_input_${id}`,
+        key: ['id'],
+        columns: [
+          { name: 'id', type: 'VARCHAR' },
+          { name: 'enrolled', type: 'INTEGER' },
+          { name: 'score', type: 'DOUBLE' },
+        ],
+      };
+      const ids = ['r1', 'r2', 'r3', 'r4', 'r5'];
+      target ??= make();
+      for (const org of ['acme', 'globex']) {
+        const opened = await openIngestWriter({
+          target: target.target,
+          tables: [input],
+          tenantColumn: 'org',
+          tenant: org,
+        });
+        await opened.writer.writePage(
+          ids.map((k) => [k]),
+          new Map([[input.name, ids.map((k, i) => [k, i, i / 2])]]),
+          `${stateKey}_${org}`,
+          '{}',
+        );
+        await opened.writer.close();
+      }
+      const { writer } = await openIngestWriter({
+        target: target.target,
+        tables: [results],
+        tenantColumn: 'org',
+        tenant: 'acme',
+      });
+      try {
+        // r2 enriched, r4 failed (for acme); globex's rows and results never show.
+        await writer.writePage(
+          [['r2'], ['r4']],
+          new Map([
+            [
+              results.name,
+              [
+                ['r2', 'ok'],
+                ['r4', 'failed'],
+              ],
+            ],
+          ]),
+          `${stateKey}_results`,
+          '{}',
+        );
+        const query = (mode: 'pending' | 'failed' | 'all', after: IngestCell[] | null = null) => ({
+          from: input.name,
+          columns: ['id', 'enrolled', 'score'],
+          key: ['id'],
+          after,
+          results: { table: results.name, statusColumn: 'status', mode },
+        });
+        expect(await writer.readRows(query('pending'), 10)).toEqual([
+          ['r1', 0, 0],
+          ['r3', 2, 1],
+          ['r5', 4, 2],
+        ]);
+        expect(await writer.readRows(query('pending', ['r1']), 1)).toEqual([['r3', 2, 1]]);
+        expect(await writer.readRows(query('failed'), 10)).toEqual([['r4', 3, 1.5]]);
+        expect((await writer.readRows(query('all', ['r3']), 10)).map((r) => r[0])).toEqual(['r4', 'r5']);
+        expect(await writer.countRows(query('pending'))).toBe(3);
+        expect(await writer.countRows(query('all'))).toBe(5);
+        expect(Object.fromEntries(await writer.countBy(results.name, 'status'))).toEqual({
+          ok: 1,
+          failed: 1,
+        });
+      } finally {
+        await writer.close();
+      }
     },
   );
 });

@@ -55,6 +55,9 @@ const READ_SQL: IngestReadSql = {
     `SELECT max(${q(column)})::VARCHAR AS v FROM ${q(table)}${tenant ? ` WHERE ${q(tenant)} = $1` : ''}`,
   count: (table, tenant) =>
     `SELECT count(*)::BIGINT AS n FROM ${q(table)}${tenant ? ` WHERE ${q(tenant)} = $1` : ''}`,
+  countBy: (table, column, tenant) =>
+    `SELECT ${q(column)}::VARCHAR AS v, count(*)::BIGINT AS n FROM ${q(table)}${tenant ? ` WHERE ${q(tenant)} = $1` : ''} GROUP BY ${q(column)}`,
+  flavour: { quote: q, placeholder: (n) => `$${n}` },
 };
 
 /** The writer's connection as the shared writer sees it; closing it closes the instance too. */

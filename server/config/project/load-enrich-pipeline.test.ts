@@ -1,0 +1,105 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createMiniProject } from '../../../test/mini-project.js';
+import { loadVerifiedProject } from '../../cli/load-verified-project.js';
+import { closeEngines } from '../../query/engines/index.js';
+import { loadProject } from './load-project.js';
+
+async function projectWith(files: Record<string, string>) {
+  const mini = await createMiniProject();
+  mkdirSync(path.join(mini.dir, 'pipelines'), { recursive: true });
+  for (const [file, text] of Object.entries(files)) writeFileSync(path.join(mini.dir, file), text);
+  return { dir: mini.dir, result: await loadProject(mini.dir) };
+}
+
+const SCREEN = `title: Screen items
+organisation: acme
+type: enrich
+target: main
+lock: { name: scorer, wait: fail, ttl: 10s }
+enrich:
+  from: { table: items, columns: [id, name] }
+  request:
+    url: https://api.example.com/v1/items/\${row.id}/score
+    headers: { x-api-key: '\${env:SCORING_API_KEY}' }
+    body: { name: '\${row.name}' }
+  rate_limit: { name: scoring, calls: 60, per: 1m }
+  result: { score: score }
+tables:
+  scores:
+    key: [id]
+    columns: { id: BIGINT, score: DOUBLE }
+`;
+
+describe('enrich pipelines', () => {
+  it('load with their request, rate limit, lock, secrets and the status columns', async () => {
+    const { result } = await projectWith({ 'pipelines/screen.yaml': SCREEN });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    const p = result.project.pipelines.get('screen');
+    expect(p?.secrets).toEqual(['SCORING_API_KEY']);
+    expect(p?.lock).toEqual({ name: 'scorer', wait: 'fail', ttlMs: 10_000, maxWaitMs: 3_600_000 });
+    expect(p?.enrich?.rateLimit).toEqual({ name: 'scoring', calls: 60, perMs: 60_000, burst: 1 });
+    expect(p?.enrich?.concurrency).toBe(4);
+    expect(p?.tables[0]?.columns.map((c) => c.name)).toEqual([
+      'id',
+      'score',
+      'status',
+      'error',
+      'attempts',
+      'enriched_at',
+    ]);
+  });
+
+  it('report templates that could move the host, unknown columns and a declared status column', async () => {
+    const bad = SCREEN.replace(
+      'https://api.example.com/v1/items/${row.id}/score',
+      'https://${row.name}/score',
+    )
+      .replace(
+        "body: { name: '${row.name}' }",
+        "body: { name: '${row.colour}' }\n    query: { x: '${secret}' }",
+      )
+      .replace(
+        'columns: { id: BIGINT, score: DOUBLE }',
+        'columns: { id: BIGINT, score: DOUBLE, status: VARCHAR }',
+      )
+      .replace('concurrency', 'x');
+    const { result } = await projectWith({
+      'pipelines/screen.yaml': bad.replace('request:', 'concurrency: 64\n  request:'),
+    });
+    expect(result.ok).toBe(false);
+    const messages = result.ok ? [] : result.problems.map((p) => `${p.file}:${p.line}: ${p.message}`);
+    expect(messages.join('\n')).toMatch(/concurrency/);
+    const again = await projectWith({ 'pipelines/screen.yaml': bad });
+    const text = again.result.ok
+      ? ''
+      : again.result.problems.map((p) => `${p.file}:${p.line}: ${p.message}`).join('\n');
+    expect(text).toMatch(
+      /pipelines\/screen.yaml:\d+: the scheme and host of a request come from the project file/,
+    );
+    expect(text).toMatch(/"colour" is not among enrich.from.columns/);
+    expect(text).toMatch(/"\$\{secret\}" is not a template/);
+    expect(text).toMatch(/"status" is filled by the enrichment/);
+  });
+
+  it('a missing secret is a problem for `trellis check` (and a production start), on its line', async () => {
+    const { dir } = await projectWith({ 'pipelines/screen.yaml': SCREEN });
+    const missing = await loadVerifiedProject(dir, {}, { requireSecrets: true });
+    expect(missing.ok).toBe(false);
+    if (!missing.ok)
+      expect(missing.problems).toEqual([
+        {
+          file: 'pipelines/screen.yaml',
+          line: 10,
+          message: expect.stringContaining('SCORING_API_KEY is not set') as unknown as string,
+        },
+      ]);
+    const set = await loadVerifiedProject(dir, { SCORING_API_KEY: 'k' }, { requireSecrets: true });
+    expect(set.ok).toBe(true);
+    if (set.ok) await closeEngines(set.engines);
+    const relaxed = await loadVerifiedProject(dir, {});
+    expect(relaxed.ok).toBe(true);
+    if (relaxed.ok) await closeEngines(relaxed.engines);
+  });
+});

@@ -1,0 +1,239 @@
+import { createHash } from 'node:crypto';
+import type { Pipeline, PipelineTable } from '../../config/project/pipeline.types.js';
+import type { IngestReadQuery } from '../../query/ingest-read.js';
+import type { IngestCell, IngestWriter } from '../../query/ingest-writer.js';
+import type { SharedRateLimiter } from '../coordination/shared-rate-limiter.js';
+import type { PipelineRunContext, PipelineRunResult } from '../pipeline-contract.js';
+import { callApi, enrichBreakers } from './api-call.js';
+import { buildRequest, RequestBuildError } from './request-builder.js';
+import { coerce, readPath } from './row-mapping.js';
+import { Publisher, pipelineFailed } from './run-support.js';
+import type { SecretRedactor } from './secret-redactor.js';
+
+/**
+ * An enrichment run (docs/pipelines.md#enrichment): the rows of `enrich.from` that need it, in key
+ * order, `batch` at a time; for each row one API call (at most `concurrency` in flight, under the
+ * shared rate limit); then the batch's results — `ok` with the mapped values, or `failed` with the
+ * reason, never a default — replace the rows' results in ONE transaction with the checkpoint. A crash
+ * loses at most the batch in flight; the next run reads only rows without a result, so it resumes.
+ * Each call carries an Idempotency-Key derived from the pipeline, organisation and row key, so an API
+ * that honours it does a repeated call (after a crash) once.
+ */
+export interface EnrichRunInputs {
+  readonly pipeline: Pipeline;
+  readonly origin: string;
+  readonly writer: IngestWriter;
+  readonly context: PipelineRunContext;
+  readonly limiter: SharedRateLimiter | null;
+  readonly secrets: ReadonlyMap<string, string>;
+  readonly redactor: SecretRedactor;
+  readonly inputs?: Readonly<Record<string, unknown>>;
+  /** Which rows to take; default the pipeline's `enrich.rows`. */
+  readonly rows?: 'pending' | 'failed' | 'all';
+}
+
+interface EnrichState {
+  readonly v: 1;
+  readonly runId: string;
+  readonly after: readonly IngestCell[] | null;
+}
+
+const MAX_ERROR = 500;
+
+export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineRunResult> {
+  const { pipeline, writer, context, redactor } = run;
+  const spec = pipeline.enrich;
+  const table = pipeline.tables[0];
+  if (!spec || !table) throw pipelineFailed(pipeline, 'no enrich settings');
+  const mode = run.rows ?? spec.rows;
+  const keyAt = table.key.map((k) => spec.from.columns.indexOf(k));
+  const keyColumns = table.key.map((k) => table.columns.findIndex((c) => c.name === k));
+  const resource = spec.rateLimit?.name ?? new URL(run.origin).host;
+  const breakers = enrichBreakers(spec);
+  const publisher = new Publisher(pipeline, writer, context);
+  const query = (after: readonly IngestCell[] | null): IngestReadQuery => ({
+    from: spec.from.table,
+    columns: spec.from.columns,
+    key: table.key,
+    after,
+    results: { table: table.name, statusColumn: 'status', mode },
+  });
+
+  let total: number;
+  let before: Map<string, number>;
+  try {
+    total = await run.writer.countRows(query(null));
+    before = await writer.countBy(table.name, 'status');
+  } catch (err) {
+    throw pipelineFailed(pipeline, `cannot read ${spec.from.table}: ${message(err)}`, err);
+  }
+  const skipped =
+    mode === 'pending'
+      ? [...before.values()].reduce((a, b) => a + b, 0)
+      : mode === 'failed'
+        ? (before.get('ok') ?? 0)
+        : 0;
+  context.log(
+    'info',
+    `${total.toLocaleString('en')} rows to enrich (${mode}); ${skipped.toLocaleString('en')} skipped (already ${mode === 'failed' ? 'ok' : 'done'})`,
+  );
+
+  let after: readonly IngestCell[] | null = null;
+  let ok = 0;
+  let failed = 0;
+  let calls = 0;
+  let throttled = 0;
+  let written = 0;
+  const started = Date.now();
+  const report = () =>
+    context.progress({
+      done: ok + failed,
+      total,
+      unit: 'rows',
+      message: `${ok.toLocaleString('en')} ok · ${failed.toLocaleString('en')} failed · ${skipped.toLocaleString('en')} skipped · ${calls.toLocaleString('en')} calls (${throttled} throttled)`,
+    });
+  report();
+
+  while (!context.signal.aborted) {
+    let batch: IngestCell[][];
+    try {
+      batch = await writer.readRows(query(after), spec.batch);
+    } catch (err) {
+      throw pipelineFailed(pipeline, `cannot read ${spec.from.table}: ${message(err)}`, err);
+    }
+    if (batch.length === 0) break;
+    const results: (IngestCell[] | undefined)[] = new Array(batch.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < batch.length && !context.signal.aborted) {
+        const i = next++;
+        const row = batch[i] as IngestCell[];
+        const outcome = await enrichRow(row).catch((err: unknown) => {
+          if (context.signal.aborted) return undefined; // cancelled mid-call: not written, redone next run
+          throw err;
+        });
+        if (outcome) results[i] = outcome;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(spec.concurrency, batch.length) }, worker));
+    const done = results.filter((r): r is IngestCell[] => r !== undefined);
+    // Rows finished before a cancel are kept; the cursor moves past the whole batch only when it is whole.
+    const whole = done.length === batch.length;
+    const lastRow = batch[batch.length - 1] as IngestCell[];
+    const cursor: readonly IngestCell[] | null = whole ? keyAt.map((k) => lastRow[k] ?? null) : after;
+    if (done.length > 0 || whole) {
+      const state: EnrichState = { v: 1, runId: context.runId, after: cursor };
+      try {
+        written += await writer.writePage(
+          done.map((r) => keyColumns.map((k) => r[k] ?? null)),
+          new Map([[table.name, done]]),
+          pipeline.id,
+          JSON.stringify(state),
+        );
+      } catch (err) {
+        throw pipelineFailed(pipeline, `a batch of results could not be written: ${message(err)}`, err);
+      }
+      publisher.wrote();
+    }
+    after = cursor;
+    report();
+    if (!context.signal.aborted) await publisher.maybe();
+  }
+
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const summary = `${ok} ok, ${failed} failed, ${skipped} skipped; ${calls} calls, ${throttled} throttled (429), cost ${(calls * spec.costPerCall).toFixed(2)}`;
+  if (context.signal.aborted) {
+    context.log('info', `cancelled after ${seconds} s: ${summary}; the next run takes the rows left`);
+    return { outcome: 'cancelled', rowsWritten: written };
+  }
+  if (publisher.pending) await publisher.now('final');
+  context.log('info', `done in ${seconds} s: ${summary}`);
+  return { outcome: 'succeeded', rowsWritten: written };
+
+  /** One row's call → its result row (key, result columns, status, error, attempts, enriched_at). */
+  async function enrichRow(row: IngestCell[]): Promise<IngestCell[]> {
+    const values = Object.fromEntries(spec!.from.columns.map((c, i) => [c, row[i] ?? null]));
+    const key = table!.key.map((k) => values[k] ?? null);
+    const stamp = new Date().toISOString().replace('T', ' ').replace('Z', '');
+    const ordered = orderedColumns(table!, spec!.result);
+    // The row in the result table's column order: key, result columns, then the status columns.
+    const result = (
+      cells: IngestCell[] | null,
+      status: 'ok' | 'failed',
+      error: string | null,
+      attempts: number,
+    ) => {
+      if (status === 'ok') ok++;
+      else failed++;
+      const byName = new Map<string, IngestCell>(table!.key.map((k, i) => [k, key[i] ?? null]));
+      ordered.forEach((c, i) => byName.set(c.name, cells?.[i] ?? null));
+      byName.set('status', status);
+      byName.set('error', error === null ? null : redactor.redact(error).slice(0, MAX_ERROR));
+      byName.set('attempts', attempts);
+      byName.set('enriched_at', stamp);
+      return table!.columns.map((c) => byName.get(c.name) ?? null);
+    };
+    let request;
+    try {
+      request = buildRequest(spec!.request, run.origin, {
+        row: values,
+        input: run.inputs ?? {},
+        env: run.secrets,
+      });
+    } catch (err) {
+      if (err instanceof RequestBuildError) return result(null, 'failed', err.message, 0);
+      throw err;
+    }
+    request.headers['idempotency-key'] = idempotencyKey(pipeline, key);
+    const outcome = await callApi(request, {
+      spec: spec!,
+      resource,
+      breakers,
+      limiter: run.limiter,
+      signal: context.signal,
+    });
+    calls += outcome.attempts;
+    throttled += outcome.throttled;
+    if (!outcome.ok) return result(null, 'failed', outcome.error, outcome.attempts);
+    const cells: IngestCell[] = [];
+    for (const column of ordered) {
+      const raw = readPath(outcome.body, spec!.result[column.name] as string);
+      if (raw === undefined)
+        return result(
+          null,
+          'failed',
+          `the response has no "${spec!.result[column.name]}" (for ${column.name})`,
+          outcome.attempts,
+        );
+      const value =
+        typeof raw === 'object' && raw !== null && column.type === 'VARCHAR' ? JSON.stringify(raw) : raw;
+      const cell = coerce(value, column.type);
+      if (cell === null && raw !== null)
+        return result(
+          null,
+          'failed',
+          `the response's "${spec!.result[column.name]}" is not a ${column.type}`,
+          outcome.attempts,
+        );
+      cells.push(cell);
+    }
+    return result(cells, 'ok', null, outcome.attempts);
+  }
+}
+
+/** The result table's non-key, non-status columns in table order: what `result:` fills. */
+function orderedColumns(table: PipelineTable, result: Readonly<Record<string, string>>) {
+  return table.columns.filter((c) => !table.key.includes(c.name) && c.name in result);
+}
+
+/** Stable per pipeline, organisation and row: a repeated call (after a crash) is recognisably the same. */
+export function idempotencyKey(pipeline: Pipeline, key: readonly IngestCell[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify([pipeline.id, pipeline.organisation, key]))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

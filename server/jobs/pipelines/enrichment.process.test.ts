@@ -1,0 +1,208 @@
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { generateCandidates } from '../../../examples/sourcing/generator/generate-candidates.js';
+import { expectedScore, ScoringApi } from '../../../examples/sourcing/stand-in/scoring-api.js';
+import { createEnrichProject } from '../../../test/enrichment-fixture.js';
+import { repoRoot } from '../../../test/paths.js';
+
+// The issue's acceptance run, scaled: N candidates screened by TWO `trellis pipeline run` processes
+// (two pipelines on two DuckDB targets) sharing one named rate limit through one metadata store, at
+// concurrency 8 each, against the scoring stand-in throttling at 60 calls per "minute" per key with
+// time sped up ×100 (a minute is 600 ms) and 5 % random faults (500 echoing the key, 503, stalls).
+// 1,000 rows keep `npm test` short; the issue's size: ENRICH_TEST_ROWS=5000 npx vitest run <this file>.
+const ROWS = Number(process.env['ENRICH_TEST_ROWS'] ?? 1_000);
+// The kill -9 test's own candidates (target c), killed twice mid-run and restarted.
+const KILL_ROWS = Number(process.env['ENRICH_KILL_ROWS'] ?? 600);
+const KEY = 'sk-test-7f3a9c1e5b2d4f6a8c0e';
+const bin = path.join(repoRoot, 'bin', 'trellis.js');
+
+let api: ScoringApi;
+/** The run's figures (for the issue's note), in test-results/enrichment-figures.txt. */
+const figure = (line: string) => {
+  mkdirSync(path.join(repoRoot, 'test-results'), { recursive: true });
+  appendFileSync(
+    path.join(repoRoot, 'test-results', 'enrichment-figures.txt'),
+    `${new Date().toISOString()} ${line}\n`,
+  );
+};
+let dir: string;
+let storeDir: string;
+const candidates = generateCandidates(ROWS);
+const killCandidates = generateCandidates(KILL_ROWS, 99).map((c) => ({ ...c, id: `k${c.id}` }));
+
+beforeAll(async () => {
+  if (!existsSync(path.join(repoRoot, 'dist', 'server', 'main.js')))
+    throw new Error('dist/ is missing: run "npm test" (it builds first) or "npm run build"');
+  api = await ScoringApi.start({ keys: [KEY], limit: 60, windowMs: 600, faultRate: 0.05, stallMs: 1_000 });
+  const half = Math.ceil(ROWS / 2);
+  dir = await createEnrichProject(
+    { a: candidates.slice(0, half), b: candidates.slice(half), c: killCandidates },
+    {
+      batch: 50,
+      concurrency: 8,
+      // 54 per 600 ms shared by every run on this store: under the API's 60, with room for network jitter.
+      rateLimit: { calls: 54, per: '600ms' },
+      timeout: '300ms',
+      retries: 8,
+      backoff: '20ms',
+      maxBackoff: '300ms',
+    },
+  );
+  storeDir = path.join(dir, 'meta');
+});
+
+afterAll(async () => {
+  await api?.close();
+});
+
+function run(
+  pipeline: string,
+  ...flags: string[]
+): Promise<{ code: number | null; out: string; err: string }> {
+  return runUntil(pipeline, null, ...flags);
+}
+
+/** Runs the CLI; with `killAt`, SIGKILLs it once its progress passed that many rows (+ a random delay). */
+function runUntil(
+  pipeline: string,
+  killAt: number | null,
+  ...flags: string[]
+): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, 'pipeline', 'run', dir, pipeline, ...flags], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        SCORING_API_URL: api.url,
+        SCORING_API_KEY: KEY,
+        TRELLIS_DATA_DIR: storeDir,
+      },
+    });
+    let out = '';
+    let err = '';
+    let killing = false;
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+      if (killAt === null || killing) return;
+      const done = [...out.matchAll(/^progress (\d+)\//gm)].map((m) => Number(m[1])).at(-1) ?? 0;
+      if (done >= killAt) {
+        killing = true;
+        setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * 100));
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, out, err }));
+  });
+}
+
+async function results(target: string) {
+  const instance = await DuckDBInstance.create(path.join(dir, 'data', `${target}.duckdb`), {
+    access_mode: 'READ_ONLY',
+  });
+  const conn = await instance.connect();
+  const r = await conn.runAndReadAll(
+    'SELECT id, score, reasons, status, error, attempts, org FROM screening ORDER BY id',
+  );
+  const rows = r.getRowObjectsJS();
+  conn.closeSync();
+  instance.closeSync();
+  return rows;
+}
+
+describe('enrichment by two processes under one shared rate limit', () => {
+  test(`${ROWS} rows: each ok with the right score or failed with its error; never over the limit; the key never leaks`, async () => {
+    const [a, b] = await Promise.all([run('screen_a'), run('screen_b')]);
+    expect(a.err, a.out).toBe('');
+    expect(b.err, b.out).toBe('');
+    expect(a.code).toBe(0);
+    expect(b.code).toBe(0);
+
+    figure(`${ROWS} rows, 2 processes: stand-in ${JSON.stringify(api.stats)}`);
+    for (const r of [a, b])
+      figure(
+        r.out
+          .split('\n')
+          .filter((l) => l.startsWith('done'))
+          .join(''),
+      );
+    const rows = [...(await results('a')), ...(await results('b'))];
+    expect(rows).toHaveLength(ROWS);
+    const byId = new Map(candidates.map((c) => [c.id, c]));
+    let ok = 0;
+    let failed = 0;
+    for (const row of rows) {
+      const c = byId.get(String(row['id']));
+      expect(c, String(row['id'])).toBeDefined();
+      expect(row['org']).toBe('sourcex');
+      if (row['status'] === 'ok') {
+        ok++;
+        expect(row['score']).toBe(expectedScore(c!.id, c!.headline));
+        expect(row['error']).toBeNull();
+        expect(JSON.parse(String(row['reasons']))).toBeInstanceOf(Array);
+      } else {
+        failed++;
+        expect(row['status']).toBe('failed');
+        // Never a default: a failed row has no score, and says why.
+        expect(row['score']).toBeNull();
+        expect(String(row['error']).length).toBeGreaterThan(5);
+      }
+    }
+    const unscorable = candidates.filter((c) => c.headline.includes('(unscorable)')).length;
+    // The unscorable profiles fail with the API's 422; faults within the retry budget do not fail a row.
+    for (const c of candidates.filter((x) => x.headline.includes('(unscorable)'))) {
+      const row = rows.find((r) => r['id'] === c.id);
+      expect(row?.['status']).toBe('failed');
+      expect(String(row?.['error'])).toContain('HTTP 422');
+    }
+    expect(ok + failed).toBe(ROWS);
+    expect(failed).toBeGreaterThanOrEqual(unscorable);
+    expect(failed - unscorable).toBeLessThanOrEqual(Math.ceil(ROWS * 0.002));
+    expect(ok).toBeGreaterThan(0);
+
+    // The shared limit held across both processes: the API never saw more than 60 calls in a window.
+    expect(api.stats.overLimit).toBe(0);
+    expect(api.stats.maxInWindow).toBeLessThanOrEqual(60);
+    expect(api.stats.faults).toBeGreaterThan(0);
+    expect(api.stats.scoredTwice).toBe(0);
+
+    // The API echoed the key in its 500s; it is nowhere in what the runs said or stored.
+    const said = a.out + a.err + b.out + b.err;
+    expect(said).toContain('rows to enrich');
+    expect(said).not.toContain(KEY);
+    for (const row of rows) expect(String(row['error'])).not.toContain(KEY);
+    const files = [
+      ...readdirSync(path.join(dir, 'data')).map((f) => path.join(dir, 'data', f)),
+      ...readdirSync(storeDir).map((f) => path.join(storeDir, f)),
+    ];
+    for (const file of files) expect(readFileSync(file).includes(KEY), file).toBe(false);
+    // Some rows failed on the way (500 with the key) and were retried: the redaction had work to do.
+    expect(said).toMatch(/\d+ calls/);
+  }, 180_000);
+
+  test(`kill -9 twice during ${KILL_ROWS} rows, restart: each row scored once by the API, no duplicate results`, async () => {
+    const first = await runUntil('screen_c', Math.floor(KILL_ROWS / 6));
+    expect(first.code).toBeNull(); // killed
+    const second = await runUntil('screen_c', Math.floor(KILL_ROWS / 2));
+    expect(second.code).toBeNull();
+    const last = await run('screen_c');
+    expect(last.code, last.err).toBe(0);
+    const rows = await results('c');
+    const ids = rows.map((r) => String(r['id']));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBe(KILL_ROWS);
+    for (const c of killCandidates) {
+      // Once: a call repeated after the kill carried the same Idempotency-Key and was answered again.
+      expect(api.timesScored(c.id), c.id).toBeLessThanOrEqual(1);
+      const row = rows.find((r) => r['id'] === c.id);
+      if (row?.['status'] === 'ok') {
+        expect(api.timesScored(c.id)).toBe(1);
+        expect(row['score']).toBe(expectedScore(c.id, c.headline));
+      } else expect(String(row?.['error']).length).toBeGreaterThan(5);
+    }
+    figure(`kill test: ${api.stats.replays} idempotent replays; scored twice: ${api.stats.scoredTwice}`);
+  }, 180_000);
+});

@@ -1,0 +1,96 @@
+import { parseTemplate } from '../../config/project/request-template.js';
+import type { RequestSpec } from '../../config/project/pipeline.types.js';
+
+/**
+ * Builds one enrichment request from the pipeline's request spec and a row (its `from` columns), the
+ * run's inputs and its secrets. Templates fill values only (request-template.ts): a path template is
+ * encoded into its one segment, and a value that would still move the path (`.`, `..`, empty) is
+ * refused; query values go through URLSearchParams; header values may not hold line breaks. So the
+ * host and the path structure are always the project file's.
+ */
+export interface TemplateValues {
+  readonly row: Readonly<Record<string, unknown>>;
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly env: ReadonlyMap<string, string>;
+}
+
+export interface BuiltRequest {
+  readonly url: URL;
+  readonly method: RequestSpec['method'];
+  readonly headers: Record<string, string>;
+  readonly body: string | undefined;
+}
+
+/** The row cannot be turned into a request (a refused path value): the row fails, the run goes on. */
+export class RequestBuildError extends Error {}
+
+function lookup(kind: 'row' | 'input' | 'env', name: string, values: TemplateValues): unknown {
+  if (kind === 'env') return values.env.get(name);
+  return kind === 'row' ? values.row[name] : values.input[name];
+}
+
+function asText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  return typeof value === 'string'
+    ? value
+    : typeof value === 'object'
+      ? JSON.stringify(value)
+      : String(value);
+}
+
+/** A template string as text. */
+export function renderText(template: string, values: TemplateValues): string {
+  return parseTemplate(template)
+    .map((p) => (p.kind === 'text' ? p.text : asText(lookup(p.kind, p.name, values))))
+    .join('');
+}
+
+/** A JSON value: a string that is exactly one template keeps the value's type. */
+export function renderJson(template: unknown, values: TemplateValues): unknown {
+  if (typeof template === 'string') {
+    const parts = parseTemplate(template);
+    const only = parts.length === 1 ? parts[0] : undefined;
+    if (only && only.kind !== 'text') return lookup(only.kind, only.name, values) ?? null;
+    return renderText(template, values);
+  }
+  if (Array.isArray(template)) return template.map((v) => renderJson(v, values));
+  if (template !== null && typeof template === 'object')
+    return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, renderJson(v, values)]));
+  return template;
+}
+
+export function buildRequest(spec: RequestSpec, origin: string, values: TemplateValues): BuiltRequest {
+  const base = new URL(origin);
+  const configured = parseTemplate(spec.url);
+  // The path as written after the configured origin; with url_env, the override's origin and base path.
+  const pathTemplate = new URL(
+    configured.map((p) => (p.kind === 'text' ? p.text : `{${p.kind}.${p.name}}`)).join(''),
+  ).pathname;
+  const segments = pathTemplate.split('/').map((segment) => {
+    const m = /^\{(row|input)\.([A-Za-z0-9_]+)\}$/.exec(decodeURIComponent(segment));
+    if (!m) return segment;
+    const value = asText(lookup(m[1] as 'row' | 'input', m[2] as string, values));
+    if (value === '' || value === '.' || value === '..')
+      throw new RequestBuildError(
+        `the value for path segment {${m[1]}.${m[2]}} is "${value}", which no path may hold`,
+      );
+    return encodeURIComponent(value);
+  });
+  // `url_env` overrides the origin only (scheme, host, port): the path is always the project file's.
+  const url = new URL(base.origin);
+  url.pathname = segments.join('/');
+  for (const [name, template] of Object.entries(spec.query))
+    url.searchParams.set(name, renderText(template, values));
+  const headers: Record<string, string> = { accept: 'application/json' };
+  for (const [name, template] of Object.entries(spec.headers)) {
+    const value = renderText(template, values);
+    if (/[\r\n]/.test(value)) throw new RequestBuildError(`the value of header ${name} holds a line break`);
+    headers[name.toLowerCase()] = value;
+  }
+  let body: string | undefined;
+  if (spec.body !== undefined) {
+    body = JSON.stringify(renderJson(spec.body, values));
+    headers['content-type'] = 'application/json';
+  }
+  return { url, method: spec.method, headers, body };
+}

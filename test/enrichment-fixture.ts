@@ -1,0 +1,100 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { Candidate } from '../examples/sourcing/generator/generate-candidates.js';
+
+/**
+ * A project for enrichment tests and the `enrichment` benchmark: one DuckDB source per target, each
+ * holding a `candidates` table (id, headline, org = sourcex), and an enrich pipeline `screen_<target>`
+ * per target calling the scoring stand-in (SCORING_API_URL, SCORING_API_KEY from the environment).
+ */
+export interface EnrichPipelineOptions {
+  readonly concurrency: number;
+  readonly batch: number;
+  /** `{ calls, per }` of the shared `scoring` limit, or none. */
+  readonly rateLimit?: { readonly calls: number; readonly per: string };
+  readonly timeout: string;
+  readonly retries: number;
+  readonly backoff: string;
+  readonly maxBackoff: string;
+}
+
+export function enrichPipelineYaml(target: string, o: EnrichPipelineOptions): string {
+  return `title: Screen candidates (${target})
+organisation: sourcex
+type: enrich
+target: ${target}
+tenant_column: org
+enrich:
+  from: { table: candidates, columns: [id, headline] }
+  batch: ${o.batch}
+  concurrency: ${o.concurrency}
+  request:
+    method: POST
+    url: http://scoring.invalid/score
+    url_env: SCORING_API_URL
+    headers: { x-api-key: '\${env:SCORING_API_KEY}' }
+    body: { id: '\${row.id}', headline: '\${row.headline}' }
+${o.rateLimit ? `  rate_limit: { name: scoring, calls: ${o.rateLimit.calls}, per: ${o.rateLimit.per} }\n` : ''}  timeout: ${o.timeout}
+  retries: ${o.retries}
+  backoff: ${o.backoff}
+  max_backoff: ${o.maxBackoff}
+  circuit: { failures: 50, cool_down: 200ms }
+  result: { score: score, reasons: reasons }
+tables:
+  screening:
+    key: [id]
+    columns: { id: VARCHAR, score: DOUBLE, reasons: VARCHAR }
+`;
+}
+
+async function writeCandidates(file: string, rows: readonly Candidate[]): Promise<void> {
+  const instance = await DuckDBInstance.create(file);
+  const conn = await instance.connect();
+  await conn.run('CREATE TABLE candidates (id VARCHAR, headline VARCHAR, org VARCHAR)');
+  const appender = await conn.createAppender('candidates');
+  for (const c of rows) {
+    appender.appendVarchar(c.id);
+    appender.appendVarchar(c.headline);
+    appender.appendVarchar('sourcex');
+    appender.endRow();
+  }
+  appender.closeSync();
+  await conn.run('CHECKPOINT');
+  conn.closeSync();
+  instance.closeSync();
+}
+
+/** The project folder (removed when the process exits); `meta/` is a store folder for TRELLIS_DATA_DIR. */
+export async function createEnrichProject(
+  targets: Readonly<Record<string, readonly Candidate[]>>,
+  pipeline: EnrichPipelineOptions,
+): Promise<string> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'trellis-enrich-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  for (const d of ['data', 'datasets', 'dashboards', 'pipelines', 'meta']) mkdirSync(path.join(dir, d));
+  const names = Object.keys(targets);
+  writeFileSync(
+    path.join(dir, 'trellis.yaml'),
+    `name: enrich-test
+title: Enrichment test
+sources:
+${names.map((t) => `  ${t}: { type: duckdb, path: data/${t}.duckdb }`).join('\n')}
+limits: { query_timeout: 5s, max_rows: 1000, max_bytes: 1MB }
+`,
+  );
+  writeFileSync(
+    path.join(dir, 'datasets', 'candidates.yaml'),
+    `source: ${names[0]}\ntable: candidates\ntenant_column: org\ncolumns:\n  id: { type: string }\n  headline: { type: string }\n  org: { type: string }\n`,
+  );
+  writeFileSync(
+    path.join(dir, 'dashboards', 'main.yaml'),
+    'title: Main\ndataset: candidates\nwidgets:\n  - { id: n, type: kpi, title: Candidates, measure: count }\n',
+  );
+  for (const [target, rows] of Object.entries(targets)) {
+    await writeCandidates(path.join(dir, 'data', `${target}.duckdb`), rows);
+    writeFileSync(path.join(dir, 'pipelines', `screen_${target}.yaml`), enrichPipelineYaml(target, pipeline));
+  }
+  return dir;
+}
