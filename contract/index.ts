@@ -11,3 +11,4 @@ export * from './exports.schema.js';
 export * from './invitations.schema.js';
 export * from './organisation-name.js';
 export * from './presets.schema.js';
+export * from './search.schema.js';

@@ -64,6 +64,7 @@ import { exportsRoutes } from './routes/dashboards/exports.routes.js';
 import { WidgetExports } from './services/widget-export.service.js';
 import { PresetsService } from './services/presets.service.js';
 import { presetsRoutes } from './routes/dashboards/presets.routes.js';
+import { searchRoutes } from './routes/search/search.routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -340,6 +341,7 @@ export async function buildApp(
   await app.register(runEventsRoutes(services));
   await app.register(uploadsRoutes(services));
   await app.register(presetsRoutes(services));
+  await app.register(searchRoutes(services));
   await appShellRoutes(app, config.webRoot);
   return app as unknown as FastifyInstance & { services: AppServices };
 }
