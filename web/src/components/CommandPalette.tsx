@@ -51,6 +51,8 @@ export default function CommandPalette({
     if (!dialog) return;
     const returnTo = document.activeElement as HTMLElement | null;
     if (!dialog.open) dialog.showModal();
+    // showModal focuses the first focusable element (cmdk's root); typing belongs in the input.
+    dialog.querySelector<HTMLInputElement>('.palette-input')?.focus();
     const cancel = (e: Event) => {
       e.preventDefault();
       onClose();
@@ -139,7 +141,6 @@ export default function CommandPalette({
           maxLength={MAX_SEARCH_QUERY}
           placeholder="Jump to a dashboard or page, or search (e.g. an NCT ID)"
           className="palette-input"
-          autoFocus
         />
         <Command.List className="palette-list">
           {searching && found.isFetching && <Command.Loading>Searching…</Command.Loading>}
