@@ -169,6 +169,15 @@ describe.skipIf(!available)('command palette and shortcuts in Chromium', () => {
     const at = order.indexOf('data-browser');
     await page.goto(`${server.baseUrl}/d/data-browser`);
     await waitForDashboard(page);
+    // r asks for the dashboard's data again.
+    const refetch = page.waitForRequest(
+      (r) =>
+        r.method() === 'POST' && /\/api\/v1\/dashboards\/data-browser\/widgets\/[^/]+\/data$/.test(r.url()),
+      { timeout: 10_000 },
+    );
+    await page.keyboard.press('r');
+    check(new URL((await refetch).url()).pathname).toMatch(/^\/api\/v1\/dashboards\/data-browser\/widgets\//);
+    await waitForDashboard(page);
     await page.keyboard.press(']');
     await eventually(
       () => Promise.resolve(new URL(page.url()).pathname),
