@@ -108,6 +108,30 @@ widgets:
     expect(exact.hits[0]?.value).toBe('open');
   });
 
+  test('rate-limited per user like the data API: the same bucket as widget data', async () => {
+    const limited = await startApp(fixture.dir, {
+      environment: fixture.environment,
+      dataRateLimit: { perSecond: 0.01, burst: 2 },
+    });
+    try {
+      const who = await loginAs(limited.app, { org: 'atlas', role: 'viewer' });
+      const codes: number[] = [];
+      for (let i = 0; i < 3; i++) codes.push((await who.inject('/api/v1/search?q=north')).statusCode);
+      expect(codes).toEqual([200, 200, 429]);
+      const widget = await who.inject({
+        method: 'POST',
+        url: '/api/v1/dashboards/finder/widgets/list/data',
+        payload: { filters: {} },
+      });
+      expect(widget.statusCode).toBe(429);
+      // Someone else's bucket is their own.
+      const other = await loginAs(limited.app, { org: 'beacon', role: 'viewer' });
+      expect((await other.inject('/api/v1/search?q=hub')).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
   test('a stranger is asked to sign in', async () => {
     const res = await app.inject('/api/v1/search?q=north');
     expect(res.statusCode).toBe(401);
