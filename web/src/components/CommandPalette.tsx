@@ -1,11 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { Command } from 'cmdk';
 import { useEffect, useRef, useState } from 'react';
-import { MAX_SEARCH_QUERY, type SearchHit } from '../../../contract/index.js';
+import { MAX_SEARCH_QUERY } from '../../../contract/index.js';
 import { dashboardListQuery } from '../api/queries.js';
 import { searchQuery } from '../api/search-api.js';
 import { can } from '../app/accounts/abilities.js';
 import { ACCOUNT_PAGES, NAV_PAGES, dashboardPath } from '../app/routing/routes.js';
+import { hitPath } from '../app/routing/search-hit-path.js';
 import { navigate } from '../app/routing/router.js';
 import { useSession } from '../hooks/useSession.js';
 
@@ -19,11 +20,6 @@ interface Entry {
   readonly label: string;
   readonly hint?: string;
   readonly run: () => void;
-}
-
-/** Where a hit leads: its dashboard with the one filter set to the value found. */
-export function hitPath(hit: Pick<SearchHit, 'dashboard' | 'filter' | 'value'>): string {
-  return dashboardPath(hit.dashboard, `?${encodeURIComponent(hit.filter)}=${encodeURIComponent(hit.value)}`);
 }
 
 /**
