@@ -87,6 +87,14 @@ describe.skipIf(!available)('command palette and shortcuts in Chromium', () => {
     // Before typing: dashboards and pages to jump to.
     await palette.getByRole('option', { name: /^Overview/ }).waitFor();
     check(await palette.getByRole('option', { name: /^Jobs/ }).count()).toBe(1);
+    await page.screenshot({ path: path.join(resultsDir, 'palette-start-light.png') });
+    // Nothing found: said so, not an empty box.
+    await input.fill('zzqq-no-such-thing');
+    await eventually(
+      () => palette.locator('.palette-empty').innerText(),
+      'Nothing matches “zzqq-no-such-thing”.',
+    );
+    check(await palette.getByRole('option').count()).toBe(0);
 
     await input.fill(nct);
     const hit = palette.getByRole('option', { name: new RegExp(`^${nct}`) });
