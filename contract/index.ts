@@ -13,3 +13,4 @@ export * from './organisation-name.js';
 export * from './presets.schema.js';
 export * from './dev.schema.js';
 export * from './export-jobs.schema.js';
+export * from './search.schema.js';

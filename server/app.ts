@@ -34,6 +34,7 @@ import { uploadsRoutes } from './routes/uploads/uploads.routes.js';
 import { presetsRoutes } from './routes/dashboards/presets.routes.js';
 import { devEventsRoutes } from './routes/dev/dev-events.routes.js';
 import { exportJobsRoutes } from './routes/exports/export-jobs.routes.js';
+import { searchRoutes } from './routes/search/search.routes.js';
 
 // The services and the options live in the composition root; re-exported for existing importers.
 export type { AppServices, BuildAppOptions } from './app-services.js';
@@ -124,6 +125,7 @@ export async function buildApp(
   await app.register(uploadsRoutes(services));
   await app.register(presetsRoutes(services));
   if (options.devReload) await app.register(devEventsRoutes(services, options.devReload));
+  await app.register(searchRoutes(services));
   await appShellRoutes(app, config.webRoot);
   return app as unknown as FastifyInstance & { services: AppServices };
 }

@@ -247,6 +247,11 @@ function checkFilter(
   at: At,
 ): ResolvedFilter | undefined {
   const allowed = FILTER_COLUMN_TYPES[f.type];
+  if (f.search && f.type !== 'multi_select' && f.type !== 'text')
+    at(
+      ['search'],
+      `\`search: true\` is for multi_select and text filters; a ${f.type} filter has no values to find`,
+    );
   let applies = 0;
   let firstDataset: string | undefined;
   for (const w of widgets) {

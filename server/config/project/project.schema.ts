@@ -305,6 +305,11 @@ export const filterDef = z
     /** multi_select: the dataset whose distinct values are offered (default: the first widget's). */
     options_from: id.optional(),
     placeholder: z.string().optional(),
+    /**
+     * multi_select and text: the palette's search (GET /api/v1/search) looks for values of this
+     * column, and a hit opens the dashboard with this filter set to it.
+     */
+    search: z.boolean().default(false),
     min: z.number().optional(),
     max: z.number().optional(),
     step: z.number().positive().optional(),

@@ -1,4 +1,5 @@
 import { AppHeader } from '../../components/AppHeader.js';
+import { CommandLayer } from '../../components/CommandLayer.js';
 import { AccountSessionsPage } from '../../pages/AccountSessionsPage.js';
 import { AccountTokensPage } from '../../pages/AccountTokensPage.js';
 import { AdminAuditPage } from '../../pages/AdminAuditPage.js';
@@ -67,6 +68,7 @@ export function App() {
           </div>
         </main>
       )}
+      {session.data && <CommandLayer />}
       <Toaster />
       <DevProblems status={devStatus} />
     </>

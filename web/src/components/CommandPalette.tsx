@@ -1,0 +1,184 @@
+import { useQuery } from '@tanstack/react-query';
+import { Command } from 'cmdk';
+import { useEffect, useRef, useState } from 'react';
+import { MAX_SEARCH_QUERY } from '../../../contract/index.js';
+import { dashboardListQuery } from '../api/queries.js';
+import { searchQuery } from '../api/search-api.js';
+import { can } from '../app/accounts/abilities.js';
+import { ACCOUNT_PAGES, NAV_PAGES, dashboardPath } from '../app/routing/routes.js';
+import { hitPath } from '../app/routing/search-hit-path.js';
+import { navigate } from '../app/routing/router.js';
+import { useSession } from '../hooks/useSession.js';
+
+/** Wait this long after the last keystroke before asking the server (ms). */
+const SEARCH_DELAY_MS = 200;
+/** Shorter text matches too much to be worth a request. */
+const SEARCH_MIN_LENGTH = 2;
+
+interface Entry {
+  readonly id: string;
+  readonly label: string;
+  readonly hint?: string;
+  readonly run: () => void;
+}
+
+/**
+ * Ctrl+K / ⌘K: jump to a dashboard or page, run an action, or find a value the project declared
+ * searchable (GET /api/v1/search) and open its dashboard filtered to it. A modal <dialog> holds cmdk's
+ * list (arrow keys, Enter); Escape closes and focus returns where it was.
+ */
+export default function CommandPalette({
+  onClose,
+  onShowShortcuts,
+  dashboardId,
+}: {
+  onClose: () => void;
+  onShowShortcuts: () => void;
+  dashboardId: string | undefined;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const [text, setText] = useState('');
+  const [q, setQ] = useState('');
+  const session = useSession();
+  const list = useQuery(dashboardListQuery());
+
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    const returnTo = document.activeElement as HTMLElement | null;
+    if (!dialog.open) dialog.showModal();
+    // showModal focuses the first focusable element (cmdk's root); typing belongs in the input.
+    dialog.querySelector<HTMLInputElement>('.palette-input')?.focus();
+    const cancel = (e: Event) => {
+      e.preventDefault();
+      onClose();
+    };
+    dialog.addEventListener('cancel', cancel);
+    return () => {
+      dialog.removeEventListener('cancel', cancel);
+      if (dialog.open) dialog.close();
+      // Back to where the palette was opened, unless navigation moved focus on purpose.
+      if (returnTo?.isConnected && document.activeElement === document.body) returnTo.focus();
+    };
+  }, [onClose]);
+
+  useEffect(() => {
+    const t = setTimeout(() => setQ(text.trim()), SEARCH_DELAY_MS);
+    return () => clearTimeout(t);
+  }, [text]);
+  const searching = q.length >= SEARCH_MIN_LENGTH;
+  const found = useQuery({ ...searchQuery(q), enabled: searching });
+
+  const go = (to: string) => {
+    onClose();
+    navigate(to);
+  };
+  const needle = text.trim().toLowerCase();
+  const matches = (e: Entry) => !needle || `${e.label} ${e.hint ?? ''}`.toLowerCase().includes(needle);
+
+  const dashboards: Entry[] = (list.data?.dashboards ?? []).map((d) => ({
+    id: `dashboard:${d.id}`,
+    label: d.title,
+    ...(d.description ? { hint: d.description } : {}),
+    run: () => go(dashboardPath(d.id)),
+  }));
+  const pages: Entry[] = [
+    { id: 'page:list', label: 'All dashboards', run: () => go('/') },
+    { id: 'page:jobs', label: NAV_PAGES.jobs.title, run: () => go(NAV_PAGES.jobs.path) },
+    ...(Object.keys(ACCOUNT_PAGES) as (keyof typeof ACCOUNT_PAGES)[])
+      .filter((name) => {
+        const ability = ACCOUNT_PAGES[name].ability;
+        return !ability || can(session.data, ability);
+      })
+      .map((name) => ({
+        id: `page:${name}`,
+        label: ACCOUNT_PAGES[name].title,
+        hint: name.startsWith('admin') ? 'Admin' : 'Account',
+        run: () => go(ACCOUNT_PAGES[name].path),
+      })),
+  ];
+  const actions: Entry[] = [
+    {
+      id: 'action:shortcuts',
+      label: 'Keyboard shortcuts',
+      hint: '?',
+      run: onShowShortcuts,
+    },
+  ];
+  const hits = searching ? (found.data?.hits ?? []) : [];
+  const shown = {
+    dashboards: dashboards.filter(matches),
+    pages: pages.filter(matches),
+    actions: actions.filter(matches),
+  };
+  const nothing =
+    shown.dashboards.length + shown.pages.length + shown.actions.length + hits.length === 0 &&
+    !(searching && found.isFetching);
+
+  const item = (e: Entry) => (
+    <Command.Item key={e.id} value={e.id} onSelect={e.run} className="palette-item">
+      <span className="palette-label">{e.label}</span>
+      {e.hint && <span className="palette-hint">{e.hint}</span>}
+    </Command.Item>
+  );
+
+  return (
+    <dialog
+      ref={ref}
+      className="dialog palette-dialog"
+      aria-label="Command palette"
+      data-testid="command-palette"
+    >
+      {/* Filtering is ours: the server already matched the hits, and labels are matched here. */}
+      <Command label="Command palette" shouldFilter={false} loop>
+        <Command.Input
+          value={text}
+          onValueChange={setText}
+          maxLength={MAX_SEARCH_QUERY}
+          placeholder="Jump to a dashboard or page, or search (e.g. an NCT ID)"
+          className="palette-input"
+        />
+        <Command.List className="palette-list">
+          {searching && found.isFetching && <Command.Loading>Searching…</Command.Loading>}
+          {searching && found.isError && (
+            <div className="palette-error" role="alert">
+              Search failed: {found.error.message}
+            </div>
+          )}
+          {nothing && <div className="palette-empty">Nothing matches “{text.trim()}”.</div>}
+          {hits.length > 0 && (
+            <Command.Group heading={found.data?.more ? 'Found (the first matches)' : 'Found'}>
+              {hits.map((h) => (
+                <Command.Item
+                  key={`hit:${h.dashboard}:${h.filter}:${h.value}`}
+                  value={`hit:${h.dashboard}:${h.filter}:${h.value}`}
+                  onSelect={() => go(hitPath(h))}
+                  className="palette-item"
+                >
+                  <span className="palette-label">{h.value}</span>
+                  <span className="palette-hint">
+                    {h.filterLabel} · {h.dashboardTitle}
+                  </span>
+                </Command.Item>
+              ))}
+            </Command.Group>
+          )}
+          {shown.dashboards.length > 0 && (
+            <Command.Group heading="Dashboards">
+              {shown.dashboards.map((e) =>
+                item(e.id === `dashboard:${dashboardId ?? ''}` ? { ...e, hint: 'This dashboard' } : e),
+              )}
+            </Command.Group>
+          )}
+          {shown.pages.length > 0 && <Command.Group heading="Pages">{shown.pages.map(item)}</Command.Group>}
+          {shown.actions.length > 0 && (
+            <Command.Group heading="Actions">{shown.actions.map(item)}</Command.Group>
+          )}
+        </Command.List>
+      </Command>
+      <p className="palette-foot" aria-hidden="true">
+        <kbd>↑</kbd> <kbd>↓</kbd> to move · <kbd>Enter</kbd> to open · <kbd>Esc</kbd> to close
+      </p>
+    </dialog>
+  );
+}

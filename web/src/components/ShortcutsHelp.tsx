@@ -1,0 +1,56 @@
+import { useEffect, useRef } from 'react';
+import { SHORTCUTS } from '../app/shortcuts/shortcuts.js';
+
+/** The `?` overlay: a modal <dialog> (focus kept inside, Escape closes, focus returns where it was). */
+export default function ShortcutsHelp({ onClose }: { onClose: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    const returnTo = document.activeElement as HTMLElement | null;
+    if (!dialog.open) dialog.showModal();
+    const cancel = (e: Event) => {
+      e.preventDefault();
+      onClose();
+    };
+    dialog.addEventListener('cancel', cancel);
+    return () => {
+      dialog.removeEventListener('cancel', cancel);
+      if (dialog.open) dialog.close();
+      returnTo?.focus();
+    };
+  }, [onClose]);
+  return (
+    <dialog
+      ref={ref}
+      className="dialog shortcuts-dialog"
+      aria-labelledby="shortcuts-title"
+      data-testid="shortcuts-help"
+    >
+      <h2 id="shortcuts-title" className="dialog-title">
+        Keyboard shortcuts
+      </h2>
+      <p className="shortcuts-note">Letter keys do nothing while you type in a field.</p>
+      <dl className="shortcuts-list">
+        {SHORTCUTS.map((s) => (
+          <div key={s.does} className="shortcuts-row">
+            <dt>
+              {s.keys.map((k, i) => (
+                <span key={k}>
+                  {i > 0 && <span className="shortcuts-then">{k === 'K' ? '+' : 'then'}</span>}
+                  <kbd>{k}</kbd>
+                </span>
+              ))}
+            </dt>
+            <dd>{s.does}</dd>
+          </div>
+        ))}
+      </dl>
+      <div className="dialog-actions">
+        <button type="button" className="button" onClick={onClose} autoFocus>
+          Close
+        </button>
+      </div>
+    </dialog>
+  );
+}
