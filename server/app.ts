@@ -65,6 +65,7 @@ import { WidgetExports } from './services/widget-export.service.js';
 import { ExportJobs } from './services/export-jobs.service.js';
 import { ExportFileTask } from './jobs/tasks/export-file.task.js';
 import { exportJobsRoutes } from './routes/exports/export-jobs.routes.js';
+import { PdfRenderer } from './exports/dashboard-pdf.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -233,6 +234,16 @@ export async function buildApp(
     logger: app.log.child({ component: 'exports' }),
     ...(options.now ? { now: options.now } : {}),
     ...(options.exportProgressMs ? { progressMs: options.exportProgressMs } : {}),
+    pdf: {
+      renderer: new PdfRenderer({
+        executablePath: config.pdf.chromium,
+        pool: config.pdf.pool,
+        timeoutMs: config.pdf.timeoutMs,
+      }),
+      // The worker's Chromium opens the web app: configured, or this process's own listener.
+      baseUrl: () => config.pdf.baseUrl ?? ownAddress(app) ?? `http://127.0.0.1:${config.port}`,
+      secret: config.sessions.secret,
+    },
   });
   // Outgoing e-mail only with SMTP settings; links in it are built from TRELLIS_PUBLIC_URL.
   const mailer = config.mail ? smtpMailer(config.mail) : undefined;
@@ -372,4 +383,12 @@ function trustProxy(
   value: AppConfig['trustProxy'],
 ): boolean | string[] | ((address: string, hop: number) => boolean) {
   return typeof value === 'number' ? (_address, hop) => hop < value : value;
+}
+
+/** This app's own HTTP address once it listens, for the PDF renderer; else undefined. */
+function ownAddress(app: FastifyInstance): string | undefined {
+  const a = app.server.listening ? app.server.address() : null;
+  if (!a || typeof a === 'string') return undefined;
+  const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+  return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${a.port}`;
 }

@@ -12,6 +12,7 @@ export type Route =
   | { readonly name: AccountPageName }
   | { readonly name: 'jobs' }
   | { readonly name: 'exports' }
+  | { readonly name: 'print-dashboard'; readonly dashboardId: string }
   | { readonly name: 'not-found' };
 
 /** Pages that need a signed-in user, each with the ability it needs (if any). */
@@ -56,6 +57,15 @@ export function matchRoute(pathname: string): Route {
   if (account) return { name: account };
   if (trimmed === NAV_PAGES.jobs.path) return { name: 'jobs' };
   if (trimmed === NAV_PAGES.exports.path) return { name: 'exports' };
+  // The print layout the PDF renderer opens (PrintDashboardPage): no app header, no session.
+  const p = /^\/print\/d\/([^/]+)\/?$/.exec(pathname);
+  if (p?.[1]) {
+    try {
+      return { name: 'print-dashboard', dashboardId: decodeURIComponent(p[1]) };
+    } catch {
+      return { name: 'not-found' };
+    }
+  }
   const m = /^\/d\/([^/]+)\/?$/.exec(pathname);
   if (m?.[1]) {
     try {
