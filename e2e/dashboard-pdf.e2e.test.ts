@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,9 +15,11 @@ import {
   chromiumAvailable,
   ensureWebBuild,
   resultsDir,
+  launchBrowser,
   startServer,
   type RunningServer,
 } from './e2e-harness.js';
+import { waitForDashboard } from './dashboard-page.js';
 
 /**
  * Dashboard PDFs on the server: a PDF job of the filtered Overview dashboard runs on the worker in
@@ -156,6 +158,41 @@ describe.skipIf(!available)('dashboard PDF in headless Chromium', () => {
       stall.close();
     }
   }, 60_000);
+
+  it('from the dashboard: the PDF menu (keyboard), a toast, the job ready on the Exports page, downloadable', async () => {
+    const browser = await launchBrowser(server);
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(`${server.baseUrl}/d/overview${QUERY}`);
+      await waitForDashboard(page);
+      const menu = page.getByTestId('pdf-menu');
+      await menu.locator('summary').focus();
+      await page.keyboard.press('Enter');
+      await page.getByLabel('Landscape').check();
+      await page.screenshot({ path: path.join(resultsDir, 'dashboard-pdf-menu.png') });
+      const asked = page.waitForRequest((r) => r.url().endsWith('/api/v1/exports/pdf'));
+      await page.getByRole('button', { name: 'Create PDF' }).click();
+      const body = (await asked).postDataJSON() as Record<string, unknown>;
+      expect(body).toEqual({ dashboard: 'overview', paper: 'A4', orientation: 'landscape', query: QUERY });
+      await page.getByText('PDF started').waitFor({ timeout: 15_000 });
+      await page.goto(`${server.baseUrl}/exports`);
+      const row = page.locator('tr[data-status="ready"]', { hasText: '.pdf' }).first();
+      await row.waitFor({ timeout: 60_000 });
+      await page.screenshot({
+        path: path.join(resultsDir, 'dashboard-pdf-exports-page.png'),
+        fullPage: true,
+      });
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        row.getByRole('link', { name: /Download/ }).click(),
+      ]);
+      const saved = path.join(dir, 'downloaded.pdf');
+      await download.saveAs(saved);
+      expect(readFileSync(saved).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 
   it('screenshot of the print page as Chromium prints it', async () => {
     const browser = await chromium.launch({
