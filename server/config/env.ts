@@ -204,7 +204,7 @@ const envSchema = z.object({
     .string()
     .regex(/^\d+(s|m)$/)
     .default('60s'),
-  /** Where the worker's Chromium reaches the web app; default http://127.0.0.1:<TRELLIS_PORT>. */
+  /** Where the worker's Chromium reaches the web app; default http://127.0.0.1:<PORT>. */
   TRELLIS_PDF_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
