@@ -131,7 +131,7 @@ describe.skipIf(!available)('dashboard PDF in headless Chromium', () => {
     expect(pdf.toString('latin1')).toMatch(/\/MediaBox\s*\[\s*0\s+0\s+612\s+792\s*\]/);
   }, 90_000);
 
-  it('a render past its timeout is killed with PDF_RENDER_TIMEOUT, and the pool is free again', async () => {
+  it('the pool holds one render at a time; a render past its timeout is killed with PDF_RENDER_TIMEOUT', async () => {
     // A page that loads but never says it is ready (a stalled widget): only the timeout ends it.
     const stall = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
@@ -142,14 +142,22 @@ describe.skipIf(!available)('dashboard PDF in headless Chromium', () => {
     try {
       const renderer = new PdfRenderer({ executablePath: CHROMIUM_PATH, pool: 1, timeoutMs: 1_500 });
       const request = { headers: {}, paper: 'A4', orientation: 'portrait' } as const;
-      const err = await renderer.render({ ...request, url: `http://127.0.0.1:${port}/` }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(err).toMatchObject({ code: 'PDF_RENDER_TIMEOUT' });
+      const stalled = () =>
+        renderer.render({ ...request, url: `http://127.0.0.1:${port}/` }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      // Two at once on a pool of one: the second waits for the first to be killed, then is killed too.
+      const first = stalled();
+      const second = stalled();
+      expect(renderer.active).toBe(1);
+      expect(await first).toMatchObject({ code: 'PDF_RENDER_TIMEOUT' });
+      expect(renderer.active).toBe(1); // the second has started in the freed place
+      expect(await second).toMatchObject({ code: 'PDF_RENDER_TIMEOUT' });
       expect(renderer.active).toBe(0);
       // Without the render credential the print page's data is refused: it fails at once, not by timeout.
-      const refused = await renderer.render({ ...request, url: `${server.baseUrl}/print/d/overview` }).then(
+      const patient = new PdfRenderer({ executablePath: CHROMIUM_PATH, pool: 1, timeoutMs: 30_000 });
+      const refused = await patient.render({ ...request, url: `${server.baseUrl}/print/d/overview` }).then(
         () => undefined,
         (e: unknown) => e,
       );
