@@ -36,6 +36,17 @@ export interface PdfRenderResult {
 /** The DOM flag the print page sets once every widget's data has loaded and drawn (PrintDashboardPage). */
 export const PRINT_READY_SELECTOR = 'main[data-print-ready="true"]';
 
+/** Paper sizes in millimetres (width × height, portrait) and the left + right margins page.pdf() uses. */
+const PAPER_MM: Record<PaperSize, readonly [number, number]> = { A4: [210, 297], Letter: [215.9, 279.4] };
+const SIDE_MARGINS_MM = 20;
+
+/** The width in CSS pixels (96 per inch) between the page's side margins. */
+export function printableWidthPx(paper: PaperSize, orientation: Orientation): number {
+  const [w, h] = PAPER_MM[paper];
+  const across = orientation === 'landscape' ? h : w;
+  return Math.floor(((across - SIDE_MARGINS_MM) * 96) / 25.4);
+}
+
 export class PdfRenderer {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
@@ -81,7 +92,8 @@ export class PdfRenderer {
       const context = await browser.newContext({
         extraHTTPHeaders: request.headers,
         reducedMotion: 'reduce', // charts draw at once, without their entry animation
-        viewport: { width: 1100, height: 1400 },
+        // As wide as the paper's printable width: charts are drawn at the width they are printed.
+        viewport: { width: printableWidthPx(request.paper, request.orientation), height: 1400 },
       });
       const page = await context.newPage();
       await page.emulateMedia({ media: 'print' });
@@ -98,7 +110,12 @@ export class PdfRenderer {
         format: request.paper,
         landscape: request.orientation === 'landscape',
         printBackground: true,
-        margin: { top: '14mm', bottom: '16mm', left: '10mm', right: '10mm' },
+        margin: {
+          top: '14mm',
+          bottom: '16mm',
+          left: `${SIDE_MARGINS_MM / 2}mm`,
+          right: `${SIDE_MARGINS_MM / 2}mm`,
+        },
         displayHeaderFooter: true,
         headerTemplate: '<span></span>',
         footerTemplate:
