@@ -18,6 +18,27 @@ export const exportStartBody = z.object({
 });
 export type ExportStartBody = z.input<typeof exportStartBody>;
 
+/** Files an export job writes: a widget's data in any export format, or a whole dashboard as PDF. */
+export const EXPORT_JOB_FORMATS = [...EXPORT_FORMATS, 'pdf'] as const;
+export type ExportJobFormat = (typeof EXPORT_JOB_FORMATS)[number];
+
+/**
+ * A dashboard PDF (docs/exports.md): rendered on the worker by headless Chromium. `query` is the
+ * dashboard page's filter query as in its address (`?region=EU,US&placed=2024-01-01..`); its keys
+ * must be the dashboard's filter ids, its values are checked by the widget data API as always.
+ */
+export const dashboardPdfBody = z.object({
+  dashboard: z.string().min(1).max(100),
+  paper: z.enum(['A4', 'Letter']).default('A4'),
+  orientation: z.enum(['portrait', 'landscape']).default('portrait'),
+  query: z
+    .string()
+    .max(4_000)
+    .regex(/^(\?[^#\s]*)?$/, 'a query string starting with "?"')
+    .default(''),
+});
+export type DashboardPdfBody = z.input<typeof dashboardPdfBody>;
+
 export const EXPORT_FILE_STATUSES = ['queued', 'running', 'ready', 'failed', 'cancelled', 'expired'] as const;
 export type ExportFileStatus = (typeof EXPORT_FILE_STATUSES)[number];
 
@@ -25,7 +46,7 @@ export const exportFile = z.object({
   id: z.string(),
   dashboard: z.string(),
   widget: z.string(),
-  format: z.enum(EXPORT_FORMATS),
+  format: z.enum(EXPORT_JOB_FORMATS),
   fileName: z.string(),
   status: z.enum(EXPORT_FILE_STATUSES),
   rowsTotal: z.number().int().nullable(),

@@ -34,6 +34,7 @@ import { WidgetExports } from './services/widget-export.service.js';
 import { PresetsService } from './services/presets.service.js';
 import type { DevReloadHub } from './services/dev-reload.service.js';
 import { ExportJobs } from './services/export-jobs.service.js';
+import { PdfRenderer } from './exports/dashboard-pdf.js';
 import { ExportFileTask } from './jobs/tasks/export-file.task.js';
 
 /**
@@ -187,6 +188,16 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
     logger: app.log.child({ component: 'exports' }),
     ...(now ? { now } : {}),
     ...(options.exportProgressMs ? { progressMs: options.exportProgressMs } : {}),
+    pdf: {
+      renderer: new PdfRenderer({
+        executablePath: config.pdf.chromium,
+        pool: config.pdf.pool,
+        timeoutMs: config.pdf.timeoutMs,
+      }),
+      // The worker's Chromium opens the web app: configured, or this process's own listener.
+      baseUrl: () => config.pdf.baseUrl ?? ownAddress(app) ?? `http://127.0.0.1:${config.port}`,
+      secret: config.sessions.secret,
+    },
   });
   // Outgoing e-mail only with SMTP settings; links in it are built from TRELLIS_PUBLIC_URL.
   const mailer = config.mail ? smtpMailer(config.mail) : undefined;
@@ -250,4 +261,12 @@ export function installShutdown(app: FastifyInstance, services: AppServices, shu
     services.jobs.events.close();
   });
   app.addHook('preClose', async () => services.jobs.stop(shutdownGraceMs));
+}
+
+/** This app's own HTTP address once it listens, for the PDF renderer; else undefined. */
+function ownAddress(app: FastifyInstance): string | undefined {
+  const a = app.server.listening ? app.server.address() : null;
+  if (!a || typeof a === 'string') return undefined;
+  const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+  return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${a.port}`;
 }

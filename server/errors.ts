@@ -167,6 +167,14 @@ export const ERROR_CATALOGUE = {
     status: 409,
     message: 'The resource this pipeline needs is in use by another run; try again when it has finished.',
   },
+  PDF_RENDER_TIMEOUT: {
+    status: 504,
+    message: 'The dashboard took too long to print; try fewer widgets or narrower filters.',
+  },
+  PDF_RENDER_FAILED: {
+    status: 502,
+    message: 'The dashboard could not be printed. The error was logged with this request id.',
+  },
   INTERNAL: {
     status: 500,
     message: 'Something went wrong on the server. The error was logged with this request id.',

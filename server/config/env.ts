@@ -195,6 +195,17 @@ const envSchema = z.object({
     .string()
     .regex(/^\d+(s|m|h)$/)
     .default('24h'),
+  /** Dashboard PDFs (docs/exports.md): the Chromium binary the worker drives (as the browser tests). */
+  TRELLIS_CHROMIUM: z.string().min(1).default('/usr/bin/chromium'),
+  /** Chromium renders at once per worker process (each ~150 MB). */
+  TRELLIS_PDF_POOL: z.coerce.number().int().min(1).max(16).default(1),
+  /** A render outlasting this is killed (the job fails with PDF_RENDER_TIMEOUT). */
+  TRELLIS_PDF_TIMEOUT: z
+    .string()
+    .regex(/^\d+(s|m)$/)
+    .default('60s'),
+  /** Where the worker's Chromium reaches the web app; default http://127.0.0.1:<PORT>. */
+  TRELLIS_PDF_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export interface AppConfig {
@@ -242,6 +253,8 @@ export interface AppConfig {
   readonly uploads: { readonly tempDir: string };
   /** Export jobs: the folder of finished files (absolute), the row threshold, how long files are kept. */
   readonly exports: { readonly dir: string; readonly jobRows: number; readonly keepMs: number };
+  /** Dashboard PDFs: Chromium's path, renders at once, the kill timeout, where the web app is. */
+  readonly pdf: PdfConfig;
   /** Outgoing e-mail, when TRELLIS_SMTP_URL is set (the URL may hold a password: never log it). */
   readonly mail: MailConfig | undefined;
   /** Fastify's trustProxy: false, a hop count, or proxy addresses. */
@@ -255,6 +268,14 @@ export interface AppConfig {
 }
 
 /** Outgoing e-mail (server/mail/mailer.ts). */
+export interface PdfConfig {
+  readonly chromium: string;
+  readonly pool: number;
+  readonly timeoutMs: number;
+  /** undefined: the web app in this process if it listens, else http://127.0.0.1:<port>. */
+  readonly baseUrl: string | undefined;
+}
+
 export interface MailConfig {
   /** smtp://user:pass@host:port or smtps://… (may hold a password: never log it). */
   readonly smtpUrl: string;
@@ -422,6 +443,12 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
       dir: path.resolve(e.TRELLIS_EXPORT_DIR ?? path.join(e.TRELLIS_DATA_DIR ?? '.trellis', 'exports')),
       jobRows: e.TRELLIS_EXPORT_JOB_ROWS,
       keepMs: parseDuration(e.TRELLIS_EXPORT_KEEP),
+    },
+    pdf: {
+      chromium: e.TRELLIS_CHROMIUM,
+      pool: e.TRELLIS_PDF_POOL,
+      timeoutMs: parseDuration(e.TRELLIS_PDF_TIMEOUT),
+      baseUrl: e.TRELLIS_PDF_BASE_URL?.replace(/\/$/, ''),
     },
     environment: snapshot(env),
   };

@@ -7,6 +7,12 @@ import { authorizeRoute } from '../policies/authorize.js';
 import { isPermission, ruleOf } from '../policies/permissions.js';
 import { CSRF_HEADER, csrfTokenMatches, originAllowed } from './csrf.js';
 import { readSessionToken } from './session-cookie.js';
+import {
+  RENDER_HEADER,
+  RENDER_ROUTES,
+  renderPrincipal,
+  verifyRenderCredential,
+} from '../auth/render-credential.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -44,6 +50,11 @@ export function installAuthentication(
       throw new TrellisError('CSRF_FAILED', { detail: { reason: 'origin', origin: request.headers.origin } });
     if (rule.auth === 'none') return;
 
+    if (request.headers[RENDER_HEADER] !== undefined) {
+      request.session = acceptRender(request, options.secret);
+      authorizeRoute(request.session, permission);
+      return;
+    }
     const bearer = readBearer(request);
     if (bearer !== undefined) {
       // A token is sent on purpose by a script: no ambient credential, so no CSRF token is needed.
@@ -69,6 +80,27 @@ export function installAuthentication(
     }
     authorizeRoute(request.session, permission);
   });
+}
+
+/**
+ * A render credential (auth/render-credential.ts): alone (no cookie, no token), on a render route,
+ * for the dashboard it names, while it lasts. Anything else is refused before the handler runs.
+ */
+function acceptRender(request: FastifyRequest, secret: string): ActiveSession {
+  const sent = request.headers[RENDER_HEADER];
+  const value = Array.isArray(sent) ? undefined : sent;
+  if (value === undefined || request.headers.authorization !== undefined)
+    throw new TrellisError('UNAUTHENTICATED', { detail: { reason: 'render_mixed' } });
+  const check = verifyRenderCredential(secret, value, Date.now());
+  if (!check.ok) throw new TrellisError('UNAUTHENTICATED', { detail: { reason: `render_${check.reason}` } });
+  const route = `${request.method} ${request.routeOptions.url ?? ''}`;
+  const params = request.params as { dashboard?: unknown } | undefined;
+  if (!RENDER_ROUTES.has(route) || params?.dashboard !== check.claims.dashboard)
+    throw new TrellisError('FORBIDDEN', {
+      message: 'This credential only reads the dashboard it was made for.',
+      detail: { reason: 'render_scope', route, dashboard: check.claims.dashboard },
+    });
+  return renderPrincipal(check.claims, value.slice(value.lastIndexOf('.') + 1));
 }
 
 /** `Authorization: Bearer <token>`, or undefined when the header is absent or another scheme. */

@@ -1,17 +1,21 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type {
+  DashboardPdfBody,
   ExportFile,
   ExportFormatName,
+  ExportJobFormat,
   ExportStartResponse,
   Role,
   SortSpec,
 } from '../../contract/index.js';
 import type { ActionContext } from '../audit/audit-log.js';
 import type { AuditRecorder } from '../audit/audit-recorder.js';
+import { RENDER_HEADER, mintRenderCredential } from '../auth/render-credential.js';
+import type { Orientation, PaperSize, PdfRenderer } from '../exports/dashboard-pdf.js';
 import { ERROR_CATALOGUE, TrellisError, type ErrorCode } from '../errors.js';
 import { CONTENT_TYPES, exportFileName } from '../exports/export-formats.js';
 import { EXPORT_ID, ExportFiles, newExportId, type ExportFileRow } from '../jobs/export-files.js';
@@ -31,6 +35,9 @@ export interface ExportCaller {
   readonly tenant: Tenant;
   readonly userId: string;
   readonly role: Role;
+  /** For a dashboard PDF's render credential (who the print page acts as). */
+  readonly email?: string;
+  readonly organisationName?: string;
 }
 
 export interface ExportJobsOptions {
@@ -49,7 +56,24 @@ export interface ExportJobsOptions {
   readonly now?: () => number;
   /** Progress and cancel-flag intervals (tests shorten them). */
   readonly progressMs?: number;
+  /** Dashboard PDFs: the Chromium pool, where the web app is, the secret render credentials are signed with. */
+  readonly pdf: {
+    readonly renderer: PdfRenderer;
+    readonly baseUrl: () => string;
+    readonly secret: string;
+  };
 }
+
+/** What a dashboard PDF job keeps in its row's `request`: ids and values only, checked when asked. */
+interface PdfRequest {
+  readonly query: string;
+  readonly paper: PaperSize;
+  readonly orientation: Orientation;
+  readonly email: string;
+  readonly organisationName: string;
+}
+
+const PDF_TYPE = 'application/pdf';
 
 export interface ExportRequest {
   readonly dashboard: string;
@@ -123,6 +147,60 @@ export class ExportJobs {
     return { mode: 'job', export: present(row, caller, now) };
   }
 
+  /**
+   * A dashboard PDF job (docs/exports.md): checked now (dashboard visible to the caller, downloads
+   * allowed, the filter query naming only its filters), rendered on the worker, listed like the others.
+   */
+  async startPdf(caller: ExportCaller, body: DashboardPdfBody, context: ActionContext): Promise<ExportFile> {
+    const query = body.query ?? '';
+    this.options.exports.checkDashboardPdf(body.dashboard, viewerFor(caller), query);
+    const now = this.now();
+    const id = newExportId();
+    const request: PdfRequest = {
+      query,
+      paper: body.paper ?? 'A4',
+      orientation: body.orientation ?? 'portrait',
+      email: caller.email ?? '',
+      organisationName: caller.organisationName ?? caller.tenant.slug,
+    };
+    const safe = body.dashboard.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80) || 'dashboard';
+    const row: ExportFileRow = {
+      id,
+      organisation_id: caller.tenant.id,
+      tenant: caller.tenant.slug,
+      requested_by: caller.userId,
+      role: caller.role,
+      dashboard: body.dashboard,
+      widget: '',
+      format: 'pdf',
+      bom: 0,
+      request: JSON.stringify(request),
+      file_name: `${safe}-${new Date(now).toISOString().slice(0, 10)}.pdf`,
+      status: 'queued',
+      rows_total: null,
+      rows_done: 0,
+      rows_per_second: null,
+      bytes: null,
+      error_code: null,
+      cancel_requested: 0,
+      request_id: context.requestId,
+      ip: context.ip,
+      created_at: now,
+      updated_at: now,
+      finished_at: null,
+      expires_at: null,
+    };
+    await this.files.create(row);
+    await this.options.task.enqueue(this.options.queue, { exportId: id }, { idempotencyKey: `export:${id}` });
+    await this.options.audit.record(context, {
+      action: 'export.request',
+      outcome: 'success',
+      target: body.dashboard,
+      detail: { export: id, format: 'pdf', paper: request.paper, orientation: request.orientation },
+    });
+    return present(row, caller, now);
+  }
+
   async list(caller: ExportCaller): Promise<ExportFile[]> {
     const now = this.now();
     const rows = await this.files.list(caller.tenant.id, exportListScope(policyCaller(caller)).requester);
@@ -158,7 +236,7 @@ export class ExportJobs {
       throw new TrellisError('EXPORT_EXPIRED');
     if (row.status !== 'ready')
       throw new TrellisError('EXPORT_NOT_READY', { detail: { status: row.status } });
-    const file = this.pathOf(row.id, row.format as ExportFormatName);
+    const file = this.pathOf(row.id, row.format as ExportJobFormat);
     let bytes: number;
     try {
       bytes = (await stat(file)).size;
@@ -175,7 +253,7 @@ export class ExportJobs {
     });
     return {
       fileName: row.file_name,
-      contentType: CONTENT_TYPES[row.format as ExportFormatName],
+      contentType: row.format === 'pdf' ? PDF_TYPE : CONTENT_TYPES[row.format as ExportFormatName],
       bytes,
       body: createReadStream(file),
     };
@@ -196,6 +274,7 @@ export class ExportJobs {
       await this.files.finish(id, { status: 'cancelled', errorCode: null }, now);
       return;
     }
+    if (row.format === 'pdf') return this.executePdf(row, context);
     const controller = new AbortController();
     const cancelled = { value: false };
     const onJobAbort = () => controller.abort(context.signal.reason);
@@ -300,13 +379,96 @@ export class ExportJobs {
     }
   }
 
+  /**
+   * A dashboard PDF on the worker: a render credential for the requester (their organisation, their
+   * role, this dashboard, two minutes), the print page in headless Chromium, the PDF written to
+   * `<id>.part` and renamed — so, as for the other exports, one file in the end whatever dies when.
+   */
+  private async executePdf(row: ExportFileRow, context: TaskContext): Promise<void> {
+    const id = row.id;
+    const request = JSON.parse(row.request) as PdfRequest;
+    const controller = new AbortController();
+    const onJobAbort = () => controller.abort(context.signal.reason);
+    if (context.signal.aborted) onJobAbort();
+    else context.signal.addEventListener('abort', onJobAbort, { once: true });
+    const watch = setInterval(() => {
+      void this.files.cancelRequested(id).then(
+        (yes) => yes && controller.abort(new Error('cancelled by the user')),
+        (err: unknown) => this.options.logger.error({ err, export: id }, 'export cancel check failed'),
+      );
+    }, this.options.progressMs ?? 500);
+    const { renderer, baseUrl, secret } = this.options.pdf;
+    const credential = mintRenderCredential(
+      secret,
+      {
+        user: { id: row.requested_by, email: request.email },
+        organisation: { id: row.organisation_id, slug: row.tenant, name: request.organisationName },
+        role: row.role as Role,
+        dashboard: row.dashboard,
+      },
+      this.now(),
+    );
+    // Built from the row's checked dashboard id; the query only ever lands in the URL's search part.
+    const url = new URL(`/print/d/${encodeURIComponent(row.dashboard)}`, baseUrl());
+    url.search = request.query;
+    await mkdir(this.options.dir, { recursive: true, mode: 0o700 });
+    const part = path.join(this.options.dir, `${id}.part`);
+    const final = this.pathOf(id, 'pdf');
+    try {
+      const { pdf } = await renderer.render({
+        url: url.toString(),
+        headers: { [RENDER_HEADER]: credential },
+        paper: request.paper,
+        orientation: request.orientation,
+        signal: controller.signal,
+      });
+      if (controller.signal.aborted) throw controller.signal.reason;
+      await writeFile(part, pdf, { mode: 0o600 });
+      await rename(part, final);
+      const done = await this.files.finish(
+        id,
+        { status: 'ready', rowsDone: 0, bytes: pdf.length, expiresAt: this.now() + this.options.keepMs },
+        this.now(),
+      );
+      if (!done) await rm(final, { force: true }); // cancelled at the last moment
+    } catch (err) {
+      await rm(part, { force: true });
+      await this.failed(id, err, context);
+    } finally {
+      clearInterval(watch);
+      context.signal.removeEventListener('abort', onJobAbort);
+    }
+  }
+
+  /** After a failed attempt: back to the queue, cancelled, failed for good, or retried (thrown). */
+  private async failed(id: string, err: unknown, context: TaskContext): Promise<void> {
+    const reason: unknown = context.signal.reason;
+    if (context.signal.aborted && reason instanceof WorkerStopping)
+      throw new ReleaseJob('the worker is stopping');
+    if (await this.files.cancelRequested(id)) {
+      await this.files.finish(id, { status: 'cancelled', errorCode: null }, this.now());
+      return;
+    }
+    if (err instanceof TrellisError && err.status < 500) {
+      await this.files.finish(id, { status: 'failed', errorCode: err.code }, this.now());
+      return;
+    }
+    if (context.job.attempt >= context.job.maxAttempts)
+      await this.files.finish(
+        id,
+        { status: 'failed', errorCode: err instanceof TrellisError ? err.code : 'INTERNAL' },
+        this.now(),
+      );
+    throw err;
+  }
+
   /** Deletes ready files past their time (the worker's housekeeping, every minute). */
   async sweep(): Promise<number> {
     let deleted = 0;
     for (;;) {
       const due = await this.files.expired(this.now());
       for (const { id, format } of due) {
-        await rm(this.pathOf(id, format as ExportFormatName), { force: true });
+        await rm(this.pathOf(id, format as ExportJobFormat), { force: true });
         await this.files.markExpired(id, this.now());
         deleted++;
       }
@@ -315,8 +477,9 @@ export class ExportJobs {
   }
 
   /** Where a file lies: from the checked id and a known format only, never from anything a client sent. */
-  pathOf(id: string, format: ExportFormatName): string {
-    if (!EXPORT_ID.test(id) || !(format in CONTENT_TYPES)) throw new TrellisError('EXPORT_NOT_FOUND');
+  pathOf(id: string, format: ExportJobFormat): string {
+    if (!EXPORT_ID.test(id) || !(format === 'pdf' || format in CONTENT_TYPES))
+      throw new TrellisError('EXPORT_NOT_FOUND');
     return path.join(this.options.dir, `${id}.${format}`);
   }
 
@@ -354,7 +517,7 @@ function present(row: ExportFileRow, caller: ExportCaller, now: number): ExportF
     id: row.id,
     dashboard: row.dashboard,
     widget: row.widget,
-    format: row.format as ExportFormatName,
+    format: row.format as ExportJobFormat,
     fileName: row.file_name,
     status: expired ? 'expired' : row.status,
     rowsTotal: total,

@@ -111,6 +111,23 @@ export class WidgetExports {
     return (await this.check(input)).rows;
   }
 
+  /**
+   * A dashboard PDF's checks when it is asked (export jobs service): the dashboard is visible to the
+   * viewer and allows downloads, and the filter query names only its filters (values are checked by
+   * the widget data API when the print page loads). Returns the dashboard's title.
+   */
+  checkDashboardPdf(dashboardId: string, viewer: Viewer, query: string): string {
+    const dashboard = getDashboard(this.options.project, dashboardId, viewer);
+    if (!dashboard.exportable)
+      throw new TrellisError('EXPORT_DISABLED', {
+        message: `Dashboard "${dashboard.id}" does not allow downloads.`,
+      });
+    const ids = new Set(dashboard.filters.map((f) => f.id));
+    for (const key of new URLSearchParams(query).keys())
+      if (!ids.has(key)) throw new TrellisError('UNKNOWN_FILTER', { detail: { filter: key.slice(0, 100) } });
+    return dashboard.title;
+  }
+
   /** Everything before the first byte: visibility, `export: false`, filters, format, the count vs the limit. */
   private async check(input: Omit<WidgetExportInput, 'context'>) {
     const { project, runner } = this.options;

@@ -51,6 +51,7 @@ export async function appShellRoutes(app: FastifyInstance, webRoot: string | und
     '/invite',
     '/forgot-password',
     '/reset-password',
+    '/print/d/*',
   ])
     app.get(url, { config: { permission: 'public' }, schema: { hide: true } }, (_request, reply) =>
       sendIndex(reply),

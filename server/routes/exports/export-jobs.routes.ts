@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import {
+  dashboardPdfBody,
   errorBody,
   exportFile,
   exportListResponse,
@@ -21,7 +22,13 @@ const params = z.object({ id: z.string().min(1).max(100) });
 
 function callerOf(request: FastifyRequest): ExportCaller {
   const session = principalOf(request);
-  return { tenant: tenantOf(session), userId: session.user.id, role: session.role };
+  return {
+    tenant: tenantOf(session),
+    userId: session.user.id,
+    role: session.role,
+    email: session.user.email,
+    organisationName: session.organisation.name,
+  };
 }
 
 /**
@@ -55,6 +62,20 @@ export function exportJobsRoutes(services: Deps): FastifyPluginAsyncZod {
       handler: async (request, reply) => {
         const result = await exportJobs.start(callerOf(request), request.body, actionContext(request));
         return reply.code(result.mode === 'job' ? 202 : 200).send(result);
+      },
+    });
+
+    app.post('/api/v1/exports/pdf', {
+      config: { permission: 'dashboards:export' },
+      schema: {
+        tags: ['exports'],
+        summary: 'Start a dashboard PDF: a job on the worker (headless Chromium), listed with the exports',
+        body: dashboardPdfBody,
+        response: { 202: exportFile, 400: errorBody, 403: errorBody, 404: errorBody },
+      },
+      handler: async (request, reply) => {
+        const file = await exportJobs.startPdf(callerOf(request), request.body, actionContext(request));
+        return reply.code(202).send(file);
       },
     });
 

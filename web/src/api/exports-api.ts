@@ -1,4 +1,5 @@
 import type {
+  DashboardPdfBody,
   ExportFile,
   ExportListResponse,
   ExportStartBody,
@@ -12,6 +13,8 @@ export function exportsApi(client: ApiClient = api) {
   return {
     /** `direct` (download the streamed file now) or `job` (queued on the worker). */
     start: (body: ExportStartBody) => client.send<ExportStartResponse>('POST', '/exports', body),
+    /** A dashboard PDF: always a job, rendered on the worker. */
+    startPdf: (body: DashboardPdfBody) => client.send<ExportFile>('POST', '/exports/pdf', body),
     list: (signal?: AbortSignal) => client.send<ExportListResponse>('GET', '/exports', undefined, signal),
     cancel: (id: string) => client.send<ExportFile>('POST', `/exports/${seg(id)}/cancel`, {}),
   };

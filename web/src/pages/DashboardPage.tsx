@@ -4,6 +4,7 @@ import type { DashboardDefinition } from '../../../contract/index.js';
 import { dashboardListQuery, dashboardQuery } from '../api/queries.js';
 import { effectiveFilters, formatDashboardQuery, isMarkSelected } from '../app/filters/cross-filter.js';
 import { CrossFilterChips } from '../components/CrossFilterChips.js';
+import { DashboardPdfMenu } from '../components/DashboardPdfMenu.js';
 import { Link } from '../app/routing/Link.js';
 import { FilterBar } from '../components/FilterBar.js';
 import { PageError } from '../components/PageError.js';
@@ -69,6 +70,9 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
               </span>
             )}
           </span>
+          {definition.exportable !== false && (
+            <DashboardPdfMenu definition={definition} filters={filters.state} />
+          )}
         </div>
         {definition.description && <p className="page-description">{definition.description}</p>}
       </header>

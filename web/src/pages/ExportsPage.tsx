@@ -79,7 +79,15 @@ function ExportList() {
                   </span>
                   {e.error && <p className="field-error">{e.error.message}</p>}
                 </td>
-                <td>{isPending(e) ? <Progress file={e} /> : formatCount(e.rowsDone)}</td>
+                <td>
+                  {isPending(e) ? (
+                    <Progress file={e} />
+                  ) : e.format === 'pdf' ? (
+                    'Dashboard PDF'
+                  ) : (
+                    formatCount(e.rowsDone)
+                  )}
+                </td>
                 <td>{formatBytes(e.bytes)}</td>
                 <td>{formatDateTime(e.createdAt)}</td>
                 <td>{e.status === 'ready' ? formatDateTime(e.expiresAt) : '—'}</td>
@@ -119,8 +127,19 @@ function ExportList() {
 function Progress({ file }: { file: ExportFile }) {
   const total = file.rowsTotal;
   const percent = total && total > 0 ? Math.min(100, (file.rowsDone / total) * 100) : null;
-  const text = `${formatCount(file.rowsDone)}${total === null ? '' : ` of ${formatCount(total)}`} rows`;
-  const eta = file.status === 'queued' ? 'waiting for a worker' : formatEta(file.etaSeconds);
+  // A PDF has no rows to count: it is printing, or waiting for a worker.
+  const text =
+    file.format === 'pdf'
+      ? file.status === 'running'
+        ? 'Printing the dashboard'
+        : 'Dashboard PDF'
+      : `${formatCount(file.rowsDone)}${total === null ? '' : ` of ${formatCount(total)}`} rows`;
+  const eta =
+    file.status === 'queued'
+      ? 'waiting for a worker'
+      : file.format === 'pdf'
+        ? ''
+        : formatEta(file.etaSeconds);
   return (
     <div className="export-progress">
       <div
@@ -136,8 +155,10 @@ function Progress({ file }: { file: ExportFile }) {
       </div>
       <p className="run-progress-stats">
         <span>{text}</span>
-        {file.status === 'running' && <span>{formatRate(file.rowsPerSecond, 'rows')}</span>}
-        <span>{eta}</span>
+        {file.status === 'running' && file.format !== 'pdf' && (
+          <span>{formatRate(file.rowsPerSecond, 'rows')}</span>
+        )}
+        {eta && <span>{eta}</span>}
       </p>
     </div>
   );

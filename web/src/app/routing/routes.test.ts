@@ -7,6 +7,10 @@ describe('routes', () => {
     expect(matchRoute('/d/overview')).toEqual({ name: 'dashboard', dashboardId: 'overview' });
     expect(matchRoute('/d/overview/')).toEqual({ name: 'dashboard', dashboardId: 'overview' });
     expect(matchRoute('/d/')).toEqual({ name: 'not-found' });
+    expect(matchRoute('/print/d/overview')).toEqual({ name: 'print-dashboard', dashboardId: 'overview' });
+    expect(matchRoute('/print/d/a%20b')).toEqual({ name: 'print-dashboard', dashboardId: 'a b' });
+    expect(matchRoute('/print/d/%E0%A4%A')).toEqual({ name: 'not-found' });
+    expect(matchRoute('/print/d/')).toEqual({ name: 'not-found' });
     expect(matchRoute('/d/a/b')).toEqual({ name: 'not-found' });
     expect(matchRoute('/elsewhere')).toEqual({ name: 'not-found' });
     expect(matchRoute('/d/%E0%A4%A')).toEqual({ name: 'not-found' });

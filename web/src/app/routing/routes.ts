@@ -13,6 +13,7 @@ export type Route =
   | { readonly name: 'jobs' }
   | { readonly name: 'exports' }
   | { readonly name: 'data' }
+  | { readonly name: 'print-dashboard'; readonly dashboardId: string }
   | { readonly name: 'not-found' };
 
 /** Pages that need a signed-in user, each with the ability it needs (if any). */
@@ -59,6 +60,15 @@ export function matchRoute(pathname: string): Route {
   if (trimmed === NAV_PAGES.jobs.path) return { name: 'jobs' };
   if (trimmed === NAV_PAGES.exports.path) return { name: 'exports' };
   if (trimmed === NAV_PAGES.data.path) return { name: 'data' };
+  // The print layout the PDF renderer opens (PrintDashboardPage): no app header, no session.
+  const p = /^\/print\/d\/([^/]+)\/?$/.exec(pathname);
+  if (p?.[1]) {
+    try {
+      return { name: 'print-dashboard', dashboardId: decodeURIComponent(p[1]) };
+    } catch {
+      return { name: 'not-found' };
+    }
+  }
   const m = /^\/d\/([^/]+)\/?$/.exec(pathname);
   if (m?.[1]) {
     try {

@@ -3,16 +3,24 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import { createQueryClient } from './query-client.js';
+import { matchRoute } from '../routing/routes.js';
+import { PrintDashboardPage } from '../../pages/PrintDashboardPage.js';
 import './styles.css';
 
-const queryClient = createQueryClient();
+// The print layout is a page of its own: none of the signed-in app's frame, session or event streams.
+const printed = matchRoute(window.location.pathname);
+const queryClient = createQueryClient({ signInOn401: printed.name !== 'print-dashboard' });
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 
 createRoot(root).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <App />
+      {printed.name === 'print-dashboard' ? (
+        <PrintDashboardPage dashboardId={printed.dashboardId} />
+      ) : (
+        <App />
+      )}
     </QueryClientProvider>
   </StrictMode>,
 );

@@ -12,9 +12,10 @@ import { navigate } from '../routing/router.js';
  * afterwards), except those marked `meta.authOptional` (the header's "who am I", where no session
  * just means "show Sign in").
  */
-export function createQueryClient(): QueryClient {
+export function createQueryClient(options: { signInOn401?: boolean } = {}): QueryClient {
   const onError = (error: unknown, meta: Record<string, unknown> | undefined) => {
-    if (meta?.authOptional) return;
+    // The print page (PDF renderer) has no one to sign in: it shows the error and says so instead.
+    if (meta?.authOptional || options.signInOn401 === false) return;
     const to = authRedirectFor(error, window.location);
     if (!to) return;
     // The session is gone: forget who we thought was signed in before showing the login page.
