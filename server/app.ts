@@ -1,5 +1,5 @@
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from '@fastify/type-provider-zod';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { composeServices, installShutdown, type AppServices, type BuildAppOptions } from './app-services.js';
 import type { AppConfig } from './config/env.js';
 import { badUrlHandler, installErrorHandling } from './http/error-handler.js';
@@ -52,7 +52,7 @@ export async function buildApp(
   const app = Fastify({
     logger: loggerOptions(config.logLevel),
     // One access-log line per request at most, as TRELLIS_REQUEST_LOG says (installRequestLog).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdGenerator(config.trustProxy),
     bodyLimit: config.bodyLimit,
     // Headers and whole requests are bounded in time too (slowloris); queries have their own timeout.

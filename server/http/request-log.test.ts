@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import { expect, test } from 'vitest';
 import { parseEnv, type RequestLogConfig } from '../config/env.js';
@@ -16,7 +16,7 @@ async function linesFor(config: RequestLogConfig, random = () => 0.5) {
     },
   });
   const loggerInstance: FastifyBaseLogger = pino({ level: 'info' }, sink);
-  const app = Fastify({ loggerInstance, disableRequestLogging: true });
+  const app = Fastify({ loggerInstance, logController: new LogController({ disableRequestLogging: true }) });
   installRequestLog(app, config, random);
   app.get('/ok', async () => ({ ok: true }));
   app.get('/boom', async () => {

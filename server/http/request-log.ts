@@ -26,7 +26,7 @@ export function shouldLogRequest(config: RequestLogConfig, status: number, rando
   }
 }
 
-/** Adds the one-line access log; the app must be built with `disableRequestLogging: true`. */
+/** Adds the one-line access log; the app must be built with request logging disabled (a LogController with `disableRequestLogging: true`). */
 export function installRequestLog(
   app: FastifyInstance,
   config: RequestLogConfig,
