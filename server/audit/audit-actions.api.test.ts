@@ -400,12 +400,14 @@ const CASES: Case[] = [
   {
     action: 'upload.import',
     name: 'upload imported',
+    status: 201,
     prepare: async () => (await upload('a.csv', 'a\n1\n')).json().id,
     act: (id) => api('POST', `/api/v1/uploads/${id as string}/import`, admin, {}),
   },
   {
     action: 'upload.rollback',
     name: 'upload rolled back',
+    status: 200,
     prepare: async () => {
       const versions: number[] = [];
       for (const content of ['a\n1\n', 'a\n2\n']) {
@@ -426,23 +428,27 @@ const CASES: Case[] = [
   {
     action: 'preset.create',
     name: 'preset saved',
+    status: 201,
     act: () => api('POST', '/api/v1/dashboards/main/presets', admin, { name: 'p', filters: {} }),
   },
   {
     action: 'preset.update',
     name: 'preset renamed',
+    status: 200,
     prepare: () => newPreset(),
     act: (id) => api('PATCH', `/api/v1/dashboards/main/presets/${String(id)}`, admin, { name: 'q' }),
   },
   {
     action: 'preset.delete',
     name: 'preset deleted',
+    status: 204,
     prepare: () => newPreset(),
     act: (id) => api('DELETE', `/api/v1/dashboards/main/presets/${String(id)}`, admin),
   },
   {
     action: 'preset.default',
     name: 'default preset chosen',
+    status: 204,
     prepare: () => newPreset(),
     act: (id) => api('PUT', '/api/v1/dashboards/main/default-preset', admin, { presetId: id as string }),
   },
@@ -450,12 +456,14 @@ const CASES: Case[] = [
   {
     action: 'export.cancel',
     name: 'export job cancelled',
+    status: 200,
     prepare: startExport,
     act: (id) => api('POST', `/api/v1/exports/${id as string}/cancel`, admin, {}),
   },
   {
     action: 'export.download',
     name: 'export file downloaded',
+    status: 200,
     prepare: async () => {
       const id = await startExport();
       // The worker's part, performed here: it writes the file (and its own widget.export row).

@@ -402,6 +402,7 @@ describe('operations endpoints', () => {
       '/api/v1/runs/{run}',
       '/api/v1/runs/{run}/cancel',
       '/api/v1/runs/{run}/logs',
+      '/api/v1/search',
       '/api/v1/session',
       '/api/v1/session/organisation',
       '/api/v1/session/organisations',
