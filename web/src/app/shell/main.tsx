@@ -4,7 +4,9 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import { createQueryClient } from './query-client.js';
 import './styles.css';
+import { startThemeSync } from './theme.js';
 
+startThemeSync();
 const queryClient = createQueryClient();
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
