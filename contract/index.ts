@@ -15,3 +15,4 @@ export * from './dev.schema.js';
 export * from './export-jobs.schema.js';
 export * from './search.schema.js';
 export * from './layouts.schema.js';
+export * from './layout-bounds.js';

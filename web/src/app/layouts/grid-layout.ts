@@ -1,10 +1,6 @@
-import {
-  LAYOUT_COLUMNS,
-  MAX_LAYOUT_HEIGHT,
-  MAX_LAYOUT_Y,
-  type LayoutItem,
-  type WidgetDefinition,
-} from '../../../../contract/index.js';
+import type { LayoutItem, WidgetDefinition } from '../../../../contract/index.js';
+// The bounds from their zod-free module: this file is on the first page (docs/performance.md budget).
+import { LAYOUT_COLUMNS, MAX_LAYOUT_HEIGHT, MAX_LAYOUT_Y } from '../../../../contract/layout-bounds.js';
 
 /**
  * Own layouts as plain data (docs/dashboards.md, "Own layouts"): the project's layout expressed on the
