@@ -14,3 +14,5 @@ export * from './presets.schema.js';
 export * from './dev.schema.js';
 export * from './export-jobs.schema.js';
 export * from './search.schema.js';
+export * from './layouts.schema.js';
+export * from './layout-bounds.js';

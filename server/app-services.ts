@@ -32,6 +32,7 @@ import { UploadsService } from './uploads/uploads.service.js';
 import { AuditRecorder } from './audit/audit-recorder.js';
 import { WidgetExports } from './services/widget-export.service.js';
 import { PresetsService } from './services/presets.service.js';
+import { LayoutsService } from './services/layouts.service.js';
 import type { DevReloadHub } from './services/dev-reload.service.js';
 import { ExportJobs } from './services/export-jobs.service.js';
 import { PdfRenderer } from './exports/dashboard-pdf.js';
@@ -83,6 +84,8 @@ export interface AppServices {
   readonly exportJobs: ExportJobs;
   /** Saved filter presets and per-user dashboard settings (docs/dashboards.md). */
   readonly presets: PresetsService;
+  /** Each user's own layout of a dashboard (docs/dashboards.md). */
+  readonly layouts: LayoutsService;
 }
 
 export interface BuildAppOptions {
@@ -242,6 +245,7 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
       runs: new StreamQuota(config.maxStreamsPerUser),
     },
     presets: new PresetsService(store, now),
+    layouts: new LayoutsService(store, now),
   };
   metrics.trackEventStreams(() => services.events.open);
   return services;

@@ -32,6 +32,7 @@ import { jobsRoutes } from './routes/jobs/jobs.routes.js';
 import { runEventsRoutes } from './routes/jobs/run-events.routes.js';
 import { uploadsRoutes } from './routes/uploads/uploads.routes.js';
 import { presetsRoutes } from './routes/dashboards/presets.routes.js';
+import { layoutsRoutes } from './routes/dashboards/layouts.routes.js';
 import { devEventsRoutes } from './routes/dev/dev-events.routes.js';
 import { exportJobsRoutes } from './routes/exports/export-jobs.routes.js';
 import { searchRoutes } from './routes/search/search.routes.js';
@@ -124,6 +125,7 @@ export async function buildApp(
   await app.register(runEventsRoutes(services));
   await app.register(uploadsRoutes(services));
   await app.register(presetsRoutes(services));
+  await app.register(layoutsRoutes(services));
   if (options.devReload) await app.register(devEventsRoutes(services, options.devReload));
   await app.register(searchRoutes(services));
   await appShellRoutes(app, config.webRoot);

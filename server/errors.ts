@@ -156,6 +156,7 @@ export const ERROR_CATALOGUE = {
   },
   DRILL_INVALID: { status: 400, message: 'This drill-down path does not fit the widget.' },
   PRESET_TOO_LARGE: { status: 413, message: 'The preset holds more filter values than allowed.' },
+  LAYOUT_INVALID: { status: 400, message: "This layout does not fit the dashboard's widgets." },
   EXPORT_NOT_FOUND: { status: 404, message: 'There is no export with this id.' },
   EXPORT_NOT_READY: { status: 409, message: 'This export is not ready for download.' },
   EXPORT_NOT_RUNNING: { status: 409, message: 'This export has already finished.' },

@@ -452,6 +452,21 @@ const CASES: Case[] = [
     prepare: () => newPreset(),
     act: (id) => api('PUT', '/api/v1/dashboards/main/default-preset', admin, { presetId: id as string }),
   },
+  {
+    action: 'layout.save',
+    name: 'own layout saved',
+    status: 200,
+    act: () =>
+      api('PUT', '/api/v1/dashboards/main/layout', admin, {
+        items: [{ widget: 'list', x: 0, y: 0, w: 6, h: 4 }],
+      }),
+  },
+  {
+    action: 'layout.reset',
+    name: 'own layout reset',
+    status: 204,
+    act: () => api('DELETE', '/api/v1/dashboards/main/layout', admin),
+  },
   { action: 'export.request', name: 'export job requested', act: () => startExport() },
   {
     action: 'export.cancel',

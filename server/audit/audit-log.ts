@@ -38,6 +38,8 @@ export const AUDIT_ACTIONS = [
   'preset.update',
   'preset.delete',
   'preset.default',
+  'layout.save',
+  'layout.reset',
   'export.request',
   'export.cancel',
   'export.download',

@@ -95,6 +95,9 @@ export const PERMISSION_RULES = {
   'preset:update': rule('required', 'dashboards:read'),
   'preset:delete': rule('required', 'dashboards:read'),
   'preset:default': rule('required', 'dashboards:read'),
+  /** A user's own layout of a dashboard (docs/dashboards.md): theirs alone, any role that reads it. */
+  'layout:read': rule('required', 'dashboards:read'),
+  'layout:write': rule('required', 'dashboards:read'),
 } as const satisfies Record<string, PermissionRule>;
 
 export type Permission = keyof typeof PERMISSION_RULES;

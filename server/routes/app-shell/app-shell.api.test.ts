@@ -15,6 +15,7 @@ describe('the app shell', () => {
     mkdirSync(path.join(webRoot, 'assets'));
     writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><title>shell</title>');
     writeFileSync(path.join(webRoot, 'assets', 'app-1234.js'), 'export {};');
+    writeFileSync(path.join(webRoot, 'theme-boot.js'), '/* theme */');
     const mini = await createMiniProject();
     ({ app, close } = await startApp(mini.dir, { webRoot }));
   });
@@ -56,5 +57,13 @@ describe('the app shell', () => {
       expect(r.statusCode, url).toBe(404);
       expect(r.json()).toMatchObject({ error: 'NOT_FOUND' });
     }
+  });
+
+  test('the theme boot script (not hashed: index.html names it) is served to anyone, revalidated', async () => {
+    const r = await app.inject({ url: '/theme-boot.js' });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toMatch(/javascript/);
+    expect(r.body).toBe('/* theme */');
+    expect(r.headers['cache-control']).toBe('no-cache');
   });
 });

@@ -29,7 +29,7 @@ export async function appShellRoutes(app: FastifyInstance, webRoot: string | und
     const rel = (request.params as { '*': string })['*'];
     return reply.sendFile(path.posix.join('assets', rel));
   });
-  for (const file of ['favicon.svg', 'robots.txt']) {
+  for (const file of ['favicon.svg', 'robots.txt', 'theme-boot.js']) {
     if (existsSync(path.join(webRoot, file)))
       app.get(`/${file}`, { config: { permission: 'public' }, schema: { hide: true } }, (_request, reply) =>
         reply.sendFile(file),

@@ -11,6 +11,7 @@ import { navigate, useLocation } from '../app/routing/router.js';
 import { useDismissable } from '../hooks/useDismissable.js';
 import { useSession } from '../hooks/useSession.js';
 import { FormError } from './FormError.js';
+import { ThemeChoice } from './ThemeChoice.js';
 
 /** The app bar: brand, and who is signed in where (organisation switcher, role, account menu). */
 export function AppHeader() {
@@ -111,6 +112,7 @@ function SignedIn({ session }: { session: SessionInfo }) {
               ))}
             </ul>
           </nav>
+          <ThemeChoice />
           <button
             type="button"
             className="button secondary small sign-out"

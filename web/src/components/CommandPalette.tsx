@@ -8,6 +8,8 @@ import { can } from '../app/accounts/abilities.js';
 import { ACCOUNT_PAGES, NAV_PAGES, dashboardPath } from '../app/routing/routes.js';
 import { hitPath } from '../app/routing/search-hit-path.js';
 import { navigate } from '../app/routing/router.js';
+import { setThemePreference, THEME_LABELS, THEME_PREFERENCES } from '../app/shell/theme.js';
+import { useThemePreference } from '../hooks/useColorScheme.js';
 import { useSession } from '../hooks/useSession.js';
 
 /** Wait this long after the last keystroke before asking the server (ms). */
@@ -41,6 +43,7 @@ export default function CommandPalette({
   const [q, setQ] = useState('');
   const session = useSession();
   const list = useQuery(dashboardListQuery());
+  const theme = useThemePreference();
 
   useEffect(() => {
     const dialog = ref.current;
@@ -104,6 +107,16 @@ export default function CommandPalette({
       hint: '?',
       run: onShowShortcuts,
     },
+    // One entry per theme, so typing "dark" finds it; the current one says so.
+    ...THEME_PREFERENCES.map((p) => ({
+      id: `action:theme-${p}`,
+      label: `Theme: ${THEME_LABELS[p]}`,
+      hint: p === theme ? 'Current' : p === 'system' ? 'Follow the system' : 'Theme',
+      run: () => {
+        setThemePreference(p);
+        onClose();
+      },
+    })),
   ];
   const hits = searching ? (found.data?.hits ?? []) : [];
   const shown = {

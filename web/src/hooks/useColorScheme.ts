@@ -1,18 +1,27 @@
 import { useSyncExternalStore } from 'react';
+import {
+  getThemePreference,
+  subscribeThemePreference,
+  type ColorScheme,
+  type ThemePreference,
+} from '../app/shell/theme.js';
 
-/** Follows prefers-color-scheme live, so charts switch palettes with the rest of the page. */
-const query = '(prefers-color-scheme: dark)';
-
-function subscribe(onChange: () => void): () => void {
-  const mql = window.matchMedia(query);
-  mql.addEventListener('change', onChange);
-  return () => mql.removeEventListener('change', onChange);
+/** The scheme on <html data-theme> (the user's choice resolved), so charts switch with the page. */
+function subscribeScheme(onChange: () => void): () => void {
+  const observer = new MutationObserver(onChange);
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  return () => observer.disconnect();
 }
 
-export function useColorScheme(): 'light' | 'dark' {
+export function useColorScheme(): ColorScheme {
   return useSyncExternalStore(
-    subscribe,
-    () => (window.matchMedia(query).matches ? 'dark' : 'light'),
+    subscribeScheme,
+    () => (document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light'),
     () => 'light',
   );
+}
+
+/** The user's choice (light, dark, system), kept in step across components and tabs. */
+export function useThemePreference(): ThemePreference {
+  return useSyncExternalStore(subscribeThemePreference, getThemePreference, () => 'system');
 }

@@ -1,7 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
-import { lazy, Suspense, useMemo } from 'react';
+import { lazy, Suspense, useMemo, useState, type CSSProperties } from 'react';
 import type { DashboardDefinition } from '../../../contract/index.js';
 import { dashboardListQuery, dashboardQuery } from '../api/queries.js';
+import { layoutQuery } from '../api/layouts-api.js';
+import { completeLayout, projectLayout, readingOrder } from '../app/layouts/grid-layout.js';
 import { effectiveFilters, formatDashboardQuery, isMarkSelected } from '../app/filters/cross-filter.js';
 import { CrossFilterChips } from '../components/CrossFilterChips.js';
 import { DashboardPdfMenu } from '../components/DashboardPdfMenu.js';
@@ -18,6 +20,8 @@ import { useDocumentTitle } from '../hooks/useDocumentTitle.js';
 
 // Presets are a chunk of their own: the first page does not carry them (docs/performance.md budget).
 const PresetMenu = lazy(() => import('../components/PresetMenu.js'));
+// So is arranging (react-grid-layout): only who presses Arrange downloads it.
+const ArrangeLayout = lazy(() => import('../components/ArrangeLayout.js'));
 
 /** A dashboard: its definition first, then every widget loading on its own. */
 export function DashboardPage({ dashboardId }: { dashboardId: string }) {
@@ -48,6 +52,15 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
   useDashboardUpdates(definition.id);
   const staleSince = useStaleSince(definition.id);
   const refreshing = useRefreshingPipelines(definition.datasets);
+  // The user's own layout, if any (docs/dashboards.md); while it loads, the project's layout shows.
+  const own = useQuery(layoutQuery(definition.id));
+  const [arranging, setArranging] = useState(false);
+  const ownItems = own.data?.items ? completeLayout(own.data.items, definition.widgets) : null;
+  const placement = new Map(ownItems?.map((i) => [i.widget, i]));
+  // With an own layout, the page's order (Tab, screen readers) follows it: top to bottom, left to right.
+  const ordered = ownItems
+    ? readingOrder(ownItems).flatMap((i) => definition.widgets.filter((w) => w.id === i.widget))
+    : definition.widgets;
   return (
     <main className="page" id="main" data-dashboard-id={definition.id}>
       <nav className="breadcrumb" aria-label="Breadcrumb">
@@ -58,6 +71,16 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
       <header className="page-header">
         <div className="page-title-row">
           <h1>{definition.title}</h1>
+          {!arranging && (
+            <button
+              type="button"
+              className="button secondary small arrange-button"
+              onClick={() => setArranging(true)}
+              disabled={own.isPending}
+            >
+              Arrange
+            </button>
+          )}
           <span role="status" className="refresh-status">
             {refreshing.length > 0 && (
               <span
@@ -93,11 +116,22 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
         }
       />
       <CrossFilterChips definition={definition} filters={filters} />
-      <div className="widget-grid">
-        {definition.widgets.map((w) => {
+      {arranging && (
+        <Suspense fallback={<p role="status">Loading the arranger…</p>}>
+          <ArrangeLayout
+            definition={definition}
+            initial={ownItems ?? projectLayout(definition.widgets)}
+            hasOwn={ownItems !== null}
+            onDone={() => setArranging(false)}
+          />
+        </Suspense>
+      )}
+      <div className={ownItems ? 'widget-grid own-layout' : 'widget-grid'} hidden={arranging}>
+        {ordered.map((w) => {
+          const at = placement.get(w.id);
           // Each widget sees the bar's filters plus cross-filters clicked in *other* widgets.
           const own = effectiveFilters(filters.state, filters.cross, w.id);
-          return (
+          const card = (
             <WidgetCard
               key={w.id}
               dashboardId={definition.id}
@@ -120,6 +154,14 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
               }
             />
           );
+          // Own layout: the card sits in a slot placed on the grid (phones ignore it: one column).
+          return at ? (
+            <div key={w.id} className="layout-slot" style={slotStyle(at)}>
+              {card}
+            </div>
+          ) : (
+            card
+          );
         })}
       </div>
     </main>
@@ -127,3 +169,11 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
 }
 
 const NO_PATH: readonly string[] = [];
+
+function slotStyle(at: { x: number; y: number; w: number; h: number }): CSSProperties {
+  return {
+    '--slot-column': `${at.x + 1} / span ${at.w}`,
+    '--slot-row': `${at.y + 1} / span ${at.h}`,
+    '--slot-h': String(at.h),
+  } as CSSProperties;
+}

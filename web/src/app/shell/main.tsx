@@ -6,7 +6,9 @@ import { createQueryClient } from './query-client.js';
 import { matchRoute } from '../routing/routes.js';
 import { PrintDashboardPage } from '../../pages/PrintDashboardPage.js';
 import './styles.css';
+import { startThemeSync } from './theme.js';
 
+startThemeSync();
 // The print layout is a page of its own: none of the signed-in app's frame, session or event streams.
 const printed = matchRoute(window.location.pathname);
 const queryClient = createQueryClient({ signInOn401: printed.name !== 'print-dashboard' });

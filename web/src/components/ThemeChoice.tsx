@@ -1,0 +1,24 @@
+import { setThemePreference, THEME_LABELS, THEME_PREFERENCES } from '../app/shell/theme.js';
+import { useThemePreference } from '../hooks/useColorScheme.js';
+
+/** Light / Dark / System as a radio group (arrow keys move between them), kept in this browser. */
+export function ThemeChoice() {
+  const pref = useThemePreference();
+  return (
+    <fieldset className="theme-choice">
+      <legend>Theme</legend>
+      {THEME_PREFERENCES.map((p) => (
+        <label key={p}>
+          <input
+            type="radio"
+            name="trellis-theme"
+            value={p}
+            checked={pref === p}
+            onChange={() => setThemePreference(p)}
+          />
+          {THEME_LABELS[p]}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
