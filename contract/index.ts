@@ -14,3 +14,4 @@ export * from './presets.schema.js';
 export * from './dev.schema.js';
 export * from './export-jobs.schema.js';
 export * from './search.schema.js';
+export * from './run-inputs.js';

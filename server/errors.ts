@@ -167,6 +167,10 @@ export const ERROR_CATALOGUE = {
     status: 409,
     message: 'The resource this pipeline needs is in use by another run; try again when it has finished.',
   },
+  PIPELINE_INPUTS_INVALID: {
+    status: 400,
+    message: 'The inputs for this run are not valid; see each field.',
+  },
   INTERNAL: {
     status: 500,
     message: 'Something went wrong on the server. The error was logged with this request id.',
