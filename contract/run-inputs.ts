@@ -64,7 +64,7 @@ export const runInputSpec = z.discriminatedUnion('type', [
 ]);
 export type RunInputSpec = z.infer<typeof runInputSpec>;
 
-export type RunInputValue = string | number | readonly string[];
+export type RunInputValue = string | number | string[];
 export type RunInputValues = Readonly<Record<string, RunInputValue>>;
 
 /** The values as sent: bounded before any check looks at them. */
