@@ -4,7 +4,7 @@ import {
   type RunInputIssue,
   type RunInputSpec,
   type RunInputValues,
-} from '../../../contract/index.js';
+} from '../../../contract/run-input-rules.js';
 import { isApiError } from '../api/api-error.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 
