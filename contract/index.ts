@@ -16,3 +16,4 @@ export * from './export-jobs.schema.js';
 export * from './search.schema.js';
 export * from './layouts.schema.js';
 export * from './layout-bounds.js';
+export * from './run-inputs.js';

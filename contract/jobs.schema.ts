@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { runInputSpec, runInputsBody } from './run-inputs.js';
 
 /**
  * The jobs API: the project's pipelines, their runs (history, live progress, logs) and the controls
@@ -44,6 +45,8 @@ export const runSummary = z.object({
   cancelRequested: z.boolean(),
   progress: runProgress,
   error: runError.nullable(),
+  /** The inputs it was started with (validated: contract/run-inputs.ts); null when none. */
+  inputs: z.record(z.string(), z.union([z.string(), z.number(), z.array(z.string())])).nullable(),
 });
 export type RunSummary = z.infer<typeof runSummary>;
 
@@ -60,6 +63,8 @@ export const pipelineSummary = z.object({
   lastRun: runSummary.nullable(),
   /** The queued or running run, if any. */
   activeRun: runSummary.nullable(),
+  /** What a run asks for (the Jobs page's "Run with inputs…" form); empty when nothing. */
+  inputs: z.array(runInputSpec),
 });
 export type PipelineSummary = z.infer<typeof pipelineSummary>;
 export const pipelineList = z.object({ pipelines: z.array(pipelineSummary) });
@@ -70,7 +75,13 @@ export type PipelineList = z.infer<typeof pipelineList>;
  * the run). While one is queued or running the answer is 409 PIPELINE_ALREADY_RUNNING, unless
  * `queueIfRunning` asks to queue this one behind it. Never two runs of one pipeline at once.
  */
-export const startRunRequest = z.object({ queueIfRunning: z.boolean().optional() }).strict();
+export const startRunRequest = z
+  .object({
+    queueIfRunning: z.boolean().optional(),
+    /** Values of the pipeline's declared inputs; problems come back as 400 PIPELINE_INPUTS_INVALID with one issue per input. */
+    inputs: runInputsBody.optional(),
+  })
+  .strict();
 export type StartRunRequest = z.infer<typeof startRunRequest>;
 
 /** GET /api/v1/pipelines/:pipeline/runs?limit=&cursor= (dashboards:read): newest first. */

@@ -176,6 +176,10 @@ export const ERROR_CATALOGUE = {
     status: 502,
     message: 'The dashboard could not be printed. The error was logged with this request id.',
   },
+  PIPELINE_INPUTS_INVALID: {
+    status: 400,
+    message: 'The inputs for this run are not valid; see each field.',
+  },
   INTERNAL: {
     status: 500,
     message: 'Something went wrong on the server. The error was logged with this request id.',

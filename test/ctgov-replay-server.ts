@@ -45,6 +45,8 @@ export interface ServedRequest {
   readonly status: number;
   readonly fault: FaultKind | null;
   readonly pageSize: number;
+  /** The request's headers (a pipeline's templated headers, for the run-inputs e2e). */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 interface TokenBody {
@@ -167,7 +169,7 @@ export class CtgovReplayServer {
     }
     const page = Math.floor(offset / Math.max(pageSize, 1)) + 1;
     const record = (status: number, fault: FaultKind | null) =>
-      this.served.push({ page, status, fault, pageSize });
+      this.served.push({ page, status, fault, pageSize, headers: req.headers });
 
     const fault = this.takeFault(page);
     const expired =

@@ -1,4 +1,5 @@
 import type { RunTrigger } from '../../contract/jobs.schema.js';
+import type { RunInputSpec, RunInputValues } from '../../contract/run-inputs.js';
 
 /**
  * The seam between the job system (queue, runs, schedules, mutex, progress) and the pipelines
@@ -16,6 +17,8 @@ export interface PipelineInfo {
   readonly schedule: string | null;
   /** Dataset ids that read the tables this pipeline writes. */
   readonly datasets: readonly string[];
+  /** What a run asks for (`inputs:` of the file), in file order; empty: nothing. */
+  readonly inputs?: readonly RunInputSpec[];
 }
 
 export interface PipelineProgress {
@@ -31,6 +34,8 @@ export interface PipelineRunContext {
   readonly trigger: RunTrigger;
   /** Enrich pipelines: which rows this run takes instead of the file's `enrich.rows` (re-run the failed ones). */
   readonly rows?: 'pending' | 'failed' | 'all';
+  /** The run's inputs as started (validated against the pipeline's `inputs:`; checked again by the runner). */
+  readonly inputs?: RunInputValues;
   /**
    * Fires when the run is cancelled or the worker shuts down. Pipelines check it between pages
    * (after a checkpoint) and stop promptly; a cancel must take effect within a second.

@@ -5,7 +5,7 @@ import type { Publications } from './publications.js';
 import { JobTimedOut, ReleaseJob, WorkerStopping } from './queue.js';
 import { RunJournal } from './run-journal.js';
 import type { RunsService } from './runs.service.js';
-import { runSummary } from './run-summary.js';
+import { parseInputs, runSummary } from './run-summary.js';
 import type { TaskContext } from './task.js';
 
 /** The abort reason of a run its user cancelled. */
@@ -77,6 +77,7 @@ export class RunExecutor {
     const context: PipelineRunContext = {
       runId,
       trigger: run.trigger,
+      ...(run.inputs === null ? {} : { inputs: parseInputs(run.inputs) ?? {} }),
       signal: controller.signal,
       progress: (p) => journal.progress(p),
       log: (level, message) => journal.log(level, message),

@@ -31,7 +31,24 @@ export function runSummary(row: PipelineRunsTable): RunSummary {
     cancelRequested: row.cancel_requested === 1 && (row.status === 'queued' || row.status === 'running'),
     progress: parseProgress(row.progress),
     error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
+    inputs: parseInputs(row.inputs),
   };
+}
+
+/** The stored inputs (validated JSON written by RunsService.start), or null. */
+export function parseInputs(
+  text: string | null | undefined,
+): Record<string, string | number | string[]> | null {
+  if (text === null || text === undefined) return null;
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? (v as Record<string, string | number | string[]>)
+      : null;
+  } catch {
+    // Written only by the server from validated values; a damaged one shows as none.
+    return null;
+  }
 }
 
 function parseProgress(text: string): RunProgress {

@@ -8,6 +8,7 @@ import type {
   RunTrigger,
 } from '../../contract/jobs.schema.js';
 import { recordAudit, type ActionContext } from '../audit/audit-log.js';
+import { validateRunInputs, type RunInputValues } from '../../contract/run-inputs.js';
 import { TrellisError } from '../errors.js';
 import type { Database, PipelineRunsTable } from '../store/database.types.js';
 import type { Store } from '../store/store.js';
@@ -27,6 +28,8 @@ export interface StartRunOptions {
   readonly queueIfRunning?: boolean;
   /** One run per key (schedule ticks): a second start with it returns the first run. */
   readonly idempotencyKey?: string;
+  /** Values for the pipeline's declared inputs, as sent (validated here). */
+  readonly inputs?: unknown;
 }
 
 export interface RunsServiceOptions {
@@ -104,6 +107,7 @@ export class RunsService {
         schedule: p.schedule,
         nextRunAt: nextRunAt(p, now),
         datasets: [...p.datasets],
+        inputs: [...(p.inputs ?? [])],
         lastRun: l ? runSummary(l) : null,
         activeRun: a ? runSummary(a) : null,
       };
@@ -122,6 +126,17 @@ export class RunsService {
     context: ActionContext | null,
   ): Promise<RunSummary> {
     const pipeline = this.pipeline(organisation, pipelineId);
+    const checked = validateRunInputs(pipeline.inputs ?? [], request.inputs);
+    if (!checked.ok)
+      throw new TrellisError('PIPELINE_INPUTS_INVALID', {
+        message: `The inputs are not valid: ${checked.issues.map((i) => i.message).join('; ')}`.slice(
+          0,
+          1_000,
+        ),
+        issues: checked.issues,
+        detail: { pipeline: pipeline.id, fields: checked.issues.map((i) => i.path) },
+      });
+    const inputs = (pipeline.inputs ?? []).length > 0 ? JSON.stringify(checked.values) : null;
     const key = request.idempotencyKey ?? null;
     if (key !== null) {
       const existing = await this.byKey(key);
@@ -151,6 +166,7 @@ export class RunsService {
           log_lines: 0,
           version: 1,
           updated_at: now,
+          inputs,
         };
         const head = await tx
           .insertInto('pipeline_runs')
@@ -170,7 +186,13 @@ export class RunsService {
             action: 'pipeline.run',
             outcome: 'success',
             target: pipeline.id,
-            detail: { run: created.id, queuedBehind: created.lock_key === null },
+            detail: {
+              run: created.id,
+              queuedBehind: created.lock_key === null,
+              ...(inputs === null
+                ? {}
+                : { inputs: JSON.stringify(auditedInputs(checked.values)).slice(0, 4_000) }),
+            },
           });
         return created;
       });
@@ -443,6 +465,15 @@ export class RunsService {
       throw err;
     }
   }
+}
+
+/** The inputs as the audit log keeps them: whole, except long key lists (their count and first ten). */
+function auditedInputs(values: RunInputValues): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(values).map(([k, v]) =>
+      Array.isArray(v) && v.length > 10 ? [k, { count: v.length, first: v.slice(0, 10) }] : [k, v],
+    ),
+  );
 }
 
 function nextRunAt(p: PipelineInfo, now: number): string | null {

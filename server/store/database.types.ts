@@ -200,6 +200,8 @@ export interface PipelineRunsTable {
   log_lines: number;
   version: number;
   updated_at: number;
+  /** JSON of the validated run inputs (migration 0010), or null. */
+  inputs: string | null;
 }
 
 export interface PipelineRunLogsTable {

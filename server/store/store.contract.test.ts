@@ -31,6 +31,7 @@ describe.each(targets)('metadata store on $name', (target) => {
       '0007-upload-versions',
       '0008-export-files',
       '0009-enrichment',
+      '0010-run-inputs',
     ]);
     const again = await openStore(config);
     await again.close();
@@ -44,6 +45,7 @@ describe.each(targets)('metadata store on $name', (target) => {
       '0007-upload-versions',
       '0008-export-files',
       '0009-enrichment',
+      '0010-run-inputs',
     ]);
   });
 

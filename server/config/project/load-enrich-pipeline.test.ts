@@ -83,6 +83,70 @@ describe('enrich pipelines', () => {
     expect(text).toMatch(/"status" is filled by the enrichment/);
   });
 
+  it('declared inputs load as specs and may fill values; undeclared ones, hosts and bad defaults are problems', async () => {
+    const withInputs = SCREEN.replace(
+      'lock: { name: scorer, wait: fail, ttl: 10s }',
+      `inputs:
+  keywords: { type: text, required: true, max_length: 80, hint: Words to look for }
+  role: { type: enum, values: [engineer, designer], default: engineer }
+  ids: { type: keys, max_count: 50 }`,
+    )
+      .replace(
+        'https://api.example.com/v1/items/${row.id}/score',
+        'https://api.example.com/v1/${input.role}/${row.id}',
+      )
+      .replace(
+        "body: { name: '${row.name}' }",
+        "body: { name: '${row.name}', q: '${input.keywords}', ids: '${input.ids}' }",
+      );
+    const { result } = await projectWith({ 'pipelines/screen.yaml': withInputs });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.project.pipelines.get('screen')?.inputs).toEqual([
+      {
+        name: 'keywords',
+        label: 'Keywords',
+        hint: 'Words to look for',
+        required: true,
+        type: 'text',
+        maxLength: 80,
+        pattern: null,
+        default: null,
+      },
+      {
+        name: 'role',
+        label: 'Role',
+        hint: null,
+        required: false,
+        type: 'enum',
+        values: ['engineer', 'designer'],
+        default: 'engineer',
+      },
+      {
+        name: 'ids',
+        label: 'Ids',
+        hint: null,
+        required: false,
+        type: 'keys',
+        maxCount: 50,
+        maxLength: 100,
+        default: null,
+      },
+    ]);
+    const bad = withInputs
+      .replace('https://api.example.com/v1/${input.role}/${row.id}', 'https://${input.role}/v1/${row.id}')
+      .replace("ids: '${input.ids}'", "ids: '${input.nope}'")
+      .replace('default: engineer', 'default: manager')
+      .replace('title: Screen items', "title: Screen items\nschedule: '0 3 * * *'");
+    const again = await projectWith({ 'pipelines/screen.yaml': bad });
+    const text = again.result.ok
+      ? ''
+      : again.result.problems.map((p) => `${p.file}:${p.line}: ${p.message}`).join('\n');
+    expect(text).toMatch(/the scheme and host of a request come from the project file/);
+    expect(text).toMatch(/\$\{input.nope\}: this pipeline declares no input "nope"/);
+    expect(text).toMatch(/the default must be one of engineer, designer/);
+    expect(text).toMatch(/a scheduled run has nobody to ask/);
+  });
+
   it('a missing secret is a problem for `trellis check` (and a production start), on its line', async () => {
     const { dir } = await projectWith({ 'pipelines/screen.yaml': SCREEN });
     const missing = await loadVerifiedProject(dir, {}, { requireSecrets: true });

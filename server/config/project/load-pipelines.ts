@@ -13,6 +13,7 @@ import {
 import { parseTemplate, placeholdersIn, urlTemplateProblem, type TemplatePart } from './request-template.js';
 import type { Dataset } from './project.types.js';
 import type { YamlSource } from './yaml-source.js';
+import { inputSpecs } from './run-input-specs.js';
 
 type Report = (file: string, line: number, message: string) => void;
 
@@ -114,6 +115,12 @@ export function buildPipeline(
     else if (!(w.column in t.columns))
       problem(['incremental', 'watermark', 'column'], `"${w.column}" is not a column of table ${w.table}`);
   }
+  const inputs = inputSpecs(data.inputs ?? {}, problem);
+  const inputNames = new Set(inputs.map((i) => i.name));
+  if (data.schedule !== undefined)
+    for (const i of inputs)
+      if (i.required && i.default === null)
+        problem(['inputs', i.name], 'a scheduled run has nobody to ask: give a required input a default');
   const secrets = new Set<string>();
   const templates = (
     at: readonly (string | number)[],
@@ -133,8 +140,8 @@ export function buildPipeline(
         problem(at, `\${row.${part.name}} is only available in enrich requests`);
       else if (part.kind === 'row' && !rowColumns?.includes(part.name))
         problem(at, `\${row.${part.name}}: "${part.name}" is not among enrich.from.columns`);
-      else if (part.kind === 'input')
-        problem(at, `\${input.${part.name}}: this pipeline declares no input "${part.name}"`);
+      else if (part.kind === 'input' && !inputNames.has(part.name))
+        problem(at, `\${input.${part.name}}: this pipeline declares no input "${part.name}" (under inputs:)`);
     }
   };
   for (const [name, value] of Object.entries(data.http?.headers ?? {}))
@@ -299,6 +306,7 @@ export function buildPipeline(
       : {}),
     ...(enrich ? { enrich } : {}),
     ...(lock ? { lock } : {}),
+    inputs,
     secrets: [...secrets].sort(),
     publishEvery: { pages: data.publish_every.pages ?? null, seconds: data.publish_every.seconds ?? null },
     maxRows: data.max_rows,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isIsoDate, RUN_INPUT_LIMITS } from '../../../contract/run-inputs.js';
 import { duration, IDENTIFIER } from './project.schema.js';
 
 /**
@@ -272,6 +273,73 @@ const lockDef = z.union([
     .strict(),
 ]);
 
+/** `inputs: { <name>: { type, label, hint, required, … } }`: what a run asks for (docs/pipelines.md#inputs). */
+const inputCommon = {
+  label: z.string().min(1).max(100).optional(),
+  hint: z.string().max(300).optional(),
+  required: z.boolean().default(false),
+};
+const inputDef = z.discriminatedUnion('type', [
+  z
+    .object({
+      ...inputCommon,
+      type: z.literal('text'),
+      max_length: z.number().int().min(1).max(RUN_INPUT_LIMITS.textLength).default(200),
+      /** A regular expression the whole value must match. */
+      pattern: z
+        .string()
+        .min(1)
+        .max(200)
+        .refine((p) => {
+          try {
+            new RegExp(p, 'u');
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'not a valid regular expression')
+        .optional(),
+      default: z.string().max(RUN_INPUT_LIMITS.textLength).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...inputCommon,
+      type: z.literal('number'),
+      min: z.number().optional(),
+      max: z.number().optional(),
+      integer: z.boolean().default(false),
+      default: z.number().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...inputCommon,
+      type: z.literal('enum'),
+      values: z.array(z.string().min(1).max(200)).min(1).max(RUN_INPUT_LIMITS.enumValues),
+      default: z.string().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...inputCommon,
+      type: z.literal('date'),
+      min: z.string().refine(isIsoDate, 'expected YYYY-MM-DD').optional(),
+      max: z.string().refine(isIsoDate, 'expected YYYY-MM-DD').optional(),
+      default: z.string().refine(isIsoDate, 'expected YYYY-MM-DD').optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...inputCommon,
+      type: z.literal('keys'),
+      max_count: z.number().int().min(1).max(RUN_INPUT_LIMITS.keys).default(100),
+      max_length: z.number().int().min(1).max(RUN_INPUT_LIMITS.keyLength).default(100),
+    })
+    .strict(),
+]);
+export type InputDef = z.infer<typeof inputDef>;
+
 const fileDef = z
   .object({
     /** Glob of files under the data folder, e.g. `imports/*.csv` (read in name order). */
@@ -315,6 +383,13 @@ export const pipelineFile = z
     file: fileDef.optional(),
     enrich: enrichDef.optional(),
     lock: lockDef.optional(),
+    inputs: z
+      .record(identifier, inputDef)
+      .refine(
+        (i) => Object.keys(i).length <= RUN_INPUT_LIMITS.inputs,
+        `at most ${RUN_INPUT_LIMITS.inputs} inputs`,
+      )
+      .optional(),
     map: mapDef.optional(),
     incremental: incrementalDef.optional(),
     /** Also publish (make visible to dashboards) during long runs, after this many pages or seconds. */

@@ -1,3 +1,4 @@
+import type { RunInputSpec } from '../../../contract/run-inputs.js';
 import type { PaginationDef, PipelineColumnType } from './pipeline.schema.js';
 
 /** A pipeline after validation and cross-checking (pipelines/<id>.yaml): what the runner reads. */
@@ -21,6 +22,8 @@ export interface Pipeline {
   readonly secrets: readonly string[];
   /** A named resource lock held for the whole run (docs/pipelines.md#locks). */
   readonly lock?: LockSpec;
+  /** What a run asks for (`${input.<name>}` in requests), in file order; empty: none. */
+  readonly inputs: readonly RunInputSpec[];
   readonly map?: MapSpec;
   readonly incremental?: IncrementalSpec;
   readonly publishEvery: { readonly pages: number | null; readonly seconds: number | null };

@@ -1,5 +1,6 @@
 import type { Pipeline } from '../../config/project/pipeline.types.js';
 import type { Project } from '../../config/project/project.types.js';
+import { validateRunInputs } from '../../../contract/run-inputs.js';
 import { isTrellisError, TrellisError } from '../../errors.js';
 import type {
   PipelineInfo,
@@ -57,6 +58,7 @@ export function createPipelineRunner(options: PipelineRunnerOptions): PipelineRu
     organisation: p.organisation,
     schedule: p.schedule,
     datasets: p.datasets,
+    inputs: p.inputs,
   });
 
   async function runNow(pipeline: Pipeline, context: PipelineRunContext): Promise<PipelineRunResult> {
@@ -84,6 +86,18 @@ export function createPipelineRunner(options: PipelineRunnerOptions): PipelineRu
       throw err;
     }
     redactor = new SecretRedactor(secrets);
+    // Checked again here: a run from the CLI, or one stored before the file's inputs changed.
+    const checked = validateRunInputs(pipeline.inputs, context.inputs ?? {});
+    if (!checked.ok) {
+      const message = `The inputs are not valid: ${checked.issues.map((i) => i.message).join('; ')}`;
+      log('error', message);
+      throw new TrellisError('PIPELINE_INPUTS_INVALID', {
+        message: message.slice(0, 1_000),
+        issues: checked.issues,
+        detail: { pipeline: pipeline.id },
+      });
+    }
+    const inputs = checked.values;
     const ctx: PipelineRunContext = {
       ...context,
       log,
@@ -130,6 +144,7 @@ export function createPipelineRunner(options: PipelineRunnerOptions): PipelineRu
             limiter: coordination?.limiter ?? null,
             secrets,
             redactor,
+            inputs,
             ...(context.rows ? { rows: context.rows } : {}),
           });
           if (held?.lost.aborted) throw held.lost.reason;
@@ -142,7 +157,7 @@ export function createPipelineRunner(options: PipelineRunnerOptions): PipelineRu
         if (!/^https?:\/\//.test(baseUrl))
           throw pipelineFailed(pipeline, `${http.urlEnv ?? 'url'} must be an http(s) URL`);
         if (baseUrl !== http.url) log('info', `fetching from ${http.urlEnv} (${new URL(baseUrl).origin})`);
-        const values = { row: {}, input: {}, env: secrets };
+        const values = { row: {}, input: inputs, env: secrets };
         const headers = Object.fromEntries(
           Object.entries(http.headers).map(([k, v]) => [k, renderText(v, values)]),
         );

@@ -65,6 +65,25 @@ describe('requests from templates', () => {
     ).toThrow(RequestBuildError);
   });
 
+  it('an input in a path segment is encoded into that one segment, like a row value', () => {
+    const s = spec({ url: 'https://api.example.com/v1/roles/${input.role}/search' });
+    for (const role of ['../../admin', 'a/b', 'https://evil.example/x', '?x=1']) {
+      const r = buildRequest(s, 'https://api.example.com', values({}, { role, keywords: 'k' }));
+      expect(r.url.host).toBe('api.example.com');
+      expect(r.url.pathname.split('/')).toEqual(['', 'v1', 'roles', encodeURIComponent(role), 'search']);
+    }
+    expect(() => buildRequest(s, 'https://api.example.com', values({}, { role: '..' }))).toThrow(
+      RequestBuildError,
+    );
+    // A list of keys goes into a JSON body as a list.
+    const body = buildRequest(
+      spec({ body: { ids: '${input.ids}' } }),
+      'https://api.example.com',
+      values({ id: 'a' }, { ids: ['c1', 'c2'] }),
+    );
+    expect(JSON.parse(body.body as string)).toEqual({ ids: ['c1', 'c2'] });
+  });
+
   it('url_env moves the origin only: the path stays the file’s', () => {
     const r = buildRequest(
       spec(),

@@ -56,7 +56,7 @@ export function jobsRoutes(services: Deps): FastifyPluginAsyncZod {
         summary: 'Start a run (409 PIPELINE_ALREADY_RUNNING while one is active, unless queueIfRunning)',
         params: pipelineParams,
         body: startRunRequest.optional(),
-        response: { 202: runSummary, 404: errorBody, 409: errorBody, 503: errorBody },
+        response: { 202: runSummary, 400: errorBody, 404: errorBody, 409: errorBody, 503: errorBody },
       },
       handler: async (request, reply) => {
         const session = principalOf(request);
@@ -67,6 +67,7 @@ export function jobsRoutes(services: Deps): FastifyPluginAsyncZod {
             trigger: 'manual',
             requestedBy: session.user.email,
             queueIfRunning: request.body?.queueIfRunning === true,
+            inputs: request.body?.inputs,
           },
           actionContext(request),
         );

@@ -15,6 +15,7 @@ const pipeline = (id: string, patch: Partial<PipelineSummary> = {}): PipelineSum
   schedule: null,
   nextRunAt: null,
   datasets: ['studies'],
+  inputs: [],
   lastRun: null,
   activeRun: null,
   ...patch,

@@ -1,4 +1,5 @@
 import { mutationOptions, type QueryClient } from '@tanstack/react-query';
+import type { RunInputValues } from '../../../contract/index.js';
 import { jobs, type JobsApi } from './jobs-api.js';
 import { applyRunEvent, jobKeys } from './jobs-queries.js';
 
@@ -21,6 +22,21 @@ export function startRunMutation(queryClient: QueryClient, pipelineId: string, c
     onSuccess: (run) => {
       applyRunEvent(queryClient, run);
       // Not awaited: the button is free again as soon as the run exists, not when the history is back.
+      void queryClient.invalidateQueries({ queryKey: jobKeys.runs(pipelineId) });
+    },
+  });
+}
+
+/** Start a run with inputs (the "Run with inputs…" form): refused per field with PIPELINE_INPUTS_INVALID. */
+export function startRunWithInputsMutation(
+  queryClient: QueryClient,
+  pipelineId: string,
+  client: JobsApi = jobs,
+) {
+  return mutationOptions({
+    mutationFn: (inputs: RunInputValues) => client.startRun(pipelineId, { inputs }),
+    onSuccess: (run) => {
+      applyRunEvent(queryClient, run);
       void queryClient.invalidateQueries({ queryKey: jobKeys.runs(pipelineId) });
     },
   });

@@ -18,6 +18,7 @@ const pipeline = (patch: Partial<PipelineSummary> = {}): PipelineSummary => ({
   schedule: '0 3 * * *',
   nextRunAt: '2026-01-06T03:00:00Z',
   datasets: ['studies'],
+  inputs: [],
   lastRun: null,
   activeRun: null,
   ...patch,

@@ -105,7 +105,20 @@ export function parseRunEvent(data: unknown): RunSummary | undefined {
     cancelRequested: r.cancelRequested,
     progress,
     error,
+    inputs: parseInputs(r.inputs),
   };
+}
+
+/** A run's stored inputs as the stream sends them; anything else shows as none. */
+function parseInputs(v: unknown): RunSummary['inputs'] {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
+  const ok = Object.values(v).every(
+    (x) =>
+      typeof x === 'string' ||
+      typeof x === 'number' ||
+      (Array.isArray(x) && x.every((k) => typeof k === 'string')),
+  );
+  return ok ? (v as RunSummary['inputs']) : null;
 }
 
 function asLogLine(v: unknown): RunLogLine | undefined {

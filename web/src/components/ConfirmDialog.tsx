@@ -15,6 +15,8 @@ export function ConfirmDialog(props: {
   error?: Error | null;
   onConfirm: () => void;
   onCancel: () => void;
+  /** The children check their own fields (and show each problem beside it): no browser bubbles. */
+  noValidate?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   // The latest onCancel, read by the listener: an inline arrow per render must not reopen the dialog.
@@ -43,7 +45,7 @@ export function ConfirmDialog(props: {
   };
   return (
     <dialog ref={ref} className="dialog" aria-labelledby="confirm-title">
-      <form onSubmit={submit}>
+      <form onSubmit={submit} noValidate={props.noValidate}>
         <h2 id="confirm-title" className="dialog-title">
           {props.title}
         </h2>

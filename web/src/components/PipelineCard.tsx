@@ -2,12 +2,13 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import type { PipelineSummary, RunSummary } from '../../../contract/index.js';
 import { isApiError } from '../api/api-error.js';
-import { cancelRunMutation, startRunMutation } from '../api/jobs-mutations.js';
+import { cancelRunMutation, startRunMutation, startRunWithInputsMutation } from '../api/jobs-mutations.js';
 import { formatDateTime, formatRelative } from '../app/accounts/account-format.js';
 import { formatCount, formatDuration, isActive, runStatusLabel } from '../app/jobs/job-format.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { FormError } from './FormError.js';
 import { RunHistory } from './RunHistory.js';
+import { RunInputsDialog } from './RunInputsDialog.js';
 import { RunProgress } from './RunProgress.js';
 
 /**
@@ -27,6 +28,9 @@ export function PipelineCard(props: {
   const [historyOpen, setHistoryOpen] = useState(props.historyOpen);
 
   const start = useMutation(startRunMutation(queryClient, p.id));
+  const startWithInputs = useMutation(startRunWithInputsMutation(queryClient, p.id));
+  const [inputsOpen, setInputsOpen] = useState(false);
+  const inputs = p.inputs;
   const cancel = useMutation(cancelRunMutation(queryClient));
   const startRun = (queueIfRunning: boolean) =>
     start.mutate(queueIfRunning, {
@@ -52,7 +56,9 @@ export function PipelineCard(props: {
             {p.title}
           </h2>
           <p className="pipeline-meta">
-            <span className="badge state badge-accent">{p.type === 'http' ? 'HTTP' : 'Files'}</span>
+            <span className="badge state badge-accent">
+              {p.type === 'http' ? 'HTTP' : p.type === 'enrich' ? 'Enrich' : 'Files'}
+            </span>
             {p.schedule ? (
               <span>
                 Schedule <code>{p.schedule}</code>
@@ -84,15 +90,30 @@ export function PipelineCard(props: {
                 {active.cancelRequested || cancel.isPending ? 'Cancelling…' : 'Cancel'}
               </button>
             )}
-            <button
-              type="button"
-              className="button"
-              aria-label={`Run ${p.title} now`}
-              disabled={start.isPending}
-              onClick={() => startRun(false)}
-            >
-              {start.isPending ? 'Starting…' : 'Run now'}
-            </button>
+            {inputs.length > 0 ? (
+              <button
+                type="button"
+                className="button"
+                aria-label={`Run ${p.title} with inputs`}
+                aria-haspopup="dialog"
+                onClick={() => {
+                  startWithInputs.reset();
+                  setInputsOpen(true);
+                }}
+              >
+                Run with inputs…
+              </button>
+            ) : (
+              <button
+                type="button"
+                className="button"
+                aria-label={`Run ${p.title} now`}
+                disabled={start.isPending}
+                onClick={() => startRun(false)}
+              >
+                {start.isPending ? 'Starting…' : 'Run now'}
+              </button>
+            )}
           </div>
         )}
       </div>
@@ -171,6 +192,17 @@ export function PipelineCard(props: {
           />
         )}
       </div>
+
+      {inputsOpen && (
+        <RunInputsDialog
+          title={p.title}
+          inputs={inputs}
+          pending={startWithInputs.isPending}
+          error={startWithInputs.error}
+          onStart={(values) => startWithInputs.mutate(values, { onSuccess: () => setInputsOpen(false) })}
+          onCancel={() => setInputsOpen(false)}
+        />
+      )}
 
       {offerQueue !== null && (
         <ConfirmDialog

@@ -2,7 +2,13 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import type { RunSummary } from '../../../contract/index.js';
 import { runHistoryQuery } from '../api/jobs-queries.js';
 import { formatDateTime } from '../app/accounts/account-format.js';
-import { formatCount, formatDuration, isActive, runStatusLabel } from '../app/jobs/job-format.js';
+import {
+  formatCount,
+  formatDuration,
+  formatRunInputs,
+  isActive,
+  runStatusLabel,
+} from '../app/jobs/job-format.js';
 import { ListSkeleton } from './AccountPage.js';
 import { WidgetError } from './WidgetStates.js';
 
@@ -24,6 +30,7 @@ export function RunHistory(props: {
       />
     );
   if (runs.length === 0) return <p className="section-summary">No runs yet.</p>;
+  const withInputs = runs.some((r) => r.inputs !== null);
   return (
     <>
       <div className="table-scroll">
@@ -33,6 +40,7 @@ export function RunHistory(props: {
               <th scope="col">Queued</th>
               <th scope="col">Trigger</th>
               <th scope="col">Status</th>
+              {withInputs && <th scope="col">Inputs</th>}
               <th scope="col" className="num">
                 Duration
               </th>
@@ -57,6 +65,11 @@ export function RunHistory(props: {
                     {runStatusLabel(run)}
                   </span>
                 </td>
+                {withInputs && (
+                  <td className="prose run-inputs-cell" data-testid="run-inputs">
+                    {formatRunInputs(run.inputs)}
+                  </td>
+                )}
                 <td className="num">{formatDuration(run.durationMs)}</td>
                 <td className="num">
                   {isActive(run.status) && run.rowsWritten === 0 ? '—' : formatCount(run.rowsWritten)}

@@ -135,3 +135,13 @@ function pad2(n: number): string {
 function trimZero(text: string): string {
   return text.endsWith('.0') ? text.slice(0, -2) : text;
 }
+
+/** A run's inputs on one line for its history: `keywords: data engineer · candidates: 12 keys`. */
+export function formatRunInputs(inputs: Readonly<Record<string, string | number | string[]>> | null): string {
+  if (inputs === null) return '—';
+  const parts = Object.entries(inputs).map(([name, v]) => {
+    const text = Array.isArray(v) ? (v.length <= 3 ? v.join(', ') : `${v.length} keys`) : String(v);
+    return `${name}: ${text.length > 60 ? `${text.slice(0, 59)}…` : text}`;
+  });
+  return parts.length === 0 ? '—' : parts.join(' · ');
+}

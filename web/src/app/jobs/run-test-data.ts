@@ -16,6 +16,7 @@ export function runFixture(patch: Partial<RunSummary> = {}): RunSummary {
     cancelRequested: false,
     progress: { done: 0, total: null, unit: 'pages', ratePerSecond: null, etaSeconds: null, message: null },
     error: null,
+    inputs: null,
     ...patch,
   };
 }
