@@ -163,12 +163,19 @@ export class UploadsService {
           action: 'upload.receive',
           outcome: 'success',
           target: target.id,
-          detail: { upload: id, fileName, bytes: received.bytes, sha256: received.sha256, ...readAs },
+          detail: {
+            upload: id,
+            fileName,
+            bytes: received.bytes,
+            sha256: received.sha256,
+            ...(readAs.sheet ? { sheet: readAs.sheet } : {}),
+            ...(readAs.encoding ? { encoding: readAs.encoding } : {}),
+          },
         });
       });
       this.metrics.uploads.inc({ target: target.id, result: 'received' });
       this.metrics.uploadBytes.inc({ target: target.id }, received.bytes);
-      return summaryOf(row);
+      return { ...summaryOf(row), readAs };
     } catch (err) {
       // Whatever failed (the limit, the client, the content, the store), the file does not stay.
       await rm(file, { force: true });
@@ -789,7 +796,7 @@ async function normalise(
   format: UploadFormat,
   target: UploadTarget,
   incoming: IncomingFile,
-): Promise<{ sheet?: string; encoding?: string }> {
+): Promise<{ sheet?: string; sheets?: string[]; encoding?: string }> {
   if (format === 'parquet') return {};
   if (format === 'xlsx') {
     const converted = await xlsxToCsv(file, incoming.sheet ?? null, {
@@ -798,7 +805,7 @@ async function normalise(
       maxRows: target.limits.rows,
       maxColumns: target.limits.columns,
     });
-    return { sheet: converted.sheet };
+    return { sheet: converted.sheet, sheets: [...converted.sheets] };
   }
   const encoding = await transcodeToUtf8(file, incoming.encoding ?? 'auto', {
     maxLineBytes: Math.min(MAX_LINE_BYTES, target.limits.columns * (target.limits.cellBytes + 3)),

@@ -130,6 +130,7 @@ describe('XLSX', () => {
     const r = await send(a, 'targets.xlsx', await TWO_SHEETS());
     expect(r.statusCode, r.body).toBe(201);
     expect(r.json().format).toBe('xlsx');
+    expect(r.json().readAs).toEqual({ sheet: 'Targets', sheets: ['Notes', 'Targets', 'Second'] });
     const p = await preview(a, r.json().id);
     expect(p.columns.map((c) => c.header)).toEqual(['Sponsor', 'Target', 'Note', 'Starts']);
     expect(p.rows).toEqual([
@@ -253,6 +254,7 @@ describe('encodings', () => {
     const r = await send(a, 'enc.csv', bytes);
     expect(r.statusCode, r.body).toBe(201);
     const id = r.json().id as string;
+    expect(r.json().readAs).toEqual({ encoding });
     expect(stored(id)).toBe(TEXT);
     expect((await preview(a, id)).rows).toEqual([['Société Générale', '5', 'naïve “quotes” €']]);
     const audit = await app.services.store.db
