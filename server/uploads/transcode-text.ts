@@ -10,9 +10,11 @@ import { TrellisError } from '../errors.js';
  * received file to a sibling file that replaces it; never whole in memory.
  *
  * `auto` detects: a BOM names UTF-8, UTF-16 LE or BE; without one the file is UTF-8 when every byte
- * sequence is valid UTF-8, and Windows-1252 when it holds no valid multi-byte UTF-8 sequence at all.
- * A file with both (valid UTF-8 and bytes that are not) mixes encodings: UPLOAD_ENCODING, never a
- * silent guess that would garble half the values.
+ * sequence is valid UTF-8, and Windows-1252 when some are not and no line is UTF-8 text (valid
+ * multi-byte sequences and no invalid byte). A file with both kinds of line (typically two files
+ * pasted together) mixes encodings: UPLOAD_ENCODING, never a silent guess that would garble half the
+ * values. Lines, not bytes, because a Windows-1252 pair like "Å€" (C5 80) is valid UTF-8 by chance; a
+ * heuristic all the same — a user who knows the encoding chooses it.
  */
 export const UPLOAD_ENCODINGS = ['auto', 'utf-8', 'utf-16le', 'utf-16be', 'windows-1252'] as const;
 export type UploadEncoding = (typeof UPLOAD_ENCODINGS)[number];
@@ -51,11 +53,11 @@ async function detect(file: string): Promise<Concrete> {
   for await (const chunk of createReadStream(file)) scan.push(chunk as Buffer);
   scan.end();
   if (scan.invalid === 0) return 'utf-8';
-  if (scan.multiByte === 0) return 'windows-1252';
+  if (scan.utf8Lines === 0) return 'windows-1252';
   throw new TrellisError('UPLOAD_ENCODING', {
     message:
-      'The file mixes text encodings (some of it is UTF-8, some is not). Save it as UTF-8 and upload it again.',
-    detail: { validMultiByte: scan.multiByte, invalid: scan.invalid },
+      'The file mixes text encodings (some lines are UTF-8, some are not). Save it as UTF-8, or choose its encoding, and upload it again.',
+    detail: { utf8Lines: scan.utf8Lines, invalid: scan.invalid },
   });
 }
 
@@ -71,6 +73,10 @@ async function firstBytes(file: string, n: number): Promise<Buffer> {
 class Utf8Scan {
   multiByte = 0;
   invalid = 0;
+  /** Lines with a valid multi-byte sequence and no invalid byte. */
+  utf8Lines = 0;
+  private lineMulti = false;
+  private lineInvalid = false;
   private need = 0;
   private lower = 0x80;
   private upper = 0xbf;
@@ -78,6 +84,7 @@ class Utf8Scan {
   push(chunk: Buffer): void {
     for (const b of chunk) {
       if (this.need === 0) {
+        if (b === 0x0a) this.endLine();
         if (b < 0x80) continue;
         if (b >= 0xc2 && b <= 0xdf) this.need = 1;
         else if (b >= 0xe0 && b <= 0xef) {
@@ -88,25 +95,40 @@ class Utf8Scan {
           this.need = 3;
           if (b === 0xf0) this.lower = 0x90;
           if (b === 0xf4) this.upper = 0x8f;
-        } else this.invalid++;
+        } else this.bad();
         continue;
       }
       if (b < this.lower || b > this.upper) {
         // The sequence broke off: the lead byte was invalid; this byte starts afresh.
-        this.invalid++;
+        this.bad();
         this.reset();
-        if (b >= 0x80) this.push(Buffer.from([b]));
+        this.push(Buffer.from([b]));
         continue;
       }
       this.lower = 0x80;
       this.upper = 0xbf;
-      if (--this.need === 0) this.multiByte++;
+      if (--this.need === 0) {
+        this.multiByte++;
+        this.lineMulti = true;
+      }
     }
   }
 
   end(): void {
-    if (this.need > 0) this.invalid++;
+    if (this.need > 0) this.bad();
     this.reset();
+    this.endLine();
+  }
+
+  private bad(): void {
+    this.invalid++;
+    this.lineInvalid = true;
+  }
+
+  private endLine(): void {
+    if (this.lineMulti && !this.lineInvalid) this.utf8Lines++;
+    this.lineMulti = false;
+    this.lineInvalid = false;
   }
 
   private reset(): void {
