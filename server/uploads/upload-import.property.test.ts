@@ -127,9 +127,6 @@ function encode(text: string, encoding: string): Buffer {
   }
 }
 
-function csvOf(f: Parameters<typeof build>[0]): string {
-  return build(f);
-}
 function build(f: {
   rows: Row[];
   order: string[];
@@ -186,7 +183,7 @@ test('generated files: invalid rows reported by number; valid rows land exactly 
   await fc.assert(
     fc.asyncProperty(fileArb, async (f) => {
       const before = await served();
-      const text = csvOf(f);
+      const text = build(f);
       const ext = f.delimiter === '\t' ? 'tsv' : 'csv';
       const sent = await a.inject({
         method: 'POST',
