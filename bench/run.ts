@@ -15,6 +15,7 @@ import { noisyNeighbour } from './scenarios/noisy-neighbour.js';
 import { sessionMemory } from './scenarios/session-memory.js';
 import { shutdown } from './scenarios/shutdown.js';
 import { stampede } from './scenarios/stampede.js';
+import { uploads } from './scenarios/uploads.js';
 import { usersIn1gb } from './scenarios/users-in-1gb.js';
 import { webBundle } from './scenarios/web-bundle.js';
 import { devReload } from './scenarios/dev-reload.js';
@@ -40,6 +41,7 @@ const scenarios: Record<string, (options: BenchOptions) => Promise<ScenarioResul
   'noisy-neighbour': noisyNeighbour,
   'dev-reload': devReload,
   enrichment,
+  uploads,
 };
 
 let options: BenchOptions;

@@ -36,6 +36,14 @@ export const uploadSummary = z.object({
   errorCode: z.string().nullable(),
   uploadedBy: z.string(),
   createdAt: z.string(),
+  /** How the file was read, in the answer to the upload only: an XLSX's sheet (and all its sheets), a text file's encoding. */
+  readAs: z
+    .object({
+      sheet: z.string().optional(),
+      sheets: z.array(z.string()).optional(),
+      encoding: z.string().optional(),
+    })
+    .optional(),
 });
 export type UploadSummary = z.infer<typeof uploadSummary>;
 export const uploadList = z.object({ uploads: z.array(uploadSummary) });

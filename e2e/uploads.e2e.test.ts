@@ -3,6 +3,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForDashboard } from './dashboard-page.js';
@@ -95,6 +96,19 @@ describe.skipIf(!available)('the Data page in Chromium', () => {
     await page.dispatchEvent('[data-testid="drop-zone"]', 'drop', { dataTransfer: data });
   }
   const review = (page: Page) => page.getByTestId('upload-review');
+  async function dropBytes(page: Page, name: string, bytes: Buffer): Promise<void> {
+    const data = await page.evaluateHandle(
+      ([n, b64]) => {
+        const raw = atob(b64 ?? '');
+        const arr = Uint8Array.from(raw, (ch) => ch.charCodeAt(0));
+        const dt = new DataTransfer();
+        dt.items.add(new File([arr], n ?? 'f.bin'));
+        return dt;
+      },
+      [name, bytes.toString('base64')],
+    );
+    await page.dispatchEvent('[data-testid="drop-zone"]', 'drop', { dataTransfer: data });
+  }
 
   it('uploads with progress and cancel, previews, profiles, imports; the open dashboard changes', async () => {
     const dashboard = await newPage();
@@ -222,5 +236,38 @@ describe.skipIf(!available)('the Data page in Chromium', () => {
     expect(pageErrors).toEqual([]);
     await page.close();
     await dashboard.close();
+  });
+
+  it('an XLSX: its first sheet is read, another picked from the list; a Windows-1252 CSV by choice', async () => {
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('Targets').addRows([
+      ['Sponsor', 'Target'],
+      ['Aldermoor Pharmaceuticals', 42],
+    ]);
+    wb.addWorksheet('Next year').addRows([
+      ['Sponsor', 'Target'],
+      ['Bellcrest Biologics', 77],
+    ]);
+    const page = await newPage();
+    await page.goto(`${server.baseUrl}/data`);
+    await page.getByRole('heading', { name: 'Enrollment targets' }).waitFor();
+    await dropBytes(page, 'targets.xlsx', Buffer.from(await wb.xlsx.writeBuffer()));
+    await page
+      .getByTestId('upload-preview')
+      .getByRole('cell', { name: 'Aldermoor Pharmaceuticals' })
+      .waitFor();
+    const sheet = page.getByLabel('Sheet of targets.xlsx');
+    expect(await sheet.inputValue()).toBe('Targets');
+    await sheet.selectOption('Next year');
+    await page.getByTestId('upload-preview').getByRole('cell', { name: 'Bellcrest Biologics' }).waitFor();
+    expect(await page.getByLabel('Sheet of targets.xlsx').inputValue()).toBe('Next year');
+    await shot(page, 'uploads-xlsx-sheet');
+
+    await page.getByLabel('Text encoding').selectOption('windows-1252');
+    await dropBytes(page, 'latin.csv', Buffer.from('Sponsor,Target\nSociété Générale,5\n', 'latin1'));
+    await page.getByTestId('upload-preview').getByRole('cell', { name: 'Société Générale' }).waitFor();
+    await page.getByText('Read as WINDOWS-1252.').waitFor();
+    expect(pageErrors).toEqual([]);
+    await page.close();
   });
 });

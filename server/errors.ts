@@ -139,6 +139,19 @@ export const ERROR_CATALOGUE = {
     message:
       'The upload target’s table cannot be written (its schema differs); an administrator must fix it.',
   },
+  UPLOAD_ENCODING: {
+    status: 422,
+    message: 'The file’s text encoding could not be read; save it as UTF-8 or choose its encoding.',
+  },
+  UPLOAD_LINE_TOO_LONG: {
+    status: 413,
+    message: 'A line of the file is longer than this upload target allows.',
+  },
+  UPLOAD_XLSX_TOO_LARGE: {
+    status: 413,
+    message: 'The workbook unpacks to more data than this upload target allows.',
+  },
+  UPLOAD_SHEET_NOT_FOUND: { status: 422, message: 'The workbook has no such sheet.' },
   EXPORT_DISABLED: { status: 403, message: 'This dashboard does not allow downloads.' },
   EXPORT_TOO_LARGE: {
     status: 422,

@@ -42,6 +42,8 @@ export function readerOf(format: UploadFormat, allText: boolean): string {
   switch (format) {
     case 'csv':
       return `read_csv($1, header = true, sample_size = 20480${text})`;
+    case 'xlsx': // converted on receipt to a CSV with every value quoted (xlsx-to-csv.ts)
+      return `read_csv($1, header = true, delim = ',', quote = '"', escape = '"', sample_size = 20480${text})`;
     case 'tsv':
       return `read_csv($1, delim = '\\t', header = true, sample_size = 20480${text})`;
     case 'json':
@@ -50,15 +52,11 @@ export function readerOf(format: UploadFormat, allText: boolean): string {
       return `read_json($1, format = 'newline_delimited')`;
     case 'parquet':
       return 'read_parquet($1)';
-    case 'xlsx':
-      throw new TrellisError('UPLOAD_UNREADABLE', {
-        message: 'XLSX files cannot be read here yet; save the sheet as CSV.',
-      });
   }
 }
 
 export function isTextFormat(format: UploadFormat): boolean {
-  return format === 'csv' || format === 'tsv';
+  return format === 'csv' || format === 'tsv' || format === 'xlsx';
 }
 
 /** Reads the file's header (DESCRIBE) and builds the relation; a file DuckDB refuses is UNREADABLE. */

@@ -7,13 +7,9 @@ import type { ScratchDatabase, ScratchFileFormat } from '../query/scratch-databa
 
 export const PREVIEW_ROWS = 100;
 
-/** The scratch engine's reader format of an upload format (XLSX has no preview yet). */
+/** The scratch engine's reader format of an upload format (an XLSX was converted to CSV on receipt). */
 function scratchFormat(format: UploadFormat): ScratchFileFormat {
-  if (format === 'xlsx')
-    throw new TrellisError('UPLOAD_UNREADABLE', {
-      message: 'Previews of XLSX files are not available yet.',
-    });
-  return format;
+  return format === 'xlsx' ? 'csv' : format;
 }
 
 /** The first rows with each header's inferred type beside the declared column it fills. */

@@ -34,14 +34,15 @@ const UTF8_BOM = (b: Buffer) => b.length >= 3 && b[0] === 0xef && b[1] === 0xbb 
  * Why the head of a file does not fit its format, or null. Text formats may be UTF-16 (with its
  * BOM); otherwise a NUL byte or a run of control characters means binary content.
  */
-export function contentProblem(format: UploadFormat, head: Buffer): string | null {
+export function contentProblem(format: UploadFormat, head: Buffer, encoding = 'auto'): string | null {
   switch (format) {
     case 'xlsx':
       return head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04])) ? null : 'not a zip container';
     case 'parquet':
       return head.subarray(0, 4).toString('latin1') === 'PAR1' ? null : 'no Parquet magic bytes';
     default: {
-      if (UTF16_BOM(head)) return null;
+      // UTF-16 text is full of NUL bytes: with its BOM, or when the user says so, it is text.
+      if (UTF16_BOM(head) || encoding.startsWith('utf-16')) return null;
       const body = UTF8_BOM(head) ? head.subarray(3) : head;
       let control = 0;
       for (const byte of body) {

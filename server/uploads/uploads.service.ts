@@ -38,6 +38,8 @@ import { blockedBy, fileProblems, storeReport, type FileProblem } from './upload
 import { failuresQuery, MAX_STORED_FAILURES, validateFile } from './validation.js';
 import { receiveFile } from './receive-file.js';
 import { contentProblem, formatFromName } from './upload-format.js';
+import { transcodeToUtf8, type UploadEncoding } from './transcode-text.js';
+import { xlsxToCsv } from './xlsx-to-csv.js';
 
 /** Who is asking: always from the session, never from the request. */
 export interface Uploader {
@@ -57,6 +59,10 @@ export interface UploadMetrics {
 export interface IncomingFile {
   readonly stream: Readable;
   readonly fileName: string;
+  /** XLSX: the sheet to read (by name); by default the first visible one. */
+  readonly sheet?: string | undefined;
+  /** Text files: the encoding, or `auto` (default) to detect it. */
+  readonly encoding?: UploadEncoding | undefined;
 }
 
 /** What imports need besides the store: where data goes and how readers learn of it. */
@@ -132,8 +138,9 @@ export class UploadsService {
       await mkdir(this.tempDir, { recursive: true, mode: 0o700 });
       const received = await receiveFile(incoming.stream, file, target.limits.bytes);
       if (received.bytes === 0) throw new TrellisError('UPLOAD_EMPTY');
-      const problem = contentProblem(format, received.head);
+      const problem = contentProblem(format, received.head, incoming.encoding);
       if (problem) throw new TrellisError('UPLOAD_FORMAT_MISMATCH', { detail: { problem } });
+      const readAs = await normalise(file, format, target, incoming);
 
       const at = this.now();
       const row: UploadsTable = {
@@ -156,12 +163,19 @@ export class UploadsService {
           action: 'upload.receive',
           outcome: 'success',
           target: target.id,
-          detail: { upload: id, fileName, bytes: received.bytes, sha256: received.sha256 },
+          detail: {
+            upload: id,
+            fileName,
+            bytes: received.bytes,
+            sha256: received.sha256,
+            ...(readAs.sheet ? { sheet: readAs.sheet } : {}),
+            ...(readAs.encoding ? { encoding: readAs.encoding } : {}),
+          },
         });
       });
       this.metrics.uploads.inc({ target: target.id, result: 'received' });
       this.metrics.uploadBytes.inc({ target: target.id }, received.bytes);
-      return summaryOf(row);
+      return { ...summaryOf(row), readAs };
     } catch (err) {
       // Whatever failed (the limit, the client, the content, the store), the file does not stay.
       await rm(file, { force: true });
@@ -765,4 +779,36 @@ async function demoteCurrent(tx: Kysely<Database>, organisationId: string, targe
     .where('target', '=', targetId)
     .where('status', '=', 'current')
     .execute();
+}
+
+/** DuckDB's line limit (max_line_size); a longer line could not be read anyway. */
+const MAX_LINE_BYTES = 2 * 1024 * 1024;
+/** How far an XLSX may inflate, as a multiple of the target's byte limit (XML sheets pack ~5–15×). */
+const XLSX_INFLATION = 16;
+const XLSX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Makes the received file what DuckDB's readers read: XLSX → CSV (one sheet), text → UTF-8. In place,
+ * streamed, bounded; the caller removes the file on any failure. Says how the file was read (audit).
+ */
+async function normalise(
+  file: string,
+  format: UploadFormat,
+  target: UploadTarget,
+  incoming: IncomingFile,
+): Promise<{ sheet?: string; sheets?: string[]; encoding?: string }> {
+  if (format === 'parquet') return {};
+  if (format === 'xlsx') {
+    const converted = await xlsxToCsv(file, incoming.sheet ?? null, {
+      maxInflatedBytes: target.limits.bytes * XLSX_INFLATION,
+      maxSharedStringsBytes: XLSX_SHARED_STRINGS_BYTES,
+      maxRows: target.limits.rows,
+      maxColumns: target.limits.columns,
+    });
+    return { sheet: converted.sheet, sheets: [...converted.sheets] };
+  }
+  const encoding = await transcodeToUtf8(file, incoming.encoding ?? 'auto', {
+    maxLineBytes: Math.min(MAX_LINE_BYTES, target.limits.columns * (target.limits.cellBytes + 3)),
+  });
+  return { encoding };
 }

@@ -21,11 +21,17 @@ import { TrellisError } from '../../errors.js';
 import { actionContext, principalOf } from '../../http/authenticate.js';
 import { tenantOf } from '../../policies/tenant.js';
 import type { Uploader } from '../../uploads/uploads.service.js';
+import { UPLOAD_ENCODINGS } from '../../uploads/transcode-text.js';
 
 /** What these routes use of the app's services (the composition root: app-services.ts). */
 type Deps = Pick<AppServices, 'uploads'>;
 
 const targetParams = z.object({ target: z.string().min(1).max(100) });
+/** How to read the file: an XLSX sheet by name, a text file's encoding (default: detected). */
+const receiveQuery = z.object({
+  sheet: z.string().min(1).max(100).optional(),
+  encoding: z.enum(UPLOAD_ENCODINGS).optional(),
+});
 const uploadParams = z.object({ upload: z.string().min(1).max(100) });
 const versionParams = z.object({
   target: z.string().min(1).max(100),
@@ -91,6 +97,7 @@ export function uploadsRoutes(services: Deps): FastifyPluginAsyncZod {
         tags: ['uploads'],
         summary: 'Send one file (multipart/form-data, field "file"), streamed within the target’s byte limit',
         params: targetParams,
+        querystring: receiveQuery,
         response: { 201: uploadSummary, 400: errorBody, 404: errorBody, 413: errorBody, 415: errorBody },
       },
       handler: async (request, reply) => {
@@ -110,7 +117,12 @@ export function uploadsRoutes(services: Deps): FastifyPluginAsyncZod {
           const summary = await uploads.receive(
             uploader,
             target.id,
-            { stream: part.file, fileName: part.filename },
+            {
+              stream: part.file,
+              fileName: part.filename,
+              sheet: request.query.sheet,
+              encoding: request.query.encoding,
+            },
             actionContext(request),
           );
           return await reply.code(201).send(summary);

@@ -59,6 +59,7 @@ export function sendFile(
   target: string,
   file: File,
   onProgress: (p: UploadProgress) => void,
+  readAs: { readonly sheet?: string; readonly encoding?: string } = {},
   baseUrl = '/api/v1',
 ): { done: Promise<UploadSummary>; cancel: () => void } {
   const xhr = new XMLHttpRequest();
@@ -95,7 +96,11 @@ export function sendFile(
       reject(new ApiError({ code: 'UPLOAD_CANCELLED', message: 'The upload was cancelled.', status: 0 })),
     );
   });
-  xhr.open('POST', `${baseUrl}/uploads/targets/${encodeURIComponent(target)}/uploads`);
+  const query = new URLSearchParams();
+  if (readAs.sheet) query.set('sheet', readAs.sheet);
+  if (readAs.encoding && readAs.encoding !== 'auto') query.set('encoding', readAs.encoding);
+  const qs = query.size > 0 ? `?${query.toString()}` : '';
+  xhr.open('POST', `${baseUrl}/uploads/targets/${encodeURIComponent(target)}/uploads${qs}`);
   xhr.setRequestHeader('accept', 'application/json');
   const csrf = readCsrfCookie();
   if (csrf) xhr.setRequestHeader('x-csrf-token', csrf);

@@ -112,17 +112,26 @@ function DropZone(props: { target: UploadTargetSummary; onUploaded: (u: UploadSu
   const [over, setOver] = useState(false);
   const [sending, setSending] = useState<Sending | null>(null);
   const [error, setError] = useState<Error | null>(null);
+  const [encoding, setEncoding] = useState('auto');
+  // The last file sent, kept so another sheet of a workbook can be read without choosing it again.
+  const [last, setLast] = useState<{ file: File; summary: UploadSummary } | null>(null);
+  const encodingId = useId();
+  const sheetId = useId();
   const accept = props.target.formats.map((f) => `.${f}`).join(',');
 
-  const start = (file: File) => {
+  const start = (file: File, sheet?: string) => {
     setError(null);
-    const job = sendFile(props.target.id, file, (progress) =>
-      setSending((s) => (s ? { ...s, progress } : s)),
+    const job = sendFile(
+      props.target.id,
+      file,
+      (progress) => setSending((s) => (s ? { ...s, progress } : s)),
+      { encoding, ...(sheet ? { sheet } : {}) },
     );
     setSending({ name: file.name, progress: { loaded: 0, total: file.size, rate: 0 }, cancel: job.cancel });
     job.done.then(
       (summary) => {
         setSending(null);
+        setLast({ file, summary });
         props.onUploaded(summary);
       },
       (err: unknown) => {
@@ -192,6 +201,36 @@ function DropZone(props: { target: UploadTargetSummary; onUploaded: (u: UploadSu
             if (file) start(file);
           }}
         />
+      </div>
+      <div className="upload-read-as">
+        <label htmlFor={encodingId}>Text encoding</label>{' '}
+        <select id={encodingId} value={encoding} onChange={(e) => setEncoding(e.target.value)}>
+          <option value="auto">Detect automatically</option>
+          <option value="utf-8">UTF-8</option>
+          <option value="windows-1252">Windows-1252 (Western European)</option>
+          <option value="utf-16le">UTF-16 LE</option>
+          <option value="utf-16be">UTF-16 BE</option>
+        </select>
+        {last?.summary.readAs?.sheets && last.summary.readAs.sheets.length > 1 && (
+          <>
+            {' '}
+            <label htmlFor={sheetId}>Sheet of {last.file.name}</label>{' '}
+            <select
+              id={sheetId}
+              value={last.summary.readAs.sheet ?? ''}
+              onChange={(e) => start(last.file, e.target.value)}
+            >
+              {last.summary.readAs.sheets.map((name) => (
+                <option key={name} value={name}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          </>
+        )}
+        {last?.summary.readAs?.encoding && (
+          <span> Read as {last.summary.readAs.encoding.toUpperCase()}.</span>
+        )}
       </div>
       <FormError error={error} />
     </>

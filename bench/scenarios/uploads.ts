@@ -1,0 +1,237 @@
+import { createReadStream, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DATA_DIR } from '../data/bench-project.js';
+import { versionedTableSql } from '../../server/query/engines/index.js';
+import { rowLabel, type BenchOptions } from '../lib/options.js';
+import { HttpClient } from '../lib/http-client.js';
+import type { ScenarioResult } from '../lib/report.js';
+import { verdictAtMost } from '../lib/report.js';
+import { round } from '../lib/stats.js';
+import { withServer, type BenchServer } from '../lib/with-server.js';
+
+/** Issue 12's goals: the whole flow within 1.5× DuckDB's own read_csv; ≤ 64 MB added server RSS. */
+const GOALS = { timesReadCsv: 1.5, addedMb: 64 };
+const SAMPLE_MS = 20;
+
+const TARGET = `title: Bench rows
+target: main
+table: bench_rows
+tenant_column: org
+key: [id]
+mode: replace
+columns:
+  id: { type: BIGINT, required: true }
+  name: { type: VARCHAR, max_length: 40 }
+  amount: { type: DOUBLE, min: 0 }
+  day: { type: DATE }
+  flag: { type: BOOLEAN }
+limits: { bytes: 512MB, rows: 20000000 }
+`;
+
+/**
+ * `npm run bench -- uploads [--rows 1m]`: a generated CSV (5 declared columns, ~50 bytes a row)
+ * through a production server in its own process — upload (stream, hash, transcoding pass),
+ * profile, validation report, import into a new version — with the server's RSS sampled every
+ * 20 ms; and, as the anchor in the same run, DuckDB's own read_csv of the same file into a table.
+ */
+export async function uploads(options: BenchOptions): Promise<ScenarioResult> {
+  const label = rowLabel(options.rows);
+  const dir = path.join(DATA_DIR, `uploads-project-${label}`);
+  rmSync(dir, { recursive: true, force: true });
+  for (const sub of ['uploads', 'data', 'datasets', 'dashboards'])
+    mkdirSync(path.join(dir, sub), { recursive: true });
+  // A project serves at least one dashboard: one over the upload's table.
+  writeFileSync(
+    path.join(dir, 'datasets', 'bench_rows.yaml'),
+    'table: bench_rows\ntenant_column: org\ncolumns:\n  org: { type: string }\n  amount: { type: number }\nmeasures:\n  total: { agg: sum, column: amount }\n',
+  );
+  writeFileSync(
+    path.join(dir, 'dashboards', 'rows.yaml'),
+    'title: Rows\ndataset: bench_rows\nwidgets:\n  - { id: total, type: kpi, title: Total, measure: total }\n',
+  );
+  writeFileSync(
+    path.join(dir, 'trellis.yaml'),
+    'name: bench-uploads\ntitle: Upload bench\nsources:\n  main:\n    type: duckdb\n    path: data/uploads.duckdb\n',
+  );
+  writeFileSync(path.join(dir, 'uploads', 'rows.yaml'), TARGET);
+  const csv = path.join(DATA_DIR, `uploads-${label}.csv`);
+  await generate(path.join(dir, 'data', 'uploads.duckdb'), csv, options.rows);
+  const bytes = statSync(csv).size;
+
+  const anchor = await readCsvAnchor(csv);
+  const { value: flow } = await withServer(dir, {}, (server) => runFlow(server, csv));
+  const total = flow.upload + flow.profile + flow.report + flow.import;
+  const times = total / anchor.seconds;
+  const verdicts = [verdictAtMost(times, GOALS.timesReadCsv), verdictAtMost(flow.addedRssMb, GOALS.addedMb)];
+  return {
+    scenario: 'uploads',
+    measured:
+      `${label} rows (${round(bytes / 1024 ** 2, 0)} MB CSV): ${round(total, 1)} s = upload ${round(flow.upload, 1)} + ` +
+      `profile ${round(flow.profile, 1)} + report ${round(flow.report, 1)} + import ${round(flow.import, 1)}; ` +
+      `+${round(flow.addedRssMb, 0)} MB server RSS`,
+    goal: '≤ 1.5× read_csv; ≤ 64 MB added RSS',
+    anchor: `DuckDB read_csv → table ${round(anchor.seconds, 2)} s`,
+    ratio: round(times, 2),
+    verdict: verdicts.includes('missed') ? 'missed' : 'met',
+    details: { rows: options.rows, bytes, flow, anchor, timesReadCsv: round(times, 2), goals: GOALS },
+  };
+}
+
+/** The CSV (DuckDB's COPY, so generation costs little) and an empty served DuckDB file. */
+async function generate(served: string, csv: string, rows: number): Promise<void> {
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  await conn.run(
+    `COPY (SELECT i AS id, 'name ' || (i % 9973) AS name, round((i % 100000) / 7.0, 2) AS amount,
+       DATE '2020-01-01' + CAST(i % 1500 AS INTEGER) AS day, i % 3 = 0 AS flag
+     FROM range(${Math.trunc(rows)}) t(i)) TO '${csv.replace(/'/g, "''")}' (HEADER, DELIMITER ',')`,
+  );
+  conn.closeSync();
+  db.closeSync();
+  // The target's empty versioned table, made by the server's own statements (as the examples do),
+  // so the dataset over it is valid before the first import.
+  const file = await DuckDBInstance.create(served);
+  const c = await file.connect();
+  for (const sql of versionedTableSql({
+    target: 'rows',
+    table: 'bench_rows',
+    tenantColumn: 'org',
+    columns: [
+      { name: 'id', type: 'BIGINT' },
+      { name: 'name', type: 'VARCHAR' },
+      { name: 'amount', type: 'DOUBLE' },
+      { name: 'day', type: 'DATE' },
+      { name: 'flag', type: 'BOOLEAN' },
+    ],
+    key: ['id'],
+  }))
+    await c.run(sql);
+  c.closeSync();
+  file.closeSync();
+}
+
+/** DuckDB's own read of the file into a table, as an import would (all columns typed by its sniffer). */
+async function readCsvAnchor(csv: string): Promise<{ seconds: number }> {
+  const db = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const conn = await db.connect();
+  const started = performance.now();
+  await conn.run(`CREATE TABLE t AS SELECT * FROM read_csv('${csv.replace(/'/g, "''")}')`);
+  const seconds = (performance.now() - started) / 1000;
+  conn.closeSync();
+  db.closeSync();
+  return { seconds };
+}
+
+interface Flow {
+  upload: number;
+  profile: number;
+  report: number;
+  import: number;
+  addedRssMb: number;
+  addedPeakRssMb: number;
+  statuses: number[];
+}
+
+async function runFlow(server: BenchServer, csv: string): Promise<Flow> {
+  const client = new HttpClient(server.url);
+  await client.signIn(server.accounts.admin);
+  const made = await client.post('/api/v1/tokens', {
+    name: 'bench-uploads',
+    role: 'editor',
+    expiresInDays: 1,
+  });
+  client.close();
+  if (made.status !== 200 && made.status !== 201)
+    throw new Error(`token: ${made.status} ${made.body.slice(0, 200)}`);
+  const token = (JSON.parse(made.body) as { secret: string }).secret;
+
+  await new Promise((r) => setTimeout(r, 500));
+  const before = server.rssMb();
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, server.rssMb())), SAMPLE_MS);
+  const statuses: number[] = [];
+  const timed = async (fn: () => Promise<{ status: number; body: string }>) => {
+    const t0 = performance.now();
+    const r = await fn();
+    statuses.push(r.status);
+    if (r.status >= 300) throw new Error(`HTTP ${r.status}: ${r.body.slice(0, 300)}`);
+    return { seconds: (performance.now() - t0) / 1000, body: r.body };
+  };
+  try {
+    const up = await timed(() => sendFile(server.url, token, csv));
+    const id = (JSON.parse(up.body) as { id: string }).id;
+    const profile = await timed(() => call(server.url, token, 'GET', `/api/v1/uploads/${id}/profile`));
+    const report = await timed(() => call(server.url, token, 'GET', `/api/v1/uploads/${id}/report`));
+    const imported = await timed(() => call(server.url, token, 'POST', `/api/v1/uploads/${id}/import`, '{}'));
+    return {
+      upload: up.seconds,
+      profile: profile.seconds,
+      report: report.seconds,
+      import: imported.seconds,
+      addedRssMb: round(Math.max(peak, server.rssMb()) - before, 1),
+      addedPeakRssMb: round(server.peakRssMb() - before, 1),
+      statuses,
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+function call(base: string, token: string, method: string, url: string, body?: string) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(
+      `${base}${url}`,
+      {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c.length < 100_000 && text.length < 100_000 ? c : ''));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function sendFile(base: string, token: string, file: string) {
+  const boundary = 'bench-boundary-7f3a';
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="rows.csv"\r\nContent-Type: text/csv\r\n\r\n`,
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(
+      `${base}/api/v1/uploads/targets/rows/uploads`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'content-length': String(head.length + statSync(file).size + tail.length),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.write(head);
+    const stream = createReadStream(file);
+    stream.on('error', reject);
+    stream.on('end', () => req.end(tail));
+    stream.pipe(req, { end: false });
+  });
+}

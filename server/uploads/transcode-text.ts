@@ -1,0 +1,217 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { TrellisError } from '../errors.js';
+
+/**
+ * Text uploads (CSV, TSV, JSON, NDJSON) become UTF-8 without a BOM before any reader sees them, so
+ * DuckDB's readers (UTF-8 only) read every encoding the same way. Streamed chunk by chunk from the
+ * received file to a sibling file that replaces it; never whole in memory.
+ *
+ * `auto` detects: a BOM names UTF-8, UTF-16 LE or BE; without one the file is UTF-8 when every byte
+ * sequence is valid UTF-8, and Windows-1252 when some are not and no line is UTF-8 text (valid
+ * multi-byte sequences and no invalid byte). A file with both kinds of line (typically two files
+ * pasted together) mixes encodings: UPLOAD_ENCODING, never a silent guess that would garble half the
+ * values. Lines, not bytes, because a Windows-1252 pair like "Å€" (C5 80) is valid UTF-8 by chance; a
+ * heuristic all the same — a user who knows the encoding chooses it.
+ */
+export const UPLOAD_ENCODINGS = ['auto', 'utf-8', 'utf-16le', 'utf-16be', 'windows-1252'] as const;
+export type UploadEncoding = (typeof UPLOAD_ENCODINGS)[number];
+type Concrete = Exclude<UploadEncoding, 'auto'>;
+
+export interface TranscodeLimits {
+  /** The longest line (in UTF-8 bytes) accepted; a longer one is UPLOAD_LINE_TOO_LONG. */
+  readonly maxLineBytes: number;
+}
+
+/** Transcodes `file` in place to UTF-8; returns the encoding it was read as. */
+export async function transcodeToUtf8(
+  file: string,
+  encoding: UploadEncoding,
+  limits: TranscodeLimits,
+): Promise<Concrete> {
+  const chosen = encoding === 'auto' ? await detect(file) : encoding;
+  const out = `${file}.utf8`;
+  try {
+    await pipeline(createReadStream(file), decoder(chosen, limits), createWriteStream(out, { mode: 0o600 }));
+    await rename(out, file);
+  } catch (err) {
+    await rm(out, { force: true });
+    throw err;
+  }
+  return chosen;
+}
+
+/** The encoding of a file without a choice from the user (see the module comment). */
+async function detect(file: string): Promise<Concrete> {
+  const head = await firstBytes(file, 3);
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
+  if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  const scan = new Utf8Scan();
+  for await (const chunk of createReadStream(file)) scan.push(chunk as Buffer);
+  scan.end();
+  if (scan.invalid === 0) return 'utf-8';
+  if (scan.utf8Lines === 0) return 'windows-1252';
+  throw new TrellisError('UPLOAD_ENCODING', {
+    message:
+      'The file mixes text encodings (some lines are UTF-8, some are not). Save it as UTF-8, or choose its encoding, and upload it again.',
+    detail: { utf8Lines: scan.utf8Lines, invalid: scan.invalid },
+  });
+}
+
+async function firstBytes(file: string, n: number): Promise<Buffer> {
+  for await (const chunk of createReadStream(file, { start: 0, end: n - 1 })) return chunk as Buffer;
+  return Buffer.alloc(0);
+}
+
+/**
+ * Counts valid multi-byte UTF-8 sequences and invalid bytes, across chunk boundaries. A byte
+ * state machine (not TextDecoder) because both counts are needed, not the first error.
+ */
+class Utf8Scan {
+  multiByte = 0;
+  invalid = 0;
+  /** Lines with a valid multi-byte sequence and no invalid byte. */
+  utf8Lines = 0;
+  private lineMulti = false;
+  private lineInvalid = false;
+  private need = 0;
+  private lower = 0x80;
+  private upper = 0xbf;
+
+  push(chunk: Buffer): void {
+    for (const b of chunk) {
+      if (this.need === 0) {
+        if (b === 0x0a) this.endLine();
+        if (b < 0x80) continue;
+        if (b >= 0xc2 && b <= 0xdf) this.need = 1;
+        else if (b >= 0xe0 && b <= 0xef) {
+          this.need = 2;
+          if (b === 0xe0) this.lower = 0xa0;
+          if (b === 0xed) this.upper = 0x9f;
+        } else if (b >= 0xf0 && b <= 0xf4) {
+          this.need = 3;
+          if (b === 0xf0) this.lower = 0x90;
+          if (b === 0xf4) this.upper = 0x8f;
+        } else this.bad();
+        continue;
+      }
+      if (b < this.lower || b > this.upper) {
+        // The sequence broke off: the lead byte was invalid; this byte starts afresh.
+        this.bad();
+        this.reset();
+        this.push(Buffer.from([b]));
+        continue;
+      }
+      this.lower = 0x80;
+      this.upper = 0xbf;
+      if (--this.need === 0) {
+        this.multiByte++;
+        this.lineMulti = true;
+      }
+    }
+  }
+
+  end(): void {
+    if (this.need > 0) this.bad();
+    this.reset();
+    this.endLine();
+  }
+
+  private bad(): void {
+    this.invalid++;
+    this.lineInvalid = true;
+  }
+
+  private endLine(): void {
+    if (this.lineMulti && !this.lineInvalid) this.utf8Lines++;
+    this.lineMulti = false;
+    this.lineInvalid = false;
+  }
+
+  private reset(): void {
+    this.need = 0;
+    this.lower = 0x80;
+    this.upper = 0xbf;
+  }
+}
+
+/**
+ * Decodes strictly (invalid bytes are UPLOAD_ENCODING, never U+FFFD) and re-encodes as UTF-8,
+ * dropping a leading BOM. Refuses NUL characters anywhere in the text (the content check saw only
+ * the head) and lines longer than the limit (a "1 GB single line" stops at the limit, not at EOF).
+ */
+function decoder(encoding: Concrete, limits: TranscodeLimits): Transform {
+  const text = new TextDecoder(encoding, { fatal: true, ignoreBOM: false });
+  let line = 0;
+  let lineNumber = 1;
+  const check = (s: string): string | null => {
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 0) return `NUL character on line ${lineNumber}`;
+      if (c === 0x0a) {
+        line = 0;
+        lineNumber++;
+      } else {
+        line += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+        if (line > limits.maxLineBytes) return 'long';
+      }
+    }
+    return null;
+  };
+  const emit = (s: string, done: (err?: Error | null, data?: Buffer) => void) => {
+    const problem = check(s);
+    if (problem === 'long')
+      done(
+        new TrellisError('UPLOAD_LINE_TOO_LONG', {
+          message: `Line ${lineNumber} is longer than ${limits.maxLineBytes} bytes.`,
+          detail: { line: lineNumber, maxLineBytes: limits.maxLineBytes },
+        }),
+      );
+    else if (problem)
+      done(
+        new TrellisError('UPLOAD_FORMAT_MISMATCH', {
+          message: `The file holds a ${problem}.`,
+          detail: { problem },
+        }),
+      );
+    else done(null, Buffer.from(s, 'utf8'));
+  };
+  const invalid = (err: unknown, chunk: Buffer | null) => {
+    // The line of the first bad byte: the chunk decoded leniently, newlines before the first U+FFFD.
+    let line = lineNumber;
+    if (chunk) {
+      const lenient = new TextDecoder(encoding).decode(chunk);
+      const bad = lenient.indexOf('\uFFFD');
+      for (let i = 0; i < bad; i++) if (lenient.charCodeAt(i) === 0x0a) line++;
+    }
+    return new TrellisError('UPLOAD_ENCODING', {
+      message: `The file is not valid ${encoding.toUpperCase()} text (near line ${line}). Save it as UTF-8 or choose its encoding.`,
+      detail: { encoding, line, cause: (err as Error).message },
+    });
+  };
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      let s: string;
+      try {
+        s = text.decode(chunk, { stream: true });
+      } catch (err) {
+        done(invalid(err, chunk));
+        return;
+      }
+      emit(s, done);
+    },
+    flush(done) {
+      let s: string;
+      try {
+        s = text.decode();
+      } catch (err) {
+        done(invalid(err, null));
+        return;
+      }
+      emit(s, done);
+    },
+  });
+}
