@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { StoreConfig } from '../config/env.js';
 import type { Database } from './database.types.js';
@@ -21,8 +21,9 @@ const INT8_OID = 20;
 
 /**
  * Opens the configured store and brings its schema up to date before anything reads it. Several
- * instances may start at once: Kysely's migrator takes a lock in the database, so one migrates and
- * the others wait and then find nothing to do.
+ * instances may start at once: on PostgreSQL Kysely's migrator takes a lock in the database; on
+ * SQLite (whose Kysely adapter takes none) the whole migration runs in one `BEGIN IMMEDIATE`
+ * transaction. Either way one process migrates and the others wait, then find nothing to do.
  */
 export async function openStore(config: StoreConfig | { kind: 'memory' }): Promise<Store> {
   const store = config.kind === 'postgres' ? openPostgres(config.url) : openSqlite(config);
@@ -77,11 +78,34 @@ function openPostgres(url: string): Store {
 }
 
 async function migrateToLatest(store: Store): Promise<void> {
+  if (store.dialect === 'postgres') return migrateWith(store.db, store.dialect, false);
+  // Kysely's SQLite migrator reads the applied migrations in a deferred transaction and takes no
+  // lock: two processes starting on one file both saw 0006 missing and the second failed on
+  // "table already exists". BEGIN IMMEDIATE takes the write lock before anything is read; the other
+  // process waits (busy_timeout) and then finds the schema current.
+  await store.db.connection().execute(async (conn) => {
+    await sql`BEGIN IMMEDIATE`.execute(conn);
+    try {
+      await migrateWith(conn, store.dialect, true);
+      await sql`COMMIT`.execute(conn);
+    } catch (err) {
+      await sql`ROLLBACK`.execute(conn);
+      throw err;
+    }
+  });
+}
+
+async function migrateWith(
+  db: Kysely<Database>,
+  dialect: StoreDialect,
+  inOuterTransaction: boolean,
+): Promise<void> {
   const migrator = new Migrator({
-    db: store.db,
-    provider: { getMigrations: async () => migrations(store.dialect) },
+    db,
+    provider: { getMigrations: async () => migrations(dialect) },
     migrationTableName: 'trellis_migration',
     migrationLockTableName: 'trellis_migration_lock',
+    disableTransactions: inOuterTransaction,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
