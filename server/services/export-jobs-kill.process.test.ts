@@ -19,7 +19,7 @@ import { openStore } from '../store/store.js';
  * queued from the web process; once the worker has written part of it, the worker is SIGKILLed, the
  * job is left running with its partial `.part` file; a new worker takes the job again after its lease
  * and writes the file from the first row. The user ends with exactly one file holding every row once,
- * in order, no `.part` left, status ready.
+ * in order, no `.part` left, status ready. Then a cancel while rows stream stops the worker's file.
  */
 const ENTRY = path.join(repoRoot, 'bin', 'trellis.js');
 const built = existsSync(path.join(repoRoot, 'dist', 'server', 'cli', 'worker.command.js'));
@@ -54,13 +54,14 @@ function run(args: string[], env: Record<string, string>): Proc {
   };
 }
 
-describe.skipIf(!built)('kill -9 of the worker during an export job (SQLite store)', () => {
+describe.skipIf(!built)('export jobs on a worker process: kill -9, cancel (SQLite store)', () => {
   let env: Record<string, string>;
   let projectDir: string;
   let exportsDir: string;
   let base: string;
   let cookie: string;
   let csrf: string;
+  let worker: Proc;
 
   beforeAll(async () => {
     const mini = await createMiniProject({
@@ -112,7 +113,7 @@ describe.skipIf(!built)('kill -9 of the worker during an export job (SQLite stor
     const id = body.export.id;
     expect(body.export.rowsTotal).toBe(ROWS);
 
-    let worker = run(['worker', projectDir], env);
+    worker = run(['worker', projectDir], env);
     await worker.waitFor(/worker is running jobs/);
     // Mid-file: rows written, the file not finished.
     await until(
@@ -161,9 +162,45 @@ describe.skipIf(!built)('kill -9 of the worker during an export job (SQLite stor
     }
     expect(outOfOrder).toBe(0);
     expect(count).toBe(ROWS);
-    worker.child.kill('SIGTERM');
-    await new Promise((r) => worker.child.once('exit', r));
   }, 240_000);
+
+  test('cancel while rows are streaming: the worker stops, no file is left, status cancelled', async () => {
+    const started = await fetch(`${base}/api/v1/exports`, {
+      method: 'POST',
+      headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' },
+      body: JSON.stringify({ dashboard: 'many', widget: 'rows', format: 'ndjson', filters: {} }),
+    });
+    const body = (await started.json()) as ExportStartResponse;
+    if (body.mode !== 'job') throw new Error('expected an export job');
+    const id = body.export.id;
+    await until(
+      async () => {
+        const e = await exportOf(id);
+        return e.status === 'running' && e.rowsDone > 0 && e.rowsDone < ROWS ? e : undefined;
+      },
+      60_000,
+      'the export under way',
+    );
+    const cancel = await fetch(`${base}/api/v1/exports/${id}/cancel`, {
+      method: 'POST',
+      headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(cancel.status).toBe(200);
+    const done = await until(
+      async () => {
+        const e = await exportOf(id);
+        return e.status === 'running' ? undefined : e;
+      },
+      30_000,
+      'the cancelled export',
+    );
+    expect(done.status).toBe('cancelled');
+    expect(done.rowsDone).toBeLessThan(ROWS);
+    expect(readdirSync(exportsDir).filter((f) => f.startsWith(id))).toEqual([]);
+    const download = await fetch(`${base}/api/v1/exports/${id}/download`, { headers: { cookie } });
+    expect(download.status).toBe(409);
+  }, 120_000);
 });
 
 if (!built)
