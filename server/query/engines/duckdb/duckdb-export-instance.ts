@@ -5,6 +5,8 @@ import type { DuckDBSettings } from './duckdb-config.js';
 interface Slot {
   readonly identity: string;
   readonly instance: Promise<DuckDBInstance>;
+  /** Connections kept for the next export (as the pool keeps its own). */
+  readonly idle: DuckDBConnection[];
   users: number;
 }
 
@@ -16,7 +18,7 @@ interface Slot {
  *
  * Opened at the first export and kept (re-opening costs the catalog and a cold buffer pool); when
  * the engine has re-opened a replaced file, the next export opens the new file here too and the old
- * instance closes after its last export. Each export gets a connection of its own.
+ * instance closes after its last export. Each export gets a connection of its own, kept for the next.
  */
 export class DuckDBExportInstance {
   private current: Slot | undefined;
@@ -27,19 +29,19 @@ export class DuckDBExportInstance {
     private readonly options: Record<string, string>,
   ) {}
 
-  /** A fresh connection on the instance of the file `identity` names; `release` closes it. */
+  /** A connection on the instance of the file `identity` names; `release` hands it back. */
   async connect(identity: string): Promise<{ conn: DuckDBConnection; release: () => void }> {
     if (this.closed) throw new Error('the export instance is closed');
     if (this.current?.identity !== identity) {
       const old = this.current;
-      this.current = { identity, instance: this.open(), users: 0 };
+      this.current = { identity, instance: this.open(), idle: [], users: 0 };
       if (old && old.users === 0) void closeSlot(old);
     }
     const slot = this.current;
     slot.users++;
     let conn: DuckDBConnection;
     try {
-      conn = await (await slot.instance).connect();
+      conn = slot.idle.pop() ?? (await (await slot.instance).connect());
     } catch (err) {
       // Not opened (or no connection): the next export tries afresh rather than inherit this failure.
       if (slot === this.current) this.current = undefined;
@@ -52,7 +54,7 @@ export class DuckDBExportInstance {
       release: () => {
         if (released) return;
         released = true;
-        conn.closeSync();
+        slot.idle.push(conn);
         this.leave(slot);
       },
     };
@@ -89,6 +91,7 @@ export class DuckDBExportInstance {
 }
 
 async function closeSlot(slot: Slot): Promise<void> {
+  for (const conn of slot.idle.splice(0)) conn.closeSync();
   try {
     (await slot.instance).closeSync();
   } catch {
