@@ -68,6 +68,15 @@ const duckdbSource = z
       .regex(/^\d+(MB|GB)$/)
       .optional(),
     /**
+     * DuckDB memory for exports (a second, export-only instance on the same file): an export's sort
+     * spills to a private temp folder beyond it, so a million-row download stays flat in memory
+     * (default DEFAULT_EXPORT_MEMORY, duckdb-config.ts).
+     */
+    export_memory_limit: z
+      .string()
+      .regex(/^\d+(MB|GB)$/)
+      .optional(),
+    /**
      * The NAME of an environment variable that, when set (non-empty) at start, moves this source onto
      * a database server: its postgres:// or mysql:// URL opens that engine, with the default server
      * pool, instead of the file. One set of project files then runs embedded by default and on a

@@ -21,6 +21,12 @@ export interface DuckDBSettings {
    * only place besides the data folder this engine's file access reaches.
    */
   readonly exportDirectory?: string;
+  /**
+   * Options of the export-only instance (duckdb-export-instance.ts): the same file and lockdown, a
+   * capped memory and a temp folder inside the export folder to spill sorts into. Absent without an
+   * export folder: exports then run on the pool's connections.
+   */
+  readonly exportInstanceOptions?: Record<string, string>;
 }
 
 /**
@@ -28,6 +34,9 @@ export interface DuckDBSettings {
  * statements; 64 per connection keeps them all prepared without letting odd traffic grow memory.
  */
 export const STATEMENTS_PER_CONNECTION = 64;
+
+/** DuckDB memory of a source's export instance unless `export_memory_limit` says otherwise. */
+export const DEFAULT_EXPORT_MEMORY = '48MB';
 
 export function duckdbSettings(
   source: DuckDBSourceConfig,
@@ -40,16 +49,28 @@ export function duckdbSettings(
     ...(exportDirectory ? [path.resolve(exportDirectory) + path.sep] : []),
   ];
   const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  const common = {
+    access_mode: 'READ_ONLY',
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    allow_community_extensions: 'false',
+    ...(source.threads ? { threads: String(source.threads) } : {}),
+  };
   return {
     file,
     instanceOptions: {
-      access_mode: 'READ_ONLY',
-      autoinstall_known_extensions: 'false',
-      autoload_known_extensions: 'false',
-      allow_community_extensions: 'false',
-      ...(source.threads ? { threads: String(source.threads) } : {}),
+      ...common,
       ...(source.memory_limit ? { memory_limit: source.memory_limit } : {}),
     },
+    ...(exportDirectory
+      ? {
+          exportInstanceOptions: {
+            ...common,
+            memory_limit: source.export_memory_limit ?? DEFAULT_EXPORT_MEMORY,
+            temp_directory: path.join(path.resolve(exportDirectory), 'spill'),
+          },
+        }
+      : {}),
     lockdown: [
       `SET allowed_directories = [${allowed.map(quote).join(', ')}]`,
       `SET allowed_paths = [${quote(file)}]`,

@@ -5,6 +5,7 @@ import { TrellisError } from '../../../errors.js';
 import type { Engine, RunOptions } from '../../engine.js';
 import { duckdbSettings } from './duckdb-config.js';
 import { DuckDBEngine } from './duckdb-engine.js';
+import { openDuckDB } from './index.js';
 import { outcome as code } from '../../../../test/outcome.js';
 
 const limits: RunOptions = { timeoutMs: 5_000, maxRows: 10_000, maxBytes: 10_000_000 };
@@ -138,5 +139,69 @@ describe('DuckDB engine', () => {
     expect(err).toBeInstanceOf(TrellisError);
     expect((err as TrellisError).code).toBe('SOURCE_UNAVAILABLE');
     expect((err as TrellisError).message).toContain('nope.duckdb');
+  });
+});
+
+describe('DuckDB engine: exports on the export instance', () => {
+  let mini: MiniProject;
+  let engine: Engine;
+  const streamed = async (sql: string) => {
+    const rows: unknown[][] = [];
+    for await (const batch of engine.stream({ sql, params: [] }, { timeoutMs: 60_000, tenant: 't' }))
+      rows.push(...batch.rows);
+    return rows;
+  };
+
+  beforeAll(async () => {
+    mini = await createMiniProject();
+    engine = await openDuckDB(
+      {
+        type: 'duckdb',
+        path: 'data/mini.duckdb',
+        allowed_directories: ['data'],
+        pool: { size: 2, queue: 3 },
+        export_memory_limit: '32MB',
+      },
+      mini.dir,
+    );
+  });
+  afterAll(async () => engine?.close());
+
+  test('exports get their own memory limit; dashboards keep theirs', async () => {
+    const setting = "SELECT current_setting('memory_limit') AS m";
+    expect(await streamed(setting)).toEqual([[expect.stringMatching(/^3\d\.\d MiB$/)]]);
+    const dashboards = await engine.run({ sql: setting, params: [] }, limits);
+    expect(dashboards.rows[0]?.[0]).not.toMatch(/^3\d\.\d MiB$/);
+  });
+
+  test('a sort larger than the export memory spills and streams every row in order', async () => {
+    // ~60 MB of rows sorted under 32 MB: spilled to the export folder, not run again on the pool.
+    const n = 2_000_000;
+    const before = (engine as DuckDBEngine).exportFallbacks;
+    const rows = await streamed(
+      `SELECT i, 'row ' || i || repeat('x', 20) AS pad FROM range(${n}) t(i) ORDER BY i DESC`,
+    );
+    expect(rows.length).toBe(n);
+    expect(rows.every((r, k) => r[0] === n - 1 - k)).toBe(true);
+    expect((engine as DuckDBEngine).exportFallbacks).toBe(before);
+  });
+
+  test('a sort DuckDB cannot spill within the export memory runs again on the pool, whole and in order', async () => {
+    // Long text: DuckDB 1.5 fails this sort under 32 MB ("failed to pin block") instead of spilling.
+    const n = 300_000;
+    const before = (engine as DuckDBEngine).exportFallbacks;
+    const rows = await streamed(
+      `SELECT i, 'a' || i || repeat('x', 200) AS pad FROM range(${n}) t(i) ORDER BY i DESC`,
+    );
+    expect(rows.length).toBe(n);
+    expect(rows.every((r, k) => r[0] === n - 1 - k)).toBe(true);
+    expect((engine as DuckDBEngine).exportFallbacks).toBe(before + 1);
+  });
+
+  test('the export instance is locked down like the pool', async () => {
+    await expect(code(streamed("SELECT * FROM read_csv('/etc/passwd')"))).resolves.toBe('QUERY_FAILED');
+    await expect(code(streamed("SELECT * FROM read_text('/etc/hostname')"))).resolves.toBe('QUERY_FAILED');
+    await expect(code(streamed("SET memory_limit = '8GB'"))).resolves.toBe('QUERY_FAILED');
+    expect(await streamed('SELECT count(*) FROM items')).toEqual([[MINI_ITEMS]]);
   });
 });
