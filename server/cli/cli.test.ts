@@ -40,7 +40,7 @@ describe('trellis check', () => {
     const r = trellis('check', clinicalTrialsDir);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^clinical-trials: ok \(7 datasets, 6 dashboards, \d+ widgets\)/);
+    expect(r.stdout).toMatch(/^clinical-trials: ok \(8 datasets, 6 dashboards, \d+ widgets\)/);
   });
 
   test('the vm-inventory example is valid (on its DuckDB file: the server variable is not set)', () => {
@@ -77,10 +77,11 @@ describe('trellis check', () => {
 
   test('a typo in a column name exits 1 naming the file and line', () => {
     const copy = tempCopy('trellis-typo-');
-    // Without the pipeline: its target must lie in the project's own data folder, which this copy's is not.
+    // Without the pipeline and the upload target: what they write must lie in the project's own data
+    // folder, which this copy's is not.
     cpSync(clinicalTrialsDir, copy, {
       recursive: true,
-      filter: (src) => !src.endsWith('.duckdb') && path.basename(src) !== 'pipelines',
+      filter: (src) => !src.endsWith('.duckdb') && !['pipelines', 'uploads'].includes(path.basename(src)),
     });
     // The copy points at the example's database, so only the files differ.
     const yaml = readFileSync(path.join(copy, 'trellis.yaml'), 'utf8').replace(
