@@ -382,6 +382,7 @@ describe('operations endpoints', () => {
       '/api/v1/dashboards/{dashboard}/default-preset',
       '/api/v1/dashboards/{dashboard}/events',
       '/api/v1/dashboards/{dashboard}/filters/{filter}/options',
+      '/api/v1/dashboards/{dashboard}/layout',
       '/api/v1/dashboards/{dashboard}/presets',
       '/api/v1/dashboards/{dashboard}/presets/{preset}',
       '/api/v1/dashboards/{dashboard}/widgets/{widget}/data',

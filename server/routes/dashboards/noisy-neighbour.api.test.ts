@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
 import { loginAs, startApp, widgetData, type SignedIn, type TestApp } from '../../../test/app-harness.js';
 import { createMiniProject } from '../../../test/mini-project.js';
 import { serviceGate } from '../../../test/test-services.js';
@@ -117,7 +117,25 @@ describe.each(targets)('noisy neighbour on $name', (target) => {
       for (let i = 0; i < 3; i++)
         expect((await widgetData(a, 'work', 'total', unique(-10 - i))).statusCode).toBe(200);
 
-      const flood = Array.from({ length: FLOOD }, (_, i) => widgetData(b, 'work', 'total', unique(1000 + i)));
+      // B's flood: a burst, then kept topped up until A is done, so B's backlog never drains before
+      // A's turn however fast the machine is (a one-off burst could drain during A's active window).
+      const flood: ReturnType<typeof widgetData>[] = [];
+      let outstanding = 0;
+      let next = 1000;
+      const send = () => {
+        outstanding++;
+        const answer = widgetData(b, 'work', 'total', unique(next++));
+        void answer.then(
+          () => outstanding--,
+          () => outstanding--,
+        );
+        flood.push(answer);
+      };
+      for (let i = 0; i < FLOOD; i++) send();
+      const pump = setInterval(() => {
+        while (outstanding < POOL + QUEUE + 20) send();
+      }, 5);
+      onTestFinished(() => clearInterval(pump));
       // B's backlog fills the whole queue (one organisation alone may use all of it) and every slot.
       expect(await until(() => engine.stats().queued >= QUEUE, 20_000)).toBe(true);
       // Once A's active window after its unloaded requests has passed, B runs on every slot.
@@ -134,6 +152,7 @@ describe.each(targets)('noisy neighbour on $name', (target) => {
       );
       const samples = sampler.stop();
       const queuedWhenADone = engine.stats().queued;
+      clearInterval(pump);
 
       // Every one of A's requests succeeded: no SOURCE_BUSY, no other error.
       expect(quiet.map((r) => r.statusCode)).toEqual(Array(QUIET).fill(200));
