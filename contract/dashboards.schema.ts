@@ -13,6 +13,14 @@ export const CHART_TYPES = [
   'scatter',
   'histogram',
   'heatmap',
+  'boxplot',
+  'funnel',
+  'gauge',
+  'calendar',
+  'sankey',
+  'graph',
+  'map',
+  'floorplan',
 ] as const;
 export type ChartType = (typeof CHART_TYPES)[number];
 export const WIDGET_TYPES = ['kpi', ...CHART_TYPES, 'table', 'text'] as const;
@@ -63,6 +71,15 @@ export const widgetDefinition = z.object({
   /** charts: stack series (bar/area), horizontal bars, etc. */
   stacked: z.boolean().optional(),
   horizontal: z.boolean().optional(),
+  /** gauge widgets: the dial's ends and, when given, a target marked on it (from the project file). */
+  gauge: z.object({ min: z.number(), max: z.number(), target: z.number().optional() }).optional(),
+  /** map widgets: which bundled map (world countries or US states) the regions are drawn on. */
+  map: z.enum(['world', 'us_states']).optional(),
+  /**
+   * floorplan widgets: the project's SVG after sanitising on the server (no scripts, no event
+   * handlers, no external references); its regions are the elements whose `name` is a region value.
+   */
+  svg: z.string().optional(),
   /** Filter ids that change this widget; the page uses it to show which widgets a filter drives. */
   filters: z.array(z.string()),
   /**

@@ -71,6 +71,11 @@ export const widgetDataResponse = z.object({
     stale: z.boolean(),
     /** Text for screen readers and the "view as table" toggle. */
     description: z.string().optional(),
+    /**
+     * Set when a chart's declared bound cut the result (sankey/graph node and link counts, box plot
+     * groups): what was left out, in words the page shows under the chart.
+     */
+    notice: z.string().optional(),
   }),
 });
 export type WidgetDataResponse = z.infer<typeof widgetDataResponse>;

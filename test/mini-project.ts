@@ -99,6 +99,10 @@ widgets:
 `,
     ...overrides,
   };
-  for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
+  for (const [file, text] of Object.entries(files)) {
+    // Overrides may add files in other folders (floorplans/…).
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), text);
+  }
   return { dir, db, itemCount: MINI_ITEMS, canaryCount: MINI_CANARY };
 }

@@ -1,12 +1,13 @@
 import { TENANT_PARAMETER, type Dataset, type Measure } from '../config/project/project.types.js';
 import { splitNamedParameters } from '../config/project/sql-parameters.js';
 import { escapeLike, type SqlDialect } from './dialect.js';
-import { PREPARE_ONLY_TENANT } from './plan.js';
+import { BOXPLOT_KEYS, PREPARE_ONLY_TENANT } from './plan.js';
 import type {
   TenantId,
   AggregatePlan,
   CountPlan,
   HistogramPlan,
+  BoxplotPlan,
   PlanDimension,
   PlanFilter,
   PlanSort,
@@ -47,6 +48,8 @@ export function compilePlan(
       return b.count(plan);
     case 'histogram':
       return b.histogram(plan);
+    case 'boxplot':
+      return b.boxplot(plan);
   }
 }
 
@@ -156,6 +159,33 @@ class SqlBuilder {
       `${q('lo')} + (${q('bin')} + 1) * COALESCE(${width()}, 0) AS ${q('bin_end')}, ${q('n')} AS ${q('count')} ` +
       `FROM ${q('binned')} CROSS JOIN ${q('bounds')} ORDER BY 1`;
     return this.finish(sql);
+  }
+
+  /**
+   * Min, quartiles, max and count of a number column per group, in one statement: the quartiles are
+   * the engine's continuous quantiles (the dialect's), so a box is the same whichever engine holds the
+   * rows. Groups in the dimension's order, NULLs last; the caller asks for one more than it shows.
+   */
+  boxplot(plan: BoxplotPlan): CompiledQuery {
+    const q = (s: string) => this.d.quoteIdentifier(s);
+    const from = this.from();
+    const v = `CAST(${this.column(plan.column)} AS ${this.d.doubleType})`;
+    const where = this.where([...plan.filters, { kind: 'null', column: plan.column, negate: true }]);
+    const [low, q1, median, q3, high, n] = BOXPLOT_KEYS;
+    const stats = [
+      `min(${v}) AS ${q(low)}`,
+      `${this.d.quantile(v, 0.25)} AS ${q(q1)}`,
+      `${this.d.quantile(v, 0.5)} AS ${q(median)}`,
+      `${this.d.quantile(v, 0.75)} AS ${q(q3)}`,
+      `max(${v}) AS ${q(high)}`,
+      `count(${v}) AS ${q(n)}`,
+    ];
+    if (!plan.dimension) return this.finish(`SELECT ${stats.join(', ')} FROM ${from}${where}`);
+    const dim = this.dimension({ column: plan.dimension });
+    const orderBy = ` ORDER BY ${this.d.sortKey(q(plan.dimension), 'asc')}`;
+    return this.finish(
+      `SELECT ${dim}, ${stats.join(', ')} FROM ${from}${where} GROUP BY 1${orderBy} ${this.limit(plan.limit, undefined)}`,
+    );
   }
 
   /**

@@ -18,6 +18,11 @@ export interface SqlDialect {
   /** The median as an aggregate function over the group. */
   median(expression: string): string;
   /**
+   * The continuous quantile (linear interpolation between neighbours, like percentile_cont) of the
+   * group's values as an aggregate; `fraction` is a constant of the compiler, never user input.
+   */
+  quantile(expression: string, fraction: number): string;
+  /**
    * For engines whose median exists only as a window function (MariaDB's MEDIAN): the median of
    * `expression` over the rows that share the `partition` expressions. When a dialect has it, the
    * compiler computes medians in a subquery with it and takes one value per group.
@@ -55,4 +60,11 @@ export function castsTo(types: Readonly<Record<ColumnType, string | null>>): Sql
     const sqlType = types[type];
     return sqlType === null ? placeholder : `CAST(${placeholder} AS ${sqlType})`;
   };
+}
+
+/** A quantile's fraction as SQL text: a finite number in [0, 1] from the compiler, checked again here. */
+export function fractionLiteral(fraction: number): string {
+  if (!Number.isFinite(fraction) || fraction < 0 || fraction > 1)
+    throw new Error(`quantile fraction ${fraction} is not in [0, 1]`);
+  return String(fraction);
 }

@@ -81,4 +81,17 @@ export interface HistogramPlan extends PlanBase {
   readonly bins: number;
 }
 
-export type QueryPlan = AggregatePlan | RowsPlan | CountPlan | HistogramPlan;
+/** The five-number summary of a number column per group (box plots): quartiles by the engine. */
+export interface BoxplotPlan extends PlanBase {
+  readonly kind: 'boxplot';
+  readonly column: string;
+  /** One box per value of this column; none: one box over every row. */
+  readonly dimension?: string;
+  /** Groups asked for (the caller asks one more than it shows, to tell a cut). */
+  readonly limit: number;
+}
+
+/** Output keys of a box plot row, after the dimension (if any). */
+export const BOXPLOT_KEYS = ['low', 'q1', 'median', 'q3', 'high', 'n'] as const;
+
+export type QueryPlan = AggregatePlan | RowsPlan | CountPlan | HistogramPlan | BoxplotPlan;

@@ -113,6 +113,11 @@ function presentWidget(
       : {}),
     ...(w.type === 'bar' || w.type === 'area' ? { stacked: w.stacked } : {}),
     ...(w.type === 'bar' ? { horizontal: w.horizontal } : {}),
+    ...(w.type === 'gauge'
+      ? { gauge: { min: w.min, max: w.max, ...(w.target !== undefined ? { target: w.target } : {}) } }
+      : {}),
+    ...(w.type === 'map' ? { map: w.map } : {}),
+    ...(w.type === 'floorplan' && w.svgMarkup ? { svg: w.svgMarkup } : {}),
     ...((w.type === 'bar' || w.type === 'line' || w.type === 'area') && w.drill
       ? { drill: { levels: [...w.drill.levels] } }
       : {}),

@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { RequestSignal } from '../cache/cached-query.js';
 import type { Dashboard, Project, ResolvedDataWidget } from '../config/project/project.types.js';
 import { TrellisError } from '../errors.js';
+import { boundChartRows } from './chart-bounds.js';
 import { getDashboard } from './dashboards.service.js';
 import { checkFilterValues, planFiltersFor } from './filter-values.js';
 import { cacheability, type Cacheability } from './cacheability.js';
@@ -56,7 +57,11 @@ export async function widgetData(
     countQuery ? runner.runPrepared(countQuery, context) : undefined,
   ]);
   const runs = count ? [main, count] : [main];
-  const rows = widget.type === 'histogram' ? fillBins(main.result.rows, widget.bins) : main.result.rows;
+  const bounded =
+    widget.type === 'histogram'
+      ? { rows: fillBins(main.result.rows, widget.bins) }
+      : boundChartRows(widget, main.result.rows);
+  const rows = bounded.rows;
   const total = count ? Number(count.result.rows[0]?.[0] ?? 0) : undefined;
   const body: WidgetDataResponse = {
     widget: widget.id,
@@ -72,6 +77,7 @@ export async function widgetData(
       cache: main.cache,
       stale: runs.some((r) => r.stale),
       description: describe(widget, rows.length),
+      ...(bounded.notice ? { notice: bounded.notice } : {}),
     },
   };
   return { body, cacheability: cacheability(runs, tagIdentity) };

@@ -11,6 +11,7 @@ import type {
   QueryPlan,
   TenantId,
 } from '../query/plan.js';
+import { BOXPLOT_KEYS } from '../query/plan.js';
 
 /** What a widget asks of its dataset: the main plan, a count for paged tables, the column metadata. */
 export interface WidgetQuery {
@@ -151,7 +152,102 @@ export function widgetQuery(
     }
     case 'table':
       return tableQuery(widget, ds, base, req);
+    case 'boxplot':
+      return boxplotQuery(widget, ds, base);
+    case 'gauge':
+      return aggregate(ds, {
+        ...base,
+        kind: 'aggregate',
+        dimensions: [],
+        measures: [widget.measure],
+        sort: [],
+      });
+    case 'funnel':
+      return aggregate(ds, {
+        ...base,
+        kind: 'aggregate',
+        dimensions: [dim(widget.dimension)],
+        measures: [widget.measure],
+        sort: [
+          widget.sort
+            ? { key: widget.sort.by, direction: widget.sort.direction }
+            : { key: widget.measure, direction: 'desc' },
+        ],
+        limit: widget.limit,
+      });
+    case 'calendar':
+      // The latest days are kept when there are more than the limit.
+      return aggregate(
+        ds,
+        {
+          ...base,
+          kind: 'aggregate',
+          dimensions: [dim(widget.dimension, 'day')],
+          measures: [widget.measure],
+          sort: [{ key: widget.dimension, direction: 'desc' }],
+          limit: widget.limit,
+        },
+        'day',
+      );
+    case 'sankey':
+    case 'graph':
+      // The strongest links first; one more than the bound is asked for, to tell a cut (chart-bounds.ts).
+      return aggregate(ds, {
+        ...base,
+        kind: 'aggregate',
+        dimensions: [dim(widget.source), dim(widget.target)],
+        measures: [widget.value],
+        sort: [{ key: widget.value, direction: 'desc' }],
+        limit: widget.max_links + 1,
+      });
+    case 'map':
+    case 'floorplan':
+      return aggregate(ds, {
+        ...base,
+        kind: 'aggregate',
+        dimensions: [dim(widget.dimension)],
+        measures: [widget.measure],
+        sort: [{ key: widget.measure, direction: 'desc' }],
+        limit: widget.limit + 1,
+      });
   }
+}
+
+function boxplotQuery(
+  widget: Extract<ResolvedDataWidget, { type: 'boxplot' }>,
+  ds: Dataset,
+  base: { readonly dataset: string; readonly tenant: TenantId; readonly filters: PlanFilter[] },
+): WidgetQuery {
+  const col = ds.columns.get(widget.column);
+  const label = col?.label ?? widget.column;
+  const format = col?.format ? { format: col.format } : {};
+  const stat = (key: string, name: string): ResultColumn => ({
+    key,
+    label: `${label}: ${name}`,
+    type: 'number',
+    role: 'measure',
+    ...format,
+  });
+  const [low, q1, median, q3, high, n] = BOXPLOT_KEYS;
+  return {
+    plan: {
+      ...base,
+      kind: 'boxplot',
+      column: widget.column,
+      ...(widget.dimension ? { dimension: widget.dimension } : {}),
+      // One more than is shown: the extra row tells that groups were cut (chart-bounds.ts).
+      limit: widget.limit + 1,
+    },
+    columns: [
+      ...(widget.dimension ? [columnMeta(ds, widget.dimension, 'dimension')] : []),
+      stat(low, 'minimum'),
+      stat(q1, 'lower quartile'),
+      stat(median, 'median'),
+      stat(q3, 'upper quartile'),
+      stat(high, 'maximum'),
+      { key: n, label: 'Count', type: 'number', role: 'measure', format: 'integer' },
+    ],
+  };
 }
 
 function tableQuery(

@@ -37,7 +37,7 @@ const data = async (dashboard: string, widget: string, body: object = { filters:
 };
 
 describe('clinical-trials example', () => {
-  test('has the six dashboards of the product brief, in order', () => {
+  test('has the six dashboards of the product brief, in order, and the newer charts last', () => {
     expect(dashboards.map((d) => d.title)).toEqual([
       'Overview',
       'Distributions',
@@ -45,6 +45,7 @@ describe('clinical-trials example', () => {
       'Enrollment success',
       'Search',
       'Data browser',
+      'Shapes of the portfolio',
     ]);
   });
 

@@ -57,6 +57,8 @@ export function checkReferences(
   datasets: ReadonlyMap<string, DatasetShape>,
   dashboardFiles: ReadonlyMap<string, DashboardToCheck>,
   report: Report,
+  /** Floor-plan SVG files (path → sanitised markup), read by the loader beforehand. */
+  floorPlans: ReadonlyMap<string, string> = new Map(),
 ): Map<string, Dashboard> {
   const result: Dashboard[] = [];
   for (const [id, toCheck] of dashboardFiles) {
@@ -98,7 +100,11 @@ export function checkReferences(
           `widget "${w.id}": unknown dataset "${datasetId}"${suggest(datasetId, datasets.keys())}`,
         );
       if (!ds.opaque) checkWidget(w, ds, (p, m) => at(['widgets', i, ...p], `widget "${w.id}": ${m}`));
-      widgets.push({ ...w, dataset: datasetId });
+      if (w.type === 'floorplan') {
+        // The SVG was read and sanitised before (floor-plans.ts); a refused file was reported there.
+        const svgMarkup = floorPlans.get(w.svg);
+        widgets.push({ ...w, dataset: datasetId, ...(svgMarkup ? { svgMarkup } : {}) });
+      } else widgets.push({ ...w, dataset: datasetId });
     });
 
     const filters: ResolvedFilter[] = [];
@@ -197,6 +203,29 @@ function checkWidget(w: Exclude<WidgetDef, { type: 'text' }>, ds: DatasetShape, 
     case 'heatmap':
       column(['x'], w.x, w.x_grain ? timeish : undefined);
       column(['y'], w.y);
+      return measure(['measure'], w.measure);
+    case 'boxplot':
+      column(['column'], w.column, ['number']);
+      return column(['dimension'], w.dimension);
+    case 'funnel':
+      column(['dimension'], w.dimension);
+      measure(['measure'], w.measure);
+      if (w.sort && w.sort.by !== w.dimension && w.sort.by !== w.measure)
+        at(['sort', 'by'], `sort.by "${w.sort.by}" must be the dimension or the measure`);
+      return;
+    case 'gauge':
+      return measure(['measure'], w.measure);
+    case 'calendar':
+      column(['dimension'], w.dimension, timeish);
+      return measure(['measure'], w.measure);
+    case 'sankey':
+    case 'graph':
+      column(['source'], w.source);
+      column(['target'], w.target);
+      return measure(['value'], w.value);
+    case 'map':
+    case 'floorplan':
+      column(['dimension'], w.dimension);
       return measure(['measure'], w.measure);
     case 'table': {
       w.columns?.forEach((c, i) => column(['columns', i], c));

@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { loadFloorPlans } from './floor-plans.js';
 import path from 'node:path';
 import type { z } from 'zod';
 import { parseByteSize, parseDuration } from '../units.js';
@@ -91,7 +92,8 @@ export async function loadProject(dirArg: string): Promise<LoadResult> {
     }
   }
 
-  const dashboards = checkReferences(shapes, dashboardFiles, report);
+  const floorPlans = await loadFloorPlans(dir, dashboardFiles, report);
+  const dashboards = checkReferences(shapes, dashboardFiles, report, floorPlans);
   if (!parsedMain) return { ok: false, problems: sortProblems(problems) };
 
   // pipelines/*.yaml (optional): what background runs fetch and write (docs/pipelines.md).

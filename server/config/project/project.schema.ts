@@ -431,6 +431,106 @@ const heatmapWidget = z
     limit: z.number().int().min(1).max(10_000).default(2_000),
   })
   .strict();
+/** Box plots: the quartiles of a number column per group, computed by the engine (never in the browser). */
+const boxplotWidget = z
+  .object({
+    ...widgetBase,
+    type: z.literal('boxplot'),
+    /** The number column whose distribution each box shows. */
+    column: identifier,
+    /** One box per value of this column (none: one box for every row). */
+    dimension: identifier.optional(),
+    /** The most boxes; more groups are cut, with a notice under the chart. */
+    limit: z.number().int().min(1).max(200).default(30),
+  })
+  .strict();
+const funnelWidget = z
+  .object({
+    ...widgetBase,
+    type: z.literal('funnel'),
+    dimension: identifier,
+    measure: identifier,
+    /** Stage order: largest first unless `sort` names the dimension (then in its order). */
+    sort: sortDef.optional(),
+    limit: z.number().int().min(1).max(50).default(10),
+  })
+  .strict();
+const gaugeWidget = z
+  .object({
+    ...widgetBase,
+    type: z.literal('gauge'),
+    measure: identifier,
+    min: z.number().default(0),
+    max: z.number().default(100),
+    /** Marked on the dial when given. */
+    target: z.number().optional(),
+    width: widgetBase.width.default(3),
+  })
+  .strict()
+  .superRefine((g, ctx) => {
+    if (g.max <= g.min) ctx.addIssue({ code: 'custom', path: ['max'], message: '`max` must be above `min`' });
+    if (g.target !== undefined && (g.target < g.min || g.target > g.max))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['target'],
+        message: '`target` must lie between `min` and `max`',
+      });
+  });
+const calendarWidget = z
+  .object({
+    ...widgetBase,
+    type: z.literal('calendar'),
+    /** A date or timestamp column: one cell per day. */
+    dimension: identifier,
+    measure: identifier,
+    /** The most days (the latest are kept); 1,098 is three years. */
+    limit: z.number().int().min(1).max(3_660).default(1_098),
+    width: widgetBase.width.default(12),
+  })
+  .strict();
+/** Sankey and network graphs: one link per (source, target) pair, weighted by a measure. */
+const flowWidget = (type: 'sankey' | 'graph') =>
+  z
+    .object({
+      ...widgetBase,
+      type: z.literal(type),
+      source: identifier,
+      target: identifier,
+      /** The link weight (a measure, e.g. a count or a sum). */
+      value: identifier,
+      /** The strongest links are kept, at most this many; the rest are cut with a notice. */
+      max_links: z.number().int().min(1).max(2_000).default(200),
+      /** Links that would add a node beyond this many are cut with a notice. */
+      max_nodes: z.number().int().min(2).max(500).default(60),
+      width: widgetBase.width.default(12),
+      height: widgetBase.height.default('large'),
+    })
+    .strict();
+export const MAP_NAMES = ['world', 'us_states'] as const;
+const mapWidget = z
+  .object({
+    ...widgetBase,
+    type: z.literal('map'),
+    /** world: countries (values: names or ISO 3166-1 numeric codes); us_states: names or FIPS codes. */
+    map: z.enum(MAP_NAMES),
+    dimension: identifier,
+    measure: identifier,
+    limit: z.number().int().min(1).max(300).default(300),
+  })
+  .strict();
+const floorplanWidget = z
+  .object({
+    ...widgetBase,
+    type: z.literal('floorplan'),
+    /** An SVG file of the project (e.g. floorplans/hall.svg); its elements' ids are the region values. */
+    svg: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*\.svg$/, 'expected a path like floorplans/hall.svg'),
+    dimension: identifier,
+    measure: identifier,
+    limit: z.number().int().min(1).max(2_000).default(500),
+  })
+  .strict();
 const tableWidget = z
   .object({
     ...widgetBase,
@@ -475,6 +575,14 @@ export const widgetDef = z.discriminatedUnion('type', [
   scatterWidget,
   histogramWidget,
   heatmapWidget,
+  boxplotWidget,
+  funnelWidget,
+  gaugeWidget,
+  calendarWidget,
+  flowWidget('sankey'),
+  flowWidget('graph'),
+  mapWidget,
+  floorplanWidget,
   tableWidget,
   textWidget,
 ]);

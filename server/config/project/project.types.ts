@@ -94,7 +94,11 @@ export interface Dataset {
 }
 
 /** Widgets that read data always know their dataset after loading. */
-export type ResolvedDataWidget = DataWidgetDef & { readonly dataset: string };
+export type ResolvedDataWidget = DataWidgetDef & {
+  readonly dataset: string;
+  /** floorplan widgets: the SVG file's markup, sanitised when the project loaded (floor-plans.ts). */
+  readonly svgMarkup?: string;
+};
 export type ResolvedWidget = ResolvedDataWidget | Extract<WidgetDef, { type: 'text' }>;
 
 export interface ResolvedFilter extends FilterDef {

@@ -1,4 +1,6 @@
 import type { WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
+import type { ChartContext } from './chart-types.js';
+import { unmatchedRegions } from './region-map-chart.js';
 import { categoryLabel, formatCell } from './value-format.js';
 
 const KIND: Record<string, string> = {
@@ -10,6 +12,14 @@ const KIND: Record<string, string> = {
   scatter: 'Scatter plot',
   histogram: 'Histogram',
   heatmap: 'Heatmap',
+  boxplot: 'Box plot',
+  funnel: 'Funnel',
+  gauge: 'Gauge',
+  calendar: 'Calendar heatmap',
+  sankey: 'Sankey diagram',
+  graph: 'Network graph',
+  map: 'Map',
+  floorplan: 'Floor plan',
 };
 
 /** Enough rows for a listener to get the gist; the "View as table" toggle has all of them. */
@@ -20,11 +30,18 @@ const MAX_ITEMS = 12;
  * ECharts' own summary reads raw option data ("COMPLETED is 0, 28945"); this one reads the rows
  * with their column labels and formatted values, the same way the table shows them.
  */
-export function describeChart(widget: WidgetDefinition, data: WidgetDataResponse): string {
+export function describeChart(
+  widget: WidgetDefinition,
+  data: WidgetDataResponse,
+  ctx?: ChartContext,
+): string {
   const kind = KIND[widget.type] ?? 'Chart';
   const n = data.rows.length;
   const head = `${widget.title}. ${kind}, ${n} ${n === 1 ? 'row' : 'rows'}`;
-  if (n === 0) return `${head}.`;
+  // What a bound cut (server) and what a map could not place (here) belong to the description too.
+  const notes = [...(data.meta.notice ? [data.meta.notice] : []), ...unmatchedNote(widget, data, ctx)];
+  const tail = notes.length ? ` ${notes.join(' ')}` : '';
+  if (n === 0) return `${head}.${tail}`;
   const items = data.rows.slice(0, MAX_ITEMS).map((row) =>
     data.columns
       .map((c, i) => {
@@ -35,5 +52,17 @@ export function describeChart(widget: WidgetDefinition, data: WidgetDataResponse
       .join(', '),
   );
   const rest = n > MAX_ITEMS ? `; and ${n - MAX_ITEMS} more rows` : '';
-  return `${head}: ${items.join('; ')}${rest}.`;
+  return `${head}: ${items.join('; ')}${rest}.${tail}`;
+}
+
+function unmatchedNote(
+  widget: WidgetDefinition,
+  data: WidgetDataResponse,
+  ctx: ChartContext | undefined,
+): string[] {
+  if (widget.type !== 'map' || !ctx) return [];
+  const missing = unmatchedRegions(data, ctx);
+  if (!missing.length) return [];
+  const shown = missing.slice(0, 5).join(', ');
+  return [`Not on the map: ${shown}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}.`];
 }

@@ -42,7 +42,7 @@ describe('buildChartOption', () => {
     const series = [option.series ?? []].flat() as { data?: unknown[] }[];
     for (const s of series) expect(s.data).toEqual([]);
     const axis = option.xAxis as { type?: string; data?: unknown[] } | undefined;
-    const categorical = ['bar', 'line', 'area', 'heatmap'].includes(type);
+    const categorical = ['bar', 'line', 'area', 'heatmap', 'boxplot'].includes(type);
     expect(axis?.type === 'category' ? axis.data : 'no categories').toEqual(
       categorical ? [] : 'no categories',
     );

@@ -9,6 +9,12 @@ import { buildHistogramChart } from './histogram-chart.js';
 import { buildLineChart } from './line-chart.js';
 import { buildPieChart } from './pie-chart.js';
 import { buildScatterChart } from './scatter-chart.js';
+import { buildBoxplotChart } from './boxplot-chart.js';
+import { buildCalendarChart } from './calendar-chart.js';
+import { buildFlowChart } from './flow-chart.js';
+import { buildFunnelChart } from './funnel-chart.js';
+import { buildGaugeChart } from './gauge-chart.js';
+import { buildRegionMapChart } from './region-map-chart.js';
 
 const builders: Record<ChartType, typeof buildBarChart> = {
   bar: buildBarChart,
@@ -19,6 +25,14 @@ const builders: Record<ChartType, typeof buildBarChart> = {
   scatter: buildScatterChart,
   histogram: buildHistogramChart,
   heatmap: buildHeatmapChart,
+  boxplot: buildBoxplotChart,
+  funnel: buildFunnelChart,
+  gauge: buildGaugeChart,
+  calendar: buildCalendarChart,
+  sankey: buildFlowChart,
+  graph: buildFlowChart,
+  map: buildRegionMapChart,
+  floorplan: buildRegionMapChart,
 };
 
 export function isChartType(type: string): type is ChartType {
@@ -34,5 +48,5 @@ export function buildChartOption(
   if (!isChartType(widget.type)) throw new Error(`widget type "${widget.type}" is not a chart`);
   const option = builders[widget.type](widget, data, ctx);
   const aria = option.aria && !Array.isArray(option.aria) ? option.aria : { enabled: true };
-  return { ...option, aria: { ...aria, label: { description: describeChart(widget, data) } } };
+  return { ...option, aria: { ...aria, label: { description: describeChart(widget, data, ctx) } } };
 }

@@ -11,6 +11,11 @@ const HEATMAP_CHROME_PX = 100;
  * Kept apart from the builders (which load lazily) because the card needs it before ECharts does.
  */
 export function chartMinHeight(widget: WidgetDefinition, data: WidgetDataResponse): number | undefined {
+  if (widget.type === 'calendar') {
+    // One calendar per year (the latest three), each about 150px tall, plus the legend.
+    const years = new Set(data.rows.map((r) => String(r[0] ?? '').slice(0, 4))).size;
+    return Math.min(3, Math.max(1, years)) * 150 + 40;
+  }
   if (widget.type !== 'heatmap') return undefined;
   const yColumn = data.columns.filter((c) => c.role === 'dimension')[1];
   const yi = yColumn ? data.columns.indexOf(yColumn) : -1;

@@ -3,12 +3,19 @@
    only the bare 'echarts' package (regex: '^echarts$'). */
 import type {
   BarSeriesOption,
+  BoxplotSeriesOption,
+  FunnelSeriesOption,
+  GaugeSeriesOption,
+  GraphSeriesOption,
+  MapSeriesOption,
+  SankeySeriesOption,
   HeatmapSeriesOption,
   LineSeriesOption,
   PieSeriesOption,
   ScatterSeriesOption,
 } from 'echarts/charts';
 import type {
+  CalendarComponentOption,
   AriaComponentOption,
   GridComponentOption,
   LegendComponentOption,
@@ -25,6 +32,13 @@ export type EChartsOption = ComposeOption<
   | PieSeriesOption
   | ScatterSeriesOption
   | HeatmapSeriesOption
+  | BoxplotSeriesOption
+  | FunnelSeriesOption
+  | GaugeSeriesOption
+  | SankeySeriesOption
+  | GraphSeriesOption
+  | MapSeriesOption
+  | CalendarComponentOption
   | GridComponentOption
   | LegendComponentOption
   | TooltipComponentOption
@@ -51,8 +65,17 @@ export interface ChartStyle {
   readonly onLight: string;
 }
 
+/** Map charts: the registered map's name and how a data value finds its region there (geo-maps.ts). */
+export interface RegionLookup {
+  readonly mapName: string;
+  /** The region's name on the map for a value (a name, an alias or a code), or undefined. */
+  regionOf(value: string): string | undefined;
+}
+
 export interface ChartContext {
   readonly style: ChartStyle;
+  /** map and floorplan charts: their map, registered before the option is built. */
+  readonly regions?: RegionLookup | undefined;
   /** Width of the chart box in px, when known: decides whether category labels need rotating. */
   readonly width?: number | undefined;
 }

@@ -1,9 +1,22 @@
 /* eslint-disable no-restricted-imports -- the lint rule's `echarts` pattern (gitignore syntax) also
    matches these echarts/* subpaths, which are exactly what it asks for; remove once the rule matches
    only the bare 'echarts' package (regex: '^echarts$'). */
-import { BarChart, HeatmapChart, LineChart, PieChart, ScatterChart } from 'echarts/charts';
+import {
+  BarChart,
+  BoxplotChart,
+  FunnelChart,
+  GaugeChart,
+  GraphChart,
+  HeatmapChart,
+  LineChart,
+  MapChart,
+  PieChart,
+  SankeyChart,
+  ScatterChart,
+} from 'echarts/charts';
 import {
   AriaComponent,
+  CalendarComponent,
   GridComponent,
   LegendComponent,
   LegendScrollComponent,
@@ -13,6 +26,8 @@ import {
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 /* eslint-enable no-restricted-imports */
+import type { WidgetDefinition } from '../../../contract/index.js';
+import type { RegionLookup } from './chart-types.js';
 
 /**
  * The lazily loaded half of charting: ECharts with only the charts and components Trellis uses.
@@ -25,6 +40,13 @@ echarts.use([
   PieChart,
   ScatterChart,
   HeatmapChart,
+  BoxplotChart,
+  FunnelChart,
+  GaugeChart,
+  SankeyChart,
+  GraphChart,
+  MapChart,
+  CalendarComponent,
   AriaComponent,
   GridComponent,
   LegendComponent,
@@ -37,3 +59,24 @@ echarts.use([
 export { echarts };
 export { buildChartOption } from './chart-option.js';
 export { chartStyleFor } from './chart-style.js';
+
+/**
+ * Registers what a map or floor-plan widget draws on, before its option is built: the bundled world or
+ * US-states outlines (a further lazy chunk, geo-maps.ts) or the widget's own sanitised SVG.
+ */
+export async function prepareRegions(widget: WidgetDefinition): Promise<RegionLookup | undefined> {
+  if (widget.type === 'floorplan') {
+    const mapName = `trellis-floorplan-${widget.id}`;
+    if (widget.svg && !floorPlans.has(mapName)) {
+      echarts.registerMap(mapName, { svg: widget.svg });
+      floorPlans.add(mapName);
+    }
+    return { mapName, regionOf: (value) => value };
+  }
+  if (widget.type === 'map' && widget.map) {
+    const geo = await import('./geo-maps.js');
+    return geo.registerBundledMap(echarts, widget.map);
+  }
+  return undefined;
+}
+const floorPlans = new Set<string>();

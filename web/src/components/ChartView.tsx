@@ -10,6 +10,7 @@ import {
 import type { WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
 import type * as RuntimeModule from '../charts/echarts-runtime.js';
 import { chartMinHeight } from '../charts/chart-size.js';
+import type { RegionLookup } from '../charts/chart-types.js';
 import { distinctMarks, type ChartMark } from '../charts/chart-marks.js';
 import { useColorScheme } from '../hooks/useColorScheme.js';
 
@@ -138,10 +139,31 @@ export function ChartView({
     };
   }, [rt, snapshot]);
 
+  // Map and floor-plan widgets draw on a registered map (the bundled outlines load on first use).
+  const needsRegions = widget.type === 'map' || widget.type === 'floorplan';
+  const [regions, setRegions] = useState<{ widget: WidgetDefinition; lookup: RegionLookup } | undefined>();
+  useEffect(() => {
+    if (!rt || !needsRegions) return;
+    let live = true;
+    rt.prepareRegions(widget).then(
+      (lookup) => live && lookup && setRegions({ widget, lookup }),
+      (err: unknown) => live && setLoadError(err instanceof Error ? err : new Error(String(err))),
+    );
+    return () => {
+      live = false;
+    };
+  }, [rt, widget, needsRegions]);
+  const regionLookup = regions?.widget === widget ? regions.lookup : undefined;
+
   useEffect(() => {
     const chart = chartRef.current;
     if (!rt || !chart || width === undefined) return;
-    const option = rt.buildChartOption(widget, data, { style: rt.chartStyleFor(scheme), width });
+    if (needsRegions && !regionLookup) return;
+    const option = rt.buildChartOption(widget, data, {
+      style: rt.chartStyleFor(scheme),
+      width,
+      regions: regionLookup,
+    });
     // Clickable charts select their chosen marks (the rest stay as they are, only those get a frame).
     const series = Array.isArray(option.series) ? option.series : option.series ? [option.series] : [];
     const selectable = interactionRef.current?.marks.length
@@ -159,7 +181,7 @@ export function ChartView({
     });
     setOptionVersion((v) => v + 1);
     setRendered(true);
-  }, [rt, widget, data, scheme, reducedMotion, width]);
+  }, [rt, widget, data, scheme, reducedMotion, width, needsRegions, regionLookup]);
 
   useEffect(() => {
     const chart = chartRef.current;

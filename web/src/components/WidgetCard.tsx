@@ -1,5 +1,10 @@
 import { useId, useMemo, useRef, useState, type MutableRefObject } from 'react';
-import type { SortSpec, WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
+import {
+  CHART_TYPES as CHART_TYPE_LIST,
+  type SortSpec,
+  type WidgetDataResponse,
+  type WidgetDefinition,
+} from '../../../contract/index.js';
 import type { MarkValues } from '../app/filters/cross-filter.js';
 import type { FilterState } from '../app/filters/filter-state.js';
 import { chartMarks } from '../charts/chart-marks.js';
@@ -40,7 +45,7 @@ export interface WidgetCrossFilter {
 
 export type WidgetState = 'loading' | 'error' | 'empty' | 'ready';
 
-const CHART_TYPES = new Set(['bar', 'line', 'area', 'pie', 'donut', 'scatter', 'histogram', 'heatmap']);
+const CHART_TYPES = new Set<string>(CHART_TYPE_LIST);
 
 /**
  * One widget: its own query, its own skeleton, error (with Retry) and empty states, so one failing
@@ -246,7 +251,10 @@ function WidgetContent(props: {
           <DataTable caption={`${widget.title} (data)`} columns={data.columns} rows={data.rows} />
         </div>
       ) : (
-        <ChartView widget={widget} data={data} interaction={interaction} snapshot={props.snapshot} />
+        <>
+          <ChartView widget={widget} data={data} interaction={interaction} snapshot={props.snapshot} />
+          {data.meta.notice && <p className="chart-notice">{data.meta.notice}</p>}
+        </>
       );
   }
 }

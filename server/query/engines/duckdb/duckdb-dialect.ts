@@ -1,4 +1,4 @@
-import { castsTo, doubleQuoted, type SqlDialect } from '../../dialect.js';
+import { castsTo, doubleQuoted, fractionLiteral, type SqlDialect } from '../../dialect.js';
 
 /** DuckDB's SQL: `$n` placeholders, double-quoted identifiers, ILIKE, date_trunc. */
 export const duckdbDialect: SqlDialect = {
@@ -14,6 +14,7 @@ export const duckdbDialect: SqlDialect = {
   timeGrain: (expression, grain) => `CAST(date_trunc('${grain}', ${expression}) AS DATE)`,
   containsPattern: (expression, placeholder) => `${expression} ILIKE ${placeholder} ESCAPE '\\'`,
   median: (expression) => `median(${expression})`,
+  quantile: (expression, fraction) => `quantile_cont(${expression}, ${fractionLiteral(fraction)})`,
   castToText: (expression) => `CAST(${expression} AS VARCHAR)`,
   limitOffset: (limit, offset) => `LIMIT ${limit}${offset ? ` OFFSET ${offset}` : ''}`,
   sortKey: (expression, direction) => `${expression} ${direction === 'asc' ? 'ASC' : 'DESC'} NULLS LAST`,

@@ -1,4 +1,4 @@
-import { castsTo, type SqlDialect } from '../../dialect.js';
+import { castsTo, fractionLiteral, type SqlDialect } from '../../dialect.js';
 import type { IngestColumnType } from '../../ingest-writer.js';
 import { serverIngestStatements } from '../server-ingest-statements.js';
 
@@ -45,6 +45,7 @@ export const mysqlDialect: SqlDialect = {
   containsPattern: (expression, placeholder) =>
     `LOWER(${expression}) LIKE LOWER(${placeholder}) ESCAPE CHAR(92)`,
   median: groupConcatMedian,
+  quantile: groupConcatQuantile,
   castToText: (expression) => `CAST(${expression} AS CHAR)`,
   limitOffset: (limit, offset) => `LIMIT ${limit}${offset ? ` OFFSET ${offset}` : ''}`,
   // NULL is MySQL's smallest value: last when descending already; ascending needs `IS NULL` first,
@@ -68,6 +69,26 @@ function groupConcatMedian(expression: string): string {
   return (
     `(CASE WHEN LENGTH(${list}) >= LEAST(@@group_concat_max_len, @@max_allowed_packet) THEN NULL ` +
     `ELSE (${item(`FLOOR((${n} + 1) / 2)`)} + ${item(`FLOOR(${n} / 2) + 1`)}) / 2 END)`
+  );
+}
+
+/**
+ * A continuous quantile as an aggregate, the same way: the value at position (n − 1)·f of the sorted
+ * list, interpolated between its neighbours (percentile_cont's definition). NULL when the list was cut
+ * short by the server's cap. MariaDB's PERCENTILE_CONT is a window function only, so both use this.
+ */
+function groupConcatQuantile(expression: string, fraction: number): string {
+  const f = fractionLiteral(fraction);
+  const list = `GROUP_CONCAT(${expression} ORDER BY ${expression} SEPARATOR ',')`;
+  const pos = `((COUNT(${expression}) - 1) * ${f})`;
+  const item = (k: string) => `CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(${list}, ',', ${k}), ',', -1) AS DOUBLE)`;
+  const lower = item(`FLOOR(${pos}) + 1`);
+  // Past the last item SUBSTRING_INDEX gives the whole list, whose last item is the maximum: the
+  // fraction is 0 there anyway.
+  const upper = item(`FLOOR(${pos}) + 2`);
+  return (
+    `(CASE WHEN LENGTH(${list}) >= LEAST(@@group_concat_max_len, @@max_allowed_packet) THEN NULL ` +
+    `ELSE ${lower} + (${pos} - FLOOR(${pos})) * (${upper} - ${lower}) END)`
   );
 }
 

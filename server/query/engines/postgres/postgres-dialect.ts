@@ -1,4 +1,4 @@
-import { castsTo, doubleQuoted, type SqlDialect } from '../../dialect.js';
+import { castsTo, doubleQuoted, fractionLiteral, type SqlDialect } from '../../dialect.js';
 import type { IngestColumnType } from '../../ingest-writer.js';
 import { serverIngestStatements } from '../server-ingest-statements.js';
 
@@ -21,6 +21,8 @@ export const postgresDialect: SqlDialect = {
   timeGrain: (expression, grain) => `CAST(date_trunc('${grain}', CAST(${expression} AS TIMESTAMP)) AS DATE)`,
   containsPattern: (expression, placeholder) => `${expression} ILIKE ${placeholder} ESCAPE E'\\\\'`,
   median: (expression) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${expression})`,
+  quantile: (expression, fraction) =>
+    `percentile_cont(${fractionLiteral(fraction)}) WITHIN GROUP (ORDER BY ${expression})`,
   castToText: (expression) => `CAST(${expression} AS TEXT)`,
   limitOffset: (limit, offset) => `LIMIT ${limit}${offset ? ` OFFSET ${offset}` : ''}`,
   sortKey: (expression, direction) => `${expression} ${direction === 'asc' ? 'ASC' : 'DESC'} NULLS LAST`,

@@ -1,0 +1,122 @@
+import type { WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
+import type { ChartContext, EChartsOption } from './chart-types.js';
+import { baseOption, DEFAULT_CONTEXT, dimensionColumns, escapeHtml, measureColumns } from './chart-common.js';
+import { categoryLabel, formatNumber } from './value-format.js';
+
+/** The chart's own words (kept together for the message catalogue). */
+export const FLOW_TEXT = { to: '→', total: 'total' };
+
+/** Nodes and their weights (the larger of what flows in and out) from link rows [source, target, value]. */
+export function flowNodes(data: WidgetDataResponse): {
+  links: { source: string; target: string; value: number }[];
+  nodes: Map<string, number>;
+} {
+  const [s, t] = dimensionColumns(data);
+  const m = measureColumns(data)[0];
+  const si = s ? data.columns.indexOf(s) : -1;
+  const ti = t ? data.columns.indexOf(t) : -1;
+  const mi = m ? data.columns.indexOf(m) : -1;
+  const inflow = new Map<string, number>();
+  const outflow = new Map<string, number>();
+  const links: { source: string; target: string; value: number }[] = [];
+  for (const r of data.rows) {
+    const source = categoryLabel(r[si] ?? null);
+    const target = categoryLabel(r[ti] ?? null);
+    const value = typeof r[mi] === 'number' ? r[mi] : 0;
+    links.push({ source, target, value });
+    outflow.set(source, (outflow.get(source) ?? 0) + value);
+    inflow.set(target, (inflow.get(target) ?? 0) + value);
+    if (!inflow.has(source)) inflow.set(source, 0);
+    if (!outflow.has(target)) outflow.set(target, 0);
+  }
+  const nodes = new Map<string, number>();
+  for (const [n, v] of outflow) nodes.set(n, Math.max(v, inflow.get(n) ?? 0));
+  return { links, nodes };
+}
+
+/**
+ * Rows [source, target, value] → a sankey (`sankey`; the server left out links that would close a loop)
+ * or a force-directed network (`graph`), node sizes by the weight through them.
+ */
+export function buildFlowChart(
+  widget: WidgetDefinition,
+  data: WidgetDataResponse,
+  ctx: ChartContext = DEFAULT_CONTEXT,
+): EChartsOption {
+  const { style } = ctx;
+  const measure = measureColumns(data)[0];
+  const { links, nodes } = flowNodes(data);
+  const base = baseOption(style);
+  const tooltip = {
+    ...base.tooltip,
+    trigger: 'item' as const,
+    formatter: (p: unknown) => {
+      const item = p as {
+        dataType?: string;
+        name?: string;
+        data?: { source?: string; target?: string; value?: number };
+      };
+      if (item.dataType === 'edge' && item.data)
+        return `${escapeHtml(item.data.source ?? '')} ${FLOW_TEXT.to} ${escapeHtml(item.data.target ?? '')}: <b>${formatNumber(item.data.value ?? 0, measure?.format)}</b>`;
+      const name = item.name ?? '';
+      return `${escapeHtml(name)}: <b>${formatNumber(nodes.get(name) ?? 0, measure?.format)}</b> ${FLOW_TEXT.total}`;
+    },
+  };
+  if (widget.type === 'sankey')
+    return {
+      ...base,
+      aria: { enabled: true, decal: { show: false } },
+      tooltip,
+      series: [
+        {
+          type: 'sankey',
+          name: measure?.label ?? widget.title,
+          left: 8,
+          right: 140,
+          top: 12,
+          bottom: 12,
+          nodeGap: 10,
+          emphasis: { focus: 'adjacency' },
+          data: [...nodes.keys()].map((name) => ({ name })),
+          links,
+          label: { color: style.text, fontSize: 12 },
+          lineStyle: { color: 'gradient', opacity: 0.35, curveness: 0.5 },
+          itemStyle: { borderWidth: 0 },
+        },
+      ],
+    };
+  const biggest = Math.max(1, ...nodes.values());
+  const strongest = Math.max(1, ...links.map((l) => l.value));
+  const names = [...nodes.keys()];
+  return {
+    ...base,
+    aria: { enabled: true, decal: { show: false } },
+    tooltip,
+    series: [
+      {
+        type: 'graph',
+        name: measure?.label ?? widget.title,
+        layout: 'force',
+        roam: true,
+        draggable: true,
+        force: { repulsion: 180, edgeLength: [40, 140], gravity: 0.08 },
+        // Positions start on a circle, so the layout is the same on every load (no random seed).
+        data: names.map((name, i) => ({
+          name,
+          value: nodes.get(name) ?? 0,
+          x: Math.cos((2 * Math.PI * i) / names.length) * 200,
+          y: Math.sin((2 * Math.PI * i) / names.length) * 200,
+          symbolSize: 8 + 26 * Math.sqrt((nodes.get(name) ?? 0) / biggest),
+          itemStyle: { color: style.palette[i % style.palette.length] },
+        })),
+        links: links.map((l) => ({
+          ...l,
+          lineStyle: { width: 0.5 + 5 * (l.value / strongest) },
+        })),
+        label: { show: names.length <= 40, position: 'right', color: style.text, fontSize: 11 },
+        lineStyle: { color: style.axisLine, opacity: 0.7, curveness: 0.1 },
+        emphasis: { focus: 'adjacency', lineStyle: { width: 4 } },
+      },
+    ],
+  };
+}
