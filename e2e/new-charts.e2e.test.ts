@@ -1,0 +1,141 @@
+/// <reference lib="dom" />
+// (DOM types: the callbacks passed to page.evaluate run in the browser.)
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { check, checks, waitForDashboard } from './dashboard-page.js';
+import {
+  chromiumAvailable,
+  ensureWebBuild,
+  launchBrowser,
+  resultsDir,
+  startServer,
+  type Browser,
+  type RunningServer,
+} from './e2e-harness.js';
+
+/**
+ * The newer chart types (issue 14) in a real browser, in the examples' dashboards: each draws (its SVG
+ * has marks), carries its text description (aria-label, with its kind), and "View as table" shows the
+ * rows the server sent. Screenshots, light and dark: test-results/new-charts-<dashboard>-{light,dark}.png
+ * and one per chart.
+ */
+const available = chromiumAvailable();
+
+const KINDS: Record<string, string> = {
+  boxplot: 'Box plot',
+  funnel: 'Funnel',
+  gauge: 'Gauge',
+  calendar: 'Calendar heatmap',
+  sankey: 'Sankey diagram',
+  graph: 'Network graph',
+  map: 'Map',
+  floorplan: 'Floor plan',
+};
+
+/** Drawn marks inside a chart's SVG (paths, rects, polygons), besides its background. */
+const marksOf = (page: Page, widget: string) =>
+  page
+    .locator(`[data-widget-id="${widget}"] .chart svg`)
+    .evaluate((svg) => svg.querySelectorAll('path, rect, polygon, polyline, circle').length);
+
+async function checkChart(page: Page, widget: string, type: string, minMarks: number) {
+  const card = page.locator(`[data-widget-id="${widget}"]`);
+  check(await card.getAttribute('data-widget-type'), widget).toBe(type);
+  check(await marksOf(page, widget), `${widget}: marks drawn`).toBeGreaterThanOrEqual(minMarks);
+  const label = (await card.locator('.chart').getAttribute('aria-label')) ?? '';
+  check(label, `${widget}: description`).toContain(`. ${KINDS[type]}, `);
+  const rowsSaid = Number(/, (\d+) rows?/.exec(label)?.[1] ?? -1);
+  await card.screenshot({ path: path.join(resultsDir, `new-charts-${widget}.png`) });
+  await card.getByRole('button', { name: 'View as table' }).click();
+  check(await card.locator('table tbody tr').count(), `${widget}: table rows`).toBe(rowsSaid);
+  await card.getByRole('button', { name: 'Show chart' }).click();
+  await card.locator('.chart[data-rendered="true"]').waitFor();
+}
+
+async function bothSchemes(page: Page, name: string) {
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    // Charts redraw in the scheme's colours; wait for them to settle.
+    await page.waitForTimeout(400);
+    await page.screenshot({
+      path: path.join(resultsDir, `new-charts-${name}-${scheme}.png`),
+      fullPage: true,
+    });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+describe.skipIf(!available)('newer chart types in Chromium', () => {
+  const pageErrors: string[] = [];
+  const external: string[] = [];
+  let browser: Browser | undefined;
+  let server: RunningServer | undefined;
+
+  beforeAll(() => {
+    mkdirSync(resultsDir, { recursive: true });
+    ensureWebBuild();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    console.log(`\nnew chart browser checks run: ${checks.count}\n`);
+  });
+
+  const open = async (example: string, dashboard: string) => {
+    await browser?.close();
+    await server?.close();
+    server = await startServer(example);
+    browser = await launchBrowser(server);
+    const page = await browser.context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (msg) => msg.type() === 'error' && pageErrors.push(msg.text()));
+    // No map tiles, fonts or anything else from the internet: every request goes to this server.
+    const origin = server.baseUrl;
+    page.on('request', (r) => {
+      const url = r.url();
+      if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')) external.push(url);
+    });
+    await page.goto(`${server.baseUrl}/d/${dashboard}`);
+    await waitForDashboard(page);
+    return page;
+  };
+
+  it('clinical-trials "Shapes of the portfolio": gauge, box plot, funnel, world map, calendar, network graph', async () => {
+    const page = await open('clinical-trials', 'shapes');
+    await checkChart(page, 'completed_gauge', 'gauge', 2);
+    await checkChart(page, 'enrollment_box', 'boxplot', 4);
+    await checkChart(page, 'status_funnel', 'funnel', 3);
+    // Countries of the bundled outlines: well over a hundred paths, no tiles fetched.
+    await checkChart(page, 'sites_map', 'map', 100);
+    await checkChart(page, 'starts_calendar', 'calendar', 300);
+    await checkChart(page, 'condition_graph', 'graph', 10);
+    check(await page.locator('[data-widget-id="condition_graph"] .chart-notice').textContent()).toMatch(
+      /strongest links|nodes/,
+    );
+    await bothSchemes(page, 'shapes');
+    await page.close();
+  });
+
+  it('vm-inventory "Data hall": the floor plan coloured by zone, funnel, sankey', async () => {
+    const page = await open('vm-inventory', 'datacentre-hall');
+    await checkChart(page, 'hall', 'floorplan', 5);
+    // The floor plan's zones carry the measure's colours (not all the drawing's grey).
+    const fills = await page
+      .locator('[data-widget-id="hall"] .chart svg')
+      .evaluate(
+        (svg) => new Set([...svg.querySelectorAll('path, rect')].map((e) => e.getAttribute('fill'))).size,
+      );
+    check(fills, 'distinct fills in the floor plan').toBeGreaterThanOrEqual(3);
+    await checkChart(page, 'zone_funnel', 'funnel', 3);
+    await checkChart(page, 'datacenter_zones', 'sankey', 5);
+    await bothSchemes(page, 'data-hall');
+    await page.close();
+  });
+
+  it('loaded nothing from outside the server and raised no page errors', () => {
+    check(pageErrors).toEqual([]);
+    check(external).toEqual([]);
+  });
+});
