@@ -90,7 +90,10 @@ describe.skipIf(!available)('newer chart types in Chromium', () => {
     browser = await launchBrowser(server);
     const page = await browser.context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (msg) => msg.type() === 'error' && pageErrors.push(msg.text()));
+    page.on(
+      'console',
+      (msg) => msg.type() === 'error' && pageErrors.push(`${msg.text()} @ ${JSON.stringify(msg.location())}`),
+    );
     // No map tiles, fonts or anything else from the internet: every request goes to this server.
     const origin = server.baseUrl;
     page.on('request', (r) => {
@@ -135,7 +138,7 @@ describe.skipIf(!available)('newer chart types in Chromium', () => {
   });
 
   it('loaded nothing from outside the server and raised no page errors', () => {
-    check(pageErrors).toEqual([]);
+    check(pageErrors.join('\n')).toEqual('');
     check(external).toEqual([]);
   });
 });

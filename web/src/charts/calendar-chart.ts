@@ -66,7 +66,7 @@ export function buildCalendarChart(
       calculable: false,
       orient: 'horizontal',
       right: 16,
-      top: 0,
+      bottom: 0,
       itemWidth: 10,
       itemHeight: 120,
       text: [formatNumber(max, measure?.format, 'compact'), '0'],
@@ -75,7 +75,7 @@ export function buildCalendarChart(
     },
     calendar: years.map((year, i) => ({
       range: String(year),
-      top: 40 + i * CALENDAR_YEAR_PX,
+      top: 28 + i * CALENDAR_YEAR_PX,
       left: 48,
       right: 16,
       cellSize: ['auto', 15],

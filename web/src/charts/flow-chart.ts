@@ -6,6 +6,8 @@ import { categoryLabel, formatNumber } from './value-format.js';
 /** The chart's own words (kept together for the message catalogue). */
 export const FLOW_TEXT = { to: '→', total: 'total' };
 
+const MAX_GRAPH_LABELS = 16;
+
 /** Nodes and their weights (the larger of what flows in and out) from link rows [source, target, value]. */
 export function flowNodes(data: WidgetDataResponse): {
   links: { source: string; target: string; value: number }[];
@@ -88,6 +90,13 @@ export function buildFlowChart(
   const biggest = Math.max(1, ...nodes.values());
   const strongest = Math.max(1, ...links.map((l) => l.value));
   const names = [...nodes.keys()];
+  // Dense networks name only their biggest nodes (the tooltip and the table name every one).
+  const labelled = new Set(
+    [...nodes]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, MAX_GRAPH_LABELS)
+      .map(([n]) => n),
+  );
   return {
     ...base,
     aria: { enabled: true, decal: { show: false } },
@@ -108,12 +117,13 @@ export function buildFlowChart(
           y: Math.sin((2 * Math.PI * i) / names.length) * 200,
           symbolSize: 8 + 26 * Math.sqrt((nodes.get(name) ?? 0) / biggest),
           itemStyle: { color: style.palette[i % style.palette.length] },
+          label: { show: labelled.has(name) },
         })),
         links: links.map((l) => ({
           ...l,
           lineStyle: { width: 0.5 + 5 * (l.value / strongest) },
         })),
-        label: { show: names.length <= 40, position: 'right', color: style.text, fontSize: 11 },
+        label: { position: 'right', color: style.text, fontSize: 11 },
         lineStyle: { color: style.axisLine, opacity: 0.7, curveness: 0.1 },
         emphasis: { focus: 'adjacency', lineStyle: { width: 4 } },
       },

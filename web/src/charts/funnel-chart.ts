@@ -39,8 +39,9 @@ export function buildFunnelChart(
         type: 'funnel',
         name: measure?.label ?? widget.title,
         sort: 'none',
-        left: '8%',
-        right: '8%',
+        // Labels beside the stages: the narrow last stages have no room for text inside.
+        left: '4%',
+        right: '38%',
         top: 12,
         bottom: 12,
         gap: 2,
@@ -48,11 +49,12 @@ export function buildFunnelChart(
         data: stages,
         label: {
           show: true,
-          position: 'inside',
-          color: style.onDark,
+          position: 'right',
+          color: style.text,
           formatter: (p: { name: string; value?: unknown }) =>
             `${p.name}: ${typeof p.value === 'number' ? formatNumber(p.value, measure?.format, 'compact') : '—'}`,
         },
+        labelLine: { show: true, lineStyle: { color: style.axisLine } },
         itemStyle: { borderColor: style.scheme === 'dark' ? '#1F2933' : '#FFFFFF', borderWidth: 1 },
       },
     ],

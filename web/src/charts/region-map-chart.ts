@@ -81,12 +81,16 @@ export function buildRegionMapChart(
         roam: widget.type === 'map',
         top: 8,
         bottom: 40,
-        // Floor plans keep their own drawing's colours where no value applies; maps get a neutral fill.
-        itemStyle: {
-          areaColor: empty,
-          borderColor: style.scheme === 'dark' ? '#1F2933' : '#FFFFFF',
-          borderWidth: widget.type === 'map' ? 0.5 : 1.5,
-        },
+        // Maps get a neutral fill where no value applies; floor plans keep their own drawing's colours
+        // everywhere but the regions with a value (name tags and walls stay as drawn).
+        itemStyle:
+          widget.type === 'map'
+            ? {
+                areaColor: empty,
+                borderColor: style.scheme === 'dark' ? '#1F2933' : '#FFFFFF',
+                borderWidth: 0.5,
+              }
+            : {},
         emphasis: {
           label: { show: widget.type === 'floorplan', color: style.text },
           itemStyle: { areaColor: style.palette[1] },

@@ -1,10 +1,5 @@
 import { useId, useMemo, useRef, useState, type MutableRefObject } from 'react';
-import {
-  CHART_TYPES as CHART_TYPE_LIST,
-  type SortSpec,
-  type WidgetDataResponse,
-  type WidgetDefinition,
-} from '../../../contract/index.js';
+import type { ChartType, SortSpec, WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
 import type { MarkValues } from '../app/filters/cross-filter.js';
 import type { FilterState } from '../app/filters/filter-state.js';
 import { chartMarks } from '../charts/chart-marks.js';
@@ -45,7 +40,26 @@ export interface WidgetCrossFilter {
 
 export type WidgetState = 'loading' | 'error' | 'empty' | 'ready';
 
-const CHART_TYPES = new Set<string>(CHART_TYPE_LIST);
+// Spelled out, not imported: a value import of contract/index.js would pull zod into the first page.
+const CHART_TYPE_LIST: Record<ChartType, true> = {
+  bar: true,
+  line: true,
+  area: true,
+  pie: true,
+  donut: true,
+  scatter: true,
+  histogram: true,
+  heatmap: true,
+  boxplot: true,
+  funnel: true,
+  gauge: true,
+  calendar: true,
+  sankey: true,
+  graph: true,
+  map: true,
+  floorplan: true,
+};
+const CHART_TYPES = new Set<string>(Object.keys(CHART_TYPE_LIST));
 
 /**
  * One widget: its own query, its own skeleton, error (with Retry) and empty states, so one failing
