@@ -17,6 +17,14 @@ export interface WidgetDataParams {
   readonly drill?: readonly string[] | undefined;
 }
 
+export interface DrillRowsParams {
+  readonly filters: FilterValues;
+  /** The clicked mark's values: result column → value (only the widget's own dimensions). */
+  readonly mark: Readonly<Record<string, string>>;
+  readonly page: { readonly offset: number; readonly limit: number };
+  readonly drill?: readonly string[] | undefined;
+}
+
 type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -37,6 +45,26 @@ export class ApiClient {
 
   getDashboard(dashboardId: string, signal?: AbortSignal): Promise<DashboardDefinition> {
     return this.request('GET', `/dashboards/${seg(dashboardId)}`, undefined, signal);
+  }
+
+  /** The rows behind one mark of a widget that declares `drill.rows` (its values keyed by result column). */
+  drillRows(
+    dashboardId: string,
+    widgetId: string,
+    params: DrillRowsParams,
+    signal?: AbortSignal,
+  ): Promise<WidgetDataResponse> {
+    return this.request(
+      'POST',
+      `/dashboards/${seg(dashboardId)}/widgets/${seg(widgetId)}/rows`,
+      {
+        filters: params.filters,
+        mark: params.mark,
+        page: params.page,
+        ...(params.drill?.length ? { drill: params.drill } : {}),
+      },
+      signal,
+    );
   }
 
   widgetData(
