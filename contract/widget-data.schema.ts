@@ -28,6 +28,11 @@ export const widgetDataRequest = z.object({
    * ("2019-01-01" for the year 2019, then "2019-03-01" for March). Its length is the level shown.
    */
   drill: z.array(isoDate).max(3).optional(),
+  /**
+   * "Refresh now": read the source again instead of the cache. Honoured for editors and admins only
+   * (a viewer's request is answered as usual, so viewers cannot load the source on demand).
+   */
+  refresh: z.boolean().optional(),
 });
 export type WidgetDataRequest = z.input<typeof widgetDataRequest>;
 

@@ -359,7 +359,7 @@ export async function openAudited(
   browser: Browser,
   url: string,
   options: {
-    ready?: (page: Page) => Promise<void>;
+    ready?: (page: Page) => Promise<unknown>;
     errors?: string[];
     schemes?: readonly ('light' | 'dark')[];
   } = {},

@@ -15,6 +15,8 @@ export interface WidgetDataParams {
   readonly sort?: SortSpec | undefined;
   /** A drill-down path: first days of the chosen periods (widgets with `drill`). */
   readonly drill?: readonly string[] | undefined;
+  /** "Refresh now" (editors and admins; the server ignores it for viewers): read the source again. */
+  readonly refresh?: boolean | undefined;
 }
 
 export interface DrillRowsParams {
@@ -77,6 +79,7 @@ export class ApiClient {
     if (params.page) body.page = params.page;
     if (params.sort) body.sort = params.sort;
     if (params.drill?.length) body.drill = params.drill;
+    if (params.refresh) body.refresh = true;
     return this.request(
       'POST',
       `/dashboards/${seg(dashboardId)}/widgets/${seg(widgetId)}/data`,

@@ -9,6 +9,7 @@ import { DEFAULT_PAGE_SIZE, useWidgetData } from '../hooks/useWidgetData.js';
 import { ChartView, type ChartInteraction, type ChartSnapshot } from './ChartView.js';
 import { DrillRowsDialog, type DrillMark } from './DrillRowsDialog.js';
 import { drillToPath } from '../app/routing/drill-to-path.js';
+import { widgetRefreshMs } from '../app/freshness/auto-refresh.js';
 import { navigate } from '../app/routing/router.js';
 import { DataTable, type CellFilter } from './DataTable.js';
 import { ExportMenu } from './ExportMenu.js';
@@ -29,6 +30,8 @@ interface Props {
   readonly exportable?: boolean;
   /** Present when the widget drills down a time hierarchy (widget.drill): its path and how to change it. */
   readonly drill?: WidgetDrill | undefined;
+  /** The dashboard's auto-refresh choice in ms (0: off); clamped to the widget's freshness. */
+  readonly autoRefreshMs?: number;
 }
 
 export interface WidgetDrill {
@@ -61,6 +64,7 @@ export function WidgetCard({
   crossFilter,
   exportable = true,
   drill,
+  autoRefreshMs = 0,
 }: Props) {
   const titleId = useId();
   const isTable = widget.type === 'table';
@@ -88,6 +92,7 @@ export function WidgetCard({
     filters,
     isTable ? { offset, sort } : undefined,
     drill?.path,
+    widgetRefreshMs(autoRefreshMs, widget.freshnessMs),
   );
   const markdown = useMarkdownRenderer(widget.type === 'text');
   const data = query.data;
