@@ -92,6 +92,22 @@ export const widgetDefinition = z.object({
   /** Time charts that drill down: the grains from coarse to fine (the request sends a `drill` path). */
   drill: z.object({ levels: z.array(z.enum(['year', 'quarter', 'month', 'day'])) }).optional(),
   /**
+   * A click on a mark opens the rows behind it (POST …/widgets/:widget/rows with the mark's values),
+   * a paged table of columns the project declares.
+   */
+  drillRows: z.object({ pageSize: z.number().int() }).optional(),
+  /**
+   * A click on a mark opens another dashboard (one this viewer may open) with its filters set from
+   * the mark: `filter` is the target's filter id, `column` the result column whose value it takes.
+   */
+  drillTo: z
+    .object({
+      dashboard: z.string(),
+      title: z.string(),
+      filters: z.array(z.object({ filter: z.string(), column: z.string() })),
+    })
+    .optional(),
+  /**
    * Data widgets of an exportable dashboard: the download formats its source can write (Parquet only
    * where the engine writes it), so the menu never offers one that would fail.
    */

@@ -28,8 +28,40 @@ export const widgetDataRequest = z.object({
    * ("2019-01-01" for the year 2019, then "2019-03-01" for March). Its length is the level shown.
    */
   drill: z.array(isoDate).max(3).optional(),
+  /**
+   * "Refresh now": read the source again instead of the cache. Honoured for editors and admins only
+   * (a viewer's request is answered as usual, so viewers cannot load the source on demand).
+   */
+  refresh: z.boolean().optional(),
 });
 export type WidgetDataRequest = z.input<typeof widgetDataRequest>;
+
+/** Rows per page a drill to the rows behind a mark may ask for (the widget's page_size is the default). */
+export const MAX_DRILL_ROWS_PAGE = 200;
+
+/** A value a mark carries: a category, a number, a flag, a period's first day, or none. */
+export const markValue = z.union([z.string().max(500), z.number().finite(), z.boolean(), z.null()]);
+
+export const drillRowsRequest = z.object({
+  filters: filterValues.default({}),
+  /** The time-hierarchy path the chart shows (widgets with `drill.levels`), as in widget data. */
+  drill: z.array(isoDate).max(3).optional(),
+  /**
+   * The clicked mark: result column → value. Only columns the widget groups by are accepted, and each
+   * becomes a bound filter (a period's first day becomes its range). Empty: every row under the filters.
+   */
+  mark: z
+    .record(z.string().max(100), markValue)
+    .refine((m) => Object.keys(m).length <= 4, 'a mark carries at most 4 values')
+    .default({}),
+  page: z
+    .object({
+      offset: z.number().int().min(0).max(MAX_OFFSET),
+      limit: z.number().int().min(1).max(MAX_DRILL_ROWS_PAGE),
+    })
+    .optional(),
+});
+export type DrillRowsRequest = z.input<typeof drillRowsRequest>;
 
 export const COLUMN_ROLES = ['dimension', 'measure', 'value'] as const;
 export const COLUMN_TYPES = ['string', 'number', 'date', 'timestamp', 'boolean'] as const;

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // (DOM types: the callbacks passed to page.evaluate run in the browser.)
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -9,11 +9,11 @@ import {
   chromiumAvailable,
   ensureWebBuild,
   launchBrowser,
-  repoRoot,
   resultsDir,
   startServer,
   type Browser,
   type RunningServer,
+  axeSerious,
 } from './e2e-harness.js';
 
 /**
@@ -23,22 +23,6 @@ import {
  * test-results/cross-filter-{light,dark}.png.
  */
 const available = chromiumAvailable();
-
-const AXE_SOURCE = readFileSync(path.join(repoRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-
-/** axe-core in the page ; ids and targets of serious/critical violations. */
-async function axeSerious(page: Page): Promise<string[]> {
-  // The app's CSP forbids inline scripts (so addScriptTag is blocked); evaluate runs outside CSP.
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<AxeResults> } }).axe;
-    type AxeResults = { violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] };
-    const r = await axe.run();
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`);
-  });
-}
 
 describe.skipIf(!available)('cross-filter in Chromium', () => {
   let server: RunningServer;

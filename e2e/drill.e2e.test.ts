@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // (DOM types: the callbacks passed to page.evaluate run in the browser.)
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -9,11 +9,11 @@ import {
   chromiumAvailable,
   ensureWebBuild,
   launchBrowser,
-  repoRoot,
   resultsDir,
   startServer,
   type Browser,
   type RunningServer,
+  axeSerious,
 } from './e2e-harness.js';
 
 /**
@@ -22,19 +22,6 @@ import {
  * the URL keeps the level. Screenshots: test-results/drill-{light,dark}.png.
  */
 const available = chromiumAvailable();
-const AXE_SOURCE = readFileSync(path.join(repoRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-
-async function axeSerious(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    type AxeResults = { violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] };
-    const axe = (window as unknown as { axe: { run(): Promise<AxeResults> } }).axe;
-    const r = await axe.run();
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`);
-  });
-}
 
 describe.skipIf(!available)('drill-down in Chromium', () => {
   let server: RunningServer;
@@ -106,8 +93,32 @@ describe.skipIf(!available)('drill-down in Chromium', () => {
     await eventually(() => drillParam(page), `starts:${year}-01-01,${year}-01-01`);
     await waitForDashboard(page);
     check(await crumbs(page)).toEqual(['All years', `›${year}`, `›Jan ${year}`]);
-    check(await marks(page).count()).toBe(0);
     check(await description(page)).not.toBe(months);
+
+    // The last level's marks open the rows behind them (drill.rows): a day's studies, in a dialog.
+    await marks(page).focus();
+    await page.keyboard.press('Home');
+    const day = await marks(page).locator('[data-active="true"]').innerText();
+    await page.keyboard.press('Enter');
+    const dialog = page.locator('[data-testid="drill-rows"]');
+    await dialog.locator('table tbody tr').first().waitFor();
+    check(await dialog.locator('h2').innerText()).toContain(`rows behind ${day}`);
+    const starts = await dialog.locator('tbody tr td:nth-child(5)').allInnerTexts();
+    check(starts.length).toBeGreaterThan(0);
+    check(new Set(starts).size).toBe(1); // every row started that one day
+    check(await dialog.locator('.pager-range').innerText()).toMatch(/^1–\d+ of [\d,]+$/);
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.screenshot({ path: path.join(resultsDir, `drill-rows-${scheme}.png`) });
+      const serious = await axeSerious(page);
+      console.log(`axe on the rows dialog (${scheme}): ${serious.length} serious/critical`);
+      check(serious).toEqual([]);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    // Focus is back on the chart's marks, where the keyboard user was.
+    check(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('chart-marks');
 
     // A reload keeps the level; Back climbs one level, the breadcrumb goes straight to the top.
     await page.reload();
@@ -122,6 +133,28 @@ describe.skipIf(!available)('drill-down in Chromium', () => {
     await eventually(() => drillParam(page), null);
     await waitForDashboard(page);
     await eventually(() => description(page), years);
+    check(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it("a bar opens another dashboard with its value as that dashboard's filter (drill.dashboard)", async () => {
+    const page = await browser.context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(`${server.baseUrl}/d/distributions`);
+    await waitForDashboard(page);
+    const statusMarks = page.locator('[data-widget-id="status"] [data-testid="chart-marks"]');
+    await statusMarks.focus();
+    await page.keyboard.press('Home');
+    const status = await statusMarks.locator('[data-active="true"]').innerText();
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => url.pathname === '/d/time-trends');
+    check(new URL(page.url()).searchParams.get('status')).toBe(status);
+    await waitForDashboard(page);
+    check(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Time trends');
+    // The filter bar shows the carried value; Back returns to where the click was.
+    check(await page.locator('.filter-bar').innerText()).toContain(status);
+    await page.goBack();
+    await page.waitForURL((url) => url.pathname === '/d/distributions');
     check(pageErrors).toEqual([]);
     await page.close();
   });

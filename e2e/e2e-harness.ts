@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -322,4 +322,65 @@ export async function startAccountsServer(setup: {
     await close();
     throw err;
   }
+}
+
+let axeSource: string | undefined;
+
+/**
+ * axe-core in the page: the ids and targets of serious and critical violations (none is the bar on
+ * every page). The app's CSP forbids inline scripts, so the source runs through evaluate (outside CSP).
+ */
+export async function axeSerious(page: Page): Promise<string[]> {
+  axeSource ??= readFileSync(path.join(repoRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    type AxeResults = { violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] };
+    const axe = (globalThis as unknown as { axe: { run(): Promise<AxeResults> } }).axe;
+    const r = await axe.run();
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`);
+  });
+}
+
+/** What `openAudited` found: the open page and axe's serious/critical violations per colour scheme. */
+export interface AuditedPage {
+  readonly page: Page;
+  readonly serious: Readonly<Record<'light' | 'dark', readonly string[]>>;
+}
+
+/**
+ * The one way the browser tests open a page and check its accessibility: a page in a browser signed
+ * in to the server (launchBrowser(server), or signed out with a bare launchBrowser()), opened at
+ * `pathname`, left to settle (`ready`: the page's own wait, e.g. waitForDashboard), then axe in the
+ * light and the dark scheme. Page errors are collected in `errors` when given.
+ */
+export async function openAudited(
+  browser: Browser,
+  url: string,
+  options: {
+    ready?: (page: Page) => Promise<unknown>;
+    errors?: string[];
+    schemes?: readonly ('light' | 'dark')[];
+  } = {},
+): Promise<AuditedPage> {
+  const page = await browser.context.newPage();
+  if (options.errors) page.on('pageerror', (err) => options.errors?.push(err.message));
+  await page.goto(url);
+  await (options.ready ?? settle)(page);
+  const serious: Record<'light' | 'dark', string[]> = { light: [], dark: [] };
+  for (const scheme of options.schemes ?? (['light', 'dark'] as const)) {
+    await page.emulateMedia({ colorScheme: scheme });
+    serious[scheme] = await axeSerious(page);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  return { page, serious };
+}
+
+/** A page has settled when its main landmark is there and nothing in it says it is busy. */
+async function settle(page: Page): Promise<void> {
+  await page.locator('main, [role="main"]').first().waitFor({ timeout: 30_000 });
+  await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'), undefined, {
+    timeout: 30_000,
+  });
 }

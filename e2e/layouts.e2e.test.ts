@@ -1,7 +1,6 @@
 /// <reference lib="dom" />
 // (DOM types: the callbacks passed to page.evaluate run in the browser.)
-import { mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { check, checks, eventually, waitForDashboard } from './dashboard-page.js';
@@ -9,12 +8,12 @@ import {
   chromiumAvailable,
   ensureWebBuild,
   launchBrowser,
-  repoRoot,
   resultsDir,
   screenshotBothSchemes,
   startServer,
   type Browser,
   type RunningServer,
+  axeSerious,
 } from './e2e-harness.js';
 
 /**
@@ -25,21 +24,6 @@ import {
  * Screenshots: test-results/layout-arrange-{light,dark}.png, test-results/layout-own-{light,dark}.png.
  */
 const available = chromiumAvailable();
-const AXE_SOURCE = readFileSync(path.join(repoRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-
-/** axe-core's serious and critical violations on the page as it is (as in palette.e2e.test.ts). */
-async function axeSerious(page: Page): Promise<string[]> {
-  // The app's CSP forbids inline scripts (so addScriptTag is blocked); evaluate runs outside CSP.
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    type AxeResults = { violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] };
-    const axe = (window as unknown as { axe: { run(): Promise<AxeResults> } }).axe;
-    const r = await axe.run();
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`);
-  });
-}
 
 /** The grid slot of each widget with an own layout: `column / row` as placed by the page. */
 const slots = (page: Page) =>

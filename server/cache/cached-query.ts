@@ -2,7 +2,13 @@ import { TrellisError } from '../errors.js';
 import type { Cache, CacheLogger } from './cache.js';
 import { cacheKey, canonicalJson, type CacheKey } from './cache-key.js';
 import { noCacheMetrics, type CacheMetricsHooks } from './cache-metrics.js';
-import { abortSignalOf, served, type CachedQueryRequest, type CachedQueryResult } from './cached-result.js';
+import {
+  abortSignalOf,
+  isFreshFor,
+  served,
+  type CachedQueryRequest,
+  type CachedQueryResult,
+} from './cached-result.js';
 import { isSourceUnavailable } from '../resilience/circuit-breaker.js';
 import { OptionalCache } from './optional-cache.js';
 import { SharedFetch } from './shared-fetch.js';
@@ -98,8 +104,8 @@ export class CachedQueries {
 
     const entry = await this.store.get(key);
     const now = this.now();
-    if (entry && now < entry.freshUntil) return this.count(served(entry, 'hit', false));
-    if (entry && now < entry.staleUntil) {
+    if (entry && isFreshFor(entry, now, request.freshAfter)) return this.count(served(entry, 'hit', false));
+    if (entry && now < entry.staleUntil && request.freshAfter === undefined) {
       this.refreshInBackground(key, request);
       return this.count(served(entry, 'stale', false));
     }

@@ -18,6 +18,20 @@ export interface CachedQueryRequest<T> {
   readonly sizeOf: (value: T) => number;
   /** This request's signal (client disconnected): it stops waiting with QUERY_CANCELLED. */
   readonly signal?: RequestSignal | undefined;
+  /**
+   * "Refresh now": an entry stored before this time is not fresh (nor servable stale) for this request,
+   * so it runs the query (or joins one already running). Still one execution for many askers.
+   */
+  readonly freshAfter?: number | undefined;
+}
+
+/** Whether a cache entry answers a request at `now` without running anything. */
+export function isFreshFor(
+  entry: { readonly freshUntil: number; readonly storedAt: number },
+  now: number,
+  freshAfter: number | undefined,
+): boolean {
+  return now < entry.freshUntil && (freshAfter === undefined || entry.storedAt >= freshAfter);
 }
 
 /**

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { TrellisError } from '../errors.js';
 import type { CacheEntry, CacheLogger } from './cache.js';
 import type { CacheMetricsHooks } from './cache-metrics.js';
-import { served, type CachedQueryRequest, type CachedQueryResult } from './cached-result.js';
+import { isFreshFor, served, type CachedQueryRequest, type CachedQueryResult } from './cached-result.js';
 import { entryTimes, storageTtlMs, type FreshnessPolicy } from './freshness.js';
 import { CACHE_DOWN, type OptionalCache } from './optional-cache.js';
 
@@ -47,7 +47,8 @@ export class SharedFetch {
         try {
           // Another instance may have stored the result between our read and our lock.
           const entry = await store.get(key);
-          if (entry && this.o.now() < entry.freshUntil) return served(entry, 'coalesced', false);
+          if (entry && isFreshFor(entry, this.o.now(), request.freshAfter))
+            return served(entry, 'coalesced', false);
           return await this.executeAndStore(key, request, policy, signal, entry ?? fallback);
         } finally {
           await store.release(key, token);
@@ -64,7 +65,8 @@ export class SharedFetch {
       const woken = await store.waitForSignal(key, Math.min(remaining, lockTtlMs));
       if (woken === CACHE_DOWN) return this.executeAndStore(key, request, policy, signal, fallback);
       const entry = await store.get(key);
-      if (entry && this.o.now() < entry.freshUntil) return served(entry, 'coalesced', false);
+      if (entry && isFreshFor(entry, this.o.now(), request.freshAfter))
+        return served(entry, 'coalesced', false);
       fallback = entry ?? fallback;
     }
   }

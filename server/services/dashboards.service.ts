@@ -1,5 +1,10 @@
 import type { DashboardDefinition, DashboardListResponse, ExportFormatName } from '../../contract/index.js';
-import type { Dashboard, Project, ResolvedWidget } from '../config/project/project.types.js';
+import type {
+  Dashboard,
+  Project,
+  ResolvedDataWidget,
+  ResolvedWidget,
+} from '../config/project/project.types.js';
 import { crossFilterLinks } from '../config/project/cross-filter-links.js';
 import { freshnessPolicy } from '../cache/freshness.js';
 import { TrellisError } from '../errors.js';
@@ -42,6 +47,8 @@ export function presentDashboard(
   dashboard: Dashboard,
   /** The export formats a source can write (from its engine's capabilities); none: no formats listed. */
   exportFormatsOf?: (source: string) => readonly ExportFormatName[],
+  /** Whose view: drills to other dashboards are offered only when their role may open them. */
+  viewer?: Viewer,
 ): DashboardDefinition {
   return {
     id: dashboard.id,
@@ -56,7 +63,7 @@ export function presentDashboard(
       ...(f.max !== undefined ? { max: f.max } : {}),
       ...(f.step !== undefined ? { step: f.step } : {}),
     })),
-    widgets: dashboard.widgets.map((w) => presentWidget(project, dashboard, w, exportFormatsOf)),
+    widgets: dashboard.widgets.map((w) => presentWidget(project, dashboard, w, viewer, exportFormatsOf)),
     exportable: dashboard.exportable,
     datasets: dashboardDatasets(dashboard),
   };
@@ -70,10 +77,33 @@ export function dashboardDatasets(dashboard: Dashboard): string[] {
   return [...ids].sort();
 }
 
+/**
+ * A drill to another dashboard, offered only when this viewer may open it (a role that cannot see the
+ * target gets no link rather than a link to "not found"). The page sends their filter ids with the
+ * clicked values, as any link with filters would.
+ */
+function drillTo(
+  project: Project,
+  w: ResolvedDataWidget,
+  viewer: Viewer | undefined,
+): Pick<DashboardDefinition['widgets'][number], 'drillTo'> {
+  const targetId = w.drill?.dashboard;
+  const target = targetId ? project.dashboards.get(targetId) : undefined;
+  if (!target || !viewer || !target.roles.includes(viewer.role)) return {};
+  return {
+    drillTo: {
+      dashboard: target.id,
+      title: target.title,
+      filters: Object.entries(w.drill?.filters ?? {}).map(([filter, column]) => ({ filter, column })),
+    },
+  };
+}
+
 function presentWidget(
   project: Project,
   dashboard: Dashboard,
   w: ResolvedWidget,
+  viewer: Viewer | undefined,
   exportFormatsOf: ((source: string) => readonly ExportFormatName[]) | undefined,
 ): DashboardDefinition['widgets'][number] {
   if (w.type === 'text')
@@ -118,8 +148,10 @@ function presentWidget(
       : {}),
     ...(w.type === 'map' ? { map: w.map } : {}),
     ...(w.type === 'floorplan' && w.svgMarkup ? { svg: w.svgMarkup } : {}),
-    ...((w.type === 'bar' || w.type === 'line' || w.type === 'area') && w.drill
+    ...((w.type === 'bar' || w.type === 'line' || w.type === 'area') && w.drill?.levels
       ? { drill: { levels: [...w.drill.levels] } }
       : {}),
+    ...(w.drill?.rows ? { drillRows: { pageSize: w.drill.rows.page_size } } : {}),
+    ...drillTo(project, w, viewer),
   };
 }

@@ -25,6 +25,8 @@ export interface RunContext {
    * requests share one execution, the first one's user is the one queued.
    */
   readonly user?: string | undefined;
+  /** "Refresh now" (editors): results cached before this time are not served (CachedQueryRequest). */
+  readonly freshAfter?: number | undefined;
 }
 
 /**
@@ -144,6 +146,7 @@ export class QueryRunner {
       execute: (signal) => this.execute(dataset, engine, query, signal, plan.tenant, context.user),
       sizeOf: resultBytes,
       ...(context.signal ? { signal: context.signal } : {}),
+      ...(context.freshAfter !== undefined ? { freshAfter: context.freshAfter } : {}),
     });
     const ttl = freshness?.ttlMs ?? 0;
     return {

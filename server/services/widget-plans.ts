@@ -48,7 +48,7 @@ export function widgetQuery(
     });
   if (
     req.drill?.length &&
-    !((widget.type === 'bar' || widget.type === 'line' || widget.type === 'area') && widget.drill)
+    !((widget.type === 'bar' || widget.type === 'line' || widget.type === 'area') && widget.drill?.levels)
   )
     throw new TrellisError('DRILL_INVALID', { message: `Widget "${widget.id}" does not drill down.` });
   const dim = (column: string, grain?: PlanDimension['grain']): PlanDimension =>
@@ -67,7 +67,7 @@ export function widgetQuery(
     case 'line':
     case 'area': {
       // A drilled chart shows the next level's grain inside the chosen period.
-      const step = widget.drill
+      const step = widget.drill?.levels
         ? drillStep(widget.drill.levels, widget.dimension, ds, req.drill ?? [])
         : undefined;
       const grain = step?.grain ?? widget.grain;
@@ -326,7 +326,7 @@ function aggregate(ds: Dataset, plan: AggregatePlan, grain?: string): WidgetQuer
   };
 }
 
-function columnMeta(ds: Dataset, name: string, role: ResultColumn['role']): ResultColumn {
+export function columnMeta(ds: Dataset, name: string, role: ResultColumn['role']): ResultColumn {
   const col = ds.columns.get(name);
   if (col)
     return {

@@ -10,7 +10,7 @@ type DrillGrain = (typeof DRILL_GRAINS)[number];
 import type { ColumnType, Dashboard, ResolvedFilter, ResolvedWidget } from './project.types.js';
 import type { YamlPath, YamlSource } from './yaml-source.js';
 import { didYouMean as suggest } from './did-you-mean.js';
-import { crossFilterLinks } from './cross-filter-links.js';
+import { crossFilterLinks, markColumns } from './cross-filter-links.js';
 
 type Report = (file: string, line: number, message: string) => void;
 
@@ -61,6 +61,7 @@ export function checkReferences(
   floorPlans: ReadonlyMap<string, string> = new Map(),
 ): Map<string, Dashboard> {
   const result: Dashboard[] = [];
+  const reportAt = new Map<string, At>();
   for (const [id, toCheck] of dashboardFiles) {
     const { source: src, data, refusedWidgetDatasets = [] } = toCheck;
     // Paths name the item's position in the file, not in the (possibly salvaged) list.
@@ -78,6 +79,7 @@ export function checkReferences(
           : p;
       report(src.file, src.lineOf(where), message);
     };
+    reportAt.set(id, at);
     const widgets: ResolvedWidget[] = [];
     const seen = new Set<string>();
     data.widgets.forEach((w, i) => {
@@ -153,7 +155,60 @@ export function checkReferences(
     });
   }
   result.sort((a, b) => a.order - b.order || a.title.localeCompare(b.title));
-  return new Map(result.map((d) => [d.id, d]));
+  const resolved = new Map(result.map((d) => [d.id, d]));
+  for (const d of result) {
+    const at = reportAt.get(d.id);
+    if (at) checkDrillTargets(d, resolved, dashboardFiles, at);
+  }
+  return resolved;
+}
+
+/**
+ * A drill to another dashboard names one that exists, and carries each mark value to a value filter
+ * (multi_select or text) of that dashboard from a column the widget's marks carry as a raw value.
+ */
+function checkDrillTargets(
+  d: Dashboard,
+  dashboards: ReadonlyMap<string, Dashboard>,
+  files: ReadonlyMap<string, DashboardToCheck>,
+  at: At,
+): void {
+  const positions = files.get(d.id)?.data.widgets.map((w) => w.id) ?? [];
+  for (const w of d.widgets) {
+    if (w.type === 'text' || !w.drill?.dashboard) continue;
+    const i = positions.indexOf(w.id);
+    const here = (p: YamlPath, m: string) => at(['widgets', i, 'drill', ...p], `widget "${w.id}": ${m}`);
+    const targetId = w.drill.dashboard;
+    // Known only when the target file parsed: a broken one reports its own problems.
+    const target = dashboards.get(targetId);
+    if (!target) {
+      if (!files.has(targetId))
+        here(['dashboard'], `drills to unknown dashboard "${targetId}"${suggest(targetId, files.keys())}`);
+      continue;
+    }
+    const raw = new Set(markColumns(w));
+    for (const [theirs, ours] of Object.entries(w.drill.filters ?? {})) {
+      const filter = target.filters.find((f) => f.id === theirs);
+      if (!filter)
+        here(
+          ['filters', theirs],
+          `dashboard "${targetId}" has no filter "${theirs}"${suggest(
+            theirs,
+            target.filters.map((f) => f.id),
+          )}`,
+        );
+      else if (filter.type !== 'multi_select' && filter.type !== 'text')
+        here(
+          ['filters', theirs],
+          `filter "${theirs}" of "${targetId}" is a ${filter.type}; a mark carries one value (multi_select or text)`,
+        );
+      if (!raw.has(ours))
+        here(
+          ['filters', theirs],
+          `"${ours}" is not a column this widget's marks carry (${[...raw].join(', ') || 'none'}; periods are not values)`,
+        );
+    }
+  }
 }
 
 type At = (path: YamlPath, message: string) => void;
@@ -177,15 +232,18 @@ function checkWidget(w: Exclude<WidgetDef, { type: 'text' }>, ds: DatasetShape, 
     const problem = whereValueProblem(c);
     if (problem) at(['where', i, 'value'], problem);
   });
+  w.drill?.rows?.columns.forEach((c, i) => column(['drill', 'rows', 'columns', i], c));
+  if (w.drill?.levels && w.type !== 'bar' && w.type !== 'line' && w.type !== 'area')
+    at(['drill', 'levels'], 'only bar, line and area charts drill down a time hierarchy (`levels`)');
   switch (w.type) {
     case 'kpi':
       return measure(['measure'], w.measure);
     case 'bar':
     case 'line':
     case 'area':
-      column(['dimension'], w.dimension, w.grain || w.drill ? timeish : undefined);
+      column(['dimension'], w.dimension, w.grain || w.drill?.levels ? timeish : undefined);
       column(['series'], w.series);
-      if (w.drill) checkDrill(w.drill.levels, w.grain, at);
+      if (w.drill?.levels) checkDrill(w.drill.levels, w.grain, at);
       w.measures.forEach((m, i) => measure(['measures', i], m));
       if (w.sort && w.sort.by !== w.dimension && !w.measures.includes(w.sort.by))
         at(['sort', 'by'], `sort.by "${w.sort.by}" must be the dimension or one of the measures`);

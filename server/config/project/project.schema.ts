@@ -342,6 +342,42 @@ export const TIME_GRAINS = ['day', 'week', 'month', 'quarter', 'year'] as const;
 /** Grains a drill hierarchy may use, coarsest first: each period lies inside one of the level above (weeks do not). */
 export const DRILL_GRAINS = ['year', 'quarter', 'month', 'day'] as const;
 
+/** Rows a drill to the detail table shows per page, at most (the engine's row cap stays the outer bound). */
+export const MAX_DRILL_PAGE_SIZE = 200;
+
+/**
+ * What a click on a mark opens: the next level of a time hierarchy (`levels`: bar, line and area
+ * charts), the rows behind the mark (`rows`: a paged detail table of declared columns), or another
+ * dashboard with the mark's values carried as its filters (`dashboard` + `filters`: their filter id →
+ * our column). `rows` and `dashboard` exclude each other; with `levels` they act at the last level.
+ */
+const drillDef = z
+  .object({
+    levels: z.array(z.enum(DRILL_GRAINS)).min(2).max(DRILL_GRAINS.length).optional(),
+    rows: z
+      .object({
+        columns: z.array(identifier).min(1).max(50),
+        page_size: z.number().int().min(1).max(MAX_DRILL_PAGE_SIZE).default(25),
+      })
+      .strict()
+      .optional(),
+    dashboard: id.optional(),
+    filters: z.record(id, identifier).optional(),
+  })
+  .strict()
+  .superRefine((d, ctx) => {
+    if (!d.levels && !d.rows && !d.dashboard)
+      ctx.addIssue({ code: 'custom', message: 'drill needs `levels`, `rows` or `dashboard`' });
+    if (d.rows && d.dashboard)
+      ctx.addIssue({
+        code: 'custom',
+        message: 'drill has `rows` or `dashboard`, not both: a click opens one',
+      });
+    if (d.filters && !d.dashboard)
+      ctx.addIssue({ code: 'custom', path: ['filters'], message: '`filters` goes with `dashboard`' });
+  });
+export type DrillDef = z.infer<typeof drillDef>;
+
 const widgetBase = {
   id,
   title: z.string().min(1),
@@ -357,6 +393,7 @@ const widgetBase = {
    * of filter ids keeps only those.
    */
   cross_filter: z.union([z.literal(false), z.array(id).min(1)]).optional(),
+  drill: drillDef.optional(),
 };
 
 const kpiWidget = z
@@ -382,14 +419,6 @@ const seriesChart = (type: 'bar' | 'line' | 'area') =>
       limit: z.number().int().min(1).max(1000).optional(),
       stacked: z.boolean().default(false),
       horizontal: z.boolean().default(false),
-      /**
-       * Drill down a time hierarchy: a click on a period shows the next level inside it (year →
-       * month → day), with a breadcrumb back up. The first level is the widget's `grain`.
-       */
-      drill: z
-        .object({ levels: z.array(z.enum(DRILL_GRAINS)).min(2).max(DRILL_GRAINS.length) })
-        .strict()
-        .optional(),
     })
     .strict();
 const pieWidget = (type: 'pie' | 'donut') =>

@@ -387,6 +387,7 @@ describe('operations endpoints', () => {
       '/api/v1/dashboards/{dashboard}/presets/{preset}',
       '/api/v1/dashboards/{dashboard}/widgets/{widget}/data',
       '/api/v1/dashboards/{dashboard}/widgets/{widget}/export',
+      '/api/v1/dashboards/{dashboard}/widgets/{widget}/rows',
       '/api/v1/exports',
       '/api/v1/exports/pdf',
       '/api/v1/exports/{id}',

@@ -31,12 +31,15 @@ export function dashboardsRoutes(services: Deps): FastifyPluginAsyncZod {
         params: dashboardParams,
         response: { 200: dashboardDefinition, 401: errorBody, 404: errorBody },
       },
-      handler: async (request) =>
-        presentDashboard(
+      handler: async (request) => {
+        const viewer = viewerOf(request.session);
+        return presentDashboard(
           services.project,
-          getDashboard(services.project, request.params.dashboard, viewerOf(request.session)),
+          getDashboard(services.project, request.params.dashboard, viewer),
           (source) => exportFormatsFor(services.engines.get(source)),
-        ),
+          viewer,
+        );
+      },
     });
   };
 }

@@ -1,6 +1,12 @@
 import { serializerCompiler, type FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
-import { errorBody, widgetDataRequest, widgetDataResponse } from '../../../contract/index.js';
+import {
+  drillRowsRequest,
+  errorBody,
+  widgetDataRequest,
+  widgetDataResponse,
+} from '../../../contract/index.js';
+import { drillRows } from '../../services/drill-rows.service.js';
 import { withCacheHeaders } from '../../http/cache-headers.js';
 import { clientAbortSignal } from '../../http/client-abort.js';
 import { widgetData } from '../../services/widget-data.service.js';
@@ -54,6 +60,37 @@ export function widgetsRoutes(services: Deps): FastifyPluginAsyncZod {
         });
         return reply.send(withCacheHeaders(request, reply, result));
       },
+    });
+
+    app.post('/api/v1/dashboards/:dashboard/widgets/:widget/rows', {
+      config: { permission: 'dashboards:read' },
+      onRequest: services.dataRateLimit,
+      schema: {
+        tags: ['dashboards'],
+        summary: 'The rows behind a mark of a widget that declares `drill.rows`',
+        description:
+          "The mark's values are keyed by the widget's own result columns and become bound filters; the columns shown are the project's.",
+        params,
+        body: drillRowsRequest,
+        response: {
+          200: widgetDataResponse,
+          400: errorBody,
+          401: errorBody,
+          404: errorBody,
+          422: errorBody,
+          429: errorBody,
+          503: errorBody,
+          504: errorBody,
+        },
+      },
+      handler: async (request, reply) =>
+        drillRows(services.project, services.runner, {
+          dashboard: request.params.dashboard,
+          widget: request.params.widget,
+          request: request.body,
+          viewer: viewerOf(request.session),
+          signal: clientAbortSignal(reply),
+        }),
     });
   };
 }

@@ -15,6 +15,16 @@ export interface WidgetDataParams {
   readonly sort?: SortSpec | undefined;
   /** A drill-down path: first days of the chosen periods (widgets with `drill`). */
   readonly drill?: readonly string[] | undefined;
+  /** "Refresh now" (editors and admins; the server ignores it for viewers): read the source again. */
+  readonly refresh?: boolean | undefined;
+}
+
+export interface DrillRowsParams {
+  readonly filters: FilterValues;
+  /** The clicked mark's values: result column → value (only the widget's own dimensions). */
+  readonly mark: Readonly<Record<string, string>>;
+  readonly page: { readonly offset: number; readonly limit: number };
+  readonly drill?: readonly string[] | undefined;
 }
 
 type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -39,6 +49,26 @@ export class ApiClient {
     return this.request('GET', `/dashboards/${seg(dashboardId)}`, undefined, signal);
   }
 
+  /** The rows behind one mark of a widget that declares `drill.rows` (its values keyed by result column). */
+  drillRows(
+    dashboardId: string,
+    widgetId: string,
+    params: DrillRowsParams,
+    signal?: AbortSignal,
+  ): Promise<WidgetDataResponse> {
+    return this.request(
+      'POST',
+      `/dashboards/${seg(dashboardId)}/widgets/${seg(widgetId)}/rows`,
+      {
+        filters: params.filters,
+        mark: params.mark,
+        page: params.page,
+        ...(params.drill?.length ? { drill: params.drill } : {}),
+      },
+      signal,
+    );
+  }
+
   widgetData(
     dashboardId: string,
     widgetId: string,
@@ -49,6 +79,7 @@ export class ApiClient {
     if (params.page) body.page = params.page;
     if (params.sort) body.sort = params.sort;
     if (params.drill?.length) body.drill = params.drill;
+    if (params.refresh) body.refresh = true;
     return this.request(
       'POST',
       `/dashboards/${seg(dashboardId)}/widgets/${seg(widgetId)}/data`,

@@ -1,5 +1,5 @@
 import { queryOptions } from '@tanstack/react-query';
-import { api, type ApiClient, type WidgetDataParams } from './api-client.js';
+import { api, type ApiClient, type DrillRowsParams, type WidgetDataParams } from './api-client.js';
 
 /**
  * queryOptions factories: one place that knows each query's key and how to fetch it. The key holds
@@ -50,6 +50,21 @@ export function widgetDataQuery(
   return queryOptions({
     queryKey: queryKeys.widgetData(dashboardId, widgetId, params),
     queryFn: ({ signal }) => client.widgetData(dashboardId, widgetId, params, signal),
+    staleTime: freshnessMs,
+  });
+}
+
+/** One page of the rows behind a mark; as fresh as the widget's own data. */
+export function drillRowsQuery(
+  dashboardId: string,
+  widgetId: string,
+  params: DrillRowsParams,
+  freshnessMs = 0,
+  client: ApiClient = api,
+) {
+  return queryOptions({
+    queryKey: ['widget-data', dashboardId, widgetId, 'rows', params] as const,
+    queryFn: ({ signal }) => client.drillRows(dashboardId, widgetId, params, signal),
     staleTime: freshnessMs,
   });
 }

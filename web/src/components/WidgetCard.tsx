@@ -7,6 +7,10 @@ import { periodLabel } from '../app/filters/drill-url.js';
 import { formatDataTime } from '../app/shell/stale-data.js';
 import { DEFAULT_PAGE_SIZE, useWidgetData } from '../hooks/useWidgetData.js';
 import { ChartView, type ChartInteraction, type ChartSnapshot } from './ChartView.js';
+import { DrillRowsDialog, type DrillMark } from './DrillRowsDialog.js';
+import { drillToPath } from '../app/routing/drill-to-path.js';
+import { widgetRefreshMs } from '../app/freshness/auto-refresh.js';
+import { navigate } from '../app/routing/router.js';
 import { DataTable, type CellFilter } from './DataTable.js';
 import { ExportMenu } from './ExportMenu.js';
 import { KpiValue, kpiIsEmpty } from './KpiValue.js';
@@ -26,6 +30,8 @@ interface Props {
   readonly exportable?: boolean;
   /** Present when the widget drills down a time hierarchy (widget.drill): its path and how to change it. */
   readonly drill?: WidgetDrill | undefined;
+  /** The dashboard's auto-refresh choice in ms (0: off); clamped to the widget's freshness. */
+  readonly autoRefreshMs?: number;
 }
 
 export interface WidgetDrill {
@@ -61,6 +67,9 @@ const CHART_TYPE_LIST: Record<ChartType, true> = {
 };
 const CHART_TYPES = new Set<string>(Object.keys(CHART_TYPE_LIST));
 
+/** Widgets whose marks stand for a category (a histogram's bins and a KPI do not): a click can drill. */
+const MARKED_TYPES = new Set(['bar', 'line', 'area', 'pie', 'donut', 'scatter', 'heatmap']);
+
 /**
  * One widget: its own query, its own skeleton, error (with Retry) and empty states, so one failing
  * or slow widget never blanks the rest of the page. `data-widget-id` and `data-state` are stable
@@ -74,6 +83,7 @@ export function WidgetCard({
   crossFilter,
   exportable = true,
   drill,
+  autoRefreshMs = 0,
 }: Props) {
   const titleId = useId();
   const isTable = widget.type === 'table';
@@ -84,6 +94,14 @@ export function WidgetCard({
   const [sort, setSort] = useState<SortSpec | undefined>(undefined);
   const offset = paging.key === filtersKey ? paging.offset : 0;
   const [asTable, setAsTable] = useState(false);
+  // The mark whose rows are open (widget.drillRows), if any.
+  const [rowsOf, setRowsOf] = useState<DrillMark | undefined>(undefined);
+  const onMark = useMemo(() => {
+    if (widget.drillRows) return (mark: DrillMark) => setRowsOf(mark);
+    const to = widget.drillTo;
+    if (to) return (mark: DrillMark) => navigate(drillToPath(to, mark.values));
+    return undefined;
+  }, [widget.drillRows, widget.drillTo]);
   // The mounted chart's snapshot, for the Export menu's PNG and SVG.
   const snapshot = useRef<(() => ChartSnapshot | undefined) | undefined>(undefined);
 
@@ -93,6 +111,7 @@ export function WidgetCard({
     filters,
     isTable ? { offset, sort } : undefined,
     drill?.path,
+    widgetRefreshMs(autoRefreshMs, widget.freshnessMs),
   );
   const markdown = useMarkdownRenderer(widget.type === 'text');
   const data = query.data;
@@ -137,6 +156,15 @@ export function WidgetCard({
             Data from {formatDataTime(data.meta.asOf)}
           </span>
         )}
+        {widget.drillRows && !MARKED_TYPES.has(widget.type) && state === 'ready' && (
+          <button
+            type="button"
+            className="button ghost small"
+            onClick={() => setRowsOf({ label: '', values: {} })}
+          >
+            Show rows
+          </button>
+        )}
         {isChart && state === 'ready' && (
           <button
             type="button"
@@ -176,6 +204,7 @@ export function WidgetCard({
             asTable={asTable}
             crossFilter={crossFilter}
             drill={drill}
+            onMark={onMark}
             snapshot={snapshot}
             offset={offset}
             pageSize={pageSize}
@@ -187,6 +216,16 @@ export function WidgetCard({
           />
         )}
       </div>
+      {rowsOf && (
+        <DrillRowsDialog
+          dashboardId={dashboardId}
+          widget={widget}
+          filters={filters}
+          drillPath={drill?.path}
+          mark={rowsOf}
+          onClose={() => setRowsOf(undefined)}
+        />
+      )}
     </article>
   );
 }
@@ -197,13 +236,15 @@ function WidgetContent(props: {
   asTable: boolean;
   crossFilter: WidgetCrossFilter | undefined;
   drill: WidgetDrill | undefined;
+  /** Present when a mark opens its rows or another dashboard (widget.drillRows / drillTo). */
+  onMark: ((mark: DrillMark) => void) | undefined;
   snapshot: MutableRefObject<(() => ChartSnapshot | undefined) | undefined>;
   offset: number;
   pageSize: number;
   onPage: (offset: number) => void;
   onSort: (sort: SortSpec) => void;
 }) {
-  const { widget, data, asTable, crossFilter, drill } = props;
+  const { widget, data, asTable, crossFilter, drill, onMark } = props;
   const interaction = useMemo((): ChartInteraction | undefined => {
     // A drillable time chart: a period's mark opens the next level inside it (until the last level).
     if (widget.drill && drill && drill.path.length < widget.drill.levels.length - 1) {
@@ -227,13 +268,29 @@ function WidgetContent(props: {
         },
       };
     }
+    // A declared drill to rows or to a dashboard: the mark carries every dimension it stands for.
+    if (onMark && MARKED_TYPES.has(widget.type)) {
+      const level = widget.drill && drill ? widget.drill.levels[drill.path.length] : undefined;
+      const axis = data.columns.find((c) => c.role === 'dimension')?.key;
+      const dims = data.columns
+        .filter((c) => c.role === 'dimension')
+        .map((c) => ({ column: c.key, filter: 'drill' }));
+      return {
+        marks: chartMarks({ ...widget, crossFilters: dims }, data).map((m) =>
+          level && axis ? { ...m, label: periodLabel(level, (m.values[axis] ?? '').slice(0, 10)) } : m,
+        ),
+        isSelected: () => false,
+        enterDoes: widget.drillRows ? 'shows the rows behind it' : `opens ${widget.drillTo?.title ?? ''}`,
+        onActivate: (m) => onMark({ label: m.label, values: m.values }),
+      };
+    }
     if (!crossFilter || widget.type === 'table') return undefined;
     return {
       marks: chartMarks(widget, data),
       isSelected: (m) => crossFilter.isSelected(m.values),
       onActivate: (m, additive) => crossFilter.activate(m.values, additive),
     };
-  }, [widget, data, crossFilter, drill]);
+  }, [widget, data, crossFilter, drill, onMark]);
   const cellFilter = useMemo((): CellFilter | undefined => {
     if (!crossFilter || widget.type !== 'table') return undefined;
     return {

@@ -18,6 +18,8 @@ export function useWidgetData(
   filters: FilterState,
   table?: { offset: number; sort: SortSpec | undefined },
   drill?: readonly string[],
+  /** Auto-refresh: how often to refetch (app/freshness/auto-refresh.ts), or false. */
+  refetchMs: number | false = false,
 ) {
   const paged = table !== undefined;
   const offset = table?.offset ?? 0;
@@ -36,5 +38,6 @@ export function useWidgetData(
     ...widgetDataQuery(dashboardId, widget.id, params, widget.freshnessMs),
     enabled: widget.type !== 'text',
     placeholderData: keepPreviousData,
+    refetchInterval: refetchMs,
   });
 }

@@ -1,6 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { dashboardListQuery } from '../api/queries.js';
+import type { ReactNode } from 'react';
 import { Link } from '../app/routing/Link.js';
+import { usePrefetchDashboard } from '../hooks/usePrefetchDashboard.js';
 import { dashboardPath } from '../app/routing/routes.js';
 import { PageError } from '../components/PageError.js';
 import { useDocumentTitle } from '../hooks/useDocumentTitle.js';
@@ -44,17 +46,27 @@ export function DashboardListPage() {
         <ul className="card-grid" aria-label="Dashboards">
           {dashboards.map((d) => (
             <li key={d.id} className="dashboard-card" data-dashboard-id={d.id}>
-              <Link href={dashboardPath(d.id)} className="dashboard-card-link">
+              <DashboardLink id={d.id}>
                 <h2 className="dashboard-card-title">{d.title}</h2>
                 {d.description && <p className="dashboard-card-description">{d.description}</p>}
                 <p className="dashboard-card-meta">
                   {d.widgetCount === 1 ? '1 widget' : `${d.widgetCount} widgets`}
                 </p>
-              </Link>
+              </DashboardLink>
             </li>
           ))}
         </ul>
       )}
     </main>
+  );
+}
+
+/** A dashboard card's link: hovering or focusing it fetches the dashboard ahead (not on touch). */
+function DashboardLink({ id, children }: { id: string; children: ReactNode }) {
+  const prefetch = usePrefetchDashboard(id);
+  return (
+    <Link href={dashboardPath(id)} className="dashboard-card-link" {...prefetch}>
+      {children}
+    </Link>
   );
 }

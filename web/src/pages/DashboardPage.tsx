@@ -9,6 +9,8 @@ import { CrossFilterChips } from '../components/CrossFilterChips.js';
 import { DashboardPdfMenu } from '../components/DashboardPdfMenu.js';
 import { Link } from '../app/routing/Link.js';
 import { FilterBar } from '../components/FilterBar.js';
+import { FreshnessControls, storeAutoRefresh } from '../components/FreshnessControls.js';
+import { readAutoRefresh, type AutoRefreshMs } from '../app/freshness/auto-refresh.js';
 import { PageError } from '../components/PageError.js';
 import { WidgetCard } from '../components/WidgetCard.js';
 import { formatDataTime } from '../app/shell/stale-data.js';
@@ -55,6 +57,9 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
   // The user's own layout, if any (docs/dashboards.md); while it loads, the project's layout shows.
   const own = useQuery(layoutQuery(definition.id));
   const [arranging, setArranging] = useState(false);
+  const [autoRefreshMs, setAutoRefreshMs] = useState<AutoRefreshMs>(() =>
+    readAutoRefresh(safeStorage(), definition.id),
+  );
   const ownItems = own.data?.items ? completeLayout(own.data.items, definition.widgets) : null;
   const placement = new Map(ownItems?.map((i) => [i.widget, i]));
   // With an own layout, the page's order (Tab, screen readers) follows it: top to bottom, left to right.
@@ -93,6 +98,14 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
               </span>
             )}
           </span>
+          <FreshnessControls
+            definition={definition}
+            autoRefreshMs={autoRefreshMs}
+            onAutoRefresh={(ms) => {
+              setAutoRefreshMs(ms);
+              storeAutoRefresh(definition.id, ms);
+            }}
+          />
           {definition.exportable !== false && (
             <DashboardPdfMenu definition={definition} filters={filters.state} />
           )}
@@ -139,6 +152,7 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
               filters={own}
               filtersKey={formatDashboardQuery(own, [], definition.filters)}
               exportable={definition.exportable !== false}
+              autoRefreshMs={autoRefreshMs}
               drill={
                 w.drill
                   ? { path: filters.drill[w.id] ?? NO_PATH, set: (path) => filters.setDrill(w.id, path) }
@@ -169,6 +183,15 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
 }
 
 const NO_PATH: readonly string[] = [];
+
+/** localStorage, or nothing where the browser refuses it (a sandboxed frame). */
+function safeStorage(): Storage | undefined {
+  try {
+    return localStorage;
+  } catch {
+    return undefined;
+  }
+}
 
 function slotStyle(at: { x: number; y: number; w: number; h: number }): CSSProperties {
   return {
