@@ -18,8 +18,9 @@ import { PERMISSIONS, type Permission } from './permissions.js';
  * project's own ids where the path names a dashboard, widget, filter or upload target — whose rows,
  * layouts and uploads are per organisation. None may succeed with a foreign id, none may change
  * anything of globex, and no answer may carry globex's ids, names or rows (searched, drilled into,
- * exported). A new route is walked as soon as it is registered; a path parameter this test does not
- * know, or a new permission nobody classified, fails it, so the boundary is checked before it ships.
+ * exported). A new route is walked as soon as it is registered (a new permission too, unless it is
+ * excluded below with a reason); a path parameter this test cannot fill with a foreign id fails it,
+ * so the boundary is checked before the route ships.
  */
 const PASSWORD = 'correct horse battery staple';
 /**
