@@ -91,6 +91,11 @@ export const widgetDataResponse = z.object({
   meta: z.object({
     /** Milliseconds spent in the engine for this response (0 when nothing ran). */
     queryMs: z.number(),
+    /**
+     * Milliseconds the statements waited for a slot on the source before running (its fair share
+     * among organisations and users); absent when nothing ran.
+     */
+    waitMs: z.number().optional(),
     rowCount: z.number().int(),
     /** ISO time at which the data was read from the source. */
     asOf: z.string(),

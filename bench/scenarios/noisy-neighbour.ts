@@ -2,6 +2,7 @@ import os from 'node:os';
 import { benchProject, LIVE_DASHBOARD } from '../data/bench-project.js';
 import { widgetPath } from '../lib/dashboard-client.js';
 import { errorCode, type HttpClient } from '../lib/http-client.js';
+import { loopDelayMs, metricSum, metricValue } from '../lib/prometheus-text.js';
 import type { BenchOptions } from '../lib/options.js';
 import { verdictAtMost, type ScenarioResult } from '../lib/report.js';
 import { Tally } from '../lib/sampling.js';
@@ -54,7 +55,10 @@ export async function noisyNeighbour(options: BenchOptions): Promise<ScenarioRes
         let q = 0;
         const askQuiet = () => ask(a, QUIET_WIDGETS[q++ % QUIET_WIDGETS.length] as string);
         for (let i = 0; i < 2 * QUIET_WIDGETS.length; i++) await askQuiet(); // warm-up: JIT, sockets, DuckDB buffers
+        const scrape = async () => (await fetch(`${server.url}/metrics`)).text();
+        let mark = phaseMark(await scrape());
         const unloaded = await quietRun(askQuiet);
+        const unloadedServer = phaseOf(mark, await scrape());
 
         let flooding = true;
         const bOutcomes = new Tally();
@@ -70,10 +74,12 @@ export async function noisyNeighbour(options: BenchOptions): Promise<ScenarioRes
         const workers = Array.from({ length: FLOOD_CONCURRENCY }, floodWorker);
         // Let the flood fill the source's queue before A starts asking.
         await new Promise((r) => setTimeout(r, 1_000));
+        mark = phaseMark(await scrape());
         const loaded = await quietRun(askQuiet);
+        const loadedServer = phaseOf(mark, await scrape());
         flooding = false;
         await Promise.all(workers);
-        return { unloaded, loaded, flood: bOutcomes.toJSON() };
+        return { unloaded, loaded, unloadedServer, loadedServer, flood: bOutcomes.toJSON() };
       } finally {
         a.close();
         b.close();
@@ -85,8 +91,22 @@ export async function noisyNeighbour(options: BenchOptions): Promise<ScenarioRes
   const ratio = loaded.p95 / unloaded.p95;
   const unloadedQuery = summarize(value.unloaded.queryMs);
   const loadedQuery = summarize(value.loaded.queryMs);
+  const unloadedWait = summarize(value.unloaded.waitMs);
+  const loadedWait = summarize(value.loaded.waitMs);
+  const unloadedRest = summarize(value.unloaded.restMs);
+  const loadedRest = summarize(value.loaded.restMs);
   const busy = value.loaded.errors.SOURCE_BUSY ?? 0;
   const aErrors = Object.values(value.loaded.errors).reduce((s, k) => s + k, 0);
+  const u = value.unloadedServer;
+  const l = value.loadedServer;
+  // Where A's p95 went, alone → loaded: the cause named by what grew.
+  process.stdout.write(
+    `  A p95 by stage, alone → loaded: statement ${round(unloadedQuery.p95, 1)} → ${round(loadedQuery.p95, 1)} ms, ` +
+      `slot wait ${round(unloadedWait.p95, 1)} → ${round(loadedWait.p95, 1)} ms, ` +
+      `rest (HTTP, event loop) ${round(unloadedRest.p95, 1)} → ${round(loadedRest.p95, 1)} ms\n` +
+      `  server: event-loop delay p99 ${u.loopDelayP99Ms} → ${l.loopDelayP99Ms} ms (mean ${u.loopDelayMeanMs} → ${l.loopDelayMeanMs}), ` +
+      `CPU ${u.cpuCores} → ${l.cpuCores} cores, refused ${u.refusedPerS} → ${l.refusedPerS} requests/s\n`,
+  );
   return {
     scenario: 'noisy-neighbour',
     measured: `A p95 ${round(unloaded.p95, 1)} ms alone → ${round(loaded.p95, 1)} ms while B floods (${round(ratio, 2)}×); A: ${busy} SOURCE_BUSY, ${aErrors} errors / ${QUIET_REQUESTS}; load average ${os.loadavg()[0]?.toFixed(2)}`,
@@ -104,6 +124,15 @@ export async function noisyNeighbour(options: BenchOptions): Promise<ScenarioRes
       // Where A's time went: the statement itself on the source (after its slot was won)…
       aUnloadedQueryMs: { p50: round(unloadedQuery.p50), p95: round(unloadedQuery.p95) },
       aLoadedQueryMs: { p50: round(loadedQuery.p50), p95: round(loadedQuery.p95) },
+      // …the wait for a slot on the source before it (fair share)…
+      aUnloadedWaitMs: { p50: round(unloadedWait.p50), p95: round(unloadedWait.p95) },
+      aLoadedWaitMs: { p50: round(loadedWait.p50), p95: round(loadedWait.p95) },
+      // …and the rest: HTTP, auth, JSON, the event loop busy with other requests (B's refusals).
+      aUnloadedRestMs: { p50: round(unloadedRest.p50), p95: round(unloadedRest.p95) },
+      aLoadedRestMs: { p50: round(loadedRest.p50), p95: round(loadedRest.p95) },
+      // The server over each phase: event-loop delay, CPU used (1.0 = one core), requests refused.
+      serverUnloaded: value.unloadedServer,
+      serverLoaded: value.loadedServer,
       aErrors: value.loaded.errors,
       bOutcomes: value.flood,
       ...(profile ? { profile } : {}),
@@ -119,16 +148,61 @@ export async function noisyNeighbour(options: BenchOptions): Promise<ScenarioRes
  */
 async function quietRun(
   ask: () => Promise<{ status: number; ms: number; body: string; error?: string }>,
-): Promise<{ ms: number[]; queryMs: number[]; errors: Record<string, number> }> {
+): Promise<{
+  ms: number[];
+  queryMs: number[];
+  waitMs: number[];
+  restMs: number[];
+  errors: Record<string, number>;
+}> {
   const ms: number[] = [];
   const queryMs: number[] = [];
+  const waitMs: number[] = [];
+  const restMs: number[] = [];
   const errors = new Tally();
   for (let i = 0; i < QUIET_REQUESTS; i++) {
     const r = await ask();
     ms.push(r.ms);
     await new Promise((done) => setTimeout(done, QUIET_PAUSE_MS));
     if (r.status !== 200) errors.add(errorCode(r as Parameters<typeof errorCode>[0]));
-    else queryMs.push((JSON.parse(r.body) as { meta: { queryMs: number } }).meta.queryMs);
+    else {
+      const { meta } = JSON.parse(r.body) as { meta: { queryMs: number; waitMs?: number } };
+      queryMs.push(meta.queryMs);
+      waitMs.push(meta.waitMs ?? 0);
+      restMs.push(Math.max(0, r.ms - meta.queryMs - (meta.waitMs ?? 0)));
+    }
   }
-  return { ms, queryMs, errors: errors.toJSON() };
+  return { ms, queryMs, waitMs, restMs, errors: errors.toJSON() };
+}
+
+interface PhaseMark {
+  readonly at: number;
+  readonly cpuS: number;
+  readonly overload: number;
+}
+
+/** Where a phase starts: this scrape also resets the server's event-loop delay histogram. */
+function phaseMark(metrics: string): PhaseMark {
+  return {
+    at: performance.now(),
+    cpuS: metricValue(metrics, 'process_cpu_seconds_total') ?? NaN,
+    overload: metricSum(metrics, 'trellis_overload_total'),
+  };
+}
+
+/**
+ * The server over one phase: its event-loop delay (mean and p99 beyond the monitor's interval), the
+ * CPU it used per second of the phase (JS and DuckDB's threads together; 1 = one core), and the
+ * requests it refused per second (SOURCE_BUSY and the like: each still costs a parse, a session
+ * lookup, an error body and a log line).
+ */
+function phaseOf(mark: PhaseMark, metrics: string) {
+  const seconds = (performance.now() - mark.at) / 1000;
+  return {
+    seconds: round(seconds, 1),
+    loopDelayMeanMs: round(loopDelayMs(metricValue(metrics, 'nodejs_eventloop_lag_mean_seconds') ?? NaN), 1),
+    loopDelayP99Ms: round(loopDelayMs(metricValue(metrics, 'nodejs_eventloop_lag_p99_seconds') ?? NaN), 1),
+    cpuCores: round(((metricValue(metrics, 'process_cpu_seconds_total') ?? NaN) - mark.cpuS) / seconds, 2),
+    refusedPerS: round((metricSum(metrics, 'trellis_overload_total') - mark.overload) / seconds, 1),
+  };
 }

@@ -32,6 +32,13 @@ const SHARED_KEY = '';
  */
 export const ACTIVE_WINDOW_MS = 1_000;
 
+/**
+ * Half-life of a tenant's recent use of the source (engine time, decayed): what decides, on a
+ * CPU-bound engine, who yields to whom (LimiterOptions.cpuBound). Long enough to tell a person's
+ * clicks from a flood, short enough that a tenant that used much a minute ago is not held back now.
+ */
+export const USAGE_HALF_LIFE_MS = 10_000;
+
 export interface LimiterOptions {
   /** See ACTIVE_WINDOW_MS (0: a tenant is active only while it has tasks). */
   readonly activeWindowMs?: number;
@@ -41,6 +48,13 @@ export interface LimiterOptions {
    * is held to as many running as the busiest other one (at least 1) — equal running statements are
    * equal shares of the cores; slots held back cost little, since one statement already uses every
    * engine thread. While others wait too, the plain share applies, so two floods split the slots.
+   *
+   * And a tenant that has used the source more recently (engine time, decayed: USAGE_HALF_LIFE_MS)
+   * starts nothing while one that has used it less runs and wants no more than it runs: an equal
+   * share of the cores *while both run* would still make the light tenant's statement twice as slow
+   * (measured: bench noisy-neighbour), though over time it asks for a fraction of the flood's time.
+   * The statement the heavier tenant is already running goes on (a statement is not pre-empted), and
+   * the rule starves nobody: the lighter tenant's use grows as it runs, until it is no longer lighter.
    */
   readonly cpuBound?: boolean;
   /** The clock for the active window (tests pass their own). */
@@ -51,6 +65,12 @@ export interface LimiterOptions {
 interface Holding {
   count: number;
   readonly users: Map<string, number>;
+}
+
+/** A tenant's engine time, decayed by USAGE_HALF_LIFE_MS since `at`. */
+interface Usage {
+  ms: number;
+  at: number;
 }
 
 /**
@@ -88,6 +108,8 @@ export class ConcurrencyLimiter {
   private readonly holdings = new Map<string, Holding>();
   /** When each tenant that has no task now last had one ended (for the active window). */
   private readonly lastEnded = new Map<string, number>();
+  /** Recent engine time per tenant (cpuBound only); pruned once it has decayed to nothing. */
+  private readonly usage = new Map<string, Usage>();
   private readonly activeWindowMs: number;
   private readonly now: () => number;
   private readonly cpuBound: boolean;
@@ -138,6 +160,7 @@ export class ConcurrencyLimiter {
 
   private capOf(tenant: string, share: number): number {
     if (!this.cpuBound) return share;
+    if (this.yieldsToLighter(tenant)) return 0;
     for (const other of this.tenants.keys()) if (other !== tenant) return share;
     let busiest = 0;
     let others = false;
@@ -151,13 +174,43 @@ export class ConcurrencyLimiter {
     return Math.min(share, Math.max(1, busiest));
   }
 
+  /**
+   * On a CPU-bound engine: whether `tenant` must start nothing now, because another tenant is running
+   * with nothing waiting (a person's request, not a backlog) and has used the source less recently.
+   */
+  private yieldsToLighter(tenant: string): boolean {
+    if (this.usage.size === 0) return false;
+    const mine = this.usageOf(tenant);
+    if (mine === 0) return false;
+    for (const other of this.holdings.keys())
+      if (other !== tenant && other !== SHARED_KEY && !this.tenants.has(other) && this.usageOf(other) < mine)
+        return true;
+    return false;
+  }
+
+  /** A tenant's recent engine time (decayed), in ms. */
+  private usageOf(tenant: string): number {
+    const u = this.usage.get(tenant);
+    return u ? u.ms * 0.5 ** ((this.now() - u.at) / USAGE_HALF_LIFE_MS) : 0;
+  }
+
+  private addUsage(tenant: string, ms: number): void {
+    const now = this.now();
+    this.usage.set(tenant, { ms: this.usageOf(tenant) + ms, at: now });
+    // Forget tenants whose use has decayed to under a millisecond (bounded by the active ones).
+    if (this.usage.size > 2 * (this.holdings.size + this.tenants.size) + 8)
+      for (const [other] of this.usage) if (this.usageOf(other) < 1) this.usage.delete(other);
+  }
+
   async run<T>(task: () => Promise<T>, signal?: AbortSignal, key: FairnessKey = {}): Promise<T> {
     const tenant = key.tenant ?? SHARED_KEY;
     const user = key.user ?? SHARED_KEY;
     await this.acquire(signal, tenant, user);
+    const started = this.cpuBound ? this.now() : 0;
     try {
       return await task();
     } finally {
+      if (this.cpuBound && tenant !== SHARED_KEY) this.addUsage(tenant, this.now() - started);
       this.release(tenant, user);
     }
   }
@@ -209,6 +262,8 @@ export class ConcurrencyLimiter {
       else queue.users.set(user, [waiter]);
       queue.size++;
       this.waitingCount++;
+      // A running tenant that now waits too no longer holds heavier ones back (yieldsToLighter).
+      if (this.cpuBound && queue.size === 1 && this.holdings.has(tenant)) this.schedule();
     });
   }
 

@@ -60,6 +60,11 @@ export interface QueryResult {
   readonly columns: readonly string[];
   readonly rows: Cell[][];
   readonly elapsedMs: number;
+  /**
+   * Set by the query runner: milliseconds between asking the engine and its statement starting —
+   * the wait for a slot in the source's fair share (and a connection). Absent from engines' own results.
+   */
+  readonly waitedMs?: number;
 }
 
 export interface DescribedColumn {

@@ -186,6 +186,7 @@ export class QueryRunner {
     return this.breakers.execute(dataset.source, async () => {
       this.metrics.queryExecutions.inc(labels);
       const end = this.metrics.queryDuration.startTimer(labels);
+      const asked = performance.now();
       try {
         const result = await engine.run(query, {
           timeoutMs: queryTimeoutMs,
@@ -196,7 +197,8 @@ export class QueryRunner {
           ...(user === undefined ? {} : { user }),
         });
         end({ outcome: 'ok' });
-        return result;
+        // What is not the statement's own time was spent before it: waiting for a slot (fair share).
+        return { ...result, waitedMs: Math.max(0, performance.now() - asked - result.elapsedMs) };
       } catch (err) {
         end({ outcome: err instanceof TrellisError ? err.code : 'error' });
         throw err;

@@ -77,6 +77,7 @@ export async function widgetData(
     ...(q.sort ? { sort: q.sort } : {}),
     meta: {
       queryMs: engineMs(runs),
+      ...waitMs(runs),
       rowCount: rows.length,
       asOf: new Date(Math.min(...runs.map((r) => r.asOf))).toISOString(),
       cache: main.cache,
@@ -167,6 +168,15 @@ function engineMs(runs: readonly RunResult[]): number {
   let ms = 0;
   for (const r of runs) if (r.cache === 'miss' || r.cache === 'live') ms += r.result.elapsedMs;
   return Math.round(ms * 10) / 10;
+}
+
+/** The longest wait for a slot among the statements that ran (they run side by side). */
+function waitMs(runs: readonly RunResult[]): { waitMs?: number } {
+  let ms: number | undefined;
+  for (const r of runs)
+    if ((r.cache === 'miss' || r.cache === 'live') && r.result.waitedMs !== undefined)
+      ms = Math.max(ms ?? 0, r.result.waitedMs);
+  return ms === undefined ? {} : { waitMs: Math.round(ms * 10) / 10 };
 }
 
 /** Histogram queries return only non-empty bins; charts want every bin, empty ones as zero. */

@@ -165,7 +165,8 @@ describe.each(targets)('noisy neighbour on $name', (target) => {
       const first = samples.findIndex((s) => s.a.running > 0);
       expect(first).toBeGreaterThanOrEqual(0);
       const whileAWaits = samples.slice(first).filter((s) => s.a.queued > 0);
-      expect(whileAWaits.length).toBeGreaterThan(QUIET);
+      // Some samples (how many depends on the machine's load: a 2 ms timer fires late on a busy one).
+      expect(whileAWaits.length).toBeGreaterThan(0);
       for (const s of whileAWaits) {
         expect(s.a.share).toBe(1);
         expect(s.a.running).toBe(1);

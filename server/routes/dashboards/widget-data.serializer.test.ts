@@ -48,6 +48,7 @@ const body = fc.record(
     meta: fc.record(
       {
         queryMs: fc.double({ noNaN: true, noDefaultInfinity: true }),
+        waitMs: fc.double({ noNaN: true, noDefaultInfinity: true }),
         rowCount: fc.nat(),
         asOf: fc.string(),
         cache: fc.constantFrom(...CACHE_RESULTS),
