@@ -181,7 +181,8 @@ export class StoreResourceLocks implements ResourceLocks {
   }
 }
 
-function lockLost(spec: LockSpec, cause?: unknown): TrellisError {
+/** The run's stop reason when its lock was not renewed in time (store and Redis locks alike). */
+export function lockLost(spec: LockSpec, cause?: unknown): TrellisError {
   return new TrellisError('PIPELINE_FAILED', {
     message: `The lock "${spec.name}" was lost (not renewed within its ${Math.round(spec.ttlMs / 1000)} s TTL); the run stopped.`,
     detail: { lock: spec.name },
