@@ -9,7 +9,9 @@ import { loadProject } from '../../config/project/load-project.js';
 import { openStore, type Store } from '../../store/store.js';
 import { StoreResourceLocks } from '../coordination/resource-locks.js';
 import { StoreRateLimiter } from '../coordination/shared-rate-limiter.js';
+import { awaitLaunchedJob } from './launch-poll.js';
 import { createPipelineRunner } from './pipeline-runner.js';
+import type { BuiltRequest } from './request-builder.js';
 
 /**
  * Launch-then-poll steps through the pipeline runner, against the agent stand-in (PhantomBuster's
@@ -153,5 +155,91 @@ describe('launch-then-poll steps', () => {
     } finally {
       await probe.close();
     }
+  });
+});
+
+describe('awaitLaunchedJob', () => {
+  const poll = {
+    request: {
+      method: 'GET' as const,
+      url: 'http://agents.invalid/jobs/${launch.jobId}',
+      urlEnv: null,
+      query: {},
+      headers: {},
+      body: undefined,
+    },
+    status: 'state',
+    done: ['done'],
+    failed: ['killed'],
+    intervalMs: 20,
+    maxIntervalMs: 80,
+    timeoutMs: 10_000,
+  };
+  const answers = (states: readonly string[]) => {
+    const seen: { url: string; at: number }[] = [];
+    let n = 0;
+    return {
+      seen,
+      call: async (r: BuiltRequest) => {
+        seen.push({ url: r.url.toString(), at: Date.now() });
+        return {
+          ok: true as const,
+          body: { state: states[Math.min(n++, states.length - 1)], n },
+          attempts: 1,
+          throttled: 0,
+        };
+      },
+    };
+  };
+  const values = { row: {}, input: {}, env: new Map<string, string>() };
+
+  test('polls the launched job by its id, waits growing with the one backoff, until done', async () => {
+    const api = answers(['queued', 'running', 'running', 'running', 'done']);
+    const started = Date.now();
+    const out = await awaitLaunchedJob({ jobId: 'j/1' }, values, {
+      poll,
+      pollOrigin: 'http://127.0.0.1:9',
+      fetch: null,
+      call: api.call,
+      signal: new AbortController().signal,
+      random: () => 0,
+    });
+    expect(out).toEqual({ ok: true, body: { state: 'done', n: 5 }, attempts: 5 });
+    // The id fills its one path segment, encoded.
+    expect(api.seen[0]?.url).toBe('http://127.0.0.1:9/jobs/j%2F1');
+    // Equal jitter pinned to its minimum: waits of 10, 20, 40, 40, 40 ms (base 20 doubling, capped at 80).
+    const expected = [10, 30, 70, 110, 150];
+    api.seen.forEach((s, i) => expect(s.at - started).toBeGreaterThanOrEqual((expected[i] as number) - 2));
+  });
+
+  test('a failed status, a missing status and a timeout each fail with their reason', async () => {
+    const signal = new AbortController().signal;
+    const base = { pollOrigin: 'http://127.0.0.1:9', fetch: null, signal, random: () => 0 };
+    const failed = await awaitLaunchedJob({ jobId: 'a' }, values, {
+      ...base,
+      poll,
+      call: answers(['running', 'killed']).call,
+    });
+    expect(failed).toEqual({ ok: false, error: 'the launched job ended "killed"', attempts: 2 });
+    const missing = await awaitLaunchedJob({ jobId: 'a' }, values, {
+      ...base,
+      poll: { ...poll, status: 'nope' },
+      call: answers(['x']).call,
+    });
+    expect(missing).toMatchObject({ ok: false, error: 'the poll answer has no status at "nope"' });
+    const slow = await awaitLaunchedJob({ jobId: 'a' }, values, {
+      ...base,
+      poll: { ...poll, timeoutMs: 100 },
+      call: answers(['running']).call,
+    });
+    expect(slow).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^the launched job did not finish within 100 ms \(\d+ polls\)$/),
+    });
+    // An id that would move the path is refused, not sent.
+    const api = answers(['done']);
+    const refused = await awaitLaunchedJob({ jobId: '..' }, values, { ...base, poll, call: api.call });
+    expect(refused).toMatchObject({ ok: false, error: expect.stringContaining('polling: ') });
+    expect(api.seen).toHaveLength(0);
   });
 });
