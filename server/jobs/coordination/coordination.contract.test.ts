@@ -114,12 +114,14 @@ describe.each(backends)('coordination on $name', (backend) => {
     let holders = 0;
     let maxHolders = 0;
     const positions: number[] = [];
+    const fences: number[] = [];
     const signal = new AbortController().signal;
     await Promise.all(
       Array.from({ length: 6 }, async (_, i) => {
         const held = await (locks[i % 2] as ResourceLocks).acquire(spec, `run-${i}`, signal, (p) =>
           positions.push(p),
         );
+        if (held.fence !== undefined) fences.push(held.fence);
         holders++;
         maxHolders = Math.max(maxHolders, holders);
         await new Promise((r) => setTimeout(r, 30));
@@ -130,6 +132,12 @@ describe.each(backends)('coordination on $name', (backend) => {
     expect(maxHolders).toBe(1);
     expect(positions.length).toBeGreaterThan(0);
     expect(Math.max(...positions)).toBeGreaterThanOrEqual(2);
+    // Redis hands each holder a larger fencing token than the one before.
+    if (backend.name === 'redis') {
+      expect(fences).toHaveLength(6);
+      for (let n = 1; n < fences.length; n++)
+        expect(fences[n] as number).toBeGreaterThan(fences[n - 1] as number);
+    }
   });
 
   test('fail fast when declared; a dead holder’s lock is free after its TTL, not before', async () => {

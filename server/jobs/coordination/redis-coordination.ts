@@ -166,7 +166,7 @@ export class RedisResourceLocks implements ResourceLocks {
     }
   }
 
-  private held(spec: LockSpec, key: string, holder: string, fence: number): HeldLock & { fence: number } {
+  private held(spec: LockSpec, key: string, holder: string, fence: number): HeldLock {
     const lost = new AbortController();
     let renewing: Promise<unknown> = Promise.resolve();
     const timer = setInterval(

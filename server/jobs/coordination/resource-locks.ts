@@ -15,6 +15,8 @@ import type { Store } from '../../store/store.js';
 export interface HeldLock {
   /** Aborts if the lock was lost (not renewed in time — the process stalled past the TTL). */
   readonly lost: AbortSignal;
+  /** Redis locks: the fencing token, larger for every new holder (a resource can refuse older ones). */
+  readonly fence?: number;
   release(): Promise<void>;
 }
 
