@@ -196,17 +196,21 @@ export default tseslint.config(
       ]),
     },
   })),
-  // bullmq takes an ioredis connection: only its adapter file in jobs/ may import ioredis.
+  // bullmq takes an ioredis connection: only its adapter file in jobs/ may import ioredis, and the
+  // Redis-backed rate limits and locks (their one file, behind open-coordination.ts).
   {
     files: ['server/jobs/**/*.ts'],
-    ignores: ['server/jobs/bullmq-queue.ts', ...TESTS],
+    ignores: ['server/jobs/bullmq-queue.ts', 'server/jobs/coordination/redis-coordination.ts', ...TESTS],
     rules: {
       'no-restricted-imports': restrict([
         NO_WEB,
         ...LAYERS['server/jobs'],
         ...driverRules(),
         ...sealedEngines,
-        library('ioredis', 'server/cache/ and server/jobs/bullmq-queue.ts'),
+        library(
+          'ioredis',
+          'server/cache/, server/jobs/bullmq-queue.ts and server/jobs/coordination/redis-coordination.ts',
+        ),
       ]),
     },
   },

@@ -25,8 +25,7 @@ import { QueryRunner } from './services/query-runner.js';
 import { JobSystem, type JobSystemOptions } from './jobs/job-system.js';
 import type { PipelineRunner } from './jobs/pipeline-contract.js';
 import { createPipelineRunner } from './jobs/pipelines/pipeline-runner.js';
-import { StoreRateLimiter } from './jobs/coordination/shared-rate-limiter.js';
-import { StoreResourceLocks } from './jobs/coordination/resource-locks.js';
+import { openCoordination } from './jobs/coordination/open-coordination.js';
 import type { Queue } from './jobs/queue.js';
 import { UploadsService } from './uploads/uploads.service.js';
 import { AuditRecorder } from './audit/audit-recorder.js';
@@ -152,6 +151,9 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
     audit: new AuditRecorder(store, now),
     ...(now ? { now } : {}),
   });
+  // Named rate limits and locks: in Redis when TRELLIS_REDIS_URL is set, else in the metadata store.
+  const coordination = openCoordination(store, config.jobs.redisUrl);
+  app.addHook('onClose', async () => coordination.close());
   const exportTask = new ExportFileTask(config.jobs.jobTimeoutMs);
   const jobs = new JobSystem({
     tasks: [exportTask],
@@ -171,7 +173,7 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
         environment: config.environment,
         logger: app.log.child({ component: 'pipelines' }),
         ingest: config.ingest,
-        coordination: { limiter: new StoreRateLimiter(store), locks: new StoreResourceLocks(store) },
+        coordination,
       }),
     ...(options.queue ? { queue: options.queue } : {}),
     ...(options.jobTimings ? { timings: options.jobTimings } : {}),

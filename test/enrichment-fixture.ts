@@ -49,7 +49,79 @@ tables:
 `;
 }
 
-async function writeCandidates(file: string, rows: readonly Candidate[]): Promise<void> {
+/** Settings of an agent (launch-then-poll) pipeline against the agent stand-in (AGENT_API_URL, AGENT_API_KEY). */
+export interface AgentPipelineOptions {
+  readonly lock?: string;
+  readonly interval: string;
+  readonly maxInterval: string;
+  readonly pollTimeout: string;
+  readonly timeout: string;
+  readonly retries: number;
+  readonly concurrency?: number;
+}
+
+/**
+ * `agent_<target>`: for each candidate, launch the one search agent with the headline as its query,
+ * poll its container until `finished` (or `error`), then fetch its result object into `searches`.
+ */
+export function agentPipelineYaml(target: string, o: AgentPipelineOptions): string {
+  return `title: Search agent (${target})
+organisation: sourcex
+type: enrich
+target: ${target}
+tenant_column: org
+${
+  o.lock
+    ? `lock: ${o.lock}
+`
+    : ''
+}enrich:
+  from: { table: candidates, columns: [id, headline] }
+  batch: 10
+  concurrency: ${o.concurrency ?? 1}
+  request:
+    method: POST
+    url: http://agents.invalid/api/v2/agents/launch
+    url_env: AGENT_API_URL
+    headers: { x-phantombuster-key: '\${env:AGENT_API_KEY}' }
+    body: { id: search-agent, argument: { query: '\${row.headline}' } }
+  poll:
+    request:
+      method: GET
+      url: http://agents.invalid/api/v2/containers/fetch
+      url_env: AGENT_API_URL
+      query: { id: '\${launch.containerId}' }
+      headers: { x-phantombuster-key: '\${env:AGENT_API_KEY}' }
+    status: status
+    done: [finished]
+    failed: [error]
+    interval: ${o.interval}
+    max_interval: ${o.maxInterval}
+    timeout: ${o.pollTimeout}
+  fetch:
+    request:
+      method: GET
+      url: http://agents.invalid/api/v2/containers/fetch-result-object
+      url_env: AGENT_API_URL
+      query: { id: '\${launch.containerId}' }
+      headers: { x-phantombuster-key: '\${env:AGENT_API_KEY}' }
+  timeout: ${o.timeout}
+  retries: ${o.retries}
+  backoff: 20ms
+  max_backoff: 200ms
+  circuit: { failures: 50, cool_down: 100ms }
+  result: { query: resultObject.query, found: resultObject.found, corrupted: corrupted }
+tables:
+  searches:
+    key: [id]
+    columns: { id: VARCHAR, query: VARCHAR, found: INTEGER, corrupted: BOOLEAN }
+`;
+}
+
+async function writeCandidates(
+  file: string,
+  rows: readonly Pick<Candidate, 'id' | 'headline'>[],
+): Promise<void> {
   const instance = await DuckDBInstance.create(file);
   const conn = await instance.connect();
   await conn.run('CREATE TABLE candidates (id VARCHAR, headline VARCHAR, org VARCHAR)');
@@ -68,7 +140,7 @@ async function writeCandidates(file: string, rows: readonly Candidate[]): Promis
 
 /** The project folder (removed when the process exits); `meta/` is a store folder for TRELLIS_DATA_DIR. */
 export async function createEnrichProject(
-  targets: Readonly<Record<string, readonly Candidate[]>>,
+  targets: Readonly<Record<string, readonly Pick<Candidate, 'id' | 'headline'>[]>>,
   pipeline: EnrichPipelineOptions,
 ): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'trellis-enrich-'));

@@ -6,8 +6,7 @@ import { isTrellisError } from '../errors.js';
 import type { PipelineRunContext } from '../jobs/pipeline-contract.js';
 import { createPipelineRunner } from '../jobs/pipelines/pipeline-runner.js';
 import type { PipelineLogger } from '../jobs/pipelines/run-support.js';
-import { StoreRateLimiter } from '../jobs/coordination/shared-rate-limiter.js';
-import { StoreResourceLocks } from '../jobs/coordination/resource-locks.js';
+import { openCoordination } from '../jobs/coordination/open-coordination.js';
 import { openStore } from '../store/store.js';
 import { storeForProject } from './metadata-location.js';
 
@@ -76,14 +75,14 @@ export async function pipelineCommand(argv: string[], config: AppConfig, io: Pip
     pipeline?.lock || pipeline?.enrich?.rateLimit
       ? await openStore(storeForProject(config.store, dir))
       : null;
+  // Redis when TRELLIS_REDIS_URL is set, as the server's workers do, so both meet in one place.
+  const coordination = store ? openCoordination(store, config.jobs.redisUrl) : null;
   const runner = createPipelineRunner({
     project,
     environment: config.environment,
     logger: quiet,
     ingest: config.ingest,
-    ...(store
-      ? { coordination: { limiter: new StoreRateLimiter(store), locks: new StoreResourceLocks(store) } }
-      : {}),
+    ...(coordination ? { coordination } : {}),
   });
   const controller = new AbortController();
   const detach = (io.onStop ?? processSignals)(() => {
@@ -117,6 +116,7 @@ export async function pipelineCommand(argv: string[], config: AppConfig, io: Pip
     return 1;
   } finally {
     detach();
+    await coordination?.close();
     await store?.close();
   }
 }

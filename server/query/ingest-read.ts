@@ -3,8 +3,8 @@ import type { IngestCell } from './ingest-writer.js';
 /**
  * The read side an enrichment needs from an ingest target (ingest-writer.ts `readRows`/`countRows`):
  * the next batch of a table's rows in key order, after a cursor, keeping only the rows whose result
- * row is absent (`pending`), failed (`failed`), or all of them. One SQL shape for every engine:
- * identifiers come from validated project files, every value is bound.
+ * row is absent (`pending`), failed (`failed`), or all of them. The SQL is built behind the engine
+ * seam (engines/ingest-read-statements.ts); this module holds only the shapes and value reading.
  */
 export interface IngestReadQuery {
   /** The table read (it must hold the tenant column when the writer has one). */
@@ -18,53 +18,6 @@ export interface IngestReadQuery {
     readonly table: string;
     readonly statusColumn: string;
     readonly mode: 'pending' | 'failed' | 'all';
-  };
-}
-
-export interface ReadSqlFlavour {
-  quote(identifier: string): string;
-  placeholder(n: number): string;
-}
-
-export function readRowsSql(
-  query: IngestReadQuery,
-  flavour: ReadSqlFlavour,
-  tenant: { readonly column: string | null; readonly value: string },
-  limit: number | null,
-): { sql: string; params: IngestCell[] } {
-  const { quote: q, placeholder } = flavour;
-  const params: IngestCell[] = [];
-  const bind = (v: IngestCell) => {
-    params.push(v);
-    return placeholder(params.length);
-  };
-  const where: string[] = [];
-  if (tenant.column) where.push(`i.${q(tenant.column)} = ${bind(tenant.value)}`);
-  if (query.after) {
-    // Lexicographic "key > after", spelled out (row-value comparison is not in every engine).
-    const after = query.after;
-    const ors = query.key.map((k, n) => {
-      const equal = query.key.slice(0, n).map((p, m) => `i.${q(p)} = ${bind(after[m] ?? null)}`);
-      return `(${[...equal, `i.${q(k)} > ${bind(after[n] ?? null)}`].join(' AND ')})`;
-    });
-    where.push(`(${ors.join(' OR ')})`);
-  }
-  const { table, statusColumn, mode } = query.results;
-  if (mode !== 'all') {
-    const join = query.key.map((k) => `r.${q(k)} = i.${q(k)}`);
-    if (tenant.column) join.push(`r.${q(tenant.column)} = ${bind(tenant.value)}`);
-    if (mode === 'failed') join.push(`r.${q(statusColumn)} = ${bind('failed')}`);
-    where.push(
-      `${mode === 'pending' ? 'NOT EXISTS' : 'EXISTS'} (SELECT 1 FROM ${q(table)} AS r WHERE ${join.join(' AND ')})`,
-    );
-  }
-  const whereSql = where.length ? ` WHERE ${where.join(' AND ')}` : '';
-  if (limit === null) return { sql: `SELECT count(*) AS n FROM ${q(query.from)} AS i${whereSql}`, params };
-  return {
-    sql:
-      `SELECT ${query.columns.map((c) => `i.${q(c)}`).join(', ')} FROM ${q(query.from)} AS i${whereSql}` +
-      ` ORDER BY ${query.key.map((k) => `i.${q(k)}`).join(', ')} LIMIT ${Math.max(1, Math.floor(limit))}`,
-    params,
   };
 }
 

@@ -1,4 +1,4 @@
-import { readCell, readRowsSql, type IngestReadQuery, type ReadSqlFlavour } from './ingest-read.js';
+import { readCell, type IngestReadQuery } from './ingest-read.js';
 import type {
   IngestCell,
   IngestRows,
@@ -26,8 +26,15 @@ export interface IngestReadSql {
   count(table: string, tenantColumn: string | null): string;
   /** `v` (as text), `n`: the rows per value of a column, the tenant bound first when there is a tenant column. */
   countBy(table: string, column: string, tenantColumn: string | null): string;
-  /** Quoting and placeholders of the enrichment reads (ingest-read.ts builds them). */
-  readonly flavour: ReadSqlFlavour;
+  /**
+   * The enrichment read (ingest-read.ts): the next `limit` rows of the query, or `n`, their count,
+   * when `limit` is null (engines/ingest-read-statements.ts builds it for each engine).
+   */
+  readRows(
+    query: IngestReadQuery,
+    tenant: { readonly column: string | null; readonly value: string },
+    limit: number | null,
+  ): { sql: string; params: IngestCell[] };
 }
 
 /**
@@ -115,13 +122,13 @@ export abstract class IngestWriterBase implements IngestWriter {
   }
 
   async readRows(query: IngestReadQuery, limit: number): Promise<IngestCell[][]> {
-    const { sql, params } = readRowsSql(query, this.readSql.flavour, this.tenant(), limit);
+    const { sql, params } = this.readSql.readRows(query, this.tenant(), limit);
     const rows = await this.conn.query(sql, params);
     return rows.map((r) => Object.values(r).map(readCell));
   }
 
   async countRows(query: IngestReadQuery): Promise<number> {
-    const { sql, params } = readRowsSql(query, this.readSql.flavour, this.tenant(), null);
+    const { sql, params } = this.readSql.readRows(query, this.tenant(), null);
     const rows = await this.conn.query(sql, params);
     return Number(rows[0]?.['n'] ?? 0);
   }

@@ -83,6 +83,49 @@ describe('enrich pipelines', () => {
     expect(text).toMatch(/"status" is filled by the enrichment/);
   });
 
+  it('launch-then-poll: poll and fetch load; ${launch.x} only after the launch; fetch needs poll', async () => {
+    const poll = `  poll:
+    request:
+      method: GET
+      url: https://api.example.com/v1/jobs/\${launch.jobId}
+      headers: { x-api-key: '\${env:SCORING_API_KEY}' }
+    status: state
+    done: [finished]
+    failed: [error, killed]
+    interval: 2s
+    max_interval: 20s
+    timeout: 5m
+  fetch:
+    request: { method: GET, url: 'https://api.example.com/v1/jobs/\${launch.jobId}/result' }
+  rate_limit:`;
+    const { result } = await projectWith({
+      'pipelines/screen.yaml': SCREEN.replace('  rate_limit:', poll),
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    const e = result.project.pipelines.get('screen')?.enrich;
+    expect(e?.poll).toMatchObject({
+      status: 'state',
+      done: ['finished'],
+      failed: ['error', 'killed'],
+      intervalMs: 2_000,
+      maxIntervalMs: 20_000,
+      timeoutMs: 300_000,
+    });
+    expect(e?.poll?.request.method).toBe('GET');
+    expect(e?.fetch?.url).toBe('https://api.example.com/v1/jobs/${launch.jobId}/result');
+
+    const bad = SCREEN.replace("body: { name: '${row.name}' }", "body: { name: '${launch.jobId}' }").replace(
+      '  rate_limit:',
+      "  fetch:\n    request: { method: GET, url: 'https://api.example.com/r' }\n  rate_limit:",
+    );
+    const again = await projectWith({ 'pipelines/screen.yaml': bad });
+    const text = again.result.ok
+      ? ''
+      : again.result.problems.map((p) => `${p.file}:${p.line}: ${p.message}`).join('\n');
+    expect(text).toMatch(/\$\{launch.jobId\} is only available in the poll and fetch requests/);
+    expect(text).toMatch(/`fetch:` follows `poll:`/);
+  });
+
   it('declared inputs load as specs and may fill values; undeclared ones, hosts and bad defaults are problems', async () => {
     const withInputs = SCREEN.replace(
       'lock: { name: scorer, wait: fail, ttl: 10s }',

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseByteSize, parseDuration } from '../units.js';
-import type { PipelineFile } from './pipeline.schema.js';
+import type { PipelineFile, RequestDef } from './pipeline.schema.js';
 import type { SourceConfig } from './project.schema.js';
 import {
   ENRICH_STATUS_COLUMNS,
@@ -9,6 +9,7 @@ import {
   type LockSpec,
   type Pipeline,
   type PipelineTable,
+  type RequestSpec,
 } from './pipeline.types.js';
 import { parseTemplate, placeholdersIn, urlTemplateProblem, type TemplatePart } from './request-template.js';
 import type { Dataset } from './project.types.js';
@@ -126,6 +127,7 @@ export function buildPipeline(
     at: readonly (string | number)[],
     value: unknown,
     rowColumns: readonly string[] | null,
+    launch = false,
   ) => {
     let parts: TemplatePart[];
     try {
@@ -136,6 +138,11 @@ export function buildPipeline(
     }
     for (const part of parts) {
       if (part.kind === 'env') secrets.add(part.name);
+      else if (part.kind === 'launch' && !launch)
+        problem(
+          at,
+          `\${launch.${part.name}} is only available in the poll and fetch requests of an enrich step`,
+        );
       else if (part.kind === 'row' && rowColumns === null)
         problem(at, `\${row.${part.name}} is only available in enrich requests`);
       else if (part.kind === 'row' && !rowColumns?.includes(part.name))
@@ -173,29 +180,42 @@ export function buildPipeline(
       if (e.from.table === resultName)
         problem(['enrich', 'from', 'table'], 'the results go to another table than the rows read');
     }
-    const url = urlTemplateProblem(e.request.url);
-    if (url) problem(['enrich', 'request', 'url'], url);
-    else templates(['enrich', 'request', 'url'], e.request.url, e.from.columns);
-    for (const [name, value] of Object.entries(e.request.query))
-      templates(['enrich', 'request', 'query', name], String(value), e.from.columns);
-    for (const [name, value] of Object.entries(e.request.headers))
-      templates(['enrich', 'request', 'headers', name], value, e.from.columns);
-    if (e.request.body !== undefined)
-      templates(['enrich', 'request', 'body'], e.request.body, e.from.columns);
+    const checkRequest = (at: readonly string[], r: RequestDef, launch: boolean) => {
+      const url = urlTemplateProblem(r.url);
+      if (url) problem([...at, 'url'], url);
+      else templates([...at, 'url'], r.url, e.from.columns, launch);
+      for (const [name, value] of Object.entries(r.query))
+        templates([...at, 'query', name], String(value), e.from.columns, launch);
+      for (const [name, value] of Object.entries(r.headers))
+        templates([...at, 'headers', name], value, e.from.columns, launch);
+      if (r.body !== undefined) templates([...at, 'body'], r.body, e.from.columns, launch);
+    };
+    checkRequest(['enrich', 'request'], e.request, false);
+    if (e.poll) checkRequest(['enrich', 'poll', 'request'], e.poll.request, true);
+    if (e.fetch) checkRequest(['enrich', 'fetch', 'request'], e.fetch.request, true);
+    if (e.fetch && !e.poll)
+      problem(['enrich', 'fetch'], '`fetch:` follows `poll:` (launch, poll, then fetch)');
+    if (e.poll && parseDuration(e.poll.max_interval) < parseDuration(e.poll.interval))
+      problem(['enrich', 'poll', 'max_interval'], 'max_interval is shorter than interval');
     const r = e.request;
     enrich = {
       from: e.from,
       rows: e.rows,
       batch: e.batch,
       concurrency: e.concurrency,
-      request: {
-        method: r.method,
-        url: r.url,
-        urlEnv: r.url_env ?? null,
-        query: Object.fromEntries(Object.entries(r.query).map(([k, v]) => [k, String(v)])),
-        headers: r.headers,
-        body: r.body,
-      },
+      request: requestSpec(r),
+      poll: e.poll
+        ? {
+            request: requestSpec(e.poll.request),
+            status: e.poll.status,
+            done: e.poll.done,
+            failed: e.poll.failed,
+            intervalMs: parseDuration(e.poll.interval),
+            maxIntervalMs: parseDuration(e.poll.max_interval),
+            timeoutMs: parseDuration(e.poll.timeout),
+          }
+        : null,
+      fetch: e.fetch ? requestSpec(e.fetch.request) : null,
       rateLimit: e.rate_limit
         ? {
             name: e.rate_limit.name,
@@ -311,5 +331,16 @@ export function buildPipeline(
     publishEvery: { pages: data.publish_every.pages ?? null, seconds: data.publish_every.seconds ?? null },
     maxRows: data.max_rows,
     datasets: onTarget,
+  };
+}
+
+function requestSpec(r: RequestDef): RequestSpec {
+  return {
+    method: r.method,
+    url: r.url,
+    urlEnv: r.url_env ?? null,
+    query: Object.fromEntries(Object.entries(r.query).map(([k, v]) => [k, String(v)])),
+    headers: r.headers,
+    body: r.body,
   };
 }

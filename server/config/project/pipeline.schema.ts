@@ -210,6 +210,7 @@ const requestDef = z
     body: z.unknown().optional(),
   })
   .strict();
+export type RequestDef = z.infer<typeof requestDef>;
 
 const rateLimitDef = z
   .object({
@@ -220,6 +221,25 @@ const rateLimitDef = z
     per: duration.default('1m'),
     /** Calls that may go at once after a quiet spell (default 1: calls spread evenly). */
     burst: z.number().int().min(1).max(10_000).default(1),
+  })
+  .strict();
+
+/**
+ * Launch-then-poll (an external job such as a PhantomBuster agent): `request` launches it; `poll.request`
+ * asks for its status (`${launch.<field>}` reads the launch answer) until the value at `status` is one
+ * of `done` (or `failed`: the row fails) or `timeout` passes; waits grow from `interval` to
+ * `max_interval` with the server's one backoff; then `fetch.request` (absent: the last poll answer)
+ * gives the body `result:` reads.
+ */
+const pollDef = z
+  .object({
+    request: requestDef,
+    status: jsonPath,
+    done: z.array(z.string().min(1).max(100)).min(1).max(20),
+    failed: z.array(z.string().min(1).max(100)).max(20).default([]),
+    interval: duration.default('5s'),
+    max_interval: duration.default('60s'),
+    timeout: duration.default('30m'),
   })
   .strict();
 
@@ -234,6 +254,9 @@ const enrichDef = z
     /** Calls in flight at once within a run. */
     concurrency: z.number().int().min(1).max(32).default(4),
     request: requestDef,
+    /** Launch-then-poll: poll the launched job until done, then fetch its result. */
+    poll: pollDef.optional(),
+    fetch: z.object({ request: requestDef }).strict().optional(),
     rate_limit: rateLimitDef.optional(),
     timeout: duration.default('30s'),
     retries: z.number().int().min(0).max(20).default(5),

@@ -113,6 +113,17 @@ export interface RequestSpec {
   readonly body: unknown;
 }
 
+export interface PollSpec {
+  readonly request: RequestSpec;
+  /** Path of the job's status in the poll answer. */
+  readonly status: string;
+  readonly done: readonly string[];
+  readonly failed: readonly string[];
+  readonly intervalMs: number;
+  readonly maxIntervalMs: number;
+  readonly timeoutMs: number;
+}
+
 export interface RateLimitSpec {
   readonly name: string;
   readonly calls: number;
@@ -127,6 +138,9 @@ export interface EnrichSpec {
   readonly batch: number;
   readonly concurrency: number;
   readonly request: RequestSpec;
+  /** Launch-then-poll: `request` launches, `poll` waits for the job, `fetch` (or the last poll) answers. */
+  readonly poll: PollSpec | null;
+  readonly fetch: RequestSpec | null;
   readonly rateLimit: RateLimitSpec | null;
   readonly timeoutMs: number;
   readonly retries: number;

@@ -1,5 +1,7 @@
 /**
- * Templates in pipeline requests: `${row.<column>}`, `${input.<name>}` and `${env:NAME}`. They fill
+ * Templates in pipeline requests: `${row.<column>}`, `${input.<name>}`, `${env:NAME}` and, in the
+ * poll and fetch requests of a launch-then-poll step, `${launch.<field>}` (a top-level field of the
+ * launch call's answer, such as the agent's container id). They fill
  * values only — query parameters, whole path segments (encoded), header values and JSON body values —
  * so nothing a row, an input or a variable holds can change which host or path a request goes to.
  * `${env:NAME}` is how secrets enter a request: resolved at run time, never written to a project file,
@@ -10,6 +12,7 @@ export type TemplatePart =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'row'; readonly name: string }
   | { readonly kind: 'input'; readonly name: string }
+  | { readonly kind: 'launch'; readonly name: string }
   | { readonly kind: 'env'; readonly name: string };
 
 const PLACEHOLDER = /\$\{([^}]*)\}/g;
@@ -17,6 +20,7 @@ const NAME = '[A-Za-z_][A-Za-z0-9_]{0,127}';
 const ROW = new RegExp(`^row\\.(${NAME})$`);
 const INPUT = new RegExp(`^input\\.(${NAME})$`);
 const ENV = new RegExp(`^env:(${NAME})$`);
+const LAUNCH = new RegExp(`^launch\\.(${NAME})$`);
 
 export class TemplateError extends Error {}
 
@@ -31,12 +35,14 @@ export function parseTemplate(text: string): readonly TemplatePart[] {
     const row = ROW.exec(inner);
     const input = INPUT.exec(inner);
     const env = ENV.exec(inner);
+    const launch = LAUNCH.exec(inner);
     if (row) parts.push({ kind: 'row', name: row[1] as string });
     else if (input) parts.push({ kind: 'input', name: input[1] as string });
     else if (env) parts.push({ kind: 'env', name: env[1] as string });
+    else if (launch) parts.push({ kind: 'launch', name: launch[1] as string });
     else
       throw new TemplateError(
-        `"\${${inner}}" is not a template: use \${row.<column>}, \${input.<name>} or \${env:NAME}`,
+        `"\${${inner}}" is not a template: use \${row.<column>}, \${input.<name>}, \${env:NAME} or \${launch.<field>}`,
       );
     last = at + m[0].length;
   }

@@ -1,29 +1,83 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DEFAULT_TEST_REDIS_URL, redisTestGate } from '../../../test/redis-test-gate.js';
 import { storeTargets } from '../../../test/store-targets.js';
 import type { LockSpec, RateLimitSpec } from '../../config/project/pipeline.types.js';
 import { TrellisError } from '../../errors.js';
-import { openStore, type Store } from '../../store/store.js';
-import { StoreResourceLocks } from './resource-locks.js';
-import { StoreRateLimiter } from './shared-rate-limiter.js';
+import { openStore } from '../../store/store.js';
+import { openRedisCoordination } from './redis-coordination.js';
+import { StoreResourceLocks, type ResourceLocks } from './resource-locks.js';
+import { StoreRateLimiter, type SharedRateLimiter } from './shared-rate-limiter.js';
 
 /**
- * Named rate limits and resource locks on every metadata-store dialect. Each "instance" is a second
- * connection to the same store (its own pool, as another process would have), so what is shared is
- * only what the database shares.
+ * Named rate limits and resource locks on every backend: each metadata-store dialect and Redis. Each
+ * "instance" is its own connection (its own pool or client, as another process would have), so what
+ * is shared is only what the database or Redis shares.
  */
-const targets = await storeTargets('enrichment coordination (rate limits, locks) on PostgreSQL');
+interface Instance {
+  readonly limiter: SharedRateLimiter;
+  readonly locks: ResourceLocks;
+  close(): Promise<void>;
+}
+interface Backend {
+  readonly name: string;
+  /** Opens the backend once; `instance()` then connects one more instance to it. */
+  open(): Promise<{ instance(): Promise<Instance>; dispose(): Promise<void> }>;
+}
 
-describe.each(targets)('coordination on $name', (target) => {
-  let first: Store;
-  let second: Store;
+const stores = await storeTargets('enrichment coordination (rate limits, locks) on PostgreSQL');
+const redisUrl = process.env['TRELLIS_TEST_REDIS_URL'] ?? DEFAULT_TEST_REDIS_URL;
+const redisGate = await redisTestGate(
+  redisUrl,
+  process.env['CI'] === 'true',
+  'enrichment coordination (rate limits, locks) on Redis',
+);
+if (!redisGate.run && redisGate.fail) throw new Error(redisGate.reason);
+
+const backends: Backend[] = [
+  ...stores.map((target): Backend => ({
+    name: target.name,
+    async open() {
+      const opened = await target.open();
+      return {
+        async instance() {
+          const store = await openStore(opened.config);
+          return {
+            limiter: new StoreRateLimiter(store),
+            locks: new StoreResourceLocks(store),
+            close: () => store.close(),
+          };
+        },
+        dispose: opened.dispose,
+      };
+    },
+  })),
+  ...(redisGate.run
+    ? [
+        {
+          name: 'redis',
+          open: async () => ({
+            instance: async () => openRedisCoordination(redisUrl),
+            dispose: async () => {},
+          }),
+        } satisfies Backend,
+      ]
+    : []),
+];
+
+describe.each(backends)('coordination on $name', (backend) => {
+  let first: Instance;
+  let second: Instance;
+  let connect: () => Promise<Instance>;
   let dispose: () => Promise<void>;
   beforeAll(async () => {
-    const opened = await target.open();
-    first = opened.store;
+    const opened = await backend.open();
+    connect = opened.instance;
     dispose = opened.dispose;
-    second = await openStore(opened.config);
+    first = await connect();
+    second = await connect();
   });
   afterAll(async () => {
+    await first?.close();
     await second?.close();
     await dispose?.();
   });
@@ -32,8 +86,7 @@ describe.each(targets)('coordination on $name', (target) => {
     const limit: RateLimitSpec = { name: `rl-${Math.random()}`, calls: 20, perMs: 400, burst: 1 };
     const taken: number[] = [];
     const signal = new AbortController().signal;
-    const instance = (store: Store) => {
-      const limiter = new StoreRateLimiter(store);
+    const instance = ({ limiter }: Instance) => {
       return Promise.all(
         Array.from({ length: 4 }, async () => {
           for (let i = 0; i < 5; i++) {
@@ -57,16 +110,18 @@ describe.each(targets)('coordination on $name', (target) => {
 
   test('a lock has one holder across instances; the others wait in line, their position shown', async () => {
     const spec: LockSpec = { name: `lock-${Math.random()}`, wait: 'queue', ttlMs: 3_000, maxWaitMs: 30_000 };
-    const locks = [new StoreResourceLocks(first), new StoreResourceLocks(second)];
+    const locks = [first.locks, second.locks];
     let holders = 0;
     let maxHolders = 0;
     const positions: number[] = [];
+    const fences: number[] = [];
     const signal = new AbortController().signal;
     await Promise.all(
       Array.from({ length: 6 }, async (_, i) => {
-        const held = await (locks[i % 2] as StoreResourceLocks).acquire(spec, `run-${i}`, signal, (p) =>
+        const held = await (locks[i % 2] as ResourceLocks).acquire(spec, `run-${i}`, signal, (p) =>
           positions.push(p),
         );
+        if (held.fence !== undefined) fences.push(held.fence);
         holders++;
         maxHolders = Math.max(maxHolders, holders);
         await new Promise((r) => setTimeout(r, 30));
@@ -77,31 +132,38 @@ describe.each(targets)('coordination on $name', (target) => {
     expect(maxHolders).toBe(1);
     expect(positions.length).toBeGreaterThan(0);
     expect(Math.max(...positions)).toBeGreaterThanOrEqual(2);
+    // Redis hands each holder a larger fencing token than the one before.
+    if (backend.name === 'redis') {
+      expect(fences).toHaveLength(6);
+      for (let n = 1; n < fences.length; n++)
+        expect(fences[n] as number).toBeGreaterThan(fences[n - 1] as number);
+    }
   });
 
-  test('fail fast when declared; a dead holder’s lock is free after its TTL', async () => {
+  test('fail fast when declared; a dead holder’s lock is free after its TTL, not before', async () => {
     const spec: LockSpec = { name: `lock-${Math.random()}`, wait: 'fail', ttlMs: 1_000, maxWaitMs: 5_000 };
     const signal = new AbortController().signal;
-    const a = new StoreResourceLocks(first);
-    const b = new StoreResourceLocks(second);
-    const held = await a.acquire(spec, 'run-a', signal, () => undefined);
-    const refused = await b.acquire(spec, 'run-b', signal, () => undefined).catch((e: unknown) => e);
+    const held = await first.locks.acquire(spec, 'run-a', signal, () => undefined);
+    const refused = await second.locks
+      .acquire(spec, 'run-b', signal, () => undefined)
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(TrellisError);
     expect((refused as TrellisError).code).toBe('PIPELINE_LOCK_BUSY');
+    await held.release();
 
-    // "Kill" the holder: its renewals stop (a clock 1 h ahead makes its row look expired to others).
-    const later = new StoreResourceLocks(second, () => Date.now() + 3_600_000);
-    await held.release(); // released normally here; now a holder that never renews:
-    const dead = await new StoreResourceLocks(first, () => Date.now() - 10_000).acquire(
-      spec,
-      'run-dead',
-      signal,
-      () => undefined,
-    );
-    void dead; // never released, never renewed in time (its expiry is 9 s in the past)
-    const next = await later.acquire(spec, 'run-c', signal, () => undefined);
+    // A holder whose connection dies (as its process would) stops renewing and never releases.
+    const doomed = await connect();
+    const dead = await doomed.locks.acquire(spec, 'run-dead', signal, () => undefined);
+    const diedAt = Date.now();
+    await doomed.close();
+    const waiting = { ...spec, wait: 'queue' as const };
+    const next = await second.locks.acquire(waiting, 'run-c', signal, () => undefined);
+    const freeAfter = Date.now() - diedAt;
+    expect(freeAfter).toBeGreaterThanOrEqual(1_000 - 1_000 / 3 - 50);
+    expect(freeAfter).toBeLessThan(4_000);
+    await expect.poll(() => dead.lost.aborted, { timeout: 3_000 }).toBe(true);
     await next.release();
-    const again = await b.acquire(spec, 'run-d', signal, () => undefined);
+    const again = await first.locks.acquire(spec, 'run-d', signal, () => undefined);
     await again.release();
   });
 });

@@ -15,6 +15,8 @@ import type { Store } from '../../store/store.js';
 export interface HeldLock {
   /** Aborts if the lock was lost (not renewed in time — the process stalled past the TTL). */
   readonly lost: AbortSignal;
+  /** Redis locks: the fencing token, larger for every new holder (a resource can refuse older ones). */
+  readonly fence?: number;
   release(): Promise<void>;
 }
 
@@ -181,7 +183,8 @@ export class StoreResourceLocks implements ResourceLocks {
   }
 }
 
-function lockLost(spec: LockSpec, cause?: unknown): TrellisError {
+/** The run's stop reason when its lock was not renewed in time (store and Redis locks alike). */
+export function lockLost(spec: LockSpec, cause?: unknown): TrellisError {
   return new TrellisError('PIPELINE_FAILED', {
     message: `The lock "${spec.name}" was lost (not renewed within its ${Math.round(spec.ttlMs / 1000)} s TTL); the run stopped.`,
     detail: { lock: spec.name },

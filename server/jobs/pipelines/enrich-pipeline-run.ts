@@ -5,7 +5,8 @@ import type { IngestCell, IngestWriter } from '../../query/ingest-writer.js';
 import type { SharedRateLimiter } from '../coordination/shared-rate-limiter.js';
 import type { PipelineRunContext, PipelineRunResult } from '../pipeline-contract.js';
 import { callApi, enrichBreakers } from './api-call.js';
-import { buildRequest, RequestBuildError } from './request-builder.js';
+import { awaitLaunchedJob } from './launch-poll.js';
+import { buildRequest, RequestBuildError, type BuiltRequest } from './request-builder.js';
 import { coerce, readPath } from './row-mapping.js';
 import { Publisher, pipelineFailed } from './run-support.js';
 import type { SecretRedactor } from './secret-redactor.js';
@@ -22,6 +23,9 @@ import type { SecretRedactor } from './secret-redactor.js';
 export interface EnrichRunInputs {
   readonly pipeline: Pipeline;
   readonly origin: string;
+  /** Launch-then-poll: the poll and fetch requests' origins (default: the launch's). */
+  readonly pollOrigin?: string;
+  readonly fetchOrigin?: string;
   readonly writer: IngestWriter;
   readonly context: PipelineRunContext;
   readonly limiter: SharedRateLimiter | null;
@@ -185,25 +189,48 @@ export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineR
       throw err;
     }
     request.headers['idempotency-key'] = idempotencyKey(pipeline, key);
-    const outcome = await callApi(request, {
-      spec: spec!,
-      resource,
-      breakers,
-      limiter: run.limiter,
-      signal: context.signal,
-    });
-    calls += outcome.attempts;
-    throttled += outcome.throttled;
-    if (!outcome.ok) return result(null, 'failed', outcome.error, outcome.attempts);
+    const call = async (built: BuiltRequest) => {
+      const outcome = await callApi(built, {
+        spec: spec!,
+        resource,
+        breakers,
+        limiter: run.limiter,
+        signal: context.signal,
+      });
+      calls += outcome.attempts;
+      throttled += outcome.throttled;
+      return outcome;
+    };
+    const launched = await call(request);
+    if (!launched.ok) return result(null, 'failed', launched.error, launched.attempts);
+    let body = launched.body;
+    let attempts = launched.attempts;
+    if (spec!.poll) {
+      // Launch-then-poll: the launch answered with a job; wait for it, then read its result.
+      const polled = await awaitLaunchedJob(
+        launched.body,
+        { row: values, input: run.inputs ?? {}, env: run.secrets },
+        {
+          poll: spec!.poll,
+          pollOrigin: run.pollOrigin ?? run.origin,
+          fetch: spec!.fetch ? { spec: spec!.fetch, origin: run.fetchOrigin ?? run.origin } : null,
+          call,
+          signal: context.signal,
+        },
+      );
+      attempts += polled.attempts;
+      if (!polled.ok) return result(null, 'failed', polled.error, attempts);
+      body = polled.body;
+    }
     const cells: IngestCell[] = [];
     for (const column of ordered) {
-      const raw = readPath(outcome.body, spec!.result[column.name] as string);
+      const raw = readPath(body, spec!.result[column.name] as string);
       if (raw === undefined)
         return result(
           null,
           'failed',
           `the response has no "${spec!.result[column.name]}" (for ${column.name})`,
-          outcome.attempts,
+          attempts,
         );
       const value =
         typeof raw === 'object' && raw !== null && column.type === 'VARCHAR' ? JSON.stringify(raw) : raw;
@@ -213,11 +240,11 @@ export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineR
           null,
           'failed',
           `the response's "${spec!.result[column.name]}" is not a ${column.type}`,
-          outcome.attempts,
+          attempts,
         );
       cells.push(cell);
     }
-    return result(cells, 'ok', null, outcome.attempts);
+    return result(cells, 'ok', null, attempts);
   }
 }
 

@@ -136,9 +136,12 @@ export function createPipelineRunner(options: PipelineRunnerOptions): PipelineRu
           const request = pipeline.enrich?.request;
           if (!request) throw pipelineFailed(pipeline, 'no enrich settings');
           const origin = originOf(pipeline, request.url, request.urlEnv, log);
+          const { poll, fetch } = pipeline.enrich ?? {};
           const result = await runEnrichPipeline({
             pipeline,
             origin,
+            ...(poll ? { pollOrigin: originOf(pipeline, poll.request.url, poll.request.urlEnv, log) } : {}),
+            ...(fetch ? { fetchOrigin: originOf(pipeline, fetch.url, fetch.urlEnv, log) } : {}),
             writer,
             context: runContext,
             limiter: coordination?.limiter ?? null,

@@ -12,6 +12,8 @@ export interface TemplateValues {
   readonly row: Readonly<Record<string, unknown>>;
   readonly input: Readonly<Record<string, unknown>>;
   readonly env: ReadonlyMap<string, string>;
+  /** The launch call's answer (poll and fetch requests of a launch-then-poll step). */
+  readonly launch?: Readonly<Record<string, unknown>>;
 }
 
 export interface BuiltRequest {
@@ -24,8 +26,11 @@ export interface BuiltRequest {
 /** The row cannot be turned into a request (a refused path value): the row fails, the run goes on. */
 export class RequestBuildError extends Error {}
 
-function lookup(kind: 'row' | 'input' | 'env', name: string, values: TemplateValues): unknown {
+type Kind = 'row' | 'input' | 'env' | 'launch';
+
+function lookup(kind: Kind, name: string, values: TemplateValues): unknown {
   if (kind === 'env') return values.env.get(name);
+  if (kind === 'launch') return values.launch?.[name];
   return kind === 'row' ? values.row[name] : values.input[name];
 }
 
@@ -67,9 +72,9 @@ export function buildRequest(spec: RequestSpec, origin: string, values: Template
     configured.map((p) => (p.kind === 'text' ? p.text : `{${p.kind}.${p.name}}`)).join(''),
   ).pathname;
   const segments = pathTemplate.split('/').map((segment) => {
-    const m = /^\{(row|input)\.([A-Za-z0-9_]+)\}$/.exec(decodeURIComponent(segment));
+    const m = /^\{(row|input|launch)\.([A-Za-z0-9_]+)\}$/.exec(decodeURIComponent(segment));
     if (!m) return segment;
-    const value = asText(lookup(m[1] as 'row' | 'input', m[2] as string, values));
+    const value = asText(lookup(m[1] as Kind, m[2] as string, values));
     if (value === '' || value === '.' || value === '..')
       throw new RequestBuildError(
         `the value for path segment {${m[1]}.${m[2]}} is "${value}", which no path may hold`,

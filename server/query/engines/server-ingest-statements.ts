@@ -1,3 +1,4 @@
+import { readRowsSql } from './ingest-read-statements.js';
 import type { IngestColumnType } from '../ingest-writer.js';
 import type { IngestSql } from '../server-ingest-writer.js';
 
@@ -58,6 +59,6 @@ export function serverIngestStatements(f: IngestFlavour): IngestSql {
     count: (table, tenantColumn) => `SELECT count(*) AS n FROM ${quote(table)}${tenantWhere(tenantColumn)}`,
     countBy: (table, column, tenantColumn) =>
       `SELECT ${f.asText(quote(column))} AS v, count(*) AS n FROM ${quote(table)}${tenantWhere(tenantColumn)} GROUP BY ${quote(column)}`,
-    flavour: { quote, placeholder },
+    readRows: (query, tenant, limit) => readRowsSql(query, { quote, placeholder }, tenant, limit),
   };
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { readRowsSql } from '../ingest-read-statements.js';
 import { IngestWriterBase, type IngestConnection, type IngestReadSql } from '../../ingest-writer-base.js';
 import { fileFingerprint } from '../../file-fingerprint.js';
 import {
@@ -57,7 +58,8 @@ const READ_SQL: IngestReadSql = {
     `SELECT count(*)::BIGINT AS n FROM ${q(table)}${tenant ? ` WHERE ${q(tenant)} = $1` : ''}`,
   countBy: (table, column, tenant) =>
     `SELECT ${q(column)}::VARCHAR AS v, count(*)::BIGINT AS n FROM ${q(table)}${tenant ? ` WHERE ${q(tenant)} = $1` : ''} GROUP BY ${q(column)}`,
-  flavour: { quote: q, placeholder: (n) => `$${n}` },
+  readRows: (query, tenant, limit) =>
+    readRowsSql(query, { quote: q, placeholder: (n) => `$${n}` }, tenant, limit),
 };
 
 /** The writer's connection as the shared writer sees it; closing it closes the instance too. */
