@@ -57,6 +57,35 @@ export function checkWebhookUrl(text: string): URL {
 }
 
 /**
+ * Checks the URL and the addresses its host resolves to now, without connecting: a delivery asks
+ * before it renders a report for a target it may not reach. (postWebhook checks again, per hop.)
+ */
+export async function assertWebhookAllowed(target: string, options: WebhookClientOptions): Promise<void> {
+  const url = checkWebhookUrl(target);
+  await addressesOf(url, options);
+}
+
+async function addressesOf(url: URL, options: WebhookClientOptions): Promise<readonly ResolvedAddress[]> {
+  const resolve = options.resolve ?? systemResolver;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  let addresses: readonly ResolvedAddress[];
+  try {
+    addresses =
+      isIP(host) !== 0 ? [{ address: host, family: isIP(host) === 6 ? 6 : 4 }] : await resolve(host);
+  } catch (err) {
+    throw new TrellisError('WEBHOOK_FAILED', { detail: { why: 'name not resolved', host }, cause: err });
+  }
+  if (addresses.length === 0)
+    throw new TrellisError('WEBHOOK_FAILED', { detail: { why: 'no address', host } });
+  const refused = addresses.find((a) => !mayConnect(a.address, options.allow));
+  if (refused)
+    throw new TrellisError('WEBHOOK_URL_FORBIDDEN', {
+      detail: { why: 'special address', host, address: refused.address },
+    });
+  return addresses;
+}
+
+/**
  * Posts a signed JSON body to a user's webhook without letting it reach what it must not
  * (webhook-address.ts). Per hop: the host is resolved once, every address it resolves to must be
  * allowed (a name with one bad address is refused whole), and the socket connects to that checked
@@ -71,20 +100,10 @@ export async function postWebhook(
   options: WebhookClientOptions,
   signal?: AbortSignal,
 ): Promise<WebhookResult> {
-  const resolve = options.resolve ?? systemResolver;
   const connectedTo: string[] = [];
   let url = checkWebhookUrl(target);
   for (let hop = 0; ; hop++) {
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    const addresses: readonly ResolvedAddress[] =
-      isIP(host) !== 0 ? [{ address: host, family: isIP(host) === 6 ? 6 : 4 }] : await resolve(host);
-    if (addresses.length === 0)
-      throw new TrellisError('WEBHOOK_FAILED', { detail: { why: 'no address', host } });
-    const refused = addresses.find((a) => !mayConnect(a.address, options.allow));
-    if (refused)
-      throw new TrellisError('WEBHOOK_URL_FORBIDDEN', {
-        detail: { why: 'special address', host, address: refused.address },
-      });
+    const addresses = await addressesOf(url, options);
     const pinned = addresses[0] as ResolvedAddress;
     connectedTo.push(pinned.address);
     const answer = await request(url, pinned, body, headers, options.timeoutMs ?? 10_000, signal);
