@@ -17,6 +17,8 @@ export interface SmtpTestServer {
   readonly arrived: number;
   /** Messages dropped because their client went away before the 250 reply. */
   readonly dropped: number;
+  /** Held messages whose client has gone (they will be dropped on release). */
+  readonly heldGone: number;
   /** From now on, each message waits at end of DATA until `release()`. */
   hold(): void;
   release(): void;
@@ -31,7 +33,7 @@ export async function startSmtpTestServer(): Promise<SmtpTestServer> {
   let dropped = 0;
   let holding = false;
   let waiters: (() => void)[] = [];
-  let held: (() => void)[] = [];
+  let held: { session: string; answer: () => void }[] = [];
   const closedSessions = new Set<string>();
   const server = new SMTPServer({
     authOptional: true,
@@ -54,7 +56,7 @@ export async function startSmtpTestServer(): Promise<SmtpTestServer> {
             accepted.push(mail);
             callback();
           };
-          if (holding) held.push(answer);
+          if (holding) held.push({ session: session.id, answer });
           else answer();
         },
         (err: Error) => callback(err),
@@ -73,6 +75,9 @@ export async function startSmtpTestServer(): Promise<SmtpTestServer> {
     get dropped() {
       return dropped;
     },
+    get heldGone() {
+      return held.filter((h) => closedSessions.has(h.session)).length;
+    },
     hold: () => {
       holding = true;
     },
@@ -80,7 +85,7 @@ export async function startSmtpTestServer(): Promise<SmtpTestServer> {
       holding = false;
       const pending = held;
       held = [];
-      for (const answer of pending) answer();
+      for (const h of pending) h.answer();
     },
     nextArrival: () => new Promise<void>((resolve) => waiters.push(resolve)),
     close: () => {
