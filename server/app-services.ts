@@ -36,6 +36,10 @@ import type { DevReloadHub } from './services/dev-reload.service.js';
 import { ExportJobs } from './services/export-jobs.service.js';
 import { PdfRenderer } from './exports/dashboard-pdf.js';
 import { ExportFileTask } from './jobs/tasks/export-file.task.js';
+import { DeliverReportTask } from './jobs/tasks/deliver-report.task.js';
+import { ReportSubscriptionsService } from './services/report-subscriptions.service.js';
+import { parseAllowList } from './reports/webhook-address.js';
+import type { Resolver } from './reports/webhook-client.js';
 
 /**
  * The composition root: every service the app holds, built once per app and passed explicitly (no
@@ -85,6 +89,8 @@ export interface AppServices {
   readonly presets: PresetsService;
   /** Each user's own layout of a dashboard (docs/dashboards.md). */
   readonly layouts: LayoutsService;
+  /** Scheduled reports: subscriptions, their deliveries (docs/exports.md). */
+  readonly subscriptions: ReportSubscriptionsService;
 }
 
 export interface BuildAppOptions {
@@ -114,6 +120,8 @@ export interface BuildAppOptions {
   readonly devReload?: DevReloadHub;
   /** Export jobs' progress and cancel-check interval (tests shorten it). */
   readonly exportProgressMs?: number;
+  /** Webhook name resolution (tests point names at their receivers; default: the system's). */
+  readonly webhookResolver?: Resolver;
 }
 
 /**
@@ -155,8 +163,11 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
   const coordination = openCoordination(store, config.jobs.redisUrl);
   app.addHook('onClose', async () => coordination.close());
   const exportTask = new ExportFileTask(config.jobs.jobTimeoutMs);
+  const reportTask = new DeliverReportTask(config.jobs.jobTimeoutMs);
   const jobs = new JobSystem({
-    tasks: [exportTask],
+    tasks: [exportTask, reportTask],
+    // Due scheduled reports become deliveries (subscriptions exists by the time the worker starts).
+    polls: [{ everyMs: config.reports.pollMs, run: async () => void (await subscriptions.enqueueDue()) }],
     // The worker's housekeeping deletes expired export files (exportJobs exists by the time it runs).
     housekeeping: async () => {
       await exportJobs.sweep();
@@ -209,6 +220,23 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
   if (mailer) app.addHook('onClose', async () => mailer.close());
   const mail = mailer && config.mail ? { mailer, publicOrigin: config.mail.publicOrigin } : undefined;
   const mailLog = app.log.child({ component: 'mail' });
+  const subscriptions = new ReportSubscriptionsService({
+    store,
+    queue: jobs.queue,
+    task: reportTask,
+    exports: widgetExports,
+    renderPdf: (request) => exportJobs.renderDashboard(request),
+    audit: new AuditRecorder(store, now),
+    metrics,
+    mail,
+    webhook: {
+      allow: parseAllowList(config.reports.webhookAllow),
+      ...(options.webhookResolver ? { resolve: options.webhookResolver } : {}),
+    },
+    maxBytes: config.reports.maxBytes,
+    logger: app.log.child({ component: 'reports' }),
+    ...(now ? { now } : {}),
+  });
   const services: AppServices = {
     project,
     engines,
@@ -248,6 +276,7 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
     },
     presets: new PresetsService(store, now),
     layouts: new LayoutsService(store, now),
+    subscriptions,
   };
   metrics.trackEventStreams(() => services.events.open);
   return services;

@@ -35,6 +35,7 @@ import { presetsRoutes } from './routes/dashboards/presets.routes.js';
 import { layoutsRoutes } from './routes/dashboards/layouts.routes.js';
 import { devEventsRoutes } from './routes/dev/dev-events.routes.js';
 import { exportJobsRoutes } from './routes/exports/export-jobs.routes.js';
+import { subscriptionsRoutes } from './routes/subscriptions/subscriptions.routes.js';
 import { searchRoutes } from './routes/search/search.routes.js';
 
 // The services and the options live in the composition root; re-exported for existing importers.
@@ -106,6 +107,7 @@ export async function buildApp(
   await app.register(eventsRoutes(services));
   await app.register(exportsRoutes(services));
   await app.register(exportJobsRoutes(services));
+  await app.register(subscriptionsRoutes(services));
   const presenter = {
     secureCookie: config.sessions.secureCookie,
     secret: config.sessions.secret,

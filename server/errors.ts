@@ -189,6 +189,26 @@ export const ERROR_CATALOGUE = {
     status: 502,
     message: 'The dashboard could not be printed. The error was logged with this request id.',
   },
+  WEBHOOK_URL_FORBIDDEN: {
+    status: 400,
+    message:
+      'This webhook address is not allowed: it must be http(s) and reach a public address (not loopback, private or link-local).',
+  },
+  WEBHOOK_FAILED: { status: 502, message: 'The webhook did not accept the report.' },
+  SUBSCRIPTION_NOT_FOUND: { status: 404, message: 'There is no subscription with this id.' },
+  SUBSCRIPTION_LIMIT: {
+    status: 409,
+    message: 'You have as many subscriptions as allowed; delete one first.',
+  },
+  SCHEDULE_INVALID: { status: 400, message: 'The schedule is not a valid cron expression or time zone.' },
+  REPORT_TOO_LARGE: {
+    status: 422,
+    message: 'The report is larger than this server sends; narrow the filters or choose another format.',
+  },
+  REPORT_MAIL_UNAVAILABLE: {
+    status: 409,
+    message: 'This server has no outgoing e-mail configured; choose a webhook instead.',
+  },
   PIPELINE_INPUTS_INVALID: {
     status: 400,
     message: 'The inputs for this run are not valid; see each field.',

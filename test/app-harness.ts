@@ -15,7 +15,7 @@ export async function startApp(
   /** A metadata store (owned by the caller) and a clock for the session service. */
   extra: Pick<
     BuildAppOptions,
-    'store' | 'now' | 'pipelines' | 'queue' | 'jobTimings' | 'exportProgressMs'
+    'store' | 'now' | 'pipelines' | 'queue' | 'jobTimings' | 'exportProgressMs' | 'webhookResolver'
   > = {},
 ): Promise<{ app: TestApp; close: () => Promise<void> }> {
   const loaded = await loadProject(projectDir);

@@ -8,6 +8,7 @@ import { createMiniProject } from '../../test/mini-project.js';
 import { invite, inviteNewMember } from '../../test/invite-helper.js';
 import { signIn, type SignedIn } from '../../test/session-helper.js';
 import { AUDIT_ACTIONS, CLI_CONTEXT, type AuditAction } from './audit-log.js';
+import { trustedOrganisationId } from '../policies/tenant.js';
 
 const PASSWORD = 'correct horse battery staple';
 let app: TestApp;
@@ -490,7 +491,91 @@ const CASES: Case[] = [
     },
     act: (id) => api('GET', `/api/v1/exports/${id as string}/download`, admin),
   },
+  {
+    action: 'subscription.create',
+    name: 'report subscription made',
+    status: 201,
+    act: () => newSubscriptionResponse(),
+  },
+  {
+    action: 'subscription.pause',
+    name: 'report subscription paused',
+    status: 200,
+    prepare: () => newSubscription(),
+    act: (id) => api('POST', `/api/v1/subscriptions/${id as string}/pause`, admin, {}),
+  },
+  {
+    action: 'subscription.resume',
+    name: 'report subscription resumed',
+    status: 200,
+    prepare: () => newSubscription(),
+    act: (id) => api('POST', `/api/v1/subscriptions/${id as string}/resume`, admin, {}),
+  },
+  {
+    action: 'subscription.delete',
+    name: 'report subscription deleted',
+    status: 204,
+    prepare: () => newSubscription(),
+    act: (id) => api('DELETE', `/api/v1/subscriptions/${id as string}`, admin),
+  },
+  {
+    action: 'report.deliver',
+    outcome: 'failure',
+    name: 'report delivery (refused: the name resolves to loopback)',
+    prepare: async () => {
+      const id = await newSubscription();
+      // Its tick has come: the worker's poll makes the delivery row (no worker runs here).
+      await app.services.store.db
+        .updateTable('report_subscriptions')
+        .set({ next_run_at: Date.now() - 1_000 })
+        .where('id', '=', id)
+        .execute();
+      await app.services.subscriptions.enqueueDue();
+      const [delivery] = await app.services.subscriptions.table.deliveries(
+        trustedOrganisationId(await acmeId()),
+        id,
+      );
+      return delivery?.id;
+    },
+    act: (id) =>
+      app.services.subscriptions.deliver(id as string, {
+        signal: new AbortController().signal,
+        job: {
+          id: 'j',
+          name: 'deliver-report',
+          payload: { deliveryId: id as string },
+          attempt: 1,
+          maxAttempts: 1,
+        },
+      }),
+  },
 ];
+
+/** A webhook subscription to a name (judged after DNS on delivery: localhost is refused then). */
+function newSubscriptionResponse() {
+  return api('POST', '/api/v1/subscriptions', admin, {
+    dashboard: 'main',
+    widget: 'list',
+    format: 'csv',
+    schedule: '0 8 * * *',
+    timeZone: 'UTC',
+    channel: 'webhook',
+    url: 'http://localhost/hook',
+  });
+}
+
+async function newSubscription(): Promise<string> {
+  return ((await newSubscriptionResponse()).json() as { subscription: { id: string } }).subscription.id;
+}
+
+async function acmeId(): Promise<string> {
+  const row = await app.services.store.db
+    .selectFrom('organisations')
+    .select('id')
+    .where('slug', '=', 'acme')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
 
 async function newPreset(): Promise<string> {
   const res = await api('POST', '/api/v1/dashboards/main/presets', admin, { name: `p${++n}`, filters: {} });

@@ -43,6 +43,11 @@ export const AUDIT_ACTIONS = [
   'export.request',
   'export.cancel',
   'export.download',
+  'subscription.create',
+  'subscription.pause',
+  'subscription.resume',
+  'subscription.delete',
+  'report.deliver',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditOutcome = 'success' | 'failure' | 'locked_out';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { parseAllowList } from '../reports/webhook-address.js';
 import { parseByteSize, parseDuration } from './units.js';
 
 /** Which requests get an access-log line: see server/http/request-log.ts. */
@@ -206,6 +207,18 @@ const envSchema = z.object({
     .default('60s'),
   /** Where the worker's Chromium reaches the web app; default http://127.0.0.1:<PORT>. */
   TRELLIS_PDF_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * Scheduled reports (docs/exports.md): address ranges (CIDRs, comma-separated) a user's webhook may
+   * reach although they are loopback, private or link-local. Empty: only public addresses.
+   */
+  TRELLIS_WEBHOOK_ALLOW: z.string().max(4_000).default(''),
+  /** A scheduled report's file at most (PDF or CSV, held in memory to attach or post). */
+  TRELLIS_REPORT_MAX_BYTES: z.coerce.number().int().min(1_024).max(100_000_000).default(10_000_000),
+  /** How often the worker looks for subscriptions whose tick has come. */
+  TRELLIS_REPORT_POLL: z
+    .string()
+    .regex(/^\d+(ms|s|m)$/)
+    .default('15s'),
 });
 
 export interface AppConfig {
@@ -257,6 +270,8 @@ export interface AppConfig {
   readonly pdf: PdfConfig;
   /** Outgoing e-mail, when TRELLIS_SMTP_URL is set (the URL may hold a password: never log it). */
   readonly mail: MailConfig | undefined;
+  /** Scheduled reports: webhook ranges the operator opened, the file size cap, the due-tick poll. */
+  readonly reports: { readonly webhookAllow: string; readonly maxBytes: number; readonly pollMs: number };
   /** Fastify's trustProxy: false, a hop count, or proxy addresses. */
   readonly trustProxy: boolean | number | string[];
   /**
@@ -354,6 +369,11 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
   const idleMs = parseDuration(e.TRELLIS_SESSION_IDLE);
   const absoluteMs = parseDuration(e.TRELLIS_SESSION_ABSOLUTE);
   const problems: string[] = [];
+  try {
+    parseAllowList(e.TRELLIS_WEBHOOK_ALLOW);
+  } catch (err) {
+    problems.push(`TRELLIS_WEBHOOK_ALLOW: ${(err as Error).message}`);
+  }
   if (e.TRELLIS_QUEUE === 'redis' && !e.TRELLIS_REDIS_URL)
     problems.push('TRELLIS_QUEUE: redis needs TRELLIS_REDIS_URL (or use the default, store)');
   if (idleMs > absoluteMs)
@@ -443,6 +463,11 @@ export function parseEnv(env: NodeJS.ProcessEnv): AppConfig {
       dir: path.resolve(e.TRELLIS_EXPORT_DIR ?? path.join(e.TRELLIS_DATA_DIR ?? '.trellis', 'exports')),
       jobRows: e.TRELLIS_EXPORT_JOB_ROWS,
       keepMs: parseDuration(e.TRELLIS_EXPORT_KEEP),
+    },
+    reports: {
+      webhookAllow: e.TRELLIS_WEBHOOK_ALLOW,
+      maxBytes: e.TRELLIS_REPORT_MAX_BYTES,
+      pollMs: parseDuration(e.TRELLIS_REPORT_POLL),
     },
     pdf: {
       chromium: e.TRELLIS_CHROMIUM,

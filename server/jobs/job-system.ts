@@ -47,6 +47,8 @@ export interface JobSystemOptions {
   readonly tasks?: readonly Task<JobPayload>[];
   /** Housekeeping the worker runs every minute while it runs (deleting expired export files). */
   readonly housekeeping?: () => Promise<void>;
+  /** More polls the worker runs while it runs, each every `everyMs` (due scheduled reports). */
+  readonly polls?: readonly { readonly everyMs: number; readonly run: () => Promise<void> }[];
 }
 
 /**
@@ -65,6 +67,7 @@ export class JobSystem {
   private readonly ownsQueue: boolean;
   private worker: QueueWorker | undefined;
   private housekeeping: NodeJS.Timeout | undefined;
+  private readonly pollTimers: NodeJS.Timeout[] = [];
 
   constructor(private readonly options: JobSystemOptions) {
     const { config, store, logger } = options;
@@ -136,6 +139,21 @@ export class JobSystem {
       this.housekeeping = setInterval(tick, 60_000);
       this.housekeeping.unref();
     }
+    for (const poll of this.options.polls ?? []) {
+      // One run at a time per poll: a slow one is not stacked on by the next interval.
+      let running: Promise<void> | undefined;
+      const tick = () => {
+        if (running) return;
+        running = poll
+          .run()
+          .catch((err: unknown) => logger.error({ err }, 'job poll failed'))
+          .finally(() => (running = undefined));
+      };
+      tick();
+      const timer = setInterval(tick, poll.everyMs);
+      timer.unref();
+      this.pollTimers.push(timer);
+    }
     logger.info(
       { queue: this.queue.kind, concurrency: this.options.config.concurrency },
       'job worker started',
@@ -154,6 +172,7 @@ export class JobSystem {
   async stop(graceMs: number): Promise<void> {
     await this.scheduler.stop();
     clearInterval(this.housekeeping);
+    for (const timer of this.pollTimers.splice(0)) clearInterval(timer);
     if (this.worker) await this.worker.stop(graceMs);
     this.worker = undefined;
     await this.publications.stop();

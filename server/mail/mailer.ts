@@ -8,6 +8,17 @@ export interface MailMessage {
   readonly to: string;
   readonly subject: string;
   readonly text: string;
+  /** Files sent with it (a scheduled report), held in memory: bounded by their producer. */
+  readonly attachments?: readonly {
+    readonly filename: string;
+    readonly content: Buffer;
+    readonly contentType: string;
+  }[];
+  /**
+   * A fixed Message-ID (`<…@…>`): a scheduled report's delivery id, so a resend after a crash is the
+   * same message to the receiving side.
+   */
+  readonly messageId?: string;
 }
 
 /** The seam for outgoing e-mail (invitations, password reset links). */
@@ -34,6 +45,8 @@ export function smtpMailer(config: MailConfig): Mailer {
         to: message.to,
         subject: message.subject,
         text: message.text,
+        ...(message.attachments ? { attachments: message.attachments.map((a) => ({ ...a })) } : {}),
+        ...(message.messageId ? { messageId: message.messageId } : {}),
       });
     },
     close: () => transport.close(),

@@ -92,6 +92,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Scheduled report deliveries by channel and result (sent, retry, failed). */
+  readonly reportDeliveries = new Counter({
+    name: 'trellis_report_deliveries_total',
+    help: 'Scheduled report delivery attempts by channel and result (sent, retry, failed)',
+    labelNames: ['channel', 'result'] as const,
+    registers: [this.registry],
+  });
+
   /** Requests refused to shed load (SOURCE_BUSY, RATE_LIMITED, TOO_MANY_STREAMS, …): logged as warnings. */
   readonly overload = new Counter({
     name: 'trellis_overload_total',

@@ -40,6 +40,8 @@ export const PERMISSION_RULES = {
   'dashboards:read': rule('required', 'dashboards:read', { tokens: true }),
   /** Downloading a widget's data (docs/exports.md): whoever may read the dashboard, unless it says `export: false`. */
   'dashboards:export': rule('required', 'dashboards:read', { tokens: true }),
+  /** Scheduled reports (docs/exports.md): every member who may download may subscribe; own ones only. */
+  'subscriptions:own': rule('required', 'dashboards:read', { tokens: true }),
   /** Logging in (password or link): open to anyone, throttled; the Origin is checked. */
   'session:create': rule('none', undefined, { csrf: 'origin' }),
   'session:read': rule('required'),

@@ -64,6 +64,21 @@ export interface ExportJobsOptions {
   };
 }
 
+/** Who a dashboard is printed for, and how (ids and values checked when the job was asked for). */
+export interface DashboardRenderRequest {
+  readonly organisationId: string;
+  readonly tenant: string;
+  readonly userId: string;
+  readonly email: string;
+  readonly organisationName: string;
+  readonly role: Role;
+  readonly dashboard: string;
+  readonly query: string;
+  readonly paper: PaperSize;
+  readonly orientation: Orientation;
+  readonly signal: AbortSignal;
+}
+
 /** What a dashboard PDF job keeps in its row's `request`: ids and values only, checked when asked. */
 interface PdfRequest {
   readonly query: string;
@@ -397,27 +412,19 @@ export class ExportJobs {
         (err: unknown) => this.options.logger.error({ err, export: id }, 'export cancel check failed'),
       );
     }, this.options.progressMs ?? 500);
-    const { renderer, baseUrl, secret } = this.options.pdf;
-    const credential = mintRenderCredential(
-      secret,
-      {
-        user: { id: row.requested_by, email: request.email },
-        organisation: { id: row.organisation_id, slug: row.tenant, name: request.organisationName },
-        role: row.role as Role,
-        dashboard: row.dashboard,
-      },
-      this.now(),
-    );
-    // Built from the row's checked dashboard id; the query only ever lands in the URL's search part.
-    const url = new URL(`/print/d/${encodeURIComponent(row.dashboard)}`, baseUrl());
-    url.search = request.query;
     await mkdir(this.options.dir, { recursive: true, mode: 0o700 });
     const part = path.join(this.options.dir, `${id}.part`);
     const final = this.pathOf(id, 'pdf');
     try {
-      const { pdf } = await renderer.render({
-        url: url.toString(),
-        headers: { [RENDER_HEADER]: credential },
+      const pdf = await this.renderDashboard({
+        organisationId: row.organisation_id,
+        tenant: row.tenant,
+        userId: row.requested_by,
+        email: request.email,
+        organisationName: request.organisationName,
+        role: row.role as Role,
+        dashboard: row.dashboard,
+        query: request.query,
         paper: request.paper,
         orientation: request.orientation,
         signal: controller.signal,
@@ -438,6 +445,36 @@ export class ExportJobs {
       clearInterval(watch);
       context.signal.removeEventListener('abort', onJobAbort);
     }
+  }
+
+  /**
+   * Prints a dashboard as its requester sees it (a PDF job, a scheduled report): a render credential
+   * for them (their organisation, their role, this dashboard, two minutes) and the print page in
+   * headless Chromium, bounded by the renderer's pool and timeout.
+   */
+  async renderDashboard(request: DashboardRenderRequest): Promise<Buffer> {
+    const { renderer, baseUrl, secret } = this.options.pdf;
+    const credential = mintRenderCredential(
+      secret,
+      {
+        user: { id: request.userId, email: request.email },
+        organisation: { id: request.organisationId, slug: request.tenant, name: request.organisationName },
+        role: request.role,
+        dashboard: request.dashboard,
+      },
+      this.now(),
+    );
+    // Built from the checked dashboard id; the query only ever lands in the URL's search part.
+    const url = new URL(`/print/d/${encodeURIComponent(request.dashboard)}`, baseUrl());
+    url.search = request.query;
+    const { pdf } = await renderer.render({
+      url: url.toString(),
+      headers: { [RENDER_HEADER]: credential },
+      paper: request.paper,
+      orientation: request.orientation,
+      signal: request.signal,
+    });
+    return pdf;
   }
 
   /** After a failed attempt: back to the queue, cancelled, failed for good, or retried (thrown). */

@@ -26,6 +26,8 @@ export interface Database {
   filter_presets: FilterPresetsTable;
   dashboard_user_settings: DashboardUserSettingsTable;
   export_files: ExportFilesTable;
+  report_subscriptions: ReportSubscriptionsTable;
+  report_deliveries: ReportDeliveriesTable;
   upload_reports: UploadReportsTable;
   upload_failures: UploadFailuresTable;
   upload_versions: UploadVersionsTable;
@@ -368,4 +370,44 @@ export interface ResourceLockWaitersTable {
   holder: string;
   enqueued_at: number;
   expires_at: number;
+}
+
+/** Scheduled reports (docs/exports.md): a member's subscription to a dashboard. */
+export interface ReportSubscriptionsTable {
+  id: string;
+  organisation_id: string;
+  tenant: string;
+  user_id: string;
+  role: string;
+  dashboard: string;
+  widget: string;
+  format: 'pdf' | 'csv';
+  request: string;
+  schedule: string;
+  time_zone: string;
+  channel: 'email' | 'webhook';
+  target: string;
+  secret: string | null;
+  status: 'active' | 'paused';
+  next_run_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type ReportDeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+/** One delivery per subscription tick, committed before anything is sent. */
+export interface ReportDeliveriesTable {
+  id: string;
+  subscription_id: string;
+  organisation_id: string;
+  idempotency_key: string;
+  tick: number;
+  status: ReportDeliveryStatus;
+  attempts: number;
+  error_code: string | null;
+  bytes: number | null;
+  created_at: number;
+  updated_at: number;
+  sent_at: number | null;
 }

@@ -1,0 +1,558 @@
+import { randomBytes } from 'node:crypto';
+import { isIP, type BlockList } from 'node:net';
+import type { ReportDelivery, Role, Subscription, SubscriptionCreateBody } from '../../contract/index.js';
+import { MAX_SUBSCRIPTIONS } from '../../contract/index.js';
+import type { ActionContext } from '../audit/audit-log.js';
+import type { AuditRecorder } from '../audit/audit-recorder.js';
+import { ERROR_CATALOGUE, TrellisError, type ErrorCode } from '../errors.js';
+import type { Queue } from '../jobs/queue.js';
+import { ReleaseJob, WorkerStopping } from '../jobs/queue.js';
+import {
+  ReportSubscriptions,
+  newSubscriptionId,
+  type DeliveryRow,
+  type SubscriptionRow,
+} from '../jobs/report-subscriptions.js';
+import type { TaskContext } from '../jobs/task.js';
+import type { DeliverReportTask } from '../jobs/tasks/deliver-report.task.js';
+import { parseZonedCron, type ZonedCron } from '../jobs/zoned-cron.js';
+import type { Mailer } from '../mail/mailer.js';
+import type { Metrics } from '../observability/metrics.js';
+import { exportListScope, mayAccessExportFile } from '../policies/export-file-policy.js';
+import type { OrganisationId, Tenant } from '../policies/tenant.js';
+import { tenantId } from '../query/plan.js';
+import {
+  assertWebhookAllowed,
+  checkWebhookUrl,
+  postWebhook,
+  signWebhook,
+  type Resolver,
+  type WebhookClientOptions,
+} from '../reports/webhook-client.js';
+import { mayConnect } from '../reports/webhook-address.js';
+import { withRetry } from '../resilience/retry.js';
+import type { Store } from '../store/store.js';
+import type { DashboardRenderRequest } from './export-jobs.service.js';
+import type { WidgetExports } from './widget-export.service.js';
+
+/** Who asks: from the session only. */
+export interface SubscriptionCaller {
+  readonly tenant: Tenant;
+  readonly userId: string;
+  readonly role: Role;
+  readonly email: string;
+}
+
+export interface ReportSubscriptionsOptions {
+  readonly store: Store;
+  readonly queue: Queue;
+  readonly task: DeliverReportTask;
+  readonly exports: WidgetExports;
+  /** Prints a dashboard for a member (ExportJobs.renderDashboard: Chromium, render credential). */
+  readonly renderPdf: (request: DashboardRenderRequest) => Promise<Buffer>;
+  readonly audit: AuditRecorder;
+  readonly metrics: Metrics;
+  /** Outgoing e-mail (undefined: e-mail subscriptions are refused) and where its links point. */
+  readonly mail: { readonly mailer: Mailer; readonly publicOrigin: string } | undefined;
+  readonly webhook: { readonly allow: BlockList; readonly resolve?: Resolver; readonly timeoutMs?: number };
+  /** A report's file at most. */
+  readonly maxBytes: number;
+  readonly logger: { error(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+  readonly now?: () => number;
+}
+
+/** A schedule may not tick more often than this (a report is a Chromium render or a full export). */
+export const MIN_INTERVAL_MS = 15 * 60_000;
+/** A delivery untouched this long while pending or sending has lost its job: enqueued again. */
+const STALE_MS = 10 * 60_000;
+
+interface SavedRequest {
+  readonly query?: string;
+  readonly filters?: Record<string, unknown>;
+}
+
+/**
+ * Scheduled reports (docs/exports.md): a member subscribes to a dashboard with its filters, a cron
+ * schedule in their time zone, PDF or CSV, by e-mail or signed webhook. The worker's poll turns each
+ * due tick into one delivery row (committed before anything is sent, keyed `<subscription>:<tick>`)
+ * and a `deliver-report` job; the job renders the file as the subscriber sees it, sends it, and logs
+ * the outcome. Tenant first: every member-facing method takes the caller's organisation and finds
+ * nothing of another's; the subscriber and the organisation's admins see a subscription, no one else.
+ */
+export class ReportSubscriptionsService {
+  readonly table: ReportSubscriptions;
+  private readonly now: () => number;
+
+  constructor(private readonly options: ReportSubscriptionsOptions) {
+    this.table = new ReportSubscriptions(options.store);
+    this.now = options.now ?? Date.now;
+    options.task.bind((id, context) => this.deliver(id, context));
+  }
+
+  async create(
+    organisation: OrganisationId,
+    caller: SubscriptionCaller,
+    body: SubscriptionCreateBody,
+    context: ActionContext,
+  ): Promise<{ subscription: Subscription; webhookSecret: string | null }> {
+    sameOrganisation(organisation, caller);
+    const viewer = { tenant: caller.tenant.slug, role: caller.role, user: caller.userId };
+    // The same checks as a download now (dashboard visible, downloads allowed, filters), and again on
+    // every delivery (the project or the member's role may change).
+    let request: SavedRequest;
+    if (body.format === 'pdf') {
+      const query = body.query ?? '';
+      this.options.exports.checkDashboardPdf(body.dashboard, viewer, query);
+      request = { query };
+    } else {
+      if (!body.widget)
+        throw new TrellisError('VALIDATION_FAILED', {
+          message: 'A CSV report names the widget whose rows it sends.',
+        });
+      await this.options.exports.count({
+        dashboard: body.dashboard,
+        widget: body.widget,
+        format: 'csv',
+        filters: body.filters ?? {},
+        viewer,
+      });
+      request = { filters: body.filters ?? {} };
+    }
+    const cron = scheduleOf(body.schedule, body.timeZone);
+    let target: string;
+    let secret: string | null = null;
+    if (body.channel === 'email') {
+      if (!this.options.mail) throw new TrellisError('REPORT_MAIL_UNAVAILABLE');
+      target = caller.email;
+    } else {
+      if (!body.url) throw new TrellisError('WEBHOOK_URL_FORBIDDEN', { detail: { why: 'no url' } });
+      const url = checkWebhookUrl(body.url);
+      // A literal address is judged now; a name again after DNS on every delivery (names change).
+      const host = url.hostname.replace(/^\[|\]$/g, '');
+      if (isIP(host) !== 0 && !mayConnect(host, this.options.webhook.allow))
+        throw new TrellisError('WEBHOOK_URL_FORBIDDEN', { detail: { why: 'special address', host } });
+      target = url.toString();
+      secret = randomBytes(32).toString('base64url');
+    }
+    if ((await this.table.countOwn(organisation, caller.userId)) >= MAX_SUBSCRIPTIONS)
+      throw new TrellisError('SUBSCRIPTION_LIMIT');
+    const now = this.now();
+    const row: SubscriptionRow = {
+      id: newSubscriptionId(),
+      organisation_id: organisation,
+      tenant: caller.tenant.slug,
+      user_id: caller.userId,
+      role: caller.role,
+      dashboard: body.dashboard,
+      widget: body.format === 'csv' ? (body.widget ?? '') : '',
+      format: body.format,
+      request: JSON.stringify(request),
+      schedule: body.schedule,
+      time_zone: body.timeZone,
+      channel: body.channel,
+      target,
+      secret,
+      status: 'active',
+      next_run_at: cron.next(now),
+      created_at: now,
+      updated_at: now,
+    };
+    await this.table.create(row);
+    await this.options.audit.record(context, {
+      action: 'subscription.create',
+      outcome: 'success',
+      target: row.dashboard,
+      detail: { subscription: row.id, format: row.format, channel: row.channel, schedule: row.schedule },
+    });
+    return { subscription: present(row, caller, undefined), webhookSecret: secret };
+  }
+
+  async list(organisation: OrganisationId, caller: SubscriptionCaller): Promise<Subscription[]> {
+    sameOrganisation(organisation, caller);
+    const rows = await this.table.list(organisation, exportListScope(policyCaller(caller)).requester);
+    const out: Subscription[] = [];
+    for (const row of rows) {
+      const [last] = await this.table.deliveries(organisation, row.id);
+      out.push(present(row, caller, last));
+    }
+    return out;
+  }
+
+  async setActive(
+    organisation: OrganisationId,
+    caller: SubscriptionCaller,
+    id: string,
+    active: boolean,
+    context: ActionContext,
+  ): Promise<Subscription> {
+    const row = await this.visible(organisation, caller, id);
+    const now = this.now();
+    // Resuming starts from now: ticks missed while paused are not sent late.
+    const next = active ? scheduleOf(row.schedule, row.time_zone).next(now) : null;
+    await this.table.setStatus(organisation, row.id, active ? 'active' : 'paused', next, now);
+    await this.options.audit.record(context, {
+      action: active ? 'subscription.resume' : 'subscription.pause',
+      outcome: 'success',
+      target: row.dashboard,
+      detail: { subscription: row.id },
+    });
+    const after = await this.visible(organisation, caller, id);
+    const [last] = await this.table.deliveries(organisation, id);
+    return present(after, caller, last);
+  }
+
+  async remove(
+    organisation: OrganisationId,
+    caller: SubscriptionCaller,
+    id: string,
+    context: ActionContext,
+  ): Promise<void> {
+    const row = await this.visible(organisation, caller, id);
+    await this.table.remove(organisation, row.id);
+    await this.options.audit.record(context, {
+      action: 'subscription.delete',
+      outcome: 'success',
+      target: row.dashboard,
+      detail: { subscription: row.id },
+    });
+  }
+
+  async deliveries(
+    organisation: OrganisationId,
+    caller: SubscriptionCaller,
+    id: string,
+  ): Promise<ReportDelivery[]> {
+    const row = await this.visible(organisation, caller, id);
+    return (await this.table.deliveries(organisation, row.id)).map(presentDelivery);
+  }
+
+  /**
+   * The worker's poll: each due tick becomes one delivery row and one job (both keyed, so two
+   * workers polling at once, or a poll after a crash between the two, still make one delivery).
+   * Deliveries whose job was lost are enqueued again.
+   */
+  async enqueueDue(): Promise<number> {
+    const now = this.now();
+    let made = 0;
+    for (const sub of await this.table.due(now, 100)) {
+      let next: number | null;
+      try {
+        next = scheduleOf(sub.schedule, sub.time_zone).next(now);
+      } catch (err) {
+        this.options.logger.error({ err, subscription: sub.id }, 'subscription schedule no longer parses');
+        next = null;
+      }
+      const delivery = await this.table.claimTick(sub, next, now);
+      if (!delivery) continue;
+      await this.enqueue(delivery);
+      made++;
+    }
+    for (const stale of await this.table.stale(now, STALE_MS, 100)) await this.enqueue(stale);
+    return made;
+  }
+
+  private async enqueue(delivery: DeliveryRow): Promise<void> {
+    await this.options.task.enqueue(
+      this.options.queue,
+      { deliveryId: delivery.id },
+      { idempotencyKey: `report:${delivery.id}:${delivery.updated_at}` },
+    );
+  }
+
+  /**
+   * One delivery on the worker. A sent or failed one is left alone. Otherwise the file is rendered as
+   * the subscriber sees it, the row is marked `sending` (committed), the message goes out with the
+   * delivery's id as its Message-ID / `X-Trellis-Delivery`, and the row is marked `sent`. A worker
+   * killed before the SMTP server's final reply leaves a row the next attempt sends again — the
+   * server never accepted the first — so the subscriber gets one message.
+   */
+  async deliver(deliveryId: string, context: TaskContext): Promise<void> {
+    const delivery = await this.table.delivery(deliveryId);
+    if (!delivery || delivery.status === 'sent' || delivery.status === 'failed') return;
+    const sub = await this.table.byId(delivery.subscription_id);
+    if (!sub) {
+      await this.table.finish(delivery.id, 'failed', { errorCode: 'SUBSCRIPTION_NOT_FOUND' }, this.now());
+      return;
+    }
+    const context_: ActionContext = {
+      actor: sub.user_id,
+      ip: null,
+      requestId: delivery.id,
+      organisationId: sub.organisation_id,
+    };
+    try {
+      // A target it may not reach (a name now resolving to loopback) fails before any rendering.
+      if (sub.channel === 'webhook') await assertWebhookAllowed(sub.target, this.webhookOptions());
+      const file = await this.render(sub, delivery, context.signal);
+      if (!(await this.table.markSending(delivery.id, this.now()))) return;
+      if (sub.channel === 'email') await this.sendMail(sub, delivery, file);
+      else await this.postHook(sub, delivery, file, context.signal);
+      await this.table.finish(delivery.id, 'sent', { bytes: file.content.length }, this.now());
+      this.options.metrics.reportDeliveries.inc({ channel: sub.channel, result: 'sent' });
+      await this.options.audit.record(context_, {
+        action: 'report.deliver',
+        outcome: 'success',
+        target: sub.dashboard,
+        detail: {
+          subscription: sub.id,
+          delivery: delivery.id,
+          channel: sub.channel,
+          bytes: file.content.length,
+        },
+      });
+    } catch (err) {
+      const reason: unknown = context.signal.reason;
+      if (context.signal.aborted && reason instanceof WorkerStopping)
+        throw new ReleaseJob('the worker is stopping');
+      const code: string = err instanceof TrellisError ? err.code : 'INTERNAL';
+      // A refusal (dashboard gone, address forbidden, file too large) will not change on a retry.
+      const final =
+        (err instanceof TrellisError && err.status < 500) || context.job.attempt >= context.job.maxAttempts;
+      if (!final) {
+        await this.table.attemptFailed(delivery.id, code, this.now());
+        this.options.metrics.reportDeliveries.inc({ channel: sub.channel, result: 'retry' });
+        throw err;
+      }
+      this.options.logger.warn({ err, delivery: delivery.id }, 'report delivery failed');
+      await this.table.finish(delivery.id, 'failed', { errorCode: code }, this.now());
+      this.options.metrics.reportDeliveries.inc({ channel: sub.channel, result: 'failed' });
+      await this.options.audit.record(context_, {
+        action: 'report.deliver',
+        outcome: 'failure',
+        target: sub.dashboard,
+        detail: { subscription: sub.id, delivery: delivery.id, channel: sub.channel, error: code },
+      });
+    }
+  }
+
+  /** The report's file, as the subscriber sees the dashboard now; at most `maxBytes`. */
+  private async render(
+    sub: SubscriptionRow,
+    delivery: DeliveryRow,
+    signal: AbortSignal,
+  ): Promise<{ filename: string; contentType: string; content: Buffer }> {
+    const request = JSON.parse(sub.request) as SavedRequest;
+    const day = new Date(Number(delivery.tick)).toISOString().slice(0, 10);
+    const safe = sub.dashboard.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80) || 'dashboard';
+    const role = sub.role as Role;
+    if (sub.format === 'pdf') {
+      const content = await this.options.renderPdf({
+        organisationId: sub.organisation_id,
+        tenant: sub.tenant,
+        userId: sub.user_id,
+        email: sub.channel === 'email' ? sub.target : '',
+        organisationName: sub.tenant,
+        role,
+        dashboard: sub.dashboard,
+        query: request.query ?? '',
+        paper: 'A4',
+        orientation: 'portrait',
+        signal,
+      });
+      if (content.length > this.options.maxBytes)
+        throw new TrellisError('REPORT_TOO_LARGE', { detail: { bytes: content.length } });
+      return { filename: `${safe}-${day}.pdf`, contentType: 'application/pdf', content };
+    }
+    const file = await this.options.exports.open({
+      dashboard: sub.dashboard,
+      widget: sub.widget,
+      format: 'csv',
+      filters: request.filters ?? {},
+      viewer: { tenant: tenantId(sub.tenant), role, user: sub.user_id },
+      context: { actor: sub.user_id, ip: null, requestId: delivery.id, organisationId: sub.organisation_id },
+      signal,
+    });
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    for await (const chunk of file.body) {
+      const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+      bytes += b.length;
+      if (bytes > this.options.maxBytes) {
+        file.body.destroy();
+        throw new TrellisError('REPORT_TOO_LARGE', { detail: { bytes } });
+      }
+      chunks.push(b);
+    }
+    return { filename: file.fileName, contentType: 'text/csv', content: Buffer.concat(chunks) };
+  }
+
+  private async sendMail(
+    sub: SubscriptionRow,
+    delivery: DeliveryRow,
+    file: { filename: string; contentType: string; content: Buffer },
+  ): Promise<void> {
+    const mail = this.options.mail;
+    if (!mail) throw new TrellisError('REPORT_MAIL_UNAVAILABLE');
+    const link = new URL(`/d/${encodeURIComponent(sub.dashboard)}`, mail.publicOrigin).toString();
+    const when = new Date(Number(delivery.tick)).toISOString().replace('T', ' ').slice(0, 16);
+    try {
+      await mail.mailer.send({
+        to: sub.target,
+        subject: `Trellis report: ${sub.dashboard} (${when} UTC)`,
+        text:
+          `Your scheduled report of the dashboard "${sub.dashboard}" is attached (${file.filename}).\n\n` +
+          `Open the dashboard: ${link}\nManage your subscriptions: ${new URL('/subscriptions', mail.publicOrigin).toString()}\n`,
+        attachments: [file],
+        messageId: `<${delivery.id}@trellis.reports>`,
+      });
+    } catch (err) {
+      throw new TrellisError('MAIL_FAILED', { cause: err, detail: { delivery: delivery.id } });
+    }
+  }
+
+  private async postHook(
+    sub: SubscriptionRow,
+    delivery: DeliveryRow,
+    file: { filename: string; contentType: string; content: Buffer },
+    signal: AbortSignal,
+  ): Promise<void> {
+    const body = JSON.stringify({
+      delivery: delivery.id,
+      subscription: sub.id,
+      dashboard: sub.dashboard,
+      widget: sub.widget || null,
+      tick: new Date(Number(delivery.tick)).toISOString(),
+      format: sub.format,
+      fileName: file.filename,
+      contentType: file.contentType,
+      contentBase64: file.content.toString('base64'),
+    });
+    const send = async () => {
+      const timestamp = Math.floor(this.now() / 1000);
+      const result = await postWebhook(
+        sub.target,
+        body,
+        {
+          'x-trellis-delivery': delivery.id,
+          'x-trellis-timestamp': String(timestamp),
+          'x-trellis-signature': signWebhook(sub.secret ?? '', timestamp, body),
+        },
+        this.webhookOptions(),
+        signal,
+      );
+      if (result.status < 200 || result.status >= 300) {
+        const transient = result.status >= 500 || result.status === 408 || result.status === 429;
+        throw new TrellisError('WEBHOOK_FAILED', {
+          detail: { status: result.status, transient },
+        });
+      }
+    };
+    // A few quick tries inside the attempt (the one backoff module); the job's own attempts follow.
+    await withRetry(
+      send,
+      (err) => err instanceof TrellisError && err.code === 'WEBHOOK_FAILED' && isTransient(err),
+      { attempts: 3, baseDelayMs: 500, maxDelayMs: 5_000 },
+      signal,
+    );
+  }
+
+  private webhookOptions(): WebhookClientOptions {
+    const { webhook } = this.options;
+    return {
+      allow: webhook.allow,
+      ...(webhook.resolve ? { resolve: webhook.resolve } : {}),
+      ...(webhook.timeoutMs ? { timeoutMs: webhook.timeoutMs } : {}),
+    };
+  }
+
+  private async visible(
+    organisation: OrganisationId,
+    caller: SubscriptionCaller,
+    id: string,
+  ): Promise<SubscriptionRow> {
+    sameOrganisation(organisation, caller);
+    const row = await this.table.find(organisation, id);
+    // The same rule as export files: the member who made it, and the organisation's admins.
+    if (
+      !row ||
+      !mayAccessExportFile(policyCaller(caller), {
+        organisationId: row.organisation_id,
+        requestedBy: row.user_id,
+      })
+    )
+      throw new TrellisError('SUBSCRIPTION_NOT_FOUND');
+    return row;
+  }
+}
+
+function isTransient(err: TrellisError): boolean {
+  // Failures to connect have no status: transient. A 4xx other than 408/429 will not change.
+  return err.detail?.transient !== false;
+}
+
+function sameOrganisation(organisation: OrganisationId, caller: SubscriptionCaller): void {
+  if (organisation !== caller.tenant.id) throw new TrellisError('SUBSCRIPTION_NOT_FOUND');
+}
+
+function scheduleOf(schedule: string, timeZone: string): ZonedCron {
+  let cron: ZonedCron;
+  try {
+    cron = parseZonedCron(schedule, timeZone);
+  } catch (err) {
+    throw new TrellisError('SCHEDULE_INVALID', { message: `${(err as Error).message}.`, cause: err });
+  }
+  // Bounded: a report is a Chromium render or a whole export, so not every minute.
+  let t = cron.next(Date.UTC(2026, 0, 5));
+  for (let i = 0; i < 50 && t !== null; i++) {
+    const n = cron.next(t);
+    if (n !== null && n - t < MIN_INTERVAL_MS)
+      throw new TrellisError('SCHEDULE_INVALID', {
+        message: 'A report may be sent at most every 15 minutes.',
+      });
+    t = n;
+  }
+  return cron;
+}
+
+function policyCaller(caller: SubscriptionCaller) {
+  return { organisationId: caller.tenant.id, userId: caller.userId, role: caller.role };
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(Number(ms)).toISOString();
+}
+
+function presentDelivery(row: DeliveryRow): ReportDelivery {
+  const code = row.error_code;
+  return {
+    id: row.id,
+    tick: new Date(Number(row.tick)).toISOString(),
+    status: row.status,
+    attempts: Number(row.attempts),
+    error: code
+      ? {
+          code,
+          message:
+            code in ERROR_CATALOGUE ? ERROR_CATALOGUE[code as ErrorCode].message : 'The delivery failed.',
+        }
+      : null,
+    bytes: row.bytes === null ? null : Number(row.bytes),
+    createdAt: new Date(Number(row.created_at)).toISOString(),
+    sentAt: iso(row.sent_at),
+  };
+}
+
+function present(
+  row: SubscriptionRow,
+  caller: SubscriptionCaller,
+  last: DeliveryRow | undefined,
+): Subscription {
+  const request = JSON.parse(row.request) as SavedRequest;
+  return {
+    id: row.id,
+    dashboard: row.dashboard,
+    widget: row.widget || null,
+    format: row.format,
+    query: request.query ?? null,
+    filters: request.filters ?? null,
+    schedule: row.schedule,
+    timeZone: row.time_zone,
+    channel: row.channel,
+    target: row.target,
+    status: row.status,
+    nextRunAt: iso(row.next_run_at),
+    mine: row.user_id === caller.userId,
+    lastDelivery: last ? presentDelivery(last) : null,
+    createdAt: new Date(Number(row.created_at)).toISOString(),
+  };
+}
