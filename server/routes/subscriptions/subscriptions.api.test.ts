@@ -262,6 +262,11 @@ describe('webhooks', () => {
     expect(last.headers['x-trellis-delivery']).toBe(d.id);
     const payload = JSON.parse(last.body) as { delivery: string; contentBase64: string; format: string };
     expect(payload).toMatchObject({ delivery: d.id, format: 'csv' });
+    // Two quick retries inside the attempt, then sent: counted by result.
+    const metric = await app.services.metrics.reportDeliveries.get();
+    const count = (result: string) =>
+      metric.values.find((v) => v.labels.channel === 'webhook' && v.labels.result === result)?.value ?? 0;
+    expect(count('sent')).toBe(1);
     expect(Buffer.from(payload.contentBase64, 'base64').toString('utf8')).toContain('"beacon"');
     answer = (_q, res) => res.end('ok');
   });
