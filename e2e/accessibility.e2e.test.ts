@@ -81,7 +81,10 @@ describe.skipIf(!available)('accessibility of every page in Chromium', () => {
       counts.push(`${p.name.padEnd(32)} light ${serious.light.length}  dark ${serious.dark.length}`);
       console.log(`axe ${counts.at(-1) ?? ''}`);
       for (const scheme of ['light', 'dark'] as const)
-        for (const v of serious[scheme]) found.push(`${p.name} (${scheme}): ${v}`);
+        for (const v of serious[scheme]) {
+          found.push(`${p.name} (${scheme}): ${v}`);
+          console.log(`  ${scheme}: ${v}`);
+        }
       if (p.name === 'dashboards list' || p.name === 'login')
         await page.screenshot({ path: path.join(resultsDir, `a11y-${p.name.replace(/ /g, '-')}.png`) });
       await page.close();
@@ -118,6 +121,9 @@ describe.skipIf(!available)('accessibility of every page in Chromium', () => {
     await page.keyboard.press('/');
     await tabTo((f) => (f.split('|')[1] ?? '').startsWith('Phase'));
     await page.keyboard.type('PHASE3');
+    // The options follow the typing (searched on the server): wait until they have.
+    const options = page.getByRole('listbox', { name: 'Phase' }).getByRole('option');
+    await eventually(async () => (await options.first().innerText()).includes('PHASE3'), true);
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     await eventually(async () => search().get('phase'), 'PHASE3');

@@ -377,9 +377,9 @@ export async function openAudited(
   return { page, serious };
 }
 
-/** A page has settled when its main landmark is there and nothing in it says it is busy. */
+/** A page has settled when its main landmark or heading is there and nothing in it says it is busy. */
 async function settle(page: Page): Promise<void> {
-  await page.locator('main, [role="main"]').first().waitFor({ timeout: 30_000 });
+  await page.locator('main, [role="main"], h1').first().waitFor({ timeout: 30_000 });
   await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'), undefined, {
     timeout: 30_000,
   });
