@@ -17,3 +17,4 @@ export * from './search.schema.js';
 export * from './layouts.schema.js';
 export * from './layout-bounds.js';
 export * from './run-inputs.js';
+export * from './locale.js';

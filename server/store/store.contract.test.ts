@@ -32,6 +32,7 @@ describe.each(targets)('metadata store on $name', (target) => {
       '0008-export-files',
       '0009-enrichment',
       '0010-run-inputs',
+      '0014-user-settings',
     ]);
     const again = await openStore(config);
     await again.close();
@@ -46,6 +47,7 @@ describe.each(targets)('metadata store on $name', (target) => {
       '0008-export-files',
       '0009-enrichment',
       '0010-run-inputs',
+      '0014-user-settings',
     ]);
   });
 
