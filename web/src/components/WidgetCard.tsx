@@ -1,4 +1,5 @@
 import { useId, useMemo, useRef, useState, type MutableRefObject } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { SortSpec, WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
 import type { MarkValues } from '../app/filters/cross-filter.js';
 import type { FilterState } from '../app/filters/filter-state.js';
@@ -56,6 +57,7 @@ export function WidgetCard({
   exportable = true,
   drill,
 }: Props) {
+  const { t } = useTranslation();
   const titleId = useId();
   const isTable = widget.type === 'table';
   const isChart = CHART_TYPES.has(widget.type);
@@ -111,11 +113,8 @@ export function WidgetCard({
           )}
         </div>
         {data?.meta.stale && (
-          <span
-            className="stale-badge"
-            title="The data source is unavailable; this is the last result it gave."
-          >
-            Data from {formatDataTime(data.meta.asOf)}
+          <span className="stale-badge" title={t('widget.staleTitle')}>
+            {t('widget.dataFrom', { time: formatDataTime(data.meta.asOf) })}
           </span>
         )}
         {isChart && state === 'ready' && (
@@ -125,7 +124,7 @@ export function WidgetCard({
             aria-pressed={asTable}
             onClick={() => setAsTable((v) => !v)}
           >
-            {asTable ? 'Show chart' : 'View as table'}
+            {asTable ? t('widget.showChart') : t('widget.viewAsTable')}
           </button>
         )}
         {exportable && widget.type !== 'text' && (state === 'ready' || state === 'empty') && (
@@ -277,10 +276,15 @@ function DrillBreadcrumb({
   levels: readonly string[];
   drill: WidgetDrill;
 }) {
+  const { t } = useTranslation();
   const { path } = drill;
   const next = levels[path.length + 1];
   return (
-    <nav className="drill-breadcrumb" aria-label={`Drill-down of ${title}`} data-testid="drill-breadcrumb">
+    <nav
+      className="drill-breadcrumb"
+      aria-label={t('widget.drillOf', { title })}
+      data-testid="drill-breadcrumb"
+    >
       <ol>
         <li>
           {path.length === 0 ? (
