@@ -42,6 +42,7 @@ export function setLocaleMutation(queryClient: QueryClient, client: AccountsApi 
     mutationFn: (locale: Locale) => client.setLocale(locale),
     onSuccess: async (_void, locale) => {
       queryClient.setQueryData(accountKeys.session(), (s) => (s ? { ...s, locale } : s));
+      // Everything the server titles in the reader's language, asked again in the new one.
       await Promise.all([
         queryClient.invalidateQueries({ queryKey: queryKeys.dashboards() }),
         queryClient.invalidateQueries({ queryKey: ['dashboard'] }),

@@ -1,10 +1,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isLocale, type Locale } from '../../../../contract/locale.js';
 import { setLocaleMutation } from '../../api/accounts-mutations.js';
 import { useSession } from '../../hooks/useSession.js';
-import { setLocale } from './i18n.js';
+import { currentLocale, setLocale } from './i18n.js';
 
 /**
  * Follows the signed-in user's saved language (the session says it; another browser may have changed
@@ -12,11 +12,15 @@ import { setLocale } from './i18n.js';
  */
 export function useSessionLocale(): void {
   const session = useSession();
-  const { i18n } = useTranslation();
   const wanted = session.data?.locale;
+  // Only when the session's answer changes (sign-in, another organisation, a refetch after another
+  // browser chose): a choice made here must not be undone by the cached answer it is replacing.
+  const applied = useRef<string | undefined>(undefined);
   useEffect(() => {
-    if (wanted && wanted !== i18n.language) void setLocale(wanted, { remember: true });
-  }, [wanted, i18n.language]);
+    if (!wanted || wanted === applied.current) return;
+    applied.current = wanted;
+    if (wanted !== currentLocale()) void setLocale(wanted, { remember: true });
+  }, [wanted]);
 }
 
 /** The current language, and a switch that applies at once and is kept with the user on the server. */
@@ -28,13 +32,18 @@ export function useLocaleChoice(): {
   const { i18n } = useTranslation();
   const queryClient = useQueryClient();
   const save = useMutation(setLocaleMutation(queryClient));
-  const locale = isLocale(i18n.language) ? i18n.language : 'en';
+  // The choice shows at once, while another language's catalogue is still on its way.
+  const [pending, setPending] = useState<Locale | null>(null);
+  const locale = pending ?? (isLocale(i18n.language) ? i18n.language : 'en');
   return {
     locale,
     error: save.error,
     choose: (next) => {
       // The page switches first (the catalogue may need a fetch); then the server keeps the choice.
-      void setLocale(next, { remember: true }).then(() => save.mutate(next));
+      setPending(next);
+      void setLocale(next, { remember: true })
+        .then(() => save.mutate(next))
+        .finally(() => setPending(null));
     },
   };
 }
