@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// No zod here: the web app's first page imports this file, and the schemas (locale.schema.ts) would
+// bring zod with them.
 
 /**
  * The languages the UI speaks. English is the default and the fallback for anything a catalogue or a
@@ -7,7 +8,6 @@ import { z } from 'zod';
 export const LOCALES = ['en', 'de'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'en';
-export const locale = z.enum(LOCALES);
 
 /** Each language's name in itself, for the picker (a German reader looks for "Deutsch", not "German"). */
 export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', de: 'Deutsch' };
@@ -15,10 +15,6 @@ export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', de: 'Deutsc
 export function isLocale(v: unknown): v is Locale {
   return typeof v === 'string' && (LOCALES as readonly string[]).includes(v);
 }
-
-/** PUT /api/v1/session/locale: the signed-in user's language, kept with the user. */
-export const localeRequest = z.object({ locale }).strict();
-export type LocaleRequest = z.infer<typeof localeRequest>;
 
 // A header is attacker-controlled text: only this much of it, and this many entries, are looked at.
 const MAX_HEADER_CHARS = 512;

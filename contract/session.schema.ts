@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { locale } from './locale.js';
+import { locale } from './locale.schema.js';
 
 export const ROLES = ['viewer', 'editor', 'admin'] as const;
 export const role = z.enum(ROLES);

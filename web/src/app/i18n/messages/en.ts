@@ -1,8 +1,11 @@
+import type { enErrors } from './en-errors.js';
+
 /**
  * The English catalogue: every UI string, by key (typed: a key used but missing here is a type
  * error). Plurals use i18next's suffixes (_one, _other: Intl.PluralRules decides); {{name}} is
- * interpolated. `errors` has one message per code of docs/errors.md (and the client's own codes):
- * the UI shows it for that code (app/i18n/error-message.ts).
+ * interpolated. Error messages are in en-errors.ts, kept out of the first page: in English the
+ * UI shows the server's own message (app/i18n/error-message.ts); the file is the list other languages
+ * translate (messages.test.ts checks every code of docs/errors.md is there).
  */
 export const en = {
   common: {
@@ -110,110 +113,11 @@ export const en = {
     open: 'to open',
     close: 'to close',
   },
-  errors: {
-    VALIDATION_FAILED: 'The request is not valid.',
-    INVALID_FILTER_VALUE: 'A filter value does not fit its filter.',
-    UNKNOWN_FILTER: 'The request names a filter that this dashboard does not have.',
-    SORT_NOT_ALLOWED: 'This widget cannot be sorted by that column.',
-    PAGINATION_NOT_SUPPORTED: 'Only table widgets can be paged or sorted.',
-    FILTER_HAS_NO_OPTIONS: 'Only multi-select filters have a list of options.',
-    PAYLOAD_TOO_LARGE: 'The request body is too large.',
-    UNSUPPORTED_MEDIA_TYPE: 'Send the request body as application/json.',
-    HOST_NOT_ALLOWED: 'This server does not answer for this host name.',
-    NOT_FOUND: 'There is nothing at this address.',
-    DASHBOARD_NOT_FOUND: 'There is no dashboard with this id.',
-    WIDGET_NOT_FOUND: 'This dashboard has no widget with this id.',
-    FILTER_NOT_FOUND: 'This dashboard has no filter with this id.',
-    RESULT_TOO_LARGE: 'The result is larger than this server allows; narrow the filters.',
-    QUERY_CANCELLED: 'The query was cancelled because the client went away.',
-    QUERY_TIMEOUT: 'The query took longer than this server allows and was stopped.',
-    SOURCE_BUSY: 'The data source is busy; try again in a moment.',
-    SOURCE_UNAVAILABLE: 'The data source cannot be reached.',
-    NOT_READY: 'The server is starting or stopping.',
-    TOO_MANY_STREAMS: 'Too many pages are listening for updates; this page will refresh on its own schedule.',
-    QUERY_FAILED: 'The query failed. The error was logged with this request id.',
-    INVALID_CREDENTIALS: 'The email address or password is not right.',
-    UNAUTHENTICATED: 'Sign in to continue.',
-    TOO_MANY_ATTEMPTS: 'Too many failed sign-in attempts. Wait a while before trying again.',
-    RATE_LIMITED: 'Too many requests from you in a short time; wait a moment and try again.',
-    SIGN_IN_BUSY: 'Too many sign-ins are being checked at once; try again in a moment.',
-    FORBIDDEN: 'Your role does not allow this.',
-    CSRF_FAILED: 'The request did not come from this site. Reload the page and try again.',
-    MEMBER_NOT_FOUND: 'This organisation has no member with this id.',
-    MEMBER_EXISTS: 'This user is already a member of the organisation.',
-    LAST_ADMIN: 'The organisation must keep at least one active admin.',
-    WEAK_PASSWORD: 'The password is too weak.',
-    SESSION_NOT_FOUND: 'You have no live session with this id.',
-    TOKEN_NOT_FOUND: 'You have no API token with this id.',
-    TOKEN_LIMIT: 'You have too many live API tokens; revoke one first.',
-    LINK_INVALID: 'This sign-in link is unknown, used or expired.',
-    PIPELINE_NOT_FOUND: 'There is no pipeline with this id.',
-    RUN_NOT_FOUND: 'There is no pipeline run with this id.',
-    PIPELINE_ALREADY_RUNNING:
-      'This pipeline is already running. Wait for it to finish, or queue this run behind it.',
-    QUEUE_FULL: 'Too many jobs are waiting; try again in a while.',
-    JOB_TIMEOUT: 'The job ran longer than allowed and was stopped.',
-    PIPELINE_FAILED: 'The pipeline run failed; what it wrote up to its last checkpoint is kept.',
-    PIPELINE_LIMIT_REACHED: 'The pipeline run reached a limit of its pipeline file and stopped.',
-    PIPELINE_LOCK_BUSY:
-      'The resource this pipeline needs is in use by another run; try again when it has finished.',
-    UPLOAD_TARGET_NOT_FOUND: 'There is no upload target with this id.',
-    UPLOAD_NOT_FOUND: 'There is no upload with this id.',
-    UPLOAD_INVALID_REQUEST: 'Send exactly one file as multipart/form-data in the field "file".',
-    UPLOAD_EMPTY: 'The file is empty.',
-    UPLOAD_TOO_LARGE: 'The file is larger than this upload target allows.',
-    UPLOAD_FORMAT_NOT_ACCEPTED: 'This upload target does not accept files of this type.',
-    UPLOAD_FORMAT_MISMATCH:
-      'The file’s content does not match its type (a binary or differently formatted file).',
-    UPLOAD_UNREADABLE:
-      'The file could not be read as its format (broken, truncated, or not yet readable here).',
-    UPLOAD_ABORTED: 'The upload was interrupted before the file was complete.',
-    UPLOAD_TOO_MANY_COLUMNS: 'The file has more columns than this upload target allows.',
-    UPLOAD_INVALID:
-      'The file does not pass the target’s rules; see its validation report. Nothing was imported.',
-    UPLOAD_ALREADY_IMPORTED: 'This upload was already imported or rejected.',
-    UPLOAD_VERSION_NOT_FOUND: 'There is no such version of this upload target.',
-    UPLOAD_TARGET_CONFLICT:
-      'The upload target’s table cannot be written (its schema differs); an administrator must fix it.',
-    PIPELINE_INPUTS_INVALID: 'The inputs for this run are not valid; see each field.',
-    UPLOAD_ENCODING: 'The file’s text encoding could not be read; save it as UTF-8 or choose its encoding.',
-    UPLOAD_LINE_TOO_LONG: 'A line of the file is longer than this upload target allows.',
-    UPLOAD_XLSX_TOO_LARGE: 'The workbook unpacks to more data than this upload target allows.',
-    UPLOAD_SHEET_NOT_FOUND: 'The workbook has no such sheet.',
-    INTERNAL: 'Something went wrong on the server. The error was logged with this request id.',
-    EXPORT_DISABLED: 'This dashboard does not allow downloads.',
-    EXPORT_TOO_LARGE: 'The export would hold more rows than this dataset allows; narrow the filters.',
-    EXPORT_FORMAT_UNSUPPORTED:
-      "This widget's data source cannot be exported in that format; choose another format.",
-    EXPORTS_BUSY: 'Too many downloads are running; try again in a moment.',
-    EXPORT_NOT_FOUND: 'There is no export with this id.',
-    EXPORT_NOT_READY: 'This export is not ready for download.',
-    EXPORT_NOT_RUNNING: 'This export has already finished.',
-    EXPORT_EXPIRED: 'This export file was deleted after its retention time; export again.',
-    PDF_RENDER_TIMEOUT: 'The dashboard took too long to print; try fewer widgets or narrower filters.',
-    PDF_RENDER_FAILED: 'The dashboard could not be printed. The error was logged with this request id.',
-    ACCOUNT_NOT_MANAGED:
-      'This user also belongs to another organisation: only they (or the server operator) can change their password or account state.',
-    INVITATION_INVALID: 'This invitation is unknown, used, revoked or expired.',
-    INVITATION_NOT_FOUND: 'This organisation has no pending invitation with this id.',
-    INVITATION_WRONG_ACCOUNT:
-      'This invitation is for another email address. Sign in as that address to accept it.',
-    ACCOUNT_EXISTS: 'This address already has an account. Sign in with it to accept the invitation.',
-    CURRENT_PASSWORD_WRONG: 'The current password is not right.',
-    RESET_LINK_INVALID: 'This password reset link is unknown, used or expired.',
-    MAIL_NOT_CONFIGURED:
-      'This server does not send e-mail. Ask an administrator of your organisation to reset your password.',
-    MAIL_FAILED: 'The e-mail could not be sent. The error was logged with this request id.',
-    PRESET_NOT_FOUND: 'There is no preset with this id on this dashboard.',
-    PRESET_LIMIT: 'This dashboard has as many saved presets as allowed; delete one first.',
-    PRESET_TOO_LARGE: 'The preset holds more filter values than allowed.',
-    LAYOUT_INVALID: "This layout does not fit the dashboard's widgets.",
-    DRILL_INVALID: 'This drill-down path does not fit the widget.',
-    NETWORK_ERROR: 'The server cannot be reached. Check the connection and try again.',
-    BAD_RESPONSE: 'The server answered unexpectedly.',
-  },
 } as const;
+
+/** The English catalogue as i18next types it: the UI's strings and the error messages. */
+export type EnglishCatalogue = typeof en & { readonly errors: typeof enErrors };
 
 /** The shape every other language's catalogue must have: the same keys, any text. */
 type Widen<T> = { readonly [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
-export type Messages = Widen<typeof en>;
+export type Messages = Widen<EnglishCatalogue>;
