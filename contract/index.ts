@@ -18,3 +18,5 @@ export * from './layouts.schema.js';
 export * from './layout-bounds.js';
 export * from './run-inputs.js';
 export * from './subscriptions.schema.js';
+export * from './locale.js';
+export * from './locale.schema.js';

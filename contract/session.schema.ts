@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { locale } from './locale.schema.js';
 
 export const ROLES = ['viewer', 'editor', 'admin'] as const;
 export const role = z.enum(ROLES);
@@ -23,6 +24,8 @@ export const sessionInfo = z.object({
   /** The absolute end of the session (ISO 8601); it ends sooner after `idleTimeoutSeconds` without a request. */
   expiresAt: z.string(),
   idleTimeoutSeconds: z.number().int(),
+  /** The UI language: the user's saved choice, else the best match of the request's Accept-Language. */
+  locale,
   /**
    * Echo this in the `x-csrf-token` header of every POST/PUT/PATCH/DELETE (it is also in the readable
    * `trellis_csrf` cookie). Bound to this session; it changes when the session does.

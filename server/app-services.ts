@@ -16,6 +16,7 @@ import { ApiTokensService } from './auth/api-tokens.service.js';
 import { LoginLinksService } from './auth/login-links.service.js';
 import { MembersService } from './auth/members.service.js';
 import { OwnSessionsService } from './auth/own-sessions.service.js';
+import { UserSettingsService } from './auth/user-settings.service.js';
 import { AuditQueryService } from './audit/audit-query.service.js';
 import { InvitationsService } from './auth/invitations.service.js';
 import { OwnPasswordService } from './auth/own-password.service.js';
@@ -68,6 +69,8 @@ export interface AppServices {
   readonly invitations: InvitationsService;
   readonly ownPassword: OwnPasswordService;
   readonly ownSessions: OwnSessionsService;
+  /** The person's own settings across organisations (language). */
+  readonly userSettings: UserSettingsService;
   readonly tokens: ApiTokensService;
   readonly loginLinks: LoginLinksService;
   readonly audit: AuditQueryService;
@@ -258,6 +261,7 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
       now,
     ),
     ownSessions: new OwnSessionsService(store, sessions, config.sessions, now),
+    userSettings: new UserSettingsService(store, now),
     tokens: new ApiTokensService(store, now),
     loginLinks: new LoginLinksService(store, sessions, now),
     audit: new AuditQueryService(store, now),

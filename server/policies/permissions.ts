@@ -50,6 +50,8 @@ export const PERMISSION_RULES = {
   'session:list-own': rule('required', 'sessions:own'),
   'session:revoke-own': rule('required', 'sessions:own'),
   'session:switch-organisation': rule('required', 'sessions:own'),
+  /** The UI language is the person's own: a browser session only. */
+  'session:set-locale': rule('required', 'sessions:own'),
   'token:list': rule('required', 'tokens:own'),
   'token:create': rule('required', 'tokens:own'),
   'token:revoke': rule('required', 'tokens:own'),

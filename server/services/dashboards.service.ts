@@ -1,4 +1,5 @@
 import type { DashboardDefinition, DashboardListResponse, ExportFormatName } from '../../contract/index.js';
+import { DEFAULT_LOCALE, pickTitle, type Locale } from '../../contract/locale.js';
 import type {
   Dashboard,
   Project,
@@ -10,15 +11,19 @@ import { freshnessPolicy } from '../cache/freshness.js';
 import { TrellisError } from '../errors.js';
 import type { Viewer } from './viewer.js';
 
-/** The dashboards this viewer's role may open, in display order. */
-export function listDashboards(project: Project, viewer: Viewer): DashboardListResponse {
+/** The dashboards this viewer's role may open, in display order, titled in the reader's language. */
+export function listDashboards(
+  project: Project,
+  viewer: Viewer,
+  locale: Locale = DEFAULT_LOCALE,
+): DashboardListResponse {
   return {
     project: { name: project.name, title: project.title },
     dashboards: [...project.dashboards.values()]
       .filter((d) => d.roles.includes(viewer.role))
       .map((d) => ({
         id: d.id,
-        title: d.title,
+        title: pickTitle(d.title, locale),
         ...(d.description ? { description: d.description } : {}),
         widgetCount: d.widgets.length,
       })),
@@ -47,23 +52,27 @@ export function presentDashboard(
   dashboard: Dashboard,
   /** The export formats a source can write (from its engine's capabilities); none: no formats listed. */
   exportFormatsOf?: (source: string) => readonly ExportFormatName[],
+  /** The reader's language: titles and filter labels given as translations are picked in it. */
+  locale: Locale = DEFAULT_LOCALE,
   /** Whose view: drills to other dashboards are offered only when their role may open them. */
   viewer?: Viewer,
 ): DashboardDefinition {
   return {
     id: dashboard.id,
-    title: dashboard.title,
+    title: pickTitle(dashboard.title, locale),
     ...(dashboard.description ? { description: dashboard.description } : {}),
     filters: dashboard.filters.map((f) => ({
       id: f.id,
       type: f.type,
-      label: f.label,
+      label: pickTitle(f.label, locale),
       ...(f.placeholder ? { placeholder: f.placeholder } : {}),
       ...(f.min !== undefined ? { min: f.min } : {}),
       ...(f.max !== undefined ? { max: f.max } : {}),
       ...(f.step !== undefined ? { step: f.step } : {}),
     })),
-    widgets: dashboard.widgets.map((w) => presentWidget(project, dashboard, w, viewer, exportFormatsOf)),
+    widgets: dashboard.widgets.map((w) =>
+      presentWidget(project, dashboard, w, viewer, exportFormatsOf, locale),
+    ),
     exportable: dashboard.exportable,
     datasets: dashboardDatasets(dashboard),
   };
@@ -105,12 +114,13 @@ function presentWidget(
   w: ResolvedWidget,
   viewer: Viewer | undefined,
   exportFormatsOf: ((source: string) => readonly ExportFormatName[]) | undefined,
+  locale: Locale,
 ): DashboardDefinition['widgets'][number] {
   if (w.type === 'text')
     return {
       id: w.id,
       type: 'text',
-      title: w.title,
+      title: w.title === '' ? '' : pickTitle(w.title, locale),
       width: w.width,
       height: w.height,
       markdown: w.markdown,
@@ -127,7 +137,7 @@ function presentWidget(
   return {
     id: w.id,
     type: w.type,
-    title: w.title,
+    title: pickTitle(w.title, locale),
     ...(w.description ? { description: w.description } : {}),
     width: w.width,
     height: w.height,

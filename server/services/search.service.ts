@@ -5,6 +5,7 @@ import {
   type SearchHit,
   type SearchResponse,
 } from '../../contract/index.js';
+import { DEFAULT_LOCALE, pickTitle, type Locale } from '../../contract/locale.js';
 import type { Dashboard, Project, ResolvedFilter } from '../config/project/project.types.js';
 import type { RequestSignal } from '../cache/cached-query.js';
 import type { QueryRunner } from './query-runner.js';
@@ -15,6 +16,8 @@ export interface SearchInput {
   readonly q: string;
   readonly viewer: Viewer;
   readonly signal?: RequestSignal;
+  /** The reader's language, for dashboard titles and filter labels given as translations. */
+  readonly locale?: Locale;
 }
 
 interface SearchSource {
@@ -60,6 +63,7 @@ export async function search(
 ): Promise<SearchResponse> {
   const q = input.q.split('\u0000').join('').trim();
   if (!q) return { query: q, hits: [], more: false };
+  const locale = input.locale ?? DEFAULT_LOCALE;
   const sources = searchSources(project, input.viewer);
   let more = false;
   const found = await Promise.all(
@@ -84,9 +88,9 @@ export async function search(
       if (result.rows.length > SEARCH_HITS_PER_FILTER) more = true;
       return result.rows.slice(0, SEARCH_HITS_PER_FILTER).map((r) => ({
         dashboard: s.dashboard.id,
-        dashboardTitle: s.dashboard.title,
+        dashboardTitle: pickTitle(s.dashboard.title, locale),
         filter: s.filter.id,
-        filterLabel: s.filter.label,
+        filterLabel: pickTitle(s.filter.label, locale),
         value: String(r[0]),
         count: Number(r[1] ?? 0),
       }));

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { DEFAULT_LOCALE, pickTitle } from '../../contract/locale.js';
 import { rm } from 'node:fs/promises';
 import { Readable, Transform, pipeline } from 'node:stream';
 import type { ResultColumn, SortSpec } from '../../contract/index.js';
@@ -125,7 +126,8 @@ export class WidgetExports {
     const ids = new Set(dashboard.filters.map((f) => f.id));
     for (const key of new URLSearchParams(query).keys())
       if (!ids.has(key)) throw new TrellisError('UNKNOWN_FILTER', { detail: { filter: key.slice(0, 100) } });
-    return dashboard.title;
+    // File names stay in the project's main language: a shared link names the same file for everyone.
+    return pickTitle(dashboard.title, DEFAULT_LOCALE);
   }
 
   /** Everything before the first byte: visibility, `export: false`, filters, format, the count vs the limit. */

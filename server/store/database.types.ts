@@ -11,6 +11,7 @@ export { ROLES, type Role } from '../../contract/session.schema.js';
 export interface Database {
   organisations: OrganisationsTable;
   users: UsersTable;
+  user_settings: UserSettingsTable;
   memberships: MembershipsTable;
   sessions: SessionsTable;
   audit_log: AuditLogTable;
@@ -52,6 +53,14 @@ export interface UsersTable {
   password_hash: string;
   created_at: number;
   disabled_at: number | null;
+}
+
+/** Per-person settings across organisations (migration 0014); no row = defaults. */
+export interface UserSettingsTable {
+  user_id: string;
+  /** A tag of contract/locale.ts, or null: follow the browser's Accept-Language. */
+  locale: string | null;
+  updated_at: number;
 }
 
 export interface MembershipsTable {

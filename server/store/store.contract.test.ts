@@ -33,6 +33,7 @@ describe.each(targets)('metadata store on $name', (target) => {
       '0009-enrichment',
       '0010-run-inputs',
       '0012-report-subscriptions',
+      '0014-user-settings',
     ]);
     const again = await openStore(config);
     await again.close();
@@ -48,6 +49,7 @@ describe.each(targets)('metadata store on $name', (target) => {
       '0009-enrichment',
       '0010-run-inputs',
       '0012-report-subscriptions',
+      '0014-user-settings',
     ]);
   });
 

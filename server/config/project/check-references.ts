@@ -7,6 +7,7 @@ import {
 } from './project.schema.js';
 
 type DrillGrain = (typeof DRILL_GRAINS)[number];
+import { DEFAULT_LOCALE, pickTitle } from '../../../contract/locale.js';
 import type { ColumnType, Dashboard, ResolvedFilter, ResolvedWidget } from './project.types.js';
 import type { YamlPath, YamlSource } from './yaml-source.js';
 import { didYouMean as suggest } from './did-you-mean.js';
@@ -154,7 +155,11 @@ export function checkReferences(
       widgets,
     });
   }
-  result.sort((a, b) => a.order - b.order || a.title.localeCompare(b.title));
+  result.sort(
+    (a, b) =>
+      a.order - b.order ||
+      pickTitle(a.title, DEFAULT_LOCALE).localeCompare(pickTitle(b.title, DEFAULT_LOCALE)),
+  );
   const resolved = new Map(result.map((d) => [d.id, d]));
   for (const d of result) {
     const at = reportAt.get(d.id);

@@ -1,5 +1,24 @@
 import { z } from 'zod';
 import { FILTER_TYPES, ROLES, VALUE_FORMATS, type CHART_TYPES } from '../../../contract/index.js';
+import { LOCALES, type Locale } from '../../../contract/locale.js';
+
+/**
+ * A title people read: one string, or translations by language (`title: {en: Overview, de: Übersicht}`;
+ * docs/project-files.md#translated-titles). The server picks the reader's language, else English,
+ * else the first given (contract/locale.ts pickTitle).
+ */
+const localizedText = z.union([
+  z.string().min(1),
+  z
+    .object(
+      Object.fromEntries(LOCALES.map((l) => [l, z.string().min(1).optional()])) as Record<
+        Locale,
+        z.ZodOptional<z.ZodString>
+      >,
+    )
+    .strict()
+    .refine((o) => Object.values(o).some((v) => v !== undefined), 'give the title in at least one language'),
+]);
 
 /**
  * The project files, as a data team writes them. These schemas are the reference for
@@ -306,7 +325,7 @@ export const filterDef = z
   .object({
     id,
     type: z.enum(FILTER_TYPES),
-    label: z.string().min(1),
+    label: localizedText,
     /** The column filtered, in every widget's dataset that has a column of this name. */
     column: identifier,
     /** Per-dataset column names where they differ: { dataset_id: column }. */
@@ -380,7 +399,7 @@ export type DrillDef = z.infer<typeof drillDef>;
 
 const widgetBase = {
   id,
-  title: z.string().min(1),
+  title: localizedText,
   description: z.string().optional(),
   dataset: id.optional(),
   width: z.number().int().min(1).max(12).default(6),
@@ -587,7 +606,7 @@ const textWidget = z
   .object({
     id,
     type: z.literal('text'),
-    title: z.string().default(''),
+    title: z.union([z.literal(''), localizedText]).default(''),
     markdown: z.string().min(1),
     width: widgetBase.width,
     height: widgetBase.height.default('small'),
@@ -621,7 +640,7 @@ export type ChartWidgetType = (typeof CHART_TYPES)[number];
 
 export const dashboardFile = z
   .object({
-    title: z.string().min(1),
+    title: localizedText,
     description: z.string().optional(),
     /** Position in the dashboard list (lower first). */
     order: z.number().int().default(100),

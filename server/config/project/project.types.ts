@@ -1,4 +1,5 @@
 import type { Role, ValueFormat } from '../../../contract/index.js';
+import type { LocalizedText } from '../../../contract/locale.js';
 import type { Pipeline } from './pipeline.types.js';
 import type { UploadTarget } from './upload.types.js';
 import type {
@@ -109,7 +110,8 @@ export interface ResolvedFilter extends FilterDef {
 export interface Dashboard {
   readonly id: string;
   readonly file: string;
-  readonly title: string;
+  /** One string or translations: present it with pickTitle (contract/locale.ts) in the reader's language. */
+  readonly title: LocalizedText;
   readonly description?: string;
   readonly order: number;
   /** Who may view it; to other roles it does not exist. */

@@ -13,7 +13,7 @@ describe('the app shell', () => {
   beforeAll(async () => {
     webRoot = mkdtempSync(path.join(tmpdir(), 'trellis-web-'));
     mkdirSync(path.join(webRoot, 'assets'));
-    writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><title>shell</title>');
+    writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><html lang="en"><title>shell</title>');
     writeFileSync(path.join(webRoot, 'assets', 'app-1234.js'), 'export {};');
     writeFileSync(path.join(webRoot, 'theme-boot.js'), '/* theme */');
     const mini = await createMiniProject();
@@ -46,6 +46,22 @@ describe('the app shell', () => {
     expect(r.headers['content-type']).toMatch(/^text\/html/);
     expect(r.body).toContain('<title>shell</title>');
     expect(r.headers['cache-control']).toBe('no-cache');
+  });
+
+  test('<html lang> follows Accept-Language (only languages the app speaks; English otherwise)', async () => {
+    const lang = async (header: string | undefined) => {
+      const r = await app.inject({
+        url: '/d/overview',
+        headers: header ? { 'accept-language': header } : {},
+      });
+      expect(r.headers.vary).toMatch(/accept-language/i);
+      return /<html lang="([^"]*)"/.exec(r.body)?.[1];
+    };
+    expect(await lang('de-DE,de;q=0.9,en;q=0.8')).toBe('de');
+    expect(await lang('en-GB')).toBe('en');
+    expect(await lang('fr-FR,fr;q=0.9')).toBe('en');
+    expect(await lang('"><script>alert(1)</script>')).toBe('en');
+    expect(await lang(undefined)).toBe('en');
   });
 
   test('hashed assets are cached for a year; other paths and unknown API calls are 404s', async () => {

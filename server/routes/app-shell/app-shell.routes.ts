@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { negotiateLocale } from '../../../contract/locale.js';
 
 /**
  * The built web app: hashed assets cached for a year, index.html never cached, and every other
@@ -35,10 +37,20 @@ export async function appShellRoutes(app: FastifyInstance, webRoot: string | und
         reply.sendFile(file),
       );
   }
-  const sendIndex = (reply: FastifyReply) => reply.header('cache-control', 'no-cache').sendFile('index.html');
-  app.get('/', { config: { permission: 'public' }, schema: { hide: true } }, (_request, reply) =>
-    sendIndex(reply),
-  );
+  const indexPath = index;
+  // <html lang> follows Accept-Language before anyone signs in, so the first paint, screen readers and
+  // the app's first catalogue agree (the app then switches to the signed-in user's saved language).
+  // Read per request (a few KB, in the OS cache) so a rebuilt app is never served a stale index.
+  const sendIndex = async (request: FastifyRequest, reply: FastifyReply) => {
+    const html = await readFile(indexPath, 'utf8');
+    const lang = negotiateLocale(request.headers['accept-language']);
+    return reply
+      .header('cache-control', 'no-cache')
+      .header('vary', 'Accept-Language')
+      .type('text/html; charset=utf-8')
+      .send(html.replace(/<html lang="[^"]*"/, `<html lang="${lang}"`));
+  };
+  app.get('/', { config: { permission: 'public' }, schema: { hide: true } }, sendIndex);
   // The app's own pages (web/src/app/routing/routes.ts); the app checks the session and abilities itself.
   for (const url of [
     '/d/*',
@@ -53,7 +65,5 @@ export async function appShellRoutes(app: FastifyInstance, webRoot: string | und
     '/reset-password',
     '/print/d/*',
   ])
-    app.get(url, { config: { permission: 'public' }, schema: { hide: true } }, (_request, reply) =>
-      sendIndex(reply),
-    );
+    app.get(url, { config: { permission: 'public' }, schema: { hide: true } }, sendIndex);
 }

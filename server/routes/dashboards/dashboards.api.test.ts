@@ -406,6 +406,7 @@ describe('operations endpoints', () => {
       '/api/v1/runs/{run}/logs',
       '/api/v1/search',
       '/api/v1/session',
+      '/api/v1/session/locale',
       '/api/v1/session/organisation',
       '/api/v1/session/organisations',
       '/api/v1/session/password',

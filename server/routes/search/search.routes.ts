@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { errorBody, searchQuery, searchResponse } from '../../../contract/index.js';
+import { negotiateLocale } from '../../../contract/locale.js';
 import { clientAbortSignal } from '../../http/client-abort.js';
 import { search } from '../../services/search.service.js';
 import { viewerOf } from '../../services/viewer.js';
@@ -19,12 +20,15 @@ export function searchRoutes(services: Deps): FastifyPluginAsyncZod {
         querystring: searchQuery,
         response: { 200: searchResponse, 400: errorBody, 401: errorBody, 429: errorBody },
       },
-      handler: async (request, reply) =>
-        search(services.project, services.runner, {
+      handler: async (request, reply) => {
+        reply.header('vary', 'Accept-Language');
+        return search(services.project, services.runner, {
           q: request.query.q,
           viewer: viewerOf(request.session),
           signal: clientAbortSignal(reply),
-        }),
+          locale: negotiateLocale(request.headers['accept-language']),
+        });
+      },
     });
   };
 }

@@ -5,10 +5,15 @@ import { errorBody, sessionInfo } from '../../../contract/index.js';
 import type { AppServices } from '../../app-services.js';
 import { actionContext, principalOf } from '../../http/authenticate.js';
 import { readSessionToken } from '../../http/session-cookie.js';
-import { presentSession, setSessionCookies, type SessionPresenter } from './present-session.js';
+import {
+  presentSession,
+  sessionLocale,
+  setSessionCookies,
+  type SessionPresenter,
+} from './present-session.js';
 
 /** What these routes use of the app's services (the composition root: app-services.ts). */
-type Deps = Pick<AppServices, 'ownSessions'>;
+type Deps = Pick<AppServices, 'ownSessions' | 'userSettings'>;
 
 const sessionIdParam = z.object({ id: z.string().min(1).max(64) });
 
@@ -47,7 +52,12 @@ export function ownSessionsRoutes(services: Deps, options: SessionPresenter): Fa
           actionContext(request),
         );
         setSessionCookies(reply, token, session, options);
-        return presentSession(session, options);
+        const locale = await sessionLocale(
+          services.userSettings,
+          session.user.id,
+          request.headers['accept-language'],
+        );
+        return presentSession(session, options, locale);
       },
     });
 

@@ -1,6 +1,8 @@
 import type { FastifyReply } from 'fastify';
 import type { SessionInfo } from '../../../contract/index.js';
+import { negotiateLocale, type Locale } from '../../../contract/locale.js';
 import type { ActiveSession } from '../../auth/sessions.service.js';
+import type { UserSettingsService } from '../../auth/user-settings.service.js';
 import { csrfTokenFor, setCsrfCookie } from '../../http/csrf.js';
 import { setSessionCookie } from '../../http/session-cookie.js';
 import { abilitiesOf } from '../../policies/roles.js';
@@ -14,8 +16,13 @@ export interface SessionPresenter {
 }
 
 /** The session as the web app sees it: who, where, what the role may do, and its CSRF token. */
-export function presentSession(session: ActiveSession, options: SessionPresenter): SessionInfo {
+export function presentSession(
+  session: ActiveSession,
+  options: SessionPresenter,
+  locale: Locale,
+): SessionInfo {
   return {
+    locale,
     user: session.user,
     organisation: session.organisation,
     role: session.role,
@@ -40,4 +47,13 @@ export function setSessionCookies(
     secure: options.secureCookie,
     maxAgeSeconds,
   });
+}
+
+/** The user's saved language, else the one their browser asks for (Accept-Language). */
+export async function sessionLocale(
+  userSettings: Pick<UserSettingsService, 'locale'>,
+  userId: string,
+  acceptLanguage: string | undefined,
+): Promise<Locale> {
+  return (await userSettings.locale(userId)) ?? negotiateLocale(acceptLanguage);
 }

@@ -1,15 +1,20 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
-import { errorBody, loginRequest, sessionInfo } from '../../../contract/index.js';
+import { errorBody, localeRequest, loginRequest, sessionInfo } from '../../../contract/index.js';
 import type { AppServices } from '../../app-services.js';
 import { actionContext, principalOf } from '../../http/authenticate.js';
 import { clearCsrfCookie, csrfTokenFor, setCsrfCookie } from '../../http/csrf.js';
 import { clearSessionCookie, readSessionToken } from '../../http/session-cookie.js';
 import { knownDevice, setDeviceCookie } from '../../http/device-cookie.js';
-import { presentSession, setSessionCookies, type SessionPresenter } from './present-session.js';
+import {
+  presentSession,
+  sessionLocale,
+  setSessionCookies,
+  type SessionPresenter,
+} from './present-session.js';
 
 /** What these routes use of the app's services (the composition root: app-services.ts). */
-type Deps = Pick<AppServices, 'sessions'>;
+type Deps = Pick<AppServices, 'sessions' | 'userSettings'>;
 
 export function sessionRoutes(services: Deps, options: SessionPresenter): FastifyPluginAsyncZod {
   const { secureCookie } = options;
@@ -44,7 +49,12 @@ export function sessionRoutes(services: Deps, options: SessionPresenter): Fastif
           email: session.user.email,
           nonce: device,
         });
-        return presentSession(session, options);
+        const locale = await sessionLocale(
+          services.userSettings,
+          session.user.id,
+          request.headers['accept-language'],
+        );
+        return presentSession(session, options, locale);
       },
     });
 
@@ -62,7 +72,25 @@ export function sessionRoutes(services: Deps, options: SessionPresenter): Fastif
           // lastSeenAt is "now" on the session service's clock (the one tests move).
           maxAgeSeconds: (session.expiresAt - session.lastSeenAt) / 1000,
         });
-        return presentSession(session, options);
+        const locale = await sessionLocale(
+          services.userSettings,
+          session.user.id,
+          request.headers['accept-language'],
+        );
+        return presentSession(session, options, locale);
+      },
+    });
+
+    app.put('/api/v1/session/locale', {
+      config: { permission: 'session:set-locale' },
+      schema: {
+        summary: "Keep the signed-in user's language (every organisation, every browser)",
+        body: localeRequest,
+        response: { 204: z.null(), 401: errorBody },
+      },
+      handler: async (request, reply) => {
+        await services.userSettings.setLocale(principalOf(request).user.id, request.body.locale);
+        return reply.code(204).send(null);
       },
     });
 

@@ -11,6 +11,7 @@ import { exportFilesMigration } from './0008-export-files.migration.js';
 import { enrichmentMigration } from './0009-enrichment.migration.js';
 import { runInputsMigration } from './0010-run-inputs.migration.js';
 import { reportSubscriptionsMigration } from './0012-report-subscriptions.migration.js';
+import { userSettingsMigration } from './0014-user-settings.migration.js';
 
 /**
  * Every migration, in order. Forward-only: there is no `down`; a mistake is fixed by the next
@@ -30,5 +31,6 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0009-enrichment': enrichmentMigration(dialect),
     '0010-run-inputs': runInputsMigration(dialect),
     '0012-report-subscriptions': reportSubscriptionsMigration(dialect),
+    '0014-user-settings': userSettingsMigration(dialect),
   };
 }

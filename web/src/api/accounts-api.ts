@@ -1,3 +1,4 @@
+import type { Locale } from '../../../contract/locale.js';
 import type {
   AcceptedInvitation,
   ApiTokenList,
@@ -31,6 +32,8 @@ export function accountsApi(client: ApiClient = api) {
     session: (signal?: AbortSignal) => client.send<SessionInfo>('GET', '/session', undefined, signal),
     login: (body: LoginRequest) => client.send<SessionInfo>('POST', '/session', body),
     logout: () => client.send<void>('DELETE', '/session'),
+    /** Keep the signed-in user's UI language (every organisation, every browser). */
+    setLocale: (locale: Locale) => client.send<void>('PUT', '/session/locale', { locale }),
     organisations: (signal?: AbortSignal) =>
       client.send<MyOrganisations>('GET', '/session/organisations', undefined, signal),
     switchOrganisation: (organisationId: string) =>

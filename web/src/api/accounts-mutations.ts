@@ -1,7 +1,9 @@
 import { mutationOptions, type QueryClient } from '@tanstack/react-query';
 import type { CreateTokenRequest, LoginRequest, Member, Role } from '../../../contract/index.js';
+import type { Locale } from '../../../contract/locale.js';
 import { accounts, type AccountsApi } from './accounts-api.js';
 import { accountKeys, endSession, replaceSession } from './accounts-queries.js';
+import { queryKeys } from './queries.js';
 
 /**
  * Mutation factories for sessions and the organisation, beside the query factories whose cache they
@@ -28,6 +30,25 @@ export function loginMutation(queryClient: QueryClient, client: AccountsApi = ac
   return mutationOptions({
     mutationFn: (body: LoginRequest) => client.login(body),
     onSuccess: (session) => replaceSession(queryClient, session),
+  });
+}
+
+/**
+ * The UI language, kept with the user: the cached session says it at once, and what the server titles
+ * in the reader's language (dashboard list, definitions, search) is fetched again in the new one.
+ */
+export function setLocaleMutation(queryClient: QueryClient, client: AccountsApi = accounts) {
+  return mutationOptions({
+    mutationFn: (locale: Locale) => client.setLocale(locale),
+    onSuccess: async (_void, locale) => {
+      queryClient.setQueryData(accountKeys.session(), (s) => (s ? { ...s, locale } : s));
+      // Everything the server titles in the reader's language, asked again in the new one.
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: queryKeys.dashboards() }),
+        queryClient.invalidateQueries({ queryKey: ['dashboard'] }),
+        queryClient.invalidateQueries({ queryKey: ['account', 'search'] }),
+      ]);
+    },
   });
 }
 

@@ -10,6 +10,7 @@ const session = (org: string): SessionInfo => ({
   role: 'admin',
   abilities: ['members:manage'],
   expiresAt: '2026-01-05T21:00:00Z',
+  locale: 'en',
   idleTimeoutSeconds: 1800,
   csrfToken: 'csrf',
 });

@@ -162,12 +162,23 @@ export class ApiClient {
   }
 }
 
+let requestLanguage: string | undefined;
+
+/**
+ * The UI's language, sent as Accept-Language on every call so the server titles dashboards,
+ * widgets and filters in it (project files may translate them). Set by app/i18n when it switches.
+ */
+export function setRequestLanguage(locale: string | undefined): void {
+  requestLanguage = locale;
+}
+
 /**
  * JSON headers, plus the CSRF token on state-changing requests: the server sets it in a readable
  * cookie at sign-in and refuses a cookie-authenticated POST/PUT/PATCH/DELETE without it.
  */
 function requestHeaders(method: string, hasBody: boolean): Record<string, string> {
   const headers: Record<string, string> = { accept: 'application/json' };
+  if (requestLanguage) headers['accept-language'] = requestLanguage;
   if (hasBody) headers['content-type'] = 'application/json';
   if (method !== 'GET') {
     const token = readCsrfCookie();

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultColumn } from '../../../contract/index.js';
 import {
   categoryLabel,
@@ -6,6 +6,7 @@ import {
   formatNumber,
   formatPeriod,
   isYearly,
+  setFormatLabels,
   setFormatLocale,
 } from './value-format.js';
 
@@ -47,5 +48,28 @@ describe('value formatting', () => {
     expect(formatCell('x', text)).toBe('x');
     expect(categoryLabel(null)).toBe('Not set');
     expect(categoryLabel('')).toBe('Not set');
+  });
+});
+
+describe('value formatting in German', () => {
+  beforeAll(() => {
+    setFormatLocale('de-DE');
+    setFormatLabels({ notSet: 'Nicht gesetzt', yes: 'Ja', no: 'Nein' });
+  });
+  afterAll(() => {
+    setFormatLocale('en-US');
+    setFormatLabels({ notSet: 'Not set', yes: 'Yes', no: 'No' });
+  });
+
+  it('numbers, periods, dates, booleans and missing categories follow the locale', () => {
+    expect(formatNumber(1234.5, 'decimal')).toBe('1.234,5');
+    expect(formatNumber(28945, 'integer')).toBe('28.945');
+    expect(formatNumber(0.5789, 'percent')).toBe('57,9\u00a0%');
+    expect(formatNumber(19_200_000, 'integer', 'compact')).toBe('19,2\u00a0Mio.');
+    expect(formatPeriod('2015-03-01', false)).toBe('März 2015');
+    const text: ResultColumn = { key: 't', label: 'T', type: 'string', role: 'value' };
+    expect(formatCell('2021-03-04', { ...text, type: 'date' })).toBe('04.03.2021');
+    expect(formatCell(false, { ...text, type: 'boolean' })).toBe('Nein');
+    expect(categoryLabel(null)).toBe('Nicht gesetzt');
   });
 });

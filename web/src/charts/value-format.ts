@@ -8,8 +8,21 @@ import type { Cell, ResultColumn, ValueFormat } from '../../../contract/index.js
  */
 export type FormatMode = 'full' | 'compact';
 
-/** Label for a missing category (SQL NULL): visible, and distinct from any real value. */
-export const MISSING_LABEL = 'Not set';
+/**
+ * Words the formats use, in the UI's language (app/i18n/i18n.ts sets them with the locale; this
+ * module stays free of the i18n library so charts remain plain functions).
+ */
+export interface FormatLabels {
+  /** A missing category (SQL NULL): visible, and distinct from any real value. */
+  readonly notSet: string;
+  readonly yes: string;
+  readonly no: string;
+}
+let labels: FormatLabels = { notSet: 'Not set', yes: 'Yes', no: 'No' };
+
+export function setFormatLabels(next: FormatLabels): void {
+  labels = next;
+}
 /** Text for a missing number in a table or KPI. */
 export const MISSING_VALUE = '—';
 
@@ -20,6 +33,7 @@ const cache = new Map<string, Intl.NumberFormat>();
 export function setFormatLocale(next: string): void {
   locale = next;
   cache.clear();
+  periodFormats.clear();
 }
 
 function nf(key: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
@@ -53,14 +67,22 @@ export function formatNumber(
   return nf('num', { maximumFractionDigits: 2 }).format(value);
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const periodFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** 'YYYY-MM-DD' period start → "Mar 2015"; with `yearly`, → "2015". */
+/** 'YYYY-MM-DD' period start → "Mar 2015" (de: "März 2015"); with `yearly`, → "2015". */
 export function formatPeriod(value: string, yearly: boolean): string {
   const m = /^(\d{4})-(\d{2})/.exec(value);
   if (!m?.[1] || !m[2]) return value;
   if (yearly) return m[1];
-  return `${MONTHS[Number(m[2]) - 1] ?? m[2]} ${m[1]}`;
+  const month = Number(m[2]);
+  if (month < 1 || month > 12) return value;
+  let f = periodFormats.get(locale);
+  if (!f) {
+    // UTC both ways: the period is a calendar month, not an instant in the reader's time zone.
+    f = new Intl.DateTimeFormat(locale, { month: 'short', year: 'numeric', timeZone: 'UTC' });
+    periodFormats.set(locale, f);
+  }
+  return f.format(Date.UTC(Number(m[1]), month - 1, 1));
 }
 
 /**
@@ -80,14 +102,27 @@ export function isYearly(values: readonly Cell[]): boolean {
 /** One cell as text, for tables and tooltips. */
 export function formatCell(value: Cell, column: ResultColumn, mode: FormatMode = 'full'): string {
   if (value === null) return MISSING_VALUE;
-  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
+  if (typeof value === 'boolean') return value ? labels.yes : labels.no;
   if (typeof value === 'number') {
     if (column.type === 'number' || column.format) return formatNumber(value, column.format, mode);
     return String(value);
   }
   if (column.format === 'month') return formatPeriod(value, false);
+  if (column.type === 'date') return formatDate(value);
   if (column.type === 'timestamp') return formatTimestamp(value);
   return value;
+}
+
+/**
+ * A calendar date: ISO (2021-03-04) in English, where it reads the same to US and UK readers; the
+ * locale's own short form elsewhere (de: 04.03.2021), as people there write dates.
+ */
+function formatDate(value: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m || locale.toLowerCase().startsWith('en')) return value;
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(
+    Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])),
+  );
 }
 
 function formatTimestamp(value: string): string {
@@ -98,6 +133,6 @@ function formatTimestamp(value: string): string {
 
 /** A category label for an axis or legend: missing values get a visible name. */
 export function categoryLabel(value: Cell): string {
-  if (value === null || value === '') return MISSING_LABEL;
+  if (value === null || value === '') return labels.notSet;
   return String(value);
 }

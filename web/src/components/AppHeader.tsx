@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'react';
 import type { SessionInfo } from '../../../contract/index.js';
 import { signOutMutation, switchOrganisationMutation } from '../api/accounts-mutations.js';
 import { myOrganisationsQuery } from '../api/accounts-queries.js';
-import { ABILITY, can, roleLabel } from '../app/accounts/abilities.js';
+import { ABILITY, can } from '../app/accounts/abilities.js';
 import { Link } from '../app/routing/Link.js';
 import { loginPath } from '../app/routing/next-path.js';
 import { ACCOUNT_PAGES, NAV_PAGES } from '../app/routing/routes.js';
@@ -12,11 +12,14 @@ import { useDismissable } from '../hooks/useDismissable.js';
 import { useSession } from '../hooks/useSession.js';
 import { FormError } from './FormError.js';
 import { ThemeChoice } from './ThemeChoice.js';
+import { LanguageChoice } from './LanguageChoice.js';
+import { useTranslation } from 'react-i18next';
 
 /** The app bar: brand, and who is signed in where (organisation switcher, role, account menu). */
 export function AppHeader() {
   const session = useSession();
   const location = useLocation();
+  const { t } = useTranslation();
   return (
     <header className="app-bar">
       <Link href="/" className="brand">
@@ -35,7 +38,7 @@ export function AppHeader() {
           session.isError &&
           location.pathname !== '/login' && (
             <Link href={loginPath(`${location.pathname}${location.search}`)} className="button small">
-              Sign in
+              {t('common.signIn')}
             </Link>
           )
         )}
@@ -53,20 +56,21 @@ function MainNav({ pathname, canUpload }: { pathname: string; canUpload: boolean
   const data = NAV_PAGES.data.path;
   const onData = pathname === data || pathname === `${data}/`;
   const onDashboards = pathname === '/';
+  const { t } = useTranslation();
   return (
-    <nav className="main-nav" aria-label="Main">
+    <nav className="main-nav" aria-label={t('nav.main')}>
       <Link href="/" aria-current={onDashboards ? 'page' : undefined}>
-        Dashboards
+        {t('nav.dashboards')}
       </Link>
       <Link href={jobs} aria-current={onJobs ? 'page' : undefined}>
-        {NAV_PAGES.jobs.title}
+        {t('nav.jobs')}
       </Link>
       <Link href={exportsPath} aria-current={onExports ? 'page' : undefined}>
-        {NAV_PAGES.exports.title}
+        {t('nav.exports')}
       </Link>
       {canUpload && (
         <Link href={data} aria-current={onData ? 'page' : undefined}>
-          {NAV_PAGES.data.title}
+          {t('nav.data')}
         </Link>
       )}
     </nav>
@@ -85,6 +89,7 @@ function SignedIn({ session }: { session: SessionInfo }) {
   useDismissable(menu);
 
   const signOut = useMutation(signOutMutation(queryClient));
+  const { t } = useTranslation();
   const links = (Object.keys(ACCOUNT_PAGES) as (keyof typeof ACCOUNT_PAGES)[]).filter((name) => {
     const ability = ACCOUNT_PAGES[name].ability;
     return !ability || can(session, ability);
@@ -92,18 +97,21 @@ function SignedIn({ session }: { session: SessionInfo }) {
   return (
     <>
       <OrganisationSwitcher session={session} />
-      <span className="role-badge" title="Your role in this organisation">
-        {roleLabel(session.role)}
+      <span className="role-badge" title={t('nav.yourRole')}>
+        {t(`roles.${session.role}`)}
       </span>
       <details className="account-menu" ref={menu}>
-        <summary className="account-menu-button" aria-label={`Account menu for ${session.user.email}`}>
+        <summary
+          className="account-menu-button"
+          aria-label={t('nav.accountMenu', { email: session.user.email })}
+        >
           <span className="account-email">{session.user.email}</span>
           <span aria-hidden="true" className="account-caret">
             ▾
           </span>
         </summary>
         <div className="account-menu-popup">
-          <nav aria-label="Account">
+          <nav aria-label={t('nav.account')}>
             <ul>
               {links.map((name) => (
                 <li key={name}>
@@ -113,6 +121,7 @@ function SignedIn({ session }: { session: SessionInfo }) {
             </ul>
           </nav>
           <ThemeChoice />
+          <LanguageChoice />
           <button
             type="button"
             className="button secondary small sign-out"
@@ -121,7 +130,7 @@ function SignedIn({ session }: { session: SessionInfo }) {
             }
             disabled={signOut.isPending}
           >
-            {signOut.isPending ? 'Signing out…' : 'Sign out'}
+            {signOut.isPending ? t('common.signingOut') : t('common.signOut')}
           </button>
           <FormError error={signOut.error} />
         </div>
@@ -136,16 +145,17 @@ function OrganisationSwitcher({ session }: { session: SessionInfo }) {
   const orgs = useQuery(myOrganisationsQuery());
   const switchOrg = useMutation(switchOrganisationMutation(queryClient));
   const list = orgs.data?.organisations ?? [];
+  const { t } = useTranslation();
   if (list.length < 2)
     return (
-      <span className="org-name" title="Organisation">
+      <span className="org-name" title={t('nav.organisation')}>
         {session.organisation.name}
       </span>
     );
   return (
     <div className="org-switcher">
       <label htmlFor="org-switch" className="visually-hidden">
-        Organisation
+        {t('nav.organisation')}
       </label>
       <select
         id="org-switch"
@@ -155,7 +165,7 @@ function OrganisationSwitcher({ session }: { session: SessionInfo }) {
       >
         {list.map((o) => (
           <option key={o.id} value={o.id}>
-            {o.name} ({roleLabel(o.role)})
+            {o.name} ({t(`roles.${o.role}`)})
           </option>
         ))}
       </select>

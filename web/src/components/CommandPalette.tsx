@@ -8,7 +8,10 @@ import { can } from '../app/accounts/abilities.js';
 import { ACCOUNT_PAGES, NAV_PAGES, dashboardPath } from '../app/routing/routes.js';
 import { hitPath } from '../app/routing/search-hit-path.js';
 import { navigate } from '../app/routing/router.js';
-import { setThemePreference, THEME_LABELS, THEME_PREFERENCES } from '../app/shell/theme.js';
+import { useTranslation } from 'react-i18next';
+import { LOCALE_NAMES, LOCALES } from '../../../contract/locale.js';
+import { useLocaleChoice } from '../app/i18n/useLocale.js';
+import { setThemePreference, THEME_PREFERENCES } from '../app/shell/theme.js';
 import { useThemePreference } from '../hooks/useColorScheme.js';
 import { useSession } from '../hooks/useSession.js';
 
@@ -44,6 +47,8 @@ export default function CommandPalette({
   const session = useSession();
   const list = useQuery(dashboardListQuery());
   const theme = useThemePreference();
+  const { t } = useTranslation();
+  const language = useLocaleChoice();
 
   useEffect(() => {
     const dialog = ref.current;
@@ -66,8 +71,8 @@ export default function CommandPalette({
   }, [onClose]);
 
   useEffect(() => {
-    const t = setTimeout(() => setQ(text.trim()), SEARCH_DELAY_MS);
-    return () => clearTimeout(t);
+    const timer = setTimeout(() => setQ(text.trim()), SEARCH_DELAY_MS);
+    return () => clearTimeout(timer);
   }, [text]);
   const searching = q.length >= SEARCH_MIN_LENGTH;
   const found = useQuery({ ...searchQuery(q), enabled: searching });
@@ -86,8 +91,8 @@ export default function CommandPalette({
     run: () => go(dashboardPath(d.id)),
   }));
   const pages: Entry[] = [
-    { id: 'page:list', label: 'All dashboards', run: () => go('/') },
-    { id: 'page:jobs', label: NAV_PAGES.jobs.title, run: () => go(NAV_PAGES.jobs.path) },
+    { id: 'page:list', label: t('common.allDashboards'), run: () => go('/') },
+    { id: 'page:jobs', label: t('nav.jobs'), run: () => go(NAV_PAGES.jobs.path) },
     ...(Object.keys(ACCOUNT_PAGES) as (keyof typeof ACCOUNT_PAGES)[])
       .filter((name) => {
         const ability = ACCOUNT_PAGES[name].ability;
@@ -96,24 +101,34 @@ export default function CommandPalette({
       .map((name) => ({
         id: `page:${name}`,
         label: ACCOUNT_PAGES[name].title,
-        hint: name.startsWith('admin') ? 'Admin' : 'Account',
+        hint: name.startsWith('admin') ? t('nav.admin') : t('nav.account'),
         run: () => go(ACCOUNT_PAGES[name].path),
       })),
   ];
   const actions: Entry[] = [
     {
       id: 'action:shortcuts',
-      label: 'Keyboard shortcuts',
+      label: t('palette.shortcuts'),
       hint: '?',
       run: onShowShortcuts,
     },
     // One entry per theme, so typing "dark" finds it; the current one says so.
     ...THEME_PREFERENCES.map((p) => ({
       id: `action:theme-${p}`,
-      label: `Theme: ${THEME_LABELS[p]}`,
-      hint: p === theme ? 'Current' : p === 'system' ? 'Follow the system' : 'Theme',
+      label: t('theme.action', { name: t(`theme.${p}`) }),
+      hint: p === theme ? t('palette.current') : p === 'system' ? t('theme.followSystem') : t('theme.legend'),
       run: () => {
         setThemePreference(p);
+        onClose();
+      },
+    })),
+    // One entry per language, named in itself ("Deutsch") and in the current language's word for it.
+    ...LOCALES.map((l) => ({
+      id: `action:language-${l}`,
+      label: t('language.action', { name: LOCALE_NAMES[l] }),
+      hint: l === language.locale ? t('palette.current') : t('language.hint'),
+      run: () => {
+        language.choose(l);
         onClose();
       },
     })),
@@ -139,28 +154,28 @@ export default function CommandPalette({
     <dialog
       ref={ref}
       className="dialog palette-dialog"
-      aria-label="Command palette"
+      aria-label={t('palette.label')}
       data-testid="command-palette"
     >
       {/* Filtering is ours: the server already matched the hits, and labels are matched here. */}
-      <Command label="Command palette" shouldFilter={false} loop>
+      <Command label={t('palette.label')} shouldFilter={false} loop>
         <Command.Input
           value={text}
           onValueChange={setText}
           maxLength={MAX_SEARCH_QUERY}
-          placeholder="Jump to a dashboard or page, or search (e.g. an NCT ID)"
+          placeholder={t('palette.placeholder')}
           className="palette-input"
         />
         <Command.List className="palette-list">
-          {searching && found.isFetching && <Command.Loading>Searching…</Command.Loading>}
+          {searching && found.isFetching && <Command.Loading>{t('palette.searching')}</Command.Loading>}
           {searching && found.isError && (
             <div className="palette-error" role="alert">
-              Search failed: {found.error.message}
+              {t('palette.searchFailed', { message: found.error.message })}
             </div>
           )}
-          {nothing && <div className="palette-empty">Nothing matches “{text.trim()}”.</div>}
+          {nothing && <div className="palette-empty">{t('palette.nothing', { text: text.trim() })}</div>}
           {hits.length > 0 && (
-            <Command.Group heading={found.data?.more ? 'Found (the first matches)' : 'Found'}>
+            <Command.Group heading={found.data?.more ? t('palette.foundFirst') : t('palette.found')}>
               {hits.map((h) => (
                 <Command.Item
                   key={`hit:${h.dashboard}:${h.filter}:${h.value}`}
@@ -177,20 +192,25 @@ export default function CommandPalette({
             </Command.Group>
           )}
           {shown.dashboards.length > 0 && (
-            <Command.Group heading="Dashboards">
+            <Command.Group heading={t('palette.dashboards')}>
               {shown.dashboards.map((e) =>
-                item(e.id === `dashboard:${dashboardId ?? ''}` ? { ...e, hint: 'This dashboard' } : e),
+                item(
+                  e.id === `dashboard:${dashboardId ?? ''}` ? { ...e, hint: t('palette.thisDashboard') } : e,
+                ),
               )}
             </Command.Group>
           )}
-          {shown.pages.length > 0 && <Command.Group heading="Pages">{shown.pages.map(item)}</Command.Group>}
+          {shown.pages.length > 0 && (
+            <Command.Group heading={t('palette.pages')}>{shown.pages.map(item)}</Command.Group>
+          )}
           {shown.actions.length > 0 && (
-            <Command.Group heading="Actions">{shown.actions.map(item)}</Command.Group>
+            <Command.Group heading={t('palette.actions')}>{shown.actions.map(item)}</Command.Group>
           )}
         </Command.List>
       </Command>
       <p className="palette-foot" aria-hidden="true">
-        <kbd>↑</kbd> <kbd>↓</kbd> to move · <kbd>Enter</kbd> to open · <kbd>Esc</kbd> to close
+        <kbd>↑</kbd> <kbd>↓</kbd> {t('palette.move')} · <kbd>Enter</kbd> {t('palette.open')} · <kbd>Esc</kbd>{' '}
+        {t('palette.close')}
       </p>
     </dialog>
   );

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { DashboardDefinition } from '../../../contract/index.js';
 import type { DashboardFilters } from '../hooks/useDashboardFilters.js';
 
@@ -13,6 +14,7 @@ export function CrossFilterChips({
   definition: DashboardDefinition;
   filters: DashboardFilters;
 }) {
+  const { t } = useTranslation();
   const { cross, clearCross } = filters;
   const any = cross.length > 0;
   useEffect(() => {
@@ -30,10 +32,15 @@ export function CrossFilterChips({
   }, [any, clearCross]);
 
   return (
-    <section className="cross-filter-bar" aria-label="Applied from charts" aria-live="polite" hidden={!any}>
+    <section
+      className="cross-filter-bar"
+      aria-label={t('filters.appliedFromCharts')}
+      aria-live="polite"
+      hidden={!any}
+    >
       {any && (
         <>
-          <span className="cross-filter-label">From charts:</span>
+          <span className="cross-filter-label">{t('filters.fromCharts')}</span>
           {cross.map((c) => {
             const label = definition.filters.find((f) => f.id === c.filter)?.label ?? c.filter;
             const source = definition.widgets.find((w) => w.id === c.source)?.title ?? c.source;
@@ -43,13 +50,13 @@ export function CrossFilterChips({
                 className="chip"
                 key={c.filter}
                 data-testid="cross-filter-chip"
-                title={`Set from “${source}”`}
+                title={t('filters.setFrom', { source })}
               >
                 {text}
                 <button
                   type="button"
                   className="chip-remove"
-                  aria-label={`Clear ${text}`}
+                  aria-label={t('filters.clear', { text })}
                   onClick={() => clearCross(c.filter)}
                 >
                   ×

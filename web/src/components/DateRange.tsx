@@ -1,4 +1,5 @@
 import { useCallback, useId } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { DateRangeValue, FilterDefinition } from '../../../contract/index.js';
 import { isIsoDate } from '../app/filters/filter-state.js';
 import { useDraft } from '../hooks/useDraft.js';
@@ -17,6 +18,7 @@ const sameRange = (a: DateRangeValue, b: DateRangeValue) =>
 
 /** Two native date inputs; an open side means "no bound". A reversed range is shown, not sent. */
 export function DateRange({ filter, value, onChange }: Props) {
+  const { t } = useTranslation();
   const id = useId();
   const committed = value ?? EMPTY;
   const commit = useCallback(
@@ -43,7 +45,7 @@ export function DateRange({ filter, value, onChange }: Props) {
       <legend className="filter-label">{filter.label}</legend>
       <div className="range-inputs">
         <label className="range-side" htmlFor={`${id}-from`}>
-          <span>From</span>
+          <span>{t('filters.from')}</span>
           <input
             id={`${id}-from`}
             type="date"
@@ -55,7 +57,7 @@ export function DateRange({ filter, value, onChange }: Props) {
           />
         </label>
         <label className="range-side" htmlFor={`${id}-to`}>
-          <span>To</span>
+          <span>{t('filters.to')}</span>
           <input
             id={`${id}-to`}
             type="date"

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { DateRangeValue, FilterDefinition, NumberRangeValue } from '../../../contract/index.js';
 import type { DashboardFilters } from '../hooks/useDashboardFilters.js';
 import { DateRange } from './DateRange.js';
@@ -16,9 +17,10 @@ interface Props {
 
 /** One control per filter, in the project file's order, and a Reset that clears them all. */
 export function FilterBar({ dashboardId, filters, state, actions }: Props) {
+  const { t } = useTranslation();
   if (!filters.length) return null;
   return (
-    <section className="filter-bar" aria-label="Filters">
+    <section className="filter-bar" aria-label={t('filters.label')}>
       <div className="filter-controls">
         {filters.map((f) => (
           <FilterControl key={f.id} dashboardId={dashboardId} filter={f} state={state} />

@@ -1,4 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { FilterDefinition } from '../../../contract/index.js';
 import { filterOptionsQuery } from '../api/queries.js';
@@ -21,6 +22,7 @@ const SEARCH_DEBOUNCE_MS = 250;
  * Enter toggles, Escape closes, Backspace in an empty box removes the last chip.
  */
 export function MultiSelect({ dashboardId, filter, value, onChange }: Props) {
+  const { t } = useTranslation();
   const id = useId();
   const inputId = `${id}-input`;
   const listId = `${id}-list`;
@@ -103,7 +105,7 @@ export function MultiSelect({ dashboardId, filter, value, onChange }: Props) {
   useEffect(() => {
     if (activeId) document.getElementById(activeId)?.scrollIntoView({ block: 'nearest' });
   }, [activeId]);
-  const placeholder = value.length ? 'Add…' : (filter.placeholder ?? 'Any');
+  const placeholder = value.length ? t('filters.add') : (filter.placeholder ?? t('filters.any'));
 
   return (
     <div
@@ -125,7 +127,7 @@ export function MultiSelect({ dashboardId, filter, value, onChange }: Props) {
             <button
               type="button"
               className="chip-remove"
-              aria-label={`Remove ${v} from ${filter.label}`}
+              aria-label={t('filters.remove', { value: v, filter: filter.label })}
               onClick={(e) => {
                 e.stopPropagation();
                 onChange(value.filter((x) => x !== v));
@@ -183,13 +185,13 @@ export function MultiSelect({ dashboardId, filter, value, onChange }: Props) {
           </ul>
           <p className="ms-status" role="status">
             {options.isError
-              ? `Could not load options: ${options.error.message}`
+              ? t('filters.optionsFailed', { message: options.error.message })
               : options.isPending
-                ? 'Loading…'
+                ? t('common.loading')
                 : items.length === 0
-                  ? 'No matching values'
+                  ? t('filters.noMatches')
                   : options.data?.more
-                    ? `Showing the first ${items.length}; type to narrow down.`
+                    ? t('filters.firstOnly', { count: items.length })
                     : ''}
           </p>
         </div>

@@ -1,4 +1,5 @@
 import { useCallback, useId, useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { FilterDefinition, NumberRangeValue } from '../../../contract/index.js';
 import { useDraft } from '../hooks/useDraft.js';
 
@@ -19,6 +20,7 @@ const sameDraft = (a: Draft, b: Draft) => a.min === b.min && a.max === b.max;
 
 /** Two number inputs with the bounds and step from the project file; an empty side is open. */
 export function NumberRange({ filter, value, onChange }: Props) {
+  const { t } = useTranslation();
   const id = useId();
   const committed = useMemo<Draft>(
     () => ({
@@ -54,10 +56,10 @@ export function NumberRange({ filter, value, onChange }: Props) {
         placeholder={
           side === 'min'
             ? filter.min === undefined
-              ? 'Min'
+              ? t('filters.min')
               : String(filter.min)
             : filter.max === undefined
-              ? 'Max'
+              ? t('filters.max')
               : String(filter.max)
         }
         onChange={(e) => setDraft({ ...draft, [side]: e.target.value })}
@@ -74,8 +76,8 @@ export function NumberRange({ filter, value, onChange }: Props) {
     <fieldset className="filter range" data-filter-id={filter.id}>
       <legend className="filter-label">{filter.label}</legend>
       <div className="range-inputs">
-        {input('min', 'Min')}
-        {input('max', 'Max')}
+        {input('min', t('filters.min'))}
+        {input('max', t('filters.max'))}
       </div>
       {problem && (
         <p className="field-error" role="alert">

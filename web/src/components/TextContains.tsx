@@ -1,4 +1,5 @@
 import { useCallback, useId } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { FilterDefinition } from '../../../contract/index.js';
 import { useDraft } from '../hooks/useDraft.js';
 
@@ -14,6 +15,7 @@ const same = (a: string, b: string) => a === b;
 
 /** A "contains" search box; commits after a pause in typing, or at once on Enter. */
 export function TextContains({ filter, value, onChange }: Props) {
+  const { t } = useTranslation();
   const id = useId();
   const commit = useCallback((v: string) => onChange(v), [onChange]);
   const [draft, setDraft, flush] = useDraft(value ?? '', commit, { delayMs: COMMIT_DELAY_MS, equals: same });
@@ -27,7 +29,7 @@ export function TextContains({ filter, value, onChange }: Props) {
         type="search"
         value={draft}
         maxLength={1000}
-        placeholder={filter.placeholder ?? 'Contains…'}
+        placeholder={filter.placeholder ?? t('filters.contains')}
         onChange={(e) => setDraft(e.target.value)}
         onKeyDown={(e) => {
           if (e.key === 'Enter') flush();

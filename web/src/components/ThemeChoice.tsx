@@ -1,12 +1,14 @@
-import { setThemePreference, THEME_LABELS, THEME_PREFERENCES } from '../app/shell/theme.js';
+import { useTranslation } from 'react-i18next';
+import { setThemePreference, THEME_PREFERENCES } from '../app/shell/theme.js';
 import { useThemePreference } from '../hooks/useColorScheme.js';
 
 /** Light / Dark / System as a radio group (arrow keys move between them), kept in this browser. */
 export function ThemeChoice() {
   const pref = useThemePreference();
+  const { t } = useTranslation();
   return (
     <fieldset className="theme-choice">
-      <legend>Theme</legend>
+      <legend>{t('theme.legend')}</legend>
       {THEME_PREFERENCES.map((p) => (
         <label key={p}>
           <input
@@ -16,7 +18,7 @@ export function ThemeChoice() {
             checked={pref === p}
             onChange={() => setThemePreference(p)}
           />
-          {THEME_LABELS[p]}
+          {t(`theme.${p}`)}
         </label>
       ))}
     </fieldset>

@@ -1,4 +1,5 @@
 import { useId, useMemo, useRef, useState, type MutableRefObject } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { ChartType, SortSpec, WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
 import type { MarkValues } from '../app/filters/cross-filter.js';
 import type { FilterState } from '../app/filters/filter-state.js';
@@ -85,6 +86,7 @@ export function WidgetCard({
   drill,
   autoRefreshMs = 0,
 }: Props) {
+  const { t } = useTranslation();
   const titleId = useId();
   const isTable = widget.type === 'table';
   const isChart = CHART_TYPES.has(widget.type);
@@ -149,11 +151,8 @@ export function WidgetCard({
           )}
         </div>
         {data?.meta.stale && (
-          <span
-            className="stale-badge"
-            title="The data source is unavailable; this is the last result it gave."
-          >
-            Data from {formatDataTime(data.meta.asOf)}
+          <span className="stale-badge" title={t('widget.staleTitle')}>
+            {t('widget.dataFrom', { time: formatDataTime(data.meta.asOf) })}
           </span>
         )}
         {widget.drillRows && !MARKED_TYPES.has(widget.type) && state === 'ready' && (
@@ -172,7 +171,7 @@ export function WidgetCard({
             aria-pressed={asTable}
             onClick={() => setAsTable((v) => !v)}
           >
-            {asTable ? 'Show chart' : 'View as table'}
+            {asTable ? t('widget.showChart') : t('widget.viewAsTable')}
           </button>
         )}
         {exportable && widget.type !== 'text' && (state === 'ready' || state === 'empty') && (
@@ -356,10 +355,15 @@ function DrillBreadcrumb({
   levels: readonly string[];
   drill: WidgetDrill;
 }) {
+  const { t } = useTranslation();
   const { path } = drill;
   const next = levels[path.length + 1];
   return (
-    <nav className="drill-breadcrumb" aria-label={`Drill-down of ${title}`} data-testid="drill-breadcrumb">
+    <nav
+      className="drill-breadcrumb"
+      aria-label={t('widget.drillOf', { title })}
+      data-testid="drill-breadcrumb"
+    >
       <ol>
         <li>
           {path.length === 0 ? (

@@ -1,5 +1,7 @@
 import type { WidgetType } from '../../../contract/index.js';
+import { useTranslation } from 'react-i18next';
 import { isApiError } from '../api/api-error.js';
+import { errorText } from '../app/i18n/error-message.js';
 
 /** Placeholder shaped like what is coming, so the page does not jump when data arrives. */
 export function WidgetSkeleton({ type }: { type: WidgetType }) {
@@ -25,30 +27,32 @@ export function WidgetError({
   onRetry: () => void;
   retrying: boolean;
 }) {
+  const { t, i18n } = useTranslation();
   const requestId = isApiError(error) ? error.requestId : undefined;
   const code = isApiError(error) ? error.code : undefined;
   return (
     <div className="widget-error" role="alert">
-      <p className="widget-error-message">{error.message}</p>
+      <p className="widget-error-message">{errorText(error, t, i18n.language)}</p>
       <p className="widget-error-meta">
         {code && <span className="error-code">{code}</span>}
         {requestId && (
           <span className="request-id">
-            Request id: <code>{requestId}</code>
+            {t('common.requestId')} <code>{requestId}</code>
           </span>
         )}
       </p>
       <button type="button" className="button" onClick={onRetry} disabled={retrying}>
-        {retrying ? 'Retrying…' : 'Retry'}
+        {retrying ? t('common.retrying') : t('common.retry')}
       </button>
     </div>
   );
 }
 
 export function WidgetEmpty() {
+  const { t } = useTranslation();
   return (
     <div className="widget-empty">
-      <p>No data for these filters</p>
+      <p>{t('widget.noData')}</p>
     </div>
   );
 }

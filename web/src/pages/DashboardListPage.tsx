@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { dashboardListQuery } from '../api/queries.js';
 import type { ReactNode } from 'react';
 import { Link } from '../app/routing/Link.js';
@@ -10,6 +11,7 @@ import { useDocumentTitle } from '../hooks/useDocumentTitle.js';
 /** Every dashboard of the project as a card: title, description, number of widgets. */
 export function DashboardListPage() {
   const list = useQuery(dashboardListQuery());
+  const { t } = useTranslation();
   useDocumentTitle(list.data ? `${list.data.project.title} · Trellis` : 'Trellis');
 
   if (list.isPending)
@@ -30,28 +32,21 @@ export function DashboardListPage() {
     <main className="page" id="main">
       <header className="page-header">
         <h1>{project.title}</h1>
-        <p className="page-description">
-          {dashboards.length === 1 ? '1 dashboard' : `${dashboards.length} dashboards`}
-        </p>
+        <p className="page-description">{t('list.dashboards', { count: dashboards.length })}</p>
       </header>
       {dashboards.length === 0 ? (
         <div className="empty-page">
-          <h2>No dashboards yet</h2>
-          <p>
-            Add a file under <code>dashboards/</code> in the project folder, check it with{' '}
-            <code>trellis check</code>, and restart the server.
-          </p>
+          <h2>{t('list.emptyTitle')}</h2>
+          <p>{t('list.emptyHelp')}</p>
         </div>
       ) : (
-        <ul className="card-grid" aria-label="Dashboards">
+        <ul className="card-grid" aria-label={t('nav.dashboards')}>
           {dashboards.map((d) => (
             <li key={d.id} className="dashboard-card" data-dashboard-id={d.id}>
               <DashboardLink id={d.id}>
                 <h2 className="dashboard-card-title">{d.title}</h2>
                 {d.description && <p className="dashboard-card-description">{d.description}</p>}
-                <p className="dashboard-card-meta">
-                  {d.widgetCount === 1 ? '1 widget' : `${d.widgetCount} widgets`}
-                </p>
+                <p className="dashboard-card-meta">{t('list.widgets', { count: d.widgetCount })}</p>
               </DashboardLink>
             </li>
           ))}

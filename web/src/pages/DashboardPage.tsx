@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { lazy, Suspense, useMemo, useState, type CSSProperties } from 'react';
 import type { DashboardDefinition } from '../../../contract/index.js';
 import { dashboardListQuery, dashboardQuery } from '../api/queries.js';
@@ -46,6 +47,7 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
 }
 
 function DashboardView({ definition, project }: { definition: DashboardDefinition; project: string }) {
+  const { t } = useTranslation();
   const drillable = useMemo(
     () => new Set(definition.widgets.filter((w) => w.drill).map((w) => w.id)),
     [definition.widgets],
@@ -68,7 +70,7 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
     : definition.widgets;
   return (
     <main className="page" id="main" data-dashboard-id={definition.id}>
-      <nav className="breadcrumb" aria-label="Breadcrumb">
+      <nav className="breadcrumb" aria-label={t('nav.breadcrumb')}>
         <Link href="/">{project}</Link>
         <span aria-hidden="true"> / </span>
         <span aria-current="page">{definition.title}</span>
@@ -83,7 +85,7 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
               onClick={() => setArranging(true)}
               disabled={own.isPending}
             >
-              Arrange
+              {t('dashboard.arrange')}
             </button>
           )}
           <span role="status" className="refresh-status">
@@ -91,10 +93,10 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
               <span
                 className="refresh-badge"
                 data-testid="refreshing-badge"
-                title={`Being refreshed by ${refreshing.map((p) => p.title).join(', ')}; widgets update when it writes.`}
+                title={t('dashboard.refreshingBy', { pipelines: refreshing.map((p) => p.title).join(', ') })}
               >
                 <span className="refresh-dot" aria-hidden="true" />
-                Refreshing data…
+                {t('dashboard.refreshing')}
               </span>
             )}
           </span>
@@ -114,8 +116,8 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
       </header>
       {staleSince && (
         <div className="stale-banner" role="status" data-testid="stale-banner">
-          <strong>Showing data from {formatDataTime(staleSince)}</strong>; the data source is unavailable.
-          Widgets update by themselves when it is back.
+          <strong>{t('dashboard.staleSince', { time: formatDataTime(staleSince) })}</strong>
+          {t('dashboard.staleRest')}
         </div>
       )}
       <FilterBar
@@ -130,7 +132,7 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
       />
       <CrossFilterChips definition={definition} filters={filters} />
       {arranging && (
-        <Suspense fallback={<p role="status">Loading the arranger…</p>}>
+        <Suspense fallback={<p role="status">{t('dashboard.loadingArranger')}</p>}>
           <ArrangeLayout
             definition={definition}
             initial={ownItems ?? projectLayout(definition.widgets)}

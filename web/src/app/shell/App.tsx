@@ -17,6 +17,8 @@ import { useDevReload } from '../../hooks/useDevReload.js';
 import { useRunEvents } from '../../hooks/useRunEvents.js';
 import { useExportToasts } from '../../hooks/useExportToasts.js';
 import { useSession } from '../../hooks/useSession.js';
+import { useTranslation } from 'react-i18next';
+import { useSessionLocale } from '../i18n/useLocale.js';
 import { Link } from '../routing/Link.js';
 import { matchRoute } from '../routing/routes.js';
 import { useLocation } from '../routing/router.js';
@@ -32,10 +34,12 @@ export function App() {
   // Only under `trellis dev`: saved project files reload the page's data, or show their problems.
   const devStatus = useDevReload(session.data?.devReload === true);
   useExportToasts(Boolean(session.data));
+  useSessionLocale();
+  const { t } = useTranslation();
   return (
     <>
       <a className="skip-link" href="#main">
-        Skip to content
+        {t('common.skipToContent')}
       </a>
       <AppHeader />
       {route.name === 'list' && <DashboardListPage />}
@@ -58,11 +62,11 @@ export function App() {
       {route.name === 'not-found' && (
         <main className="page" id="main">
           <div className="page-error">
-            <h1>Not found</h1>
-            <p>There is nothing at this address.</p>
+            <h1>{t('common.notFound')}</h1>
+            <p>{t('common.nothingHere')}</p>
             <p>
               <Link href="/" className="button secondary">
-                All dashboards
+                {t('common.allDashboards')}
               </Link>
             </p>
           </div>

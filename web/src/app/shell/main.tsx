@@ -7,8 +7,12 @@ import { matchRoute } from '../routing/routes.js';
 import { PrintDashboardPage } from '../../pages/PrintDashboardPage.js';
 import './styles.css';
 import { startThemeSync } from './theme.js';
+import { bootLocale, setLocale } from '../i18n/i18n.js';
 
 startThemeSync();
+// The first paint is in the reader's language: another language's catalogue (a small chunk) is
+// fetched before rendering rather than flashing English first.
+await setLocale(bootLocale());
 // The print layout is a page of its own: none of the signed-in app's frame, session or event streams.
 const printed = matchRoute(window.location.pathname);
 const queryClient = createQueryClient({ signInOn401: printed.name !== 'print-dashboard' });

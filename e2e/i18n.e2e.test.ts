@@ -1,0 +1,155 @@
+/// <reference lib="dom" />
+// (DOM types: the callbacks passed to page.evaluate run in the browser.)
+import { mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { check, checks, eventually, waitForDashboard } from './dashboard-page.js';
+import {
+  chromiumAvailable,
+  ensureWebBuild,
+  launchBrowser,
+  resultsDir,
+  screenshotBothSchemes,
+  startServer,
+  type Browser,
+  type RunningServer,
+} from './e2e-harness.js';
+
+/**
+ * The German UI: chosen in the account menu (kept with the user on the server), the clinical-trials
+ * Overview's translated titles and filter labels, German numbers and dates, <html lang>, the Ctrl+K
+ * language actions, and Accept-Language before anyone signs in.
+ * Screenshots: test-results/i18n-{list,dashboard}-de-{light,dark}.png.
+ */
+const available = chromiumAvailable();
+const lang = (page: Page) => page.evaluate(() => document.documentElement.lang);
+const text = (page: Page, selector: string) => page.locator(selector).first().innerText();
+
+describe.skipIf(!available)('German UI in Chromium', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(resultsDir, { recursive: true });
+    ensureWebBuild();
+    server = await startServer('clinical-trials');
+    browser = await launchBrowser(server);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    console.log(`\ni18n browser checks run: ${checks.count}\n`);
+  });
+
+  it('switch to German in the account menu: list, dashboard, filters, numbers, dates; kept on reload; back by Ctrl+K', async () => {
+    const page = await browser.context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(`${server.baseUrl}/d/overview`);
+    await waitForDashboard(page);
+    check(await lang(page)).toBe('en');
+    check(await text(page, 'h1')).toBe('Overview');
+
+    await page.locator('.account-menu-button').click();
+    await page.getByRole('group', { name: 'Language' }).getByRole('radio', { name: 'Deutsch' }).check();
+    await eventually(() => lang(page), 'de');
+    // The server titles the dashboard again in German (translated titles in overview.yaml).
+    await eventually(() => text(page, 'h1'), 'Übersicht');
+    await page.keyboard.press('Escape');
+    await waitForDashboard(page);
+    check(await page.getByRole('region', { name: 'Filter' }).count()).toBe(1);
+    check(await page.locator('[data-filter-id="sponsor_class"] .filter-label').innerText()).toBe(
+      'Sponsorklasse',
+    );
+    check(await page.locator('[data-filter-id="started"] legend').innerText()).toBe('Startdatum');
+    check(await page.locator('[data-filter-id="started"]').getByText('Von', { exact: true }).count()).toBe(1);
+    check(await text(page, '[data-widget-id="by_status"] .widget-title')).toBe('Studien nach Status');
+    check(await page.getByRole('button', { name: 'Als Tabelle zeigen' }).count()).toBeGreaterThan(0);
+
+    // Numbers: German grouping and decimal marks (1.234,5), in the KPI and in a chart's table view.
+    const enrolled = await text(
+      page,
+      '[data-widget-id="enrollment"] .kpi-value, [data-widget-id="enrollment"] [data-testid="kpi-value"]',
+    );
+    check(
+      /^\d{1,3}(\.\d{3})+$|^\d{1,3}(,\d)?\s(Tsd\.|Mio\.)$|^\d{1,3}$/.test(enrolled.trim()),
+      enrolled,
+    ).toBe(true);
+    await page
+      .locator('[data-widget-id="by_status"]')
+      .getByRole('button', { name: 'Als Tabelle zeigen' })
+      .click();
+    const cells = await page.locator('[data-widget-id="by_status"] td').allInnerTexts();
+    check(
+      cells.some((c) => /^\d{1,3}(\.\d{3})+$/.test(c.trim())),
+      cells.join(' | '),
+    ).toBe(true);
+    check(
+      cells.some((c) => /^\d{1,3}(,\d{3})+$/.test(c.trim())),
+      cells.join(' | '),
+    ).toBe(false);
+    await page
+      .locator('[data-widget-id="by_status"]')
+      .getByRole('button', { name: 'Diagramm zeigen' })
+      .click();
+    // Dates: the table's start dates read 04.03.2021, not 2021-03-04.
+    const recent = await page.locator('[data-widget-id="recent"] td').allInnerTexts();
+    check(
+      recent.some((c) => /^\d{2}\.\d{2}\.\d{4}$/.test(c.trim())),
+      recent.slice(0, 16).join(' | '),
+    ).toBe(true);
+    check(recent.some((c) => /^\d{4}-\d{2}-\d{2}$/.test(c.trim()))).toBe(false);
+    await screenshotBothSchemes(page, 'i18n-dashboard-de');
+
+    // The dashboard list: German plurals and the translated title.
+    await page.goto(server.baseUrl);
+    await page.locator('[data-dashboard-id="overview"]').waitFor();
+    check(await lang(page)).toBe('de');
+    check(await text(page, '[data-dashboard-id="overview"] .dashboard-card-title')).toBe('Übersicht');
+    check(/^\d+ (Dashboards|Dashboard)$/.test(await text(page, '.page-description'))).toBe(true);
+    check(
+      /^\d+ Widgets?$/.test(await text(page, '[data-dashboard-id="overview"] .dashboard-card-meta')),
+    ).toBe(true);
+    await screenshotBothSchemes(page, 'i18n-list-de');
+
+    // Kept with the user on the server: a request that asks for English still gets German.
+    const session = await server.fetch('/api/v1/session', { headers: { 'accept-language': 'en-US' } });
+    check(((await session.json()) as { locale: string }).locale).toBe('de');
+    await page.reload();
+    await page.locator('[data-dashboard-id="overview"]').waitFor();
+    check(await lang(page)).toBe('de');
+    check(await text(page, '.skip-link')).toBe('Zum Inhalt springen');
+
+    // Ctrl+K: "Sprache: English" switches back.
+    await page.keyboard.press('Control+k');
+    const palette = page.getByTestId('command-palette');
+    await palette.waitFor();
+    check(await palette.getByRole('option', { name: /Sprache: Deutsch.*Aktuell/ }).count()).toBe(1);
+    await palette.getByRole('combobox').fill('english');
+    await eventually(() => palette.getByRole('option').count(), 1);
+    await palette.getByRole('combobox').press('Enter');
+    await eventually(() => lang(page), 'en');
+    await eventually(() => text(page, '[data-dashboard-id="overview"] .dashboard-card-title'), 'Overview');
+    const after = await server.fetch('/api/v1/session', { headers: { 'accept-language': 'de' } });
+    check(((await after.json()) as { locale: string }).locale).toBe('en');
+    check(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('before sign-in, Accept-Language decides: <html lang> and the first paint are German', async () => {
+    const anonymous = await launchBrowser();
+    try {
+      const page = await anonymous.context.newPage();
+      // As a German browser asks (the context's own locale is en-US): every request of the page.
+      await page.route('**/*', (route) =>
+        route.continue({ headers: { ...route.request().headers(), 'accept-language': 'de-DE,de;q=0.9' } }),
+      );
+      await page.goto(`${server.baseUrl}/login`);
+      await page.locator('.skip-link').waitFor({ state: 'attached' });
+      check(await lang(page)).toBe('de');
+      check(await page.locator('.skip-link').textContent()).toBe('Zum Inhalt springen');
+    } finally {
+      await anonymous.close();
+    }
+  });
+});
