@@ -294,7 +294,12 @@ describe('import, versions, rollback', () => {
     expect(again.statusCode).toBe(409);
     expect(again.json().error).toBe('UPLOAD_ALREADY_IMPORTED');
     expect(readdirSync(tempDir).filter((f) => f.startsWith(first))).toEqual([]);
-    expect(readdirSync(tempDir).filter((f) => f.endsWith('.parquet'))).toEqual([]);
+    // A checked, importable upload keeps its typed rows beside its file until it is imported; none
+    // outlives its file (nor is a partial one or a spill folder left).
+    const files = readdirSync(tempDir);
+    for (const f of files.filter((f) => f.endsWith('.parquet')))
+      expect(files).toContain(f.replace(/\.rows\.parquet$/, ''));
+    expect(files.filter((f) => f.endsWith('.tmp') || f.includes('.spill-'))).toEqual([]);
   });
 
   test('organisation B: its own versions; never A’s versions, rollback or rows', async () => {
