@@ -13,6 +13,7 @@ import type {
   UploadVersion,
 } from '../../contract/uploads.schema.js';
 import { recordAudit, type ActionContext } from '../audit/audit-log.js';
+import type { ResourceLocks } from '../jobs/coordination/resource-locks.js';
 import type { Project } from '../config/project/project.types.js';
 import type { UploadFormat } from '../config/project/upload.schema.js';
 import type { UploadTarget } from '../config/project/upload.types.js';
@@ -68,14 +69,23 @@ export interface UploadImports {
   readonly publish: (datasets: readonly string[]) => Promise<void>;
   /** DuckDB settings of the import session (the pipelines' ingest settings). */
   readonly ingest: { readonly memoryLimit: string; readonly threads: number };
+  /**
+   * The named locks every instance shares (the store's): imports and rollbacks of one source hold
+   * `upload-source:<source>`, so two instances never work on one served file at once. Without it
+   * they are serialised within this process only.
+   */
+  readonly locks?: ResourceLocks;
 }
+
+/** How long a held source lock lives without renewal, and how long an import waits for it. */
+const SOURCE_LOCK = { ttlMs: 60_000, maxWaitMs: 10 * 60_000 } as const;
 
 const ID = /^upl_[A-Za-z0-9_-]{22}$/;
 /**
  * The checking DuckDB's memory limit: past it the file's scratch table spills to the upload folder,
  * so a large file costs disk, not server memory (bench `uploads`).
  */
-const CHECK_MEMORY_LIMIT = '64MB';
+const CHECK_MEMORY_LIMIT = '128MB';
 /** Failures per report page, at most. */
 export const MAX_REPORT_PAGE = 500;
 
@@ -610,9 +620,14 @@ export class UploadsService {
     return Number(r?.v ?? 0);
   }
 
+  /**
+   * One at a time per source: in this process through a promise chain, and across instances through
+   * the shared source lock (taken inside the chain, so one process queues for it once per job).
+   */
   private inLane<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const locked = () => this.withSourceLock(key, work);
     const before = this.lanes.get(key) ?? Promise.resolve();
-    const run = before.then(work, work);
+    const run = before.then(locked, locked);
     const settled = run.then(
       () => undefined,
       () => undefined,
@@ -622,6 +637,22 @@ export class UploadsService {
       if (this.lanes.get(key) === settled) this.lanes.delete(key);
     });
     return run;
+  }
+
+  private async withSourceLock<T>(source: string, work: () => Promise<T>): Promise<T> {
+    const locks = this.imports?.locks;
+    if (!locks) return work();
+    const held = await locks.acquire(
+      { name: `upload-source:${source}`, wait: 'queue', ...SOURCE_LOCK },
+      `upload-${randomBytes(6).toString('hex')}`,
+      new AbortController().signal,
+      () => {},
+    );
+    try {
+      return await work();
+    } finally {
+      await held.release();
+    }
   }
 
   private async storedReport(organisationId: string, id: string): Promise<UploadReportsTable | undefined> {
