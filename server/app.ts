@@ -12,6 +12,7 @@ import { responseHeaders } from './http/response-headers.js';
 import { httpMetrics } from './http/http-metrics.js';
 import { openApi } from './http/openapi.js';
 import { loggerOptions } from './observability/logger.js';
+import { describeTable } from './query/engines/index.js';
 import { dashboardsRoutes } from './routes/dashboards/dashboards.routes.js';
 import { eventsRoutes } from './routes/dashboards/events.routes.js';
 import { filtersRoutes } from './routes/dashboards/filters.routes.js';
@@ -90,10 +91,10 @@ export async function buildApp(
   installShutdown(app, services, config.jobs.shutdownGraceMs);
   // Upload targets get their (empty) view before the first import, so datasets on them answer.
   app.addHook('onReady', async () => {
-    const failures = await services.uploads.prepareTargets(async (source, sql) => {
+    const failures = await services.uploads.prepareTargets(async (source, table) => {
       const engine = services.engines.get(source);
       if (!engine) throw new Error(`no engine for source ${source}`);
-      return engine.describe({ sql, params: [] });
+      return describeTable(engine, table);
     });
     for (const f of failures)
       app.log.error({ err: f.error, target: f.target }, 'upload target could not be prepared');

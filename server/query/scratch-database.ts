@@ -1,6 +1,6 @@
 /**
- * A private, in-memory SQL engine over files in ONE folder (uploads: preview and profile computed in
- * SQL by DuckDB's own readers over the temp file). Never the serving engine: it holds no project
+ * A private, in-memory SQL engine over files in ONE folder (uploads' preview, by DuckDB's own readers
+ * over the temp file; the checks are upload-check.ts). Never the serving engine: it holds no project
  * data, and file access is locked to `folder` before the caller gets it. The readers' SQL lives in
  * the engine (engines/duckdb/duckdb-scratch.ts); callers name a file and a format, never SQL.
  */
@@ -10,8 +10,6 @@ export type ScratchValue = string | number | boolean | null;
 export type ScratchFileFormat = 'csv' | 'tsv' | 'json' | 'ndjson' | 'parquet';
 
 export interface ScratchDatabase {
-  /** Rows as JSON-safe values (big integers, decimals, dates as text). Values are bound, never spliced. */
-  all(sql: string, params: readonly (string | number)[]): Promise<Record<string, ScratchValue>[]>;
   /** The columns the reader infers for the file: its header and the inferred type. */
   describeFile(file: string, format: ScratchFileFormat): Promise<{ name: string; type: string }[]>;
   /**

@@ -1,14 +1,13 @@
-import type { UploadReport } from '../../contract/uploads.schema.js';
+import type { UploadProfile, UploadReport } from '../../contract/uploads.schema.js';
 import type { UploadTarget } from '../config/project/upload.types.js';
 import type { UploadReportsTable } from '../store/database.types.js';
 import type { Store } from '../store/store.js';
-import type { FileRelation } from './file-relation.js';
-import { MAX_STORED_FAILURES, type Validation } from './validation.js';
+import { MAX_STORED_FAILURES, type FileColumns, type Validation } from '../query/upload-check.js';
 
 export type FileProblem = UploadReport['problems'][number];
 
 /** Problems of the whole file: any of them blocks an import. */
-export function fileProblems(rel: FileRelation, target: UploadTarget, totalRows: number): FileProblem[] {
+export function fileProblems(rel: FileColumns, target: UploadTarget, totalRows: number): FileProblem[] {
   const problems: FileProblem[] = [
     ...rel.missing.map((column) => ({ rule: 'missing_column' as const, column })),
     ...rel.duplicateHeaders.map((column) => ({ rule: 'duplicate_header' as const, column })),
@@ -39,13 +38,14 @@ export function blockedBy(
   return null;
 }
 
-/** Stores a computed report and its first failures (one transaction). */
+/** Stores a computed report, its profile and its first failures (one transaction). */
 export async function storeReport(
   store: Store,
   uploadId: string,
   organisationId: string,
   validation: Validation,
   problems: readonly FileProblem[],
+  profile: UploadProfile | null,
   at: number,
 ): Promise<UploadReportsTable> {
   const row: UploadReportsTable = {
@@ -56,7 +56,7 @@ export async function storeReport(
     failures_total: validation.failuresTotal,
     failures_stored: Math.min(validation.failures.length, MAX_STORED_FAILURES),
     problems: JSON.stringify(problems),
-    profile: null,
+    profile: profile === null ? null : JSON.stringify(profile),
     created_at: at,
   };
   await store.db.transaction().execute(async (tx) => {

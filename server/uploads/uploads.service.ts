@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { access, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Role } from '../../contract/session.schema.js';
@@ -13,6 +13,7 @@ import type {
   UploadVersion,
 } from '../../contract/uploads.schema.js';
 import { recordAudit, type ActionContext } from '../audit/audit-log.js';
+import type { ResourceLocks } from '../jobs/coordination/resource-locks.js';
 import type { Project } from '../config/project/project.types.js';
 import type { UploadFormat } from '../config/project/upload.schema.js';
 import type { UploadTarget } from '../config/project/upload.types.js';
@@ -26,16 +27,13 @@ import type {
   UploadVersionsTable,
 } from '../store/database.types.js';
 import type { Store } from '../store/store.js';
-import { openDuckDBScratch } from '../query/engines/duckdb/index.js';
+import { openDuckDBScratch, openDuckDBUploadCheck } from '../query/engines/duckdb/index.js';
 import { openVersionWriter } from '../query/engines/index.js';
-import type { ScratchDatabase } from '../query/scratch-database.js';
+import { MAX_STORED_FAILURES, type UploadCheck } from '../query/upload-check.js';
 import { VersionSchemaError, type VersionWriter } from '../query/version-writer.js';
 import { csvDataLine } from '../audit/csv.js';
-import { fileRelation, type FileRelation } from './file-relation.js';
 import { previewFile } from './preview.js';
-import { profileFile } from './profile.js';
 import { blockedBy, fileProblems, storeReport, type FileProblem } from './upload-reports.js';
-import { failuresQuery, MAX_STORED_FAILURES, validateFile } from './validation.js';
 import { receiveFile } from './receive-file.js';
 import { contentProblem, formatFromName } from './upload-format.js';
 import { transcodeToUtf8, type UploadEncoding } from './transcode-text.js';
@@ -71,9 +69,23 @@ export interface UploadImports {
   readonly publish: (datasets: readonly string[]) => Promise<void>;
   /** DuckDB settings of the import session (the pipelines' ingest settings). */
   readonly ingest: { readonly memoryLimit: string; readonly threads: number };
+  /**
+   * The named locks every instance shares (the store's): imports and rollbacks of one source hold
+   * `upload-source:<source>`, so two instances never work on one served file at once. Without it
+   * they are serialised within this process only.
+   */
+  readonly locks?: ResourceLocks;
 }
 
+/** How long a held source lock lives without renewal, and how long an import waits for it. */
+const SOURCE_LOCK = { ttlMs: 60_000, maxWaitMs: 10 * 60_000 } as const;
+
 const ID = /^upl_[A-Za-z0-9_-]{22}$/;
+/**
+ * The checking DuckDB's memory limit: past it the file's scratch table spills to the upload folder,
+ * so a large file costs disk, not server memory (bench `uploads`).
+ */
+const CHECK_MEMORY_LIMIT = '128MB';
 /** Failures per report page, at most. */
 export const MAX_REPORT_PAGE = 500;
 
@@ -228,22 +240,15 @@ export class UploadsService {
     }
   }
 
-  /** The profile of every column (computed once by DuckDB over the file, then kept). */
+  /** The profile of every column (computed once by DuckDB with the report, then kept). */
   async profile(uploader: Uploader, id: string): Promise<UploadProfile> {
     const row = await this.row(uploader.organisationId, id);
     const target = this.target(row.target, uploader.role);
     const kept = await this.storedReport(uploader.organisationId, id);
     if (kept?.profile) return JSON.parse(kept.profile) as UploadProfile;
     if (row.status !== 'received') throw new TrellisError('UPLOAD_NOT_FOUND');
-    const profile = await this.withFile(row, target, (db, file, rel) => profileFile(db, file, rel, target));
-    const report = kept ?? (await this.computeReport(row, target));
-    await this.store.db
-      .updateTable('upload_reports')
-      .set({ profile: JSON.stringify(profile) })
-      .where('upload_id', '=', report.upload_id)
-      .where('organisation_id', '=', uploader.organisationId)
-      .execute();
-    return profile;
+    const report = await this.computeReport(row, target);
+    return JSON.parse(report.profile ?? 'null') as UploadProfile;
   }
 
   /** One page of the validation report (computed once, then paged from the store). */
@@ -305,9 +310,10 @@ export class UploadsService {
   /**
    * Imports a received upload into a new version of the organisation's rows of the target, or
    * rejects it (UPLOAD_INVALID) under the target's rules — nothing half-imported either way. The
-   * valid rows (all of them, or those left after skipping invalid ones within max_share) are written
-   * by the scratch DuckDB to a typed Parquet file beside the upload, which the target's engine reads
-   * in one transaction; then the new version is published and the datasets on the source invalidated.
+   * valid rows (all of them, or those left after skipping invalid ones within max_share) were written
+   * with the report to a typed Parquet file beside the upload (written now if missing), which the
+   * target's engine reads in one transaction; then the new version is published and the datasets on
+   * the source invalidated.
    */
   async import(uploader: Uploader, id: string, context: ActionContext): Promise<UploadImportResult> {
     const row = await this.row(uploader.organisationId, id);
@@ -321,7 +327,7 @@ export class UploadsService {
       .where('status', '=', 'received')
       .executeTakeFirst();
     if (Number(claimed.numUpdatedRows) !== 1) throw new TrellisError('UPLOAD_ALREADY_IMPORTED');
-    const rowsFile = path.join(this.tempDir, `${id}.rows.parquet`);
+    const rowsFile = this.rowsFileOf(id);
     try {
       const report = await this.ensureReport(row, target);
       const head = reportHead(report, target);
@@ -331,7 +337,11 @@ export class UploadsService {
           detail: { upload: id, invalidRows: head.invalidRows, problems: head.problems },
         });
       }
-      await this.withFile(row, target, (db, file, rel) => writeValidRows(db, file, rel, target, rowsFile));
+      if (!(await exists(rowsFile)))
+        await this.withCheck(row, target, async (check) => {
+          await check.validate();
+          await this.writeRowsFile(check, rowsFile);
+        });
       const result = await this.inLane(target.source, async () => {
         const version = (await this.lastVersion(uploader.organisationId, target.id)) + 1;
         const writer = await this.openWriter(target, imports);
@@ -513,13 +523,13 @@ export class UploadsService {
    * one bad target does not stop the server).
    */
   async prepareTargets(
-    describe: (source: string, sql: string) => Promise<unknown>,
+    describe: (source: string, table: string) => Promise<unknown>,
   ): Promise<{ target: string; error: unknown }[]> {
     const failures: { target: string; error: unknown }[] = [];
     for (const target of this.project.uploads.values()) {
       if (target.sourceType !== 'duckdb' || !this.imports) continue;
       try {
-        await describe(target.source, `SELECT * FROM "${target.table}"`);
+        await describe(target.source, target.table);
         continue;
       } catch {
         // Not there yet: prepared below.
@@ -610,9 +620,14 @@ export class UploadsService {
     return Number(r?.v ?? 0);
   }
 
+  /**
+   * One at a time per source: in this process through a promise chain, and across instances through
+   * the shared source lock (taken inside the chain, so one process queues for it once per job).
+   */
   private inLane<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const locked = () => this.withSourceLock(key, work);
     const before = this.lanes.get(key) ?? Promise.resolve();
-    const run = before.then(work, work);
+    const run = before.then(locked, locked);
     const settled = run.then(
       () => undefined,
       () => undefined,
@@ -622,6 +637,22 @@ export class UploadsService {
       if (this.lanes.get(key) === settled) this.lanes.delete(key);
     });
     return run;
+  }
+
+  private async withSourceLock<T>(source: string, work: () => Promise<T>): Promise<T> {
+    const locks = this.imports?.locks;
+    if (!locks) return work();
+    const held = await locks.acquire(
+      { name: `upload-source:${source}`, wait: 'queue', ...SOURCE_LOCK },
+      `upload-${randomBytes(6).toString('hex')}`,
+      new AbortController().signal,
+      () => {},
+    );
+    try {
+      return await work();
+    } finally {
+      await held.release();
+    }
   }
 
   private async storedReport(organisationId: string, id: string): Promise<UploadReportsTable | undefined> {
@@ -640,27 +671,58 @@ export class UploadsService {
     return this.computeReport(row, target);
   }
 
+  /**
+   * Reads the file once (one check session) for the report, the profile and — when the report lets
+   * the file in — the valid rows the import will read; stores report and profile.
+   */
   private async computeReport(row: UploadsTable, target: UploadTarget): Promise<UploadReportsTable> {
-    const { validation, problems } = await this.withFile(row, target, async (db, file, rel) => {
-      const validation = await validateFile(db, file, rel, target);
-      return { validation, problems: fileProblems(rel, target, validation.totalRows) };
+    const { validation, problems, profile } = await this.withCheck(row, target, async (check) => {
+      const validation = await check.validate();
+      const problems = fileProblems(check.file, target, validation.totalRows);
+      const profile = await check.profile();
+      if (blockedBy(target, validation.totalRows, validation.invalidRows, problems) === null)
+        await this.writeRowsFile(check, this.rowsFileOf(row.id));
+      return { validation, problems, profile };
     });
-    return storeReport(this.store, row.id, row.organisation_id, validation, problems, this.now());
+    return storeReport(this.store, row.id, row.organisation_id, validation, problems, profile, this.now());
   }
 
-  /** Runs `work` with a private scratch DuckDB over the upload's file and its relation. */
-  private async withFile<T>(
+  /** The valid rows to `rowsFile`, written beside it first and renamed: never a partial file there. */
+  private async writeRowsFile(check: UploadCheck, rowsFile: string): Promise<void> {
+    const partial = `${rowsFile}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await check.writeValidRows(partial);
+      await rename(partial, rowsFile);
+    } finally {
+      await rm(partial, { force: true });
+    }
+  }
+
+  /** The import's typed rows of an upload: derived from the checked id only. */
+  private rowsFileOf(id: string): string {
+    return `${this.fileOf(id)}.rows.parquet`;
+  }
+
+  /** Runs `work` with a check session over the upload's file (read once, in a private DuckDB). */
+  private async withCheck<T>(
     row: UploadsTable,
     target: UploadTarget,
-    work: (db: ScratchDatabase, file: string, rel: FileRelation) => Promise<T>,
+    work: (check: UploadCheck) => Promise<T>,
   ): Promise<T> {
-    const db = await openDuckDBScratch(this.tempDir);
+    const check = await openDuckDBUploadCheck(
+      this.tempDir,
+      this.fileOf(row.id),
+      row.format as UploadFormat,
+      target,
+      {
+        memoryLimit: CHECK_MEMORY_LIMIT,
+        spillDir: path.join(this.tempDir, `${row.id}.spill-${randomBytes(6).toString('hex')}`),
+      },
+    );
     try {
-      const file = this.fileOf(row.id);
-      const rel = await fileRelation(db, file, row.format as UploadFormat, target);
-      return await work(db, file, rel);
+      return await work(check);
     } finally {
-      await db.close();
+      await check.close();
     }
   }
 
@@ -734,26 +796,13 @@ function reportHead(
   };
 }
 
-/**
- * The rows that pass every rule, typed, with the declared column names, to a Parquet file the
- * target's engine reads (DuckDB writes it; JavaScript never holds the rows). Columns absent from the
- * file are NULL.
- */
-async function writeValidRows(
-  db: ScratchDatabase,
-  file: string,
-  rel: FileRelation,
-  target: UploadTarget,
-  rowsFile: string,
-): Promise<void> {
-  const { sql, params } = failuresQuery(rel, target);
-  const columns = target.columns.map((c, i) => `t${i} AS "${c.name}"`).join(', ');
-  // The output path is ours (the upload id's, in the upload folder), not the client's.
-  await db.all(
-    `COPY (${rel.cte}, fail AS (${sql}) SELECT ${columns} FROM v WHERE _row NOT IN (SELECT _row FROM fail) ORDER BY _row)
-     TO '${rowsFile.replace(/'/g, "''")}' (FORMAT parquet)`,
-    [file, ...params],
-  );
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function versionOf(row: UploadVersionsTable): UploadVersion {

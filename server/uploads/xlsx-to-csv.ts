@@ -33,7 +33,8 @@ export interface XlsxConverted {
   readonly rows: number;
 }
 
-// unzipper is exceljs's own zip reader (a dependency of it). Its central-directory reader is used
+// unzipper is exceljs's own zip reader, declared in package.json at exceljs's version (one copy in
+// node_modules). Its central-directory reader is used
 // here: a truncated or broken zip is refused at once instead of waiting on a stream that never ends.
 const require = createRequire(import.meta.url);
 interface ZipDirectory {

@@ -62,6 +62,14 @@ export function openVersionWriter(target: VersionTarget, spec: VersionedTable): 
   }
 }
 
+/**
+ * Describes a table or view of a source (an error when it does not exist): uploads check whether a
+ * target's view is there yet. The name comes from a validated project file.
+ */
+export function describeTable(engine: Engine, table: string): ReturnType<Engine['describe']> {
+  return engine.describe({ sql: `SELECT * FROM ${engine.dialect.quoteIdentifier(table)}`, params: [] });
+}
+
 /** One or more sources could not be opened; each failure names its source. */
 export class SourcesUnavailableError extends Error {
   constructor(readonly failures: readonly { readonly source: string; readonly error: unknown }[]) {

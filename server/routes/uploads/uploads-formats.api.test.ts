@@ -1,10 +1,16 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loginAs, startApp, type SignedIn, type TestApp } from '../../../test/app-harness.js';
-import { createMiniProject } from '../../../test/mini-project.js';
+import type { SignedIn, TestApp } from '../../../test/app-harness.js';
+import {
+  expectOnlyRecordedFiles,
+  sendUpload,
+  BOUNDARY,
+  startUploadApi,
+  widgetTotal,
+  type UploadApi,
+} from '../../../test/upload-api.js';
 
 /**
  * XLSX (streamed through exceljs, one sheet picked, zip bombs capped, formulas kept as text), text
@@ -24,80 +30,29 @@ columns:
   starts: { type: DATE }
 limits: { bytes: 64KB, rows: 50, columns: 6, cell_bytes: 1KB }
 `;
-const DATASET = `table: targets
-tenant_column: org
-columns:
-  org: { type: string }
-  sponsor: { type: string }
-  target: { type: number }
-measures:
-  total: { agg: sum, column: target }
-`;
-const DASHBOARD = `title: Targets
-dataset: targets
-widgets:
-  - { id: total, type: kpi, title: Total target, measure: total }
-`;
-
+let api: UploadApi;
 let app: TestApp;
-let close: () => Promise<void>;
 let tempDir: string;
 let a: SignedIn;
 let b: SignedIn;
 let viewer: SignedIn;
 
 beforeAll(async () => {
-  const mini = await createMiniProject({
-    'datasets/targets.yaml': DATASET,
-    'dashboards/targets.yaml': DASHBOARD,
-  });
-  mkdirSync(path.join(mini.dir, 'uploads'));
-  writeFileSync(path.join(mini.dir, 'uploads', 'targets.yaml'), TARGET);
-  tempDir = mkdtempSync(path.join(tmpdir(), 'trellis-upload-fmt-'));
-  ({ app, close } = await startApp(mini.dir, { uploads: { tempDir } }));
-  a = await loginAs(app, { org: 'acme', role: 'editor' });
-  b = await loginAs(app, { org: 'globex', role: 'editor' });
-  viewer = await loginAs(app, { org: 'acme', role: 'viewer' });
+  api = await startUploadApi({ targets: TARGET }, 'upload-fmt');
+  ({ app, tempDir, a, b, viewer } = api);
 }, 60_000);
-afterAll(async () => close());
+afterAll(async () => api.close());
 
-const BOUNDARY = '----trellis-test-boundary';
 const send = (who: SignedIn, fileName: string, content: Buffer | string, query = '') =>
-  who.inject({
-    method: 'POST',
-    url: `/api/v1/uploads/targets/targets/uploads${query}`,
-    headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
-    payload: Buffer.concat([
-      Buffer.from(
-        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\n` +
-          'Content-Type: application/octet-stream\r\n\r\n',
-      ),
-      Buffer.isBuffer(content) ? content : Buffer.from(content),
-      Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
-    ]),
-  });
-const files = () => readdirSync(tempDir).sort();
+  sendUpload(who, fileName, content, { query });
 /** Every file left in the temp folder is a recorded upload's (no partial or converted leftovers). */
-const onlyRecorded = async () => {
-  const kept = new Set(
-    (await app.services.store.db.selectFrom('uploads').select('id').execute()).map((k) => `${k.id}.upload`),
-  );
-  expect(files().filter((f) => !kept.has(f))).toEqual([]);
-};
+const onlyRecorded = () => expectOnlyRecordedFiles(api);
 const preview = async (who: SignedIn, id: string) => {
   const r = await who.inject(`/api/v1/uploads/${id}/preview`);
   expect(r.statusCode, r.body).toBe(200);
   return r.json() as { columns: { header: string }[]; rows: (string | null)[][] };
 };
-const totalOf = async (who: SignedIn) => {
-  const r = await who.inject({
-    method: 'POST',
-    url: '/api/v1/dashboards/targets/widgets/total/data',
-    payload: { filters: {} },
-  });
-  expect(r.statusCode, r.body).toBe(200);
-  return Number((r.json() as { rows: unknown[][] }).rows[0]?.[0] ?? 0);
-};
+const totalOf = async (who: SignedIn) => Number((await widgetTotal(who)).rows[0]?.[0] ?? 0);
 
 async function workbook(build: (wb: ExcelJS.Workbook) => void): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();

@@ -1,9 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loginAs, startApp, type SignedIn, type TestApp } from '../../../test/app-harness.js';
-import { createMiniProject } from '../../../test/mini-project.js';
+import type { SignedIn, TestApp } from '../../../test/app-harness.js';
+import {
+  BOUNDARY,
+  sendUpload,
+  startUploadApi,
+  widgetTotal,
+  type UploadApi,
+} from '../../../test/upload-api.js';
 
 /**
  * Profile, validation report, import into versions, rollback — on the mini project's DuckDB file,
@@ -36,69 +40,26 @@ columns:
   sponsor: { type: VARCHAR }
   target: { type: INTEGER, required: true }
 `;
-const DATASET = `table: targets
-tenant_column: org
-columns:
-  org: { type: string }
-  sponsor: { type: string }
-  target: { type: number }
-measures:
-  total: { agg: sum, column: target }
-  rows: { agg: count }
-`;
-const DASHBOARD = `title: Targets
-dataset: targets
-widgets:
-  - { id: total, type: kpi, title: Total target, measure: total }
-`;
-
+let api: UploadApi;
 let app: TestApp;
-let close: () => Promise<void>;
 let tempDir: string;
 let a: SignedIn;
 let b: SignedIn;
 let viewer: SignedIn;
 
 beforeAll(async () => {
-  const mini = await createMiniProject({
-    'datasets/targets.yaml': DATASET,
-    'dashboards/targets.yaml': DASHBOARD,
-  });
-  mkdirSync(path.join(mini.dir, 'uploads'));
-  writeFileSync(path.join(mini.dir, 'uploads', 'targets.yaml'), TARGET);
-  writeFileSync(path.join(mini.dir, 'uploads', 'strict.yaml'), STRICT);
-  tempDir = mkdtempSync(path.join(tmpdir(), 'trellis-upload-tmp-'));
-  ({ app, close } = await startApp(mini.dir, { uploads: { tempDir } }));
-  a = await loginAs(app, { org: 'acme', role: 'editor' });
-  b = await loginAs(app, { org: 'globex', role: 'editor' });
-  viewer = await loginAs(app, { org: 'acme', role: 'viewer' });
+  api = await startUploadApi({ targets: TARGET, strict: STRICT }, 'upload-tmp');
+  ({ app, tempDir, a, b, viewer } = api);
 }, 60_000);
-afterAll(async () => close());
+afterAll(async () => api.close());
 
-const BOUNDARY = '----trellis-test-boundary';
 const send = async (who: SignedIn, fileName: string, content: string, target = 'targets') => {
-  const r = await who.inject({
-    method: 'POST',
-    url: `/api/v1/uploads/targets/${target}/uploads`,
-    headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
-    payload: Buffer.from(
-      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\n` +
-        `Content-Type: text/csv\r\n\r\n${content}\r\n--${BOUNDARY}--\r\n`,
-    ),
-  });
+  const r = await sendUpload(who, fileName, content, { target, contentType: 'text/csv' });
   expect(r.statusCode).toBe(201);
   return r.json().id as string;
 };
 const post = (who: SignedIn, url: string) => who.inject({ method: 'POST', url, payload: {} });
-const total = async (who: SignedIn) => {
-  const r = await who.inject({
-    method: 'POST',
-    url: '/api/v1/dashboards/targets/widgets/total/data',
-    payload: { filters: {} },
-  });
-  expect(r.statusCode, r.body).toBe(200);
-  return r.json() as { rows: unknown[][] };
-};
+const total = widgetTotal;
 const totalValue = async (who: SignedIn) => Number((await total(who)).rows[0]?.[0] ?? 0);
 const auditRows = (action: string) =>
   app.services.store.db.selectFrom('audit_log').selectAll().where('action', '=', action).execute();
@@ -294,7 +255,12 @@ describe('import, versions, rollback', () => {
     expect(again.statusCode).toBe(409);
     expect(again.json().error).toBe('UPLOAD_ALREADY_IMPORTED');
     expect(readdirSync(tempDir).filter((f) => f.startsWith(first))).toEqual([]);
-    expect(readdirSync(tempDir).filter((f) => f.endsWith('.parquet'))).toEqual([]);
+    // A checked, importable upload keeps its typed rows beside its file until it is imported; none
+    // outlives its file (nor is a partial one or a spill folder left).
+    const files = readdirSync(tempDir);
+    for (const f of files.filter((f) => f.endsWith('.parquet')))
+      expect(files).toContain(f.replace(/\.rows\.parquet$/, ''));
+    expect(files.filter((f) => f.endsWith('.tmp') || f.includes('.spill-'))).toEqual([]);
   });
 
   test('organisation B: its own versions; never A’s versions, rollback or rows', async () => {

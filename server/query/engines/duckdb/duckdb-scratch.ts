@@ -29,8 +29,14 @@ export class DuckDBScratch implements ScratchDatabase {
     private readonly conn: DuckDBConnection,
   ) {}
 
-  static async open(folder: string, memoryLimit: string): Promise<DuckDBScratch> {
-    const instance = await DuckDBInstance.create(':memory:', { threads: '1', memory_limit: memoryLimit });
+  /** `spillDir` (inside `folder`): where DuckDB writes what exceeds the memory limit. */
+  static async open(folder: string, memoryLimit: string, spillDir?: string): Promise<DuckDBScratch> {
+    const instance = await DuckDBInstance.create(':memory:', {
+      threads: '1',
+      memory_limit: memoryLimit,
+      preserve_insertion_order: 'true',
+      ...(spillDir ? { temp_directory: path.resolve(spillDir) } : {}),
+    });
     const conn = await instance.connect();
     const dir = path.resolve(folder) + path.sep;
     try {
@@ -45,6 +51,7 @@ export class DuckDBScratch implements ScratchDatabase {
     return new DuckDBScratch(instance, conn);
   }
 
+  /** Rows as JSON-safe values (big integers, decimals, dates as text). Values are bound, never spliced. */
   async all(sql: string, params: readonly (string | number)[]): Promise<Record<string, ScratchValue>[]> {
     const reader = await this.conn.runAndReadAll(sql, [...params]);
     return reader.getRowObjectsJson() as Record<string, ScratchValue>[];

@@ -6,6 +6,10 @@ import type { IngestTarget, IngestWriterOptions, OpenedIngest } from '../../inge
 import type { ScratchDatabase } from '../../scratch-database.js';
 import { DuckDBIngestWriter } from './duckdb-ingest-writer.js';
 import { DuckDBScratch } from './duckdb-scratch.js';
+import { DuckDBUploadCheck, type UploadCheckOptions } from './duckdb-upload-check.js';
+import type { UploadCheck } from '../../upload-check.js';
+import type { UploadFormat } from '../../../config/project/upload.schema.js';
+import type { UploadTarget } from '../../../config/project/upload.types.js';
 import { DuckDBVersionWriter } from './duckdb-version-writer.js';
 export { versionedTableSql } from './duckdb-version-writer.js';
 import type { VersionTarget, VersionWriter, VersionedTable } from '../../version-writer.js';
@@ -39,6 +43,19 @@ export function openDuckDBIngestWriter(
 /** A private in-memory DuckDB that may read files in `folder` only (uploads' preview and profile). */
 export function openDuckDBScratch(folder: string, memoryLimit = '256MB'): Promise<ScratchDatabase> {
   return DuckDBScratch.open(folder, memoryLimit);
+}
+/**
+ * Checks a received upload (upload-check.ts): the file read once into a private in-memory DuckDB
+ * locked to `folder`, spilling to `options.spillDir`.
+ */
+export function openDuckDBUploadCheck(
+  folder: string,
+  file: string,
+  format: UploadFormat,
+  target: UploadTarget,
+  options: UploadCheckOptions,
+): Promise<UploadCheck> {
+  return DuckDBUploadCheck.open(folder, file, format, target, options);
 }
 export { importFilesIntoDuckDB, type FileTable } from './duckdb-file-import.js';
 

@@ -1,34 +1,22 @@
-import type { UploadFormat } from '../config/project/upload.schema.js';
-import type { UploadColumn, UploadTarget } from '../config/project/upload.types.js';
-import { TrellisError } from '../errors.js';
-import type { ScratchDatabase } from '../query/scratch-database.js';
+import type { UploadFormat } from '../../../config/project/upload.schema.js';
+import type { UploadTarget } from '../../../config/project/upload.types.js';
+import { TrellisError } from '../../../errors.js';
+import type { DuckDBScratch } from './duckdb-scratch.js';
+import type { FileColumns } from '../../upload-check.js';
 
 /**
- * A received file as one SQL relation for the profile, the validation report and the import, read by
- * DuckDB's own reader from the temp file (bound as `$1`). Nothing from the file becomes an identifier:
- * the file's columns are renamed by POSITION (`AS t(c0, c1, …)`), and the headers — values from
- * DESCRIBE — are matched to declared columns in JavaScript. Every value is read as trimmed text
- * (`v<i>`, blank → NULL) and cast to the declared type with TRY_CAST (`t<i>`, NULL when it does not
- * cast), so a bad value is a finding for the report, never an error that stops the read.
+ * A received file as one SQL relation for the profile, the validation report and the import, read ONCE
+ * by DuckDB's own reader from the temp file (bound as `$1`) into the scratch table `u`. Nothing from
+ * the file becomes an identifier: the file's columns are renamed by POSITION (`AS t(c0, c1, …)`), and
+ * the headers — values from DESCRIBE — are matched to declared columns in JavaScript. Every value is
+ * kept as trimmed text (`x<p>` by file position, blank → NULL) and cast to its declared type with
+ * TRY_CAST (`t<i>`, NULL when it does not cast), so a bad value is a finding for the report, never an
+ * error that stops the read. The view `v` names them as the checks read them: `_row` (1-based data
+ * row), `v<i>`/`t<i>` for declared column i (target.columns order), and `x<p>`.
  */
-export interface FileRelation {
-  /** The file's headers, in file order. */
-  readonly headers: readonly string[];
-  /** Declared columns with the file position that fills them (null: not in the file). */
-  readonly columns: readonly { readonly column: UploadColumn; readonly position: number | null }[];
-  /** Headers that are no declared column. */
-  readonly extra: readonly string[];
-  /** Declared required columns the file lacks. */
-  readonly missing: readonly string[];
-  /** Headers that two file columns share (case-insensitively). */
-  readonly duplicateHeaders: readonly string[];
-  /** 1-based positions of columns without a header. */
-  readonly blankHeaders: readonly number[];
-  /**
-   * `WITH f AS (… _row, c0 … cN), v AS (_row, v0…, t0…)`: `_row` is the 1-based data row, `v<i>`
-   * the text and `t<i>` the typed value of declared column i (in target.columns order). `$1` = file.
-   */
-  readonly cte: string;
+export interface FileRelation extends FileColumns {
+  /** `CREATE TABLE u AS …` over the file (`$1`) and `CREATE VIEW v AS …` over `u`. */
+  readonly load: readonly [string, string];
   /** The file's columns as text, `x<p>` by position (profile of every column, declared or not). */
   readonly textColumns: readonly string[];
 }
@@ -61,7 +49,7 @@ export function isTextFormat(format: UploadFormat): boolean {
 
 /** Reads the file's header (DESCRIBE) and builds the relation; a file DuckDB refuses is UNREADABLE. */
 export async function fileRelation(
-  db: ScratchDatabase,
+  db: DuckDBScratch,
   file: string,
   format: UploadFormat,
   target: UploadTarget,
@@ -102,15 +90,20 @@ export async function fileRelation(
 
   const renamed = headers.map((_, p) => `c${p}`).join(', ');
   const text = (p: number) => `NULLIF(trim(CAST(c${p} AS VARCHAR)), '')`;
-  const values = columns.map(({ position }, i) =>
-    position === null ? `CAST(NULL AS VARCHAR) AS v${i}` : `${text(position)} AS v${i}`,
-  );
-  const typed = columns.map(({ column }, i) => `TRY_CAST(v${i} AS ${column.type}) AS t${i}`);
   const all = headers.map((_, p) => `${text(p)} AS x${p}`);
-  const cte =
-    `WITH f AS (SELECT row_number() OVER () AS _row, * FROM ${reader} AS t(${renamed})), ` +
-    `w AS (SELECT _row${values.length ? `, ${values.join(', ')}` : ''}${all.length ? `, ${all.join(', ')}` : ''} FROM f), ` +
-    `v AS (SELECT *${typed.length ? `, ${typed.join(', ')}` : ''} FROM w)`;
+  const typed = columns.map(({ column, position }, i) =>
+    position === null
+      ? `CAST(NULL AS ${column.type}) AS t${i}`
+      : `TRY_CAST(${text(position)} AS ${column.type}) AS t${i}`,
+  );
+  const values = columns.map(({ position }, i) =>
+    position === null ? `CAST(NULL AS VARCHAR) AS v${i}` : `x${position} AS v${i}`,
+  );
+  const load: [string, string] = [
+    `CREATE TABLE u AS SELECT row_number() OVER () AS _row${[...all, ...typed].map((c) => `, ${c}`).join('')}
+     FROM ${reader} AS t(${renamed})`,
+    `CREATE VIEW v AS SELECT _row${values.map((c) => `, ${c}`).join('')}${typed.map((_, i) => `, t${i}`).join('')}${all.map((_, p) => `, x${p}`).join('')} FROM u`,
+  ];
   return {
     headers,
     columns,
@@ -118,7 +111,7 @@ export async function fileRelation(
     missing,
     duplicateHeaders,
     blankHeaders,
-    cte,
+    load,
     textColumns: headers.map((_, p) => `x${p}`),
   };
 }

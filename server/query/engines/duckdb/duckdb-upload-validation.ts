@@ -1,36 +1,18 @@
-import type { UploadTarget } from '../config/project/upload.types.js';
-import type { ScratchDatabase } from '../query/scratch-database.js';
-import { unreadable, type FileRelation } from './file-relation.js';
-
-/** At most this many failures are stored per upload (the counts are always complete). */
-export const MAX_STORED_FAILURES = 10_000;
-/** A failing value is stored and shown up to this many characters. */
-export const MAX_FAILURE_VALUE = 200;
-
-export type FailureRule =
-  'required' | 'type' | 'unique' | 'allowed' | 'range' | 'pattern' | 'max_length' | 'cell_bytes';
-
-export interface Failure {
-  /** 1-based data row (the header line is not counted). */
-  readonly row: number;
-  readonly column: string;
-  readonly value: string | null;
-  readonly rule: FailureRule;
-}
-
-export interface Validation {
-  readonly totalRows: number;
-  readonly invalidRows: number;
-  readonly failuresTotal: number;
-  /** The first MAX_STORED_FAILURES failures, by row then column order. */
-  readonly failures: readonly Failure[];
-}
+import type { UploadTarget } from '../../../config/project/upload.types.js';
+import type { DuckDBScratch } from './duckdb-scratch.js';
+import {
+  MAX_FAILURE_VALUE,
+  MAX_STORED_FAILURES,
+  type FailureRule,
+  type Validation,
+} from '../../upload-check.js';
+import type { FileRelation } from './duckdb-upload-relation.js';
 
 /**
  * The failing cells as one SQL query over the relation, in ONE scan of the file: per row, a list of
  * (column, rule, value, failed?) structs, filtered and unnested (a UNION ALL per rule read the file
  * once per rule: 30× slower on a million rows).
- * Rule parameters (allowed values, bounds, patterns) are bound after the file (`$1`); column names
+ * Rule parameters (allowed values, bounds, patterns) are bound; column names
  * and rules are bound too, so the query text holds only our own identifiers and numbers.
  * `unique`: every occurrence of a key after its first (the first one is the row that is kept).
  */
@@ -41,7 +23,7 @@ export function failuresQuery(
   const params: (string | number)[] = [];
   const bind = (v: string | number) => {
     params.push(v);
-    return `$${params.length + 1}`;
+    return `$${params.length}`;
   };
   // One struct per (column, rule) with its condition; one scan of the file keeps the true ones.
   const checks: string[] = [];
@@ -93,37 +75,57 @@ export function failuresQuery(
   return { sql, params };
 }
 
-/** Counts every failure and keeps the first MAX_STORED_FAILURES, computed by DuckDB over the file. */
+/**
+ * Counts every failure and keeps the first MAX_STORED_FAILURES, computed by DuckDB over the scratch
+ * table; the failing cells stay in the table `fail` (the import leaves their rows out).
+ */
 export async function validateFile(
-  db: ScratchDatabase,
-  file: string,
+  db: DuckDBScratch,
   rel: FileRelation,
   target: UploadTarget,
 ): Promise<Validation> {
   const { sql, params } = failuresQuery(rel, target);
-  return unreadable(async () => {
-    const counts = await db.all(
-      `${rel.cte}, fail AS (${sql})
-       SELECT (SELECT count(*) FROM f) AS total, count(*) AS failures, count(DISTINCT _row) AS rows FROM fail`,
-      [file, ...params],
-    );
-    const stored = await db.all(
-      `${rel.cte}, fail AS (${sql})
-       SELECT _row, col, left(value, ${MAX_FAILURE_VALUE}) AS value, rule FROM fail
-       ORDER BY _row, _col, rule LIMIT ${MAX_STORED_FAILURES}`,
-      [file, ...params],
-    );
-    const c = counts[0] ?? {};
-    return {
-      totalRows: Number(c.total ?? 0),
-      invalidRows: Number(c.rows ?? 0),
-      failuresTotal: Number(c.failures ?? 0),
-      failures: stored.map((r) => ({
-        row: Number(r._row),
-        column: String(r.col),
-        value: r.value === null ? null : String(r.value),
-        rule: String(r.rule) as FailureRule,
-      })),
-    };
-  });
+  await db.all(`CREATE OR REPLACE TABLE fail AS ${sql}`, params);
+  const counts = await db.all(
+    `SELECT (SELECT count(*) FROM u) AS total, count(*) AS failures, count(DISTINCT _row) AS rows FROM fail`,
+    [],
+  );
+  const stored = await db.all(
+    `SELECT _row, col, left(value, ${MAX_FAILURE_VALUE}) AS value, rule FROM fail
+     ORDER BY _row, _col, rule LIMIT ${MAX_STORED_FAILURES}`,
+    [],
+  );
+  const c = counts[0] ?? {};
+  return {
+    totalRows: Number(c.total ?? 0),
+    invalidRows: Number(c.rows ?? 0),
+    failuresTotal: Number(c.failures ?? 0),
+    failures: stored.map((r) => ({
+      row: Number(r._row),
+      column: String(r.col),
+      value: r.value === null ? null : String(r.value),
+      rule: String(r.rule) as FailureRule,
+    })),
+  };
+}
+
+/**
+ * The rows that pass every rule (none of their cells in `fail`), typed, with the declared column
+ * names, to a Parquet file the target's engine reads (JavaScript never holds the rows).
+ */
+export async function writeValidRows(
+  db: DuckDBScratch,
+  rel: FileRelation,
+  target: UploadTarget,
+  rowsFile: string,
+): Promise<void> {
+  const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
+  const columns = target.columns.map((c, i) => `t${i} AS ${q(c.name)}`).join(', ');
+  // The output path is ours (the upload id's, in the upload folder), not the client's; a literal,
+  // as COPY takes no bound path. Declared names come from validated project files.
+  await db.all(
+    `COPY (SELECT ${columns} FROM v WHERE NOT EXISTS (SELECT 1 FROM fail WHERE fail._row = v._row) ORDER BY _row)
+     TO '${rowsFile.replace(/'/g, "''")}' (FORMAT parquet)`,
+    [],
+  );
 }

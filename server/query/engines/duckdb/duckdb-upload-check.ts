@@ -1,0 +1,87 @@
+import { rm } from 'node:fs/promises';
+import type { UploadProfile } from '../../../../contract/uploads.schema.js';
+import type { UploadFormat } from '../../../config/project/upload.schema.js';
+import type { UploadTarget } from '../../../config/project/upload.types.js';
+import type { FileColumns, UploadCheck, Validation } from '../../upload-check.js';
+import { DuckDBScratch } from './duckdb-scratch.js';
+import { profileFile } from './duckdb-upload-profile.js';
+import { fileRelation, unreadable, type FileRelation } from './duckdb-upload-relation.js';
+import { validateFile, writeValidRows } from './duckdb-upload-validation.js';
+
+export interface UploadCheckOptions {
+  /** The scratch DuckDB's memory limit; past it the scratch table spills to `spillDir`. */
+  readonly memoryLimit: string;
+  /** A folder inside the upload folder for DuckDB's spill files; removed when the session closes. */
+  readonly spillDir: string;
+}
+
+/**
+ * The UploadCheck (upload-check.ts) on a private in-memory DuckDB locked to the upload folder: the
+ * file is read once into the table `u` (text and typed values, by position), and validation, profile
+ * and the valid rows are computed from it. One thread, a memory limit and a spill folder keep the
+ * server's memory flat whatever the file's size.
+ */
+export class DuckDBUploadCheck implements UploadCheck {
+  private validated = false;
+
+  private constructor(
+    private readonly db: DuckDBScratch,
+    private readonly rel: FileRelation,
+    private readonly target: UploadTarget,
+    private readonly spillDir: string,
+  ) {}
+
+  static async open(
+    folder: string,
+    file: string,
+    format: UploadFormat,
+    target: UploadTarget,
+    options: UploadCheckOptions,
+  ): Promise<DuckDBUploadCheck> {
+    const db = await DuckDBScratch.open(folder, options.memoryLimit, options.spillDir);
+    try {
+      const rel = await fileRelation(db, file, format, target);
+      await unreadable(async () => {
+        await db.all(rel.load[0], [file]);
+        await db.all(rel.load[1], []);
+      });
+      return new DuckDBUploadCheck(db, rel, target, options.spillDir);
+    } catch (err) {
+      await db.close();
+      await rm(options.spillDir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  get file(): FileColumns {
+    return this.rel;
+  }
+
+  async rows(): Promise<number> {
+    const [r] = await this.db.all('SELECT count(*) AS n FROM u', []);
+    return Number(r?.['n'] ?? 0);
+  }
+
+  async validate(): Promise<Validation> {
+    const validation = await unreadable(() => validateFile(this.db, this.rel, this.target));
+    this.validated = true;
+    return validation;
+  }
+
+  profile(): Promise<UploadProfile> {
+    return unreadable(() => profileFile(this.db, this.rel, this.target));
+  }
+
+  async writeValidRows(rowsFile: string): Promise<void> {
+    if (!this.validated) throw new Error('upload check: validate() before writeValidRows()');
+    await writeValidRows(this.db, this.rel, this.target, rowsFile);
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.db.close();
+    } finally {
+      await rm(this.spillDir, { recursive: true, force: true });
+    }
+  }
+}
