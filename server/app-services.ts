@@ -269,7 +269,7 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
     uploads: new UploadsService(project, store, config.uploads.tempDir, metrics, now, {
       publish: (datasets) => jobs.publications.publish(datasets),
       ingest: config.ingest,
-      locks: new StoreResourceLocks(store),
+      locks: coordination.locks,
     }),
     routes: [],
     exports: widgetExports,

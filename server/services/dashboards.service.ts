@@ -95,6 +95,7 @@ function drillTo(
   project: Project,
   w: ResolvedDataWidget,
   viewer: Viewer | undefined,
+  locale: Locale,
 ): Pick<DashboardDefinition['widgets'][number], 'drillTo'> {
   const targetId = w.drill?.dashboard;
   const target = targetId ? project.dashboards.get(targetId) : undefined;
@@ -102,7 +103,7 @@ function drillTo(
   return {
     drillTo: {
       dashboard: target.id,
-      title: target.title,
+      title: pickTitle(target.title, locale),
       filters: Object.entries(w.drill?.filters ?? {}).map(([filter, column]) => ({ filter, column })),
     },
   };
@@ -162,6 +163,6 @@ function presentWidget(
       ? { drill: { levels: [...w.drill.levels] } }
       : {}),
     ...(w.drill?.rows ? { drillRows: { pageSize: w.drill.rows.page_size } } : {}),
-    ...drillTo(project, w, viewer),
+    ...drillTo(project, w, viewer, locale),
   };
 }
