@@ -43,6 +43,7 @@ const PLANS: Record<string, FilterPlan> = {
   'enrollment-success': { kind: 'multi', filter: 'tier', option: 'Exceeded' },
   search: { kind: 'text', filter: 'title', text: 'diabetes' },
   'data-browser': { kind: 'text', filter: 'nct_id', text: 'NCT0010' },
+  shapes: { kind: 'multi', filter: 'study_type', option: 'OBSERVATIONAL' },
 };
 
 describe.skipIf(!available)('dashboards in Chromium', () => {
@@ -85,7 +86,7 @@ describe.skipIf(!available)('dashboards in Chromium', () => {
     await page.goto(`${server.baseUrl}/`);
     const cards = page.locator('[data-dashboard-id]');
     await cards.first().waitFor();
-    check(list.dashboards.length).toBe(6);
+    check(list.dashboards.length).toBe(7);
     // Every listed dashboard has a filter plan below, so a new dashboard cannot go untested.
     check(Object.keys(PLANS).sort()).toEqual(list.dashboards.map((d) => d.id).sort());
     check(await cards.count()).toBe(list.dashboards.length);

@@ -40,7 +40,7 @@ describe('trellis check', () => {
     const r = trellis('check', clinicalTrialsDir);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^clinical-trials: ok \(8 datasets, 6 dashboards, \d+ widgets\)/);
+    expect(r.stdout).toMatch(/^clinical-trials: ok \(8 datasets, 7 dashboards, \d+ widgets\)/);
   });
 
   test('the vm-inventory example is valid (on its DuckDB file: the server variable is not set)', () => {
@@ -55,7 +55,7 @@ describe('trellis check', () => {
     );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^vm-inventory: ok \(7 datasets, 3 dashboards, \d+ widgets\)/);
+    expect(r.stdout).toMatch(/^vm-inventory: ok \(7 datasets, 4 dashboards, \d+ widgets\)/);
   });
 
   test('vm-inventory with a server variable that is not a server URL exits 1 on the source line', () => {

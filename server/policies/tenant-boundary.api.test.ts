@@ -218,6 +218,23 @@ async function globexFiles(g: SignedIn): Promise<Record<string, string>> {
     payload: { items: [{ widget: 'total', x: 7, y: 41, w: 5, h: 3 }] },
   });
   expect(layout.statusCode, layout.body).toBe(200);
+  const subscription = await app.inject({
+    method: 'POST',
+    url: '/api/v1/subscriptions',
+    headers: g.write,
+    payload: {
+      dashboard: 'secrets',
+      widget: 'list',
+      format: 'csv',
+      filters: {},
+      schedule: '0 8 * * 1',
+      timeZone: 'Europe/Paris',
+      // Nothing is delivered during the walk (no worker polls subscriptions here).
+      channel: 'webhook',
+      url: 'https://hooks.globex.example/reports',
+    },
+  });
+  expect(subscription.statusCode, subscription.body).toBe(201);
   const sessions = await app.inject({ url: '/api/v1/session/sessions', headers: g.read });
   const organisation = await app.inject({ url: '/api/v1/session', headers: g.read });
   return {
@@ -226,6 +243,7 @@ async function globexFiles(g: SignedIn): Promise<Record<string, string>> {
     sponsor: 'Globex Sponsor Zeta',
     version: String(imported.json().version.version as number),
     exportId,
+    subscriptionId: (subscription.json() as { subscription: { id: string } }).subscription.id,
     sessionId: (sessions.json().sessions as { id: string }[])[0]?.id as string,
     organisationId: organisation.json().organisation.id as string,
   };
@@ -302,6 +320,12 @@ async function globexState() {
       .where('organisation_id', '=', org.id)
       .orderBy('id')
       .execute(),
+    subscriptions: await db
+      .selectFrom('report_subscriptions')
+      .selectAll()
+      .where('organisation_id', '=', org.id)
+      .orderBy('id')
+      .execute(),
     sessions: await db
       .selectFrom('sessions')
       .select(['id_hash', 'revoked_at'])
@@ -318,6 +342,7 @@ function paramValue(url: string, name: string): string | undefined {
   if (name === 'id' && url.startsWith('/api/v1/admin/invitations')) return globex.invitationId;
   if (name === 'id' && url.startsWith('/api/v1/exports')) return globex.exportId;
   if (name === 'id' && url.startsWith('/api/v1/session/sessions')) return globex.sessionId;
+  if (name === 'id' && url.startsWith('/api/v1/subscriptions')) return globex.subscriptionId;
   if (name === 'run') return globex.run;
   if (name === 'pipeline') return globex.pipeline;
   if (name === 'preset') return globex.preset;
@@ -394,7 +419,15 @@ test('every tenant-scoped route refuses another organisation’s ids and leaks n
     before.presets.map((p) => p.name),
     before.uploads.map((u) => u.id),
     before.exports.map((e) => e.id),
-    [globex.uploadFile, globex.sponsor, globex.sessionId, globex.organisationId, GLOBEX_CODE, GLOBEX_MONTH],
+    [
+      globex.uploadFile,
+      globex.sponsor,
+      'hooks.globex.example',
+      globex.sessionId,
+      globex.organisationId,
+      GLOBEX_CODE,
+      GLOBEX_MONTH,
+    ],
   ]
     .flat()
     .filter((v): v is string => typeof v === 'string' && v.length > 0);
