@@ -379,7 +379,7 @@ export async function openAudited(
 
 /** A page has settled when its main landmark or heading is there and nothing in it says it is busy. */
 async function settle(page: Page): Promise<void> {
-  await page.locator('main, [role="main"], h1').first().waitFor({ timeout: 30_000 });
+  await page.locator('main, [role="main"], h1, h2').first().waitFor({ timeout: 30_000 });
   await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'), undefined, {
     timeout: 30_000,
   });

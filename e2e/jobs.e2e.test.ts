@@ -100,7 +100,7 @@ describe.skipIf(!available)('the Jobs page in Chromium', () => {
   }
   const shot = screenshotBothSchemes;
   const card = (page: Page) => page.locator('[data-pipeline-id="ctgov"]');
-  const runButton = (page: Page) => page.getByRole('button', { name: `Run ${PIPELINE} now` });
+  const runButton = (page: Page) => page.getByRole('button', { name: `Run now: ${PIPELINE}` });
   const pipeline = async () => {
     const list = (await (await server.fetch('/api/v1/pipelines')).json()) as PipelineList;
     const p = list.pipelines.find((x) => x.id === 'ctgov');

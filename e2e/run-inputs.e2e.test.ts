@@ -107,10 +107,10 @@ describe.skipIf(!available)('runs with inputs in Chromium', () => {
     await card(page).waitFor();
     expect(
       await card(page)
-        .getByRole('button', { name: `Run ${PIPELINE} now` })
+        .getByRole('button', { name: `Run now: ${PIPELINE}` })
         .count(),
     ).toBe(0);
-    const open = card(page).getByRole('button', { name: `Run ${PIPELINE} with inputs` });
+    const open = card(page).getByRole('button', { name: `Run with inputs: ${PIPELINE}` });
     // From the keyboard: focus the button, Enter opens the form with focus on its first field.
     await open.focus();
     await page.keyboard.press('Enter');

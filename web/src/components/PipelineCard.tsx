@@ -94,7 +94,7 @@ export function PipelineCard(props: {
               <button
                 type="button"
                 className="button"
-                aria-label={`Run ${p.title} with inputs`}
+                aria-label={`Run with inputs: ${p.title}`}
                 aria-haspopup="dialog"
                 onClick={() => {
                   startWithInputs.reset();
@@ -107,7 +107,7 @@ export function PipelineCard(props: {
               <button
                 type="button"
                 className="button"
-                aria-label={`Run ${p.title} now`}
+                aria-label={`Run now: ${p.title}`}
                 disabled={start.isPending}
                 onClick={() => startRun(false)}
               >

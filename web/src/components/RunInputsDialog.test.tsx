@@ -66,8 +66,8 @@ function open() {
   renderWithQueryClient(
     <PipelineCard pipeline={pipeline} canRun historyOpen={false} onShowLog={() => undefined} />,
   );
-  expect(screen.queryByRole('button', { name: 'Run Search profiles now' })).toBeNull();
-  fireEvent.click(screen.getByRole('button', { name: 'Run Search profiles with inputs' }));
+  expect(screen.queryByRole('button', { name: 'Run now: Search profiles' })).toBeNull();
+  fireEvent.click(screen.getByRole('button', { name: 'Run with inputs: Search profiles' }));
   return screen.getByTestId('run-inputs-form');
 }
 
