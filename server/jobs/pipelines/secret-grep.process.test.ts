@@ -27,6 +27,7 @@ const PASSWORD = 'correct horse battery staple';
 const forms = (key: string) => ({
   plain: key,
   url: encodeURIComponent(key),
+  form: new URLSearchParams({ v: key }).toString().slice(2),
   base64: Buffer.from(key).toString('base64'),
   base64url: Buffer.from(key).toString('base64url'),
   json: JSON.stringify(key).slice(1, -1),
