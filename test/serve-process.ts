@@ -7,6 +7,8 @@ export interface ServeProcess {
   readonly url: string;
   /** Everything it printed to stdout so far. */
   stdout(): string;
+  /** Everything it printed to stderr so far. */
+  stderr(): string;
   /** Resolves with the first match of `pattern` in stdout (now or later), failing after `timeoutMs`. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   stop(): Promise<void>;
@@ -66,6 +68,7 @@ export function startServe(
       resolve({
         url: m[1],
         stdout: () => out,
+        stderr: () => err,
         waitFor: (pattern, waitMs = 10_000) =>
           new Promise((found, missing) => {
             const check = () => {

@@ -111,6 +111,15 @@ describe('secrets', () => {
     );
   });
 
+  it('are redacted in the form a query string carries them (URLSearchParams encodes ~ ( ) and spaces)', () => {
+    const secret = 'sk~a (b)!';
+    const url = new URL('https://api.example.com/v1');
+    url.searchParams.set('key', secret);
+    const r = new SecretRedactor(new Map([['KEY', secret]]));
+    expect(url.search).not.toContain(encodeURIComponent(secret));
+    expect(r.redact(`GET ${url.href} failed`)).toBe('GET https://api.example.com/v1?key=[secret KEY] failed');
+  });
+
   it('a missing secret fails the run naming the variable, not a value', () => {
     const pipeline = { id: 'screen', secrets: ['SCORING_API_KEY', 'OTHER'] } as unknown as Pipeline;
     expect(() => resolveSecrets(pipeline, { OTHER: 'x' })).toThrow(/SCORING_API_KEY is not set/);

@@ -4,8 +4,8 @@ import { pipelineFailed } from './run-support.js';
 /**
  * The one place secrets leave a run's reports. A pipeline's `${env:NAME}` values are resolved once
  * per run (`resolveSecrets`); everything the run says — run log, server log, error messages, a failed
- * row's `error` — goes through `redact`, which replaces each value (as sent, URL-encoded or
- * JSON-escaped: an API may echo it in any of these) with `[secret NAME]`. The pipeline runner applies
+ * row's `error` — goes through `redact`, which replaces each value (as sent, URL-encoded, form-encoded
+ * or JSON-escaped: an API may echo it in any of these) with `[secret NAME]`. The pipeline runner applies
  * it to its log and its errors; the enrichment applies it to each row's error.
  */
 export class SecretRedactor {
@@ -16,7 +16,15 @@ export class SecretRedactor {
     for (const [name, value] of secrets) {
       // A one- or two-character "secret" would blank out ordinary text; such values are not secrets.
       if (value.length < 3) continue;
-      for (const form of new Set([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]))
+      // A query value is sent form-encoded (URLSearchParams: ~ ! ' ( ) and spaces differ from
+      // encodeURIComponent), so a URL echoed back holds that form.
+      const formEncoded = new URLSearchParams({ v: value }).toString().slice(2);
+      for (const form of new Set([
+        value,
+        encodeURIComponent(value),
+        formEncoded,
+        JSON.stringify(value).slice(1, -1),
+      ]))
         needles.push({ text: form, name });
     }
     // Longest first, so a secret that contains another is replaced whole.
