@@ -87,6 +87,8 @@ describe.skipIf(!available)('subscriptions in Chromium', () => {
     expect(await dialog.getByLabel('Cron schedule').getAttribute('aria-invalid')).toBe('true');
     await dialog.getByLabel('Every Monday at 08:00').check();
     expect(await dialog.getByLabel('Cron schedule').inputValue()).toBe('0 8 * * 1');
+    // The refusal goes once the form is edited.
+    expect(await dialog.locator('.field-error').count()).toBe(0);
     await dialog.getByLabel('Time zone').fill('Europe/Paris');
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });

@@ -31,12 +31,25 @@ export function SubscribeDialog(props: {
   const create = useMutation(createSubscriptionMutation(queryClient));
   const id = useId();
   const csvWidgets = definition.widgets.filter((w) => w.exportFormats?.includes('csv'));
-  const [schedule, setSchedule] = useState<string>(SCHEDULE_PRESETS[0].cron);
-  const [timeZone, setTimeZone] = useState(browserTimeZone);
-  const [format, setFormat] = useState<'pdf' | 'csv'>('pdf');
-  const [widget, setWidget] = useState(csvWidgets[0]?.id ?? '');
-  const [channel, setChannel] = useState<'email' | 'webhook'>('email');
-  const [url, setUrl] = useState('');
+  const [schedule, setScheduleRaw] = useState<string>(SCHEDULE_PRESETS[0].cron);
+  const [timeZone, setTimeZoneRaw] = useState(browserTimeZone);
+  const [format, setFormatRaw] = useState<'pdf' | 'csv'>('pdf');
+  const [widget, setWidgetRaw] = useState(csvWidgets[0]?.id ?? '');
+  const [channel, setChannelRaw] = useState<'email' | 'webhook'>('email');
+  const [url, setUrlRaw] = useState('');
+  // Any edit clears the server's refusal: the message beside a field goes once the form changes.
+  const edit =
+    <T,>(set: (v: T) => void) =>
+    (v: T) => {
+      if (create.error) create.reset();
+      set(v);
+    };
+  const setSchedule = edit(setScheduleRaw);
+  const setTimeZone = edit(setTimeZoneRaw);
+  const setFormat = edit(setFormatRaw);
+  const setWidget = edit(setWidgetRaw);
+  const setChannel = edit(setChannelRaw);
+  const setUrl = edit(setUrlRaw);
   const errField = create.error ? fieldOfError(create.error) : null;
   const errorBeside = (field: 'schedule' | 'timeZone' | 'url') =>
     errField === field && create.error ? (
