@@ -58,6 +58,7 @@ describe.skipIf(!available)('accessibility of every page in Chromium', () => {
       { name: 'data', browser: signedIn, path: '/data' },
       { name: 'jobs', browser: signedIn, path: '/jobs' },
       { name: 'exports', browser: signedIn, path: '/exports' },
+      { name: 'subscriptions', browser: signedIn, path: '/subscriptions' },
       { name: 'admin members', browser: signedIn, path: '/admin/members' },
       { name: 'admin organisation', browser: signedIn, path: '/admin/organisation' },
       { name: 'admin audit', browser: signedIn, path: '/admin/audit' },

@@ -89,6 +89,8 @@ export interface StartServerOptions {
   readonly jobs?: boolean;
   /** Settings over the defaults (export jobs' row threshold and folder). */
   readonly config?: Partial<AppConfig>;
+  /** The server's clock (scheduled reports: a test moves it to a subscription's next tick). */
+  readonly now?: () => number;
 }
 
 /**
@@ -118,7 +120,12 @@ export async function startServer(
   );
   let app: FastifyInstance & { services: AppServices };
   try {
-    app = await buildApp({ config, project: loaded.project, engines });
+    app = await buildApp({
+      config,
+      project: loaded.project,
+      engines,
+      ...(options.now ? { now: options.now } : {}),
+    });
     if (options.jobs) {
       app.services.jobs.watchPublications();
       app.services.jobs.startWorker();

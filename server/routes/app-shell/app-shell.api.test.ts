@@ -35,6 +35,7 @@ describe('the app shell', () => {
     '/admin/audit?action=login',
     '/jobs',
     '/exports',
+    '/subscriptions',
     '/data',
     '/invite?token=abc',
     '/forgot-password',

@@ -59,6 +59,7 @@ export async function appShellRoutes(app: FastifyInstance, webRoot: string | und
     '/admin/*',
     '/jobs',
     '/exports',
+    '/subscriptions',
     '/data',
     '/invite',
     '/forgot-password',

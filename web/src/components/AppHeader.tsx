@@ -47,12 +47,14 @@ export function AppHeader() {
   );
 }
 
-/** The signed-in member's pages beside the brand: dashboards, jobs, exports and (uploaders) data. */
+/** The signed-in member's pages beside the brand: dashboards, jobs, exports, subscriptions and (uploaders) data. */
 function MainNav({ pathname, canUpload }: { pathname: string; canUpload: boolean }) {
   const jobs = NAV_PAGES.jobs.path;
   const onJobs = pathname === jobs || pathname === `${jobs}/`;
   const exportsPath = NAV_PAGES.exports.path;
   const onExports = pathname === exportsPath || pathname === `${exportsPath}/`;
+  const subs = NAV_PAGES.subscriptions.path;
+  const onSubs = pathname === subs || pathname === `${subs}/`;
   const data = NAV_PAGES.data.path;
   const onData = pathname === data || pathname === `${data}/`;
   const onDashboards = pathname === '/';
@@ -67,6 +69,9 @@ function MainNav({ pathname, canUpload }: { pathname: string; canUpload: boolean
       </Link>
       <Link href={exportsPath} aria-current={onExports ? 'page' : undefined}>
         {t('nav.exports')}
+      </Link>
+      <Link href={subs} aria-current={onSubs ? 'page' : undefined}>
+        {NAV_PAGES.subscriptions.title}
       </Link>
       {canUpload && (
         <Link href={data} aria-current={onData ? 'page' : undefined}>

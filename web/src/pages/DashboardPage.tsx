@@ -8,6 +8,7 @@ import { completeLayout, projectLayout, readingOrder } from '../app/layouts/grid
 import { effectiveFilters, formatDashboardQuery, isMarkSelected } from '../app/filters/cross-filter.js';
 import { CrossFilterChips } from '../components/CrossFilterChips.js';
 import { DashboardPdfMenu } from '../components/DashboardPdfMenu.js';
+import { SubscribeDialog } from '../components/SubscribeDialog.js';
 import { Link } from '../app/routing/Link.js';
 import { FilterBar } from '../components/FilterBar.js';
 import { FreshnessControls, storeAutoRefresh } from '../components/FreshnessControls.js';
@@ -59,6 +60,7 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
   // The user's own layout, if any (docs/dashboards.md); while it loads, the project's layout shows.
   const own = useQuery(layoutQuery(definition.id));
   const [arranging, setArranging] = useState(false);
+  const [subscribing, setSubscribing] = useState(false);
   const [autoRefreshMs, setAutoRefreshMs] = useState<AutoRefreshMs>(() =>
     readAutoRefresh(safeStorage(), definition.id),
   );
@@ -110,6 +112,18 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
           />
           {definition.exportable !== false && (
             <DashboardPdfMenu definition={definition} filters={filters.state} />
+          )}
+          {definition.exportable !== false && (
+            <button type="button" className="button secondary small" onClick={() => setSubscribing(true)}>
+              Subscribe…
+            </button>
+          )}
+          {subscribing && (
+            <SubscribeDialog
+              definition={definition}
+              filters={filters.state}
+              onClose={() => setSubscribing(false)}
+            />
           )}
         </div>
         {definition.description && <p className="page-description">{definition.description}</p>}

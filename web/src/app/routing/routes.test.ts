@@ -19,6 +19,8 @@ describe('routes', () => {
     expect(matchRoute('/jobs/x')).toEqual({ name: 'not-found' });
     expect(matchRoute('/jobsx')).toEqual({ name: 'not-found' });
     expect(matchRoute('/exports')).toEqual({ name: 'exports' });
+    expect(matchRoute('/subscriptions')).toEqual({ name: 'subscriptions' });
+    expect(matchRoute('/subscriptions/')).toEqual({ name: 'subscriptions' });
     expect(matchRoute('/data')).toEqual({ name: 'data' });
     expect(matchRoute('/data/')).toEqual({ name: 'data' });
     expect(matchRoute('/datax')).toEqual({ name: 'not-found' });

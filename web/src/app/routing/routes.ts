@@ -12,6 +12,7 @@ export type Route =
   | { readonly name: AccountPageName }
   | { readonly name: 'jobs' }
   | { readonly name: 'exports' }
+  | { readonly name: 'subscriptions' }
   | { readonly name: 'data' }
   | { readonly name: 'print-dashboard'; readonly dashboardId: string }
   | { readonly name: 'not-found' };
@@ -35,6 +36,7 @@ export type AccountPageName = keyof typeof ACCOUNT_PAGES;
 export const NAV_PAGES = {
   jobs: { path: '/jobs', title: 'Jobs', ability: undefined },
   exports: { path: '/exports', title: 'Exports', ability: undefined },
+  subscriptions: { path: '/subscriptions', title: 'Subscriptions', ability: undefined },
   data: { path: '/data', title: 'Data', ability: ABILITY.uploadsWrite },
 } as const satisfies Record<string, { path: string; title: string; ability: Ability | undefined }>;
 export type NavPageName = keyof typeof NAV_PAGES;
@@ -59,6 +61,7 @@ export function matchRoute(pathname: string): Route {
   if (account) return { name: account };
   if (trimmed === NAV_PAGES.jobs.path) return { name: 'jobs' };
   if (trimmed === NAV_PAGES.exports.path) return { name: 'exports' };
+  if (trimmed === NAV_PAGES.subscriptions.path) return { name: 'subscriptions' };
   if (trimmed === NAV_PAGES.data.path) return { name: 'data' };
   // The print layout the PDF renderer opens (PrintDashboardPage): no app header, no session.
   const p = /^\/print\/d\/([^/]+)\/?$/.exec(pathname);

@@ -9,6 +9,7 @@ import { DashboardListPage } from '../../pages/DashboardListPage.js';
 import { DashboardPage } from '../../pages/DashboardPage.js';
 import { JobsPage } from '../../pages/JobsPage.js';
 import { ExportsPage } from '../../pages/ExportsPage.js';
+import { SubscriptionsPage } from '../../pages/SubscriptionsPage.js';
 import { DataPage } from '../../pages/DataPage.js';
 import { LoginPage } from '../../pages/LoginPage.js';
 import { Toaster } from '../../components/Toaster.js';
@@ -58,6 +59,7 @@ export function App() {
       {route.name === 'admin-audit' && <AdminAuditPage />}
       {route.name === 'jobs' && <JobsPage />}
       {route.name === 'exports' && <ExportsPage />}
+      {route.name === 'subscriptions' && <SubscriptionsPage />}
       {route.name === 'data' && <DataPage />}
       {route.name === 'not-found' && (
         <main className="page" id="main">

@@ -1,0 +1,57 @@
+import type { SubscriptionCreateBody } from '../../../../contract/index.js';
+import { isApiError } from '../../api/api-error.js';
+
+/** The Subscribe dialog's schedule presets: cron text read in the chosen time zone. */
+export const SCHEDULE_PRESETS = [
+  { id: 'daily', label: 'Every day at 08:00', cron: '0 8 * * *' },
+  { id: 'weekly', label: 'Every Monday at 08:00', cron: '0 8 * * 1' },
+] as const;
+
+export type SubscribeField = 'schedule' | 'timeZone' | 'url' | 'form';
+
+/**
+ * Where a refusal of the Subscribe form is shown: the server's code (or a validation issue's path)
+ * names the field, so the message sits beside it; anything else goes above the buttons.
+ */
+export function fieldOfError(err: unknown): SubscribeField {
+  if (!isApiError(err)) return 'form';
+  if (err.code === 'SCHEDULE_INVALID') return 'schedule';
+  if (err.code === 'WEBHOOK_URL_FORBIDDEN') return 'url';
+  const path = err.issues?.[0]?.path;
+  if (path === 'schedule' || path === 'timeZone' || path === 'url') return path;
+  return 'form';
+}
+
+/** The browser's own time zone, the dialog's default (UTC if the browser does not say). */
+export function browserTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
+/** The create body from the form: the PDF carries the filter part of the dashboard's address. */
+export function subscribeBody(form: {
+  dashboard: string;
+  query: string;
+  format: 'pdf' | 'csv';
+  widget: string;
+  /** CSV: the widget's filter values, as a widget export sends them. */
+  filters: Record<string, unknown>;
+  schedule: string;
+  timeZone: string;
+  channel: 'email' | 'webhook';
+  url: string;
+}): SubscriptionCreateBody {
+  return {
+    dashboard: form.dashboard,
+    format: form.format,
+    schedule: form.schedule.trim(),
+    timeZone: form.timeZone.trim(),
+    channel: form.channel,
+    ...(form.query ? { query: form.query } : {}),
+    ...(form.format === 'csv' && form.widget ? { widget: form.widget, filters: form.filters } : {}),
+    ...(form.channel === 'webhook' ? { url: form.url.trim() } : {}),
+  };
+}
