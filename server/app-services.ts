@@ -27,6 +27,7 @@ import { JobSystem, type JobSystemOptions } from './jobs/job-system.js';
 import type { PipelineRunner } from './jobs/pipeline-contract.js';
 import { createPipelineRunner } from './jobs/pipelines/pipeline-runner.js';
 import { openCoordination } from './jobs/coordination/open-coordination.js';
+import { StoreResourceLocks } from './jobs/coordination/resource-locks.js';
 import type { Queue } from './jobs/queue.js';
 import { UploadsService } from './uploads/uploads.service.js';
 import { AuditRecorder } from './audit/audit-recorder.js';
