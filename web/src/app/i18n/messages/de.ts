@@ -203,6 +203,16 @@ export const de: Messages = {
       'Das Drucken des Dashboards dauerte zu lange; versuchen Sie weniger Widgets oder engere Filter.',
     PDF_RENDER_FAILED:
       'Das Dashboard konnte nicht gedruckt werden. Der Fehler wurde mit dieser Anfrage-ID protokolliert.',
+    WEBHOOK_URL_FORBIDDEN:
+      'Diese Webhook-Adresse ist nicht erlaubt: Sie muss http(s) sein und eine öffentliche Adresse erreichen (nicht Loopback, privat oder link-lokal).',
+    WEBHOOK_FAILED: 'Der Webhook hat den Bericht nicht angenommen.',
+    SUBSCRIPTION_NOT_FOUND: 'Es gibt kein Abonnement mit dieser ID.',
+    SUBSCRIPTION_LIMIT: 'Sie haben so viele Abonnements wie erlaubt; löschen Sie zuerst eines.',
+    SCHEDULE_INVALID: 'Der Zeitplan ist kein gültiger Cron-Ausdruck oder keine gültige Zeitzone.',
+    REPORT_TOO_LARGE:
+      'Der Bericht ist größer, als dieser Server versendet; engen Sie die Filter ein oder wählen Sie ein anderes Format.',
+    REPORT_MAIL_UNAVAILABLE:
+      'Dieser Server hat keinen ausgehenden E-Mail-Versand eingerichtet; wählen Sie stattdessen einen Webhook.',
     ACCOUNT_NOT_MANAGED:
       'Diese Person gehört auch zu einer anderen Organisation: Nur sie selbst (oder der Serverbetreiber) kann ihr Passwort oder ihren Kontostatus ändern.',
     INVITATION_INVALID: 'Diese Einladung ist unbekannt, bereits benutzt, widerrufen oder abgelaufen.',
