@@ -111,6 +111,23 @@ export const de: Messages = {
     open: 'öffnen',
     close: 'schließen',
   },
+  shortcuts: {
+    title: 'Tastenkürzel',
+    note: 'Buchstabentasten bewirken nichts, während Sie in ein Feld tippen.',
+    then: 'dann',
+    close: 'Schließen',
+    does: {
+      palette: 'Die Befehlspalette öffnen (⌘K auf einem Mac)',
+      help: 'Diese Tastenkürzel zeigen',
+      'go-dashboards': 'Zu den Dashboards',
+      'go-jobs': 'Zu den Jobs',
+      'focus-filters': 'Die Filter des Dashboards fokussieren',
+      refresh: 'Das Dashboard aktualisieren',
+      'previous-dashboard': 'Vorheriges Dashboard',
+      'next-dashboard': 'Nächstes Dashboard',
+    },
+  },
+
   errors: {
     VALIDATION_FAILED: 'Die Anfrage ist nicht gültig.',
     INVALID_FILTER_VALUE: 'Ein Filterwert passt nicht zu seinem Filter.',

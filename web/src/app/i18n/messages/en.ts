@@ -113,6 +113,22 @@ export const en = {
     open: 'to open',
     close: 'to close',
   },
+  shortcuts: {
+    title: 'Keyboard shortcuts',
+    note: 'Letter keys do nothing while you type in a field.',
+    then: 'then',
+    close: 'Close',
+    does: {
+      palette: 'Open the command palette (⌘K on a Mac)',
+      help: 'Show these shortcuts',
+      'go-dashboards': 'Go to the dashboards',
+      'go-jobs': 'Go to Jobs',
+      'focus-filters': 'Focus the dashboard’s filters',
+      refresh: 'Refresh the dashboard',
+      'previous-dashboard': 'Previous dashboard',
+      'next-dashboard': 'Next dashboard',
+    },
+  },
 } as const;
 
 /** The English catalogue as i18next types it: the UI's strings and the error messages. */
