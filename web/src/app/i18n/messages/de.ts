@@ -92,6 +92,13 @@ export const de: Messages = {
     dataFrom: 'Daten vom {{time}}',
     drillOf: 'Drill-down von {{title}}',
   },
+  pager: {
+    label: 'Seiten von {{title}}',
+    range: '{{first}}–{{last}} von',
+    previous: '‹ Zurück',
+    next: 'Weiter ›',
+    page: 'Seite {{page}} von {{pages}}',
+  },
   format: { notSet: 'Nicht gesetzt', yes: 'Ja', no: 'Nein' },
   palette: {
     label: 'Befehlspalette',

@@ -94,6 +94,13 @@ export const en = {
     dataFrom: 'Data from {{time}}',
     drillOf: 'Drill-down of {{title}}',
   },
+  pager: {
+    label: '{{title}} pages',
+    range: '{{first}}–{{last}} of',
+    previous: '‹ Previous',
+    next: 'Next ›',
+    page: 'Page {{page}} of {{pages}}',
+  },
   format: { notSet: 'Not set', yes: 'Yes', no: 'No' },
   palette: {
     label: 'Command palette',
