@@ -92,6 +92,12 @@ export const de: Messages = {
     dataFrom: 'Daten vom {{time}}',
     drillOf: 'Drill-down von {{title}}',
   },
+  drill: {
+    levels: { year: 'Jahre', quarter: 'Quartale', month: 'Monate', day: 'Tage', details: 'Details' },
+    all: 'Alle {{level}}',
+    hint: 'Klicken Sie auf einen Zeitraum, um seine {{level}} zu sehen',
+    enterDoes: 'zeigt seine {{level}}',
+  },
   pager: {
     label: 'Seiten von {{title}}',
     range: '{{first}}–{{last}} von',

@@ -94,6 +94,12 @@ export const en = {
     dataFrom: 'Data from {{time}}',
     drillOf: 'Drill-down of {{title}}',
   },
+  drill: {
+    levels: { year: 'years', quarter: 'quarters', month: 'months', day: 'days', details: 'details' },
+    all: 'All {{level}}',
+    hint: 'Click a period to see its {{level}}',
+    enterDoes: 'shows its {{level}}',
+  },
   pager: {
     label: '{{title}} pages',
     range: '{{first}}–{{last}} of',
