@@ -98,6 +98,12 @@ export const de: Messages = {
     hint: 'Klicken Sie auf einen Zeitraum, um seine {{level}} zu sehen',
     enterDoes: 'zeigt seine {{level}}',
   },
+  freshness: {
+    autoRefresh: 'Automatisch aktualisieren',
+    refreshNow: 'Jetzt aktualisieren',
+    refreshing: 'Wird aktualisiert…',
+    refreshNowTitle: 'Die Datenquellen erneut lesen, am Cache vorbei',
+  },
   pager: {
     label: 'Seiten von {{title}}',
     range: '{{first}}–{{last}} von',

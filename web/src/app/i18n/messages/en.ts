@@ -100,6 +100,12 @@ export const en = {
     hint: 'Click a period to see its {{level}}',
     enterDoes: 'shows its {{level}}',
   },
+  freshness: {
+    autoRefresh: 'Auto-refresh',
+    refreshNow: 'Refresh now',
+    refreshing: 'Refreshing…',
+    refreshNowTitle: 'Read the data sources again, bypassing the cache',
+  },
   pager: {
     label: '{{title}} pages',
     range: '{{first}}–{{last}} of',
