@@ -12,6 +12,8 @@ import {
 } from '../app/freshness/auto-refresh.js';
 import { useSession } from '../hooks/useSession.js';
 
+import { useTranslation } from 'react-i18next';
+
 /**
  * The dashboard's freshness controls: auto-refresh (off / 1 / 5 / 15 min, clamped to the datasets'
  * freshness, said under the select) and, for editors and admins, "Refresh now", which asks the server
@@ -23,6 +25,7 @@ export function FreshnessControls(props: {
   onAutoRefresh: (ms: AutoRefreshMs) => void;
 }) {
   const { definition, autoRefreshMs } = props;
+  const { t } = useTranslation();
   const selectId = useId();
   const noteId = useId();
   const session = useSession();
@@ -61,7 +64,7 @@ export function FreshnessControls(props: {
   return (
     <div className="freshness-controls">
       <label htmlFor={selectId} className="freshness-label">
-        Auto-refresh
+        {t('freshness.autoRefresh')}
       </label>
       <select
         id={selectId}
@@ -88,10 +91,10 @@ export function FreshnessControls(props: {
           onClick={() => void refreshNow()}
           disabled={busy}
           aria-busy={busy}
-          title="Read the data sources again, bypassing the cache"
+          title={t('freshness.refreshNowTitle')}
           data-testid="refresh-now"
         >
-          {busy ? 'Refreshing…' : 'Refresh now'}
+          {busy ? t('freshness.refreshing') : t('freshness.refreshNow')}
         </button>
       )}
     </div>

@@ -1,5 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { TFunction } from 'i18next';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { DashboardDefinition, FilterPreset } from '../../../contract/index.js';
 import {
   defaultPresetMutation,
@@ -30,6 +32,7 @@ interface Props {
  * Every change shows at once (optimistic) and is undone if the server refuses it.
  */
 export default function PresetMenu({ definition, filters }: Props) {
+  const { t } = useTranslation();
   const menu = useRef<HTMLDetailsElement>(null);
   useDismissable(menu);
   const queryClient = useQueryClient();
@@ -52,15 +55,11 @@ export default function PresetMenu({ definition, filters }: Props) {
   const setDefault = useMutation(defaultPresetMutation(queryClient, definition.id));
   const failure = [save, rename, share, remove, setDefault].find((m) => m.isError)?.error;
   const failed =
-    failure === undefined
-      ? undefined
-      : failure instanceof Error
-        ? failure
-        : new Error('The change was not saved.');
+    failure === undefined ? undefined : failure instanceof Error ? failure : new Error(t('presets.notSaved'));
 
   const apply = (p: FilterPreset) => {
     filters.applyValues(p.filters);
-    setNotice(droppedNotice(p, defs));
+    setNotice(droppedNotice(t, p, defs));
     if (menu.current) menu.current.open = false;
   };
 
@@ -80,7 +79,7 @@ export default function PresetMenu({ definition, filters }: Props) {
     <div className="preset-area">
       <details className="preset-menu" ref={menu} data-testid="preset-menu">
         <summary className="button secondary preset-menu-button">
-          Presets{active ? `: ${active.name}` : ''}
+          {active ? t('presets.menuActive', { name: active.name }) : t('presets.menu')}
           <span aria-hidden="true" className="export-caret">
             ▾
           </span>
@@ -103,19 +102,15 @@ export default function PresetMenu({ definition, filters }: Props) {
               {failed.message}
             </p>
           )}
-          {list.isPending && <p className="preset-empty">Loading presets…</p>}
+          {list.isPending && <p className="preset-empty">{t('presets.loading')}</p>}
           {list.isError && (
             <p className="form-error" role="alert">
-              Presets could not be loaded: {list.error.message}
+              {t('presets.loadFailed', { message: list.error.message })}
             </p>
           )}
-          {list.isSuccess && presets.length === 0 && (
-            <p className="preset-empty">No saved presets yet. Choose filters, name them above and save.</p>
-          )}
-          {mine.length > 0 && <PresetGroup title="Your presets" presets={mine} {...rowProps} />}
-          {shared.length > 0 && (
-            <PresetGroup title="Shared with your organisation" presets={shared} {...rowProps} />
-          )}
+          {list.isSuccess && presets.length === 0 && <p className="preset-empty">{t('presets.empty')}</p>}
+          {mine.length > 0 && <PresetGroup title={t('presets.mine')} presets={mine} {...rowProps} />}
+          {shared.length > 0 && <PresetGroup title={t('presets.shared')} presets={shared} {...rowProps} />}
         </div>
       </details>
       <span role="status" className="preset-notice" data-testid="preset-notice">
@@ -138,6 +133,7 @@ function useOpeningPreset(
   presets: readonly FilterPreset[] | undefined,
   setNotice: (notice: string | undefined) => void,
 ) {
+  const { t } = useTranslation();
   const opening = useRef(new URLSearchParams(window.location.search));
   const done = useRef(false);
   const requested = opening.current.get(PRESET_PARAM);
@@ -150,16 +146,16 @@ function useOpeningPreset(
       if (fromUrl.isSuccess) {
         done.current = true;
         applyValues(fromUrl.data.filters, { replace: true });
-        setNotice(
-          `Preset “${fromUrl.data.name}” applied.${droppedNotice(fromUrl.data, definition.filters) ?? ''}`,
-        );
+        const dropped = droppedNotice(t, fromUrl.data, definition.filters);
+        const applied = t('presets.appliedFromLink', { name: fromUrl.data.name });
+        setNotice(dropped ? `${applied} ${dropped}` : applied);
       } else if (fromUrl.isError) {
         done.current = true;
         const rest = new URLSearchParams(opening.current);
         rest.delete(PRESET_PARAM);
         const search = rest.toString();
         navigate(`${window.location.pathname}${search ? `?${search}` : ''}`, { replace: true });
-        setNotice('The preset in the link is not available to you; showing the dashboard without it.');
+        setNotice(t('presets.linkUnavailable'));
       }
       return;
     }
@@ -172,7 +168,7 @@ function useOpeningPreset(
     const preset = presets.find((p) => p.id === defaultId);
     if (preset) {
       applyValues(preset.filters, { replace: true });
-      setNotice(`Your default preset “${preset.name}” applied.`);
+      setNotice(t('presets.defaultApplied', { name: preset.name }));
     }
   }, [
     requested,
@@ -184,13 +180,18 @@ function useOpeningPreset(
     applyValues,
     definition,
     setNotice,
+    t,
   ]);
 }
 
-function droppedNotice(p: FilterPreset, defs: DashboardDefinition['filters']): string | undefined {
+function droppedNotice(
+  t: TFunction,
+  p: FilterPreset,
+  defs: DashboardDefinition['filters'],
+): string | undefined {
   if (!p.dropped.length) return undefined;
   const labels = p.dropped.map((id) => defs.find((d) => d.id === id)?.label ?? id);
-  return ` Not applied (the dashboard changed since it was saved): ${labels.join(', ')}.`;
+  return t('presets.dropped', { labels: labels.join(', ') });
 }
 
 function SavePresetForm({
@@ -204,6 +205,7 @@ function SavePresetForm({
   pending: boolean;
   onSave: (name: string, shared: boolean) => void;
 }) {
+  const { t } = useTranslation();
   const [name, setName] = useState('');
   const [asShared, setAsShared] = useState(false);
   const id = useId();
@@ -216,14 +218,14 @@ function SavePresetForm({
   };
   return (
     <form className="preset-save" onSubmit={submit}>
-      <label htmlFor={`${id}-name`}>Save the current filters as</label>
+      <label htmlFor={`${id}-name`}>{t('presets.saveAs')}</label>
       <div className="preset-save-row">
         <input
           id={`${id}-name`}
           type="text"
           maxLength={80}
           value={name}
-          placeholder="Preset name"
+          placeholder={t('presets.namePlaceholder')}
           onChange={(e) => setName(e.target.value)}
         />
         <button
@@ -231,16 +233,16 @@ function SavePresetForm({
           className="button primary small"
           disabled={!name.trim() || !hasFilters || pending}
         >
-          Save
+          {t('presets.save')}
         </button>
       </div>
       {canShare && (
         <label className="preset-share-choice">
-          <input type="checkbox" checked={asShared} onChange={(e) => setAsShared(e.target.checked)} /> Share
-          with the organisation
+          <input type="checkbox" checked={asShared} onChange={(e) => setAsShared(e.target.checked)} />{' '}
+          {t('presets.shareWithOrganisation')}
         </label>
       )}
-      {!hasFilters && <p className="preset-hint">Choose some filters first.</p>}
+      {!hasFilters && <p className="preset-hint">{t('presets.chooseFiltersFirst')}</p>}
     </form>
   );
 }
@@ -283,6 +285,7 @@ function PresetRow({
   onDelete,
   onDefault,
 }: { preset: FilterPreset } & RowActions) {
+  const { t } = useTranslation();
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(p.name);
   const pending = p.id.startsWith('pending-');
@@ -299,7 +302,7 @@ function PresetRow({
           }}
         >
           <input
-            aria-label={`New name for ${p.name}`}
+            aria-label={t('presets.newNameFor', { name: p.name })}
             value={name}
             maxLength={80}
             autoFocus
@@ -313,7 +316,7 @@ function PresetRow({
             }}
           />
           <button type="submit" className="button primary small">
-            Rename
+            {t('presets.rename')}
           </button>
         </form>
       </li>
@@ -323,19 +326,19 @@ function PresetRow({
       <button
         type="button"
         className="preset-apply"
-        title={`Apply “${p.name}”`}
+        title={t('presets.apply', { name: p.name })}
         disabled={pending}
         onClick={() => onApply(p)}
       >
         {p.name}
-        {p.shared && p.mine && <span className="preset-badge">shared</span>}
+        {p.shared && p.mine && <span className="preset-badge">{t('presets.sharedBadge')}</span>}
       </button>
       <button
         type="button"
         className="preset-icon"
         aria-pressed={isDefault}
-        aria-label={`Default for this dashboard: ${p.name}`}
-        title={isDefault ? 'Your default (click to clear)' : 'Apply when this dashboard opens'}
+        aria-label={t('presets.defaultFor', { name: p.name })}
+        title={isDefault ? t('presets.defaultClear') : t('presets.defaultSet')}
         disabled={pending}
         onClick={() => onDefault(isDefault ? null : p.id)}
       >
@@ -348,29 +351,33 @@ function PresetRow({
               type="button"
               className="preset-action"
               onClick={() => onShare(p.id, !p.shared)}
-              aria-label={`${p.shared ? 'Unshare' : 'Share'} ${p.name}`}
+              aria-label={
+                p.shared
+                  ? t('presets.unshareNamed', { name: p.name })
+                  : t('presets.shareNamed', { name: p.name })
+              }
             >
-              {p.shared ? 'Unshare' : 'Share'}
+              {p.shared ? t('presets.unshare') : t('presets.share')}
             </button>
           )}
           <button
             type="button"
             className="preset-action"
-            aria-label={`Rename ${p.name}`}
+            aria-label={t('presets.renameNamed', { name: p.name })}
             onClick={() => {
               setName(p.name);
               setRenaming(true);
             }}
           >
-            Rename
+            {t('presets.rename')}
           </button>
           <button
             type="button"
             className="preset-action danger"
-            aria-label={`Delete ${p.name}`}
+            aria-label={t('presets.deleteNamed', { name: p.name })}
             onClick={() => onDelete(p.id)}
           >
-            Delete
+            {t('presets.delete')}
           </button>
         </>
       )}

@@ -1,8 +1,10 @@
 import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import { SHORTCUTS } from '../app/shortcuts/shortcuts.js';
 
 /** The `?` overlay: a modal <dialog> (focus kept inside, Escape closes, focus returns where it was). */
 export default function ShortcutsHelp({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation();
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
@@ -28,27 +30,27 @@ export default function ShortcutsHelp({ onClose }: { onClose: () => void }) {
       data-testid="shortcuts-help"
     >
       <h2 id="shortcuts-title" className="dialog-title">
-        Keyboard shortcuts
+        {t('shortcuts.title')}
       </h2>
-      <p className="shortcuts-note">Letter keys do nothing while you type in a field.</p>
+      <p className="shortcuts-note">{t('shortcuts.note')}</p>
       <dl className="shortcuts-list">
         {SHORTCUTS.map((s) => (
-          <div key={s.does} className="shortcuts-row">
+          <div key={s.action} className="shortcuts-row">
             <dt>
               {s.keys.map((k, i) => (
                 <span key={k}>
-                  {i > 0 && <span className="shortcuts-then">{k === 'K' ? '+' : 'then'}</span>}
+                  {i > 0 && <span className="shortcuts-then">{k === 'K' ? '+' : t('shortcuts.then')}</span>}
                   <kbd>{k}</kbd>
                 </span>
               ))}
             </dt>
-            <dd>{s.does}</dd>
+            <dd>{t(`shortcuts.does.${s.action}`)}</dd>
           </div>
         ))}
       </dl>
       <div className="dialog-actions">
         <button type="button" className="button" onClick={onClose} autoFocus>
-          Close
+          {t('shortcuts.close')}
         </button>
       </div>
     </dialog>

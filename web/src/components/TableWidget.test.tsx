@@ -1,6 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Cell, ResultColumn, SortSpec, WidgetDefinition } from '../../../contract/index.js';
+import { setLocale } from '../app/i18n/i18n.js';
 import { renderWithQueryClient, serveApi, type ServedRequest } from '../dom-test-kit.js';
 import { DataTable } from './DataTable.js';
 import { WidgetCard } from './WidgetCard.js';
@@ -91,6 +92,21 @@ describe('the table widget', () => {
     expect(pager().querySelector('.pager-page')?.textContent).toBe('Page 1 of 3');
     expect((screen.getByRole('button', { name: '‹ Previous' }) as HTMLButtonElement).disabled).toBe(true);
     expect(requests[0]?.body).toEqual({ filters: {}, page: { offset: 0, limit: 10 } });
+  });
+
+  it('speaks German when the UI does: range, page count, buttons and the pager’s label', async () => {
+    await setLocale('de');
+    try {
+      renderTable();
+      await waitFor(() => expect(firstColumn()).toHaveLength(10));
+      const nav = screen.getByRole('navigation', { name: 'Seiten von Studies' });
+      expect(nav.querySelector('.pager-range')?.textContent).toBe('1–10 von 23');
+      expect(nav.querySelector('.pager-page')?.textContent).toBe('Seite 1 von 3');
+      expect((screen.getByRole('button', { name: '‹ Zurück' }) as HTMLButtonElement).disabled).toBe(true);
+      expect((screen.getByRole('button', { name: 'Weiter ›' }) as HTMLButtonElement).disabled).toBe(false);
+    } finally {
+      await setLocale('en');
+    }
   });
 
   it('sorts only by the declared columns: a header click asks the server, a second click reverses', async () => {

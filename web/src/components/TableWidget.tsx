@@ -1,4 +1,5 @@
 import type { SortSpec, WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
+import { useTranslation } from 'react-i18next';
 import { formatNumber } from '../charts/value-format.js';
 import { DataTable, type CellFilter } from './DataTable.js';
 
@@ -17,6 +18,7 @@ interface Props {
  * applied (the widget's default until a header is clicked), so the arrows always tell the truth.
  */
 export function TableWidget({ widget, data, offset, pageSize, onPage, onSort, cellFilter }: Props) {
+  const { t } = useTranslation();
   const total = data.total ?? data.rows.length;
   const first = total === 0 ? 0 : offset + 1;
   const last = Math.min(offset + data.rows.length, total);
@@ -39,9 +41,9 @@ export function TableWidget({ widget, data, offset, pageSize, onPage, onSort, ce
       onSort={toggleSort}
       cellFilter={cellFilter}
       footer={
-        <nav className="pager" aria-label={`${widget.title} pages`}>
+        <nav className="pager" aria-label={t('pager.label', { title: widget.title })}>
           <span className="pager-range" aria-live="polite">
-            {formatNumber(first, 'integer')}–{formatNumber(last, 'integer')} of{' '}
+            {t('pager.range', { first: formatNumber(first, 'integer'), last: formatNumber(last, 'integer') })}{' '}
             <span className="pager-total">{formatNumber(total, 'integer')}</span>
           </span>
           <span className="pager-buttons">
@@ -51,10 +53,13 @@ export function TableWidget({ widget, data, offset, pageSize, onPage, onSort, ce
               onClick={() => onPage(Math.max(0, offset - pageSize))}
               disabled={offset === 0}
             >
-              ‹ Previous
+              {t('pager.previous')}
             </button>
             <span className="pager-page">
-              Page {formatNumber(page, 'integer')} of {formatNumber(pages, 'integer')}
+              {t('pager.page', {
+                page: formatNumber(page, 'integer'),
+                pages: formatNumber(pages, 'integer'),
+              })}
             </span>
             <button
               type="button"
@@ -62,7 +67,7 @@ export function TableWidget({ widget, data, offset, pageSize, onPage, onSort, ce
               onClick={() => onPage(offset + pageSize)}
               disabled={offset + pageSize >= total}
             >
-              Next ›
+              {t('pager.next')}
             </button>
           </span>
         </nav>

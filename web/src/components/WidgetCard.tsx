@@ -244,6 +244,7 @@ function WidgetContent(props: {
   onSort: (sort: SortSpec) => void;
 }) {
   const { widget, data, asTable, crossFilter, drill, onMark } = props;
+  const { t } = useTranslation();
   const interaction = useMemo((): ChartInteraction | undefined => {
     // A drillable time chart: a period's mark opens the next level inside it (until the last level).
     if (widget.drill && drill && drill.path.length < widget.drill.levels.length - 1) {
@@ -260,7 +261,9 @@ function WidgetContent(props: {
           }),
         ),
         isSelected: () => false,
-        enterDoes: `shows its ${LEVEL_NAMES[widget.drill.levels[path.length + 1] ?? ''] ?? 'details'}`,
+        enterDoes: t('drill.enterDoes', {
+          level: t(`drill.levels.${levelKey(widget.drill.levels[path.length + 1])}`),
+        }),
         onActivate: (m) => {
           const start = m.values[axis];
           if (start) drill.set([...path, start.slice(0, 10)]);
@@ -289,7 +292,7 @@ function WidgetContent(props: {
       isSelected: (m) => crossFilter.isSelected(m.values),
       onActivate: (m, additive) => crossFilter.activate(m.values, additive),
     };
-  }, [widget, data, crossFilter, drill, onMark]);
+  }, [widget, data, crossFilter, drill, onMark, t]);
   const cellFilter = useMemo((): CellFilter | undefined => {
     if (!crossFilter || widget.type !== 'table') return undefined;
     return {
@@ -335,12 +338,12 @@ function isEmpty(widget: WidgetDefinition, data: WidgetDataResponse): boolean {
   return data.rows.length === 0;
 }
 
-const LEVEL_NAMES: Record<string, string> = {
-  year: 'years',
-  quarter: 'quarters',
-  month: 'months',
-  day: 'days',
-};
+const LEVELS = ['year', 'quarter', 'month', 'day'] as const;
+
+/** A drill level's catalogue key (drill.levels.*); an unknown one reads as "details". */
+function levelKey(level: string | undefined): (typeof LEVELS)[number] | 'details' {
+  return LEVELS.find((l) => l === level) ?? 'details';
+}
 
 /**
  * Where a drilled chart is: "All years › 2021 › Mar 2021", each step a button back up to it, and what
@@ -367,10 +370,12 @@ function DrillBreadcrumb({
       <ol>
         <li>
           {path.length === 0 ? (
-            <span aria-current="location">All {LEVEL_NAMES[levels[0] ?? ''] ?? ''}</span>
+            <span aria-current="location">
+              {t('drill.all', { level: t(`drill.levels.${levelKey(levels[0])}`) })}
+            </span>
           ) : (
             <button type="button" className="drill-step" onClick={() => drill.set([])}>
-              All {LEVEL_NAMES[levels[0] ?? ''] ?? ''}
+              {t('drill.all', { level: t(`drill.levels.${levelKey(levels[0])}`) })}
             </button>
           )}
         </li>
@@ -389,7 +394,9 @@ function DrillBreadcrumb({
           </li>
         ))}
       </ol>
-      {next && <span className="drill-hint">Click a period to see its {LEVEL_NAMES[next] ?? next}</span>}
+      {next && (
+        <span className="drill-hint">{t('drill.hint', { level: t(`drill.levels.${levelKey(next)}`) })}</span>
+      )}
     </nav>
   );
 }

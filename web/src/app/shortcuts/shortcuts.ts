@@ -13,16 +13,16 @@ export type ShortcutAction =
   | 'previous-dashboard'
   | 'next-dashboard';
 
-/** For the `?` overlay: what to press, what it does. */
-export const SHORTCUTS: readonly { readonly keys: readonly string[]; readonly does: string }[] = [
-  { keys: ['Ctrl', 'K'], does: 'Open the command palette (⌘K on a Mac)' },
-  { keys: ['?'], does: 'Show these shortcuts' },
-  { keys: ['g', 'd'], does: 'Go to the dashboards' },
-  { keys: ['g', 'j'], does: 'Go to Jobs' },
-  { keys: ['/'], does: 'Focus the dashboard’s filters' },
-  { keys: ['r'], does: 'Refresh the dashboard' },
-  { keys: ['['], does: 'Previous dashboard' },
-  { keys: [']'], does: 'Next dashboard' },
+/** For the `?` overlay: what to press, and the action (its text is the catalogue's shortcuts.does.<action>). */
+export const SHORTCUTS: readonly { readonly keys: readonly string[]; readonly action: ShortcutAction }[] = [
+  { keys: ['Ctrl', 'K'], action: 'palette' },
+  { keys: ['?'], action: 'help' },
+  { keys: ['g', 'd'], action: 'go-dashboards' },
+  { keys: ['g', 'j'], action: 'go-jobs' },
+  { keys: ['/'], action: 'focus-filters' },
+  { keys: ['r'], action: 'refresh' },
+  { keys: ['['], action: 'previous-dashboard' },
+  { keys: [']'], action: 'next-dashboard' },
 ];
 
 export interface KeyLike {

@@ -85,6 +85,15 @@ export const enErrors = {
   EXPORT_EXPIRED: 'This export file was deleted after its retention time; export again.',
   PDF_RENDER_TIMEOUT: 'The dashboard took too long to print; try fewer widgets or narrower filters.',
   PDF_RENDER_FAILED: 'The dashboard could not be printed. The error was logged with this request id.',
+  WEBHOOK_URL_FORBIDDEN:
+    'This webhook address is not allowed: it must be http(s) and reach a public address (not loopback, private or link-local).',
+  WEBHOOK_FAILED: 'The webhook did not accept the report.',
+  SUBSCRIPTION_NOT_FOUND: 'There is no subscription with this id.',
+  SUBSCRIPTION_LIMIT: 'You have as many subscriptions as allowed; delete one first.',
+  SCHEDULE_INVALID: 'The schedule is not a valid cron expression or time zone.',
+  REPORT_TOO_LARGE:
+    'The report is larger than this server sends; narrow the filters or choose another format.',
+  REPORT_MAIL_UNAVAILABLE: 'This server has no outgoing e-mail configured; choose a webhook instead.',
   ACCOUNT_NOT_MANAGED:
     'This user also belongs to another organisation: only they (or the server operator) can change their password or account state.',
   INVITATION_INVALID: 'This invitation is unknown, used, revoked or expired.',
