@@ -123,6 +123,8 @@ describe.skipIf(!available)('own layouts in Chromium', () => {
       async () => (await tile.getAttribute('aria-label'))?.includes(`column ${col - 1},`),
       true,
     );
+    // The moved tile keeps the focus (the grid re-renders it; under load that settles after the label).
+    await eventually(() => tile.evaluate((el) => el === document.activeElement), true);
     await page.keyboard.press('Shift+ArrowRight');
     await eventually(async () => (await tile.getAttribute('aria-label'))?.includes(`${wide + 1} wide`), true);
     await page.keyboard.press('Escape');

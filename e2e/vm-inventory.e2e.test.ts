@@ -39,6 +39,7 @@ const PLANS: Record<string, FilterPlan> = {
   overview: { kind: 'multi', filter: 'datacenter', option: 'ams1', keyboard: true },
   capacity: { kind: 'multi', filter: 'purpose', option: 'gpu' },
   'labels-quality': { kind: 'multi', filter: 'power_state', option: 'off' },
+  'datacentre-hall': { kind: 'multi', filter: 'datacenter', option: 'ams1' },
 };
 
 describe.skipIf(!available)('vm-inventory dashboards in Chromium', () => {
@@ -70,13 +71,13 @@ describe.skipIf(!available)('vm-inventory dashboards in Chromium', () => {
     return page;
   }
 
-  it('lists the three dashboards in order', async () => {
+  it('lists the four dashboards in order', async () => {
     const page = await newPage();
     await page.goto(`${server.baseUrl}/`);
     await page.locator('[data-dashboard-id]').first().waitFor();
-    check(list.dashboards.map((d) => d.id)).toEqual(['overview', 'capacity', 'labels-quality']);
+    check(list.dashboards.map((d) => d.id)).toEqual(['overview', 'capacity', 'labels-quality', 'datacentre-hall']);
     check(Object.keys(PLANS).sort()).toEqual(list.dashboards.map((d) => d.id).sort());
-    check(await page.locator('[data-dashboard-id]').count()).toBe(3);
+    check(await page.locator('[data-dashboard-id]').count()).toBe(4);
     check(await page.title()).toBe('VM inventory · Trellis');
     await page.screenshot({ path: path.join(resultsDir, 'vm-inventory-list.png'), fullPage: true });
     await page.close();
