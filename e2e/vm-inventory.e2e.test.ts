@@ -75,7 +75,12 @@ describe.skipIf(!available)('vm-inventory dashboards in Chromium', () => {
     const page = await newPage();
     await page.goto(`${server.baseUrl}/`);
     await page.locator('[data-dashboard-id]').first().waitFor();
-    check(list.dashboards.map((d) => d.id)).toEqual(['overview', 'capacity', 'labels-quality', 'datacentre-hall']);
+    check(list.dashboards.map((d) => d.id)).toEqual([
+      'overview',
+      'capacity',
+      'labels-quality',
+      'datacentre-hall',
+    ]);
     check(Object.keys(PLANS).sort()).toEqual(list.dashboards.map((d) => d.id).sort());
     check(await page.locator('[data-dashboard-id]').count()).toBe(4);
     check(await page.title()).toBe('VM inventory · Trellis');
