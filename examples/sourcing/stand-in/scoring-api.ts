@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
  * like the real thing where it hurts: more than `limit` calls per `windowMs` per key get 429 with
  * Retry-After (and are counted as `overLimit`: the client overshot the limit it was given); a share
  * of calls fail at random (500 whose body echoes the key, as careless APIs do; 503; or a stall that
- * never answers); profiles marked "(unscorable)" get 422. An `Idempotency-Key` seen before with a
+ * never answers); profiles marked "(unscorable)" get 422, and "(model error)" always a key-echoing 500. An `Idempotency-Key` seen before with a
  * success gets the same answer again without scoring twice (`scoredTwice` stays 0 if clients use it).
  */
 export interface ScoringApiOptions {
@@ -145,6 +145,12 @@ export class ScoringApi {
     if (profile.headline.includes('(unscorable)')) {
       this.stats.unscorable++;
       return send(422, { error: 'this profile cannot be scored (no work history)' });
+    }
+    // A profile that always breaks the model: a careless API's 500 echoing the key, every time, so a
+    // test knows at least one row ends with that body (random faults are usually absorbed by retries).
+    if (profile.headline.includes('(model error)')) {
+      this.stats.faults++;
+      return send(500, { error: `upstream model error on this profile (request by key ${key})` });
     }
     const idem = req.headers['idempotency-key'];
     const replay = typeof idem === 'string' ? this.answered.get(`${key}:${idem}`) : undefined;

@@ -47,12 +47,11 @@ const bodies: { what: string; status: number; text: string }[] = [];
 let cookie = '';
 let csrf = '';
 
-// 120 candidates; a few the scoring API refuses (422), a few whose agent ends `error` (the failed poll).
-const candidates = generateCandidates(120, 7).map((c, i) => ({
-  id: c.id,
-  headline:
-    i % 20 === 3 ? `${c.headline} (unscorable)` : i % 10 === 5 ? `${c.headline} (broken)` : c.headline,
-}));
+// 120 candidates; a few the scoring API refuses (422), a few it always answers with a 500 that echoes
+// the key (so some row surely ends with that body), a few whose agent ends `error` (the failed poll).
+const mark = (i: number) =>
+  i % 20 === 3 ? ' (unscorable)' : i % 20 === 7 ? ' (model error)' : i % 10 === 5 ? ' (broken)' : '';
+const candidates = generateCandidates(120, 7).map((c, i) => ({ id: c.id, headline: c.headline + mark(i) }));
 
 async function api(what: string, method: string, url: string, payload?: unknown) {
   const res = await fetch(`${server.url}${url}`, {
