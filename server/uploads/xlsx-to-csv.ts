@@ -109,7 +109,14 @@ export async function xlsxToCsv(
         (sheet === null
           ? meta.state !== 'hidden' && meta.state !== 'veryHidden'
           : name.toLowerCase() === sheet.toLowerCase());
-      if (!wanted) continue; // exceljs drains a sheet nobody reads
+      if (!wanted) {
+        // Read through, never skipped: when a sheet's entry comes before the shared strings in the
+        // zip, exceljs has parked it in a temp file and opened a read stream on it, and it deletes
+        // that file as soon as the loop moves on. A sheet left unread would see its file vanish
+        // under the pending open: an uncaught ENOENT in the server.
+        for await (const _row of ws) void _row;
+        continue;
+      }
       converted = { sheet: name, rows: await writeSheet(ws, sink, limits) };
     }
     sink.end();
