@@ -2,6 +2,12 @@ import type { ColumnType } from '../../config/project/project.types.js';
 import { IDENTIFIER, type SourceConfig } from '../../config/project/project.schema.js';
 import type { Engine } from '../../query/engine.js';
 import { openEngine } from '../../query/engines/index.js';
+import {
+  distinctCountsStatement,
+  distinctValuesStatement,
+  listTablesStatement,
+  wholeTableStatement,
+} from '../../query/engines/introspection-statements.js';
 
 /** A table found in the source, with what a first dashboard needs to know about it. */
 export interface TableInfo {
@@ -24,20 +30,6 @@ export interface ColumnInfo {
 const SAMPLE_ROWS = 100_000;
 const MAX_TABLES = 500;
 const RUN = { timeoutMs: 60_000, maxRows: MAX_TABLES, maxBytes: 4 * 1024 * 1024 };
-
-/**
- * The catalog query per source type. information_schema is standard, but which schemas are the
- * user's is not: every non-system schema on PostgreSQL, the URL's database on MySQL, the file's own
- * catalog on DuckDB.
- */
-const TABLES_SQL: Record<SourceConfig['type'], string> = {
-  postgres:
-    "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema NOT IN ('information_schema', 'pg_catalog') AND table_schema NOT LIKE 'pg\\_%' AND table_type IN ('BASE TABLE', 'VIEW') ORDER BY 1, 2",
-  mysql:
-    "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type IN ('BASE TABLE', 'VIEW') ORDER BY 1, 2",
-  duckdb:
-    "SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema NOT IN ('information_schema', 'pg_catalog') ORDER BY 1, 2",
-};
 
 /** The schema written unqualified (the engine's default). */
 const DEFAULT_SCHEMA: Record<SourceConfig['type'], string | undefined> = {
@@ -63,7 +55,7 @@ export class SourceIntrospector {
 
   /** `schema.table` names (or `table` in the default schema / on MySQL), plain identifiers only. */
   async listTables(): Promise<{ schema: string | undefined; name: string }[]> {
-    const r = await this.engine.run({ sql: TABLES_SQL[this.type], params: [] }, RUN);
+    const r = await this.engine.run(listTablesStatement(this.type), RUN);
     return r.rows
       .map(([schema, name]) => ({
         schema: this.type === 'mysql' || schema === DEFAULT_SCHEMA[this.type] ? undefined : String(schema),
@@ -72,15 +64,9 @@ export class SourceIntrospector {
       .filter((t) => IDENTIFIER.test(t.name) && (t.schema === undefined || IDENTIFIER.test(t.schema)));
   }
 
-  quotedTable(t: { schema: string | undefined; name: string }): string {
-    const q = (s: string) => this.engine.dialect.quoteIdentifier(s);
-    return t.schema === undefined ? q(t.name) : `${q(t.schema)}.${q(t.name)}`;
-  }
-
   /** Typed columns (via the engine's describe) and the cardinality of each string column. */
   async describeTable(t: { schema: string | undefined; name: string }): Promise<TableInfo> {
-    const from = this.quotedTable(t);
-    const described = await this.engine.describe({ sql: `SELECT * FROM ${from}`, params: [] });
+    const described = await this.engine.describe(wholeTableStatement(this.engine.dialect, t));
     const columns: ColumnInfo[] = [];
     const skipped: string[] = [];
     for (const c of described) {
@@ -89,13 +75,13 @@ export class SourceIntrospector {
     }
     const strings = columns.filter((c) => c.type === 'string');
     if (strings.length === 0) return { ...t, columns, skipped };
-    const q = (s: string) => this.engine.dialect.quoteIdentifier(s);
-    const counts = strings.map((c, i) => `count(DISTINCT ${q(c.name)}) AS ${q(`d${i}`)}`).join(', ');
     const r = await this.engine.run(
-      {
-        sql: `SELECT ${counts} FROM (SELECT * FROM ${from} ${this.engine.dialect.limitOffset(this.engine.dialect.placeholder(1), undefined)}) ${q('s')}`,
-        params: [SAMPLE_ROWS],
-      },
+      distinctCountsStatement(
+        this.engine.dialect,
+        t,
+        strings.map((c) => c.name),
+        SAMPLE_ROWS,
+      ),
       RUN,
     );
     const row = r.rows[0] ?? [];
@@ -109,15 +95,7 @@ export class SourceIntrospector {
 
   /** Up to `limit` distinct values of a column (tenant candidates), sorted. */
   async distinctValues(t: { schema: string | undefined; name: string }, column: string, limit: number) {
-    const q = (s: string) => this.engine.dialect.quoteIdentifier(s);
-    const d = this.engine.dialect;
-    const r = await this.engine.run(
-      {
-        sql: `SELECT DISTINCT ${q(column)} FROM ${this.quotedTable(t)} WHERE ${q(column)} IS NOT NULL ORDER BY 1 ${d.limitOffset(d.placeholder(1), undefined)}`,
-        params: [limit],
-      },
-      RUN,
-    );
+    const r = await this.engine.run(distinctValuesStatement(this.engine.dialect, t, column, limit), RUN);
     return r.rows.map((row) => String(row[0]));
   }
 
