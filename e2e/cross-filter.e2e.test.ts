@@ -1,20 +1,11 @@
 /// <reference lib="dom" />
 // (DOM types: the callbacks passed to page.evaluate run in the browser.)
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { check, checks, eventually, waitForDashboard } from './dashboard-page.js';
-import {
-  chromiumAvailable,
-  ensureWebBuild,
-  launchBrowser,
-  resultsDir,
-  startServer,
-  type Browser,
-  type RunningServer,
-  axeSerious,
-} from './e2e-harness.js';
+import { describe, it } from 'vitest';
+import { check, eventually, waitForDashboard } from './dashboard-page.js';
+import { useBrowserSuite } from './browser-suite.js';
+import { chromiumAvailable, resultsDir, axeSerious } from './e2e-harness.js';
 
 /**
  * Cross-filter on the clinical-trials overview: Enter on a focused bar, a click on a bar (Ctrl adds)
@@ -25,21 +16,8 @@ import {
 const available = chromiumAvailable();
 
 describe.skipIf(!available)('cross-filter in Chromium', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    mkdirSync(resultsDir, { recursive: true });
-    ensureWebBuild();
-    server = await startServer('clinical-trials');
-    browser = await launchBrowser(server);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    console.log(`\ncross-filter browser checks run: ${checks.count}\n`);
-  });
+  const suite = useBrowserSuite('cross-filter', 'clinical-trials');
+  const { pageErrors } = suite;
 
   const kpi = (page: Page, id: string) =>
     page.locator(`[data-widget-id="${id}"] .kpi-value`).first().innerText();
@@ -61,9 +39,9 @@ describe.skipIf(!available)('cross-filter in Chromium', () => {
     });
 
   it('keyboard, click and table cell combine; Back undoes; the chip and Escape clear', async () => {
-    const page = await browser.context.newPage();
+    const page = await suite.browser.context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(`${server.baseUrl}/d/overview`);
+    await page.goto(`${suite.server.baseUrl}/d/overview`);
     await waitForDashboard(page);
     const allStudies = await kpi(page, 'studies');
     const statusBars = (await bars(page, 'by_status')).length;

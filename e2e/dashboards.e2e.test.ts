@@ -1,15 +1,13 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 // (DOM types: the callbacks passed to page.evaluate run in the browser.)
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
 import type { DashboardDefinition, DashboardListResponse } from '../contract/index.js';
 import {
   applyFilter,
   check,
-  checks,
   columnNumbers,
   eventually,
   signature,
@@ -18,15 +16,8 @@ import {
   waitForIdle,
   type FilterPlan,
 } from './dashboard-page.js';
-import {
-  chromiumAvailable,
-  ensureWebBuild,
-  launchBrowser,
-  resultsDir,
-  startServer,
-  type Browser,
-  type RunningServer,
-} from './e2e-harness.js';
+import { useBrowserSuite } from './browser-suite.js';
+import { chromiumAvailable, resultsDir } from './e2e-harness.js';
 
 /**
  * The clinical-trials dashboards in a real browser, against the real server and the built app: every dashboard
@@ -47,27 +38,15 @@ const PLANS: Record<string, FilterPlan> = {
 };
 
 describe.skipIf(!available)('dashboards in Chromium', () => {
-  let server: RunningServer;
-  let browser: Browser;
+  const suite = useBrowserSuite('dashboards');
+  const { pageErrors } = suite;
   let list: DashboardListResponse;
-  const pageErrors: string[] = [];
-
   beforeAll(async () => {
-    mkdirSync(resultsDir, { recursive: true });
-    ensureWebBuild();
-    server = await startServer();
-    browser = await launchBrowser(server);
-    list = (await (await server.fetch(`/api/v1/dashboards`)).json()) as DashboardListResponse;
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    console.log(`\nbrowser checks run: ${checks.count}\n`);
+    list = (await (await suite.server.fetch(`/api/v1/dashboards`)).json()) as DashboardListResponse;
   });
 
   async function newPage(): Promise<Page> {
-    const page = await browser.context.newPage();
+    const page = await suite.browser.context.newPage();
     page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
     page.on('console', (msg) => {
       // Responses we fail on purpose (route-injected 500s) log a resource error; nothing else may.
@@ -78,12 +57,12 @@ describe.skipIf(!available)('dashboards in Chromium', () => {
   }
 
   async function definition(id: string): Promise<DashboardDefinition> {
-    return (await (await server.fetch(`/api/v1/dashboards/${id}`)).json()) as DashboardDefinition;
+    return (await (await suite.server.fetch(`/api/v1/dashboards/${id}`)).json()) as DashboardDefinition;
   }
 
   it('lists every dashboard with its title, description and widget count', async () => {
     const page = await newPage();
-    await page.goto(`${server.baseUrl}/`);
+    await page.goto(`${suite.server.baseUrl}/`);
     const cards = page.locator('[data-dashboard-id]');
     await cards.first().waitFor();
     check(list.dashboards.length).toBe(7);
@@ -113,7 +92,7 @@ describe.skipIf(!available)('dashboards in Chromium', () => {
       const def = await definition(id);
       check(list.dashboards.map((d) => d.id)).toContain(id);
       const page = await newPage();
-      await page.goto(`${server.baseUrl}/d/${id}`);
+      await page.goto(`${suite.server.baseUrl}/d/${id}`);
       const states = await waitForDashboard(page);
       check(states.length, 'one card per widget').toBe(def.widgets.length);
       check(
@@ -173,7 +152,7 @@ describe.skipIf(!available)('dashboards in Chromium', () => {
   it('phone width: one column, nothing wider than the screen', async () => {
     const page = await newPage();
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${server.baseUrl}/d/overview`);
+    await page.goto(`${suite.server.baseUrl}/d/overview`);
     const states = await waitForDashboard(page);
     check(states.every((s) => s.state === 'ready')).toBe(true);
     await page.screenshot({ path: path.join(resultsDir, 'overview-phone.png'), fullPage: true });
@@ -191,7 +170,7 @@ describe.skipIf(!available)('dashboards in Chromium', () => {
 
   it('table: pages and sorts on the server, by mouse and by keyboard', async () => {
     const page = await newPage();
-    await page.goto(`${server.baseUrl}/d/overview`);
+    await page.goto(`${suite.server.baseUrl}/d/overview`);
     await waitForDashboard(page);
     const table = page.locator('[data-widget-id="recent"]');
     const range = table.locator('.pager-range');
@@ -248,7 +227,7 @@ describe.skipIf(!available)('dashboards in Chromium', () => {
         }),
       });
     });
-    await page.goto(`${server.baseUrl}/d/overview`);
+    await page.goto(`${suite.server.baseUrl}/d/overview`);
     const states = await waitForDashboard(page, ['ready', 'error']);
     check(states.find((s) => s.id === 'by_phase')?.state).toBe('error');
     check(states.filter((s) => s.id !== 'by_phase').every((s) => s.state === 'ready')).toBe(true);
@@ -267,7 +246,7 @@ describe.skipIf(!available)('dashboards in Chromium', () => {
 
   it('"View as table" shows a chart\'s rows, and the chart comes back', async () => {
     const page = await newPage();
-    await page.goto(`${server.baseUrl}/d/distributions`);
+    await page.goto(`${suite.server.baseUrl}/d/distributions`);
     await waitForDashboard(page);
     const card = page.locator('[data-widget-id="status"]');
     const toggle = card.getByRole('button', { name: 'View as table' });

@@ -1,20 +1,11 @@
 /// <reference lib="dom" />
 // (DOM types: the callbacks passed to page.evaluate run in the browser.)
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { check, checks, eventually, waitForDashboard } from './dashboard-page.js';
-import {
-  chromiumAvailable,
-  ensureWebBuild,
-  launchBrowser,
-  resultsDir,
-  startServer,
-  type Browser,
-  type RunningServer,
-  axeSerious,
-} from './e2e-harness.js';
+import { describe, it } from 'vitest';
+import { check, eventually, waitForDashboard } from './dashboard-page.js';
+import { useBrowserSuite } from './browser-suite.js';
+import { chromiumAvailable, resultsDir, axeSerious } from './e2e-harness.js';
 
 /**
  * Drill-down on the clinical-trials overview's "Studies started per year" (drill: year → month →
@@ -24,21 +15,8 @@ import {
 const available = chromiumAvailable();
 
 describe.skipIf(!available)('drill-down in Chromium', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    mkdirSync(resultsDir, { recursive: true });
-    ensureWebBuild();
-    server = await startServer('clinical-trials');
-    browser = await launchBrowser(server);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    console.log(`\ndrill browser checks run: ${checks.count}\n`);
-  });
+  const suite = useBrowserSuite('drill', 'clinical-trials');
+  const { pageErrors } = suite;
 
   const crumbs = (page: Page) =>
     page.locator('[data-widget-id="starts"] [data-testid="drill-breadcrumb"] li').allTextContents();
@@ -57,9 +35,9 @@ describe.skipIf(!available)('drill-down in Chromium', () => {
   }
 
   it('year → month → day by keyboard, the breadcrumb and Back climb up', async () => {
-    const page = await browser.context.newPage();
+    const page = await suite.browser.context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(`${server.baseUrl}/d/overview`);
+    await page.goto(`${suite.server.baseUrl}/d/overview`);
     await waitForDashboard(page);
     check(await crumbs(page)).toEqual(['All years']);
     const years = await description(page);
@@ -138,9 +116,9 @@ describe.skipIf(!available)('drill-down in Chromium', () => {
   });
 
   it("a bar opens another dashboard with its value as that dashboard's filter (drill.dashboard)", async () => {
-    const page = await browser.context.newPage();
+    const page = await suite.browser.context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(`${server.baseUrl}/d/distributions`);
+    await page.goto(`${suite.server.baseUrl}/d/distributions`);
     await waitForDashboard(page);
     const statusMarks = page.locator('[data-widget-id="status"] [data-testid="chart-marks"]');
     await statusMarks.focus();

@@ -1,23 +1,18 @@
 /// <reference lib="dom" />
 // (DOM types: the callbacks passed to page.evaluate run in the browser.)
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PipelineList, RunSummary } from '../contract/index.js';
-import { CtgovReplayServer } from '../test/ctgov-replay-server.js';
 import { waitForDashboard } from './dashboard-page.js';
+import { useBrowserSuite } from './browser-suite.js';
 import {
   chromiumAvailable,
-  ensureWebBuild,
   launchBrowser,
-  repoRoot,
   resultsDir,
   screenshotBothSchemes,
-  startServer,
   type Browser,
-  type RunningServer,
 } from './e2e-harness.js';
 
 /**
@@ -42,12 +37,7 @@ const VIEWER = 'viv@atlas.example';
 const SCHEDULE = `30 ${(new Date().getUTCHours() + 12) % 24} * * *`;
 
 /** A copy of the example whose ctgov pipeline pages finely and gives up quickly (seconds, not minutes). */
-function exampleCopy(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'trellis-jobs-e2e-'));
-  cpSync(path.join(repoRoot, 'examples', 'clinical-trials'), dir, {
-    recursive: true,
-    filter: (src) => !/\.(ingest\.duckdb|wal|tmp)$/.test(src),
-  });
+function editCopy(dir: string): void {
   const file = path.join(dir, 'pipelines', 'ctgov.yaml');
   const yaml = readFileSync(file, 'utf8');
   const edited = yaml
@@ -59,36 +49,17 @@ function exampleCopy(): string {
   if (edited.split('\n').filter((l, i) => l !== yaml.split('\n')[i]).length !== 5)
     throw new Error('pipelines/ctgov.yaml changed: update the e2e copy edits');
   writeFileSync(file, edited);
-  return dir;
 }
 
 describe.skipIf(!available)('the Jobs page in Chromium', () => {
-  let replay: CtgovReplayServer;
-  let server: RunningServer;
-  let browser: Browser;
-  let copy: string;
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    mkdirSync(resultsDir, { recursive: true });
-    ensureWebBuild();
-    replay = await CtgovReplayServer.start({ studies: STUDIES });
-    copy = exampleCopy();
-    server = await startServer('clinical-trials', {
-      projectDir: copy,
-      environment: { CTGOV_BASE_URL: replay.url },
-      jobs: true,
-    });
-    browser = await launchBrowser(server);
+  const suite = useBrowserSuite('jobs', 'clinical-trials', {
+    editCopy,
+    replay: { studies: STUDIES },
+    jobs: true,
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await replay?.close();
-    if (copy) rmSync(copy, { recursive: true, force: true });
-  });
+  const { pageErrors } = suite;
 
-  async function newPage(b: Browser = browser): Promise<Page> {
+  async function newPage(b: Browser = suite.browser): Promise<Page> {
     const page = await b.context.newPage();
     page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
     page.on('console', (msg) => {
@@ -102,7 +73,7 @@ describe.skipIf(!available)('the Jobs page in Chromium', () => {
   const card = (page: Page) => page.locator('[data-pipeline-id="ctgov"]');
   const runButton = (page: Page) => page.getByRole('button', { name: `Run now: ${PIPELINE}` });
   const pipeline = async () => {
-    const list = (await (await server.fetch('/api/v1/pipelines')).json()) as PipelineList;
+    const list = (await (await suite.server.fetch('/api/v1/pipelines')).json()) as PipelineList;
     const p = list.pipelines.find((x) => x.id === 'ctgov');
     if (!p) throw new Error('no ctgov pipeline for atlas');
     return p;
@@ -115,7 +86,7 @@ describe.skipIf(!available)('the Jobs page in Chromium', () => {
 
   it('shows the pipeline idle: schedule, never run, a labelled Run now button', async () => {
     const page = await newPage();
-    await page.goto(`${server.baseUrl}/`);
+    await page.goto(`${suite.server.baseUrl}/`);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Jobs' }).click();
     await page.waitForURL(/\/jobs$/);
     await card(page).waitFor();
@@ -129,14 +100,14 @@ describe.skipIf(!available)('the Jobs page in Chromium', () => {
   });
 
   it('a viewer sees the pipeline and its runs but no Run now or Cancel', async () => {
-    await server.addMember(VIEWER, PASSWORD, 'viewer');
+    await suite.server.addMember(VIEWER, PASSWORD, 'viewer');
     const viewer = await launchBrowser({
-      baseUrl: server.baseUrl,
-      ...(await server.signIn(VIEWER, PASSWORD)),
+      baseUrl: suite.server.baseUrl,
+      ...(await suite.server.signIn(VIEWER, PASSWORD)),
     });
     try {
       const page = await newPage(viewer);
-      await page.goto(`${server.baseUrl}/jobs`);
+      await page.goto(`${suite.server.baseUrl}/jobs`);
       await card(page).waitFor();
       expect(
         await card(page)
@@ -156,7 +127,7 @@ describe.skipIf(!available)('the Jobs page in Chromium', () => {
 
   it('a run started from the keyboard shows progress, a badge on the open dashboard, then the new counts there without a reload', async () => {
     const dashboard = await newPage();
-    await dashboard.goto(`${server.baseUrl}/d/overview`);
+    await dashboard.goto(`${suite.server.baseUrl}/d/overview`);
     await dashboard.locator('[data-widget-id="studies"][data-state="ready"]').waitFor();
     const before = await kpi(dashboard);
     expect(before).toBe('30,000');
@@ -166,9 +137,9 @@ describe.skipIf(!available)('the Jobs page in Chromium', () => {
     });
 
     // Page 4 answers slowly (well within the pipeline's timeout), so the run is seen mid-way.
-    replay.inject({ kind: 'slow', page: 4, delayMs: 6_000 });
+    suite.replay.inject({ kind: 'slow', page: 4, delayMs: 6_000 });
     const jobs = await newPage();
-    await jobs.goto(`${server.baseUrl}/jobs`);
+    await jobs.goto(`${suite.server.baseUrl}/jobs`);
     await runButton(jobs).focus();
     await jobs.keyboard.press('Enter');
     const progress = card(jobs).getByTestId('run-progress');
@@ -219,9 +190,9 @@ describe.skipIf(!available)('the Jobs page in Chromium', () => {
     expect(after?.status).toBe('succeeded');
     expect(after?.rowsWritten).toBeGreaterThan(0);
     const served = (await (
-      await server.fetch('/api/v1/dashboards/overview/widgets/studies/data', {
+      await suite.server.fetch('/api/v1/dashboards/overview/widgets/studies/data', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', origin: server.baseUrl },
+        headers: { 'content-type': 'application/json', origin: suite.server.baseUrl },
         body: JSON.stringify({ filters: {} }),
       })
     ).json()) as { rows: [[number]] };
@@ -245,17 +216,17 @@ describe.skipIf(!available)('the Jobs page in Chromium', () => {
 
   it('Run now while a run is going offers to queue behind it; Cancel stops the running one, the queued one follows', async () => {
     // The next request hangs a while (within the pipeline's timeout), so the run is still going when we act.
-    replay.inject({ kind: 'slow', delayMs: 15_000 });
-    const started = await server.fetch('/api/v1/pipelines/ctgov/runs', {
+    suite.replay.inject({ kind: 'slow', delayMs: 15_000 });
+    const started = await suite.server.fetch('/api/v1/pipelines/ctgov/runs', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', origin: server.baseUrl },
+      headers: { 'content-type': 'application/json', origin: suite.server.baseUrl },
       body: '{}',
     });
     expect(started.status).toBe(202);
     const first = (await started.json()) as RunSummary;
 
     const jobs = await newPage();
-    await jobs.goto(`${server.baseUrl}/jobs`);
+    await jobs.goto(`${suite.server.baseUrl}/jobs`);
     await card(jobs).getByTestId('run-progress').waitFor();
     await runButton(jobs).click();
     const dialog = jobs.locator('dialog[open]');
@@ -272,7 +243,7 @@ describe.skipIf(!available)('the Jobs page in Chromium', () => {
     await cancel.click();
     // Cancelling until the worker stops it (its next check), never a second click.
     const status = async () =>
-      ((await (await server.fetch(`/api/v1/runs/${first.id}`)).json()) as RunSummary).status;
+      ((await (await suite.server.fetch(`/api/v1/runs/${first.id}`)).json()) as RunSummary).status;
     await expect.poll(status, { timeout: 30_000 }).toBe('cancelled');
     await card(jobs).locator(`tr[data-run-id="${first.id}"][data-status="cancelled"]`).waitFor();
     const toast = jobs.locator('[data-testid="toast"][data-kind="info"]');
@@ -288,9 +259,9 @@ describe.skipIf(!available)('the Jobs page in Chromium', () => {
 
   it('a failed run shows its message on the page, in a toast and in its log; Escape closes the log', async () => {
     // Malformed pages past the (shortened) retry budget fail the run.
-    replay.inject({ kind: 'malformed', times: 20 });
+    suite.replay.inject({ kind: 'malformed', times: 20 });
     const jobs = await newPage();
-    await jobs.goto(`${server.baseUrl}/jobs`);
+    await jobs.goto(`${suite.server.baseUrl}/jobs`);
     await runButton(jobs).click();
     const toast = jobs.locator('[data-testid="toast"][data-kind="error"]');
     await toast.waitFor({ timeout: 60_000 });
@@ -329,25 +300,15 @@ describe.skipIf(!available)('the Jobs page in Chromium', () => {
 });
 
 describe.skipIf(!available)('the Jobs page of a project without pipelines', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  beforeAll(async () => {
-    ensureWebBuild();
-    server = await startServer('vm-inventory', { jobs: true });
-    browser = await launchBrowser(server);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = useBrowserSuite('jobs without pipelines', 'vm-inventory', { jobs: true });
 
   it('shows the empty state and opens no run event stream', async () => {
-    const page = await browser.context.newPage();
+    const page = await suite.browser.context.newPage();
     const streams: string[] = [];
     page.on('request', (r) => {
       if (r.url().includes('/api/v1/runs/events')) streams.push(r.url());
     });
-    await page.goto(`${server.baseUrl}/jobs`);
+    await page.goto(`${suite.server.baseUrl}/jobs`);
     const empty = page.locator('.empty-state');
     await empty.waitFor();
     expect(await empty.locator('h2').textContent()).toBe('No pipelines');

@@ -1,20 +1,11 @@
 /// <reference lib="dom" />
 // (DOM types: the callbacks passed to page.evaluate run in the browser.)
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { check, checks, eventually, waitForDashboard } from './dashboard-page.js';
-import {
-  chromiumAvailable,
-  ensureWebBuild,
-  launchBrowser,
-  resultsDir,
-  startServer,
-  type Browser,
-  type RunningServer,
-  axeSerious,
-} from './e2e-harness.js';
+import { describe, it } from 'vitest';
+import { check, eventually, waitForDashboard } from './dashboard-page.js';
+import { useBrowserSuite } from './browser-suite.js';
+import { chromiumAvailable, resultsDir, axeSerious } from './e2e-harness.js';
 
 /**
  * The Ctrl+K palette and the keyboard shortcuts on the clinical-trials example: an NCT ID read from
@@ -26,21 +17,8 @@ import {
 const available = chromiumAvailable();
 
 describe.skipIf(!available)('command palette and shortcuts in Chromium', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    mkdirSync(resultsDir, { recursive: true });
-    ensureWebBuild();
-    server = await startServer('clinical-trials');
-    browser = await launchBrowser(server);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    console.log(`\npalette browser checks run: ${checks.count}\n`);
-  });
+  const suite = useBrowserSuite('palette', 'clinical-trials');
+  const { pageErrors } = suite;
 
   const pathOf = (page: Page) => {
     const u = new URL(page.url());
@@ -52,18 +30,18 @@ describe.skipIf(!available)('command palette and shortcuts in Chromium', () => {
       .evaluateAll((rows) => rows.map((r) => (r as HTMLTableRowElement).cells[0]?.textContent?.trim() ?? ''));
 
   it('Ctrl+K finds a study by its NCT ID and opens it filtered; ? shows the shortcuts; g j goes to Jobs', async () => {
-    const page = await browser.context.newPage();
+    const page = await suite.browser.context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
 
     // An NCT ID from the example's data, not the first row (so the filter visibly narrows).
-    await page.goto(`${server.baseUrl}/d/data-browser`);
+    await page.goto(`${suite.server.baseUrl}/d/data-browser`);
     await waitForDashboard(page);
     const ids = await studyIds(page);
     check(ids.length).toBeGreaterThan(3);
     const nct = ids[3] ?? '';
     check(nct).toMatch(/^NCT\d{8}$/);
 
-    await page.goto(`${server.baseUrl}/d/overview`);
+    await page.goto(`${suite.server.baseUrl}/d/overview`);
     await waitForDashboard(page);
     await page.keyboard.press('Control+k');
     const palette = page.getByTestId('command-palette');
@@ -156,12 +134,12 @@ describe.skipIf(!available)('command palette and shortcuts in Chromium', () => {
     await page.keyboard.press('g');
     await page.keyboard.press('d');
     await eventually(() => Promise.resolve(new URL(page.url()).pathname), '/');
-    const list = (await (await server.fetch('/api/v1/dashboards')).json()) as {
+    const list = (await (await suite.server.fetch('/api/v1/dashboards')).json()) as {
       dashboards: { id: string }[];
     };
     const order = list.dashboards.map((d) => d.id);
     const at = order.indexOf('data-browser');
-    await page.goto(`${server.baseUrl}/d/data-browser`);
+    await page.goto(`${suite.server.baseUrl}/d/data-browser`);
     await waitForDashboard(page);
     // r asks for the dashboard's data again.
     const refetch = page.waitForRequest(

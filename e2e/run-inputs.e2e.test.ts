@@ -1,23 +1,12 @@
 /// <reference lib="dom" />
 // (DOM types: the callbacks passed to page.evaluate run in the browser.)
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PipelineList, RunList } from '../contract/index.js';
-import { CtgovReplayServer } from '../test/ctgov-replay-server.js';
-import {
-  chromiumAvailable,
-  ensureWebBuild,
-  launchBrowser,
-  repoRoot,
-  resultsDir,
-  screenshotBothSchemes,
-  startServer,
-  type Browser,
-  type RunningServer,
-} from './e2e-harness.js';
+import { useBrowserSuite } from './browser-suite.js';
+import { chromiumAvailable, screenshotBothSchemes } from './e2e-harness.js';
 
 /**
  * "Run with inputs…" on the Jobs page, in Chromium against the real server, worker and pipeline
@@ -29,12 +18,7 @@ import {
 const available = chromiumAvailable();
 const PIPELINE = 'ClinicalTrials.gov studies';
 
-function exampleCopy(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'trellis-inputs-e2e-'));
-  cpSync(path.join(repoRoot, 'examples', 'clinical-trials'), dir, {
-    recursive: true,
-    filter: (src) => !/\.(ingest\.duckdb|wal|tmp)$/.test(src),
-  });
+function editCopy(dir: string): void {
   const file = path.join(dir, 'pipelines', 'ctgov.yaml');
   const yaml = readFileSync(file, 'utf8');
   const edited = yaml
@@ -54,37 +38,18 @@ inputs:
   if (!edited.includes('x-run-note') || !edited.includes('inputs:'))
     throw new Error('pipelines/ctgov.yaml changed: update the e2e copy edits');
   writeFileSync(file, edited);
-  return dir;
 }
 
 describe.skipIf(!available)('runs with inputs in Chromium', () => {
-  let replay: CtgovReplayServer;
-  let server: RunningServer;
-  let browser: Browser;
-  let copy: string;
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    mkdirSync(resultsDir, { recursive: true });
-    ensureWebBuild();
-    replay = await CtgovReplayServer.start({ studies: 3_000 });
-    copy = exampleCopy();
-    server = await startServer('clinical-trials', {
-      projectDir: copy,
-      environment: { CTGOV_BASE_URL: replay.url },
-      jobs: true,
-    });
-    browser = await launchBrowser(server);
+  const suite = useBrowserSuite('run-inputs', 'clinical-trials', {
+    editCopy,
+    replay: { studies: 3_000 },
+    jobs: true,
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await replay?.close();
-    if (copy) rmSync(copy, { recursive: true, force: true });
-  });
+  const { pageErrors } = suite;
 
   async function newPage(): Promise<Page> {
-    const page = await browser.context.newPage();
+    const page = await suite.browser.context.newPage();
     page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
     page.on('console', (msg) => {
       // The server's 400 for the refused inputs is expected (shown in the form); nothing else.
@@ -95,7 +60,7 @@ describe.skipIf(!available)('runs with inputs in Chromium', () => {
   }
   const card = (page: Page) => page.locator('[data-pipeline-id="ctgov"]');
   const pipeline = async () => {
-    const list = (await (await server.fetch('/api/v1/pipelines')).json()) as PipelineList;
+    const list = (await (await suite.server.fetch('/api/v1/pipelines')).json()) as PipelineList;
     const p = list.pipelines.find((x) => x.id === 'ctgov');
     if (!p) throw new Error('no ctgov pipeline for atlas');
     return p;
@@ -103,7 +68,7 @@ describe.skipIf(!available)('runs with inputs in Chromium', () => {
 
   it('invalid inputs are shown in the form; a valid run starts, shows progress, is cancelled, and its inputs are in the history', async () => {
     const page = await newPage();
-    await page.goto(`${server.baseUrl}/jobs`);
+    await page.goto(`${suite.server.baseUrl}/jobs`);
     await card(page).waitFor();
     expect(
       await card(page)
@@ -134,7 +99,7 @@ describe.skipIf(!available)('runs with inputs in Chromium', () => {
     await shot(page, 'run-inputs-invalid');
 
     // The server says the same when a request skips the form.
-    const refused = await server.fetch('/api/v1/pipelines/ctgov/runs', {
+    const refused = await suite.server.fetch('/api/v1/pipelines/ctgov/runs', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ inputs: { note: 'Bad Words!', batch: 11 } }),
@@ -145,7 +110,7 @@ describe.skipIf(!available)('runs with inputs in Chromium', () => {
     expect(body.issues.map((i) => i.path)).toEqual(['note', 'batch']);
 
     // Mended, and a slow page so the run is seen under way.
-    replay.inject({ kind: 'slow', page: 3, delayMs: 8_000 });
+    suite.replay.inject({ kind: 'slow', page: 3, delayMs: 8_000 });
     await page.getByLabel('Note').fill('weekly refresh');
     await page.getByLabel('Batch size').fill('3');
     await page.getByLabel('Study ids').fill('NCT1\nNCT2');
@@ -166,7 +131,7 @@ describe.skipIf(!available)('runs with inputs in Chromium', () => {
       ids: ['NCT1', 'NCT2'],
     });
     // The input went out as a header value, nothing more.
-    expect(replay.requestsFor(1).at(-1)?.headers['x-run-note']).toBe('weekly refresh');
+    expect(suite.replay.requestsFor(1).at(-1)?.headers['x-run-note']).toBe('weekly refresh');
     await shot(page, 'run-inputs-running');
 
     await card(page)
@@ -183,7 +148,7 @@ describe.skipIf(!available)('runs with inputs in Chromium', () => {
     expect(await cell.textContent()).toBe(
       'note: weekly refresh · phase: PHASE2 · batch: 3 · ids: NCT1, NCT2',
     );
-    const history = (await (await server.fetch('/api/v1/pipelines/ctgov/runs')).json()) as RunList;
+    const history = (await (await suite.server.fetch('/api/v1/pipelines/ctgov/runs')).json()) as RunList;
     expect(history.runs[0]?.status).toBe('cancelled');
     await shot(page, 'run-inputs-history');
     expect(pageErrors).toEqual([]);

@@ -1,14 +1,12 @@
 /// <reference lib="dom" />
 // (DOM types: the callbacks passed to page.evaluate run in the browser.)
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
 import type { DashboardDefinition, DashboardListResponse } from '../contract/index.js';
 import {
   applyFilter,
   check,
-  checks,
   columnNumbers,
   eventually,
   signature,
@@ -17,15 +15,8 @@ import {
   waitForIdle,
   type FilterPlan,
 } from './dashboard-page.js';
-import {
-  chromiumAvailable,
-  ensureWebBuild,
-  launchBrowser,
-  resultsDir,
-  startServer,
-  type Browser,
-  type RunningServer,
-} from './e2e-harness.js';
+import { useBrowserSuite } from './browser-suite.js';
+import { chromiumAvailable, resultsDir } from './e2e-harness.js';
 
 /**
  * The vm-inventory dashboards in a real browser (on the example's DuckDB file): each renders every
@@ -43,27 +34,15 @@ const PLANS: Record<string, FilterPlan> = {
 };
 
 describe.skipIf(!available)('vm-inventory dashboards in Chromium', () => {
-  let server: RunningServer;
-  let browser: Browser;
+  const suite = useBrowserSuite('vm-inventory', 'vm-inventory');
+  const { pageErrors } = suite;
   let list: DashboardListResponse;
-  const pageErrors: string[] = [];
-
   beforeAll(async () => {
-    mkdirSync(resultsDir, { recursive: true });
-    ensureWebBuild();
-    server = await startServer('vm-inventory');
-    browser = await launchBrowser(server);
-    list = (await (await server.fetch(`/api/v1/dashboards`)).json()) as DashboardListResponse;
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    console.log(`\nvm-inventory browser checks run: ${checks.count}\n`);
+    list = (await (await suite.server.fetch(`/api/v1/dashboards`)).json()) as DashboardListResponse;
   });
 
   async function newPage(): Promise<Page> {
-    const page = await browser.context.newPage();
+    const page = await suite.browser.context.newPage();
     page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
     page.on('console', (msg) => {
       if (msg.type() === 'error') pageErrors.push(`${page.url()}: console: ${msg.text()}`);
@@ -73,7 +52,7 @@ describe.skipIf(!available)('vm-inventory dashboards in Chromium', () => {
 
   it('lists the four dashboards in order', async () => {
     const page = await newPage();
-    await page.goto(`${server.baseUrl}/`);
+    await page.goto(`${suite.server.baseUrl}/`);
     await page.locator('[data-dashboard-id]').first().waitFor();
     check(list.dashboards.map((d) => d.id)).toEqual([
       'overview',
@@ -90,9 +69,11 @@ describe.skipIf(!available)('vm-inventory dashboards in Chromium', () => {
 
   for (const id of Object.keys(PLANS)) {
     it(`dashboard "${id}": every widget has data, a filter goes through the URL, a reload keeps it`, async () => {
-      const def = (await (await server.fetch(`/api/v1/dashboards/${id}`)).json()) as DashboardDefinition;
+      const def = (await (
+        await suite.server.fetch(`/api/v1/dashboards/${id}`)
+      ).json()) as DashboardDefinition;
       const page = await newPage();
-      await page.goto(`${server.baseUrl}/d/${id}`);
+      await page.goto(`${suite.server.baseUrl}/d/${id}`);
       const states = await waitForDashboard(page);
       check(states.length, 'one card per widget').toBe(def.widgets.length);
       check(
@@ -133,7 +114,7 @@ describe.skipIf(!available)('vm-inventory dashboards in Chromium', () => {
 
   it('the clusters table sorts and pages on the server', async () => {
     const page = await newPage();
-    await page.goto(`${server.baseUrl}/d/capacity`);
+    await page.goto(`${suite.server.baseUrl}/d/capacity`);
     await waitForDashboard(page);
     const table = page.locator('[data-widget-id="clusters"]');
     const range = table.locator('.pager-range');
