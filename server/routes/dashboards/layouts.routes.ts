@@ -1,14 +1,9 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { dashboardLayout, errorBody, saveLayoutRequest } from '../../../contract/index.js';
 import type { AppServices } from '../../app-services.js';
-import type { Dashboard } from '../../config/project/project.types.js';
-import { actionContext, principalOf } from '../../http/authenticate.js';
-import type { PresetCaller } from '../../policies/preset-policy.js';
-import { tenantOf, type OrganisationId } from '../../policies/tenant.js';
-import { getDashboard } from '../../services/dashboards.service.js';
-import { viewerOf } from '../../services/viewer.js';
+import { actionContext } from '../../http/authenticate.js';
+import { dashboardCaller } from './dashboard-caller.js';
 import { dashboardParams } from './dashboards.routes.js';
 
 /** What these routes use of the app's services (the composition root: app-services.ts). */
@@ -21,12 +16,7 @@ type Deps = Pick<AppServices, 'project' | 'layouts'>;
  */
 export function layoutsRoutes(services: Deps): FastifyPluginAsyncZod {
   const { layouts, project } = services;
-  const scope = (request: FastifyRequest, dashboardId: string): [OrganisationId, PresetCaller, Dashboard] => {
-    const session = principalOf(request);
-    const tenant = tenantOf(session);
-    const dashboard = getDashboard(project, dashboardId, viewerOf(session));
-    return [tenant.id, { organisationId: tenant.id, userId: session.user.id, role: session.role }, dashboard];
-  };
+  const scope = dashboardCaller(project);
 
   return async (app) => {
     app.addHook('onSend', async (_request, reply, payload) => {

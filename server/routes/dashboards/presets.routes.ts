@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   createPresetRequest,
@@ -11,16 +10,12 @@ import {
   updatePresetRequest,
 } from '../../../contract/index.js';
 import type { AppServices } from '../../app-services.js';
+import { actionContext } from '../../http/authenticate.js';
+import { dashboardCaller } from './dashboard-caller.js';
+import { dashboardParams } from './dashboards.routes.js';
 
 /** What these routes use of the app's services (the composition root: app-services.ts). */
 type Deps = Pick<AppServices, 'project' | 'presets'>;
-import type { Dashboard } from '../../config/project/project.types.js';
-import { actionContext, principalOf } from '../../http/authenticate.js';
-import type { PresetCaller } from '../../policies/preset-policy.js';
-import { tenantOf, type OrganisationId } from '../../policies/tenant.js';
-import { getDashboard } from '../../services/dashboards.service.js';
-import { viewerOf } from '../../services/viewer.js';
-import { dashboardParams } from './dashboards.routes.js';
 
 const presetParams = dashboardParams.extend({ preset: presetIdParam });
 
@@ -31,13 +26,7 @@ const presetParams = dashboardParams.extend({ preset: presetIdParam });
  */
 export function presetsRoutes(services: Deps): FastifyPluginAsyncZod {
   const { presets, project } = services;
-  /** Who asks and on which dashboard: all from the session and the project, never the body. */
-  const scope = (request: FastifyRequest, dashboardId: string): [OrganisationId, PresetCaller, Dashboard] => {
-    const session = principalOf(request);
-    const tenant = tenantOf(session);
-    const dashboard = getDashboard(project, dashboardId, viewerOf(session));
-    return [tenant.id, { organisationId: tenant.id, userId: session.user.id, role: session.role }, dashboard];
-  };
+  const scope = dashboardCaller(project);
 
   return async (app) => {
     app.addHook('onSend', async (_request, reply, payload) => {
