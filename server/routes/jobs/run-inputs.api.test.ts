@@ -1,15 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { RunSummary } from '../../../contract/jobs.schema.js';
 import type { RunInputSpec } from '../../../contract/run-inputs.js';
-import { loginAs, startApp, type SignedIn, type TestApp } from '../../../test/app-harness.js';
-import { tablePipelines, type TablePipelines } from '../../../test/fixtures/test-pipelines.mjs';
-import { createMiniProject } from '../../../test/mini-project.js';
+import { useJobsApp } from '../../../test/jobs-app.js';
+import type { SignedIn } from '../../../test/app-harness.js';
 import { until } from '../../../test/until.js';
-import { StoreQueue } from '../../jobs/store-queue.js';
-import { openStore, type Store } from '../../store/store.js';
 
 /**
  * Runs with inputs through the jobs API (inject), a real store, queue and worker: validation with one
@@ -69,44 +63,10 @@ const INPUTS: RunInputSpec[] = [
   },
 ];
 
-let app: TestApp;
-let close: () => Promise<void>;
-let store: Store;
-let pipelines: TablePipelines;
-let viewer: SignedIn;
-let editor: SignedIn;
-let outsider: SignedIn;
-
-beforeAll(async () => {
-  const mini = await createMiniProject();
-  store = await openStore({ kind: 'memory' });
-  pipelines = tablePipelines({
-    dbFile: path.join(mkdtempSync(path.join(tmpdir(), 'trellis-inputs-')), 'warehouse.sqlite'),
-    pipelines: [
-      { id: 'search', organisation: 'acme', pages: 2, inputs: INPUTS },
-      { id: 'plain', organisation: 'acme', pages: 1 },
-    ],
-  });
-  ({ app, close } = await startApp(
-    mini.dir,
-    {},
-    {
-      store,
-      pipelines,
-      queue: new StoreQueue(store, { pollMs: 20, leaseMs: 5_000 }),
-      jobTimings: { cancelPollMs: 100, eventsPollMs: 50 },
-    },
-  ));
-  app.services.jobs.startWorker();
-  viewer = await loginAs(app, { org: 'acme', role: 'viewer' });
-  editor = await loginAs(app, { org: 'acme', role: 'editor' });
-  outsider = await loginAs(app, { org: 'globex', role: 'admin' });
-});
-afterAll(async () => {
-  await close?.();
-  await store?.close();
-  pipelines?.close();
-});
+const suite = useJobsApp([
+  { id: 'search', organisation: 'acme', pages: 2, inputs: INPUTS },
+  { id: 'plain', organisation: 'acme', pages: 1 },
+]);
 
 const start = (who: SignedIn, pipeline: string, inputs?: unknown) =>
   who.inject({
@@ -126,7 +86,7 @@ const finished = (who: SignedIn, id: string) =>
 
 describe('runs with inputs', () => {
   test('the pipeline list carries the declared inputs for the form', async () => {
-    const list = (await viewer.inject('/api/v1/pipelines')).json().pipelines as {
+    const list = (await suite.viewer.inject('/api/v1/pipelines')).json().pipelines as {
       id: string;
       inputs: RunInputSpec[];
     }[];
@@ -135,7 +95,7 @@ describe('runs with inputs', () => {
   });
 
   test('bad inputs are 400 PIPELINE_INPUTS_INVALID with one issue per field, and no run is made', async () => {
-    const r = await start(editor, 'search', {
+    const r = await start(suite.editor, 'search', {
       keywords: 'x'.repeat(41),
       max_results: 1.5,
       location: 'Rome',
@@ -157,25 +117,27 @@ describe('runs with inputs', () => {
       since: 'Since must be on or after 2020-01-01',
       candidates: 'Candidates must hold at most 3 keys',
     });
-    const missing = (await start(editor, 'search', {})).json() as { issues: { path: string }[] };
+    const missing = (await start(suite.editor, 'search', {})).json() as { issues: { path: string }[] };
     expect(missing.issues.map((i) => i.path)).toEqual(['keywords']);
-    const pattern = (await start(editor, 'search', { keywords: 'a; DROP' })).json() as {
+    const pattern = (await start(suite.editor, 'search', { keywords: 'a; DROP' })).json() as {
       issues: { path: string; message: string }[];
     };
     expect(pattern.issues).toEqual([{ path: 'keywords', message: 'Keywords is not in the expected form' }]);
-    const unknown = (await start(editor, 'search', { keywords: 'ok', host: 'evil.example' })).json() as {
+    const unknown = (
+      await start(suite.editor, 'search', { keywords: 'ok', host: 'evil.example' })
+    ).json() as {
       issues: { path: string; message: string }[];
     };
     expect(unknown.issues).toEqual([{ path: 'inputs', message: 'unknown input "host"' }]);
-    expect((await start(editor, 'plain', { anything: 1 })).json().issues).toEqual([
+    expect((await start(suite.editor, 'plain', { anything: 1 })).json().issues).toEqual([
       { path: 'inputs', message: 'this pipeline takes no inputs' },
     ]);
-    const runs = await store.db.selectFrom('pipeline_runs').select('id').execute();
+    const runs = await suite.store.db.selectFrom('pipeline_runs').select('id').execute();
     expect(runs).toEqual([]);
   });
 
   test('valid inputs are stored with the run, handed to the pipeline, shown in history and audited', async () => {
-    const r = await start(editor, 'search', {
+    const r = await start(suite.editor, 'search', {
       keywords: '  data engineer  ',
       location: 'Paris',
       since: '2024-02-29',
@@ -191,18 +153,20 @@ describe('runs with inputs', () => {
       candidates: ['c1', 'c2'],
     };
     expect(run.inputs).toEqual(expected);
-    await finished(editor, run.id);
-    const row = await store.db
+    await finished(suite.editor, run.id);
+    const row = await suite.store.db
       .selectFrom('pipeline_runs')
       .select('inputs')
       .where('id', '=', run.id)
       .executeTakeFirstOrThrow();
     expect(JSON.parse(row.inputs ?? 'null')).toEqual(expected);
-    const logs = (await viewer.inject(`/api/v1/runs/${run.id}/logs`)).json().lines as { message: string }[];
+    const logs = (await suite.viewer.inject(`/api/v1/runs/${run.id}/logs`)).json().lines as {
+      message: string;
+    }[];
     expect(logs.map((l) => l.message)).toContain(`inputs ${JSON.stringify(expected)}`);
-    const history = (await viewer.inject('/api/v1/pipelines/search/runs')).json().runs as RunSummary[];
+    const history = (await suite.viewer.inject('/api/v1/pipelines/search/runs')).json().runs as RunSummary[];
     expect(history.find((h) => h.id === run.id)?.inputs).toEqual(expected);
-    const audit = await store.db
+    const audit = await suite.store.db
       .selectFrom('audit_log')
       .select(['detail', 'organisation_id'])
       .where('action', '=', 'pipeline.run')
@@ -211,28 +175,28 @@ describe('runs with inputs', () => {
     const entry = audit.find((a) => (JSON.parse(a.detail) as { run: string }).run === run.id);
     expect(JSON.parse((JSON.parse(entry?.detail ?? '{}') as { inputs: string }).inputs)).toEqual(expected);
     // A pipeline without inputs stores none.
-    const plain = (await start(editor, 'plain')).json() as RunSummary;
+    const plain = (await start(suite.editor, 'plain')).json() as RunSummary;
     expect(plain.inputs).toBeNull();
-    await finished(editor, plain.id);
+    await finished(suite.editor, plain.id);
   });
 
   test('a viewer cannot start a run, a stranger gets 401, another organisation sees neither pipeline nor run', async () => {
-    const v = await start(viewer, 'search', { keywords: 'x' });
+    const v = await start(suite.viewer, 'search', { keywords: 'x' });
     expect(v.statusCode).toBe(403);
-    const anon = await app.inject({
+    const anon = await suite.app.inject({
       method: 'POST',
       url: '/api/v1/pipelines/search/runs',
       payload: { inputs: { keywords: 'x' } },
     });
     expect(anon.statusCode).toBe(401);
-    const run = (await start(editor, 'search', { keywords: 'secret project' })).json() as RunSummary;
-    await finished(editor, run.id);
-    const theirs = await outsider.inject(`/api/v1/runs/${run.id}`);
+    const run = (await start(suite.editor, 'search', { keywords: 'secret project' })).json() as RunSummary;
+    await finished(suite.editor, run.id);
+    const theirs = await suite.outsider.inject(`/api/v1/runs/${run.id}`);
     expect(theirs.statusCode).toBe(404);
     expect(theirs.body).not.toContain('secret project');
-    expect((await outsider.inject('/api/v1/pipelines/search/runs')).statusCode).toBe(404);
-    expect((await start(outsider, 'search', { keywords: 'x' })).statusCode).toBe(404);
-    const list = (await outsider.inject('/api/v1/pipelines')).json().pipelines as unknown[];
+    expect((await suite.outsider.inject('/api/v1/pipelines/search/runs')).statusCode).toBe(404);
+    expect((await start(suite.outsider, 'search', { keywords: 'x' })).statusCode).toBe(404);
+    const list = (await suite.outsider.inject('/api/v1/pipelines')).json().pipelines as unknown[];
     expect(list).toEqual([]);
   });
 });
