@@ -94,3 +94,11 @@ export async function startSmtpTestServer(): Promise<SmtpTestServer> {
     },
   };
 }
+
+/** The first recipient and the text of each message a test server accepted, in arrival order. */
+export function acceptedMails(server: SmtpTestServer): { to: string; text: string }[] {
+  return server.accepted.map((m) => ({
+    to: (Array.isArray(m.to) ? m.to[0]?.text : m.to?.text) ?? '',
+    text: m.text ?? '',
+  }));
+}

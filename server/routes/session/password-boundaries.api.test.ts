@@ -1,11 +1,9 @@
-import type { AddressInfo } from 'node:net';
-import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { errorBody } from '../../../contract/index.js';
 import { startApp, type TestApp } from '../../../test/app-harness.js';
 import { createMiniProject } from '../../../test/mini-project.js';
 import { signIn, type SignedIn } from '../../../test/session-helper.js';
+import { acceptedMails, startSmtpTestServer, type SmtpTestServer } from '../../../test/smtp-test-server.js';
 import { until } from '../../../test/until.js';
 import { CLI_CONTEXT } from '../../audit/audit-log.js';
 
@@ -20,32 +18,18 @@ const PUBLIC = 'https://trellis.example.test';
 const ORIGIN = { origin: PUBLIC };
 let app: TestApp;
 let close: () => Promise<void>;
-let smtp: SMTPServer;
-const mails: { to: string; text: string }[] = [];
+let smtp: SmtpTestServer;
+const mails = () => acceptedMails(smtp);
 
 /** Atlas's admin (the account under attack) and Beacon's viewer (the attacker, signed in). */
 let beaconViewer: SignedIn;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, _session, callback) {
-      simpleParser(stream)
-        .then((m) => {
-          const to = Array.isArray(m.to) ? m.to[0]?.text : m.to?.text;
-          mails.push({ to: to ?? '', text: m.text ?? '' });
-          callback();
-        })
-        .catch(callback);
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const port = (smtp.server.address() as AddressInfo).port;
+  smtp = await startSmtpTestServer();
   const mini = await createMiniProject();
   ({ app, close } = await startApp(mini.dir, {
     publicOrigin: PUBLIC,
-    mail: { smtpUrl: `smtp://127.0.0.1:${port}`, from: 'trellis@example.test', publicOrigin: PUBLIC },
+    mail: { smtpUrl: smtp.url, from: 'trellis@example.test', publicOrigin: PUBLIC },
   }));
   const { accounts } = app.services;
   await accounts.createOrganisation('atlas', 'Atlas', CLI_CONTEXT);
@@ -62,7 +46,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await close?.();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp?.close();
 });
 
 /** Whether `password` signs `email` in now (each check from its own address, so no lockout builds up). */
@@ -179,9 +163,9 @@ describe('forgot password (POST /api/v1/password-resets, …/confirm)', () => {
     }
     // One answer for everyone, and it carries no link or token.
     expect([...bodies]).toEqual([JSON.stringify({ accepted: true })]);
-    await until(() => mails.some((m) => m.to === 'admin@atlas.example'));
+    await until(() => mails().some((m) => m.to === 'admin@atlas.example'));
     // Only the address's own mailbox got a link (the per-address throttle may send fewer than three).
-    expect(mails.every((m) => m.to === 'admin@atlas.example')).toBe(true);
+    expect(mails().every((m) => m.to === 'admin@atlas.example')).toBe(true);
     expect(await signsIn('admin@atlas.example', PASSWORD)).toBe(true);
   });
 

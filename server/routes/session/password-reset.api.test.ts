@@ -1,10 +1,8 @@
-import type { AddressInfo } from 'node:net';
-import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startApp, type TestApp } from '../../../test/app-harness.js';
 import { createMiniProject } from '../../../test/mini-project.js';
 import { signIn } from '../../../test/session-helper.js';
+import { acceptedMails, startSmtpTestServer, type SmtpTestServer } from '../../../test/smtp-test-server.js';
 import { until } from '../../../test/until.js';
 import { CLI_CONTEXT } from '../../audit/audit-log.js';
 
@@ -16,29 +14,15 @@ const PASSWORD = 'correct horse battery staple';
 const PUBLIC = 'https://trellis.example.test';
 let app: TestApp;
 let close: () => Promise<void>;
-let smtp: SMTPServer;
-const mails: { to: string; text: string }[] = [];
+let smtp: SmtpTestServer;
+const mails = () => acceptedMails(smtp);
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, _session, callback) {
-      simpleParser(stream)
-        .then((m) => {
-          const to = Array.isArray(m.to) ? m.to[0]?.text : m.to?.text;
-          mails.push({ to: to ?? '', text: m.text ?? '' });
-          callback();
-        })
-        .catch(callback);
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const port = (smtp.server.address() as AddressInfo).port;
+  smtp = await startSmtpTestServer();
   const mini = await createMiniProject();
   ({ app, close } = await startApp(mini.dir, {
     publicOrigin: PUBLIC,
-    mail: { smtpUrl: `smtp://127.0.0.1:${port}`, from: 'trellis@example.test', publicOrigin: PUBLIC },
+    mail: { smtpUrl: smtp.url, from: 'trellis@example.test', publicOrigin: PUBLIC },
   }));
   await app.services.accounts.createOrganisation('acme', 'Acme', CLI_CONTEXT);
   await app.services.accounts.createUser(
@@ -48,7 +32,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await close?.();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp?.close();
 });
 
 const forgot = (email: string, remoteAddress = '10.7.0.1') =>
@@ -64,8 +48,8 @@ test('invitations are e-mailed with a link on the public URL; the answer carries
   });
   expect(r.statusCode).toBe(201);
   expect(r.json()).toMatchObject({ delivery: 'email', linkPath: null });
-  await until(() => mails.some((m) => m.to === 'bob@acme.example'));
-  const mail = mails.find((m) => m.to === 'bob@acme.example');
+  await until(() => mails().some((m) => m.to === 'bob@acme.example'));
+  const mail = mails().find((m) => m.to === 'bob@acme.example');
   expect(mail?.text).toMatch(new RegExp(`${PUBLIC}/invite\\?token=[A-Za-z0-9_-]{43}`));
 });
 
@@ -86,10 +70,10 @@ test('forgot password: the same answer for known and unknown addresses; one mail
     { action: 'password_reset.request', outcome: 'success' },
     { action: 'password_reset.request', outcome: 'success' },
   ]);
-  await until(() => mails.some((m) => m.to === 'ann@acme.example'));
-  expect(mails.some((m) => m.to === 'nobody@acme.example')).toBe(false);
+  await until(() => mails().some((m) => m.to === 'ann@acme.example'));
+  expect(mails().some((m) => m.to === 'nobody@acme.example')).toBe(false);
   const token = /reset-password\?token=([A-Za-z0-9_-]{43})/.exec(
-    mails.find((m) => m.to === 'ann@acme.example')?.text ?? '',
+    mails().find((m) => m.to === 'ann@acme.example')?.text ?? '',
   )?.[1];
   expect(token).toBeDefined();
   const live = await signIn(app, 'ann@acme.example', PASSWORD);
@@ -102,11 +86,11 @@ test('forgot password: the same answer for known and unknown addresses; one mail
 });
 
 test('forgot password is throttled per address (silently) and per client (429)', async () => {
-  const sentBefore = mails.filter((m) => m.to === 'ann@acme.example').length;
+  const sentBefore = mails().filter((m) => m.to === 'ann@acme.example').length;
   for (let i = 0; i < 4; i++) expect((await forgot('ann@acme.example', '10.8.0.1')).statusCode).toBe(202);
   await new Promise((r) => setTimeout(r, 300));
   // 3 per address per window, counting the one of the previous test: at most 2 more sent.
-  expect(mails.filter((m) => m.to === 'ann@acme.example').length - sentBefore).toBeLessThanOrEqual(2);
+  expect(mails().filter((m) => m.to === 'ann@acme.example').length - sentBefore).toBeLessThanOrEqual(2);
   let last = 0;
   for (let i = 0; i < 101 && last !== 429; i++)
     last = (await forgot(`x${i}@acme.example`, '10.9.0.1')).statusCode;
