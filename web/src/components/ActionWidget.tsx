@@ -74,6 +74,17 @@ function ActionForm(props: {
   const keysInput = action.keysInput;
   const form = useRunInputsForm(action.inputs, start.error, keysInput ? [keysInput] : []);
   const [launched, setLaunched] = useState<string | null>(null);
+  // A new selection answers the problem shown beside the old one (the local check's or the server's).
+  const { forget } = form;
+  const resetStart = start.reset;
+  const selection = selectedKeys.join('\u0000');
+  const firstSelection = useRef(selection);
+  useEffect(() => {
+    if (!keysInput || selection === firstSelection.current) return;
+    firstSelection.current = selection;
+    forget(keysInput);
+    resetStart();
+  }, [selection, keysInput, forget, resetStart]);
 
   const active = summary?.activeRun && isActive(summary.activeRun.status) ? summary.activeRun : null;
   const last = summary?.lastRun ?? null;

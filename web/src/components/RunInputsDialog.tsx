@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useCallback, useId, useState } from 'react';
 import {
   validateRunInputs,
   type RunInputIssue,
@@ -83,7 +83,13 @@ export function useRunInputsForm(
     // The field's problem goes once it is edited; the others stay until the next check.
     setLocal(issues.filter((i) => i.path !== name));
   };
-  return { inputs, text, local, serverIssues, issues, problemOf, general, idOf, submit, edit };
+  /** Drops the local problem of an input the caller holds (its value changed elsewhere). */
+  const forget = useCallback(
+    (name: string) =>
+      setLocal((l) => (l && l.some((i) => i.path === name) ? l.filter((i) => i.path !== name) : l)),
+    [],
+  );
+  return { inputs, text, local, serverIssues, issues, problemOf, general, idOf, submit, edit, forget };
 }
 
 /** The fields of a run's inputs, each with its problem (or hint) beside it. */
