@@ -193,3 +193,6 @@ function useRefreshWhenDone(dashboardId: string, active: RunSummary | null, last
     }
   }, [active, last, dashboardId, queryClient]);
 }
+
+/** The lazy chunk's export (pages/DashboardPage.tsx loads it only for dashboards with an action). */
+export default ActionWidget;

@@ -15,7 +15,6 @@ import { FreshnessControls, storeAutoRefresh } from '../components/FreshnessCont
 import { readAutoRefresh, type AutoRefreshMs } from '../app/freshness/auto-refresh.js';
 import { PageError } from '../components/PageError.js';
 import { WidgetCard } from '../components/WidgetCard.js';
-import { ActionWidget } from '../components/ActionWidget.js';
 import { NO_SELECTION, type RowSelection } from '../app/action-widget/row-selection.js';
 import { formatDataTime } from '../app/shell/stale-data.js';
 import { useDashboardFilters } from '../hooks/useDashboardFilters.js';
@@ -26,6 +25,8 @@ import { useDocumentTitle } from '../hooks/useDocumentTitle.js';
 
 // Presets are a chunk of their own: the first page does not carry them (docs/performance.md budget).
 const PresetMenu = lazy(() => import('../components/PresetMenu.js'));
+// Action widgets (a pipeline's form, run progress) too: only dashboards that have one download it.
+const ActionWidget = lazy(() => import('../components/ActionWidget.js'));
 // So is arranging (react-grid-layout): only who presses Arrange downloads it.
 const ArrangeLayout = lazy(() => import('../components/ArrangeLayout.js'));
 
@@ -167,13 +168,14 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
           const from = w.action?.fromTable;
           const card =
             w.type === 'action' ? (
-              <ActionWidget
-                key={w.id}
-                dashboardId={definition.id}
-                widget={w}
-                selectedKeys={from ? (selections[from] ?? NO_SELECTION).keys : []}
-                tableTitle={from ? definition.widgets.find((t) => t.id === from)?.title : undefined}
-              />
+              <Suspense key={w.id} fallback={<div className={`widget span-${w.width} skeleton`} />}>
+                <ActionWidget
+                  dashboardId={definition.id}
+                  widget={w}
+                  selectedKeys={from ? (selections[from] ?? NO_SELECTION).keys : []}
+                  tableTitle={from ? definition.widgets.find((t) => t.id === from)?.title : undefined}
+                />
+              </Suspense>
             ) : (
               <WidgetCard
                 key={w.id}
