@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EXPORT_FORMATS } from './export-formats.js';
 import { FILTER_TYPES } from './filters.schema.js';
+import { runInputSpec } from './run-inputs.js';
 
 /** What the browser learns about a dashboard: ids, labels and presentation, never SQL or table names. */
 
@@ -23,7 +24,7 @@ export const CHART_TYPES = [
   'floorplan',
 ] as const;
 export type ChartType = (typeof CHART_TYPES)[number];
-export const WIDGET_TYPES = ['kpi', ...CHART_TYPES, 'table', 'text'] as const;
+export const WIDGET_TYPES = ['kpi', ...CHART_TYPES, 'table', 'text', 'action'] as const;
 export type WidgetType = (typeof WIDGET_TYPES)[number];
 
 export const VALUE_FORMATS = ['number', 'integer', 'percent', 'decimal', 'date', 'month', 'text'] as const;
@@ -54,6 +55,37 @@ export const filterDefinition = z.object({
   step: z.number().optional(),
 });
 export type FilterDefinition = z.infer<typeof filterDefinition>;
+
+/**
+ * An action widget (docs/project-files.md#action-widgets): a pipeline's input form on a dashboard. It
+ * launches through the Jobs API (POST /api/v1/pipelines/:id/runs), so the server checks the inputs,
+ * the role and the organisation exactly as for the Jobs page; nothing here is trusted by the server.
+ */
+export const actionDefinition = z.object({
+  pipeline: z.string(),
+  pipelineTitle: z.string(),
+  /** The launch button's text from the project file; absent: the page's "Run". */
+  button: z.string().optional(),
+  /** The pipeline's inputs, with the widget's `inputs:` as their defaults. */
+  inputs: z.array(runInputSpec),
+  /** Inputs the widget fixes (sent with its value, not shown as a field). */
+  fixed: z.record(z.string(), z.union([z.string(), z.number(), z.array(z.string())])),
+  /** The table widget whose selected rows' keys fill `keysInput`. */
+  fromTable: z.string().optional(),
+  keysInput: z.string().optional(),
+  /** May this viewer launch it (role editor or above, as pipelines say)? */
+  canRun: z.boolean(),
+});
+export type ActionDefinition = z.infer<typeof actionDefinition>;
+
+/** A table widget that an action reads from: rows get checkboxes; only the key column's values leave. */
+export const tableSelection = z.object({
+  action: z.string(),
+  keyColumn: z.string(),
+  /** The keys input's declared max_count: more selected is an error shown before sending. */
+  max: z.number().int(),
+});
+export type TableSelection = z.infer<typeof tableSelection>;
 
 export const widgetDefinition = z.object({
   id: z.string(),
@@ -112,6 +144,13 @@ export const widgetDefinition = z.object({
    * where the engine writes it), so the menu never offers one that would fail.
    */
   exportFormats: z.array(z.enum(EXPORT_FORMATS)).optional(),
+  /**
+   * action widgets: the pipeline it launches and its form; absent when the pipeline belongs to another
+   * organisation than the viewer's (the widget then says it is not available).
+   */
+  action: actionDefinition.optional(),
+  /** table widgets an action reads from: row selection by the key column. */
+  selection: tableSelection.optional(),
 });
 export type WidgetDefinition = z.infer<typeof widgetDefinition>;
 

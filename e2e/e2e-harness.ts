@@ -182,6 +182,8 @@ export async function startServer(
 const DEMO_ORGANISATIONS: Record<string, { slug: string; name: string }> = {
   'clinical-trials': CLINICAL_TRIALS_ORGANISATIONS[0],
   'vm-inventory': VM_INVENTORY_ORGANISATIONS[0],
+  // The sourcing example's pipelines belong to sourcex (examples/sourcing/trellis.yaml's demo).
+  sourcing: { slug: 'sourcex', name: 'SourcingX' },
 };
 const E2E_EMAIL = 'e2e@example.test';
 /** The password of every account the browser tests make. */

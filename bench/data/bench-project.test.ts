@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadVerifiedProject } from '../../server/cli/load-verified-project.js';
 import { loadProject } from '../../server/config/project/load-project.js';
+import { isDataWidget } from '../../server/config/project/project.schema.js';
 import { closeEngines } from '../../server/query/engines/index.js';
 import { benchProject, DASHBOARD, LIVE_DASHBOARD, TEMPLATE_DIR } from './bench-project.js';
 
@@ -25,7 +26,7 @@ describe('bench project', () => {
     expect(project.datasets.get('events')?.freshness).toBe('short');
     expect(project.datasets.get('events_live')?.freshness).toBe('live');
     const live = project.dashboards.get(LIVE_DASHBOARD);
-    expect(live?.widgets.every((w) => w.type === 'text' || w.dataset === 'events_live')).toBe(true);
+    expect(live?.widgets.every((w) => !isDataWidget(w) || w.dataset === 'events_live')).toBe(true);
     const source = project.sources.get('events');
     expect(source).toMatchObject({ type: 'duckdb', memory_limit: '256MB' });
     expect(path.resolve(p.dir, (source as { path: string }).path)).toBe(p.dataFile);

@@ -1,4 +1,5 @@
 import { loadProject } from '../../server/config/project/load-project.js';
+import { isDataWidget } from '../../server/config/project/project.schema.js';
 import type { Project } from '../../server/config/project/project.types.js';
 import { compilePlan, type CompiledQuery } from '../../server/query/compiler.js';
 import { duckdbDialect } from '../../server/query/engines/duckdb/index.js';
@@ -30,7 +31,7 @@ export function widgetStatements(
 ): CompiledQuery[] {
   const dashboard = getDashboard(project, dashboardId, BENCH_VIEWER);
   const widget = dashboard.widgets.find((w) => w.id === widgetId);
-  if (!widget || widget.type === 'text') throw new Error(`no data widget ${dashboardId}/${widgetId}`);
+  if (!widget || !isDataWidget(widget)) throw new Error(`no data widget ${dashboardId}/${widgetId}`);
   const dataset = project.datasets.get(widget.dataset);
   if (!dataset) throw new Error(`widget ${widgetId}: no dataset ${widget.dataset}`);
   const q = widgetQuery(

@@ -3,6 +3,7 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BIGINT, DOUBLE, DuckDBInstance, VARCHAR, type DuckDBType } from '@duckdb/node-api';
+import { isDataWidget } from '../../server/config/project/project.schema.js';
 import { DASHBOARD, benchProject } from '../data/bench-project.js';
 import { pinSelf } from '../lib/cpu-pinning.js';
 import { rowLabel, type BenchOptions } from '../lib/options.js';
@@ -89,7 +90,7 @@ function exportStatement(project: Project): CompiledQuery {
   const tenant = tenantId('bench');
   const dashboard = getDashboard(project, DASHBOARD, { tenant, role: 'admin' });
   const widget = dashboard.widgets.find((w) => w.id === WIDGET);
-  if (!widget || widget.type === 'text') throw new Error(`no widget ${WIDGET}`);
+  if (!widget || !isDataWidget(widget)) throw new Error(`no widget ${WIDGET}`);
   const dataset = project.datasets.get(widget.dataset);
   if (!dataset) throw new Error(`no dataset ${widget.dataset}`);
   const q = widgetQuery(widget, dataset, [], tenant, {});

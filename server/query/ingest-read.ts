@@ -12,6 +12,11 @@ export interface IngestReadQuery {
   readonly columns: readonly string[];
   /** Key columns, present in both tables: the order of the batches and the join to the results. */
   readonly key: readonly string[];
+  /**
+   * Only rows whose (one-column) key is one of these (a run's `keys` input: at most 1,000, bound as
+   * values); absent: every row.
+   */
+  readonly only?: readonly string[];
   /** Rows with a key after this one (null: from the start). */
   readonly after: readonly IngestCell[] | null;
   readonly results: {

@@ -1,5 +1,6 @@
 import type { DashboardUpdate } from '../../contract/index.js';
 import type { Project } from '../config/project/project.types.js';
+import { isDataWidget } from '../config/project/project.schema.js';
 import type { Cache } from '../cache/cache.js';
 import { TrellisError } from '../errors.js';
 import { getDashboard } from './dashboards.service.js';
@@ -38,7 +39,7 @@ export class DashboardEvents {
         if (!e) byDataset.set(dataset, (e = { widgets: [], filters: [] }));
         return e;
       };
-      for (const w of dashboard.widgets) if (w.type !== 'text') entry(w.dataset).widgets.push(w.id);
+      for (const w of dashboard.widgets) if (isDataWidget(w)) entry(w.dataset).widgets.push(w.id);
       for (const f of dashboard.filters)
         if (f.type === 'multi_select') entry(f.optionsFrom).filters.push(f.id);
       this.readers.set(dashboard.id, byDataset);

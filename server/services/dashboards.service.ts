@@ -6,6 +6,10 @@ import type {
   ResolvedDataWidget,
   ResolvedWidget,
 } from '../config/project/project.types.js';
+import { isDataWidget } from '../config/project/project.schema.js';
+import type { RunInputSpec } from '../../contract/run-inputs.js';
+import type { ActionWidgetDef } from '../config/project/project.schema.js';
+import { abilitiesOf } from '../policies/roles.js';
 import { crossFilterLinks } from '../config/project/cross-filter-links.js';
 import { freshnessPolicy } from '../cache/freshness.js';
 import { TrellisError } from '../errors.js';
@@ -81,7 +85,7 @@ export function presentDashboard(
 /** Every dataset a dashboard reads: its data widgets' and its multi-select filters' option lists. */
 export function dashboardDatasets(dashboard: Dashboard): string[] {
   const ids = new Set<string>();
-  for (const w of dashboard.widgets) if (w.type !== 'text') ids.add(w.dataset);
+  for (const w of dashboard.widgets) if (isDataWidget(w)) ids.add(w.dataset);
   for (const f of dashboard.filters) if (f.type === 'multi_select') ids.add(f.optionsFrom);
   return [...ids].sort();
 }
@@ -117,6 +121,7 @@ function presentWidget(
   exportFormatsOf: ((source: string) => readonly ExportFormatName[]) | undefined,
   locale: Locale,
 ): DashboardDefinition['widgets'][number] {
+  if (w.type === 'action') return presentAction(project, w, viewer, locale);
   if (w.type === 'text')
     return {
       id: w.id,
@@ -150,6 +155,7 @@ function presentWidget(
       ? {
           sortable: w.sortable ?? w.columns ?? [...(w.dimensions ?? []), ...(w.measures ?? [])],
           pageSize: w.page_size,
+          ...selectionOf(project, dashboard, w.id, viewer),
         }
       : {}),
     ...(w.type === 'bar' || w.type === 'area' ? { stacked: w.stacked } : {}),
@@ -165,4 +171,79 @@ function presentWidget(
     ...(w.drill?.rows ? { drillRows: { pageSize: w.drill.rows.page_size } } : {}),
     ...drillTo(project, w, viewer, locale),
   };
+}
+
+/**
+ * An action widget: the pipeline's form for members of the pipeline's organisation (others learn
+ * nothing of it, as on the Jobs page); the launch goes through the Jobs API, which checks it all again.
+ */
+function presentAction(
+  project: Project,
+  w: ActionWidgetDef,
+  viewer: Viewer | undefined,
+  locale: Locale,
+): DashboardDefinition['widgets'][number] {
+  const pipeline = project.pipelines.get(w.pipeline);
+  const visible = pipeline && viewer && pipeline.organisation === viewer.tenant;
+  const fixed = new Set(w.fixed);
+  return {
+    id: w.id,
+    type: 'action',
+    title: pickTitle(w.title, locale),
+    ...(w.description ? { description: w.description } : {}),
+    width: w.width,
+    height: w.height,
+    filters: [],
+    freshnessMs: 0,
+    ...(visible
+      ? {
+          action: {
+            pipeline: pipeline.id,
+            pipelineTitle: pipeline.title,
+            ...(w.button ? { button: w.button } : {}),
+            inputs: pipeline.inputs
+              .filter((s) => !fixed.has(s.name) && s.name !== w.keys_input)
+              .map((s) => withDefault(s, w.inputs[s.name])),
+            fixed: Object.fromEntries(Object.entries(w.inputs).filter(([name]) => fixed.has(name))) as Record<
+              string,
+              string | number | string[]
+            >,
+            ...(w.from_table && w.keys_input ? { fromTable: w.from_table, keysInput: w.keys_input } : {}),
+            canRun: abilitiesOf(viewer.role).includes('pipelines:run'),
+          },
+        }
+      : {}),
+  };
+}
+
+/** The widget's value as the input's default (keys inputs have none: they come from a selection). */
+function withDefault(
+  spec: RunInputSpec,
+  value: string | number | readonly string[] | undefined,
+): RunInputSpec {
+  if (value === undefined || Array.isArray(value) || spec.type === 'keys') return spec;
+  switch (spec.type) {
+    case 'number':
+      return typeof value === 'number' ? { ...spec, default: value } : spec;
+    default:
+      return typeof value === 'string' ? { ...spec, default: value } : spec;
+  }
+}
+
+/** A table an action of this dashboard reads from, for a viewer who may see that action. */
+function selectionOf(
+  project: Project,
+  dashboard: Dashboard,
+  tableId: string,
+  viewer: Viewer | undefined,
+): Pick<DashboardDefinition['widgets'][number], 'selection'> {
+  for (const a of dashboard.widgets) {
+    if (a.type !== 'action' || a.from_table !== tableId || !a.key_column || !a.keys_input) continue;
+    const pipeline = project.pipelines.get(a.pipeline);
+    if (!pipeline || !viewer || pipeline.organisation !== viewer.tenant) return {};
+    const input = pipeline.inputs.find((s) => s.name === a.keys_input);
+    if (input?.type !== 'keys') return {};
+    return { selection: { action: a.id, keyColumn: a.key_column, max: input.maxCount } };
+  }
+  return {};
 }

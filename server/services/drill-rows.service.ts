@@ -2,6 +2,7 @@ import type { DrillRowsRequest, WidgetDataResponse } from '../../contract/index.
 import type { RequestSignal } from '../cache/cached-query.js';
 import { drillMarkColumns, type DrillMarkColumn } from '../config/project/drill-marks.js';
 import type { Dataset, Project, ResolvedDataWidget } from '../config/project/project.types.js';
+import { isDataWidget } from '../config/project/project.schema.js';
 import { TrellisError } from '../errors.js';
 import type { PlanFilter } from '../query/plan.js';
 import { getDashboard } from './dashboards.service.js';
@@ -31,7 +32,7 @@ export async function drillRows(
 ): Promise<WidgetDataResponse> {
   const dashboard = getDashboard(project, input.dashboard, input.viewer);
   const widget = dashboard.widgets.find((w) => w.id === input.widget);
-  if (!widget || widget.type === 'text')
+  if (!widget || !isDataWidget(widget))
     throw new TrellisError('WIDGET_NOT_FOUND', {
       message: `Dashboard "${dashboard.id}" has no data widget "${input.widget.slice(0, 100)}".`,
     });

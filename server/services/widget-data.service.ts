@@ -2,6 +2,7 @@ import type { Cell, WidgetDataRequest, WidgetDataResponse } from '../../contract
 import { LRUCache } from 'lru-cache';
 import type { RequestSignal } from '../cache/cached-query.js';
 import type { Dashboard, Project, ResolvedDataWidget } from '../config/project/project.types.js';
+import { isDataWidget } from '../config/project/project.schema.js';
 import { TrellisError } from '../errors.js';
 import { boundChartRows } from './chart-bounds.js';
 import { getDashboard } from './dashboards.service.js';
@@ -110,7 +111,7 @@ function prepareWidget(
   const known = memo.get(identity);
   if (known) return known;
   const widget = dashboard.widgets.find((w) => w.id === input.widget);
-  if (!widget || widget.type === 'text')
+  if (!widget || !isDataWidget(widget))
     throw new TrellisError('WIDGET_NOT_FOUND', {
       message: `Dashboard "${dashboard.id}" has no data widget "${input.widget.slice(0, 100)}".`,
     });

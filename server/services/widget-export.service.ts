@@ -6,6 +6,7 @@ import type { ResultColumn, SortSpec } from '../../contract/index.js';
 import type { ActionContext } from '../audit/audit-log.js';
 import type { AuditRecorder } from '../audit/audit-recorder.js';
 import type { Dataset, Project, ResolvedDataWidget } from '../config/project/project.types.js';
+import { isDataWidget } from '../config/project/project.schema.js';
 import { TrellisError } from '../errors.js';
 import {
   CONTENT_TYPES,
@@ -135,7 +136,7 @@ export class WidgetExports {
     const { project, runner } = this.options;
     const dashboard = getDashboard(project, input.dashboard, input.viewer);
     const widget = dashboard.widgets.find((w) => w.id === input.widget);
-    if (!widget || widget.type === 'text')
+    if (!widget || !isDataWidget(widget))
       throw new TrellisError('WIDGET_NOT_FOUND', {
         message: `Dashboard "${dashboard.id}" has no data widget "${input.widget.slice(0, 100)}".`,
       });

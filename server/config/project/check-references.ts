@@ -1,9 +1,10 @@
 import {
   DRILL_GRAINS,
+  isDataWidget,
   type DashboardFile,
+  type DataWidgetDef,
   type FilterDef,
   type WhereDef,
-  type WidgetDef,
 } from './project.schema.js';
 
 type DrillGrain = (typeof DRILL_GRAINS)[number];
@@ -86,7 +87,7 @@ export function checkReferences(
     data.widgets.forEach((w, i) => {
       if (seen.has(w.id)) at(['widgets', i, 'id'], `duplicate widget id "${w.id}"`);
       seen.add(w.id);
-      if (w.type === 'text') {
+      if (!isDataWidget(w)) {
         widgets.push(w);
         return;
       }
@@ -122,7 +123,7 @@ export function checkReferences(
       if (resolved) filters.push(resolved);
     });
     data.widgets.forEach((w, i) => {
-      if (w.type === 'text') return;
+      if (!isDataWidget(w)) return;
       w.ignore_filters.forEach((fid, j) => {
         if (!filterIds.has(fid))
           at(
@@ -131,7 +132,7 @@ export function checkReferences(
           );
       });
       const resolved = widgets.find((r) => r.id === w.id);
-      if (Array.isArray(w.cross_filter) && resolved && resolved.type !== 'text') {
+      if (Array.isArray(w.cross_filter) && resolved && isDataWidget(resolved)) {
         const ds = datasets.get(resolved.dataset);
         const linked = new Set(crossFilterLinks(resolved, ds, filters).map((l) => l.filter));
         w.cross_filter.forEach((fid, j) => {
@@ -180,7 +181,7 @@ function checkDrillTargets(
 ): void {
   const positions = files.get(d.id)?.data.widgets.map((w) => w.id) ?? [];
   for (const w of d.widgets) {
-    if (w.type === 'text' || !w.drill?.dashboard) continue;
+    if (!isDataWidget(w) || !w.drill?.dashboard) continue;
     const i = positions.indexOf(w.id);
     const here = (p: YamlPath, m: string) => at(['widgets', i, 'drill', ...p], `widget "${w.id}": ${m}`);
     const targetId = w.drill.dashboard;
@@ -218,7 +219,7 @@ function checkDrillTargets(
 
 type At = (path: YamlPath, message: string) => void;
 
-function checkWidget(w: Exclude<WidgetDef, { type: 'text' }>, ds: DatasetShape, at: At): void {
+function checkWidget(w: DataWidgetDef, ds: DatasetShape, at: At): void {
   const column = (p: YamlPath, name: string | undefined, types?: readonly ColumnType[]) => {
     if (name === undefined) return;
     const col = ds.columns.get(name);
@@ -347,7 +348,7 @@ function checkFilter(
   let applies = 0;
   let firstDataset: string | undefined;
   for (const w of widgets) {
-    if (w.type === 'text' || w.ignore_filters.includes(f.id)) continue;
+    if (!isDataWidget(w) || w.ignore_filters.includes(f.id)) continue;
     const ds = datasets.get(w.dataset);
     if (ds?.opaque) return undefined;
     const colName = f.columns[w.dataset] ?? f.column;
@@ -375,7 +376,7 @@ function checkFilter(
   if (applies === 0 && maybeForRefused) return undefined;
   if (applies === 0) {
     const known = widgets.flatMap((w) =>
-      w.type === 'text' ? [] : [...(datasets.get(w.dataset)?.columns.keys() ?? [])],
+      !isDataWidget(w) ? [] : [...(datasets.get(w.dataset)?.columns.keys() ?? [])],
     );
     at(
       ['column'],

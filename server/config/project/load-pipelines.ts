@@ -177,6 +177,18 @@ export function buildPipeline(
       for (const column of Object.keys(e.result))
         if (!(column in resultDef.columns))
           problem(['enrich', 'result', column], `"${column}" is not a column of table ${resultName}`);
+      if (e.from.keys_input !== undefined) {
+        const keysInput = inputs.find((i) => i.name === e.from.keys_input);
+        if (keysInput?.type !== 'keys')
+          problem(
+            ['enrich', 'from', 'keys_input'],
+            keysInput
+              ? `input "${keysInput.name}" is a ${keysInput.type} input, not a list of keys (type: keys)`
+              : `this pipeline declares no input "${e.from.keys_input}" (under inputs:)`,
+          );
+        if (resultDef.key.length !== 1)
+          problem(['enrich', 'from', 'keys_input'], `keys_input needs a one-column key on ${resultName}`);
+      }
       if (e.from.table === resultName)
         problem(['enrich', 'from', 'table'], 'the results go to another table than the rows read');
     }
@@ -199,7 +211,11 @@ export function buildPipeline(
       problem(['enrich', 'poll', 'max_interval'], 'max_interval is shorter than interval');
     const r = e.request;
     enrich = {
-      from: e.from,
+      from: {
+        table: e.from.table,
+        columns: e.from.columns,
+        ...(e.from.keys_input !== undefined ? { keysInput: e.from.keys_input } : {}),
+      },
       rows: e.rows,
       batch: e.batch,
       concurrency: e.concurrency,

@@ -7,6 +7,7 @@ import { checkReferences, type DashboardToCheck, type DatasetShape } from './che
 import { didYouMean } from './did-you-mean.js';
 import { keysAt } from './schema-keys.js';
 import { buildPipeline } from './load-pipelines.js';
+import { checkActions } from './check-actions.js';
 import { pipelineFile, type PipelineFile } from './pipeline.schema.js';
 import type { Pipeline } from './pipeline.types.js';
 import { buildUpload } from './load-uploads.js';
@@ -98,11 +99,13 @@ export async function loadProject(dirArg: string): Promise<LoadResult> {
 
   // pipelines/*.yaml (optional): what background runs fetch and write (docs/pipelines.md).
   const pipelines = new Map<string, Pipeline>();
+  const pipelineFiles = new Set<string>();
   const sources = new Map(Object.entries(parsedMain.sources));
   for (const file of await listYaml(dir, 'pipelines')) {
     const src = await readYaml(dir, file, report);
     const data: PipelineFile | undefined = src && validate(src, pipelineFile, report);
     const stem = path.basename(file).replace(/\.ya?ml$/, '');
+    pipelineFiles.add(stem);
     if (!/^[a-z][a-z0-9_-]{0,62}$/.test(stem))
       report(file, 1, `file name "${stem}" must be a lower-case id (letters, digits, - or _)`);
     else if (src && data) {
@@ -110,6 +113,8 @@ export async function loadProject(dirArg: string): Promise<LoadResult> {
       if (pipeline) pipelines.set(stem, pipeline);
     }
   }
+
+  checkActions(dashboardFiles, pipelines, pipelineFiles, report);
 
   // uploads/*.yaml (optional): tables organisations fill from a browser upload (docs/uploads.md).
   const uploads = new Map<string, UploadTarget>();

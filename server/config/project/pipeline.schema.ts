@@ -246,7 +246,17 @@ const pollDef = z
 const enrichDef = z
   .object({
     /** The table (in the target) whose rows are enriched: the key columns are the result table's. */
-    from: z.object({ table: identifier, columns: z.array(identifier).min(1).max(64) }).strict(),
+    from: z
+      .object({
+        table: identifier,
+        columns: z.array(identifier).min(1).max(64),
+        /**
+         * A `keys` input: when a run gives it, only the rows with those keys are taken (a dashboard
+         * table's selection handed to an action widget); left out, every row `rows` selects.
+         */
+        keys_input: identifier.optional(),
+      })
+      .strict(),
     /** Which rows a run takes: `pending` (no result yet), `failed` (failed before), `all`. */
     rows: z.enum(['pending', 'failed', 'all']).default('pending'),
     /** Rows read, called and written (one transaction with its checkpoint) at a time. */

@@ -133,7 +133,12 @@ export interface RateLimitSpec {
 
 /** The result table is the pipeline's only table; it also gets the ENRICH_STATUS_COLUMNS. */
 export interface EnrichSpec {
-  readonly from: { readonly table: string; readonly columns: readonly string[] };
+  readonly from: {
+    readonly table: string;
+    readonly columns: readonly string[];
+    /** A `keys` input that, when given, limits a run to the rows with those keys (one-column key). */
+    readonly keysInput?: string;
+  };
   readonly rows: 'pending' | 'failed' | 'all';
   readonly batch: number;
   readonly concurrency: number;

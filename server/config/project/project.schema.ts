@@ -613,6 +613,45 @@ const textWidget = z
   })
   .strict();
 
+/**
+ * An action widget: a pipeline's input form on the dashboard, launched through the Jobs API
+ * (docs/project-files.md#action-widgets). `from_table` + `keys_input` + `key_column`: the selected
+ * rows of that table widget fill that `keys` input with their key column's values.
+ */
+const actionInputValue = z.union([
+  z.string().max(2_000),
+  z.number(),
+  z.array(z.string().max(200)).max(1_000),
+]);
+const actionWidget = z
+  .object({
+    id,
+    type: z.literal('action'),
+    title: localizedText,
+    description: z.string().optional(),
+    pipeline: id,
+    /** The launch button's text (default "Run"). */
+    button: z.string().min(1).max(40).optional(),
+    /** Values the form starts with (each checked against its input by `trellis check`). */
+    inputs: z.record(identifier, actionInputValue).default({}),
+    /** Names of `inputs` sent as they are, without a field (a convenience, not a permission). */
+    fixed: z.array(identifier).default([]),
+    from_table: id.optional(),
+    keys_input: identifier.optional(),
+    key_column: identifier.optional(),
+    width: widgetBase.width.default(4),
+    height: widgetBase.height.default('medium'),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    const given = [a.from_table, a.keys_input, a.key_column].filter((v) => v !== undefined).length;
+    if (given !== 0 && given !== 3)
+      ctx.addIssue({
+        code: 'custom',
+        message: '`from_table`, `keys_input` and `key_column` go together',
+      });
+  });
+
 export const widgetDef = z.discriminatedUnion('type', [
   kpiWidget,
   seriesChart('bar'),
@@ -633,9 +672,17 @@ export const widgetDef = z.discriminatedUnion('type', [
   floorplanWidget,
   tableWidget,
   textWidget,
+  actionWidget,
 ]);
 export type WidgetDef = z.infer<typeof widgetDef>;
-export type DataWidgetDef = Exclude<WidgetDef, { type: 'text' }>;
+/** Widgets that read no dataset: text, and actions (they launch a pipeline). */
+export type PlainWidgetDef = Extract<WidgetDef, { type: 'text' | 'action' }>;
+export type ActionWidgetDef = Extract<WidgetDef, { type: 'action' }>;
+export type DataWidgetDef = Exclude<WidgetDef, PlainWidgetDef>;
+/** True for widgets that read a dataset (everything but text and action widgets). */
+export function isDataWidget<W extends { type: string }>(w: W): w is Exclude<W, { type: 'text' | 'action' }> {
+  return w.type !== 'text' && w.type !== 'action';
+}
 export type ChartWidgetType = (typeof CHART_TYPES)[number];
 
 export const dashboardFile = z

@@ -6,10 +6,10 @@ import type {
   AGGREGATES,
   COLUMN_TYPES,
   DataWidgetDef,
+  PlainWidgetDef,
   DemoConfig,
   FilterDef,
   SourceConfig,
-  WidgetDef,
 } from './project.schema.js';
 
 /** The project after validation and cross-checking: what the rest of the server reads. */
@@ -100,7 +100,7 @@ export type ResolvedDataWidget = DataWidgetDef & {
   /** floorplan widgets: the SVG file's markup, sanitised when the project loaded (floor-plans.ts). */
   readonly svgMarkup?: string;
 };
-export type ResolvedWidget = ResolvedDataWidget | Extract<WidgetDef, { type: 'text' }>;
+export type ResolvedWidget = ResolvedDataWidget | PlainWidgetDef;
 
 export interface ResolvedFilter extends FilterDef {
   /** Dataset whose distinct values feed a multi_select. */

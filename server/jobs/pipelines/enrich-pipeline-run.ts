@@ -55,10 +55,13 @@ export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineR
   const resource = spec.rateLimit?.name ?? new URL(run.origin).host;
   const breakers = enrichBreakers(spec);
   const publisher = new Publisher(pipeline, writer, context);
+  // A run given the `keys_input` (an action widget's selection) takes only those rows.
+  const only = spec.from.keysInput === undefined ? undefined : run.inputs?.[spec.from.keysInput];
   const query = (after: readonly IngestCell[] | null): IngestReadQuery => ({
     from: spec.from.table,
     columns: spec.from.columns,
     key: table.key,
+    ...(Array.isArray(only) ? { only: only.filter((k): k is string => typeof k === 'string') } : {}),
     after,
     results: { table: table.name, statusColumn: 'status', mode },
   });

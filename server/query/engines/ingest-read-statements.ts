@@ -26,6 +26,12 @@ export function readRowsSql(
   };
   const where: string[] = [];
   if (tenant.column) where.push(`i.${q(tenant.column)} = ${bind(tenant.value)}`);
+  if (query.only) {
+    const [k] = query.key;
+    // An empty list selects nothing (never "everything"); keys are bound values, bounded upstream.
+    if (k === undefined || query.only.length === 0) where.push('1 = 0');
+    else where.push(`i.${q(k)} IN (${query.only.map((v) => bind(v)).join(', ')})`);
+  }
   if (query.after) {
     // Lexicographic "key > after", spelled out (row-value comparison is not in every engine).
     const after = query.after;

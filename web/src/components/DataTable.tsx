@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import type { Cell, ResultColumn, SortSpec } from '../../../contract/index.js';
 import { formatCell } from '../charts/value-format.js';
 
@@ -13,6 +13,20 @@ interface Props {
   readonly footer?: ReactNode;
   /** Cells of these columns are toggle buttons that cross-filter the dashboard by their value. */
   readonly cellFilter?: CellFilter | undefined;
+  /** Rows get a checkbox (an action reads the selected rows' keys): a table an action reads from. */
+  readonly rowSelect?: RowSelect | undefined;
+}
+
+export interface RowSelect {
+  /** The result column whose value is the row's key. */
+  readonly keyColumn: string;
+  readonly isSelected: (key: string) => boolean;
+  readonly toggle: (key: string) => void;
+  /** The header checkbox's state and action, for the keys on this page. */
+  readonly page: 'all' | 'some' | 'none';
+  readonly togglePage: () => void;
+  readonly selectPageLabel: string;
+  readonly selectRowLabel: (key: string) => string;
 }
 
 export interface CellFilter {
@@ -25,7 +39,23 @@ export interface CellFilter {
  * A plain, accessible data table: a caption for screen readers, aria-sort on the sorted column,
  * header buttons for sortable columns (so they are reachable by keyboard), numbers right-aligned.
  */
-export function DataTable({ caption, columns, rows, sortable, sort, onSort, footer, cellFilter }: Props) {
+export function DataTable({
+  caption,
+  columns,
+  rows,
+  sortable,
+  sort,
+  onSort,
+  footer,
+  cellFilter,
+  rowSelect,
+}: Props) {
+  const keyAt = rowSelect ? columns.findIndex((c) => c.key === rowSelect.keyColumn) : -1;
+  const selectedKey = (row: readonly Cell[]): string | null => {
+    if (keyAt < 0) return null;
+    const v = row[keyAt];
+    return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null;
+  };
   const canSort = new Set(onSort ? (sortable ?? []) : []);
   const prose = proseColumns(columns, rows);
   const cellClass = (c: ResultColumn, i: number) =>
@@ -38,6 +68,15 @@ export function DataTable({ caption, columns, rows, sortable, sort, onSort, foot
           <caption className="visually-hidden">{caption}</caption>
           <thead>
             <tr>
+              {rowSelect && keyAt >= 0 && (
+                <th scope="col" className="select-cell">
+                  <PageCheckbox
+                    state={rowSelect.page}
+                    label={rowSelect.selectPageLabel}
+                    onToggle={rowSelect.togglePage}
+                  />
+                </th>
+              )}
               {columns.map((c) => {
                 const sorted = sort?.column === c.key ? sort.direction : undefined;
                 const ariaSort = canSort.has(c.key)
@@ -71,7 +110,22 @@ export function DataTable({ caption, columns, rows, sortable, sort, onSort, foot
           </thead>
           <tbody>
             {rows.map((row, r) => (
-              <tr key={r}>
+              <tr
+                key={r}
+                className={rowSelect?.isSelected(selectedKey(row) ?? '') ? 'row-selected' : undefined}
+              >
+                {rowSelect && keyAt >= 0 && (
+                  <td className="select-cell">
+                    {selectedKey(row) !== null && (
+                      <input
+                        type="checkbox"
+                        checked={rowSelect.isSelected(selectedKey(row) ?? '')}
+                        aria-label={rowSelect.selectRowLabel(selectedKey(row) ?? '')}
+                        onChange={() => rowSelect.toggle(selectedKey(row) ?? '')}
+                      />
+                    )}
+                  </td>
+                )}
                 {columns.map((c, i) => (
                   <td key={c.key} className={cellClass(c, i)}>
                     {cellFilter?.columns.has(c.key) &&
@@ -127,4 +181,22 @@ function proseColumns(columns: readonly ResultColumn[], rows: readonly (readonly
     if (total / rows.length > PROSE_AVERAGE_LENGTH) out.add(i);
   });
   return out;
+}
+
+/** Select-all for the page: a native checkbox whose mixed state is set through the DOM property. */
+function PageCheckbox(props: { state: 'all' | 'some' | 'none'; label: string; onToggle: () => void }) {
+  const ref = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (ref.current) ref.current.indeterminate = props.state === 'some';
+  }, [props.state]);
+  return (
+    <input
+      ref={ref}
+      type="checkbox"
+      checked={props.state === 'all'}
+      aria-checked={props.state === 'some' ? 'mixed' : props.state === 'all'}
+      aria-label={props.label}
+      onChange={props.onToggle}
+    />
+  );
 }

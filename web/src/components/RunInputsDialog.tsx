@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useCallback, useId, useState } from 'react';
 import {
   validateRunInputs,
   type RunInputIssue,
@@ -22,67 +22,102 @@ export function RunInputsDialog(props: {
   onStart: (values: RunInputValues) => void;
   onCancel: () => void;
 }) {
-  const baseId = useId();
-  const [text, setText] = useState<Record<string, string>>(() =>
-    Object.fromEntries(props.inputs.map((i) => [i.name, i.default === null ? '' : String(i.default)])),
-  );
-  const [local, setLocal] = useState<readonly RunInputIssue[] | null>(null);
-  const serverIssues = isApiError(props.error) && props.error.code === 'PIPELINE_INPUTS_INVALID';
-  const issues = local ?? (serverIssues && isApiError(props.error) ? (props.error.issues ?? []) : []);
-  const problemOf = (name: string) => issues.find((i) => i.path === name)?.message;
-  const general = issues.filter((i) => !props.inputs.some((s) => s.name === i.path));
-
-  const submit = () => {
-    // Blank fields are left out: the server fills defaults and reports missing required ones.
-    const raw = Object.fromEntries(Object.entries(text).filter(([, v]) => v.trim() !== ''));
-    const checked = validateRunInputs(props.inputs, raw);
-    if (!checked.ok) {
-      setLocal(checked.issues);
-      document.getElementById(`${baseId}-${checked.issues[0]?.path ?? ''}`)?.focus();
-      return;
-    }
-    setLocal(null);
-    props.onStart(checked.values);
-  };
-
+  const form = useRunInputsForm(props.inputs, props.error);
   return (
     <ConfirmDialog
       title={`Run ${props.title}`}
       confirmLabel="Start run"
       pending={props.pending}
-      error={serverIssues && local === null ? null : props.error}
-      onConfirm={submit}
+      error={form.serverIssues && form.local === null ? null : props.error}
+      onConfirm={() => form.submit(props.onStart)}
       onCancel={props.onCancel}
       noValidate
     >
-      <div className="run-inputs" data-testid="run-inputs-form">
-        {serverIssues && local === null && (
-          <p className="field-error" role="alert">
-            The server refused some inputs; see each field.
-          </p>
-        )}
-        {general.map((g) => (
-          <p key={g.message} className="field-error" role="alert">
-            {g.message}
-          </p>
-        ))}
-        {props.inputs.map((spec, index) => (
-          <InputField
-            key={spec.name}
-            id={`${baseId}-${spec.name}`}
-            spec={spec}
-            value={text[spec.name] ?? ''}
-            problem={problemOf(spec.name)}
-            autoFocus={index === 0}
-            onChange={(v) => {
-              setText((t) => ({ ...t, [spec.name]: v }));
-              // The field's problem goes once it is edited; the others stay until the next check.
-              setLocal(issues.filter((i) => i.path !== spec.name));
-            }}
-          />
-        ))}
-      </div>
+      <RunInputsFields form={form} />
     </ConfirmDialog>
+  );
+}
+
+export type RunInputsForm = ReturnType<typeof useRunInputsForm>;
+
+/**
+ * The form's state, shared by the Jobs page's dialog and the dashboard's action widget: the typed
+ * text per field, the local check's issues (the server's own validator) or else the server's 400
+ * PIPELINE_INPUTS_INVALID issues, and `submit`, which checks before anything is sent. `extra` are
+ * issues the caller adds for values it holds itself (an action's selected keys).
+ */
+export function useRunInputsForm(
+  inputs: readonly RunInputSpec[],
+  error: Error | null,
+  /** Input names whose problems the caller shows itself (beside a table's selection). */
+  shownElsewhere: readonly string[] = [],
+) {
+  const baseId = useId();
+  const [text, setText] = useState<Record<string, string>>(() =>
+    Object.fromEntries(inputs.map((i) => [i.name, i.default === null ? '' : String(i.default)])),
+  );
+  const [local, setLocal] = useState<readonly RunInputIssue[] | null>(null);
+  const serverIssues = isApiError(error) && error.code === 'PIPELINE_INPUTS_INVALID';
+  const issues = local ?? (serverIssues && isApiError(error) ? (error.issues ?? []) : []);
+  const problemOf = (name: string) => issues.find((i) => i.path === name)?.message;
+  const general = issues.filter(
+    (i) => !inputs.some((s) => s.name === i.path) && !shownElsewhere.includes(i.path),
+  );
+  const idOf = (name: string) => `${baseId}-${name}`;
+
+  const submit = (onValid: (values: RunInputValues) => void, extra: readonly RunInputIssue[] = []) => {
+    // Blank fields are left out: the server fills defaults and reports missing required ones.
+    const raw = Object.fromEntries(Object.entries(text).filter(([, v]) => v.trim() !== ''));
+    const checked = validateRunInputs(inputs, raw);
+    const found = [...(checked.ok ? [] : checked.issues), ...extra];
+    if (!checked.ok || found.length > 0) {
+      setLocal(found);
+      document.getElementById(idOf(found[0]?.path ?? ''))?.focus();
+      return;
+    }
+    setLocal(null);
+    onValid(checked.values);
+  };
+  const edit = (name: string, value: string) => {
+    setText((t) => ({ ...t, [name]: value }));
+    // The field's problem goes once it is edited; the others stay until the next check.
+    setLocal(issues.filter((i) => i.path !== name));
+  };
+  /** Drops the local problem of an input the caller holds (its value changed elsewhere). */
+  const forget = useCallback(
+    (name: string) =>
+      setLocal((l) => (l && l.some((i) => i.path === name) ? l.filter((i) => i.path !== name) : l)),
+    [],
+  );
+  return { inputs, text, local, serverIssues, issues, problemOf, general, idOf, submit, edit, forget };
+}
+
+/** The fields of a run's inputs, each with its problem (or hint) beside it. */
+export function RunInputsFields({ form, autoFocus = true }: { form: RunInputsForm; autoFocus?: boolean }) {
+  return (
+    <div className="run-inputs" data-testid="run-inputs-form">
+      {form.serverIssues && form.local === null && (
+        <p className="field-error" role="alert">
+          The server refused some inputs; see each field.
+        </p>
+      )}
+      {form.general.map((g) => (
+        <p key={g.message} className="field-error" role="alert">
+          {g.message}
+        </p>
+      ))}
+      {form.inputs.map((spec, index) => (
+        <InputField
+          key={spec.name}
+          id={form.idOf(spec.name)}
+          spec={spec}
+          value={form.text[spec.name] ?? ''}
+          problem={form.problemOf(spec.name)}
+          autoFocus={autoFocus && index === 0}
+          onChange={(v) => form.edit(spec.name, v)}
+        />
+      ))}
+    </div>
   );
 }
 

@@ -1,7 +1,14 @@
 import type { SortSpec, WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
 import { useTranslation } from 'react-i18next';
 import { formatNumber } from '../charts/value-format.js';
-import { DataTable, type CellFilter } from './DataTable.js';
+import {
+  keyOf,
+  pageState,
+  togglePage,
+  toggleKey,
+  type RowSelection,
+} from '../app/action-widget/row-selection.js';
+import { DataTable, type CellFilter, type RowSelect } from './DataTable.js';
 
 interface Props {
   readonly widget: WidgetDefinition;
@@ -11,13 +18,16 @@ interface Props {
   readonly onPage: (offset: number) => void;
   readonly onSort: (sort: SortSpec) => void;
   readonly cellFilter?: CellFilter | undefined;
+  /** An action reads this table's selected rows (widget.selection): the keys and how to change them. */
+  readonly selected?:
+    { readonly value: RowSelection; readonly onChange: (s: RowSelection) => void } | undefined;
 }
 
 /**
  * A server-paged table: only one page ever reaches the browser. The server reports the sort it
  * applied (the widget's default until a header is clicked), so the arrows always tell the truth.
  */
-export function TableWidget({ widget, data, offset, pageSize, onPage, onSort, cellFilter }: Props) {
+export function TableWidget({ widget, data, offset, pageSize, onPage, onSort, cellFilter, selected }: Props) {
   const { t } = useTranslation();
   const total = data.total ?? data.rows.length;
   const first = total === 0 ? 0 : offset + 1;
@@ -31,7 +41,23 @@ export function TableWidget({ widget, data, offset, pageSize, onPage, onSort, ce
     onSort({ column, direction });
   };
 
-  return (
+  const spec = widget.selection;
+  let rowSelect: RowSelect | undefined;
+  if (spec && selected) {
+    const keyAt = data.columns.findIndex((c) => c.key === spec.keyColumn);
+    const pageKeys = data.rows.map((r) => keyOf(r[keyAt])).filter((k): k is string => k !== null);
+    const sel = selected.value;
+    rowSelect = {
+      keyColumn: spec.keyColumn,
+      isSelected: (key) => sel.keys.includes(key),
+      toggle: (key) => selected.onChange(toggleKey(sel, key, spec.max)),
+      page: pageState(sel, pageKeys),
+      togglePage: () => selected.onChange(togglePage(sel, pageKeys, spec.max)),
+      selectPageLabel: t('action.selectPage'),
+      selectRowLabel: (key) => t('action.selectRow', { key }),
+    };
+  }
+  const table = (
     <DataTable
       caption={widget.title}
       columns={data.columns}
@@ -72,6 +98,33 @@ export function TableWidget({ widget, data, offset, pageSize, onPage, onSort, ce
           </span>
         </nav>
       }
+      rowSelect={rowSelect}
     />
+  );
+  if (!rowSelect || !selected) return table;
+  const sel = selected.value;
+  return (
+    <>
+      <div className="selection-bar">
+        <span role="status" className="selection-count" data-testid="selection-count">
+          {t('action.selected', { count: sel.keys.length })}
+        </span>
+        {sel.refused > 0 && (
+          <span className="field-error" role="alert">
+            {t('action.tooMany', { max: spec?.max ?? 0 })}
+          </span>
+        )}
+        {sel.keys.length > 0 && (
+          <button
+            type="button"
+            className="button ghost small"
+            onClick={() => selected.onChange({ keys: [], refused: 0 })}
+          >
+            {t('action.clear')}
+          </button>
+        )}
+      </div>
+      {table}
+    </>
   );
 }

@@ -17,6 +17,7 @@ import { ExportMenu } from './ExportMenu.js';
 import { KpiValue, kpiIsEmpty } from './KpiValue.js';
 import { Markdown, useMarkdownRenderer } from './Markdown.js';
 import { TableWidget } from './TableWidget.js';
+import type { RowSelection } from '../app/action-widget/row-selection.js';
 import { WidgetEmpty, WidgetError, WidgetSkeleton } from './WidgetStates.js';
 
 interface Props {
@@ -33,6 +34,9 @@ interface Props {
   readonly drill?: WidgetDrill | undefined;
   /** The dashboard's auto-refresh choice in ms (0: off); clamped to the widget's freshness. */
   readonly autoRefreshMs?: number;
+  /** A table an action reads from (widget.selection): its selected keys and how to change them. */
+  readonly selected?:
+    { readonly value: RowSelection; readonly onChange: (s: RowSelection) => void } | undefined;
 }
 
 export interface WidgetDrill {
@@ -85,6 +89,7 @@ export function WidgetCard({
   exportable = true,
   drill,
   autoRefreshMs = 0,
+  selected,
 }: Props) {
   const { t } = useTranslation();
   const titleId = useId();
@@ -212,6 +217,7 @@ export function WidgetCard({
               setSort(s);
               setPaging({ key: filtersKey, offset: 0 });
             }}
+            selected={selected}
           />
         )}
       </div>
@@ -242,6 +248,7 @@ function WidgetContent(props: {
   pageSize: number;
   onPage: (offset: number) => void;
   onSort: (sort: SortSpec) => void;
+  selected: Props['selected'];
 }) {
   const { widget, data, asTable, crossFilter, drill, onMark } = props;
   const { t } = useTranslation();
@@ -314,6 +321,7 @@ function WidgetContent(props: {
           onPage={props.onPage}
           onSort={props.onSort}
           cellFilter={cellFilter}
+          selected={props.selected}
         />
       );
     case 'text':

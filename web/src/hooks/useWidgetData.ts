@@ -36,7 +36,7 @@ export function useWidgetData(
 
   return useQuery({
     ...widgetDataQuery(dashboardId, widget.id, params, widget.freshnessMs),
-    enabled: widget.type !== 'text',
+    enabled: widget.type !== 'text' && widget.type !== 'action',
     placeholderData: keepPreviousData,
     refetchInterval: refetchMs,
   });

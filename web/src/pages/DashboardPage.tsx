@@ -15,6 +15,7 @@ import { FreshnessControls, storeAutoRefresh } from '../components/FreshnessCont
 import { readAutoRefresh, type AutoRefreshMs } from '../app/freshness/auto-refresh.js';
 import { PageError } from '../components/PageError.js';
 import { WidgetCard } from '../components/WidgetCard.js';
+import { NO_SELECTION, type RowSelection } from '../app/action-widget/row-selection.js';
 import { formatDataTime } from '../app/shell/stale-data.js';
 import { useDashboardFilters } from '../hooks/useDashboardFilters.js';
 import { useDashboardUpdates } from '../hooks/useDashboardUpdates.js';
@@ -24,6 +25,8 @@ import { useDocumentTitle } from '../hooks/useDocumentTitle.js';
 
 // Presets are a chunk of their own: the first page does not carry them (docs/performance.md budget).
 const PresetMenu = lazy(() => import('../components/PresetMenu.js'));
+// Action widgets (a pipeline's form, run progress) too: only dashboards that have one download it.
+const ActionWidget = lazy(() => import('../components/ActionWidget.js'));
 // So is arranging (react-grid-layout): only who presses Arrange downloads it.
 const ArrangeLayout = lazy(() => import('../components/ArrangeLayout.js'));
 
@@ -55,6 +58,8 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
   );
   const filters = useDashboardFilters(definition.filters, drillable);
   useDashboardUpdates(definition.id);
+  // Tables an action reads from: each one's selected keys (by table widget id), for this visit only.
+  const [selections, setSelections] = useState<Readonly<Record<string, RowSelection>>>({});
   const staleSince = useStaleSince(definition.id);
   const refreshing = useRefreshingPipelines(definition.datasets);
   // The user's own layout, if any (docs/dashboards.md); while it loads, the project's layout shows.
@@ -160,30 +165,49 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
           const at = placement.get(w.id);
           // Each widget sees the bar's filters plus cross-filters clicked in *other* widgets.
           const own = effectiveFilters(filters.state, filters.cross, w.id);
-          const card = (
-            <WidgetCard
-              key={w.id}
-              dashboardId={definition.id}
-              widget={w}
-              filters={own}
-              filtersKey={formatDashboardQuery(own, [], definition.filters)}
-              exportable={definition.exportable !== false}
-              autoRefreshMs={autoRefreshMs}
-              drill={
-                w.drill
-                  ? { path: filters.drill[w.id] ?? NO_PATH, set: (path) => filters.setDrill(w.id, path) }
-                  : undefined
-              }
-              crossFilter={
-                w.crossFilters?.length
-                  ? {
-                      isSelected: (mark) => isMarkSelected(filters.cross, w, mark),
-                      activate: (mark, additive) => filters.activateMark(w, mark, additive),
-                    }
-                  : undefined
-              }
-            />
-          );
+          const from = w.action?.fromTable;
+          const card =
+            w.type === 'action' ? (
+              <Suspense key={w.id} fallback={<div className={`widget span-${w.width} skeleton`} />}>
+                <ActionWidget
+                  dashboardId={definition.id}
+                  widget={w}
+                  selectedKeys={from ? (selections[from] ?? NO_SELECTION).keys : []}
+                  tableTitle={from ? definition.widgets.find((t) => t.id === from)?.title : undefined}
+                />
+              </Suspense>
+            ) : (
+              <WidgetCard
+                key={w.id}
+                dashboardId={definition.id}
+                widget={w}
+                filters={own}
+                filtersKey={formatDashboardQuery(own, [], definition.filters)}
+                exportable={definition.exportable !== false}
+                autoRefreshMs={autoRefreshMs}
+                drill={
+                  w.drill
+                    ? { path: filters.drill[w.id] ?? NO_PATH, set: (path) => filters.setDrill(w.id, path) }
+                    : undefined
+                }
+                crossFilter={
+                  w.crossFilters?.length
+                    ? {
+                        isSelected: (mark) => isMarkSelected(filters.cross, w, mark),
+                        activate: (mark, additive) => filters.activateMark(w, mark, additive),
+                      }
+                    : undefined
+                }
+                selected={
+                  w.selection
+                    ? {
+                        value: selections[w.id] ?? NO_SELECTION,
+                        onChange: (s) => setSelections((all) => ({ ...all, [w.id]: s })),
+                      }
+                    : undefined
+                }
+              />
+            );
           // Own layout: the card sits in a slot placed on the grid (phones ignore it: one column).
           return at ? (
             <div key={w.id} className="layout-slot" style={slotStyle(at)}>

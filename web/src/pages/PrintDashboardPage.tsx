@@ -72,19 +72,22 @@ function PrintView({ definition }: { definition: DashboardDefinition }) {
         <p className="print-time">Data as of {printedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC</p>
       </header>
       <div className="widget-grid">
-        {definition.widgets.map((w) => {
-          const own = effectiveFilters(filters.state, filters.cross, w.id);
-          return (
-            <WidgetCard
-              key={w.id}
-              dashboardId={definition.id}
-              widget={w}
-              filters={own}
-              filtersKey={formatDashboardQuery(own, [], definition.filters)}
-              exportable={false}
-            />
-          );
-        })}
+        {/* An action widget is a form to launch a run: nothing to print (and no data to wait for). */}
+        {definition.widgets
+          .filter((w) => w.type !== 'action')
+          .map((w) => {
+            const own = effectiveFilters(filters.state, filters.cross, w.id);
+            return (
+              <WidgetCard
+                key={w.id}
+                dashboardId={definition.id}
+                widget={w}
+                filters={own}
+                filtersKey={formatDashboardQuery(own, [], definition.filters)}
+                exportable={false}
+              />
+            );
+          })}
       </div>
     </main>
   );

@@ -328,6 +328,26 @@ describe.each(TARGETS)('ingest writer contract: $name', ({ available, make }) =>
         expect((await writer.readRows(query('all', ['r3']), 10)).map((r) => r[0])).toEqual(['r4', 'r5']);
         expect(await writer.countRows(query('pending'))).toBe(3);
         expect(await writer.countRows(query('all'))).toBe(5);
+        // A run's `keys` input (an action widget's selection): only those keys, still by result.
+        const only = (
+          mode: 'pending' | 'failed' | 'all',
+          keys: string[],
+          after: IngestCell[] | null = null,
+        ) => ({
+          ...query(mode, after),
+          only: keys,
+        });
+        expect(
+          (await writer.readRows(only('pending', ['r1', 'r2', 'r5', 'zz']), 10)).map((r) => r[0]),
+        ).toEqual(['r1', 'r5']);
+        expect(await writer.countRows(only('pending', ['r1', 'r2', 'r5', 'zz']))).toBe(2);
+        expect((await writer.readRows(only('all', ['r2', 'r4'], ['r2']), 10)).map((r) => r[0])).toEqual([
+          'r4',
+        ]);
+        // An empty list selects nothing, never everything.
+        expect(await writer.countRows(only('all', []))).toBe(0);
+        // A key quoted like SQL stays a value.
+        expect(await writer.countRows(only('all', ["r1' OR '1'='1"]))).toBe(0);
         expect(Object.fromEntries(await writer.countBy(results.name, 'status'))).toEqual({
           ok: 1,
           failed: 1,
