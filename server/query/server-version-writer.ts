@@ -18,11 +18,17 @@ type Rows = readonly (readonly VersionCell[])[];
 export interface VersionConnection {
   query(sql: string, params?: readonly VersionCell[]): Promise<Record<string, unknown>[]>;
   /**
-   * Puts every row of `batches` into `table` (the columns in order) by the engine's bulk path, inside
-   * the open transaction (PostgreSQL: COPY FROM STDIN; MySQL: multi-row INSERTs of bound values).
-   * Batches are pulled one at a time. Returns the rows loaded.
+   * Puts every row of `batches`, each followed by the values of `tail` (the tenant and the version:
+   * the same for every row, so never copied into each row), into `table` (the columns in order) by the
+   * engine's bulk path, inside the open transaction (PostgreSQL: COPY FROM STDIN; MySQL: multi-row
+   * INSERTs of bound values). Batches are pulled one at a time. Returns the rows loaded.
    */
-  bulkLoad(table: string, columns: readonly string[], batches: AsyncIterable<Rows>): Promise<number>;
+  bulkLoad(
+    table: string,
+    columns: readonly string[],
+    batches: AsyncIterable<Rows>,
+    tail: readonly VersionCell[],
+  ): Promise<number>;
   /** The batch size that suits `bulkLoad` for rows of `width` values. */
   batchRows(width: number): number;
   close(): Promise<void>;
@@ -160,7 +166,7 @@ export class ServerVersionWriter implements VersionWriter {
     await this.deleteVersion(tenant, version);
     const columns = [...spec.columns.map((c) => c.name), spec.tenantColumn, VERSION_COLUMN];
     const batches = this.readRows(rowsFile, spec.columns, this.conn.batchRows(columns.length));
-    await this.conn.bulkLoad(this.storage, columns.map(f.quote), tagged(batches, [tenant, version]));
+    await this.conn.bulkLoad(this.storage, columns.map(f.quote), batches, [tenant, version]);
     if (current !== null && current !== version && mode !== 'replace') {
       const keep = spec.columns.map((c) => `s.${f.quote(c.name)}`).join(', ');
       const notReplaced =
@@ -253,9 +259,4 @@ export class ServerVersionWriter implements VersionWriter {
       [this.spec.target, tenant, version],
     );
   }
-}
-
-/** Each row of each batch with the tenant and the version appended. */
-async function* tagged(batches: AsyncIterable<Rows>, tail: readonly VersionCell[]): AsyncIterable<Rows> {
-  for await (const batch of batches) yield batch.map((row) => [...row, ...tail]);
 }

@@ -4,7 +4,7 @@ import {
   type VersionConnection,
   type VersionFlavour,
 } from '../../server-version-writer.js';
-import type { RowsFileReader, VersionedTable } from '../../version-writer.js';
+import type { RowsFileReader, VersionCell, VersionedTable } from '../../version-writer.js';
 import { mysqlDdlType, mysqlDialect, mysqlStoredAs } from './mysql-dialect.js';
 
 const quote = mysqlDialect.quoteIdentifier;
@@ -16,7 +16,8 @@ export const mysqlVersionFlavour: VersionFlavour = {
   intParam: () => '?',
   // The only literal is a validated target id (a file name: no quotes, no backslashes); escaped anyway.
   literal: (value) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`,
-  ddlType: mysqlDdlType,
+  // MEDIUMTEXT, not TEXT: a cell may hold up to limits.cell_bytes (64 KB by default), past TEXT's 65,535 bytes.
+  ddlType: (type) => (type === 'VARCHAR' ? 'MEDIUMTEXT' : mysqlDdlType(type)),
   storedAs: mysqlStoredAs,
   columnsOf:
     'SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? ORDER BY ordinal_position',
@@ -63,13 +64,15 @@ export async function openMySQLVersionWriter(
       const [rows] = params.length ? await connection.execute(sql, [...params]) : await connection.query(sql);
       return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [];
     },
-    async bulkLoad(table, columns, batches) {
+    async bulkLoad(table, columns, batches, tail) {
       // `table` and `columns` arrive quoted. Full batches share one statement text (one prepared statement).
       let rows = 0;
       for await (const batch of batches) {
         if (batch.length === 0) continue;
         const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${rowsPlaceholders(batch.length, columns.length)}`;
-        await connection.execute(sql, batch.flat());
+        const values: VersionCell[] = [];
+        for (const row of batch) values.push(...row, ...tail);
+        await connection.execute(sql, values);
         rows += batch.length;
       }
       return rows;

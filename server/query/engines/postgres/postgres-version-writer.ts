@@ -65,13 +65,16 @@ export async function openPostgresVersionWriter(
       const r = await client.query({ text: sql, values: [...params] });
       return r.rows as Record<string, unknown>[];
     },
-    async bulkLoad(table, columns, batches) {
+    async bulkLoad(table, columns, batches, tail) {
       let rows = 0;
       const copy = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+      const end = `${tail.map((v) => `\t${copyValue(v)}`).join('')}\n`;
       async function* text() {
         for await (const batch of batches) {
           rows += batch.length;
-          yield batch.map(copyLine).join('');
+          let chunk = '';
+          for (const row of batch) chunk += row.map(copyValue).join('\t') + end;
+          yield chunk;
         }
       }
       await pipeline(Readable.from(text()), copy);
@@ -89,11 +92,7 @@ export async function openPostgresVersionWriter(
   return ServerVersionWriter.open(conn, postgresVersionFlavour, spec, readRows);
 }
 
-/** One row in COPY's text format: tab-separated, `\N` for NULL, backslash escapes. */
-export function copyLine(row: readonly VersionCell[]): string {
-  return `${row.map(copyValue).join('\t')}\n`;
-}
-
+/** One value in COPY's text format (tab-separated columns): `\N` for NULL, backslash escapes. */
 function copyValue(value: VersionCell): string {
   if (value === null) return '\\N';
   if (typeof value === 'boolean') return value ? 't' : 'f';
