@@ -1,3 +1,4 @@
+import { TrellisError } from '../errors.js';
 import type { IngestColumnType } from './ingest-writer.js';
 import {
   VersionSchemaError,
@@ -259,4 +260,17 @@ export class ServerVersionWriter implements VersionWriter {
       [this.spec.target, tenant, version],
     );
   }
+}
+
+/**
+ * A server that cannot be reached when the session opens: SOURCE_UNAVAILABLE (503), as for queries,
+ * rather than an internal error. The driver's message names the host, never the URL's password.
+ */
+export function sourceUnreachable(engine: string, err: unknown): TrellisError {
+  const message = err instanceof Error ? err.message : String(err);
+  return new TrellisError('SOURCE_UNAVAILABLE', {
+    message: `${engine} cannot be reached for the upload: ${message}`,
+    detail: { error: message },
+    cause: err,
+  });
 }

@@ -309,6 +309,20 @@ describe.each(PLACES)('version writer contract: $name', ({ name, available, make
     }
   });
 
+  // DuckDB has no server to be unreachable: its file is copied in the process.
+  test.skipIf(!available || name === 'duckdb')(
+    'a server that cannot be reached is SOURCE_UNAVAILABLE',
+    async () => {
+      const target = (place as VersionPlace).target(readDir);
+      if (target.kind === 'duckdb') return;
+      const u = new URL(target.url);
+      u.port = '1'; // nothing listens there
+      await expect(openVersionWriter({ ...target, url: u.toString() }, versioned)).rejects.toMatchObject({
+        code: 'SOURCE_UNAVAILABLE',
+      });
+    },
+  );
+
   test.skipIf(!available)('a declared type the stored column does not hold is refused', async () => {
     const changed: VersionedTable = {
       ...versioned,

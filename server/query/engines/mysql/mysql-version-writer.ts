@@ -1,6 +1,7 @@
 import mysql from 'mysql2/promise';
 import {
   ServerVersionWriter,
+  sourceUnreachable,
   type VersionConnection,
   type VersionFlavour,
 } from '../../server-version-writer.js';
@@ -48,15 +49,20 @@ export async function openMySQLVersionWriter(
   spec: VersionedTable,
   readRows: RowsFileReader,
 ): Promise<ServerVersionWriter> {
-  const connection = await mysql.createConnection({
-    uri: url.replace(/^mariadb:/, 'mysql:'),
-    timezone: 'Z',
-    dateStrings: true,
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-    charset: 'utf8mb4',
-    multipleStatements: false,
-  });
+  const connection = await mysql
+    .createConnection({
+      uri: url.replace(/^mariadb:/, 'mysql:'),
+      timezone: 'Z',
+      dateStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      charset: 'utf8mb4',
+      multipleStatements: false,
+      connectTimeout: 10_000,
+    })
+    .catch((err: unknown) => {
+      throw sourceUnreachable('MySQL', err);
+    });
   // A connection that breaks while idle emits 'error'; the next statement fails with the reason.
   connection.on('error', () => undefined);
   const conn: VersionConnection = {

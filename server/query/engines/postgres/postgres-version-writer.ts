@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import {
   ServerVersionWriter,
+  sourceUnreachable,
   type VersionConnection,
   type VersionFlavour,
 } from '../../server-version-writer.js';
@@ -55,11 +56,20 @@ export async function openPostgresVersionWriter(
   spec: VersionedTable,
   readRows: RowsFileReader,
 ): Promise<ServerVersionWriter> {
-  const client = new Client({ connectionString: url, application_name: 'trellis-upload' });
+  // A server that does not answer fails within 10 s, not the OS's minutes (URL parameters take precedence).
+  const client = new Client({
+    connectionString: url,
+    application_name: 'trellis-upload',
+    connectionTimeoutMillis: 10_000,
+  });
   // A connection that breaks while idle emits 'error'; unheard, that would end the process. The
   // next statement then fails with the reason.
   client.on('error', () => undefined);
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (err) {
+    throw sourceUnreachable('PostgreSQL', err);
+  }
   const conn: VersionConnection = {
     async query(sql, params = []) {
       const r = await client.query({ text: sql, values: [...params] });
