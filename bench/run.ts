@@ -16,6 +16,7 @@ import { sessionMemory } from './scenarios/session-memory.js';
 import { shutdown } from './scenarios/shutdown.js';
 import { stampede } from './scenarios/stampede.js';
 import { uploads } from './scenarios/uploads.js';
+import { uploadTargets } from './scenarios/upload-targets.js';
 import { usersIn1gb } from './scenarios/users-in-1gb.js';
 import { webBundle } from './scenarios/web-bundle.js';
 import { devReload } from './scenarios/dev-reload.js';
@@ -42,6 +43,7 @@ const scenarios: Record<string, (options: BenchOptions) => Promise<ScenarioResul
   'dev-reload': devReload,
   enrichment,
   uploads,
+  'upload-targets': uploadTargets,
 };
 
 let options: BenchOptions;

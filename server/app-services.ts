@@ -270,6 +270,7 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
       publish: (datasets) => jobs.publications.publish(datasets),
       ingest: config.ingest,
       locks: coordination.locks,
+      environment: config.environment,
     }),
     routes: [],
     exports: widgetExports,

@@ -26,15 +26,38 @@ export interface VersionedTable {
 
 export type VersionMode = 'replace' | 'append' | 'upsert';
 
-export type VersionTarget = {
-  readonly kind: 'duckdb';
-  /** The served DuckDB file (the session works on a private copy beside it). */
-  readonly servedFile: string;
+/** Where the rows file is read from: a private DuckDB reads it in batches (bounded memory). */
+interface RowsFileAccess {
   /** The folder the rows file lies in (the only folder the session may read besides the data folder). */
   readonly readDir: string;
   readonly memoryLimit: string;
   readonly threads: number;
-};
+}
+
+export type VersionTarget =
+  | (RowsFileAccess & {
+      readonly kind: 'duckdb';
+      /** The served DuckDB file (the session works on a private copy beside it). */
+      readonly servedFile: string;
+    })
+  /**
+   * A database server (the connection URL, a secret from the environment): the session is one
+   * transaction; the rows stream in by the server's bulk path (PostgreSQL COPY, MySQL multi-row INSERT).
+   */
+  | (RowsFileAccess & { readonly kind: 'postgres' | 'mysql'; readonly url: string });
+
+/** A row of the rows file in declared column order: DATE as 'YYYY-MM-DD', TIMESTAMP as text, BIGINT as text. */
+export type VersionCell = string | number | boolean | null;
+
+/**
+ * Reads a rows file (Parquet, the declared columns) in batches of at most `batchRows`, in file order;
+ * the next batch is read only when the consumer asks, so memory stays bounded by one batch.
+ */
+export type RowsFileReader = (
+  rowsFile: string,
+  columns: VersionedTable['columns'],
+  batchRows: number,
+) => AsyncIterable<readonly (readonly VersionCell[])[]>;
 
 export interface VersionWriter {
   /**

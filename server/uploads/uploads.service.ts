@@ -28,7 +28,7 @@ import type {
 } from '../store/database.types.js';
 import type { Store } from '../store/store.js';
 import { openDuckDBScratch, openDuckDBUploadCheck } from '../query/engines/duckdb/index.js';
-import { openVersionWriter } from '../query/engines/index.js';
+import { openVersionWriter, versionTargetOf } from '../query/engines/index.js';
 import { MAX_STORED_FAILURES, type UploadCheck } from '../query/upload-check.js';
 import { VersionSchemaError, type VersionWriter } from '../query/version-writer.js';
 import { csvDataLine } from '../audit/csv.js';
@@ -75,6 +75,8 @@ export interface UploadImports {
    * they are serialised within this process only.
    */
   readonly locks?: ResourceLocks;
+  /** The environment snapshot (AppConfig.environment): resolves the `url_env` of PostgreSQL and MySQL targets. */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 /** How long a held source lock lives without renewal, and how long an import waits for it. */
@@ -527,7 +529,7 @@ export class UploadsService {
   ): Promise<{ target: string; error: unknown }[]> {
     const failures: { target: string; error: unknown }[] = [];
     for (const target of this.project.uploads.values()) {
-      if (target.sourceType !== 'duckdb' || !this.imports) continue;
+      if (!this.imports) continue;
       try {
         await describe(target.source, target.table);
         continue;
@@ -553,27 +555,22 @@ export class UploadsService {
   }
 
   private importsOrFail(target: UploadTarget): UploadImports {
-    if (!this.imports) throw new Error('uploads: imports are not configured in this process');
-    if (target.sourceType !== 'duckdb')
-      throw new TrellisError('UPLOAD_TARGET_CONFLICT', {
-        message: 'Imports into PostgreSQL and MySQL sources are not available yet.',
-      });
+    if (!this.imports)
+      throw new Error(`uploads: imports into ${target.id} are not configured in this process`);
     return this.imports;
   }
 
   private async openWriter(target: UploadTarget, imports: UploadImports): Promise<VersionWriter> {
     const source = this.project.sources.get(target.source);
-    if (!source || source.type !== 'duckdb')
-      throw new Error(`upload ${target.id}: source ${target.source} is no DuckDB file`);
+    if (!source) throw new Error(`upload ${target.id}: source ${target.source} is not in the project`);
     try {
+      // The engine seam maps the source to its versioned tables: a DuckDB file, or a PostgreSQL/MySQL database.
       return await openVersionWriter(
-        {
-          kind: 'duckdb',
-          servedFile: path.resolve(this.project.dir, source.path),
+        versionTargetOf(source, this.project.dir, imports.environment ?? {}, {
           readDir: this.tempDir,
           memoryLimit: imports.ingest.memoryLimit,
           threads: imports.ingest.threads,
-        },
+        }),
         {
           target: target.id,
           table: target.table,

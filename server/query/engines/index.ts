@@ -1,11 +1,18 @@
+import path from 'node:path';
 import { serverSourceFor, type SourceConfig } from '../../config/project/project.schema.js';
 import type { Engine } from '../engine.js';
 import type { IngestWriterOptions, OpenedIngest } from '../ingest-writer.js';
-import { serverKindOfUrl } from '../source-url.js';
+import { resolveSourceUrl, serverKindOfUrl } from '../source-url.js';
 import type { VersionTarget, VersionWriter, VersionedTable } from '../version-writer.js';
-import { openDuckDB, openDuckDBIngestWriter, openDuckDBVersionWriter } from './duckdb/index.js';
-import { openMySQL, openMySQLIngestWriter } from './mysql/index.js';
-import { openPostgres, openPostgresIngestWriter } from './postgres/index.js';
+import {
+  duckdbRowsFileReader,
+  openDuckDB,
+  openDuckDBIngestWriter,
+  openDuckDBVersionWriter,
+} from './duckdb/index.js';
+import { openMySQL, openMySQLIngestWriter, openMySQLVersionWriter } from './mysql/index.js';
+import { openPostgres, openPostgresIngestWriter, openPostgresVersionWriter } from './postgres/index.js';
+
 // `trellis init --from <folder of CSV/Parquet>`: the files become tables of a new DuckDB file.
 export { importFilesIntoDuckDB, type FileTable } from './duckdb/index.js';
 // Example generators: a fresh DuckDB file with an upload target's (empty) versioned table.
@@ -59,6 +66,47 @@ export function openVersionWriter(target: VersionTarget, spec: VersionedTable): 
   switch (target.kind) {
     case 'duckdb':
       return openDuckDBVersionWriter(target, spec);
+    case 'postgres':
+    case 'mysql': {
+      // The rows file is Parquet: a private DuckDB reads it in batches that the server's bulk path takes.
+      const reader = duckdbRowsFileReader(target.readDir, target.memoryLimit, target.threads);
+      return target.kind === 'postgres'
+        ? openPostgresVersionWriter(target.url, spec, reader)
+        : openMySQLVersionWriter(target.url, spec, reader);
+    }
+  }
+}
+
+/**
+ * Where an upload target's versioned table lives, from its source: the served DuckDB file, or the
+ * database server a source names (`url_env`, or a DuckDB source moved by `server_url_env`).
+ */
+export function versionTargetOf(
+  source: SourceConfig,
+  projectDir: string,
+  environment: Readonly<Record<string, string>>,
+  rowsAccess: { readonly readDir: string; readonly memoryLimit: string; readonly threads: number },
+): VersionTarget {
+  switch (source.type) {
+    case 'duckdb': {
+      const urlEnv = source.server_url_env;
+      const server = urlEnv === undefined ? undefined : serverKindOfUrl(urlEnv, environment);
+      if (urlEnv === undefined || server === undefined)
+        return { kind: 'duckdb', servedFile: path.resolve(projectDir, source.path), ...rowsAccess };
+      return versionTargetOf(serverSourceFor(server, urlEnv), projectDir, environment, rowsAccess);
+    }
+    case 'postgres':
+      return {
+        kind: 'postgres',
+        url: resolveSourceUrl(source.url_env, environment, ['postgres:', 'postgresql:'], 5432).url,
+        ...rowsAccess,
+      };
+    case 'mysql':
+      return {
+        kind: 'mysql',
+        url: resolveSourceUrl(source.url_env, environment, ['mysql:', 'mariadb:'], 3306).url,
+        ...rowsAccess,
+      };
   }
 }
 

@@ -21,6 +21,7 @@ import {
  * Identifiers come from validated project files only; values and file paths are bound.
  */
 const POINTER = '_trellis_upload_current';
+type DuckDBVersionTarget = Extract<VersionTarget, { kind: 'duckdb' }>;
 const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
 const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
@@ -31,11 +32,11 @@ export class DuckDBVersionWriter implements VersionWriter {
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     private readonly work: string,
-    private readonly target: VersionTarget,
+    private readonly target: DuckDBVersionTarget,
     private readonly spec: VersionedTable,
   ) {}
 
-  static async open(target: VersionTarget, spec: VersionedTable): Promise<DuckDBVersionWriter> {
+  static async open(target: DuckDBVersionTarget, spec: VersionedTable): Promise<DuckDBVersionWriter> {
     const work = `${target.servedFile}.upload.tmp`;
     await removeDb(work);
     await copyFile(target.servedFile, work, constants.COPYFILE_FICLONE);

@@ -60,6 +60,12 @@ export function openDuckDBUploadCheck(
 export { importFilesIntoDuckDB, type FileTable } from './duckdb-file-import.js';
 
 /** A versioned-table session on a served DuckDB file (uploads' import and rollback). */
-export function openDuckDBVersionWriter(target: VersionTarget, spec: VersionedTable): Promise<VersionWriter> {
+export function openDuckDBVersionWriter(
+  target: Extract<VersionTarget, { kind: 'duckdb' }>,
+  spec: VersionedTable,
+): Promise<VersionWriter> {
   return DuckDBVersionWriter.open(target, spec);
 }
+
+/** Reads an upload's rows file in batches for a database server's import (a private DuckDB, locked to `readDir`). */
+export { duckdbRowsFileReader } from './duckdb-rows-file.js';

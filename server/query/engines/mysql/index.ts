@@ -20,3 +20,6 @@ export async function openMySQLIngestWriter(
 ): Promise<OpenedIngest> {
   return { writer: await MySQLIngestWriter.open(options), rebuilt: null };
 }
+
+/** A versioned-table session on a MySQL/MariaDB database (uploads): one transaction, multi-row INSERTs. */
+export { openMySQLVersionWriter } from './mysql-version-writer.js';

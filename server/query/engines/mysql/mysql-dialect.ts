@@ -121,12 +121,16 @@ const STORED: Record<IngestColumnType, readonly string[]> = {
   TIMESTAMP: ['datetime'],
 };
 
+/** The column type in DDL, and information_schema's names that hold it (pipelines' and uploads' writers). */
+export const mysqlDdlType = (type: IngestColumnType): string => DDL[type];
+export const mysqlStoredAs = (type: IngestColumnType): readonly string[] => STORED[type];
+
 /** MySQL/MariaDB's statements of the shared server ingest writer (server-ingest-writer.ts). */
 export const mysqlIngestSql = serverIngestStatements({
   quote,
   placeholder: () => '?',
-  ddlType: (type) => DDL[type],
-  storedAs: (type) => STORED[type],
+  ddlType: mysqlDdlType,
+  storedAs: mysqlStoredAs,
   columnsOf:
     'SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ?',
   asText: (expression) => `CAST(${expression} AS CHAR)`,

@@ -20,3 +20,6 @@ export async function openPostgresIngestWriter(
 ): Promise<OpenedIngest> {
   return { writer: await PostgresIngestWriter.open(options), rebuilt: null };
 }
+
+/** A versioned-table session on a PostgreSQL database (uploads): one transaction, rows in by COPY. */
+export { openPostgresVersionWriter } from './postgres-version-writer.js';

@@ -42,17 +42,21 @@ const DDL: Record<IngestColumnType, string> = {
   TIMESTAMP: 'timestamp',
 };
 
+/** The column type in DDL, and information_schema's names that hold it (pipelines' and uploads' writers). */
+export const postgresDdlType = (type: IngestColumnType): string => DDL[type];
+export const postgresStoredAs = (type: IngestColumnType): readonly string[] =>
+  type === 'VARCHAR'
+    ? ['text', 'character varying']
+    : type === 'TIMESTAMP'
+      ? ['timestamp without time zone']
+      : [DDL[type]];
+
 /** PostgreSQL's statements of the shared server ingest writer (server-ingest-writer.ts). */
 export const postgresIngestSql = serverIngestStatements({
   quote,
   placeholder: (n) => `$${n}`,
-  ddlType: (type) => DDL[type],
-  storedAs: (type) =>
-    type === 'VARCHAR'
-      ? ['text', 'character varying']
-      : type === 'TIMESTAMP'
-        ? ['timestamp without time zone']
-        : [DDL[type]],
+  ddlType: postgresDdlType,
+  storedAs: postgresStoredAs,
   columnsOf:
     'SELECT column_name::text AS name, data_type::text AS type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1',
   asText: (expression) => `(${expression})::text`,
