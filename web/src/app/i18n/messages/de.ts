@@ -277,6 +277,9 @@ export const de: Messages = {
     WEBHOOK_FAILED: 'Der Webhook hat den Bericht nicht angenommen.',
     SUBSCRIPTION_NOT_FOUND: 'Es gibt kein Abonnement mit dieser ID.',
     SUBSCRIPTION_LIMIT: 'Sie haben so viele Abonnements wie erlaubt; löschen Sie zuerst eines.',
+    ALERT_NOT_FOUND: 'Es gibt keinen Alarm mit dieser ID.',
+    ALERT_LIMIT: 'Sie haben so viele Alarme wie erlaubt; löschen Sie zuerst einen.',
+    ALERT_WIDGET_NOT_KPI: 'Alarme können nur für ein KPI-Widget eingerichtet werden.',
     SCHEDULE_INVALID: 'Der Zeitplan ist kein gültiger Cron-Ausdruck oder keine gültige Zeitzone.',
     REPORT_TOO_LARGE:
       'Der Bericht ist größer, als dieser Server versendet; engen Sie die Filter ein oder wählen Sie ein anderes Format.',
