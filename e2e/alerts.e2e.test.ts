@@ -100,7 +100,7 @@ describe.skipIf(!available)('alerts in Chromium', () => {
   it('fires once on crossing, resolves once, and a muted alert sends nothing', async () => {
     await page.goto(`${server.baseUrl}/d/overview`);
     await waitForDashboard(page);
-    await page.getByRole('button', { name: 'Set an alert on Studies' }).click();
+    await page.getByRole('button', { name: 'Alert… (Studies)' }).click();
     const dialog = page.getByRole('dialog', { name: 'Alert on Studies' });
     await dialog.waitFor();
     // Too often: refused by the server, shown beside its field.

@@ -155,7 +155,8 @@ export function AlertList() {
                           type="button"
                           className="button secondary small"
                           disabled={busy}
-                          aria-label={t('alerts.muteNamed', { title })}
+                          // The accessible name starts with the visible text (axe: label-content-name-mismatch).
+                          aria-label={`${t('alerts.muteUntilLabel')}… (${title})`}
                           onClick={() => setMuteTarget(a)}
                         >
                           {t('alerts.muteUntilLabel')}…
@@ -191,7 +192,7 @@ export function AlertList() {
   };
 
   return (
-    <section className="account-section" aria-labelledby="alerts-title">
+    <section className="account-section alerts-section" aria-labelledby="alerts-title">
       <h2 id="alerts-title" className="section-title">
         {t('alerts.section')}
       </h2>

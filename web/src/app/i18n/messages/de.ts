@@ -182,7 +182,7 @@ export const de: Messages = {
   },
   alerts: {
     open: 'Alarm…',
-    openNamed: 'Einen Alarm für {{title}} einrichten',
+    openNamed: 'Alarm… ({{title}})',
     dialogTitle: 'Alarm für {{title}}',
     create: 'Alarm einrichten',
     withFilters:

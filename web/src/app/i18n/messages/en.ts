@@ -183,7 +183,7 @@ export const en = {
   },
   alerts: {
     open: 'Alert…',
-    openNamed: 'Set an alert on {{title}}',
+    openNamed: 'Alert… ({{title}})',
     dialogTitle: 'Alert on {{title}}',
     create: 'Create alert',
     withFilters:
