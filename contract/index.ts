@@ -20,3 +20,4 @@ export * from './run-inputs.js';
 export * from './subscriptions.schema.js';
 export * from './locale.js';
 export * from './locale.schema.js';
+export * from './alerts.schema.js';

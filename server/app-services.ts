@@ -39,6 +39,8 @@ import { PdfRenderer } from './exports/dashboard-pdf.js';
 import { ExportFileTask } from './jobs/tasks/export-file.task.js';
 import { DeliverReportTask } from './jobs/tasks/deliver-report.task.js';
 import { ReportSubscriptionsService } from './services/report-subscriptions.service.js';
+import { DeliverAlertTask } from './jobs/tasks/deliver-alert.task.js';
+import { AlertsService } from './services/alerts.service.js';
 import { parseAllowList } from './reports/webhook-address.js';
 import type { Resolver } from './reports/webhook-client.js';
 
@@ -94,6 +96,8 @@ export interface AppServices {
   readonly layouts: LayoutsService;
   /** Scheduled reports: subscriptions, their deliveries (docs/exports.md). */
   readonly subscriptions: ReportSubscriptionsService;
+  /** Alerts on KPI widgets: rules, their checks and notifications (docs/exports.md). */
+  readonly alerts: AlertsService;
 }
 
 export interface BuildAppOptions {
@@ -167,10 +171,15 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
   app.addHook('onClose', async () => coordination.close());
   const exportTask = new ExportFileTask(config.jobs.jobTimeoutMs);
   const reportTask = new DeliverReportTask(config.jobs.jobTimeoutMs);
+  const alertTask = new DeliverAlertTask(config.jobs.jobTimeoutMs);
   const jobs = new JobSystem({
-    tasks: [exportTask, reportTask],
-    // Due scheduled reports become deliveries (subscriptions exists by the time the worker starts).
-    polls: [{ everyMs: config.reports.pollMs, run: async () => void (await subscriptions.enqueueDue()) }],
+    tasks: [exportTask, reportTask, alertTask],
+    // Due scheduled reports become deliveries and due alert rules are checked (both services exist
+    // by the time the worker starts).
+    polls: [
+      { everyMs: config.reports.pollMs, run: async () => void (await subscriptions.enqueueDue()) },
+      { everyMs: config.reports.pollMs, run: async () => void (await alerts.checkDue()) },
+    ],
     // The worker's housekeeping deletes expired export files (exportJobs exists by the time it runs).
     housekeeping: async () => {
       await exportJobs.sweep();
@@ -240,6 +249,22 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
     logger: app.log.child({ component: 'reports' }),
     ...(now ? { now } : {}),
   });
+  const alerts = new AlertsService({
+    store,
+    project,
+    runner,
+    queue: jobs.queue,
+    task: alertTask,
+    audit: new AuditRecorder(store, now),
+    metrics,
+    mail,
+    webhook: {
+      allow: parseAllowList(config.reports.webhookAllow),
+      ...(options.webhookResolver ? { resolve: options.webhookResolver } : {}),
+    },
+    logger: app.log.child({ component: 'alerts' }),
+    ...(now ? { now } : {}),
+  });
   const services: AppServices = {
     project,
     engines,
@@ -283,6 +308,7 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
     presets: new PresetsService(store, now),
     layouts: new LayoutsService(store, now),
     subscriptions,
+    alerts,
   };
   metrics.trackEventStreams(() => services.events.open);
   return services;

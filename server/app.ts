@@ -37,6 +37,7 @@ import { layoutsRoutes } from './routes/dashboards/layouts.routes.js';
 import { devEventsRoutes } from './routes/dev/dev-events.routes.js';
 import { exportJobsRoutes } from './routes/exports/export-jobs.routes.js';
 import { subscriptionsRoutes } from './routes/subscriptions/subscriptions.routes.js';
+import { alertsRoutes } from './routes/alerts/alerts.routes.js';
 import { searchRoutes } from './routes/search/search.routes.js';
 
 // The services and the options live in the composition root; re-exported for existing importers.
@@ -109,6 +110,7 @@ export async function buildApp(
   await app.register(exportsRoutes(services));
   await app.register(exportJobsRoutes(services));
   await app.register(subscriptionsRoutes(services));
+  await app.register(alertsRoutes(services));
   const presenter = {
     secureCookie: config.sessions.secureCookie,
     secret: config.sessions.secret,

@@ -200,6 +200,9 @@ export const ERROR_CATALOGUE = {
     status: 409,
     message: 'You have as many subscriptions as allowed; delete one first.',
   },
+  ALERT_NOT_FOUND: { status: 404, message: 'There is no alert with this id.' },
+  ALERT_LIMIT: { status: 409, message: 'You have as many alerts as allowed; delete one first.' },
+  ALERT_WIDGET_NOT_KPI: { status: 400, message: 'Alerts can only be set on a KPI widget.' },
   SCHEDULE_INVALID: { status: 400, message: 'The schedule is not a valid cron expression or time zone.' },
   REPORT_TOO_LARGE: {
     status: 422,

@@ -549,7 +549,83 @@ const CASES: Case[] = [
         },
       }),
   },
+  {
+    action: 'alert.create',
+    name: 'alert made',
+    status: 201,
+    act: () => newAlertResponse(),
+  },
+  {
+    action: 'alert.update',
+    name: 'alert changed (muted)',
+    status: 200,
+    prepare: () => newAlert(),
+    act: (id) =>
+      api('PATCH', `/api/v1/alerts/${id as string}`, admin, { mutedUntil: '2030-01-01T00:00:00Z' }),
+  },
+  {
+    action: 'alert.delete',
+    name: 'alert deleted',
+    status: 204,
+    prepare: () => newAlert(),
+    act: (id) => api('DELETE', `/api/v1/alerts/${id as string}`, admin),
+  },
+  {
+    action: 'alert.fire',
+    name: 'alert fired (the worker’s check; its notification job waits, no worker runs)',
+    prepare: async () => {
+      const id = await newAlert();
+      await app.services.store.db
+        .updateTable('alert_rules')
+        .set({ next_check_at: Date.now() - 1_000 })
+        .where('id', '=', id)
+        .execute();
+      return id;
+    },
+    act: () => app.services.alerts.checkDue(),
+  },
+  {
+    action: 'alert.resolve',
+    name: 'alert resolved (the worker’s check)',
+    prepare: async () => {
+      const id = await newAlert();
+      const due = () =>
+        app.services.store.db
+          .updateTable('alert_rules')
+          .set({ next_check_at: Date.now() - 1_000 })
+          .where('id', '=', id)
+          .execute();
+      await due();
+      await app.services.alerts.checkDue();
+      // Below a huge number fired; below a hugely negative one resolves.
+      await app.services.store.db
+        .updateTable('alert_rules')
+        .set({ threshold: -1e12 })
+        .where('id', '=', id)
+        .execute();
+      await due();
+      return id;
+    },
+    act: () => app.services.alerts.checkDue(),
+  },
 ];
+
+/** An alert on the main dashboard's KPI that fires on its first check (any count is below 1e12). */
+function newAlertResponse() {
+  return api('POST', '/api/v1/alerts', admin, {
+    dashboard: 'main',
+    widget: 'total',
+    condition: 'below',
+    threshold: 1e12,
+    everyMinutes: 60,
+    channel: 'webhook',
+    url: 'http://localhost/hook',
+  });
+}
+
+async function newAlert(): Promise<string> {
+  return ((await newAlertResponse()).json() as { alert: { id: string } }).alert.id;
+}
 
 /** A webhook subscription to a name (judged after DNS on delivery: localhost is refused then). */
 function newSubscriptionResponse() {

@@ -48,6 +48,11 @@ export const AUDIT_ACTIONS = [
   'subscription.resume',
   'subscription.delete',
   'report.deliver',
+  'alert.create',
+  'alert.update',
+  'alert.delete',
+  'alert.fire',
+  'alert.resolve',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditOutcome = 'success' | 'failure' | 'locked_out';

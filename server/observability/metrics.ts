@@ -93,6 +93,13 @@ export class Metrics {
   });
 
   /** Scheduled report deliveries by channel and result (sent, retry, failed). */
+  readonly alertNotifications = new Counter({
+    name: 'trellis_alert_notifications_total',
+    help: 'Alert notifications by result (sent, retry, failed; muted: a transition recorded but not sent)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
   readonly reportDeliveries = new Counter({
     name: 'trellis_report_deliveries_total',
     help: 'Scheduled report delivery attempts by channel and result (sent, retry, failed)',

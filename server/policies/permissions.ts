@@ -42,6 +42,8 @@ export const PERMISSION_RULES = {
   'dashboards:export': rule('required', 'dashboards:read', { tokens: true }),
   /** Scheduled reports (docs/exports.md): every member who may download may subscribe; own ones only. */
   'subscriptions:own': rule('required', 'dashboards:read', { tokens: true }),
+  /** Alerts on KPI widgets (docs/exports.md): every member who may read dashboards; own ones only. */
+  'alerts:own': rule('required', 'dashboards:read', { tokens: true }),
   /** Logging in (password or link): open to anyone, throttled; the Origin is checked. */
   'session:create': rule('none', undefined, { csrf: 'origin' }),
   'session:read': rule('required'),

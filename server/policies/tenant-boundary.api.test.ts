@@ -235,6 +235,22 @@ async function globexFiles(g: SignedIn): Promise<Record<string, string>> {
     },
   });
   expect(subscription.statusCode, subscription.body).toBe(201);
+  const alert = await app.inject({
+    method: 'POST',
+    url: '/api/v1/alerts',
+    headers: g.write,
+    payload: {
+      dashboard: 'main',
+      widget: 'total',
+      condition: 'above',
+      threshold: 1,
+      everyMinutes: 60,
+      // Nothing is checked during the walk (no worker polls alerts here).
+      channel: 'webhook',
+      url: 'https://hooks.globex.example/alerts',
+    },
+  });
+  expect(alert.statusCode, alert.body).toBe(201);
   const sessions = await app.inject({ url: '/api/v1/session/sessions', headers: g.read });
   const organisation = await app.inject({ url: '/api/v1/session', headers: g.read });
   return {
@@ -244,6 +260,7 @@ async function globexFiles(g: SignedIn): Promise<Record<string, string>> {
     version: String(imported.json().version.version as number),
     exportId,
     subscriptionId: (subscription.json() as { subscription: { id: string } }).subscription.id,
+    alertId: (alert.json() as { alert: { id: string } }).alert.id,
     sessionId: (sessions.json().sessions as { id: string }[])[0]?.id as string,
     organisationId: organisation.json().organisation.id as string,
   };
@@ -326,6 +343,12 @@ async function globexState() {
       .where('organisation_id', '=', org.id)
       .orderBy('id')
       .execute(),
+    alerts: await db
+      .selectFrom('alert_rules')
+      .selectAll()
+      .where('organisation_id', '=', org.id)
+      .orderBy('id')
+      .execute(),
     sessions: await db
       .selectFrom('sessions')
       .select(['id_hash', 'revoked_at'])
@@ -343,6 +366,7 @@ function paramValue(url: string, name: string): string | undefined {
   if (name === 'id' && url.startsWith('/api/v1/exports')) return globex.exportId;
   if (name === 'id' && url.startsWith('/api/v1/session/sessions')) return globex.sessionId;
   if (name === 'id' && url.startsWith('/api/v1/subscriptions')) return globex.subscriptionId;
+  if (name === 'id' && url.startsWith('/api/v1/alerts')) return globex.alertId;
   if (name === 'run') return globex.run;
   if (name === 'pipeline') return globex.pipeline;
   if (name === 'preset') return globex.preset;
@@ -379,6 +403,8 @@ const BODIES: Record<string, object> = {
     format: 'csv',
   },
   'POST /api/v1/session/organisation': {}, // filled in with globex's organisation id below
+  // Acme's admin tries to mute and re-aim globex's alert.
+  'PATCH /api/v1/alerts/:id': { mutedUntil: '2030-01-01T00:00:00Z', threshold: 0 },
   'PUT /api/v1/dashboards/:dashboard/layout': { items: [{ widget: 'total', x: 0, y: 0, w: 3, h: 2 }] },
 };
 /** Query strings: searches and exports that ask for globex's values by name. */

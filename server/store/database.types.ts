@@ -29,6 +29,8 @@ export interface Database {
   export_files: ExportFilesTable;
   report_subscriptions: ReportSubscriptionsTable;
   report_deliveries: ReportDeliveriesTable;
+  alert_rules: AlertRulesTable;
+  alert_events: AlertEventsTable;
   upload_reports: UploadReportsTable;
   upload_failures: UploadFailuresTable;
   upload_versions: UploadVersionsTable;
@@ -416,6 +418,54 @@ export interface ReportDeliveriesTable {
   attempts: number;
   error_code: string | null;
   bytes: number | null;
+  created_at: number;
+  updated_at: number;
+  sent_at: number | null;
+}
+
+/** Alerts on KPI widgets (docs/exports.md, "Alerts"): a member's rule and the state its last check left. */
+export interface AlertRulesTable {
+  id: string;
+  organisation_id: string;
+  tenant: string;
+  user_id: string;
+  role: string;
+  dashboard: string;
+  widget: string;
+  filters: string;
+  condition: 'above' | 'below' | 'change';
+  threshold: number;
+  every_minutes: number | null;
+  cron: string | null;
+  time_zone: string;
+  channel: 'email' | 'webhook';
+  target: string;
+  secret: string | null;
+  state: 'ok' | 'firing';
+  transitions: number;
+  last_value: number | null;
+  last_checked_at: number | null;
+  last_error: string | null;
+  next_check_at: number;
+  muted_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type AlertEventStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'muted';
+
+/** One event per transition of a rule: its notification's delivery, committed before anything is sent. */
+export interface AlertEventsTable {
+  id: string;
+  rule_id: string;
+  organisation_id: string;
+  idempotency_key: string;
+  kind: 'fire' | 'resolve';
+  value: number;
+  threshold: number;
+  status: AlertEventStatus;
+  attempts: number;
+  error_code: string | null;
   created_at: number;
   updated_at: number;
   sent_at: number | null;

@@ -34,6 +34,7 @@ describe.each(targets)('metadata store on $name', (target) => {
       '0010-run-inputs',
       '0012-report-subscriptions',
       '0014-user-settings',
+      '0015-alerts',
     ]);
     const again = await openStore(config);
     await again.close();
@@ -50,6 +51,7 @@ describe.each(targets)('metadata store on $name', (target) => {
       '0010-run-inputs',
       '0012-report-subscriptions',
       '0014-user-settings',
+      '0015-alerts',
     ]);
   });
 

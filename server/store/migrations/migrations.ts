@@ -12,6 +12,7 @@ import { enrichmentMigration } from './0009-enrichment.migration.js';
 import { runInputsMigration } from './0010-run-inputs.migration.js';
 import { reportSubscriptionsMigration } from './0012-report-subscriptions.migration.js';
 import { userSettingsMigration } from './0014-user-settings.migration.js';
+import { alertsMigration } from './0015-alerts.migration.js';
 
 /**
  * Every migration, in order. Forward-only: there is no `down`; a mistake is fixed by the next
@@ -32,5 +33,6 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0010-run-inputs': runInputsMigration(dialect),
     '0012-report-subscriptions': reportSubscriptionsMigration(dialect),
     '0014-user-settings': userSettingsMigration(dialect),
+    '0015-alerts': alertsMigration(dialect),
   };
 }

@@ -13,6 +13,7 @@ import { drillToPath } from '../app/routing/drill-to-path.js';
 import { widgetRefreshMs } from '../app/freshness/auto-refresh.js';
 import { navigate } from '../app/routing/router.js';
 import { DataTable, type CellFilter } from './DataTable.js';
+import { AlertDialog } from './AlertDialog.js';
 import { ExportMenu } from './ExportMenu.js';
 import { KpiValue, kpiIsEmpty } from './KpiValue.js';
 import { Markdown, useMarkdownRenderer } from './Markdown.js';
@@ -103,6 +104,7 @@ export function WidgetCard({
   const [asTable, setAsTable] = useState(false);
   // The mark whose rows are open (widget.drillRows), if any.
   const [rowsOf, setRowsOf] = useState<DrillMark | undefined>(undefined);
+  const [alertOpen, setAlertOpen] = useState(false);
   const onMark = useMemo(() => {
     if (widget.drillRows) return (mark: DrillMark) => setRowsOf(mark);
     const to = widget.drillTo;
@@ -179,6 +181,16 @@ export function WidgetCard({
             {asTable ? t('widget.showChart') : t('widget.viewAsTable')}
           </button>
         )}
+        {widget.type === 'kpi' && (state === 'ready' || state === 'empty') && (
+          <button
+            type="button"
+            className="button ghost small widget-alert-button"
+            aria-label={t('alerts.openNamed', { title: widget.title })}
+            onClick={() => setAlertOpen(true)}
+          >
+            {t('alerts.open')}
+          </button>
+        )}
         {exportable && widget.type !== 'text' && (state === 'ready' || state === 'empty') && (
           <ExportMenu
             dashboardId={dashboardId}
@@ -221,6 +233,14 @@ export function WidgetCard({
           />
         )}
       </div>
+      {alertOpen && (
+        <AlertDialog
+          dashboardId={dashboardId}
+          widget={widget}
+          filters={filters}
+          onClose={() => setAlertOpen(false)}
+        />
+      )}
       {rowsOf && (
         <DrillRowsDialog
           dashboardId={dashboardId}

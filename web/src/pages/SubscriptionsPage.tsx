@@ -7,6 +7,7 @@ import { formatDateTime } from '../app/accounts/account-format.js';
 import { showToast } from '../app/shell/toasts.js';
 import { scheduleInWords } from '../app/subscriptions/schedule-words.js';
 import { AccountPage, EmptyState, ListSkeleton } from '../components/AccountPage.js';
+import { AlertList } from '../components/AlertList.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { WidgetError } from '../components/WidgetStates.js';
 
@@ -21,7 +22,12 @@ export function SubscriptionsPage() {
       page="subscriptions"
       description="Reports sent to you on a schedule. Subscribe from a dashboard's menu; pause, delete or read the delivery log of each one here."
     >
-      {() => <SubscriptionList />}
+      {() => (
+        <>
+          <SubscriptionList />
+          <AlertList />
+        </>
+      )}
     </AccountPage>
   );
 }

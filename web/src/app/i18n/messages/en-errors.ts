@@ -90,6 +90,9 @@ export const enErrors = {
   WEBHOOK_FAILED: 'The webhook did not accept the report.',
   SUBSCRIPTION_NOT_FOUND: 'There is no subscription with this id.',
   SUBSCRIPTION_LIMIT: 'You have as many subscriptions as allowed; delete one first.',
+  ALERT_NOT_FOUND: 'There is no alert with this id.',
+  ALERT_LIMIT: 'You have as many alerts as allowed; delete one first.',
+  ALERT_WIDGET_NOT_KPI: 'Alerts can only be set on a KPI widget.',
   SCHEDULE_INVALID: 'The schedule is not a valid cron expression or time zone.',
   REPORT_TOO_LARGE:
     'The report is larger than this server sends; narrow the filters or choose another format.',

@@ -1,0 +1,218 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AlertCondition, WidgetDefinition } from '../../../contract/index.js';
+import { sessionQuery } from '../api/accounts-queries.js';
+import { createAlertMutation } from '../api/alerts-queries.js';
+import { alertBody, alertFieldOfError, type AlertField } from '../app/alerts/alert-form.js';
+import { requestFilters, type FilterState } from '../app/filters/filter-state.js';
+import { showToast } from '../app/shell/toasts.js';
+import { browserTimeZone } from '../app/subscriptions/subscribe-form.js';
+import { ConfirmDialog } from './ConfirmDialog.js';
+
+/**
+ * "Alert…" on a KPI widget (docs/exports.md, "Alerts"): the widget with the filters of the bar, a
+ * condition (above, below, change by %), how often it is checked (every N minutes or cron in the
+ * browser's time zone), and where the notice goes (the member's address or a webhook). A refusal is
+ * shown beside its field.
+ */
+export function AlertDialog(props: {
+  dashboardId: string;
+  widget: WidgetDefinition;
+  filters: FilterState;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  const { widget } = props;
+  const queryClient = useQueryClient();
+  const session = useQuery(sessionQuery());
+  const create = useMutation(createAlertMutation(queryClient));
+  const id = useId();
+  const [condition, setConditionRaw] = useState<AlertCondition>('above');
+  const [threshold, setThresholdRaw] = useState('');
+  const [scheduleKind, setScheduleKindRaw] = useState<'every' | 'cron'>('every');
+  const [everyMinutes, setEveryMinutesRaw] = useState('15');
+  const [cron, setCronRaw] = useState('0 8 * * *');
+  const [timeZone, setTimeZoneRaw] = useState(browserTimeZone);
+  const [channel, setChannelRaw] = useState<'email' | 'webhook'>('email');
+  const [url, setUrlRaw] = useState('');
+  // Any edit clears the server's refusal: the message beside a field goes once the form changes.
+  const edit =
+    <T,>(set: (v: T) => void) =>
+    (v: T) => {
+      if (create.error) create.reset();
+      set(v);
+    };
+  const errField = create.error ? alertFieldOfError(create.error) : null;
+  const describedBy = (field: AlertField, hint?: string) =>
+    errField === field ? `${id}-${field}-error` : hint;
+  const errorBeside = (field: AlertField) =>
+    errField === field && create.error ? (
+      <span id={`${id}-${field}-error`} className="field-error" role="alert">
+        {create.error.message}
+      </span>
+    ) : null;
+
+  const submit = () =>
+    create.mutate(
+      alertBody({
+        dashboard: props.dashboardId,
+        widget: widget.id,
+        filters: requestFilters(props.filters, widget.filters),
+        condition,
+        threshold,
+        scheduleKind,
+        everyMinutes,
+        cron,
+        timeZone,
+        channel,
+        url,
+      }),
+      {
+        onSuccess: (created) => {
+          props.onClose();
+          showToast({
+            kind: 'success',
+            title: t('alerts.created'),
+            message: created.webhookSecret
+              ? t('alerts.createdSecret', { secret: created.webhookSecret })
+              : t('alerts.createdMessage', { title: widget.title }),
+          });
+        },
+      },
+    );
+
+  const radio = <T extends string>(
+    name: string,
+    value: T,
+    current: T,
+    set: (v: T) => void,
+    label: string,
+  ) => (
+    <label key={value}>
+      <input type="radio" name={`${id}-${name}`} checked={current === value} onChange={() => set(value)} />{' '}
+      {label}
+    </label>
+  );
+
+  return (
+    <ConfirmDialog
+      title={t('alerts.dialogTitle', { title: widget.title })}
+      confirmLabel={t('alerts.create')}
+      pending={create.isPending}
+      error={errField === 'form' ? create.error : null}
+      onConfirm={submit}
+      onCancel={props.onClose}
+      noValidate
+    >
+      <div className="subscribe-form alert-form" data-testid="alert-form">
+        <p className="field-hint">{t('alerts.withFilters')}</p>
+        <fieldset>
+          <legend>{t('alerts.condition')}</legend>
+          {radio('condition', 'above', condition, edit(setConditionRaw), t('alerts.above'))}
+          {radio('condition', 'below', condition, edit(setConditionRaw), t('alerts.below'))}
+          {radio('condition', 'change', condition, edit(setConditionRaw), t('alerts.change'))}
+        </fieldset>
+        <div className="field">
+          <label htmlFor={`${id}-threshold`}>
+            {condition === 'change' ? t('alerts.percent') : t('alerts.threshold')}
+          </label>
+          <input
+            id={`${id}-threshold`}
+            inputMode="decimal"
+            value={threshold}
+            maxLength={40}
+            required
+            aria-invalid={errField === 'threshold'}
+            aria-describedby={describedBy('threshold')}
+            onChange={(e) => edit(setThresholdRaw)(e.target.value)}
+          />
+          {errorBeside('threshold')}
+        </div>
+        <fieldset>
+          <legend>{t('alerts.howOften')}</legend>
+          {radio('kind', 'every', scheduleKind, edit(setScheduleKindRaw), t('alerts.kindEvery'))}
+          {radio('kind', 'cron', scheduleKind, edit(setScheduleKindRaw), t('alerts.kindCron'))}
+        </fieldset>
+        {scheduleKind === 'every' ? (
+          <div className="field">
+            <label htmlFor={`${id}-every`}>{t('alerts.everyMinutes')}</label>
+            <input
+              id={`${id}-every`}
+              type="number"
+              min={5}
+              step={1}
+              value={everyMinutes}
+              aria-invalid={errField === 'schedule'}
+              aria-describedby={describedBy('schedule', `${id}-every-hint`)}
+              onChange={(e) => edit(setEveryMinutesRaw)(e.target.value)}
+            />
+            {errorBeside('schedule') ?? (
+              <span id={`${id}-every-hint`} className="field-hint">
+                {t('alerts.everyHint')}
+              </span>
+            )}
+          </div>
+        ) : (
+          <>
+            <div className="field">
+              <label htmlFor={`${id}-cron`}>{t('alerts.cron')}</label>
+              <input
+                id={`${id}-cron`}
+                value={cron}
+                maxLength={100}
+                aria-invalid={errField === 'schedule'}
+                aria-describedby={describedBy('schedule', `${id}-cron-hint`)}
+                onChange={(e) => edit(setCronRaw)(e.target.value)}
+              />
+              {errorBeside('schedule') ?? (
+                <span id={`${id}-cron-hint`} className="field-hint">
+                  {t('alerts.cronHint')}
+                </span>
+              )}
+            </div>
+            <div className="field">
+              <label htmlFor={`${id}-tz`}>{t('alerts.timeZone')}</label>
+              <input
+                id={`${id}-tz`}
+                value={timeZone}
+                maxLength={64}
+                aria-invalid={errField === 'timeZone'}
+                aria-describedby={describedBy('timeZone')}
+                onChange={(e) => edit(setTimeZoneRaw)(e.target.value)}
+              />
+              {errorBeside('timeZone')}
+            </div>
+          </>
+        )}
+        <fieldset>
+          <legend>{t('alerts.sendTo')}</legend>
+          {radio(
+            'channel',
+            'email',
+            channel,
+            edit(setChannelRaw),
+            t('alerts.emailTo', { email: session.data?.user.email ?? t('alerts.me') }),
+          )}
+          {radio('channel', 'webhook', channel, edit(setChannelRaw), t('alerts.webhook'))}
+        </fieldset>
+        {channel === 'webhook' && (
+          <div className="field">
+            <label htmlFor={`${id}-url`}>{t('alerts.webhookUrl')}</label>
+            <input
+              id={`${id}-url`}
+              type="url"
+              value={url}
+              maxLength={2000}
+              placeholder="https://"
+              aria-invalid={errField === 'url'}
+              aria-describedby={describedBy('url')}
+              onChange={(e) => edit(setUrlRaw)(e.target.value)}
+            />
+            {errorBeside('url')}
+          </div>
+        )}
+      </div>
+    </ConfirmDialog>
+  );
+}
