@@ -99,6 +99,17 @@ export async function buildApp(
     });
     for (const f of failures)
       app.log.error({ err: f.error, target: f.target }, 'upload target could not be prepared');
+    // A process killed mid-import left an upload `importing` and files behind: settled in the
+    // background (a dead importer's lease frees within seconds), so serving starts at once.
+    void services.uploads
+      .recover({ actor: null, ip: null, requestId: null })
+      .then((r) => {
+        for (const f of r.failures)
+          app.log.error({ err: f.error, upload: f.upload }, 'upload recovery failed for one upload');
+        if (r.settled.length || r.removedFiles.length)
+          app.log.warn({ settled: r.settled, removedFiles: r.removedFiles }, 'uploads recovered at start');
+      })
+      .catch((err: unknown) => app.log.error({ err }, 'upload recovery failed'));
   });
   await app.register(openApi);
 

@@ -152,6 +152,10 @@ export const ERROR_CATALOGUE = {
     message: 'The workbook unpacks to more data than this upload target allows.',
   },
   UPLOAD_SHEET_NOT_FOUND: { status: 422, message: 'The workbook has no such sheet.' },
+  UPLOAD_IMPORT_INTERRUPTED: {
+    status: 409,
+    message: 'The import was interrupted (the server stopped); nothing was imported. Import the file again.',
+  },
   EXPORT_DISABLED: { status: 403, message: 'This dashboard does not allow downloads.' },
   EXPORT_TOO_LARGE: {
     status: 422,

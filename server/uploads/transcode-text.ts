@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
@@ -31,6 +32,9 @@ export async function transcodeToUtf8(
   encoding: UploadEncoding,
   limits: TranscodeLimits,
 ): Promise<Concrete> {
+  // Most files are UTF-8 already: one read-only pass of native checks settles them, without the
+  // byte-by-byte detection and the rewrite below (bench `uploads`: ~3 passes in JavaScript → 1).
+  if ((encoding === 'auto' || encoding === 'utf-8') && (await alreadyUtf8(file, limits))) return 'utf-8';
   const chosen = encoding === 'auto' ? await detect(file) : encoding;
   const out = `${file}.utf8`;
   try {
@@ -41,6 +45,50 @@ export async function transcodeToUtf8(
     throw err;
   }
   return chosen;
+}
+
+/**
+ * True when the file is valid UTF-8 without a BOM, NUL-free, with no line over the limit — the text
+ * readers want as it is. Native checks only (`isUtf8`, `indexOf`), one read. Anything else (a BOM,
+ * an invalid byte, a NUL, an over-long line) is false: the full path then reads it again and names
+ * the problem exactly as before.
+ */
+async function alreadyUtf8(file: string, limits: TranscodeLimits): Promise<boolean> {
+  let carry: Buffer = Buffer.alloc(0);
+  let first = true;
+  let line = 0;
+  for await (const read of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
+    const chunk = read as Buffer;
+    if (first && (chunk[0] === 0xef || chunk[0] === 0xff || chunk[0] === 0xfe)) return false; // a BOM?
+    first = false;
+    if (chunk.indexOf(0) >= 0) return false;
+    for (let from = 0; ;) {
+      const nl = chunk.indexOf(0x0a, from);
+      line += (nl < 0 ? chunk.length : nl) - from;
+      if (line > limits.maxLineBytes) return false;
+      if (nl < 0) break;
+      line = 0;
+      from = nl + 1;
+    }
+    // A multi-byte character may straddle chunks: its start waits for the next chunk.
+    const whole = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    const cut = incompleteTail(whole);
+    if (!isUtf8(whole.subarray(0, cut))) return false;
+    carry = Buffer.from(whole.subarray(cut));
+  }
+  return carry.length === 0;
+}
+
+/** Where a trailing, not yet complete UTF-8 sequence starts (the length when there is none). */
+function incompleteTail(buf: Buffer): number {
+  for (let i = buf.length - 1; i >= Math.max(0, buf.length - 3); i--) {
+    const b = buf[i] ?? 0;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: look further back for its lead
+    if (b < 0xc0) return buf.length; // ASCII ends the buffer
+    const needed = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+    return buf.length - i < needed ? i : buf.length;
+  }
+  return buf.length;
 }
 
 /** The encoding of a file without a choice from the user (see the module comment). */

@@ -13,7 +13,7 @@ import type {
   UploadVersion,
 } from '../../contract/uploads.schema.js';
 import { recordAudit, type ActionContext } from '../audit/audit-log.js';
-import type { ResourceLocks } from '../jobs/coordination/resource-locks.js';
+import type { HeldLock, ResourceLocks } from '../jobs/coordination/resource-locks.js';
 import type { Project } from '../config/project/project.types.js';
 import type { UploadFormat } from '../config/project/upload.schema.js';
 import type { UploadTarget } from '../config/project/upload.types.js';
@@ -35,6 +35,7 @@ import { csvDataLine } from '../audit/csv.js';
 import { previewFile } from './preview.js';
 import { blockedBy, fileProblems, storeReport, type FileProblem } from './upload-reports.js';
 import { receiveFile } from './receive-file.js';
+import { sweepUploadFolder } from './upload-folder-sweep.js';
 import { contentProblem, formatFromName } from './upload-format.js';
 import { transcodeToUtf8, type UploadEncoding } from './transcode-text.js';
 import { xlsxToCsv } from './xlsx-to-csv.js';
@@ -79,8 +80,24 @@ export interface UploadImports {
   readonly environment?: Readonly<Record<string, string>>;
 }
 
-/** How long a held source lock lives without renewal, and how long an import waits for it. */
-const SOURCE_LOCK = { ttlMs: 60_000, maxWaitMs: 10 * 60_000 } as const;
+/**
+ * How long a held source lock lives without renewal (renewed every third of it while held; a killed
+ * holder's is free after one TTL, so imports after a crash wait seconds), and how long an import
+ * waits for it.
+ */
+const SOURCE_LOCK = { ttlMs: 15_000, maxWaitMs: 10 * 60_000 } as const;
+/**
+ * An import's lease: short, so recovery after a crash waits seconds, not minutes; recovery waits for
+ * a held one up to three TTLs (a dead holder's is free after one).
+ */
+const IMPORT_LEASE = { ttlMs: 10_000, maxWaitMs: 30_000 } as const;
+
+/** What start-up recovery did (the caller logs it). */
+export interface UploadRecovery {
+  readonly settled: readonly { readonly upload: string; readonly outcome: 'recorded' | 'failed' }[];
+  readonly removedFiles: readonly string[];
+  readonly failures: readonly { readonly upload: string; readonly error: unknown }[];
+}
 
 const ID = /^upl_[A-Za-z0-9_-]{22}$/;
 /**
@@ -321,6 +338,28 @@ export class UploadsService {
     const row = await this.row(uploader.organisationId, id);
     const target = this.target(row.target, uploader.role);
     const imports = this.importsOrFail(target);
+    // The lease says "an import of this upload is alive" to start-up recovery on any instance; taken
+    // before the claim, so recovery never judges a claim whose importer has not leased it yet.
+    const lease = await this.importLease(id, 'fail').catch((err: unknown) => {
+      if (err instanceof TrellisError && err.code === 'PIPELINE_LOCK_BUSY')
+        throw new TrellisError('UPLOAD_ALREADY_IMPORTED');
+      throw err;
+    });
+    try {
+      return await this.importLeased(uploader, row, target, imports, context);
+    } finally {
+      await lease?.release();
+    }
+  }
+
+  private async importLeased(
+    uploader: Uploader,
+    row: UploadsTable,
+    target: UploadTarget,
+    imports: UploadImports,
+    context: ActionContext,
+  ): Promise<UploadImportResult> {
+    const id = row.id;
     const claimed = await this.store.db
       .updateTable('uploads')
       .set({ status: 'importing', updated_at: this.now() })
@@ -552,6 +591,175 @@ export class UploadsService {
       }
     }
     return failures;
+  }
+
+  /**
+   * Start-up recovery (docs/uploads.md, "Crashes"): what a process killed mid-import left behind.
+   * Each upload still `importing` whose importer is gone (its lease expired — a live one on another
+   * instance keeps renewing it) is settled under its source's lane: when the engine already serves
+   * its version (the kill fell between publish and the store's commit) the version is recorded, as
+   * the import would have; otherwise it failed (UPLOAD_IMPORT_INTERRUPTED) and the served version is
+   * the previous one, untouched. Then each DuckDB source's stale session copy is discarded, and our
+   * leftovers in the upload folder (upload-folder-sweep.ts) removed. Never throws for one upload.
+   */
+  async recover(context: ActionContext): Promise<UploadRecovery> {
+    const settled: UploadRecovery['settled'][number][] = [];
+    const failures: UploadRecovery['failures'][number][] = [];
+    const stuck = await this.store.db
+      .selectFrom('uploads')
+      .innerJoin('organisations', 'organisations.id', 'uploads.organisation_id')
+      .select(['uploads.id as id', 'organisations.slug as tenant'])
+      .where('uploads.status', '=', 'importing')
+      .execute();
+    for (const { id, tenant } of stuck) {
+      try {
+        const outcome = await this.settleStuckImport(id, tenant, context);
+        if (outcome) settled.push({ upload: id, outcome });
+      } catch (error) {
+        failures.push({ upload: id, error });
+      }
+    }
+    if (this.imports) {
+      const imports = this.imports;
+      const sources = new Set(
+        [...this.project.uploads.values()].filter((t) => t.sourceType === 'duckdb').map((t) => t.source),
+      );
+      for (const source of sources) {
+        const target = [...this.project.uploads.values()].find((t) => t.source === source);
+        if (!target) continue;
+        try {
+          // Opening a session removes a dead session's copy first; closing removes its own.
+          await this.inLane(source, async () => (await this.openWriter(target, imports)).close());
+        } catch (error) {
+          failures.push({ upload: `source:${source}`, error });
+        }
+      }
+    }
+    const swept = await sweepUploadFolder(
+      this.tempDir,
+      async (ids) => {
+        const rows = await this.store.db
+          .selectFrom('uploads')
+          .select('id')
+          .where('id', 'in', [...ids])
+          .where('status', 'in', ['received', 'importing'])
+          .execute();
+        return new Set(rows.map((r) => r.id));
+      },
+      this.now(),
+    );
+    return { settled, removedFiles: swept.removed, failures };
+  }
+
+  /** One stuck import, once its importer's lease is free (at most a lease's TTL after its death). */
+  private async settleStuckImport(
+    id: string,
+    tenant: string,
+    context: ActionContext,
+  ): Promise<'recorded' | 'failed' | null> {
+    const lease = await this.importLease(id, 'queue').catch((err: unknown) => {
+      // Still held after the wait: a live import on another instance, not ours to settle.
+      if (err instanceof TrellisError && err.code === 'PIPELINE_LOCK_BUSY') return 'busy' as const;
+      throw err;
+    });
+    if (lease === 'busy') return null;
+    try {
+      const row = await this.store.db
+        .selectFrom('uploads')
+        .selectAll()
+        .where('id', '=', id)
+        .where('status', '=', 'importing')
+        .executeTakeFirst();
+      if (!row) return null;
+      const target = this.project.uploads.get(row.target);
+      const org = row.organisation_id;
+      // Audited in the upload's organisation, by nobody (the process itself).
+      const audit: ActionContext = { ...context, organisationId: org };
+      const recorded =
+        target && this.imports && target.sourceType === 'duckdb'
+          ? await this.inLane(target.source, async () => {
+              const version = (await this.lastVersion(org, target.id)) + 1;
+              const writer = await this.openWriter(target, this.imports as UploadImports);
+              try {
+                if ((await writer.currentVersion(tenant)) !== version) return false;
+                const rows = await writer.count(tenant, version);
+                const at = this.now();
+                await this.store.db.transaction().execute(async (tx) => {
+                  await demoteCurrent(tx, org, target.id);
+                  await tx
+                    .insertInto('upload_versions')
+                    .values({
+                      organisation_id: org,
+                      target: target.id,
+                      version,
+                      upload_id: id,
+                      file_name: row.file_name,
+                      rows,
+                      checksum: row.sha256,
+                      mode: target.mode,
+                      status: 'current',
+                      created_by: row.uploaded_by,
+                      created_at: at,
+                    })
+                    .execute();
+                  await tx
+                    .updateTable('uploads')
+                    .set({ status: 'imported', updated_at: at })
+                    .where('id', '=', id)
+                    .execute();
+                  await recordAudit(tx, at, audit, {
+                    action: 'upload.import',
+                    outcome: 'success',
+                    target: target.id,
+                    detail: { upload: id, version, rows, mode: target.mode, recovered: true },
+                  });
+                });
+                return true;
+              } finally {
+                await writer.close();
+              }
+            })
+          : false;
+      if (recorded) {
+        if (target) await this.imports?.publish(target.datasets);
+        return 'recorded';
+      }
+      const at = this.now();
+      await this.store.db.transaction().execute(async (tx) => {
+        await tx
+          .updateTable('uploads')
+          .set({ status: 'failed', error_code: 'UPLOAD_IMPORT_INTERRUPTED', updated_at: at })
+          .where('id', '=', id)
+          .where('status', '=', 'importing')
+          .execute();
+        await recordAudit(tx, at, audit, {
+          action: 'upload.import',
+          outcome: 'failure',
+          target: row.target,
+          detail: { upload: id, fileName: row.file_name, code: 'UPLOAD_IMPORT_INTERRUPTED' },
+        });
+      });
+      this.metrics.uploads.inc({ target: row.target, result: 'UPLOAD_IMPORT_INTERRUPTED' });
+      return 'failed';
+    } finally {
+      await lease?.release();
+    }
+  }
+
+  /**
+   * The lease of one upload's import (a store lock renewed while held, free IMPORT_LEASE.ttlMs after
+   * its holder dies). Null without shared locks: then only this process imports, and at its start
+   * nothing is importing.
+   */
+  private async importLease(id: string, wait: 'fail' | 'queue'): Promise<HeldLock | null> {
+    const locks = this.imports?.locks;
+    if (!locks) return null;
+    return locks.acquire(
+      { name: `upload-import:${id}`, wait, ...IMPORT_LEASE },
+      `upload-${randomBytes(6).toString('hex')}`,
+      new AbortController().signal,
+      () => {},
+    );
   }
 
   private importsOrFail(target: UploadTarget): UploadImports {

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { errorBody } from '../../../contract/index.js';
+import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import {
   uploadImportResult,
@@ -22,6 +23,9 @@ import { actionContext, principalOf } from '../../http/authenticate.js';
 import { tenantOf } from '../../policies/tenant.js';
 import type { Uploader } from '../../uploads/uploads.service.js';
 import { UPLOAD_ENCODINGS } from '../../uploads/transcode-text.js';
+
+/** How long an upload request's socket may stay silent while the server works on the file. */
+export const UPLOAD_WORK_IDLE_MS = 15 * 60_000;
 
 /** What these routes use of the app's services (the composition root: app-services.ts). */
 type Deps = Pick<AppServices, 'uploads'>;
@@ -67,6 +71,18 @@ export function uploadsRoutes(services: Deps): FastifyPluginAsyncZod {
       reply.header('cache-control', 'no-store');
       return payload;
     });
+    // The server drops a socket silent for its connection timeout (60 s, slowloris). An upload's
+    // work — an XLSX conversion, a profile of a million rows, an import — is silent on the socket
+    // and may take longer on a busy host: the client saw "socket hang up" (the bench's ECONNRESET).
+    // These requests get a longer idle allowance; the socket gets the server's back afterwards, as a
+    // kept-alive connection serves other requests.
+    // (An injected request — tests — has a stand-in socket without timers.)
+    const idle = (request: FastifyRequest, ms: number) => {
+      const socket = request.raw.socket as Partial<Socket> | undefined;
+      if (typeof socket?.setTimeout === 'function' && !socket.destroyed) socket.setTimeout(ms);
+    };
+    app.addHook('preHandler', async (request) => idle(request, UPLOAD_WORK_IDLE_MS));
+    app.addHook('onResponse', async (request) => idle(request, app.server.timeout));
 
     app.get('/api/v1/uploads/targets', {
       config: { permission: 'upload:list' },

@@ -10,7 +10,7 @@ import type { FileColumns } from '../../upload-check.js';
  * the file becomes an identifier: the file's columns are renamed by POSITION (`AS t(c0, c1, …)`), and
  * the headers — values from DESCRIBE — are matched to declared columns in JavaScript. Every value is
  * kept as trimmed text (`x<p>` by file position, blank → NULL) and cast to its declared type with
- * TRY_CAST (`t<i>`, NULL when it does not cast), so a bad value is a finding for the report, never an
+ * TRY_CAST in the view (`t<i>`, NULL when it does not cast), so a bad value is a finding for the report, never an
  * error that stops the read. The view `v` names them as the checks read them: `_row` (1-based data
  * row), `v<i>`/`t<i>` for declared column i (target.columns order), and `x<p>`.
  */
@@ -91,18 +91,20 @@ export async function fileRelation(
   const renamed = headers.map((_, p) => `c${p}`).join(', ');
   const text = (p: number) => `NULLIF(trim(CAST(c${p} AS VARCHAR)), '')`;
   const all = headers.map((_, p) => `${text(p)} AS x${p}`);
-  const typed = columns.map(({ column, position }, i) =>
-    position === null
-      ? `CAST(NULL AS ${column.type}) AS t${i}`
-      : `TRY_CAST(${text(position)} AS ${column.type}) AS t${i}`,
-  );
   const values = columns.map(({ position }, i) =>
     position === null ? `CAST(NULL AS VARCHAR) AS v${i}` : `x${position} AS v${i}`,
   );
+  // The table keeps the text only; the view casts (TRY_CAST is cheap beside a second copy of every
+  // declared column in the table, which doubled its size and its spilling — bench `uploads`).
+  const typedFromText = columns.map(({ column, position }, i) =>
+    position === null
+      ? `CAST(NULL AS ${column.type}) AS t${i}`
+      : `TRY_CAST(x${position} AS ${column.type}) AS t${i}`,
+  );
   const load: [string, string] = [
-    `CREATE TABLE u AS SELECT row_number() OVER () AS _row${[...all, ...typed].map((c) => `, ${c}`).join('')}
+    `CREATE TABLE u AS SELECT row_number() OVER () AS _row${all.map((c) => `, ${c}`).join('')}
      FROM ${reader} AS t(${renamed})`,
-    `CREATE VIEW v AS SELECT _row${values.map((c) => `, ${c}`).join('')}${typed.map((_, i) => `, t${i}`).join('')}${all.map((_, p) => `, x${p}`).join('')} FROM u`,
+    `CREATE VIEW v AS SELECT _row${values.map((c) => `, ${c}`).join('')}${typedFromText.map((c) => `, ${c}`).join('')}${all.map((_, p) => `, x${p}`).join('')} FROM u`,
   ];
   return {
     headers,

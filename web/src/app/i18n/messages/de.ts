@@ -355,6 +355,8 @@ export const de: Messages = {
     UPLOAD_LINE_TOO_LONG: 'Eine Zeile der Datei ist länger, als dieses Upload-Ziel erlaubt.',
     UPLOAD_XLSX_TOO_LARGE: 'Die Arbeitsmappe entpackt sich zu mehr Daten, als dieses Upload-Ziel erlaubt.',
     UPLOAD_SHEET_NOT_FOUND: 'Die Arbeitsmappe hat kein solches Tabellenblatt.',
+    UPLOAD_IMPORT_INTERRUPTED:
+      'Der Import wurde unterbrochen (der Server hielt an); nichts wurde importiert. Importieren Sie die Datei erneut.',
     INTERNAL:
       'Auf dem Server ist etwas schiefgelaufen. Der Fehler wurde mit dieser Anfrage-ID protokolliert.',
     EXPORT_DISABLED: 'Dieses Dashboard erlaubt keine Downloads.',

@@ -73,6 +73,8 @@ export const enErrors = {
   UPLOAD_LINE_TOO_LONG: 'A line of the file is longer than this upload target allows.',
   UPLOAD_XLSX_TOO_LARGE: 'The workbook unpacks to more data than this upload target allows.',
   UPLOAD_SHEET_NOT_FOUND: 'The workbook has no such sheet.',
+  UPLOAD_IMPORT_INTERRUPTED:
+    'The import was interrupted (the server stopped); nothing was imported. Import the file again.',
   INTERNAL: 'Something went wrong on the server. The error was logged with this request id.',
   EXPORT_DISABLED: 'This dashboard does not allow downloads.',
   EXPORT_TOO_LARGE: 'The export would hold more rows than this dataset allows; narrow the filters.',
