@@ -28,9 +28,9 @@ import type {
 } from '../store/database.types.js';
 import type { Store } from '../store/store.js';
 import { openDuckDBScratch, openDuckDBUploadCheck } from '../query/engines/duckdb/index.js';
-import { openVersionWriter, versionTargetOf } from '../query/engines/index.js';
+import { discardStaleVersionSession, openVersionWriter, versionTargetOf } from '../query/engines/index.js';
 import { MAX_STORED_FAILURES, type UploadCheck } from '../query/upload-check.js';
-import { VersionSchemaError, type VersionWriter } from '../query/version-writer.js';
+import { VersionSchemaError, type VersionTarget, type VersionWriter } from '../query/version-writer.js';
 import { csvDataLine } from '../audit/csv.js';
 import { previewFile } from './preview.js';
 import { blockedBy, fileProblems, storeReport, type FileProblem } from './upload-reports.js';
@@ -628,8 +628,8 @@ export class UploadsService {
         const target = [...this.project.uploads.values()].find((t) => t.source === source);
         if (!target) continue;
         try {
-          // Opening a session removes a dead session's copy first; closing removes its own.
-          await this.inLane(source, async () => (await this.openWriter(target, imports)).close());
+          // Under the source's lock no live session owns a copy: one found is a dead session's.
+          await this.inLane(source, () => discardStaleVersionSession(this.versionTarget(target, imports)));
         } catch (error) {
           failures.push({ upload: `source:${source}`, error });
         }
@@ -768,25 +768,27 @@ export class UploadsService {
     return this.imports;
   }
 
-  private async openWriter(target: UploadTarget, imports: UploadImports): Promise<VersionWriter> {
+  /** Where the target's versioned table lives, by the engine seam: a DuckDB file or a database server. */
+  private versionTarget(target: UploadTarget, imports: UploadImports): VersionTarget {
     const source = this.project.sources.get(target.source);
     if (!source) throw new Error(`upload ${target.id}: source ${target.source} is not in the project`);
+    return versionTargetOf(source, this.project.dir, imports.environment ?? {}, {
+      readDir: this.tempDir,
+      memoryLimit: imports.ingest.memoryLimit,
+      threads: imports.ingest.threads,
+    });
+  }
+
+  private async openWriter(target: UploadTarget, imports: UploadImports): Promise<VersionWriter> {
     try {
       // The engine seam maps the source to its versioned tables: a DuckDB file, or a PostgreSQL/MySQL database.
-      return await openVersionWriter(
-        versionTargetOf(source, this.project.dir, imports.environment ?? {}, {
-          readDir: this.tempDir,
-          memoryLimit: imports.ingest.memoryLimit,
-          threads: imports.ingest.threads,
-        }),
-        {
-          target: target.id,
-          table: target.table,
-          tenantColumn: target.tenantColumn,
-          columns: target.columns.map((c) => ({ name: c.name, type: c.type })),
-          key: target.key,
-        },
-      );
+      return await openVersionWriter(this.versionTarget(target, imports), {
+        target: target.id,
+        table: target.table,
+        tenantColumn: target.tenantColumn,
+        columns: target.columns.map((c) => ({ name: c.name, type: c.type })),
+        key: target.key,
+      });
     } catch (err) {
       if (err instanceof VersionSchemaError)
         throw new TrellisError('UPLOAD_TARGET_CONFLICT', { detail: { cause: err.message } });

@@ -5,6 +5,7 @@ import type { IngestWriterOptions, OpenedIngest } from '../ingest-writer.js';
 import { resolveSourceUrl, serverKindOfUrl } from '../source-url.js';
 import type { VersionTarget, VersionWriter, VersionedTable } from '../version-writer.js';
 import {
+  discardStaleDuckDBVersionSession,
   duckdbRowsFileReader,
   openDuckDB,
   openDuckDBIngestWriter,
@@ -75,6 +76,15 @@ export function openVersionWriter(target: VersionTarget, spec: VersionedTable): 
         : openMySQLVersionWriter(target.url, spec, reader);
     }
   }
+}
+
+/**
+ * Start-up recovery of a versioned-table session a killed process left: a DuckDB session's private
+ * copy of the served file is removed (true when there was one); a server's session was one
+ * transaction, which the database rolled back when the connection died, so there is nothing to do.
+ */
+export async function discardStaleVersionSession(target: VersionTarget): Promise<boolean> {
+  return target.kind === 'duckdb' ? discardStaleDuckDBVersionSession(target) : false;
 }
 
 /**

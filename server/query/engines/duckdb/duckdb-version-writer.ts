@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { copyFile, open, rename, rm } from 'node:fs/promises';
+import { copyFile, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { inTransaction } from './duckdb-transaction.js';
@@ -36,8 +36,22 @@ export class DuckDBVersionWriter implements VersionWriter {
     private readonly spec: VersionedTable,
   ) {}
 
+  /**
+   * Removes the private copy a session killed mid-import left beside the served file (start-up
+   * recovery, under the source's lock so no live session owns it); true when there was one.
+   */
+  static async discardStale(target: DuckDBVersionTarget): Promise<boolean> {
+    const work = workFileOf(target);
+    const found = await stat(work).then(
+      () => true,
+      () => false,
+    );
+    await removeDb(work);
+    return found;
+  }
+
   static async open(target: DuckDBVersionTarget, spec: VersionedTable): Promise<DuckDBVersionWriter> {
-    const work = `${target.servedFile}.upload.tmp`;
+    const work = workFileOf(target);
     await removeDb(work);
     await copyFile(target.servedFile, work, constants.COPYFILE_FICLONE);
     const instance = await DuckDBInstance.create(work, {
@@ -251,6 +265,10 @@ export function versionedTableSql(spec: VersionedTable): [string, string, string
      WHERE EXISTS (SELECT 1 FROM ${POINTER} AS p WHERE p.target = ${literal(spec.target)}
                    AND p.tenant = s.${tenant} AND p.version = s._trellis_version)`,
   ];
+}
+
+function workFileOf(target: DuckDBVersionTarget): string {
+  return `${target.servedFile}.upload.tmp`;
 }
 
 async function removeDb(file: string): Promise<void> {

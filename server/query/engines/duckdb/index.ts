@@ -67,5 +67,12 @@ export function openDuckDBVersionWriter(
   return DuckDBVersionWriter.open(target, spec);
 }
 
+/** Start-up recovery: removes a killed session's private copy of the served file; true when there was one. */
+export function discardStaleDuckDBVersionSession(
+  target: Extract<VersionTarget, { kind: 'duckdb' }>,
+): Promise<boolean> {
+  return DuckDBVersionWriter.discardStale(target);
+}
+
 /** Reads an upload's rows file in batches for a database server's import (a private DuckDB, locked to `readDir`). */
 export { duckdbRowsFileReader } from './duckdb-rows-file.js';
