@@ -39,6 +39,7 @@ import { PdfRenderer } from './exports/dashboard-pdf.js';
 import { ExportFileTask } from './jobs/tasks/export-file.task.js';
 import { DeliverReportTask } from './jobs/tasks/deliver-report.task.js';
 import { ReportSubscriptionsService } from './services/report-subscriptions.service.js';
+import { presetFiltersFrom } from './services/subscription-presets.js';
 import { parseAllowList } from './reports/webhook-address.js';
 import type { Resolver } from './reports/webhook-client.js';
 
@@ -223,6 +224,7 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
   if (mailer) app.addHook('onClose', async () => mailer.close());
   const mail = mailer && config.mail ? { mailer, publicOrigin: config.mail.publicOrigin } : undefined;
   const mailLog = app.log.child({ component: 'mail' });
+  const presets = new PresetsService(store, now);
   const subscriptions = new ReportSubscriptionsService({
     store,
     queue: jobs.queue,
@@ -238,6 +240,7 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
     },
     maxBytes: config.reports.maxBytes,
     logger: app.log.child({ component: 'reports' }),
+    presetFilters: presetFiltersFrom(project, presets),
     ...(now ? { now } : {}),
   });
   const services: AppServices = {
@@ -279,7 +282,7 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
       dashboards: new StreamQuota(config.maxStreamsPerUser),
       runs: new StreamQuota(config.maxStreamsPerUser),
     },
-    presets: new PresetsService(store, now),
+    presets,
     layouts: new LayoutsService(store, now),
     subscriptions,
   };
