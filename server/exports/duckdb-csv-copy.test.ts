@@ -1,10 +1,10 @@
 import { readFile, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { ExportReader } from '../../../../test/export-readers.js';
-import { createMiniProject } from '../../../../test/mini-project.js';
-import { csvDataLine } from '../../../audit/csv.js';
-import type { Engine } from '../../engine.js';
-import { openDuckDB } from './index.js';
+import { ExportReader } from '../../test/export-readers.js';
+import { createMiniProject } from '../../test/mini-project.js';
+import { csvDataLine } from '../audit/csv.js';
+import type { Engine } from '../query/engine.js';
+import { openDuckDB } from '../query/engines/duckdb/index.js';
 
 /**
  * DuckDB's own CSV (copyCsvToFile, the fast path of CSV exports) against the JS writer's CSV of the
