@@ -59,8 +59,11 @@ export const subscription = z.object({
   format: z.enum(['pdf', 'csv']),
   query: z.string().nullable(),
   filters: z.record(z.string(), z.unknown()).nullable(),
-  /** The saved preset whose filters each delivery uses, if the report names one. */
-  preset: z.string().nullable(),
+  /**
+   * The saved preset whose filters each delivery uses (null: its own query/filters). Optional on the
+   * wire type so clients and fixtures written before presets stay valid; the server always sends it.
+   */
+  preset: z.string().nullable().optional(),
   schedule: z.string(),
   timeZone: z.string(),
   channel: z.enum(['email', 'webhook']),

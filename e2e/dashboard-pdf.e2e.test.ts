@@ -148,7 +148,8 @@ describe.skipIf(!available)('dashboard PDF in headless Chromium', () => {
     expect(height).toBeGreaterThan(900 * PNG_PIXEL_RATIO);
     expect(height).toBeLessThanOrEqual(PNG_MAX_HEIGHT_PX * PNG_PIXEL_RATIO);
     // Not blank: decoded by Chromium, a good share of its pixels differ from the page's background,
-    // and they are of many colours (text, chart series), not one flat fill.
+    // of many colours; and the charts are drawn — text, tables and cards are grey, only chart series
+    // are saturated colours (an earlier capture had every chart card empty, text intact).
     const browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
       chromiumSandbox: process.getuid?.() !== 0,
@@ -165,15 +166,20 @@ describe.skipIf(!available)('dashboard PDF in headless Chromium', () => {
         const background = key(0);
         const colours = new Set<number>();
         let differing = 0;
+        let saturated = 0;
         for (let i = 0; i < data.length; i += 4 * 7) {
           const k = key(i);
           if (k !== background) differing++;
           if (colours.size < 5_000) colours.add(k);
+          const [r, g, b] = [data[i]!, data[i + 1]!, data[i + 2]!];
+          if (Math.max(r, g, b) - Math.min(r, g, b) > 80) saturated++;
         }
-        return { share: differing / (data.length / (4 * 7)), colours: colours.size };
+        const sampled = data.length / (4 * 7);
+        return { share: differing / sampled, colours: colours.size, saturated: saturated / sampled };
       }, png.toString('base64'));
       expect(stats.share).toBeGreaterThan(0.02);
       expect(stats.colours).toBeGreaterThan(50);
+      expect(stats.saturated, JSON.stringify(stats)).toBeGreaterThan(0.01);
     } finally {
       await browser.close();
     }

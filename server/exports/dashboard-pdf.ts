@@ -107,23 +107,22 @@ export class PdfRenderer {
   }
 
   /**
-   * The same print page as a full-page PNG at screen media, PNG_WIDTH_PX wide at PNG_PIXEL_RATIO,
+   * The same print page (print media, as the PDF) as one PNG, PNG_WIDTH_PX wide at PNG_PIXEL_RATIO,
    * at most PNG_MAX_HEIGHT_PX tall; the same pool, credential and timeout as a PDF.
    */
   async screenshot(request: PngRenderRequest): Promise<PngRenderResult> {
     const viewport = { width: PNG_WIDTH_PX, height: 900 };
-    return this.pooled(request, { viewport, media: 'screen', scale: PNG_PIXEL_RATIO }, async (page) => {
+    return this.pooled(request, { viewport, media: 'print', scale: PNG_PIXEL_RATIO }, async (page) => {
       const text = await page.innerText('main');
-      // A string: the server is compiled without the DOM's types; this runs in the page.
+      // The whole page in one viewport (charts resize to it and redraw), not Playwright's full-page
+      // capture, which stretches the viewport while it shoots: charts caught mid-resize came out blank.
+      // Strings: the server is compiled without the DOM's types; these run in the page.
       const height = Number(await page.evaluate('document.documentElement.scrollHeight'));
-      const png = await page.screenshot({
-        type: 'png',
-        fullPage: true,
-        animations: 'disabled',
-        ...(height > PNG_MAX_HEIGHT_PX
-          ? { clip: { x: 0, y: 0, width: PNG_WIDTH_PX, height: PNG_MAX_HEIGHT_PX } }
-          : {}),
-      });
+      await page.setViewportSize({ width: PNG_WIDTH_PX, height: Math.min(height, PNG_MAX_HEIGHT_PX) });
+      await page.evaluate(
+        'new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 300))))',
+      );
+      const png = await page.screenshot({ type: 'png', animations: 'disabled' });
       return { png, text };
     });
   }
