@@ -253,6 +253,10 @@ describe.skipIf(!available)('dashboard PDF in headless Chromium', () => {
       await page.keyboard.press('Enter');
       await page.getByLabel('Landscape').check();
       await page.screenshot({ path: path.join(resultsDir, 'dashboard-pdf-menu.png') });
+      // The same open menu in the dark scheme, to look at (its PDF and PNG buttons).
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.screenshot({ path: path.join(resultsDir, 'dashboard-pdf-menu-dark.png') });
+      await page.emulateMedia({ colorScheme: 'light' });
       const asked = page.waitForRequest((r) => r.url().endsWith('/api/v1/exports/pdf'));
       await page.getByRole('button', { name: 'Create PDF' }).click();
       const body = (await asked).postDataJSON() as Record<string, unknown>;
