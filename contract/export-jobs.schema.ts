@@ -19,7 +19,7 @@ export const exportStartBody = z.object({
 export type ExportStartBody = z.input<typeof exportStartBody>;
 
 /** Files an export job writes: a widget's data in any export format, or a whole dashboard as PDF. */
-export const EXPORT_JOB_FORMATS = [...EXPORT_FORMATS, 'pdf'] as const;
+export const EXPORT_JOB_FORMATS = [...EXPORT_FORMATS, 'pdf', 'png'] as const;
 export type ExportJobFormat = (typeof EXPORT_JOB_FORMATS)[number];
 
 /**
@@ -29,6 +29,8 @@ export type ExportJobFormat = (typeof EXPORT_JOB_FORMATS)[number];
  */
 export const dashboardPdfBody = z.object({
   dashboard: z.string().min(1).max(100),
+  /** A paged PDF, or the whole dashboard as one PNG image (paper and orientation then do not apply). */
+  format: z.enum(['pdf', 'png']).default('pdf'),
   paper: z.enum(['A4', 'Letter']).default('A4'),
   orientation: z.enum(['portrait', 'landscape']).default('portrait'),
   query: z

@@ -24,6 +24,11 @@ export const subscriptionCreateBody = z
     query: z.string().max(8_000).optional(),
     /** CSV: filter id → value, as a widget export takes them. */
     filters: z.record(z.string(), z.unknown()).optional(),
+    /**
+     * Instead of `query` / `filters`: a saved preset of this dashboard (the subscriber's own or one
+     * shared in their organisation), whose filters are read at every delivery.
+     */
+    preset: z.string().max(100).optional(),
     /** Five-field cron, read in `timeZone`. */
     schedule: plainText(100),
     timeZone: plainText(64),
@@ -54,6 +59,11 @@ export const subscription = z.object({
   format: z.enum(['pdf', 'csv']),
   query: z.string().nullable(),
   filters: z.record(z.string(), z.unknown()).nullable(),
+  /**
+   * The saved preset whose filters each delivery uses (null: its own query/filters). Optional on the
+   * wire type so clients and fixtures written before presets stay valid; the server always sends it.
+   */
+  preset: z.string().nullable().optional(),
   schedule: z.string(),
   timeZone: z.string(),
   channel: z.enum(['email', 'webhook']),

@@ -9,7 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportFile, SessionInfo, WidgetDataResponse } from '../contract/index.js';
 import { RENDER_HEADER, mintRenderCredential } from '../server/auth/render-credential.js';
 import { defaultConfig } from '../server/config/env.js';
-import { PRINT_READY_SELECTOR, PdfRenderer } from '../server/exports/dashboard-pdf.js';
+import {
+  PNG_MAX_HEIGHT_PX,
+  PNG_PIXEL_RATIO,
+  PNG_WIDTH_PX,
+  PRINT_READY_SELECTOR,
+  PdfRenderer,
+} from '../server/exports/dashboard-pdf.js';
 import {
   CHROMIUM_PATH,
   chromiumAvailable,
@@ -110,6 +116,75 @@ describe.skipIf(!available)('dashboard PDF in headless Chromium', () => {
     expect(Math.abs(Number(box?.[2]) - 595)).toBeLessThan(2);
   }, 90_000);
 
+  it('a full-page PNG job: ready, downloadable as a PNG of the whole dashboard, not blank', async () => {
+    const started = await server.fetch('/api/v1/exports/pdf', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.baseUrl },
+      body: JSON.stringify({ dashboard: 'overview', format: 'png', query: QUERY }),
+    });
+    expect(started.status).toBe(202);
+    const job = (await started.json()) as ExportFile;
+    expect(job).toMatchObject({ format: 'png', status: 'queued' });
+    expect(job.fileName).toMatch(/^overview-\d{4}-\d{2}-\d{2}\.png$/);
+    let file = job;
+    for (let i = 0; i < 240 && !['ready', 'failed', 'cancelled'].includes(file.status); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      file = (await (await server.fetch(`/api/v1/exports/${job.id}`)).json()) as ExportFile;
+    }
+    expect(file.error).toBeNull();
+    expect(file.status).toBe('ready');
+    const download = await server.fetch(`/api/v1/exports/${job.id}/download`);
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-type')).toBe('image/png');
+    const png = Buffer.from(await download.arrayBuffer());
+    expect(file.bytes).toBe(png.length);
+    writeFileSync(path.join(resultsDir, 'dashboard-full-page.png'), png);
+    // The PNG signature, then IHDR's width and height (big-endian): the page's width at 2×, and
+    // taller than one screen (the whole dashboard, not the viewport), within the cap.
+    expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    const width = png.readUInt32BE(16);
+    const height = png.readUInt32BE(20);
+    expect(width).toBe(PNG_WIDTH_PX * PNG_PIXEL_RATIO);
+    expect(height).toBeGreaterThan(900 * PNG_PIXEL_RATIO);
+    expect(height).toBeLessThanOrEqual(PNG_MAX_HEIGHT_PX * PNG_PIXEL_RATIO);
+    // Not blank: decoded by Chromium, a good share of its pixels differ from the page's background,
+    // of many colours; and the charts are drawn — text, tables and cards are grey, only chart series
+    // are saturated colours (an earlier capture had every chart card empty, text intact).
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      chromiumSandbox: process.getuid?.() !== 0,
+    });
+    try {
+      const page = await browser.newPage();
+      const stats = await page.evaluate(async (b64) => {
+        const bitmap = await createImageBitmap(await (await fetch(`data:image/png;base64,${b64}`)).blob());
+        const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+        const ctx = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+        ctx.drawImage(bitmap, 0, 0);
+        const { data } = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
+        const key = (i: number) => (data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!;
+        const background = key(0);
+        const colours = new Set<number>();
+        let differing = 0;
+        let saturated = 0;
+        for (let i = 0; i < data.length; i += 4 * 7) {
+          const k = key(i);
+          if (k !== background) differing++;
+          if (colours.size < 5_000) colours.add(k);
+          const [r, g, b] = [data[i]!, data[i + 1]!, data[i + 2]!];
+          if (Math.max(r, g, b) - Math.min(r, g, b) > 80) saturated++;
+        }
+        const sampled = data.length / (4 * 7);
+        return { share: differing / sampled, colours: colours.size, saturated: saturated / sampled };
+      }, png.toString('base64'));
+      expect(stats.share).toBeGreaterThan(0.02);
+      expect(stats.colours).toBeGreaterThan(50);
+      expect(stats.saturated, JSON.stringify(stats)).toBeGreaterThan(0.01);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
   it('the page Chromium printed held the title, the filter and the filtered number', async () => {
     const renderer = new PdfRenderer({ executablePath: CHROMIUM_PATH, pool: 1, timeoutMs: 60_000 });
     const { pdf, text } = await renderer.render({
@@ -178,10 +253,20 @@ describe.skipIf(!available)('dashboard PDF in headless Chromium', () => {
       await page.keyboard.press('Enter');
       await page.getByLabel('Landscape').check();
       await page.screenshot({ path: path.join(resultsDir, 'dashboard-pdf-menu.png') });
+      // The same open menu in the dark scheme, to look at (its PDF and PNG buttons).
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.screenshot({ path: path.join(resultsDir, 'dashboard-pdf-menu-dark.png') });
+      await page.emulateMedia({ colorScheme: 'light' });
       const asked = page.waitForRequest((r) => r.url().endsWith('/api/v1/exports/pdf'));
       await page.getByRole('button', { name: 'Create PDF' }).click();
       const body = (await asked).postDataJSON() as Record<string, unknown>;
-      expect(body).toEqual({ dashboard: 'overview', paper: 'A4', orientation: 'landscape', query: QUERY });
+      expect(body).toEqual({
+        dashboard: 'overview',
+        format: 'pdf',
+        paper: 'A4',
+        orientation: 'landscape',
+        query: QUERY,
+      });
       await page.getByText('PDF started').waitFor({ timeout: 15_000 });
       await page.goto(`${server.baseUrl}/exports`);
       const row = page.locator('tr[data-status="ready"]', { hasText: '.pdf' }).first();

@@ -41,6 +41,7 @@ import { DeliverReportTask } from './jobs/tasks/deliver-report.task.js';
 import { ReportSubscriptionsService } from './services/report-subscriptions.service.js';
 import { DeliverAlertTask } from './jobs/tasks/deliver-alert.task.js';
 import { AlertsService } from './services/alerts.service.js';
+import { presetFiltersFrom } from './services/subscription-presets.js';
 import { parseAllowList } from './reports/webhook-address.js';
 import type { Resolver } from './reports/webhook-client.js';
 
@@ -232,6 +233,7 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
   if (mailer) app.addHook('onClose', async () => mailer.close());
   const mail = mailer && config.mail ? { mailer, publicOrigin: config.mail.publicOrigin } : undefined;
   const mailLog = app.log.child({ component: 'mail' });
+  const presets = new PresetsService(store, now);
   const subscriptions = new ReportSubscriptionsService({
     store,
     queue: jobs.queue,
@@ -247,6 +249,7 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
     },
     maxBytes: config.reports.maxBytes,
     logger: app.log.child({ component: 'reports' }),
+    presetFilters: presetFiltersFrom(project, presets),
     ...(now ? { now } : {}),
   });
   const alerts = new AlertsService({
@@ -305,7 +308,7 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
       dashboards: new StreamQuota(config.maxStreamsPerUser),
       runs: new StreamQuota(config.maxStreamsPerUser),
     },
-    presets: new PresetsService(store, now),
+    presets,
     layouts: new LayoutsService(store, now),
     subscriptions,
     alerts,

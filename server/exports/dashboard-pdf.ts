@@ -1,4 +1,4 @@
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { TrellisError } from '../errors.js';
 
 /**
@@ -33,6 +33,28 @@ export interface PdfRenderResult {
   readonly text: string;
 }
 
+/** A full-page PNG of the dashboard (docs/exports.md, "Dashboard PNG"). */
+export interface PngRenderRequest {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+}
+
+export interface PngRenderResult {
+  readonly png: Buffer;
+  readonly text: string;
+}
+
+/** A PNG's page width in CSS pixels (a desktop window) and its pixel ratio (sharp on high-density screens). */
+export const PNG_WIDTH_PX = 1280;
+export const PNG_PIXEL_RATIO = 2;
+/**
+ * The tallest page a PNG holds, in CSS pixels: Chromium cannot capture a surface past 16,384 device
+ * pixels, which at 2× is 8,192 CSS pixels; a longer dashboard is cut there (docs/exports.md says so;
+ * its PDF holds every page).
+ */
+export const PNG_MAX_HEIGHT_PX = 8_192;
+
 /** The DOM flag the print page sets once every widget's data has loaded and drawn (PrintDashboardPage). */
 export const PRINT_READY_SELECTOR = 'main[data-print-ready="true"]';
 
@@ -47,6 +69,13 @@ export function printableWidthPx(paper: PaperSize, orientation: Orientation): nu
   return Math.floor(((across - SIDE_MARGINS_MM) * 96) / 25.4);
 }
 
+/** How the page is opened: its viewport, media type and pixel ratio. */
+interface PageView {
+  readonly viewport: { readonly width: number; readonly height: number };
+  readonly media: 'print' | 'screen';
+  readonly scale: number;
+}
+
 export class PdfRenderer {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
@@ -54,15 +83,68 @@ export class PdfRenderer {
   constructor(private readonly options: PdfRendererOptions) {}
 
   async render(request: PdfRenderRequest): Promise<PdfRenderResult> {
+    const viewport = { width: printableWidthPx(request.paper, request.orientation), height: 1400 };
+    return this.pooled(request, { viewport, media: 'print', scale: 1 }, async (page) => {
+      const text = await page.innerText('main');
+      const pdf = await page.pdf({
+        format: request.paper,
+        landscape: request.orientation === 'landscape',
+        printBackground: true,
+        margin: {
+          top: '14mm',
+          bottom: '16mm',
+          left: `${SIDE_MARGINS_MM / 2}mm`,
+          right: `${SIDE_MARGINS_MM / 2}mm`,
+        },
+        displayHeaderFooter: true,
+        headerTemplate: '<span></span>',
+        footerTemplate:
+          '<div style="font-size:8px;width:100%;text-align:center;color:#555">' +
+          'Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>',
+      });
+      return { pdf, text };
+    });
+  }
+
+  /**
+   * The same print page (print media, as the PDF) as one PNG, PNG_WIDTH_PX wide at PNG_PIXEL_RATIO,
+   * at most PNG_MAX_HEIGHT_PX tall; the same pool, credential and timeout as a PDF.
+   */
+  async screenshot(request: PngRenderRequest): Promise<PngRenderResult> {
+    const viewport = { width: PNG_WIDTH_PX, height: 900 };
+    return this.pooled(request, { viewport, media: 'print', scale: PNG_PIXEL_RATIO }, async (page) => {
+      const text = await page.innerText('main');
+      // The whole page in one viewport (charts resize to it and redraw), not Playwright's full-page
+      // capture, which stretches the viewport while it shoots: charts caught mid-resize came out blank.
+      // Strings: the server is compiled without the DOM's types; these run in the page.
+      const height = Number(await page.evaluate('document.documentElement.scrollHeight'));
+      await page.setViewportSize({ width: PNG_WIDTH_PX, height: Math.min(height, PNG_MAX_HEIGHT_PX) });
+      await page.evaluate(
+        'new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 300))))',
+      );
+      const png = await page.screenshot({ type: 'png', animations: 'disabled' });
+      return { png, text };
+    });
+  }
+
+  private async pooled<T>(
+    request: PngRenderRequest,
+    view: PageView,
+    capture: (page: Page) => Promise<T>,
+  ): Promise<T> {
     await this.acquire(request.signal);
     try {
-      return await this.renderOne(request);
+      return await this.renderOne(request, view, capture);
     } finally {
       this.release();
     }
   }
 
-  private async renderOne(request: PdfRenderRequest): Promise<PdfRenderResult> {
+  private async renderOne<T>(
+    request: PngRenderRequest,
+    view: PageView,
+    capture: (page: Page) => Promise<T>,
+  ): Promise<T> {
     let browser: Browser | undefined;
     let timedOut = false;
     // Closing the browser ends every wait below at once (they reject): the kill on timeout or abort.
@@ -92,11 +174,12 @@ export class PdfRenderer {
       const context = await browser.newContext({
         extraHTTPHeaders: request.headers,
         reducedMotion: 'reduce', // charts draw at once, without their entry animation
-        // As wide as the paper's printable width: charts are drawn at the width they are printed.
-        viewport: { width: printableWidthPx(request.paper, request.orientation), height: 1400 },
+        // A PDF: as wide as the paper's printable width, so charts are drawn at the width they are printed.
+        viewport: view.viewport,
+        deviceScaleFactor: view.scale,
       });
       const page = await context.newPage();
-      await page.emulateMedia({ media: 'print' });
+      await page.emulateMedia({ media: view.media });
       const response = await page.goto(request.url, { waitUntil: 'load', timeout: this.options.timeoutMs });
       if (!response?.ok())
         throw new TrellisError('PDF_RENDER_FAILED', { detail: { status: response?.status() ?? null } });
@@ -105,24 +188,7 @@ export class PdfRenderer {
       });
       if (await page.$('main[data-print-ready="error"]'))
         throw new TrellisError('PDF_RENDER_FAILED', { detail: { reason: 'a widget failed to load' } });
-      const text = await page.innerText('main');
-      const pdf = await page.pdf({
-        format: request.paper,
-        landscape: request.orientation === 'landscape',
-        printBackground: true,
-        margin: {
-          top: '14mm',
-          bottom: '16mm',
-          left: `${SIDE_MARGINS_MM / 2}mm`,
-          right: `${SIDE_MARGINS_MM / 2}mm`,
-        },
-        displayHeaderFooter: true,
-        headerTemplate: '<span></span>',
-        footerTemplate:
-          '<div style="font-size:8px;width:100%;text-align:center;color:#555">' +
-          'Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>',
-      });
-      return { pdf, text };
+      return await capture(page);
     } catch (err) {
       if (timedOut)
         throw new TrellisError('PDF_RENDER_TIMEOUT', {

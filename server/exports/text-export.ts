@@ -1,4 +1,5 @@
 import { csvDataLine, UTF8_BOM } from '../audit/csv.js';
+import type { ResultColumn } from '../../contract/index.js';
 import type { ExportOptions, ExportSource } from './export-formats.js';
 
 /** Lines are gathered to about this many characters per chunk written: fewer, larger writes. */
@@ -6,7 +7,7 @@ const CHUNK_CHARS = 64 * 1024;
 
 /** CSV: a header of column labels, then the rows, formula-defused (audit/csv.ts). */
 export async function* csvExport(source: ExportSource, options: ExportOptions = {}): AsyncGenerator<string> {
-  yield (options.bom ? UTF8_BOM : '') + csvDataLine(source.columns.map((c) => c.label));
+  yield csvHeader(source.columns, options.bom ?? false);
   let chunk = '';
   for await (const batch of source.batches) {
     for (const row of batch.rows) chunk += csvDataLine(row);
@@ -16,6 +17,11 @@ export async function* csvExport(source: ExportSource, options: ExportOptions = 
     }
   }
   if (chunk) yield chunk;
+}
+
+/** The CSV header line: column labels (formula-defused like any text), after the BOM when asked. */
+export function csvHeader(columns: readonly ResultColumn[], bom: boolean): string {
+  return (bom ? UTF8_BOM : '') + csvDataLine(columns.map((c) => c.label));
 }
 
 /** JSON: one array of objects keyed by column key. */

@@ -100,6 +100,19 @@ export interface StreamingEngine {
    * `COPY (…) TO`), for formats it writes natively. Resolves with the file's path; the caller deletes it.
    */
   copyToFile?(query: CompiledQuery, format: CopyFormat, options: StreamOptions): Promise<string>;
+
+  /**
+   * Optional capability: the result as CSV data rows written by the engine itself into a file of its
+   * own, in exactly the CSV of audit/csv.ts `csvDataLine` (formula-defused text, CRLF), no header.
+   * Undefined when the result has a column type only the streamed writer renders. The caller deletes
+   * the file; `rows` says how many it holds (the caller's LIMIT decides, as for streams).
+   */
+  copyCsvToFile?(query: CompiledQuery, options: StreamOptions): Promise<CsvCopy | undefined>;
+}
+
+export interface CsvCopy {
+  readonly file: string;
+  readonly rows: number;
 }
 
 export type CopyFormat = 'parquet' | 'csv';

@@ -76,6 +76,8 @@ export interface DashboardRenderRequest {
   readonly query: string;
   readonly paper: PaperSize;
   readonly orientation: Orientation;
+  /** A paged PDF (default) or a full-page PNG (paper and orientation do not apply). */
+  readonly output?: 'pdf' | 'png';
   readonly signal: AbortSignal;
 }
 
@@ -88,7 +90,10 @@ interface PdfRequest {
   readonly organisationName: string;
 }
 
-const PDF_TYPE = 'application/pdf';
+/** Files a dashboard render job writes (Chromium): a paged PDF or a full-page PNG. */
+const RENDER_TYPES = { pdf: 'application/pdf', png: 'image/png' } as const;
+type RenderFormat = keyof typeof RENDER_TYPES;
+const isRender = (format: string): format is RenderFormat => format === 'pdf' || format === 'png';
 
 export interface ExportRequest {
   readonly dashboard: string;
@@ -179,6 +184,7 @@ export class ExportJobs {
       organisationName: caller.organisationName ?? caller.tenant.slug,
     };
     const safe = body.dashboard.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80) || 'dashboard';
+    const format: RenderFormat = body.format ?? 'pdf';
     const row: ExportFileRow = {
       id,
       organisation_id: caller.tenant.id,
@@ -187,10 +193,10 @@ export class ExportJobs {
       role: caller.role,
       dashboard: body.dashboard,
       widget: '',
-      format: 'pdf',
+      format,
       bom: 0,
       request: JSON.stringify(request),
-      file_name: `${safe}-${new Date(now).toISOString().slice(0, 10)}.pdf`,
+      file_name: `${safe}-${new Date(now).toISOString().slice(0, 10)}.${format}`,
       status: 'queued',
       rows_total: null,
       rows_done: 0,
@@ -211,7 +217,7 @@ export class ExportJobs {
       action: 'export.request',
       outcome: 'success',
       target: body.dashboard,
-      detail: { export: id, format: 'pdf', paper: request.paper, orientation: request.orientation },
+      detail: { export: id, format, paper: request.paper, orientation: request.orientation },
     });
     return present(row, caller, now);
   }
@@ -268,7 +274,9 @@ export class ExportJobs {
     });
     return {
       fileName: row.file_name,
-      contentType: row.format === 'pdf' ? PDF_TYPE : CONTENT_TYPES[row.format as ExportFormatName],
+      contentType: isRender(row.format)
+        ? RENDER_TYPES[row.format]
+        : CONTENT_TYPES[row.format as ExportFormatName],
       bytes,
       body: createReadStream(file),
     };
@@ -289,7 +297,7 @@ export class ExportJobs {
       await this.files.finish(id, { status: 'cancelled', errorCode: null }, now);
       return;
     }
-    if (row.format === 'pdf') return this.executePdf(row, context);
+    if (isRender(row.format)) return this.executePdf(row, row.format, context);
     const controller = new AbortController();
     const cancelled = { value: false };
     const onJobAbort = () => controller.abort(context.signal.reason);
@@ -399,7 +407,7 @@ export class ExportJobs {
    * role, this dashboard, two minutes), the print page in headless Chromium, the PDF written to
    * `<id>.part` and renamed — so, as for the other exports, one file in the end whatever dies when.
    */
-  private async executePdf(row: ExportFileRow, context: TaskContext): Promise<void> {
+  private async executePdf(row: ExportFileRow, format: RenderFormat, context: TaskContext): Promise<void> {
     const id = row.id;
     const request = JSON.parse(row.request) as PdfRequest;
     const controller = new AbortController();
@@ -414,7 +422,7 @@ export class ExportJobs {
     }, this.options.progressMs ?? 500);
     await mkdir(this.options.dir, { recursive: true, mode: 0o700 });
     const part = path.join(this.options.dir, `${id}.part`);
-    const final = this.pathOf(id, 'pdf');
+    const final = this.pathOf(id, format);
     try {
       const pdf = await this.renderDashboard({
         organisationId: row.organisation_id,
@@ -427,6 +435,7 @@ export class ExportJobs {
         query: request.query,
         paper: request.paper,
         orientation: request.orientation,
+        output: format,
         signal: controller.signal,
       });
       if (controller.signal.aborted) throw controller.signal.reason;
@@ -467,12 +476,12 @@ export class ExportJobs {
     // Built from the checked dashboard id; the query only ever lands in the URL's search part.
     const url = new URL(`/print/d/${encodeURIComponent(request.dashboard)}`, baseUrl());
     url.search = request.query;
+    const target = { url: url.toString(), headers: { [RENDER_HEADER]: credential }, signal: request.signal };
+    if (request.output === 'png') return (await renderer.screenshot(target)).png;
     const { pdf } = await renderer.render({
-      url: url.toString(),
-      headers: { [RENDER_HEADER]: credential },
+      ...target,
       paper: request.paper,
       orientation: request.orientation,
-      signal: request.signal,
     });
     return pdf;
   }
@@ -515,7 +524,7 @@ export class ExportJobs {
 
   /** Where a file lies: from the checked id and a known format only, never from anything a client sent. */
   pathOf(id: string, format: ExportJobFormat): string {
-    if (!EXPORT_ID.test(id) || !(format === 'pdf' || format in CONTENT_TYPES))
+    if (!EXPORT_ID.test(id) || !(isRender(format) || format in CONTENT_TYPES))
       throw new TrellisError('EXPORT_NOT_FOUND');
     return path.join(this.options.dir, `${id}.${format}`);
   }

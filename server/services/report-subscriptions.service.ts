@@ -33,6 +33,8 @@ import { mayConnect } from '../reports/webhook-address.js';
 import { withRetry } from '../resilience/retry.js';
 import type { Store } from '../store/store.js';
 import type { DashboardRenderRequest } from './export-jobs.service.js';
+import type { PresetFilters, PresetRequest } from './subscription-presets.js';
+import type { Viewer } from './viewer.js';
 import type { WidgetExports } from './widget-export.service.js';
 
 /** Who asks: from the session only. */
@@ -58,6 +60,8 @@ export interface ReportSubscriptionsOptions {
   /** A report's file at most. */
   readonly maxBytes: number;
   readonly logger: { error(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+  /** A saved preset's filters as `caller` may see them now (subscription-presets.ts); PRESET_NOT_FOUND else. */
+  readonly presetFilters: PresetFilters;
   readonly now?: () => number;
 }
 
@@ -69,6 +73,8 @@ const STALE_MS = 10 * 60_000;
 interface SavedRequest {
   readonly query?: string;
   readonly filters?: Record<string, unknown>;
+  /** A saved preset whose filters are read at every delivery (instead of `query` / `filters`). */
+  readonly preset?: string;
 }
 
 /**
@@ -100,7 +106,16 @@ export class ReportSubscriptionsService {
     // The same checks as a download now (dashboard visible, downloads allowed, filters), and again on
     // every delivery (the project or the member's role may change).
     let request: SavedRequest;
-    if (body.format === 'pdf') {
+    if (body.preset !== undefined) {
+      if (body.filters !== undefined || body.query !== undefined)
+        throw new TrellisError('VALIDATION_FAILED', {
+          message: 'A report takes either a saved preset or its own filters, not both.',
+        });
+      // Visible to the subscriber now (theirs or shared in their organisation), or a 404 as for no preset.
+      const preset = await this.options.presetFilters(organisation, viewer, body.dashboard, body.preset);
+      await this.checkRequest(body, viewer, preset);
+      request = { preset: body.preset };
+    } else if (body.format === 'pdf') {
       const query = body.query ?? '';
       this.options.exports.checkDashboardPdf(body.dashboard, viewer, query);
       request = { query };
@@ -325,13 +340,49 @@ export class ReportSubscriptionsService {
     }
   }
 
+  /** A preset's request checked as a download now: the PDF's filter query, or the CSV's count. */
+  private async checkRequest(
+    body: SubscriptionCreateBody,
+    viewer: Viewer & { readonly user: string },
+    preset: PresetRequest,
+  ): Promise<void> {
+    if (body.format === 'pdf') {
+      this.options.exports.checkDashboardPdf(body.dashboard, viewer, preset.query);
+      return;
+    }
+    if (!body.widget)
+      throw new TrellisError('VALIDATION_FAILED', {
+        message: 'A CSV report names the widget whose rows it sends.',
+      });
+    await this.options.exports.count({
+      dashboard: body.dashboard,
+      widget: body.widget,
+      format: 'csv',
+      filters: preset.filters,
+      viewer,
+    });
+  }
+
+  /** The request a delivery renders: a preset's filters as they are now (the subscriber's view of it). */
+  private async resolved(sub: SubscriptionRow, request: SavedRequest): Promise<SavedRequest> {
+    if (request.preset === undefined) return request;
+    const viewer = { tenant: tenantId(sub.tenant), role: sub.role as Role, user: sub.user_id };
+    const preset = await this.options.presetFilters(
+      sub.organisation_id as OrganisationId,
+      viewer,
+      sub.dashboard,
+      request.preset,
+    );
+    return { query: preset.query, filters: preset.filters };
+  }
+
   /** The report's file, as the subscriber sees the dashboard now; at most `maxBytes`. */
   private async render(
     sub: SubscriptionRow,
     delivery: DeliveryRow,
     signal: AbortSignal,
   ): Promise<{ filename: string; contentType: string; content: Buffer }> {
-    const request = JSON.parse(sub.request) as SavedRequest;
+    const request = await this.resolved(sub, JSON.parse(sub.request) as SavedRequest);
     const day = new Date(Number(delivery.tick)).toISOString().slice(0, 10);
     const safe = sub.dashboard.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80) || 'dashboard';
     const role = sub.role as Role;
@@ -545,6 +596,7 @@ function present(
     format: row.format,
     query: request.query ?? null,
     filters: request.filters ?? null,
+    preset: request.preset ?? null,
     schedule: row.schedule,
     timeZone: row.time_zone,
     channel: row.channel,

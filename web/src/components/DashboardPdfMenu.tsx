@@ -12,8 +12,8 @@ type Paper = 'A4' | 'Letter';
 type Orientation = 'portrait' | 'landscape';
 
 /**
- * The dashboard's "PDF" menu (docs/exports.md): paper and orientation, then a job on the worker that
- * prints the dashboard with the filters of the bar; followed on the Exports page with a toast when ready.
+ * The dashboard's "PDF / PNG" menu (docs/exports.md): paper and orientation, then a job on the worker
+ * that prints the dashboard with the filters of the bar — or draws it as one full-page PNG; followed on the Exports page with a toast when ready.
  * A `<details>` disclosure like the widgets' Export menu: keyboard-operable, Escape closes.
  */
 export function DashboardPdfMenu({
@@ -30,11 +30,13 @@ export function DashboardPdfMenu({
   const [orientation, setOrientation] = useState<Orientation>('portrait');
   const [busy, setBusy] = useState(false);
   const id = useId();
-  const start = async () => {
+  const start = async (format: 'pdf' | 'png') => {
     setBusy(true);
+    const what = format === 'pdf' ? 'PDF' : 'PNG';
     try {
       const file = await exportsClient.startPdf({
         dashboard: definition.id,
+        format,
         paper,
         orientation,
         query: formatFilterQuery(filters, definition.filters),
@@ -43,12 +45,12 @@ export function DashboardPdfMenu({
       void queryClient.invalidateQueries({ queryKey: exportKeys.all() });
       showToast({
         kind: 'info',
-        title: 'PDF started',
-        message: `${definition.title} is being printed in the background. Follow it on the Exports page; you will be told when it is ready.`,
+        title: `${what} started`,
+        message: `${definition.title} is being ${format === 'pdf' ? 'printed' : 'drawn'} in the background. Follow it on the Exports page; you will be told when it is ready.`,
         key: `export:${file.id}`,
       });
     } catch (err) {
-      showToast({ kind: 'error', title: 'Could not start the PDF', message: (err as Error).message });
+      showToast({ kind: 'error', title: `Could not start the ${what}`, message: (err as Error).message });
     } finally {
       setBusy(false);
     }
@@ -57,9 +59,9 @@ export function DashboardPdfMenu({
     <details className="export-menu pdf-menu" ref={menu} data-testid="pdf-menu">
       <summary
         className="button secondary small export-menu-button"
-        aria-label={`PDF of ${definition.title}`}
+        aria-label={`PDF or PNG of ${definition.title}`}
       >
-        PDF
+        PDF / PNG
         <span aria-hidden="true" className="export-caret">
           ▾
         </span>
@@ -89,8 +91,24 @@ export function DashboardPdfMenu({
             </label>
           ))}
         </fieldset>
-        <button type="button" className="button small" disabled={busy} onClick={() => void start()}>
+        <button
+          type="button"
+          className="button small"
+          data-format="pdf"
+          disabled={busy}
+          onClick={() => void start('pdf')}
+        >
           {busy ? 'Starting…' : 'Create PDF'}
+        </button>
+        <p className="export-menu-note">Or the whole page as one image (paper does not apply)</p>
+        <button
+          type="button"
+          className="button small secondary"
+          data-format="png"
+          disabled={busy}
+          onClick={() => void start('png')}
+        >
+          Full-page PNG
         </button>
       </div>
     </details>

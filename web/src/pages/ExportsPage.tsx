@@ -82,8 +82,8 @@ function ExportList() {
                 <td>
                   {isPending(e) ? (
                     <Progress file={e} />
-                  ) : e.format === 'pdf' ? (
-                    'Dashboard PDF'
+                  ) : isRendered(e) ? (
+                    renderedLabel(e)
                   ) : (
                     formatCount(e.rowsDone)
                   )}
@@ -127,19 +127,14 @@ function ExportList() {
 function Progress({ file }: { file: ExportFile }) {
   const total = file.rowsTotal;
   const percent = total && total > 0 ? Math.min(100, (file.rowsDone / total) * 100) : null;
-  // A PDF has no rows to count: it is printing, or waiting for a worker.
-  const text =
-    file.format === 'pdf'
-      ? file.status === 'running'
-        ? 'Printing the dashboard'
-        : 'Dashboard PDF'
-      : `${formatCount(file.rowsDone)}${total === null ? '' : ` of ${formatCount(total)}`} rows`;
+  // A PDF or PNG has no rows to count: it is printing, or waiting for a worker.
+  const text = isRendered(file)
+    ? file.status === 'running'
+      ? 'Printing the dashboard'
+      : renderedLabel(file)
+    : `${formatCount(file.rowsDone)}${total === null ? '' : ` of ${formatCount(total)}`} rows`;
   const eta =
-    file.status === 'queued'
-      ? 'waiting for a worker'
-      : file.format === 'pdf'
-        ? ''
-        : formatEta(file.etaSeconds);
+    file.status === 'queued' ? 'waiting for a worker' : isRendered(file) ? '' : formatEta(file.etaSeconds);
   return (
     <div className="export-progress">
       <div
@@ -155,11 +150,20 @@ function Progress({ file }: { file: ExportFile }) {
       </div>
       <p className="run-progress-stats">
         <span>{text}</span>
-        {file.status === 'running' && file.format !== 'pdf' && (
+        {file.status === 'running' && !isRendered(file) && (
           <span>{formatRate(file.rowsPerSecond, 'rows')}</span>
         )}
         {eta && <span>{eta}</span>}
       </p>
     </div>
   );
+}
+
+/** A whole dashboard rendered by Chromium on the worker (no rows to count). */
+function isRendered(file: ExportFile): boolean {
+  return file.format === 'pdf' || file.format === 'png';
+}
+
+function renderedLabel(file: ExportFile): string {
+  return file.format === 'png' ? 'Dashboard PNG' : 'Dashboard PDF';
 }

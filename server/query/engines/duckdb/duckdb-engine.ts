@@ -20,6 +20,7 @@ import { approximateBytes } from '../../row-budget.js';
 import { BatchChannel } from '../../batch-channel.js';
 import type {
   CopyFormat,
+  CsvCopy,
   DescribedColumn,
   Engine,
   EngineStats,
@@ -32,6 +33,7 @@ import type {
 import { duckdbDialect } from './duckdb-dialect.js';
 import type { DuckDBSettings } from './duckdb-config.js';
 import { DuckDBExportInstance } from './duckdb-export-instance.js';
+import { csvCopySql } from './duckdb-csv-copy.js';
 import { cellReaderFor, columnTypeOf } from './duckdb-introspector.js';
 import { StatementCache } from './duckdb-statements.js';
 
@@ -286,6 +288,51 @@ export class DuckDBEngine implements Engine {
       throw err;
     }
     return file;
+  }
+
+  /**
+   * The result as formula-safe CSV rows (no header) written by DuckDB itself into this engine's
+   * export folder (duckdb-csv-copy.ts says the dialect): no value crosses into JS. On the export
+   * instance like streamed exports — its capped memory spills a sort to disk — and, like them, run
+   * again on the pool if DuckDB cannot fit the sort there. Resolves undefined (nothing written) when
+   * a result column has a type only the JS writer renders; the caller streams those.
+   */
+  async copyCsvToFile(query: CompiledQuery, options: StreamOptions): Promise<CsvCopy | undefined> {
+    const folder = this.settings.exportDirectory;
+    if (!folder) return undefined;
+    const file = path.join(folder, `${randomUUID()}.csv`);
+    const deadline = AbortSignal.timeout(options.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+    const failure = () =>
+      deadline.aborted
+        ? new TrellisError('QUERY_TIMEOUT', { detail: { timeoutMs: options.timeoutMs, sql: query.sql } })
+        : new TrellisError('QUERY_CANCELLED', { detail: { sql: query.sql } });
+    let rows = 0;
+    const copyOn = async (pooled: Pooled): Promise<boolean> => {
+      const prepared = await pooled.statements.get(query.sql);
+      const types = Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnTypeId(i));
+      const sql = csvCopySql(query.sql, types, file);
+      if (!sql) return false;
+      // COPY answers one row: how many rows it wrote.
+      await this.read(pooled, { sql, params: query.params }, signal, failure, (chunk) => {
+        const written = chunk[0]?.[0];
+        if (written !== undefined && written !== null) rows = Number(written);
+      });
+      return true;
+    };
+    try {
+      const copied = await this.limiter.run(
+        () => this.onExportInstance(copyOn, () => !signal.aborted),
+        signal,
+        { tenant: options.tenant },
+      );
+      if (!copied) return undefined;
+    } catch (err) {
+      await rm(file, { force: true });
+      if (signal.aborted) throw failure();
+      throw err;
+    }
+    return { file, rows };
   }
 
   async describe(query: CompiledQuery): Promise<DescribedColumn[]> {
