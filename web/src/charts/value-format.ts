@@ -29,6 +29,11 @@ export const MISSING_VALUE = '—';
 let locale = typeof navigator !== 'undefined' && navigator.language ? navigator.language : 'en-US';
 const cache = new Map<string, Intl.NumberFormat>();
 
+/** The Intl tag numbers and dates are formatted in (the UI's language; see app/i18n/i18n.ts). */
+export function formatLocale(): string {
+  return locale;
+}
+
 /** Tests pin the locale so expectations do not depend on the machine. */
 export function setFormatLocale(next: string): void {
   locale = next;

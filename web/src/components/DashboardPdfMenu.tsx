@@ -1,4 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { useId, useRef, useState } from 'react';
 import type { DashboardDefinition } from '../../../contract/index.js';
 import { exportsClient } from '../api/exports-api.js';
@@ -25,6 +26,7 @@ export function DashboardPdfMenu({
 }) {
   const menu = useRef<HTMLDetailsElement>(null);
   useDismissable(menu);
+  const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [paper, setPaper] = useState<Paper>('A4');
   const [orientation, setOrientation] = useState<Orientation>('portrait');
@@ -43,12 +45,12 @@ export function DashboardPdfMenu({
       void queryClient.invalidateQueries({ queryKey: exportKeys.all() });
       showToast({
         kind: 'info',
-        title: 'PDF started',
-        message: `${definition.title} is being printed in the background. Follow it on the Exports page; you will be told when it is ready.`,
+        title: t('exportMenu.pdfStarted'),
+        message: t('exportMenu.pdfStartedMessage', { title: definition.title }),
         key: `export:${file.id}`,
       });
     } catch (err) {
-      showToast({ kind: 'error', title: 'Could not start the PDF', message: (err as Error).message });
+      showToast({ kind: 'error', title: t('exportMenu.pdfFailed'), message: (err as Error).message });
     } finally {
       setBusy(false);
     }
@@ -57,7 +59,7 @@ export function DashboardPdfMenu({
     <details className="export-menu pdf-menu" ref={menu} data-testid="pdf-menu">
       <summary
         className="button secondary small export-menu-button"
-        aria-label={`PDF of ${definition.title}`}
+        aria-label={t('exportMenu.pdfOf', { title: definition.title })}
       >
         PDF
         <span aria-hidden="true" className="export-caret">
@@ -65,9 +67,9 @@ export function DashboardPdfMenu({
         </span>
       </summary>
       <div className="export-menu-popup pdf-menu-popup">
-        <p className="export-menu-note">The whole dashboard, with the current filters</p>
+        <p className="export-menu-note">{t('exportMenu.pdfNote')}</p>
         <fieldset>
-          <legend>Paper</legend>
+          <legend>{t('exportMenu.paper')}</legend>
           {(['A4', 'Letter'] as const).map((p) => (
             <label key={p}>
               <input type="radio" name={`${id}-paper`} checked={paper === p} onChange={() => setPaper(p)} />{' '}
@@ -76,7 +78,7 @@ export function DashboardPdfMenu({
           ))}
         </fieldset>
         <fieldset>
-          <legend>Orientation</legend>
+          <legend>{t('exportMenu.orientation')}</legend>
           {(['portrait', 'landscape'] as const).map((o) => (
             <label key={o}>
               <input
@@ -85,12 +87,12 @@ export function DashboardPdfMenu({
                 checked={orientation === o}
                 onChange={() => setOrientation(o)}
               />{' '}
-              {o === 'portrait' ? 'Portrait' : 'Landscape'}
+              {o === 'portrait' ? t('exportMenu.portrait') : t('exportMenu.landscape')}
             </label>
           ))}
         </fieldset>
         <button type="button" className="button small" disabled={busy} onClick={() => void start()}>
-          {busy ? 'Starting…' : 'Create PDF'}
+          {busy ? t('exportMenu.starting') : t('exportMenu.createPdf')}
         </button>
       </div>
     </details>

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Cell, ResultColumn, SortSpec } from '../../../contract/index.js';
 import { formatCell } from '../charts/value-format.js';
 
@@ -27,6 +28,7 @@ export interface CellFilter {
  */
 export function DataTable({ caption, columns, rows, sortable, sort, onSort, footer, cellFilter }: Props) {
   const canSort = new Set(onSort ? (sortable ?? []) : []);
+  const { t } = useTranslation();
   const prose = proseColumns(columns, rows);
   const cellClass = (c: ResultColumn, i: number) =>
     isNumeric(c) ? 'num' : prose.has(i) ? 'prose' : undefined;
@@ -82,7 +84,7 @@ export function DataTable({ caption, columns, rows, sortable, sort, onSort, foot
                         type="button"
                         className="cell-filter"
                         aria-pressed={cellFilter.isSelected(c.key, String(row[i]))}
-                        title={`Filter the dashboard by ${c.label}: ${formatCell(row[i] ?? null, c)}`}
+                        title={t('ui.filterBy', { column: c.label, value: formatCell(row[i] ?? null, c) })}
                         onClick={(e) =>
                           cellFilter.activate(c.key, String(row[i]), e.ctrlKey || e.metaKey || e.shiftKey)
                         }

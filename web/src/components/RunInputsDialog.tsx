@@ -1,4 +1,5 @@
 import { useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import {
   validateRunInputs,
   type RunInputIssue,
@@ -23,6 +24,7 @@ export function RunInputsDialog(props: {
   onCancel: () => void;
 }) {
   const baseId = useId();
+  const { t } = useTranslation();
   const [text, setText] = useState<Record<string, string>>(() =>
     Object.fromEntries(props.inputs.map((i) => [i.name, i.default === null ? '' : String(i.default)])),
   );
@@ -47,8 +49,8 @@ export function RunInputsDialog(props: {
 
   return (
     <ConfirmDialog
-      title={`Run ${props.title}`}
-      confirmLabel="Start run"
+      title={t('jobs.runTitle', { title: props.title })}
+      confirmLabel={t('jobs.startRun')}
       pending={props.pending}
       error={serverIssues && local === null ? null : props.error}
       onConfirm={submit}
@@ -58,7 +60,7 @@ export function RunInputsDialog(props: {
       <div className="run-inputs" data-testid="run-inputs-form">
         {serverIssues && local === null && (
           <p className="field-error" role="alert">
-            The server refused some inputs; see each field.
+            {t('jobs.inputsRefused')}
           </p>
         )}
         {general.map((g) => (
@@ -95,6 +97,7 @@ function InputField(props: {
   onChange: (value: string) => void;
 }) {
   const { spec } = props;
+  const { t } = useTranslation();
   const hintId = `${props.id}-hint`;
   const hint = props.problem ?? hintFor(spec);
   const common = {
@@ -114,7 +117,7 @@ function InputField(props: {
           {!common.required && <option value="">—</option>}
           {common.required && props.value === '' && (
             <option value="" disabled>
-              Choose…
+              {t('ui.choose')}
             </option>
           )}
           {spec.values.map((v) => (

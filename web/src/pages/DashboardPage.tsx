@@ -115,7 +115,7 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
           )}
           {definition.exportable !== false && (
             <button type="button" className="button secondary small" onClick={() => setSubscribing(true)}>
-              Subscribe…
+              {t('subscribe.open')}
             </button>
           )}
           {subscribing && (

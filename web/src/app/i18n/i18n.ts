@@ -3,6 +3,7 @@ import { initReactI18next } from 'react-i18next';
 import { DEFAULT_LOCALE, isLocale, type Locale } from '../../../../contract/locale.js';
 import { setRequestLanguage } from '../../api/api-client.js';
 import { setFormatLocale, setFormatLabels } from '../../charts/value-format.js';
+import { setRelativeWords } from '../accounts/account-format.js';
 import { en, type Messages } from './messages/en.js';
 
 /**
@@ -64,6 +65,10 @@ export async function setLocale(locale: Locale, options: { remember?: boolean } 
     notSet: i18n.t('format.notSet', { lng: locale }),
     yes: i18n.t('format.yes', { lng: locale }),
     no: i18n.t('format.no', { lng: locale }),
+  });
+  setRelativeWords({
+    soon: i18n.t('time.soon', { lng: locale }),
+    justNow: i18n.t('time.justNow', { lng: locale }),
   });
   setRequestLanguage(locale);
   await i18n.changeLanguage(locale);

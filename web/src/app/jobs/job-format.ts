@@ -1,3 +1,4 @@
+import { formatLocale } from '../../charts/value-format.js';
 import type { RunProgress, RunStatus, RunSummary } from '../../../../contract/index.js';
 
 /**
@@ -62,7 +63,7 @@ export function formatProgress(
 }
 
 export function formatCount(n: number, locale?: string): string {
-  return new Intl.NumberFormat(locale ?? 'en-US', { maximumFractionDigits: 0 }).format(n);
+  return new Intl.NumberFormat(locale ?? formatLocale(), { maximumFractionDigits: 0 }).format(n);
 }
 
 /** A run's own elapsed time: the server's duration once finished, counted from its start while running. */
@@ -83,6 +84,13 @@ export function isActive(status: RunStatus): boolean {
 }
 
 /** The word on a run's badge; a run asked to stop says so until it has. */
+/** The catalogue key of a run's status as the badges show it (app/i18n/messages: jobs.runStatus). */
+export function runStatusKey(
+  run: Pick<RunSummary, 'status' | 'cancelRequested'>,
+): `jobs.runStatus.${RunStatus | 'cancelling'}` {
+  return `jobs.runStatus.${run.cancelRequested && isActive(run.status) ? 'cancelling' : run.status}`;
+}
+
 export function runStatusLabel(run: Pick<RunSummary, 'status' | 'cancelRequested'>): string {
   if (run.cancelRequested && isActive(run.status)) return 'cancelling…';
   return run.status;

@@ -1,3 +1,4 @@
+import { dePages } from './de-pages.js';
 import type { Messages } from './en.js';
 
 /**
@@ -305,4 +306,5 @@ export const de: Messages = {
     NETWORK_ERROR: 'Der Server ist nicht erreichbar. Prüfen Sie die Verbindung und versuchen Sie es erneut.',
     BAD_RESPONSE: 'Der Server hat unerwartet geantwortet.',
   },
+  ...dePages,
 };

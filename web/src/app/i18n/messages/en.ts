@@ -1,4 +1,5 @@
 import type { enErrors } from './en-errors.js';
+import { enPages } from './en-pages.js';
 
 /**
  * The English catalogue: every UI string, by key (typed: a key used but missing here is a type
@@ -181,6 +182,7 @@ export const en = {
     delete: 'Delete',
     deleteNamed: 'Delete {{name}}',
   },
+  ...enPages,
 } as const;
 
 /** The English catalogue as i18next types it: the UI's strings and the error messages. */
