@@ -1,10 +1,7 @@
 import type { WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
 import type { ChartContext, EChartsOption } from './chart-types.js';
 import { baseOption, DEFAULT_CONTEXT, dimensionColumns, escapeHtml, measureColumns } from './chart-common.js';
-import { categoryLabel, formatNumber } from './value-format.js';
-
-/** The chart's own words (kept together for the message catalogue). */
-export const FLOW_TEXT = { to: '→', total: 'total' };
+import { categoryLabel, chartWords, formatNumber } from './value-format.js';
 
 const MAX_GRAPH_LABELS = 16;
 
@@ -59,9 +56,9 @@ export function buildFlowChart(
         data?: { source?: string; target?: string; value?: number };
       };
       if (item.dataType === 'edge' && item.data)
-        return `${escapeHtml(item.data.source ?? '')} ${FLOW_TEXT.to} ${escapeHtml(item.data.target ?? '')}: <b>${formatNumber(item.data.value ?? 0, measure?.format)}</b>`;
+        return `${escapeHtml(item.data.source ?? '')} → ${escapeHtml(item.data.target ?? '')}: <b>${formatNumber(item.data.value ?? 0, measure?.format)}</b>`;
       const name = item.name ?? '';
-      return `${escapeHtml(name)}: <b>${formatNumber(nodes.get(name) ?? 0, measure?.format)}</b> ${FLOW_TEXT.total}`;
+      return `${escapeHtml(name)}: <b>${formatNumber(nodes.get(name) ?? 0, measure?.format)}</b> ${chartWords().total}`;
     },
   };
   if (widget.type === 'sankey')

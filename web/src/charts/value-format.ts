@@ -23,6 +23,78 @@ let labels: FormatLabels = { notSet: 'Not set', yes: 'Yes', no: 'No' };
 export function setFormatLabels(next: FormatLabels): void {
   labels = next;
 }
+/**
+ * The words charts put in their descriptions and tooltips, in the UI's language: set with the
+ * language (app/i18n/i18n.ts) and read when a chart is built, so the chart code stays free of i18next.
+ */
+export interface ChartWords {
+  /** "Bar chart", by widget type. */
+  readonly kinds: Readonly<Record<string, string>>;
+  readonly chart: string;
+  /** "3 rows" */
+  readonly rows: (n: number) => string;
+  /** "and 3 more rows" */
+  readonly moreRows: (n: number) => string;
+  /** "Not on the map: A, B and 3 more." */
+  readonly notOnMap: (shown: string, more: number) => string;
+  readonly boxplot: {
+    readonly all: string;
+    readonly min: string;
+    readonly q1: string;
+    readonly median: string;
+    readonly q3: string;
+    readonly max: string;
+    readonly count: string;
+  };
+  readonly total: string;
+  readonly ofFirstStage: string;
+  readonly noData: string;
+}
+
+export const ENGLISH_CHART_WORDS: ChartWords = {
+  kinds: {
+    bar: 'Bar chart',
+    line: 'Line chart',
+    area: 'Area chart',
+    pie: 'Pie chart',
+    donut: 'Donut chart',
+    scatter: 'Scatter plot',
+    histogram: 'Histogram',
+    heatmap: 'Heatmap',
+    boxplot: 'Box plot',
+    funnel: 'Funnel',
+    gauge: 'Gauge',
+    calendar: 'Calendar heatmap',
+    sankey: 'Sankey diagram',
+    graph: 'Network graph',
+    map: 'Map',
+    floorplan: 'Floor plan',
+  },
+  chart: 'Chart',
+  rows: (n) => `${n} ${n === 1 ? 'row' : 'rows'}`,
+  moreRows: (n) => `and ${n} more rows`,
+  notOnMap: (shown, more) => `Not on the map: ${shown}${more > 0 ? ` and ${more} more` : ''}.`,
+  boxplot: {
+    all: 'All rows',
+    min: 'Minimum',
+    q1: 'Lower quartile',
+    median: 'Median',
+    q3: 'Upper quartile',
+    max: 'Maximum',
+    count: 'Count',
+  },
+  total: 'total',
+  ofFirstStage: 'of the first stage',
+  noData: 'no data',
+};
+let words: ChartWords = ENGLISH_CHART_WORDS;
+export function setChartWords(next: ChartWords): void {
+  words = next;
+}
+export function chartWords(): ChartWords {
+  return words;
+}
+
 /** Text for a missing number in a table or KPI. */
 export const MISSING_VALUE = '—';
 

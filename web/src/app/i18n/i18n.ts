@@ -2,7 +2,7 @@ import i18next, { type i18n as I18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { DEFAULT_LOCALE, isLocale, type Locale } from '../../../../contract/locale.js';
 import { setRequestLanguage } from '../../api/api-client.js';
-import { setFormatLocale, setFormatLabels } from '../../charts/value-format.js';
+import { setChartWords, setFormatLocale, setFormatLabels } from '../../charts/value-format.js';
 import { setRelativeWords } from '../accounts/account-format.js';
 import { en, type Messages } from './messages/en.js';
 
@@ -65,6 +65,19 @@ export async function setLocale(locale: Locale, options: { remember?: boolean } 
     notSet: i18n.t('format.notSet', { lng: locale }),
     yes: i18n.t('format.yes', { lng: locale }),
     no: i18n.t('format.no', { lng: locale }),
+  });
+  const t = i18n.getFixedT(locale);
+  setChartWords({
+    kinds: t('chartText.kinds', { returnObjects: true }),
+    chart: t('chartText.chart'),
+    rows: (count) => t('chartText.rows', { count }),
+    moreRows: (count) => t('chartText.moreRows', { count }),
+    notOnMap: (shown, more) =>
+      more > 0 ? t('chartText.notOnMapMore', { shown, count: more }) : t('chartText.notOnMap', { shown }),
+    boxplot: t('chartText.boxplot', { returnObjects: true }),
+    total: t('chartText.total'),
+    ofFirstStage: t('chartText.ofFirstStage'),
+    noData: t('chartText.noData'),
   });
   setRelativeWords({
     soon: i18n.t('time.soon', { lng: locale }),

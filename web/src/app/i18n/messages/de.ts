@@ -104,6 +104,11 @@ export const de: Messages = {
     refreshNow: 'Jetzt aktualisieren',
     refreshing: 'Wird aktualisiert…',
     refreshNowTitle: 'Die Datenquellen erneut lesen, am Cache vorbei',
+    off: 'Aus',
+    every: 'Alle {{time}}',
+    allClamped: 'Widgets aktualisieren höchstens alle {{time}}: so lange werden ihre Daten aufbewahrt.',
+    someClamped:
+      'Manche Widgets aktualisieren höchstens alle {{time}}: so lange werden ihre Daten aufbewahrt.',
   },
   pager: {
     label: 'Seiten von {{title}}',

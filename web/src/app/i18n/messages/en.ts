@@ -106,6 +106,10 @@ export const en = {
     refreshNow: 'Refresh now',
     refreshing: 'Refreshing…',
     refreshNowTitle: 'Read the data sources again, bypassing the cache',
+    off: 'Off',
+    every: 'Every {{time}}',
+    allClamped: 'Widgets refresh every {{time}} at most: their data is kept that long.',
+    someClamped: 'Some widgets refresh every {{time}} at most: their data is kept that long.',
   },
   pager: {
     label: '{{title}} pages',
