@@ -189,7 +189,7 @@ describe.skipIf(!available)('German UI in Chromium', () => {
       /\bin \d+ (days?|hours?)\b/,
     ];
     const pages: [path: string, heading: string][] = [
-      ['/jobs', 'Jobs'],
+      ['/jobs', 'Aufträge'],
       ['/exports', 'Exporte'],
       ['/data', 'Daten'],
       ['/subscriptions', 'Abonnements'],
@@ -228,7 +228,7 @@ describe.skipIf(!available)('German UI in Chromium', () => {
     await page.keyboard.press('Control+k');
     const palette = page.getByTestId('command-palette');
     await palette.waitFor();
-    for (const name of ['Exporte', 'Abonnements', 'Daten', 'Jobs', 'Audit-Protokoll'])
+    for (const name of ['Exporte', 'Abonnements', 'Daten', 'Aufträge', 'Audit-Protokoll'])
       check(await palette.getByRole('option', { name: new RegExp(`^${name}(\\s|$)`) }).count(), name).toBe(1);
     await palette.getByRole('combobox').fill('abonnements');
     await eventually(() => palette.getByRole('option').count(), 1);

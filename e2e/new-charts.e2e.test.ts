@@ -172,6 +172,9 @@ describe.skipIf(!available)('newer chart types in Chromium', () => {
     check(
       await page.locator('[data-widget-id="hall"] [role="option"][aria-selected="true"]').allInnerTexts(),
     ).toEqual([zone]);
+    // Away from the plan: a hovered zone lights its whole group (the SVG's <g id="zones">).
+    await page.mouse.move(0, 0);
+    await page.waitForTimeout(300);
     await page.screenshot({
       path: path.join(resultsDir, 'new-charts-data-hall-zone-light.png'),
       fullPage: true,

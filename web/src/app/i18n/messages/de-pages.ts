@@ -9,7 +9,7 @@ export const dePages: PagesMessages = {
     'admin-members': 'Mitglieder',
     'admin-organisation': 'Organisation',
     'admin-audit': 'Audit-Protokoll',
-    jobs: 'Jobs',
+    jobs: 'Aufträge',
     exports: 'Exporte',
     subscriptions: 'Abonnements',
     data: 'Daten',
