@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import {
   validateRunInputs,
   type RunInputIssue,
@@ -99,7 +100,7 @@ function InputField(props: {
   const { spec } = props;
   const { t } = useTranslation();
   const hintId = `${props.id}-hint`;
-  const hint = props.problem ?? hintFor(spec);
+  const hint = props.problem ?? hintFor(spec, t);
   const common = {
     id: props.id,
     name: spec.name,
@@ -183,14 +184,15 @@ function InputField(props: {
 }
 
 /** The declared hint, else what the field accepts. */
-function hintFor(spec: RunInputSpec): string | null {
+function hintFor(spec: RunInputSpec, t: TFunction): string | null {
   if (spec.hint) return spec.hint;
   switch (spec.type) {
     case 'number':
-      if (spec.min !== null && spec.max !== null) return `From ${spec.min} to ${spec.max}.`;
+      if (spec.min !== null && spec.max !== null)
+        return t('jobs.inputRange', { min: spec.min, max: spec.max });
       return null;
     case 'keys':
-      return `Up to ${spec.maxCount}, separated by commas or new lines.`;
+      return t('jobs.inputKeys', { count: spec.maxCount });
     case 'text':
       return null;
     default:

@@ -105,7 +105,7 @@ function RegisterForm({ token, email }: { token: string; email: string }) {
   const [again, setAgain] = useState('');
   const register = useMutation(registerInvitationMutation());
   const { t } = useTranslation();
-  const problem = password ? passwordProblem(password) : undefined;
+  const problem = password ? passwordProblem(password, (rule) => t(`passwordRules.${rule}`)) : undefined;
   const mismatch = again !== '' && again !== password;
   const submit = (event: FormEvent) => {
     event.preventDefault();

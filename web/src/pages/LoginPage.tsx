@@ -67,7 +67,7 @@ export function LoginPage() {
           <div id="login-error">
             <FormError
               error={login.error}
-              message={login.error ? loginErrorMessage(login.error) : undefined}
+              message={login.error ? loginErrorMessage(login.error, (key) => t(`login.${key}`)) : undefined}
             />
           </div>
           <button type="submit" className="button login-submit">

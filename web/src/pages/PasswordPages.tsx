@@ -20,8 +20,10 @@ function NewPasswordField(props: {
   value: string;
   onChange: (v: string) => void;
 }) {
-  const problem = props.value ? passwordProblem(props.value) : undefined;
   const { t } = useTranslation();
+  const problem = props.value
+    ? passwordProblem(props.value, (rule) => t(`passwordRules.${rule}`))
+    : undefined;
   return (
     <div className="field">
       <label htmlFor={props.id}>{props.label}</label>
@@ -53,7 +55,7 @@ export function AccountPasswordPage() {
   const change = useMutation(changePasswordMutation(queryClient));
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (current && next && !passwordProblem(next) && !change.isPending)
+    if (current && next && !passwordProblem(next, (rule) => t(`passwordRules.${rule}`)) && !change.isPending)
       change.mutate({ currentPassword: current, newPassword: next }, { onSettled: () => setCurrent('') });
   };
   return (
@@ -156,7 +158,8 @@ export function ResetPasswordPage() {
   const confirm = useMutation(confirmPasswordResetMutation());
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (password && !passwordProblem(password) && !confirm.isPending) confirm.mutate({ token, password });
+    if (password && !passwordProblem(password, (rule) => t(`passwordRules.${rule}`)) && !confirm.isPending)
+      confirm.mutate({ token, password });
   };
   return (
     <main className="page login-page" id="main">

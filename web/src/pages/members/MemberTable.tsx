@@ -36,7 +36,10 @@ export function MemberTable({ session }: { session: SessionInfo }) {
   if (list.isError)
     return <WidgetError error={list.error} onRetry={() => void list.refetch()} retrying={list.isFetching} />;
   const members = list.data.members;
-  const passwordIssue = pending?.kind === 'password' ? passwordProblem(newPassword) : undefined;
+  const passwordIssue =
+    pending?.kind === 'password'
+      ? passwordProblem(newPassword, (rule) => t(`passwordRules.${rule}`))
+      : undefined;
   return (
     <section className="account-section" aria-labelledby="members-title">
       <h2 id="members-title" className="section-title">

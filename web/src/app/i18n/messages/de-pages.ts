@@ -77,6 +77,9 @@ export const dePages: PagesMessages = {
     loadMore: 'Mehr laden',
     startRun: 'Lauf starten',
     runTitle: '{{title}} starten',
+    inputRange: 'Von {{min}} bis {{max}}.',
+    inputKeys_one: 'Bis zu {{count}}, getrennt durch Kommas oder Zeilenumbrüche.',
+    inputKeys_other: 'Bis zu {{count}}, getrennt durch Kommas oder Zeilenumbrüche.',
     runStatus: {
       queued: 'eingereiht',
       running: 'läuft',
@@ -510,6 +513,9 @@ export const dePages: PagesMessages = {
     title: 'Bei Trellis anmelden',
     signingIn: 'Anmeldung läuft…',
     forgot: 'Passwort vergessen?',
+    wrong: 'E-Mail-Adresse oder Passwort stimmen nicht.',
+    throttled:
+      'Zu viele fehlgeschlagene Anmeldeversuche. Die Anmeldung ist eine Weile gesperrt: Warten Sie ein paar Minuten und versuchen Sie es dann erneut.',
   },
   arrange: {
     label: 'Widgets anordnen',
@@ -620,6 +626,11 @@ export const dePages: PagesMessages = {
     total: 'gesamt',
     ofFirstStage: 'der ersten Stufe',
     noData: 'keine Daten',
+  },
+  passwordRules: {
+    tooShort: 'Mindestens 12 Zeichen.',
+    tooLong: 'Höchstens 1.024 Zeichen.',
+    tooSimple: 'Verwenden Sie mehr als 3 verschiedene Zeichen.',
   },
   time: { soon: 'in weniger als einer Minute', justNow: 'gerade eben' },
 };

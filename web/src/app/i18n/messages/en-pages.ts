@@ -78,6 +78,9 @@ export const enPages = {
     loadMore: 'Load more',
     startRun: 'Start run',
     runTitle: 'Run {{title}}',
+    inputRange: 'From {{min}} to {{max}}.',
+    inputKeys_one: 'Up to {{count}}, separated by commas or new lines.',
+    inputKeys_other: 'Up to {{count}}, separated by commas or new lines.',
     runStatus: {
       queued: 'queued',
       running: 'running',
@@ -507,6 +510,9 @@ export const enPages = {
     title: 'Sign in to Trellis',
     signingIn: 'Signing in…',
     forgot: 'Forgot password?',
+    wrong: 'The email address or password is not right.',
+    throttled:
+      'Too many failed sign-in attempts. Sign-in is paused for a while: wait a few minutes, then try again.',
   },
   arrange: {
     label: 'Arrange widgets',
@@ -614,6 +620,11 @@ export const enPages = {
     total: 'total',
     ofFirstStage: 'of the first stage',
     noData: 'no data',
+  },
+  passwordRules: {
+    tooShort: 'At least 12 characters.',
+    tooLong: 'At most 1,024 characters.',
+    tooSimple: 'Use more than 3 different characters.',
   },
   time: { soon: 'in under a minute', justNow: 'just now' },
 } as const;
