@@ -11,7 +11,8 @@ import {
   measureColumns,
   valueAxis,
 } from './chart-common.js';
-import { categoryLabel, chartWords, formatNumber } from './value-format.js';
+import { categoryLabel, formatNumber } from './value-format.js';
+import { chartWords } from './chart-words.js';
 
 /**
  * Rows [group?, low, q1, median, q3, high, n] → one box per group. The five numbers come from the

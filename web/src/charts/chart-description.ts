@@ -1,7 +1,8 @@
 import type { WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
 import type { ChartContext } from './chart-types.js';
 import { unmatchedRegions } from './region-map-chart.js';
-import { categoryLabel, chartWords, formatCell } from './value-format.js';
+import { categoryLabel, formatCell } from './value-format.js';
+import { chartWords } from './chart-words.js';
 
 /** Enough rows for a listener to get the gist; the "View as table" toggle has all of them. */
 const MAX_ITEMS = 12;

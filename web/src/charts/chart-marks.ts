@@ -2,7 +2,7 @@ import type { Cell, WidgetDataResponse, WidgetDefinition } from '../../../contra
 import type { MarkValues } from '../app/filters/cross-filter.js';
 import type { RegionLookup } from './chart-types.js';
 import { dimensionColumns, measureColumns } from './chart-common.js';
-import { flowNodes } from './flow-chart.js';
+import { flowNodes } from './flow-nodes.js';
 import { pivotRows } from './series-pivot.js';
 import { categoryLabel } from './value-format.js';
 

@@ -1,7 +1,8 @@
 import type { WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
 import type { ChartContext, EChartsOption } from './chart-types.js';
 import { baseOption, DEFAULT_CONTEXT, dimensionColumns, escapeHtml, measureColumns } from './chart-common.js';
-import { categoryLabel, chartWords, formatNumber } from './value-format.js';
+import { categoryLabel, formatNumber } from './value-format.js';
+import { chartWords } from './chart-words.js';
 
 /** Rows [stage, measure] → a funnel in the server's order (largest first unless the file sorts it). */
 export function buildFunnelChart(

@@ -1,7 +1,8 @@
 import type { WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
 import type { ChartContext, EChartsOption } from './chart-types.js';
 import { baseOption, DEFAULT_CONTEXT, dimensionColumns, escapeHtml, measureColumns } from './chart-common.js';
-import { categoryLabel, chartWords, formatNumber } from './value-format.js';
+import { categoryLabel, formatNumber } from './value-format.js';
+import { chartWords } from './chart-words.js';
 
 /** Values of a map result that no region of the map matches (said in the description). */
 export function unmatchedRegions(data: WidgetDataResponse, ctx: ChartContext): string[] {

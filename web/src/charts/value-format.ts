@@ -51,47 +51,12 @@ export interface ChartWords {
   readonly noData: string;
 }
 
-export const ENGLISH_CHART_WORDS: ChartWords = {
-  kinds: {
-    bar: 'Bar chart',
-    line: 'Line chart',
-    area: 'Area chart',
-    pie: 'Pie chart',
-    donut: 'Donut chart',
-    scatter: 'Scatter plot',
-    histogram: 'Histogram',
-    heatmap: 'Heatmap',
-    boxplot: 'Box plot',
-    funnel: 'Funnel',
-    gauge: 'Gauge',
-    calendar: 'Calendar heatmap',
-    sankey: 'Sankey diagram',
-    graph: 'Network graph',
-    map: 'Map',
-    floorplan: 'Floor plan',
-  },
-  chart: 'Chart',
-  rows: (n) => `${n} ${n === 1 ? 'row' : 'rows'}`,
-  moreRows: (n) => `and ${n} more rows`,
-  notOnMap: (shown, more) => `Not on the map: ${shown}${more > 0 ? ` and ${more} more` : ''}.`,
-  boxplot: {
-    all: 'All rows',
-    min: 'Minimum',
-    q1: 'Lower quartile',
-    median: 'Median',
-    q3: 'Upper quartile',
-    max: 'Maximum',
-    count: 'Count',
-  },
-  total: 'total',
-  ofFirstStage: 'of the first stage',
-  noData: 'no data',
-};
-let words: ChartWords = ENGLISH_CHART_WORDS;
+let words: ChartWords | undefined;
+/** Set with the language (app/i18n/i18n.ts); until then charts speak English (chart-words.ts). */
 export function setChartWords(next: ChartWords): void {
   words = next;
 }
-export function chartWords(): ChartWords {
+export function chosenChartWords(): ChartWords | undefined {
   return words;
 }
 

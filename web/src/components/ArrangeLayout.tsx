@@ -105,7 +105,7 @@ export default function ArrangeLayout({
         </p>
         <div className="arrange-actions">
           <button type="button" className="button small" onClick={() => save.mutate()} disabled={busy}>
-            {save.isPending ? t('organisation.saving') : t('arrange.save')}
+            {save.isPending ? t('ui.saving') : t('arrange.save')}
           </button>
           <button type="button" className="button secondary small" onClick={onDone} disabled={busy}>
             {t('ui.cancel')}

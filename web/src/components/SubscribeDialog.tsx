@@ -78,10 +78,10 @@ export function SubscribeDialog(props: {
           props.onClose();
           showToast({
             kind: 'success',
-            title: t('subscribe.done'),
+            title: t('subscribeForm.done'),
             message: created.webhookSecret
-              ? t('subscribe.secret', { secret: created.webhookSecret })
-              : t('subscribe.doneMessage', { title: definition.title, page: t('pages.subscriptions') }),
+              ? t('subscribeForm.secret', { secret: created.webhookSecret })
+              : t('subscribeForm.doneMessage', { title: definition.title, page: t('pages.subscriptions') }),
           });
         },
       },
@@ -89,8 +89,8 @@ export function SubscribeDialog(props: {
 
   return (
     <ConfirmDialog
-      title={t('subscribe.title', { title: definition.title })}
-      confirmLabel={t('subscribe.confirm')}
+      title={t('subscribeForm.title', { title: definition.title })}
+      confirmLabel={t('subscribeForm.confirm')}
       pending={create.isPending}
       error={errField === 'form' ? create.error : null}
       onConfirm={submit}
@@ -98,9 +98,9 @@ export function SubscribeDialog(props: {
       noValidate
     >
       <div className="subscribe-form" data-testid="subscribe-form">
-        <p className="field-hint">{t('subscribe.withFilters')}</p>
+        <p className="field-hint">{t('subscribeForm.withFilters')}</p>
         <fieldset>
-          <legend>{t('subscriptions.schedule')}</legend>
+          <legend>{t('subscribeForm.schedule')}</legend>
           {SCHEDULE_PRESETS.map((p) => (
             <label key={p.id}>
               <input
@@ -109,12 +109,12 @@ export function SubscribeDialog(props: {
                 checked={schedule === p.cron}
                 onChange={() => setSchedule(p.cron)}
               />{' '}
-              {t(`subscribe.presets.${p.id}`)}
+              {t(`subscribeForm.presets.${p.id}`)}
             </label>
           ))}
         </fieldset>
         <div className="field">
-          <label htmlFor={`${id}-schedule`}>{t('subscribe.cron')}</label>
+          <label htmlFor={`${id}-schedule`}>{t('subscribeForm.cron')}</label>
           <input
             id={`${id}-schedule`}
 
@@ -126,12 +126,12 @@ export function SubscribeDialog(props: {
           />
           {errorBeside('schedule') ?? (
             <span id={`${id}-schedule-hint`} className="field-hint">
-              {t('subscribe.cronHint')}
+              {t('subscribeForm.cronHint')}
             </span>
           )}
         </div>
         <div className="field">
-          <label htmlFor={`${id}-tz`}>{t('subscribe.timeZone')}</label>
+          <label htmlFor={`${id}-tz`}>{t('subscribeForm.timeZone')}</label>
           <input
             id={`${id}-tz`}
 
@@ -144,7 +144,7 @@ export function SubscribeDialog(props: {
           {errorBeside('timeZone')}
         </div>
         <fieldset>
-          <legend>{t('subscriptions.format')}</legend>
+          <legend>{t('subscribeForm.format')}</legend>
           <label>
             <input
               type="radio"
@@ -152,7 +152,7 @@ export function SubscribeDialog(props: {
               checked={format === 'pdf'}
               onChange={() => setFormat('pdf')}
             />{' '}
-            {t('subscribe.pdf')}
+            {t('subscribeForm.pdf')}
           </label>
           {csvWidgets.length > 0 && (
             <label>
@@ -162,13 +162,13 @@ export function SubscribeDialog(props: {
                 checked={format === 'csv'}
                 onChange={() => setFormat('csv')}
               />{' '}
-              {t('subscribe.csv')}
+              {t('subscribeForm.csv')}
             </label>
           )}
         </fieldset>
         {format === 'csv' && (
           <div className="field">
-            <label htmlFor={`${id}-widget`}>{t('subscribe.widget')}</label>
+            <label htmlFor={`${id}-widget`}>{t('subscribeForm.widget')}</label>
             <select
               id={`${id}-widget`}
 
@@ -184,7 +184,7 @@ export function SubscribeDialog(props: {
           </div>
         )}
         <fieldset>
-          <legend>{t('subscribe.sendTo')}</legend>
+          <legend>{t('subscribeForm.sendTo')}</legend>
           <label>
             <input
               type="radio"
@@ -192,7 +192,7 @@ export function SubscribeDialog(props: {
               checked={channel === 'email'}
               onChange={() => setChannel('email')}
             />{' '}
-            {t('subscribe.emailTo', { email: session.data?.user.email ?? t('subscribe.me') })}
+            {t('subscribeForm.emailTo', { email: session.data?.user.email ?? t('subscribeForm.me') })}
           </label>
           <label>
             <input
@@ -201,12 +201,12 @@ export function SubscribeDialog(props: {
               checked={channel === 'webhook'}
               onChange={() => setChannel('webhook')}
             />{' '}
-            {t('subscriptions.webhook')}
+            {t('subscribeForm.webhook')}
           </label>
         </fieldset>
         {channel === 'webhook' && (
           <div className="field">
-            <label htmlFor={`${id}-url`}>{t('subscribe.webhookUrl')}</label>
+            <label htmlFor={`${id}-url`}>{t('subscribeForm.webhookUrl')}</label>
             <input
               id={`${id}-url`}
 
@@ -223,7 +223,7 @@ export function SubscribeDialog(props: {
         )}
         {format === 'csv' && chosenWidget && (
           <p className="field-hint">
-            {t('subscribe.csvRows', {
+            {t('subscribeForm.csvRows', {
               title: chosenWidget.title,
               count: Object.keys(requestFilters(props.filters, chosenWidget.filters)).length,
             })}

@@ -34,7 +34,7 @@ export function LoginPage() {
         <h1 id="login-title">{t('login.title')}</h1>
         <fieldset disabled={login.isPending} className="login-fields">
           <div className="field">
-            <label htmlFor="login-email">{t('members.email')}</label>
+            <label htmlFor="login-email">{t('login.email')}</label>
             <input
               id="login-email"
               name="email"
@@ -50,7 +50,7 @@ export function LoginPage() {
             />
           </div>
           <div className="field">
-            <label htmlFor="login-password">{t('pages.account-password')}</label>
+            <label htmlFor="login-password">{t('login.password')}</label>
             <input
               id="login-password"
               name="password"

@@ -94,6 +94,19 @@ export async function setLocale(locale: Locale, options: { remember?: boolean } 
     }
 }
 
+let pageTexts: Promise<void> | undefined;
+/**
+ * The English texts of the signed-in pages (messages/en-pages.ts), added to the catalogue before the
+ * first of those pages renders (App.tsx loads them with the page's chunk). Other languages carry them
+ * in their own chunk already.
+ */
+export function loadPageTexts(): Promise<void> {
+  pageTexts ??= Promise.all([init(), import('./messages/en-pages.js')]).then(([, m]) => {
+    i18n.addResourceBundle('en', 'translation', m.enPages, true, false);
+  });
+  return pageTexts;
+}
+
 export function currentLocale(): Locale {
   return isLocale(i18n.language) ? i18n.language : DEFAULT_LOCALE;
 }

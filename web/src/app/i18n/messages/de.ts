@@ -1,4 +1,5 @@
 import { dePages } from './de-pages.js';
+import { deShared } from './de-shared.js';
 import type { Messages } from './en.js';
 
 /**
@@ -311,5 +312,6 @@ export const de: Messages = {
     NETWORK_ERROR: 'Der Server ist nicht erreichbar. Prüfen Sie die Verbindung und versuchen Sie es erneut.',
     BAD_RESPONSE: 'Der Server hat unerwartet geantwortet.',
   },
+  ...deShared,
   ...dePages,
 };

@@ -1,5 +1,6 @@
 import type { enErrors } from './en-errors.js';
-import { enPages } from './en-pages.js';
+import type { enPages } from './en-pages.js';
+import { enShared } from './en-shared.js';
 
 /**
  * The English catalogue: every UI string, by key (typed: a key used but missing here is a type
@@ -186,11 +187,11 @@ export const en = {
     delete: 'Delete',
     deleteNamed: 'Delete {{name}}',
   },
-  ...enPages,
+  ...enShared,
 } as const;
 
 /** The English catalogue as i18next types it: the UI's strings and the error messages. */
-export type EnglishCatalogue = typeof en & { readonly errors: typeof enErrors };
+export type EnglishCatalogue = typeof en & typeof enPages & { readonly errors: typeof enErrors };
 
 /** The shape every other language's catalogue must have: the same keys, any text. */
 type Widen<T> = { readonly [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
