@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { check, checks, eventually, waitForDashboard } from './dashboard-page.js';
 import {
+  axeSerious,
   chromiumAvailable,
   ensureWebBuild,
   launchBrowser,
@@ -132,6 +133,112 @@ describe.skipIf(!available)('German UI in Chromium', () => {
     await eventually(() => text(page, '[data-dashboard-id="overview"] .dashboard-card-title'), 'Overview');
     const after = await server.fetch('/api/v1/session', { headers: { 'accept-language': 'de' } });
     check(((await after.json()) as { locale: string }).locale).toBe('en');
+    check(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('German on every signed-in page: admin, jobs, exports, data, subscriptions and account pages keep no English UI words', async () => {
+    const page = await browser.context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(`${server.baseUrl}/jobs`);
+    await page.locator('h1').waitFor();
+    await page.locator('.account-menu-button').click();
+    await page.getByRole('group', { name: 'Language' }).getByRole('radio', { name: 'Deutsch' }).check();
+    await eventually(() => lang(page), 'de');
+    await page.keyboard.press('Escape');
+
+    // UI phrases of these pages in English (project content, e.g. pipeline titles, is not translated).
+    const english = [
+      /\bRun now\b/,
+      /\bLast run\b/,
+      /\bNever run\b/,
+      /\bRun history\b/,
+      /\bRuns on demand\b/,
+      /\bSchedule\b/,
+      /\bRecent exports\b/,
+      /\bNo exports yet\b/,
+      /\bUpload target\b/,
+      /\bChoose a file\b/,
+      /\bText encoding\b/,
+      /\bVersions\b/,
+      /\bScheduled reports\b/,
+      /\bNo subscriptions yet\b/,
+      /\bInvite a member\b/,
+      /\bSend invitation\b/,
+      /\bMembers\b/,
+      /\bLast sign-in\b/,
+      /\bAny action\b/,
+      /\bAny outcome\b/,
+      /\bEntries\b/,
+      /\bExport CSV\b/,
+      /\bRename\b/,
+      /\bSave name\b/,
+      /\bNew token\b/,
+      /\bCreate token\b/,
+      /\bSign out everywhere\b/,
+      /\bThis device\b/,
+      /\bLoading\b/,
+      /\bCancel\b/,
+      /\bDelete\b/,
+      /\bRetry\b/,
+      /\bNever\b/,
+      /\bActions\b/,
+
+      /\bSign out\b/,
+      /\bminutes? ago\b/,
+      /\bin \d+ (days?|hours?)\b/,
+    ];
+    const pages: [path: string, heading: string][] = [
+      ['/jobs', 'Aufträge'],
+      ['/exports', 'Exporte'],
+      ['/data', 'Daten'],
+      ['/subscriptions', 'Abonnements'],
+      ['/admin/members', 'Mitglieder'],
+      ['/admin/organisation', 'Organisation'],
+      ['/admin/audit', 'Audit-Protokoll'],
+      ['/account/sessions', 'Meine Sitzungen'],
+      ['/account/tokens', 'API-Tokens'],
+    ];
+    for (const [path, heading] of pages) {
+      await page.goto(`${server.baseUrl}${path}`);
+      await eventually(() => text(page, 'h1'), heading);
+      // Settled: no skeleton left (lists loaded, or their empty or error state shown).
+      await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'), undefined, {
+        timeout: 30_000,
+      });
+      const shown = await page.locator('body').innerText();
+      // Accessible names a screen reader says count too (aria-label, title, placeholder).
+      const named = await page.evaluate(() =>
+        [...document.querySelectorAll('main [aria-label], main [title], main [placeholder]')]
+          .map((e) => [e.getAttribute('aria-label'), e.getAttribute('title'), e.getAttribute('placeholder')])
+          .flat()
+          .filter(Boolean)
+          .join(' | '),
+      );
+      const left = english.filter((w) => w.test(shown) || w.test(named)).map(String);
+      check(left, `${path}: English left`).toEqual([]);
+      check(await lang(page)).toBe('de');
+      const name = path.slice(1).replace(/\//g, '-');
+      await screenshotBothSchemes(page, `i18n-${name}-de`);
+      const serious = await axeSerious(page);
+      check(serious, `${path}: axe serious/critical in German`).toEqual([]);
+    }
+
+    // The palette lists the app bar's pages too (Exports, Subscriptions, Data), in German.
+    await page.keyboard.press('Control+k');
+    const palette = page.getByTestId('command-palette');
+    await palette.waitFor();
+    for (const name of ['Exporte', 'Abonnements', 'Daten', 'Aufträge', 'Audit-Protokoll'])
+      check(await palette.getByRole('option', { name: new RegExp(`^${name}(\\s|$)`) }).count(), name).toBe(1);
+    await palette.getByRole('combobox').fill('abonnements');
+    await eventually(() => palette.getByRole('option').count(), 1);
+    await palette.getByRole('combobox').press('Enter');
+    await eventually(() => new URL(page.url()).pathname, '/subscriptions');
+
+    // Back to English for the tests after this one.
+    await page.locator('.account-menu-button').click();
+    await page.getByRole('group', { name: 'Sprache' }).getByRole('radio', { name: 'English' }).check();
+    await eventually(() => lang(page), 'en');
     check(pageErrors).toEqual([]);
     await page.close();
   });

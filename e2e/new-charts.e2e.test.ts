@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { check, checks, waitForDashboard } from './dashboard-page.js';
+import { check, checks, eventually, waitForDashboard } from './dashboard-page.js';
 import {
   chromiumAvailable,
   ensureWebBuild,
@@ -134,6 +134,62 @@ describe.skipIf(!available)('newer chart types in Chromium', () => {
     await checkChart(page, 'zone_funnel', 'funnel', 3);
     await checkChart(page, 'datacenter_zones', 'sankey', 5);
     await bothSchemes(page, 'data-hall');
+    await page.close();
+  });
+
+  it('vm-inventory "Data hall": a click on a floor-plan zone, and Enter on a sankey node, cross-filter the rest', async () => {
+    const page = await open('vm-inventory', 'datacentre-hall');
+    const crossParams = async () => new URL(page.url()).searchParams.getAll('xf');
+    const stages = () => page.locator('[data-widget-id="zone_funnel"] [role="option"]').allInnerTexts();
+    const zones = await page.locator('[data-widget-id="hall"] [role="option"]').allInnerTexts();
+    check(zones.length, 'zones offered as marks').toBeGreaterThanOrEqual(3);
+    const allStages = await stages();
+    check(allStages.length).toBeGreaterThanOrEqual(3);
+
+    // The mouse: the zones' painted shapes, largest first; a click on one sets the zone filter.
+    const shapes = await page.locator('[data-widget-id="hall"] .chart svg path').evaluateAll((els) =>
+      els
+        .map((e) => e.getBoundingClientRect())
+        .filter((r) => r.width > 20 && r.height > 20)
+        .sort((a, b) => b.width * b.height - a.width * a.height)
+        .map((r) => ({ x: r.left + r.width / 2, y: r.top + r.height / 2 })),
+    );
+    for (const p of shapes) {
+      await page.mouse.click(p.x, p.y);
+      await page.waitForTimeout(150);
+      if ((await crossParams()).length) break;
+    }
+    const [param] = await crossParams();
+    check(param, 'a click on a zone set a cross-filter').toMatch(/^zone:hall:/);
+    const zone = decodeURIComponent(param!.split(':')[2]!);
+    check(zones).toContain(zone);
+    await waitForDashboard(page);
+    check(await page.locator('[data-testid="cross-filter-chip"]').allInnerTexts()).toEqual([
+      `Zone: ${zone}\n×`,
+    ]);
+    // The funnel now has the clicked zone's stage only; the floor plan keeps every zone, that one chosen.
+    await eventually(stages, [zone]);
+    check(
+      await page.locator('[data-widget-id="hall"] [role="option"][aria-selected="true"]').allInnerTexts(),
+    ).toEqual([zone]);
+    // Away from the plan: a hovered zone lights its whole group (the SVG's <g id="zones">).
+    await page.mouse.move(0, 0);
+    await page.waitForTimeout(300);
+    await page.screenshot({
+      path: path.join(resultsDir, 'new-charts-data-hall-zone-light.png'),
+      fullPage: true,
+    });
+
+    // Escape clears; then the keyboard: Enter on the sankey's first node (a datacenter) filters by it.
+    await page.keyboard.press('Escape');
+    await eventually(crossParams, []);
+    await waitForDashboard(page);
+    const nodes = page.locator('[data-widget-id="datacenter_zones"] [data-testid="chart-marks"]');
+    await nodes.focus();
+    await page.keyboard.press('ArrowRight');
+    const node = await nodes.locator('[data-active="true"]').innerText();
+    await page.keyboard.press('Enter');
+    await eventually(crossParams, [`datacenter:datacenter_zones:${encodeURIComponent(node)}`]);
     await page.close();
   });
 

@@ -129,6 +129,8 @@ describe.skipIf(!available)('subscriptions in Chromium', () => {
     expect(serious).toEqual({ light: [], dark: [] });
     const row = subsPage.locator(`[data-subscription-id="${sub?.id ?? ''}"]`);
     await row.getByText('Every Monday at 08:00').waitFor();
+    // The dashboard by its title, not its id.
+    await expect.poll(() => row.locator('.subscription-dashboard').innerText()).toBe('Overview');
     await row.getByText('Sent').waitFor();
     await row.getByRole('button', { name: /Delivery log/ }).press('Enter');
     await subsPage

@@ -44,6 +44,38 @@ describe('cross-filter links', () => {
     });
   });
 
+  test('the newer charts link their stage, group and node columns (days do not)', async () => {
+    const r = await load(`title: Main
+dataset: items
+filters:
+  - { id: colour, type: multi_select, label: Colour, column: colour }
+  - { id: name, type: multi_select, label: Name, column: name }
+  - { id: day, type: date_range, label: Day, column: created }
+widgets:
+  - { id: box, type: boxplot, title: Box, column: price, dimension: colour }
+  - { id: box_all, type: boxplot, title: Box, column: price }
+  - { id: stages, type: funnel, title: Stages, dimension: colour, measure: items }
+  - { id: days, type: calendar, title: Days, dimension: created, measure: items }
+  - { id: flows, type: sankey, title: Flows, source: colour, target: name, value: items }
+  - { id: net, type: graph, title: Net, source: name, target: colour, value: items, cross_filter: [colour] }
+  - { id: gauge, type: gauge, title: Gauge, measure: items }
+`);
+    if (!r.ok) throw new Error(r.problems.map(formatProblem).join('\n'));
+    const def = presentDashboard(r.project, r.project.dashboards.get('main')!);
+    const links = Object.fromEntries(def.widgets.map((w) => [w.id, w.crossFilters ?? []]));
+    const colour = { column: 'colour', filter: 'colour' };
+    expect(links).toEqual({
+      box: [colour],
+      box_all: [],
+      stages: [colour],
+      // Days are dates; cross-filters set multi_select filters (string columns only).
+      days: [],
+      flows: [colour, { column: 'name', filter: 'name' }],
+      net: [colour],
+      gauge: [],
+    });
+  });
+
   test('cross_filter naming a filter the widget cannot set is a load problem with its line', async () => {
     const r = await load(
       MAIN.replace(

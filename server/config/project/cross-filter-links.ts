@@ -27,18 +27,24 @@ export function markColumns(w: ResolvedDataWidget): string[] {
       return [...(w.x_grain ? [] : [w.x]), w.y];
     case 'table':
       return w.columns ?? w.dimensions ?? [];
-    // The newer charts (issue 14) do not cross-filter yet: their marks are not mapped in
-    // web/src/charts/chart-marks.ts.
-    case 'kpi':
-    case 'histogram':
+    // The newer charts (issue 14): a box plot's group, a funnel stage, a sankey or
+    // graph node (its source or target column), a map or floor-plan region. Their marks are mapped
+    // in web/src/charts/chart-marks.ts.
     case 'boxplot':
+      return w.dimension ? [w.dimension] : [];
     case 'funnel':
-    case 'gauge':
-    case 'calendar':
-    case 'sankey':
-    case 'graph':
     case 'map':
     case 'floorplan':
+      return [w.dimension];
+    case 'sankey':
+    case 'graph':
+      return [w.source, w.target];
+    // A calendar's days are dates, and cross-filters set multi_select filters, which need a string
+    // column; a day would have to set a date_range filter instead (not done yet).
+    case 'calendar':
+    case 'kpi':
+    case 'histogram':
+    case 'gauge':
       return [];
   }
 }

@@ -1,13 +1,19 @@
 import type { ExportFormatName, FilterValues, SortSpec } from '../../../contract/index.js';
 
 /** The formats in the export menu, in order, with their labels. */
-export const EXPORT_CHOICES: readonly { format: ExportFormatName; label: string; bom?: boolean }[] = [
-  { format: 'csv', label: 'CSV' },
-  { format: 'csv', label: 'CSV for Excel (UTF-8 BOM)', bom: true },
-  { format: 'xlsx', label: 'Excel (XLSX)' },
-  { format: 'parquet', label: 'Parquet' },
-  { format: 'json', label: 'JSON' },
-  { format: 'ndjson', label: 'NDJSON' },
+export const EXPORT_CHOICES: readonly {
+  format: ExportFormatName;
+  label: string;
+  /** The label's key in the catalogue (exportMenu.formats). */
+  key: 'csv' | 'csvBom' | 'xlsx' | 'parquet' | 'json' | 'ndjson';
+  bom?: boolean;
+}[] = [
+  { format: 'csv', label: 'CSV', key: 'csv' },
+  { format: 'csv', label: 'CSV for Excel (UTF-8 BOM)', key: 'csvBom', bom: true },
+  { format: 'xlsx', label: 'Excel (XLSX)', key: 'xlsx' },
+  { format: 'parquet', label: 'Parquet', key: 'parquet' },
+  { format: 'json', label: 'JSON', key: 'json' },
+  { format: 'ndjson', label: 'NDJSON', key: 'ndjson' },
 ];
 
 /**

@@ -12,17 +12,7 @@ import {
   valueAxis,
 } from './chart-common.js';
 import { categoryLabel, formatNumber } from './value-format.js';
-
-/** The chart's own words (kept together for the message catalogue). */
-export const BOXPLOT_TEXT = {
-  all: 'All rows',
-  min: 'Minimum',
-  q1: 'Lower quartile',
-  median: 'Median',
-  q3: 'Upper quartile',
-  max: 'Maximum',
-  count: 'Count',
-};
+import { chartWords } from './chart-words.js';
 
 /**
  * Rows [group?, low, q1, median, q3, high, n] → one box per group. The five numbers come from the
@@ -39,7 +29,8 @@ export function buildBoxplotChart(
   const value = stats[0];
   const di = dim ? data.columns.indexOf(dim) : -1;
   const idx = stats.map((c) => data.columns.indexOf(c));
-  const labels = data.rows.map((r) => (di === -1 ? BOXPLOT_TEXT.all : categoryLabel(r[di] ?? null)));
+  const words = chartWords().boxplot;
+  const labels = data.rows.map((r) => (di === -1 ? words.all : categoryLabel(r[di] ?? null)));
   const boxes = data.rows.map((r) => idx.slice(0, 5).map((i) => (typeof r[i] === 'number' ? r[i] : 0)));
   const counts = data.rows.map((r) => r[idx[5] ?? -1]);
   const base = baseOption(style);
@@ -54,7 +45,7 @@ export function buildBoxplotChart(
       formatter: (p: unknown) => {
         const i = (p as { dataIndex?: number }).dataIndex ?? 0;
         const b = boxes[i] ?? [];
-        const t = BOXPLOT_TEXT;
+        const t = words;
         return (
           `<b>${escapeHtml(labels[i] ?? '')}</b><br/>${t.max}: ${fmt(b[4])}<br/>${t.q3}: ${fmt(b[3])}<br/>` +
           `${t.median}: <b>${fmt(b[2])}</b><br/>${t.q1}: ${fmt(b[1])}<br/>${t.min}: ${fmt(b[0])}<br/>` +

@@ -3,9 +3,6 @@ import type { ChartContext, EChartsOption } from './chart-types.js';
 import { baseOption, DEFAULT_CONTEXT, dimensionColumns, escapeHtml, measureColumns } from './chart-common.js';
 import { formatNumber } from './value-format.js';
 
-/** The chart's own words (kept together for the message catalogue). */
-export const CALENDAR_TEXT = { none: 'no value' };
-
 /** The latest years with data get a calendar each; older days stay in the table view. */
 export const MAX_CALENDAR_YEARS = 3;
 export const CALENDAR_YEAR_PX = 150;

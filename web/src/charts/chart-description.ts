@@ -2,25 +2,7 @@ import type { WidgetDataResponse, WidgetDefinition } from '../../../contract/ind
 import type { ChartContext } from './chart-types.js';
 import { unmatchedRegions } from './region-map-chart.js';
 import { categoryLabel, formatCell } from './value-format.js';
-
-const KIND: Record<string, string> = {
-  bar: 'Bar chart',
-  line: 'Line chart',
-  area: 'Area chart',
-  pie: 'Pie chart',
-  donut: 'Donut chart',
-  scatter: 'Scatter plot',
-  histogram: 'Histogram',
-  heatmap: 'Heatmap',
-  boxplot: 'Box plot',
-  funnel: 'Funnel',
-  gauge: 'Gauge',
-  calendar: 'Calendar heatmap',
-  sankey: 'Sankey diagram',
-  graph: 'Network graph',
-  map: 'Map',
-  floorplan: 'Floor plan',
-};
+import { chartWords } from './chart-words.js';
 
 /** Enough rows for a listener to get the gist; the "View as table" toggle has all of them. */
 const MAX_ITEMS = 12;
@@ -35,9 +17,10 @@ export function describeChart(
   data: WidgetDataResponse,
   ctx?: ChartContext,
 ): string {
-  const kind = KIND[widget.type] ?? 'Chart';
+  const words = chartWords();
+  const kind = words.kinds[widget.type] ?? words.chart;
   const n = data.rows.length;
-  const head = `${widget.title}. ${kind}, ${n} ${n === 1 ? 'row' : 'rows'}`;
+  const head = `${widget.title}. ${kind}, ${words.rows(n)}`;
   // What a bound cut (server) and what a map could not place (here) belong to the description too.
   const notes = [...(data.meta.notice ? [data.meta.notice] : []), ...unmatchedNote(widget, data, ctx)];
   const tail = notes.length ? ` ${notes.join(' ')}` : '';
@@ -51,7 +34,7 @@ export function describeChart(
       })
       .join(', '),
   );
-  const rest = n > MAX_ITEMS ? `; and ${n - MAX_ITEMS} more rows` : '';
+  const rest = n > MAX_ITEMS ? `; ${words.moreRows(n - MAX_ITEMS)}` : '';
   return `${head}: ${items.join('; ')}${rest}.${tail}`;
 }
 
@@ -64,5 +47,5 @@ function unmatchedNote(
   const missing = unmatchedRegions(data, ctx);
   if (!missing.length) return [];
   const shown = missing.slice(0, 5).join(', ');
-  return [`Not on the map: ${shown}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}.`];
+  return [chartWords().notOnMap(shown, Math.max(0, missing.length - 5))];
 }

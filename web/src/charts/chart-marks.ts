@@ -1,6 +1,8 @@
 import type { Cell, WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
 import type { MarkValues } from '../app/filters/cross-filter.js';
+import type { RegionLookup } from './chart-types.js';
 import { dimensionColumns, measureColumns } from './chart-common.js';
+import { flowNodes } from './flow-nodes.js';
 import { pivotRows } from './series-pivot.js';
 import { categoryLabel } from './value-format.js';
 
@@ -15,6 +17,8 @@ export interface ChartMark {
   /** What a screen reader hears for it: "RECRUITING", "2019 · red". */
   readonly label: string;
   readonly values: MarkValues;
+  /** map and floorplan marks: the value as the map is asked for it (placeRegionMarks sets the index). */
+  readonly region?: string;
 }
 
 /** Marks of a chart widget that can cross-filter; empty when the widget declares no links. */
@@ -134,9 +138,80 @@ export function chartMarks(widget: WidgetDefinition, data: WidgetDataResponse): 
       }
       return marks;
     }
+    case 'boxplot':
+    case 'funnel': {
+      // One box or stage per row, in the server's order (the builders keep every row).
+      const d = dims[0];
+      const di = index(d?.key);
+      data.rows.forEach((row, dataIndex) => {
+        const raw = di === -1 ? undefined : row[di];
+        push({
+          seriesIndex: 0,
+          dataIndex,
+          label: categoryLabel(raw ?? null),
+          values: valuesOf([[d?.key, raw]]),
+        });
+      });
+      return marks;
+    }
+    case 'sankey':
+    case 'graph': {
+      // Nodes in flowNodes' order (the builders' data). A node sets the source column when it is a
+      // source there and that column links, else the target column.
+      const [s, t] = dims;
+      const [si, ti] = [index(s?.key), index(t?.key)];
+      const raw = new Map<string, { source?: Cell; target?: Cell }>();
+      for (const row of data.rows) {
+        const source = categoryLabel(row[si] ?? null);
+        const target = categoryLabel(row[ti] ?? null);
+        raw.set(source, { ...raw.get(source), source: row[si] });
+        raw.set(target, { target: row[ti], ...raw.get(target) });
+      }
+      [...flowNodes(data).nodes.keys()].forEach((name, dataIndex) => {
+        const r = raw.get(name) ?? {};
+        const asSource = valuesOf([[s?.key, r.source]]);
+        push({
+          seriesIndex: 0,
+          dataIndex,
+          label: name,
+          values: Object.keys(asSource).length ? asSource : valuesOf([[t?.key, r.target]]),
+        });
+      });
+      return marks;
+    }
+    case 'map':
+    case 'floorplan': {
+      // One mark per row with a number; placeRegionMarks gives them the regions' order once the
+      // map is loaded (the builder sums rows that name the same region).
+      const d = dims[0];
+      const [di, mi] = [index(d?.key), index(measureColumns(data)[0]?.key)];
+      data.rows.forEach((row, dataIndex) => {
+        if (typeof row[mi] !== 'number') return;
+        const raw = row[di];
+        const label = categoryLabel(raw ?? null);
+        push({ seriesIndex: 0, dataIndex, label, region: label, values: valuesOf([[d?.key, raw]]) });
+      });
+      return marks;
+    }
     default:
       return [];
   }
+}
+
+/**
+ * Map and floor-plan marks in the order of the chart's regions (region-map-chart.ts): one per region,
+ * the first row naming it standing for it; values no region matches have no mark.
+ */
+export function placeRegionMarks(marks: readonly ChartMark[], regions: RegionLookup): ChartMark[] {
+  const order = new Map<string, number>();
+  const out: ChartMark[] = [];
+  for (const m of marks) {
+    const region = m.region === undefined ? undefined : regions.regionOf(m.region);
+    if (region === undefined || order.has(region)) continue;
+    order.set(region, order.size);
+    out.push({ ...m, dataIndex: order.size - 1, label: region });
+  }
+  return out;
 }
 
 /** Marks with distinct values, in order: what arrow keys step through (a stack repeats a category). */

@@ -1,40 +1,13 @@
 import type { WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
 import type { ChartContext, EChartsOption } from './chart-types.js';
-import { baseOption, DEFAULT_CONTEXT, dimensionColumns, escapeHtml, measureColumns } from './chart-common.js';
-import { categoryLabel, formatNumber } from './value-format.js';
+import { baseOption, DEFAULT_CONTEXT, escapeHtml, measureColumns } from './chart-common.js';
+import { formatNumber } from './value-format.js';
+import { chartWords } from './chart-words.js';
+import { flowNodes } from './flow-nodes.js';
 
-/** The chart's own words (kept together for the message catalogue). */
-export const FLOW_TEXT = { to: '→', total: 'total' };
+export { flowNodes };
 
 const MAX_GRAPH_LABELS = 16;
-
-/** Nodes and their weights (the larger of what flows in and out) from link rows [source, target, value]. */
-export function flowNodes(data: WidgetDataResponse): {
-  links: { source: string; target: string; value: number }[];
-  nodes: Map<string, number>;
-} {
-  const [s, t] = dimensionColumns(data);
-  const m = measureColumns(data)[0];
-  const si = s ? data.columns.indexOf(s) : -1;
-  const ti = t ? data.columns.indexOf(t) : -1;
-  const mi = m ? data.columns.indexOf(m) : -1;
-  const inflow = new Map<string, number>();
-  const outflow = new Map<string, number>();
-  const links: { source: string; target: string; value: number }[] = [];
-  for (const r of data.rows) {
-    const source = categoryLabel(r[si] ?? null);
-    const target = categoryLabel(r[ti] ?? null);
-    const value = typeof r[mi] === 'number' ? r[mi] : 0;
-    links.push({ source, target, value });
-    outflow.set(source, (outflow.get(source) ?? 0) + value);
-    inflow.set(target, (inflow.get(target) ?? 0) + value);
-    if (!inflow.has(source)) inflow.set(source, 0);
-    if (!outflow.has(target)) outflow.set(target, 0);
-  }
-  const nodes = new Map<string, number>();
-  for (const [n, v] of outflow) nodes.set(n, Math.max(v, inflow.get(n) ?? 0));
-  return { links, nodes };
-}
 
 /**
  * Rows [source, target, value] → a sankey (`sankey`; the server left out links that would close a loop)
@@ -59,9 +32,9 @@ export function buildFlowChart(
         data?: { source?: string; target?: string; value?: number };
       };
       if (item.dataType === 'edge' && item.data)
-        return `${escapeHtml(item.data.source ?? '')} ${FLOW_TEXT.to} ${escapeHtml(item.data.target ?? '')}: <b>${formatNumber(item.data.value ?? 0, measure?.format)}</b>`;
+        return `${escapeHtml(item.data.source ?? '')} → ${escapeHtml(item.data.target ?? '')}: <b>${formatNumber(item.data.value ?? 0, measure?.format)}</b>`;
       const name = item.name ?? '';
-      return `${escapeHtml(name)}: <b>${formatNumber(nodes.get(name) ?? 0, measure?.format)}</b> ${FLOW_TEXT.total}`;
+      return `${escapeHtml(name)}: <b>${formatNumber(nodes.get(name) ?? 0, measure?.format)}</b> ${chartWords().total}`;
     },
   };
   if (widget.type === 'sankey')

@@ -2,9 +2,7 @@ import type { WidgetDataResponse, WidgetDefinition } from '../../../contract/ind
 import type { ChartContext, EChartsOption } from './chart-types.js';
 import { baseOption, DEFAULT_CONTEXT, dimensionColumns, escapeHtml, measureColumns } from './chart-common.js';
 import { categoryLabel, formatNumber } from './value-format.js';
-
-/** The chart's own words (kept together for the message catalogue). */
-export const FUNNEL_TEXT = { ofFirst: 'of the first stage' };
+import { chartWords } from './chart-words.js';
 
 /** Rows [stage, measure] → a funnel in the server's order (largest first unless the file sorts it). */
 export function buildFunnelChart(
@@ -31,7 +29,7 @@ export function buildFunnelChart(
       formatter: (p: unknown) => {
         const item = p as { name?: string; value?: unknown };
         const v = typeof item.value === 'number' ? item.value : 0;
-        return `${escapeHtml(item.name ?? '')}: <b>${formatNumber(v, measure?.format)}</b> (${((v / first) * 100).toFixed(1)}% ${FUNNEL_TEXT.ofFirst})`;
+        return `${escapeHtml(item.name ?? '')}: <b>${formatNumber(v, measure?.format)}</b> (${((v / first) * 100).toFixed(1)}% ${chartWords().ofFirstStage})`;
       },
     },
     series: [

@@ -2,9 +2,7 @@ import type { WidgetDataResponse, WidgetDefinition } from '../../../contract/ind
 import type { ChartContext, EChartsOption } from './chart-types.js';
 import { baseOption, DEFAULT_CONTEXT, dimensionColumns, escapeHtml, measureColumns } from './chart-common.js';
 import { categoryLabel, formatNumber } from './value-format.js';
-
-/** The chart's own words (kept together for the message catalogue). */
-export const REGION_MAP_TEXT = { noData: 'no data', notOnMap: 'not on the map' };
+import { chartWords } from './chart-words.js';
 
 /** Values of a map result that no region of the map matches (said in the description). */
 export function unmatchedRegions(data: WidgetDataResponse, ctx: ChartContext): string[] {
@@ -54,7 +52,7 @@ export function buildRegionMapChart(
         const v =
           typeof item.value === 'number' && !Number.isNaN(item.value)
             ? formatNumber(item.value, measure?.format)
-            : REGION_MAP_TEXT.noData;
+            : chartWords().noData;
         return `${escapeHtml(item.name ?? '')}: <b>${v}</b>`;
       },
     },

@@ -23,11 +23,53 @@ let labels: FormatLabels = { notSet: 'Not set', yes: 'Yes', no: 'No' };
 export function setFormatLabels(next: FormatLabels): void {
   labels = next;
 }
+/**
+ * The words charts put in their descriptions and tooltips, in the UI's language: set with the
+ * language (app/i18n/i18n.ts) and read when a chart is built, so the chart code stays free of i18next.
+ */
+export interface ChartWords {
+  /** "Bar chart", by widget type. */
+  readonly kinds: Readonly<Record<string, string>>;
+  readonly chart: string;
+  /** "3 rows" */
+  readonly rows: (n: number) => string;
+  /** "and 3 more rows" */
+  readonly moreRows: (n: number) => string;
+  /** "Not on the map: A, B and 3 more." */
+  readonly notOnMap: (shown: string, more: number) => string;
+  readonly boxplot: {
+    readonly all: string;
+    readonly min: string;
+    readonly q1: string;
+    readonly median: string;
+    readonly q3: string;
+    readonly max: string;
+    readonly count: string;
+  };
+  readonly total: string;
+  readonly ofFirstStage: string;
+  readonly noData: string;
+}
+
+let words: ChartWords | undefined;
+/** Set with the language (app/i18n/i18n.ts); until then charts speak English (chart-words.ts). */
+export function setChartWords(next: ChartWords): void {
+  words = next;
+}
+export function chosenChartWords(): ChartWords | undefined {
+  return words;
+}
+
 /** Text for a missing number in a table or KPI. */
 export const MISSING_VALUE = '—';
 
 let locale = typeof navigator !== 'undefined' && navigator.language ? navigator.language : 'en-US';
 const cache = new Map<string, Intl.NumberFormat>();
+
+/** The Intl tag numbers and dates are formatted in (the UI's language; see app/i18n/i18n.ts). */
+export function formatLocale(): string {
+  return locale;
+}
 
 /** Tests pin the locale so expectations do not depend on the machine. */
 export function setFormatLocale(next: string): void {

@@ -1,4 +1,5 @@
 import { useEffect, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { SessionInfo } from '../../../contract/index.js';
 import { isApiError } from '../api/api-error.js';
 import { can } from '../app/accounts/abilities.js';
@@ -22,7 +23,9 @@ export function AccountPage(props: {
 }) {
   const meta = SIGNED_IN_PAGES[props.page];
   const session = useSession();
-  useDocumentTitle(`${meta.title} · Trellis`);
+  const { t } = useTranslation();
+  const title = t(`pages.${props.page}`);
+  useDocumentTitle(t('pages.documentTitle', { title }));
   const signedOut = session.isError && isApiError(session.error) && session.error.status === 401;
   useEffect(() => {
     if (signedOut)
@@ -37,11 +40,11 @@ export function AccountPage(props: {
       </main>
     );
   if (session.isError) return <PageError error={session.error} onRetry={() => void session.refetch()} />;
-  if (meta.ability && !can(session.data, meta.ability)) return <NoAccess title={meta.title} />;
+  if (meta.ability && !can(session.data, meta.ability)) return <NoAccess title={title} />;
   return (
     <main className="page account-page" id="main" data-page={props.page}>
       <header className="page-header">
-        <h1>{meta.title}</h1>
+        <h1>{title}</h1>
         {props.description && <p className="page-description">{props.description}</p>}
       </header>
       {props.children(session.data)}
@@ -50,16 +53,15 @@ export function AccountPage(props: {
 }
 
 export function NoAccess({ title }: { title: string }) {
+  const { t } = useTranslation();
   return (
     <main className="page" id="main">
       <div className="page-error" role="alert" data-testid="no-access">
-        <h1>You do not have access</h1>
-        <p>
-          The page “{title}” is for organisation admins. Ask an admin of your organisation if you need it.
-        </p>
+        <h1>{t('pages.noAccess')}</h1>
+        <p>{t('pages.noAccessHelp', { title })}</p>
         <p className="page-error-actions">
           <Link href="/" className="button secondary">
-            All dashboards
+            {t('common.allDashboards')}
           </Link>
         </p>
       </div>
@@ -69,8 +71,9 @@ export function NoAccess({ title }: { title: string }) {
 
 /** The loading, error and empty states of a list inside an account page. */
 export function ListSkeleton({ rows = 4 }: { rows?: number }) {
+  const { t } = useTranslation();
   return (
-    <div className="skeleton-table" aria-busy="true" aria-label="Loading">
+    <div className="skeleton-table" aria-busy="true" aria-label={t('common.loading')}>
       {Array.from({ length: rows }, (_, i) => (
         <div key={i} className="skeleton skeleton-row" />
       ))}

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import type { AlertEvent, AlertRule } from '../../../contract/index.js';
 import {
   alertHistoryQuery,
@@ -109,7 +110,7 @@ export function AlertList() {
                     )}
                   </td>
                   <td>
-                    {a.channel === 'email' ? 'E-mail' : t('alerts.webhook')}
+                    {a.channel === 'email' ? t('alerts.email') : t('alerts.webhook')}
                     <span className="field-hint subscription-target"> {a.target}</span>
                   </td>
                   <td className="row-actions">
@@ -240,7 +241,7 @@ export function AlertList() {
   }
 }
 
-function conditionText(t: ReturnType<typeof useTranslation>['t'], a: AlertRule): string {
+function conditionText(t: TFunction, a: AlertRule): string {
   const threshold = a.threshold.toLocaleString();
   if (a.condition === 'above') return t('alerts.conditionAbove', { threshold });
   if (a.condition === 'below') return t('alerts.conditionBelow', { threshold });

@@ -71,7 +71,7 @@ function MainNav({ pathname, canUpload }: { pathname: string; canUpload: boolean
         {t('nav.exports')}
       </Link>
       <Link href={subs} aria-current={onSubs ? 'page' : undefined}>
-        {NAV_PAGES.subscriptions.title}
+        {t('pages.subscriptions')}
       </Link>
       {canUpload && (
         <Link href={data} aria-current={onData ? 'page' : undefined}>
@@ -120,7 +120,7 @@ function SignedIn({ session }: { session: SessionInfo }) {
             <ul>
               {links.map((name) => (
                 <li key={name}>
-                  <Link href={ACCOUNT_PAGES[name].path}>{ACCOUNT_PAGES[name].title}</Link>
+                  <Link href={ACCOUNT_PAGES[name].path}>{t(`pages.${name}`)}</Link>
                 </li>
               ))}
             </ul>

@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Trans, useTranslation } from 'react-i18next';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import ReactGridLayout, { useContainerWidth, type Layout } from 'react-grid-layout';
 import 'react-grid-layout/css/styles.css';
@@ -41,6 +42,15 @@ export default function ArrangeLayout({
   const queryClient = useQueryClient();
   const [items, setItems] = useState<LayoutItem[]>(() => [...initial]);
   const [said, setSaid] = useState('');
+  const { t } = useTranslation();
+  const place = (item: LayoutItem) =>
+    t('arrange.place', {
+      title: titles.get(item.widget) ?? item.widget,
+      x: item.x + 1,
+      y: item.y + 1,
+      w: item.w,
+      h: item.h,
+    });
   const { width, containerRef, mounted } = useContainerWidth();
   const section = useRef<HTMLElement>(null);
   const titles = new Map(definition.widgets.map((w) => [w.id, w.title || w.id]));
@@ -81,28 +91,24 @@ export default function ArrangeLayout({
     setItems((now) => {
       const next = now.map((i) => (i.widget === id ? nudge(i, direction, e.shiftKey) : i));
       const moved = next.find((i) => i.widget === id);
-      if (moved)
-        setSaid(
-          `${titles.get(id) ?? id}: column ${moved.x + 1}, row ${moved.y + 1}, ${moved.w} wide, ${moved.h} tall`,
-        );
+      if (moved) setSaid(place(moved));
       return next;
     });
   };
 
   const busy = save.isPending || reset.isPending;
   return (
-    <section className="arrange" aria-label="Arrange widgets" data-testid="arrange" ref={section}>
+    <section className="arrange" aria-label={t('arrange.label')} data-testid="arrange" ref={section}>
       <div className="arrange-bar">
         <p className="arrange-hint">
-          Drag a widget or its corner; or focus one and use the arrow keys to move it, Shift+arrows to resize.{' '}
-          <kbd>Esc</kbd> leaves without saving.
+          <Trans i18nKey="arrange.hint" components={{ kbd: <kbd /> }} />
         </p>
         <div className="arrange-actions">
           <button type="button" className="button small" onClick={() => save.mutate()} disabled={busy}>
-            {save.isPending ? 'Saving…' : 'Save layout'}
+            {save.isPending ? t('ui.saving') : t('arrange.save')}
           </button>
           <button type="button" className="button secondary small" onClick={onDone} disabled={busy}>
-            Cancel
+            {t('ui.cancel')}
           </button>
           {hasOwn && (
             <button
@@ -111,7 +117,7 @@ export default function ArrangeLayout({
               onClick={() => reset.mutate()}
               disabled={busy}
             >
-              Reset to the project’s layout
+              {t('arrange.reset')}
             </button>
           )}
         </div>
@@ -139,8 +145,8 @@ export default function ArrangeLayout({
                 className="arrange-tile"
                 tabIndex={0}
                 role="group"
-                aria-roledescription="movable widget"
-                aria-label={`${titles.get(item.widget) ?? item.widget}: column ${item.x + 1}, row ${item.y + 1}, ${item.w} wide, ${item.h} tall`}
+                aria-roledescription={t('arrange.movable')}
+                aria-label={place(item)}
                 data-widget-tile={item.widget}
                 onKeyDown={(e) => onKey(e, item.widget)}
               >

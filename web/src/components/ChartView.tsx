@@ -1,17 +1,19 @@
 import {
   useEffect,
   useId,
+  useMemo,
   useRef,
   useState,
   useSyncExternalStore,
   type KeyboardEvent,
   type MutableRefObject,
 } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
 import type * as RuntimeModule from '../charts/echarts-runtime.js';
 import { chartMinHeight } from '../charts/chart-size.js';
 import type { RegionLookup } from '../charts/chart-types.js';
-import { distinctMarks, type ChartMark } from '../charts/chart-marks.js';
+import { distinctMarks, placeRegionMarks, type ChartMark } from '../charts/chart-marks.js';
 import { useColorScheme } from '../hooks/useColorScheme.js';
 
 // Type-only: the module itself is loaded on demand below.
@@ -71,7 +73,7 @@ export interface ChartInteraction {
 export function ChartView({
   widget,
   data,
-  interaction,
+  interaction: given,
   snapshot,
 }: {
   widget: WidgetDefinition;
@@ -91,10 +93,23 @@ export function ChartView({
   const schemeRef = useRef(scheme);
   schemeRef.current = scheme;
   const reducedMotion = useReducedMotion();
+  // Map and floor-plan widgets draw on a registered map (the bundled outlines load on first use).
+  const needsRegions = widget.type === 'map' || widget.type === 'floorplan';
+  const [regions, setRegions] = useState<{ widget: WidgetDefinition; lookup: RegionLookup } | undefined>();
+  const regionLookup = regions?.widget === widget ? regions.lookup : undefined;
+  // A map's marks follow its regions' order, known once the map is loaded.
+  const interaction = useMemo(
+    () =>
+      given && needsRegions
+        ? { ...given, marks: regionLookup ? placeRegionMarks(given.marks, regionLookup) : [] }
+        : given,
+    [given, needsRegions, regionLookup],
+  );
   // Clicks map back to marks by (series, data) index; the handler reads the latest props.
   const interactionRef = useRef(interaction);
   interactionRef.current = interaction;
   const [optionVersion, setOptionVersion] = useState(0);
+  const { t } = useTranslation();
 
   useEffect(() => {
     if (rt) return;
@@ -139,9 +154,6 @@ export function ChartView({
     };
   }, [rt, snapshot]);
 
-  // Map and floor-plan widgets draw on a registered map (the bundled outlines load on first use).
-  const needsRegions = widget.type === 'map' || widget.type === 'floorplan';
-  const [regions, setRegions] = useState<{ widget: WidgetDefinition; lookup: RegionLookup } | undefined>();
   useEffect(() => {
     if (!rt || !needsRegions) return;
     let live = true;
@@ -153,7 +165,6 @@ export function ChartView({
       live = false;
     };
   }, [rt, widget, needsRegions]);
-  const regionLookup = regions?.widget === widget ? regions.lookup : undefined;
 
   useEffect(() => {
     const chart = chartRef.current;
@@ -186,7 +197,14 @@ export function ChartView({
   useEffect(() => {
     const chart = chartRef.current;
     if (!chart) return;
-    const onClick = (p: { seriesIndex?: number; dataIndex?: number; event?: { event?: unknown } }) => {
+    const onClick = (p: {
+      seriesIndex?: number;
+      dataIndex?: number;
+      dataType?: string;
+      event?: { event?: unknown };
+    }) => {
+      // A sankey's or graph's links share the indexes of its nodes; only nodes are marks.
+      if (p.dataType === 'edge') return;
       const current = interactionRef.current;
       const mark = current?.marks.find((m) => m.seriesIndex === p.seriesIndex && m.dataIndex === p.dataIndex);
       // A mouse or a touch event: only a mouse has the modifier keys that add to a selection.
@@ -261,9 +279,9 @@ export function ChartView({
   if (loadError)
     return (
       <div className="widget-error" role="alert">
-        <p className="widget-error-message">The chart library could not be loaded.</p>
+        <p className="widget-error-message">{t('charts.libraryFailed')}</p>
         <button type="button" className="button" onClick={() => setLoadError(undefined)}>
-          Retry
+          {t('common.retry')}
         </button>
       </div>
     );
@@ -288,7 +306,10 @@ export function ChartView({
           role="listbox"
           tabIndex={0}
           aria-multiselectable="true"
-          aria-label={`${widget.title}: arrow keys choose, Enter ${interaction.enterDoes ?? 'filters the dashboard'}`}
+          aria-label={t('charts.marksLabel', {
+            title: widget.title,
+            does: interaction.enterDoes ?? t('charts.enterFilters'),
+          })}
           // The marks change with the data (a drill, a filter): an old index past the end points nowhere.
           aria-activedescendant={active >= 0 && active < keyMarks.length ? `${listId}-${active}` : undefined}
           onKeyDown={onKeyDown}

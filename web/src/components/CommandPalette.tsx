@@ -92,7 +92,18 @@ export default function CommandPalette({
   }));
   const pages: Entry[] = [
     { id: 'page:list', label: t('common.allDashboards'), run: () => go('/') },
-    { id: 'page:jobs', label: t('nav.jobs'), run: () => go(NAV_PAGES.jobs.path) },
+    // Every page of the app bar (Jobs, Exports, Subscriptions, Data) and of the account menu that
+    // this member may open.
+    ...(Object.keys(NAV_PAGES) as (keyof typeof NAV_PAGES)[])
+      .filter((name) => {
+        const ability = NAV_PAGES[name].ability;
+        return !ability || can(session.data, ability);
+      })
+      .map((name) => ({
+        id: `page:${name}`,
+        label: t(`pages.${name}`),
+        run: () => go(NAV_PAGES[name].path),
+      })),
     ...(Object.keys(ACCOUNT_PAGES) as (keyof typeof ACCOUNT_PAGES)[])
       .filter((name) => {
         const ability = ACCOUNT_PAGES[name].ability;
@@ -100,7 +111,7 @@ export default function CommandPalette({
       })
       .map((name) => ({
         id: `page:${name}`,
-        label: ACCOUNT_PAGES[name].title,
+        label: t(`pages.${name}`),
         hint: name.startsWith('admin') ? t('nav.admin') : t('nav.account'),
         run: () => go(ACCOUNT_PAGES[name].path),
       })),

@@ -1,4 +1,5 @@
 import { useEffect, useRef, type FormEvent, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { FormError } from './FormError.js';
 
 /**
@@ -19,6 +20,7 @@ export function ConfirmDialog(props: {
   noValidate?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const { t } = useTranslation();
   // The latest onCancel, read by the listener: an inline arrow per render must not reopen the dialog.
   const onCancel = useRef(props.onCancel);
   onCancel.current = props.onCancel;
@@ -53,7 +55,7 @@ export function ConfirmDialog(props: {
         <FormError error={props.error ?? null} />
         <div className="dialog-actions">
           <button type="button" className="button secondary" onClick={props.onCancel}>
-            Cancel
+            {t('ui.cancel')}
           </button>
           <button
             type="submit"
@@ -61,7 +63,7 @@ export function ConfirmDialog(props: {
             disabled={props.pending}
             autoFocus={!props.children}
           >
-            {props.pending ? 'Working…' : props.confirmLabel}
+            {props.pending ? t('ui.working') : props.confirmLabel}
           </button>
         </div>
       </form>

@@ -66,7 +66,7 @@ export function CrossFilterChips({
           })}
           {cross.length > 1 && (
             <button type="button" className="button ghost small" onClick={() => clearCross()}>
-              Clear all
+              {t('ui.clearAll')}
             </button>
           )}
         </>

@@ -1,4 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { useId, useRef, useState } from 'react';
 import type { DashboardDefinition } from '../../../contract/index.js';
 import { exportsClient } from '../api/exports-api.js';
@@ -25,6 +26,7 @@ export function DashboardPdfMenu({
 }) {
   const menu = useRef<HTMLDetailsElement>(null);
   useDismissable(menu);
+  const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [paper, setPaper] = useState<Paper>('A4');
   const [orientation, setOrientation] = useState<Orientation>('portrait');
@@ -32,7 +34,6 @@ export function DashboardPdfMenu({
   const id = useId();
   const start = async (format: 'pdf' | 'png') => {
     setBusy(true);
-    const what = format === 'pdf' ? 'PDF' : 'PNG';
     try {
       const file = await exportsClient.startPdf({
         dashboard: definition.id,
@@ -45,12 +46,18 @@ export function DashboardPdfMenu({
       void queryClient.invalidateQueries({ queryKey: exportKeys.all() });
       showToast({
         kind: 'info',
-        title: `${what} started`,
-        message: `${definition.title} is being ${format === 'pdf' ? 'printed' : 'drawn'} in the background. Follow it on the Exports page; you will be told when it is ready.`,
+        title: t(format === 'pdf' ? 'exportMenu.pdfStarted' : 'exportMenu.pngStarted'),
+        message: t(format === 'pdf' ? 'exportMenu.pdfStartedMessage' : 'exportMenu.pngStartedMessage', {
+          title: definition.title,
+        }),
         key: `export:${file.id}`,
       });
     } catch (err) {
-      showToast({ kind: 'error', title: `Could not start the ${what}`, message: (err as Error).message });
+      showToast({
+        kind: 'error',
+        title: t(format === 'pdf' ? 'exportMenu.pdfFailed' : 'exportMenu.pngFailed'),
+        message: (err as Error).message,
+      });
     } finally {
       setBusy(false);
     }
@@ -59,17 +66,17 @@ export function DashboardPdfMenu({
     <details className="export-menu pdf-menu" ref={menu} data-testid="pdf-menu">
       <summary
         className="button secondary small export-menu-button"
-        aria-label={`PDF or PNG of ${definition.title}`}
+        aria-label={t('exportMenu.pdfOrPngOf', { title: definition.title })}
       >
-        PDF / PNG
+        {t('exportMenu.menuButton')}
         <span aria-hidden="true" className="export-caret">
           ▾
         </span>
       </summary>
       <div className="export-menu-popup pdf-menu-popup">
-        <p className="export-menu-note">The whole dashboard, with the current filters</p>
+        <p className="export-menu-note">{t('exportMenu.pdfNote')}</p>
         <fieldset>
-          <legend>Paper</legend>
+          <legend>{t('exportMenu.paper')}</legend>
           {(['A4', 'Letter'] as const).map((p) => (
             <label key={p}>
               <input type="radio" name={`${id}-paper`} checked={paper === p} onChange={() => setPaper(p)} />{' '}
@@ -78,7 +85,7 @@ export function DashboardPdfMenu({
           ))}
         </fieldset>
         <fieldset>
-          <legend>Orientation</legend>
+          <legend>{t('exportMenu.orientation')}</legend>
           {(['portrait', 'landscape'] as const).map((o) => (
             <label key={o}>
               <input
@@ -87,7 +94,7 @@ export function DashboardPdfMenu({
                 checked={orientation === o}
                 onChange={() => setOrientation(o)}
               />{' '}
-              {o === 'portrait' ? 'Portrait' : 'Landscape'}
+              {o === 'portrait' ? t('exportMenu.portrait') : t('exportMenu.landscape')}
             </label>
           ))}
         </fieldset>
@@ -98,9 +105,9 @@ export function DashboardPdfMenu({
           disabled={busy}
           onClick={() => void start('pdf')}
         >
-          {busy ? 'Starting…' : 'Create PDF'}
+          {busy ? t('exportMenu.starting') : t('exportMenu.createPdf')}
         </button>
-        <p className="export-menu-note">Or the whole page as one image (paper does not apply)</p>
+        <p className="export-menu-note">{t('exportMenu.pngNote')}</p>
         <button
           type="button"
           className="button small secondary"
@@ -108,7 +115,7 @@ export function DashboardPdfMenu({
           disabled={busy}
           onClick={() => void start('png')}
         >
-          Full-page PNG
+          {t('exportMenu.createPng')}
         </button>
       </div>
     </details>

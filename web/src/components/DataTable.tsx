@@ -1,4 +1,5 @@
 import { useEffect, useRef, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Cell, ResultColumn, SortSpec } from '../../../contract/index.js';
 import { formatCell } from '../charts/value-format.js';
 
@@ -57,6 +58,7 @@ export function DataTable({
     return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null;
   };
   const canSort = new Set(onSort ? (sortable ?? []) : []);
+  const { t } = useTranslation();
   const prose = proseColumns(columns, rows);
   const cellClass = (c: ResultColumn, i: number) =>
     isNumeric(c) ? 'num' : prose.has(i) ? 'prose' : undefined;
@@ -136,7 +138,7 @@ export function DataTable({
                         type="button"
                         className="cell-filter"
                         aria-pressed={cellFilter.isSelected(c.key, String(row[i]))}
-                        title={`Filter the dashboard by ${c.label}: ${formatCell(row[i] ?? null, c)}`}
+                        title={t('ui.filterBy', { column: c.label, value: formatCell(row[i] ?? null, c) })}
                         onClick={(e) =>
                           cellFilter.activate(c.key, String(row[i]), e.ctrlKey || e.metaKey || e.shiftKey)
                         }

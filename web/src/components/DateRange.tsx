@@ -71,7 +71,7 @@ export function DateRange({ filter, value, onChange }: Props) {
       </div>
       {reversed && (
         <p className="field-error" role="alert">
-          “From” must not be after “To”.
+          {t('ui.fromAfterTo')}
         </p>
       )}
     </fieldset>

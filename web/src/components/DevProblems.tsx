@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { DevProjectStatus } from '../../../contract/index.js';
 
 /**
@@ -9,6 +10,7 @@ import type { DevProjectStatus } from '../../../contract/index.js';
  */
 export function DevProblems({ status }: { status: DevProjectStatus | undefined }) {
   const [hidden, setHidden] = useState<DevProjectStatus>();
+  const { t } = useTranslation();
   const visible = status !== undefined && status.problemCount > 0 && hidden !== status;
   if (!visible) return null;
   const more = status.problemCount - status.problems.length;
@@ -20,11 +22,9 @@ export function DevProblems({ status }: { status: DevProjectStatus | undefined }
       data-testid="dev-problems"
     >
       <header className="dev-problems-header">
-        <h2 id="dev-problems-title">
-          {status.problemCount === 1 ? '1 problem' : `${status.problemCount} problems`} in the project files
-        </h2>
+        <h2 id="dev-problems-title">{t('dev.problems', { count: status.problemCount })}</h2>
         <button type="button" className="button ghost small" onClick={() => setHidden(status)}>
-          Hide
+          {t('dev.hide')}
         </button>
       </header>
       <ul className="dev-problems-list">
@@ -37,10 +37,8 @@ export function DevProblems({ status }: { status: DevProjectStatus | undefined }
           </li>
         ))}
       </ul>
-      {more > 0 && <p className="dev-problems-note">…and {more} more (all of them in the terminal).</p>}
-      <p className="dev-problems-note">
-        The page shows the last version that checked. Save a fix and it reloads by itself.
-      </p>
+      {more > 0 && <p className="dev-problems-note">{t('dev.more', { count: more })}</p>}
+      <p className="dev-problems-note">{t('dev.note')}</p>
     </section>
   );
 }

@@ -1,4 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { useEffect, useId, useRef, useState } from 'react';
 import type { WidgetDefinition } from '../../../contract/index.js';
 import { drillRowsQuery } from '../api/queries.js';
@@ -26,6 +27,7 @@ export function DrillRowsDialog(props: {
   onClose: () => void;
 }) {
   const { widget, mark } = props;
+  const { t } = useTranslation();
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const onClose = useRef(props.onClose);
@@ -78,7 +80,7 @@ export function DrillRowsDialog(props: {
           {title}
         </h2>
         <button type="button" className="button secondary small" onClick={props.onClose}>
-          Close
+          {t('ui.close')}
         </button>
       </div>
       {query.isError && query.error ? (

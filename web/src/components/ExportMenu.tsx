@@ -1,4 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { useRef } from 'react';
 import type { ExportFormatName, SortSpec, WidgetDefinition } from '../../../contract/index.js';
 import { exportsClient } from '../api/exports-api.js';
@@ -31,6 +32,7 @@ interface Props {
 export function ExportMenu({ dashboardId, widget, filters, sort, chart }: Props) {
   const menu = useRef<HTMLDetailsElement>(null);
   const queryClient = useQueryClient();
+  const { t } = useTranslation();
   useDismissable(menu);
   const values = requestFilters(filters, widget.filters);
   /**
@@ -54,14 +56,17 @@ export function ExportMenu({ dashboardId, widget, filters, sort, chart }: Props)
       void queryClient.invalidateQueries({ queryKey: exportKeys.all() });
       showToast({
         kind: 'info',
-        title: 'Export started',
-        message: `${formatCount(result.export.rowsTotal ?? 0)} rows: written in the background. Follow it on the Exports page; you will be told when it is ready.`,
+        title: t('exportMenu.started'),
+        message: t('exportMenu.startedMessage', {
+          count: result.export.rowsTotal ?? 0,
+          n: formatCount(result.export.rowsTotal ?? 0),
+        }),
         key: `export:${result.export.id}`,
       });
     } catch (err) {
       showToast({
         kind: 'error',
-        title: `Could not export ${widget.title}`,
+        title: t('exportMenu.failed', { title: widget.title }),
         message: (err as Error).message,
       });
     }
@@ -70,31 +75,38 @@ export function ExportMenu({ dashboardId, widget, filters, sort, chart }: Props)
     if (menu.current) menu.current.open = false;
     const snapshot = chart?.snapshot();
     try {
-      if (!chart || !snapshot) throw new Error('The chart is not drawn yet; try again in a moment.');
+      if (!chart || !snapshot) throw new Error(t('exportMenu.notDrawn'));
       const image = chartImage(snapshot, {
         title: widget.title,
         filters: filtersLine(values),
-        dataTime: `Data as of ${formatDataTime(chart.asOf, new Date(0))}`,
+        dataTime: t('exportMenu.dataAsOf', { time: formatDataTime(chart.asOf, new Date(0)) }),
       });
       await downloadChartImage(image, format, { dashboard: dashboardId, widget: widget.id });
     } catch (err) {
-      showToast({ kind: 'error', title: `Could not save ${widget.title}`, message: (err as Error).message });
+      showToast({
+        kind: 'error',
+        title: t('exportMenu.saveFailed', { title: widget.title }),
+        message: (err as Error).message,
+      });
     }
   };
   return (
     <details className="export-menu" ref={menu} data-testid="export-menu">
-      <summary className="button ghost small export-menu-button" aria-label={`Export ${widget.title}`}>
-        Export
+      <summary
+        className="button ghost small export-menu-button"
+        aria-label={t('exportMenu.exportNamed', { title: widget.title })}
+      >
+        {t('exportMenu.export')}
         <span aria-hidden="true" className="export-caret">
           ▾
         </span>
       </summary>
       <div className="export-menu-popup">
         <p className="export-menu-note">
-          {widget.type === 'table' ? 'All rows' : 'The data shown'}
-          {Object.keys(values).length > 0 ? ', with the current filters' : ''}
+          {widget.type === 'table' ? t('exportMenu.allRows') : t('exportMenu.dataShown')}
+          {Object.keys(values).length > 0 ? t('exportMenu.withFilters') : ''}
         </p>
-        <ul aria-label={`Download ${widget.title} as`}>
+        <ul aria-label={t('exportMenu.downloadAs', { title: widget.title })}>
           {exportChoicesFor(widget).map((choice) => (
             <li key={choice.label}>
               <a
@@ -108,7 +120,7 @@ export function ExportMenu({ dashboardId, widget, filters, sort, chart }: Props)
                   void start(choice, event.currentTarget.href);
                 }}
               >
-                {choice.label}
+                {t(`exportMenu.formats.${choice.key}`)}
               </a>
             </li>
           ))}
@@ -117,12 +129,12 @@ export function ExportMenu({ dashboardId, widget, filters, sort, chart }: Props)
               <li className="export-menu-separator" role="presentation" />
               <li>
                 <button type="button" data-format="png" onClick={() => void saveImage('png')}>
-                  Image (PNG)
+                  {t('exportMenu.png')}
                 </button>
               </li>
               <li>
                 <button type="button" data-format="svg" onClick={() => void saveImage('svg')}>
-                  Image (SVG)
+                  {t('exportMenu.svg')}
                 </button>
               </li>
             </>

@@ -34,7 +34,8 @@ export function FilterBar({ dashboardId, filters, state, actions }: Props) {
           onClick={state.reset}
           disabled={state.activeCount === 0}
         >
-          Reset filters{state.activeCount ? ` (${state.activeCount})` : ''}
+          {t('ui.resetFilters')}
+          {state.activeCount ? ` (${state.activeCount})` : ''}
         </button>
       </div>
     </section>

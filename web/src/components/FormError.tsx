@@ -1,7 +1,9 @@
 import { isApiError } from '../api/api-error.js';
+import { useTranslation } from 'react-i18next';
 
 /** A failed action next to its form: the server's user-safe message, code and request id. */
 export function FormError({ error, message }: { error: Error | null; message?: string | undefined }) {
+  const { t } = useTranslation();
   if (!error) return null;
   const api = isApiError(error) ? error : undefined;
   return (
@@ -12,7 +14,7 @@ export function FormError({ error, message }: { error: Error | null; message?: s
           <span className="error-code">{api.code}</span>
           {api.requestId && (
             <span className="request-id">
-              Request id: <code>{api.requestId}</code>
+              {t('common.requestId')} <code>{api.requestId}</code>
             </span>
           )}
         </p>

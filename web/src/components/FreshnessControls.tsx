@@ -32,9 +32,12 @@ export function FreshnessControls(props: {
   const client = useQueryClient();
   const [busy, setBusy] = useState(false);
   const editor = session.data?.role === 'editor' || session.data?.role === 'admin';
+  const say = (key: 'off' | 'every' | 'allClamped' | 'someClamped', v: { time: string }) =>
+    t(`freshness.${key}`, v);
   const note = clampNote(
     autoRefreshMs,
     definition.widgets.filter((w) => w.type !== 'text').map((w) => w.freshnessMs),
+    say,
   );
 
   const refreshNow = async () => {
@@ -75,7 +78,7 @@ export function FreshnessControls(props: {
       >
         {AUTO_REFRESH_CHOICES.map((ms) => (
           <option key={ms} value={ms}>
-            {autoRefreshLabel(ms)}
+            {autoRefreshLabel(ms, say)}
           </option>
         ))}
       </select>

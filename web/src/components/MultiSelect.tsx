@@ -123,7 +123,7 @@ export function MultiSelect({ dashboardId, filter, value, onChange }: Props) {
       <div className="ms-field" onClick={() => inputRef.current?.focus()}>
         {value.map((v) => (
           <span className="chip" key={v}>
-            <span className="chip-text">{v || '(empty)'}</span>
+            <span className="chip-text">{v || t('ui.empty')}</span>
             <button
               type="button"
               className="chip-remove"
@@ -178,7 +178,7 @@ export function MultiSelect({ dashboardId, filter, value, onChange }: Props) {
                 <span className="ms-check" aria-hidden="true">
                   {selected.has(o.value) ? '✓' : ''}
                 </span>
-                <span className="ms-value">{o.value || '(empty)'}</span>
+                <span className="ms-value">{o.value || t('ui.empty')}</span>
                 <span className="ms-count">{formatNumber(o.count, 'integer')}</span>
               </li>
             ))}

@@ -1,10 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { useId, useState } from 'react';
 import type { PipelineSummary, RunSummary } from '../../../contract/index.js';
 import { isApiError } from '../api/api-error.js';
 import { cancelRunMutation, startRunMutation, startRunWithInputsMutation } from '../api/jobs-mutations.js';
 import { formatDateTime, formatRelative } from '../app/accounts/account-format.js';
-import { formatCount, formatDuration, isActive, runStatusLabel } from '../app/jobs/job-format.js';
+import { formatCount, formatDuration, isActive, runStatusKey } from '../app/jobs/job-format.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { FormError } from './FormError.js';
 import { RunHistory } from './RunHistory.js';
@@ -22,6 +23,7 @@ export function PipelineCard(props: {
   onShowLog: (run: RunSummary, pipelineTitle: string) => void;
 }) {
   const { pipeline: p } = props;
+  const { t } = useTranslation();
   const queryClient = useQueryClient();
   const titleId = useId();
   const [offerQueue, setOfferQueue] = useState<string | null>(null);
@@ -57,15 +59,15 @@ export function PipelineCard(props: {
           </h2>
           <p className="pipeline-meta">
             <span className="badge state badge-accent">
-              {p.type === 'http' ? 'HTTP' : p.type === 'enrich' ? 'Enrich' : 'Files'}
+              {t(`jobs.types.${p.type === 'http' ? 'http' : p.type === 'enrich' ? 'enrich' : 'files'}`)}
             </span>
             {p.schedule ? (
               <span>
-                Schedule <code>{p.schedule}</code>
+                {t('jobs.schedule')} <code>{p.schedule}</code>
                 {p.nextRunAt && (
                   <>
                     {' '}
-                    · next run{' '}
+                    · {t('jobs.nextRun')}{' '}
                     <time dateTime={p.nextRunAt} title={formatDateTime(p.nextRunAt)}>
                       {formatRelative(p.nextRunAt)}
                     </time>
@@ -73,7 +75,7 @@ export function PipelineCard(props: {
                 )}
               </span>
             ) : (
-              <span>Runs on demand only</span>
+              <span>{t('jobs.onDemand')}</span>
             )}
           </p>
         </div>
@@ -83,35 +85,35 @@ export function PipelineCard(props: {
               <button
                 type="button"
                 className="button danger-outline"
-                aria-label={`Cancel the ${active.status} run of ${p.title}`}
+                aria-label={t('jobs.cancelRun', { status: active.status, title: p.title })}
                 disabled={active.cancelRequested || cancel.isPending}
                 onClick={() => cancel.mutate(active.id)}
               >
-                {active.cancelRequested || cancel.isPending ? 'Cancelling…' : 'Cancel'}
+                {active.cancelRequested || cancel.isPending ? t('jobs.cancelling') : t('jobs.cancel')}
               </button>
             )}
             {inputs.length > 0 ? (
               <button
                 type="button"
                 className="button"
-                aria-label={`Run with inputs: ${p.title}`}
+                aria-label={t('jobs.runWithInputsLabel', { title: p.title })}
                 aria-haspopup="dialog"
                 onClick={() => {
                   startWithInputs.reset();
                   setInputsOpen(true);
                 }}
               >
-                Run with inputs…
+                {t('jobs.runWithInputs')}
               </button>
             ) : (
               <button
                 type="button"
                 className="button"
-                aria-label={`Run now: ${p.title}`}
+                aria-label={t('jobs.runNowLabel', { title: p.title })}
                 disabled={start.isPending}
                 onClick={() => startRun(false)}
               >
-                {start.isPending ? 'Starting…' : 'Run now'}
+                {start.isPending ? t('jobs.starting') : t('jobs.runNow')}
               </button>
             )}
           </div>
@@ -122,24 +124,24 @@ export function PipelineCard(props: {
 
       {active && (
         <div className="pipeline-active">
-          <RunProgress run={active} label={`Progress of ${p.title}`} />
+          <RunProgress run={active} label={t('jobs.progressOf', { title: p.title })} />
           <button
             type="button"
             className="button secondary small"
             onClick={() => props.onShowLog(active, p.title)}
-            aria-label={`Live log of the current ${p.title} run`}
+            aria-label={t('jobs.liveLog', { title: p.title })}
           >
-            Show log
+            {t('jobs.showLog')}
           </button>
         </div>
       )}
 
       <dl className="facts last-run" data-testid="last-run">
-        <dt>Last run</dt>
+        <dt>{t('jobs.lastRun')}</dt>
         <dd>
           {last ? (
             <>
-              <span className={`badge state badge-run-${last.status}`}>{runStatusLabel(last)}</span>{' '}
+              <span className={`badge state badge-run-${last.status}`}>{t(runStatusKey(last))}</span>{' '}
               <time
                 dateTime={last.finishedAt ?? last.queuedAt}
                 title={formatDateTime(last.finishedAt ?? last.queuedAt)}
@@ -149,15 +151,15 @@ export function PipelineCard(props: {
               {' · '}
               {formatDuration(last.durationMs)}
               {' · '}
-              {formatCount(last.rowsWritten)} rows written
+              {t('jobs.rowsWritten', { count: last.rowsWritten, n: formatCount(last.rowsWritten) })}
             </>
           ) : (
-            'Never run'
+            t('jobs.neverRun')
           )}
         </dd>
         {last?.error && (
           <>
-            <dt>Error</dt>
+            <dt>{t('jobs.error')}</dt>
             <dd className="run-error" data-testid="last-run-error">
               <span className="error-code">{last.error.code}</span> {last.error.message}
             </dd>
@@ -165,7 +167,7 @@ export function PipelineCard(props: {
         )}
         {p.datasets.length > 0 && (
           <>
-            <dt>Refreshes</dt>
+            <dt>{t('jobs.refreshes')}</dt>
             <dd className="pipeline-datasets">
               {p.datasets.map((d) => (
                 <code key={d}>{d}</code>
@@ -182,7 +184,7 @@ export function PipelineCard(props: {
           aria-expanded={historyOpen}
           onClick={() => setHistoryOpen((o) => !o)}
         >
-          <span aria-hidden="true">{historyOpen ? '▾' : '▸'}</span> Run history
+          <span aria-hidden="true">{historyOpen ? '▾' : '▸'}</span> {t('jobs.runHistory')}
         </button>
         {historyOpen && (
           <RunHistory
@@ -206,15 +208,15 @@ export function PipelineCard(props: {
 
       {offerQueue !== null && (
         <ConfirmDialog
-          title={`${p.title} is already running`}
-          confirmLabel="Queue a run"
+          title={t('jobs.alreadyRunning', { title: p.title })}
+          confirmLabel={t('jobs.queueRun')}
           pending={start.isPending}
           error={start.variables === true ? start.error : null}
           onConfirm={() => startRun(true)}
           onCancel={() => setOfferQueue(null)}
         >
           <p>{offerQueue}</p>
-          <p>Queue another run to start as soon as this one has finished?</p>
+          <p>{t('jobs.queueQuestion')}</p>
         </ConfirmDialog>
       )}
     </section>

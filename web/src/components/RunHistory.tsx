@@ -1,4 +1,5 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import type { RunSummary } from '../../../contract/index.js';
 import { runHistoryQuery } from '../api/jobs-queries.js';
 import { formatDateTime } from '../app/accounts/account-format.js';
@@ -7,7 +8,7 @@ import {
   formatDuration,
   formatRunInputs,
   isActive,
-  runStatusLabel,
+  runStatusKey,
 } from '../app/jobs/job-format.js';
 import { ListSkeleton } from './AccountPage.js';
 import { WidgetError } from './WidgetStates.js';
@@ -19,6 +20,7 @@ export function RunHistory(props: {
   onShowLog: (run: RunSummary) => void;
 }) {
   const history = useInfiniteQuery(runHistoryQuery(props.pipelineId));
+  const { t } = useTranslation();
   const runs = history.data?.pages.flatMap((p) => p.runs) ?? [];
   if (history.isPending) return <ListSkeleton rows={3} />;
   if (history.isError && runs.length === 0)
@@ -29,27 +31,30 @@ export function RunHistory(props: {
         retrying={history.isFetching}
       />
     );
-  if (runs.length === 0) return <p className="section-summary">No runs yet.</p>;
+  if (runs.length === 0) return <p className="section-summary">{t('jobs.noRuns')}</p>;
   const withInputs = runs.some((r) => r.inputs !== null);
   return (
     <>
       <div className="table-scroll">
-        <table className="data-table account-table run-history" aria-label={`Runs of ${props.pipelineTitle}`}>
+        <table
+          className="data-table account-table run-history"
+          aria-label={t('jobs.runsOf', { title: props.pipelineTitle })}
+        >
           <thead>
             <tr>
-              <th scope="col">Queued</th>
-              <th scope="col">Trigger</th>
-              <th scope="col">Status</th>
-              {withInputs && <th scope="col">Inputs</th>}
+              <th scope="col">{t('jobs.queued')}</th>
+              <th scope="col">{t('jobs.trigger')}</th>
+              <th scope="col">{t('jobs.status')}</th>
+              {withInputs && <th scope="col">{t('jobs.inputs')}</th>}
               <th scope="col" className="num">
-                Duration
+                {t('jobs.duration')}
               </th>
               <th scope="col" className="num">
-                Rows written
+                {t('jobs.rowsWrittenHead')}
               </th>
-              <th scope="col">Error</th>
+              <th scope="col">{t('jobs.error')}</th>
               <th scope="col">
-                <span className="visually-hidden">Log</span>
+                <span className="visually-hidden">{t('jobs.log')}</span>
               </th>
             </tr>
           </thead>
@@ -62,7 +67,7 @@ export function RunHistory(props: {
                   <span
                     className={`badge state badge-run-${run.cancelRequested && isActive(run.status) ? 'cancelling' : run.status}`}
                   >
-                    {runStatusLabel(run)}
+                    {t(runStatusKey(run))}
                   </span>
                 </td>
                 {withInputs && (
@@ -79,10 +84,10 @@ export function RunHistory(props: {
                   <button
                     type="button"
                     className="button secondary small"
-                    aria-label={`Log of the run queued ${formatDateTime(run.queuedAt)}`}
+                    aria-label={t('jobs.logOfRun', { time: formatDateTime(run.queuedAt) })}
                     onClick={() => props.onShowLog(run)}
                   >
-                    Log
+                    {t('jobs.log')}
                   </button>
                 </td>
               </tr>
@@ -105,7 +110,7 @@ export function RunHistory(props: {
             disabled={history.isFetchingNextPage}
             onClick={() => void history.fetchNextPage()}
           >
-            {history.isFetchingNextPage ? 'Loading…' : 'Older runs'}
+            {history.isFetchingNextPage ? t('common.loading') : t('jobs.olderRuns')}
           </button>
         </div>
       )}

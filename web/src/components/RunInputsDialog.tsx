@@ -1,4 +1,6 @@
 import { useCallback, useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import {
   validateRunInputs,
   type RunInputIssue,
@@ -23,10 +25,11 @@ export function RunInputsDialog(props: {
   onCancel: () => void;
 }) {
   const form = useRunInputsForm(props.inputs, props.error);
+  const { t } = useTranslation();
   return (
     <ConfirmDialog
-      title={`Run ${props.title}`}
-      confirmLabel="Start run"
+      title={t('jobs.runTitle', { title: props.title })}
+      confirmLabel={t('jobs.startRun')}
       pending={props.pending}
       error={form.serverIssues && form.local === null ? null : props.error}
       onConfirm={() => form.submit(props.onStart)}
@@ -94,11 +97,12 @@ export function useRunInputsForm(
 
 /** The fields of a run's inputs, each with its problem (or hint) beside it. */
 export function RunInputsFields({ form, autoFocus = true }: { form: RunInputsForm; autoFocus?: boolean }) {
+  const { t } = useTranslation();
   return (
     <div className="run-inputs" data-testid="run-inputs-form">
       {form.serverIssues && form.local === null && (
         <p className="field-error" role="alert">
-          The server refused some inputs; see each field.
+          {t('jobs.inputsRefused')}
         </p>
       )}
       {form.general.map((g) => (
@@ -130,8 +134,9 @@ function InputField(props: {
   onChange: (value: string) => void;
 }) {
   const { spec } = props;
+  const { t } = useTranslation();
   const hintId = `${props.id}-hint`;
-  const hint = props.problem ?? hintFor(spec);
+  const hint = props.problem ?? hintFor(spec, t);
   const common = {
     id: props.id,
     name: spec.name,
@@ -149,7 +154,7 @@ function InputField(props: {
           {!common.required && <option value="">—</option>}
           {common.required && props.value === '' && (
             <option value="" disabled>
-              Choose…
+              {t('ui.choose')}
             </option>
           )}
           {spec.values.map((v) => (
@@ -215,14 +220,15 @@ function InputField(props: {
 }
 
 /** The declared hint, else what the field accepts. */
-function hintFor(spec: RunInputSpec): string | null {
+function hintFor(spec: RunInputSpec, t: TFunction): string | null {
   if (spec.hint) return spec.hint;
   switch (spec.type) {
     case 'number':
-      if (spec.min !== null && spec.max !== null) return `From ${spec.min} to ${spec.max}.`;
+      if (spec.min !== null && spec.max !== null)
+        return t('jobs.inputRange', { min: spec.min, max: spec.max });
       return null;
     case 'keys':
-      return `Up to ${spec.maxCount}, separated by commas or new lines.`;
+      return t('jobs.inputKeys', { count: spec.maxCount });
     case 'text':
       return null;
     default:

@@ -1,9 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState } from 'react';
 import { jobs } from '../api/jobs-api.js';
 import { runQuery } from '../api/jobs-queries.js';
 import { formatDateTime } from '../app/accounts/account-format.js';
-import { formatCount, formatDuration, isActive, runStatusLabel } from '../app/jobs/job-format.js';
+import { formatCount, formatDuration, isActive, runStatusKey } from '../app/jobs/job-format.js';
 import {
   formatLogTime,
   INITIAL_LOG_STATE,
@@ -28,6 +29,7 @@ const reduce = (state: LogState, action: LogAction) => logReducer(state, action)
  */
 export function RunLogDialog(props: { runId: string; pipelineTitle: string; onClose: () => void }) {
   const { runId } = props;
+  const { t } = useTranslation();
   const ref = useRef<HTMLDialogElement>(null);
   const onClose = useRef(props.onClose);
   onClose.current = props.onClose;
@@ -101,10 +103,10 @@ export function RunLogDialog(props: { runId: string; pipelineTitle: string; onCl
     <dialog ref={ref} className="dialog log-dialog" aria-labelledby="log-title" data-run-id={runId}>
       <div className="log-dialog-head">
         <h2 id="log-title" className="dialog-title">
-          Log of {props.pipelineTitle}
+          {t('jobs.logOf', { title: props.pipelineTitle })}
         </h2>
         <button type="button" className="button secondary small" onClick={props.onClose}>
-          Close
+          {t('jobs.close')}
         </button>
       </div>
       {summary && (
@@ -113,18 +115,19 @@ export function RunLogDialog(props: { runId: string; pipelineTitle: string; onCl
           {!isActive(summary.status) && (
             <>
               <span className={`badge state badge-run-${summary.status}`}>
-                {runStatusLabel(summary)}
+                {t(runStatusKey(summary))}
               </span>{' '}
             </>
           )}
-          queued {formatDateTime(summary.queuedAt)}
-          {summary.requestedBy ? ` by ${summary.requestedBy}` : ` (${summary.trigger})`}
-          {summary.durationMs !== null && ` · took ${formatDuration(summary.durationMs)}`}
-          {!isActive(summary.status) && ` · ${formatCount(summary.rowsWritten)} rows written`}
+          {t('jobs.queuedAt', { time: formatDateTime(summary.queuedAt) })}
+          {summary.requestedBy ? t('jobs.by', { name: summary.requestedBy }) : ` (${summary.trigger})`}
+          {summary.durationMs !== null && t('jobs.took', { time: formatDuration(summary.durationMs) })}
+          {!isActive(summary.status) &&
+            ` · ${t('jobs.rowsWritten', { count: summary.rowsWritten, n: formatCount(summary.rowsWritten) })}`}
         </p>
       )}
       {summary && isActive(summary.status) && (
-        <RunProgress run={summary} label={`Progress of this ${props.pipelineTitle} run`} />
+        <RunProgress run={summary} label={t('jobs.progressOfThis', { title: props.pipelineTitle })} />
       )}
       {summary?.error && (
         <p className="run-error" role="note">
@@ -133,15 +136,18 @@ export function RunLogDialog(props: { runId: string; pipelineTitle: string; onCl
       )}
       {state.view.hidden > 0 && (
         <p className="log-hidden">
-          {state.view.hidden} earlier {state.view.hidden === 1 ? 'line is' : 'lines are'} not shown; the
-          latest {state.view.lines.length} are.
+          {t('jobs.hiddenLines', {
+            count: state.view.hidden,
+            n: formatCount(state.view.hidden),
+            shown: formatCount(state.view.lines.length),
+          })}
         </p>
       )}
       <ol
         ref={list}
         className="log-lines"
         role="log"
-        aria-label={`Log lines of this ${props.pipelineTitle} run`}
+        aria-label={t('jobs.logLines', { title: props.pipelineTitle })}
         aria-busy={loading}
         tabIndex={0}
         onScroll={(e) => {
@@ -157,17 +163,17 @@ export function RunLogDialog(props: { runId: string; pipelineTitle: string; onCl
           </li>
         ))}
         {!loading && state.caughtUp && state.view.lines.length === 0 && (
-          <li className="log-empty">No log lines yet.</li>
+          <li className="log-empty">{t('jobs.noLogLines')}</li>
         )}
       </ol>
       <FormError error={error} />
       {(loading || !state.caughtUp || error) && (
         <div className="dialog-actions log-actions">
           {loading ? (
-            <span className="section-summary">Loading…</span>
+            <span className="section-summary">{t('common.loading')}</span>
           ) : (
             <button type="button" className="button secondary" onClick={() => void loadPages(AUTO_PAGES)}>
-              {error ? 'Retry' : 'Load more'}
+              {error ? t('common.retry') : t('jobs.loadMore')}
             </button>
           )}
         </div>

@@ -1,4 +1,5 @@
 import type { RunSummary } from '../../../contract/index.js';
+import { useTranslation } from 'react-i18next';
 import {
   formatCount,
   formatDuration,
@@ -7,7 +8,7 @@ import {
   formatRate,
   progressPercent,
   runElapsedMs,
-  runStatusLabel,
+  runStatusKey,
 } from '../app/jobs/job-format.js';
 import { useNow } from '../hooks/useNow.js';
 
@@ -17,10 +18,11 @@ import { useNow } from '../hooks/useNow.js';
  */
 export function RunProgress({ run, label }: { run: RunSummary; label: string }) {
   const now = useNow(1000, run.status === 'running');
+  const { t } = useTranslation();
   const percent = progressPercent(run.progress);
   const progressText = formatProgress(run.progress);
-  const eta = run.status === 'running' ? formatEta(run.progress.etaSeconds) : 'waiting for a worker';
-  const status = runStatusLabel(run);
+  const eta = run.status === 'running' ? formatEta(run.progress.etaSeconds) : t('jobs.waitingForWorker');
+  const status = t(runStatusKey(run));
   return (
     <div className="run-progress" data-testid="run-progress" data-run-id={run.id} data-status={run.status}>
       <div className="run-progress-head">
@@ -45,8 +47,10 @@ export function RunProgress({ run, label }: { run: RunSummary; label: string }) 
         <span>{formatRate(run.progress.ratePerSecond, run.progress.unit)}</span>
         <span>{eta}</span>
         {/* The count is stored at checkpoints; before the first, the pipeline's message says more. */}
-        {run.rowsWritten > 0 && <span>{formatCount(run.rowsWritten)} rows written</span>}
-        <span>elapsed {formatDuration(runElapsedMs(run, now))}</span>
+        {run.rowsWritten > 0 && (
+          <span>{t('jobs.rowsWritten', { count: run.rowsWritten, n: formatCount(run.rowsWritten) })}</span>
+        )}
+        <span>{t('jobs.elapsed', { time: formatDuration(runElapsedMs(run, now)) })}</span>
       </p>
       {run.progress.message && <p className="run-progress-message">{run.progress.message}</p>}
     </div>

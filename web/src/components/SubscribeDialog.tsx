@@ -1,11 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { useId, useState } from 'react';
 import type { DashboardDefinition } from '../../../contract/index.js';
 import { sessionQuery } from '../api/accounts-queries.js';
 import { createSubscriptionMutation } from '../api/subscriptions-mutations.js';
 import { requestFilters, type FilterState } from '../app/filters/filter-state.js';
 import { formatFilterQuery } from '../app/filters/filter-url.js';
-import { NAV_PAGES } from '../app/routing/routes.js';
 import { showToast } from '../app/shell/toasts.js';
 import {
   SCHEDULE_PRESETS,
@@ -26,6 +26,7 @@ export function SubscribeDialog(props: {
   onClose: () => void;
 }) {
   const { definition } = props;
+  const { t } = useTranslation();
   const queryClient = useQueryClient();
   const session = useQuery(sessionQuery());
   const create = useMutation(createSubscriptionMutation(queryClient));
@@ -77,10 +78,10 @@ export function SubscribeDialog(props: {
           props.onClose();
           showToast({
             kind: 'success',
-            title: 'Subscribed',
+            title: t('subscribeForm.done'),
             message: created.webhookSecret
-              ? `Webhook signing secret (shown once): ${created.webhookSecret}`
-              : `${definition.title} will be sent on schedule. Manage it on the ${NAV_PAGES.subscriptions.title} page.`,
+              ? t('subscribeForm.secret', { secret: created.webhookSecret })
+              : t('subscribeForm.doneMessage', { title: definition.title, page: t('pages.subscriptions') }),
           });
         },
       },
@@ -88,8 +89,8 @@ export function SubscribeDialog(props: {
 
   return (
     <ConfirmDialog
-      title={`Subscribe to ${definition.title}`}
-      confirmLabel="Subscribe"
+      title={t('subscribeForm.title', { title: definition.title })}
+      confirmLabel={t('subscribeForm.confirm')}
       pending={create.isPending}
       error={errField === 'form' ? create.error : null}
       onConfirm={submit}
@@ -97,9 +98,9 @@ export function SubscribeDialog(props: {
       noValidate
     >
       <div className="subscribe-form" data-testid="subscribe-form">
-        <p className="field-hint">With the filters shown on the dashboard now.</p>
+        <p className="field-hint">{t('subscribeForm.withFilters')}</p>
         <fieldset>
-          <legend>Schedule</legend>
+          <legend>{t('subscribeForm.schedule')}</legend>
           {SCHEDULE_PRESETS.map((p) => (
             <label key={p.id}>
               <input
@@ -108,12 +109,12 @@ export function SubscribeDialog(props: {
                 checked={schedule === p.cron}
                 onChange={() => setSchedule(p.cron)}
               />{' '}
-              {p.label}
+              {t(`subscribeForm.presets.${p.id}`)}
             </label>
           ))}
         </fieldset>
         <div className="field">
-          <label htmlFor={`${id}-schedule`}>Cron schedule</label>
+          <label htmlFor={`${id}-schedule`}>{t('subscribeForm.cron')}</label>
           <input
             id={`${id}-schedule`}
 
@@ -125,12 +126,12 @@ export function SubscribeDialog(props: {
           />
           {errorBeside('schedule') ?? (
             <span id={`${id}-schedule-hint`} className="field-hint">
-              Minute, hour, day of month, month, day of week.
+              {t('subscribeForm.cronHint')}
             </span>
           )}
         </div>
         <div className="field">
-          <label htmlFor={`${id}-tz`}>Time zone</label>
+          <label htmlFor={`${id}-tz`}>{t('subscribeForm.timeZone')}</label>
           <input
             id={`${id}-tz`}
 
@@ -143,7 +144,7 @@ export function SubscribeDialog(props: {
           {errorBeside('timeZone')}
         </div>
         <fieldset>
-          <legend>Format</legend>
+          <legend>{t('subscribeForm.format')}</legend>
           <label>
             <input
               type="radio"
@@ -151,7 +152,7 @@ export function SubscribeDialog(props: {
               checked={format === 'pdf'}
               onChange={() => setFormat('pdf')}
             />{' '}
-            PDF of the dashboard
+            {t('subscribeForm.pdf')}
           </label>
           {csvWidgets.length > 0 && (
             <label>
@@ -161,13 +162,13 @@ export function SubscribeDialog(props: {
                 checked={format === 'csv'}
                 onChange={() => setFormat('csv')}
               />{' '}
-              CSV of one widget
+              {t('subscribeForm.csv')}
             </label>
           )}
         </fieldset>
         {format === 'csv' && (
           <div className="field">
-            <label htmlFor={`${id}-widget`}>Widget</label>
+            <label htmlFor={`${id}-widget`}>{t('subscribeForm.widget')}</label>
             <select
               id={`${id}-widget`}
 
@@ -183,7 +184,7 @@ export function SubscribeDialog(props: {
           </div>
         )}
         <fieldset>
-          <legend>Send to</legend>
+          <legend>{t('subscribeForm.sendTo')}</legend>
           <label>
             <input
               type="radio"
@@ -191,7 +192,7 @@ export function SubscribeDialog(props: {
               checked={channel === 'email'}
               onChange={() => setChannel('email')}
             />{' '}
-            E-mail to {session.data?.user.email ?? 'me'}
+            {t('subscribeForm.emailTo', { email: session.data?.user.email ?? t('subscribeForm.me') })}
           </label>
           <label>
             <input
@@ -200,12 +201,12 @@ export function SubscribeDialog(props: {
               checked={channel === 'webhook'}
               onChange={() => setChannel('webhook')}
             />{' '}
-            Webhook
+            {t('subscribeForm.webhook')}
           </label>
         </fieldset>
         {channel === 'webhook' && (
           <div className="field">
-            <label htmlFor={`${id}-url`}>Webhook URL</label>
+            <label htmlFor={`${id}-url`}>{t('subscribeForm.webhookUrl')}</label>
             <input
               id={`${id}-url`}
 
@@ -222,8 +223,10 @@ export function SubscribeDialog(props: {
         )}
         {format === 'csv' && chosenWidget && (
           <p className="field-hint">
-            The rows of {chosenWidget.title} with{' '}
-            {Object.keys(requestFilters(props.filters, chosenWidget.filters)).length} filter(s) applied.
+            {t('subscribeForm.csvRows', {
+              title: chosenWidget.title,
+              count: Object.keys(requestFilters(props.filters, chosenWidget.filters)).length,
+            })}
           </p>
         )}
       </div>

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
 import { dismissToast, toastLifetimeMs, useToasts, type Toast } from '../app/shell/toasts.js';
 
 /**
@@ -7,8 +8,9 @@ import { dismissToast, toastLifetimeMs, useToasts, type Toast } from '../app/she
  */
 export function Toaster() {
   const toasts = useToasts();
+  const { t: tr } = useTranslation();
   return (
-    <div className="toaster" aria-label="Notifications" role="region">
+    <div className="toaster" aria-label={tr('ui.notifications')} role="region">
       {toasts.map((t) => (
         <ToastItem key={t.id} toast={t} />
       ))}
@@ -17,6 +19,7 @@ export function Toaster() {
 }
 
 function ToastItem({ toast }: { toast: Toast }) {
+  const { t } = useTranslation();
   useEffect(() => {
     const timer = setTimeout(() => dismissToast(toast.id), toastLifetimeMs(toast.kind));
     return () => clearTimeout(timer);
@@ -35,7 +38,7 @@ function ToastItem({ toast }: { toast: Toast }) {
       <button
         type="button"
         className="button ghost small toast-close"
-        aria-label={`Dismiss: ${toast.title}`}
+        aria-label={t('ui.dismiss', { title: toast.title })}
         onClick={() => dismissToast(toast.id)}
       >
         ✕

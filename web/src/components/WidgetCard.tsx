@@ -168,7 +168,7 @@ export function WidgetCard({
             className="button ghost small"
             onClick={() => setRowsOf({ label: '', values: {} })}
           >
-            Show rows
+            {t('charts.showRows')}
           </button>
         )}
         {isChart && state === 'ready' && (
@@ -309,7 +309,9 @@ function WidgetContent(props: {
           level && axis ? { ...m, label: periodLabel(level, (m.values[axis] ?? '').slice(0, 10)) } : m,
         ),
         isSelected: () => false,
-        enterDoes: widget.drillRows ? 'shows the rows behind it' : `opens ${widget.drillTo?.title ?? ''}`,
+        enterDoes: widget.drillRows
+          ? t('charts.enterShowsRows')
+          : t('charts.enterOpens', { title: widget.drillTo?.title ?? '' }),
         onActivate: (m) => onMark({ label: m.label, values: m.values }),
       };
     }

@@ -4,7 +4,9 @@ import type { PipelineList, RunLogEvent } from '../../../contract/index.js';
 import { jobs } from '../api/jobs-api.js';
 import { applyRunEvent, jobKeys, pipelinesQuery } from '../api/jobs-queries.js';
 import { parseLogEvent, parseRunEvent } from '../api/run-events.js';
-import { isActive, runFinishedToast } from '../app/jobs/job-format.js';
+import { i18n } from '../app/i18n/i18n.js';
+import { isActive, runFinishedToast, type RunToastWords } from '../app/jobs/job-format.js';
+import { formatLocale } from '../charts/value-format.js';
 import { showToast } from '../app/shell/toasts.js';
 
 type LogListener = (event: RunLogEvent) => void;
@@ -55,7 +57,10 @@ export function useRunEvents(organisationId: string | undefined): void {
         return;
       }
       active.delete(run.id);
-      const toast = wasActive ? runFinishedToast(run, pipeline?.title ?? run.pipelineId) : undefined;
+      const say: RunToastWords = (key, v) => i18n.t(`toasts.run.${key}`, { ...v });
+      const toast = wasActive
+        ? runFinishedToast(run, pipeline?.title ?? run.pipelineId, formatLocale(), say)
+        : undefined;
       if (toast) showToast({ ...toast, key: run.id });
     });
     source.addEventListener('log', (event) => {

@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { useState } from 'react';
 import type { MySession } from '../../../contract/index.js';
 import { revokeOtherSessionsMutation, revokeSessionMutation } from '../api/accounts-mutations.js';
@@ -11,17 +12,16 @@ import { WidgetError } from '../components/WidgetStates.js';
 
 /** The signed-in user's live sessions: where and when, revoke one, or sign out everywhere else. */
 export function AccountSessionsPage() {
+  const { t } = useTranslation();
   return (
-    <AccountPage
-      page="account-sessions"
-      description="Every browser and device where you are signed in. Revoke any you do not recognise."
-    >
+    <AccountPage page="account-sessions" description={t('sessions.description')}>
       {() => <SessionsList />}
     </AccountPage>
   );
 }
 
 function SessionsList() {
+  const { t } = useTranslation();
   const queryClient = useQueryClient();
   const list = useQuery(mySessionsQuery());
   const [confirmAll, setConfirmAll] = useState(false);
@@ -34,37 +34,35 @@ function SessionsList() {
   const sessions = list.data.sessions;
   const others = sessions.filter((s) => !s.current).length;
   return (
-    <section aria-label="Sessions" className="account-section">
+    <section aria-label={t('sessions.label')} className="account-section">
       <div className="section-toolbar">
-        <p className="section-summary">
-          {sessions.length === 1 ? '1 session' : `${sessions.length} sessions`}
-        </p>
+        <p className="section-summary">{t('sessions.count', { count: sessions.length })}</p>
         <button
           type="button"
           className="button secondary"
           disabled={others === 0}
           onClick={() => setConfirmAll(true)}
         >
-          Sign out everywhere else
+          {t('sessions.signOutOthers')}
         </button>
       </div>
       <FormError error={revoke.error} />
       {sessions.length === 0 ? (
-        <EmptyState title="No sessions">
-          <p>There are no live sessions for your account.</p>
+        <EmptyState title={t('sessions.none')}>
+          <p>{t('sessions.noneHelp')}</p>
         </EmptyState>
       ) : (
         <div className="table-scroll">
           <table className="data-table account-table">
             <thead>
               <tr>
-                <th scope="col">Device</th>
-                <th scope="col">IP address</th>
-                <th scope="col">Signed in</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Expires</th>
+                <th scope="col">{t('sessions.device')}</th>
+                <th scope="col">{t('audit.ip')}</th>
+                <th scope="col">{t('sessions.signedIn')}</th>
+                <th scope="col">{t('sessions.lastSeen')}</th>
+                <th scope="col">{t('members.expires')}</th>
                 <th scope="col">
-                  <span className="visually-hidden">Actions</span>
+                  <span className="visually-hidden">{t('exports.actions')}</span>
                 </th>
               </tr>
             </thead>
@@ -83,17 +81,15 @@ function SessionsList() {
       )}
       {confirmAll && (
         <ConfirmDialog
-          title="Sign out everywhere else?"
-          confirmLabel={others === 1 ? 'Sign out 1 session' : `Sign out ${others} sessions`}
+          title={t('sessions.signOutOthersTitle')}
+          confirmLabel={t('sessions.signOutCount', { count: others })}
           danger
           pending={revokeOthers.isPending}
           error={revokeOthers.error}
           onConfirm={() => revokeOthers.mutate(undefined, { onSuccess: () => setConfirmAll(false) })}
           onCancel={() => setConfirmAll(false)}
         >
-          <p>
-            Every other browser and device signed in as you is signed out at once. This one stays signed in.
-          </p>
+          <p>{t('sessions.signOutOthersHelp')}</p>
         </ConfirmDialog>
       )}
     </section>
@@ -101,12 +97,13 @@ function SessionsList() {
 }
 
 function SessionRow(props: { session: MySession; revoking: boolean; onRevoke: () => void }) {
+  const { t } = useTranslation();
   const s = props.session;
   return (
     <tr data-session-id={s.id} data-current={s.current || undefined}>
       <td title={s.userAgent ?? undefined}>
         {describeUserAgent(s.userAgent)}
-        {s.current && <span className="badge badge-accent">This device</span>}
+        {s.current && <span className="badge badge-accent">{t('sessions.thisDevice')}</span>}
       </td>
       <td>{s.ip ?? '—'}</td>
       <td>{formatDateTime(s.createdAt)}</td>
@@ -119,9 +116,12 @@ function SessionRow(props: { session: MySession; revoking: boolean; onRevoke: ()
             className="button secondary small"
             onClick={props.onRevoke}
             disabled={props.revoking}
-            aria-label={`Revoke the session of ${describeUserAgent(s.userAgent)} from ${s.ip ?? 'an unknown address'}`}
+            aria-label={t('sessions.revokeNamed', {
+              device: describeUserAgent(s.userAgent),
+              ip: s.ip ?? t('sessions.unknownAddress'),
+            })}
           >
-            {props.revoking ? 'Revoking…' : 'Revoke'}
+            {props.revoking ? t('sessions.revoking') : t('members.revoke')}
           </button>
         )}
       </td>

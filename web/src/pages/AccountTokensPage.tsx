@@ -1,9 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Trans, useTranslation } from 'react-i18next';
 import { useState, type FormEvent } from 'react';
 import type { ApiToken, CreatedToken, Role, SessionInfo } from '../../../contract/index.js';
 import { createTokenMutation, revokeTokenMutation } from '../api/accounts-mutations.js';
 import { tokensQuery } from '../api/accounts-queries.js';
-import { roleLabel, rolesUpTo } from '../app/accounts/abilities.js';
+import { rolesUpTo } from '../app/accounts/abilities.js';
 import { formatDateTime, tokenState } from '../app/accounts/account-format.js';
 import { AccountPage, EmptyState, ListSkeleton } from '../components/AccountPage.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
@@ -13,11 +14,9 @@ import { WidgetError } from '../components/WidgetStates.js';
 
 /** Personal API tokens (Authorization: Bearer) for the current organisation. */
 export function AccountTokensPage() {
+  const { t } = useTranslation();
   return (
-    <AccountPage
-      page="account-tokens"
-      description="Tokens let scripts call the API as you, in this organisation, with a role no higher than yours."
-    >
+    <AccountPage page="account-tokens" description={t('tokens.description')}>
       {(session) => <Tokens session={session} />}
     </AccountPage>
   );
@@ -38,6 +37,7 @@ function Tokens({ session }: { session: SessionInfo }) {
 }
 
 function CreateTokenForm({ role, onCreated }: { role: Role; onCreated: (t: CreatedToken) => void }) {
+  const { t } = useTranslation();
   const queryClient = useQueryClient();
   const roles = rolesUpTo(role);
   const [name, setName] = useState('');
@@ -62,31 +62,31 @@ function CreateTokenForm({ role, onCreated }: { role: Role; onCreated: (t: Creat
   return (
     <form className="panel form-grid" onSubmit={submit} aria-labelledby="new-token-title">
       <h2 id="new-token-title" className="panel-title">
-        New token
+        {t('tokens.new')}
       </h2>
       <div className="field">
-        <label htmlFor="token-name">Name</label>
+        <label htmlFor="token-name">{t('organisation.name')}</label>
         <input
           id="token-name"
           required
           maxLength={80}
           value={name}
-          placeholder="e.g. nightly export"
+          placeholder={t('tokens.namePlaceholder')}
           onChange={(e) => setName(e.target.value)}
         />
       </div>
       <div className="field">
-        <label htmlFor="token-role">Role</label>
+        <label htmlFor="token-role">{t('members.role')}</label>
         <select id="token-role" value={tokenRole} onChange={(e) => setTokenRole(e.target.value as Role)}>
           {roles.map((r) => (
             <option key={r} value={r}>
-              {roleLabel(r)}
+              {t(`roles.${r}`)}
             </option>
           ))}
         </select>
       </div>
       <div className="field field-narrow">
-        <label htmlFor="token-days">Expires in (days)</label>
+        <label htmlFor="token-days">{t('tokens.expiresIn')}</label>
         <input
           id="token-days"
           type="number"
@@ -100,12 +100,12 @@ function CreateTokenForm({ role, onCreated }: { role: Role; onCreated: (t: Creat
           onChange={(e) => setDays(e.target.value)}
         />
         <span id="token-days-hint" className={daysValid ? 'field-hint' : 'field-error'}>
-          1 to 365 days
+          {t('tokens.days')}
         </span>
       </div>
       <div className="form-actions">
         <button type="submit" className="button" disabled={create.isPending || !name.trim() || !daysValid}>
-          {create.isPending ? 'Creating…' : 'Create token'}
+          {create.isPending ? t('tokens.creating') : t('tokens.create')}
         </button>
       </div>
       <FormError error={create.error} />
@@ -115,33 +115,37 @@ function CreateTokenForm({ role, onCreated }: { role: Role; onCreated: (t: Creat
 
 /** The secret, once: the server keeps only its hash. */
 function NewTokenSecret({ token, onDone }: { token: CreatedToken; onDone: () => void }) {
+  const { t } = useTranslation();
   return (
     <section className="panel secret-panel" aria-labelledby="secret-title" data-testid="token-secret">
       <h2 id="secret-title" className="panel-title">
-        Token “{token.name}” created
+        {t('tokens.created', { name: token.name })}
       </h2>
       <p className="secret-warning" role="alert">
-        Copy this token now. It is shown only once and cannot be recovered; if you lose it, revoke it and
-        create another.
+        {t('tokens.copyNow')}
       </p>
       <div className="secret-row">
-        <code className="secret-value" tabIndex={0} aria-label="Token secret">
+        <code className="secret-value" tabIndex={0} aria-label={t('tokens.secret')}>
           {token.secret}
         </code>
         <CopyButton text={token.secret} />
       </div>
       <p className="field-hint">
-        Send it as <code>Authorization: Bearer …</code>. Role {roleLabel(token.role)}, expires{' '}
-        {formatDateTime(token.expiresAt)}.
+        <Trans
+          i18nKey="tokens.sendAs"
+          values={{ role: t(`roles.${token.role}`), time: formatDateTime(token.expiresAt) }}
+          components={{ code: <code /> }}
+        />
       </p>
       <button type="button" className="button secondary" onClick={onDone}>
-        Done
+        {t('tokens.done')}
       </button>
     </section>
   );
 }
 
 function TokenList() {
+  const { t } = useTranslation();
   const queryClient = useQueryClient();
   const list = useQuery(tokensQuery());
   const [confirm, setConfirm] = useState<ApiToken | undefined>();
@@ -153,50 +157,50 @@ function TokenList() {
   return (
     <section className="account-section" aria-labelledby="tokens-title">
       <h2 id="tokens-title" className="section-title">
-        Your tokens
+        {t('tokens.yours')}
       </h2>
       {tokens.length === 0 ? (
-        <EmptyState title="No tokens yet">
-          <p>Create one above for a script or another tool.</p>
+        <EmptyState title={t('tokens.none')}>
+          <p>{t('tokens.noneHelp')}</p>
         </EmptyState>
       ) : (
         <div className="table-scroll">
           <table className="data-table account-table">
             <thead>
               <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Role</th>
-                <th scope="col">Created</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Status</th>
+                <th scope="col">{t('organisation.name')}</th>
+                <th scope="col">{t('members.role')}</th>
+                <th scope="col">{t('organisation.created')}</th>
+                <th scope="col">{t('members.expires')}</th>
+                <th scope="col">{t('tokens.lastUsed')}</th>
+                <th scope="col">{t('exports.status')}</th>
                 <th scope="col">
-                  <span className="visually-hidden">Actions</span>
+                  <span className="visually-hidden">{t('exports.actions')}</span>
                 </th>
               </tr>
             </thead>
             <tbody>
-              {tokens.map((t) => {
-                const state = tokenState(t);
+              {tokens.map((tok) => {
+                const state = tokenState(tok);
                 return (
-                  <tr key={t.id} data-token-id={t.id}>
-                    <td>{t.name}</td>
-                    <td>{roleLabel(t.role)}</td>
-                    <td>{formatDateTime(t.createdAt)}</td>
-                    <td>{formatDateTime(t.expiresAt)}</td>
-                    <td>{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : 'Never'}</td>
+                  <tr key={tok.id} data-token-id={tok.id}>
+                    <td>{tok.name}</td>
+                    <td>{t(`roles.${tok.role}`)}</td>
+                    <td>{formatDateTime(tok.createdAt)}</td>
+                    <td>{formatDateTime(tok.expiresAt)}</td>
+                    <td>{tok.lastUsedAt ? formatDateTime(tok.lastUsedAt) : t('members.never')}</td>
                     <td>
-                      <span className={`badge state badge-${state}`}>{state}</span>
+                      <span className={`badge state badge-${state}`}>{t(`tokens.states.${state}`)}</span>
                     </td>
                     <td className="row-actions">
                       {state === 'active' && (
                         <button
                           type="button"
                           className="button secondary small"
-                          onClick={() => setConfirm(t)}
-                          aria-label={`Revoke token ${t.name}`}
+                          onClick={() => setConfirm(tok)}
+                          aria-label={t('tokens.revokeNamed', { name: tok.name })}
                         >
-                          Revoke
+                          {t('members.revoke')}
                         </button>
                       )}
                     </td>
@@ -209,8 +213,8 @@ function TokenList() {
       )}
       {confirm && (
         <ConfirmDialog
-          title={`Revoke “${confirm.name}”?`}
-          confirmLabel="Revoke token"
+          title={t('tokens.revokeTitle', { name: confirm.name })}
+          confirmLabel={t('tokens.revoke')}
           danger
           pending={revoke.isPending}
           error={revoke.error}
@@ -220,7 +224,7 @@ function TokenList() {
             setConfirm(undefined);
           }}
         >
-          <p>Anything using this token stops working at once. This cannot be undone.</p>
+          <p>{t('tokens.revokeHelp')}</p>
         </ConfirmDialog>
       )}
     </section>

@@ -1,4 +1,5 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { useState, type FormEvent } from 'react';
 import type { AuditEntryInfo } from '../../../contract/index.js';
 import { auditQuery } from '../api/accounts-queries.js';
@@ -19,17 +20,16 @@ import { WidgetError } from '../components/WidgetStates.js';
 
 /** Admins: the organisation's audit log, filtered (the filters live in the URL), paged, exportable. */
 export function AdminAuditPage() {
+  const { t } = useTranslation();
   return (
-    <AccountPage
-      page="admin-audit"
-      description="Sign-ins, sign-outs, member and token changes, exports and jobs: who did what, when, from where."
-    >
+    <AccountPage page="admin-audit" description={t('audit.description')}>
       {() => <Audit />}
     </AccountPage>
   );
 }
 
 function Audit() {
+  const { t } = useTranslation();
   const location = useLocation();
   const filters = parseAuditFilters(location.search);
   const key = formatAuditFilters(filters);
@@ -43,7 +43,7 @@ function Audit() {
       <section className="account-section" aria-labelledby="audit-title" aria-busy={log.isFetching}>
         <div className="section-toolbar">
           <h2 id="audit-title" className="section-title">
-            Entries{' '}
+            {t('audit.entries')}{' '}
             {log.data && (
               <span className="count">
                 {entries.length}
@@ -52,7 +52,7 @@ function Audit() {
             )}
           </h2>
           <a className="button secondary" href={auditCsvUrl(filters)} download>
-            Export CSV
+            {t('audit.exportCsv')}
           </a>
         </div>
         {problem ? null : log.isPending ? (
@@ -60,10 +60,8 @@ function Audit() {
         ) : log.isError && entries.length === 0 ? (
           <WidgetError error={log.error} onRetry={() => void log.refetch()} retrying={log.isFetching} />
         ) : entries.length === 0 ? (
-          <EmptyState title="No entries">
-            <p>
-              {key ? 'Nothing in the audit log matches these filters.' : 'The audit log is empty so far.'}
-            </p>
+          <EmptyState title={t('audit.noEntries')}>
+            <p>{key ? t('audit.noMatches') : t('audit.emptyLog')}</p>
           </EmptyState>
         ) : (
           <>
@@ -83,10 +81,10 @@ function Audit() {
                   disabled={log.isFetchingNextPage}
                   onClick={() => void log.fetchNextPage()}
                 >
-                  {log.isFetchingNextPage ? 'Loading…' : 'Load more'}
+                  {log.isFetchingNextPage ? t('common.loading') : t('jobs.loadMore')}
                 </button>
               ) : (
-                <p className="section-summary">End of the log for these filters.</p>
+                <p className="section-summary">{t('audit.end')}</p>
               )}
             </div>
           </>
@@ -101,6 +99,7 @@ function AuditFilterForm(props: {
   actions: readonly string[];
   problem?: string | undefined;
 }) {
+  const { t } = useTranslation();
   const [draft, setDraft] = useState<AuditFilters>(props.filters);
   const set = (patch: Partial<Record<keyof AuditFilters, string>>) =>
     setDraft((d) => normalizeAuditFilters({ ...d, ...patch }));
@@ -112,18 +111,18 @@ function AuditFilterForm(props: {
   const actions =
     draft.action && !props.actions.includes(draft.action) ? [draft.action, ...props.actions] : props.actions;
   return (
-    <form className="filter-bar audit-filters" onSubmit={apply} aria-label="Audit filters">
+    <form className="filter-bar audit-filters" onSubmit={apply} aria-label={t('audit.filters')}>
       <div className="filter-controls">
         <div className="filter">
           <label className="filter-label" htmlFor="audit-action">
-            Action
+            {t('audit.action')}
           </label>
           <select
             id="audit-action"
             value={draft.action ?? ''}
             onChange={(e) => set({ action: e.target.value })}
           >
-            <option value="">Any action</option>
+            <option value="">{t('audit.anyAction')}</option>
             {actions.map((a) => (
               <option key={a} value={a}>
                 {a}
@@ -133,12 +132,12 @@ function AuditFilterForm(props: {
         </div>
         <div className="filter text">
           <label className="filter-label" htmlFor="audit-actor">
-            Actor
+            {t('audit.actor')}
           </label>
           <input
             id="audit-actor"
             type="text"
-            placeholder="email, user id or cli"
+            placeholder={t('audit.actorPlaceholder')}
             maxLength={254}
             value={draft.actor ?? ''}
             onChange={(e) => set({ actor: e.target.value })}
@@ -146,30 +145,30 @@ function AuditFilterForm(props: {
         </div>
         <div className="filter">
           <label className="filter-label" htmlFor="audit-outcome">
-            Outcome
+            {t('audit.outcome')}
           </label>
           <select
             id="audit-outcome"
             value={draft.outcome ?? ''}
             onChange={(e) => set({ outcome: e.target.value })}
           >
-            <option value="">Any outcome</option>
+            <option value="">{t('audit.anyOutcome')}</option>
             {AUDIT_OUTCOMES.map((o) => (
               <option key={o} value={o}>
-                {o.replace('_', ' ')}
+                {t(`audit.outcomes.${o}`)}
               </option>
             ))}
           </select>
         </div>
         <fieldset className="filter range">
-          <legend className="filter-label">Date</legend>
+          <legend className="filter-label">{t('audit.date')}</legend>
           <div className="range-inputs">
             <label className="range-side">
-              From
+              {t('filters.from')}
               <input type="date" value={draft.from ?? ''} onChange={(e) => set({ from: e.target.value })} />
             </label>
             <label className="range-side">
-              To
+              {t('filters.to')}
               <input
                 type="date"
                 value={draft.to ?? ''}
@@ -180,14 +179,14 @@ function AuditFilterForm(props: {
           </div>
           {props.problem && (
             <p className="field-error" role="alert">
-              {props.problem}
+              {t('audit.datesReversed')}
             </p>
           )}
         </fieldset>
       </div>
       <div className="filter-actions audit-filter-actions">
         <button type="submit" className="button">
-          Apply
+          {t('audit.apply')}
         </button>
         <button
           type="button"
@@ -197,7 +196,7 @@ function AuditFilterForm(props: {
             navigate(ACCOUNT_PAGES['admin-audit'].path);
           }}
         >
-          Reset
+          {t('audit.reset')}
         </button>
       </div>
     </form>
@@ -205,18 +204,19 @@ function AuditFilterForm(props: {
 }
 
 function AuditTable({ entries }: { entries: readonly AuditEntryInfo[] }) {
+  const { t } = useTranslation();
   return (
     <div className="table-scroll">
       <table className="data-table account-table audit-table">
         <thead>
           <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Actor</th>
-            <th scope="col">Action</th>
-            <th scope="col">Target</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">IP address</th>
-            <th scope="col">Details</th>
+            <th scope="col">{t('audit.time')}</th>
+            <th scope="col">{t('audit.actor')}</th>
+            <th scope="col">{t('audit.action')}</th>
+            <th scope="col">{t('audit.target')}</th>
+            <th scope="col">{t('audit.outcome')}</th>
+            <th scope="col">{t('audit.ip')}</th>
+            <th scope="col">{t('audit.details')}</th>
           </tr>
         </thead>
         <tbody>
@@ -230,13 +230,15 @@ function AuditTable({ entries }: { entries: readonly AuditEntryInfo[] }) {
               <td>{e.target ?? '—'}</td>
               <td>
                 <span className={`badge state badge-outcome-${e.outcome}`}>
-                  {e.outcome.replace('_', ' ')}
+                  {isOutcome(e.outcome) ? t(`audit.outcomes.${e.outcome}`) : e.outcome}
                 </span>
               </td>
               <td>{e.ip ?? '—'}</td>
               <td className="prose audit-detail">
                 {formatAuditDetail(e.detail)}
-                {e.requestId && <span className="audit-request">request {e.requestId}</span>}
+                {e.requestId && (
+                  <span className="audit-request">{t('audit.request', { id: e.requestId })}</span>
+                )}
               </td>
             </tr>
           ))}
@@ -245,3 +247,6 @@ function AuditTable({ entries }: { entries: readonly AuditEntryInfo[] }) {
     </div>
   );
 }
+
+const isOutcome = (o: string): o is (typeof AUDIT_OUTCOMES)[number] =>
+  (AUDIT_OUTCOMES as readonly string[]).includes(o);

@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Trans, useTranslation } from 'react-i18next';
 import { useState, type FormEvent } from 'react';
 import type { OrganisationInfo } from '../../../contract/index.js';
 import { renameOrganisationMutation } from '../api/accounts-mutations.js';
@@ -16,6 +17,7 @@ export function AdminOrganisationPage() {
 }
 
 function Organisation() {
+  const { t } = useTranslation();
   const org = useQuery(organisationQuery());
   if (org.isPending) return <ListSkeleton rows={3} />;
   if (org.isError)
@@ -27,15 +29,15 @@ function Organisation() {
           {org.data.name}
         </h2>
         <dl className="facts">
-          <dt>Slug</dt>
+          <dt>{t('organisation.slug')}</dt>
           <dd>
             <code>{org.data.slug}</code>
           </dd>
-          <dt>Members</dt>
+          <dt>{t('pages.admin-members')}</dt>
           <dd>
             <Link href={ACCOUNT_PAGES['admin-members'].path}>{org.data.memberCount}</Link>
           </dd>
-          <dt>Created</dt>
+          <dt>{t('organisation.created')}</dt>
           <dd>{formatDateTime(org.data.createdAt)}</dd>
         </dl>
       </section>
@@ -45,6 +47,7 @@ function Organisation() {
 }
 
 function RenameForm({ org }: { org: OrganisationInfo }) {
+  const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [name, setName] = useState(org.name);
   const trimmed = name.trim();
@@ -56,10 +59,10 @@ function RenameForm({ org }: { org: OrganisationInfo }) {
   return (
     <form className="panel form-grid" onSubmit={submit} aria-labelledby="rename-title">
       <h2 id="rename-title" className="panel-title">
-        Rename
+        {t('organisation.rename')}
       </h2>
       <div className="field field-wide">
-        <label htmlFor="org-name">Name</label>
+        <label htmlFor="org-name">{t('organisation.name')}</label>
         <input
           id="org-name"
           required
@@ -69,7 +72,11 @@ function RenameForm({ org }: { org: OrganisationInfo }) {
           onChange={(e) => setName(e.target.value)}
         />
         <span id="org-name-hint" className="field-hint">
-          The slug <code>{org.slug}</code> stays the same.
+          <Trans
+            i18nKey="organisation.slugStays"
+            values={{ slug: org.slug }}
+            components={{ code: <code /> }}
+          />
         </span>
       </div>
       <div className="form-actions">
@@ -78,7 +85,7 @@ function RenameForm({ org }: { org: OrganisationInfo }) {
           className="button"
           disabled={rename.isPending || !trimmed || trimmed === org.name}
         >
-          {rename.isPending ? 'Saving…' : 'Save name'}
+          {rename.isPending ? t('organisation.saving') : t('organisation.save')}
         </button>
       </div>
       <FormError error={rename.error} />

@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import { loadPageTexts } from '../app/i18n/i18n.js';
 import { lazy, Suspense, useMemo, useState, type CSSProperties } from 'react';
 import type { DashboardDefinition } from '../../../contract/index.js';
 import { dashboardListQuery, dashboardQuery } from '../api/queries.js';
@@ -8,7 +9,6 @@ import { completeLayout, projectLayout, readingOrder } from '../app/layouts/grid
 import { effectiveFilters, formatDashboardQuery, isMarkSelected } from '../app/filters/cross-filter.js';
 import { CrossFilterChips } from '../components/CrossFilterChips.js';
 import { DashboardPdfMenu } from '../components/DashboardPdfMenu.js';
-import { SubscribeDialog } from '../components/SubscribeDialog.js';
 import { Link } from '../app/routing/Link.js';
 import { FilterBar } from '../components/FilterBar.js';
 import { FreshnessControls, storeAutoRefresh } from '../components/FreshnessControls.js';
@@ -26,9 +26,20 @@ import { useDocumentTitle } from '../hooks/useDocumentTitle.js';
 // Presets are a chunk of their own: the first page does not carry them (docs/performance.md budget).
 const PresetMenu = lazy(() => import('../components/PresetMenu.js'));
 // Action widgets (a pipeline's form, run progress) too: only dashboards that have one download it.
-const ActionWidget = lazy(() => import('../components/ActionWidget.js'));
+// The action form shares the Jobs page's texts (run inputs, hints), which come with the signed-in pages' catalogue.
+const ActionWidget = lazy(() =>
+  Promise.all([import('../components/ActionWidget.js'), loadPageTexts()]).then(([m]) => m),
+);
 // So is arranging (react-grid-layout): only who presses Arrange downloads it.
-const ArrangeLayout = lazy(() => import('../components/ArrangeLayout.js'));
+const ArrangeLayout = lazy(() =>
+  Promise.all([import('../components/ArrangeLayout.js'), loadPageTexts()]).then(([m]) => m),
+);
+// Opened from the toolbar: the dialog and its texts are a chunk of their own.
+const SubscribeDialog = lazy(() =>
+  Promise.all([import('../components/SubscribeDialog.js'), loadPageTexts()]).then(([m]) => ({
+    default: m.SubscribeDialog,
+  })),
+);
 
 /** A dashboard: its definition first, then every widget loading on its own. */
 export function DashboardPage({ dashboardId }: { dashboardId: string }) {
@@ -120,15 +131,17 @@ function DashboardView({ definition, project }: { definition: DashboardDefinitio
           )}
           {definition.exportable !== false && (
             <button type="button" className="button secondary small" onClick={() => setSubscribing(true)}>
-              Subscribe…
+              {t('subscribe.open')}
             </button>
           )}
           {subscribing && (
-            <SubscribeDialog
-              definition={definition}
-              filters={filters.state}
-              onClose={() => setSubscribing(false)}
-            />
+            <Suspense fallback={null}>
+              <SubscribeDialog
+                definition={definition}
+                filters={filters.state}
+                onClose={() => setSubscribing(false)}
+              />
+            </Suspense>
           )}
         </div>
         {definition.description && <p className="page-description">{definition.description}</p>}

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useRef, useState, type DragEvent } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import type {
   UploadProfile,
   UploadReport,
@@ -9,6 +10,7 @@ import type {
 } from '../../../contract/index.js';
 import { sendFile, uploads, type UploadProgress } from '../api/uploads-api.js';
 import { formatBytes, formatRate, formatShare } from '../app/uploads/upload-format.js';
+import { formatLocale } from '../charts/value-format.js';
 import { AccountPage, EmptyState, ListSkeleton } from '../components/AccountPage.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { FormError } from '../components/FormError.js';
@@ -29,17 +31,16 @@ const uploadKeys = {
  * it into a new version; the versions list rolls back. Editors and admins (`uploads:write`).
  */
 export function DataPage() {
+  const { t } = useTranslation();
   return (
-    <AccountPage
-      page="data"
-      description="Upload your organisation's files into the project's tables: check them first, import them as a new version, roll back when needed."
-    >
+    <AccountPage page="data" description={t('data.description')}>
       {() => <Targets />}
     </AccountPage>
   );
 }
 
 function Targets() {
+  const { t } = useTranslation();
   const list = useQuery({ queryKey: uploadKeys.targets(), queryFn: ({ signal }) => uploads.targets(signal) });
   const [chosen, setChosen] = useState<string | null>(null);
   const selectId = useId();
@@ -49,24 +50,23 @@ function Targets() {
   const targets = list.data.targets;
   if (targets.length === 0)
     return (
-      <EmptyState title="No upload targets">
+      <EmptyState title={t('data.noTargets')}>
         <p>
-          This project has no upload target you may use. Declare one under <code>uploads/</code> in the
-          project folder, check it with <code>trellis check</code>, and restart the server.
+          <Trans i18nKey="data.noTargetsHelp" components={{ code: <code /> }} />
         </p>
       </EmptyState>
     );
-  const target = targets.find((t) => t.id === chosen) ?? targets[0];
+  const target = targets.find((x) => x.id === chosen) ?? targets[0];
   if (!target) return null;
   return (
     <>
       {targets.length > 1 && (
         <div className="field field-narrow upload-target-field">
-          <label htmlFor={selectId}>Upload target</label>
+          <label htmlFor={selectId}>{t('data.target')}</label>
           <select id={selectId} value={target.id} onChange={(e) => setChosen(e.target.value)}>
-            {targets.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.title}
+            {targets.map((x) => (
+              <option key={x.id} value={x.id}>
+                {x.title}
               </option>
             ))}
           </select>
@@ -78,6 +78,7 @@ function Targets() {
 }
 
 function TargetView({ target }: { target: UploadTargetSummary }) {
+  const { t } = useTranslation();
   const [upload, setUpload] = useState<UploadSummary | null>(null);
   return (
     <>
@@ -87,15 +88,19 @@ function TargetView({ target }: { target: UploadTargetSummary }) {
         </h2>
         {target.description && <p className="section-summary">{target.description}</p>}
         <p className="section-summary upload-columns">
-          Columns:{' '}
+          {t('data.columns')}{' '}
           {target.columns.map((c, i) => (
             <span key={c.name}>
               {i > 0 && ', '}
               <code>{c.header}</code> {c.type.toLowerCase()}
-              {c.required ? ' (required)' : ''}
+              {c.required ? ` ${t('data.required')}` : ''}
             </span>
           ))}
-          . Mode: {target.mode}. Formats: {target.formats.join(', ')}, up to {formatBytes(target.maxBytes)}.
+          {t('data.modeFormats', {
+            mode: target.mode,
+            formats: target.formats.join(', '),
+            size: formatBytes(target.maxBytes),
+          })}
         </p>
         <DropZone target={target} onUploaded={setUpload} />
       </section>
@@ -108,6 +113,7 @@ function TargetView({ target }: { target: UploadTargetSummary }) {
 type Sending = { readonly name: string; readonly progress: UploadProgress; readonly cancel: () => void };
 
 function DropZone(props: { target: UploadTargetSummary; onUploaded: (u: UploadSummary) => void }) {
+  const { t } = useTranslation();
   const input = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
   const [sending, setSending] = useState<Sending | null>(null);
@@ -153,13 +159,22 @@ function DropZone(props: { target: UploadTargetSummary; onUploaded: (u: UploadSu
     return (
       <div className="upload-progress" data-testid="upload-progress">
         <p>
-          Uploading <strong>{sending.name}</strong>: {formatBytes(loaded)} of {formatBytes(total)} ({percent}
-          %), {formatRate(rate)}
+          <Trans
+            i18nKey="data.uploading"
+            values={{
+              name: sending.name,
+              loaded: formatBytes(loaded),
+              total: formatBytes(total),
+              percent,
+              rate: formatRate(rate),
+            }}
+            components={{ strong: <strong /> }}
+          />
         </p>
         <div
           className="progress-track"
           role="progressbar"
-          aria-label={`Uploading ${sending.name}`}
+          aria-label={t('data.uploadingLabel', { name: sending.name })}
           aria-valuemin={0}
           aria-valuemax={100}
           aria-valuenow={percent}
@@ -167,7 +182,7 @@ function DropZone(props: { target: UploadTargetSummary; onUploaded: (u: UploadSu
           <div className="progress-fill" style={{ width: `${percent}%` }} />
         </div>
         <button type="button" className="button secondary small" onClick={sending.cancel}>
-          Cancel upload
+          {t('data.cancelUpload')}
         </button>
       </div>
     );
@@ -184,9 +199,9 @@ function DropZone(props: { target: UploadTargetSummary; onUploaded: (u: UploadSu
         onDragLeave={() => setOver(false)}
         onDrop={onDrop}
       >
-        <p>Drag a file here, or</p>
+        <p>{t('data.dragHere')}</p>
         <button type="button" className="button" onClick={() => input.current?.click()}>
-          Choose a file…
+          {t('data.chooseFile')}
         </button>
         <input
           ref={input}
@@ -194,7 +209,7 @@ function DropZone(props: { target: UploadTargetSummary; onUploaded: (u: UploadSu
           accept={accept}
           className="visually-hidden"
           tabIndex={-1}
-          aria-label="File to upload"
+          aria-label={t('data.fileToUpload')}
           onChange={(e) => {
             const file = e.target.files?.[0];
             e.target.value = '';
@@ -203,18 +218,18 @@ function DropZone(props: { target: UploadTargetSummary; onUploaded: (u: UploadSu
         />
       </div>
       <div className="upload-read-as">
-        <label htmlFor={encodingId}>Text encoding</label>{' '}
+        <label htmlFor={encodingId}>{t('data.encoding')}</label>{' '}
         <select id={encodingId} value={encoding} onChange={(e) => setEncoding(e.target.value)}>
-          <option value="auto">Detect automatically</option>
-          <option value="utf-8">UTF-8</option>
-          <option value="windows-1252">Windows-1252 (Western European)</option>
-          <option value="utf-16le">UTF-16 LE</option>
-          <option value="utf-16be">UTF-16 BE</option>
+          <option value="auto">{t('data.detect')}</option>
+          <option value="utf-8">{t('data.encodings.utf8')}</option>
+          <option value="windows-1252">{t('data.encodings.windows1252')}</option>
+          <option value="utf-16le">{t('data.encodings.utf16le')}</option>
+          <option value="utf-16be">{t('data.encodings.utf16be')}</option>
         </select>
         {last?.summary.readAs?.sheets && last.summary.readAs.sheets.length > 1 && (
           <>
             {' '}
-            <label htmlFor={sheetId}>Sheet of {last.file.name}</label>{' '}
+            <label htmlFor={sheetId}>{t('data.sheetOf', { name: last.file.name })}</label>{' '}
             <select
               id={sheetId}
               value={last.summary.readAs.sheet ?? ''}
@@ -229,7 +244,7 @@ function DropZone(props: { target: UploadTargetSummary; onUploaded: (u: UploadSu
           </>
         )}
         {last?.summary.readAs?.encoding && (
-          <span> Read as {last.summary.readAs.encoding.toUpperCase()}.</span>
+          <span> {t('data.readAs', { encoding: last.summary.readAs.encoding.toUpperCase() })}</span>
         )}
       </div>
       <FormError error={error} />
@@ -238,6 +253,7 @@ function DropZone(props: { target: UploadTargetSummary; onUploaded: (u: UploadSu
 }
 
 function Review(props: { target: UploadTargetSummary; upload: UploadSummary; onDone: () => void }) {
+  const { t } = useTranslation();
   const { upload, target } = props;
   const queryClient = useQueryClient();
   const [imported, setImported] = useState<string | null>(null);
@@ -248,9 +264,20 @@ function Review(props: { target: UploadTargetSummary; upload: UploadSummary; onD
   const doImport = useMutation({
     mutationFn: () => uploads.importUpload(upload.id),
     onSuccess: async (r) => {
-      const diff = r.rowDiff === null ? '' : `, ${r.rowDiff >= 0 ? '+' : ''}${r.rowDiff} rows`;
-      const skipped = r.skippedRows ? `; ${r.skippedRows} invalid rows skipped` : '';
-      setImported(`Version ${r.version.version} is live: ${r.version.rows} rows${diff}${skipped}.`);
+      const diff =
+        r.rowDiff === null
+          ? ''
+          : t('data.rowDiff', { count: Math.abs(r.rowDiff), n: `${r.rowDiff >= 0 ? '+' : ''}${r.rowDiff}` });
+      const skipped = r.skippedRows ? t('data.skipped', { count: r.skippedRows, n: r.skippedRows }) : '';
+      setImported(
+        t('data.live', {
+          version: r.version.version,
+          count: r.version.rows,
+          n: r.version.rows,
+          diff,
+          skipped,
+        }),
+      );
       await queryClient.invalidateQueries({ queryKey: uploadKeys.versions(target.id) });
     },
   });
@@ -261,7 +288,7 @@ function Review(props: { target: UploadTargetSummary; upload: UploadSummary; onD
           {upload.fileName} <span className="count">{formatBytes(upload.bytes)}</span>
         </h2>
         <button type="button" className="button ghost small" onClick={props.onDone}>
-          Close
+          {t('ui.close')}
         </button>
       </div>
       <Preview id={upload.id} />
@@ -280,14 +307,14 @@ function Review(props: { target: UploadTargetSummary; upload: UploadSummary; onD
               disabled={!report.data?.importable || doImport.isPending}
               onClick={() => doImport.mutate()}
             >
-              {doImport.isPending ? 'Importing…' : 'Import as a new version'}
+              {doImport.isPending ? t('data.importing') : t('data.import')}
             </button>
             {report.data && !report.data.importable && (
               <p className="section-summary">{report.data.blockedBy}</p>
             )}
             {report.data?.importable && report.data.invalidRows > 0 && (
               <p className="section-summary">
-                {report.data.invalidRows} invalid rows will be skipped (within this target’s allowance).
+                {t('data.willSkip', { count: report.data.invalidRows, n: report.data.invalidRows })}
               </p>
             )}
           </>
@@ -299,23 +326,23 @@ function Review(props: { target: UploadTargetSummary; upload: UploadSummary; onD
 }
 
 function Preview({ id }: { id: string }) {
+  const { t } = useTranslation();
   const preview = useQuery({
     queryKey: uploadKeys.preview(id),
     queryFn: ({ signal }) => uploads.preview(id, signal),
   });
   return (
     <div className="account-section" data-testid="upload-preview">
-      <h3 className="section-title">Preview</h3>
+      <h3 className="section-title">{t('data.preview')}</h3>
       {preview.isPending && <ListSkeleton rows={3} />}
       {preview.isError && <FormError error={preview.error} />}
       {preview.data && (
         <>
           <p className="section-summary">
-            {preview.data.rows.length === 1
-              ? 'The first row.'
-              : `The first ${preview.data.rows.length} rows.`}
-            {preview.data.missing.length > 0 && ` Missing: ${preview.data.missing.join(', ')}.`}
-            {preview.data.extra.length > 0 && ` Not declared: ${preview.data.extra.join(', ')}.`}
+            {t('data.firstRows', { count: preview.data.rows.length })}
+            {preview.data.missing.length > 0 &&
+              ` ${t('data.missing', { names: preview.data.missing.join(', ') })}`}
+            {preview.data.extra.length > 0 && ` ${t('data.extra', { names: preview.data.extra.join(', ') })}`}
           </p>
           <div className="table-scroll upload-table">
             <table className="data-table">
@@ -326,7 +353,9 @@ function Preview({ id }: { id: string }) {
                       {c.header}
                       <span className="column-types">
                         {c.inferredType.toLowerCase()}
-                        {c.declaredType ? ` → ${c.declaredType.toLowerCase()}` : ' · not declared'}
+                        {c.declaredType
+                          ? ` → ${c.declaredType.toLowerCase()}`
+                          : ` · ${t('data.notDeclared')}`}
                       </span>
                     </th>
                   ))}
@@ -336,7 +365,7 @@ function Preview({ id }: { id: string }) {
                 {preview.data.rows.slice(0, 10).map((row, r) => (
                   <tr key={r}>
                     {row.map((v, i) => (
-                      <td key={i}>{v ?? <span className="null">null</span>}</td>
+                      <td key={i}>{v ?? <span className="null">{t('data.null')}</span>}</td>
                     ))}
                   </tr>
                 ))}
@@ -350,13 +379,14 @@ function Preview({ id }: { id: string }) {
 }
 
 function Profile({ id }: { id: string }) {
+  const { t } = useTranslation();
   const profile = useQuery({
     queryKey: uploadKeys.profile(id),
     queryFn: ({ signal }) => uploads.profile(id, signal),
   });
   return (
     <div className="account-section" data-testid="upload-profile">
-      <h3 className="section-title">Profile</h3>
+      <h3 className="section-title">{t('data.profile')}</h3>
       {profile.isPending && <ListSkeleton rows={3} />}
       {profile.isError && <FormError error={profile.error} />}
       {profile.data && <ProfileBody profile={profile.data} />}
@@ -365,6 +395,7 @@ function Profile({ id }: { id: string }) {
 }
 
 function ProfileBody({ profile }: { profile: UploadProfile }) {
+  const { t } = useTranslation();
   const q = profile.quality;
   return (
     <>
@@ -373,32 +404,39 @@ function ProfileBody({ profile }: { profile: UploadProfile }) {
           {q.score}
         </span>
         <span>
-          Quality score of {profile.rows} rows: filled {formatShare(q.filled)}, typed {formatShare(q.typed)},
-          unique rows {formatShare(q.uniqueRows)}, unique keys {formatShare(q.uniqueKeys)}.{' '}
-          {profile.duplicateRows} duplicate rows
-          {profile.duplicateKeys !== null && `, ${profile.duplicateKeys} duplicate keys`}.
+          {t('data.quality', {
+            count: profile.rows,
+            n: profile.rows,
+            filled: formatShare(q.filled),
+            typed: formatShare(q.typed),
+            uniqueRows: formatShare(q.uniqueRows),
+            uniqueKeys: formatShare(q.uniqueKeys),
+          })}{' '}
+          {profile.duplicateKeys !== null
+            ? t('data.duplicatesAndKeys', { rows: profile.duplicateRows, keys: profile.duplicateKeys })
+            : t('data.duplicates', { rows: profile.duplicateRows })}
         </span>
       </p>
       <div className="table-scroll upload-table">
         <table className="data-table">
           <thead>
             <tr>
-              <th scope="col">Column</th>
+              <th scope="col">{t('data.column')}</th>
               <th scope="col" className="num">
-                Empty
+                {t('data.emptyShare')}
               </th>
               <th scope="col" className="num">
-                Distinct
+                {t('data.distinct')}
               </th>
-              <th scope="col">Min</th>
-              <th scope="col">Max</th>
+              <th scope="col">{t('data.min')}</th>
+              <th scope="col">{t('data.max')}</th>
               <th scope="col" className="num">
-                Mean
+                {t('data.mean')}
               </th>
               <th scope="col" className="num">
-                Outliers
+                {t('data.outliers')}
               </th>
-              <th scope="col">Most frequent</th>
+              <th scope="col">{t('data.mostFrequent')}</th>
             </tr>
           </thead>
           <tbody>
@@ -410,10 +448,12 @@ function ProfileBody({ profile }: { profile: UploadProfile }) {
                 <td>{c.min ?? '–'}</td>
                 <td>{c.max ?? '–'}</td>
                 <td className="num">
-                  {c.mean === null ? '–' : c.mean.toLocaleString(undefined, { maximumFractionDigits: 2 })}
+                  {c.mean === null
+                    ? '–'
+                    : c.mean.toLocaleString(formatLocale(), { maximumFractionDigits: 2 })}
                 </td>
                 <td className="num">{c.outliers ?? '–'}</td>
-                <td className="prose">{c.top.map((t) => `${t.value} (${t.count})`).join(', ') || '–'}</td>
+                <td className="prose">{c.top.map((x) => `${x.value} (${x.count})`).join(', ') || '–'}</td>
               </tr>
             ))}
           </tbody>
@@ -424,6 +464,7 @@ function ProfileBody({ profile }: { profile: UploadProfile }) {
 }
 
 function Report({ id, first }: { id: string; first: UploadReport | undefined }) {
+  const { t } = useTranslation();
   const [offset, setOffset] = useState(0);
   const page = useQuery({
     queryKey: uploadKeys.report(id, offset),
@@ -434,10 +475,10 @@ function Report({ id, first }: { id: string; first: UploadReport | undefined }) 
   return (
     <div className="account-section" data-testid="upload-report">
       <div className="section-toolbar">
-        <h3 className="section-title">Validation report</h3>
+        <h3 className="section-title">{t('data.report')}</h3>
         {report && report.failuresTotal + report.problems.length > 0 && (
           <a className="button secondary small" href={uploads.reportCsvUrl(id)} download>
-            Download report (CSV)
+            {t('data.downloadReport')}
           </a>
         )}
       </div>
@@ -445,17 +486,21 @@ function Report({ id, first }: { id: string; first: UploadReport | undefined }) 
       {report && (
         <>
           <p className="section-summary" role="status">
-            {report.totalRows === 1 ? '1 row' : `${report.totalRows} rows`}: {report.validRows} valid,{' '}
-            {report.invalidRows} invalid
+            {t('data.summary', {
+              count: report.totalRows,
+              n: report.totalRows,
+              valid: report.validRows,
+              invalid: report.invalidRows,
+            })}
             {report.failuresTotal > report.failuresStored &&
-              ` (the first ${report.failuresStored} of ${report.failuresTotal} failures are kept)`}
+              t('data.kept', { stored: report.failuresStored, total: report.failuresTotal })}
             .
           </p>
           {report.problems.length > 0 && (
             <ul className="upload-problems">
               {report.problems.map((p) => (
                 <li key={`${p.rule}:${p.column}`}>
-                  <strong>{problemLabel(p.rule)}</strong> {p.column && <code>{p.column}</code>}
+                  <strong>{t(`data.problems.${p.rule}`)}</strong> {p.column && <code>{p.column}</code>}
                 </li>
               ))}
             </ul>
@@ -467,11 +512,11 @@ function Report({ id, first }: { id: string; first: UploadReport | undefined }) 
                   <thead>
                     <tr>
                       <th scope="col" className="num">
-                        Row
+                        {t('data.row')}
                       </th>
-                      <th scope="col">Column</th>
-                      <th scope="col">Value</th>
-                      <th scope="col">Rule</th>
+                      <th scope="col">{t('data.column')}</th>
+                      <th scope="col">{t('data.value')}</th>
+                      <th scope="col">{t('data.rule')}</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -479,8 +524,8 @@ function Report({ id, first }: { id: string; first: UploadReport | undefined }) 
                       <tr key={`${f.row}:${f.column}:${f.rule}:${i}`}>
                         <td className="num">{f.row}</td>
                         <td>{f.column}</td>
-                        <td>{f.value ?? <span className="null">empty</span>}</td>
-                        <td>{ruleLabel(f.rule)}</td>
+                        <td>{f.value ?? <span className="null">{t('data.emptyValue')}</span>}</td>
+                        <td>{t(`data.rules.${f.rule}`)}</td>
                       </tr>
                     ))}
                   </tbody>
@@ -488,7 +533,11 @@ function Report({ id, first }: { id: string; first: UploadReport | undefined }) 
               </div>
               <div className="pager">
                 <span className="pager-range">
-                  Failures {offset + 1}–{offset + report.failures.length} of {report.failuresStored}
+                  {t('data.failures', {
+                    first: offset + 1,
+                    last: offset + report.failures.length,
+                    total: report.failuresStored,
+                  })}
                 </span>
                 <span className="pager-buttons">
                   <button
@@ -497,7 +546,7 @@ function Report({ id, first }: { id: string; first: UploadReport | undefined }) 
                     disabled={offset === 0}
                     onClick={() => setOffset(Math.max(0, offset - REPORT_PAGE))}
                   >
-                    Previous
+                    {t('data.previous')}
                   </button>
                   <button
                     type="button"
@@ -505,15 +554,13 @@ function Report({ id, first }: { id: string; first: UploadReport | undefined }) 
                     disabled={offset + REPORT_PAGE >= report.failuresStored}
                     onClick={() => setOffset(offset + REPORT_PAGE)}
                   >
-                    Next
+                    {t('data.next')}
                   </button>
                 </span>
               </div>
             </>
           ) : (
-            report.problems.length === 0 && (
-              <p className="section-summary">Every row passes the target’s rules.</p>
-            )
+            report.problems.length === 0 && <p className="section-summary">{t('data.allPass')}</p>
           )}
         </>
       )}
@@ -522,6 +569,7 @@ function Report({ id, first }: { id: string; first: UploadReport | undefined }) 
 }
 
 function Versions({ target }: { target: UploadTargetSummary }) {
+  const { t } = useTranslation();
   const queryClient = useQueryClient();
   const list = useQuery({
     queryKey: uploadKeys.versions(target.id),
@@ -538,15 +586,15 @@ function Versions({ target }: { target: UploadTargetSummary }) {
   return (
     <section className="account-section" aria-labelledby="versions-title" data-testid="upload-versions">
       <h2 id="versions-title" className="section-title">
-        Versions
+        {t('data.versions')}
       </h2>
       {list.isPending && <ListSkeleton rows={2} />}
       {list.isError && (
         <WidgetError error={list.error} onRetry={() => void list.refetch()} retrying={list.isFetching} />
       )}
       {list.data && list.data.versions.length === 0 && (
-        <EmptyState title="No versions yet">
-          <p>Your organisation has not imported a file into this target. Upload one above.</p>
+        <EmptyState title={t('data.noVersions')}>
+          <p>{t('data.noVersionsHelp')}</p>
         </EmptyState>
       )}
       {list.data && list.data.versions.length > 0 && (
@@ -555,17 +603,17 @@ function Versions({ target }: { target: UploadTargetSummary }) {
             <thead>
               <tr>
                 <th scope="col" className="num">
-                  Version
+                  {t('data.version')}
                 </th>
-                <th scope="col">Status</th>
-                <th scope="col">File</th>
+                <th scope="col">{t('exports.status')}</th>
+                <th scope="col">{t('exports.file')}</th>
                 <th scope="col" className="num">
-                  Rows
+                  {t('exports.rows')}
                 </th>
-                <th scope="col">Imported</th>
-                <th scope="col">Checksum</th>
+                <th scope="col">{t('data.imported')}</th>
+                <th scope="col">{t('data.checksum')}</th>
                 <th scope="col">
-                  <span className="visually-hidden">Actions</span>
+                  <span className="visually-hidden">{t('exports.actions')}</span>
                 </th>
               </tr>
             </thead>
@@ -574,18 +622,20 @@ function Versions({ target }: { target: UploadTargetSummary }) {
                 <tr key={v.version}>
                   <td className="num">{v.version}</td>
                   <td>
-                    <span className={`badge state badge-version-${v.status}`}>{v.status}</span>
+                    <span className={`badge state badge-version-${v.status}`}>
+                      {t(`data.versionStatus.${v.status}`)}
+                    </span>
                   </td>
                   <td>{v.fileName}</td>
-                  <td className="num">{v.rows.toLocaleString()}</td>
-                  <td>{new Date(v.createdAt).toLocaleString()}</td>
+                  <td className="num">{v.rows.toLocaleString(formatLocale())}</td>
+                  <td>{new Date(v.createdAt).toLocaleString(formatLocale())}</td>
                   <td>
                     <code title={v.checksum}>{v.checksum.slice(0, 12)}</code>
                   </td>
                   <td>
                     {v.status === 'kept' && (
                       <button type="button" className="button secondary small" onClick={() => setAsked(v)}>
-                        Roll back to v{v.version}
+                        {t('data.rollBackTo', { version: v.version })}
                       </button>
                     )}
                   </td>
@@ -597,8 +647,8 @@ function Versions({ target }: { target: UploadTargetSummary }) {
       )}
       {asked && (
         <ConfirmDialog
-          title={`Roll back to version ${asked.version}?`}
-          confirmLabel="Roll back"
+          title={t('data.rollBackTitle', { version: asked.version })}
+          confirmLabel={t('data.rollBack')}
           danger
           pending={rollback.isPending}
           error={rollback.error}
@@ -609,41 +659,15 @@ function Versions({ target }: { target: UploadTargetSummary }) {
           }}
         >
           <p>
-            Dashboards will show version {asked.version} ({asked.fileName}, {asked.rows.toLocaleString()}{' '}
-            rows) again for your organisation. The current version is kept and can be brought back the same
-            way.
+            {t('data.rollBackHelp', {
+              version: asked.version,
+              file: asked.fileName,
+              count: asked.rows,
+              n: asked.rows.toLocaleString(formatLocale()),
+            })}
           </p>
         </ConfirmDialog>
       )}
     </section>
   );
-}
-
-function problemLabel(rule: UploadReport['problems'][number]['rule']): string {
-  switch (rule) {
-    case 'missing_column':
-      return 'Missing required column';
-    case 'extra_column':
-      return 'Column not declared';
-    case 'duplicate_header':
-      return 'Header appears twice';
-    case 'blank_header':
-      return 'Column without a header';
-    case 'too_many_rows':
-      return 'More rows than this target allows';
-  }
-}
-
-function ruleLabel(rule: UploadReport['failures'][number]['rule']): string {
-  const labels: Record<typeof rule, string> = {
-    required: 'required',
-    type: 'wrong type',
-    unique: 'duplicate key',
-    allowed: 'not an allowed value',
-    range: 'out of range',
-    pattern: 'does not match the pattern',
-    max_length: 'too long',
-    cell_bytes: 'cell too large',
-  };
-  return labels[rule];
 }

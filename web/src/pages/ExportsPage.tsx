@@ -1,9 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Trans, useTranslation } from 'react-i18next';
 import type { ExportFile } from '../../../contract/index.js';
 import { exportDownloadUrl, exportsClient } from '../api/exports-api.js';
 import { exportKeys, exportListQuery } from '../api/exports-queries.js';
 import { formatDateTime } from '../app/accounts/account-format.js';
-import { exportStatusLabel, formatBytes, isPending } from '../app/exports/export-jobs.js';
+import { formatBytes, isPending } from '../app/exports/export-jobs.js';
 import { formatCount, formatEta, formatRate } from '../app/jobs/job-format.js';
 import { showToast } from '../app/shell/toasts.js';
 import { AccountPage, EmptyState, ListSkeleton } from '../components/AccountPage.js';
@@ -14,11 +15,9 @@ import { WidgetError } from '../components/WidgetStates.js';
  * Cancel, Download while the file is kept. Members see their own; admins their organisation's.
  */
 export function ExportsPage() {
+  const { t } = useTranslation();
   return (
-    <AccountPage
-      page="exports"
-      description="Exports too large to download at once are written in the background. Each file is kept until the time shown, for you (and your organisation's admins) only."
-    >
+    <AccountPage page="exports" description={t('exports.description')}>
       {() => <ExportList />}
     </AccountPage>
   );
@@ -27,11 +26,12 @@ export function ExportsPage() {
 function ExportList() {
   const list = useQuery(exportListQuery());
   const queryClient = useQueryClient();
+  const { t } = useTranslation();
   const cancel = useMutation({
     mutationFn: (id: string) => exportsClient.cancel(id),
     onSettled: () => queryClient.invalidateQueries({ queryKey: exportKeys.all() }),
     onError: (err) =>
-      showToast({ kind: 'error', title: 'Could not cancel', message: (err as Error).message }),
+      showToast({ kind: 'error', title: t('exports.cancelFailed'), message: (err as Error).message }),
   });
   if (list.isPending) return <ListSkeleton rows={3} />;
   if (list.isError)
@@ -39,30 +39,29 @@ function ExportList() {
   const exports = list.data.exports;
   if (exports.length === 0)
     return (
-      <EmptyState title="No exports yet">
+      <EmptyState title={t('exports.emptyTitle')}>
         <p>
-          Choose <strong>Export</strong> on a widget of a dashboard. Small files download at once; a large one
-          is written here in the background, and a notice tells you when it is ready.
+          <Trans i18nKey="exports.emptyHelp" components={{ strong: <strong /> }} />
         </p>
       </EmptyState>
     );
   return (
     <section className="account-section" aria-labelledby="exports-title">
       <h2 id="exports-title" className="section-title">
-        Recent exports
+        {t('exports.title')}
       </h2>
       <div className="table-scroll">
         <table className="data-table account-table exports-table">
           <thead>
             <tr>
-              <th scope="col">File</th>
-              <th scope="col">Status</th>
-              <th scope="col">Rows</th>
-              <th scope="col">Size</th>
-              <th scope="col">Requested</th>
-              <th scope="col">Kept until</th>
+              <th scope="col">{t('exports.file')}</th>
+              <th scope="col">{t('exports.status')}</th>
+              <th scope="col">{t('exports.rows')}</th>
+              <th scope="col">{t('exports.size')}</th>
+              <th scope="col">{t('exports.requested')}</th>
+              <th scope="col">{t('exports.keptUntil')}</th>
               <th scope="col">
-                <span className="visually-hidden">Actions</span>
+                <span className="visually-hidden">{t('exports.actions')}</span>
               </th>
             </tr>
           </thead>
@@ -71,11 +70,11 @@ function ExportList() {
               <tr key={e.id} data-export-id={e.id} data-status={e.status}>
                 <td>
                   <span className="export-file-name">{e.fileName}</span>
-                  {!e.mine && <span className="field-hint"> (another member's)</span>}
+                  {!e.mine && <span className="field-hint"> {t('subscriptions.othersMember')}</span>}
                 </td>
                 <td>
                   <span className={`badge state badge-export-${e.status}`}>
-                    {exportStatusLabel(e.status)}
+                    {t(`exports.statuses.${e.status}`)}
                   </span>
                   {e.error && <p className="field-error">{e.error.message}</p>}
                 </td>
@@ -83,7 +82,7 @@ function ExportList() {
                   {isPending(e) ? (
                     <Progress file={e} />
                   ) : isRendered(e) ? (
-                    renderedLabel(e)
+                    t(e.format === 'png' ? 'exports.dashboardPng' : 'exports.dashboardPdf')
                   ) : (
                     formatCount(e.rowsDone)
                   )}
@@ -97,9 +96,9 @@ function ExportList() {
                       className="button small"
                       href={exportDownloadUrl(e.id)}
                       download
-                      aria-label={`Download ${e.fileName}`}
+                      aria-label={t('exports.downloadNamed', { name: e.fileName })}
                     >
-                      Download
+                      {t('exports.download')}
                     </a>
                   )}
                   {isPending(e) && (
@@ -108,9 +107,9 @@ function ExportList() {
                       className="button secondary small"
                       disabled={cancel.isPending && cancel.variables === e.id}
                       onClick={() => cancel.mutate(e.id)}
-                      aria-label={`Cancel ${e.fileName}`}
+                      aria-label={t('exports.cancelNamed', { name: e.fileName })}
                     >
-                      Cancel
+                      {t('ui.cancel')}
                     </button>
                   )}
                 </td>
@@ -126,21 +125,28 @@ function ExportList() {
 /** Done of total as a bar, with rows/s and time left (or "waiting for a worker" while queued). */
 function Progress({ file }: { file: ExportFile }) {
   const total = file.rowsTotal;
+  const { t } = useTranslation();
   const percent = total && total > 0 ? Math.min(100, (file.rowsDone / total) * 100) : null;
   // A PDF or PNG has no rows to count: it is printing, or waiting for a worker.
   const text = isRendered(file)
     ? file.status === 'running'
-      ? 'Printing the dashboard'
-      : renderedLabel(file)
-    : `${formatCount(file.rowsDone)}${total === null ? '' : ` of ${formatCount(total)}`} rows`;
+      ? t('exports.printing')
+      : t(file.format === 'png' ? 'exports.dashboardPng' : 'exports.dashboardPdf')
+    : total === null
+      ? t('exports.rowsDone', { count: file.rowsDone, n: formatCount(file.rowsDone) })
+      : t('exports.rowsOf', { count: total, n: formatCount(file.rowsDone), total: formatCount(total) });
   const eta =
-    file.status === 'queued' ? 'waiting for a worker' : isRendered(file) ? '' : formatEta(file.etaSeconds);
+    file.status === 'queued'
+      ? t('jobs.waitingForWorker')
+      : isRendered(file)
+        ? ''
+        : formatEta(file.etaSeconds);
   return (
     <div className="export-progress">
       <div
         className={percent === null ? 'progress-track indeterminate' : 'progress-track'}
         role="progressbar"
-        aria-label={`Progress of ${file.fileName}`}
+        aria-label={t('jobs.progressOf', { title: file.fileName })}
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={percent === null ? undefined : Math.floor(percent)}
@@ -151,7 +157,7 @@ function Progress({ file }: { file: ExportFile }) {
       <p className="run-progress-stats">
         <span>{text}</span>
         {file.status === 'running' && !isRendered(file) && (
-          <span>{formatRate(file.rowsPerSecond, 'rows')}</span>
+          <span>{formatRate(file.rowsPerSecond, t('exports.rowsUnit'))}</span>
         )}
         {eta && <span>{eta}</span>}
       </p>
@@ -162,8 +168,4 @@ function Progress({ file }: { file: ExportFile }) {
 /** A whole dashboard rendered by Chromium on the worker (no rows to count). */
 function isRendered(file: ExportFile): boolean {
   return file.format === 'pdf' || file.format === 'png';
-}
-
-function renderedLabel(file: ExportFile): string {
-  return file.format === 'png' ? 'Dashboard PNG' : 'Dashboard PDF';
 }

@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Trans, useTranslation } from 'react-i18next';
+import { formatLocale } from '../charts/value-format.js';
 import { useState, type FormEvent } from 'react';
 import { accounts } from '../api/accounts-api.js';
 import { acceptInvitationMutation, registerInvitationMutation } from '../api/accounts-mutations.js';
-import { roleLabel } from '../app/accounts/abilities.js';
 import { Link } from '../app/routing/Link.js';
 import { loginPath } from '../app/routing/next-path.js';
 import { passwordProblem } from '../app/accounts/password-rules.js';
@@ -36,26 +37,35 @@ export function InvitePage() {
   if (preview.isError) return <PageError error={preview.error} />;
   const invitation = preview.data;
   const signedInAs = session.data?.user.email;
+  const { t } = useTranslation();
   return (
     <main className="page login-page" id="main">
       <div className="login-card" aria-labelledby="invite-page-title">
-        <h1 id="invite-page-title">Join {invitation.organisation.name}</h1>
+        <h1 id="invite-page-title">{t('invite.join', { name: invitation.organisation.name })}</h1>
         <p>
-          {invitation.email} is invited as <strong>{roleLabel(invitation.role)}</strong>. The link works once,
-          until {new Date(invitation.expiresAt).toLocaleString()}.
+          <Trans
+            i18nKey="invite.invitedAs"
+            values={{
+              email: invitation.email,
+              role: t(`roles.${invitation.role}`),
+              until: new Date(invitation.expiresAt).toLocaleString(formatLocale()),
+            }}
+            components={{ strong: <strong /> }}
+          />
         </p>
         {signedInAs === invitation.email ? (
           <AcceptInvitation token={token} />
         ) : signedInAs ? (
           <p className="field-error" role="alert">
-            You are signed in as {signedInAs}. This invitation is for {invitation.email}: sign out and sign in
-            as that address to accept it.
+            {t('invite.otherAccount', { current: signedInAs, email: invitation.email })}
           </p>
         ) : (
           <>
             <p>
-              Already have an account with this address?{' '}
-              <Link href={loginPath(`${location.pathname}${location.search}`)}>Sign in to accept</Link>.
+              <Trans
+                i18nKey="invite.haveAccount"
+                components={{ signIn: <Link href={loginPath(`${location.pathname}${location.search}`)} /> }}
+              />
             </p>
             <RegisterForm token={token} email={invitation.email} />
           </>
@@ -68,10 +78,11 @@ export function InvitePage() {
 function AcceptInvitation({ token }: { token: string }) {
   const queryClient = useQueryClient();
   const accept = useMutation(acceptInvitationMutation(queryClient));
+  const { t } = useTranslation();
   if (accept.isSuccess)
     return (
       <p className="form-success" role="status">
-        You joined {accept.data.organisation.name}. Switch to it from the organisation menu at the top.
+        {t('invite.joined', { name: accept.data.organisation.name })}
       </p>
     );
   return (
@@ -82,7 +93,7 @@ function AcceptInvitation({ token }: { token: string }) {
         disabled={accept.isPending}
         onClick={() => accept.mutate(token)}
       >
-        {accept.isPending ? 'Joining…' : 'Accept invitation'}
+        {accept.isPending ? t('invite.joining') : t('invite.accept')}
       </button>
       <FormError error={accept.error} />
     </>
@@ -93,7 +104,8 @@ function RegisterForm({ token, email }: { token: string; email: string }) {
   const [password, setPassword] = useState('');
   const [again, setAgain] = useState('');
   const register = useMutation(registerInvitationMutation());
-  const problem = password ? passwordProblem(password) : undefined;
+  const { t } = useTranslation();
+  const problem = password ? passwordProblem(password, (rule) => t(`passwordRules.${rule}`)) : undefined;
   const mismatch = again !== '' && again !== password;
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -102,17 +114,17 @@ function RegisterForm({ token, email }: { token: string; email: string }) {
   if (register.isSuccess)
     return (
       <p className="form-success" role="status">
-        Your account is ready. <Link href="/login">Sign in</Link> as {email}.
+        <Trans i18nKey="invite.ready" values={{ email }} components={{ signIn: <Link href="/login" /> }} />
       </p>
     );
   return (
     <form onSubmit={submit} aria-labelledby="register-title">
       <h2 id="register-title" className="panel-title">
-        New here? Create your account
+        {t('invite.newHere')}
       </h2>
       <fieldset disabled={register.isPending} className="login-fields">
         <div className="field">
-          <label htmlFor="register-password">Choose a password</label>
+          <label htmlFor="register-password">{t('invite.choosePassword')}</label>
           <input
             id="register-password"
             type="password"
@@ -126,11 +138,11 @@ function RegisterForm({ token, email }: { token: string; email: string }) {
             onChange={(e) => setPassword(e.target.value)}
           />
           <span id="register-hint" className={problem ? 'field-error' : 'field-hint'}>
-            {problem ?? 'At least 12 characters.'}
+            {problem ?? t('members.atLeast12')}
           </span>
         </div>
         <div className="field">
-          <label htmlFor="register-again">Repeat it</label>
+          <label htmlFor="register-again">{t('invite.repeat')}</label>
           <input
             id="register-again"
             type="password"
@@ -140,11 +152,11 @@ function RegisterForm({ token, email }: { token: string; email: string }) {
             aria-invalid={mismatch ? true : undefined}
             onChange={(e) => setAgain(e.target.value)}
           />
-          {mismatch && <span className="field-error">The two passwords differ.</span>}
+          {mismatch && <span className="field-error">{t('invite.differ')}</span>}
         </div>
         <FormError error={register.error} />
         <button type="submit" className="button login-submit" disabled={!!problem || mismatch || !password}>
-          {register.isPending ? 'Creating…' : 'Create account'}
+          {register.isPending ? t('tokens.creating') : t('invite.create')}
         </button>
       </fieldset>
     </form>

@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import type { RunSummary } from '../../../contract/index.js';
 import { pipelinesQuery } from '../api/jobs-queries.js';
 import { ABILITY, can } from '../app/accounts/abilities.js';
@@ -13,11 +14,9 @@ import { WidgetError } from '../components/WidgetStates.js';
  * admins: the `pipelines:run` ability), history and logs. Live through the run events (useRunEvents).
  */
 export function JobsPage() {
+  const { t } = useTranslation();
   return (
-    <AccountPage
-      page="jobs"
-      description="The pipelines that load this project's data: when they run, how the last run went, and the one running now."
-    >
+    <AccountPage page="jobs" description={t('jobs.description')}>
       {(session) => <Pipelines canRun={can(session, ABILITY.pipelinesRun)} />}
     </AccountPage>
   );
@@ -25,6 +24,7 @@ export function JobsPage() {
 
 function Pipelines({ canRun }: { canRun: boolean }) {
   const list = useQuery(pipelinesQuery());
+  const { t } = useTranslation();
   const [log, setLog] = useState<{ runId: string; title: string } | null>(null);
   if (list.isPending) return <ListSkeleton rows={3} />;
   if (list.isError)
@@ -32,22 +32,16 @@ function Pipelines({ canRun }: { canRun: boolean }) {
   const pipelines = list.data.pipelines;
   if (pipelines.length === 0)
     return (
-      <EmptyState title="No pipelines">
+      <EmptyState title={t('jobs.emptyTitle')}>
         <p>
-          No pipeline loads data for your organisation in this project. Add a pipeline file under{' '}
-          <code>pipelines/</code> in the project folder, check it with <code>trellis check</code>, and restart
-          the server.
+          <Trans i18nKey="jobs.emptyHelp" components={{ code: <code /> }} />
         </p>
       </EmptyState>
     );
   const showLog = (run: RunSummary, title: string) => setLog({ runId: run.id, title });
   return (
     <>
-      {!canRun && (
-        <p className="section-summary jobs-note">
-          Viewers see the pipelines and their runs; editors and admins can start and cancel them.
-        </p>
-      )}
+      {!canRun && <p className="section-summary jobs-note">{t('jobs.viewerNote')}</p>}
       <div className="pipeline-list">
         {pipelines.map((p) => (
           <PipelineCard

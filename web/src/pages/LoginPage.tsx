@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { useState, type FormEvent } from 'react';
 import { loginMutation } from '../api/accounts-mutations.js';
 import { isApiError } from '../api/api-error.js';
@@ -10,7 +11,8 @@ import { Link } from '../app/routing/Link.js';
 import { useDocumentTitle } from '../hooks/useDocumentTitle.js';
 
 export function LoginPage() {
-  useDocumentTitle('Sign in · Trellis');
+  const { t } = useTranslation();
+  useDocumentTitle(t('pages.documentTitle', { title: t('common.signIn') }));
   const location = useLocation();
   const next = safeNextPath(new URLSearchParams(location.search).get('next'));
   const queryClient = useQueryClient();
@@ -29,10 +31,10 @@ export function LoginPage() {
   return (
     <main className="page login-page" id="main">
       <form className="login-card" onSubmit={submit} noValidate={false} aria-labelledby="login-title">
-        <h1 id="login-title">Sign in to Trellis</h1>
+        <h1 id="login-title">{t('login.title')}</h1>
         <fieldset disabled={login.isPending} className="login-fields">
           <div className="field">
-            <label htmlFor="login-email">Email</label>
+            <label htmlFor="login-email">{t('login.email')}</label>
             <input
               id="login-email"
               name="email"
@@ -48,7 +50,7 @@ export function LoginPage() {
             />
           </div>
           <div className="field">
-            <label htmlFor="login-password">Password</label>
+            <label htmlFor="login-password">{t('login.password')}</label>
             <input
               id="login-password"
               name="password"
@@ -65,14 +67,14 @@ export function LoginPage() {
           <div id="login-error">
             <FormError
               error={login.error}
-              message={login.error ? loginErrorMessage(login.error) : undefined}
+              message={login.error ? loginErrorMessage(login.error, (key) => t(`login.${key}`)) : undefined}
             />
           </div>
           <button type="submit" className="button login-submit">
-            {login.isPending ? 'Signing in…' : 'Sign in'}
+            {login.isPending ? t('login.signingIn') : t('common.signIn')}
           </button>
           <p className="login-help">
-            <Link href="/forgot-password">Forgot password?</Link>
+            <Link href="/forgot-password">{t('login.forgot')}</Link>
           </p>
         </fieldset>
       </form>

@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Trans, useTranslation } from 'react-i18next';
 import { useState, type FormEvent } from 'react';
 import {
   changePasswordMutation,
@@ -19,7 +20,10 @@ function NewPasswordField(props: {
   value: string;
   onChange: (v: string) => void;
 }) {
-  const problem = props.value ? passwordProblem(props.value) : undefined;
+  const { t } = useTranslation();
+  const problem = props.value
+    ? passwordProblem(props.value, (rule) => t(`passwordRules.${rule}`))
+    : undefined;
   return (
     <div className="field">
       <label htmlFor={props.id}>{props.label}</label>
@@ -36,7 +40,7 @@ function NewPasswordField(props: {
         onChange={(e) => props.onChange(e.target.value)}
       />
       <span id={`${props.id}-hint`} className={problem ? 'field-error' : 'field-hint'}>
-        {problem ?? 'At least 12 characters.'}
+        {problem ?? t('members.atLeast12')}
       </span>
     </div>
   );
@@ -45,23 +49,24 @@ function NewPasswordField(props: {
 /** /account/password: change your own password (other sessions and API tokens end). */
 export function AccountPasswordPage() {
   const queryClient = useQueryClient();
+  const { t } = useTranslation();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const change = useMutation(changePasswordMutation(queryClient));
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (current && next && !passwordProblem(next) && !change.isPending)
+    if (current && next && !passwordProblem(next, (rule) => t(`passwordRules.${rule}`)) && !change.isPending)
       change.mutate({ currentPassword: current, newPassword: next }, { onSettled: () => setCurrent('') });
   };
   return (
-    <AccountPage page="account-password" description="Your password is yours: only you change it here.">
+    <AccountPage page="account-password" description={t('password.description')}>
       {() => (
         <form className="panel form-grid" onSubmit={submit} aria-labelledby="password-title">
           <h2 id="password-title" className="panel-title">
-            Change password
+            {t('password.change')}
           </h2>
           <div className="field">
-            <label htmlFor="current-password">Current password</label>
+            <label htmlFor="current-password">{t('password.current')}</label>
             <input
               id="current-password"
               type="password"
@@ -72,16 +77,21 @@ export function AccountPasswordPage() {
               onChange={(e) => setCurrent(e.target.value)}
             />
           </div>
-          <NewPasswordField id="new-password" label="New password" value={next} onChange={setNext} />
+          <NewPasswordField
+            id="new-password"
+            label={t('members.newPassword')}
+            value={next}
+            onChange={setNext}
+          />
           <div className="form-actions">
             <button type="submit" className="button" disabled={change.isPending || !current || !next}>
-              {change.isPending ? 'Changing…' : 'Change password'}
+              {change.isPending ? t('password.changing') : t('password.change')}
             </button>
           </div>
           <FormError error={change.error} />
           {change.isSuccess && (
             <p className="form-success" role="status">
-              Password changed. Your other sessions and all your API tokens have ended; this one stays.
+              {t('password.changed')}
             </p>
           )}
         </form>
@@ -92,7 +102,8 @@ export function AccountPasswordPage() {
 
 /** /forgot-password: the same answer for every address (the server never says whether it exists). */
 export function ForgotPasswordPage() {
-  useDocumentTitle('Forgot password · Trellis');
+  const { t } = useTranslation();
+  useDocumentTitle(t('pages.documentTitle', { title: t('password.forgotTitle') }));
   const [email, setEmail] = useState('');
   const request = useMutation(requestPasswordResetMutation());
   const noMail = isApiError(request.error) && request.error.status === 501;
@@ -103,16 +114,15 @@ export function ForgotPasswordPage() {
   return (
     <main className="page login-page" id="main">
       <form className="login-card" onSubmit={submit} aria-labelledby="forgot-title">
-        <h1 id="forgot-title">Forgot your password?</h1>
+        <h1 id="forgot-title">{t('password.forgot')}</h1>
         {request.isSuccess ? (
           <p className="form-success" role="status">
-            If {email.trim()} has an account, a link to choose a new password is on its way. It works once,
-            for 30 minutes.
+            {t('password.linkSent', { email: email.trim() })}
           </p>
         ) : (
           <fieldset disabled={request.isPending} className="login-fields">
             <div className="field">
-              <label htmlFor="forgot-email">Email</label>
+              <label htmlFor="forgot-email">{t('members.email')}</label>
               <input
                 id="forgot-email"
                 type="email"
@@ -126,13 +136,13 @@ export function ForgotPasswordPage() {
             <FormError error={request.error} />
             {!noMail && (
               <button type="submit" className="button login-submit">
-                {request.isPending ? 'Sending…' : 'Send reset link'}
+                {request.isPending ? t('password.sending') : t('password.sendLink')}
               </button>
             )}
           </fieldset>
         )}
         <p className="login-help">
-          <Link href="/login">Back to sign in</Link>
+          <Link href="/login">{t('password.back')}</Link>
         </p>
       </form>
     </main>
@@ -141,33 +151,35 @@ export function ForgotPasswordPage() {
 
 /** /reset-password?token=…: the e-mailed link; every session and token of the account ends. */
 export function ResetPasswordPage() {
-  useDocumentTitle('Choose a new password · Trellis');
+  const { t } = useTranslation();
+  useDocumentTitle(t('pages.documentTitle', { title: t('password.choose') }));
   const token = new URLSearchParams(useLocation().search).get('token') ?? '';
   const [password, setPassword] = useState('');
   const confirm = useMutation(confirmPasswordResetMutation());
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (password && !passwordProblem(password) && !confirm.isPending) confirm.mutate({ token, password });
+    if (password && !passwordProblem(password, (rule) => t(`passwordRules.${rule}`)) && !confirm.isPending)
+      confirm.mutate({ token, password });
   };
   return (
     <main className="page login-page" id="main">
       <form className="login-card" onSubmit={submit} aria-labelledby="reset-title">
-        <h1 id="reset-title">Choose a new password</h1>
+        <h1 id="reset-title">{t('password.choose')}</h1>
         {confirm.isSuccess ? (
           <p className="form-success" role="status">
-            Password changed. <Link href="/login">Sign in</Link> with it.
+            <Trans i18nKey="password.resetDone" components={{ signIn: <Link href="/login" /> }} />
           </p>
         ) : (
           <fieldset disabled={confirm.isPending} className="login-fields">
             <NewPasswordField
               id="reset-new-password"
-              label="New password"
+              label={t('members.newPassword')}
               value={password}
               onChange={setPassword}
             />
             <FormError error={confirm.error} />
             <button type="submit" className="button login-submit">
-              {confirm.isPending ? 'Saving…' : 'Set password'}
+              {confirm.isPending ? t('organisation.saving') : t('members.confirm.password.label')}
             </button>
           </fieldset>
         )}

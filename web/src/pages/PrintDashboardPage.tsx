@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { useEffect, useRef, useState } from 'react';
 import type { DashboardDefinition } from '../../../contract/index.js';
 import { dashboardQuery } from '../api/queries.js';
@@ -31,6 +32,7 @@ export function PrintDashboardPage({ dashboardId }: { dashboardId: string }) {
 }
 
 function PrintView({ definition }: { definition: DashboardDefinition }) {
+  const { t } = useTranslation();
   const filters = useDashboardFilters(definition.filters);
   const main = useRef<HTMLElement>(null);
   const [ready, setReady] = useState<'false' | 'true' | 'error'>('false');
@@ -69,7 +71,11 @@ function PrintView({ definition }: { definition: DashboardDefinition }) {
         <p className="print-filters" data-testid="print-filters">
           {filtersLine(values)}
         </p>
-        <p className="print-time">Data as of {printedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC</p>
+        <p className="print-time">
+          {t('exportMenu.dataAsOf', {
+            time: `${printedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+          })}
+        </p>
       </header>
       <div className="widget-grid">
         {/* An action widget is a form to launch a run: nothing to print (and no data to wait for). */}

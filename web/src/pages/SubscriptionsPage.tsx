@@ -1,8 +1,11 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { ReportDelivery, Subscription } from '../../../contract/index.js';
+import { Trans, useTranslation } from 'react-i18next';
+import type { Subscription } from '../../../contract/index.js';
 import { removeSubscriptionMutation, setActiveMutation } from '../api/subscriptions-mutations.js';
+import { dashboardListQuery, dashboardQuery } from '../api/queries.js';
 import { deliveryListQuery, subscriptionListQuery } from '../api/subscriptions-queries.js';
+import { formatLocale } from '../charts/value-format.js';
 import { formatDateTime } from '../app/accounts/account-format.js';
 import { showToast } from '../app/shell/toasts.js';
 import { scheduleInWords } from '../app/subscriptions/schedule-words.js';
@@ -17,11 +20,9 @@ import { WidgetError } from '../components/WidgetStates.js';
  * log. Members see their own; admins their organisation's.
  */
 export function SubscriptionsPage() {
+  const { t } = useTranslation();
   return (
-    <AccountPage
-      page="subscriptions"
-      description="Reports sent to you on a schedule. Subscribe from a dashboard's menu; pause, delete or read the delivery log of each one here."
-    >
+    <AccountPage page="subscriptions" description={t('subscriptions.description')}>
       {() => (
         <>
           <SubscriptionList />
@@ -32,15 +33,30 @@ export function SubscriptionsPage() {
   );
 }
 
-const DELIVERY_LABEL: Record<ReportDelivery['status'], string> = {
-  pending: 'Waiting',
-  sending: 'Sending',
-  sent: 'Sent',
-  failed: 'Failed',
-};
+/** "Overview" and "Overview / Studies by phase" instead of ids, from the dashboards this member sees. */
+function useSubscriptionNames(subs: readonly Subscription[] | undefined): (s: Subscription) => string {
+  const list = useQuery(dashboardListQuery());
+  // A widget's title needs its dashboard's definition: fetched once per dashboard with CSV reports.
+  const withWidgets = [...new Set((subs ?? []).filter((s) => s.widget).map((s) => s.dashboard))];
+  const definitions = useQueries({ queries: withWidgets.map((id) => dashboardQuery(id)) });
+  return (s) => {
+    const title = list.data?.dashboards.find((d) => d.id === s.dashboard)?.title ?? s.dashboard;
+    if (!s.widget) return title;
+    const def = definitions[withWidgets.indexOf(s.dashboard)]?.data;
+    return `${title} / ${def?.widgets.find((w) => w.id === s.widget)?.title || s.widget}`;
+  };
+}
 
 function SubscriptionList() {
+  const { t } = useTranslation();
   const list = useQuery(subscriptionListQuery());
+  const nameOf = useSubscriptionNames(list.data?.subscriptions);
+  const inWords = (cron: string) =>
+    scheduleInWords(
+      cron,
+      (shape, v) => t(`subscriptions.every.${shape}`, { m: v.m ?? '', at: v.at ?? '', day: v.day ?? '' }),
+      formatLocale(),
+    );
   const queryClient = useQueryClient();
   const setActive = useMutation(setActiveMutation(queryClient));
   const remove = useMutation(removeSubscriptionMutation(queryClient));
@@ -53,56 +69,57 @@ function SubscriptionList() {
   const subs = list.data.subscriptions;
   if (subs.length === 0)
     return (
-      <EmptyState title="No subscriptions yet">
+      <EmptyState title={t('subscriptions.emptyTitle')}>
         <p>
-          Open a dashboard and choose <strong>Subscribe…</strong> in its menu to receive it as a PDF or CSV by
-          e-mail or webhook, on a schedule in your time zone.
+          <Trans i18nKey="subscriptions.emptyHelp" components={{ strong: <strong /> }} />
         </p>
       </EmptyState>
     );
   return (
     <section className="account-section" aria-labelledby="subscriptions-title">
       <h2 id="subscriptions-title" className="section-title">
-        Scheduled reports
+        {t('subscriptions.title')}
       </h2>
       <div className="table-scroll">
         <table className="data-table account-table subscriptions-table">
           <thead>
             <tr>
-              <th scope="col">Dashboard</th>
-              <th scope="col">Schedule</th>
-              <th scope="col">Format</th>
-              <th scope="col">Sent to</th>
-              <th scope="col">Next run</th>
-              <th scope="col">Last delivery</th>
+              <th scope="col">{t('subscriptions.dashboard')}</th>
+              <th scope="col">{t('subscriptions.schedule')}</th>
+              <th scope="col">{t('subscriptions.format')}</th>
+              <th scope="col">{t('subscriptions.sentTo')}</th>
+              <th scope="col">{t('subscriptions.nextRun')}</th>
+              <th scope="col">{t('subscriptions.lastDelivery')}</th>
               <th scope="col">
-                <span className="visually-hidden">Actions</span>
+                <span className="visually-hidden">{t('subscriptions.actions')}</span>
               </th>
             </tr>
           </thead>
           <tbody>
             {subs.map((s) => {
-              const name = `${s.dashboard}${s.widget ? ` / ${s.widget}` : ''}`;
+              const name = nameOf(s);
               const busy = setActive.isPending && setActive.variables.id === s.id;
               const logOpen = openLog === s.id;
               return [
                 <tr key={s.id} data-subscription-id={s.id} data-status={s.status}>
                   <td>
                     <span className="subscription-dashboard">{name}</span>
-                    {!s.mine && <span className="field-hint"> (another member's)</span>}
+                    {!s.mine && <span className="field-hint"> {t('subscriptions.othersMember')}</span>}
                   </td>
                   <td>
-                    {scheduleInWords(s.schedule)}
+                    {inWords(s.schedule)}
                     <span className="field-hint"> ({s.timeZone})</span>
                   </td>
                   <td>{s.format.toUpperCase()}</td>
                   <td>
-                    {s.channel === 'email' ? 'E-mail' : 'Webhook'}
+                    {s.channel === 'email' ? t('subscriptions.email') : t('subscriptions.webhook')}
                     <span className="field-hint subscription-target"> {s.target}</span>
                   </td>
                   <td>
                     {s.status === 'paused' ? (
-                      <span className="badge state badge-subscription-paused">Paused</span>
+                      <span className="badge state badge-subscription-paused">
+                        {t('subscriptions.paused')}
+                      </span>
                     ) : (
                       formatDateTime(s.nextRunAt)
                     )}
@@ -111,7 +128,7 @@ function SubscriptionList() {
                     {s.lastDelivery ? (
                       <>
                         <span className={`badge state badge-delivery-${s.lastDelivery.status}`}>
-                          {DELIVERY_LABEL[s.lastDelivery.status]}
+                          {t(`subscriptions.delivery.${s.lastDelivery.status}`)}
                         </span>{' '}
                         <span className="field-hint">{formatDateTime(s.lastDelivery.createdAt)}</span>
                         {s.lastDelivery.error && (
@@ -129,9 +146,9 @@ function SubscriptionList() {
                       aria-expanded={logOpen}
                       aria-controls={`log-${s.id}`}
                       onClick={() => setOpenLog(logOpen ? null : s.id)}
-                      aria-label={`Delivery log of ${name}`}
+                      aria-label={t('subscriptions.logOf', { name })}
                     >
-                      Log
+                      {t('subscriptions.log')}
                     </button>
                     <button
                       type="button"
@@ -144,15 +161,19 @@ function SubscriptionList() {
                             onError: (err) =>
                               showToast({
                                 kind: 'error',
-                                title: 'Could not change it',
+                                title: t('subscriptions.changeFailed'),
                                 message: err.message,
                               }),
                           },
                         )
                       }
-                      aria-label={`${s.status === 'paused' ? 'Resume' : 'Pause'} ${name}`}
+                      aria-label={
+                        s.status === 'paused'
+                          ? t('subscriptions.resumeNamed', { name })
+                          : t('subscriptions.pauseNamed', { name })
+                      }
                     >
-                      {s.status === 'paused' ? 'Resume' : 'Pause'}
+                      {s.status === 'paused' ? t('subscriptions.resume') : t('subscriptions.pause')}
                     </button>
                     <button
                       type="button"
@@ -161,9 +182,9 @@ function SubscriptionList() {
                         remove.reset();
                         setConfirming(s);
                       }}
-                      aria-label={`Delete ${name}`}
+                      aria-label={t('subscriptions.deleteNamed', { name })}
                     >
-                      Delete
+                      {t('subscriptions.delete')}
                     </button>
                   </td>
                 </tr>,
@@ -181,8 +202,8 @@ function SubscriptionList() {
       </div>
       {confirming && (
         <ConfirmDialog
-          title="Delete this subscription?"
-          confirmLabel="Delete"
+          title={t('subscriptions.deleteTitle')}
+          confirmLabel={t('subscriptions.delete')}
           danger
           pending={remove.isPending}
           error={remove.error}
@@ -192,8 +213,8 @@ function SubscriptionList() {
                 setConfirming(null);
                 showToast({
                   kind: 'success',
-                  title: 'Subscription deleted',
-                  message: `${confirming.dashboard} will no longer be sent.`,
+                  title: t('subscriptions.deleted'),
+                  message: t('subscriptions.deletedMessage', { name: nameOf(confirming) }),
                 });
               },
             })
@@ -201,8 +222,11 @@ function SubscriptionList() {
           onCancel={() => setConfirming(null)}
         >
           <p>
-            The report of <strong>{confirming.dashboard}</strong> will no longer be sent, and its delivery log
-            is deleted with it.
+            <Trans
+              i18nKey="subscriptions.deleteHelp"
+              values={{ name: nameOf(confirming) }}
+              components={{ strong: <strong /> }}
+            />
           </p>
         </ConfirmDialog>
       )}
@@ -213,19 +237,20 @@ function SubscriptionList() {
 /** One subscription's deliveries: status, attempts and the error of a failed one. */
 function DeliveryLog({ id, name }: { id: string; name: string }) {
   const log = useQuery(deliveryListQuery(id));
+  const { t } = useTranslation();
   if (log.isPending) return <ListSkeleton rows={2} />;
   if (log.isError)
     return <WidgetError error={log.error} onRetry={() => void log.refetch()} retrying={log.isFetching} />;
-  if (log.data.deliveries.length === 0) return <p className="field-hint">Nothing has been sent yet.</p>;
+  if (log.data.deliveries.length === 0) return <p className="field-hint">{t('subscriptions.nothingSent')}</p>;
   return (
-    <table className="data-table delivery-log" aria-label={`Deliveries of ${name}`}>
+    <table className="data-table delivery-log" aria-label={t('subscriptions.deliveriesOf', { name })}>
       <thead>
         <tr>
-          <th scope="col">Scheduled for</th>
-          <th scope="col">Status</th>
-          <th scope="col">Attempts</th>
-          <th scope="col">Sent</th>
-          <th scope="col">Error</th>
+          <th scope="col">{t('subscriptions.scheduledFor')}</th>
+          <th scope="col">{t('subscriptions.status')}</th>
+          <th scope="col">{t('subscriptions.attempts')}</th>
+          <th scope="col">{t('subscriptions.sent')}</th>
+          <th scope="col">{t('subscriptions.error')}</th>
         </tr>
       </thead>
       <tbody>
@@ -233,7 +258,9 @@ function DeliveryLog({ id, name }: { id: string; name: string }) {
           <tr key={d.id} data-delivery-status={d.status}>
             <td>{formatDateTime(d.tick)}</td>
             <td>
-              <span className={`badge state badge-delivery-${d.status}`}>{DELIVERY_LABEL[d.status]}</span>
+              <span className={`badge state badge-delivery-${d.status}`}>
+                {t(`subscriptions.delivery.${d.status}`)}
+              </span>
             </td>
             <td>{d.attempts}</td>
             <td>{formatDateTime(d.sentAt)}</td>

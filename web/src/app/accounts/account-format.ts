@@ -1,10 +1,12 @@
+import { formatLocale } from '../../charts/value-format.js';
+
 /**
  * Formatting for the account pages: times in the viewer's locale, a short device name from a user
  * agent, and relative expiry. Pure, with `now` and `locale` injectable for tests.
  */
 
-/** "5 Jan 2026, 09:00", or "—" for no time. */
-export function formatDateTime(iso: string | null | undefined, locale?: string): string {
+/** "5 Jan 2026, 09:00" ("5. Jan. 2026, 09:00" in German), or "—" for no time. */
+export function formatDateTime(iso: string | null | undefined, locale: string = formatLocale()): string {
   if (!iso) return '—';
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return '—';
@@ -17,12 +19,20 @@ export function formatDateTime(iso: string | null | undefined, locale?: string):
   });
 }
 
-/** "in 3 days", "in 2 hours", "5 minutes ago": how far `iso` is from `now`, roughly. */
-export function formatRelative(iso: string, now: Date = new Date()): string {
+/**
+ * "in 3 days", "in 2 hours", "5 minutes ago" ("in 3 Tagen", "vor 5 Minuten"): how far `iso` is from
+ * `now`, roughly, in the UI's language (Intl.RelativeTimeFormat); under a minute has its own words.
+ */
+export function formatRelative(
+  iso: string,
+  now: Date = new Date(),
+  locale: string = formatLocale(),
+  words: { soon: string; justNow: string } = UNDER_A_MINUTE,
+): string {
   const diff = Date.parse(iso) - now.getTime();
   if (Number.isNaN(diff)) return '—';
   const abs = Math.abs(diff);
-  const units: [number, string][] = [
+  const units: [number, Intl.RelativeTimeFormatUnit][] = [
     [86_400_000, 'day'],
     [3_600_000, 'hour'],
     [60_000, 'minute'],
@@ -30,11 +40,16 @@ export function formatRelative(iso: string, now: Date = new Date()): string {
   for (const [ms, unit] of units) {
     if (abs >= ms) {
       const n = Math.floor(abs / ms);
-      const text = `${n} ${unit}${n === 1 ? '' : 's'}`;
-      return diff > 0 ? `in ${text}` : `${text} ago`;
+      return new Intl.RelativeTimeFormat(locale, { numeric: 'always' }).format(diff > 0 ? n : -n, unit);
     }
   }
-  return diff > 0 ? 'in under a minute' : 'just now';
+  return diff > 0 ? words.soon : words.justNow;
+}
+
+let UNDER_A_MINUTE = { soon: 'in under a minute', justNow: 'just now' };
+/** The words for under a minute, in the UI's language (set with the language, app/i18n/i18n.ts). */
+export function setRelativeWords(next: { soon: string; justNow: string }): void {
+  UNDER_A_MINUTE = next;
 }
 
 /** "Chrome on Linux" from a user agent string; the raw string stays available as a tooltip. */

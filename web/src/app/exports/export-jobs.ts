@@ -45,9 +45,25 @@ export function formatBytes(bytes: number | null): string {
  * Toasts for exports that finished since the last look: ready (with its file name) or failed. An
  * export first seen already finished (the page opened later) gives none.
  */
+/** The sentences of the export toasts, with {{name}} and {{message}} (the UI passes the catalogue's). */
+export type ExportToastWords = (
+  key: 'ready' | 'readyMessage' | 'failed' | 'failedMessage' | 'failedNoMessage',
+  values: { name: string; message: string },
+) => string;
+
+const EXPORT_TOAST_ENGLISH: ExportToastWords = (key, v) =>
+  ({
+    ready: 'Export ready',
+    readyMessage: `${v.name} is ready on the Exports page.`,
+    failed: 'Export failed',
+    failedMessage: `${v.name}: ${v.message}`,
+    failedNoMessage: 'the export failed.',
+  })[key];
+
 export function exportTransitions(
   before: readonly ExportFile[] | undefined,
   after: readonly ExportFile[],
+  say: ExportToastWords = EXPORT_TOAST_ENGLISH,
 ): Omit<Toast, 'id'>[] {
   if (!before) return [];
   const was = new Map(before.map((e) => [e.id, e.status]));
@@ -58,15 +74,18 @@ export function exportTransitions(
     if (e.status === 'ready')
       out.push({
         kind: 'success',
-        title: 'Export ready',
-        message: `${e.fileName} is ready on the Exports page.`,
+        title: say('ready', { name: e.fileName, message: '' }),
+        message: say('readyMessage', { name: e.fileName, message: '' }),
         key: `export:${e.id}`,
       });
     else if (e.status === 'failed')
       out.push({
         kind: 'error',
-        title: 'Export failed',
-        message: `${e.fileName}: ${e.error?.message ?? 'the export failed.'}`,
+        title: say('failed', { name: e.fileName, message: '' }),
+        message: say('failedMessage', {
+          name: e.fileName,
+          message: e.error?.message ?? say('failedNoMessage', { name: e.fileName, message: '' }),
+        }),
         key: `export:${e.id}`,
       });
   }

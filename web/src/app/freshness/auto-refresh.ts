@@ -6,8 +6,22 @@
 export const AUTO_REFRESH_CHOICES = [0, 60_000, 300_000, 900_000] as const;
 export type AutoRefreshMs = (typeof AUTO_REFRESH_CHOICES)[number];
 
-export function autoRefreshLabel(ms: number): string {
-  return ms === 0 ? 'Off' : `Every ${formatMinutes(ms)}`;
+/** The words of the auto-refresh choices and note (the UI passes the catalogue's; English by default). */
+export type AutoRefreshWords = (
+  key: 'off' | 'every' | 'allClamped' | 'someClamped',
+  values: { time: string },
+) => string;
+
+const ENGLISH: AutoRefreshWords = (key, v) =>
+  ({
+    off: 'Off',
+    every: `Every ${v.time}`,
+    allClamped: `Widgets refresh every ${v.time} at most: their data is kept that long.`,
+    someClamped: `Some widgets refresh every ${v.time} at most: their data is kept that long.`,
+  })[key];
+
+export function autoRefreshLabel(ms: number, say: AutoRefreshWords = ENGLISH): string {
+  return ms === 0 ? say('off', { time: '' }) : say('every', { time: formatMinutes(ms) });
 }
 
 /** How often one widget refetches under the chosen interval: never faster than its freshness. */
@@ -19,12 +33,16 @@ export function widgetRefreshMs(chosenMs: number, freshnessMs: number): number |
  * What the page says when a dataset's freshness slows the chosen interval down: the slowest clamped
  * interval ("Some widgets refresh every 1 h: their data is kept that long"), or nothing.
  */
-export function clampNote(chosenMs: number, freshness: readonly number[]): string | undefined {
+export function clampNote(
+  chosenMs: number,
+  freshness: readonly number[],
+  say: AutoRefreshWords = ENGLISH,
+): string | undefined {
   if (chosenMs === 0) return undefined;
   const slowest = Math.max(0, ...freshness);
   if (slowest <= chosenMs) return undefined;
   const all = freshness.every((f) => f > chosenMs);
-  return `${all ? 'Widgets refresh' : 'Some widgets refresh'} every ${formatMinutes(slowest)} at most: their data is kept that long.`;
+  return say(all ? 'allClamped' : 'someClamped', { time: formatMinutes(slowest) });
 }
 
 /** The stored choice for a dashboard; anything not a choice (an old or edited value) is off. */

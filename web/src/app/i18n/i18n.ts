@@ -2,7 +2,8 @@ import i18next, { type i18n as I18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { DEFAULT_LOCALE, isLocale, type Locale } from '../../../../contract/locale.js';
 import { setRequestLanguage } from '../../api/api-client.js';
-import { setFormatLocale, setFormatLabels } from '../../charts/value-format.js';
+import { setChartWords, setFormatLocale, setFormatLabels } from '../../charts/value-format.js';
+import { setRelativeWords } from '../accounts/account-format.js';
 import { en, type Messages } from './messages/en.js';
 
 /**
@@ -65,6 +66,23 @@ export async function setLocale(locale: Locale, options: { remember?: boolean } 
     yes: i18n.t('format.yes', { lng: locale }),
     no: i18n.t('format.no', { lng: locale }),
   });
+  const t = i18n.getFixedT(locale);
+  setChartWords({
+    kinds: t('chartText.kinds', { returnObjects: true }),
+    chart: t('chartText.chart'),
+    rows: (count) => t('chartText.rows', { count }),
+    moreRows: (count) => t('chartText.moreRows', { count }),
+    notOnMap: (shown, more) =>
+      more > 0 ? t('chartText.notOnMapMore', { shown, count: more }) : t('chartText.notOnMap', { shown }),
+    boxplot: t('chartText.boxplot', { returnObjects: true }),
+    total: t('chartText.total'),
+    ofFirstStage: t('chartText.ofFirstStage'),
+    noData: t('chartText.noData'),
+  });
+  setRelativeWords({
+    soon: i18n.t('time.soon', { lng: locale }),
+    justNow: i18n.t('time.justNow', { lng: locale }),
+  });
   setRequestLanguage(locale);
   await i18n.changeLanguage(locale);
   document.documentElement.lang = locale;
@@ -74,6 +92,19 @@ export async function setLocale(locale: Locale, options: { remember?: boolean } 
     } catch {
       // Not kept across reloads; the server's copy still is.
     }
+}
+
+let pageTexts: Promise<void> | undefined;
+/**
+ * The English texts of the signed-in pages (messages/en-pages.ts), added to the catalogue before the
+ * first of those pages renders (App.tsx loads them with the page's chunk). Other languages carry them
+ * in their own chunk already.
+ */
+export function loadPageTexts(): Promise<void> {
+  pageTexts ??= Promise.all([init(), import('./messages/en-pages.js')]).then(([, m]) => {
+    i18n.addResourceBundle('en', 'translation', m.enPages, true, false);
+  });
+  return pageTexts;
 }
 
 export function currentLocale(): Locale {

@@ -1,3 +1,4 @@
+import { formatLocale } from '../../charts/value-format.js';
 import type { RunProgress, RunStatus, RunSummary } from '../../../../contract/index.js';
 
 /**
@@ -62,7 +63,7 @@ export function formatProgress(
 }
 
 export function formatCount(n: number, locale?: string): string {
-  return new Intl.NumberFormat(locale ?? 'en-US', { maximumFractionDigits: 0 }).format(n);
+  return new Intl.NumberFormat(locale ?? formatLocale(), { maximumFractionDigits: 0 }).format(n);
 }
 
 /** A run's own elapsed time: the server's duration once finished, counted from its start while running. */
@@ -83,6 +84,13 @@ export function isActive(status: RunStatus): boolean {
 }
 
 /** The word on a run's badge; a run asked to stop says so until it has. */
+/** The catalogue key of a run's status as the badges show it (app/i18n/messages: jobs.runStatus). */
+export function runStatusKey(
+  run: Pick<RunSummary, 'status' | 'cancelRequested'>,
+): `jobs.runStatus.${RunStatus | 'cancelling'}` {
+  return `jobs.runStatus.${run.cancelRequested && isActive(run.status) ? 'cancelling' : run.status}`;
+}
+
 export function runStatusLabel(run: Pick<RunSummary, 'status' | 'cancelRequested'>): string {
   if (run.cancelRequested && isActive(run.status)) return 'cancelling…';
   return run.status;
@@ -94,6 +102,24 @@ export interface RunToast {
   readonly message: string;
 }
 
+/** The sentences of the run toasts, by key, with {{title}}, {{rows}} and {{time}} (the UI passes the catalogue's). */
+export type RunToastKey =
+  'finished' | 'finishedMessage' | 'failed' | 'failedNoMessage' | 'cancelled' | 'cancelledMessage';
+export type RunToastWords = (
+  key: RunToastKey,
+  values: { title: string; rows: string; time: string; count: number },
+) => string;
+
+const RUN_TOAST_ENGLISH: RunToastWords = (key, v) =>
+  ({
+    finished: `${v.title} finished`,
+    finishedMessage: `${v.rows} ${v.count === 1 ? 'row' : 'rows'} written in ${v.time}.`,
+    failed: `${v.title} failed`,
+    failedNoMessage: 'The run failed without a message.',
+    cancelled: `${v.title} cancelled`,
+    cancelledMessage: `Stopped by request after ${v.rows} ${v.count === 1 ? 'row' : 'rows'} written.`,
+  })[key];
+
 /**
  * What to tell the user when a run has finished (from the run events), or undefined while it is
  * still going. A failure carries the pipeline's own user-safe message.
@@ -102,27 +128,25 @@ export function runFinishedToast(
   run: Pick<RunSummary, 'status' | 'rowsWritten' | 'durationMs' | 'error'>,
   pipelineTitle: string,
   locale?: string,
+  say: RunToastWords = RUN_TOAST_ENGLISH,
 ): RunToast | undefined {
-  const rows = `${formatCount(run.rowsWritten, locale)} ${run.rowsWritten === 1 ? 'row' : 'rows'}`;
+  const v = {
+    title: pipelineTitle,
+    rows: formatCount(run.rowsWritten, locale),
+    count: run.rowsWritten,
+    time: formatDuration(run.durationMs),
+  };
   switch (run.status) {
     case 'succeeded':
-      return {
-        kind: 'success',
-        title: `${pipelineTitle} finished`,
-        message: `${rows} written in ${formatDuration(run.durationMs)}.`,
-      };
+      return { kind: 'success', title: say('finished', v), message: say('finishedMessage', v) };
     case 'failed':
       return {
         kind: 'error',
-        title: `${pipelineTitle} failed`,
-        message: run.error?.message ?? 'The run failed without a message.',
+        title: say('failed', v),
+        message: run.error?.message ?? say('failedNoMessage', v),
       };
     case 'cancelled':
-      return {
-        kind: 'info',
-        title: `${pipelineTitle} cancelled`,
-        message: `Stopped by request after ${rows} written.`,
-      };
+      return { kind: 'info', title: say('cancelled', v), message: say('cancelledMessage', v) };
     default:
       return undefined;
   }

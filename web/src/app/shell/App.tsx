@@ -1,4 +1,5 @@
 import { lazy, Suspense, type ReactNode } from 'react';
+import { loadPageTexts } from '../i18n/i18n.js';
 import { AppHeader } from '../../components/AppHeader.js';
 import { CommandLayer } from '../../components/CommandLayer.js';
 import { DashboardListPage } from '../../pages/DashboardListPage.js';
@@ -22,38 +23,53 @@ import { useLocation } from '../routing/router.js';
  * and still stays within its 150 KB gzip budget (bench web-bundle).
  */
 const AccountSessionsPage = lazy(() =>
-  import('../../pages/AccountSessionsPage.js').then((m) => ({ default: m.AccountSessionsPage })),
+  withPageTexts(import('../../pages/AccountSessionsPage.js')).then((m) => ({
+    default: m.AccountSessionsPage,
+  })),
 );
 const AccountTokensPage = lazy(() =>
-  import('../../pages/AccountTokensPage.js').then((m) => ({ default: m.AccountTokensPage })),
+  withPageTexts(import('../../pages/AccountTokensPage.js')).then((m) => ({ default: m.AccountTokensPage })),
 );
 const AdminAuditPage = lazy(() =>
-  import('../../pages/AdminAuditPage.js').then((m) => ({ default: m.AdminAuditPage })),
+  withPageTexts(import('../../pages/AdminAuditPage.js')).then((m) => ({ default: m.AdminAuditPage })),
 );
 const AdminMembersPage = lazy(() =>
-  import('../../pages/AdminMembersPage.js').then((m) => ({ default: m.AdminMembersPage })),
+  withPageTexts(import('../../pages/AdminMembersPage.js')).then((m) => ({ default: m.AdminMembersPage })),
 );
 const AdminOrganisationPage = lazy(() =>
-  import('../../pages/AdminOrganisationPage.js').then((m) => ({ default: m.AdminOrganisationPage })),
+  withPageTexts(import('../../pages/AdminOrganisationPage.js')).then((m) => ({
+    default: m.AdminOrganisationPage,
+  })),
 );
-const JobsPage = lazy(() => import('../../pages/JobsPage.js').then((m) => ({ default: m.JobsPage })));
+const JobsPage = lazy(() =>
+  withPageTexts(import('../../pages/JobsPage.js')).then((m) => ({ default: m.JobsPage })),
+);
 const ExportsPage = lazy(() =>
-  import('../../pages/ExportsPage.js').then((m) => ({ default: m.ExportsPage })),
+  withPageTexts(import('../../pages/ExportsPage.js')).then((m) => ({ default: m.ExportsPage })),
 );
 const SubscriptionsPage = lazy(() =>
-  import('../../pages/SubscriptionsPage.js').then((m) => ({ default: m.SubscriptionsPage })),
+  withPageTexts(import('../../pages/SubscriptionsPage.js')).then((m) => ({ default: m.SubscriptionsPage })),
 );
-const DataPage = lazy(() => import('../../pages/DataPage.js').then((m) => ({ default: m.DataPage })));
-const InvitePage = lazy(() => import('../../pages/InvitePage.js').then((m) => ({ default: m.InvitePage })));
+const DataPage = lazy(() =>
+  withPageTexts(import('../../pages/DataPage.js')).then((m) => ({ default: m.DataPage })),
+);
+const InvitePage = lazy(() =>
+  withPageTexts(import('../../pages/InvitePage.js')).then((m) => ({ default: m.InvitePage })),
+);
 const AccountPasswordPage = lazy(() =>
-  import('../../pages/PasswordPages.js').then((m) => ({ default: m.AccountPasswordPage })),
+  withPageTexts(import('../../pages/PasswordPages.js')).then((m) => ({ default: m.AccountPasswordPage })),
 );
 const ForgotPasswordPage = lazy(() =>
-  import('../../pages/PasswordPages.js').then((m) => ({ default: m.ForgotPasswordPage })),
+  withPageTexts(import('../../pages/PasswordPages.js')).then((m) => ({ default: m.ForgotPasswordPage })),
 );
 const ResetPasswordPage = lazy(() =>
-  import('../../pages/PasswordPages.js').then((m) => ({ default: m.ResetPasswordPage })),
+  withPageTexts(import('../../pages/PasswordPages.js')).then((m) => ({ default: m.ResetPasswordPage })),
 );
+
+/** A lazy page arrives with its texts (the signed-in pages' part of the catalogue is a chunk too). */
+function withPageTexts<T>(page: Promise<T>): Promise<T> {
+  return Promise.all([page, loadPageTexts()]).then(([m]) => m);
+}
 
 /** What a lazily loaded page shows while its chunk arrives (usually a blink). */
 function PageLoading({ label }: { label: string }): ReactNode {

@@ -1,4 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { formatLocale } from '../../charts/value-format.js';
 import { useState, type FormEvent } from 'react';
 import type { Role } from '../../../../contract/index.js';
 import { inviteMutation } from '../../api/accounts-mutations.js';
@@ -10,6 +12,7 @@ import { RoleSelect } from './RoleSelect.js';
  * has an account. Without SMTP the link is shown here once, for the admin to pass on.
  */
 export function InviteForm() {
+  const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('viewer');
@@ -32,10 +35,10 @@ export function InviteForm() {
   return (
     <form className="panel form-grid" onSubmit={submit} aria-labelledby="invite-title">
       <h2 id="invite-title" className="panel-title">
-        Invite a member
+        {t('members.invite')}
       </h2>
       <div className="field">
-        <label htmlFor="invite-email">Email</label>
+        <label htmlFor="invite-email">{t('members.email')}</label>
         <input
           id="invite-email"
           type="email"
@@ -47,29 +50,31 @@ export function InviteForm() {
         />
       </div>
       <div className="field">
-        <label htmlFor="invite-role">Role</label>
+        <label htmlFor="invite-role">{t('members.role')}</label>
         <RoleSelect id="invite-role" value={role} onChange={setRole} />
       </div>
       <div className="form-actions">
         <button type="submit" className="button" disabled={invite.isPending || !email.trim()}>
-          {invite.isPending ? 'Inviting…' : 'Send invitation'}
+          {invite.isPending ? t('members.inviting') : t('members.sendInvitation')}
         </button>
       </div>
       <FormError error={invite.error} />
       {sent && (
         <div className="form-success" role="status">
           {sent.delivery === 'email' ? (
-            <p>Invitation e-mailed to {sent.invitation.email}. They join when they accept it.</p>
+            <p>{t('members.invitationSent', { email: sent.invitation.email })}</p>
           ) : (
             <>
               <p>
-                This server sends no e-mail: give {sent.invitation.email} this link yourself. It is shown only
-                now, works once, and expires {new Date(sent.invitation.expiresAt).toLocaleDateString()}.
+                {t('members.invitationLink', {
+                  email: sent.invitation.email,
+                  date: new Date(sent.invitation.expiresAt).toLocaleDateString(formatLocale()),
+                })}
               </p>
               <input
                 className="invite-link"
                 readOnly
-                aria-label="Invitation link"
+                aria-label={t('members.invitationLinkLabel')}
                 value={link}
                 onFocus={(e) => e.target.select()}
               />

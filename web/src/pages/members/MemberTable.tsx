@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { useState } from 'react';
 import type { SessionInfo } from '../../../../contract/index.js';
 import { changeRoleMutation, memberActionMutation } from '../../api/accounts-mutations.js';
@@ -9,11 +10,12 @@ import { EmptyState, ListSkeleton } from '../../components/AccountPage.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { FormError } from '../../components/FormError.js';
 import { WidgetError } from '../../components/WidgetStates.js';
-import { confirmLabel, confirmText, confirmTitle, type Pending } from './member-confirm.js';
+import type { Pending } from './member-confirm.js';
 import { RoleSelect } from './RoleSelect.js';
 
 /** The organisation's members; role changes inline, destructive actions behind a confirmation. */
 export function MemberTable({ session }: { session: SessionInfo }) {
+  const { t } = useTranslation();
   const queryClient = useQueryClient();
   const list = useQuery(membersQuery());
   const [pending, setPending] = useState<Pending | undefined>();
@@ -34,29 +36,32 @@ export function MemberTable({ session }: { session: SessionInfo }) {
   if (list.isError)
     return <WidgetError error={list.error} onRetry={() => void list.refetch()} retrying={list.isFetching} />;
   const members = list.data.members;
-  const passwordIssue = pending?.kind === 'password' ? passwordProblem(newPassword) : undefined;
+  const passwordIssue =
+    pending?.kind === 'password'
+      ? passwordProblem(newPassword, (rule) => t(`passwordRules.${rule}`))
+      : undefined;
   return (
     <section className="account-section" aria-labelledby="members-title">
       <h2 id="members-title" className="section-title">
-        Members <span className="count">{members.length}</span>
+        {t('pages.admin-members')} <span className="count">{members.length}</span>
       </h2>
       <FormError error={changeRole.error} />
       {members.length === 0 ? (
-        <EmptyState title="No members">
-          <p>Invite the first member above.</p>
+        <EmptyState title={t('members.none')}>
+          <p>{t('members.inviteFirst')}</p>
         </EmptyState>
       ) : (
         <div className="table-scroll">
           <table className="data-table account-table">
             <thead>
               <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                <th scope="col">Last sign-in</th>
-                <th scope="col">Member since</th>
+                <th scope="col">{t('members.email')}</th>
+                <th scope="col">{t('members.role')}</th>
+                <th scope="col">{t('exports.status')}</th>
+                <th scope="col">{t('members.lastSignIn')}</th>
+                <th scope="col">{t('members.since')}</th>
                 <th scope="col">
-                  <span className="visually-hidden">Actions</span>
+                  <span className="visually-hidden">{t('exports.actions')}</span>
                 </th>
               </tr>
             </thead>
@@ -67,20 +72,17 @@ export function MemberTable({ session }: { session: SessionInfo }) {
                   <tr key={m.userId} data-member={m.email}>
                     <td>
                       {m.email}
-                      {self && <span className="badge badge-accent">You</span>}
+                      {self && <span className="badge badge-accent">{t('members.you')}</span>}
                       {!m.accountManaged && (
-                        <span
-                          className="badge"
-                          title="Also a member elsewhere: they manage their own password and account."
-                        >
-                          shared account
+                        <span className="badge" title={t('members.sharedTitle')}>
+                          {t('members.shared')}
                         </span>
                       )}
                     </td>
                     <td>
                       <RoleSelect
                         id={`role-${m.userId}`}
-                        label={`Role of ${m.email}`}
+                        label={t('members.roleOf', { email: m.email })}
                         value={m.role}
                         // Demoting yourself could leave the organisation without an admin: another admin does it.
                         disabled={self || (changeRole.isPending && changeRole.variables?.userId === m.userId)}
@@ -91,15 +93,15 @@ export function MemberTable({ session }: { session: SessionInfo }) {
                       {m.disabledAt ? (
                         <span
                           className="badge state badge-revoked"
-                          title={`Disabled ${formatDateTime(m.disabledAt)}`}
+                          title={t('members.disabledAt', { time: formatDateTime(m.disabledAt) })}
                         >
-                          disabled
+                          {t('members.disabled')}
                         </span>
                       ) : (
-                        <span className="badge state badge-active">active</span>
+                        <span className="badge state badge-active">{t('members.active')}</span>
                       )}
                     </td>
-                    <td>{m.lastLoginAt ? formatDateTime(m.lastLoginAt) : 'Never'}</td>
+                    <td>{m.lastLoginAt ? formatDateTime(m.lastLoginAt) : t('members.never')}</td>
                     <td>{formatDateTime(m.createdAt)}</td>
                     <td className="row-actions">
                       {!self && (
@@ -110,9 +112,13 @@ export function MemberTable({ session }: { session: SessionInfo }) {
                               type="button"
                               className="button secondary small"
                               onClick={() => open({ kind: m.disabledAt ? 'enable' : 'disable', member: m })}
-                              aria-label={`${m.disabledAt ? 'Enable' : 'Disable'} ${m.email}`}
+                              aria-label={
+                                m.disabledAt
+                                  ? t('members.enableNamed', { email: m.email })
+                                  : t('members.disableNamed', { email: m.email })
+                              }
                             >
-                              {m.disabledAt ? 'Enable' : 'Disable'}
+                              {m.disabledAt ? t('members.enable') : t('members.disable')}
                             </button>
                           )}
                           {m.accountManaged && (
@@ -120,18 +126,18 @@ export function MemberTable({ session }: { session: SessionInfo }) {
                               type="button"
                               className="button secondary small"
                               onClick={() => open({ kind: 'password', member: m })}
-                              aria-label={`Reset the password of ${m.email}`}
+                              aria-label={t('members.resetPasswordNamed', { email: m.email })}
                             >
-                              Reset password
+                              {t('members.resetPassword')}
                             </button>
                           )}
                           <button
                             type="button"
                             className="button danger-outline small"
                             onClick={() => open({ kind: 'remove', member: m })}
-                            aria-label={`Remove ${m.email}`}
+                            aria-label={t('members.removeNamed', { email: m.email })}
                           >
-                            Remove
+                            {t('members.remove')}
                           </button>
                         </>
                       )}
@@ -145,8 +151,8 @@ export function MemberTable({ session }: { session: SessionInfo }) {
       )}
       {pending && (
         <ConfirmDialog
-          title={confirmTitle(pending)}
-          confirmLabel={confirmLabel(pending)}
+          title={t(`members.confirm.${pending.kind}.title`, { email: pending.member.email })}
+          confirmLabel={t(`members.confirm.${pending.kind}.label`)}
           danger={pending.kind !== 'enable'}
           pending={act.isPending || (pending.kind === 'password' && !!passwordIssue)}
           error={act.error}
@@ -162,8 +168,8 @@ export function MemberTable({ session }: { session: SessionInfo }) {
         >
           {pending.kind === 'password' ? (
             <div className="field">
-              <p>Their sessions end at once; they sign in again with the new password.</p>
-              <label htmlFor="reset-password">New password</label>
+              <p>{t('members.passwordNote')}</p>
+              <label htmlFor="reset-password">{t('members.newPassword')}</label>
               <input
                 id="reset-password"
                 type="password"
@@ -180,11 +186,11 @@ export function MemberTable({ session }: { session: SessionInfo }) {
                 id="reset-password-hint"
                 className={newPassword && passwordIssue ? 'field-error' : 'field-hint'}
               >
-                {(newPassword && passwordIssue) || 'At least 12 characters.'}
+                {(newPassword && passwordIssue) || t('members.atLeast12')}
               </span>
             </div>
           ) : (
-            <p>{confirmText(pending)}</p>
+            <p>{t(`members.confirm.${pending.kind}.text`)}</p>
           )}
         </ConfirmDialog>
       )}

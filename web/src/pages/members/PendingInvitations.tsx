@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { revokeInvitationMutation } from '../../api/accounts-mutations.js';
 import { invitationsQuery } from '../../api/accounts-queries.js';
-import { roleLabel } from '../../app/accounts/abilities.js';
 import { formatDateTime } from '../../app/accounts/account-format.js';
 import { ListSkeleton } from '../../components/AccountPage.js';
 import { FormError } from '../../components/FormError.js';
@@ -9,6 +9,7 @@ import { WidgetError } from '../../components/WidgetStates.js';
 
 /** Invitations not yet accepted, with revoke (the link stops working at once). */
 export function PendingInvitations() {
+  const { t } = useTranslation();
   const queryClient = useQueryClient();
   const list = useQuery(invitationsQuery());
   const revoke = useMutation(revokeInvitationMutation(queryClient));
@@ -20,19 +21,19 @@ export function PendingInvitations() {
   return (
     <section className="account-section" aria-labelledby="invitations-title">
       <h2 id="invitations-title" className="section-title">
-        Pending invitations <span className="count">{invitations.length}</span>
+        {t('members.pending')} <span className="count">{invitations.length}</span>
       </h2>
       <FormError error={revoke.error} />
       <div className="table-scroll">
         <table className="data-table account-table">
           <thead>
             <tr>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              <th scope="col">Invited</th>
-              <th scope="col">Expires</th>
+              <th scope="col">{t('members.email')}</th>
+              <th scope="col">{t('members.role')}</th>
+              <th scope="col">{t('members.invited')}</th>
+              <th scope="col">{t('members.expires')}</th>
               <th scope="col">
-                <span className="visually-hidden">Actions</span>
+                <span className="visually-hidden">{t('exports.actions')}</span>
               </th>
             </tr>
           </thead>
@@ -40,7 +41,7 @@ export function PendingInvitations() {
             {invitations.map((i) => (
               <tr key={i.id} data-invitation={i.email}>
                 <td>{i.email}</td>
-                <td>{roleLabel(i.role)}</td>
+                <td>{t(`roles.${i.role}`)}</td>
                 <td>{formatDateTime(i.createdAt)}</td>
                 <td>{formatDateTime(i.expiresAt)}</td>
                 <td className="row-actions">
@@ -49,9 +50,9 @@ export function PendingInvitations() {
                     className="button danger-outline small"
                     disabled={revoke.isPending && revoke.variables === i.id}
                     onClick={() => revoke.mutate(i.id)}
-                    aria-label={`Revoke the invitation of ${i.email}`}
+                    aria-label={t('members.revokeNamed', { email: i.email })}
                   >
-                    Revoke
+                    {t('members.revoke')}
                   </button>
                 </td>
               </tr>

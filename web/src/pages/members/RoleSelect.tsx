@@ -1,5 +1,6 @@
 import type { Role } from '../../../../contract/index.js';
-import { ROLE_ORDER, roleLabel } from '../../app/accounts/abilities.js';
+import { useTranslation } from 'react-i18next';
+import { ROLE_ORDER } from '../../app/accounts/abilities.js';
 
 export function RoleSelect(props: {
   id: string;
@@ -8,6 +9,7 @@ export function RoleSelect(props: {
   disabled?: boolean;
   label?: string;
 }) {
+  const { t } = useTranslation();
   return (
     <select
       id={props.id}
@@ -18,7 +20,7 @@ export function RoleSelect(props: {
     >
       {ROLE_ORDER.map((r) => (
         <option key={r} value={r}>
-          {roleLabel(r)}
+          {t(`roles.${r}`)}
         </option>
       ))}
     </select>

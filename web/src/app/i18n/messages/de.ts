@@ -1,3 +1,5 @@
+import { dePages } from './de-pages.js';
+import { deShared } from './de-shared.js';
 import type { Messages } from './en.js';
 
 /**
@@ -103,6 +105,11 @@ export const de: Messages = {
     refreshNow: 'Jetzt aktualisieren',
     refreshing: 'Wird aktualisiert…',
     refreshNowTitle: 'Die Datenquellen erneut lesen, am Cache vorbei',
+    off: 'Aus',
+    every: 'Alle {{time}}',
+    allClamped: 'Widgets aktualisieren höchstens alle {{time}}: so lange werden ihre Daten aufbewahrt.',
+    someClamped:
+      'Manche Widgets aktualisieren höchstens alle {{time}}: so lange werden ihre Daten aufbewahrt.',
   },
   pager: {
     label: 'Seiten von {{title}}',
@@ -227,6 +234,7 @@ export const de: Messages = {
     sendTo: 'Senden an',
     emailTo: 'E-Mail an {{email}}',
     me: 'mich',
+    email: 'E-Mail',
     webhook: 'Webhook',
     webhookUrl: 'Webhook-URL',
     created: 'Alarm eingerichtet',
@@ -409,4 +417,6 @@ export const de: Messages = {
     NETWORK_ERROR: 'Der Server ist nicht erreichbar. Prüfen Sie die Verbindung und versuchen Sie es erneut.',
     BAD_RESPONSE: 'Der Server hat unerwartet geantwortet.',
   },
+  ...deShared,
+  ...dePages,
 };

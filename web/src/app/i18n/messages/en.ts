@@ -1,4 +1,6 @@
 import type { enErrors } from './en-errors.js';
+import type { enPages } from './en-pages.js';
+import { enShared } from './en-shared.js';
 
 /**
  * The English catalogue: every UI string, by key (typed: a key used but missing here is a type
@@ -105,6 +107,10 @@ export const en = {
     refreshNow: 'Refresh now',
     refreshing: 'Refreshing…',
     refreshNowTitle: 'Read the data sources again, bypassing the cache',
+    off: 'Off',
+    every: 'Every {{time}}',
+    allClamped: 'Widgets refresh every {{time}} at most: their data is kept that long.',
+    someClamped: 'Some widgets refresh every {{time}} at most: their data is kept that long.',
   },
   pager: {
     label: '{{title}} pages',
@@ -228,6 +234,7 @@ export const en = {
     sendTo: 'Send to',
     emailTo: 'E-mail to {{email}}',
     me: 'me',
+    email: 'E-mail',
     webhook: 'Webhook',
     webhookUrl: 'Webhook URL',
     created: 'Alert created',
@@ -280,10 +287,11 @@ export const en = {
     deleted: 'Alert deleted',
     changeFailed: 'Could not change it',
   },
+  ...enShared,
 } as const;
 
 /** The English catalogue as i18next types it: the UI's strings and the error messages. */
-export type EnglishCatalogue = typeof en & { readonly errors: typeof enErrors };
+export type EnglishCatalogue = typeof en & typeof enPages & { readonly errors: typeof enErrors };
 
 /** The shape every other language's catalogue must have: the same keys, any text. */
 type Widen<T> = { readonly [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };

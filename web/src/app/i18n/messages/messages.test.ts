@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { de } from './de.js';
 import { en } from './en.js';
+import { enPages } from './en-pages.js';
 import { enErrors } from './en-errors.js';
 
 /** Every leaf as [dotted key, text]. */
@@ -14,7 +15,7 @@ const placeholders = (text: string) =>
   [...text.matchAll(/\{\{\s*([\w.]+)[^}]*\}\}/g)].map((m) => m[1]).sort();
 
 describe('the message catalogues', () => {
-  const english = new Map(leaves({ ...en, errors: enErrors }));
+  const english = new Map(leaves({ ...en, ...enPages, errors: enErrors }));
   const german = new Map(leaves(de));
 
   test('German has exactly the keys of English', () => {
