@@ -245,8 +245,20 @@ const pollDef = z
 
 const enrichDef = z
   .object({
-    /** The table (in the target) whose rows are enriched: the key columns are the result table's. */
-    from: z.object({ table: identifier, columns: z.array(identifier).min(1).max(64) }).strict(),
+    /**
+     * The rows enriched: a table of the target, or a dataset on the target's source (its table or
+     * SQL, scoped to the pipeline's organisation); the key columns are the result table's.
+     */
+    from: z
+      .object({
+        table: identifier.optional(),
+        dataset: identifier.optional(),
+        columns: z.array(identifier).min(1).max(64),
+      })
+      .strict()
+      .refine((f) => (f.table === undefined) !== (f.dataset === undefined), {
+        message: 'name either a table or a dataset to read the rows from',
+      }),
     /** Which rows a run takes: `pending` (no result yet), `failed` (failed before), `all`. */
     rows: z.enum(['pending', 'failed', 'all']).default('pending'),
     /** Rows read, called and written (one transaction with its checkpoint) at a time. */

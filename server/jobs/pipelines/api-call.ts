@@ -13,9 +13,17 @@ import type { BuiltRequest } from './request-builder.js';
  * capped at max_backoff) and unreadable bodies. Any other status is final. The outcome is the body or
  * the reason it failed — never a stand-in value: the caller stores a failed row as `failed`.
  */
-export type CallOutcome =
-  | { readonly ok: true; readonly body: unknown; readonly attempts: number; readonly throttled: number }
-  | { readonly ok: false; readonly error: string; readonly attempts: number; readonly throttled: number };
+export type CallOutcome = (
+  { readonly ok: true; readonly body: unknown } | { readonly ok: false; readonly error: string }
+) & {
+  readonly attempts: number;
+  /** Requests actually sent (an attempt refused by the open circuit sends none): what the API bills. */
+  readonly sent: number;
+  /** Sent requests answered with a 429. */
+  readonly throttled: number;
+  /** Sent requests that failed otherwise: network errors, timeouts, non-2xx, unreadable bodies. */
+  readonly failures: number;
+};
 
 export interface CallOptions {
   readonly spec: EnrichSpec;
@@ -62,6 +70,8 @@ export async function callApi(request: BuiltRequest, options: CallOptions): Prom
   const random = options.random ?? Math.random;
   const attempts = spec.retries + 1;
   let throttled = 0;
+  let sent = 0;
+  let failures = 0;
   let problem = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
     signal.throwIfAborted();
@@ -80,20 +90,29 @@ export async function callApi(request: BuiltRequest, options: CallOptions): Prom
       let body: unknown;
       try {
         if (options.limiter && spec.rateLimit) await options.limiter.take(spec.rateLimit, signal);
+        signal.throwIfAborted();
+        sent++;
         body = await attemptOnce(request, spec, signal);
       } catch (err) {
         breakers.record(resource, err);
+        if (
+          !signal.aborted &&
+          (err instanceof Retryable || err instanceof ResourceDown || err instanceof Final)
+        ) {
+          if (err instanceof Retryable && err.throttled) throttled++;
+          else failures++;
+        }
         throw err;
       }
       breakers.record(resource, undefined);
-      return { ok: true, body, attempts: attempt, throttled };
+      return { ok: true, body, attempts: attempt, sent, throttled, failures };
     } catch (err) {
       if (signal.aborted) throw signal.reason;
-      if (err instanceof Final) return { ok: false, error: err.message, attempts: attempt, throttled };
+      if (err instanceof Final)
+        return { ok: false, error: err.message, attempts: attempt, sent, throttled, failures };
       if (err instanceof Retryable || err instanceof ResourceDown) {
         problem = err.message;
         waitMs = err.waitMs;
-        if (err instanceof Retryable && err.throttled) throttled++;
       } else throw err;
     }
     if (attempt >= attempts) break;
@@ -108,7 +127,9 @@ export async function callApi(request: BuiltRequest, options: CallOptions): Prom
     ok: false,
     error: `${problem} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`,
     attempts,
+    sent,
     throttled,
+    failures,
   };
 }
 

@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { Pipeline, PipelineTable } from '../../config/project/pipeline.types.js';
+import {
+  API_USAGE_TABLE_NAME,
+  type Pipeline,
+  type PipelineTable,
+} from '../../config/project/pipeline.types.js';
+import type { Dataset } from '../../config/project/project.types.js';
 import type { IngestReadQuery } from '../../query/ingest-read.js';
-import type { IngestCell, IngestWriter } from '../../query/ingest-writer.js';
+import type { IngestCell, IngestTable, IngestWriter } from '../../query/ingest-writer.js';
 import type { SharedRateLimiter } from '../coordination/shared-rate-limiter.js';
 import type { PipelineRunContext, PipelineRunResult } from '../pipeline-contract.js';
 import { callApi, enrichBreakers } from './api-call.js';
@@ -32,6 +37,8 @@ export interface EnrichRunInputs {
   readonly secrets: ReadonlyMap<string, string>;
   readonly redactor: SecretRedactor;
   readonly inputs?: Readonly<Record<string, unknown>>;
+  /** With `enrich.from.dataset`: that dataset (the project's), whose rows are read instead of a table. */
+  readonly dataset?: Dataset;
   /** Which rows to take; default the pipeline's `enrich.rows`. */
   readonly rows?: 'pending' | 'failed' | 'all';
 }
@@ -44,11 +51,38 @@ interface EnrichState {
 
 const MAX_ERROR = 500;
 
+/**
+ * The usage ledger every enrichment target gets (docs/pipelines.md#usage-and-cost): one row per
+ * written batch — its day (UTC), the resource called (the rate limit's name, else the API's host),
+ * the requests sent, those answered 429, those that failed otherwise, and what they cost at the
+ * declared `cost_per_call` — appended in the batch's own transaction, so the figures are exactly
+ * the calls behind the results the target holds (a crash loses the batch in flight and its row
+ * together). The tenant column (the writer adds it) makes it per organisation.
+ */
+export const API_USAGE_TABLE: IngestTable = {
+  name: API_USAGE_TABLE_NAME,
+  key: ['run_id', 'batch'],
+  columns: [
+    { name: 'day', type: 'DATE' },
+    { name: 'resource', type: 'VARCHAR' },
+    { name: 'pipeline', type: 'VARCHAR' },
+    { name: 'run_id', type: 'VARCHAR' },
+    { name: 'batch', type: 'INTEGER' },
+    { name: 'calls', type: 'INTEGER' },
+    { name: 'throttled', type: 'INTEGER' },
+    { name: 'failures', type: 'INTEGER' },
+    { name: 'cost', type: 'DOUBLE' },
+    { name: 'recorded_at', type: 'TIMESTAMP' },
+  ],
+};
+
 export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineRunResult> {
   const { pipeline, writer, context, redactor } = run;
   const spec = pipeline.enrich;
   const table = pipeline.tables[0];
   if (!spec || !table) throw pipelineFailed(pipeline, 'no enrich settings');
+  if (spec.from.dataset !== null && run.dataset?.id !== spec.from.dataset)
+    throw pipelineFailed(pipeline, `its dataset "${spec.from.dataset}" is not in the project`);
   const mode = run.rows ?? spec.rows;
   const keyAt = table.key.map((k) => spec.from.columns.indexOf(k));
   const keyColumns = table.key.map((k) => table.columns.findIndex((c) => c.name === k));
@@ -57,6 +91,7 @@ export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineR
   const publisher = new Publisher(pipeline, writer, context);
   const query = (after: readonly IngestCell[] | null): IngestReadQuery => ({
     from: spec.from.table,
+    ...(run.dataset ? { dataset: run.dataset } : {}),
     columns: spec.from.columns,
     key: table.key,
     after,
@@ -87,7 +122,11 @@ export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineR
   let failed = 0;
   let calls = 0;
   let throttled = 0;
+  let callFailures = 0;
   let written = 0;
+  let batchNo = 0;
+  /** The counters at the last written batch: each usage row holds what was called since. */
+  let billed = { calls: 0, throttled: 0, failures: 0 };
   const started = Date.now();
   const report = () =>
     context.progress({
@@ -127,16 +166,20 @@ export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineR
     const cursor: readonly IngestCell[] | null = whole ? keyAt.map((k) => lastRow[k] ?? null) : after;
     if (done.length > 0 || whole) {
       const state: EnrichState = { v: 1, runId: context.runId, after: cursor };
+      const now = { calls, throttled, failures: callFailures };
+      const usage = usageRow(now, billed, ++batchNo);
       try {
         written += await writer.writePage(
           done.map((r) => keyColumns.map((k) => r[k] ?? null)),
           new Map([[table.name, done]]),
           pipeline.id,
           JSON.stringify(state),
+          new Map([[API_USAGE_TABLE.name, usage ? [usage] : []]]),
         );
       } catch (err) {
         throw pipelineFailed(pipeline, `a batch of results could not be written: ${message(err)}`, err);
       }
+      billed = now;
       publisher.wrote();
     }
     after = cursor;
@@ -145,7 +188,7 @@ export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineR
   }
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  const summary = `${ok} ok, ${failed} failed, ${skipped} skipped; ${calls} calls, ${throttled} throttled (429), cost ${(calls * spec.costPerCall).toFixed(2)}`;
+  const summary = `${ok} ok, ${failed} failed, ${skipped} skipped; ${calls} calls, ${throttled} throttled (429), ${callFailures} failed calls, cost ${(calls * spec.costPerCall).toFixed(2)}`;
   if (context.signal.aborted) {
     context.log('info', `cancelled after ${seconds} s: ${summary}; the next run takes the rows left`);
     return { outcome: 'cancelled', rowsWritten: written };
@@ -153,6 +196,25 @@ export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineR
   if (publisher.pending) await publisher.now('final');
   context.log('info', `done in ${seconds} s: ${summary}`);
   return { outcome: 'succeeded', rowsWritten: written };
+
+  /** The usage row of a batch: the calls since the last one written (none when nothing was sent). */
+  function usageRow(now: typeof billed, last: typeof billed, batch: number): IngestCell[] | null {
+    const sent = now.calls - last.calls;
+    if (sent === 0) return null;
+    const at = new Date().toISOString();
+    return [
+      at.slice(0, 10),
+      resource,
+      pipeline.id,
+      context.runId,
+      batch,
+      sent,
+      now.throttled - last.throttled,
+      now.failures - last.failures,
+      Math.round(sent * spec!.costPerCall * 1e6) / 1e6,
+      at.replace('T', ' ').replace('Z', ''),
+    ];
+  }
 
   /** One row's call → its result row (key, result columns, status, error, attempts, enriched_at). */
   async function enrichRow(row: IngestCell[]): Promise<IngestCell[]> {
@@ -197,8 +259,9 @@ export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineR
         limiter: run.limiter,
         signal: context.signal,
       });
-      calls += outcome.attempts;
+      calls += outcome.sent;
       throttled += outcome.throttled;
+      callFailures += outcome.failures;
       return outcome;
     };
     const launched = await call(request);

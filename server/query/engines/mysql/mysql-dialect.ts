@@ -124,6 +124,7 @@ const STORED: Record<IngestColumnType, readonly string[]> = {
 /** MySQL/MariaDB's statements of the shared server ingest writer (server-ingest-writer.ts). */
 export const mysqlIngestSql = serverIngestStatements({
   quote,
+  dialect: mysqlDialect,
   placeholder: () => '?',
   ddlType: (type) => DDL[type],
   storedAs: (type) => STORED[type],

@@ -45,6 +45,7 @@ const DDL: Record<IngestColumnType, string> = {
 /** PostgreSQL's statements of the shared server ingest writer (server-ingest-writer.ts). */
 export const postgresIngestSql = serverIngestStatements({
   quote,
+  dialect: postgresDialect,
   placeholder: (n) => `$${n}`,
   ddlType: (type) => DDL[type],
   storedAs: (type) =>
