@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import {
   API_USAGE_TABLE_NAME,
   type Pipeline,
@@ -83,6 +84,8 @@ export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineR
   if (!spec || !table) throw pipelineFailed(pipeline, 'no enrich settings');
   if (spec.from.dataset !== null && run.dataset?.id !== spec.from.dataset)
     throw pipelineFailed(pipeline, `its dataset "${spec.from.dataset}" is not in the project`);
+  // Every call in flight listens for a cancel on the run's signal (and polls, and rate-limit waits).
+  setMaxListeners(Math.max(getMaxListeners(context.signal), spec.concurrency * 4 + 10), context.signal);
   const mode = run.rows ?? spec.rows;
   const keyAt = table.key.map((k) => spec.from.columns.indexOf(k));
   const keyColumns = table.key.map((k) => table.columns.findIndex((c) => c.name === k));
@@ -137,55 +140,141 @@ export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineR
     });
   report();
 
-  while (!context.signal.aborted) {
-    let batch: IngestCell[][];
+  // Calls flow across batches: while one batch is written (and the next read), the workers already
+  // call the next batch's rows, so the API never waits for the database. The target's connection is
+  // used by one statement sequence at a time (`exclusive`); batches are written whole and in key
+  // order, so the checkpoint only ever moves past rows that all have their result.
+  interface Batch {
+    readonly rows: readonly IngestCell[][];
+    readonly results: (IngestCell[] | undefined)[];
+    /** The next row to hand to a worker. */
+    next: number;
+    /** Rows handed out or not yet, whose call has not ended. */
+    open: number;
+  }
+  const unwritten: Batch[] = [];
+  let current: Batch | null = null;
+  let readCursor: readonly IngestCell[] | null = after;
+  let exhausted = false;
+  let reading: Promise<void> | null = null;
+  let failure: unknown = null;
+  let connection: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
+    const turn = connection.then(work);
+    connection = turn.catch(() => undefined);
+    return turn;
+  };
+  /** At most this many batches read but not yet written: memory stays bounded when writes lag. */
+  const MAX_UNWRITTEN = 3;
+  /** Wakes the reader waiting for room (one reader at a time). */
+  let written_: () => void = () => undefined;
+  const aWrite = () => new Promise<void>((resolve) => (written_ = resolve));
+  const stopped = () => context.signal.aborted || failure !== null;
+
+  const readNext = async (): Promise<void> => {
+    while (unwritten.length >= MAX_UNWRITTEN && !stopped()) await aWrite();
+    if (stopped()) return;
+    let rows: IngestCell[][];
     try {
-      batch = await writer.readRows(query(after), spec.batch);
+      rows = await exclusive(() => writer.readRows(query(readCursor), spec.batch));
     } catch (err) {
-      throw pipelineFailed(pipeline, `cannot read ${spec.from.table}: ${message(err)}`, err);
+      failure ??= pipelineFailed(pipeline, `cannot read ${spec.from.table}: ${message(err)}`, err);
+      return;
     }
-    if (batch.length === 0) break;
-    const results: (IngestCell[] | undefined)[] = new Array(batch.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < batch.length && !context.signal.aborted) {
-        const i = next++;
-        const row = batch[i] as IngestCell[];
-        const outcome = await enrichRow(row).catch((err: unknown) => {
-          if (context.signal.aborted) return undefined; // cancelled mid-call: not written, redone next run
-          throw err;
-        });
-        if (outcome) results[i] = outcome;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(spec.concurrency, batch.length) }, worker));
-    const done = results.filter((r): r is IngestCell[] => r !== undefined);
-    // Rows finished before a cancel are kept; the cursor moves past the whole batch only when it is whole.
-    const whole = done.length === batch.length;
-    const lastRow = batch[batch.length - 1] as IngestCell[];
+    if (rows.length === 0) {
+      exhausted = true;
+      return;
+    }
+    const lastRow = rows[rows.length - 1] as IngestCell[];
+    readCursor = keyAt.map((k) => lastRow[k] ?? null);
+    current = { rows, results: new Array<IngestCell[] | undefined>(rows.length), next: 0, open: rows.length };
+    unwritten.push(current);
+  };
+
+  /** The next row to call, reading the next batch when this one is handed out; null: no more. */
+  const take = async (): Promise<{ batch: Batch; i: number } | null> => {
+    for (;;) {
+      if (stopped()) return null;
+      if (current && current.next < current.rows.length) return { batch: current, i: current.next++ };
+      if (exhausted) return null;
+      reading ??= readNext().finally(() => (reading = null));
+      await reading;
+    }
+  };
+
+  /** One batch's results (all, or those finished before a cancel) with its checkpoint and usage row. */
+  const writeBatch = async (batch: Batch, whole: boolean): Promise<void> => {
+    const done = batch.results.filter((r): r is IngestCell[] => r !== undefined);
+    const lastRow = batch.rows[batch.rows.length - 1] as IngestCell[];
+    // Rows finished before a cancel are kept; the cursor moves past a batch only when it is whole.
     const cursor: readonly IngestCell[] | null = whole ? keyAt.map((k) => lastRow[k] ?? null) : after;
-    if (done.length > 0 || whole) {
-      const state: EnrichState = { v: 1, runId: context.runId, after: cursor };
-      const now = { calls, throttled, failures: callFailures };
-      const usage = usageRow(now, billed, ++batchNo);
-      try {
-        written += await writer.writePage(
+    if (done.length === 0 && !whole) return;
+    const state: EnrichState = { v: 1, runId: context.runId, after: cursor };
+    const now = { calls, throttled, failures: callFailures };
+    const usage = usageRow(now, billed, ++batchNo);
+    try {
+      written += await exclusive(() =>
+        writer.writePage(
           done.map((r) => keyColumns.map((k) => r[k] ?? null)),
           new Map([[table.name, done]]),
           pipeline.id,
           JSON.stringify(state),
           new Map([[API_USAGE_TABLE.name, usage ? [usage] : []]]),
-        );
-      } catch (err) {
-        throw pipelineFailed(pipeline, `a batch of results could not be written: ${message(err)}`, err);
-      }
-      billed = now;
-      publisher.wrote();
+        ),
+      );
+    } catch (err) {
+      throw pipelineFailed(pipeline, `a batch of results could not be written: ${message(err)}`, err);
     }
+    billed = now;
     after = cursor;
+    publisher.wrote();
     report();
-    if (!context.signal.aborted) await publisher.maybe();
-  }
+    if (!context.signal.aborted) await exclusive(() => publisher.maybe());
+  };
+
+  /** Writes the whole batches at the front, in order (one chain: never two writes at once). */
+  let writing: Promise<void> = Promise.resolve();
+  const flush = () => {
+    writing = writing.then(async () => {
+      while (!stopped()) {
+        const first = unwritten[0];
+        if (!first || first.open > 0 || first.next < first.rows.length) return;
+        try {
+          await writeBatch(first, true);
+        } catch (err) {
+          failure ??= err;
+          return;
+        }
+        unwritten.shift();
+        written_();
+      }
+    });
+  };
+
+  const worker = async () => {
+    for (let job = await take(); job !== null; job = await take()) {
+      const { batch, i } = job;
+      try {
+        const outcome = await enrichRow(batch.rows[i] as IngestCell[]).catch((err: unknown) => {
+          if (context.signal.aborted) return undefined; // cancelled mid-call: not written, redone next run
+          throw err;
+        });
+        if (outcome) batch.results[i] = outcome;
+      } catch (err) {
+        failure ??= err;
+      } finally {
+        batch.open--;
+      }
+      if (batch.open === 0 && batch.next >= batch.rows.length) flush();
+    }
+  };
+  await Promise.all(Array.from({ length: spec.concurrency }, worker));
+  written_();
+  await writing;
+  if (failure !== null) throw failure;
+  // Only after a cancel are batches left: what finished of them is kept, the cursor stays put (the
+  // next run reads the rows without a result again).
+  for (const batch of unwritten) await writeBatch(batch, false);
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const summary = `${ok} ok, ${failed} failed, ${skipped} skipped; ${calls} calls, ${throttled} throttled (429), ${callFailures} failed calls, cost ${(calls * spec.costPerCall).toFixed(2)}`;
