@@ -233,7 +233,7 @@ describe.skipIf(!available)('German UI in Chromium', () => {
     await palette.getByRole('combobox').fill('abonnements');
     await eventually(() => palette.getByRole('option').count(), 1);
     await palette.getByRole('combobox').press('Enter');
-    await eventually(() => new URL(page.url()).pathname, '/subscriptions');
+    await eventually(() => Promise.resolve(new URL(page.url()).pathname), '/subscriptions');
 
     // Back to English for the tests after this one.
     await page.locator('.account-menu-button').click();

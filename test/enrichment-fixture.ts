@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import pg from 'pg';
 import type { Candidate } from '../examples/sourcing/generator/generate-candidates.js';
 
 /**
@@ -18,16 +19,30 @@ export interface EnrichPipelineOptions {
   readonly retries: number;
   readonly backoff: string;
   readonly maxBackoff: string;
+  /** The declared price of one call (api_usage.cost); default 0. */
+  readonly costPerCall?: number;
 }
 
-export function enrichPipelineYaml(target: string, o: EnrichPipelineOptions): string {
+/** Where the rows come from and go: a DuckDB file by default, a PostgreSQL schema with `server`. */
+export interface EnrichProjectOptions {
+  /**
+   * The targets' sources get `server_url_env: <urlEnv>`; the candidates are also loaded into the
+   * PostgreSQL database `url` names (its `search_path` option names a schema of its own, recreated
+   * here). Runs given `urlEnv=url` then read and write there; without it, the DuckDB files.
+   */
+  readonly server?: { readonly urlEnv: string; readonly url: string };
+  /** Read the rows through the `candidates` dataset (`from: { dataset }`) instead of the table. */
+  readonly fromDataset?: boolean;
+}
+
+export function enrichPipelineYaml(target: string, o: EnrichPipelineOptions, fromDataset = false): string {
   return `title: Screen candidates (${target})
 organisation: sourcex
 type: enrich
 target: ${target}
 tenant_column: org
 enrich:
-  from: { table: candidates, columns: [id, headline] }
+  from: { ${fromDataset ? 'dataset' : 'table'}: candidates, columns: [id, headline] }
   batch: ${o.batch}
   concurrency: ${o.concurrency}
   request:
@@ -42,6 +57,7 @@ ${o.rateLimit ? `  rate_limit: { name: scoring, calls: ${o.rateLimit.calls}, per
   max_backoff: ${o.maxBackoff}
   circuit: { failures: 50, cool_down: 200ms }
   result: { score: score, reasons: reasons }
+  cost_per_call: ${o.costPerCall ?? 0}
 tables:
   screening:
     key: [id]
@@ -138,11 +154,40 @@ async function writeCandidates(
   instance.closeSync();
 }
 
+/** A fresh schema (the URL's `search_path`) holding the candidates, as writeCandidates does for a file. */
+async function writeCandidatesToPostgres(
+  url: string,
+  rows: readonly Pick<Candidate, 'id' | 'headline'>[],
+): Promise<void> {
+  const schema = /search_path(?:=|%3D)([a-z0-9_]+)/i.exec(url)?.[1];
+  if (!schema) throw new Error('the PostgreSQL URL names no search_path schema of its own');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.query(`CREATE SCHEMA ${schema}`);
+    await client.query('CREATE TABLE candidates (id text, headline text, org text)');
+    for (let i = 0; i < rows.length; i += 1_000) {
+      const chunk = rows.slice(i, i + 1_000);
+      await client.query(
+        `INSERT INTO candidates VALUES ${chunk.map((_, n) => `($${2 * n + 1}, $${2 * n + 2}, 'sourcex')`).join(', ')}`,
+        chunk.flatMap((c) => [c.id, c.headline]),
+      );
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 /** The project folder (removed when the process exits); `meta/` is a store folder for TRELLIS_DATA_DIR. */
 export async function createEnrichProject(
   targets: Readonly<Record<string, readonly Pick<Candidate, 'id' | 'headline'>[]>>,
   pipeline: EnrichPipelineOptions,
+  options: EnrichProjectOptions = {},
 ): Promise<string> {
+  const { server } = options;
+  if (server && Object.keys(targets).length !== 1)
+    throw new Error('a PostgreSQL enrichment project has one target (one schema)');
   const dir = mkdtempSync(path.join(tmpdir(), 'trellis-enrich-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   for (const d of ['data', 'datasets', 'dashboards', 'pipelines', 'meta']) mkdirSync(path.join(dir, d));
@@ -152,7 +197,7 @@ export async function createEnrichProject(
     `name: enrich-test
 title: Enrichment test
 sources:
-${names.map((t) => `  ${t}: { type: duckdb, path: data/${t}.duckdb }`).join('\n')}
+${names.map((t) => `  ${t}: { type: duckdb, path: data/${t}.duckdb${server ? `, server_url_env: ${server.urlEnv}` : ''} }`).join('\n')}
 limits: { query_timeout: 5s, max_rows: 1000, max_bytes: 1MB }
 `,
   );
@@ -166,7 +211,11 @@ limits: { query_timeout: 5s, max_rows: 1000, max_bytes: 1MB }
   );
   for (const [target, rows] of Object.entries(targets)) {
     await writeCandidates(path.join(dir, 'data', `${target}.duckdb`), rows);
-    writeFileSync(path.join(dir, 'pipelines', `screen_${target}.yaml`), enrichPipelineYaml(target, pipeline));
+    if (server) await writeCandidatesToPostgres(server.url, rows);
+    writeFileSync(
+      path.join(dir, 'pipelines', `screen_${target}.yaml`),
+      enrichPipelineYaml(target, pipeline, options.fromDataset),
+    );
   }
   return dir;
 }

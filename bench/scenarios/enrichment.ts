@@ -21,7 +21,8 @@ const LATENCY_ROWS = 3_200;
  * Enrichment overhead: `trellis pipeline run` of an enrich pipeline (no rate limit, concurrency 16,
  * batches of 500) over 10,000 candidates against the scoring stand-in answering at once, then 3,200
  * against the stand-in answering after 50 ms. Measured: rows per second over the whole command and
- * its peak RSS (VmHWM). The stand-in runs in this process, the pipeline in its own.
+ * its peak RSS (VmHWM), and the rate within the run (its "done in" time, without the command's
+ * start). The stand-in runs in this process, the pipeline in its own.
  */
 export async function enrichment(): Promise<ScenarioResult> {
   const fast = await measure(ROWS, 0);
@@ -33,7 +34,7 @@ export async function enrichment(): Promise<ScenarioResult> {
     slowShare >= 0.9;
   return {
     scenario: 'enrichment',
-    measured: `${Math.round(fast.perSecond)} rows/s, peak RSS ${Math.round(fast.peakMiB)} MiB; at 50 ms: ${Math.round(slow.perSecond)} rows/s (${Math.round(slowShare * 100)} % of ${LATENCY_CEILING})`,
+    measured: `${Math.round(fast.perSecond)} rows/s (${Math.round(fast.runPerSecond)} in the run), peak RSS ${Math.round(fast.peakMiB)} MiB; at 50 ms: ${Math.round(slow.perSecond)} rows/s (${Math.round(slowShare * 100)} % of ${LATENCY_CEILING}; ${Math.round((slow.runPerSecond / LATENCY_CEILING) * 100)} % in the run)`,
     goal: `≥ ${GOAL_ROWS_PER_SECOND} rows/s, ≤ ${GOAL_PEAK_RSS_MIB} MiB; ≥ 90 % of ${LATENCY_CEILING} rows/s at 50 ms`,
     anchor: 'the enrichment must never be the bottleneck in front of an API',
     ratio: fast.perSecond / GOAL_ROWS_PER_SECOND,
@@ -43,10 +44,13 @@ export async function enrichment(): Promise<ScenarioResult> {
       concurrency: CONCURRENCY,
       seconds: round(fast.seconds, 2),
       rowsPerSecond: round(fast.perSecond, 0),
+      // Without the command's start (loading the project, opening the store and the target).
+      runRowsPerSecond: round(fast.runPerSecond, 0),
       peakRssMiB: round(fast.peakMiB, 1),
       latencyRows: LATENCY_ROWS,
       latencySeconds: round(slow.seconds, 2),
       latencyRowsPerSecond: round(slow.perSecond, 0),
+      latencyRunRowsPerSecond: round(slow.runPerSecond, 0),
       latencyShare: round(slowShare, 3),
     },
   };
@@ -92,7 +96,9 @@ async function measure(rows: number, latencyMs: number) {
     if (!new RegExp(`done in [\\d.]+ s: ${rows - Math.floor(rows / 97)} ok`).test(stdout))
       throw new Error(`the run did not enrich every row:\n${stdout.split('\n').slice(-5).join('\n')}`);
     const peakMiB = Number(/^peak-rss-kib (\d+)$/m.exec(stderr)?.[1] ?? NaN) / 1024;
-    return { seconds, perSecond: rows / seconds, peakMiB };
+    // The run's own time, from its summary line ("done in 4.2 s: …"): the rows against the API alone.
+    const runSeconds = Number(/done in ([\d.]+) s:/.exec(stdout)?.[1] ?? NaN);
+    return { seconds, perSecond: rows / seconds, runPerSecond: rows / runSeconds, peakMiB };
   } finally {
     await api.close();
   }

@@ -62,6 +62,16 @@ export function compileDescribe(dataset: Dataset, dialect: SqlDialect): Compiled
   return b.finish(`SELECT * FROM ${b.from()} ${dialect.limitOffset(b.bind(0), undefined)}`);
 }
 
+/**
+ * Every row of a dataset as the organisation sees it — its table or SQL, the tenant predicate
+ * innermost, its parameters bound — as a relation to read from (an enrichment over a dataset,
+ * engines/ingest-read-statements.ts). Unbounded here: the reader adds its key order and LIMIT.
+ */
+export function compileDatasetRows(dataset: Dataset, dialect: SqlDialect, tenant: TenantId): CompiledQuery {
+  const b = new SqlBuilder(dataset, dialect, tenant);
+  return b.finish(`SELECT * FROM ${b.from()}`);
+}
+
 class SqlBuilder {
   private readonly params: SqlValue[] = [];
 

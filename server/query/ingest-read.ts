@@ -1,3 +1,4 @@
+import type { Dataset } from '../config/project/project.types.js';
 import type { IngestCell } from './ingest-writer.js';
 
 /**
@@ -9,6 +10,11 @@ import type { IngestCell } from './ingest-writer.js';
 export interface IngestReadQuery {
   /** The table read (it must hold the tenant column when the writer has one). */
   readonly from: string;
+  /**
+   * Read this dataset's rows instead of the table `from` (its table or SQL, compiled for the
+   * writer's engine and scoped to the writer's organisation by the dataset's own tenancy).
+   */
+  readonly dataset?: Dataset;
   readonly columns: readonly string[];
   /** Key columns, present in both tables: the order of the batches and the join to the results. */
   readonly key: readonly string[];

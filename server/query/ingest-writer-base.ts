@@ -61,11 +61,18 @@ export abstract class IngestWriterBase implements IngestWriter {
     rows: readonly (readonly IngestCell[])[],
   ): Promise<void>;
 
+  /** Inside the page's transaction: `rows` appended to a ledger table (options.ledgers). */
+  protected abstract appendRows(table: IngestTable, rows: readonly (readonly IngestCell[])[]): Promise<void>;
+
   /** Inside a transaction: stores the checkpoint under `stateKey`. */
   protected abstract putState(stateKey: string, state: string): Promise<void>;
 
   /** Before the page's transaction (nothing by default). */
-  protected async stagePage(_keys: readonly (readonly IngestCell[])[], _rows: IngestRows): Promise<void> {}
+  protected async stagePage(
+    _keys: readonly (readonly IngestCell[])[],
+    _rows: IngestRows,
+    _appended: IngestRows,
+  ): Promise<void> {}
 
   /** After the page, committed or not (nothing by default). */
   protected async clearPage(): Promise<void> {}
@@ -85,15 +92,23 @@ export abstract class IngestWriterBase implements IngestWriter {
     rows: IngestRows,
     stateKey: string,
     state: string,
+    appended: IngestRows = new Map(),
   ): Promise<number> {
     let inserted = 0;
+    for (const name of appended.keys())
+      if (!this.options.ledgers?.some((t) => t.name === name))
+        throw new Error(`${name} is not a ledger table of this writer`);
     try {
-      await this.stagePage(keys, rows);
+      await this.stagePage(keys, rows, appended);
       await this.transaction(async () => {
         for (const table of this.options.tables) {
           const tableRows = rows.get(table.name) ?? [];
           await this.replaceRows(table, keys, tableRows);
           inserted += tableRows.length;
+        }
+        for (const ledger of this.options.ledgers ?? []) {
+          const ledgerRows = appended.get(ledger.name) ?? [];
+          if (ledgerRows.length > 0) await this.appendRows(ledger, ledgerRows);
         }
         await this.putState(stateKey, state);
       });

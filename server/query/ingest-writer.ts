@@ -54,6 +54,11 @@ export type IngestTarget =
 export interface IngestWriterOptions {
   readonly target: IngestTarget;
   readonly tables: readonly IngestTable[];
+  /**
+   * Tables a page only appends to, in the same transaction (an enrichment's api_usage rows: what the
+   * page's calls cost). Created like `tables`, never replaced by the page's keys; `key` is unused.
+   */
+  readonly ledgers?: readonly IngestTable[];
   readonly tenantColumn: string | null;
   readonly tenant: string;
 }
@@ -72,12 +77,16 @@ export interface IngestWriter {
   /** The checkpoint last committed under `stateKey` (one per pipeline and target), or null. */
   readState(stateKey: string): Promise<string | null>;
   saveState(stateKey: string, state: string): Promise<void>;
-  /** One page, replaced by key, with the checkpoint, in one transaction. Returns the rows inserted. */
+  /**
+   * One page, replaced by key, with the checkpoint, in one transaction — and `appended` rows of the
+   * `ledgers` tables inserted in that same transaction. Returns the page's rows inserted.
+   */
   writePage(
     keys: readonly (readonly IngestCell[])[],
     rows: IngestRows,
     stateKey: string,
     state: string,
+    appended?: IngestRows,
   ): Promise<number>;
   /**
    * Only when `capabilities.importsFiles`: one batch of a data-folder file (rows `offset` … `offset +

@@ -79,7 +79,7 @@ export class ServerIngestWriter extends IngestWriterBase {
   private async prepareSchema(): Promise<void> {
     const { sql } = this;
     await this.conn.query(sql.stateTable);
-    for (const table of this.options.tables) {
+    for (const table of [...this.options.tables, ...(this.options.ledgers ?? [])]) {
       const existing = await this.conn.query(sql.columnsOf, [table.name]);
       const have = new Map(existing.map((r) => [String(r['name']), String(r['type']).toLowerCase()]));
       const wanted = storedColumns(table, this.options.tenantColumn);
@@ -104,6 +104,10 @@ export class ServerIngestWriter extends IngestWriterBase {
     rows: readonly (readonly IngestCell[])[],
   ): Promise<void> {
     await this.deleteKeys(table, keys);
+    await this.insertRows(table, rows);
+  }
+
+  protected async appendRows(table: IngestTable, rows: readonly (readonly IngestCell[])[]): Promise<void> {
     await this.insertRows(table, rows);
   }
 

@@ -51,6 +51,33 @@ describe('enrich pipelines', () => {
     ]);
   });
 
+  it('read a dataset on the target; an unknown one, a column it lacks or a table and a dataset are refused', async () => {
+    const overDataset = SCREEN.replace('from: { table: items,', 'from: { dataset: items,');
+    const { result } = await projectWith({ 'pipelines/screen.yaml': overDataset });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.project.pipelines.get('screen')?.enrich?.from).toEqual({
+      table: 'items',
+      dataset: 'items',
+      columns: ['id', 'name'],
+    });
+    const problems = async (text: string) => {
+      const r = (await projectWith({ 'pipelines/screen.yaml': text })).result;
+      return r.ok ? '' : r.problems.map((p) => p.message).join('\n');
+    };
+    expect(await problems(overDataset.replace('dataset: items', 'dataset: nowhere'))).toMatch(
+      /unknown dataset "nowhere"/,
+    );
+    expect(await problems(overDataset.replace('columns: [id, name]', 'columns: [id, name, weight]'))).toMatch(
+      /"weight" is not a column of dataset "items"/,
+    );
+    expect(await problems(overDataset.replace('dataset: items,', 'dataset: items, table: items,'))).toMatch(
+      /either a table or a dataset/,
+    );
+    expect(await problems(SCREEN.replace('  scores:', '  api_usage:'))).toMatch(
+      /"api_usage" is the usage table every enrichment writes/,
+    );
+  });
+
   it('report templates that could move the host, unknown columns and a declared status column', async () => {
     const bad = SCREEN.replace(
       'https://api.example.com/v1/items/${row.id}/score',

@@ -4,6 +4,7 @@ import { parseByteSize, parseDuration } from '../units.js';
 import type { PipelineFile, RequestDef } from './pipeline.schema.js';
 import type { SourceConfig } from './project.schema.js';
 import {
+  API_USAGE_TABLE_NAME,
   ENRICH_STATUS_COLUMNS,
   type EnrichSpec,
   type LockSpec,
@@ -172,7 +173,7 @@ export function buildPipeline(
         if (!e.from.columns.includes(k))
           problem(
             ['enrich', 'from', 'columns'],
-            `read the key column "${k}" of ${resultName} from ${e.from.table}`,
+            `read the key column "${k}" of ${resultName} from ${e.from.table ?? e.from.dataset}`,
           );
       for (const column of Object.keys(e.result))
         if (!(column in resultDef.columns))
@@ -191,6 +192,24 @@ export function buildPipeline(
       }
       if (e.from.table === resultName)
         problem(['enrich', 'from', 'table'], 'the results go to another table than the rows read');
+      if (resultName === API_USAGE_TABLE_NAME)
+        problem(
+          ['tables', resultName],
+          `"${API_USAGE_TABLE_NAME}" is the usage table every enrichment writes`,
+        );
+      if (e.from.dataset !== undefined) {
+        const d = datasets.get(e.from.dataset);
+        if (!d) problem(['enrich', 'from', 'dataset'], `unknown dataset "${e.from.dataset}"`);
+        else if (d.source !== data.target)
+          problem(
+            ['enrich', 'from', 'dataset'],
+            `dataset "${d.id}" reads source "${d.source}"; an enrichment reads datasets on its target "${data.target}"`,
+          );
+        else
+          for (const c of e.from.columns)
+            if (!d.columns.has(c))
+              problem(['enrich', 'from', 'columns'], `"${c}" is not a column of dataset "${d.id}"`);
+      }
     }
     const checkRequest = (at: readonly string[], r: RequestDef, launch: boolean) => {
       const url = urlTemplateProblem(r.url);
@@ -212,7 +231,8 @@ export function buildPipeline(
     const r = e.request;
     enrich = {
       from: {
-        table: e.from.table,
+        table: e.from.table ?? e.from.dataset ?? '',
+        dataset: e.from.dataset ?? null,
         columns: e.from.columns,
         ...(e.from.keys_input !== undefined ? { keysInput: e.from.keys_input } : {}),
       },
@@ -283,6 +303,7 @@ export function buildPipeline(
       file: targetFile,
       ingestFile: targetFile.replace(/\.duckdb$/, '.ingest.duckdb'),
       dataDir,
+      serverUrlEnv: source?.type === 'duckdb' ? (source.server_url_env ?? null) : null,
     },
     tenantColumn: data.tenant_column ?? null,
     tables,

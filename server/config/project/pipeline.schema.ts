@@ -245,10 +245,14 @@ const pollDef = z
 
 const enrichDef = z
   .object({
-    /** The table (in the target) whose rows are enriched: the key columns are the result table's. */
+    /**
+     * The rows enriched: a table of the target, or a dataset on the target's source (its table or
+     * SQL, scoped to the pipeline's organisation); the key columns are the result table's.
+     */
     from: z
       .object({
-        table: identifier,
+        table: identifier.optional(),
+        dataset: identifier.optional(),
         columns: z.array(identifier).min(1).max(64),
         /**
          * A `keys` input: when a run gives it, only the rows with those keys are taken (a dashboard
@@ -256,7 +260,10 @@ const enrichDef = z
          */
         keys_input: identifier.optional(),
       })
-      .strict(),
+      .strict()
+      .refine((f) => (f.table === undefined) !== (f.dataset === undefined), {
+        message: 'name either a table or a dataset to read the rows from',
+      }),
     /** Which rows a run takes: `pending` (no result yet), `failed` (failed before), `all`. */
     rows: z.enum(['pending', 'failed', 'all']).default('pending'),
     /** Rows read, called and written (one transaction with its checkpoint) at a time. */

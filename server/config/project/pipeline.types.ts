@@ -41,6 +41,12 @@ export interface PipelineTarget {
   readonly ingestFile: string;
   /** The project's data folder (absolute): file pipelines read only below it. */
   readonly dataDir: string;
+  /**
+   * The source's `server_url_env`: when that variable holds a postgres:// or mysql:// URL where the
+   * run starts, the source lives on that server, and runs write there (each batch a transaction)
+   * instead of the ingest file.
+   */
+  readonly serverUrlEnv: string | null;
 }
 
 export interface PipelineColumn {
@@ -133,8 +139,13 @@ export interface RateLimitSpec {
 
 /** The result table is the pipeline's only table; it also gets the ENRICH_STATUS_COLUMNS. */
 export interface EnrichSpec {
+  /**
+   * The rows enriched: `table` of the target, or — with `dataset` — that dataset's rows (its table
+   * or SQL, tenant-scoped like a widget's query); `table` is then the dataset's id, for messages.
+   */
   readonly from: {
     readonly table: string;
+    readonly dataset: string | null;
     readonly columns: readonly string[];
     /** A `keys` input that, when given, limits a run to the rows with those keys (one-column key). */
     readonly keysInput?: string;
@@ -157,6 +168,9 @@ export interface EnrichSpec {
   readonly maxResponseBytes: number;
   readonly costPerCall: number;
 }
+
+/** The usage ledger every enrichment target gets (jobs/pipelines/enrich-pipeline-run.ts API_USAGE_TABLE). */
+export const API_USAGE_TABLE_NAME = 'api_usage';
 
 /** Added to an enrich pipeline's result table: what became of each row's call. */
 export const ENRICH_STATUS_COLUMNS = [

@@ -3,7 +3,8 @@ import { backoffDelay } from '../../resilience/backoff.js';
 import { CircuitBreakers } from '../../resilience/circuit-breaker.js';
 import { sleep } from '../../resilience/sleep.js';
 import type { SharedRateLimiter } from '../coordination/shared-rate-limiter.js';
-import { PageTooLargeError, readText, retryAfterMs } from './http-fetcher.js';
+import { retryAfterMs } from './http-fetcher.js';
+import { sendRequest, SendError } from './http-send.js';
 import type { BuiltRequest } from './request-builder.js';
 
 /**
@@ -13,9 +14,17 @@ import type { BuiltRequest } from './request-builder.js';
  * capped at max_backoff) and unreadable bodies. Any other status is final. The outcome is the body or
  * the reason it failed — never a stand-in value: the caller stores a failed row as `failed`.
  */
-export type CallOutcome =
-  | { readonly ok: true; readonly body: unknown; readonly attempts: number; readonly throttled: number }
-  | { readonly ok: false; readonly error: string; readonly attempts: number; readonly throttled: number };
+export type CallOutcome = (
+  { readonly ok: true; readonly body: unknown } | { readonly ok: false; readonly error: string }
+) & {
+  readonly attempts: number;
+  /** Requests actually sent (an attempt refused by the open circuit sends none): what the API bills. */
+  readonly sent: number;
+  /** Sent requests answered with a 429. */
+  readonly throttled: number;
+  /** Sent requests that failed otherwise: network errors, timeouts, non-2xx, unreadable bodies. */
+  readonly failures: number;
+};
 
 export interface CallOptions {
   readonly spec: EnrichSpec;
@@ -62,6 +71,8 @@ export async function callApi(request: BuiltRequest, options: CallOptions): Prom
   const random = options.random ?? Math.random;
   const attempts = spec.retries + 1;
   let throttled = 0;
+  let sent = 0;
+  let failures = 0;
   let problem = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
     signal.throwIfAborted();
@@ -80,20 +91,29 @@ export async function callApi(request: BuiltRequest, options: CallOptions): Prom
       let body: unknown;
       try {
         if (options.limiter && spec.rateLimit) await options.limiter.take(spec.rateLimit, signal);
+        signal.throwIfAborted();
+        sent++;
         body = await attemptOnce(request, spec, signal);
       } catch (err) {
         breakers.record(resource, err);
+        if (
+          !signal.aborted &&
+          (err instanceof Retryable || err instanceof ResourceDown || err instanceof Final)
+        ) {
+          if (err instanceof Retryable && err.throttled) throttled++;
+          else failures++;
+        }
         throw err;
       }
       breakers.record(resource, undefined);
-      return { ok: true, body, attempts: attempt, throttled };
+      return { ok: true, body, attempts: attempt, sent, throttled, failures };
     } catch (err) {
       if (signal.aborted) throw signal.reason;
-      if (err instanceof Final) return { ok: false, error: err.message, attempts: attempt, throttled };
+      if (err instanceof Final)
+        return { ok: false, error: err.message, attempts: attempt, sent, throttled, failures };
       if (err instanceof Retryable || err instanceof ResourceDown) {
         problem = err.message;
         waitMs = err.waitMs;
-        if (err instanceof Retryable && err.throttled) throttled++;
       } else throw err;
     }
     if (attempt >= attempts) break;
@@ -108,47 +128,41 @@ export async function callApi(request: BuiltRequest, options: CallOptions): Prom
     ok: false,
     error: `${problem} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`,
     attempts,
+    sent,
     throttled,
+    failures,
   };
 }
 
 async function attemptOnce(request: BuiltRequest, spec: EnrichSpec, signal: AbortSignal): Promise<unknown> {
-  const timeout = AbortSignal.timeout(spec.timeoutMs);
-  const both = AbortSignal.any([signal, timeout]);
-  let res: Response;
+  let answer;
   try {
-    res = await fetch(request.url, {
-      method: request.method,
-      headers: request.headers,
-      ...(request.body === undefined ? {} : { body: request.body }),
-      signal: both,
-      redirect: 'error',
+    answer = await sendRequest(request, {
+      timeoutMs: spec.timeoutMs,
+      signal,
+      maxBytes: spec.maxResponseBytes,
     });
   } catch (err) {
     if (signal.aborted) throw signal.reason;
-    if (timeout.aborted) throw new ResourceDown(`no answer within ${spec.timeoutMs} ms`);
-    throw new ResourceDown(
-      `network error: ${err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err)}`,
-    );
+    if (!(err instanceof SendError)) throw err;
+    switch (err.kind) {
+      case 'too-large':
+        throw new Final(err.message);
+      case 'cut-off':
+        throw new Retryable('the body was cut off');
+      default:
+        // No answer (network, timeout) or a body that stalled: the resource is down for the breaker.
+        throw new ResourceDown(err.message);
+    }
   }
-  if (res.status < 200 || res.status >= 300) {
-    const start = (await readText(res, both, 2048).catch(() => '')).slice(0, 200).replace(/\s+/g, ' ');
+  const { status, text } = answer;
+  if (status < 200 || status >= 300) {
+    const start = text.slice(0, 200).replace(/\s+/g, ' ');
     const detail = start ? `: ${start}` : '';
-    if (res.status === 429)
-      throw new Retryable(`HTTP 429 (rate limited)`, retryAfterMs(res.headers.get('retry-after')), true);
-    if (res.status >= 500 || res.status === 408)
-      throw new ResourceDown(`HTTP ${res.status}${detail}`, retryAfterMs(res.headers.get('retry-after')));
-    throw new Final(`HTTP ${res.status}${detail}`);
-  }
-  let text: string;
-  try {
-    text = await readText(res, both, spec.maxResponseBytes);
-  } catch (err) {
-    if (signal.aborted) throw signal.reason;
-    if (err instanceof PageTooLargeError)
-      throw new Final(err.message.replace('max_page_bytes', 'max_response_bytes'));
-    if (timeout.aborted) throw new ResourceDown(`the body did not arrive within ${spec.timeoutMs} ms`);
-    throw new Retryable(`the body was cut off`);
+    if (status === 429) throw new Retryable(`HTTP 429 (rate limited)`, retryAfterMs(answer.retryAfter), true);
+    if (status >= 500 || status === 408)
+      throw new ResourceDown(`HTTP ${status}${detail}`, retryAfterMs(answer.retryAfter));
+    throw new Final(`HTTP ${status}${detail}`);
   }
   try {
     return JSON.parse(text);

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { Pipeline, PipelineTable } from '../../config/project/pipeline.types.js';
+import { getMaxListeners, setMaxListeners } from 'node:events';
+import {
+  API_USAGE_TABLE_NAME,
+  type Pipeline,
+  type PipelineTable,
+} from '../../config/project/pipeline.types.js';
+import type { Dataset } from '../../config/project/project.types.js';
 import type { IngestReadQuery } from '../../query/ingest-read.js';
-import type { IngestCell, IngestWriter } from '../../query/ingest-writer.js';
+import type { IngestCell, IngestTable, IngestWriter } from '../../query/ingest-writer.js';
 import type { SharedRateLimiter } from '../coordination/shared-rate-limiter.js';
 import type { PipelineRunContext, PipelineRunResult } from '../pipeline-contract.js';
 import { callApi, enrichBreakers } from './api-call.js';
@@ -32,6 +38,8 @@ export interface EnrichRunInputs {
   readonly secrets: ReadonlyMap<string, string>;
   readonly redactor: SecretRedactor;
   readonly inputs?: Readonly<Record<string, unknown>>;
+  /** With `enrich.from.dataset`: that dataset (the project's), whose rows are read instead of a table. */
+  readonly dataset?: Dataset;
   /** Which rows to take; default the pipeline's `enrich.rows`. */
   readonly rows?: 'pending' | 'failed' | 'all';
 }
@@ -44,11 +52,40 @@ interface EnrichState {
 
 const MAX_ERROR = 500;
 
+/**
+ * The usage ledger every enrichment target gets (docs/pipelines.md#usage-and-cost): one row per
+ * written batch — its day (UTC), the resource called (the rate limit's name, else the API's host),
+ * the requests sent, those answered 429, those that failed otherwise, and what they cost at the
+ * declared `cost_per_call` — appended in the batch's own transaction, so the figures are exactly
+ * the calls behind the results the target holds (a crash loses the batch in flight and its row
+ * together). The tenant column (the writer adds it) makes it per organisation.
+ */
+export const API_USAGE_TABLE: IngestTable = {
+  name: API_USAGE_TABLE_NAME,
+  key: ['run_id', 'batch'],
+  columns: [
+    { name: 'day', type: 'DATE' },
+    { name: 'resource', type: 'VARCHAR' },
+    { name: 'pipeline', type: 'VARCHAR' },
+    { name: 'run_id', type: 'VARCHAR' },
+    { name: 'batch', type: 'INTEGER' },
+    { name: 'calls', type: 'INTEGER' },
+    { name: 'throttled', type: 'INTEGER' },
+    { name: 'failures', type: 'INTEGER' },
+    { name: 'cost', type: 'DOUBLE' },
+    { name: 'recorded_at', type: 'TIMESTAMP' },
+  ],
+};
+
 export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineRunResult> {
   const { pipeline, writer, context, redactor } = run;
   const spec = pipeline.enrich;
   const table = pipeline.tables[0];
   if (!spec || !table) throw pipelineFailed(pipeline, 'no enrich settings');
+  if (spec.from.dataset !== null && run.dataset?.id !== spec.from.dataset)
+    throw pipelineFailed(pipeline, `its dataset "${spec.from.dataset}" is not in the project`);
+  // Every call in flight listens for a cancel on the run's signal (and polls, and rate-limit waits).
+  setMaxListeners(Math.max(getMaxListeners(context.signal), spec.concurrency * 4 + 10), context.signal);
   const mode = run.rows ?? spec.rows;
   const keyAt = table.key.map((k) => spec.from.columns.indexOf(k));
   const keyColumns = table.key.map((k) => table.columns.findIndex((c) => c.name === k));
@@ -59,6 +96,7 @@ export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineR
   const only = spec.from.keysInput === undefined ? undefined : run.inputs?.[spec.from.keysInput];
   const query = (after: readonly IngestCell[] | null): IngestReadQuery => ({
     from: spec.from.table,
+    ...(run.dataset ? { dataset: run.dataset } : {}),
     columns: spec.from.columns,
     key: table.key,
     ...(Array.isArray(only) ? { only: only.filter((k): k is string => typeof k === 'string') } : {}),
@@ -90,7 +128,11 @@ export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineR
   let failed = 0;
   let calls = 0;
   let throttled = 0;
+  let callFailures = 0;
   let written = 0;
+  let batchNo = 0;
+  /** The counters at the last written batch: each usage row holds what was called since. */
+  let billed = { calls: 0, throttled: 0, failures: 0 };
   const started = Date.now();
   const report = () =>
     context.progress({
@@ -101,54 +143,144 @@ export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineR
     });
   report();
 
-  while (!context.signal.aborted) {
-    let batch: IngestCell[][];
+  // Calls flow across batches: while one batch is written (and the next read), the workers already
+  // call the next batch's rows, so the API never waits for the database. The target's connection is
+  // used by one statement sequence at a time (`exclusive`); batches are written whole and in key
+  // order, so the checkpoint only ever moves past rows that all have their result.
+  interface Batch {
+    readonly rows: readonly IngestCell[][];
+    readonly results: (IngestCell[] | undefined)[];
+    /** The next row to hand to a worker. */
+    next: number;
+    /** Rows handed out or not yet, whose call has not ended. */
+    open: number;
+  }
+  const unwritten: Batch[] = [];
+  let current: Batch | null = null;
+  let readCursor: readonly IngestCell[] | null = after;
+  let exhausted = false;
+  let reading: Promise<void> | null = null;
+  let failure: unknown = null;
+  let connection: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
+    const turn = connection.then(work);
+    connection = turn.catch(() => undefined);
+    return turn;
+  };
+  /** At most this many batches read but not yet written: memory stays bounded when writes lag. */
+  const MAX_UNWRITTEN = 3;
+  /** Wakes the reader waiting for room (one reader at a time). */
+  let written_: () => void = () => undefined;
+  const aWrite = () => new Promise<void>((resolve) => (written_ = resolve));
+  const stopped = () => context.signal.aborted || failure !== null;
+
+  const readNext = async (): Promise<void> => {
+    while (unwritten.length >= MAX_UNWRITTEN && !stopped()) await aWrite();
+    if (stopped()) return;
+    let rows: IngestCell[][];
     try {
-      batch = await writer.readRows(query(after), spec.batch);
+      rows = await exclusive(() => writer.readRows(query(readCursor), spec.batch));
     } catch (err) {
-      throw pipelineFailed(pipeline, `cannot read ${spec.from.table}: ${message(err)}`, err);
+      failure ??= pipelineFailed(pipeline, `cannot read ${spec.from.table}: ${message(err)}`, err);
+      return;
     }
-    if (batch.length === 0) break;
-    const results: (IngestCell[] | undefined)[] = new Array(batch.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < batch.length && !context.signal.aborted) {
-        const i = next++;
-        const row = batch[i] as IngestCell[];
-        const outcome = await enrichRow(row).catch((err: unknown) => {
-          if (context.signal.aborted) return undefined; // cancelled mid-call: not written, redone next run
-          throw err;
-        });
-        if (outcome) results[i] = outcome;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(spec.concurrency, batch.length) }, worker));
-    const done = results.filter((r): r is IngestCell[] => r !== undefined);
-    // Rows finished before a cancel are kept; the cursor moves past the whole batch only when it is whole.
-    const whole = done.length === batch.length;
-    const lastRow = batch[batch.length - 1] as IngestCell[];
+    if (rows.length === 0) {
+      exhausted = true;
+      return;
+    }
+    const lastRow = rows[rows.length - 1] as IngestCell[];
+    readCursor = keyAt.map((k) => lastRow[k] ?? null);
+    current = { rows, results: new Array<IngestCell[] | undefined>(rows.length), next: 0, open: rows.length };
+    unwritten.push(current);
+  };
+
+  /** The next row to call, reading the next batch when this one is handed out; null: no more. */
+  const take = async (): Promise<{ batch: Batch; i: number } | null> => {
+    for (;;) {
+      if (stopped()) return null;
+      if (current && current.next < current.rows.length) return { batch: current, i: current.next++ };
+      if (exhausted) return null;
+      reading ??= readNext().finally(() => (reading = null));
+      await reading;
+    }
+  };
+
+  /** One batch's results (all, or those finished before a cancel) with its checkpoint and usage row. */
+  const writeBatch = async (batch: Batch, whole: boolean): Promise<void> => {
+    const done = batch.results.filter((r): r is IngestCell[] => r !== undefined);
+    const lastRow = batch.rows[batch.rows.length - 1] as IngestCell[];
+    // Rows finished before a cancel are kept; the cursor moves past a batch only when it is whole.
     const cursor: readonly IngestCell[] | null = whole ? keyAt.map((k) => lastRow[k] ?? null) : after;
-    if (done.length > 0 || whole) {
-      const state: EnrichState = { v: 1, runId: context.runId, after: cursor };
-      try {
-        written += await writer.writePage(
+    if (done.length === 0 && !whole) return;
+    const state: EnrichState = { v: 1, runId: context.runId, after: cursor };
+    const now = { calls, throttled, failures: callFailures };
+    const usage = usageRow(now, billed, ++batchNo);
+    try {
+      written += await exclusive(() =>
+        writer.writePage(
           done.map((r) => keyColumns.map((k) => r[k] ?? null)),
           new Map([[table.name, done]]),
           pipeline.id,
           JSON.stringify(state),
-        );
-      } catch (err) {
-        throw pipelineFailed(pipeline, `a batch of results could not be written: ${message(err)}`, err);
-      }
-      publisher.wrote();
+          new Map([[API_USAGE_TABLE.name, usage ? [usage] : []]]),
+        ),
+      );
+    } catch (err) {
+      throw pipelineFailed(pipeline, `a batch of results could not be written: ${message(err)}`, err);
     }
+    billed = now;
     after = cursor;
+    publisher.wrote();
     report();
-    if (!context.signal.aborted) await publisher.maybe();
-  }
+    if (!context.signal.aborted) await exclusive(() => publisher.maybe());
+  };
+
+  /** Writes the whole batches at the front, in order (one chain: never two writes at once). */
+  let writing: Promise<void> = Promise.resolve();
+  const flush = () => {
+    writing = writing.then(async () => {
+      while (!stopped()) {
+        const first = unwritten[0];
+        if (!first || first.open > 0 || first.next < first.rows.length) return;
+        try {
+          await writeBatch(first, true);
+        } catch (err) {
+          failure ??= err;
+          return;
+        }
+        unwritten.shift();
+        written_();
+      }
+    });
+  };
+
+  const worker = async () => {
+    for (let job = await take(); job !== null; job = await take()) {
+      const { batch, i } = job;
+      try {
+        const outcome = await enrichRow(batch.rows[i] as IngestCell[]).catch((err: unknown) => {
+          if (context.signal.aborted) return undefined; // cancelled mid-call: not written, redone next run
+          throw err;
+        });
+        if (outcome) batch.results[i] = outcome;
+      } catch (err) {
+        failure ??= err;
+      } finally {
+        batch.open--;
+      }
+      if (batch.open === 0 && batch.next >= batch.rows.length) flush();
+    }
+  };
+  await Promise.all(Array.from({ length: spec.concurrency }, worker));
+  written_();
+  await writing;
+  if (failure !== null) throw failure;
+  // Only after a cancel are batches left: what finished of them is kept, the cursor stays put (the
+  // next run reads the rows without a result again).
+  for (const batch of unwritten) await writeBatch(batch, false);
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  const summary = `${ok} ok, ${failed} failed, ${skipped} skipped; ${calls} calls, ${throttled} throttled (429), cost ${(calls * spec.costPerCall).toFixed(2)}`;
+  const summary = `${ok} ok, ${failed} failed, ${skipped} skipped; ${calls} calls, ${throttled} throttled (429), ${callFailures} failed calls, cost ${(calls * spec.costPerCall).toFixed(2)}`;
   if (context.signal.aborted) {
     context.log('info', `cancelled after ${seconds} s: ${summary}; the next run takes the rows left`);
     return { outcome: 'cancelled', rowsWritten: written };
@@ -156,6 +288,25 @@ export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineR
   if (publisher.pending) await publisher.now('final');
   context.log('info', `done in ${seconds} s: ${summary}`);
   return { outcome: 'succeeded', rowsWritten: written };
+
+  /** The usage row of a batch: the calls since the last one written (none when nothing was sent). */
+  function usageRow(now: typeof billed, last: typeof billed, batch: number): IngestCell[] | null {
+    const sent = now.calls - last.calls;
+    if (sent === 0) return null;
+    const at = new Date().toISOString();
+    return [
+      at.slice(0, 10),
+      resource,
+      pipeline.id,
+      context.runId,
+      batch,
+      sent,
+      now.throttled - last.throttled,
+      now.failures - last.failures,
+      Math.round(sent * spec!.costPerCall * 1e6) / 1e6,
+      at.replace('T', ' ').replace('Z', ''),
+    ];
+  }
 
   /** One row's call → its result row (key, result columns, status, error, attempts, enriched_at). */
   async function enrichRow(row: IngestCell[]): Promise<IngestCell[]> {
@@ -200,8 +351,9 @@ export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineR
         limiter: run.limiter,
         signal: context.signal,
       });
-      calls += outcome.attempts;
+      calls += outcome.sent;
       throttled += outcome.throttled;
+      callFailures += outcome.failures;
       return outcome;
     };
     const launched = await call(request);

@@ -186,7 +186,9 @@ describe('awaitLaunchedJob', () => {
           ok: true as const,
           body: { state: states[Math.min(n++, states.length - 1)], n },
           attempts: 1,
+          sent: 1,
           throttled: 0,
+          failures: 0,
         };
       },
     };

@@ -20,7 +20,7 @@ import {
 import { loadMapper } from './transform-module.js';
 import type { SharedRateLimiter } from '../coordination/shared-rate-limiter.js';
 import type { ResourceLocks } from '../coordination/resource-locks.js';
-import { runEnrichPipeline } from './enrich-pipeline-run.js';
+import { API_USAGE_TABLE, runEnrichPipeline } from './enrich-pipeline-run.js';
 import { renderText } from './request-builder.js';
 import { resolveSecrets, SecretRedactor } from './secret-redactor.js';
 
@@ -129,14 +129,21 @@ export function createPipelineRunner(options: PipelineRunnerOptions): PipelineRu
     }
     try {
       const mapper = pipeline.type === 'http' ? await loadMapper(pipeline, project.dir) : null;
-      const writer = await openWriter(pipeline, settings, runContext);
+      const writer = await openWriter(
+        pipeline,
+        settings,
+        runContext,
+        environment,
+        pipeline.type === 'enrich' ? [API_USAGE_TABLE] : [],
+      );
       try {
         if (pipeline.type === 'file') return await runFilePipeline(pipeline, writer, runContext);
         if (pipeline.type === 'enrich') {
           const request = pipeline.enrich?.request;
           if (!request) throw pipelineFailed(pipeline, 'no enrich settings');
           const origin = originOf(pipeline, request.url, request.urlEnv, log);
-          const { poll, fetch } = pipeline.enrich ?? {};
+          const { poll, fetch, from } = pipeline.enrich ?? {};
+          const dataset = from?.dataset ? project.datasets.get(from.dataset) : undefined;
           const result = await runEnrichPipeline({
             pipeline,
             origin,
@@ -148,6 +155,7 @@ export function createPipelineRunner(options: PipelineRunnerOptions): PipelineRu
             secrets,
             redactor,
             inputs,
+            ...(dataset ? { dataset } : {}),
             ...(context.rows ? { rows: context.rows } : {}),
           });
           if (held?.lost.aborted) throw held.lost.reason;

@@ -1,7 +1,13 @@
 import { TrellisError } from '../../errors.js';
 import type { Pipeline } from '../../config/project/pipeline.types.js';
 import { openIngestWriter } from '../../query/engines/index.js';
-import { IngestSchemaError, type IngestWriter } from '../../query/ingest-writer.js';
+import {
+  IngestSchemaError,
+  type IngestTable,
+  type IngestTarget,
+  type IngestWriter,
+} from '../../query/ingest-writer.js';
+import { serverKindOfUrl } from '../../query/source-url.js';
 import type { PipelineRunContext } from '../pipeline-contract.js';
 
 /** pino-compatible: the worker's logger, or a console writer in the CLI. */
@@ -35,22 +41,43 @@ export function limitReached(pipeline: Pipeline, message: string): TrellisError 
   });
 }
 
+/**
+ * Where a run writes: the target's ingest file, or — when the source's `server_url_env` is set where
+ * the run starts (the same variable moves the served source, engines/index.ts) — that server.
+ */
+export function ingestTargetOf(
+  pipeline: Pipeline,
+  settings: IngestSettings,
+  environment: Readonly<Record<string, string>>,
+): IngestTarget {
+  const urlEnv = pipeline.target.serverUrlEnv;
+  const server = urlEnv ? serverKindOfUrl(urlEnv, environment) : undefined;
+  if (urlEnv && server) return { kind: server, url: (environment[urlEnv] ?? '').trim() };
+  return {
+    kind: 'duckdb',
+    ingestFile: pipeline.target.ingestFile,
+    servedFile: pipeline.target.file,
+    dataDir: pipeline.target.dataDir,
+    memoryLimit: settings.memoryLimit,
+    threads: settings.threads,
+  };
+}
+
 export async function openWriter(
   pipeline: Pipeline,
   settings: IngestSettings,
   context: PipelineRunContext,
+  environment: Readonly<Record<string, string>> = {},
+  ledgers: readonly IngestTable[] = [],
 ): Promise<IngestWriter> {
   try {
+    const target = ingestTargetOf(pipeline, settings, environment);
+    if (target.kind !== 'duckdb')
+      context.log('info', `writing to the ${target.kind} server of ${pipeline.target.serverUrlEnv}`);
     const { writer, rebuilt } = await openIngestWriter({
-      target: {
-        kind: 'duckdb',
-        ingestFile: pipeline.target.ingestFile,
-        servedFile: pipeline.target.file,
-        dataDir: pipeline.target.dataDir,
-        memoryLimit: settings.memoryLimit,
-        threads: settings.threads,
-      },
+      target,
       tables: pipeline.tables,
+      ledgers,
       tenantColumn: pipeline.tenantColumn,
       tenant: pipeline.organisation,
     });

@@ -1,3 +1,6 @@
+import { tenantId } from '../../../contract/tenant-id.js';
+import { compileDatasetRows } from '../compiler.js';
+import type { SqlDialect } from '../dialect.js';
 import type { IngestReadQuery } from '../ingest-read.js';
 import type { IngestCell } from '../ingest-writer.js';
 
@@ -5,6 +8,8 @@ import type { IngestCell } from '../ingest-writer.js';
 export interface ReadSqlFlavour {
   quote(identifier: string): string;
   placeholder(n: number): string;
+  /** The engine's query dialect: a dataset read (`query.dataset`) is compiled with it. */
+  readonly dialect: SqlDialect;
 }
 
 /**
@@ -25,7 +30,14 @@ export function readRowsSql(
     return placeholder(params.length);
   };
   const where: string[] = [];
-  if (tenant.column) where.push(`i.${q(tenant.column)} = ${bind(tenant.value)}`);
+  let source = q(query.from);
+  if (query.dataset) {
+    // The dataset's rows come first in the text, so their placeholders are the first ones (`?` too);
+    // the dataset's own tenancy scopes them to the organisation, like a widget's query.
+    const rows = compileDatasetRows(query.dataset, flavour.dialect, tenantId(tenant.value));
+    for (const p of rows.params) params.push(p as IngestCell);
+    source = `(${rows.sql})`;
+  } else if (tenant.column) where.push(`i.${q(tenant.column)} = ${bind(tenant.value)}`);
   if (query.only) {
     const [k] = query.key;
     // An empty list selects nothing (never "everything"); keys are bound values, bounded upstream.
@@ -51,10 +63,10 @@ export function readRowsSql(
     );
   }
   const whereSql = where.length ? ` WHERE ${where.join(' AND ')}` : '';
-  if (limit === null) return { sql: `SELECT count(*) AS n FROM ${q(query.from)} AS i${whereSql}`, params };
+  if (limit === null) return { sql: `SELECT count(*) AS n FROM ${source} AS i${whereSql}`, params };
   return {
     sql:
-      `SELECT ${query.columns.map((c) => `i.${q(c)}`).join(', ')} FROM ${q(query.from)} AS i${whereSql}` +
+      `SELECT ${query.columns.map((c) => `i.${q(c)}`).join(', ')} FROM ${source} AS i${whereSql}` +
       ` ORDER BY ${query.key.map((k) => `i.${q(k)}`).join(', ')} LIMIT ${Math.max(1, Math.floor(limit))}`,
     params,
   };

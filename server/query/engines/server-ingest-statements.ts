@@ -1,4 +1,5 @@
 import { readRowsSql } from './ingest-read-statements.js';
+import type { SqlDialect } from '../dialect.js';
 import type { IngestColumnType } from '../ingest-writer.js';
 import type { IngestSql } from '../server-ingest-writer.js';
 
@@ -10,6 +11,8 @@ export interface IngestFlavour {
   quote(identifier: string): string;
   /** The placeholder for the `n`-th bound value (1-based). */
   placeholder(n: number): string;
+  /** The engine's query dialect (an enrichment over a dataset compiles the dataset with it). */
+  readonly dialect: SqlDialect;
   /** The column type in CREATE TABLE / ADD COLUMN. */
   ddlType(type: IngestColumnType): string;
   storedAs: IngestSql['storedAs'];
@@ -59,6 +62,7 @@ export function serverIngestStatements(f: IngestFlavour): IngestSql {
     count: (table, tenantColumn) => `SELECT count(*) AS n FROM ${quote(table)}${tenantWhere(tenantColumn)}`,
     countBy: (table, column, tenantColumn) =>
       `SELECT ${f.asText(quote(column))} AS v, count(*) AS n FROM ${quote(table)}${tenantWhere(tenantColumn)} GROUP BY ${quote(column)}`,
-    readRows: (query, tenant, limit) => readRowsSql(query, { quote, placeholder }, tenant, limit),
+    readRows: (query, tenant, limit) =>
+      readRowsSql(query, { quote, placeholder, dialect: f.dialect }, tenant, limit),
   };
 }

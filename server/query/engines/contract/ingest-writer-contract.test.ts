@@ -6,6 +6,7 @@ import {
   type WriterTarget,
 } from '../../../../test/engine-contract/ingest-targets.js';
 import { serviceGate } from '../../../../test/test-services.js';
+import type { Dataset } from '../../../config/project/project.types.js';
 import {
   IngestSchemaError,
   type IngestCell,
@@ -88,6 +89,8 @@ describe.each(TARGETS)('ingest writer contract: $name', ({ available, make }) =>
       `ic_typed_${id}`,
       `ic_results_${id}`,
       `ic_input_${id}`,
+      `ic_ledres_${id}`,
+      `ic_usage_${id}`,
     ]);
   });
 
@@ -352,6 +355,110 @@ describe.each(TARGETS)('ingest writer contract: $name', ({ available, make }) =>
           ok: 1,
           failed: 1,
         });
+
+        // Over a dataset instead of the table: its SQL (with a parameter), scoped to the writer's
+        // organisation by the dataset's tenancy; the same cursor and result filters on top.
+        const dataset: Dataset = {
+          id: 'enrolled',
+          file: 'datasets/enrolled.yaml',
+          title: 'Enrolled',
+          source: 'main',
+          from: {
+            kind: 'sql',
+            file: 'sql/enrolled.sql',
+            text: `SELECT id, enrolled, score, org FROM ${input.name} WHERE enrolled >= :min`,
+          },
+          params: new Map([['min', { type: 'number', value: 1 }]]),
+          tenancy: { kind: 'tenant', column: 'org' },
+          freshness: 0,
+          columns: new Map(),
+          measures: new Map(),
+        };
+        const overDataset = (mode: 'pending' | 'failed' | 'all', after: IngestCell[] | null = null) => ({
+          ...query(mode, after),
+          from: dataset.id,
+          dataset,
+        });
+        // r1 is below the dataset's `min`; r2 has a result; r4 failed.
+        expect(await writer.readRows(overDataset('pending'), 10)).toEqual([
+          ['r3', 2, 1],
+          ['r5', 4, 2],
+        ]);
+        expect(await writer.readRows(overDataset('pending', ['r3']), 10)).toEqual([['r5', 4, 2]]);
+        expect(await writer.readRows(overDataset('failed'), 10)).toEqual([['r4', 3, 1.5]]);
+        // acme's four rows from r2 on, not globex's copies of them.
+        expect(await writer.countRows(overDataset('all'))).toBe(4);
+        expect(await writer.countRows(overDataset('pending'))).toBe(2);
+      } finally {
+        await writer.close();
+      }
+    },
+  );
+
+  test.skipIf(!available)(
+    'ledger rows are appended in the page’s transaction: with the page, or not at all',
+    async () => {
+      const results: IngestTable = {
+        name: `ic_ledres_${id}`,
+        key: ['id'],
+        columns: [
+          { name: 'id', type: 'VARCHAR' },
+          { name: 'n', type: 'INTEGER' },
+        ],
+      };
+      const ledger: IngestTable = {
+        name: `ic_usage_${id}`,
+        key: ['batch'],
+        columns: [
+          { name: 'day', type: 'DATE' },
+          { name: 'batch', type: 'INTEGER' },
+          { name: 'calls', type: 'INTEGER' },
+          { name: 'cost', type: 'DOUBLE' },
+        ],
+      };
+      target ??= make();
+      const { writer } = await openIngestWriter({
+        target: target.target,
+        tables: [results],
+        ledgers: [ledger],
+        tenantColumn: 'org',
+        tenant: 'acme',
+      });
+      try {
+        const usage = (batch: number) => new Map([[ledger.name, [['2026-12-07', batch, 50, 0.1]]]]);
+        await writer.writePage(
+          [['a']],
+          new Map([[results.name, [['a', 1]]]]),
+          `${stateKey}_l`,
+          '1',
+          usage(1),
+        );
+        // The same key again: the result is replaced, the ledger row appended (a second batch's calls).
+        await writer.writePage(
+          [['a']],
+          new Map([[results.name, [['a', 2]]]]),
+          `${stateKey}_l`,
+          '2',
+          usage(2),
+        );
+        expect(await writer.count(results.name)).toBe(1);
+        expect(await writer.count(ledger.name)).toBe(2);
+        expect(await writer.maxValue(ledger.name, 'batch')).toBe('2');
+        // A page that fails takes its ledger row with it.
+        const bad = writer.writePage(
+          [['b']],
+          new Map([[results.name, [['b', 'not a number']]]]),
+          `${stateKey}_l`,
+          '3',
+          usage(3),
+        );
+        await expect(bad).rejects.toThrow(/number|integer/i);
+        expect(await writer.count(ledger.name)).toBe(2);
+        expect(await writer.readState(`${stateKey}_l`)).toBe('2');
+        // Only declared ledgers take rows.
+        await expect(
+          writer.writePage([], new Map(), `${stateKey}_l`, '4', new Map([['elsewhere', [[1]]]])),
+        ).rejects.toThrow(/not a ledger table/);
       } finally {
         await writer.close();
       }

@@ -16,6 +16,7 @@ import {
   type IngestWriterOptions,
   type OpenedIngest,
 } from '../../ingest-writer.js';
+import { duckdbDialect } from './duckdb-dialect.js';
 import { publishFile } from './duckdb-publish.js';
 
 /**
@@ -59,7 +60,7 @@ const READ_SQL: IngestReadSql = {
   countBy: (table, column, tenant) =>
     `SELECT ${q(column)}::VARCHAR AS v, count(*)::BIGINT AS n FROM ${q(table)}${tenant ? ` WHERE ${q(tenant)} = $1` : ''} GROUP BY ${q(column)}`,
   readRows: (query, tenant, limit) =>
-    readRowsSql(query, { quote: q, placeholder: (n) => `$${n}` }, tenant, limit),
+    readRowsSql(query, { quote: q, placeholder: (n) => `$${n}`, dialect: duckdbDialect }, tenant, limit),
 };
 
 /** The writer's connection as the shared writer sees it; closing it closes the instance too. */
@@ -191,7 +192,8 @@ export class DuckDBIngestWriter extends IngestWriterBase {
 
   /** Creates missing tables and columns; refuses a column whose type differs from the pipeline's. */
   private async prepareSchema(): Promise<void> {
-    const { tables, tenantColumn } = this.options;
+    const { tenantColumn } = this.options;
+    const tables = [...this.options.tables, ...(this.options.ledgers ?? [])];
     await this.duck.run(`CREATE TABLE IF NOT EXISTS ${META} (key VARCHAR, value VARCHAR)`);
     await this.duck.run(
       `CREATE TABLE IF NOT EXISTS ${STATE} (pipeline_id VARCHAR, state VARCHAR, updated_at TIMESTAMP)`,
@@ -239,11 +241,12 @@ export class DuckDBIngestWriter extends IngestWriterBase {
   protected override async stagePage(
     keys: readonly (readonly IngestCell[])[],
     rows: IngestRows,
+    appended: IngestRows,
   ): Promise<void> {
     const keyAppender = await this.duck.createAppender('_stage_keys', 'main', 'temp');
     appendAll(keyAppender, this.keyTypes, keys);
-    for (const table of this.options.tables) {
-      const tableRows = rows.get(table.name) ?? [];
+    for (const table of [...this.options.tables, ...(this.options.ledgers ?? [])]) {
+      const tableRows = rows.get(table.name) ?? appended.get(table.name) ?? [];
       if (tableRows.length === 0) continue;
       const appender = await this.duck.createAppender(`_stage_${table.name}`, 'main', 'temp');
       appendAll(
@@ -257,6 +260,11 @@ export class DuckDBIngestWriter extends IngestWriterBase {
   /** In the page's transaction: the staged keys' rows deleted, the staged rows inserted. */
   protected async replaceRows(table: IngestTable): Promise<void> {
     await this.replaceKeys(table);
+    await this.insertStaged(table);
+  }
+
+  /** In the page's transaction: the staged ledger rows inserted (stagePage appended them). */
+  protected async appendRows(table: IngestTable): Promise<void> {
     await this.insertStaged(table);
   }
 
@@ -363,7 +371,7 @@ export class DuckDBIngestWriter extends IngestWriterBase {
 
   private async clearStages(): Promise<void> {
     await this.duck.run('DELETE FROM temp.main._stage_keys');
-    for (const table of this.options.tables)
+    for (const table of [...this.options.tables, ...(this.options.ledgers ?? [])])
       await this.duck.run(`DELETE FROM temp.main.${q(`_stage_${table.name}`)}`);
   }
 }

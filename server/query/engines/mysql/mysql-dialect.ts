@@ -128,6 +128,7 @@ export const mysqlStoredAs = (type: IngestColumnType): readonly string[] => STOR
 /** MySQL/MariaDB's statements of the shared server ingest writer (server-ingest-writer.ts). */
 export const mysqlIngestSql = serverIngestStatements({
   quote,
+  dialect: mysqlDialect,
   placeholder: () => '?',
   ddlType: mysqlDdlType,
   storedAs: mysqlStoredAs,

@@ -54,6 +54,7 @@ export const postgresStoredAs = (type: IngestColumnType): readonly string[] =>
 /** PostgreSQL's statements of the shared server ingest writer (server-ingest-writer.ts). */
 export const postgresIngestSql = serverIngestStatements({
   quote,
+  dialect: postgresDialect,
   placeholder: (n) => `$${n}`,
   ddlType: postgresDdlType,
   storedAs: postgresStoredAs,
