@@ -73,10 +73,10 @@ export function AlertDialog(props: {
           props.onClose();
           showToast({
             kind: 'success',
-            title: t('alerts.created'),
+            title: t('alertRules.created'),
             message: created.webhookSecret
-              ? t('alerts.createdSecret', { secret: created.webhookSecret })
-              : t('alerts.createdMessage', { title: widget.title }),
+              ? t('alertRules.createdSecret', { secret: created.webhookSecret })
+              : t('alertRules.createdMessage', { title: widget.title }),
           });
         },
       },
@@ -97,8 +97,8 @@ export function AlertDialog(props: {
 
   return (
     <ConfirmDialog
-      title={t('alerts.dialogTitle', { title: widget.title })}
-      confirmLabel={t('alerts.create')}
+      title={t('alertRules.dialogTitle', { title: widget.title })}
+      confirmLabel={t('alertRules.create')}
       pending={create.isPending}
       error={errField === 'form' ? create.error : null}
       onConfirm={submit}
@@ -106,16 +106,16 @@ export function AlertDialog(props: {
       noValidate
     >
       <div className="subscribe-form alert-form" data-testid="alert-form">
-        <p className="field-hint">{t('alerts.withFilters')}</p>
+        <p className="field-hint">{t('alertRules.withFilters')}</p>
         <fieldset>
-          <legend>{t('alerts.condition')}</legend>
-          {radio('condition', 'above', condition, edit(setConditionRaw), t('alerts.above'))}
-          {radio('condition', 'below', condition, edit(setConditionRaw), t('alerts.below'))}
-          {radio('condition', 'change', condition, edit(setConditionRaw), t('alerts.change'))}
+          <legend>{t('alertRules.condition')}</legend>
+          {radio('condition', 'above', condition, edit(setConditionRaw), t('alertRules.above'))}
+          {radio('condition', 'below', condition, edit(setConditionRaw), t('alertRules.below'))}
+          {radio('condition', 'change', condition, edit(setConditionRaw), t('alertRules.change'))}
         </fieldset>
         <div className="field">
           <label htmlFor={`${id}-threshold`}>
-            {condition === 'change' ? t('alerts.percent') : t('alerts.threshold')}
+            {condition === 'change' ? t('alertRules.percent') : t('alertRules.threshold')}
           </label>
           <input
             id={`${id}-threshold`}
@@ -130,13 +130,13 @@ export function AlertDialog(props: {
           {errorBeside('threshold')}
         </div>
         <fieldset>
-          <legend>{t('alerts.howOften')}</legend>
-          {radio('kind', 'every', scheduleKind, edit(setScheduleKindRaw), t('alerts.kindEvery'))}
-          {radio('kind', 'cron', scheduleKind, edit(setScheduleKindRaw), t('alerts.kindCron'))}
+          <legend>{t('alertRules.howOften')}</legend>
+          {radio('kind', 'every', scheduleKind, edit(setScheduleKindRaw), t('alertRules.kindEvery'))}
+          {radio('kind', 'cron', scheduleKind, edit(setScheduleKindRaw), t('alertRules.kindCron'))}
         </fieldset>
         {scheduleKind === 'every' ? (
           <div className="field">
-            <label htmlFor={`${id}-every`}>{t('alerts.everyMinutes')}</label>
+            <label htmlFor={`${id}-every`}>{t('alertRules.everyMinutes')}</label>
             <input
               id={`${id}-every`}
               type="number"
@@ -149,14 +149,14 @@ export function AlertDialog(props: {
             />
             {errorBeside('schedule') ?? (
               <span id={`${id}-every-hint`} className="field-hint">
-                {t('alerts.everyHint')}
+                {t('alertRules.everyHint')}
               </span>
             )}
           </div>
         ) : (
           <>
             <div className="field">
-              <label htmlFor={`${id}-cron`}>{t('alerts.cron')}</label>
+              <label htmlFor={`${id}-cron`}>{t('alertRules.cron')}</label>
               <input
                 id={`${id}-cron`}
                 value={cron}
@@ -167,12 +167,12 @@ export function AlertDialog(props: {
               />
               {errorBeside('schedule') ?? (
                 <span id={`${id}-cron-hint`} className="field-hint">
-                  {t('alerts.cronHint')}
+                  {t('alertRules.cronHint')}
                 </span>
               )}
             </div>
             <div className="field">
-              <label htmlFor={`${id}-tz`}>{t('alerts.timeZone')}</label>
+              <label htmlFor={`${id}-tz`}>{t('alertRules.timeZone')}</label>
               <input
                 id={`${id}-tz`}
                 value={timeZone}
@@ -186,19 +186,19 @@ export function AlertDialog(props: {
           </>
         )}
         <fieldset>
-          <legend>{t('alerts.sendTo')}</legend>
+          <legend>{t('alertRules.sendTo')}</legend>
           {radio(
             'channel',
             'email',
             channel,
             edit(setChannelRaw),
-            t('alerts.emailTo', { email: session.data?.user.email ?? t('alerts.me') }),
+            t('alertRules.emailTo', { email: session.data?.user.email ?? t('alertRules.me') }),
           )}
-          {radio('channel', 'webhook', channel, edit(setChannelRaw), t('alerts.webhook'))}
+          {radio('channel', 'webhook', channel, edit(setChannelRaw), t('alertRules.webhook'))}
         </fieldset>
         {channel === 'webhook' && (
           <div className="field">
-            <label htmlFor={`${id}-url`}>{t('alerts.webhookUrl')}</label>
+            <label htmlFor={`${id}-url`}>{t('alertRules.webhookUrl')}</label>
             <input
               id={`${id}-url`}
               type="url"

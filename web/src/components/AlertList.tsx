@@ -17,11 +17,11 @@ import { ConfirmDialog } from './ConfirmDialog.js';
 import { WidgetError } from './WidgetStates.js';
 
 const STATUS_KEY = {
-  pending: 'alerts.statusPending',
-  sending: 'alerts.statusSending',
-  sent: 'alerts.statusSent',
-  failed: 'alerts.statusFailed',
-  muted: 'alerts.statusMuted',
+  pending: 'alertRules.statusPending',
+  sending: 'alertRules.statusSending',
+  sent: 'alertRules.statusSent',
+  failed: 'alertRules.statusFailed',
+  muted: 'alertRules.statusMuted',
 } as const satisfies Record<AlertEvent['status'], string>;
 
 /**
@@ -48,8 +48,8 @@ export function AlertList() {
     const alerts = list.data.alerts;
     if (alerts.length === 0)
       return (
-        <EmptyState title={t('alerts.section')}>
-          <p>{t('alerts.empty')}</p>
+        <EmptyState title={t('alertRules.section')}>
+          <p>{t('alertRules.empty')}</p>
         </EmptyState>
       );
     return (
@@ -57,14 +57,14 @@ export function AlertList() {
         <table className="data-table account-table alerts-table">
           <thead>
             <tr>
-              <th scope="col">{t('alerts.colKpi')}</th>
-              <th scope="col">{t('alerts.colCondition')}</th>
-              <th scope="col">{t('alerts.colSchedule')}</th>
-              <th scope="col">{t('alerts.colState')}</th>
-              <th scope="col">{t('alerts.colLastValue')}</th>
-              <th scope="col">{t('alerts.colSentTo')}</th>
+              <th scope="col">{t('alertRules.colKpi')}</th>
+              <th scope="col">{t('alertRules.colCondition')}</th>
+              <th scope="col">{t('alertRules.colSchedule')}</th>
+              <th scope="col">{t('alertRules.colState')}</th>
+              <th scope="col">{t('alertRules.colLastValue')}</th>
+              <th scope="col">{t('alertRules.colSentTo')}</th>
               <th scope="col">
-                <span className="visually-hidden">{t('alerts.colActions')}</span>
+                <span className="visually-hidden">{t('alertRules.colActions')}</span>
               </th>
             </tr>
           </thead>
@@ -80,7 +80,7 @@ export function AlertList() {
                   <td>{conditionText(t, a)}</td>
                   <td>
                     {a.everyMinutes !== null ? (
-                      t('alerts.everyN', { minutes: a.everyMinutes })
+                      t('alertRules.everyN', { minutes: a.everyMinutes })
                     ) : (
                       <>
                         <code>{a.cron}</code>
@@ -90,18 +90,18 @@ export function AlertList() {
                   </td>
                   <td>
                     <span className={`badge state badge-alert-${a.state}`}>
-                      {a.state === 'firing' ? t('alerts.stateFiring') : t('alerts.stateOk')}
+                      {a.state === 'firing' ? t('alertRules.stateFiring') : t('alertRules.stateOk')}
                     </span>
                     {muted && (
                       <p className="field-hint alert-muted">
-                        {t('alerts.mutedUntil', { time: formatDateTime(a.mutedUntil, i18n.language) })}
+                        {t('alertRules.mutedUntil', { time: formatDateTime(a.mutedUntil, i18n.language) })}
                       </p>
                     )}
                     {a.lastError && <p className="field-error">{t(`errors.${a.lastError}`, a.lastError)}</p>}
                   </td>
                   <td>
                     {a.lastValue === null ? (
-                      <span className="field-hint">{t('alerts.notChecked')}</span>
+                      <span className="field-hint">{t('alertRules.notChecked')}</span>
                     ) : (
                       <>
                         <span className="alert-last-value">{a.lastValue.toLocaleString(i18n.language)}</span>{' '}
@@ -110,7 +110,7 @@ export function AlertList() {
                     )}
                   </td>
                   <td>
-                    {a.channel === 'email' ? t('alerts.email') : t('alerts.webhook')}
+                    {a.channel === 'email' ? t('alertRules.email') : t('alertRules.webhook')}
                     <span className="field-hint subscription-target"> {a.target}</span>
                   </td>
                   <td className="row-actions">
@@ -119,20 +119,20 @@ export function AlertList() {
                       className="button secondary small"
                       aria-expanded={historyOpen}
                       aria-controls={`alert-history-${a.id}`}
-                      aria-label={t('alerts.historyNamed', { title })}
+                      aria-label={t('alertRules.historyNamed', { title })}
                       onClick={() => setOpenHistory(historyOpen ? null : a.id)}
                     >
-                      {t('alerts.history')}
+                      {t('alertRules.history')}
                     </button>
                     {muted ? (
                       <button
                         type="button"
                         className="button secondary small"
                         disabled={busy}
-                        aria-label={t('alerts.unmuteNamed', { title })}
+                        aria-label={t('alertRules.unmuteNamed', { title })}
                         onClick={() => setMuted(a, null)}
                       >
-                        {t('alerts.unmute')}
+                        {t('alertRules.unmute')}
                       </button>
                     ) : (
                       <>
@@ -142,7 +142,7 @@ export function AlertList() {
                           disabled={busy}
                           onClick={() => setMuted(a, muteUntil('1h'))}
                         >
-                          {t('alerts.mute1h')}
+                          {t('alertRules.mute1h')}
                         </button>
                         <button
                           type="button"
@@ -150,30 +150,30 @@ export function AlertList() {
                           disabled={busy}
                           onClick={() => setMuted(a, muteUntil('1d'))}
                         >
-                          {t('alerts.mute1d')}
+                          {t('alertRules.mute1d')}
                         </button>
                         <button
                           type="button"
                           className="button secondary small"
                           disabled={busy}
                           // The accessible name starts with the visible text (axe: label-content-name-mismatch).
-                          aria-label={`${t('alerts.muteUntilLabel')}… (${title})`}
+                          aria-label={`${t('alertRules.muteUntilLabel')}… (${title})`}
                           onClick={() => setMuteTarget(a)}
                         >
-                          {t('alerts.muteUntilLabel')}…
+                          {t('alertRules.muteUntilLabel')}…
                         </button>
                       </>
                     )}
                     <button
                       type="button"
                       className="button danger small"
-                      aria-label={t('alerts.deleteNamed', { title })}
+                      aria-label={t('alertRules.deleteNamed', { title })}
                       onClick={() => {
                         remove.reset();
                         setConfirming(a);
                       }}
                     >
-                      {t('alerts.delete')}
+                      {t('alertRules.delete')}
                     </button>
                   </td>
                 </tr>,
@@ -195,13 +195,13 @@ export function AlertList() {
   return (
     <section className="account-section alerts-section" aria-labelledby="alerts-title">
       <h2 id="alerts-title" className="section-title">
-        {t('alerts.section')}
+        {t('alertRules.section')}
       </h2>
       {body()}
       {confirming && (
         <ConfirmDialog
-          title={t('alerts.deleteTitle')}
-          confirmLabel={t('alerts.delete')}
+          title={t('alertRules.deleteTitle')}
+          confirmLabel={t('alertRules.delete')}
           danger
           pending={remove.isPending}
           error={remove.error}
@@ -209,13 +209,13 @@ export function AlertList() {
             remove.mutate(confirming.id, {
               onSuccess: () => {
                 setConfirming(null);
-                showToast({ kind: 'success', title: t('alerts.deleted'), message: confirming.title });
+                showToast({ kind: 'success', title: t('alertRules.deleted'), message: confirming.title });
               },
             })
           }
           onCancel={() => setConfirming(null)}
         >
-          <p>{t('alerts.deleteBody', { title: confirming.title })}</p>
+          <p>{t('alertRules.deleteBody', { title: confirming.title })}</p>
         </ConfirmDialog>
       )}
       {muteTarget && (
@@ -235,7 +235,7 @@ export function AlertList() {
     update.mutate(
       { id: a.id, body: { mutedUntil } },
       {
-        onError: (err) => showToast({ kind: 'error', title: t('alerts.changeFailed'), message: err.message }),
+        onError: (err) => showToast({ kind: 'error', title: t('alertRules.changeFailed'), message: err.message }),
       },
     );
   }
@@ -243,9 +243,9 @@ export function AlertList() {
 
 function conditionText(t: TFunction, a: AlertRule): string {
   const threshold = a.threshold.toLocaleString();
-  if (a.condition === 'above') return t('alerts.conditionAbove', { threshold });
-  if (a.condition === 'below') return t('alerts.conditionBelow', { threshold });
-  return t('alerts.conditionChange', { threshold });
+  if (a.condition === 'above') return t('alertRules.conditionAbove', { threshold });
+  if (a.condition === 'below') return t('alertRules.conditionBelow', { threshold });
+  return t('alertRules.conditionChange', { threshold });
 }
 
 /** "Mute until…": a local date and time, sent as an instant. */
@@ -257,13 +257,13 @@ function MuteUntilDialog(props: { rule: AlertRule; onClose: () => void; onMute: 
   const valid = when !== null && !Number.isNaN(when.getTime()) && when.getTime() > Date.now();
   return (
     <ConfirmDialog
-      title={t('alerts.muteNamed', { title: props.rule.title })}
-      confirmLabel={t('alerts.muteUntil')}
+      title={t('alertRules.muteNamed', { title: props.rule.title })}
+      confirmLabel={t('alertRules.muteUntil')}
       onConfirm={() => valid && when && props.onMute(when.toISOString())}
       onCancel={props.onClose}
     >
       <div className="field">
-        <label htmlFor={`${id}-until`}>{t('alerts.muteUntilLabel')}</label>
+        <label htmlFor={`${id}-until`}>{t('alertRules.muteUntilLabel')}</label>
         <input
           id={`${id}-until`}
           type="datetime-local"
@@ -289,23 +289,23 @@ function AlertHistory({ id, title }: { id: string; title: string }) {
         retrying={history.isFetching}
       />
     );
-  if (history.data.events.length === 0) return <p className="field-hint">{t('alerts.historyEmpty')}</p>;
+  if (history.data.events.length === 0) return <p className="field-hint">{t('alertRules.historyEmpty')}</p>;
   return (
-    <table className="data-table delivery-log" aria-label={t('alerts.historyNamed', { title })}>
+    <table className="data-table delivery-log" aria-label={t('alertRules.historyNamed', { title })}>
       <thead>
         <tr>
-          <th scope="col">{t('alerts.colWhen')}</th>
-          <th scope="col">{t('alerts.colTransition')}</th>
-          <th scope="col">{t('alerts.colValue')}</th>
-          <th scope="col">{t('alerts.colNotification')}</th>
-          <th scope="col">{t('alerts.colError')}</th>
+          <th scope="col">{t('alertRules.colWhen')}</th>
+          <th scope="col">{t('alertRules.colTransition')}</th>
+          <th scope="col">{t('alertRules.colValue')}</th>
+          <th scope="col">{t('alertRules.colNotification')}</th>
+          <th scope="col">{t('alertRules.colError')}</th>
         </tr>
       </thead>
       <tbody>
         {history.data.events.map((e) => (
           <tr key={e.id} data-event-kind={e.kind} data-event-status={e.status}>
             <td>{formatDateTime(e.createdAt, i18n.language)}</td>
-            <td>{e.kind === 'fire' ? t('alerts.kindFire') : t('alerts.kindResolve')}</td>
+            <td>{e.kind === 'fire' ? t('alertRules.kindFire') : t('alertRules.kindResolve')}</td>
             <td>{e.value.toLocaleString(i18n.language)}</td>
             <td>
               <span className={`badge state badge-delivery-${e.status}`}>{t(STATUS_KEY[e.status])}</span>

@@ -1,4 +1,4 @@
-import { useId, useMemo, useRef, useState, type MutableRefObject } from 'react';
+import { lazy, Suspense, useId, useMemo, useRef, useState, type MutableRefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ChartType, SortSpec, WidgetDataResponse, WidgetDefinition } from '../../../contract/index.js';
 import type { MarkValues } from '../app/filters/cross-filter.js';
@@ -13,13 +13,18 @@ import { drillToPath } from '../app/routing/drill-to-path.js';
 import { widgetRefreshMs } from '../app/freshness/auto-refresh.js';
 import { navigate } from '../app/routing/router.js';
 import { DataTable, type CellFilter } from './DataTable.js';
-import { AlertDialog } from './AlertDialog.js';
 import { ExportMenu } from './ExportMenu.js';
 import { KpiValue, kpiIsEmpty } from './KpiValue.js';
 import { Markdown, useMarkdownRenderer } from './Markdown.js';
 import { TableWidget } from './TableWidget.js';
 import type { RowSelection } from '../app/action-widget/row-selection.js';
 import { WidgetEmpty, WidgetError, WidgetSkeleton } from './WidgetStates.js';
+import { loadPageTexts } from '../app/i18n/i18n.js';
+
+// The alert dialog and its texts load when someone opens it: most dashboard views never do.
+const AlertDialog = lazy(() =>
+  Promise.all([import('./AlertDialog.js'), loadPageTexts()]).then(([m]) => ({ default: m.AlertDialog })),
+);
 
 interface Props {
   readonly dashboardId: string;
@@ -234,12 +239,14 @@ export function WidgetCard({
         )}
       </div>
       {alertOpen && (
-        <AlertDialog
-          dashboardId={dashboardId}
-          widget={widget}
-          filters={filters}
-          onClose={() => setAlertOpen(false)}
-        />
+        <Suspense fallback={null}>
+          <AlertDialog
+            dashboardId={dashboardId}
+            widget={widget}
+            filters={filters}
+            onClose={() => setAlertOpen(false)}
+          />
+        </Suspense>
       )}
       {rowsOf && (
         <DrillRowsDialog
