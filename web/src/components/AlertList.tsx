@@ -235,7 +235,8 @@ export function AlertList() {
     update.mutate(
       { id: a.id, body: { mutedUntil } },
       {
-        onError: (err) => showToast({ kind: 'error', title: t('alertRules.changeFailed'), message: err.message }),
+        onError: (err) =>
+          showToast({ kind: 'error', title: t('alertRules.changeFailed'), message: err.message }),
       },
     );
   }
