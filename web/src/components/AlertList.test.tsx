@@ -36,18 +36,19 @@ describe('Edit an alert', () => {
     let saved = rule;
     const requests = serveApi(({ method, url, body }) => {
       if (method === 'PATCH' && url.pathname === '/api/v1/alerts/alr_1') {
-        const b = body as { threshold: number; condition: AlertRule['condition'] };
-        if (b.threshold < 0)
+        const b = body as { threshold: number | null; condition: AlertRule['condition'] };
+        // As the server's schema answers a threshold that is not a number (NaN goes as null).
+        if (b.threshold === null)
           return {
             status: 400,
             body: {
               error: 'VALIDATION_FAILED',
-              message: 'The threshold must be at least 0.',
+              message: 'Invalid input: expected number, received null',
               requestId: 'r1',
-              issues: [{ path: 'threshold', message: 'The threshold must be at least 0.' }],
+              issues: [{ path: 'threshold', message: 'Invalid input: expected number, received null' }],
             },
           };
-        saved = { ...rule, ...b };
+        saved = { ...rule, ...b, threshold: b.threshold };
         return { body: saved };
       }
       if (url.pathname === '/api/v1/alerts') return { body: { alerts: [saved] } };
@@ -64,9 +65,10 @@ describe('Edit an alert', () => {
     expect(within(dialog).getByText(/Sent to: Webhook https:\/\/hooks\.example\.com\/x/)).toBeTruthy();
 
     fireEvent.click(within(dialog).getByLabelText('changes by at least (%)'));
-    fireEvent.change(field('Percentage'), { target: { value: '-5' } });
+    fireEvent.change(field('Percentage'), { target: { value: 'five' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save alert' }));
-    await screen.findByText('The threshold must be at least 0.');
+    const error = await screen.findByText('Invalid input: expected number, received null');
+    expect(field('Percentage').getAttribute('aria-describedby')).toBe(error.id);
     expect(field('Percentage').getAttribute('aria-invalid')).toBe('true');
 
     fireEvent.change(field('Percentage'), { target: { value: '7,5' } });
