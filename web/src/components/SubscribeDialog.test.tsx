@@ -5,7 +5,12 @@ import { renderWithQueryClient, serveApi, type ServedRequest } from '../dom-test
 import { SubscribeDialog } from './SubscribeDialog.js';
 
 // Only what the dialog reads: no filters, no CSV widgets (PDF only).
-const definition = { id: 'sales', title: 'Sales', filters: [], widgets: [] } as unknown as DashboardDefinition;
+const definition = {
+  id: 'sales',
+  title: 'Sales',
+  filters: [],
+  widgets: [],
+} as unknown as DashboardDefinition;
 
 const preset = (id: string, name: string, shared: boolean): FilterPreset => ({
   id,
