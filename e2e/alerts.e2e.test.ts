@@ -8,6 +8,7 @@ import { defaultConfig } from '../server/config/env.js';
 import { startSmtpTestServer, type SmtpTestServer } from '../test/smtp-test-server.js';
 import { waitForDashboard } from './dashboard-page.js';
 import {
+  axeSerious,
   chromiumAvailable,
   ensureWebBuild,
   launchBrowser,
@@ -23,7 +24,8 @@ import {
  * minutes, by e-mail), then the server's clock moved past each check (as subscriptions.e2e does) while
  * the threshold moves under and over the value: the test SMTP server receives exactly one "Alert" and
  * exactly one "Resolved", nothing while still firing; muted from the Subscriptions page, a crossing
- * sends nothing. axe on the page, screenshots of the dialog and the page, light and dark.
+ * sends nothing. Then Edit on the Subscriptions page: the threshold changed in the dialog is the one
+ * the next check uses. axe on the page and the edit dialog, screenshots light and dark.
  */
 const available = chromiumAvailable();
 const DAY = 86_400_000;
@@ -184,6 +186,57 @@ describe.skipIf(!available)('alerts in Chromium', () => {
       .click();
     await subsPage.getByText('No alerts yet', { exact: false }).waitFor();
     expect(await rules()).toEqual([]);
+    await subsPage.close();
+  }, 240_000);
+
+  it('Edit on the Subscriptions page changes the threshold, and the next check uses it', async () => {
+    const made = await server.fetch('/api/v1/alerts', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.baseUrl },
+      body: JSON.stringify({
+        dashboard: 'overview',
+        widget: 'studies',
+        condition: 'above',
+        threshold: studies + 1,
+        everyMinutes: 5,
+        channel: 'email',
+      }),
+    });
+    expect(made.status).toBe(201);
+    const id = ((await made.json()) as { alert: AlertRule }).alert.id;
+    expect(await nextCheck(id)).toMatchObject({ state: 'ok', lastValue: studies });
+    const sentBefore = subjects().length;
+
+    const { page: subsPage } = await openAudited(browser, `${server.baseUrl}/subscriptions`, {
+      ready: (p) => p.locator(`[data-alert-id="${id}"]`).waitFor(),
+      schemes: [],
+    });
+    const row = subsPage.locator(`[data-alert-id="${id}"]`);
+    await row.getByRole('button', { name: /^Edit the alert/ }).click();
+    const dialog = subsPage.getByRole('dialog', { name: 'Edit the alert on Studies' });
+    await dialog.waitFor();
+    // Prefilled with the rule as saved; the channel is shown, not offered.
+    expect(await dialog.getByLabel('Threshold').inputValue()).toBe(String(studies + 1));
+    expect(await dialog.getByLabel('Every (minutes)').inputValue()).toBe('5');
+    expect(await dialog.getByLabel('Webhook URL').count()).toBe(0);
+    await dialog.getByLabel('Threshold').fill(String(studies - 1));
+    for (const scheme of ['light', 'dark'] as const) {
+      await subsPage.emulateMedia({ colorScheme: scheme });
+      expect(await axeSerious(subsPage)).toEqual([]);
+      await subsPage.screenshot({ path: path.join(resultsDir, `alert-edit-dialog-${scheme}.png`) });
+    }
+    await subsPage.emulateMedia({ colorScheme: 'light' });
+    await dialog.getByRole('button', { name: 'Save alert' }).click();
+    await subsPage.getByText('Alert saved').first().waitFor();
+    await row.getByText(`Above ${(studies - 1).toLocaleString('en')}`).waitFor();
+    expect((await rules()).find((a) => a.id === id)).toMatchObject({
+      threshold: studies - 1,
+      everyMinutes: 5,
+    });
+
+    // The next check compares against the edited threshold: it fires, and says so with that number.
+    expect(await nextCheck(id)).toMatchObject({ state: 'firing' });
+    expect(subjects().slice(sentBefore)).toEqual([`Alert: Studies is ${studies}, above ${studies - 1}`]);
     await subsPage.close();
   }, 240_000);
 });

@@ -10,6 +10,7 @@ import { defaultConfig } from '../server/config/env.js';
 import { startSmtpTestServer, type SmtpTestServer } from '../test/smtp-test-server.js';
 import { waitForDashboard } from './dashboard-page.js';
 import {
+  axeSerious,
   CHROMIUM_PATH,
   chromiumAvailable,
   ensureWebBuild,
@@ -25,7 +26,9 @@ import {
  * Scheduled reports from the browser: Subscribe… on a dashboard (weekly preset, PDF, e-mail), the
  * server's clock moved to the subscription's tick (as subscriptions.api.test.ts does), and the test
  * SMTP server receives the mail with the PDF attached; then Pause and Delete on the Subscriptions
- * page, and axe on it. Screenshots of the page and the dialog, light and dark.
+ * page, and axe on it. Then the same with a saved preset instead of the bar's filters: the preset's
+ * id is stored, the mail arrives, and the page names the preset. Screenshots of the page and the
+ * dialog, light and dark.
  */
 const available = chromiumAvailable();
 const DAY = 86_400_000;
@@ -155,6 +158,67 @@ describe.skipIf(!available)('subscriptions in Chromium', () => {
     await confirm.getByRole('button', { name: 'Delete' }).click();
     await subsPage.getByText('No subscriptions yet').waitFor();
     expect(await list()).toEqual([]);
+    await subsPage.close();
+  }, 240_000);
+
+  it('subscribe with a saved preset: the preset is stored, the mail arrives, the page names it', async () => {
+    const made = await server.fetch('/api/v1/dashboards/overview/presets', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.baseUrl },
+      body: JSON.stringify({ name: 'Completed trials', filters: { status: ['COMPLETED'] }, shared: false }),
+    });
+    expect(made.status).toBe(201);
+    const preset = (await made.json()) as { id: string };
+    await page.goto(`${server.baseUrl}/d/overview`);
+    await waitForDashboard(page);
+    await page.getByRole('button', { name: 'Subscribe…' }).click();
+    const dialog = page.getByRole('dialog', { name: /Subscribe to/ });
+    await dialog.waitFor();
+    await dialog.getByLabel('A saved preset').check();
+    const select = dialog.getByLabel('Preset', { exact: true });
+    await select.waitFor();
+    expect(await select.inputValue()).toBe(preset.id);
+    expect(await axeSerious(page)).toEqual([]);
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      expect(await axeSerious(page)).toEqual([]);
+      await page.screenshot({ path: path.join(resultsDir, `subscribe-preset-dialog-${scheme}.png`) });
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    await dialog.getByLabel('Every Monday at 08:00').check();
+    await dialog.getByRole('button', { name: 'Subscribe', exact: true }).click();
+    await page.getByText('Subscribed').first().waitFor();
+    const [sub] = await list();
+    expect(sub).toMatchObject({ dashboard: 'overview', format: 'pdf', preset: preset.id, query: null });
+
+    const before = smtp.accepted.length;
+    offset = Date.parse(sub?.nextRunAt ?? '') - Date.now();
+    const deadline = Date.now() + 90_000;
+    let last: ReportDelivery | undefined;
+    while (Date.now() < deadline) {
+      const r = await server.fetch(`/api/v1/subscriptions/${sub?.id ?? ''}/deliveries`);
+      [last] = ((await r.json()) as { deliveries: ReportDelivery[] }).deliveries;
+      if (last?.status === 'sent' || last?.status === 'failed') break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(last).toMatchObject({ status: 'sent' });
+    expect(smtp.accepted).toHaveLength(before + 1);
+    const pdf = smtp.accepted.at(-1)?.attachments.find((a) => a.contentType === 'application/pdf');
+    expect(pdf?.content.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+
+    const { page: subsPage, serious } = await openAudited(browser, `${server.baseUrl}/subscriptions`, {
+      ready: (p) => p.locator(`[data-subscription-id="${sub?.id ?? ''}"]`).waitFor(),
+    });
+    expect(serious).toEqual({ light: [], dark: [] });
+    const row = subsPage.locator(`[data-subscription-id="${sub?.id ?? ''}"]`);
+    await row.getByText('Preset: Completed trials').waitFor();
+    for (const scheme of ['light', 'dark'] as const) {
+      await subsPage.emulateMedia({ colorScheme: scheme });
+      await subsPage.screenshot({
+        path: path.join(resultsDir, `subscriptions-preset-${scheme}.png`),
+        fullPage: true,
+      });
+    }
     await subsPage.close();
   }, 240_000);
 });

@@ -1,70 +1,100 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AlertCondition, WidgetDefinition } from '../../../contract/index.js';
+import type { AlertCondition, AlertRule, WidgetDefinition } from '../../../contract/index.js';
 import { sessionQuery } from '../api/accounts-queries.js';
-import { createAlertMutation } from '../api/alerts-queries.js';
-import { alertBody, alertFieldOfError, type AlertField } from '../app/alerts/alert-form.js';
+import { createAlertMutation, updateAlertMutation } from '../api/alerts-queries.js';
+import {
+  alertBody,
+  alertFieldOfError,
+  alertFormOf,
+  alertUpdateBody,
+  type AlertField,
+} from '../app/alerts/alert-form.js';
 import { requestFilters, type FilterState } from '../app/filters/filter-state.js';
 import { showToast } from '../app/shell/toasts.js';
 import { browserTimeZone } from '../app/subscriptions/subscribe-form.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 
+/** A new rule on a KPI widget, or an existing rule to change (from the Subscriptions page). */
+export type AlertDialogProps =
+  | {
+      dashboardId: string;
+      widget: WidgetDefinition;
+      filters: FilterState;
+      rule?: undefined;
+      onClose: () => void;
+    }
+  | { rule: AlertRule; onClose: () => void };
+
 /**
  * "Alert…" on a KPI widget (docs/exports.md, "Alerts"): the widget with the filters of the bar, a
  * condition (above, below, change by %), how often it is checked (every N minutes or cron in the
  * browser's time zone), and where the notice goes (the member's address or a webhook). A refusal is
- * shown beside its field.
+ * shown beside its field. Given a `rule`, the same form edits it: prefilled, saved with PATCH; its
+ * channel is shown but fixed (the API does not change it).
  */
-export function AlertDialog(props: {
-  dashboardId: string;
-  widget: WidgetDefinition;
-  filters: FilterState;
-  onClose: () => void;
-}) {
+export function AlertDialog(props: AlertDialogProps) {
   const { t } = useTranslation();
-  const { widget } = props;
+  const rule = props.rule;
+  const title = rule ? rule.title : props.widget.title;
   const queryClient = useQueryClient();
-  const session = useQuery(sessionQuery());
+  const session = useQuery({ ...sessionQuery(), enabled: !rule });
   const create = useMutation(createAlertMutation(queryClient));
+  const update = useMutation(updateAlertMutation(queryClient));
+  const saving = rule ? update : create;
   const id = useId();
-  const [condition, setConditionRaw] = useState<AlertCondition>('above');
-  const [threshold, setThresholdRaw] = useState('');
-  const [scheduleKind, setScheduleKindRaw] = useState<'every' | 'cron'>('every');
-  const [everyMinutes, setEveryMinutesRaw] = useState('15');
-  const [cron, setCronRaw] = useState('0 8 * * *');
-  const [timeZone, setTimeZoneRaw] = useState(browserTimeZone);
+  const [initial] = useState(() => (rule ? alertFormOf(rule) : null));
+  const [condition, setConditionRaw] = useState<AlertCondition>(initial?.condition ?? 'above');
+  const [threshold, setThresholdRaw] = useState(initial?.threshold ?? '');
+  const [scheduleKind, setScheduleKindRaw] = useState<'every' | 'cron'>(initial?.scheduleKind ?? 'every');
+  const [everyMinutes, setEveryMinutesRaw] = useState(initial?.everyMinutes ?? '15');
+  const [cron, setCronRaw] = useState(initial?.cron ?? '0 8 * * *');
+  const [timeZone, setTimeZoneRaw] = useState(initial?.timeZone ?? browserTimeZone);
   const [channel, setChannelRaw] = useState<'email' | 'webhook'>('email');
   const [url, setUrlRaw] = useState('');
   // Any edit clears the server's refusal: the message beside a field goes once the form changes.
   const edit =
     <T,>(set: (v: T) => void) =>
     (v: T) => {
-      if (create.error) create.reset();
+      if (saving.error) saving.reset();
       set(v);
     };
-  const errField = create.error ? alertFieldOfError(create.error) : null;
+  const errField = saving.error ? alertFieldOfError(saving.error) : null;
   const describedBy = (field: AlertField, hint?: string) =>
     errField === field ? `${id}-${field}-error` : hint;
   const errorBeside = (field: AlertField) =>
-    errField === field && create.error ? (
+    errField === field && saving.error ? (
       <span id={`${id}-${field}-error`} className="field-error" role="alert">
-        {create.error.message}
+        {saving.error.message}
       </span>
     ) : null;
 
-  const submit = () =>
+  const form = { condition, threshold, scheduleKind, everyMinutes, cron, timeZone };
+  const submit = () => {
+    if (rule) {
+      update.mutate(
+        { id: rule.id, body: alertUpdateBody(rule, form) },
+        {
+          onSuccess: () => {
+            props.onClose();
+            showToast({
+              kind: 'success',
+              title: t('alertRules.saved'),
+              message: t('alertRules.savedMessage', { title }),
+            });
+          },
+        },
+      );
+      return;
+    }
+    if (props.rule) return; // narrows the props: creating from a widget
     create.mutate(
       alertBody({
+        ...form,
         dashboard: props.dashboardId,
-        widget: widget.id,
-        filters: requestFilters(props.filters, widget.filters),
-        condition,
-        threshold,
-        scheduleKind,
-        everyMinutes,
-        cron,
-        timeZone,
+        widget: props.widget.id,
+        filters: requestFilters(props.filters, props.widget.filters),
         channel,
         url,
       }),
@@ -76,11 +106,12 @@ export function AlertDialog(props: {
             title: t('alertRules.created'),
             message: created.webhookSecret
               ? t('alertRules.createdSecret', { secret: created.webhookSecret })
-              : t('alertRules.createdMessage', { title: widget.title }),
+              : t('alertRules.createdMessage', { title }),
           });
         },
       },
     );
+  };
 
   const radio = <T extends string>(
     name: string,
@@ -97,16 +128,16 @@ export function AlertDialog(props: {
 
   return (
     <ConfirmDialog
-      title={t('alertRules.dialogTitle', { title: widget.title })}
-      confirmLabel={t('alertRules.create')}
-      pending={create.isPending}
-      error={errField === 'form' ? create.error : null}
+      title={rule ? t('alertRules.editTitle', { title }) : t('alertRules.dialogTitle', { title })}
+      confirmLabel={rule ? t('alertRules.save') : t('alertRules.create')}
+      pending={saving.isPending}
+      error={errField === 'form' ? saving.error : null}
       onConfirm={submit}
       onCancel={props.onClose}
       noValidate
     >
       <div className="subscribe-form alert-form" data-testid="alert-form">
-        <p className="field-hint">{t('alertRules.withFilters')}</p>
+        {!rule && <p className="field-hint">{t('alertRules.withFilters')}</p>}
         <fieldset>
           <legend>{t('alertRules.condition')}</legend>
           {radio('condition', 'above', condition, edit(setConditionRaw), t('alertRules.above'))}
@@ -185,32 +216,42 @@ export function AlertDialog(props: {
             </div>
           </>
         )}
-        <fieldset>
-          <legend>{t('alertRules.sendTo')}</legend>
-          {radio(
-            'channel',
-            'email',
-            channel,
-            edit(setChannelRaw),
-            t('alertRules.emailTo', { email: session.data?.user.email ?? t('alertRules.me') }),
-          )}
-          {radio('channel', 'webhook', channel, edit(setChannelRaw), t('alertRules.webhook'))}
-        </fieldset>
-        {channel === 'webhook' && (
-          <div className="field">
-            <label htmlFor={`${id}-url`}>{t('alertRules.webhookUrl')}</label>
-            <input
-              id={`${id}-url`}
-              type="url"
-              value={url}
-              maxLength={2000}
-              placeholder="https://"
-              aria-invalid={errField === 'url'}
-              aria-describedby={describedBy('url')}
-              onChange={(e) => edit(setUrlRaw)(e.target.value)}
-            />
-            {errorBeside('url')}
-          </div>
+        {rule ? (
+          <p className="field-hint alert-channel-fixed">
+            {t('alertRules.channelFixed', {
+              target: `${rule.channel === 'email' ? t('alertRules.email') : t('alertRules.webhook')} ${rule.target}`,
+            })}
+          </p>
+        ) : (
+          <>
+            <fieldset>
+              <legend>{t('alertRules.sendTo')}</legend>
+              {radio(
+                'channel',
+                'email',
+                channel,
+                edit(setChannelRaw),
+                t('alertRules.emailTo', { email: session.data?.user.email ?? t('alertRules.me') }),
+              )}
+              {radio('channel', 'webhook', channel, edit(setChannelRaw), t('alertRules.webhook'))}
+            </fieldset>
+            {channel === 'webhook' && (
+              <div className="field">
+                <label htmlFor={`${id}-url`}>{t('alertRules.webhookUrl')}</label>
+                <input
+                  id={`${id}-url`}
+                  type="url"
+                  value={url}
+                  maxLength={2000}
+                  placeholder="https://"
+                  aria-invalid={errField === 'url'}
+                  aria-describedby={describedBy('url')}
+                  onChange={(e) => edit(setUrlRaw)(e.target.value)}
+                />
+                {errorBeside('url')}
+              </div>
+            )}
+          </>
         )}
       </div>
     </ConfirmDialog>

@@ -12,6 +12,7 @@ import {
 import { formatDateTime } from '../app/accounts/account-format.js';
 import { muteUntil } from '../app/alerts/alert-form.js';
 import { showToast } from '../app/shell/toasts.js';
+import { AlertDialog } from './AlertDialog.js';
 import { EmptyState, ListSkeleton } from './AccountPage.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { WidgetError } from './WidgetStates.js';
@@ -26,8 +27,8 @@ const STATUS_KEY = {
 
 /**
  * The Alerts section of the Subscriptions page (docs/exports.md, "Alerts"): the member's rules with
- * their condition, schedule, state and last value; mute for an hour, a day or until a time, unmute,
- * delete, and each rule's history of transitions with its notification's status.
+ * their condition, schedule, state and last value; edit the condition, threshold and schedule (the
+ * alert dialog, prefilled); mute for an hour, a day or until a time, unmute, delete, and each rule's history of transitions with its notification's status.
  */
 export function AlertList() {
   const { t, i18n } = useTranslation();
@@ -38,6 +39,7 @@ export function AlertList() {
   const [confirming, setConfirming] = useState<AlertRule | null>(null);
   const [openHistory, setOpenHistory] = useState<string | null>(null);
   const [muteTarget, setMuteTarget] = useState<AlertRule | null>(null);
+  const [editing, setEditing] = useState<AlertRule | null>(null);
 
   const body = () => {
     if (list.isPending) return <ListSkeleton rows={2} />;
@@ -123,6 +125,15 @@ export function AlertList() {
                       onClick={() => setOpenHistory(historyOpen ? null : a.id)}
                     >
                       {t('alertRules.history')}
+                    </button>
+                    <button
+                      type="button"
+                      className="button secondary small"
+                      disabled={busy}
+                      aria-label={t('alertRules.editNamed', { title })}
+                      onClick={() => setEditing(a)}
+                    >
+                      {t('alertRules.edit')}
                     </button>
                     {muted ? (
                       <button
@@ -218,6 +229,7 @@ export function AlertList() {
           <p>{t('alertRules.deleteBody', { title: confirming.title })}</p>
         </ConfirmDialog>
       )}
+      {editing && <AlertDialog rule={editing} onClose={() => setEditing(null)} />}
       {muteTarget && (
         <MuteUntilDialog
           rule={muteTarget}

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useId, useState } from 'react';
 import type { DashboardDefinition } from '../../../contract/index.js';
 import { sessionQuery } from '../api/accounts-queries.js';
+import { presetListQuery } from '../api/presets-queries.js';
 import { createSubscriptionMutation } from '../api/subscriptions-mutations.js';
 import { requestFilters, type FilterState } from '../app/filters/filter-state.js';
 import { formatFilterQuery } from '../app/filters/filter-url.js';
@@ -18,7 +19,9 @@ import { ConfirmDialog } from './ConfirmDialog.js';
 /**
  * "Subscribe…" on a dashboard (docs/exports.md, "Scheduled reports"): the dashboard with the filters
  * of the bar, on a cron schedule (presets or typed) in the browser's time zone (editable), as PDF or
- * one widget's CSV, to the member's own address or a webhook. A refusal is shown beside its field.
+ * one widget's CSV, to the member's own address or a webhook. Instead of the bar's filters, a saved
+ * preset the member may see on this dashboard (their own or shared), read again at every delivery.
+ * A refusal is shown beside its field.
  */
 export function SubscribeDialog(props: {
   definition: DashboardDefinition;
@@ -38,6 +41,12 @@ export function SubscribeDialog(props: {
   const [widget, setWidgetRaw] = useState(csvWidgets[0]?.id ?? '');
   const [channel, setChannelRaw] = useState<'email' | 'webhook'>('email');
   const [url, setUrlRaw] = useState('');
+  const [filterSource, setFilterSourceRaw] = useState<'current' | 'preset'>('current');
+  const [preset, setPresetRaw] = useState('');
+  // Read only once "a saved preset" is chosen: a member who never uses it costs no request.
+  const presets = useQuery({ ...presetListQuery(definition.id), enabled: filterSource === 'preset' });
+  const presetList = presets.data?.presets ?? [];
+  const chosenPreset = presetList.some((p) => p.id === preset) ? preset : (presetList[0]?.id ?? '');
   // Any edit clears the server's refusal: the message beside a field goes once the form changes.
   const edit =
     <T,>(set: (v: T) => void) =>
@@ -51,8 +60,11 @@ export function SubscribeDialog(props: {
   const setWidget = edit(setWidgetRaw);
   const setChannel = edit(setChannelRaw);
   const setUrl = edit(setUrlRaw);
+  const setFilterSource = edit(setFilterSourceRaw);
+  const setPreset = edit(setPresetRaw);
+  const usePreset = filterSource === 'preset';
   const errField = create.error ? fieldOfError(create.error) : null;
-  const errorBeside = (field: 'schedule' | 'timeZone' | 'url') =>
+  const errorBeside = (field: 'schedule' | 'timeZone' | 'url' | 'preset') =>
     errField === field && create.error ? (
       <span id={`${id}-${field}-error`} className="field-error" role="alert">
         {create.error.message}
@@ -60,7 +72,9 @@ export function SubscribeDialog(props: {
     ) : null;
   const chosenWidget = definition.widgets.find((w) => w.id === widget);
 
-  const submit = () =>
+  const submit = () => {
+    // No preset to send (none visible, or the list not read yet): nothing leaves the browser.
+    if (usePreset && !chosenPreset) return;
     create.mutate(
       subscribeBody({
         dashboard: definition.id,
@@ -68,6 +82,7 @@ export function SubscribeDialog(props: {
         format,
         widget,
         filters: chosenWidget ? requestFilters(props.filters, chosenWidget.filters) : {},
+        preset: usePreset ? chosenPreset : '',
         schedule,
         timeZone,
         channel,
@@ -86,6 +101,7 @@ export function SubscribeDialog(props: {
         },
       },
     );
+  };
 
   return (
     <ConfirmDialog
@@ -98,7 +114,66 @@ export function SubscribeDialog(props: {
       noValidate
     >
       <div className="subscribe-form" data-testid="subscribe-form">
-        <p className="field-hint">{t('subscribeForm.withFilters')}</p>
+        <fieldset>
+          <legend>{t('subscribeForm.filters')}</legend>
+          <label>
+            <input
+              type="radio"
+              name={`${id}-filters`}
+              checked={!usePreset}
+              onChange={() => setFilterSource('current')}
+            />{' '}
+            {t('subscribeForm.filtersCurrent')}
+          </label>
+          <label>
+            <input
+              type="radio"
+              name={`${id}-filters`}
+              checked={usePreset}
+              onChange={() => setFilterSource('preset')}
+            />{' '}
+            {t('subscribeForm.filtersPreset')}
+          </label>
+        </fieldset>
+        {usePreset ? (
+          <div className="field">
+            <label htmlFor={`${id}-preset`}>{t('subscribeForm.preset')}</label>
+            {presets.isError ? (
+              <span className="field-error" role="alert">
+                {presets.error.message}
+              </span>
+            ) : presets.isPending ? (
+              <span className="field-hint">{t('subscribeForm.presetsLoading')}</span>
+            ) : presetList.length === 0 ? (
+              <span id={`${id}-preset-error`} className="field-error" role="alert">
+                {t('subscribeForm.noPresets')}
+              </span>
+            ) : (
+              <>
+                <select
+                  id={`${id}-preset`}
+                  value={chosenPreset}
+                  aria-invalid={errField === 'preset'}
+                  aria-describedby={errField === 'preset' ? `${id}-preset-error` : `${id}-preset-hint`}
+                  onChange={(e) => setPreset(e.target.value)}
+                >
+                  {presetList.map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {p.shared ? t('subscribeForm.presetShared', { name: p.name }) : p.name}
+                    </option>
+                  ))}
+                </select>
+                {errorBeside('preset') ?? (
+                  <span id={`${id}-preset-hint`} className="field-hint">
+                    {t('subscribeForm.presetHint')}
+                  </span>
+                )}
+              </>
+            )}
+          </div>
+        ) : (
+          <p className="field-hint">{t('subscribeForm.withFilters')}</p>
+        )}
         <fieldset>
           <legend>{t('subscribeForm.schedule')}</legend>
           {SCHEDULE_PRESETS.map((p) => (
@@ -221,7 +296,7 @@ export function SubscribeDialog(props: {
             {errorBeside('url')}
           </div>
         )}
-        {format === 'csv' && chosenWidget && (
+        {format === 'csv' && chosenWidget && !usePreset && (
           <p className="field-hint">
             {t('subscribeForm.csvRows', {
               title: chosenWidget.title,

@@ -4,6 +4,7 @@ import { Trans, useTranslation } from 'react-i18next';
 import type { Subscription } from '../../../contract/index.js';
 import { removeSubscriptionMutation, setActiveMutation } from '../api/subscriptions-mutations.js';
 import { dashboardListQuery, dashboardQuery } from '../api/queries.js';
+import { presetListQuery } from '../api/presets-queries.js';
 import { deliveryListQuery, subscriptionListQuery } from '../api/subscriptions-queries.js';
 import { formatLocale } from '../charts/value-format.js';
 import { formatDateTime } from '../app/accounts/account-format.js';
@@ -47,10 +48,28 @@ function useSubscriptionNames(subs: readonly Subscription[] | undefined): (s: Su
   };
 }
 
+/**
+ * The saved preset's name for subscriptions that use one, from the presets this member sees on that
+ * dashboard (read once per such dashboard); undefined while reading, null once it is gone or hidden.
+ */
+function usePresetNames(
+  subs: readonly Subscription[] | undefined,
+): (s: Subscription) => string | null | undefined {
+  const withPresets = [...new Set((subs ?? []).filter((s) => s.preset).map((s) => s.dashboard))];
+  const lists = useQueries({ queries: withPresets.map((id) => presetListQuery(id)) });
+  return (s) => {
+    if (!s.preset) return null;
+    const list = lists[withPresets.indexOf(s.dashboard)];
+    if (!list || list.isPending) return undefined;
+    return list.data?.presets.find((p) => p.id === s.preset)?.name ?? null;
+  };
+}
+
 function SubscriptionList() {
   const { t } = useTranslation();
   const list = useQuery(subscriptionListQuery());
   const nameOf = useSubscriptionNames(list.data?.subscriptions);
+  const presetOf = usePresetNames(list.data?.subscriptions);
   const inWords = (cron: string) =>
     scheduleInWords(
       cron,
@@ -105,6 +124,7 @@ function SubscriptionList() {
                   <td>
                     <span className="subscription-dashboard">{name}</span>
                     {!s.mine && <span className="field-hint"> {t('subscriptions.othersMember')}</span>}
+                    {s.preset && <PresetNote name={presetOf(s)} />}
                   </td>
                   <td>
                     {inWords(s.schedule)}
@@ -231,6 +251,20 @@ function SubscriptionList() {
         </ConfirmDialog>
       )}
     </section>
+  );
+}
+
+/** "Preset: Completed only" under the dashboard's name; a preset gone since is said so. */
+function PresetNote({ name }: { name: string | null | undefined }) {
+  const { t } = useTranslation();
+  return (
+    <p className="field-hint subscription-preset">
+      {name === undefined
+        ? t('subscriptions.presetLoading')
+        : name === null
+          ? t('subscriptions.presetGone')
+          : t('subscriptions.withPreset', { name })}
+    </p>
   );
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ApiError } from '../../api/api-error.js';
-import { alertBody, alertFieldOfError, muteUntil } from './alert-form.js';
+import { alertBody, alertFieldOfError, alertFormOf, alertUpdateBody, muteUntil } from './alert-form.js';
 
 const base = {
   dashboard: 'ops',
@@ -54,5 +54,69 @@ describe('alert form', () => {
   test('mute for an hour or a day from now', () => {
     expect(muteUntil('1h', Date.parse('2026-03-02T06:00:00Z'))).toBe('2026-03-02T07:00:00.000Z');
     expect(muteUntil('1d', Date.parse('2026-03-02T06:00:00Z'))).toBe('2026-03-03T06:00:00.000Z');
+  });
+});
+
+describe('alert edit form', () => {
+  const rule = { everyMinutes: 15, cron: null, timeZone: 'UTC' };
+  const form = {
+    condition: 'above' as const,
+    threshold: '12,5',
+    scheduleKind: 'every' as const,
+    everyMinutes: '15',
+    cron: '0 8 * * *',
+    timeZone: 'UTC',
+  };
+
+  test('an unchanged schedule is left out (sending it would restart the next check)', () => {
+    expect(alertUpdateBody(rule, form)).toEqual({ condition: 'above', threshold: 12.5 });
+  });
+
+  test('a changed interval, or a switch to cron, is sent whole', () => {
+    expect(alertUpdateBody(rule, { ...form, everyMinutes: '30' })).toEqual({
+      condition: 'above',
+      threshold: 12.5,
+      everyMinutes: 30,
+    });
+    expect(alertUpdateBody(rule, { ...form, scheduleKind: 'cron', timeZone: ' Europe/Berlin ' })).toEqual({
+      condition: 'above',
+      threshold: 12.5,
+      cron: '0 8 * * *',
+      timeZone: 'Europe/Berlin',
+    });
+    const cronRule = { everyMinutes: null, cron: '0 8 * * *', timeZone: 'UTC' };
+    expect(alertUpdateBody(cronRule, { ...form, scheduleKind: 'cron' })).toEqual({
+      condition: 'above',
+      threshold: 12.5,
+    });
+    expect(
+      alertUpdateBody(cronRule, { ...form, scheduleKind: 'cron', timeZone: 'Europe/Berlin' }),
+    ).toMatchObject({
+      cron: '0 8 * * *',
+      timeZone: 'Europe/Berlin',
+    });
+  });
+
+  test('a threshold that is not a number goes as NaN, for the server to refuse beside the field', () => {
+    expect(alertUpdateBody(rule, { ...form, threshold: 'abc' }).threshold).toBeNaN();
+  });
+
+  test('the form starts from the rule as saved', () => {
+    expect(
+      alertFormOf({
+        condition: 'change',
+        threshold: 2.5,
+        everyMinutes: null,
+        cron: '0 9 * * 1',
+        timeZone: 'Europe/Paris',
+      } as Parameters<typeof alertFormOf>[0]),
+    ).toEqual({
+      condition: 'change',
+      threshold: '2.5',
+      scheduleKind: 'cron',
+      everyMinutes: '15',
+      cron: '0 9 * * 1',
+      timeZone: 'Europe/Paris',
+    });
   });
 });

@@ -1,4 +1,4 @@
-import type { AlertCreateBody } from '../../../../contract/index.js';
+import type { AlertCreateBody, AlertRule, AlertUpdateBody } from '../../../../contract/index.js';
 import { isApiError } from '../../api/api-error.js';
 
 export type AlertField = 'threshold' | 'schedule' | 'timeZone' | 'url' | 'form';
@@ -48,4 +48,54 @@ export function alertBody(form: {
 /** Mute choices: an hour, a day, or until a chosen time (local `datetime-local` input). */
 export function muteUntil(choice: '1h' | '1d', now: number = Date.now()): string {
   return new Date(now + (choice === '1h' ? 3_600_000 : 86_400_000)).toISOString();
+}
+
+/**
+ * The change body of the Edit form: condition and threshold always; the schedule only when it
+ * differs from the rule's (sending it restarts the rule's next check, so an unchanged one is left
+ * alone). The channel is fixed once created (PATCH cannot change it).
+ */
+export function alertUpdateBody(
+  rule: Pick<AlertRule, 'everyMinutes' | 'cron' | 'timeZone'>,
+  form: {
+    condition: AlertCreateBody['condition'];
+    threshold: string;
+    scheduleKind: 'every' | 'cron';
+    everyMinutes: string;
+    cron: string;
+    timeZone: string;
+  },
+): AlertUpdateBody {
+  const { threshold, condition } = alertBody({
+    ...form,
+    dashboard: '',
+    widget: '',
+    filters: {},
+    channel: 'email',
+    url: '',
+  });
+  const every = Math.trunc(Number(form.everyMinutes));
+  const cron = form.cron.trim();
+  const timeZone = form.timeZone.trim();
+  const scheduleChanged =
+    form.scheduleKind === 'every'
+      ? rule.everyMinutes !== every
+      : rule.cron !== cron || rule.timeZone !== timeZone;
+  return {
+    condition,
+    threshold,
+    ...(!scheduleChanged ? {} : form.scheduleKind === 'every' ? { everyMinutes: every } : { cron, timeZone }),
+  };
+}
+
+/** The Edit form's starting values: the rule as saved (the threshold as the member would type it). */
+export function alertFormOf(rule: AlertRule) {
+  return {
+    condition: rule.condition,
+    threshold: String(rule.threshold),
+    scheduleKind: rule.everyMinutes !== null ? ('every' as const) : ('cron' as const),
+    everyMinutes: String(rule.everyMinutes ?? 15),
+    cron: rule.cron ?? '0 8 * * *',
+    timeZone: rule.timeZone,
+  };
 }

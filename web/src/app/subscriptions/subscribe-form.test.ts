@@ -10,6 +10,8 @@ describe('fieldOfError', () => {
     expect(fieldOfError(refusal('SCHEDULE_INVALID'))).toBe('schedule');
     expect(fieldOfError(refusal('WEBHOOK_URL_FORBIDDEN'))).toBe('url');
     expect(fieldOfError(refusal('VALIDATION_FAILED', [{ path: 'timeZone', message: 'x' }]))).toBe('timeZone');
+    expect(fieldOfError(refusal('PRESET_NOT_FOUND'))).toBe('preset');
+    expect(fieldOfError(refusal('VALIDATION_FAILED', [{ path: 'preset', message: 'x' }]))).toBe('preset');
     expect(fieldOfError(refusal('SUBSCRIPTION_LIMIT'))).toBe('form');
     expect(fieldOfError(new Error('boom'))).toBe('form');
   });
@@ -22,6 +24,7 @@ describe('subscribeBody', () => {
     format: 'pdf' as const,
     widget: 'orders',
     filters: { status: 'COMPLETED' },
+    preset: '',
     schedule: ' 0 8 * * 1 ',
     timeZone: 'Europe/Paris',
     channel: 'email' as const,
@@ -55,6 +58,25 @@ describe('subscribeBody', () => {
       timeZone: 'Europe/Paris',
       channel: 'webhook',
       url: 'https://hook.example/x',
+    });
+  });
+  it('with a saved preset, sends its id and neither the query nor the filters', () => {
+    expect(subscribeBody({ ...base, preset: 'prs_1' })).toEqual({
+      dashboard: 'sales',
+      format: 'pdf',
+      preset: 'prs_1',
+      schedule: '0 8 * * 1',
+      timeZone: 'Europe/Paris',
+      channel: 'email',
+    });
+    expect(subscribeBody({ ...base, query: '', format: 'csv', preset: 'prs_1' })).toEqual({
+      dashboard: 'sales',
+      format: 'csv',
+      widget: 'orders',
+      preset: 'prs_1',
+      schedule: '0 8 * * 1',
+      timeZone: 'Europe/Paris',
+      channel: 'email',
     });
   });
 });

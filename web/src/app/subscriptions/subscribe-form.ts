@@ -7,7 +7,7 @@ export const SCHEDULE_PRESETS = [
   { id: 'weekly', label: 'Every Monday at 08:00', cron: '0 8 * * 1' },
 ] as const;
 
-export type SubscribeField = 'schedule' | 'timeZone' | 'url' | 'form';
+export type SubscribeField = 'schedule' | 'timeZone' | 'url' | 'preset' | 'form';
 
 /**
  * Where a refusal of the Subscribe form is shown: the server's code (or a validation issue's path)
@@ -17,8 +17,10 @@ export function fieldOfError(err: unknown): SubscribeField {
   if (!isApiError(err)) return 'form';
   if (err.code === 'SCHEDULE_INVALID') return 'schedule';
   if (err.code === 'WEBHOOK_URL_FORBIDDEN') return 'url';
+  // A preset gone since the list was read (deleted, unshared) or never visible to this member.
+  if (err.code === 'PRESET_NOT_FOUND') return 'preset';
   const path = err.issues?.[0]?.path;
-  if (path === 'schedule' || path === 'timeZone' || path === 'url') return path;
+  if (path === 'schedule' || path === 'timeZone' || path === 'url' || path === 'preset') return path;
   return 'form';
 }
 
@@ -31,7 +33,11 @@ export function browserTimeZone(): string {
   }
 }
 
-/** The create body from the form: the PDF carries the filter part of the dashboard's address. */
+/**
+ * The create body from the form: the PDF carries the filter part of the dashboard's address, the CSV
+ * its widget's values; with a saved preset neither is sent (the server reads the preset at every
+ * delivery, and refuses a body with both).
+ */
 export function subscribeBody(form: {
   dashboard: string;
   query: string;
@@ -39,6 +45,8 @@ export function subscribeBody(form: {
   widget: string;
   /** CSV: the widget's filter values, as a widget export sends them. */
   filters: Record<string, unknown>;
+  /** A saved preset's id, or '' for the filters of the bar. */
+  preset: string;
   schedule: string;
   timeZone: string;
   channel: 'email' | 'webhook';
@@ -50,8 +58,10 @@ export function subscribeBody(form: {
     schedule: form.schedule.trim(),
     timeZone: form.timeZone.trim(),
     channel: form.channel,
-    ...(form.query ? { query: form.query } : {}),
-    ...(form.format === 'csv' && form.widget ? { widget: form.widget, filters: form.filters } : {}),
+    ...(form.preset ? { preset: form.preset } : form.query ? { query: form.query } : {}),
+    ...(form.format === 'csv' && form.widget
+      ? { widget: form.widget, ...(form.preset ? {} : { filters: form.filters }) }
+      : {}),
     ...(form.channel === 'webhook' ? { url: form.url.trim() } : {}),
   };
 }

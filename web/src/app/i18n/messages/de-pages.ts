@@ -76,6 +76,14 @@ export const dePages: PagesMessages = {
     deleteBody: 'Der Alarm für {{title}} endet, und sein Verlauf wird mit ihm gelöscht.',
     deleted: 'Alarm gelöscht',
     changeFailed: 'Konnte nicht geändert werden',
+    edit: 'Bearbeiten',
+    editNamed: 'Den Alarm für {{title}} bearbeiten',
+    editTitle: 'Alarm für {{title}} bearbeiten',
+    save: 'Alarm speichern',
+    saved: 'Alarm gespeichert',
+    savedMessage: 'Die nächste Prüfung von {{title}} nutzt die neue Regel.',
+    channelFixed:
+      'Gesendet an: {{target}}. Um ihn woandershin zu senden, löschen Sie diesen Alarm und legen Sie einen neuen an.',
   },
   arrange: {
     label: 'Widgets anordnen',
@@ -108,6 +116,15 @@ export const dePages: PagesMessages = {
     webhookUrl: 'Webhook-URL',
     csvRows_one: 'Die Zeilen von {{title}} mit {{count}} angewendeten Filter.',
     csvRows_other: 'Die Zeilen von {{title}} mit {{count}} angewendeten Filtern.',
+    filters: 'Filter',
+    filtersCurrent: 'Die, die das Dashboard gerade zeigt',
+    filtersPreset: 'Eine gespeicherte Vorlage',
+    preset: 'Vorlage',
+    presetShared: '{{name}} (geteilt)',
+    presetHint: 'Ihre Filter werden bei jedem Versand gelesen: Eine Änderung der Vorlage ändert den Bericht.',
+    presetsLoading: 'Vorlagen werden gelesen…',
+    noPresets:
+      'Dieses Dashboard hat keine Vorlage, die Sie nutzen dürfen. Speichern Sie zuerst eine über das Vorlagen-Menü des Dashboards.',
   },
   jobs: {
     description:
@@ -263,6 +280,9 @@ export const dePages: PagesMessages = {
       weekly: 'Jeden {{day}} um {{at}}',
       monthly: 'Monatlich am {{day}}. um {{at}}',
     },
+    withPreset: 'Vorlage: {{name}}',
+    presetGone: 'Seine Vorlage steht Ihnen nicht mehr zur Verfügung',
+    presetLoading: 'Vorlage: …',
   },
   data: {
     description:

@@ -81,6 +81,13 @@ export const enPages = {
     deleteBody: 'The alert on {{title}} stops, and its history is deleted with it.',
     deleted: 'Alert deleted',
     changeFailed: 'Could not change it',
+    edit: 'Edit',
+    editNamed: 'Edit the alert on {{title}}',
+    editTitle: 'Edit the alert on {{title}}',
+    save: 'Save alert',
+    saved: 'Alert saved',
+    savedMessage: 'The next check of {{title}} uses the new rule.',
+    channelFixed: 'Sent to: {{target}}. To send it elsewhere, delete this alert and create a new one.',
   },
   arrange: {
     label: 'Arrange widgets',
@@ -113,6 +120,14 @@ export const enPages = {
     webhookUrl: 'Webhook URL',
     csvRows_one: 'The rows of {{title}} with {{count}} filter applied.',
     csvRows_other: 'The rows of {{title}} with {{count}} filters applied.',
+    filters: 'Filters',
+    filtersCurrent: 'The ones shown on the dashboard now',
+    filtersPreset: 'A saved preset',
+    preset: 'Preset',
+    presetShared: '{{name}} (shared)',
+    presetHint: 'Its filters are read at every delivery: a change to the preset changes the report.',
+    presetsLoading: 'Reading the presets…',
+    noPresets: 'This dashboard has no preset you may use. Save one from the dashboard’s Presets menu first.',
   },
   jobs: {
     description:
@@ -267,6 +282,9 @@ export const enPages = {
       weekly: 'Every {{day}} at {{at}}',
       monthly: 'Monthly on day {{day}} at {{at}}',
     },
+    withPreset: 'Preset: {{name}}',
+    presetGone: 'Its preset is no longer available to you',
+    presetLoading: 'Preset: …',
   },
   data: {
     description:
