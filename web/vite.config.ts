@@ -1,11 +1,15 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import type { ChunkingContext } from 'rolldown';
 import { defineConfig } from 'vite';
 
 const webDir = path.dirname(fileURLToPath(import.meta.url));
 const entry = path.join(webDir, 'src', 'app', 'shell', 'main.tsx');
+
+/** What the splitter's naming function is handed (rolldown's ChunkingContext, the part used here). */
+interface ModuleGraph {
+  getModuleInfo(id: string): { readonly importedIds: readonly string[] } | null;
+}
 
 /**
  * Whether a module is part of the first page: reached from the entry by static imports alone. Those
@@ -13,11 +17,14 @@ const entry = path.join(webDir, 'src', 'app', 'shell', 'main.tsx');
  * module shared with a lazy page becomes a chunk of its own), each gzipped alone, which costs
  * kilobytes of the issue-14 budget. Lazy chunks import from it; it is loaded before them anyway.
  */
-function firstPageTest(): (id: string, ctx: ChunkingContext) => string | null {
-  let reached: Set<string> | undefined;
+function firstPageTest(): (id: string, ctx: ModuleGraph) => string | null {
+  // One walk per chunking pass (a watch rebuild hands a new context).
+  const walks = new WeakMap<ModuleGraph, Set<string>>();
   return (id, ctx) => {
+    let reached = walks.get(ctx);
     if (!reached) {
       reached = new Set();
+      walks.set(ctx, reached);
       const todo = [entry];
       while (todo.length > 0) {
         const next = todo.pop() as string;
