@@ -8,7 +8,7 @@ import { periodLabel } from '../app/filters/drill-url.js';
 import { formatDataTime } from '../app/shell/stale-data.js';
 import { DEFAULT_PAGE_SIZE, useWidgetData } from '../hooks/useWidgetData.js';
 import { ChartView, type ChartInteraction, type ChartSnapshot } from './ChartView.js';
-import { DrillRowsDialog, type DrillMark } from './DrillRowsDialog.js';
+import type { DrillMark } from './DrillRowsDialog.js';
 import { drillToPath } from '../app/routing/drill-to-path.js';
 import { widgetRefreshMs } from '../app/freshness/auto-refresh.js';
 import { navigate } from '../app/routing/router.js';
@@ -24,6 +24,11 @@ import { loadPageTexts } from '../app/i18n/i18n.js';
 // The alert dialog and its texts load when someone opens it: most dashboard views never do.
 const AlertDialog = lazy(() =>
   Promise.all([import('./AlertDialog.js'), loadPageTexts()]).then(([m]) => ({ default: m.AlertDialog })),
+);
+
+// The rows behind a mark open in a dialog few views ever show: a chunk of its own.
+const DrillRowsDialog = lazy(() =>
+  import('./DrillRowsDialog.js').then((m) => ({ default: m.DrillRowsDialog })),
 );
 
 interface Props {
@@ -249,14 +254,16 @@ export function WidgetCard({
         </Suspense>
       )}
       {rowsOf && (
-        <DrillRowsDialog
-          dashboardId={dashboardId}
-          widget={widget}
-          filters={filters}
-          drillPath={drill?.path}
-          mark={rowsOf}
-          onClose={() => setRowsOf(undefined)}
-        />
+        <Suspense fallback={null}>
+          <DrillRowsDialog
+            dashboardId={dashboardId}
+            widget={widget}
+            filters={filters}
+            drillPath={drill?.path}
+            mark={rowsOf}
+            onClose={() => setRowsOf(undefined)}
+          />
+        </Suspense>
       )}
     </article>
   );

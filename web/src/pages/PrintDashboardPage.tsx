@@ -72,7 +72,7 @@ function PrintView({ definition }: { definition: DashboardDefinition }) {
           {filtersLine(values)}
         </p>
         <p className="print-time">
-          {t('exportMenu.dataAsOf', {
+          {t('exportPanel.dataAsOf', {
             time: `${printedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
           })}
         </p>

@@ -2,6 +2,49 @@ import type { PagesMessages } from './en-pages.js';
 
 /** Deutsch for the signed-in pages (en-pages.ts); spread into de.ts. */
 export const dePages: PagesMessages = {
+  exportPanel: {
+    started: 'Export gestartet',
+    startedMessage_one:
+      '{{n}} Zeile: wird im Hintergrund geschrieben. Verfolgen Sie es auf der Seite Exporte; Sie werden benachrichtigt, wenn er fertig ist.',
+    startedMessage_other:
+      '{{n}} Zeilen: werden im Hintergrund geschrieben. Verfolgen Sie es auf der Seite Exporte; Sie werden benachrichtigt, wenn er fertig ist.',
+    failed: '{{title}} konnte nicht exportiert werden',
+    notDrawn: 'Das Diagramm ist noch nicht gezeichnet; versuchen Sie es gleich noch einmal.',
+    dataAsOf: 'Datenstand {{time}}',
+    saveFailed: '{{title}} konnte nicht gespeichert werden',
+    allRows: 'Alle Zeilen',
+    dataShown: 'Die angezeigten Daten',
+    withFilters: ', mit den aktuellen Filtern',
+    downloadAs: '{{title}} herunterladen als',
+    formats: {
+      csv: 'CSV',
+      csvBom: 'CSV für Excel (UTF-8 BOM)',
+      xlsx: 'Excel (XLSX)',
+      parquet: 'Parquet',
+      json: 'JSON',
+      ndjson: 'NDJSON',
+    },
+    png: 'Bild (PNG)',
+    svg: 'Bild (SVG)',
+    pdfStarted: 'PDF gestartet',
+    pdfStartedMessage:
+      '{{title}} wird im Hintergrund gedruckt. Verfolgen Sie es auf der Seite Exporte; Sie werden benachrichtigt, wenn es fertig ist.',
+    pdfFailed: 'Das PDF konnte nicht gestartet werden',
+    pdfOf: 'PDF von {{title}}',
+    pdfNote: 'Das ganze Dashboard, mit den aktuellen Filtern',
+    paper: 'Papier',
+    orientation: 'Ausrichtung',
+    portrait: 'Hochformat',
+    landscape: 'Querformat',
+    starting: 'Wird gestartet…',
+    createPdf: 'PDF erstellen',
+    pngStarted: 'PNG gestartet',
+    pngStartedMessage:
+      '{{title}} wird im Hintergrund gezeichnet. Verfolgen Sie es auf der Seite Exporte; Sie werden benachrichtigt, wenn es fertig ist.',
+    pngFailed: 'Das PNG konnte nicht gestartet werden',
+    pngNote: 'Oder die ganze Seite als ein Bild (das Papier gilt hier nicht)',
+    createPng: 'Ganze Seite als PNG',
+  },
   alertRules: {
     dialogTitle: 'Alarm für {{title}}',
     create: 'Alarm einrichten',

@@ -7,6 +7,50 @@ import type { enShared } from './en-shared.js';
  */
 export const enPages = {
   /** The alert dialog and the Alerts section (loaded with them; the button's label stays in en.ts). */
+  /** The widgets' Export menu and the dashboard's PDF / PNG menu, inside (loaded when one opens; the buttons' labels stay in exportMenu) and the print page. */
+  exportPanel: {
+    started: 'Export started',
+    startedMessage_one:
+      '{{n}} row: written in the background. Follow it on the Exports page; you will be told when it is ready.',
+    startedMessage_other:
+      '{{n}} rows: written in the background. Follow it on the Exports page; you will be told when it is ready.',
+    failed: 'Could not export {{title}}',
+    notDrawn: 'The chart is not drawn yet; try again in a moment.',
+    dataAsOf: 'Data as of {{time}}',
+    saveFailed: 'Could not save {{title}}',
+    allRows: 'All rows',
+    dataShown: 'The data shown',
+    withFilters: ', with the current filters',
+    downloadAs: 'Download {{title}} as',
+    formats: {
+      csv: 'CSV',
+      csvBom: 'CSV for Excel (UTF-8 BOM)',
+      xlsx: 'Excel (XLSX)',
+      parquet: 'Parquet',
+      json: 'JSON',
+      ndjson: 'NDJSON',
+    },
+    png: 'Image (PNG)',
+    svg: 'Image (SVG)',
+    pdfStarted: 'PDF started',
+    pdfStartedMessage:
+      '{{title}} is being printed in the background. Follow it on the Exports page; you will be told when it is ready.',
+    pdfFailed: 'Could not start the PDF',
+    pdfOf: 'PDF of {{title}}',
+    pdfNote: 'The whole dashboard, with the current filters',
+    paper: 'Paper',
+    orientation: 'Orientation',
+    portrait: 'Portrait',
+    landscape: 'Landscape',
+    starting: 'Starting…',
+    createPdf: 'Create PDF',
+    pngStarted: 'PNG started',
+    pngStartedMessage:
+      '{{title}} is being drawn in the background. Follow it on the Exports page; you will be told when it is ready.',
+    pngFailed: 'Could not start the PNG',
+    pngNote: 'Or the whole page as one image (paper does not apply)',
+    createPng: 'Full-page PNG',
+  },
   alertRules: {
     dialogTitle: 'Alert on {{title}}',
     create: 'Create alert',
