@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import type { ExportFile } from '../../contract/index.js';
 import { createMiniProject } from '../../test/mini-project.js';
 import { repoRoot } from '../../test/paths.js';
 import { TEST_SECRET } from '../../test/serve-process.js';
+import { cliProcesses } from '../../test/cli-process.js';
 import { until } from '../../test/until.js';
 import { CLI_CONTEXT } from '../audit/audit-log.js';
 import { AccountsService } from '../auth/accounts.service.js';
@@ -20,7 +20,6 @@ import { openStore } from '../store/store.js';
  * it. The user ends with exactly one file: one `<id>.pdf`, a PDF, nothing else in the folder, the job
  * ready, and the download that file.
  */
-const ENTRY = path.join(repoRoot, 'bin', 'trellis.js');
 const CHROMIUM = '/usr/bin/chromium';
 const built =
   existsSync(path.join(repoRoot, 'dist', 'server', 'cli', 'worker.command.js')) &&
@@ -28,11 +27,10 @@ const built =
 const hasChromium = existsSync(CHROMIUM);
 const PASSWORD = 'correct horse battery staple';
 
-const procs = new Set<ChildProcess>();
+const { run } = cliProcesses();
 /** Chromiums the killed worker had started (pids we saw): stopped at the end if they outlived it. */
 const orphans = new Set<number>();
 afterAll(() => {
-  for (const c of procs) c.kill('SIGKILL');
   for (const pid of orphans) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -41,23 +39,6 @@ afterAll(() => {
     }
   }
 });
-
-function run(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [ENTRY, ...args], {
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: '0', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  procs.add(child);
-  child.once('exit', () => procs.delete(child));
-  let out = '';
-  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
-  return {
-    child,
-    waitFor: (pattern: RegExp, timeoutMs = 60_000) =>
-      until(() => pattern.exec(out) ?? undefined, timeoutMs, `${pattern} in:\n${out}`),
-  };
-}
 
 /** Every process descended from `root` whose command line names Chromium (read from /proc). */
 function chromiumsUnder(root: number): number[] {

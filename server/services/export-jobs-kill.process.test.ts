@@ -1,13 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { ExportFile, ExportStartResponse } from '../../contract/index.js';
 import { createMiniProject } from '../../test/mini-project.js';
 import { repoRoot } from '../../test/paths.js';
 import { TEST_SECRET } from '../../test/serve-process.js';
+import { cliProcesses, type CliProcess } from '../../test/cli-process.js';
 import { until } from '../../test/until.js';
 import { CLI_CONTEXT } from '../audit/audit-log.js';
 import { AccountsService } from '../auth/accounts.service.js';
@@ -21,38 +21,12 @@ import { openStore } from '../store/store.js';
  * and writes the file from the first row. The user ends with exactly one file holding every row once,
  * in order, no `.part` left, status ready. Then a cancel while rows stream stops the worker's file.
  */
-const ENTRY = path.join(repoRoot, 'bin', 'trellis.js');
 const built = existsSync(path.join(repoRoot, 'dist', 'server', 'cli', 'worker.command.js'));
 const PASSWORD = 'correct horse battery staple';
 /** Enough for a few seconds of writing on a busy 2-core machine, so the kill lands mid-file. */
 const ROWS = 600_000;
 
-interface Proc {
-  readonly child: ChildProcess;
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
-}
-
-const procs = new Set<ChildProcess>();
-afterAll(() => {
-  for (const c of procs) c.kill('SIGKILL');
-});
-
-function run(args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, [ENTRY, ...args], {
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: '0', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  procs.add(child);
-  child.once('exit', () => procs.delete(child));
-  let out = '';
-  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
-  return {
-    child,
-    waitFor: (pattern, timeoutMs = 60_000) =>
-      until(() => pattern.exec(out) ?? undefined, timeoutMs, `${pattern} in:\n${out}`),
-  };
-}
+const { run } = cliProcesses();
 
 describe.skipIf(!built)('export jobs on a worker process: kill -9, cancel (SQLite store)', () => {
   let env: Record<string, string>;
@@ -61,7 +35,7 @@ describe.skipIf(!built)('export jobs on a worker process: kill -9, cancel (SQLit
   let base: string;
   let cookie: string;
   let csrf: string;
-  let worker: Proc;
+  let worker: CliProcess;
 
   beforeAll(async () => {
     const mini = await createMiniProject({

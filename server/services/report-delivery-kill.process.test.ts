@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { createMiniProject } from '../../test/mini-project.js';
 import { repoRoot } from '../../test/paths.js';
 import { TEST_SECRET } from '../../test/serve-process.js';
 import { startSmtpTestServer, type SmtpTestServer } from '../../test/smtp-test-server.js';
+import { cliProcesses } from '../../test/cli-process.js';
 import { until } from '../../test/until.js';
 import { CLI_CONTEXT } from '../audit/audit-log.js';
 import { AccountsService } from '../auth/accounts.service.js';
@@ -22,38 +22,14 @@ import { openStore, type Store } from '../store/store.js';
  * the dead one's lease, finds the delivery `sending`, sends it again under the same Message-ID, and
  * the server accepts it: one message accepted in all, one delivery row, status sent.
  */
-const ENTRY = path.join(repoRoot, 'bin', 'trellis.js');
 const built = existsSync(path.join(repoRoot, 'dist', 'server', 'cli', 'worker.command.js'));
 const PASSWORD = 'correct horse battery staple';
 
-interface Proc {
-  readonly child: ChildProcess;
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
-}
-
-const procs = new Set<ChildProcess>();
+const { run } = cliProcesses();
 let smtp: SmtpTestServer | undefined;
 afterAll(async () => {
-  for (const c of procs) c.kill('SIGKILL');
   await smtp?.close();
 });
-
-function run(args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, [ENTRY, ...args], {
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: '0', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  procs.add(child);
-  child.once('exit', () => procs.delete(child));
-  let out = '';
-  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
-  return {
-    child,
-    waitFor: (pattern, timeoutMs = 60_000) =>
-      until(() => pattern.exec(out) ?? undefined, timeoutMs, `${pattern} in:\n${out}`),
-  };
-}
 
 describe.skipIf(!built)('report delivery on a worker process: kill -9 mid-send (SQLite store)', () => {
   let env: Record<string, string>;
