@@ -85,7 +85,7 @@ describe('trellis check', () => {
       env: { ...process.env, SOURCING_DATABASE_URL: '', SCORING_API_KEY: '', AGENT_API_KEY: '', ...keys },
     });
 
-  test('the sourcing example is valid with the stand-ins\' keys set (its agent pipeline included)', () => {
+  test("the sourcing example is valid with the stand-ins' keys set (its agent pipeline included)", () => {
     const r = checkSourcing({ SCORING_API_KEY: 'demo-scoring-key', AGENT_API_KEY: 'demo-agent-key' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);

@@ -90,7 +90,7 @@ describe('the sourcing example’s agent step (launch-then-poll under a lock)', 
     const a = candidates.slice(0, 3).map((c) => c.id);
     // B shares one candidate with A (done once, by whichever ran first) and names a talentco
     // candidate (`t` + id in the example's data), which sourcex's run must not read.
-    const b = [candidates[2]?.id, candidates[3]?.id, candidates[4]?.id, `t${candidates[5]?.id}`];
+    const b = [...candidates.slice(2, 5).map((c) => c.id), `t${candidates[5]?.id ?? ''}`];
     const ctxA = recordingContext('run-a');
     const ctxB = recordingContext('run-b');
     const first = one.run('agent', { ...ctxA, inputs: { candidates: a } });
