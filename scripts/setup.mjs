@@ -59,7 +59,7 @@ const sources = [
   ),
   ...listFiles(
     path.join(root, 'examples'),
-    (p) => /\/(generator|transforms)\/[^/]+\.ts$/.test(p) && !p.endsWith('.test.ts'),
+    (p) => /\/(generator|transforms|stand-in)\/[^/]+\.ts$/.test(p) && !p.endsWith('.test.ts'),
   ),
   lock,
   path.join(root, 'tsconfig.build.json'),
@@ -80,7 +80,7 @@ const examples = [
     generator: path.join(root, 'dist', 'examples', 'clinical-trials', 'generator', 'main.js'),
     inputs: listFiles(
       path.join(root, 'examples', 'clinical-trials'),
-      (p) => /\/(generator|transforms)\/[^/]+\.ts$/.test(p) && !p.endsWith('.test.ts'),
+      (p) => /\/(generator|transforms|stand-in)\/[^/]+\.ts$/.test(p) && !p.endsWith('.test.ts'),
     ),
   },
   {

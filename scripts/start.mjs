@@ -27,17 +27,24 @@ const setup = spawnSync(process.execPath, [path.join(root, 'scripts', 'setup.mjs
 });
 if (setup.status !== 0) process.exit(setup.status ?? 1);
 if (name === 'sourcing') {
-  // The sourcing example calls a scoring API: a local stand-in (examples/sourcing/stand-in) that
-  // throttles and fails like the real one. The key is a demo key for that stand-in only; with a real
-  // API, set SCORING_API_URL and SCORING_API_KEY yourself.
+  // The sourcing example calls a scoring API and a contact agent API: local stand-ins
+  // (examples/sourcing/stand-in, one process) that throttle and fail like the real ones. The keys are
+  // demo keys for those stand-ins only; with real APIs, set SCORING_API_URL / SCORING_API_KEY and
+  // AGENT_API_URL / AGENT_API_KEY yourself.
   const { spawn } = await import('node:child_process');
   process.env.SCORING_API_KEY ??= 'demo-scoring-key';
+  process.env.AGENT_API_KEY ??= 'demo-agent-key';
   const port = process.env.SCORING_API_PORT ?? '4610';
+  const agentPort = process.env.AGENT_API_PORT ?? '4611';
   process.env.SCORING_API_URL ??= `http://127.0.0.1:${port}`;
+  process.env.AGENT_API_URL ??= `http://127.0.0.1:${agentPort}`;
   const standIn = spawn(
     process.execPath,
     [path.join(root, 'dist', 'examples', 'sourcing', 'stand-in', 'main.js')],
-    { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, SCORING_API_PORT: port } },
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, SCORING_API_PORT: port, AGENT_API_PORT: agentPort },
+    },
   );
   process.once('exit', () => standIn.kill('SIGTERM'));
 }

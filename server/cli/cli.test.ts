@@ -75,6 +75,31 @@ describe('trellis check', () => {
     expect(r.stderr).not.toContain('s3cret');
   });
 
+  // The keys `npm start -- sourcing` provides for its stand-ins (scripts/start.mjs); a real deployment
+  // sets its own. Without one, check names the variable on the line that uses it.
+  const sourcingDir = path.join(repoRoot, 'examples', 'sourcing');
+  const checkSourcing = (keys: Record<string, string>) =>
+    spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'trellis.js'), 'check', sourcingDir], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, SOURCING_DATABASE_URL: '', SCORING_API_KEY: '', AGENT_API_KEY: '', ...keys },
+    });
+
+  test("the sourcing example is valid with the stand-ins' keys set (its agent pipeline included)", () => {
+    const r = checkSourcing({ SCORING_API_KEY: 'demo-scoring-key', AGENT_API_KEY: 'demo-agent-key' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^sourcing: ok \(5 datasets, 3 dashboards, \d+ widgets\)/);
+  });
+
+  test('the sourcing example without the agent key exits 1 naming AGENT_API_KEY on its line', () => {
+    const r = checkSourcing({ SCORING_API_KEY: 'demo-scoring-key' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /^pipelines\/agent\.yaml:\d+: the environment variable AGENT_API_KEY is not set/m,
+    );
+  });
+
   test('a typo in a column name exits 1 naming the file and line', () => {
     const copy = tempCopy('trellis-typo-');
     // Without the pipeline and the upload target: what they write must lie in the project's own data

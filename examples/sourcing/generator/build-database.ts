@@ -4,8 +4,8 @@ import { generateCandidates } from './generate-candidates.js';
 
 /**
  * data/sourcing.duckdb: 10,000 candidates of `sourcex` (and 500 of `talentco`, whom sourcex must
- * never see), and the empty `screening` table the screening pipeline fills (status columns included,
- * so the dashboards open before the first run), and the empty `api_usage` ledger.
+ * never see), and the empty `screening` and `contacts` tables the screening and agent pipelines fill
+ * (status columns included, so the dashboards open before the first run), and the empty `api_usage` ledger.
  */
 export async function buildDatabase(file: string, count = 10_000): Promise<void> {
   if (existsSync(file)) rmSync(file);
@@ -35,6 +35,8 @@ export async function buildDatabase(file: string, count = 10_000): Promise<void>
     appender.closeSync();
     await conn.run(`CREATE TABLE screening (id VARCHAR, score DOUBLE, reasons VARCHAR, status VARCHAR,
       error VARCHAR, attempts INTEGER, enriched_at TIMESTAMP, org VARCHAR)`);
+    await conn.run(`CREATE TABLE contacts (id VARCHAR, query VARCHAR, found INTEGER, corrupted BOOLEAN,
+      status VARCHAR, error VARCHAR, attempts INTEGER, enriched_at TIMESTAMP, org VARCHAR)`);
     // The usage ledger the enrichment appends to (API_USAGE_TABLE), empty so its dashboard opens first.
     await conn.run(`CREATE TABLE api_usage (day DATE, resource VARCHAR, pipeline VARCHAR, run_id VARCHAR,
       batch INTEGER, calls INTEGER, throttled INTEGER, failures INTEGER, cost DOUBLE, recorded_at TIMESTAMP,
