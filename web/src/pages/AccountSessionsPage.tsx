@@ -99,10 +99,14 @@ function SessionsList() {
 function SessionRow(props: { session: MySession; revoking: boolean; onRevoke: () => void }) {
   const { t } = useTranslation();
   const s = props.session;
+  const device = describeUserAgent(s.userAgent, {
+    unknown: t('sessions.unknownDevice'),
+    browserOnOs: (browser, os) => t('sessions.browserOnOs', { browser, os }),
+  });
   return (
     <tr data-session-id={s.id} data-current={s.current || undefined}>
       <td title={s.userAgent ?? undefined}>
-        {describeUserAgent(s.userAgent)}
+        {device}
         {s.current && <span className="badge badge-accent">{t('sessions.thisDevice')}</span>}
       </td>
       <td>{s.ip ?? '—'}</td>
@@ -117,7 +121,7 @@ function SessionRow(props: { session: MySession; revoking: boolean; onRevoke: ()
             onClick={props.onRevoke}
             disabled={props.revoking}
             aria-label={t('sessions.revokeNamed', {
-              device: describeUserAgent(s.userAgent),
+              device,
               ip: s.ip ?? t('sessions.unknownAddress'),
             })}
           >

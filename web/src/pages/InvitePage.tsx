@@ -18,7 +18,8 @@ import { useSession } from '../hooks/useSession.js';
  * address: an existing account) or "Create your account" (a new password; then sign in).
  */
 export function InvitePage() {
-  useDocumentTitle('Invitation · Trellis');
+  const { t } = useTranslation();
+  useDocumentTitle(t('pages.documentTitle', { title: t('invite.documentTitle') }));
   const location = useLocation();
   const token = new URLSearchParams(location.search).get('token') ?? '';
   const session = useSession();
@@ -37,7 +38,6 @@ export function InvitePage() {
   if (preview.isError) return <PageError error={preview.error} />;
   const invitation = preview.data;
   const signedInAs = session.data?.user.email;
-  const { t } = useTranslation();
   return (
     <main className="page login-page" id="main">
       <div className="login-card" aria-labelledby="invite-page-title">

@@ -52,9 +52,22 @@ export function setRelativeWords(next: { soon: string; justNow: string }): void 
   UNDER_A_MINUTE = next;
 }
 
+/** The words a device description is made of, in the UI's language (English by default). */
+export interface DeviceWords {
+  readonly unknown: string;
+  browserOnOs(browser: string, os: string): string;
+}
+const ENGLISH_DEVICE_WORDS: DeviceWords = {
+  unknown: 'Unknown device',
+  browserOnOs: (browser, os) => `${browser} on ${os}`,
+};
+
 /** "Chrome on Linux" from a user agent string; the raw string stays available as a tooltip. */
-export function describeUserAgent(ua: string | null | undefined): string {
-  if (!ua) return 'Unknown device';
+export function describeUserAgent(
+  ua: string | null | undefined,
+  words: DeviceWords = ENGLISH_DEVICE_WORDS,
+): string {
+  if (!ua) return words.unknown;
   const browser = /Edg\//.test(ua)
     ? 'Edge'
     : /OPR\//.test(ua)
@@ -79,7 +92,7 @@ export function describeUserAgent(ua: string | null | undefined): string {
           : /Linux|X11/.test(ua)
             ? 'Linux'
             : undefined;
-  if (browser && os) return `${browser} on ${os}`;
+  if (browser && os) return words.browserOnOs(browser, os);
   return browser ?? os ?? (ua.length > 40 ? `${ua.slice(0, 40)}…` : ua);
 }
 

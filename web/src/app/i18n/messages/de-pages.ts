@@ -522,6 +522,8 @@ export const dePages: PagesMessages = {
     },
   },
   sessions: {
+    unknownDevice: 'Unbekanntes Gerät',
+    browserOnOs: '{{browser}} unter {{os}}',
     description:
       'Jeder Browser und jedes Gerät, auf dem Sie angemeldet sind. Widerrufen Sie alle, die Sie nicht kennen.',
     label: 'Sitzungen',
@@ -596,6 +598,7 @@ export const dePages: PagesMessages = {
     resetDone: 'Passwort geändert. <signIn>Melden Sie sich</signIn> damit an.',
   },
   invite: {
+    documentTitle: 'Einladung',
     join: '{{name}} beitreten',
     invitedAs:
       '{{email}} ist als <strong>{{role}}</strong> eingeladen. Der Link funktioniert einmal, bis {{until}}.',

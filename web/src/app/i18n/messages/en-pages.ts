@@ -523,6 +523,8 @@ export const enPages = {
     },
   },
   sessions: {
+    unknownDevice: 'Unknown device',
+    browserOnOs: '{{browser}} on {{os}}',
     description: 'Every browser and device where you are signed in. Revoke any you do not recognise.',
     label: 'Sessions',
     count_one: '{{count}} session',
@@ -594,6 +596,7 @@ export const enPages = {
     resetDone: 'Password changed. <signIn>Sign in</signIn> with it.',
   },
   invite: {
+    documentTitle: 'Invitation',
     join: 'Join {{name}}',
     invitedAs: '{{email}} is invited as <strong>{{role}}</strong>. The link works once, until {{until}}.',
     otherAccount:
