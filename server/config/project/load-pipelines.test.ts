@@ -51,6 +51,8 @@ describe('pipelines/*.yaml', () => {
       file: path.join(dir, 'data', 'mini.duckdb'),
       ingestFile: path.join(dir, 'data', 'mini.ingest.duckdb'),
       dataDir: path.join(dir, 'data'),
+      // No server_url_env on the source: the run writes the DuckDB file.
+      serverUrlEnv: null,
     });
     expect(p?.schedule).toBe('*/15 * * * *');
     expect(p?.http?.params).toEqual({ per_page: '100' });
