@@ -37,6 +37,8 @@ export interface ScoringStats {
   replays: number;
   scoredTwice: number;
   maxInWindow: number;
+  /** 500 answers whose body echoed the caller's API key (the careless API's habit). */
+  keyEchoes: number;
 }
 
 /** The score the API gives a profile: deterministic, so tests know the right answer. */
@@ -56,6 +58,7 @@ export class ScoringApi {
     replays: 0,
     scoredTwice: 0,
     maxInWindow: 0,
+    keyEchoes: 0,
   };
   /** Per key: arrival times of calls within the window. */
   private readonly recent = new Map<string, number[]>();
@@ -124,7 +127,10 @@ export class ScoringApi {
     if (fault > 0 && Math.random() < fault) {
       this.stats.faults++;
       const kind = Math.random();
-      if (kind < 0.4) return send(500, { error: `upstream model error (request by key ${key})` });
+      if (kind < 0.4) {
+        this.stats.keyEchoes++;
+        return send(500, { error: `upstream model error (request by key ${key})` });
+      }
       if (kind < 0.7) return send(503, { error: 'overloaded' });
       this.stalls.add(res);
       setTimeout(() => {
@@ -150,6 +156,7 @@ export class ScoringApi {
     // test knows at least one row ends with that body (random faults are usually absorbed by retries).
     if (profile.headline.includes('(model error)')) {
       this.stats.faults++;
+      this.stats.keyEchoes++;
       return send(500, { error: `upstream model error on this profile (request by key ${key})` });
     }
     const idem = req.headers['idempotency-key'];

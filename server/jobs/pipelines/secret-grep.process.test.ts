@@ -214,7 +214,10 @@ describe('the API keys never leave a run', () => {
       .map((r) => String(r['error']));
     expect(failedErrors.some((e) => e.includes('HTTP 422'))).toBe(true);
     expect(searches.some((r) => r['status'] === 'failed')).toBe(true);
-    // A 500 echoing the key was the last straw for some row, or was logged: it shows redacted.
+    // The key really came back to the pipeline in 500 bodies, so finding it nowhere above means
+    // something. When such a 500 was the last straw for a row (not always: under load a row's last
+    // attempt is often a 429), its stored error and log show the key redacted.
+    expect(scoring.stats.keyEchoes).toBeGreaterThan(0);
     const everything = [
       server.stdout(),
       server.stderr(),
@@ -222,7 +225,7 @@ describe('the API keys never leave a run', () => {
       ...[screen, agent, again].flatMap((r) => r.lines),
       ...failedErrors,
     ].join('\n');
-    expect(everything).toContain('[secret ');
+    if (failedErrors.some((e) => e.includes('HTTP 500'))) expect(everything).toContain('[secret ');
 
     const found = [
       ...leaks('server stdout', server.stdout()),
