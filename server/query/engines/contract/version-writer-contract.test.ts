@@ -248,40 +248,42 @@ describe.each(PLACES)('version writer contract: $name', ({ name, available, make
   // DuckDB's import is one INSERT … SELECT from the Parquet file inside a private copy of the served
   // file: the copy is the all-or-nothing (closed without publish above). The servers load in batches
   // inside one transaction; a value the server refuses part way through must leave nothing behind.
-  test.skipIf(!available || name === 'duckdb')(
-    'a failure mid-load leaves the served version whole and nothing of the new one',
-    async () => {
-      // The server refuses row 15,000 of 20,000 — several COPY chunks / INSERT batches after the
-      // first: PostgreSQL a NUL character in text, MariaDB a date past year 9999 (DuckDB has them).
-      const file =
-        name === 'postgres'
-          ? await writeRows(
-              rowsFile('bad'),
-              series('z', 0, 20_000, `CASE WHEN i = 15000 THEN 'nul' || chr(0) || 'byte' ELSE 'ok' END`),
-            )
-          : await writeRows(
-              rowsFile('bad'),
-              series(
-                'z',
-                0,
-                20_000,
-                "'ok'",
-                `CASE WHEN i = 15000 THEN DATE '12345-01-01' ELSE DATE '2024-01-01' END`,
-              ),
-            );
-      const writer = await open();
-      try {
-        await expect(writer.importVersion('acme', 5, 'append', file)).rejects.toThrow(/0x00|date/i);
-      } finally {
-        await writer.close();
-      }
-      expect(await ids('acme')).toEqual(['f0', 'f1']);
-      await session(async (w) => {
-        expect(await w.currentVersion('acme')).toBe(4);
-        expect(await w.count('acme', 5)).toBe(0);
-      }, false);
-    },
-  );
+  // Defined for the servers only, so DuckDB's run counts no skip for a case it cannot have.
+  if (name !== 'duckdb')
+    test.skipIf(!available)(
+      'a failure mid-load leaves the served version whole and nothing of the new one',
+      async () => {
+        // The server refuses row 15,000 of 20,000 — several COPY chunks / INSERT batches after the
+        // first: PostgreSQL a NUL character in text, MariaDB a date past year 9999 (DuckDB has them).
+        const file =
+          name === 'postgres'
+            ? await writeRows(
+                rowsFile('bad'),
+                series('z', 0, 20_000, `CASE WHEN i = 15000 THEN 'nul' || chr(0) || 'byte' ELSE 'ok' END`),
+              )
+            : await writeRows(
+                rowsFile('bad'),
+                series(
+                  'z',
+                  0,
+                  20_000,
+                  "'ok'",
+                  `CASE WHEN i = 15000 THEN DATE '12345-01-01' ELSE DATE '2024-01-01' END`,
+                ),
+              );
+        const writer = await open();
+        try {
+          await expect(writer.importVersion('acme', 5, 'append', file)).rejects.toThrow(/0x00|date/i);
+        } finally {
+          await writer.close();
+        }
+        expect(await ids('acme')).toEqual(['f0', 'f1']);
+        await session(async (w) => {
+          expect(await w.currentVersion('acme')).toBe(4);
+          expect(await w.count('acme', 5)).toBe(0);
+        }, false);
+      },
+    );
 
   test.skipIf(!available)('a cell past 64 KB (the default cell limit) lands whole', async () => {
     const file = await writeRows(rowsFile('wide'), series('w', 0, 2, `repeat('é', 40000)`));
@@ -310,9 +312,9 @@ describe.each(PLACES)('version writer contract: $name', ({ name, available, make
   });
 
   // DuckDB has no server to be unreachable: its file is copied in the process.
-  test.skipIf(!available || name === 'duckdb')(
-    'a server that cannot be reached is SOURCE_UNAVAILABLE',
-    async () => {
+  // Defined for the servers only, so DuckDB's run counts no skip for a case it cannot have.
+  if (name !== 'duckdb')
+    test.skipIf(!available)('a server that cannot be reached is SOURCE_UNAVAILABLE', async () => {
       const target = (place as VersionPlace).target(readDir);
       if (target.kind === 'duckdb') return;
       const u = new URL(target.url);
@@ -320,8 +322,7 @@ describe.each(PLACES)('version writer contract: $name', ({ name, available, make
       await expect(openVersionWriter({ ...target, url: u.toString() }, versioned)).rejects.toMatchObject({
         code: 'SOURCE_UNAVAILABLE',
       });
-    },
-  );
+    });
 
   test.skipIf(!available)('a declared type the stored column does not hold is refused', async () => {
     const changed: VersionedTable = {
