@@ -4,7 +4,7 @@ import {
   sourceUnreachable,
   type VersionConnection,
   type VersionFlavour,
-} from '../../server-version-writer.js';
+} from '../server-version-writer.js';
 import type { RowsFileReader, VersionCell, VersionedTable } from '../../version-writer.js';
 import { mysqlDdlType, mysqlDialect, mysqlStoredAs } from './mysql-dialect.js';
 

@@ -1,5 +1,5 @@
-import { TrellisError } from '../errors.js';
-import type { IngestColumnType } from './ingest-writer.js';
+import { TrellisError } from '../../errors.js';
+import type { IngestColumnType } from '../ingest-writer.js';
 import {
   VersionSchemaError,
   type RowsFileReader,
@@ -7,7 +7,7 @@ import {
   type VersionMode,
   type VersionWriter,
   type VersionedTable,
-} from './version-writer.js';
+} from '../version-writer.js';
 
 /** The pointer table, shared by every upload target of the database (one row per target and tenant). */
 export const POINTER_TABLE = '_trellis_upload_current';
