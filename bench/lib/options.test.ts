@@ -25,6 +25,7 @@ describe('bench options', () => {
       profile: false,
       pin: true,
       redisUrl: 'redis://127.0.0.1:6379',
+      baseline: undefined,
     });
     expect(parseBenchArgs([], { BENCH_REDIS_URL: 'redis://cache:6380/2' }).redisUrl).toBe(
       'redis://cache:6380/2',
@@ -32,6 +33,10 @@ describe('bench options', () => {
     expect(parseBenchArgs(['--no-pin'], {}).pin).toBe(false);
     expect(parseBenchArgs([], { BENCH_PIN: '0' }).pin).toBe(false);
     expect(parseBenchArgs(['--duckdb-threads', '1'], {}).duckdbThreads).toBe(1);
+    expect(parseBenchArgs(['--baseline', '/tmp/old'], {}).baseline).toBe('/tmp/old');
+    expect(parseBenchArgs(['--baseline=/tmp/a'], { BENCH_BASELINE: '/tmp/b' }).baseline).toBe('/tmp/a');
+    expect(parseBenchArgs([], { BENCH_BASELINE: '/tmp/b' }).baseline).toBe('/tmp/b');
+    expect(() => parseBenchArgs(['--baseline'], {})).toThrow(/needs a directory/);
     const env = { BENCH_ROWS: '10m', BENCH_USERS_DURATION: '60', BENCH_PROFILE: '1' };
     expect(parseBenchArgs([], env)).toMatchObject({ rows: 10_000_000, usersDurationS: 60, profile: true });
     const o = parseBenchArgs(['cold-scan', '--scan-rows', '100m', '--rows=2m', 'event-loop'], env);

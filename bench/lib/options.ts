@@ -22,6 +22,11 @@ export interface BenchOptions {
   readonly pin: boolean;
   /** Redis shared by the two instances of the stampede and shutdown scenarios (BENCH_REDIS_URL). */
   readonly redisUrl: string;
+  /**
+   * A built checkout of an earlier commit (`--baseline DIR`, BENCH_BASELINE): example-widgets then
+   * measures that build and this one in the same run, round by round, and gives the ratio.
+   */
+  readonly baseline: string | undefined;
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -84,11 +89,16 @@ export function parseBenchArgs(
   const scenarios: string[] = [];
   let profile = env.BENCH_PROFILE === '1';
   let pin = env.BENCH_PIN !== '0';
+  let baseline = env.BENCH_BASELINE || undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--profile') profile = true;
     else if (arg === '--no-pin') pin = false;
-    else if (arg.startsWith('--')) {
+    else if (arg === '--baseline' || arg.startsWith('--baseline=')) {
+      const text = arg.includes('=') ? arg.slice('--baseline='.length) : argv[++i];
+      if (!text) throw new UsageError('--baseline needs a directory (a built checkout)');
+      baseline = text;
+    } else if (arg.startsWith('--')) {
       const [flag, inline] = arg.split('=', 2) as [string, string | undefined];
       if (!FLAGS[flag]) throw new UsageError(`unknown option ${flag}`);
       const text = inline ?? argv[++i];
@@ -107,6 +117,7 @@ export function parseBenchArgs(
     profile,
     pin,
     redisUrl: env.BENCH_REDIS_URL || DEFAULT_REDIS_URL,
+    baseline,
   };
 }
 

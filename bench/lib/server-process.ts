@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CLI_CONTEXT } from '../../server/audit/audit-log.js';
 import { AccountsService } from '../../server/auth/accounts.service.js';
 import type { StoreConfig } from '../../server/config/env.js';
@@ -45,6 +45,11 @@ export interface StartOptions {
    * scenario but `shutdown` measures stopping, and the drain would add seconds to every stop.
    */
   readonly drainOnStop?: boolean;
+  /**
+   * The built checkout whose `bin/trellis.js` runs (default: this one). Another checkout (a baseline
+   * of an earlier commit) also seeds its store with its own modules, so its own migrations apply.
+   */
+  readonly root?: string;
 }
 
 export async function freePort(): Promise<number> {
@@ -103,13 +108,15 @@ export async function startServer(
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'trellis-bench-store-'));
     env.TRELLIS_DATA_DIR = dataDir;
   }
+  const root = options.root ?? repoRoot;
   const accounts = await seedAccounts(
     env.TRELLIS_METADATA_URL !== undefined
       ? { kind: 'postgres', url: env.TRELLIS_METADATA_URL }
       : { kind: 'sqlite', file: path.join(path.resolve(env.TRELLIS_DATA_DIR as string), 'meta.sqlite') },
     options.seed ?? DEFAULT_SEED,
+    await accountModules(root),
   );
-  const server = await startNode([path.join(repoRoot, 'bin', 'trellis.js'), 'serve', projectDir], {
+  const server = await startNode([path.join(root, 'bin', 'trellis.js'), 'serve', projectDir], {
     ...options,
     env,
   });
@@ -126,11 +133,41 @@ export async function startServer(
   };
 }
 
+/** What seeding needs from a checkout: its store (with its own migrations) and accounts service. */
+interface AccountModules {
+  readonly openStore: typeof openStore;
+  readonly AccountsService: typeof AccountsService;
+  readonly CLI_CONTEXT: typeof CLI_CONTEXT;
+}
+
+/**
+ * This checkout's modules, or another built checkout's (its dist/server). An older build is assumed
+ * to have the same three names; if it does not, the import or the seeding fails loudly.
+ */
+async function accountModules(root: string): Promise<AccountModules> {
+  if (path.resolve(root) === repoRoot) return { openStore, AccountsService, CLI_CONTEXT };
+  const load = (file: string) => import(pathToFileURL(path.join(root, 'dist', 'server', file)).href);
+  const [store, accounts, audit] = await Promise.all([
+    load('store/store.js'),
+    load('auth/accounts.service.js'),
+    load('audit/audit-log.js'),
+  ]);
+  return {
+    openStore: store.openStore as typeof openStore,
+    AccountsService: accounts.AccountsService as typeof AccountsService,
+    CLI_CONTEXT: audit.CLI_CONTEXT as typeof CLI_CONTEXT,
+  };
+}
+
 /**
  * The plan's organisations and accounts on the store, created where missing (servers sharing a
  * store run this one after the other; what exists is kept, so they must share the password too).
  */
-export async function seedAccounts(config: StoreConfig, plan: SeedPlan): Promise<SeededAccounts> {
+export async function seedAccounts(
+  config: StoreConfig,
+  plan: SeedPlan,
+  modules: AccountModules = { openStore, AccountsService, CLI_CONTEXT },
+): Promise<SeededAccounts> {
   const password = plan.password ?? randomBytes(24).toString('base64url');
   const admin: BenchAccount = {
     email: `admin@${plan.adminOrganisation}.bench.example`,
@@ -144,18 +181,18 @@ export async function seedAccounts(config: StoreConfig, plan: SeedPlan): Promise
     organisation,
     role: 'viewer',
   }));
-  const store = await openStore(config);
+  const store = await modules.openStore(config);
   try {
-    const service = new AccountsService(store);
+    const service = new modules.AccountsService(store);
     const orgs = new Set((await service.listOrganisations()).map((o) => o.slug));
     const users = new Set((await service.listUsers()).map((u) => u.email));
     for (const account of [admin, ...viewers]) {
       if (!orgs.has(account.organisation)) {
-        await service.createOrganisation(account.organisation, account.organisation, CLI_CONTEXT);
+        await service.createOrganisation(account.organisation, account.organisation, modules.CLI_CONTEXT);
         orgs.add(account.organisation);
       }
       if (!users.has(account.email)) {
-        await service.createUser({ ...account }, CLI_CONTEXT);
+        await service.createUser({ ...account }, modules.CLI_CONTEXT);
         users.add(account.email);
       }
     }
