@@ -1,21 +1,12 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 // (DOM types: the callbacks passed to page.evaluate run in the browser.)
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
+import { useBrowserSuite } from './browser-suite.js';
 import { check, waitForDashboard } from './dashboard-page.js';
-import {
-  chromiumAvailable,
-  ensureWebBuild,
-  launchBrowser,
-  repoRoot,
-  resultsDir,
-  startServer,
-  type Browser,
-  type RunningServer,
-} from './e2e-harness.js';
+import { chromiumAvailable, resultsDir } from './e2e-harness.js';
 
 /**
  * A text widget in Chromium: Markdown renders (headings below the widget title, lists, links,
@@ -48,13 +39,8 @@ SELECT '<script>' AS x;
 <svg onload="window.__xss=5"></svg>
 `;
 
-/** The example, with one more text widget on the Overview holding NOTES. */
-function exampleCopy(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'trellis-markdown-e2e-'));
-  cpSync(path.join(repoRoot, 'examples', 'clinical-trials'), dir, {
-    recursive: true,
-    filter: (src) => !/\.(ingest\.duckdb|wal|tmp)$/.test(src),
-  });
+/** One more text widget on the Overview of the example copy at `dir`, holding NOTES. */
+function addNotesWidget(dir: string): void {
   const indented = NOTES.split('\n')
     .map((l) => (l ? `      ${l}` : ''))
     .join('\n');
@@ -62,32 +48,17 @@ function exampleCopy(): string {
     path.join(dir, 'dashboards', 'overview.yaml'),
     `  - id: notes\n    type: text\n    title: Reviewer notes\n    width: 12\n    markdown: |\n${indented}\n`,
   );
-  return dir;
 }
 
 describe.skipIf(!available)('a Markdown text widget in Chromium', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let copy: string;
-
-  beforeAll(async () => {
-    mkdirSync(resultsDir, { recursive: true });
-    ensureWebBuild();
-    copy = exampleCopy();
-    server = await startServer('clinical-trials', { projectDir: copy });
-    browser = await launchBrowser(server);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (copy) rmSync(copy, { recursive: true, force: true });
-  });
+  const suite = useBrowserSuite('markdown', 'clinical-trials', { editCopy: addNotesWidget });
 
   it('renders the Markdown and leaves every script payload inert', async () => {
+    const { server, browser } = suite;
     const page = await browser.context.newPage();
     const dialogs: string[] = [];
     const elsewhere: string[] = [];
-    const pageErrors: string[] = [];
+    const { pageErrors } = suite;
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
