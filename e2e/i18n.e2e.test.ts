@@ -1,20 +1,10 @@
 /// <reference lib="dom" />
 // (DOM types: the callbacks passed to page.evaluate run in the browser.)
-import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { check, checks, eventually, waitForDashboard } from './dashboard-page.js';
-import {
-  axeSerious,
-  chromiumAvailable,
-  ensureWebBuild,
-  launchBrowser,
-  resultsDir,
-  screenshotBothSchemes,
-  startServer,
-  type Browser,
-  type RunningServer,
-} from './e2e-harness.js';
+import { describe, it } from 'vitest';
+import { useBrowserSuite } from './browser-suite.js';
+import { check, eventually, waitForDashboard } from './dashboard-page.js';
+import { axeSerious, chromiumAvailable, launchBrowser, screenshotBothSchemes } from './e2e-harness.js';
 
 /**
  * The German UI: chosen in the account menu (kept with the user on the server), the clinical-trials
@@ -27,26 +17,13 @@ const lang = (page: Page) => page.evaluate(() => document.documentElement.lang);
 const text = (page: Page, selector: string) => page.locator(selector).first().innerText();
 
 describe.skipIf(!available)('German UI in Chromium', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    mkdirSync(resultsDir, { recursive: true });
-    ensureWebBuild();
-    server = await startServer('clinical-trials');
-    browser = await launchBrowser(server);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    console.log(`\ni18n browser checks run: ${checks.count}\n`);
-  });
+  const suite = useBrowserSuite('i18n');
+  const { pageErrors } = suite;
 
   it('switch to German in the account menu: list, dashboard, filters, numbers, dates; kept on reload; back by Ctrl+K', async () => {
-    const page = await browser.context.newPage();
+    const page = await suite.browser.context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(`${server.baseUrl}/d/overview`);
+    await page.goto(`${suite.server.baseUrl}/d/overview`);
     await waitForDashboard(page);
     check(await lang(page)).toBe('en');
     check(await text(page, 'h1')).toBe('Overview');
@@ -103,7 +80,7 @@ describe.skipIf(!available)('German UI in Chromium', () => {
     await screenshotBothSchemes(page, 'i18n-dashboard-de');
 
     // The dashboard list: German plurals and the translated title.
-    await page.goto(server.baseUrl);
+    await page.goto(suite.server.baseUrl);
     await page.locator('[data-dashboard-id="overview"]').waitFor();
     check(await lang(page)).toBe('de');
     check(await text(page, '[data-dashboard-id="overview"] .dashboard-card-title')).toBe('Übersicht');
@@ -114,7 +91,7 @@ describe.skipIf(!available)('German UI in Chromium', () => {
     await screenshotBothSchemes(page, 'i18n-list-de');
 
     // Kept with the user on the server: a request that asks for English still gets German.
-    const session = await server.fetch('/api/v1/session', { headers: { 'accept-language': 'en-US' } });
+    const session = await suite.server.fetch('/api/v1/session', { headers: { 'accept-language': 'en-US' } });
     check(((await session.json()) as { locale: string }).locale).toBe('de');
     await page.reload();
     await page.locator('[data-dashboard-id="overview"]').waitFor();
@@ -131,16 +108,16 @@ describe.skipIf(!available)('German UI in Chromium', () => {
     await palette.getByRole('combobox').press('Enter');
     await eventually(() => lang(page), 'en');
     await eventually(() => text(page, '[data-dashboard-id="overview"] .dashboard-card-title'), 'Overview');
-    const after = await server.fetch('/api/v1/session', { headers: { 'accept-language': 'de' } });
+    const after = await suite.server.fetch('/api/v1/session', { headers: { 'accept-language': 'de' } });
     check(((await after.json()) as { locale: string }).locale).toBe('en');
     check(pageErrors).toEqual([]);
     await page.close();
   });
 
   it('German on every signed-in page: admin, jobs, exports, data, subscriptions and account pages keep no English UI words', async () => {
-    const page = await browser.context.newPage();
+    const page = await suite.browser.context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(`${server.baseUrl}/jobs`);
+    await page.goto(`${suite.server.baseUrl}/jobs`);
     await page.locator('h1').waitFor();
     await page.locator('.account-menu-button').click();
     await page.getByRole('group', { name: 'Language' }).getByRole('radio', { name: 'Deutsch' }).check();
@@ -200,7 +177,7 @@ describe.skipIf(!available)('German UI in Chromium', () => {
       ['/account/tokens', 'API-Tokens'],
     ];
     for (const [path, heading] of pages) {
-      await page.goto(`${server.baseUrl}${path}`);
+      await page.goto(`${suite.server.baseUrl}${path}`);
       await eventually(() => text(page, 'h1'), heading);
       // Settled: no skeleton left (lists loaded, or their empty or error state shown).
       await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'), undefined, {
@@ -251,7 +228,7 @@ describe.skipIf(!available)('German UI in Chromium', () => {
       await page.route('**/*', (route) =>
         route.continue({ headers: { ...route.request().headers(), 'accept-language': 'de-DE,de;q=0.9' } }),
       );
-      await page.goto(`${server.baseUrl}/login`);
+      await page.goto(`${suite.server.baseUrl}/login`);
       await page.locator('.skip-link').waitFor({ state: 'attached' });
       check(await lang(page)).toBe('de');
       check(await page.locator('.skip-link').textContent()).toBe('Zum Inhalt springen');

@@ -1,20 +1,10 @@
 /// <reference lib="dom" />
 // (DOM types: the callbacks passed to page.evaluate run in the browser.)
-import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { check, checks, eventually, waitForDashboard } from './dashboard-page.js';
-import {
-  chromiumAvailable,
-  ensureWebBuild,
-  launchBrowser,
-  resultsDir,
-  screenshotBothSchemes,
-  startServer,
-  type Browser,
-  type RunningServer,
-  axeSerious,
-} from './e2e-harness.js';
+import { describe, it } from 'vitest';
+import { useBrowserSuite } from './browser-suite.js';
+import { check, eventually, waitForDashboard } from './dashboard-page.js';
+import { axeSerious, chromiumAvailable, screenshotBothSchemes } from './e2e-harness.js';
 
 /**
  * Own layouts on the clinical-trials overview: Arrange, drag a widget with the mouse, save; the
@@ -40,26 +30,13 @@ const slots = (page: Page) =>
   );
 
 describe.skipIf(!available)('own layouts in Chromium', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    mkdirSync(resultsDir, { recursive: true });
-    ensureWebBuild();
-    server = await startServer('clinical-trials');
-    browser = await launchBrowser(server);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    console.log(`\nlayouts browser checks run: ${checks.count}\n`);
-  });
+  const suite = useBrowserSuite('layouts');
+  const { pageErrors } = suite;
 
   it('a widget dragged and saved stays after a reload; keyboard arrange; Escape; reset', async () => {
-    const page = await browser.context.newPage();
+    const page = await suite.browser.context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(`${server.baseUrl}/d/overview`);
+    await page.goto(`${suite.server.baseUrl}/d/overview`);
     await waitForDashboard(page);
     check(await page.locator('.own-layout').count()).toBe(0);
 

@@ -1,20 +1,11 @@
 /// <reference lib="dom" />
 // (DOM types: the callbacks passed to page.evaluate run in the browser.)
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { check, checks, eventually, waitForDashboard } from './dashboard-page.js';
-import {
-  chromiumAvailable,
-  ensureWebBuild,
-  launchBrowser,
-  resultsDir,
-  startServer,
-  type Browser,
-  type RunningServer,
-  axeSerious,
-} from './e2e-harness.js';
+import { describe, it } from 'vitest';
+import { useBrowserSuite } from './browser-suite.js';
+import { check, eventually, waitForDashboard } from './dashboard-page.js';
+import { axeSerious, chromiumAvailable, launchBrowser, resultsDir, type Browser } from './e2e-harness.js';
 
 /**
  * Saved presets on the clinical-trials overview: the admin saves the current filters as a shared
@@ -27,21 +18,8 @@ const available = chromiumAvailable();
 const PASSWORD = 'correct horse battery staple';
 
 describe.skipIf(!available)('saved presets in Chromium', () => {
-  let server: RunningServer;
-  let admin: Browser;
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    mkdirSync(resultsDir, { recursive: true });
-    ensureWebBuild();
-    server = await startServer('clinical-trials');
-    admin = await launchBrowser(server);
-  });
-  afterAll(async () => {
-    await admin?.close();
-    await server?.close();
-    console.log(`\npresets browser checks run: ${checks.count}\n`);
-  });
+  const suite = useBrowserSuite('presets');
+  const { pageErrors } = suite;
 
   const studies = (page: Page) => page.locator('[data-widget-id="studies"] .kpi-value').first().innerText();
   const menu = (page: Page) => page.getByTestId('preset-menu');
@@ -55,16 +33,16 @@ describe.skipIf(!available)('saved presets in Chromium', () => {
   const open = async (browser: Browser, url: string) => {
     const page = await browser.context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(`${server.baseUrl}${url}`);
+    await page.goto(`${suite.server.baseUrl}${url}`);
     await waitForDashboard(page);
     return page;
   };
   const as = async (email: string) =>
-    launchBrowser({ baseUrl: server.baseUrl, ...(await server.signIn(email, PASSWORD)) });
+    launchBrowser({ baseUrl: suite.server.baseUrl, ...(await suite.server.signIn(email, PASSWORD)) });
 
   it('saved and shared by one member, applied and made default by another, invisible to another organisation', async () => {
     // The admin filters the overview to completed studies and saves that, shared.
-    const page = await open(admin, '/d/overview?status=COMPLETED');
+    const page = await open(suite.browser, '/d/overview?status=COMPLETED');
     const completed = await studies(page);
     await openMenu(page);
     check(await menu(page).locator('.preset-empty').innerText()).toContain('No saved presets yet');
@@ -88,7 +66,7 @@ describe.skipIf(!available)('saved presets in Chromium', () => {
     await page.emulateMedia({ colorScheme: 'light' });
 
     // A viewer of the same organisation.
-    await server.addMember('viewer.presets@example.test', PASSWORD, 'viewer');
+    await suite.server.addMember('viewer.presets@example.test', PASSWORD, 'viewer');
     const viewer = await as('viewer.presets@example.test');
     try {
       const vpage = await open(viewer, '/d/overview');
@@ -117,7 +95,7 @@ describe.skipIf(!available)('saved presets in Chromium', () => {
       await star.click();
       await eventually(() => star.getAttribute('aria-pressed'), 'true');
       await vpage.waitForLoadState('networkidle');
-      await vpage.goto(`${server.baseUrl}/d/overview`);
+      await vpage.goto(`${suite.server.baseUrl}/d/overview`);
       await eventually(() => Promise.resolve(status(vpage)), 'COMPLETED');
       await waitForDashboard(vpage);
       check(await studies(vpage)).toBe(completed);
@@ -131,7 +109,7 @@ describe.skipIf(!available)('saved presets in Chromium', () => {
       check(await studies(vpage)).toBe(all);
 
       // A link with ?preset= opens it.
-      await vpage.goto(`${server.baseUrl}/d/overview?preset=${id}`);
+      await vpage.goto(`${suite.server.baseUrl}/d/overview?preset=${id}`);
       await eventually(() => Promise.resolve(new URL(vpage.url()).search), '?status=COMPLETED');
       await waitForDashboard(vpage);
       check(await studies(vpage)).toBe(completed);
@@ -141,12 +119,12 @@ describe.skipIf(!available)('saved presets in Chromium', () => {
     }
 
     // Another organisation: the same link shows nothing of it.
-    await server.addOutsider('admin@globex.test', PASSWORD, 'globex');
+    await suite.server.addOutsider('admin@globex.test', PASSWORD, 'globex');
     const outsider = await as('admin@globex.test');
     try {
       const opage = await outsider.context.newPage();
       opage.on('pageerror', (err) => pageErrors.push(err.message));
-      await opage.goto(`${server.baseUrl}/d/overview?preset=${id}`);
+      await opage.goto(`${suite.server.baseUrl}/d/overview?preset=${id}`);
       await eventually(
         () => opage.getByTestId('preset-notice').innerText(),
         'The preset in the link is not available to you; showing the dashboard without it.',
@@ -170,7 +148,7 @@ describe.skipIf(!available)('saved presets in Chromium', () => {
     await eventually(() => rowNames(page), ['Doneshared']);
     await menu(page).getByRole('button', { name: 'Delete Done' }).click();
     await eventually(() => rowNames(page), []);
-    const left = await server.fetch('/api/v1/dashboards/overview/presets');
+    const left = await suite.server.fetch('/api/v1/dashboards/overview/presets');
     check(((await left.json()) as { presets: unknown[] }).presets).toEqual([]);
     check(pageErrors).toEqual([]);
     await page.close();

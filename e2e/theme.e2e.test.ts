@@ -1,19 +1,11 @@
 /// <reference lib="dom" />
 // (DOM types: the callbacks passed to page.evaluate run in the browser.)
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { check, checks, eventually, waitForDashboard } from './dashboard-page.js';
-import {
-  chromiumAvailable,
-  ensureWebBuild,
-  launchBrowser,
-  resultsDir,
-  startServer,
-  type Browser,
-  type RunningServer,
-} from './e2e-harness.js';
+import { describe, it } from 'vitest';
+import { useBrowserSuite } from './browser-suite.js';
+import { check, eventually, waitForDashboard } from './dashboard-page.js';
+import { chromiumAvailable, resultsDir } from './e2e-harness.js';
 
 /**
  * The theme toggle: Light / Dark / System in the account menu and as palette actions, kept across a
@@ -27,24 +19,11 @@ const theme = (page: Page) => page.evaluate(() => document.documentElement.datas
 const background = (page: Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
 
 describe.skipIf(!available)('theme toggle in Chromium', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    mkdirSync(resultsDir, { recursive: true });
-    ensureWebBuild();
-    server = await startServer('clinical-trials');
-    browser = await launchBrowser(server);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    console.log(`\ntheme browser checks run: ${checks.count}\n`);
-  });
+  const suite = useBrowserSuite('theme');
+  const { pageErrors } = suite;
 
   it('account menu sets dark, kept on reload with no light first paint; palette sets light; system follows the OS', async () => {
-    const page = await browser.context.newPage();
+    const page = await suite.browser.context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
     // Records the theme at the moment <body> is inserted by the parser, i.e. before any paint.
     await page.addInitScript(() => {
@@ -56,7 +35,7 @@ describe.skipIf(!available)('theme toggle in Chromium', () => {
         }
       }).observe(document, { childList: true, subtree: true });
     });
-    await page.goto(`${server.baseUrl}/d/overview`);
+    await page.goto(`${suite.server.baseUrl}/d/overview`);
     await waitForDashboard(page);
     // Light system, no choice yet: light.
     check(await theme(page)).toBe('light');
