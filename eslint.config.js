@@ -2,6 +2,7 @@
 // Each restriction says why, so the message explains itself when it fires. CI runs `eslint .`.
 import js from '@eslint/js';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 // The driver library of each engine: only server/query/engines/<engine>/ may import it; everything
@@ -154,6 +155,17 @@ export default tseslint.config(
           message: 'Import from echarts/core and register only the charts used, to keep bundles small.',
         },
       ]),
+    },
+  },
+  // The Rules of Hooks: a hook called conditionally or after an early return changes React's hook
+  // order between renders (a bug of that kind was found by hand on the invitation page). Stale
+  // dependency lists are the other hooks bug lint can see; both run on every web file.
+  {
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
     },
   },
   // Tests, bench and examples may compose anything, but engines stay sealed and drivers stay put.

@@ -67,6 +67,26 @@ async function bothSchemes(page: Page, name: string) {
   await page.emulateMedia({ colorScheme: 'light' });
 }
 
+/**
+ * The floor plan's zones drawn with a frame: a line in the scheme's text colour (#1F2933 light,
+ * #E4E7EB dark), with its box and width, and the thinnest zone line for comparison.
+ */
+async function framedZones(page: Page, scheme: 'light' | 'dark') {
+  const colour = scheme === 'light' ? [31, 41, 51] : [228, 231, 235];
+  return page.locator('[data-widget-id="hall"] .chart svg path').evaluateAll((els, rgb) => {
+    const hex = `#${rgb.map((c) => c.toString(16).padStart(2, '0')).join('')}`;
+    const lines = els.map((e) => ({
+      stroke: (e.getAttribute('stroke') ?? '').replace(/\s/g, '').toLowerCase(),
+      width: Number(e.getAttribute('stroke-width') ?? 0),
+      box: e.getBoundingClientRect(),
+    }));
+    const hairline = Math.min(...lines.filter((l) => l.width > 0).map((l) => l.width));
+    return lines
+      .filter((l) => l.stroke === hex || l.stroke === `rgb(${rgb.join(',')})`)
+      .map((l) => ({ ...(l.box.toJSON() as DOMRect), lineWidth: l.width, hairline }));
+  }, colour);
+}
+
 describe.skipIf(!available)('newer chart types in Chromium', () => {
   const pageErrors: string[] = [];
   const external: string[] = [];
@@ -154,9 +174,12 @@ describe.skipIf(!available)('newer chart types in Chromium', () => {
         .sort((a, b) => b.width * b.height - a.width * a.height)
         .map((r) => ({ x: r.left + r.width / 2, y: r.top + r.height / 2 })),
     );
+    check(await framedZones(page, 'light'), 'no zone framed before a choice').toEqual([]);
+    let clicked: { x: number; y: number } | undefined;
     for (const p of shapes) {
       await page.mouse.click(p.x, p.y);
       await page.waitForTimeout(150);
+      clicked = p;
       if ((await crossParams()).length) break;
     }
     const [param] = await crossParams();
@@ -174,11 +197,48 @@ describe.skipIf(!available)('newer chart types in Chromium', () => {
     ).toEqual([zone]);
     // Away from the plan: a hovered zone lights its whole group (the SVG's <g id="zones">).
     await page.mouse.move(0, 0);
-    await page.waitForTimeout(300);
-    await page.screenshot({
-      path: path.join(resultsDir, 'new-charts-data-hall-zone-light.png'),
-      fullPage: true,
-    });
+    // The chosen zone, and only it, has a frame in the text colour, as other charts frame their
+    // selected marks; in both schemes (test-results/new-charts-data-hall-zone-{light,dark}.png).
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await eventually(async () => (await framedZones(page, scheme)).length, 1);
+      const [frame] = await framedZones(page, scheme);
+      check(
+        frame!.left <= clicked!.x &&
+          clicked!.x <= frame!.right &&
+          frame!.top <= clicked!.y &&
+          clicked!.y <= frame!.bottom,
+        'the framed zone is the clicked one',
+      ).toBe(true);
+      check(frame!.lineWidth, 'a frame, not a hairline').toBeGreaterThanOrEqual(5 * frame!.hairline);
+      await page.waitForTimeout(300);
+      await page.screenshot({
+        path: path.join(resultsDir, `new-charts-data-hall-zone-${scheme}.png`),
+        fullPage: true,
+      });
+      await page
+        .locator('[data-widget-id="hall"]')
+        .screenshot({ path: path.join(resultsDir, `new-charts-hall-chosen-${scheme}.png`) });
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // The keyboard does the same: Enter on the focused chosen zone lets it go (frame and filter),
+    // Enter again chooses it once more.
+    const plan = page.locator('[data-widget-id="hall"] [data-testid="chart-marks"]');
+    await plan.focus();
+    for (let i = 0; i < zones.indexOf(zone) + 1; i++) await page.keyboard.press('ArrowRight');
+    check(await plan.locator('[data-active="true"]').innerText()).toBe(zone);
+    await page.keyboard.press('Enter');
+    await eventually(crossParams, []);
+    await waitForDashboard(page);
+    await plan.blur();
+    await eventually(async () => (await framedZones(page, 'light')).length, 0);
+    await plan.focus();
+    await page.keyboard.press('Enter');
+    await eventually(crossParams, [param]);
+    await waitForDashboard(page);
+    await plan.blur();
+    await eventually(async () => (await framedZones(page, 'light')).length, 1);
 
     // Escape clears; then the keyboard: Enter on the sankey's first node (a datacenter) filters by it.
     await page.keyboard.press('Escape');

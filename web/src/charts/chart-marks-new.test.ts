@@ -4,7 +4,8 @@ import { buildChartOption } from './chart-option.js';
 import { chartMarks, placeRegionMarks } from './chart-marks.js';
 import { dim, first, measure, response, widget } from './chart-test-data.js';
 import type { RegionLookup } from './chart-types.js';
-import { LIGHT_CHART_STYLE } from './chart-style.js';
+import { DARK_CHART_STYLE, LIGHT_CHART_STYLE } from './chart-style.js';
+import { SELECTED_BORDER } from './region-map-chart.js';
 
 /** The newer chart types (issue 14): a click's (series, data) index must land on the right value. */
 const linked = (type: WidgetDefinition['type'], ...columns: string[]) =>
@@ -101,6 +102,37 @@ describe('marks of the newer charts', () => {
         [1, 'France', { country: 'FR' }],
       ]);
       expect(drawn.map((d) => d.name)).toEqual(['Germany', 'France']);
+    }
+  });
+
+  test('map and floor plan: the chosen regions are drawn framed in the text colour, the others not', () => {
+    const regions: RegionLookup = { mapName: 'test', regionOf: (v) => v };
+    const data = response(
+      [dim('zone'), measure('n')],
+      [
+        ['prod', 5],
+        ['dmz', 3],
+        ['gpu', 1],
+      ],
+    );
+    for (const type of ['map', 'floorplan'] as const) {
+      for (const style of [LIGHT_CHART_STYLE, DARK_CHART_STYLE]) {
+        const option = buildChartOption(linked(type, 'zone'), data, {
+          style,
+          regions,
+          selectedRegions: new Set(['dmz', 'gpu']),
+        });
+        const drawn = dataOf(option) as { name: string; itemStyle?: object }[];
+        expect(drawn.map((d) => [d.name, d.itemStyle])).toEqual([
+          ['prod', undefined],
+          ['dmz', { borderColor: style.text, borderWidth: SELECTED_BORDER }],
+          ['gpu', { borderColor: style.text, borderWidth: SELECTED_BORDER }],
+        ]);
+        // Nothing chosen, nothing framed; ECharts' own selection stays off (it would fight the frame).
+        const none = buildChartOption(linked(type, 'zone'), data, { style, regions });
+        expect((dataOf(none) as { itemStyle?: object }[]).every((d) => d.itemStyle === undefined)).toBe(true);
+        expect(first((none as { series: unknown }).series)).toMatchObject({ selectedMode: false });
+      }
     }
   });
 

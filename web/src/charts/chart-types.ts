@@ -76,6 +76,11 @@ export interface ChartContext {
   readonly style: ChartStyle;
   /** map and floorplan charts: their map, registered before the option is built. */
   readonly regions?: RegionLookup | undefined;
+  /**
+   * map and floorplan charts: the regions a cross-filter has chosen (their names on the map), drawn
+   * with a frame; other charts show their selection through ECharts' select state (ChartView.tsx).
+   */
+  readonly selectedRegions?: ReadonlySet<string> | undefined;
   /** Width of the chart box in px, when known: decides whether category labels need rotating. */
   readonly width?: number | undefined;
 }

@@ -13,6 +13,9 @@ export function unmatchedRegions(data: WidgetDataResponse, ctx: ChartContext): s
   return data.rows.map((r) => categoryLabel(r[di] ?? null)).filter((v) => regions.regionOf(v) === undefined);
 }
 
+/** The frame of a region a cross-filter has chosen, in px at any zoom (ECharts keeps strokes unscaled). */
+export const SELECTED_BORDER = 3;
+
 /**
  * Rows [region, measure] → regions of a map (world countries, US states: `map`) or of the project's
  * floor plan (`floorplan`), coloured on a single-hue ramp; regions without a value keep a neutral fill.
@@ -23,7 +26,7 @@ export function buildRegionMapChart(
   data: WidgetDataResponse,
   ctx: ChartContext = DEFAULT_CONTEXT,
 ): EChartsOption {
-  const { style, regions } = ctx;
+  const { style, regions, selectedRegions: selected } = ctx;
   const dim = dimensionColumns(data)[0];
   const measure = measureColumns(data)[0];
   const di = dim ? data.columns.indexOf(dim) : -1;
@@ -93,9 +96,17 @@ export function buildRegionMapChart(
           label: { show: widget.type === 'floorplan', color: style.text },
           itemStyle: { areaColor: style.palette[1] },
         },
+        // The chosen regions are drawn framed here, not through ECharts' select state, which does
+        // not reach the shapes of an SVG floor plan; a thick line in the text colour, as the other
+        // charts frame a selected mark, keeps the region's value colour readable inside it.
+        selectedMode: false,
         select: { disabled: true },
         label: { show: false },
-        data: [...values].map(([name, value]) => ({ name, value })),
+        data: [...values].map(([name, value]) =>
+          selected?.has(name)
+            ? { name, value, itemStyle: { borderColor: style.text, borderWidth: SELECTED_BORDER } }
+            : { name, value },
+        ),
       },
     ],
   };

@@ -55,7 +55,8 @@ export function AlertList() {
         </EmptyState>
       );
     return (
-      <div className="table-scroll">
+      // Narrow screens scroll the table sideways: a labelled region keyboards can focus to scroll it.
+      <div className="table-scroll" role="region" aria-label={t('alertRules.tableRegion')} tabIndex={0}>
         <table className="data-table account-table alerts-table">
           <thead>
             <tr>

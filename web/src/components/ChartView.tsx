@@ -110,6 +110,12 @@ export function ChartView({
   interactionRef.current = interaction;
   const [optionVersion, setOptionVersion] = useState(0);
   const { t } = useTranslation();
+  // Maps and floor plans draw their chosen regions framed in the option itself (region-map-chart.ts):
+  // the option is rebuilt when the choice changes. One string, so the effect sees a value, not a set.
+  const chosenRegions =
+    needsRegions && interaction
+      ? JSON.stringify(interaction.marks.filter((m) => interaction.isSelected(m)).map((m) => m.label))
+      : '[]';
 
   useEffect(() => {
     if (rt) return;
@@ -174,25 +180,29 @@ export function ChartView({
       style: rt.chartStyleFor(scheme),
       width,
       regions: regionLookup,
+      selectedRegions: new Set(JSON.parse(chosenRegions) as string[]),
     });
     // Clickable charts select their chosen marks (the rest stay as they are, only those get a frame).
     const series = Array.isArray(option.series) ? option.series : option.series ? [option.series] : [];
-    const selectable = interactionRef.current?.marks.length
-      ? {
-          series: series.map((s) => ({
-            ...s,
-            selectedMode: 'multiple',
-            select: { itemStyle: { borderColor: scheme === 'dark' ? '#F5F7FA' : '#1F2933', borderWidth: 2 } },
-          })),
-        }
-      : {};
+    const selectable =
+      interactionRef.current?.marks.length && !needsRegions
+        ? {
+            series: series.map((s) => ({
+              ...s,
+              selectedMode: 'multiple',
+              select: {
+                itemStyle: { borderColor: scheme === 'dark' ? '#F5F7FA' : '#1F2933', borderWidth: 2 },
+              },
+            })),
+          }
+        : {};
     // notMerge: a new result may have fewer series or another legend; nothing stale may survive.
     chart.setOption({ ...option, ...selectable, animation: !reducedMotion } as typeof option, {
       notMerge: true,
     });
     setOptionVersion((v) => v + 1);
     setRendered(true);
-  }, [rt, widget, data, scheme, reducedMotion, width, needsRegions, regionLookup]);
+  }, [rt, widget, data, scheme, reducedMotion, width, needsRegions, regionLookup, chosenRegions]);
 
   useEffect(() => {
     const chart = chartRef.current;

@@ -25,7 +25,7 @@ export function ExportMenu(props: ExportMenuProps) {
   return (
     <details className="export-menu" ref={menu.ref} data-testid="export-menu" onToggle={menu.onToggle}>
       <summary
-        className="button ghost small export-menu-button"
+        className="button secondary small export-menu-button"
         aria-label={t('exportMenu.exportNamed', { title: props.widget.title })}
         onPointerEnter={preload}
         onFocus={preload}

@@ -175,7 +175,7 @@ export function WidgetCard({
         {widget.drillRows && !MARKED_TYPES.has(widget.type) && state === 'ready' && (
           <button
             type="button"
-            className="button ghost small"
+            className="button secondary small"
             onClick={() => setRowsOf({ label: '', values: {} })}
           >
             {t('charts.showRows')}
@@ -184,7 +184,7 @@ export function WidgetCard({
         {isChart && state === 'ready' && (
           <button
             type="button"
-            className="button ghost small"
+            className="button secondary small"
             aria-pressed={asTable}
             onClick={() => setAsTable((v) => !v)}
           >
@@ -194,7 +194,7 @@ export function WidgetCard({
         {widget.type === 'kpi' && (state === 'ready' || state === 'empty') && (
           <button
             type="button"
-            className="button ghost small widget-alert-button"
+            className="button secondary small widget-alert-button"
             aria-label={t('alerts.openNamed', { title: widget.title })}
             onClick={() => setAlertOpen(true)}
           >

@@ -83,6 +83,7 @@ export const dePages: PagesMessages = {
     colLastValue: 'Letzter Wert',
     colSentTo: 'Gesendet an',
     colActions: 'Aktionen',
+    tableRegion: 'Tabelle der Alarme',
     conditionAbove: 'Über {{threshold}}',
     conditionBelow: 'Unter {{threshold}}',
     conditionChange: 'Ändert sich um {{threshold}} % oder mehr',

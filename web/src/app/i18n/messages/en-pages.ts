@@ -89,6 +89,7 @@ export const enPages = {
     colLastValue: 'Last value',
     colSentTo: 'Sent to',
     colActions: 'Actions',
+    tableRegion: 'Table of alerts',
     conditionAbove: 'Above {{threshold}}',
     conditionBelow: 'Below {{threshold}}',
     conditionChange: 'Changes by {{threshold}} % or more',
