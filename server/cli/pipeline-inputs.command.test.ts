@@ -5,7 +5,7 @@ import { generateCandidates } from '../../examples/sourcing/generator/generate-c
 import { ScoringApi } from '../../examples/sourcing/stand-in/scoring-api.js';
 import { defaultConfig } from '../config/env.js';
 import { capturedIo } from '../../test/cli-io.js';
-import { createEnrichProject, enrichPipelineYaml } from '../../test/enrichment-fixture.js';
+import { createEnrichProject, enrichPipelineYaml, withPickedInputs } from '../../test/enrichment-fixture.js';
 import { pipelineCommand } from './pipeline.command.js';
 
 // `trellis pipeline run DIR ID --input NAME=VALUE`, in process against the scoring stand-in: the
@@ -22,26 +22,17 @@ beforeAll(async () => {
     { a: candidates },
     { batch: 10, concurrency: 4, timeout: '5s', retries: 1, backoff: '10ms', maxBackoff: '50ms' },
   );
-  // The same pipeline with two inputs: the candidates to screen (a list) and a required note.
-  const yaml = enrichPipelineYaml('a', {
-    batch: 10,
-    concurrency: 4,
-    timeout: '5s',
-    retries: 1,
-    backoff: '10ms',
-    maxBackoff: '50ms',
-  })
-    .replace('columns: [id, headline] }', 'columns: [id, headline], keys_input: picked }')
-    .replace("headline: '${row.headline}' }", "headline: '${row.headline}', note: '${input.note}' }")
-    .replace(
-      'type: enrich\n',
-      `type: enrich
-inputs:
-  picked: { type: keys, max_count: 5, max_length: 40 }
-  note: { type: text, required: true, max_length: 20 }
-  tier: { type: enum, values: [a, b] }
-`,
-    );
+  // The same pipeline with inputs: the candidates to screen (a list), a required note, a tier.
+  const yaml = withPickedInputs(
+    enrichPipelineYaml('a', {
+      batch: 10,
+      concurrency: 4,
+      timeout: '5s',
+      retries: 1,
+      backoff: '10ms',
+      maxBackoff: '50ms',
+    }),
+  );
   writeFileSync(path.join(dir, 'pipelines', 'screen_a.yaml'), yaml);
 });
 afterAll(() => api.close());

@@ -256,6 +256,8 @@ export const de: Messages = {
     LINK_INVALID: 'Dieser Anmeldelink ist unbekannt, bereits benutzt oder abgelaufen.',
     PIPELINE_NOT_FOUND: 'Es gibt keine Pipeline mit dieser ID.',
     RUN_NOT_FOUND: 'Es gibt keinen Pipeline-Lauf mit dieser ID.',
+    RUN_NOT_RETRYABLE:
+      'Nur die fehlgeschlagenen Zeilen eines beendeten Anreicherungslaufs können erneut laufen.',
     PIPELINE_ALREADY_RUNNING:
       'Diese Pipeline läuft bereits. Warten Sie, bis sie fertig ist, oder reihen Sie diesen Lauf dahinter ein.',
     QUEUE_FULL: 'Zu viele Aufträge warten; versuchen Sie es später noch einmal.',
