@@ -23,6 +23,8 @@ export const runProgress = z.object({
   /** Seconds left at the current rate; null while the total or the rate is unknown. */
   etaSeconds: z.number().nonnegative().nullable(),
   message: z.string().nullable(),
+  /** Enrichment runs: rows that ended `failed` in this run (what "Retry N failed rows" re-runs). */
+  failed: z.number().int().nonnegative().optional(),
 });
 export type RunProgress = z.infer<typeof runProgress>;
 
@@ -47,6 +49,8 @@ export const runSummary = z.object({
   error: runError.nullable(),
   /** The inputs it was started with (validated: contract/run-inputs.ts); null when none. */
   inputs: z.record(z.string(), z.union([z.string(), z.number(), z.array(z.string())])).nullable(),
+  /** The run whose failed rows this one re-runs (`retryFailedOf`); null for any other run. */
+  retryOf: z.string().nullable(),
 });
 export type RunSummary = z.infer<typeof runSummary>;
 
@@ -80,6 +84,11 @@ export const startRunRequest = z
     queueIfRunning: z.boolean().optional(),
     /** Values of the pipeline's declared inputs; problems come back as 400 PIPELINE_INPUTS_INVALID with one issue per input. */
     inputs: runInputsBody.optional(),
+    /**
+     * Re-run only the rows that are `failed` of this finished enrichment run (of the same pipeline
+     * and organisation; another's is 404), with its inputs: `inputs` must then be left out.
+     */
+    retryFailedOf: z.string().min(1).max(100).optional(),
   })
   .strict();
 export type StartRunRequest = z.infer<typeof startRunRequest>;

@@ -89,6 +89,10 @@ export const ERROR_CATALOGUE = {
   LINK_INVALID: { status: 401, message: 'This sign-in link is unknown, used or expired.' },
   PIPELINE_NOT_FOUND: { status: 404, message: 'There is no pipeline with this id.' },
   RUN_NOT_FOUND: { status: 404, message: 'There is no pipeline run with this id.' },
+  RUN_NOT_RETRYABLE: {
+    status: 409,
+    message: 'Only the failed rows of a finished enrichment run can be run again.',
+  },
   PIPELINE_ALREADY_RUNNING: {
     status: 409,
     message: 'This pipeline is already running. Wait for it to finish, or queue this run behind it.',

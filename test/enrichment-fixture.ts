@@ -219,3 +219,25 @@ limits: { query_timeout: 5s, max_rows: 1000, max_bytes: 1MB }
   }
   return dir;
 }
+
+/**
+ * An enrich pipeline's YAML (enrichPipelineYaml) with inputs: `picked`, the rows to take (a keys
+ * input, its `keys_input`), a required `note` sent in the body, and an optional `tier`.
+ */
+export function withPickedInputs(yaml: string): string {
+  const out = yaml
+    .replace('columns: [id, headline] }', 'columns: [id, headline], keys_input: picked }')
+    .replace("headline: '${row.headline}' }", "headline: '${row.headline}', note: '${input.note}' }")
+    .replace(
+      'type: enrich\n',
+      `type: enrich
+inputs:
+  picked: { type: keys, max_count: 5, max_length: 40 }
+  note: { type: text, required: true, max_length: 20 }
+  tier: { type: enum, values: [a, b] }
+`,
+    );
+  if (!out.includes('keys_input: picked') || !out.includes('${input.note}'))
+    throw new Error('enrichPipelineYaml changed: update withPickedInputs');
+  return out;
+}

@@ -8,14 +8,17 @@ import { createPipelineRunner } from '../jobs/pipelines/pipeline-runner.js';
 import type { PipelineLogger } from '../jobs/pipelines/run-support.js';
 import { openCoordination } from '../jobs/coordination/open-coordination.js';
 import { openStore } from '../store/store.js';
+import { describeInputs, parseCliInputs, splitInputFlags } from './cli-run-inputs.js';
 import { storeForProject } from './metadata-location.js';
 
 export const PIPELINE_USAGE = `  pipeline list DIR
                The project's pipelines (id, type, organisation, schedule)
-  pipeline run DIR ID [--rows=pending|failed|all]
+  pipeline run DIR ID [--rows=pending|failed|all] [--input NAME=VALUE]…
                Run a pipeline once, here and now (no queue): progress lines on stdout; Ctrl-C stops it
                at the next page (the next run resumes there); exit 1 with the error if it fails.
                --rows (enrich pipelines): only rows without a result (default), only failed ones, or all
+               --input: a value of one of the pipeline's declared inputs (checked as the API checks
+               them; exit 2 with one line per problem); a list input takes a,b,c or repeats
 `;
 
 export interface PipelineCliIo {
@@ -37,7 +40,14 @@ function processSignals(stop: () => void): () => void {
 }
 
 /** `trellis pipeline list|run …`: exit 0 on success, 1 on failure, 2 on usage errors, 130 when stopped. */
-export async function pipelineCommand(argv: string[], config: AppConfig, io: PipelineCliIo): Promise<number> {
+export async function pipelineCommand(
+  allArgs: string[],
+  config: AppConfig,
+  io: PipelineCliIo,
+): Promise<number> {
+  // `--input NAME=VALUE` takes the next word: taken out first, so it is not read as DIR or ID.
+  const flags = splitInputFlags(allArgs);
+  const argv = flags.rest;
   const [sub, dir, id] = argv.filter((a) => !a.startsWith('-'));
   const usage = (why: string) => {
     io.stderr.write(`trellis pipeline: ${why}\nUsage:\n${PIPELINE_USAGE}`);
@@ -46,6 +56,8 @@ export async function pipelineCommand(argv: string[], config: AppConfig, io: Pip
   if (sub !== 'list' && sub !== 'run')
     return usage(sub ? `unknown subcommand "${sub}"` : 'name a subcommand');
   if (!dir) return usage('name the project folder');
+  if (flags.missingValue) return usage('--input needs NAME=VALUE');
+  if (sub === 'list' && flags.inputs.length > 0) return usage('--input is for pipeline run');
   const loaded = await loadProject(dir);
   if (!loaded.ok) {
     for (const p of loaded.problems) io.stderr.write(`${formatProblem(p)}\n`);
@@ -71,6 +83,14 @@ export async function pipelineCommand(argv: string[], config: AppConfig, io: Pip
   }
   // Shared rate limits and locks live in the metadata store: the same one the server's workers use.
   const pipeline = project.pipelines.get(id);
+  const specs = pipeline?.inputs ?? [];
+  // Only when given: without --input the runner checks the defaults (and names a missing required one).
+  const inputs = flags.inputs.length > 0 ? parseCliInputs(specs, flags.inputs) : null;
+  if (inputs && !inputs.ok) {
+    for (const p of inputs.problems) io.stderr.write(`trellis pipeline: ${p}\n`);
+    io.stderr.write(`trellis pipeline: ${id}: ${describeInputs(specs)}\n`);
+    return 2;
+  }
   const store =
     pipeline?.lock || pipeline?.enrich?.rateLimit
       ? await openStore(storeForProject(config.store, dir))
@@ -94,6 +114,7 @@ export async function pipelineCommand(argv: string[], config: AppConfig, io: Pip
     runId: randomUUID(),
     trigger: 'cli',
     ...(rows ? { rows } : {}),
+    ...(inputs?.ok ? { inputs: inputs.values } : {}),
     signal: controller.signal,
     progress: (p) =>
       io.stdout.write(

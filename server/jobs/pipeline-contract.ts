@@ -27,6 +27,8 @@ export interface PipelineProgress {
   /** What `done` counts: 'pages', 'files', 'rows'. */
   readonly unit: string;
   readonly message?: string;
+  /** Enrichment: the rows that ended `failed` in this run so far. */
+  readonly failed?: number;
 }
 
 export interface PipelineRunContext {

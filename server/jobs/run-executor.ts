@@ -78,6 +78,8 @@ export class RunExecutor {
       runId,
       trigger: run.trigger,
       ...(run.inputs === null ? {} : { inputs: parseInputs(run.inputs) ?? {} }),
+      // A retry of a run's failed rows takes only the rows that are `failed` (with that run's inputs).
+      ...(run.retry_of ? { rows: 'failed' as const } : {}),
       signal: controller.signal,
       progress: (p) => journal.progress(p),
       log: (level, message) => journal.log(level, message),

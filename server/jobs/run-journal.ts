@@ -82,6 +82,7 @@ export class RunJournal {
       ratePerSecond: rate,
       etaSeconds: rate !== null && total !== null ? Math.max(0, (total - p.done) / rate) : null,
       message: p.message ? p.message.slice(0, 500) : null,
+      ...(p.failed === undefined ? {} : { failed: Math.max(0, Math.floor(p.failed)) }),
     };
   }
 

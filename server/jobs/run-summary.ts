@@ -32,6 +32,7 @@ export function runSummary(row: PipelineRunsTable): RunSummary {
     progress: parseProgress(row.progress),
     error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
     inputs: parseInputs(row.inputs),
+    retryOf: row.retry_of ?? null,
   };
 }
 

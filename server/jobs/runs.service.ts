@@ -16,7 +16,7 @@ import type { TenantId } from '../policies/tenant.js';
 import { parseCron } from './cron.js';
 import type { PipelineInfo, PipelineRunner } from './pipeline-contract.js';
 import type { Queue } from './queue.js';
-import { EMPTY_PROGRESS, logLine, runSummary } from './run-summary.js';
+import { EMPTY_PROGRESS, logLine, parseInputs, runSummary } from './run-summary.js';
 import { isUniqueViolation, writeTransaction } from '../store/store-transaction.js';
 import { RunPipelineTask } from './tasks/run-pipeline.task.js';
 
@@ -30,6 +30,8 @@ export interface StartRunOptions {
   readonly idempotencyKey?: string;
   /** Values for the pipeline's declared inputs, as sent (validated here). */
   readonly inputs?: unknown;
+  /** Re-run the failed rows of this finished run of the pipeline, with its inputs (leave `inputs` out). */
+  readonly retryFailedOf?: string;
 }
 
 export interface RunsServiceOptions {
@@ -126,7 +128,11 @@ export class RunsService {
     context: ActionContext | null,
   ): Promise<RunSummary> {
     const pipeline = this.pipeline(organisation, pipelineId);
-    const checked = validateRunInputs(pipeline.inputs ?? [], request.inputs);
+    const retryOf = request.retryFailedOf === undefined ? null : await this.retryable(organisation, pipeline, request);
+    const checked = validateRunInputs(
+      pipeline.inputs ?? [],
+      retryOf === null ? request.inputs : (parseInputs(retryOf.inputs) ?? undefined),
+    );
     if (!checked.ok)
       throw new TrellisError('PIPELINE_INPUTS_INVALID', {
         message: `The inputs are not valid: ${checked.issues.map((i) => i.message).join('; ')}`.slice(
@@ -167,6 +173,7 @@ export class RunsService {
           version: 1,
           updated_at: now,
           inputs,
+          retry_of: retryOf?.id ?? null,
         };
         const head = await tx
           .insertInto('pipeline_runs')
@@ -189,6 +196,7 @@ export class RunsService {
             detail: {
               run: created.id,
               queuedBehind: created.lock_key === null,
+              ...(retryOf === null ? {} : { retryFailedOf: retryOf.id }),
               ...(inputs === null
                 ? {}
                 : { inputs: JSON.stringify(auditedInputs(checked.values)).slice(0, 4_000) }),
@@ -434,6 +442,34 @@ export class RunsService {
     if (!p || p.organisation !== organisation)
       throw new TrellisError('PIPELINE_NOT_FOUND', { detail: { pipeline: pipelineId } });
     return p;
+  }
+
+  /**
+   * The run whose failed rows a new run re-runs: the organisation's, of this pipeline (else
+   * RUN_NOT_FOUND, as for any run it cannot see), finished, of an enrich pipeline; its inputs are
+   * the new run's, so none may be sent with it.
+   */
+  private async retryable(
+    organisation: TenantId,
+    pipeline: PipelineInfo,
+    request: StartRunOptions,
+  ): Promise<PipelineRunsTable> {
+    const source = await this.visible(organisation, request.retryFailedOf ?? '');
+    if (source.pipeline_id !== pipeline.id)
+      throw new TrellisError('RUN_NOT_FOUND', { detail: { run: source.id } });
+    if (pipeline.type !== 'enrich' || !['succeeded', 'failed', 'cancelled'].includes(source.status))
+      throw new TrellisError('RUN_NOT_RETRYABLE', {
+        detail: { run: source.id, status: source.status, type: pipeline.type },
+      });
+    if (request.inputs !== undefined) {
+      const issues = [{ path: 'inputs', message: 'a retry takes the inputs of the run it retries' }];
+      throw new TrellisError('PIPELINE_INPUTS_INVALID', {
+        message: `The inputs are not valid: ${issues[0]?.message}`,
+        issues,
+        detail: { pipeline: pipeline.id, fields: ['inputs'] },
+      });
+    }
+    return source;
   }
 
   byId(runId: string, db: Kysely<Database> = this.options.store.db): Promise<PipelineRunsTable | undefined> {

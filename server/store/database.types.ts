@@ -215,6 +215,8 @@ export interface PipelineRunsTable {
   updated_at: number;
   /** JSON of the validated run inputs (migration 0010), or null. */
   inputs: string | null;
+  /** The run whose failed rows this one re-runs (migration 0018), or null. */
+  retry_of: string | null;
 }
 
 export interface PipelineRunLogsTable {

@@ -139,6 +139,7 @@ export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineR
       done: ok + failed,
       total,
       unit: 'rows',
+      failed,
       message: `${ok.toLocaleString('en')} ok · ${failed.toLocaleString('en')} failed · ${skipped.toLocaleString('en')} skipped · ${calls.toLocaleString('en')} calls (${throttled} throttled)`,
     });
   report();

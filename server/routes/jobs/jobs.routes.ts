@@ -68,6 +68,9 @@ export function jobsRoutes(services: Deps): FastifyPluginAsyncZod {
             requestedBy: session.user.email,
             queueIfRunning: request.body?.queueIfRunning === true,
             inputs: request.body?.inputs,
+            ...(request.body?.retryFailedOf === undefined
+              ? {}
+              : { retryFailedOf: request.body.retryFailedOf }),
           },
           actionContext(request),
         );

@@ -42,6 +42,20 @@ export function startRunWithInputsMutation(
   });
 }
 
+/**
+ * Re-run only the failed rows of a finished enrichment run, with its inputs (`retryFailedOf`): the
+ * new run goes into the list; a 409 (one is running) or 404 arrives as the mutation's error.
+ */
+export function retryFailedMutation(queryClient: QueryClient, pipelineId: string, client: JobsApi = jobs) {
+  return mutationOptions({
+    mutationFn: (runId: string) => client.startRun(pipelineId, { retryFailedOf: runId }),
+    onSuccess: (run) => {
+      applyRunEvent(queryClient, run);
+      void queryClient.invalidateQueries({ queryKey: jobKeys.runs(pipelineId) });
+    },
+  });
+}
+
 /** Cancel a run: the server answers with the run marked `cancelRequested`, shown at once. */
 export function cancelRunMutation(queryClient: QueryClient, client: JobsApi = jobs) {
   return mutationOptions({

@@ -55,6 +55,8 @@ function asProgress(v: unknown): RunProgress | undefined {
     ratePerSecond: p.ratePerSecond,
     etaSeconds: p.etaSeconds,
     message: p.message,
+    // Enrichment runs only; anything but a count is left out.
+    ...(isCount(p.failed) ? { failed: p.failed } : {}),
   };
 }
 
@@ -106,6 +108,7 @@ export function parseRunEvent(data: unknown): RunSummary | undefined {
     progress,
     error,
     inputs: parseInputs(r.inputs),
+    retryOf: typeof r.retryOf === 'string' ? r.retryOf : null,
   };
 }
 

@@ -140,6 +140,49 @@ describe('the action widget', () => {
     );
   });
 
+  it('after a run with failed rows offers “Retry N failed rows”, which retries that run and nothing else', async () => {
+    const inputs = { candidates: ['c1', 'c2', 'c3'], note: 'again' };
+    const done = runFixture({
+      id: 'r5',
+      pipelineId: 'screen',
+      status: 'succeeded',
+      inputs,
+      progress: {
+        done: 3,
+        total: 3,
+        unit: 'rows',
+        ratePerSecond: null,
+        etaSeconds: null,
+        message: null,
+        failed: 2,
+      },
+    });
+    let current = pipeline({ lastRun: done });
+    const requests = serve(({ method }) =>
+      method === 'POST'
+        ? {
+            status: 202,
+            body: runFixture({ id: 'r6', pipelineId: 'screen', status: 'queued', retryOf: 'r5' }),
+          }
+        : { body: { pipelines: [current] } },
+    );
+    const view = show([]);
+    fireEvent.click(await screen.findByRole('button', { name: 'Retry 2 failed rows' }));
+    await waitFor(() => expect(requests.filter((r) => r.method === 'POST')).toHaveLength(1));
+    const post = requests.find((r) => r.method === 'POST');
+    expect(post?.url.pathname).toBe('/api/v1/pipelines/screen/runs');
+    expect(post?.body).toEqual({ retryFailedOf: 'r5' });
+
+    // A run without failures, or one still going, offers none.
+    current = pipeline({ lastRun: { ...done, progress: { ...done.progress, failed: 0 } } });
+    await view.queryClient.invalidateQueries();
+    await waitFor(() => expect(screen.queryByRole('button', { name: /failed row/ })).toBeNull());
+    current = pipeline({ lastRun: done, activeRun: runFixture({ id: 'r6', pipelineId: 'screen' }) });
+    await view.queryClient.invalidateQueries();
+    await screen.findByTestId('run-progress');
+    expect(screen.queryByRole('button', { name: /failed row/ })).toBeNull();
+  });
+
   it('says when it is not available, and shows no button to a role that may not run it', () => {
     serve(() => undefined);
     const { unmount } = show([], { ...widget, action: undefined });

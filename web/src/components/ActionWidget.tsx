@@ -2,10 +2,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RunInputValues, RunSummary, WidgetDefinition } from '../../../contract/index.js';
-import { cancelRunMutation, startRunWithInputsMutation } from '../api/jobs-mutations.js';
+import { cancelRunMutation, retryFailedMutation, startRunWithInputsMutation } from '../api/jobs-mutations.js';
 import { pipelinesQuery } from '../api/jobs-queries.js';
 import { queryKeys } from '../api/queries.js';
-import { isActive, runStatusLabel } from '../app/jobs/job-format.js';
+import { isActive, retryableFailedRows, runStatusLabel } from '../app/jobs/job-format.js';
 import { FormError } from './FormError.js';
 import { RunInputsFields, useRunInputsForm } from './RunInputsDialog.js';
 import { RunProgress } from './RunProgress.js';
@@ -17,7 +17,8 @@ type Action = NonNullable<WidgetDefinition['action']>;
  * dashboard, launched through the Jobs API (the server checks role, organisation and every value
  * again). A table's selected rows' keys fill its keys input. The pipeline's active run shows its
  * progress from the run-events stream (useRunEvents keeps the pipeline list current) with Cancel;
- * a cancelled or failed run can be resumed with the same inputs (rows already done are skipped).
+ * a cancelled or failed run can be resumed with the same inputs (rows already done are skipped), and
+ * a finished run's failed rows re-run ("Retry N failed rows": only those, with its inputs).
  * When a run this page saw ends, the dashboard's widgets refetch: no reload.
  */
 export function ActionWidget(props: {
@@ -71,6 +72,7 @@ function ActionForm(props: {
   const summary = pipelines.data?.pipelines.find((p) => p.id === action.pipeline);
   const start = useMutation(startRunWithInputsMutation(queryClient, action.pipeline));
   const cancel = useMutation(cancelRunMutation(queryClient));
+  const retry = useMutation(retryFailedMutation(queryClient, action.pipeline));
   const keysInput = action.keysInput;
   const form = useRunInputsForm(action.inputs, start.error, keysInput ? [keysInput] : []);
   const [launched, setLaunched] = useState<string | null>(null);
@@ -112,6 +114,8 @@ function ActionForm(props: {
 
   const keysProblem = keysInput ? form.problemOf(keysInput) : undefined;
   const resumable = !active && last && (last.status === 'cancelled' || last.status === 'failed');
+  // The last run's failed rows (of its selection), re-run with its inputs: a new run of only those.
+  const failedRows = !active && last ? retryableFailedRows(last) : 0;
   const serverInputsError = form.serverIssues;
   return (
     <form
@@ -156,12 +160,25 @@ function ActionForm(props: {
               {t('action.resume')}
             </button>
           )}
+          {failedRows > 0 && last && (
+            <button
+              type="button"
+              className="button secondary"
+              title={t('action.retryFailedHint')}
+              data-testid="action-retry-failed"
+              disabled={retry.isPending || start.isPending}
+              onClick={() => retry.mutate(last.id, { onSuccess: (run) => setLaunched(run.id) })}
+            >
+              {t('action.retryFailed', { count: failedRows })}
+            </button>
+          )}
         </div>
       )}
       {!serverInputsError && <FormError error={start.error} />}
       <FormError error={cancel.error} />
+      <FormError error={retry.error} />
       {active && <RunProgress run={active} label={t('action.progress', { title: action.pipelineTitle })} />}
-      {!active && last && (launched === last.id || resumable) && (
+      {!active && last && (launched === last.id || resumable || failedRows > 0) && (
         <p className="action-last" role="status" data-testid="action-last" data-status={last.status}>
           {t('action.lastRun', {
             count: last.rowsWritten,

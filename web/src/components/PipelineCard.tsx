@@ -191,6 +191,7 @@ export function PipelineCard(props: {
             pipelineId={p.id}
             pipelineTitle={p.title}
             onShowLog={(run) => props.onShowLog(run, p.title)}
+            canRetryFailed={props.canRun && p.type === 'enrich' && !(active && isActive(active.status))}
           />
         )}
       </div>

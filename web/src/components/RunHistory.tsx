@@ -1,6 +1,7 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { RunSummary } from '../../../contract/index.js';
+import { retryFailedMutation } from '../api/jobs-mutations.js';
 import { runHistoryQuery } from '../api/jobs-queries.js';
 import { formatDateTime } from '../app/accounts/account-format.js';
 import {
@@ -8,19 +9,29 @@ import {
   formatDuration,
   formatRunInputs,
   isActive,
+  retryableFailedRows,
   runStatusKey,
 } from '../app/jobs/job-format.js';
 import { ListSkeleton } from './AccountPage.js';
+import { FormError } from './FormError.js';
 import { WidgetError } from './WidgetStates.js';
 
-/** A pipeline's runs, newest first, a page at a time; each with a button to its log. */
+/**
+ * A pipeline's runs, newest first, a page at a time; each with a button to its log, and — for an
+ * enrichment whose finished run left rows `failed`, to those who may run it while nothing runs —
+ * "Retry N failed rows" (a new run of only those rows, with that run's inputs).
+ */
 export function RunHistory(props: {
   pipelineId: string;
   pipelineTitle: string;
   onShowLog: (run: RunSummary) => void;
+  /** Retrying failed rows is offered (an enrich pipeline, a role that may run it, no run active). */
+  canRetryFailed?: boolean;
 }) {
   const history = useInfiniteQuery(runHistoryQuery(props.pipelineId));
   const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const retry = useMutation(retryFailedMutation(queryClient, props.pipelineId));
   const runs = history.data?.pages.flatMap((p) => p.runs) ?? [];
   if (history.isPending) return <ListSkeleton rows={3} />;
   if (history.isError && runs.length === 0)
@@ -62,7 +73,10 @@ export function RunHistory(props: {
             {runs.map((run) => (
               <tr key={run.id} data-run-id={run.id} data-status={run.status}>
                 <td>{formatDateTime(run.queuedAt)}</td>
-                <td>{run.requestedBy ?? run.trigger}</td>
+                <td>
+                  {run.requestedBy ?? run.trigger}
+                  {run.retryOf !== null && <span className="run-retry-of"> · {t('jobs.retryOf')}</span>}
+                </td>
                 <td>
                   <span
                     className={`badge state badge-run-${run.cancelRequested && isActive(run.status) ? 'cancelling' : run.status}`}
@@ -81,6 +95,21 @@ export function RunHistory(props: {
                 </td>
                 <td className="prose run-error-cell">{run.error?.message ?? ''}</td>
                 <td className="row-actions">
+                  {props.canRetryFailed && retryableFailedRows(run) > 0 && (
+                    <button
+                      type="button"
+                      className="button secondary small"
+                      data-testid="retry-failed"
+                      disabled={retry.isPending}
+                      aria-label={t('jobs.retryFailedLabel', {
+                        count: retryableFailedRows(run),
+                        time: formatDateTime(run.queuedAt),
+                      })}
+                      onClick={() => retry.mutate(run.id)}
+                    >
+                      {t('jobs.retryFailed', { count: retryableFailedRows(run) })}
+                    </button>
+                  )}
                   <button
                     type="button"
                     className="button secondary small"
@@ -95,6 +124,7 @@ export function RunHistory(props: {
           </tbody>
         </table>
       </div>
+      <FormError error={retry.error} />
       {history.isFetchNextPageError && (
         <WidgetError
           error={history.error}

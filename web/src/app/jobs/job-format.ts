@@ -83,6 +83,11 @@ export function isActive(status: RunStatus): boolean {
   return ACTIVE_STATUSES.includes(status);
 }
 
+/** The rows a finished enrichment run left `failed` (what "Retry N failed rows" re-runs); 0 otherwise. */
+export function retryableFailedRows(run: Pick<RunSummary, 'status' | 'progress'>): number {
+  return isActive(run.status) ? 0 : (run.progress.failed ?? 0);
+}
+
 /** The word on a run's badge; a run asked to stop says so until it has. */
 /** The catalogue key of a run's status as the badges show it (app/i18n/messages: jobs.runStatus). */
 export function runStatusKey(

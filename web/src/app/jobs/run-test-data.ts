@@ -17,6 +17,7 @@ export function runFixture(patch: Partial<RunSummary> = {}): RunSummary {
     progress: { done: 0, total: null, unit: 'pages', ratePerSecond: null, etaSeconds: null, message: null },
     error: null,
     inputs: null,
+    retryOf: null,
     ...patch,
   };
 }

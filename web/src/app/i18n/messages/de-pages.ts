@@ -179,6 +179,13 @@ export const dePages: PagesMessages = {
     viewerNote:
       'Betrachter sehen die Pipelines und ihre Läufe; Bearbeiter und Administratoren können sie starten und abbrechen.',
     types: { http: 'HTTP', enrich: 'Anreichern', files: 'Dateien' },
+    retryFailed_one: '{{count}} fehlgeschlagene Zeile wiederholen',
+    retryFailed_other: '{{count}} fehlgeschlagene Zeilen wiederholen',
+    retryFailedLabel_one:
+      'Die {{count}} fehlgeschlagene Zeile des um {{time}} eingereihten Laufs wiederholen',
+    retryFailedLabel_other:
+      'Die {{count}} fehlgeschlagenen Zeilen des um {{time}} eingereihten Laufs wiederholen',
+    retryOf: 'Wiederholung fehlgeschlagener Zeilen',
     schedule: 'Zeitplan',
     nextRun: 'nächster Lauf',
     onDemand: 'Läuft nur auf Anforderung',

@@ -126,6 +126,9 @@ export const de: Messages = {
     cancelling: 'Wird abgebrochen…',
     resume: 'Fortsetzen',
     resumeHint: 'Mit denselben Eingaben erneut ausführen: bereits erledigte Zeilen werden übersprungen.',
+    retryFailed_one: '{{count}} fehlgeschlagene Zeile wiederholen',
+    retryFailed_other: '{{count}} fehlgeschlagene Zeilen wiederholen',
+    retryFailedHint: 'Mit denselben Eingaben erneut ausführen, nur die fehlgeschlagenen Zeilen.',
     unavailable: 'Diese Aktion steht Ihrer Organisation nicht zur Verfügung.',
     notAllowed: 'Ihre Rolle darf diese Aktion nicht ausführen (Bearbeiter dürfen es).',
     progress: 'Fortschritt von {{title}}',
@@ -256,6 +259,8 @@ export const de: Messages = {
     LINK_INVALID: 'Dieser Anmeldelink ist unbekannt, bereits benutzt oder abgelaufen.',
     PIPELINE_NOT_FOUND: 'Es gibt keine Pipeline mit dieser ID.',
     RUN_NOT_FOUND: 'Es gibt keinen Pipeline-Lauf mit dieser ID.',
+    RUN_NOT_RETRYABLE:
+      'Nur die fehlgeschlagenen Zeilen eines beendeten Anreicherungslaufs können erneut laufen.',
     PIPELINE_ALREADY_RUNNING:
       'Diese Pipeline läuft bereits. Warten Sie, bis sie fertig ist, oder reihen Sie diesen Lauf dahinter ein.',
     QUEUE_FULL: 'Zu viele Aufträge warten; versuchen Sie es später noch einmal.',

@@ -42,6 +42,7 @@ export const enErrors = {
   LINK_INVALID: 'This sign-in link is unknown, used or expired.',
   PIPELINE_NOT_FOUND: 'There is no pipeline with this id.',
   RUN_NOT_FOUND: 'There is no pipeline run with this id.',
+  RUN_NOT_RETRYABLE: 'Only the failed rows of a finished enrichment run can be run again.',
   PIPELINE_ALREADY_RUNNING:
     'This pipeline is already running. Wait for it to finish, or queue this run behind it.',
   QUEUE_FULL: 'Too many jobs are waiting; try again in a while.',
