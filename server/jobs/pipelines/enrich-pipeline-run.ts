@@ -157,7 +157,6 @@ export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineR
     open: number;
   }
   const unwritten: Batch[] = [];
-  let current: Batch | null = null;
   let readCursor: readonly IngestCell[] | null = after;
   let exhausted = false;
   let reading: Promise<void> | null = null;
@@ -191,18 +190,31 @@ export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineR
     }
     const lastRow = rows[rows.length - 1] as IngestCell[];
     readCursor = keyAt.map((k) => lastRow[k] ?? null);
-    current = { rows, results: new Array<IngestCell[] | undefined>(rows.length), next: 0, open: rows.length };
-    unwritten.push(current);
+    unwritten.push({
+      rows,
+      results: new Array<IngestCell[] | undefined>(rows.length),
+      next: 0,
+      open: rows.length,
+    });
   };
+  const readAhead = () => (reading ??= readNext().finally(() => (reading = null)));
 
-  /** The next row to call, reading the next batch when this one is handed out; null: no more. */
+  /**
+   * The next row to call; null: no more. One batch is always read ahead: when the rows being handed
+   * out are the last read, the next batch is read while they are called — the workers never stand
+   * still at a batch boundary waiting for a read queued behind the previous batch's write.
+   */
   const take = async (): Promise<{ batch: Batch; i: number } | null> => {
     for (;;) {
       if (stopped()) return null;
-      if (current && current.next < current.rows.length) return { batch: current, i: current.next++ };
+      const at = unwritten.findIndex((b) => b.next < b.rows.length);
+      const batch = at < 0 ? undefined : unwritten[at];
+      if (batch) {
+        if (at === unwritten.length - 1 && !exhausted) void readAhead();
+        return { batch, i: batch.next++ };
+      }
       if (exhausted) return null;
-      reading ??= readNext().finally(() => (reading = null));
-      await reading;
+      await readAhead();
     }
   };
 
