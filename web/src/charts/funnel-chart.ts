@@ -29,7 +29,7 @@ export function buildFunnelChart(
       formatter: (p: unknown) => {
         const item = p as { name?: string; value?: unknown };
         const v = typeof item.value === 'number' ? item.value : 0;
-        return `${escapeHtml(item.name ?? '')}: <b>${formatNumber(v, measure?.format)}</b> (${((v / first) * 100).toFixed(1)}% ${chartWords().ofFirstStage})`;
+        return `${escapeHtml(item.name ?? '')}: <b>${formatNumber(v, measure?.format)}</b> (${formatNumber(v / first, 'percent')} ${chartWords().ofFirstStage})`;
       },
     },
     series: [

@@ -55,4 +55,19 @@ describe('pie and donut chart options', () => {
       '&#60;b&#62;x&#60;/b&#62;: <b>11,907</b> (38.1%)',
     );
   });
+
+  it("writes the slices' shares as the UI's language does (German: 38,1 %)", () => {
+    setFormatLocale('de-DE');
+    try {
+      const option = buildPieChart(widget({ type: 'pie' }), data);
+      const series = first(option.series) as { label?: { formatter?: (p: unknown) => string } };
+      expect(series.label?.formatter?.({ name: 'NA', percent: 38.1 })).toBe('NA\n38,1\u00a0%');
+      const tooltip = first(option.tooltip) as { formatter?: (p: unknown) => string };
+      expect(tooltip.formatter?.({ name: 'NA', value: 11907, percent: 38.1 })).toBe(
+        'NA: <b>11.907</b> (38,1\u00a0%)',
+      );
+    } finally {
+      setFormatLocale('en-US');
+    }
+  });
 });

@@ -5,6 +5,9 @@ import { categoryLabel, formatNumber } from './value-format.js';
 
 const NARROW_WIDTH = 460;
 
+/** ECharts' slice share (0–100) as the UI's language writes a percentage: 38.1% (en), 38,1 % (de). */
+const share = (percent: number | undefined) => formatNumber((percent ?? 0) / 100, 'percent');
+
 /**
  * Rows [category, measure] → a pie, or a ring for `donut`. Slice labels sit outside with their share;
  * ECharts hides labels of slices too thin to label without overlap (the tooltip still has them).
@@ -39,7 +42,7 @@ export function buildPieChart(
       formatter: (p: unknown) => {
         const item = p as { name?: string; value?: unknown; percent?: number };
         const v = typeof item.value === 'number' ? formatNumber(item.value, measure?.format) : '—';
-        return `${escapeHtml(item.name ?? '')}: <b>${v}</b> (${(item.percent ?? 0).toFixed(1)}%)`;
+        return `${escapeHtml(item.name ?? '')}: <b>${v}</b> (${share(item.percent)})`;
       },
     },
     series: [
@@ -55,7 +58,7 @@ export function buildPieChart(
         label: {
           show: !narrow,
           color: style.text,
-          formatter: (p: { name: string; percent?: number }) => `${p.name}\n${(p.percent ?? 0).toFixed(1)}%`,
+          formatter: (p: { name: string; percent?: number }) => `${p.name}\n${share(p.percent)}`,
           // Labels line up along the chart's edges, so none can be cut off by the box.
           alignTo: 'edge',
           edgeDistance: 6,

@@ -172,48 +172,50 @@ export function WidgetCard({
             {t('widget.dataFrom', { time: formatDataTime(data.meta.asOf) })}
           </span>
         )}
-        {widget.drillRows && !MARKED_TYPES.has(widget.type) && state === 'ready' && (
-          <button
-            type="button"
-            className="button secondary small"
-            onClick={() => setRowsOf({ label: '', values: {} })}
-          >
-            {t('charts.showRows')}
-          </button>
-        )}
-        {isChart && state === 'ready' && (
-          <button
-            type="button"
-            className="button secondary small"
-            aria-pressed={asTable}
-            onClick={() => setAsTable((v) => !v)}
-          >
-            {asTable ? t('widget.showChart') : t('widget.viewAsTable')}
-          </button>
-        )}
-        {widget.type === 'kpi' && (state === 'ready' || state === 'empty') && (
-          <button
-            type="button"
-            className="button secondary small widget-alert-button"
-            aria-label={t('alerts.openNamed', { title: widget.title })}
-            onClick={() => setAlertOpen(true)}
-          >
-            {t('alerts.open')}
-          </button>
-        )}
-        {exportable && widget.type !== 'text' && (state === 'ready' || state === 'empty') && (
-          <ExportMenu
-            dashboardId={dashboardId}
-            widget={widget}
-            filters={filters}
-            sort={sort}
-            chart={
-              isChart && !asTable && state === 'ready' && data
-                ? { snapshot: () => snapshot.current?.(), asOf: data.meta.asOf }
-                : undefined
-            }
-          />
-        )}
+        <div className="widget-actions">
+          {widget.drillRows && !MARKED_TYPES.has(widget.type) && state === 'ready' && (
+            <button
+              type="button"
+              className="button secondary small"
+              onClick={() => setRowsOf({ label: '', values: {} })}
+            >
+              {t('charts.showRows')}
+            </button>
+          )}
+          {isChart && state === 'ready' && (
+            <button
+              type="button"
+              className="button secondary small"
+              aria-pressed={asTable}
+              onClick={() => setAsTable((v) => !v)}
+            >
+              {asTable ? t('widget.showChart') : t('widget.viewAsTable')}
+            </button>
+          )}
+          {widget.type === 'kpi' && (state === 'ready' || state === 'empty') && (
+            <button
+              type="button"
+              className="button secondary small widget-alert-button"
+              aria-label={t('alerts.openNamed', { title: widget.title })}
+              onClick={() => setAlertOpen(true)}
+            >
+              {t('alerts.open')}
+            </button>
+          )}
+          {exportable && widget.type !== 'text' && (state === 'ready' || state === 'empty') && (
+            <ExportMenu
+              dashboardId={dashboardId}
+              widget={widget}
+              filters={filters}
+              sort={sort}
+              chart={
+                isChart && !asTable && state === 'ready' && data
+                  ? { snapshot: () => snapshot.current?.(), asOf: data.meta.asOf }
+                  : undefined
+              }
+            />
+          )}
+        </div>
       </header>
       {query.isFetching && data && <div className="widget-progress" aria-hidden="true" />}
       <div className="widget-body">
