@@ -199,8 +199,8 @@ describe('enrichment by two processes under one shared rate limit', () => {
     expect(api.stats.faults).toBeGreaterThan(0);
     expect(api.stats.scoredTwice).toBe(0);
 
-    // Usage: one row per written batch, per organisation and resource; together exactly the calls the
-    // API counted (no run was cut short) and its 429s; every other call either gave an ok row its
+    // Usage: one row per written batch, per organisation and resource; together the calls the API
+    // counted (no run was cut short) and its 429s; every other call either gave an ok row its
     // answer or failed — at least the API's faults and 422s, plus answers that came too late.
     const usage = [...(await duckRows(dir, 'a', USAGE_SQL)), ...(await duckRows(dir, 'b', USAGE_SQL))];
     expect(usage.length).toBeGreaterThanOrEqual(Math.ceil(ROWS / settings.batch));
@@ -210,10 +210,13 @@ describe('enrichment by two processes under one shared rate limit', () => {
       expect(Number(u['cost'])).toBeCloseTo(Number(u['calls']) * COST, 9);
     }
     const sums = usageSums(usage);
-    expect(sums.calls).toBe(api.stats.calls);
+    // A call that timed out before the starved stand-in read it is counted here, never there (seen
+    // at load 22–26): such calls can only be among the failures the API did not cause.
+    const unseen = sums.calls - api.stats.calls;
+    expect(unseen).toBeGreaterThanOrEqual(0);
     expect(sums.throttled).toBe(api.stats.throttled);
     expect(sums.failures).toBe(sums.calls - sums.throttled - ok);
-    expect(sums.failures).toBeGreaterThanOrEqual(api.stats.faults + api.stats.unscorable);
+    expect(sums.failures - api.stats.faults - api.stats.unscorable).toBeGreaterThanOrEqual(unseen);
     figure(`usage rows ${usage.length}: ${JSON.stringify(sums)}`);
 
     // The API echoed the key in its 500s; it is nowhere in what the runs said or stored.
