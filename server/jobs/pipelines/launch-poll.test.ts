@@ -39,7 +39,9 @@ beforeAll(async () => {
     faultRate: 0.1,
     stallMs: 1_000,
   });
-  slow = await AgentApi.start({ keys: [KEY], runMs: 5_000 });
+  // Runs far past the test's own limit: a runner that waited for it instead of its poll timeout
+  // would be stopped by that limit, not pass (no wall-clock assertion needed).
+  slow = await AgentApi.start({ keys: [KEY], runMs: 120_000 });
   dir = await createEnrichProject(
     { a: rows, b: rows.slice(0, 2) },
     {
@@ -125,7 +127,6 @@ describe('launch-then-poll steps', () => {
   }, 60_000);
 
   test('a job that does not finish within the poll timeout fails its row with that reason', async () => {
-    const started = Date.now();
     const outcome = await (await runner(slow.url)).run('agent_b', recordingContext('run-slow'));
     expect(outcome.outcome).toBe('succeeded');
     const stored = await results('b');
@@ -135,8 +136,6 @@ describe('launch-then-poll steps', () => {
       expect(String(r['error'])).toMatch(/^the launched job did not finish within 400 ms \(\d+ polls\)$/);
       expect(r['found']).toBeNull();
     }
-    // Gave up near the timeout, not after the agent's 5 s.
-    expect(Date.now() - started).toBeLessThan(4_000);
     expect(slow.stats.polls).toBeGreaterThan(0);
   }, 30_000);
 
