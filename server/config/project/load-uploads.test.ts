@@ -54,6 +54,7 @@ describe('uploads/*.yaml', () => {
       extraColumns: 'reject',
       invalidRows: { action: 'reject', maxShare: 0 },
       keepVersions: 10,
+      profile: { exactRows: 200_000 },
     });
     expect(u?.columns.map((c) => [c.name, c.header, c.required])).toEqual([
       ['sponsor', 'sponsor', true], // a key column is required
