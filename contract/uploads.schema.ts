@@ -87,12 +87,28 @@ export const profileColumn = z.object({
   outliers: z.number().int().nullable(),
   top: z.array(z.object({ value: z.string(), count: z.number().int() })),
 });
+/**
+ * How an approximate profile estimated its figures (above the target's `profile.exact_rows`): distinct
+ * counts of the values' 64-bit hashes (exact unless two values share a hash), quartiles — and so the
+ * outlier fences — by t-digest, and which values are the most frequent by a space-saving sketch
+ * (their counts, and the outlier counts, are exact).
+ */
+export const profileApproximation = z.object({
+  /** The profile is exact up to this many rows (the target's setting). */
+  exactRows: z.number().int(),
+  distinct: z.literal('hash64'),
+  quartiles: z.literal('t-digest'),
+  topValues: z.literal('space-saving'),
+});
 export const uploadProfile = z.object({
   rows: z.number().int(),
+  /** True when distinct counts, outliers and top values are estimates (see `approximation`). */
+  approximate: z.boolean(),
+  approximation: profileApproximation.nullable(),
   columns: z.array(profileColumn),
-  /** Rows that repeat an earlier row exactly. */
+  /** Rows that repeat an earlier row exactly (always exact). */
   duplicateRows: z.number().int(),
-  /** Rows that repeat an earlier row's key (null: the target has no key, or it is not in the file). */
+  /** Rows that repeat an earlier row's key (null: the target has no key, or it is not in the file); always exact. */
   duplicateKeys: z.number().int().nullable(),
   missing: z.array(z.string()),
   extra: z.array(z.string()),

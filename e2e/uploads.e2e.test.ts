@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // (DOM types: the callbacks passed to page.evaluate run in the browser.)
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
@@ -46,6 +46,8 @@ describe.skipIf(!available)('the Data page in Chromium', () => {
       recursive: true,
       filter: (src) => !/\.(ingest\.duckdb|wal|tmp)$/.test(src),
     });
+    // Profiles exact up to 3 rows: the good file (3 rows) is profiled exactly, the bad one (4) estimated.
+    appendFileSync(path.join(copy, 'uploads', 'enrollment_targets.yaml'), '\nprofile: { exact_rows: 3 }\n');
     server = await startServer('clinical-trials', { projectDir: copy });
     browser = await launchBrowser(server);
   }, 120_000);
@@ -155,6 +157,8 @@ describe.skipIf(!available)('the Data page in Chromium', () => {
     await page.locator('.quality-score').waitFor();
     expect(await page.locator('.quality-score').innerText()).toBe('100');
     await page.getByText('3 rows: 3 valid, 0 invalid').waitFor();
+    expect(await page.getByTestId('profile-approximate').count()).toBe(0);
+    expect(await page.getByTestId('upload-profile').innerText()).not.toContain('≈');
     await shot(page, 'uploads-preview-profile');
 
     // Keyboard: the import button is reached and pressed without the mouse.
@@ -194,6 +198,12 @@ describe.skipIf(!available)('the Data page in Chromium', () => {
     ]);
     expect(await page.getByRole('button', { name: 'Import as a new version' }).isDisabled()).toBe(true);
     await page.getByText(/3 of 4 rows are invalid/).waitFor();
+    // Above the target's profile.exact_rows the estimated figures are marked.
+    await page.getByTestId('profile-approximate').waitFor();
+    expect(await page.getByTestId('profile-approximate').innerText()).toContain('Above 3 rows');
+    expect(await page.getByTestId('upload-profile').locator('td', { hasText: '≈' }).count()).toBeGreaterThan(
+      0,
+    );
     await shot(page, 'uploads-report');
     const [download] = await Promise.all([
       page.waitForEvent('download'),

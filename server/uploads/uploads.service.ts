@@ -101,10 +101,11 @@ export interface UploadRecovery {
 
 const ID = /^upl_[A-Za-z0-9_-]{22}$/;
 /**
- * The checking DuckDB's memory limit: past it the file's scratch table spills to the upload folder,
- * so a large file costs disk, not server memory (bench `uploads`).
+ * The checking DuckDB's memory limit (its buffer pool). Its database is a file in the session's spill
+ * folder, so the file's table lives compressed on disk and work past the limit spills there: a large
+ * file costs disk, not server memory (bench `uploads`).
  */
-const CHECK_MEMORY_LIMIT = '128MB';
+export const CHECK_MEMORY_LIMIT = '32MB';
 /** Failures per report page, at most. */
 export const MAX_REPORT_PAGE = 500;
 
@@ -264,10 +265,10 @@ export class UploadsService {
     const row = await this.row(uploader.organisationId, id);
     const target = this.target(row.target, uploader.role);
     const kept = await this.storedReport(uploader.organisationId, id);
-    if (kept?.profile) return JSON.parse(kept.profile) as UploadProfile;
+    if (kept?.profile) return storedProfile(kept.profile);
     if (row.status !== 'received') throw new TrellisError('UPLOAD_NOT_FOUND');
     const report = await this.computeReport(row, target);
-    return JSON.parse(report.profile ?? 'null') as UploadProfile;
+    return storedProfile(report.profile ?? 'null');
   }
 
   /** One page of the validation report (computed once, then paged from the store). */
@@ -980,6 +981,13 @@ function summaryOf(row: UploadsTable): UploadSummary {
     uploadedBy: row.uploaded_by,
     createdAt: new Date(Number(row.created_at)).toISOString(),
   };
+}
+
+/** A kept profile; one stored before profiles could be approximate was exact. */
+function storedProfile(text: string): UploadProfile {
+  const kept = JSON.parse(text) as Omit<UploadProfile, 'approximate' | 'approximation'> &
+    Partial<Pick<UploadProfile, 'approximate' | 'approximation'>>;
+  return { ...kept, approximate: kept.approximate ?? false, approximation: kept.approximation ?? null };
 }
 
 function reportHead(

@@ -54,6 +54,7 @@ describe('uploads/*.yaml', () => {
       extraColumns: 'reject',
       invalidRows: { action: 'reject', maxShare: 0 },
       keepVersions: 10,
+      profile: { exactRows: 200_000 },
     });
     expect(u?.columns.map((c) => [c.name, c.header, c.required])).toEqual([
       ['sponsor', 'sponsor', true], // a key column is required
@@ -82,6 +83,18 @@ describe('uploads/*.yaml', () => {
     const problems = problemsOf(result);
     expect(problems.some((p) => /^uploads\/targets\.yaml:7: .*mode/.test(p))).toBe(true);
     expect(problems.some((p) => /^uploads\/targets\.yaml:16: .*role/.test(p))).toBe(true);
+  });
+
+  it('profile.exact_rows: read as set; a negative one or an unknown key is a problem at its line', async () => {
+    const set = await projectWith({ 'uploads/targets.yaml': `${VALID}profile: { exact_rows: 1000 }\n` });
+    if (!set.result.ok) throw new Error(JSON.stringify(set.result.problems));
+    expect(set.result.project.uploads.get('targets')?.profile).toEqual({ exactRows: 1000 });
+    for (const wrong of ['profile: { exact_rows: -1 }', 'profile: { exact: 10 }']) {
+      const { result } = await projectWith({ 'uploads/targets.yaml': `${VALID}${wrong}\n` });
+      expect(
+        problemsOf(result).some((p) => /^uploads\/targets\.yaml:\d+: .*/.test(p) && /profile|exact/.test(p)),
+      ).toBe(true);
+    }
   });
 
   it('cross-checks the target, tenant column, key, rules and tables owned by others', async () => {

@@ -136,6 +136,7 @@ export function buildUpload(
     extraColumns: data.extra_columns,
     invalidRows: { action: data.invalid_rows.action, maxShare: data.invalid_rows.max_share },
     keepVersions: data.keep_versions,
+    profile: { exactRows: data.profile.exact_rows },
     datasets: [...datasets.values()].filter((d) => d.source === data.target).map((d) => d.id),
   };
 }

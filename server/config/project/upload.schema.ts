@@ -96,6 +96,14 @@ export const uploadFile = z
       .default({ action: 'reject', max_share: 0 }),
     /** Versions kept for rollback (the served one included). */
     keep_versions: z.number().int().min(1).max(100).default(10),
+    /**
+     * Up to `exact_rows` data rows the profile is exact; above, distinct counts, quartiles (so the
+     * outlier fences) and which values are the most frequent are estimated in bounded memory, and the
+     * profile says so. Duplicate rows and keys are always exact (they decide validation).
+     */
+    profile: z
+      .strictObject({ exact_rows: z.number().int().min(0).max(100_000_000).default(200_000) })
+      .default({ exact_rows: 200_000 }),
   })
   .superRefine((u, ctx) => {
     if (u.mode === 'upsert' && u.key.length === 0)

@@ -42,6 +42,8 @@ export interface UploadTarget {
   readonly extraColumns: 'reject' | 'ignore';
   readonly invalidRows: { readonly action: 'reject' | 'skip'; readonly maxShare: number };
   readonly keepVersions: number;
+  /** Above this many rows the profile estimates distinct counts, quartiles and top values. */
+  readonly profile: { readonly exactRows: number };
   /** Datasets on the target's source: they read what an import writes and are invalidated by it. */
   readonly datasets: readonly string[];
 }

@@ -40,6 +40,21 @@ columns:
   sponsor: { type: VARCHAR }
   target: { type: INTEGER, required: true }
 `;
+/** The same rules as TARGET's first columns, profiled approximately above 5 rows. */
+const APPROX = `title: Approximate
+target: main
+table: approx_targets
+tenant_column: org
+key: [sponsor]
+columns:
+  sponsor: { type: VARCHAR }
+  target: { type: INTEGER, required: true }
+  phase: { type: VARCHAR }
+  code: { type: VARCHAR }
+  starts: { type: DATE }
+limits: { rows: 10000 }
+profile: { exact_rows: 5 }
+`;
 let api: UploadApi;
 let app: TestApp;
 let tempDir: string;
@@ -48,7 +63,7 @@ let b: SignedIn;
 let viewer: SignedIn;
 
 beforeAll(async () => {
-  api = await startUploadApi({ targets: TARGET, strict: STRICT }, 'upload-tmp');
+  api = await startUploadApi({ targets: TARGET, strict: STRICT, approx: APPROX }, 'upload-tmp');
   ({ app, tempDir, a, b, viewer } = api);
 }, 60_000);
 afterAll(async () => api.close());
@@ -100,6 +115,37 @@ describe('profile', () => {
     expect(p.quality.score).toBeGreaterThan(0);
     expect(p.quality.score).toBeLessThan(100);
     expect(p.quality.filled).toBeCloseTo(44 / 55);
+    expect(p).toMatchObject({ approximate: false, approximation: null });
+  });
+
+  test('above profile.exact_rows: estimated distinct counts, quartiles and top values, said so; duplicates exact', async () => {
+    // 3,000 rows: sponsors S0..S2399 once each, then S0..S599 again (600 duplicate keys), of which
+    // the first 200 repeat their whole row (200 duplicate rows); target 1..100 with 7 rows at 5000.
+    const rows = Array.from({ length: 2400 }, (_, i) => `S${i},${(i % 100) + 1},P1,ABC,`);
+    for (let i = 0; i < 600; i++)
+      rows.push(i < 200 ? (rows[i] ?? '') : `S${i},${i < 207 ? 5000 : 50},P2,DEF,`);
+    const id = await send(a, 'big.csv', `sponsor,target,phase,code,starts\n${rows.join('\n')}\n`, 'approx');
+    const p = (await a.inject(`/api/v1/uploads/${id}/profile`)).json();
+    expect(p).toMatchObject({
+      rows: 3000,
+      approximate: true,
+      approximation: { exactRows: 5, distinct: 'hash64', quartiles: 't-digest', topValues: 'space-saving' },
+      duplicateRows: 200,
+      duplicateKeys: 600,
+    });
+    const col = (name: string) => p.columns.find((c: { column: string }) => c.column === name);
+    // Distinct 64-bit hashes: exact here (no two of these values share a hash).
+    expect(col('sponsor').distinct).toBe(2400);
+    expect(col('target').distinct).toBe(101);
+    // The outliers of estimated fences (quartiles ~25 and ~75): the seven 5000s, counted exactly.
+    expect(col('target').outliers).toBe(7);
+    // Heavy hitters are found, and their counts are exact: P1 2,600 rows, P2 400 (200 + 200 repeats).
+    expect(col('phase').top).toEqual([
+      { value: 'P1', count: 2600 },
+      { value: 'P2', count: 400 },
+    ]);
+    expect(col('target').top[0]).toEqual({ value: '50', count: 24 + 2 + 393 });
+    expect(col('starts')).toMatchObject({ nulls: 3000, distinct: 0, top: [] });
   });
 
   test('a clean file scores 100', async () => {

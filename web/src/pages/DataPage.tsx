@@ -417,6 +417,11 @@ function ProfileBody({ profile }: { profile: UploadProfile }) {
             : t('data.duplicates', { rows: profile.duplicateRows })}
         </span>
       </p>
+      {profile.approximation && (
+        <p className="field-hint" data-testid="profile-approximate">
+          {t('data.approximateNote', { rows: profile.approximation.exactRows })}
+        </p>
+      )}
       <div className="table-scroll upload-table">
         <table className="data-table">
           <thead>
@@ -444,7 +449,10 @@ function ProfileBody({ profile }: { profile: UploadProfile }) {
               <tr key={c.header}>
                 <th scope="row">{c.header}</th>
                 <td className="num">{formatShare(c.nullShare)}</td>
-                <td className="num">{c.distinct}</td>
+                <td className="num">
+                  <Approx on={profile.approximate} />
+                  {c.distinct}
+                </td>
                 <td>{c.min ?? '–'}</td>
                 <td>{c.max ?? '–'}</td>
                 <td className="num">
@@ -452,13 +460,30 @@ function ProfileBody({ profile }: { profile: UploadProfile }) {
                     ? '–'
                     : c.mean.toLocaleString(formatLocale(), { maximumFractionDigits: 2 })}
                 </td>
-                <td className="num">{c.outliers ?? '–'}</td>
+                <td className="num">
+                  {c.outliers !== null && <Approx on={profile.approximate} />}
+                  {c.outliers ?? '–'}
+                </td>
                 <td className="prose">{c.top.map((x) => `${x.value} (${x.count})`).join(', ') || '–'}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+    </>
+  );
+}
+
+/** "≈" before an estimated figure (read out as "approximately"). */
+function Approx({ on }: { on: boolean }) {
+  const { t } = useTranslation();
+  if (!on) return null;
+  return (
+    <>
+      <span aria-hidden="true" title={t('data.approximately')}>
+        ≈{' '}
+      </span>
+      <span className="visually-hidden">{t('data.approximately')} </span>
     </>
   );
 }

@@ -29,14 +29,24 @@ export class DuckDBScratch implements ScratchDatabase {
     private readonly conn: DuckDBConnection,
   ) {}
 
-  /** `spillDir` (inside `folder`): where DuckDB writes what exceeds the memory limit. */
+  /**
+   * `spillDir` (inside `folder`): where DuckDB writes what exceeds the memory limit. With a spill
+   * folder the database itself is a file in it (`scratch.duckdb`), not memory: a table read into it is
+   * stored compressed on disk and only its working set stays within the memory limit, so a large upload
+   * costs disk, not server memory. The folder (database, WAL, spill files) goes with the session.
+   */
   static async open(folder: string, memoryLimit: string, spillDir?: string): Promise<DuckDBScratch> {
-    const instance = await DuckDBInstance.create(':memory:', {
-      threads: '1',
-      memory_limit: memoryLimit,
-      preserve_insertion_order: 'true',
-      ...(spillDir ? { temp_directory: path.resolve(spillDir) } : {}),
-    });
+    const instance = await DuckDBInstance.create(
+      spillDir ? path.join(path.resolve(spillDir), 'scratch.duckdb') : ':memory:',
+      {
+        threads: '1',
+        memory_limit: memoryLimit,
+        preserve_insertion_order: 'true',
+        // A table being written keeps one row group in memory before it goes to disk, not five.
+        write_buffer_row_group_count: '1',
+        ...(spillDir ? { temp_directory: path.resolve(spillDir) } : {}),
+      },
+    );
     const conn = await instance.connect();
     const dir = path.resolve(folder) + path.sep;
     try {

@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import type { UploadProfile } from '../../../../contract/uploads.schema.js';
 import type { UploadFormat } from '../../../config/project/upload.schema.js';
 import type { UploadTarget } from '../../../config/project/upload.types.js';
@@ -9,17 +9,20 @@ import { fileRelation, unreadable, type FileRelation } from './duckdb-upload-rel
 import { validateFile, writeValidRows } from './duckdb-upload-validation.js';
 
 export interface UploadCheckOptions {
-  /** The scratch DuckDB's memory limit; past it the scratch table spills to `spillDir`. */
+  /** The scratch DuckDB's memory limit (its buffer pool): past it, work spills to `spillDir`. */
   readonly memoryLimit: string;
-  /** A folder inside the upload folder for DuckDB's spill files; removed when the session closes. */
+  /**
+   * A folder inside the upload folder for the session's database file and DuckDB's spill files;
+   * made when the session opens, removed when it closes.
+   */
   readonly spillDir: string;
 }
 
 /**
- * The UploadCheck (upload-check.ts) on a private in-memory DuckDB locked to the upload folder: the
- * file is read once into the table `u` (text and typed values, by position), and validation, profile
- * and the valid rows are computed from it. One thread, a memory limit and a spill folder keep the
- * server's memory flat whatever the file's size.
+ * The UploadCheck (upload-check.ts) on a private DuckDB locked to the upload folder, its database a
+ * file in the session's spill folder: the file is read once into the table `u` (its values as text, by
+ * position), and validation, profile and the valid rows are computed from it. One thread, a small
+ * memory limit and the spill folder keep the server's memory flat whatever the file's size.
  */
 export class DuckDBUploadCheck implements UploadCheck {
   private validated = false;
@@ -38,16 +41,19 @@ export class DuckDBUploadCheck implements UploadCheck {
     target: UploadTarget,
     options: UploadCheckOptions,
   ): Promise<DuckDBUploadCheck> {
-    const db = await DuckDBScratch.open(folder, options.memoryLimit, options.spillDir);
+    let db: DuckDBScratch | null = null;
     try {
-      const rel = await fileRelation(db, file, format, target);
+      await mkdir(options.spillDir, { recursive: true, mode: 0o700 });
+      const scratch = await DuckDBScratch.open(folder, options.memoryLimit, options.spillDir);
+      db = scratch;
+      const rel = await fileRelation(scratch, file, format, target);
       await unreadable(async () => {
-        await db.all(rel.load[0], [file]);
-        await db.all(rel.load[1], []);
+        await scratch.all(rel.load[0], [file]);
+        await scratch.all(rel.load[1], []);
       });
-      return new DuckDBUploadCheck(db, rel, target, options.spillDir);
+      return new DuckDBUploadCheck(scratch, rel, target, options.spillDir);
     } catch (err) {
-      await db.close();
+      await db?.close();
       await rm(options.spillDir, { recursive: true, force: true });
       throw err;
     }
@@ -69,7 +75,7 @@ export class DuckDBUploadCheck implements UploadCheck {
   }
 
   profile(): Promise<UploadProfile> {
-    return unreadable(() => profileFile(this.db, this.rel, this.target));
+    return unreadable(() => profileFile(this.db, this.rel, this.target, this.validated));
   }
 
   async writeValidRows(rowsFile: string): Promise<void> {

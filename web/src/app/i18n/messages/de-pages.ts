@@ -386,6 +386,9 @@ export const dePages: PagesMessages = {
       'Qualitätswert von {{n}} Zeilen: gefüllt {{filled}}, typgerecht {{typed}}, eindeutige Zeilen {{uniqueRows}}, eindeutige Schlüssel {{uniqueKeys}}.',
     duplicates: '{{rows}} doppelte Zeilen.',
     duplicatesAndKeys: '{{rows}} doppelte Zeilen, {{keys}} doppelte Schlüssel.',
+    approximateNote:
+      'Über {{rows}} Zeilen schätzt das Profil (≈) die Zahl verschiedener Werte, die Ausreißer und welche Werte am häufigsten sind; deren Anzahlen, doppelte Zeilen und doppelte Schlüssel sind exakt.',
+    approximately: 'ungefähr',
     column: 'Spalte',
     emptyShare: 'Leer',
     distinct: 'Verschieden',

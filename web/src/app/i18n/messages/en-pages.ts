@@ -386,6 +386,9 @@ export const enPages = {
       'Quality score of {{n}} rows: filled {{filled}}, typed {{typed}}, unique rows {{uniqueRows}}, unique keys {{uniqueKeys}}.',
     duplicates: '{{rows}} duplicate rows.',
     duplicatesAndKeys: '{{rows}} duplicate rows, {{keys}} duplicate keys.',
+    approximateNote:
+      'Above {{rows}} rows the profile estimates (≈) distinct counts, outliers and which values are most frequent; their counts, duplicate rows and duplicate keys are exact.',
+    approximately: 'approximately',
     column: 'Column',
     emptyShare: 'Empty',
     distinct: 'Distinct',
