@@ -35,6 +35,7 @@ describe.each(targets)('metadata store on $name', (target) => {
       '0012-report-subscriptions',
       '0014-user-settings',
       '0015-alerts',
+      '0016-upload-import-jobs',
     ]);
     const again = await openStore(config);
     await again.close();
@@ -52,6 +53,7 @@ describe.each(targets)('metadata store on $name', (target) => {
       '0012-report-subscriptions',
       '0014-user-settings',
       '0015-alerts',
+      '0016-upload-import-jobs',
     ]);
   });
 

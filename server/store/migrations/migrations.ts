@@ -13,6 +13,7 @@ import { runInputsMigration } from './0010-run-inputs.migration.js';
 import { reportSubscriptionsMigration } from './0012-report-subscriptions.migration.js';
 import { userSettingsMigration } from './0014-user-settings.migration.js';
 import { alertsMigration } from './0015-alerts.migration.js';
+import { uploadImportJobsMigration } from './0016-upload-import-jobs.migration.js';
 
 /**
  * Every migration, in order. Forward-only: there is no `down`; a mistake is fixed by the next
@@ -34,5 +35,6 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0012-report-subscriptions': reportSubscriptionsMigration(dialect),
     '0014-user-settings': userSettingsMigration(dialect),
     '0015-alerts': alertsMigration(dialect),
+    '0016-upload-import-jobs': uploadImportJobsMigration(dialect),
   };
 }
