@@ -46,7 +46,8 @@ describe.skipIf(!available)('the Data page in Chromium', () => {
       recursive: true,
       filter: (src) => !/\.(ingest\.duckdb|wal|tmp)$/.test(src),
     });
-    server = await startServer('clinical-trials', { projectDir: copy });
+    // Imports are the worker's: this server runs one, as `trellis serve` (role all) does.
+    server = await startServer('clinical-trials', { projectDir: copy, jobs: true });
     browser = await launchBrowser(server);
   }, 120_000);
   afterAll(async () => {

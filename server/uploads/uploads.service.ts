@@ -436,7 +436,8 @@ export class UploadsService {
    * version if the engine already serves it, else imports again — or, on the last attempt, fails the
    * upload cleanly (UPLOAD_IMPORT_INTERRUPTED). The served version is always a complete one: an
    * import is one commit (version-writer.ts). Failures of the import are recorded on the upload
-   * (status, error code, audit) and end the job; anything else is thrown for the queue to retry.
+   * (status, error code, audit); a catalogued one ends the job, anything else is thrown on (the
+   * job's error).
    */
   async runImport(payload: ImportUploadPayload, job: Pick<QueuedJob, 'id' | 'attempt' | 'maxAttempts'>) {
     const found = await this.stuckRow(payload.uploadId);
@@ -473,8 +474,11 @@ export class UploadsService {
       try {
         await this.importClaimed(owner, current.row, target, imports, context);
       } catch (err) {
-        // A failure the import recorded on the upload ends here; another (the store) is retried.
-        if ((await this.stuckRow(row.id)) !== null) throw err;
+        // A catalogued failure was recorded on the upload (status, code, audit) and ends the job.
+        // Anything else is thrown on: the job's error (logged, kept on the job) says what happened;
+        // its next attempt finds the upload settled — or, if the store failed to record it, settles it.
+        if (err instanceof TrellisError && (await this.stuckRow(row.id)) === null) return;
+        throw err;
       }
     });
   }
