@@ -320,6 +320,41 @@ describe('import, versions, rollback', () => {
     expect((await importUpload(a, bad)).body.error).toBe('UPLOAD_INVALID');
   });
 
+  test('an attempt that finds the import begun by a dead worker imports again, or on the last attempt fails it cleanly', async () => {
+    const before = await totalValue(a);
+    // The state a worker killed mid-import leaves: importing, begun, the engine untouched.
+    const dead = async (content: string) => {
+      const id = await send(a, 'dead.csv', content);
+      expect((await a.inject(`/api/v1/uploads/${id}/report`)).json().importable).toBe(true);
+      await app.services.store.db
+        .updateTable('uploads')
+        .set({ status: 'importing', import_started_at: Date.now(), import_job: 'job_dead' })
+        .where('id', '=', id)
+        .execute();
+      return id;
+    };
+    const payload = (uploadId: string) => ({ uploadId, actor: a.userId, ip: null, requestId: null });
+    const last = await dead('sponsor,target\nL,5\n');
+    await app.services.uploads.runImport(payload(last), { id: 'job_dead', attempt: 3, maxAttempts: 3 });
+    expect((await a.inject(`/api/v1/uploads/${last}`)).json()).toMatchObject({
+      status: 'failed',
+      errorCode: 'UPLOAD_IMPORT_INTERRUPTED',
+    });
+    expect(await totalValue(a)).toBe(before);
+    expect(readdirSync(tempDir).filter((f) => f.startsWith(last))).toEqual([]);
+
+    const again = await dead('sponsor,target\nM,6\nN,7\n');
+    await app.services.uploads.runImport(payload(again), { id: 'job_dead', attempt: 2, maxAttempts: 3 });
+    expect((await a.inject(`/api/v1/uploads/${again}`)).json()).toMatchObject({
+      status: 'imported',
+      result: { version: { rows: 2 } },
+    });
+    expect(await totalValue(a)).toBe(13);
+    // Settled uploads are left alone by a late attempt (at-least-once delivery).
+    await app.services.uploads.runImport(payload(again), { id: 'job_dead', attempt: 3, maxAttempts: 3 });
+    expect((await a.inject(`/api/v1/uploads/${again}`)).json().status).toBe('imported');
+  });
+
   test("another organisation cannot import A's upload", async () => {
     const id = await send(a, 'mine.csv', GOOD);
     const r = await importUpload(b, id);
