@@ -25,6 +25,28 @@ export const uploadTargetSummary = z.object({
 export type UploadTargetSummary = z.infer<typeof uploadTargetSummary>;
 export const uploadTargetList = z.object({ targets: z.array(uploadTargetSummary) });
 
+export const uploadVersion = z.object({
+  version: z.number().int(),
+  upload: z.string(),
+  fileName: z.string(),
+  rows: z.number().int(),
+  /** sha256 of the file it came from. */
+  checksum: z.string(),
+  status: z.enum(['current', 'kept', 'removed']),
+  mode: z.enum(['replace', 'append', 'upsert']),
+  createdBy: z.string(),
+  createdAt: z.string(),
+});
+export type UploadVersion = z.infer<typeof uploadVersion>;
+export const uploadVersionList = z.object({ versions: z.array(uploadVersion) });
+export const uploadImportResult = z.object({
+  version: uploadVersion,
+  /** Rows of the new version minus rows of the one it replaced (null: the first version). */
+  rowDiff: z.number().int().nullable(),
+  skippedRows: z.number().int(),
+});
+export type UploadImportResult = z.infer<typeof uploadImportResult>;
+
 export const uploadSummary = z.object({
   id: z.string(),
   target: z.string(),
@@ -32,10 +54,18 @@ export const uploadSummary = z.object({
   format: uploadFormat,
   bytes: z.number().int(),
   sha256: z.string(),
-  status: z.enum(['received', 'rejected', 'importing', 'imported', 'failed']),
+  /**
+   * `queued`: an import was asked for and waits for the worker (or for an earlier import of the
+   * organisation into the same target: `ahead`); `importing`: the worker is importing it.
+   */
+  status: z.enum(['received', 'rejected', 'queued', 'importing', 'imported', 'failed']),
   errorCode: z.string().nullable(),
   uploadedBy: z.string(),
   createdAt: z.string(),
+  /** Queued only: imports of the organisation into the same target that run before this one. */
+  ahead: z.number().int().optional(),
+  /** Imported only: the version it became, the row difference and the skipped rows. */
+  result: uploadImportResult.optional(),
   /** How the file was read, in the answer to the upload only: an XLSX's sheet (and all its sheets), a text file's encoding. */
   readAs: z
     .object({
@@ -161,27 +191,6 @@ export const uploadReport = z.object({
 });
 export type UploadReport = z.infer<typeof uploadReport>;
 
-export const uploadVersion = z.object({
-  version: z.number().int(),
-  upload: z.string(),
-  fileName: z.string(),
-  rows: z.number().int(),
-  /** sha256 of the file it came from. */
-  checksum: z.string(),
-  status: z.enum(['current', 'kept', 'removed']),
-  mode: z.enum(['replace', 'append', 'upsert']),
-  createdBy: z.string(),
-  createdAt: z.string(),
-});
-export type UploadVersion = z.infer<typeof uploadVersion>;
-export const uploadVersionList = z.object({ versions: z.array(uploadVersion) });
-export const uploadImportResult = z.object({
-  version: uploadVersion,
-  /** Rows of the new version minus rows of the one it replaced (null: the first version). */
-  rowDiff: z.number().int().nullable(),
-  skippedRows: z.number().int(),
-});
-export type UploadImportResult = z.infer<typeof uploadImportResult>;
 export const versionDiff = z.object({
   from: z.number().int(),
   to: z.number().int(),

@@ -85,7 +85,7 @@ export interface StartServerOptions {
   readonly projectDir?: string;
   /** The server's environment snapshot: `url_env` of sources and pipelines (CTGOV_BASE_URL). */
   readonly environment?: Readonly<Record<string, string>>;
-  /** Run the project's pipelines with a job worker in this process, as `trellis serve` does. */
+  /** A job worker in this process (pipelines, upload imports), as `trellis serve` does. */
   readonly jobs?: boolean;
   /** Settings over the defaults (export jobs' row threshold and folder). */
   readonly config?: Partial<AppConfig>;

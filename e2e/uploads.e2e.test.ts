@@ -48,7 +48,8 @@ describe.skipIf(!available)('the Data page in Chromium', () => {
     });
     // Profiles exact up to 3 rows: the good file (3 rows) is profiled exactly, the bad one (4) estimated.
     appendFileSync(path.join(copy, 'uploads', 'enrollment_targets.yaml'), '\nprofile: { exact_rows: 3 }\n');
-    server = await startServer('clinical-trials', { projectDir: copy });
+    // Imports are the worker's: this server runs one, as `trellis serve` (role all) does.
+    server = await startServer('clinical-trials', { projectDir: copy, jobs: true });
     browser = await launchBrowser(server);
   }, 120_000);
   afterAll(async () => {

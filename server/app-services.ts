@@ -37,6 +37,7 @@ import type { DevReloadHub } from './services/dev-reload.service.js';
 import { ExportJobs } from './services/export-jobs.service.js';
 import { PdfRenderer } from './exports/dashboard-pdf.js';
 import { ExportFileTask } from './jobs/tasks/export-file.task.js';
+import { ImportUploadTask } from './jobs/tasks/import-upload.task.js';
 import { DeliverReportTask } from './jobs/tasks/deliver-report.task.js';
 import { ReportSubscriptionsService } from './services/report-subscriptions.service.js';
 import { DeliverAlertTask } from './jobs/tasks/deliver-alert.task.js';
@@ -173,8 +174,9 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
   const exportTask = new ExportFileTask(config.jobs.jobTimeoutMs);
   const reportTask = new DeliverReportTask(config.jobs.jobTimeoutMs);
   const alertTask = new DeliverAlertTask(config.jobs.jobTimeoutMs);
+  const importTask = new ImportUploadTask(config.jobs.jobTimeoutMs);
   const jobs = new JobSystem({
-    tasks: [exportTask, reportTask, alertTask],
+    tasks: [exportTask, reportTask, alertTask, importTask],
     // Due scheduled reports become deliveries and due alert rules are checked (both services exist
     // by the time the worker starts).
     polls: [
@@ -268,6 +270,19 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
     logger: app.log.child({ component: 'alerts' }),
     ...(now ? { now } : {}),
   });
+  // Imports run on a worker (the import-upload task); the file lies in the shared upload folder.
+  const uploads = new UploadsService(project, store, config.uploads.tempDir, metrics, now, {
+    publish: (datasets) => jobs.publications.publish(datasets),
+    ingest: config.ingest,
+    locks: coordination.locks,
+    environment: config.environment,
+    queue: {
+      enqueue: (payload) =>
+        importTask.enqueue(jobs.queue, payload, { idempotencyKey: `upload-import:${payload.uploadId}` }),
+      state: async (job) => (await jobs.queue.getJob(job))?.status,
+    },
+  });
+  importTask.bind((payload, context) => uploads.runImport(payload, context.job));
   const services: AppServices = {
     project,
     engines,
@@ -294,12 +309,7 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
     loginLinks: new LoginLinksService(store, sessions, now),
     audit: new AuditQueryService(store, now),
     jobs,
-    uploads: new UploadsService(project, store, config.uploads.tempDir, metrics, now, {
-      publish: (datasets) => jobs.publications.publish(datasets),
-      ingest: config.ingest,
-      locks: coordination.locks,
-      environment: config.environment,
-    }),
+    uploads,
     routes: [],
     exports: widgetExports,
     exportJobs,

@@ -22,6 +22,12 @@ export interface UploadApi {
   readonly viewer: SignedIn;
 }
 
+/** The `targets` dataset and dashboard the upload tests' widgets read (files of the mini project). */
+export const UPLOAD_PROJECT_FILES = (): Record<string, string> => ({
+  'datasets/targets.yaml': DATASET,
+  'dashboards/targets.yaml': DASHBOARD,
+});
+
 const DATASET = `table: targets
 tenant_column: org
 columns:
@@ -49,6 +55,8 @@ export async function startUploadApi(uploads: Record<string, string>, prefix: st
     writeFileSync(path.join(mini.dir, 'uploads', `${id}.yaml`), yaml);
   const tempDir = mkdtempSync(path.join(tmpdir(), `trellis-${prefix}-`));
   const { app, close } = await startApp(mini.dir, { uploads: { tempDir } });
+  // Imports are the worker's (the import-upload task): this app runs one, as `serve` (role all) does.
+  app.services.jobs.startWorker();
   return {
     app,
     close,
@@ -107,4 +115,46 @@ export async function expectOnlyRecordedFiles(api: UploadApi): Promise<void> {
   );
   const left = readdirSync(api.tempDir).filter((f) => !kept.has(f.replace(/\.rows\.parquet$/, '')));
   expect(left).toEqual([]);
+}
+
+/**
+ * What became of an import request: refused at once (`statusCode` 4xx/5xx, `body` the error), or
+ * accepted (202, the upload `queued`) and then settled by the worker — `status` imported (`body` the
+ * import's result: version, rowDiff, skippedRows), or rejected/failed (`body` { error: its code }).
+ */
+export interface ImportOutcome {
+  readonly statusCode: number;
+  readonly status: 'refused' | 'imported' | 'rejected' | 'failed';
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the JSON as they expect it
+  readonly body: any;
+}
+
+/** POST …/import, then (when accepted) polls the upload until the worker settled it (bounded). */
+export async function importUpload(who: SignedIn, id: string, timeoutMs = 120_000): Promise<ImportOutcome> {
+  const r = await who.inject({ method: 'POST', url: `/api/v1/uploads/${id}/import`, payload: {} });
+  if (r.statusCode !== 202) return { statusCode: r.statusCode, status: 'refused', body: r.json() };
+  expect(['queued', 'importing', 'imported', 'failed', 'rejected']).toContain(r.json().status);
+  const settled = await waitForUpload(who, id, timeoutMs);
+  return {
+    statusCode: 202,
+    status: settled.status as ImportOutcome['status'],
+    body: settled.status === 'imported' ? settled.result : { error: settled.errorCode },
+  };
+}
+
+/** The upload once no longer queued or importing (polled every 25 ms; fails after `timeoutMs`). */
+export async function waitForUpload(
+  who: SignedIn,
+  id: string,
+  timeoutMs = 120_000,
+): Promise<{ status: string; errorCode: string | null; result?: unknown; ahead?: number }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await who.inject(`/api/v1/uploads/${id}`);
+    expect(r.statusCode, r.body).toBe(200);
+    const upload = r.json() as { status: string; errorCode: string | null; result?: unknown };
+    if (upload.status !== 'queued' && upload.status !== 'importing') return upload;
+    if (Date.now() > deadline) throw new Error(`upload ${id} still ${upload.status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }

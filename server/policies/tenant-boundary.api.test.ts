@@ -188,7 +188,8 @@ async function globexFiles(g: SignedIn): Promise<Record<string, string>> {
     headers: g.write,
     payload: {},
   });
-  expect(imported.statusCode, imported.body).toBe(201);
+  expect(imported.statusCode, imported.body).toBe(202);
+  // The worker imports it (this app's worker starts below; the export job waits for it too).
   const job = await app.inject({
     method: 'POST',
     url: '/api/v1/exports',
@@ -202,15 +203,29 @@ async function globexFiles(g: SignedIn): Promise<Record<string, string>> {
   const deadline = Date.now() + 30_000;
   let status = '';
   let runStatus = '';
-  while ((status !== 'ready' || ['queued', 'running'].includes(runStatus)) && Date.now() < deadline) {
+  let uploadStatus = '';
+  let uploadVersion = 0;
+  while (
+    (status !== 'ready' ||
+      ['queued', 'running'].includes(runStatus) ||
+      ['queued', 'importing'].includes(uploadStatus)) &&
+    Date.now() < deadline
+  ) {
     await new Promise((done) => setTimeout(done, 25));
     status = (await app.inject({ url: `/api/v1/exports/${exportId}`, headers: g.read })).json()
       .status as string;
     runStatus = (await app.inject({ url: `/api/v1/runs/${globex.run}`, headers: g.read })).json()
       .status as string;
+    const upload = (await app.inject({ url: `/api/v1/uploads/${uploadId}`, headers: g.read })).json() as {
+      status: string;
+      result?: { version: { version: number } };
+    };
+    uploadStatus = upload.status;
+    uploadVersion = upload.result?.version.version ?? 0;
   }
   expect(status).toBe('ready');
   expect(['queued', 'running']).not.toContain(runStatus);
+  expect(uploadStatus).toBe('imported');
   const layout = await app.inject({
     method: 'PUT',
     url: '/api/v1/dashboards/main/layout',
@@ -257,7 +272,7 @@ async function globexFiles(g: SignedIn): Promise<Record<string, string>> {
     upload: uploadId,
     uploadFile: 'globex-secret-plan.csv',
     sponsor: 'Globex Sponsor Zeta',
-    version: String(imported.json().version.version as number),
+    version: String(uploadVersion),
     exportId,
     subscriptionId: (subscription.json() as { subscription: { id: string } }).subscription.id,
     alertId: (alert.json() as { alert: { id: string } }).alert.id,

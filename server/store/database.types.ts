@@ -255,6 +255,12 @@ export interface UploadsTable {
   uploaded_by: string;
   created_at: number;
   updated_at: number;
+  /** The import job's id once an import was asked for (migration 0016); recovery asks the queue about it. */
+  import_job: string | null;
+  /** When the worker began the import; null while the job waits its turn (status `importing`). */
+  import_started_at: number | null;
+  /** The import's outcome (UploadImportResult as JSON) once imported. */
+  import_result: string | null;
 }
 
 /** A named set of filter values for one dashboard (migration 0006; server/services/presets.service.ts). */

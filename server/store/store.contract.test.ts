@@ -35,6 +35,7 @@ describe.each(targets)('metadata store on $name', (target) => {
       '0012-report-subscriptions',
       '0014-user-settings',
       '0015-alerts',
+      '0016-upload-import-jobs',
       '0018-run-retries',
     ]);
     const again = await openStore(config);
@@ -53,6 +54,7 @@ describe.each(targets)('metadata store on $name', (target) => {
       '0012-report-subscriptions',
       '0014-user-settings',
       '0015-alerts',
+      '0016-upload-import-jobs',
       '0018-run-retries',
     ]);
   });

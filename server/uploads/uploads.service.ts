@@ -14,6 +14,8 @@ import type {
 } from '../../contract/uploads.schema.js';
 import { recordAudit, type ActionContext } from '../audit/audit-log.js';
 import type { HeldLock, ResourceLocks } from '../jobs/coordination/resource-locks.js';
+import type { JobStatus, QueuedJob } from '../jobs/queue.js';
+import type { ImportUploadPayload } from '../jobs/tasks/import-upload.task.js';
 import type { Project } from '../config/project/project.types.js';
 import type { UploadFormat } from '../config/project/upload.schema.js';
 import type { UploadTarget } from '../config/project/upload.types.js';
@@ -78,7 +80,19 @@ export interface UploadImports {
   readonly locks?: ResourceLocks;
   /** The environment snapshot (AppConfig.environment): resolves the `url_env` of PostgreSQL and MySQL targets. */
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * The job queue imports go through (jobs/tasks/import-upload.task.ts): an import request enqueues
+   * a job and a worker — of this instance or another — runs `runImport`. `state` answers start-up
+   * recovery (is the upload's job still alive?).
+   */
+  readonly queue?: {
+    readonly enqueue: (payload: ImportUploadPayload) => Promise<{ readonly id: string }>;
+    readonly state: (jobId: string) => Promise<JobStatus | undefined>;
+  };
 }
+
+/** Who an import is for, as the worker knows it (the upload's row and the job's payload). */
+type ImportOwner = Pick<Uploader, 'organisationId' | 'tenant' | 'userId'>;
 
 /**
  * How long a held source lock lives without renewal (renewed every third of it while held; a killed
@@ -86,6 +100,12 @@ export interface UploadImports {
  * waits for it.
  */
 const SOURCE_LOCK = { ttlMs: 15_000, maxWaitMs: 10 * 60_000 } as const;
+/**
+ * The lock of one organisation's target (`upload-target:<organisation>:<target>`), held by the worker
+ * for a whole import: the organisation's imports into a target run one after the other, the later
+ * waiting its turn (queued). Its wait is long: an import ahead may be a large file.
+ */
+const TARGET_LOCK = { ttlMs: 15_000, maxWaitMs: 30 * 60_000 } as const;
 /**
  * An import's lease: short, so recovery after a crash waits seconds, not minutes; recovery waits for
  * a held one up to three TTLs (a dead holder's is free after one).
@@ -188,6 +208,9 @@ export class UploadsService {
         uploaded_by: uploader.userId,
         created_at: at,
         updated_at: at,
+        import_job: null,
+        import_started_at: null,
+        import_result: null,
       };
       await this.store.db.transaction().execute(async (tx) => {
         await tx.insertInto('uploads').values(row).execute();
@@ -223,10 +246,24 @@ export class UploadsService {
     }
   }
 
-  /** One upload of the organisation; another organisation's id is not found. */
+  /**
+   * One upload of the organisation; another organisation's id is not found. A queued one says how
+   * many of the organisation's imports into its target run before it (running, or asked for earlier).
+   */
   async get(organisationId: string, id: string): Promise<UploadSummary> {
     const row = await this.row(organisationId, id);
-    return summaryOf(row);
+    const summary = summaryOf(row);
+    if (summary.status !== 'queued') return summary;
+    const ahead = await this.store.db
+      .selectFrom('uploads')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('organisation_id', '=', organisationId)
+      .where('target', '=', row.target)
+      .where('status', '=', 'importing')
+      .where('id', '!=', row.id)
+      .where((eb) => eb.or([eb('import_started_at', 'is not', null), eb('updated_at', '<', row.updated_at)]))
+      .executeTakeFirst();
+    return { ...summary, ahead: Number(ahead?.n ?? 0) };
   }
 
   /** The organisation's uploads to one target, newest first (at most 100). */
@@ -328,47 +365,153 @@ export class UploadsService {
   }
 
   /**
-   * Imports a received upload into a new version of the organisation's rows of the target, or
-   * rejects it (UPLOAD_INVALID) under the target's rules — nothing half-imported either way. The
-   * valid rows (all of them, or those left after skipping invalid ones within max_share) were written
-   * with the report to a typed Parquet file beside the upload (written now if missing), which the
-   * target's engine reads in one transaction; then the new version is published and the datasets on
-   * the source invalidated.
+   * Asks for an import (docs/uploads.md, "Several instances"). The report must let the file in —
+   * else it is rejected now (UPLOAD_INVALID), as before, nothing imported. Then the upload becomes
+   * `importing` without a start (`queued` on the wire) and a job on the queue imports it: a worker of
+   * any instance, reading the file from the shared upload folder (`runImport`). Answers the upload's
+   * state at once; its page polls GET /uploads/:id until it is imported or failed.
    */
-  async import(uploader: Uploader, id: string, context: ActionContext): Promise<UploadImportResult> {
+  async requestImport(uploader: Uploader, id: string, context: ActionContext): Promise<UploadSummary> {
     const row = await this.row(uploader.organisationId, id);
     const target = this.target(row.target, uploader.role);
-    const imports = this.importsOrFail(target);
-    // The lease says "an import of this upload is alive" to start-up recovery on any instance; taken
-    // before the claim, so recovery never judges a claim whose importer has not leased it yet.
+    const queue = this.importsOrFail(target).queue;
+    if (!queue) throw new Error(`uploads: imports into ${target.id} have no job queue in this process`);
+    if (row.status !== 'received') throw new TrellisError('UPLOAD_ALREADY_IMPORTED');
+    try {
+      const head = reportHead(await this.ensureReport(row, target), target);
+      if (!head.importable)
+        throw new TrellisError('UPLOAD_INVALID', {
+          ...(head.blockedBy ? { message: `${head.blockedBy} Nothing was imported.` } : {}),
+          detail: { upload: id, invalidRows: head.invalidRows, problems: head.problems },
+        });
+    } catch (err) {
+      throw await this.recordFailure(row, target.id, err, context);
+    }
+    // The lease covers the claim until the job is named on the row: start-up recovery on any instance
+    // judges an `importing` upload without a job only once its lease is free.
     const lease = await this.importLease(id, 'fail').catch((err: unknown) => {
       if (err instanceof TrellisError && err.code === 'PIPELINE_LOCK_BUSY')
         throw new TrellisError('UPLOAD_ALREADY_IMPORTED');
       throw err;
     });
     try {
-      return await this.importLeased(uploader, row, target, imports, context);
+      const claimed = await this.store.db
+        .updateTable('uploads')
+        .set({ status: 'importing', import_started_at: null, updated_at: this.now() })
+        .where('id', '=', id)
+        .where('organisation_id', '=', uploader.organisationId)
+        .where('status', '=', 'received')
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) !== 1) throw new TrellisError('UPLOAD_ALREADY_IMPORTED');
+      let job: { readonly id: string };
+      try {
+        job = await queue.enqueue({
+          uploadId: id,
+          actor: context.actor ?? uploader.userId,
+          ip: context.ip,
+          requestId: context.requestId,
+        });
+      } catch (err) {
+        // Not queued (QUEUE_FULL, the store): the upload may be imported later, as it was.
+        await this.store.db
+          .updateTable('uploads')
+          .set({ status: 'received', updated_at: this.now() })
+          .where('id', '=', id)
+          .where('status', '=', 'importing')
+          .where('import_job', 'is', null)
+          .execute();
+        throw err;
+      }
+      await this.store.db.updateTable('uploads').set({ import_job: job.id }).where('id', '=', id).execute();
     } finally {
       await lease?.release();
     }
+    return this.get(uploader.organisationId, id);
   }
 
-  private async importLeased(
-    uploader: Uploader,
+  /**
+   * The worker's import of one upload (jobs/tasks/import-upload.task.ts), given its id and who
+   * asked. Under the lock of the organisation's target, so its imports into one target never
+   * interleave: the later waits (queued) until the earlier is imported or failed. An attempt that
+   * finds the import begun (its worker died mid-import, or the attempt ran out of time) records the
+   * version if the engine already serves it, else imports again — or, on the last attempt, fails the
+   * upload cleanly (UPLOAD_IMPORT_INTERRUPTED). The served version is always a complete one: an
+   * import is one commit (version-writer.ts). Failures of the import are recorded on the upload
+   * (status, error code, audit); a catalogued one ends the job, anything else is thrown on (the
+   * job's error).
+   */
+  async runImport(payload: ImportUploadPayload, job: Pick<QueuedJob, 'id' | 'attempt' | 'maxAttempts'>) {
+    const found = await this.stuckRow(payload.uploadId);
+    if (!found) return;
+    const { tenant, row } = found;
+    const context: ActionContext = {
+      actor: payload.actor,
+      ip: payload.ip,
+      requestId: payload.requestId,
+      organisationId: row.organisation_id,
+    };
+    const target = this.project.uploads.get(row.target);
+    if (!target) {
+      await this.recordFailure(row, row.target, new TrellisError('UPLOAD_TARGET_NOT_FOUND'), context);
+      return;
+    }
+    const imports = this.importsOrFail(target);
+    const owner: ImportOwner = { organisationId: row.organisation_id, tenant, userId: payload.actor };
+    await this.withLock(`upload-target:${row.organisation_id}:${target.id}`, TARGET_LOCK, async () => {
+      const current = await this.stuckRow(row.id);
+      if (!current) return;
+      if (current.row.import_started_at !== null) {
+        if (await this.recordIfServed(current.row, tenant, context)) return;
+        if (job.attempt >= job.maxAttempts) {
+          await this.failInterrupted(current.row, context);
+          return;
+        }
+      }
+      await this.store.db
+        .updateTable('uploads')
+        .set({ import_started_at: this.now(), import_job: job.id, updated_at: this.now() })
+        .where('id', '=', row.id)
+        .execute();
+      try {
+        await this.importClaimed(owner, current.row, target, imports, context);
+      } catch (err) {
+        // A catalogued failure was recorded on the upload (status, code, audit) and ends the job.
+        // Anything else is thrown on: the job's error (logged, kept on the job) says what happened;
+        // its next attempt finds the upload settled — or, if the store failed to record it, settles it.
+        if (err instanceof TrellisError && (await this.stuckRow(row.id)) === null) return;
+        throw err;
+      }
+    });
+  }
+
+  /** An upload still `importing`, with its organisation's slug (the tenant); null otherwise. */
+  private async stuckRow(id: string): Promise<{ row: UploadsTable; tenant: string } | null> {
+    const found = await this.store.db
+      .selectFrom('uploads')
+      .innerJoin('organisations', 'organisations.id', 'uploads.organisation_id')
+      .selectAll('uploads')
+      .select('organisations.slug as tenant')
+      .where('uploads.id', '=', id)
+      .where('uploads.status', '=', 'importing')
+      .executeTakeFirst();
+    if (!found) return null;
+    const { tenant, ...row } = found;
+    return { tenant, row };
+  }
+
+  /**
+   * The import proper, of an upload claimed (`importing`) by this worker: rows file, then under the
+   * source's lane the engine's one commit, the store's records, the publication. A failure is
+   * recorded on the upload (rejected or failed) and thrown.
+   */
+  private async importClaimed(
+    uploader: ImportOwner,
     row: UploadsTable,
     target: UploadTarget,
     imports: UploadImports,
     context: ActionContext,
   ): Promise<UploadImportResult> {
     const id = row.id;
-    const claimed = await this.store.db
-      .updateTable('uploads')
-      .set({ status: 'importing', updated_at: this.now() })
-      .where('id', '=', id)
-      .where('organisation_id', '=', uploader.organisationId)
-      .where('status', '=', 'received')
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) !== 1) throw new TrellisError('UPLOAD_ALREADY_IMPORTED');
     const rowsFile = this.rowsFileOf(id);
     try {
       const report = await this.ensureReport(row, target);
@@ -413,6 +556,15 @@ export class UploadsService {
           created_by: uploader.userId,
           created_at: at,
         };
+        const result: UploadImportResult = {
+          version: versionOf(versionRow),
+          rowDiff: previousRows === null ? null : rows - previousRows,
+          skippedRows: head.invalidRows,
+        };
+        // Readers first (every instance reopens and invalidates), then the record: whoever sees the
+        // upload imported — its page polls it — reads the new version. A kill between the two leaves
+        // the version served and unrecorded, which the next attempt or recovery records.
+        await imports.publish(target.datasets);
         await this.store.db.transaction().execute(async (tx) => {
           await demoteCurrent(tx, uploader.organisationId, target.id);
           if (removed.length)
@@ -426,7 +578,7 @@ export class UploadsService {
           await tx.insertInto('upload_versions').values(versionRow).execute();
           await tx
             .updateTable('uploads')
-            .set({ status: 'imported', updated_at: at })
+            .set({ status: 'imported', import_result: JSON.stringify(result), updated_at: at })
             .where('id', '=', id)
             .where('organisation_id', '=', uploader.organisationId)
             .execute();
@@ -437,40 +589,140 @@ export class UploadsService {
             detail: { upload: id, version, rows, skippedRows: head.invalidRows, mode: target.mode },
           });
         });
-        await imports.publish(target.datasets);
-        return {
-          version: versionOf(versionRow),
-          rowDiff: previousRows === null ? null : rows - previousRows,
-          skippedRows: head.invalidRows,
-        };
+        return result;
       });
       this.metrics.uploads.inc({ target: target.id, result: 'imported' });
       await rm(this.fileOf(id), { force: true });
       return result;
     } catch (err) {
-      const code: ErrorCode = err instanceof TrellisError ? err.code : 'INTERNAL';
-      const rejected =
-        code === 'UPLOAD_INVALID' || code === 'UPLOAD_TOO_MANY_COLUMNS' || code === 'UPLOAD_UNREADABLE';
-      await this.store.db
-        .updateTable('uploads')
-        .set({ status: rejected ? 'rejected' : 'failed', error_code: code, updated_at: this.now() })
-        .where('id', '=', id)
-        .where('organisation_id', '=', uploader.organisationId)
-        .execute();
-      await recordAudit(this.store.db, this.now(), context, {
-        action: rejected ? 'upload.reject' : 'upload.import',
-        outcome: 'failure',
-        target: target.id,
-        detail: { upload: id, fileName: row.file_name, code },
-      });
-      this.metrics.uploads.inc({ target: target.id, result: code });
-      await rm(this.fileOf(id), { force: true });
-      if (err instanceof VersionSchemaError)
-        throw new TrellisError('UPLOAD_TARGET_CONFLICT', { detail: { cause: err.message } });
-      throw err;
+      throw await this.recordFailure(row, target.id, err, context);
     } finally {
       await rm(rowsFile, { force: true });
     }
+  }
+
+  /**
+   * An import (or its request) that failed: the upload rejected (its content) or failed (anything
+   * else), audited and counted, its files removed. Returns the error to throw (a schema conflict as
+   * its catalogued code).
+   */
+  private async recordFailure(
+    row: UploadsTable,
+    targetId: string,
+    err: unknown,
+    context: ActionContext,
+  ): Promise<unknown> {
+    const code: ErrorCode = err instanceof TrellisError ? err.code : 'INTERNAL';
+    const rejected =
+      code === 'UPLOAD_INVALID' || code === 'UPLOAD_TOO_MANY_COLUMNS' || code === 'UPLOAD_UNREADABLE';
+    const at = this.now();
+    await this.store.db.transaction().execute(async (tx) => {
+      await tx
+        .updateTable('uploads')
+        .set({ status: rejected ? 'rejected' : 'failed', error_code: code, updated_at: at })
+        .where('id', '=', row.id)
+        .where('organisation_id', '=', row.organisation_id)
+        .execute();
+      await recordAudit(tx, at, context, {
+        action: rejected ? 'upload.reject' : 'upload.import',
+        outcome: 'failure',
+        target: targetId,
+        detail: { upload: row.id, fileName: row.file_name, code },
+      });
+    });
+    this.metrics.uploads.inc({ target: targetId, result: code });
+    await rm(this.fileOf(row.id), { force: true });
+    await rm(this.rowsFileOf(row.id), { force: true });
+    if (err instanceof VersionSchemaError)
+      return new TrellisError('UPLOAD_TARGET_CONFLICT', { detail: { cause: err.message } });
+    return err;
+  }
+
+  /** An import whose importer died and that is not tried again: failed, the previous version served. */
+  private async failInterrupted(row: UploadsTable, context: ActionContext): Promise<void> {
+    const at = this.now();
+    await this.store.db.transaction().execute(async (tx) => {
+      await tx
+        .updateTable('uploads')
+        .set({ status: 'failed', error_code: 'UPLOAD_IMPORT_INTERRUPTED', updated_at: at })
+        .where('id', '=', row.id)
+        .where('status', '=', 'importing')
+        .execute();
+      await recordAudit(tx, at, context, {
+        action: 'upload.import',
+        outcome: 'failure',
+        target: row.target,
+        detail: { upload: row.id, fileName: row.file_name, code: 'UPLOAD_IMPORT_INTERRUPTED' },
+      });
+    });
+    this.metrics.uploads.inc({ target: row.target, result: 'UPLOAD_IMPORT_INTERRUPTED' });
+    await rm(this.fileOf(row.id), { force: true });
+    await rm(this.rowsFileOf(row.id), { force: true });
+  }
+
+  /**
+   * When the engine already serves the version an interrupted import was making (the kill fell
+   * between the engine's commit and the store's), records it as the import would have, and
+   * publishes; true then. Under the source's lane, so no live import is mid-way.
+   */
+  private async recordIfServed(row: UploadsTable, tenant: string, context: ActionContext): Promise<boolean> {
+    const target = this.project.uploads.get(row.target);
+    const imports = this.imports;
+    if (!target || !imports) return false;
+    const org = row.organisation_id;
+    const recorded = await this.inLane(target.source, async () => {
+      const version = (await this.lastVersion(org, target.id)) + 1;
+      const writer = await this.openWriter(target, imports);
+      try {
+        if ((await writer.currentVersion(tenant)) !== version) return false;
+        const rows = await writer.count(tenant, version);
+        const at = this.now();
+        const versionRow: UploadVersionsTable = {
+          organisation_id: org,
+          target: target.id,
+          version,
+          upload_id: row.id,
+          file_name: row.file_name,
+          rows,
+          checksum: row.sha256,
+          mode: target.mode,
+          status: 'current',
+          created_by: row.uploaded_by,
+          created_at: at,
+        };
+        // The previous version's rows are not known any more: no row difference.
+        const report = await this.storedReport(org, row.id);
+        const result: UploadImportResult = {
+          version: versionOf(versionRow),
+          rowDiff: null,
+          skippedRows: Number(report?.invalid_rows ?? 0),
+        };
+        await imports.publish(target.datasets);
+        await this.store.db.transaction().execute(async (tx) => {
+          await demoteCurrent(tx, org, target.id);
+          await tx.insertInto('upload_versions').values(versionRow).execute();
+          await tx
+            .updateTable('uploads')
+            .set({ status: 'imported', import_result: JSON.stringify(result), updated_at: at })
+            .where('id', '=', row.id)
+            .execute();
+          await recordAudit(tx, at, context, {
+            action: 'upload.import',
+            outcome: 'success',
+            target: target.id,
+            detail: { upload: row.id, version, rows, mode: target.mode, recovered: true },
+          });
+        });
+        return true;
+      } finally {
+        await writer.close();
+      }
+    });
+    if (!recorded) return false;
+    this.metrics.uploads.inc({ target: target.id, result: 'imported' });
+    await rm(this.fileOf(row.id), { force: true });
+    await rm(this.rowsFileOf(row.id), { force: true });
+    return true;
   }
 
   /** The organisation's versions of a target, newest first (removed ones included, marked). */
@@ -596,25 +848,26 @@ export class UploadsService {
 
   /**
    * Start-up recovery (docs/uploads.md, "Crashes"): what a process killed mid-import left behind.
-   * Each upload still `importing` whose importer is gone (its lease expired — a live one on another
-   * instance keeps renewing it) is settled under its source's lane: when the engine already serves
-   * its version (the kill fell between publish and the store's commit) the version is recorded, as
-   * the import would have; otherwise it failed (UPLOAD_IMPORT_INTERRUPTED) and the served version is
-   * the previous one, untouched. Then each DuckDB source's stale session copy is discarded, and our
-   * leftovers in the upload folder (upload-folder-sweep.ts) removed. Never throws for one upload.
+   * An upload `importing` under a job is the queue's: its next attempt settles it (runImport). One
+   * whose job is gone or failed for good, or one claimed by a request that died before it named its
+   * job (its lease expired — a live request keeps renewing it), is settled here: when the engine
+   * already serves its version (the kill fell between the engine's commit and the store's) the
+   * version is recorded, as the import would have; otherwise it failed (UPLOAD_IMPORT_INTERRUPTED)
+   * and the served version is the previous one, untouched. Then each DuckDB source's stale session
+   * copy is discarded, and our leftovers in the upload folder (upload-folder-sweep.ts) removed.
+   * Never throws for one upload.
    */
   async recover(context: ActionContext): Promise<UploadRecovery> {
     const settled: UploadRecovery['settled'][number][] = [];
     const failures: UploadRecovery['failures'][number][] = [];
     const stuck = await this.store.db
       .selectFrom('uploads')
-      .innerJoin('organisations', 'organisations.id', 'uploads.organisation_id')
-      .select(['uploads.id as id', 'organisations.slug as tenant'])
-      .where('uploads.status', '=', 'importing')
+      .select(['id', 'import_job'])
+      .where('status', '=', 'importing')
       .execute();
-    for (const { id, tenant } of stuck) {
+    for (const { id, import_job: job } of stuck) {
       try {
-        const outcome = await this.settleStuckImport(id, tenant, context);
+        const outcome = await this.settleStuckImport(id, job, context);
         if (outcome) settled.push({ upload: id, outcome });
       } catch (error) {
         failures.push({ upload: id, error });
@@ -652,96 +905,50 @@ export class UploadsService {
     return { settled, removedFiles: swept.removed, failures };
   }
 
-  /** One stuck import, once its importer's lease is free (at most a lease's TTL after its death). */
+  /**
+   * One stuck import: left alone while its job may still run it; else settled once its importer is
+   * gone — the claim's lease free (at most a lease's TTL after its death), and no worker holding the
+   * target's lock.
+   */
   private async settleStuckImport(
     id: string,
-    tenant: string,
+    job: string | null,
     context: ActionContext,
   ): Promise<'recorded' | 'failed' | null> {
+    if (job !== null) {
+      const state = await this.imports?.queue?.state(job);
+      if (state === 'queued' || state === 'active') return null;
+    }
     const lease = await this.importLease(id, 'queue').catch((err: unknown) => {
-      // Still held after the wait: a live import on another instance, not ours to settle.
+      // Still held after the wait: a live request on another instance, not ours to settle.
       if (err instanceof TrellisError && err.code === 'PIPELINE_LOCK_BUSY') return 'busy' as const;
       throw err;
     });
     if (lease === 'busy') return null;
     try {
-      const row = await this.store.db
-        .selectFrom('uploads')
-        .selectAll()
-        .where('id', '=', id)
-        .where('status', '=', 'importing')
-        .executeTakeFirst();
-      if (!row) return null;
-      const target = this.project.uploads.get(row.target);
-      const org = row.organisation_id;
+      const found = await this.stuckRow(id);
+      if (!found) return null;
+      const { row, tenant } = found;
       // Audited in the upload's organisation, by nobody (the process itself).
-      const audit: ActionContext = { ...context, organisationId: org };
-      const recorded =
-        target && this.imports && target.sourceType === 'duckdb'
-          ? await this.inLane(target.source, async () => {
-              const version = (await this.lastVersion(org, target.id)) + 1;
-              const writer = await this.openWriter(target, this.imports as UploadImports);
-              try {
-                if ((await writer.currentVersion(tenant)) !== version) return false;
-                const rows = await writer.count(tenant, version);
-                const at = this.now();
-                await this.store.db.transaction().execute(async (tx) => {
-                  await demoteCurrent(tx, org, target.id);
-                  await tx
-                    .insertInto('upload_versions')
-                    .values({
-                      organisation_id: org,
-                      target: target.id,
-                      version,
-                      upload_id: id,
-                      file_name: row.file_name,
-                      rows,
-                      checksum: row.sha256,
-                      mode: target.mode,
-                      status: 'current',
-                      created_by: row.uploaded_by,
-                      created_at: at,
-                    })
-                    .execute();
-                  await tx
-                    .updateTable('uploads')
-                    .set({ status: 'imported', updated_at: at })
-                    .where('id', '=', id)
-                    .execute();
-                  await recordAudit(tx, at, audit, {
-                    action: 'upload.import',
-                    outcome: 'success',
-                    target: target.id,
-                    detail: { upload: id, version, rows, mode: target.mode, recovered: true },
-                  });
-                });
-                return true;
-              } finally {
-                await writer.close();
-              }
-            })
-          : false;
-      if (recorded) {
-        if (target) await this.imports?.publish(target.datasets);
-        return 'recorded';
-      }
-      const at = this.now();
-      await this.store.db.transaction().execute(async (tx) => {
-        await tx
-          .updateTable('uploads')
-          .set({ status: 'failed', error_code: 'UPLOAD_IMPORT_INTERRUPTED', updated_at: at })
-          .where('id', '=', id)
-          .where('status', '=', 'importing')
-          .execute();
-        await recordAudit(tx, at, audit, {
-          action: 'upload.import',
-          outcome: 'failure',
-          target: row.target,
-          detail: { upload: id, fileName: row.file_name, code: 'UPLOAD_IMPORT_INTERRUPTED' },
-        });
-      });
-      this.metrics.uploads.inc({ target: row.target, result: 'UPLOAD_IMPORT_INTERRUPTED' });
-      return 'failed';
+      const audit: ActionContext = { ...context, organisationId: row.organisation_id };
+      const settle = async () => {
+        const current = await this.stuckRow(id);
+        if (!current) return null;
+        if (await this.recordIfServed(current.row, tenant, audit)) return 'recorded' as const;
+        await this.failInterrupted(current.row, audit);
+        return 'failed' as const;
+      };
+      if (!this.imports?.locks) return await settle();
+      return await this.withLock(
+        `upload-target:${row.organisation_id}:${row.target}`,
+        TARGET_LOCK,
+        settle,
+        'fail',
+      );
+    } catch (err) {
+      // A worker holds the target's lock: it is importing this upload or one before it.
+      if (err instanceof TrellisError && err.code === 'PIPELINE_LOCK_BUSY') return null;
+      throw err;
     } finally {
       await lease?.release();
     }
@@ -799,7 +1006,7 @@ export class UploadsService {
 
   /** Versions beyond keep_versions (newest kept, the new one counted) lose their rows. */
   private async retention(
-    uploader: Uploader,
+    uploader: ImportOwner,
     target: UploadTarget,
     newVersion: number,
     writer: VersionWriter,
@@ -833,7 +1040,7 @@ export class UploadsService {
    * the shared source lock (taken inside the chain, so one process queues for it once per job).
    */
   private inLane<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const locked = () => this.withSourceLock(key, work);
+    const locked = () => this.withLock(`upload-source:${key}`, SOURCE_LOCK, work);
     const before = this.lanes.get(key) ?? Promise.resolve();
     const run = before.then(locked, locked);
     const settled = run.then(
@@ -847,11 +1054,20 @@ export class UploadsService {
     return run;
   }
 
-  private async withSourceLock<T>(source: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` holding the shared lock `name` (waiting in line, or PIPELINE_LOCK_BUSY at once with
+   * `fail`); without shared locks, only this process imports and `work` runs as it is.
+   */
+  private async withLock<T>(
+    name: string,
+    spec: { readonly ttlMs: number; readonly maxWaitMs: number },
+    work: () => Promise<T>,
+    wait: 'fail' | 'queue' = 'queue',
+  ): Promise<T> {
     const locks = this.imports?.locks;
     if (!locks) return work();
     const held = await locks.acquire(
-      { name: `upload-source:${source}`, wait: 'queue', ...SOURCE_LOCK },
+      { name, wait, ...spec },
       `upload-${randomBytes(6).toString('hex')}`,
       new AbortController().signal,
       () => {},
@@ -976,10 +1192,14 @@ function summaryOf(row: UploadsTable): UploadSummary {
     format: row.format as UploadSummary['format'],
     bytes: Number(row.bytes),
     sha256: row.sha256,
-    status: row.status,
+    // An import asked for and not begun by a worker yet is `queued` on the wire.
+    status: row.status === 'importing' && row.import_started_at === null ? 'queued' : row.status,
     errorCode: row.error_code,
     uploadedBy: row.uploaded_by,
     createdAt: new Date(Number(row.created_at)).toISOString(),
+    ...(row.status === 'imported' && row.import_result
+      ? { result: JSON.parse(row.import_result) as UploadImportResult }
+      : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SignedIn, TestApp } from '../../../test/app-harness.js';
 import {
+  importUpload,
   expectOnlyRecordedFiles,
   sendUpload,
   BOUNDARY,
@@ -110,12 +111,8 @@ describe('XLSX', () => {
     const r = await send(a, 'targets.xlsx', await TWO_SHEETS(), '?sheet=second');
     expect(r.statusCode, r.body).toBe(201);
     expect((await preview(a, r.json().id)).rows).toEqual([['Delta', '7']]);
-    const imported = await a.inject({
-      method: 'POST',
-      url: `/api/v1/uploads/${r.json().id}/import`,
-      payload: {},
-    });
-    expect(imported.statusCode, imported.body).toBe(201);
+    const imported = await importUpload(a, r.json().id as string);
+    expect(imported.status, JSON.stringify(imported.body)).toBe('imported');
     expect(await totalOf(a)).toBe(7);
     // Another organisation neither sees the rows nor the upload.
     expect(await totalOf(b)).toBe(0);

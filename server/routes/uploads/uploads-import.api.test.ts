@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SignedIn, TestApp } from '../../../test/app-harness.js';
 import {
   BOUNDARY,
+  importUpload,
   sendUpload,
   startUploadApi,
   widgetTotal,
@@ -229,9 +230,9 @@ describe('validation report', () => {
       { rule: 'missing_column', column: 'target' },
       { rule: 'extra_column', column: 'colour' },
     ]);
-    const imp = await post(a, `/api/v1/uploads/${id}/import`);
+    const imp = await importUpload(a, id);
     expect(imp.statusCode).toBe(422);
-    expect(imp.json().error).toBe('UPLOAD_INVALID');
+    expect(imp.body.error).toBe('UPLOAD_INVALID');
     expect((await a.inject(`/api/v1/uploads/${id}`)).json()).toMatchObject({
       status: 'rejected',
       errorCode: 'UPLOAD_INVALID',
@@ -265,15 +266,15 @@ describe('import, versions, rollback', () => {
     // Prepared at start: the dashboard answers before the first import (no rows yet).
     expect((await total(a)).rows).toEqual([[null]]);
     const first = await send(a, 'v1.csv', GOOD);
-    const r1 = await post(a, `/api/v1/uploads/${first}/import`);
-    expect(r1.statusCode).toBe(201);
-    expect(r1.json()).toMatchObject({ version: { version: 1, rows: 2, status: 'current' }, rowDiff: null });
+    const r1 = await importUpload(a, first);
+    expect(r1.status).toBe('imported');
+    expect(r1.body).toMatchObject({ version: { version: 1, rows: 2, status: 'current' }, rowDiff: null });
     expect(await totalValue(a)).toBe(30);
 
     const second = await send(a, 'v2.csv', 'sponsor,target\nGamma,100\nDelta,200\nEps,300\n');
-    const r2 = await post(a, `/api/v1/uploads/${second}/import`);
-    expect(r2.statusCode).toBe(201);
-    expect(r2.json()).toMatchObject({ version: { version: 2, rows: 3 }, rowDiff: 1 });
+    const r2 = await importUpload(a, second);
+    expect(r2.status).toBe('imported');
+    expect(r2.body).toMatchObject({ version: { version: 2, rows: 3 }, rowDiff: 1 });
     expect(await totalValue(a)).toBe(600);
     // Another organisation sees none of it.
     expect(await totalValue(b)).toBe(0);
@@ -297,9 +298,9 @@ describe('import, versions, rollback', () => {
     );
 
     // The same upload is not imported twice; the temp folder keeps no imported file.
-    const again = await post(a, `/api/v1/uploads/${first}/import`);
+    const again = await importUpload(a, first);
     expect(again.statusCode).toBe(409);
-    expect(again.json().error).toBe('UPLOAD_ALREADY_IMPORTED');
+    expect(again.body.error).toBe('UPLOAD_ALREADY_IMPORTED');
     expect(readdirSync(tempDir).filter((f) => f.startsWith(first))).toEqual([]);
     // A checked, importable upload keeps its typed rows beside its file until it is imported; none
     // outlives its file (nor is a partial one or a spill folder left).
@@ -311,7 +312,7 @@ describe('import, versions, rollback', () => {
 
   test('organisation B: its own versions; never A’s versions, rollback or rows', async () => {
     const id = await send(b, 'b.csv', 'sponsor,target\nZeta,7\n');
-    expect((await post(b, `/api/v1/uploads/${id}/import`)).statusCode).toBe(201);
+    expect((await importUpload(b, id)).status).toBe('imported');
     expect(await totalValue(b)).toBe(7);
     const bVersions = (await b.inject('/api/v1/uploads/targets/targets/versions')).json().versions;
     expect(bVersions.map((v: { version: number }) => v.version)).toEqual([1]);
@@ -328,23 +329,23 @@ describe('import, versions, rollback', () => {
   test('invalid rows within max_share are skipped and counted; beyond it nothing is imported', async () => {
     const before = await totalValue(a);
     const tooBad = await send(a, 'toobad.csv', 'sponsor,target\nA,1\nB,x\nC,y\n');
-    const r = await post(a, `/api/v1/uploads/${tooBad}/import`);
+    const r = await importUpload(a, tooBad);
     expect(r.statusCode).toBe(422);
-    expect(r.json().error).toBe('UPLOAD_INVALID');
+    expect(r.body.error).toBe('UPLOAD_INVALID');
     expect(await totalValue(a)).toBe(before);
     expect((await auditRows('upload.reject')).some((row) => String(row.detail).includes(tooBad))).toBe(true);
 
     const someBad = await send(a, 'somebad.csv', 'sponsor,target\nA,1\nB,2\nC,x\n');
-    const ok = await post(a, `/api/v1/uploads/${someBad}/import`);
-    expect(ok.statusCode).toBe(201);
-    expect(ok.json()).toMatchObject({ skippedRows: 1, version: { rows: 2 } });
+    const ok = await importUpload(a, someBad);
+    expect(ok.status).toBe('imported');
+    expect(ok.body).toMatchObject({ skippedRows: 1, version: { rows: 2 } });
     expect(await totalValue(a)).toBe(3);
   });
 
   test('retention keeps the last keep_versions; a removed version cannot be rolled back to', async () => {
     for (const n of [1, 2, 3]) {
       const id = await send(a, `r${n}.csv`, `sponsor,target\nR,${n}\n`);
-      expect((await post(a, `/api/v1/uploads/${id}/import`)).statusCode).toBe(201);
+      expect((await importUpload(a, id)).status).toBe('imported');
     }
     const list = (await a.inject('/api/v1/uploads/targets/targets/versions')).json().versions;
     const live = list.filter((v: { status: string }) => v.status !== 'removed');
@@ -356,18 +357,53 @@ describe('import, versions, rollback', () => {
 
   test('upsert merges on the key with the current version', async () => {
     const one = await send(a, 's1.csv', 'sponsor,target\nA,1\nB,2\n', 'strict');
-    expect((await post(a, `/api/v1/uploads/${one}/import`)).json().version.rows).toBe(2);
+    expect((await importUpload(a, one)).body.version.rows).toBe(2);
     const two = await send(a, 's2.csv', 'sponsor,target\nB,20\nC,30\n', 'strict');
-    const r = await post(a, `/api/v1/uploads/${two}/import`);
-    expect(r.json()).toMatchObject({ version: { rows: 3, mode: 'upsert' }, rowDiff: 1 });
+    const r = await importUpload(a, two);
+    expect(r.body).toMatchObject({ version: { rows: 3, mode: 'upsert' }, rowDiff: 1 });
     // The strict target refuses any invalid row (invalid_rows default: reject).
     const bad = await send(a, 's3.csv', 'sponsor,target\nD,1\nE,x\n', 'strict');
-    expect((await post(a, `/api/v1/uploads/${bad}/import`)).json().error).toBe('UPLOAD_INVALID');
+    expect((await importUpload(a, bad)).body.error).toBe('UPLOAD_INVALID');
+  });
+
+  test('an attempt that finds the import begun by a dead worker imports again, or on the last attempt fails it cleanly', async () => {
+    const before = await totalValue(a);
+    // The state a worker killed mid-import leaves: importing, begun, the engine untouched.
+    const dead = async (content: string) => {
+      const id = await send(a, 'dead.csv', content);
+      expect((await a.inject(`/api/v1/uploads/${id}/report`)).json().importable).toBe(true);
+      await app.services.store.db
+        .updateTable('uploads')
+        .set({ status: 'importing', import_started_at: Date.now(), import_job: 'job_dead' })
+        .where('id', '=', id)
+        .execute();
+      return id;
+    };
+    const payload = (uploadId: string) => ({ uploadId, actor: a.userId, ip: null, requestId: null });
+    const last = await dead('sponsor,target\nL,5\n');
+    await app.services.uploads.runImport(payload(last), { id: 'job_dead', attempt: 3, maxAttempts: 3 });
+    expect((await a.inject(`/api/v1/uploads/${last}`)).json()).toMatchObject({
+      status: 'failed',
+      errorCode: 'UPLOAD_IMPORT_INTERRUPTED',
+    });
+    expect(await totalValue(a)).toBe(before);
+    expect(readdirSync(tempDir).filter((f) => f.startsWith(last))).toEqual([]);
+
+    const again = await dead('sponsor,target\nM,6\nN,7\n');
+    await app.services.uploads.runImport(payload(again), { id: 'job_dead', attempt: 2, maxAttempts: 3 });
+    expect((await a.inject(`/api/v1/uploads/${again}`)).json()).toMatchObject({
+      status: 'imported',
+      result: { version: { rows: 2 } },
+    });
+    expect(await totalValue(a)).toBe(13);
+    // Settled uploads are left alone by a late attempt (at-least-once delivery).
+    await app.services.uploads.runImport(payload(again), { id: 'job_dead', attempt: 3, maxAttempts: 3 });
+    expect((await a.inject(`/api/v1/uploads/${again}`)).json().status).toBe('imported');
   });
 
   test("another organisation cannot import A's upload", async () => {
     const id = await send(a, 'mine.csv', GOOD);
-    const r = await post(b, `/api/v1/uploads/${id}/import`);
+    const r = await importUpload(b, id);
     expect(r.statusCode).toBe(404);
     expect((await a.inject(`/api/v1/uploads/${id}`)).json().status).toBe('received');
   });
@@ -385,8 +421,8 @@ describe('headers', () => {
     const id = await send(a, 'header.csv', 'sponsor,target\n');
     const rep = (await a.inject(`/api/v1/uploads/${id}/report`)).json();
     expect(rep).toMatchObject({ totalRows: 0, importable: false });
-    const r = await post(a, `/api/v1/uploads/${id}/import`);
-    expect(r.json().error).toBe('UPLOAD_INVALID');
+    const r = await importUpload(a, id);
+    expect(r.body.error).toBe('UPLOAD_INVALID');
   });
 });
 

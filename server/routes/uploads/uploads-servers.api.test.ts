@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loginAs, startApp, type SignedIn, type TestApp } from '../../../test/app-harness.js';
 import { createMiniProject } from '../../../test/mini-project.js';
+import { importUpload } from '../../../test/upload-api.js';
 import { serviceGate } from '../../../test/test-services.js';
 import { sendUpload } from '../../../test/upload-api.js';
 
@@ -135,6 +136,7 @@ describe.each(SERVERS)('uploads into a $name source', ({ name, gate, admin, crea
     writeFileSync(path.join(mini.dir, 'uploads', 'upserts.yaml'), UPSERT);
     tempDir = mkdtempSync(path.join(tmpdir(), 'trellis-upload-pg-'));
     ({ app, close } = await startApp(mini.dir, { uploads: { tempDir }, environment: { [URL_ENV]: url() } }));
+    app.services.jobs.startWorker();
     a = await loginAs(app, { org: 'acme', role: 'editor' });
     b = await loginAs(app, { org: 'globex', role: 'editor' });
     viewer = await loginAs(app, { org: 'acme', role: 'viewer' });
@@ -153,9 +155,9 @@ describe.each(SERVERS)('uploads into a $name source', ({ name, gate, admin, crea
   };
   const post = (who: SignedIn, u: string) => who.inject({ method: 'POST', url: u, payload: {} });
   const importOk = async (who: SignedIn, id: string) => {
-    const r = await post(who, `/api/v1/uploads/${id}/import`);
-    expect(r.statusCode, r.body).toBe(201);
-    return r.json();
+    const r = await importUpload(who, id);
+    expect(r.status, JSON.stringify(r.body)).toBe('imported');
+    return r.body;
   };
   /** The dashboard's KPI values (total, rows) as `who` sees them, read from PostgreSQL. */
   const kpis = async (who: SignedIn) => {

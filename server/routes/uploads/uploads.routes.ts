@@ -6,7 +6,6 @@ import { errorBody } from '../../../contract/index.js';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import {
-  uploadImportResult,
   uploadList,
   uploadPreview,
   uploadProfile,
@@ -222,17 +221,18 @@ export function uploadsRoutes(services: Deps): FastifyPluginAsyncZod {
       config: { permission: 'upload:create' },
       schema: {
         tags: ['uploads'],
-        summary: 'Import the upload into a new version of the target (one transaction), or reject it',
+        summary:
+          'Ask for the import into a new version of the target (one transaction, by a worker): 202 with the upload, `queued`; or reject it',
         params: uploadParams,
-        response: { 201: uploadImportResult, 404: errorBody, 409: errorBody, 422: errorBody },
+        response: { 202: uploadSummary, 404: errorBody, 409: errorBody, 422: errorBody, 503: errorBody },
       },
       handler: async (request, reply) => {
-        const result = await uploads.import(
+        const summary = await uploads.requestImport(
           uploaderOf(request),
           request.params.upload,
           actionContext(request),
         );
-        return reply.code(201).send(result);
+        return reply.code(202).send(summary);
       },
     });
 

@@ -13,6 +13,7 @@ import { runInputsMigration } from './0010-run-inputs.migration.js';
 import { reportSubscriptionsMigration } from './0012-report-subscriptions.migration.js';
 import { userSettingsMigration } from './0014-user-settings.migration.js';
 import { alertsMigration } from './0015-alerts.migration.js';
+import { uploadImportJobsMigration } from './0016-upload-import-jobs.migration.js';
 import { runRetriesMigration } from './0018-run-retries.migration.js';
 
 /**
@@ -35,6 +36,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0012-report-subscriptions': reportSubscriptionsMigration(dialect),
     '0014-user-settings': userSettingsMigration(dialect),
     '0015-alerts': alertsMigration(dialect),
+    '0016-upload-import-jobs': uploadImportJobsMigration(dialect),
     '0018-run-retries': runRetriesMigration(dialect),
   };
 }

@@ -1,5 +1,4 @@
 import type {
-  UploadImportResult,
   UploadPreview,
   UploadProfile,
   UploadReport,
@@ -28,7 +27,10 @@ export function uploadsApi(client: ApiClient = api) {
     report: (id: string, page: { offset: number; limit: number }, signal?: AbortSignal) =>
       client.send<UploadReport>('GET', `/uploads/${seg(id)}/report${queryString(page)}`, undefined, signal),
     reportCsvUrl: (id: string) => client.streamUrl(`/uploads/${seg(id)}/report.csv`),
-    importUpload: (id: string) => client.send<UploadImportResult>('POST', `/uploads/${seg(id)}/import`, {}),
+    /** Asks for the import: 202 with the upload `queued`; the worker imports it (poll `get`). */
+    importUpload: (id: string) => client.send<UploadSummary>('POST', `/uploads/${seg(id)}/import`, {}),
+    get: (id: string, signal?: AbortSignal) =>
+      client.send<UploadSummary>('GET', `/uploads/${seg(id)}`, undefined, signal),
     versions: (target: string, signal?: AbortSignal) =>
       client.send<{ versions: UploadVersion[] }>(
         'GET',

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useId, useRef, useState, type DragEvent } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import type {
   UploadProfile,
@@ -8,6 +8,7 @@ import type {
   UploadTargetSummary,
   UploadVersion,
 } from '../../../contract/index.js';
+import { ApiError } from '../api/api-error.js';
 import { sendFile, uploads, type UploadProgress } from '../api/uploads-api.js';
 import { formatBytes, formatRate, formatShare } from '../app/uploads/upload-format.js';
 import { formatLocale } from '../charts/value-format.js';
@@ -23,7 +24,10 @@ const uploadKeys = {
   profile: (id: string) => ['uploads', 'profile', id] as const,
   report: (id: string, offset: number) => ['uploads', 'report', id, offset] as const,
   versions: (target: string) => ['uploads', 'versions', target] as const,
+  upload: (id: string) => ['uploads', 'upload', id] as const,
 };
+/** How often an asked-for import's state is fetched until the worker settled it. */
+const IMPORT_POLL_MS = 500;
 
 /**
  * The Data page (docs/uploads.md): pick an upload target, drop or choose a file, watch it upload
@@ -256,31 +260,57 @@ function Review(props: { target: UploadTargetSummary; upload: UploadSummary; onD
   const { t } = useTranslation();
   const { upload, target } = props;
   const queryClient = useQueryClient();
-  const [imported, setImported] = useState<string | null>(null);
   const report = useQuery({
     queryKey: uploadKeys.report(upload.id, 0),
     queryFn: ({ signal }) => uploads.report(upload.id, { offset: 0, limit: REPORT_PAGE }, signal),
   });
-  const doImport = useMutation({
-    mutationFn: () => uploads.importUpload(upload.id),
-    onSuccess: async (r) => {
-      const diff =
-        r.rowDiff === null
-          ? ''
-          : t('data.rowDiff', { count: Math.abs(r.rowDiff), n: `${r.rowDiff >= 0 ? '+' : ''}${r.rowDiff}` });
-      const skipped = r.skippedRows ? t('data.skipped', { count: r.skippedRows, n: r.skippedRows }) : '';
-      setImported(
-        t('data.live', {
+  // The import is the worker's: the request answers at once (queued), then the upload's state is
+  // polled until it is imported, rejected or failed (docs/uploads.md, "Several instances").
+  const doImport = useMutation({ mutationFn: () => uploads.importUpload(upload.id) });
+  const state = useQuery({
+    queryKey: uploadKeys.upload(upload.id),
+    queryFn: ({ signal }) => uploads.get(upload.id, signal),
+    enabled: doImport.isSuccess,
+    refetchInterval: (q) => (settled(q.state.data?.status) ? false : IMPORT_POLL_MS),
+  });
+  const now = state.data ?? doImport.data;
+  const done = now?.status === 'imported';
+  useEffect(() => {
+    if (done) void queryClient.invalidateQueries({ queryKey: uploadKeys.versions(target.id) });
+  }, [done, queryClient, target.id]);
+  const r = now?.result;
+  const imported =
+    done && r
+      ? t('data.live', {
           version: r.version.version,
           count: r.version.rows,
           n: r.version.rows,
-          diff,
-          skipped,
-        }),
-      );
-      await queryClient.invalidateQueries({ queryKey: uploadKeys.versions(target.id) });
-    },
-  });
+          diff:
+            r.rowDiff === null
+              ? ''
+              : t('data.rowDiff', {
+                  count: Math.abs(r.rowDiff),
+                  n: `${r.rowDiff >= 0 ? '+' : ''}${r.rowDiff}`,
+                }),
+          skipped: r.skippedRows ? t('data.skipped', { count: r.skippedRows, n: r.skippedRows }) : '',
+        })
+      : null;
+  const waiting =
+    now?.status === 'queued'
+      ? now.ahead
+        ? t('data.queuedBehind', { count: now.ahead, n: now.ahead })
+        : t('data.queued')
+      : now?.status === 'importing'
+        ? t('data.importing')
+        : null;
+  const failed =
+    (now?.status === 'failed' || now?.status === 'rejected') && now.errorCode
+      ? new ApiError({
+          code: now.errorCode,
+          message: t(`errors.${now.errorCode}` as 'errors.NOT_FOUND', { defaultValue: now.errorCode }),
+          status: 0,
+        })
+      : null;
   return (
     <section className="panel upload-review" aria-labelledby="review-title" data-testid="upload-review">
       <div className="section-toolbar">
@@ -299,7 +329,11 @@ function Review(props: { target: UploadTargetSummary; upload: UploadSummary; onD
           <p className="form-success" role="status">
             {imported}
           </p>
-        ) : (
+        ) : waiting ? (
+          <p className="section-summary" role="status" data-testid="upload-import-state">
+            {waiting}
+          </p>
+        ) : failed ? null : (
           <>
             <button
               type="button"
@@ -320,7 +354,7 @@ function Review(props: { target: UploadTargetSummary; upload: UploadSummary; onD
           </>
         )}
       </div>
-      <FormError error={doImport.error} />
+      <FormError error={doImport.error ?? state.error ?? failed} />
     </section>
   );
 }
@@ -695,4 +729,9 @@ function Versions({ target }: { target: UploadTargetSummary }) {
       )}
     </section>
   );
+}
+
+/** An upload's state that no longer changes by itself (the worker is done with it). */
+function settled(status: UploadSummary['status'] | undefined): boolean {
+  return status !== undefined && status !== 'queued' && status !== 'importing';
 }
