@@ -275,6 +275,7 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
     publish: (datasets) => jobs.publications.publish(datasets),
     ingest: config.ingest,
     locks: coordination.locks,
+    lockTtlMs: config.jobs.leaseMs,
     environment: config.environment,
     queue: {
       enqueue: (payload) =>

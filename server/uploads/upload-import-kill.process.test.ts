@@ -21,7 +21,7 @@ import { openStore } from '../store/store.js';
  * and `trellis worker` (5 rounds) is killed. Each round uploads a file whose rows say which upload
  * they came from (round k: 4000 + k rows, each `target = k`), asks for its import (202), SIGKILLs the
  * importing process after a random delay within one import's duration, and starts it again. The
- * job's next attempt — after the dead worker's lease (2 s here) and target lock (15 s) ran out —
+ * job's next attempt — after the dead worker's lease (2 s here) and target lock (5 s: the lease, at least 5 s) ran out —
  * records the version if the engine serves it, else imports again. After every restart, once
  * settled:
  *  - the served version (through the dashboard, as users read it) is one complete upload — its row
@@ -409,8 +409,8 @@ describe.skipIf(!built).each([
     return { uploads: settled, current: cur };
   }
 
-  // Each round waits out the killed holder's locks (15 s TTL) before the job's next attempt: 20
-  // rounds took ~15 minutes under load 18 (2 cores), hence the long timeout.
+  // Each round waits out the killed holder's locks (5 s TTL here) before the job's next attempt: 20
+  // rounds took ~15 minutes under load 18 (2 cores) with 15 s locks, hence the long timeout.
   test('after every restart the served version is a complete one and nothing is left over', async () => {
     const d = deployment();
     // Round 0: a whole import, the version every later kill must fall back to (or replace whole).

@@ -78,6 +78,12 @@ export interface UploadImports {
    * they are serialised within this process only.
    */
   readonly locks?: ResourceLocks;
+  /**
+   * How long a killed holder's source and target locks outlive it (default 15 s; renewed every third
+   * of it while held). The composition root caps it by the worker lease (TRELLIS_WORKER_LEASE), the
+   * same promise the queue makes about a killed worker's jobs.
+   */
+  readonly lockTtlMs?: number;
   /** The environment snapshot (AppConfig.environment): resolves the `url_env` of PostgreSQL and MySQL targets. */
   readonly environment?: Readonly<Record<string, string>>;
   /**
@@ -100,6 +106,8 @@ type ImportOwner = Pick<Uploader, 'organisationId' | 'tenant' | 'userId'>;
  * waits for it.
  */
 const SOURCE_LOCK = { ttlMs: 15_000, maxWaitMs: 10 * 60_000 } as const;
+/** The shortest lock TTL taken (a renewal every third of it must survive a busy event loop). */
+const MIN_LOCK_TTL_MS = 5_000;
 /**
  * The lock of one organisation's target (`upload-target:<organisation>:<target>`), held by the worker
  * for a whole import: the organisation's imports into a target run one after the other, the later
@@ -457,7 +465,8 @@ export class UploadsService {
     }
     const imports = this.importsOrFail(target);
     const owner: ImportOwner = { organisationId: row.organisation_id, tenant, userId: payload.actor };
-    await this.withLock(`upload-target:${row.organisation_id}:${target.id}`, TARGET_LOCK, async () => {
+    const targetLock = this.lockSpec(TARGET_LOCK);
+    await this.withLock(`upload-target:${row.organisation_id}:${target.id}`, targetLock, async () => {
       const current = await this.stuckRow(row.id);
       if (!current) return;
       if (current.row.import_started_at !== null) {
@@ -941,7 +950,7 @@ export class UploadsService {
       if (!this.imports?.locks) return await settle();
       return await this.withLock(
         `upload-target:${row.organisation_id}:${row.target}`,
-        TARGET_LOCK,
+        this.lockSpec(TARGET_LOCK),
         settle,
         'fail',
       );
@@ -1040,7 +1049,7 @@ export class UploadsService {
    * the shared source lock (taken inside the chain, so one process queues for it once per job).
    */
   private inLane<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const locked = () => this.withLock(`upload-source:${key}`, SOURCE_LOCK, work);
+    const locked = () => this.withLock(`upload-source:${key}`, this.lockSpec(SOURCE_LOCK), work);
     const before = this.lanes.get(key) ?? Promise.resolve();
     const run = before.then(locked, locked);
     const settled = run.then(
@@ -1052,6 +1061,14 @@ export class UploadsService {
       if (this.lanes.get(key) === settled) this.lanes.delete(key);
     });
     return run;
+  }
+
+  /** `spec` with the configured TTL, when one is set (never below MIN_LOCK_TTL_MS). */
+  private lockSpec(spec: { readonly ttlMs: number; readonly maxWaitMs: number }) {
+    const ttl = this.imports?.lockTtlMs;
+    return ttl === undefined
+      ? spec
+      : { ...spec, ttlMs: Math.max(MIN_LOCK_TTL_MS, Math.min(spec.ttlMs, ttl)) };
   }
 
   /**
