@@ -1,72 +1,29 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AlertRule, Subscription } from '../../../contract/index.js';
-import { defaultConfig } from '../../config/env.js';
-import { loginAs, startApp, type SignedIn, type TestApp } from '../../../test/app-harness.js';
-import { startSmtpTestServer, type SmtpTestServer } from '../../../test/smtp-test-server.js';
-import { ORDER_ROWS, createTenantFixture, type TenantFixture } from '../../../test/tenant-fixture.js';
+import type { SignedIn, TestApp } from '../../../test/app-harness.js';
+import { startDeliveryTestApp, type DeliveryTestApp } from '../../../test/delivery-test-app.js';
+import { ORDER_ROWS } from '../../../test/tenant-fixture.js';
 
 /**
  * Editing a subscription (PATCH) and an alert's channel, and messages in the recipient's language,
- * on the real app: multi-tenant DuckDB fixture, store queue, a real SMTP server, a webhook receiver
- * on loopback (opened by the operator's allow list; the rest of loopback stays closed).
+ * on the real app (test/delivery-test-app.ts: multi-tenant DuckDB, store queue, a real SMTP server, a
+ * webhook receiver on loopback).
  */
-let fixture: TenantFixture;
+let t: DeliveryTestApp;
 let app: TestApp;
-let close: () => Promise<void>;
-let smtp: SmtpTestServer;
-let clock = Date.parse('2026-03-02T06:00:00Z');
 let owner: SignedIn;
 let colleague: SignedIn;
 let admin: SignedIn;
 let otherAdmin: SignedIn;
 let otherViewer: SignedIn;
-let receiver: http.Server;
-let receiverPort = 0;
-const posts: { headers: http.IncomingHttpHeaders; body: string }[] = [];
-const DAY = 86_400_000;
 
 beforeAll(async () => {
-  fixture = await createTenantFixture('duckdb', '');
-  smtp = await startSmtpTestServer();
-  receiver = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      posts.push({ headers: req.headers, body });
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  receiverPort = (receiver.address() as AddressInfo).port;
-  ({ app, close } = await startApp(
-    fixture.dir,
-    {
-      mail: { smtpUrl: smtp.url, from: 'reports@example.test', publicOrigin: 'https://trellis.example.test' },
-      reports: { webhookAllow: '127.0.0.1/32', maxBytes: 1_000_000, pollMs: 60_000 },
-      sessions: { ...defaultConfig().sessions, idleMs: 100 * DAY, absoluteMs: 100 * DAY },
-    },
-    {
-      now: () => clock,
-      webhookResolver: (host) =>
-        Promise.resolve(host === 'hooks.test' ? [{ address: '127.0.0.1', family: 4 as const }] : []),
-    },
-  ));
-  owner = await loginAs(app, { org: 'beacon', role: 'viewer' });
-  colleague = await loginAs(app, { org: 'beacon', role: 'viewer', email: 'colleague@beacon.test' });
-  admin = await loginAs(app, { org: 'beacon', role: 'admin' });
-  otherAdmin = await loginAs(app, { org: 'atlas', role: 'admin' });
-  otherViewer = await loginAs(app, { org: 'atlas', role: 'viewer' });
+  t = await startDeliveryTestApp({ from: 'reports@example.test', pollMs: 60_000 });
+  ({ app, owner, colleague, admin, otherAdmin, otherViewer } = t);
   app.services.jobs.startWorker();
 }, 60_000);
 
-afterAll(async () => {
-  await close?.();
-  await smtp?.close();
-  await new Promise<void>((r) => (receiver ? receiver.close(() => r()) : r()));
-  await fixture?.teardown();
-});
+afterAll(async () => t?.close());
 
 const subscribe = async (who: SignedIn, body: object = {}): Promise<Subscription> => {
   const r = await who.inject({
@@ -175,7 +132,7 @@ describe('editing a subscription', () => {
     // To a webhook: a signing secret, shown this once; deliveries go there, signed with it.
     const hook = await edit(owner, sub.id, {
       channel: 'webhook',
-      url: `http://hooks.test:${receiverPort}/reports`,
+      url: `http://hooks.test:${t.receiverPort}/reports`,
       format: 'csv',
       widget: 'list',
       filters: { region: ['hub'] },
@@ -185,13 +142,13 @@ describe('editing a subscription', () => {
     expect(hooked.webhookSecret).toMatch(/^[A-Za-z0-9_-]{40,}$/);
     expect(hooked.subscription).toMatchObject({
       channel: 'webhook',
-      target: `http://hooks.test:${receiverPort}/reports`,
+      target: `http://hooks.test:${t.receiverPort}/reports`,
     });
-    const before = posts.length;
-    clock = Date.parse(hooked.subscription.nextRunAt ?? '');
+    const before = t.posts.length;
+    t.clock = Date.parse(hooked.subscription.nextRunAt ?? '');
     await app.services.subscriptions.enqueueDue();
     await settled();
-    const got = posts.slice(before);
+    const got = t.posts.slice(before);
     expect(got.length).toBe(1);
     const payload = JSON.parse(got[0]?.body ?? '{}') as { subscription: string; contentBase64: string };
     expect(payload.subscription).toBe(sub.id);
@@ -217,7 +174,7 @@ describe('editing a subscription', () => {
       expect(r.body).not.toContain(owner.email);
       const hijack = await edit(who, sub.id, {
         channel: 'webhook',
-        url: `http://hooks.test:${receiverPort}/steal`,
+        url: `http://hooks.test:${t.receiverPort}/steal`,
       });
       expect(hijack.statusCode).toBe(404);
     }
@@ -234,7 +191,7 @@ describe('editing a subscription', () => {
   test("an admin edits a member's: e-mail goes to the member, not to the admin", async () => {
     const sub = await subscribe(owner, {
       channel: 'webhook',
-      url: `http://hooks.test:${receiverPort}/reports`,
+      url: `http://hooks.test:${t.receiverPort}/reports`,
     });
     const r = await edit(admin, sub.id, { channel: 'email', schedule: '30 7 * * *' });
     expect(r.statusCode, r.body).toBe(200);
@@ -269,14 +226,17 @@ describe("an alert's channel", () => {
       expect((refused.json() as { error: string }).error).toBe('WEBHOOK_URL_FORBIDDEN');
     }
     for (const who of [otherAdmin, otherViewer, colleague]) {
-      const r = await patch(who, { channel: 'webhook', url: `http://hooks.test:${receiverPort}/steal` });
+      const r = await patch(who, { channel: 'webhook', url: `http://hooks.test:${t.receiverPort}/steal` });
       expect(r.statusCode).toBe(404);
     }
-    const hook = await patch(owner, { channel: 'webhook', url: `http://hooks.test:${receiverPort}/alerts` });
+    const hook = await patch(owner, {
+      channel: 'webhook',
+      url: `http://hooks.test:${t.receiverPort}/alerts`,
+    });
     expect(hook.statusCode, hook.body).toBe(200);
     expect(hook.json()).toMatchObject({
       channel: 'webhook',
-      target: `http://hooks.test:${receiverPort}/alerts`,
+      target: `http://hooks.test:${t.receiverPort}/alerts`,
       webhookSecret: expect.stringMatching(/^[A-Za-z0-9_-]{40,}$/) as unknown,
     });
     // A change that leaves the channel alone answers no secret.
@@ -309,12 +269,12 @@ describe("messages in the recipient's language", () => {
     await alertFor(colleague);
     await alertFor(owner);
     const reportOf = await subscribe(colleague);
-    const before = smtp.accepted.length;
-    clock = Math.max(clock + 5 * 60_000, Date.parse(reportOf.nextRunAt ?? ''));
+    const before = t.smtp.accepted.length;
+    t.clock = Math.max(t.clock + 5 * 60_000, Date.parse(reportOf.nextRunAt ?? ''));
     await app.services.alerts.checkDue();
     await app.services.subscriptions.enqueueDue();
     await settled();
-    const mails = smtp.accepted.slice(before);
+    const mails = t.smtp.accepted.slice(before);
     const to = (m: (typeof mails)[number]) => (m.to && 'text' in m.to ? m.to.text : '');
     const beaconOrders = ORDER_ROWS.filter((r) => r.org === 'beacon').length;
 
