@@ -51,7 +51,10 @@ export const alertCreateBody = z
   .strict();
 export type AlertCreateBody = z.infer<typeof alertCreateBody>;
 
-/** A change: any of the condition, threshold, schedule, and muting (`mutedUntil: null` unmutes). */
+/**
+ * A change: any of the condition, threshold, schedule, muting (`mutedUntil: null` unmutes), and the
+ * channel (`url` for a webhook: checked as when made; a new URL gets a new signing key).
+ */
 export const alertUpdateBody = z
   .object({
     condition: z.enum(ALERT_CONDITIONS).optional(),
@@ -59,6 +62,8 @@ export const alertUpdateBody = z
     ...scheduleFields,
     /** ISO time until which transitions are recorded but not sent; null: not muted. */
     mutedUntil: z.string().datetime({ offset: true }).nullable().optional(),
+    channel: z.enum(['email', 'webhook']).optional(),
+    url: z.string().max(2_000).optional(),
   })
   .strict();
 export type AlertUpdateBody = z.infer<typeof alertUpdateBody>;
@@ -105,5 +110,8 @@ export const alertRule = z.object({
 export type AlertRule = z.infer<typeof alertRule>;
 
 export const alertCreated = z.object({ alert: alertRule, webhookSecret: z.string().nullable() });
+/** A change's answer: the rule, and a new webhook's signing secret this once (when the URL changed). */
+export const alertUpdated = alertRule.extend({ webhookSecret: z.string().optional() });
+export type AlertUpdated = z.infer<typeof alertUpdated>;
 export const alertListResponse = z.object({ alerts: z.array(alertRule) });
 export const alertHistoryResponse = z.object({ events: z.array(alertEvent) });

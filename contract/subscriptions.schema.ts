@@ -39,6 +39,14 @@ export const subscriptionCreateBody = z
   .strict();
 export type SubscriptionCreateBody = z.infer<typeof subscriptionCreateBody>;
 
+/**
+ * An edit (PATCH): any of the create fields but the dashboard. Filters given (`preset`, `query` or
+ * `filters`) replace the saved ones as a whole; the result is checked as a new subscription is. A
+ * webhook `url` (or a change to webhook) gets a new signing secret, answered once.
+ */
+export const subscriptionUpdateBody = subscriptionCreateBody.omit({ dashboard: true }).partial().strict();
+export type SubscriptionUpdateBody = z.infer<typeof subscriptionUpdateBody>;
+
 export const reportDelivery = z.object({
   id: z.string(),
   /** The schedule tick it is for. */
@@ -82,6 +90,7 @@ export const subscriptionCreated = z.object({
   subscription,
   webhookSecret: z.string().nullable(),
 });
+export type SubscriptionCreated = z.infer<typeof subscriptionCreated>;
 
 export const subscriptionListResponse = z.object({ subscriptions: z.array(subscription) });
 export const deliveryListResponse = z.object({ deliveries: z.array(reportDelivery) });

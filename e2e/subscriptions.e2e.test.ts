@@ -149,6 +149,22 @@ describe.skipIf(!available)('subscriptions in Chromium', () => {
     }
     await subsPage.emulateMedia({ colorScheme: 'light' });
 
+    // Edit: the Subscribe dialog, prefilled; a new schedule is saved with PATCH and shown in the row.
+    await row.getByRole('button', { name: /^Edit the report of / }).click();
+    const editDialog = subsPage.getByRole('dialog', { name: /Edit the report of/ });
+    await editDialog.waitFor();
+    expect(await editDialog.getByLabel('Cron schedule').inputValue()).toBe('0 8 * * 1');
+    for (const scheme of ['light', 'dark'] as const) {
+      await subsPage.emulateMedia({ colorScheme: scheme });
+      expect(await axeSerious(subsPage)).toEqual([]);
+      await subsPage.screenshot({ path: path.join(resultsDir, `subscription-edit-dialog-${scheme}.png`) });
+    }
+    await subsPage.emulateMedia({ colorScheme: 'light' });
+    await editDialog.getByLabel('Every day at 08:00').check();
+    await editDialog.getByRole('button', { name: 'Save report' }).click();
+    await row.getByText('Every day at 08:00').waitFor();
+    expect((await list())[0]).toMatchObject({ schedule: '0 8 * * *', format: 'pdf', channel: 'email' });
+
     await row.getByRole('button', { name: /^Pause / }).click();
     await row.getByRole('button', { name: /^Resume / }).waitFor();
     expect((await list())[0]).toMatchObject({ status: 'paused', nextRunAt: null });

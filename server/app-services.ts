@@ -236,6 +236,8 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
   const mail = mailer && config.mail ? { mailer, publicOrigin: config.mail.publicOrigin } : undefined;
   const mailLog = app.log.child({ component: 'mail' });
   const presets = new PresetsService(store, now);
+  // Alert and report messages are written in the recipient's saved language.
+  const userSettings = new UserSettingsService(store, now);
   const subscriptions = new ReportSubscriptionsService({
     store,
     queue: jobs.queue,
@@ -252,6 +254,7 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
     maxBytes: config.reports.maxBytes,
     logger: app.log.child({ component: 'reports' }),
     presetFilters: presetFiltersFrom(project, presets),
+    localeOf: (user) => userSettings.locale(user),
     ...(now ? { now } : {}),
   });
   const alerts = new AlertsService({
@@ -268,6 +271,7 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
       ...(options.webhookResolver ? { resolve: options.webhookResolver } : {}),
     },
     logger: app.log.child({ component: 'alerts' }),
+    localeOf: (user) => userSettings.locale(user),
     ...(now ? { now } : {}),
   });
   // Imports run on a worker (the import-upload task); the file lies in the shared upload folder.
@@ -305,7 +309,7 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
       now,
     ),
     ownSessions: new OwnSessionsService(store, sessions, config.sessions, now),
-    userSettings: new UserSettingsService(store, now),
+    userSettings,
     tokens: new ApiTokensService(store, now),
     loginLinks: new LoginLinksService(store, sessions, now),
     audit: new AuditQueryService(store, now),

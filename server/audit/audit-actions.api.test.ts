@@ -522,6 +522,13 @@ const CASES: Case[] = [
     act: () => newSubscriptionResponse(),
   },
   {
+    action: 'subscription.update',
+    name: 'report subscription edited (schedule)',
+    status: 200,
+    prepare: () => newSubscription(),
+    act: (id) => api('PATCH', `/api/v1/subscriptions/${id as string}`, admin, { schedule: '0 9 * * 1' }),
+  },
+  {
     action: 'subscription.pause',
     name: 'report subscription paused',
     status: 200,

@@ -44,6 +44,7 @@ export const AUDIT_ACTIONS = [
   'export.cancel',
   'export.download',
   'subscription.create',
+  'subscription.update',
   'subscription.pause',
   'subscription.resume',
   'subscription.delete',

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { OrganisationId } from '../policies/tenant.js';
+import { DeliveryLog } from '../reports/delivery-log.js';
 import type { AlertEventStatus, AlertEventsTable, AlertRulesTable } from '../store/database.types.js';
 import type { Store } from '../store/store.js';
 
@@ -32,7 +33,17 @@ export interface CheckOutcome {
  * its own queue).
  */
 export class AlertRules {
-  constructor(private readonly store: Store) {}
+  /** The notifications' delivery state (shared with report deliveries). */
+  readonly log: DeliveryLog<AlertEventRow>;
+
+  constructor(private readonly store: Store) {
+    this.log = new DeliveryLog(store, 'alert_events');
+  }
+
+  /** One notification by id (ids from the worker's own queue); its id shape checked first. */
+  async event(id: string): Promise<AlertEventRow | undefined> {
+    return ALERT_EVENT_ID.test(id) ? this.log.get(id) : undefined;
+  }
 
   async create(row: AlertRuleRow): Promise<void> {
     await this.store.db.insertInto('alert_rules').values(row).execute();
@@ -80,7 +91,16 @@ export class AlertRules {
     changes: Partial<
       Pick<
         AlertRuleRow,
-        'condition' | 'threshold' | 'every_minutes' | 'cron' | 'time_zone' | 'next_check_at' | 'muted_until'
+        | 'condition'
+        | 'threshold'
+        | 'every_minutes'
+        | 'cron'
+        | 'time_zone'
+        | 'next_check_at'
+        | 'muted_until'
+        | 'channel'
+        | 'target'
+        | 'secret'
       >
     >,
     now: number,
@@ -179,11 +199,6 @@ export class AlertRules {
     });
   }
 
-  async event(id: string): Promise<AlertEventRow | undefined> {
-    if (!ALERT_EVENT_ID.test(id)) return undefined;
-    return this.store.db.selectFrom('alert_events').selectAll().where('id', '=', id).executeTakeFirst();
-  }
-
   async events(organisation: OrganisationId, rule: string): Promise<AlertEventRow[]> {
     return this.store.db
       .selectFrom('alert_events')
@@ -193,51 +208,6 @@ export class AlertRules {
       .orderBy('created_at', 'desc')
       .orderBy('id')
       .limit(EVENTS_LISTED)
-      .execute();
-  }
-
-  /** Notifications not finished and not touched for `olderThanMs`: their job may be gone. */
-  async stale(now: number, olderThanMs: number, limit: number): Promise<AlertEventRow[]> {
-    return this.store.db
-      .selectFrom('alert_events')
-      .selectAll()
-      .where('status', 'in', ['pending', 'sending'])
-      .where('updated_at', '<', now - olderThanMs)
-      .limit(limit)
-      .execute();
-  }
-
-  /** pending/sending → sending, one more attempt: committed before the message leaves. */
-  async markSending(id: string, now: number): Promise<boolean> {
-    const r = await this.store.db
-      .updateTable('alert_events')
-      .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), updated_at: now }))
-      .where('id', '=', id)
-      .where('status', 'in', ['pending', 'sending'])
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
-  }
-
-  async finish(
-    id: string,
-    status: Extract<AlertEventStatus, 'sent' | 'failed'>,
-    errorCode: string | null,
-    now: number,
-  ): Promise<void> {
-    await this.store.db
-      .updateTable('alert_events')
-      .set({ status, error_code: errorCode, updated_at: now, ...(status === 'sent' ? { sent_at: now } : {}) })
-      .where('id', '=', id)
-      .where('status', 'in', ['pending', 'sending'])
-      .execute();
-  }
-
-  /** A failed attempt that will be retried (the history shows the last error meanwhile). */
-  async attemptFailed(id: string, errorCode: string, now: number): Promise<void> {
-    await this.store.db
-      .updateTable('alert_events')
-      .set({ error_code: errorCode, updated_at: now })
-      .where('id', '=', id)
       .execute();
   }
 }

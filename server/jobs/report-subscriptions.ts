@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { OrganisationId } from '../policies/tenant.js';
-import type {
-  ReportDeliveriesTable,
-  ReportDeliveryStatus,
-  ReportSubscriptionsTable,
-} from '../store/database.types.js';
+import { DeliveryLog } from '../reports/delivery-log.js';
+import type { ReportDeliveriesTable, ReportSubscriptionsTable } from '../store/database.types.js';
 import type { Store } from '../store/store.js';
 
 export type SubscriptionRow = Selectable<ReportSubscriptionsTable>;
@@ -26,7 +23,17 @@ export const DELIVERIES_LISTED = 50;
  * time (ids come from their own queue).
  */
 export class ReportSubscriptions {
-  constructor(private readonly store: Store) {}
+  /** The deliveries' state (shared with alert notifications). */
+  readonly log: DeliveryLog<DeliveryRow>;
+
+  constructor(private readonly store: Store) {
+    this.log = new DeliveryLog(store, 'report_deliveries');
+  }
+
+  /** One delivery by id (ids from the worker's own queue); its id shape checked first. */
+  async delivery(id: string): Promise<DeliveryRow | undefined> {
+    return DELIVERY_ID.test(id) ? this.log.get(id) : undefined;
+  }
 
   async create(row: SubscriptionRow): Promise<void> {
     await this.store.db.insertInto('report_subscriptions').values(row).execute();
@@ -80,6 +87,34 @@ export class ReportSubscriptions {
     await this.store.db
       .updateTable('report_subscriptions')
       .set({ status, next_run_at: nextRunAt, updated_at: now })
+      .where('organisation_id', '=', organisation)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** An edit (PATCH): what is given changes; the rest stays. */
+  async update(
+    organisation: OrganisationId,
+    id: string,
+    changes: Partial<
+      Pick<
+        SubscriptionRow,
+        | 'widget'
+        | 'format'
+        | 'request'
+        | 'schedule'
+        | 'time_zone'
+        | 'channel'
+        | 'target'
+        | 'secret'
+        | 'next_run_at'
+      >
+    >,
+    now: number,
+  ): Promise<void> {
+    await this.store.db
+      .updateTable('report_subscriptions')
+      .set({ ...changes, updated_at: now })
       .where('organisation_id', '=', organisation)
       .where('id', '=', id)
       .execute();
@@ -159,11 +194,6 @@ export class ReportSubscriptions {
     });
   }
 
-  async delivery(id: string): Promise<DeliveryRow | undefined> {
-    if (!DELIVERY_ID.test(id)) return undefined;
-    return this.store.db.selectFrom('report_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
-  }
-
   async deliveries(organisation: OrganisationId, subscription: string): Promise<DeliveryRow[]> {
     return this.store.db
       .selectFrom('report_deliveries')
@@ -173,57 +203,6 @@ export class ReportSubscriptions {
       .orderBy('created_at', 'desc')
       .orderBy('id')
       .limit(DELIVERIES_LISTED)
-      .execute();
-  }
-
-  /** Deliveries not finished and not touched for `olderThanMs`: their job may be gone (re-enqueued). */
-  async stale(now: number, olderThanMs: number, limit: number): Promise<DeliveryRow[]> {
-    return this.store.db
-      .selectFrom('report_deliveries')
-      .selectAll()
-      .where('status', 'in', ['pending', 'sending'])
-      .where('updated_at', '<', now - olderThanMs)
-      .limit(limit)
-      .execute();
-  }
-
-  /** pending/sending → sending, one more attempt: committed before the message leaves. */
-  async markSending(id: string, now: number): Promise<boolean> {
-    const r = await this.store.db
-      .updateTable('report_deliveries')
-      .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), updated_at: now }))
-      .where('id', '=', id)
-      .where('status', 'in', ['pending', 'sending'])
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
-  }
-
-  async finish(
-    id: string,
-    status: Extract<ReportDeliveryStatus, 'sent' | 'failed'>,
-    detail: { errorCode?: string | null; bytes?: number | null },
-    now: number,
-  ): Promise<void> {
-    await this.store.db
-      .updateTable('report_deliveries')
-      .set({
-        status,
-        error_code: detail.errorCode ?? null,
-        bytes: detail.bytes ?? null,
-        updated_at: now,
-        ...(status === 'sent' ? { sent_at: now } : {}),
-      })
-      .where('id', '=', id)
-      .where('status', 'in', ['pending', 'sending'])
-      .execute();
-  }
-
-  /** Records a failed attempt that will be retried (the log shows the last error meanwhile). */
-  async attemptFailed(id: string, errorCode: string, now: number): Promise<void> {
-    await this.store.db
-      .updateTable('report_deliveries')
-      .set({ error_code: errorCode, updated_at: now })
-      .where('id', '=', id)
       .execute();
   }
 }

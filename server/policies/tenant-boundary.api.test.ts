@@ -420,6 +420,8 @@ const BODIES: Record<string, object> = {
   'POST /api/v1/session/organisation': {}, // filled in with globex's organisation id below
   // Acme's admin tries to mute and re-aim globex's alert.
   'PATCH /api/v1/alerts/:id': { mutedUntil: '2030-01-01T00:00:00Z', threshold: 0 },
+  // … and to re-aim globex's report at acme's own receiver.
+  'PATCH /api/v1/subscriptions/:id': { channel: 'webhook', url: 'https://hooks.acme.example/x' },
   'PUT /api/v1/dashboards/:dashboard/layout': { items: [{ widget: 'total', x: 0, y: 0, w: 3, h: 2 }] },
 };
 /** Query strings: searches and exports that ask for globex's values by name. */

@@ -1,11 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import { isIP, type BlockList } from 'node:net';
-import type { AlertCreateBody, AlertEvent, AlertRule, AlertUpdateBody, Role } from '../../contract/index.js';
+import type { BlockList } from 'node:net';
+import type {
+  AlertCreateBody,
+  AlertEvent,
+  AlertRule,
+  AlertUpdateBody,
+  AlertUpdated,
+  Role,
+} from '../../contract/index.js';
 import { MAX_ALERTS, pickTitle } from '../../contract/index.js';
+import type { Locale } from '../../contract/locale.js';
 import type { ActionContext } from '../audit/audit-log.js';
 import type { AuditRecorder } from '../audit/audit-recorder.js';
 import type { Project } from '../config/project/project.types.js';
-import { ERROR_CATALOGUE, TrellisError, type ErrorCode } from '../errors.js';
+import { TrellisError } from '../errors.js';
 import {
   AlertRules,
   newAlertId,
@@ -14,38 +21,29 @@ import {
   type CheckOutcome,
 } from '../jobs/alert-rules.js';
 import type { Queue } from '../jobs/queue.js';
-import { ReleaseJob, WorkerStopping } from '../jobs/queue.js';
 import type { TaskContext } from '../jobs/task.js';
 import type { DeliverAlertTask } from '../jobs/tasks/deliver-alert.task.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { Metrics } from '../observability/metrics.js';
 import { mayAccessExportFile } from '../policies/export-file-policy.js';
-import type { OrganisationId, Tenant } from '../policies/tenant.js';
+import type { OrganisationId } from '../policies/tenant.js';
 import { tenantId } from '../query/plan.js';
-import { mayConnect } from '../reports/webhook-address.js';
-import {
-  assertWebhookAllowed,
-  checkWebhookUrl,
-  postWebhook,
-  signWebhook,
-  type Resolver,
-  type WebhookClientOptions,
-} from '../reports/webhook-client.js';
+import { DeliveryChannels } from '../reports/delivery-channels.js';
+import { STALE_DELIVERY_MS } from '../reports/delivery-log.js';
+import { alertMessage } from '../reports/delivery-messages.js';
+import { isOpen, presentDeliveryError, runDelivery } from '../reports/run-delivery.js';
+import type { Resolver } from '../reports/webhook-client.js';
 import type { Store } from '../store/store.js';
 import { getDashboard } from './dashboards.service.js';
 import { checkFilterValues } from './filter-values.js';
 import { alertSchedule, type AlertSchedule } from './alert-schedule.js';
 import { evaluateAlert, formatAlertValue } from './alert-condition.js';
 import type { QueryRunner } from './query-runner.js';
+import { memberEmail, type MemberCaller } from './member-caller.js';
 import { widgetData } from './widget-data.service.js';
 
 /** Who asks: from the session only. */
-export interface AlertCaller {
-  readonly tenant: Tenant;
-  readonly userId: string;
-  readonly role: Role;
-  readonly email: string;
-}
+export type AlertCaller = MemberCaller;
 
 export interface AlertsOptions {
   readonly store: Store;
@@ -59,11 +57,10 @@ export interface AlertsOptions {
   readonly mail: { readonly mailer: Mailer; readonly publicOrigin: string } | undefined;
   readonly webhook: { readonly allow: BlockList; readonly resolve?: Resolver; readonly timeoutMs?: number };
   readonly logger: { error(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+  /** The recipient's saved language (null: never chose; messages are then in English). */
+  readonly localeOf: (userId: string) => Promise<Locale | null>;
   readonly now?: () => number;
 }
-
-/** A notification untouched this long while pending or sending has lost its job: enqueued again. */
-const STALE_MS = 10 * 60_000;
 /** Rules checked per poll at most (the rest wait for the next poll, oldest first). */
 const CHECKS_PER_POLL = 100;
 
@@ -81,10 +78,12 @@ const CHECKS_PER_POLL = 100;
 export class AlertsService {
   readonly table: AlertRules;
   private readonly now: () => number;
+  private readonly channels: DeliveryChannels;
 
   constructor(private readonly options: AlertsOptions) {
     this.table = new AlertRules(options.store);
     this.now = options.now ?? Date.now;
+    this.channels = new DeliveryChannels({ mail: options.mail, webhook: options.webhook, now: this.now });
     options.task.bind((id, context) => this.deliver(id, context));
   }
 
@@ -100,15 +99,7 @@ export class AlertsService {
     checkFilterValues(getDashboard(this.options.project, body.dashboard, viewerOf(caller)), filters);
     checkThreshold(body.condition, body.threshold);
     const schedule = alertSchedule(body);
-    let target: string;
-    let secret: string | null = null;
-    if (body.channel === 'email') {
-      if (!this.options.mail) throw new TrellisError('REPORT_MAIL_UNAVAILABLE');
-      target = caller.email;
-    } else {
-      target = this.checkUrl(body.url);
-      secret = randomBytes(32).toString('base64url');
-    }
+    const { target, secret } = this.channels.target(body.channel, body.url, caller.email);
     if ((await this.table.countOwn(organisation, caller.userId)) >= MAX_ALERTS)
       throw new TrellisError('ALERT_LIMIT');
     const now = this.now();
@@ -161,7 +152,7 @@ export class AlertsService {
     id: string,
     body: AlertUpdateBody,
     context: ActionContext,
-  ): Promise<AlertRule> {
+  ): Promise<AlertUpdated> {
     const row = await this.visible(organisation, caller, id);
     const condition = body.condition ?? row.condition;
     const threshold = body.threshold ?? Number(row.threshold);
@@ -183,6 +174,18 @@ export class AlertsService {
     }
     if (body.mutedUntil !== undefined)
       changes.muted_until = body.mutedUntil === null ? null : Date.parse(body.mutedUntil);
+    // A new channel, or a new webhook URL: checked as when made; a new URL gets a new signing key.
+    let secret: string | null = null;
+    const channel = body.channel ?? row.channel;
+    if (channel !== row.channel || (channel === 'webhook' && body.url !== undefined)) {
+      const email =
+        channel === 'email'
+          ? await memberEmail(this.options.store, row.user_id, caller, 'ALERT_NOT_FOUND')
+          : '';
+      const next = this.channels.target(channel, body.url, email);
+      Object.assign(changes, { channel, target: next.target, secret: next.secret });
+      secret = next.secret;
+    }
     await this.table.update(organisation, row.id, changes, now);
     await this.options.audit.record(context, {
       action: 'alert.update',
@@ -193,9 +196,11 @@ export class AlertsService {
         condition,
         threshold,
         ...(body.mutedUntil !== undefined ? { mutedUntil: body.mutedUntil } : {}),
+        ...(changes.channel !== undefined ? { channel: changes.channel } : {}),
       },
     });
-    return this.present(await this.visible(organisation, caller, id), caller);
+    const alert = this.present(await this.visible(organisation, caller, id), caller);
+    return secret === null ? alert : { ...alert, webhookSecret: secret };
   }
 
   async remove(
@@ -242,7 +247,7 @@ export class AlertsService {
       if (event.status === 'muted') this.options.metrics.alertNotifications.inc({ result: 'muted' });
       else await this.enqueue(event);
     }
-    for (const stale of await this.table.stale(now, STALE_MS, 100)) await this.enqueue(stale);
+    for (const stale of await this.table.log.stale(now, STALE_DELIVERY_MS, 100)) await this.enqueue(stale);
     return checked;
   }
 
@@ -307,94 +312,66 @@ export class AlertsService {
   }
 
   /**
-   * One notification on the worker. A sent or failed one is left alone. Otherwise the row is marked
-   * `sending` (committed), the message goes out with the event's id as its Message-ID /
-   * `X-Trellis-Delivery`, and the row is marked `sent` — the same argument as report deliveries.
+   * One notification on the worker (reports/run-delivery.ts: marked `sending`, sent with the event's
+   * id as its Message-ID / `X-Trellis-Delivery`, marked `sent`), in the member's language.
    */
   async deliver(eventId: string, context: TaskContext): Promise<void> {
     const event = await this.table.event(eventId);
-    if (!event || (event.status !== 'pending' && event.status !== 'sending')) return;
+    if (!isOpen(event)) return;
     const rule = await this.table.byId(event.rule_id);
     if (!rule) {
-      await this.table.finish(event.id, 'failed', 'ALERT_NOT_FOUND', this.now());
+      await this.table.log.finish(event.id, 'failed', { errorCode: 'ALERT_NOT_FOUND' }, this.now());
       return;
     }
-    try {
-      if (rule.channel === 'webhook') await assertWebhookAllowed(rule.target, this.webhookOptions());
-      if (!(await this.table.markSending(event.id, this.now()))) return;
-      const message = this.message(rule, event);
-      if (rule.channel === 'email') await this.sendMail(rule, event, message);
-      else await this.postHook(rule, event, message.subject, context.signal);
-      await this.table.finish(event.id, 'sent', null, this.now());
-      this.options.metrics.alertNotifications.inc({ result: 'sent' });
-    } catch (err) {
-      const reason: unknown = context.signal.reason;
-      if (context.signal.aborted && reason instanceof WorkerStopping)
-        throw new ReleaseJob('the worker is stopping');
-      const code: string = err instanceof TrellisError ? err.code : 'INTERNAL';
-      const final =
-        (err instanceof TrellisError && err.status < 500) || context.job.attempt >= context.job.maxAttempts;
-      if (!final) {
-        await this.table.attemptFailed(event.id, code, this.now());
-        this.options.metrics.alertNotifications.inc({ result: 'retry' });
-        throw err;
-      }
-      this.options.logger.warn({ err, event: event.id }, 'alert notification failed');
-      await this.table.finish(event.id, 'failed', code, this.now());
-      this.options.metrics.alertNotifications.inc({ result: 'failed' });
-    }
+    const metric = this.options.metrics.alertNotifications;
+    await runDelivery({
+      log: this.table.log,
+      id: event.id,
+      context,
+      now: this.now,
+      logger: this.options.logger,
+      what: 'alert notification failed',
+      prepare: async () => {
+        await this.channels.assertReachable(rule.channel, rule.target);
+        return this.message(rule, event, (await this.options.localeOf(rule.user_id)) ?? 'en');
+      },
+      send: (message) =>
+        rule.channel === 'email'
+          ? this.channels.sendMail(
+              { to: rule.target, ...message, messageId: `<${event.id}@trellis.alerts>` },
+              { event: event.id },
+            )
+          : this.channels.postSigned(
+              rule.target,
+              rule.secret,
+              event.id,
+              this.hookBody(rule, event, message.subject),
+              context.signal,
+            ),
+      settled: async (result) => void metric.inc({ result }),
+    });
   }
 
-  /** "Alert: Orders is 123, above 100" / "Resolved: Orders is 80 (above 100)". */
-  private message(rule: AlertRuleRow, event: AlertEventRow): { subject: string; text: string } {
-    const title = this.titleOf(rule);
-    const value = formatAlertValue(Number(event.value));
-    const threshold = formatAlertValue(Number(event.threshold));
-    const condition =
-      rule.condition === 'above'
-        ? `above ${threshold}`
-        : rule.condition === 'below'
-          ? `below ${threshold}`
-          : `changed by ${threshold}% or more`;
-    const subject =
-      event.kind === 'fire'
-        ? `Alert: ${title} is ${value}, ${condition}`
-        : `Resolved: ${title} is ${value}, no longer ${condition}`;
-    const origin = this.options.mail?.publicOrigin ?? 'http://localhost/';
-    const link = new URL(`/d/${encodeURIComponent(rule.dashboard)}`, origin).toString();
-    const manage = new URL('/subscriptions', origin).toString();
-    return {
-      subject,
-      text: `${subject}.\n\nDashboard: ${link}\nManage your alerts: ${manage}\n`,
-    };
-  }
-
-  private async sendMail(
+  /** "Alert: Orders is 123, above 100" / "Resolved: Orders is 80, no longer above 100", translated. */
+  private message(
     rule: AlertRuleRow,
     event: AlertEventRow,
-    message: { subject: string; text: string },
-  ): Promise<void> {
-    const mail = this.options.mail;
-    if (!mail) throw new TrellisError('REPORT_MAIL_UNAVAILABLE');
-    try {
-      await mail.mailer.send({
-        to: rule.target,
-        subject: message.subject,
-        text: message.text,
-        messageId: `<${event.id}@trellis.alerts>`,
-      });
-    } catch (err) {
-      throw new TrellisError('MAIL_FAILED', { cause: err, detail: { event: event.id } });
-    }
+    locale: Locale,
+  ): { subject: string; text: string } {
+    const origin = this.channels.publicOrigin;
+    return alertMessage(locale, {
+      kind: event.kind,
+      title: this.titleOf(rule, locale),
+      condition: rule.condition,
+      value: formatAlertValue(Number(event.value)),
+      threshold: formatAlertValue(Number(event.threshold)),
+      link: new URL(`/d/${encodeURIComponent(rule.dashboard)}`, origin).toString(),
+      manage: new URL('/subscriptions', origin).toString(),
+    });
   }
 
-  private async postHook(
-    rule: AlertRuleRow,
-    event: AlertEventRow,
-    summary: string,
-    signal: AbortSignal,
-  ): Promise<void> {
-    const body = JSON.stringify({
+  private hookBody(rule: AlertRuleRow, event: AlertEventRow, summary: string): string {
+    return JSON.stringify({
       event: event.id,
       alert: rule.id,
       kind: event.kind,
@@ -406,39 +383,6 @@ export class AlertsService {
       at: new Date(Number(event.created_at)).toISOString(),
       summary,
     });
-    const timestamp = Math.floor(this.now() / 1000);
-    const result = await postWebhook(
-      rule.target,
-      body,
-      {
-        'x-trellis-delivery': event.id,
-        'x-trellis-timestamp': String(timestamp),
-        'x-trellis-signature': signWebhook(rule.secret ?? '', timestamp, body),
-      },
-      this.webhookOptions(),
-      signal,
-    );
-    if (result.status < 200 || result.status >= 300)
-      throw new TrellisError('WEBHOOK_FAILED', { detail: { status: result.status } });
-  }
-
-  private checkUrl(text: string | undefined): string {
-    if (!text) throw new TrellisError('WEBHOOK_URL_FORBIDDEN', { detail: { why: 'no url' } });
-    const url = checkWebhookUrl(text);
-    // A literal address is judged now; a name again after DNS on every delivery (names change).
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (isIP(host) !== 0 && !mayConnect(host, this.options.webhook.allow))
-      throw new TrellisError('WEBHOOK_URL_FORBIDDEN', { detail: { why: 'special address', host } });
-    return url.toString();
-  }
-
-  private webhookOptions(): WebhookClientOptions {
-    const { webhook } = this.options;
-    return {
-      allow: webhook.allow,
-      ...(webhook.resolve ? { resolve: webhook.resolve } : {}),
-      ...(webhook.timeoutMs ? { timeoutMs: webhook.timeoutMs } : {}),
-    };
   }
 
   /** The widget's title, after checking the dashboard is visible and the widget is a KPI. */
@@ -459,11 +403,11 @@ export class AlertsService {
   }
 
   /** The title for presenting (the project may have dropped the widget since: its id then). */
-  private titleOf(rule: AlertRuleRow): string {
+  private titleOf(rule: AlertRuleRow, locale: Locale = 'en'): string {
     const widget = this.options.project.dashboards
       .get(rule.dashboard)
       ?.widgets.find((w) => w.id === rule.widget);
-    return (widget ? pickTitle(widget.title, 'en') : '') || rule.widget;
+    return (widget ? pickTitle(widget.title, locale) : '') || rule.widget;
   }
 
   private async visible(
@@ -543,7 +487,6 @@ function iso(ms: number | null): string | null {
 }
 
 function presentEvent(row: AlertEventRow): AlertEvent {
-  const code = row.error_code;
   return {
     id: row.id,
     kind: row.kind,
@@ -551,13 +494,7 @@ function presentEvent(row: AlertEventRow): AlertEvent {
     threshold: Number(row.threshold),
     status: row.status,
     attempts: Number(row.attempts),
-    error: code
-      ? {
-          code,
-          message:
-            code in ERROR_CATALOGUE ? ERROR_CATALOGUE[code as ErrorCode].message : 'The notification failed.',
-        }
-      : null,
+    error: presentDeliveryError(row.error_code, 'The notification failed.'),
     createdAt: new Date(Number(row.created_at)).toISOString(),
     sentAt: iso(row.sent_at),
   };

@@ -1,12 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import { isIP, type BlockList } from 'node:net';
-import type { ReportDelivery, Role, Subscription, SubscriptionCreateBody } from '../../contract/index.js';
+import type { BlockList } from 'node:net';
+import type {
+  ReportDelivery,
+  Role,
+  Subscription,
+  SubscriptionCreateBody,
+  SubscriptionCreated,
+  SubscriptionUpdateBody,
+} from '../../contract/index.js';
 import { MAX_SUBSCRIPTIONS } from '../../contract/index.js';
+import type { Locale } from '../../contract/locale.js';
 import type { ActionContext } from '../audit/audit-log.js';
 import type { AuditRecorder } from '../audit/audit-recorder.js';
-import { ERROR_CATALOGUE, TrellisError, type ErrorCode } from '../errors.js';
+import { TrellisError } from '../errors.js';
 import type { Queue } from '../jobs/queue.js';
-import { ReleaseJob, WorkerStopping } from '../jobs/queue.js';
 import {
   ReportSubscriptions,
   newSubscriptionId,
@@ -19,31 +25,22 @@ import { parseZonedCron, type ZonedCron } from '../jobs/zoned-cron.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { Metrics } from '../observability/metrics.js';
 import { exportListScope, mayAccessExportFile } from '../policies/export-file-policy.js';
-import type { OrganisationId, Tenant } from '../policies/tenant.js';
+import type { OrganisationId } from '../policies/tenant.js';
 import { tenantId } from '../query/plan.js';
-import {
-  assertWebhookAllowed,
-  checkWebhookUrl,
-  postWebhook,
-  signWebhook,
-  type Resolver,
-  type WebhookClientOptions,
-} from '../reports/webhook-client.js';
-import { mayConnect } from '../reports/webhook-address.js';
-import { withRetry } from '../resilience/retry.js';
+import { DeliveryChannels } from '../reports/delivery-channels.js';
+import { STALE_DELIVERY_MS } from '../reports/delivery-log.js';
+import { reportMessage } from '../reports/delivery-messages.js';
+import { isOpen, presentDeliveryError, runDelivery } from '../reports/run-delivery.js';
+import type { Resolver } from '../reports/webhook-client.js';
 import type { Store } from '../store/store.js';
 import type { DashboardRenderRequest } from './export-jobs.service.js';
+import { memberEmail, type MemberCaller } from './member-caller.js';
 import type { PresetFilters, PresetRequest } from './subscription-presets.js';
 import type { Viewer } from './viewer.js';
 import type { WidgetExports } from './widget-export.service.js';
 
 /** Who asks: from the session only. */
-export interface SubscriptionCaller {
-  readonly tenant: Tenant;
-  readonly userId: string;
-  readonly role: Role;
-  readonly email: string;
-}
+export type SubscriptionCaller = MemberCaller;
 
 export interface ReportSubscriptionsOptions {
   readonly store: Store;
@@ -62,13 +59,13 @@ export interface ReportSubscriptionsOptions {
   readonly logger: { error(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
   /** A saved preset's filters as `caller` may see them now (subscription-presets.ts); PRESET_NOT_FOUND else. */
   readonly presetFilters: PresetFilters;
+  /** The recipient's saved language (null: never chose; messages are then in English). */
+  readonly localeOf: (userId: string) => Promise<Locale | null>;
   readonly now?: () => number;
 }
 
 /** A schedule may not tick more often than this (a report is a Chromium render or a full export). */
 export const MIN_INTERVAL_MS = 15 * 60_000;
-/** A delivery untouched this long while pending or sending has lost its job: enqueued again. */
-const STALE_MS = 10 * 60_000;
 
 interface SavedRequest {
   readonly query?: string;
@@ -88,10 +85,12 @@ interface SavedRequest {
 export class ReportSubscriptionsService {
   readonly table: ReportSubscriptions;
   private readonly now: () => number;
+  private readonly channels: DeliveryChannels;
 
   constructor(private readonly options: ReportSubscriptionsOptions) {
     this.table = new ReportSubscriptions(options.store);
     this.now = options.now ?? Date.now;
+    this.channels = new DeliveryChannels({ mail: options.mail, webhook: options.webhook, now: this.now });
     options.task.bind((id, context) => this.deliver(id, context));
   }
 
@@ -100,55 +99,11 @@ export class ReportSubscriptionsService {
     caller: SubscriptionCaller,
     body: SubscriptionCreateBody,
     context: ActionContext,
-  ): Promise<{ subscription: Subscription; webhookSecret: string | null }> {
+  ): Promise<SubscriptionCreated> {
     sameOrganisation(organisation, caller);
     const viewer = { tenant: caller.tenant.slug, role: caller.role, user: caller.userId };
-    // The same checks as a download now (dashboard visible, downloads allowed, filters), and again on
-    // every delivery (the project or the member's role may change).
-    let request: SavedRequest;
-    if (body.preset !== undefined) {
-      if (body.filters !== undefined || body.query !== undefined)
-        throw new TrellisError('VALIDATION_FAILED', {
-          message: 'A report takes either a saved preset or its own filters, not both.',
-        });
-      // Visible to the subscriber now (theirs or shared in their organisation), or a 404 as for no preset.
-      const preset = await this.options.presetFilters(organisation, viewer, body.dashboard, body.preset);
-      await this.checkRequest(body, viewer, preset);
-      request = { preset: body.preset };
-    } else if (body.format === 'pdf') {
-      const query = body.query ?? '';
-      this.options.exports.checkDashboardPdf(body.dashboard, viewer, query);
-      request = { query };
-    } else {
-      if (!body.widget)
-        throw new TrellisError('VALIDATION_FAILED', {
-          message: 'A CSV report names the widget whose rows it sends.',
-        });
-      await this.options.exports.count({
-        dashboard: body.dashboard,
-        widget: body.widget,
-        format: 'csv',
-        filters: body.filters ?? {},
-        viewer,
-      });
-      request = { filters: body.filters ?? {} };
-    }
-    const cron = scheduleOf(body.schedule, body.timeZone);
-    let target: string;
-    let secret: string | null = null;
-    if (body.channel === 'email') {
-      if (!this.options.mail) throw new TrellisError('REPORT_MAIL_UNAVAILABLE');
-      target = caller.email;
-    } else {
-      if (!body.url) throw new TrellisError('WEBHOOK_URL_FORBIDDEN', { detail: { why: 'no url' } });
-      const url = checkWebhookUrl(body.url);
-      // A literal address is judged now; a name again after DNS on every delivery (names change).
-      const host = url.hostname.replace(/^\[|\]$/g, '');
-      if (isIP(host) !== 0 && !mayConnect(host, this.options.webhook.allow))
-        throw new TrellisError('WEBHOOK_URL_FORBIDDEN', { detail: { why: 'special address', host } });
-      target = url.toString();
-      secret = randomBytes(32).toString('base64url');
-    }
+    const { request, cron } = await this.checked(organisation, viewer, body);
+    const { target, secret } = this.channels.target(body.channel, body.url, caller.email);
     if ((await this.table.countOwn(organisation, caller.userId)) >= MAX_SUBSCRIPTIONS)
       throw new TrellisError('SUBSCRIPTION_LIMIT');
     const now = this.now();
@@ -180,6 +135,118 @@ export class ReportSubscriptionsService {
       detail: { subscription: row.id, format: row.format, channel: row.channel, schedule: row.schedule },
     });
     return { subscription: present(row, caller, undefined), webhookSecret: secret };
+  }
+
+  /**
+   * An edit: what the body names changes, the rest stays, and the result passes the same checks as a
+   * new subscription — as the subscriber sees the dashboard (an admin editing a member's checks the
+   * member's view). A new schedule starts from now; a new webhook URL gets a new signing secret
+   * (answered this once); e-mail goes to the subscriber's own address.
+   */
+  async update(
+    organisation: OrganisationId,
+    caller: SubscriptionCaller,
+    id: string,
+    body: SubscriptionUpdateBody,
+    context: ActionContext,
+  ): Promise<SubscriptionCreated> {
+    const row = await this.visible(organisation, caller, id);
+    const own = row.user_id === caller.userId;
+    const viewer = own
+      ? { tenant: caller.tenant.slug, role: caller.role, user: caller.userId }
+      : { tenant: tenantId(row.tenant), role: row.role as Role, user: row.user_id };
+    const saved = JSON.parse(row.request) as SavedRequest;
+    const format = body.format ?? row.format;
+    // New filters replace the saved ones as a whole (a preset, or the format's own query/filters).
+    const given = body.preset !== undefined || body.query !== undefined || body.filters !== undefined;
+    const merged: SubscriptionCreateBody = {
+      dashboard: row.dashboard,
+      format,
+      schedule: body.schedule ?? row.schedule,
+      timeZone: body.timeZone ?? row.time_zone,
+      channel: body.channel ?? row.channel,
+      ...(format === 'csv' && (body.widget ?? row.widget) ? { widget: body.widget ?? row.widget } : {}),
+      ...(given
+        ? {
+            ...(body.preset !== undefined ? { preset: body.preset } : {}),
+            ...(body.query !== undefined ? { query: body.query } : {}),
+            ...(body.filters !== undefined ? { filters: body.filters } : {}),
+          }
+        : saved.preset !== undefined
+          ? { preset: saved.preset }
+          : format === 'pdf'
+            ? { query: saved.query ?? '' }
+            : { filters: saved.filters ?? {} }),
+      ...(body.url !== undefined ? { url: body.url } : {}),
+    };
+    const { request, cron } = await this.checked(organisation, viewer, merged);
+    const now = this.now();
+    const changes: Parameters<ReportSubscriptions['update']>[2] = {
+      format,
+      widget: format === 'csv' ? (merged.widget ?? '') : '',
+      request: JSON.stringify(request),
+      schedule: merged.schedule,
+      time_zone: merged.timeZone,
+    };
+    if (row.status === 'active' && (merged.schedule !== row.schedule || merged.timeZone !== row.time_zone))
+      changes.next_run_at = cron.next(now);
+    let secret: string | null = null;
+    if (merged.channel !== row.channel || (merged.channel === 'webhook' && body.url !== undefined)) {
+      const email =
+        merged.channel === 'email'
+          ? await memberEmail(this.options.store, row.user_id, caller, 'SUBSCRIPTION_NOT_FOUND')
+          : '';
+      const next = this.channels.target(merged.channel, merged.url, email);
+      Object.assign(changes, { channel: merged.channel, target: next.target, secret: next.secret });
+      secret = next.secret;
+    }
+    await this.table.update(organisation, row.id, changes, now);
+    await this.options.audit.record(context, {
+      action: 'subscription.update',
+      outcome: 'success',
+      target: row.dashboard,
+      detail: {
+        subscription: row.id,
+        changed: Object.keys(body).sort().join(','),
+        format,
+        channel: merged.channel,
+        schedule: merged.schedule,
+      },
+    });
+    const after = await this.visible(organisation, caller, id);
+    const [last] = await this.table.deliveries(organisation, id);
+    return { subscription: present(after, caller, last), webhookSecret: secret };
+  }
+
+  /**
+   * A new or edited subscription's checks, the same as a download now (dashboard visible, downloads
+   * allowed, filters) and again on every delivery (the project or the member's role may change);
+   * returns what is saved and the schedule.
+   */
+  private async checked(
+    organisation: OrganisationId,
+    viewer: Viewer & { readonly user: string },
+    body: SubscriptionCreateBody,
+  ): Promise<{ request: SavedRequest; cron: ZonedCron }> {
+    let request: SavedRequest;
+    if (body.preset !== undefined) {
+      if (body.filters !== undefined || body.query !== undefined)
+        throw new TrellisError('VALIDATION_FAILED', {
+          message: 'A report takes either a saved preset or its own filters, not both.',
+        });
+      // Visible to the subscriber now (theirs or shared in their organisation), or a 404 as for no preset.
+      const preset = await this.options.presetFilters(organisation, viewer, body.dashboard, body.preset);
+      await this.checkRequest(body, viewer, preset);
+      request = { preset: body.preset };
+    } else if (body.format === 'pdf') {
+      const query = body.query ?? '';
+      this.options.exports.checkDashboardPdf(body.dashboard, viewer, query);
+      request = { query };
+    } else {
+      await this.checkRequest(body, viewer, { query: '', filters: body.filters ?? {} });
+      request = { filters: body.filters ?? {} };
+    }
+    return { request, cron: scheduleOf(body.schedule, body.timeZone) };
   }
 
   async list(organisation: OrganisationId, caller: SubscriptionCaller): Promise<Subscription[]> {
@@ -262,7 +329,7 @@ export class ReportSubscriptionsService {
       await this.enqueue(delivery);
       made++;
     }
-    for (const stale of await this.table.stale(now, STALE_MS, 100)) await this.enqueue(stale);
+    for (const stale of await this.table.log.stale(now, STALE_DELIVERY_MS, 100)) await this.enqueue(stale);
     return made;
   }
 
@@ -275,74 +342,65 @@ export class ReportSubscriptionsService {
   }
 
   /**
-   * One delivery on the worker. A sent or failed one is left alone. Otherwise the file is rendered as
-   * the subscriber sees it, the row is marked `sending` (committed), the message goes out with the
-   * delivery's id as its Message-ID / `X-Trellis-Delivery`, and the row is marked `sent`. A worker
-   * killed before the SMTP server's final reply leaves a row the next attempt sends again — the
-   * server never accepted the first — so the subscriber gets one message.
+   * One delivery on the worker (reports/run-delivery.ts): the file is rendered as the subscriber sees
+   * the dashboard now, the row marked `sending`, the message sent with the delivery's id as its
+   * Message-ID / `X-Trellis-Delivery` in the subscriber's language, the row marked `sent`.
    */
   async deliver(deliveryId: string, context: TaskContext): Promise<void> {
     const delivery = await this.table.delivery(deliveryId);
-    if (!delivery || delivery.status === 'sent' || delivery.status === 'failed') return;
+    if (!isOpen(delivery)) return;
     const sub = await this.table.byId(delivery.subscription_id);
     if (!sub) {
-      await this.table.finish(delivery.id, 'failed', { errorCode: 'SUBSCRIPTION_NOT_FOUND' }, this.now());
+      await this.table.log.finish(delivery.id, 'failed', { errorCode: 'SUBSCRIPTION_NOT_FOUND' }, this.now());
       return;
     }
-    const context_: ActionContext = {
+    const audit: ActionContext = {
       actor: sub.user_id,
       ip: null,
       requestId: delivery.id,
       organisationId: sub.organisation_id,
     };
-    try {
-      // A target it may not reach (a name now resolving to loopback) fails before any rendering.
-      if (sub.channel === 'webhook') await assertWebhookAllowed(sub.target, this.webhookOptions());
-      const file = await this.render(sub, delivery, context.signal);
-      if (!(await this.table.markSending(delivery.id, this.now()))) return;
-      if (sub.channel === 'email') await this.sendMail(sub, delivery, file);
-      else await this.postHook(sub, delivery, file, context.signal);
-      await this.table.finish(delivery.id, 'sent', { bytes: file.content.length }, this.now());
-      this.options.metrics.reportDeliveries.inc({ channel: sub.channel, result: 'sent' });
-      await this.options.audit.record(context_, {
-        action: 'report.deliver',
-        outcome: 'success',
-        target: sub.dashboard,
-        detail: {
-          subscription: sub.id,
-          delivery: delivery.id,
-          channel: sub.channel,
-          bytes: file.content.length,
-        },
-      });
-    } catch (err) {
-      const reason: unknown = context.signal.reason;
-      if (context.signal.aborted && reason instanceof WorkerStopping)
-        throw new ReleaseJob('the worker is stopping');
-      const code: string = err instanceof TrellisError ? err.code : 'INTERNAL';
-      // A refusal (dashboard gone, address forbidden, file too large) will not change on a retry.
-      const final =
-        (err instanceof TrellisError && err.status < 500) || context.job.attempt >= context.job.maxAttempts;
-      if (!final) {
-        await this.table.attemptFailed(delivery.id, code, this.now());
-        this.options.metrics.reportDeliveries.inc({ channel: sub.channel, result: 'retry' });
-        throw err;
-      }
-      this.options.logger.warn({ err, delivery: delivery.id }, 'report delivery failed');
-      await this.table.finish(delivery.id, 'failed', { errorCode: code }, this.now());
-      this.options.metrics.reportDeliveries.inc({ channel: sub.channel, result: 'failed' });
-      await this.options.audit.record(context_, {
-        action: 'report.deliver',
-        outcome: 'failure',
-        target: sub.dashboard,
-        detail: { subscription: sub.id, delivery: delivery.id, channel: sub.channel, error: code },
-      });
-    }
+    await runDelivery({
+      log: this.table.log,
+      id: delivery.id,
+      context,
+      now: this.now,
+      logger: this.options.logger,
+      what: 'report delivery failed',
+      prepare: async () => {
+        // A target it may not reach (a name now resolving to loopback) fails before any rendering.
+        await this.channels.assertReachable(sub.channel, sub.target);
+        return this.render(sub, delivery, context.signal);
+      },
+      send: async (file) =>
+        sub.channel === 'email'
+          ? this.sendMail(sub, delivery, file)
+          : this.channels.postSigned(
+              sub.target,
+              sub.secret,
+              delivery.id,
+              hookBody(sub, delivery, file),
+              context.signal,
+            ),
+      bytes: (file) => file.content.length,
+      settled: async (result, error, file) => {
+        this.options.metrics.reportDeliveries.inc({ channel: sub.channel, result });
+        if (result === 'retry') return;
+        const detail = { subscription: sub.id, delivery: delivery.id, channel: sub.channel };
+        await this.options.audit.record(audit, {
+          action: 'report.deliver',
+          outcome: result === 'sent' ? 'success' : 'failure',
+          target: sub.dashboard,
+          detail:
+            result === 'sent' ? { ...detail, bytes: file?.content.length ?? null } : { ...detail, error },
+        });
+      },
+    });
   }
 
   /** A preset's request checked as a download now: the PDF's filter query, or the CSV's count. */
   private async checkRequest(
-    body: SubscriptionCreateBody,
+    body: Pick<SubscriptionCreateBody, 'dashboard' | 'format' | 'widget'>,
     viewer: Viewer & { readonly user: string },
     preset: PresetRequest,
   ): Promise<void> {
@@ -381,7 +439,7 @@ export class ReportSubscriptionsService {
     sub: SubscriptionRow,
     delivery: DeliveryRow,
     signal: AbortSignal,
-  ): Promise<{ filename: string; contentType: string; content: Buffer }> {
+  ): Promise<ReportFile> {
     const request = await this.resolved(sub, JSON.parse(sub.request) as SavedRequest);
     const day = new Date(Number(delivery.tick)).toISOString().slice(0, 10);
     const safe = sub.dashboard.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80) || 'dashboard';
@@ -427,83 +485,19 @@ export class ReportSubscriptionsService {
     return { filename: file.fileName, contentType: 'text/csv', content: Buffer.concat(chunks) };
   }
 
-  private async sendMail(
-    sub: SubscriptionRow,
-    delivery: DeliveryRow,
-    file: { filename: string; contentType: string; content: Buffer },
-  ): Promise<void> {
-    const mail = this.options.mail;
-    if (!mail) throw new TrellisError('REPORT_MAIL_UNAVAILABLE');
-    const link = new URL(`/d/${encodeURIComponent(sub.dashboard)}`, mail.publicOrigin).toString();
-    const when = new Date(Number(delivery.tick)).toISOString().replace('T', ' ').slice(0, 16);
-    try {
-      await mail.mailer.send({
-        to: sub.target,
-        subject: `Trellis report: ${sub.dashboard} (${when} UTC)`,
-        text:
-          `Your scheduled report of the dashboard "${sub.dashboard}" is attached (${file.filename}).\n\n` +
-          `Open the dashboard: ${link}\nManage your subscriptions: ${new URL('/subscriptions', mail.publicOrigin).toString()}\n`,
-        attachments: [file],
-        messageId: `<${delivery.id}@trellis.reports>`,
-      });
-    } catch (err) {
-      throw new TrellisError('MAIL_FAILED', { cause: err, detail: { delivery: delivery.id } });
-    }
-  }
-
-  private async postHook(
-    sub: SubscriptionRow,
-    delivery: DeliveryRow,
-    file: { filename: string; contentType: string; content: Buffer },
-    signal: AbortSignal,
-  ): Promise<void> {
-    const body = JSON.stringify({
-      delivery: delivery.id,
-      subscription: sub.id,
+  private async sendMail(sub: SubscriptionRow, delivery: DeliveryRow, file: ReportFile): Promise<void> {
+    const origin = this.channels.publicOrigin;
+    const message = reportMessage((await this.options.localeOf(sub.user_id)) ?? 'en', {
       dashboard: sub.dashboard,
-      widget: sub.widget || null,
-      tick: new Date(Number(delivery.tick)).toISOString(),
-      format: sub.format,
-      fileName: file.filename,
-      contentType: file.contentType,
-      contentBase64: file.content.toString('base64'),
+      when: new Date(Number(delivery.tick)).toISOString().replace('T', ' ').slice(0, 16),
+      file: file.filename,
+      link: new URL(`/d/${encodeURIComponent(sub.dashboard)}`, origin).toString(),
+      manage: new URL('/subscriptions', origin).toString(),
     });
-    const send = async () => {
-      const timestamp = Math.floor(this.now() / 1000);
-      const result = await postWebhook(
-        sub.target,
-        body,
-        {
-          'x-trellis-delivery': delivery.id,
-          'x-trellis-timestamp': String(timestamp),
-          'x-trellis-signature': signWebhook(sub.secret ?? '', timestamp, body),
-        },
-        this.webhookOptions(),
-        signal,
-      );
-      if (result.status < 200 || result.status >= 300) {
-        const transient = result.status >= 500 || result.status === 408 || result.status === 429;
-        throw new TrellisError('WEBHOOK_FAILED', {
-          detail: { status: result.status, transient },
-        });
-      }
-    };
-    // A few quick tries inside the attempt (the one backoff module); the job's own attempts follow.
-    await withRetry(
-      send,
-      (err) => err instanceof TrellisError && err.code === 'WEBHOOK_FAILED' && isTransient(err),
-      { attempts: 3, baseDelayMs: 500, maxDelayMs: 5_000 },
-      signal,
+    await this.channels.sendMail(
+      { to: sub.target, ...message, attachments: [file], messageId: `<${delivery.id}@trellis.reports>` },
+      { delivery: delivery.id },
     );
-  }
-
-  private webhookOptions(): WebhookClientOptions {
-    const { webhook } = this.options;
-    return {
-      allow: webhook.allow,
-      ...(webhook.resolve ? { resolve: webhook.resolve } : {}),
-      ...(webhook.timeoutMs ? { timeoutMs: webhook.timeoutMs } : {}),
-    };
   }
 
   private async visible(
@@ -526,9 +520,24 @@ export class ReportSubscriptionsService {
   }
 }
 
-function isTransient(err: TrellisError): boolean {
-  // Failures to connect have no status: transient. A 4xx other than 408/429 will not change.
-  return err.detail?.transient !== false;
+interface ReportFile {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly content: Buffer;
+}
+
+function hookBody(sub: SubscriptionRow, delivery: DeliveryRow, file: ReportFile): string {
+  return JSON.stringify({
+    delivery: delivery.id,
+    subscription: sub.id,
+    dashboard: sub.dashboard,
+    widget: sub.widget || null,
+    tick: new Date(Number(delivery.tick)).toISOString(),
+    format: sub.format,
+    fileName: file.filename,
+    contentType: file.contentType,
+    contentBase64: file.content.toString('base64'),
+  });
 }
 
 function sameOrganisation(organisation: OrganisationId, caller: SubscriptionCaller): void {
@@ -564,19 +573,12 @@ function iso(ms: number | null): string | null {
 }
 
 function presentDelivery(row: DeliveryRow): ReportDelivery {
-  const code = row.error_code;
   return {
     id: row.id,
     tick: new Date(Number(row.tick)).toISOString(),
     status: row.status,
     attempts: Number(row.attempts),
-    error: code
-      ? {
-          code,
-          message:
-            code in ERROR_CATALOGUE ? ERROR_CATALOGUE[code as ErrorCode].message : 'The delivery failed.',
-        }
-      : null,
+    error: presentDeliveryError(row.error_code, 'The delivery failed.'),
     bytes: row.bytes === null ? null : Number(row.bytes),
     createdAt: new Date(Number(row.created_at)).toISOString(),
     sentAt: iso(row.sent_at),

@@ -1,31 +1,23 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AlertEvent, AlertRule } from '../../../contract/index.js';
 import { MAX_ALERTS } from '../../../contract/index.js';
-import { defaultConfig } from '../../config/env.js';
-import { loginAs, startApp, type SignedIn, type TestApp } from '../../../test/app-harness.js';
-import { startSmtpTestServer, type SmtpTestServer } from '../../../test/smtp-test-server.js';
-import { ORDER_ROWS, createTenantFixture, type TenantFixture } from '../../../test/tenant-fixture.js';
+import type { SignedIn, TestApp } from '../../../test/app-harness.js';
+import { startDeliveryTestApp, type DeliveryTestApp } from '../../../test/delivery-test-app.js';
+import { ORDER_ROWS } from '../../../test/tenant-fixture.js';
 
 /**
  * Alerts through the API on the real app, its store queue, the multi-tenant DuckDB fixture, a real
- * SMTP server and a webhook receiver on loopback (opened by the operator's allow list). Checks come
- * from moving the app's clock past a rule's next check and running the worker's poll.
+ * SMTP server and a webhook receiver on loopback (opened by the operator's allow list):
+ * test/delivery-test-app.ts. Checks come from moving the app's clock past a rule's next check and
+ * running the worker's poll.
  */
-let fixture: TenantFixture;
+let t: DeliveryTestApp;
 let app: TestApp;
-let close: () => Promise<void>;
-let smtp: SmtpTestServer;
-let clock = Date.parse('2026-03-02T06:00:00Z');
 let owner: SignedIn;
 let colleague: SignedIn;
 let admin: SignedIn;
 let otherAdmin: SignedIn;
 let otherViewer: SignedIn;
-let receiver: http.Server;
-let receiverPort = 0;
-const posts: { headers: http.IncomingHttpHeaders; body: string }[] = [];
 
 const DAY = 86_400_000;
 /** The KPI `total` of the `ops` dashboard is the caller's organisation's order count. */
@@ -33,44 +25,11 @@ const beaconOrders = ORDER_ROWS.filter((r) => r.org === 'beacon').length;
 const beaconHub = ORDER_ROWS.filter((r) => r.org === 'beacon' && r.region === 'hub').length;
 
 beforeAll(async () => {
-  fixture = await createTenantFixture('duckdb', '');
-  smtp = await startSmtpTestServer();
-  receiver = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      posts.push({ headers: req.headers, body });
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  receiverPort = (receiver.address() as AddressInfo).port;
-  ({ app, close } = await startApp(
-    fixture.dir,
-    {
-      mail: { smtpUrl: smtp.url, from: 'alerts@example.test', publicOrigin: 'https://trellis.example.test' },
-      reports: { webhookAllow: '127.0.0.1/32', maxBytes: 1_000_000, pollMs: 60_000 },
-      sessions: { ...defaultConfig().sessions, idleMs: 100 * DAY, absoluteMs: 100 * DAY },
-    },
-    {
-      now: () => clock,
-      webhookResolver: (host) =>
-        Promise.resolve(host === 'hooks.test' ? [{ address: '127.0.0.1', family: 4 as const }] : []),
-    },
-  ));
-  owner = await loginAs(app, { org: 'beacon', role: 'viewer' });
-  colleague = await loginAs(app, { org: 'beacon', role: 'viewer', email: 'colleague@beacon.test' });
-  admin = await loginAs(app, { org: 'beacon', role: 'admin' });
-  otherAdmin = await loginAs(app, { org: 'atlas', role: 'admin' });
-  otherViewer = await loginAs(app, { org: 'atlas', role: 'viewer' });
+  t = await startDeliveryTestApp({ from: 'alerts@example.test', pollMs: 60_000 });
+  ({ app, owner, colleague, admin, otherAdmin, otherViewer } = t);
 }, 60_000);
 
-afterAll(async () => {
-  await close?.();
-  await smtp?.close();
-  await new Promise<void>((r) => (receiver ? receiver.close(() => r()) : r()));
-  await fixture?.teardown();
-});
+afterAll(async () => t?.close());
 
 const create = (who: SignedIn, body: object) =>
   who.inject({
@@ -103,7 +62,7 @@ async function ruleOf(who: SignedIn, id: string): Promise<AlertRule | undefined>
 
 /** Moves the clock past every rule's next check, runs the poll, and waits for the jobs to finish. */
 async function check(): Promise<number> {
-  clock += 5 * 60_000;
+  t.clock += 5 * 60_000;
   const n = await app.services.alerts.checkDue();
   const deadline = Date.now() + 20_000;
   for (;;) {
@@ -118,7 +77,7 @@ async function check(): Promise<number> {
   }
 }
 
-const subjects = (from: number) => smtp.accepted.slice(from).map((m) => m.subject ?? '');
+const subjects = (from: number) => t.smtp.accepted.slice(from).map((m) => m.subject ?? '');
 
 describe('alerts', () => {
   let rule: AlertRule;
@@ -130,7 +89,7 @@ describe('alerts', () => {
     expect(r.statusCode, r.body).toBe(201);
     rule = (r.json() as { alert: AlertRule }).alert;
     expect(rule).toMatchObject({ state: 'ok', mine: true, title: 'Orders', target: owner.email });
-    const before = smtp.accepted.length;
+    const before = t.smtp.accepted.length;
 
     expect(await check()).toBe(1);
     expect(await ruleOf(owner, rule.id)).toMatchObject({ state: 'ok', lastValue: beaconOrders });
@@ -140,7 +99,7 @@ describe('alerts', () => {
     expect((await patch(owner, rule.id, { threshold: beaconOrders - 1 })).statusCode).toBe(200);
     await check();
     expect(subjects(before)).toEqual([`Alert: Orders is ${beaconOrders}, above ${beaconOrders - 1}`]);
-    expect(smtp.accepted.at(-1)?.messageId).toMatch(/^<ale_[A-Za-z0-9_-]{22}@trellis\.alerts>$/);
+    expect(t.smtp.accepted.at(-1)?.messageId).toMatch(/^<ale_[A-Za-z0-9_-]{22}@trellis\.alerts>$/);
     // Still firing: nothing more is sent, however many checks.
     await check();
     await check();
@@ -173,10 +132,10 @@ describe('alerts', () => {
   });
 
   test('a muted rule records its transitions but sends nothing; unmuted, it sends again', async () => {
-    const until = new Date(clock + DAY).toISOString();
+    const until = new Date(t.clock + DAY).toISOString();
     const muted = await patch(owner, rule.id, { mutedUntil: until, threshold: 1 });
     expect(muted.json()).toMatchObject({ mutedUntil: until, threshold: 1 });
-    const before = smtp.accepted.length;
+    const before = t.smtp.accepted.length;
     await check();
     expect(subjects(before)).toEqual([]);
     const [last] = await historyOf(owner, rule.id);
@@ -274,18 +233,18 @@ describe('alerts', () => {
   test('a webhook alert posts signed JSON once per transition', async () => {
     const r = await create(owner, {
       channel: 'webhook',
-      url: `http://hooks.test:${receiverPort}/alerts`,
+      url: `http://hooks.test:${t.receiverPort}/alerts`,
       condition: 'above',
       threshold: 1,
     });
     expect(r.statusCode, r.body).toBe(201);
     const id = (r.json() as { alert: AlertRule }).alert.id;
-    const before = posts.length;
+    const before = t.posts.length;
     await check();
     await check();
-    const got = posts.slice(before).map((p) => JSON.parse(p.body) as { alert: string; kind: string });
+    const got = t.posts.slice(before).map((p) => JSON.parse(p.body) as { alert: string; kind: string });
     expect(got.filter((p) => p.alert === id).map((p) => p.kind)).toEqual(['fire']);
-    expect(posts.at(-1)?.headers['x-trellis-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
+    expect(t.posts.at(-1)?.headers['x-trellis-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
   });
 
   test('a member holds at most 50 rules (a typed error), another member is not counted', async () => {

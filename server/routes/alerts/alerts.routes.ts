@@ -1,34 +1,20 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   alertCreateBody,
   alertCreated,
   alertHistoryResponse,
   alertListResponse,
-  alertRule,
   alertUpdateBody,
+  alertUpdated,
   errorBody,
 } from '../../../contract/index.js';
-import { actionContext, principalOf } from '../../http/authenticate.js';
-import { tenantOf } from '../../policies/tenant.js';
-import type { AlertCaller } from '../../services/alerts.service.js';
+import { actionContext } from '../../http/authenticate.js';
+import { idParams as params, memberCallerOf, noStore } from '../../http/member-routes.js';
 import type { AppServices } from '../../app-services.js';
 
 /** What these routes use of the app's services (the composition root: app-services.ts). */
 type Deps = Pick<AppServices, 'alerts'>;
-
-const params = z.object({ id: z.string().min(1).max(100) });
-
-function callerOf(request: FastifyRequest): AlertCaller {
-  const session = principalOf(request);
-  return {
-    tenant: tenantOf(session),
-    userId: session.user.id,
-    role: session.role,
-    email: session.user.email,
-  };
-}
 
 /**
  * Alerts on KPI widgets (docs/exports.md, "Alerts"): list own, create, change or mute, delete, the
@@ -37,10 +23,7 @@ function callerOf(request: FastifyRequest): AlertCaller {
 export function alertsRoutes(services: Deps): FastifyPluginAsyncZod {
   const { alerts } = services;
   return async (app) => {
-    app.addHook('onSend', async (_request, reply, payload) => {
-      reply.header('cache-control', 'no-store');
-      return payload;
-    });
+    noStore(app);
 
     app.post('/api/v1/alerts', {
       config: { permission: 'alerts:own' },
@@ -51,7 +34,7 @@ export function alertsRoutes(services: Deps): FastifyPluginAsyncZod {
         response: { 201: alertCreated, 400: errorBody, 404: errorBody, 409: errorBody },
       },
       handler: async (request, reply) => {
-        const caller = callerOf(request);
+        const caller = memberCallerOf(request);
         const created = await alerts.create(caller.tenant.id, caller, request.body, actionContext(request));
         return reply.code(201).send(created);
       },
@@ -65,7 +48,7 @@ export function alertsRoutes(services: Deps): FastifyPluginAsyncZod {
         response: { 200: alertListResponse },
       },
       handler: async (request) => {
-        const caller = callerOf(request);
+        const caller = memberCallerOf(request);
         return { alerts: await alerts.list(caller.tenant.id, caller) };
       },
     });
@@ -74,13 +57,14 @@ export function alertsRoutes(services: Deps): FastifyPluginAsyncZod {
       config: { permission: 'alerts:own' },
       schema: {
         tags: ['alerts'],
-        summary: 'Change an alert’s condition, threshold or schedule; mute it until a time, or unmute it',
+        summary:
+          'Change an alert’s condition, threshold, schedule or channel; mute it until a time, or unmute it',
         params,
         body: alertUpdateBody,
-        response: { 200: alertRule, 400: errorBody, 404: errorBody },
+        response: { 200: alertUpdated, 400: errorBody, 404: errorBody },
       },
       handler: async (request) => {
-        const caller = callerOf(request);
+        const caller = memberCallerOf(request);
         return alerts.update(
           caller.tenant.id,
           caller,
@@ -100,7 +84,7 @@ export function alertsRoutes(services: Deps): FastifyPluginAsyncZod {
         response: { 204: z.null(), 404: errorBody },
       },
       handler: async (request, reply) => {
-        const caller = callerOf(request);
+        const caller = memberCallerOf(request);
         await alerts.remove(caller.tenant.id, caller, request.params.id, actionContext(request));
         return reply.code(204).send(null);
       },
@@ -115,7 +99,7 @@ export function alertsRoutes(services: Deps): FastifyPluginAsyncZod {
         response: { 200: alertHistoryResponse, 404: errorBody },
       },
       handler: async (request) => {
-        const caller = callerOf(request);
+        const caller = memberCallerOf(request);
         return { events: await alerts.history(caller.tenant.id, caller, request.params.id) };
       },
     });

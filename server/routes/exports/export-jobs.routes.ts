@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
-import { z } from 'zod';
 import {
   dashboardPdfBody,
   errorBody,
@@ -11,24 +10,16 @@ import {
   exportStartResponse,
 } from '../../../contract/index.js';
 import { actionContext, principalOf } from '../../http/authenticate.js';
-import { tenantOf } from '../../policies/tenant.js';
+import { idParams as params, memberCallerOf, noStore } from '../../http/member-routes.js';
 import type { ExportCaller } from '../../services/export-jobs.service.js';
 import type { AppServices } from '../../app-services.js';
 
 /** What these routes use of the app's services (the composition root: app-services.ts). */
 type Deps = Pick<AppServices, 'exportJobs'>;
 
-const params = z.object({ id: z.string().min(1).max(100) });
-
+/** The member, and their organisation's name for a dashboard PDF's header. */
 function callerOf(request: FastifyRequest): ExportCaller {
-  const session = principalOf(request);
-  return {
-    tenant: tenantOf(session),
-    userId: session.user.id,
-    role: session.role,
-    email: session.user.email,
-    organisationName: session.organisation.name,
-  };
+  return { ...memberCallerOf(request), organisationName: principalOf(request).organisation.name };
 }
 
 /**
@@ -38,10 +29,7 @@ function callerOf(request: FastifyRequest): ExportCaller {
 export function exportJobsRoutes(services: Deps): FastifyPluginAsyncZod {
   const { exportJobs } = services;
   return async (app) => {
-    app.addHook('onSend', async (_request, reply, payload) => {
-      reply.header('cache-control', 'no-store');
-      return payload;
-    });
+    noStore(app);
 
     app.post('/api/v1/exports', {
       config: { permission: 'dashboards:export' },

@@ -1,82 +1,37 @@
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ReportDelivery, Subscription } from '../../../contract/index.js';
-import { defaultConfig } from '../../config/env.js';
-import { loginAs, startApp, type SignedIn, type TestApp } from '../../../test/app-harness.js';
-import { startSmtpTestServer, type SmtpTestServer } from '../../../test/smtp-test-server.js';
-import { ORDER_ROWS, createTenantFixture, type TenantFixture } from '../../../test/tenant-fixture.js';
+import type { SignedIn, TestApp } from '../../../test/app-harness.js';
+import { startDeliveryTestApp, type DeliveryTestApp } from '../../../test/delivery-test-app.js';
+import { ORDER_ROWS } from '../../../test/tenant-fixture.js';
 
 /**
  * Scheduled reports through the API on the real app, its store queue and worker, the multi-tenant
  * DuckDB fixture, a real SMTP server and a real webhook receiver on loopback (opened to webhooks by
- * the operator's allow list, 127.0.0.1/32 only). Due ticks come from moving the app's clock.
+ * the operator's allow list, 127.0.0.1/32 only): test/delivery-test-app.ts. Due ticks come from moving
+ * the app's clock.
  */
-let fixture: TenantFixture;
+let t: DeliveryTestApp;
 let app: TestApp;
-let close: () => Promise<void>;
-let smtp: SmtpTestServer;
-let clock = Date.parse('2026-03-02T06:00:00Z');
 let requester: SignedIn;
 let colleague: SignedIn;
 let admin: SignedIn;
 let otherAdmin: SignedIn;
 let otherViewer: SignedIn;
 
-let receiver: http.Server;
-let receiverPort = 0;
-const posts: { url: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
-let answer: (req: http.IncomingMessage, res: http.ServerResponse) => void = (_q, res) => res.end('ok');
-
 const DAY = 86_400_000;
 
 beforeAll(async () => {
-  fixture = await createTenantFixture('duckdb', '');
-  smtp = await startSmtpTestServer();
-  receiver = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      posts.push({ url: req.url ?? '', headers: req.headers, body });
-      answer(req, res);
-    });
+  // Names the tests control: one at the receiver (hooks.test), one an attacker points at loopback.
+  t = await startDeliveryTestApp({
+    from: 'reports@example.test',
+    pollMs: 50,
+    names: { 'rebind.test': '127.0.0.2' },
   });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  receiverPort = (receiver.address() as AddressInfo).port;
-  ({ app, close } = await startApp(
-    fixture.dir,
-    {
-      mail: { smtpUrl: smtp.url, from: 'reports@example.test', publicOrigin: 'https://trellis.example.test' },
-      reports: { webhookAllow: '127.0.0.1/32', maxBytes: 1_000_000, pollMs: 50 },
-      sessions: { ...defaultConfig().sessions, idleMs: 100 * DAY, absoluteMs: 100 * DAY },
-    },
-    {
-      now: () => clock,
-      // Names the tests control: one at the receiver, one an attacker points at loopback.
-      webhookResolver: (host) =>
-        Promise.resolve(
-          host === 'hooks.test'
-            ? [{ address: '127.0.0.1', family: 4 as const }]
-            : host === 'rebind.test'
-              ? [{ address: '127.0.0.2', family: 4 as const }]
-              : [],
-        ),
-    },
-  ));
-  requester = await loginAs(app, { org: 'beacon', role: 'viewer' });
-  colleague = await loginAs(app, { org: 'beacon', role: 'viewer', email: 'colleague@beacon.test' });
-  admin = await loginAs(app, { org: 'beacon', role: 'admin' });
-  otherAdmin = await loginAs(app, { org: 'atlas', role: 'admin' });
-  otherViewer = await loginAs(app, { org: 'atlas', role: 'viewer' });
+  ({ app, owner: requester, colleague, admin, otherAdmin, otherViewer } = t);
 }, 60_000);
 
-afterAll(async () => {
-  await close?.();
-  await smtp?.close();
-  await new Promise<void>((r) => (receiver ? receiver.close(() => r()) : r()));
-  await fixture?.teardown();
-});
+afterAll(async () => t?.close());
 
 const subscribe = (who: SignedIn, body: object) =>
   who.inject({
@@ -102,7 +57,7 @@ async function deliveriesOf(who: SignedIn, id: string): Promise<ReportDelivery[]
 
 /** Moves the clock to the subscription's tick; the worker's poll then delivers it. */
 async function runTick(who: SignedIn, sub: Subscription): Promise<ReportDelivery> {
-  clock = Date.parse(sub.nextRunAt ?? '');
+  t.clock = Date.parse(sub.nextRunAt ?? '');
   const deadline = Date.now() + 20_000;
   for (;;) {
     const [d] = await deliveriesOf(who, sub.id);
@@ -126,11 +81,11 @@ describe('subscriptions', () => {
     expect(emailSub).toMatchObject({ status: 'active', nextRunAt: '2026-03-02T07:00:00.000Z', mine: true });
     expect(emailSub.target).toBe(requester.email);
 
-    const before = smtp.accepted.length;
+    const before = t.smtp.accepted.length;
     const d = await runTick(requester, emailSub);
     expect(d).toMatchObject({ status: 'sent', attempts: 1, error: null });
-    expect(smtp.accepted.length).toBe(before + 1);
-    const mail = smtp.accepted.at(-1);
+    expect(t.smtp.accepted.length).toBe(before + 1);
+    const mail = t.smtp.accepted.at(-1);
     expect(mail?.messageId).toBe(`<${d.id}@trellis.reports>`);
     expect(mail?.to && 'text' in mail.to ? mail.to.text : '').toContain(requester.email);
     const csv = mail?.attachments[0]?.content.toString('utf8') ?? '';
@@ -188,12 +143,12 @@ describe('subscriptions', () => {
   test('pause stops deliveries; resume starts from the next tick; the admin sees and may delete it', async () => {
     const p = await requester.inject({ method: 'POST', url: `/api/v1/subscriptions/${emailSub.id}/pause` });
     expect(p.json()).toMatchObject({ status: 'paused', nextRunAt: null });
-    clock += 3 * DAY;
+    t.clock += 3 * DAY;
     expect(await app.services.subscriptions.enqueueDue()).toBe(0);
     const r = await requester.inject({ method: 'POST', url: `/api/v1/subscriptions/${emailSub.id}/resume` });
     const resumed = r.json() as Subscription;
     expect(resumed.status).toBe('active');
-    expect(Date.parse(resumed.nextRunAt ?? '')).toBeGreaterThan(clock);
+    expect(Date.parse(resumed.nextRunAt ?? '')).toBeGreaterThan(t.clock);
     const seen = (await admin.inject('/api/v1/subscriptions')).json() as { subscriptions: Subscription[] };
     expect(seen.subscriptions.find((s) => s.id === emailSub.id)?.mine).toBe(false);
     expect(
@@ -218,7 +173,7 @@ describe('subscriptions', () => {
 });
 
 describe('webhooks', () => {
-  const hook = (path: string) => `http://hooks.test:${receiverPort}${path}`;
+  const hook = (path: string) => `http://hooks.test:${t.receiverPort}${path}`;
 
   test.each([
     'http://[::1]/hook',
@@ -238,7 +193,7 @@ describe('webhooks', () => {
 
   test('a delivery is signed JSON with the file; a failing receiver is retried until it takes it', async () => {
     let calls = 0;
-    answer = (_q, res) => {
+    t.answer = (_q, res) => {
       calls++;
       res.statusCode = calls < 3 ? 503 : 200;
       res.end();
@@ -250,10 +205,10 @@ describe('webhooks', () => {
       webhookSecret: string;
     };
     expect(webhookSecret).toMatch(/^[A-Za-z0-9_-]{40,}$/);
-    const before = posts.length;
+    const before = t.posts.length;
     const d = await runTick(requester, sub);
     expect(d).toMatchObject({ status: 'sent' });
-    const got = posts.slice(before);
+    const got = t.posts.slice(before);
     expect(got.length).toBe(3);
     const last = got[2] as (typeof got)[number];
     const timestamp = String(last.headers['x-trellis-timestamp']);
@@ -268,22 +223,22 @@ describe('webhooks', () => {
       metric.values.find((v) => v.labels.channel === 'webhook' && v.labels.result === result)?.value ?? 0;
     expect(count('sent')).toBe(1);
     expect(Buffer.from(payload.contentBase64, 'base64').toString('utf8')).toContain('"beacon"');
-    answer = (_q, res) => res.end('ok');
+    t.answer = (_q, res) => res.end('ok');
   });
 
   test('a name resolving to loopback, and a redirect to the metadata address, fail without reaching them', async () => {
     const rebound = await subscribe(requester, {
       channel: 'webhook',
-      url: `http://rebind.test:${receiverPort}/x`,
+      url: `http://rebind.test:${t.receiverPort}/x`,
     });
     expect(rebound.statusCode).toBe(201); // names are judged after DNS, on delivery
-    const before = posts.length;
+    const before = t.posts.length;
     const d1 = await runTick(requester, (rebound.json() as { subscription: Subscription }).subscription);
     // Refused before rendering or sending: no attempt to send was made.
     expect(d1).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'WEBHOOK_URL_FORBIDDEN' } });
-    expect(posts.slice(before).filter((p) => p.url === '/x')).toEqual([]);
+    expect(t.posts.slice(before).filter((p) => p.url === '/x')).toEqual([]);
 
-    answer = (_q, res) => {
+    t.answer = (_q, res) => {
       res.statusCode = 302;
       res.setHeader('location', 'http://169.254.169.254/latest/meta-data/');
       res.end();
@@ -293,11 +248,11 @@ describe('webhooks', () => {
     expect(d2).toMatchObject({ status: 'failed', error: { code: 'WEBHOOK_URL_FORBIDDEN' } });
     // The receiver's first hop only (other subscriptions' ticks may post to /reports meanwhile).
     expect(
-      posts
+      t.posts
         .slice(before)
         .filter((p) => p.url !== '/reports')
         .map((p) => p.url),
     ).toEqual(['/redirect']);
-    answer = (_q, res) => res.end('ok');
+    t.answer = (_q, res) => res.end('ok');
   });
 });

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   deliveryListResponse,
@@ -8,38 +7,23 @@ import {
   subscriptionCreateBody,
   subscriptionCreated,
   subscriptionListResponse,
+  subscriptionUpdateBody,
 } from '../../../contract/index.js';
-import { actionContext, principalOf } from '../../http/authenticate.js';
-import { tenantOf } from '../../policies/tenant.js';
-import type { SubscriptionCaller } from '../../services/report-subscriptions.service.js';
+import { actionContext } from '../../http/authenticate.js';
+import { idParams as params, memberCallerOf, noStore } from '../../http/member-routes.js';
 import type { AppServices } from '../../app-services.js';
 
 /** What these routes use of the app's services (the composition root: app-services.ts). */
 type Deps = Pick<AppServices, 'subscriptions'>;
 
-const params = z.object({ id: z.string().min(1).max(100) });
-
-function callerOf(request: FastifyRequest): SubscriptionCaller {
-  const session = principalOf(request);
-  return {
-    tenant: tenantOf(session),
-    userId: session.user.id,
-    role: session.role,
-    email: session.user.email,
-  };
-}
-
 /**
- * Scheduled reports (docs/exports.md): subscribe, list, pause, resume, delete, the delivery log.
+ * Scheduled reports (docs/exports.md): subscribe, list, edit, pause, resume, delete, the delivery log.
  * Thin: the tenant, user and role come from the session; the service checks and scopes.
  */
 export function subscriptionsRoutes(services: Deps): FastifyPluginAsyncZod {
   const { subscriptions } = services;
   return async (app) => {
-    app.addHook('onSend', async (_request, reply, payload) => {
-      reply.header('cache-control', 'no-store');
-      return payload;
-    });
+    noStore(app);
 
     app.post('/api/v1/subscriptions', {
       config: { permission: 'subscriptions:own' },
@@ -58,7 +42,7 @@ export function subscriptionsRoutes(services: Deps): FastifyPluginAsyncZod {
         },
       },
       handler: async (request, reply) => {
-        const caller = callerOf(request);
+        const caller = memberCallerOf(request);
         const created = await subscriptions.create(
           caller.tenant.id,
           caller,
@@ -77,8 +61,36 @@ export function subscriptionsRoutes(services: Deps): FastifyPluginAsyncZod {
         response: { 200: subscriptionListResponse },
       },
       handler: async (request) => {
-        const caller = callerOf(request);
+        const caller = memberCallerOf(request);
         return { subscriptions: await subscriptions.list(caller.tenant.id, caller) };
+      },
+    });
+
+    app.patch('/api/v1/subscriptions/:id', {
+      config: { permission: 'subscriptions:own' },
+      schema: {
+        tags: ['subscriptions'],
+        summary:
+          'Edit a subscription (schedule, format, filters or preset, channel), checked as a new one is',
+        params,
+        body: subscriptionUpdateBody,
+        response: {
+          200: subscriptionCreated,
+          400: errorBody,
+          403: errorBody,
+          404: errorBody,
+          422: errorBody,
+        },
+      },
+      handler: async (request) => {
+        const caller = memberCallerOf(request);
+        return subscriptions.update(
+          caller.tenant.id,
+          caller,
+          request.params.id,
+          request.body,
+          actionContext(request),
+        );
       },
     });
 
@@ -95,7 +107,7 @@ export function subscriptionsRoutes(services: Deps): FastifyPluginAsyncZod {
           response: { 200: subscription, 404: errorBody },
         },
         handler: async (request) => {
-          const caller = callerOf(request);
+          const caller = memberCallerOf(request);
           return subscriptions.setActive(
             caller.tenant.id,
             caller,
@@ -116,7 +128,7 @@ export function subscriptionsRoutes(services: Deps): FastifyPluginAsyncZod {
         response: { 204: z.null(), 404: errorBody },
       },
       handler: async (request, reply) => {
-        const caller = callerOf(request);
+        const caller = memberCallerOf(request);
         await subscriptions.remove(caller.tenant.id, caller, request.params.id, actionContext(request));
         return reply.code(204).send(null);
       },
@@ -131,7 +143,7 @@ export function subscriptionsRoutes(services: Deps): FastifyPluginAsyncZod {
         response: { 200: deliveryListResponse, 404: errorBody },
       },
       handler: async (request) => {
-        const caller = callerOf(request);
+        const caller = memberCallerOf(request);
         return { deliveries: await subscriptions.deliveries(caller.tenant.id, caller, request.params.id) };
       },
     });

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type {
   AlertCreateBody,
-  AlertRule,
+  AlertUpdated,
   AlertUpdateBody,
   alertCreated,
   alertHistoryResponse,
@@ -20,7 +20,7 @@ export function alertsApi(client: ApiClient = api) {
     list: (signal?: AbortSignal) => client.send<AlertList>('GET', '/alerts', undefined, signal),
     create: (body: AlertCreateBody) => client.send<AlertCreated>('POST', '/alerts', body),
     update: (id: string, body: AlertUpdateBody) =>
-      client.send<AlertRule>('PATCH', `/alerts/${seg(id)}`, body),
+      client.send<AlertUpdated>('PATCH', `/alerts/${seg(id)}`, body),
     remove: (id: string) => client.send<void>('DELETE', `/alerts/${seg(id)}`),
     history: (id: string, signal?: AbortSignal) =>
       client.send<AlertHistory>('GET', `/alerts/${seg(id)}/history`, undefined, signal),

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type {
   Subscription,
   SubscriptionCreateBody,
+  SubscriptionUpdateBody,
   deliveryListResponse,
   subscriptionCreated,
   subscriptionListResponse,
@@ -19,6 +20,8 @@ export function subscriptionsApi(client: ApiClient = api) {
     list: (signal?: AbortSignal) => client.send<SubscriptionList>('GET', '/subscriptions', undefined, signal),
     create: (body: SubscriptionCreateBody) =>
       client.send<SubscriptionCreated>('POST', '/subscriptions', body),
+    update: (id: string, body: SubscriptionUpdateBody) =>
+      client.send<SubscriptionCreated>('PATCH', `/subscriptions/${seg(id)}`, body),
     pause: (id: string) => client.send<Subscription>('POST', `/subscriptions/${seg(id)}/pause`, {}),
     resume: (id: string) => client.send<Subscription>('POST', `/subscriptions/${seg(id)}/resume`, {}),
     remove: (id: string) => client.send<void>('DELETE', `/subscriptions/${seg(id)}`),

@@ -1,5 +1,9 @@
 import { mutationOptions, type QueryClient } from '@tanstack/react-query';
-import type { Subscription, SubscriptionCreateBody } from '../../../contract/index.js';
+import type {
+  Subscription,
+  SubscriptionCreateBody,
+  SubscriptionUpdateBody,
+} from '../../../contract/index.js';
 import { subscriptionsClient, type SubscriptionList, type SubscriptionsApi } from './subscriptions-api.js';
 import { subscriptionKeys } from './subscriptions-queries.js';
 
@@ -48,5 +52,16 @@ export function createSubscriptionMutation(
   return mutationOptions({
     mutationFn: (body: SubscriptionCreateBody) => client.create(body),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: subscriptionKeys.list() }),
+  });
+}
+
+/** Edit: the answer (the subscription as saved, a new webhook's secret once) replaces it in the list. */
+export function updateSubscriptionMutation(
+  queryClient: QueryClient,
+  client: SubscriptionsApi = subscriptionsClient,
+) {
+  return mutationOptions({
+    mutationFn: ({ id, body }: { id: string; body: SubscriptionUpdateBody }) => client.update(id, body),
+    onSuccess: (next) => replaceInList(queryClient, next.subscription),
   });
 }

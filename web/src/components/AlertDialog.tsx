@@ -8,6 +8,7 @@ import {
   alertBody,
   alertFieldOfError,
   alertFormOf,
+  alertChannelChange,
   alertUpdateBody,
   type AlertField,
 } from '../app/alerts/alert-form.js';
@@ -31,15 +32,15 @@ export type AlertDialogProps =
  * "Alert…" on a KPI widget (docs/exports.md, "Alerts"): the widget with the filters of the bar, a
  * condition (above, below, change by %), how often it is checked (every N minutes or cron in the
  * browser's time zone), and where the notice goes (the member's address or a webhook). A refusal is
- * shown beside its field. Given a `rule`, the same form edits it: prefilled, saved with PATCH; its
- * channel is shown but fixed (the API does not change it).
+ * shown beside its field. Given a `rule`, the same form edits it: prefilled, saved with PATCH, its
+ * channel too (a new webhook URL is checked as when made and gets a new signing secret, shown once).
  */
 export function AlertDialog(props: AlertDialogProps) {
   const { t } = useTranslation();
   const rule = props.rule;
   const title = rule ? rule.title : props.widget.title;
   const queryClient = useQueryClient();
-  const session = useQuery({ ...sessionQuery(), enabled: !rule });
+  const session = useQuery(sessionQuery());
   const create = useMutation(createAlertMutation(queryClient));
   const update = useMutation(updateAlertMutation(queryClient));
   const saving = rule ? update : create;
@@ -51,8 +52,8 @@ export function AlertDialog(props: AlertDialogProps) {
   const [everyMinutes, setEveryMinutesRaw] = useState(initial?.everyMinutes ?? '15');
   const [cron, setCronRaw] = useState(initial?.cron ?? '0 8 * * *');
   const [timeZone, setTimeZoneRaw] = useState(initial?.timeZone ?? browserTimeZone);
-  const [channel, setChannelRaw] = useState<'email' | 'webhook'>('email');
-  const [url, setUrlRaw] = useState('');
+  const [channel, setChannelRaw] = useState<'email' | 'webhook'>(rule?.channel ?? 'email');
+  const [url, setUrlRaw] = useState(rule?.channel === 'webhook' ? rule.target : '');
   // Any edit clears the server's refusal: the message beside a field goes once the form changes.
   const edit =
     <T,>(set: (v: T) => void) =>
@@ -74,14 +75,16 @@ export function AlertDialog(props: AlertDialogProps) {
   const submit = () => {
     if (rule) {
       update.mutate(
-        { id: rule.id, body: alertUpdateBody(rule, form) },
+        { id: rule.id, body: { ...alertUpdateBody(rule, form), ...alertChannelChange(rule, channel, url) } },
         {
-          onSuccess: () => {
+          onSuccess: (next) => {
             props.onClose();
             showToast({
               kind: 'success',
               title: t('alertRules.saved'),
-              message: t('alertRules.savedMessage', { title }),
+              message: next.webhookSecret
+                ? t('alertRules.createdSecret', { secret: next.webhookSecret })
+                : t('alertRules.savedMessage', { title }),
             });
           },
         },
@@ -216,42 +219,34 @@ export function AlertDialog(props: AlertDialogProps) {
             </div>
           </>
         )}
-        {rule ? (
-          <p className="field-hint alert-channel-fixed">
-            {t('alertRules.channelFixed', {
-              target: `${rule.channel === 'email' ? t('alertRules.email') : t('alertRules.webhook')} ${rule.target}`,
-            })}
-          </p>
-        ) : (
-          <>
-            <fieldset>
-              <legend>{t('alertRules.sendTo')}</legend>
-              {radio(
-                'channel',
-                'email',
-                channel,
-                edit(setChannelRaw),
-                t('alertRules.emailTo', { email: session.data?.user.email ?? t('alertRules.me') }),
-              )}
-              {radio('channel', 'webhook', channel, edit(setChannelRaw), t('alertRules.webhook'))}
-            </fieldset>
-            {channel === 'webhook' && (
-              <div className="field">
-                <label htmlFor={`${id}-url`}>{t('alertRules.webhookUrl')}</label>
-                <input
-                  id={`${id}-url`}
-                  type="url"
-                  value={url}
-                  maxLength={2000}
-                  placeholder="https://"
-                  aria-invalid={errField === 'url'}
-                  aria-describedby={describedBy('url')}
-                  onChange={(e) => edit(setUrlRaw)(e.target.value)}
-                />
-                {errorBeside('url')}
-              </div>
-            )}
-          </>
+        <fieldset>
+          <legend>{t('alertRules.sendTo')}</legend>
+          {radio(
+            'channel',
+            'email',
+            channel,
+            edit(setChannelRaw),
+            rule && !rule.mine
+              ? t('alertRules.emailToMember')
+              : t('alertRules.emailTo', { email: session.data?.user.email ?? t('alertRules.me') }),
+          )}
+          {radio('channel', 'webhook', channel, edit(setChannelRaw), t('alertRules.webhook'))}
+        </fieldset>
+        {channel === 'webhook' && (
+          <div className="field">
+            <label htmlFor={`${id}-url`}>{t('alertRules.webhookUrl')}</label>
+            <input
+              id={`${id}-url`}
+              type="url"
+              value={url}
+              maxLength={2000}
+              placeholder="https://"
+              aria-invalid={errField === 'url'}
+              aria-describedby={describedBy('url')}
+              onChange={(e) => edit(setUrlRaw)(e.target.value)}
+            />
+            {errorBeside('url')}
+          </div>
         )}
       </div>
     </ConfirmDialog>

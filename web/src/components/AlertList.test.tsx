@@ -60,9 +60,9 @@ describe('Edit an alert', () => {
     expect(field('Threshold').value).toBe('100');
     expect((within(dialog).getByLabelText('goes above') as HTMLInputElement).checked).toBe(true);
     expect(field('Every (minutes)').value).toBe('15');
-    // The channel cannot change through the API: shown, not offered.
-    expect(within(dialog).queryByLabelText('Webhook URL')).toBeNull();
-    expect(within(dialog).getByText(/Sent to: Webhook https:\/\/hooks\.example\.com\/x/)).toBeTruthy();
+    // The channel is offered as saved; left alone, it is not sent (the webhook keeps its secret).
+    expect((within(dialog).getByLabelText('Webhook') as HTMLInputElement).checked).toBe(true);
+    expect(field('Webhook URL').value).toBe('https://hooks.example.com/x');
 
     fireEvent.click(within(dialog).getByLabelText('changes by at least (%)'));
     fireEvent.change(field('Percentage'), { target: { value: 'five' } });
@@ -78,5 +78,25 @@ describe('Edit an alert', () => {
     // Schedule unchanged: not sent (it would restart the next check).
     expect(patches.at(-1)?.body).toEqual({ condition: 'change', threshold: 7.5 });
     expect(screen.getByText('Changes by 7.5 % or more')).toBeTruthy();
+  });
+
+  it('a new webhook URL is sent with its channel (the server checks it and makes a new secret)', async () => {
+    const requests = serveApi(({ method, url, body }) => {
+      if (method === 'PATCH' && url.pathname === '/api/v1/alerts/alr_1') {
+        const b = body as { url: string };
+        return { body: { ...rule, target: b.url, webhookSecret: 'new-secret-0123456789' } };
+      }
+      if (url.pathname === '/api/v1/alerts') return { body: { alerts: [rule] } };
+      return { status: 404, body: { error: 'NOT_FOUND', message: 'Not found.', requestId: 'r' } };
+    });
+    renderWithQueryClient(<AlertList />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit the alert on Open orders (ops)' }));
+    fireEvent.change(field('Webhook URL'), { target: { value: ' https://hooks.example.com/new ' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save alert' }));
+    await waitFor(() => expect(screen.queryByTestId('alert-form')).toBeNull());
+    expect(requests.filter((r) => r.method === 'PATCH').at(-1)?.body).toMatchObject({
+      channel: 'webhook',
+      url: 'https://hooks.example.com/new',
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { DashboardDefinition, FilterPreset } from '../../../contract/index.js';
+import type { DashboardDefinition, FilterPreset, Subscription } from '../../../contract/index.js';
 import { renderWithQueryClient, serveApi, type ServedRequest } from '../dom-test-kit.js';
 import { SubscribeDialog } from './SubscribeDialog.js';
 
@@ -85,5 +85,72 @@ describe('Subscribe… with a saved preset', () => {
     await screen.findByText(/This dashboard has no preset you may use/);
     fireEvent.click(screen.getByRole('button', { name: 'Subscribe' }));
     expect(requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+  });
+});
+
+describe('Edit a subscription', () => {
+  const saved: Subscription = {
+    id: 'sub_1',
+    dashboard: 'sales',
+    widget: null,
+    format: 'pdf',
+    query: '?status=COMPLETED',
+    filters: null,
+    preset: null,
+    schedule: '0 8 * * 1',
+    timeZone: 'Europe/Berlin',
+    channel: 'webhook',
+    target: 'https://hooks.example.com/r',
+    status: 'active',
+    nextRunAt: '2026-12-07T07:00:00.000Z',
+    mine: true,
+    lastDelivery: null,
+    createdAt: '2026-12-01T00:00:00.000Z',
+  };
+
+  it('opens prefilled and sends only a PATCH of the form, its saved filters kept; no new secret', async () => {
+    const onClose = vi.fn();
+    const requests = serveApi(({ method, url, body }) => {
+      if (method === 'PATCH' && url.pathname === '/api/v1/subscriptions/sub_1')
+        return { body: { subscription: { ...saved, ...(body as object) }, webhookSecret: null } };
+      return { status: 404, body: { error: 'NOT_FOUND', message: 'Not found.', requestId: 'r' } };
+    });
+    renderWithQueryClient(<SubscribeDialog definition={definition} subscription={saved} onClose={onClose} />);
+    expect(screen.getByRole('heading', { name: 'Edit the report of Sales' })).toBeTruthy();
+    expect(screen.getByText('With the filters saved with this report.')).toBeTruthy();
+    expect((screen.getByLabelText('Cron schedule') as HTMLInputElement).value).toBe('0 8 * * 1');
+    expect((screen.getByLabelText('Time zone') as HTMLInputElement).value).toBe('Europe/Berlin');
+    expect((screen.getByLabelText('Webhook URL') as HTMLInputElement).value).toBe(saved.target);
+    fireEvent.change(screen.getByLabelText('Cron schedule'), { target: { value: '0 9 * * *' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save report' }));
+    await waitFor(() => expect(onClose).toHaveBeenCalled());
+    expect(requests.some((r) => r.method === 'POST')).toBe(false);
+    const sent = requests.find((r) => r.method === 'PATCH')?.body as Record<string, unknown>;
+    expect(sent).toEqual({
+      format: 'pdf',
+      query: '?status=COMPLETED',
+      schedule: '0 9 * * *',
+      timeZone: 'Europe/Berlin',
+      channel: 'webhook',
+    });
+  });
+
+  it('a refused new URL is shown beside its field, and the dialog stays open', async () => {
+    const onClose = vi.fn();
+    serveApi(({ method }) =>
+      method === 'PATCH'
+        ? {
+            status: 400,
+            body: { error: 'WEBHOOK_URL_FORBIDDEN', message: 'Not that address.', requestId: 'r' },
+          }
+        : { status: 404, body: { error: 'NOT_FOUND', message: 'Not found.', requestId: 'r' } },
+    );
+    renderWithQueryClient(<SubscribeDialog definition={definition} subscription={saved} onClose={onClose} />);
+    const url = screen.getByLabelText('Webhook URL');
+    fireEvent.change(url, { target: { value: 'http://127.0.0.1/x' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save report' }));
+    const error = await screen.findByText('Not that address.');
+    expect(url.getAttribute('aria-describedby')).toBe(error.id);
+    expect(onClose).not.toHaveBeenCalled();
   });
 });

@@ -1,10 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useId, useState } from 'react';
-import type { DashboardDefinition } from '../../../contract/index.js';
+import type { DashboardDefinition, Subscription } from '../../../contract/index.js';
 import { sessionQuery } from '../api/accounts-queries.js';
 import { presetListQuery } from '../api/presets-queries.js';
-import { createSubscriptionMutation } from '../api/subscriptions-mutations.js';
+import { createSubscriptionMutation, updateSubscriptionMutation } from '../api/subscriptions-mutations.js';
 import { requestFilters, type FilterState } from '../app/filters/filter-state.js';
 import { formatFilterQuery } from '../app/filters/filter-url.js';
 import { showToast } from '../app/shell/toasts.js';
@@ -13,6 +13,7 @@ import {
   browserTimeZone,
   fieldOfError,
   subscribeBody,
+  subscriptionEditBody,
 } from '../app/subscriptions/subscribe-form.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 
@@ -21,28 +22,35 @@ import { ConfirmDialog } from './ConfirmDialog.js';
  * of the bar, on a cron schedule (presets or typed) in the browser's time zone (editable), as PDF or
  * one widget's CSV, to the member's own address or a webhook. Instead of the bar's filters, a saved
  * preset the member may see on this dashboard (their own or shared), read again at every delivery.
- * A refusal is shown beside its field.
+ * A refusal is shown beside its field. Given a `subscription` (from the Subscriptions page), the same
+ * form edits it: prefilled, its own saved filters in place of the bar's, saved with PATCH.
  */
-export function SubscribeDialog(props: {
-  definition: DashboardDefinition;
-  filters: FilterState;
-  onClose: () => void;
-}) {
+/** Subscribing from a dashboard (with the bar's filters), or editing a subscription. */
+export type SubscribeDialogProps =
+  | { definition: DashboardDefinition; filters: FilterState; subscription?: undefined; onClose: () => void }
+  | { definition: DashboardDefinition; subscription: Subscription; filters?: undefined; onClose: () => void };
+
+export function SubscribeDialog(props: SubscribeDialogProps) {
   const { definition } = props;
+  const saved = props.subscription;
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const session = useQuery(sessionQuery());
   const create = useMutation(createSubscriptionMutation(queryClient));
+  const update = useMutation(updateSubscriptionMutation(queryClient));
+  const saving = saved ? update : create;
   const id = useId();
   const csvWidgets = definition.widgets.filter((w) => w.exportFormats?.includes('csv'));
-  const [schedule, setScheduleRaw] = useState<string>(SCHEDULE_PRESETS[0].cron);
-  const [timeZone, setTimeZoneRaw] = useState(browserTimeZone);
-  const [format, setFormatRaw] = useState<'pdf' | 'csv'>('pdf');
-  const [widget, setWidgetRaw] = useState(csvWidgets[0]?.id ?? '');
-  const [channel, setChannelRaw] = useState<'email' | 'webhook'>('email');
-  const [url, setUrlRaw] = useState('');
-  const [filterSource, setFilterSourceRaw] = useState<'current' | 'preset'>('current');
-  const [preset, setPresetRaw] = useState('');
+  const [schedule, setScheduleRaw] = useState<string>(saved?.schedule ?? SCHEDULE_PRESETS[0].cron);
+  const [timeZone, setTimeZoneRaw] = useState(saved?.timeZone ?? browserTimeZone);
+  const [format, setFormatRaw] = useState<'pdf' | 'csv'>(saved?.format ?? 'pdf');
+  const [widget, setWidgetRaw] = useState(saved?.widget ?? csvWidgets[0]?.id ?? '');
+  const [channel, setChannelRaw] = useState<'email' | 'webhook'>(saved?.channel ?? 'email');
+  const [url, setUrlRaw] = useState(saved?.channel === 'webhook' ? saved.target : '');
+  const [filterSource, setFilterSourceRaw] = useState<'current' | 'preset'>(
+    saved?.preset ? 'preset' : 'current',
+  );
+  const [preset, setPresetRaw] = useState(saved?.preset ?? '');
   // Read only once "a saved preset" is chosen: a member who never uses it costs no request.
   const presets = useQuery({ ...presetListQuery(definition.id), enabled: filterSource === 'preset' });
   const presetList = presets.data?.presets ?? [];
@@ -51,7 +59,7 @@ export function SubscribeDialog(props: {
   const edit =
     <T,>(set: (v: T) => void) =>
     (v: T) => {
-      if (create.error) create.reset();
+      if (saving.error) saving.reset();
       set(v);
     };
   const setSchedule = edit(setScheduleRaw);
@@ -63,11 +71,11 @@ export function SubscribeDialog(props: {
   const setFilterSource = edit(setFilterSourceRaw);
   const setPreset = edit(setPresetRaw);
   const usePreset = filterSource === 'preset';
-  const errField = create.error ? fieldOfError(create.error) : null;
+  const errField = saving.error ? fieldOfError(saving.error) : null;
   const errorBeside = (field: 'schedule' | 'timeZone' | 'url' | 'preset') =>
-    errField === field && create.error ? (
+    errField === field && saving.error ? (
       <span id={`${id}-${field}-error`} className="field-error" role="alert">
-        {create.error.message}
+        {saving.error.message}
       </span>
     ) : null;
   const chosenWidget = definition.widgets.find((w) => w.id === widget);
@@ -75,40 +83,70 @@ export function SubscribeDialog(props: {
   const submit = () => {
     // No preset to send (none visible, or the list not read yet): nothing leaves the browser.
     if (usePreset && !chosenPreset) return;
-    create.mutate(
-      subscribeBody({
-        dashboard: definition.id,
-        query: format === 'pdf' ? formatFilterQuery(props.filters, definition.filters) : '',
-        format,
-        widget,
-        filters: chosenWidget ? requestFilters(props.filters, chosenWidget.filters) : {},
-        preset: usePreset ? chosenPreset : '',
-        schedule,
-        timeZone,
-        channel,
-        url,
-      }),
-      {
-        onSuccess: (created) => {
-          props.onClose();
-          showToast({
-            kind: 'success',
-            title: t('subscribeForm.done'),
-            message: created.webhookSecret
-              ? t('subscribeForm.secret', { secret: created.webhookSecret })
-              : t('subscribeForm.doneMessage', { title: definition.title, page: t('pages.subscriptions') }),
-          });
+    const body = subscribeBody({
+      dashboard: definition.id,
+      // Editing: the report's own saved filters; subscribing: the bar's.
+      query:
+        format !== 'pdf'
+          ? ''
+          : saved
+            ? (saved.query ?? '')
+            : formatFilterQuery(props.filters, definition.filters),
+      format,
+      widget,
+      filters: saved
+        ? (saved.filters ?? {})
+        : chosenWidget
+          ? requestFilters(props.filters, chosenWidget.filters)
+          : {},
+      preset: usePreset ? chosenPreset : '',
+      schedule,
+      timeZone,
+      channel,
+      url,
+    });
+    if (saved) {
+      update.mutate(
+        { id: saved.id, body: subscriptionEditBody(body, saved) },
+        {
+          onSuccess: (answer) => {
+            props.onClose();
+            showToast({
+              kind: 'success',
+              title: t('subscribeForm.saved'),
+              message: answer.webhookSecret
+                ? t('subscribeForm.secret', { secret: answer.webhookSecret })
+                : t('subscribeForm.savedMessage', { title: definition.title }),
+            });
+          },
         },
+      );
+      return;
+    }
+    create.mutate(body, {
+      onSuccess: (created) => {
+        props.onClose();
+        showToast({
+          kind: 'success',
+          title: t('subscribeForm.done'),
+          message: created.webhookSecret
+            ? t('subscribeForm.secret', { secret: created.webhookSecret })
+            : t('subscribeForm.doneMessage', { title: definition.title, page: t('pages.subscriptions') }),
+        });
       },
-    );
+    });
   };
 
   return (
     <ConfirmDialog
-      title={t('subscribeForm.title', { title: definition.title })}
-      confirmLabel={t('subscribeForm.confirm')}
-      pending={create.isPending}
-      error={errField === 'form' ? create.error : null}
+      title={
+        saved
+          ? t('subscribeForm.editTitle', { title: definition.title })
+          : t('subscribeForm.title', { title: definition.title })
+      }
+      confirmLabel={saved ? t('subscribeForm.save') : t('subscribeForm.confirm')}
+      pending={saving.isPending}
+      error={errField === 'form' ? saving.error : null}
       onConfirm={submit}
       onCancel={props.onClose}
       noValidate
@@ -123,7 +161,7 @@ export function SubscribeDialog(props: {
               checked={!usePreset}
               onChange={() => setFilterSource('current')}
             />{' '}
-            {t('subscribeForm.filtersCurrent')}
+            {saved ? t('subscribeForm.filtersSaved') : t('subscribeForm.filtersCurrent')}
           </label>
           <label>
             <input
@@ -172,7 +210,9 @@ export function SubscribeDialog(props: {
             )}
           </div>
         ) : (
-          <p className="field-hint">{t('subscribeForm.withFilters')}</p>
+          <p className="field-hint">
+            {saved ? t('subscribeForm.withSavedFilters') : t('subscribeForm.withFilters')}
+          </p>
         )}
         <fieldset>
           <legend>{t('subscribeForm.schedule')}</legend>
@@ -267,7 +307,9 @@ export function SubscribeDialog(props: {
               checked={channel === 'email'}
               onChange={() => setChannel('email')}
             />{' '}
-            {t('subscribeForm.emailTo', { email: session.data?.user.email ?? t('subscribeForm.me') })}
+            {saved && !saved.mine
+              ? t('subscribeForm.emailToMember')
+              : t('subscribeForm.emailTo', { email: session.data?.user.email ?? t('subscribeForm.me') })}
           </label>
           <label>
             <input
@@ -296,7 +338,7 @@ export function SubscribeDialog(props: {
             {errorBeside('url')}
           </div>
         )}
-        {format === 'csv' && chosenWidget && !usePreset && (
+        {format === 'csv' && chosenWidget && !usePreset && !saved && (
           <p className="field-hint">
             {t('subscribeForm.csvRows', {
               title: chosenWidget.title,

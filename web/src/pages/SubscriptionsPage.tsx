@@ -1,5 +1,5 @@
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import type { Subscription } from '../../../contract/index.js';
 import { removeSubscriptionMutation, setActiveMutation } from '../api/subscriptions-mutations.js';
@@ -13,12 +13,13 @@ import { scheduleInWords } from '../app/subscriptions/schedule-words.js';
 import { AccountPage, EmptyState, ListSkeleton } from '../components/AccountPage.js';
 import { AlertList } from '../components/AlertList.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
+import { SubscribeDialog } from '../components/SubscribeDialog.js';
 import { WidgetError } from '../components/WidgetStates.js';
 
 /**
  * Scheduled reports (docs/exports.md, "Scheduled reports"): each subscription's dashboard, schedule
- * and time zone, format, channel, next run and last delivery; Pause/Resume, Delete, and its delivery
- * log. Members see their own; admins their organisation's.
+ * and time zone, format, channel, next run and last delivery; Edit (the Subscribe dialog, prefilled),
+ * Pause/Resume, Delete, and its delivery log. Members see their own; admins their organisation's.
  */
 export function SubscriptionsPage() {
   const { t } = useTranslation();
@@ -81,6 +82,7 @@ function SubscriptionList() {
   const remove = useMutation(removeSubscriptionMutation(queryClient));
   const [confirming, setConfirming] = useState<Subscription | null>(null);
   const [openLog, setOpenLog] = useState<string | null>(null);
+  const [editing, setEditing] = useState<Subscription | null>(null);
 
   if (list.isPending) return <ListSkeleton rows={3} />;
   if (list.isError)
@@ -173,6 +175,14 @@ function SubscriptionList() {
                     <button
                       type="button"
                       className="button secondary small"
+                      onClick={() => setEditing(s)}
+                      aria-label={t('subscribeForm.editNamed', { name })}
+                    >
+                      {t('subscribeForm.edit')}
+                    </button>
+                    <button
+                      type="button"
+                      className="button secondary small"
                       disabled={busy}
                       onClick={() =>
                         setActive.mutate(
@@ -220,6 +230,7 @@ function SubscriptionList() {
           </tbody>
         </table>
       </div>
+      {editing && <EditSubscription subscription={editing} onClose={() => setEditing(null)} />}
       {confirming && (
         <ConfirmDialog
           title={t('subscriptions.deleteTitle')}
@@ -251,6 +262,26 @@ function SubscriptionList() {
         </ConfirmDialog>
       )}
     </section>
+  );
+}
+
+/**
+ * The Subscribe dialog for an existing subscription, once its dashboard's definition is read (its
+ * widgets and filters); a dashboard the member no longer sees closes it with the server's reason.
+ */
+function EditSubscription(props: { subscription: Subscription; onClose: () => void }) {
+  const { t } = useTranslation();
+  const definition = useQuery(dashboardQuery(props.subscription.dashboard));
+  const { onClose } = props;
+  const failed = definition.isError ? definition.error : null;
+  useEffect(() => {
+    if (!failed) return;
+    showToast({ kind: 'error', title: t('subscribeForm.editUnavailable'), message: failed.message });
+    onClose();
+  }, [failed, onClose, t]);
+  if (!definition.data) return null;
+  return (
+    <SubscribeDialog definition={definition.data} subscription={props.subscription} onClose={props.onClose} />
   );
 }
 

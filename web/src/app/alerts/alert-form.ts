@@ -99,3 +99,18 @@ export function alertFormOf(rule: AlertRule) {
     timeZone: rule.timeZone,
   };
 }
+
+/**
+ * An edit's channel part: nothing when the channel and its URL are as saved (a webhook keeps its
+ * signing secret); else the new channel, with the URL for a webhook (checked by the server, a new
+ * secret).
+ */
+export function alertChannelChange(
+  rule: Pick<AlertRule, 'channel' | 'target'>,
+  channel: 'email' | 'webhook',
+  url: string,
+): Pick<AlertUpdateBody, 'channel' | 'url'> {
+  const trimmed = url.trim();
+  if (channel === rule.channel && (channel === 'email' || trimmed === rule.target)) return {};
+  return channel === 'webhook' ? { channel, url: trimmed } : { channel };
+}

@@ -1,4 +1,8 @@
-import type { SubscriptionCreateBody } from '../../../../contract/index.js';
+import type {
+  Subscription,
+  SubscriptionCreateBody,
+  SubscriptionUpdateBody,
+} from '../../../../contract/index.js';
 import { isApiError } from '../../api/api-error.js';
 
 /** The Subscribe dialog's schedule presets: cron text read in the chosen time zone. */
@@ -63,5 +67,23 @@ export function subscribeBody(form: {
       ? { widget: form.widget, ...(form.preset ? {} : { filters: form.filters }) }
       : {}),
     ...(form.channel === 'webhook' ? { url: form.url.trim() } : {}),
+  };
+}
+
+/**
+ * The edit body from the same form: everything but the dashboard. Without a preset the report's own
+ * filters are always sent (so a report moved off a preset does not keep it); the webhook URL only
+ * when it changed (an unchanged one keeps its signing secret; a new one gets a new secret).
+ */
+export function subscriptionEditBody(
+  body: SubscriptionCreateBody,
+  original: Pick<Subscription, 'channel' | 'target'>,
+): SubscriptionUpdateBody {
+  const { dashboard: _dashboard, url, ...rest } = body;
+  const keepUrl = rest.channel === 'webhook' && original.channel === 'webhook' && url === original.target;
+  return {
+    ...rest,
+    ...(!rest.preset && rest.format === 'pdf' ? { query: rest.query ?? '' } : {}),
+    ...(rest.channel === 'webhook' && !keepUrl ? { url } : {}),
   };
 }

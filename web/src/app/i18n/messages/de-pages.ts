@@ -126,8 +126,8 @@ export const dePages: PagesMessages = {
     save: 'Alarm speichern',
     saved: 'Alarm gespeichert',
     savedMessage: 'Die nächste Prüfung von {{title}} nutzt die neue Regel.',
-    channelFixed:
-      'Gesendet an: {{target}}. Um ihn woandershin zu senden, löschen Sie diesen Alarm und legen Sie einen neuen an.',
+    // Editing a rule's channel (issue 13).
+    emailToMember: 'E-Mail an das Mitglied, das ihn angelegt hat',
   },
   arrange: {
     label: 'Widgets anordnen',
@@ -169,6 +169,17 @@ export const dePages: PagesMessages = {
     presetsLoading: 'Vorlagen werden gelesen…',
     noPresets:
       'Dieses Dashboard hat keine Vorlage, die Sie nutzen dürfen. Speichern Sie zuerst eine über das Vorlagen-Menü des Dashboards.',
+    // Editing a subscription (issue 13).
+    editTitle: 'Bericht von {{title}} bearbeiten',
+    save: 'Bericht speichern',
+    saved: 'Bericht gespeichert',
+    savedMessage: 'Der nächste Versand von {{title}} folgt den neuen Einstellungen.',
+    filtersSaved: 'Die mit diesem Bericht gespeicherten',
+    withSavedFilters: 'Mit den Filtern, die mit diesem Bericht gespeichert sind.',
+    emailToMember: 'E-Mail an das Mitglied, das abonniert hat',
+    editUnavailable: 'Der Bericht konnte nicht zum Bearbeiten geöffnet werden',
+    edit: 'Bearbeiten',
+    editNamed: 'Den Bericht von {{name}} bearbeiten',
   },
   jobs: {
     description:

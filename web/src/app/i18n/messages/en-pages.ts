@@ -132,7 +132,8 @@ export const enPages = {
     save: 'Save alert',
     saved: 'Alert saved',
     savedMessage: 'The next check of {{title}} uses the new rule.',
-    channelFixed: 'Sent to: {{target}}. To send it elsewhere, delete this alert and create a new one.',
+    // Editing a rule's channel (issue 13).
+    emailToMember: 'E-mail to the member who set it',
   },
   arrange: {
     label: 'Arrange widgets',
@@ -173,6 +174,17 @@ export const enPages = {
     presetHint: 'Its filters are read at every delivery: a change to the preset changes the report.',
     presetsLoading: 'Reading the presets…',
     noPresets: 'This dashboard has no preset you may use. Save one from the dashboard’s Presets menu first.',
+    // Editing a subscription (issue 13).
+    editTitle: 'Edit the report of {{title}}',
+    save: 'Save report',
+    saved: 'Report saved',
+    savedMessage: 'The next delivery of {{title}} follows the new settings.',
+    filtersSaved: 'The ones saved with this report',
+    withSavedFilters: 'With the filters saved with this report.',
+    emailToMember: 'E-mail to the member who subscribed',
+    editUnavailable: 'Could not open the report for editing',
+    edit: 'Edit',
+    editNamed: 'Edit the report of {{name}}',
   },
   jobs: {
     description:
