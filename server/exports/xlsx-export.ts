@@ -26,10 +26,27 @@ const STYLE = { date: 1, timestamp: 2, header: 3 } as const;
  * text are no cell at all. The next batch is read only when the client has taken the previous bytes.
  */
 export function xlsxExport(source: ExportSource, options: { readonly zipLimit?: number } = {}): Readable {
-  return Readable.from(workbook(source, options.zipLimit), { objectMode: false });
+  return Readable.from(workbook(sheet(source), options.zipLimit), { objectMode: false });
 }
 
-async function* workbook(source: ExportSource, zipLimit: number | undefined): AsyncGenerator<Buffer> {
+/**
+ * The same workbook around `<row>` elements an engine wrote itself (Engine.copyXlsxRowsToFile: rows
+ * numbered from 2, cells as `cellXml` makes them), read from `rows` as they are sent. No row is seen
+ * here, so each column is as wide as its header and its type, not its values.
+ */
+export function xlsxAroundRows(columns: readonly ResultColumn[], rows: AsyncIterable<Buffer>): Readable {
+  async function* sheetOf(): AsyncGenerator<Buffer> {
+    yield Buffer.from(sheetHead(columns, []), 'utf8');
+    yield* rows;
+    yield Buffer.from(SHEET_TAIL, 'utf8');
+  }
+  return Readable.from(workbook(sheetOf(), undefined), { objectMode: false });
+}
+
+async function* workbook(
+  sheetXml: AsyncIterable<Buffer>,
+  zipLimit: number | undefined,
+): AsyncGenerator<Buffer> {
   const zip = new ZipWriter(new Date(), zipLimit);
   try {
     yield zip.file('[Content_Types].xml', CONTENT_TYPES);
@@ -37,7 +54,7 @@ async function* workbook(source: ExportSource, zipLimit: number | undefined): As
     yield zip.file('xl/workbook.xml', WORKBOOK);
     yield zip.file('xl/_rels/workbook.xml.rels', WORKBOOK_RELS);
     yield zip.file('xl/styles.xml', STYLES);
-    yield* zip.stream('xl/worksheets/sheet1.xml', sheet(source));
+    yield* zip.stream('xl/worksheets/sheet1.xml', sheetXml);
     yield zip.end();
   } catch (err) {
     if (err instanceof ZipSizeLimit)
@@ -58,17 +75,7 @@ async function* sheet(source: ExportSource): AsyncGenerator<Buffer> {
     const first = await iterator.next();
     const columns = source.columns;
     const refs = columns.map((_, i) => columnName(i));
-    const sample = first.done ? [] : first.value.rows;
-    const widths = columns
-      .map((c, i) => `<col min="${i + 1}" max="${i + 1}" width="${widthOf(c, sample, i)}" customWidth="1"/>`)
-      .join('');
-    const header = columns
-      .map((c, i) => (c.label === '' ? '' : textCell(`${refs[i]}1`, xlsxText(c.label), STYLE.header)))
-      .join('');
-    yield Buffer.from(
-      `${SHEET_HEAD}${columns.length ? `<cols>${widths}</cols>` : ''}<sheetData><row r="1">${header}</row>`,
-      'utf8',
-    );
+    yield Buffer.from(sheetHead(columns, first.done ? [] : first.value.rows), 'utf8');
     const types = columns.map((c) => c.type);
     let r = 1;
     let batch: RowBatch | undefined = first.done ? undefined : first.value;
@@ -91,10 +98,21 @@ async function* sheet(source: ExportSource): AsyncGenerator<Buffer> {
       const next = await iterator.next();
       batch = next.done ? undefined : next.value;
     }
-    yield Buffer.from('</sheetData></worksheet>', 'utf8');
+    yield Buffer.from(SHEET_TAIL, 'utf8');
   } finally {
     await iterator.return?.();
   }
+}
+
+/** Up to the first data row: views, column widths (from the header, the type and `sample`), the header row. */
+function sheetHead(columns: readonly ResultColumn[], sample: readonly Cell[][]): string {
+  const widths = columns
+    .map((c, i) => `<col min="${i + 1}" max="${i + 1}" width="${widthOf(c, sample, i)}" customWidth="1"/>`)
+    .join('');
+  const header = columns
+    .map((c, i) => (c.label === '' ? '' : textCell(`${columnName(i)}1`, xlsxText(c.label), STYLE.header)))
+    .join('');
+  return `${SHEET_HEAD}${columns.length ? `<cols>${widths}</cols>` : ''}<sheetData><row r="1">${header}</row>`;
 }
 
 function cellXml(value: Cell | undefined, type: ResultColumn['type'] | undefined, ref: string): string {
@@ -200,6 +218,8 @@ const STYLES =
   '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>' +
   '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>' +
   '</styleSheet>';
+
+const SHEET_TAIL = '</sheetData></worksheet>';
 
 /** Up to the columns: the frozen first row (the pane below it scrolls). */
 const SHEET_HEAD =
