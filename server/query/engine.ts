@@ -108,6 +108,13 @@ export interface StreamingEngine {
    * the file; `rows` says how many it holds (the caller's LIMIT decides, as for streams).
    */
   copyCsvToFile?(query: CompiledQuery, options: StreamOptions): Promise<CsvCopy | undefined>;
+
+  /**
+   * Optional capability: the result as an XLSX sheet's `<row>` elements, one per line, written by the
+   * engine itself into a file of its own (the cells of exports/xlsx-export.ts; rows numbered from 2).
+   * Undefined as for `copyCsvToFile`. The caller wraps them in the sheet and deletes the file.
+   */
+  copyXlsxRowsToFile?(query: CompiledQuery, options: StreamOptions): Promise<CsvCopy | undefined>;
 }
 
 export interface CsvCopy {

@@ -16,7 +16,7 @@ import {
   type ExportSource,
 } from '../exports/export-formats.js';
 import { csvExport, csvHeader, jsonExport, ndjsonExport } from '../exports/text-export.js';
-import { xlsxExport } from '../exports/xlsx-export.js';
+import { xlsxAroundRows, xlsxExport } from '../exports/xlsx-export.js';
 import type { Metrics } from '../observability/metrics.js';
 import { compilePlan, type CompiledQuery } from '../query/compiler.js';
 import type { Engine, RowBatch } from '../query/engine.js';
@@ -196,8 +196,8 @@ export class WidgetExports {
       const body =
         input.format === 'parquet'
           ? await this.parquet(engine, query, input)
-          : ((input.format === 'csv' && !input.onRows
-              ? await this.copiedCsv(engine, query, dataset, q.columns, limit, input)
+          : ((!input.onRows
+              ? await this.copied(engine, query, dataset, q.columns, limit, input)
               : undefined) ?? (await this.streamed(engine, query, dataset, q.columns, limit, input)));
       return {
         fileName: exportFileName(dashboard.id, widget.id, input.format, new Date(this.now())),
@@ -247,13 +247,14 @@ export class WidgetExports {
   }
 
   /**
-   * CSV written by the engine itself (DuckDB `COPY … TO`, the same compiled statement — tenant
-   * predicate, filters, LIMIT — as the stream would run), then sent from the file behind our header
-   * line and deleted: no row crosses into JS, so memory is the engine's (capped) and the speed near
-   * DuckDB's own (docs/performance.md). Not for jobs (their progress counts rows as they stream), nor
-   * for engines or result types without it (undefined: the caller streams).
+   * CSV or XLSX rows written by the engine itself (DuckDB `COPY … TO`, the same compiled statement —
+   * tenant predicate, filters, LIMIT — as the stream would run), then sent from the file (CSV behind
+   * our header line; XLSX inside the workbook, deflated as it goes) and deleted: no row crosses into
+   * JS, so memory is the engine's (capped) and the speed near DuckDB's own (docs/performance.md). Not
+   * for jobs (their progress counts rows as they stream), nor for other formats, engines or result
+   * types without it (undefined: the caller streams).
    */
-  private async copiedCsv(
+  private async copied(
     engine: Engine,
     query: CompiledQuery,
     dataset: Dataset,
@@ -261,8 +262,14 @@ export class WidgetExports {
     limit: number,
     input: WidgetExportInput,
   ): Promise<Readable | undefined> {
-    if (!engine.copyCsvToFile) return undefined;
-    const copy = await engine.copyCsvToFile(query, {
+    const write =
+      input.format === 'csv'
+        ? engine.copyCsvToFile?.bind(engine)
+        : input.format === 'xlsx'
+          ? engine.copyXlsxRowsToFile?.bind(engine)
+          : undefined;
+    if (!write) return undefined;
+    const copy = await write(query, {
       timeoutMs: this.options.project.limits.exportTimeoutMs,
       tenant: input.viewer.tenant,
       ...(input.signal ? { signal: input.signal } : {}),
@@ -272,9 +279,10 @@ export class WidgetExports {
       await rm(copy.file, { force: true });
       throw new TrellisError('EXPORT_TOO_LARGE', { detail: { limit, dataset: dataset.id, seen: copy.rows } });
     }
-    const header = csvHeader(columns, input.bom ?? false);
     const file = createReadStream(copy.file, { highWaterMark: 256 * 1024 });
     file.once('close', () => void rm(copy.file, { force: true }));
+    if (input.format === 'xlsx') return xlsxAroundRows(columns, fileChunks(file));
+    const header = csvHeader(columns, input.bom ?? false);
     return Readable.from(prepended(header, file), { objectMode: false });
   }
 
@@ -375,6 +383,15 @@ async function* withinLimit(
     }
   } finally {
     await iterator.return?.();
+  }
+}
+
+/** A file's bytes; the file is closed however the reader stops. */
+async function* fileChunks(file: Readable): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of file) yield chunk as Buffer;
+  } finally {
+    file.destroy();
   }
 }
 

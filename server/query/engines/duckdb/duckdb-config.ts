@@ -54,6 +54,10 @@ export function duckdbSettings(
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
     allow_community_extensions: 'false',
+    // jemalloc (DuckDB's allocator) hands freed pages back to the system from its own threads, a
+    // second or two after a query ends; without them a big sort's pages stay in RSS until the next
+    // allocation (measured, 1 M-row sorted COPY: +56 MB still resident 4 s after it, +6 MB with them).
+    allocator_background_threads: 'true',
     ...(source.threads ? { threads: String(source.threads) } : {}),
   };
   return {

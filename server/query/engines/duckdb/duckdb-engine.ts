@@ -10,6 +10,7 @@ import {
   VARCHAR,
   type DuckDBConnection,
   type DuckDBType,
+  type DuckDBTypeId,
 } from '@duckdb/node-api';
 import type { Cell } from '../../../../contract/index.js';
 import { TrellisError } from '../../../errors.js';
@@ -34,6 +35,7 @@ import { duckdbDialect } from './duckdb-dialect.js';
 import type { DuckDBSettings } from './duckdb-config.js';
 import { DuckDBExportInstance } from './duckdb-export-instance.js';
 import { csvCopySql } from './duckdb-csv-copy.js';
+import { xlsxRowsCopySql } from './duckdb-xlsx-copy.js';
 import { cellReaderFor, columnTypeOf } from './duckdb-introspector.js';
 import { StatementCache } from './duckdb-statements.js';
 
@@ -298,9 +300,27 @@ export class DuckDBEngine implements Engine {
    * a result column has a type only the JS writer renders; the caller streams those.
    */
   async copyCsvToFile(query: CompiledQuery, options: StreamOptions): Promise<CsvCopy | undefined> {
+    return this.copyRowsToFile(query, options, 'csv', csvCopySql);
+  }
+
+  /**
+   * The result as an XLSX sheet's `<row>` elements, one per line, written by DuckDB itself
+   * (duckdb-xlsx-copy.ts) into this engine's export folder, on the export instance as CSV is.
+   */
+  async copyXlsxRowsToFile(query: CompiledQuery, options: StreamOptions): Promise<CsvCopy | undefined> {
+    return this.copyRowsToFile(query, options, 'xml', xlsxRowsCopySql);
+  }
+
+  /** A `COPY` of the rows that `sqlFor` builds from the result's types (undefined: it cannot). */
+  private async copyRowsToFile(
+    query: CompiledQuery,
+    options: StreamOptions,
+    extension: string,
+    sqlFor: (querySql: string, types: readonly DuckDBTypeId[], file: string) => string | undefined,
+  ): Promise<CsvCopy | undefined> {
     const folder = this.settings.exportDirectory;
     if (!folder) return undefined;
-    const file = path.join(folder, `${randomUUID()}.csv`);
+    const file = path.join(folder, `${randomUUID()}.${extension}`);
     const deadline = AbortSignal.timeout(options.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
     const failure = () =>
@@ -311,7 +331,7 @@ export class DuckDBEngine implements Engine {
     const copyOn = async (pooled: Pooled): Promise<boolean> => {
       const prepared = await pooled.statements.get(query.sql);
       const types = Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnTypeId(i));
-      const sql = csvCopySql(query.sql, types, file);
+      const sql = sqlFor(query.sql, types, file);
       if (!sql) return false;
       // COPY answers one row: how many rows it wrote.
       await this.read(pooled, { sql, params: query.params }, signal, failure, (chunk) => {
