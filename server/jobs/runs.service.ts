@@ -128,7 +128,8 @@ export class RunsService {
     context: ActionContext | null,
   ): Promise<RunSummary> {
     const pipeline = this.pipeline(organisation, pipelineId);
-    const retryOf = request.retryFailedOf === undefined ? null : await this.retryable(organisation, pipeline, request);
+    const retryOf =
+      request.retryFailedOf === undefined ? null : await this.retryable(organisation, pipeline, request);
     const checked = validateRunInputs(
       pipeline.inputs ?? [],
       retryOf === null ? request.inputs : (parseInputs(retryOf.inputs) ?? undefined),
