@@ -1,21 +1,11 @@
 /// <reference lib="dom" />
 // (DOM types: the callbacks passed to page.evaluate run in the browser.)
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { defaultConfig } from '../server/config/env.js';
-import { check, checks, eventually, waitForDashboard } from './dashboard-page.js';
-import {
-  chromiumAvailable,
-  ensureWebBuild,
-  launchBrowser,
-  openAudited,
-  resultsDir,
-  startServer,
-  type Browser,
-  type RunningServer,
-} from './e2e-harness.js';
+import { useBrowserSuite } from './browser-suite.js';
+import { check, eventually, waitForDashboard } from './dashboard-page.js';
+import { chromiumAvailable, openAudited, screenshotBothSchemes } from './e2e-harness.js';
 
 /**
  * Layout found in review (issues 13/14), in Chromium: the dashboard's menu buttons (PDF / PNG, a
@@ -33,44 +23,25 @@ const look = (el: Locator) =>
     return { border: s.borderTopColor, background: s.backgroundColor, borderWidth: s.borderTopWidth };
   });
 
-async function bothSchemes(page: Page, name: string) {
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: path.join(resultsDir, `layout-${name}-${scheme}.png`), fullPage: true });
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-}
+/** Screenshots, light and dark: test-results/layout-<name>-{light,dark}.png. */
+const bothSchemes = (page: Page, name: string) => screenshotBothSchemes(page, `layout-${name}`);
 
 describe.skipIf(!available)('menus and tables laid out in Chromium', () => {
-  let server: RunningServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    mkdirSync(resultsDir, { recursive: true });
-    ensureWebBuild();
-    server = await startServer('clinical-trials', {
-      config: {
-        // Alerts and reports by e-mail need mail settings; nothing is delivered in this test.
-        mail: {
-          smtpUrl: 'smtp://127.0.0.1:9',
-          from: 'a@example.test',
-          publicOrigin: 'https://t.example.test',
-        },
-        reports: { ...defaultConfig().reports },
+  const suite = useBrowserSuite('layout', 'clinical-trials', {
+    config: {
+      // Alerts and reports by e-mail need mail settings; nothing is delivered in this test.
+      mail: {
+        smtpUrl: 'smtp://127.0.0.1:9',
+        from: 'a@example.test',
+        publicOrigin: 'https://t.example.test',
       },
-    });
-    browser = await launchBrowser(server);
-  }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    console.log(`\nlayout browser checks run: ${checks.count}\n`);
+      reports: { ...defaultConfig().reports },
+    },
   });
 
   it('PDF / PNG and Export are buttons like the toolbar, and a KPI card does not cut its menu off', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${server.baseUrl}/d/overview`);
+    const page = await suite.browser.context.newPage();
+    await page.goto(`${suite.server.baseUrl}/d/overview`);
     await waitForDashboard(page);
     const toolbar = await look(page.getByRole('button', { name: 'Subscribe…' }));
     check(toolbar.borderWidth).toBe('1px');
@@ -109,9 +80,9 @@ describe.skipIf(!available)('menus and tables laid out in Chromium', () => {
 
   it('the Subscriptions tables fit at 1280 and 1024 px and scroll in a labelled region on a phone', async () => {
     const post = (url: string, body: unknown) =>
-      server.fetch(url, {
+      suite.server.fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', origin: server.baseUrl },
+        headers: { 'content-type': 'application/json', origin: suite.server.baseUrl },
         body: JSON.stringify(body),
       });
     const alert = { dashboard: 'overview', widget: 'studies', everyMinutes: 5 };
@@ -135,7 +106,7 @@ describe.skipIf(!available)('menus and tables laid out in Chromium', () => {
     ];
     check(made.map((r) => r.status)).toEqual([201, 201, 201]);
 
-    const { page, serious } = await openAudited(browser, `${server.baseUrl}/subscriptions`, {
+    const { page, serious } = await openAudited(suite.browser, `${suite.server.baseUrl}/subscriptions`, {
       ready: (p) => p.locator('[data-alert-id]').nth(1).waitFor(),
     });
     check(serious).toEqual({ light: [], dark: [] });
