@@ -40,14 +40,23 @@ const SCHEDULE = `30 ${(new Date().getUTCHours() + 12) % 24} * * *`;
 function editCopy(dir: string): void {
   const file = path.join(dir, 'pipelines', 'ctgov.yaml');
   const yaml = readFileSync(file, 'utf8');
-  const edited = yaml
-    .replace(/pageSize: 500\b/, 'pageSize: 200')
-    .replace(/retries: 6\b/, 'retries: 1')
-    .replace(/backoff: 2s\b/, 'backoff: 100ms')
-    .replace(/max_backoff: 120s\b/, 'max_backoff: 1s')
-    .replace(/schedule: '30 3 \* \* \*'/, `schedule: '${SCHEDULE}'`);
-  if (edited.split('\n').filter((l, i) => l !== yaml.split('\n')[i]).length !== 5)
-    throw new Error('pipelines/ctgov.yaml changed: update the e2e copy edits');
+  // Each edit must find its line: a changed example fails here, not as a slow or flaky page later. (A
+  // count of changed lines would miss at 15:xx UTC, when the copy's schedule equals the example's.)
+  const edits: [RegExp, string][] = [
+    [/pageSize: 500\b/, 'pageSize: 200'],
+    [/retries: 6\b/, 'retries: 1'],
+    [/backoff: 2s\b/, 'backoff: 100ms'],
+    [/max_backoff: 120s\b/, 'max_backoff: 1s'],
+    [/schedule: '30 3 \* \* \*'/, `schedule: '${SCHEDULE}'`],
+  ];
+  let edited = yaml;
+  for (const [pattern, replacement] of edits) {
+    if (!pattern.test(edited))
+      throw new Error(
+        `pipelines/ctgov.yaml changed (${pattern.source} not found): update the e2e copy edits`,
+      );
+    edited = edited.replace(pattern, replacement);
+  }
   writeFileSync(file, edited);
 }
 
