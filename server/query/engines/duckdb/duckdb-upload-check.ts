@@ -12,17 +12,17 @@ export interface UploadCheckOptions {
   /** The scratch DuckDB's memory limit (its buffer pool): past it, work spills to `spillDir`. */
   readonly memoryLimit: string;
   /**
-   * A folder inside the upload folder for the session's database file and DuckDB's spill files;
+   * A folder inside the upload folder for DuckDB's spill files (the table `u` past the limit too);
    * made when the session opens, removed when it closes.
    */
   readonly spillDir: string;
 }
 
 /**
- * The UploadCheck (upload-check.ts) on a private DuckDB locked to the upload folder, its database a
- * file in the session's spill folder: the file is read once into the table `u` (its values as text, by
- * position), and validation, profile and the valid rows are computed from it. One thread, a small
- * memory limit and the spill folder keep the server's memory flat whatever the file's size.
+ * The UploadCheck (upload-check.ts) on a private in-memory DuckDB locked to the upload folder,
+ * spilling to the session's spill folder: the file is read once into the table `u` (its values as
+ * text, by position), and validation, profile and the valid rows are computed from it. One thread, a
+ * small memory limit and the spill folder keep the server's memory flat whatever the file's size.
  */
 export class DuckDBUploadCheck implements UploadCheck {
   private validated = false;

@@ -48,9 +48,6 @@ export async function profileFile(
   const basics = x.map(
     (c, p) =>
       `count(*) FILTER (WHERE ${c} IS NULL) AS n${p}, ` +
-      (approximate
-        ? `count(DISTINCT hash(${c})) FILTER (WHERE ${c} IS NOT NULL) AS d${p}, `
-        : `count(DISTINCT ${c}) AS d${p}, `) +
       `count(${c}) FILTER (WHERE TRY_CAST(${c} AS DOUBLE) IS NULL) AS nn${p}, ` +
       `min(${c}) AS lo${p}, max(${c}) AS hi${p}, min(TRY_CAST(${c} AS DOUBLE)) AS nlo${p}, ` +
       `max(TRY_CAST(${c} AS DOUBLE)) AS nhi${p}, avg(TRY_CAST(${c} AS DOUBLE)) AS mean${p}, ` +
@@ -68,6 +65,15 @@ export async function profileFile(
     )
   )[0] ?? { total: 0 };
   const total = Number(head.total ?? 0);
+  // Distinct counts one column per query: each is a hash table of its own, and several at once do not
+  // fit the check's memory (5 M rows: "failed to allocate 16 MiB" at 32 MB); a column's scan reads
+  // that column only, so N queries cost about what one query over N columns does.
+  const distinct: number[] = [];
+  for (const c of x) {
+    const counted = approximate ? `hash(${c})` : c;
+    const [d] = await db.all(`SELECT count(DISTINCT ${counted}) AS d FROM u WHERE ${c} IS NOT NULL`, []);
+    distinct.push(Number(d?.d ?? 0));
+  }
   const numeric = x.map((_, p) => {
     const declared = declaredAt.get(p);
     if (declared) return NUMERIC.has(declared.type);
@@ -138,7 +144,7 @@ export async function profileFile(
       kind: numeric[p] ? 'number' : 'text',
       nulls,
       nullShare: total ? nulls / total : 0,
-      distinct: Number(head[`d${p}`] ?? 0),
+      distinct: distinct[p] ?? 0,
       // Numbers as numbers ("450000", not DuckDB's DOUBLE text "450000.0").
       min: numeric[p] ? numberText(head[`nlo${p}`]) : text(head[`lo${p}`]),
       max: numeric[p] ? numberText(head[`nhi${p}`]) : text(head[`hi${p}`]),

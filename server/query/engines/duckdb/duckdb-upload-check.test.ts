@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { UploadColumn, UploadTarget } from '../../../config/project/upload.types.js';
+import { CHECK_MEMORY_LIMIT } from '../../../uploads/uploads.service.js';
+import { DuckDBUploadCheck } from './duckdb-upload-check.js';
+
+/**
+ * The check session within its production memory limit on files whose columns are all distinct:
+ * the profile's distinct counts are one hash table per column, and eight of them at once did not fit
+ * 32 MB ("failed to pin block") — a realistic file (ids, e-mails, names) was then UPLOAD_UNREADABLE.
+ */
+const ROWS = 150_000;
+const WIDTH = 8;
+
+let dir: string;
+let csv: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'trellis-upload-check-'));
+  csv = path.join(dir, 'wide.csv');
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  const columns = Array.from({ length: WIDTH }, (_, c) => `'v${c}-' || (i * ${c + 7}) AS c${c}`);
+  await conn.run(
+    `COPY (SELECT i AS id, ${columns.join(', ')} FROM range(${ROWS}) t(i)) TO '${csv.replace(/'/g, "''")}' (HEADER)`,
+  );
+  conn.closeSync();
+  db.closeSync();
+}, 60_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function column(name: string, type: UploadColumn['type']): UploadColumn {
+  return {
+    name,
+    header: name,
+    type,
+    required: true,
+    allowed: null,
+    min: null,
+    max: null,
+    pattern: null,
+    maxLength: null,
+  };
+}
+
+function target(exactRows: number): UploadTarget {
+  return {
+    id: 'wide',
+    file: 'uploads/wide.yaml',
+    title: 'Wide',
+    role: 'editor',
+    source: 'main',
+    sourceType: 'duckdb',
+    table: 'wide',
+    tenantColumn: 'org',
+    columns: [column('id', 'BIGINT'), ...Array.from({ length: WIDTH }, (_, c) => column(`c${c}`, 'VARCHAR'))],
+    key: ['id'],
+    mode: 'replace',
+    formats: ['csv'],
+    limits: { bytes: 256 * 1024 ** 2, rows: 10_000_000, columns: 100, cellBytes: 10_000 },
+    extraColumns: 'reject',
+    invalidRows: { action: 'reject', maxShare: 0 },
+    keepVersions: 10,
+    profile: { exactRows },
+    datasets: [],
+  };
+}
+
+describe('upload check within its memory limit', () => {
+  test.each([
+    ['exact', 1_000_000],
+    ['estimated', 1_000],
+  ])(
+    '%s profile of a file whose every column is distinct',
+    async (_kind, exactRows) => {
+      const spillDir = path.join(dir, `spill-${exactRows}`);
+      const check = await DuckDBUploadCheck.open(dir, csv, 'csv', target(exactRows), {
+        memoryLimit: CHECK_MEMORY_LIMIT,
+        spillDir,
+      });
+      try {
+        const validation = await check.validate();
+        expect(validation.totalRows).toBe(ROWS);
+        expect(validation.invalidRows).toBe(0);
+        const profile = await check.profile();
+        expect(profile.approximate).toBe(exactRows < ROWS);
+        expect(profile.columns.map((c) => c.distinct)).toEqual(Array<number>(WIDTH + 1).fill(ROWS));
+        expect(profile.duplicateRows).toBe(0);
+        expect(profile.duplicateKeys).toBe(0);
+        const id = profile.columns[0];
+        expect([id?.min, id?.max]).toEqual(['0', String(ROWS - 1)]);
+      } finally {
+        await check.close();
+      }
+    },
+    60_000,
+  );
+});
