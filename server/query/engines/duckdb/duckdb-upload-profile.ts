@@ -45,25 +45,49 @@ export async function profileFile(
   const x = rel.textColumns;
   const rows = Number((await db.all('SELECT count(*) AS n FROM u', []))[0]?.n ?? 0);
   const approximate = rows > target.profile.exactRows;
-  const basics = x.map(
-    (c, p) =>
-      `count(*) FILTER (WHERE ${c} IS NULL) AS n${p}, ` +
-      `count(${c}) FILTER (WHERE TRY_CAST(${c} AS DOUBLE) IS NULL) AS nn${p}, ` +
-      `min(${c}) AS lo${p}, max(${c}) AS hi${p}, min(TRY_CAST(${c} AS DOUBLE)) AS nlo${p}, ` +
-      `max(TRY_CAST(${c} AS DOUBLE)) AS nhi${p}, avg(TRY_CAST(${c} AS DOUBLE)) AS mean${p}, ` +
-      (approximate
-        ? `approx_quantile(TRY_CAST(${c} AS DOUBLE), [0.25, 0.75]) AS q${p}, approx_top_k(${c}, ${TOP_VALUES}) AS k${p}`
-        : `quantile_cont(TRY_CAST(${c} AS DOUBLE), [0.25, 0.75]) AS q${p}`),
-  );
-  const typedChecks = rel.columns.flatMap(({ position }, i) =>
-    position === null ? [] : [`count(v${i}) FILTER (WHERE t${i} IS NULL) AS bad${i}`],
-  );
+  // Only the aggregates a column's kind needs: a declared column's kind is known (numeric: the
+  // number figures; else the text ones); an extra column's is found in this scan (every non-blank
+  // value casts to DOUBLE), so it gets both. Each value is cast to DOUBLE once, in the inner SELECT.
+  const kinds = x.map((_, p) => {
+    const declared = declaredAt.get(p);
+    return declared ? (NUMERIC.has(declared.type) ? 'number' : 'text') : 'either';
+  });
+  const inner = x.map((c, p) => (kinds[p] === 'text' ? c : `${c}, TRY_CAST(${c} AS DOUBLE) AS f${p}`));
+  const basics = x.map((c, p) => {
+    const kind = kinds[p];
+    const parts = [`count(*) FILTER (WHERE ${c} IS NULL) AS n${p}`];
+    if (kind === 'either') parts.push(`count(${c}) FILTER (WHERE f${p} IS NULL) AS nn${p}`);
+    if (kind !== 'number') parts.push(`min(${c}) AS lo${p}`, `max(${c}) AS hi${p}`);
+    if (kind !== 'text')
+      parts.push(
+        `min(f${p}) AS nlo${p}`,
+        `max(f${p}) AS nhi${p}`,
+        `avg(f${p}) AS mean${p}`,
+        approximate
+          ? `approx_quantile(f${p}, [0.25, 0.75]) AS q${p}`
+          : `quantile_cont(f${p}, [0.25, 0.75]) AS q${p}`,
+      );
+    if (approximate) parts.push(`approx_top_k(${c}, ${TOP_VALUES}) AS k${p}`);
+    return parts.join(', ');
+  });
+  // Values that do not cast to their declared type: validation's `type` failures when it ran (the
+  // same condition), else counted here.
+  const typedChecks = validated
+    ? []
+    : rel.columns.flatMap(({ position }, i) =>
+        position === null ? [] : [`count(v${i}) FILTER (WHERE t${i} IS NULL) AS bad${i}`],
+      );
+  const typedFrom = typedChecks.length ? rel.columns.map((_, i) => `, v${i}, t${i}`).join('') : '';
   const head = (
     await db.all(
-      `SELECT count(*) AS total${[...basics, ...typedChecks].map((s) => `, ${s}`).join('')} FROM v`,
+      `SELECT count(*) AS total${[...basics, ...typedChecks].map((s) => `, ${s}`).join('')}
+       FROM (SELECT ${[...inner].join(', ') || 'NULL'}${typedFrom} FROM v)`,
       [],
     )
   )[0] ?? { total: 0 };
+  const badTyped = validated
+    ? Number((await db.all(`SELECT count(*) AS n FROM fail WHERE rule = 'type'`, []))[0]?.n ?? 0)
+    : rel.columns.reduce((s, c, i) => (c.position === null ? s : s + Number(head[`bad${i}`] ?? 0)), 0);
   const total = Number(head.total ?? 0);
   // Distinct counts one column per query: each is a hash table of its own, and several at once do not
   // fit the check's memory (5 M rows: "failed to allocate 16 MiB" at 32 MB); a column's scan reads
@@ -75,8 +99,7 @@ export async function profileFile(
     distinct.push(Number(d?.d ?? 0));
   }
   const numeric = x.map((_, p) => {
-    const declared = declaredAt.get(p);
-    if (declared) return NUMERIC.has(declared.type);
+    if (kinds[p] !== 'either') return kinds[p] === 'number';
     return total > 0 && Number(head[`nn${p}`]) === 0 && Number(head[`n${p}`]) < total;
   });
 
@@ -176,7 +199,7 @@ export async function profileFile(
   const cells = total * present.length;
   const filled = cells ? 1 - present.reduce((s, { p }) => s + Number(head[`n${p}`] ?? 0), 0) / cells : 1;
   const nonNull = present.reduce((s, { p }) => s + total - Number(head[`n${p}`] ?? 0), 0);
-  const typed = nonNull ? 1 - present.reduce((s, { i }) => s + Number(head[`bad${i}`] ?? 0), 0) / nonNull : 1;
+  const typed = nonNull ? 1 - badTyped / nonNull : 1;
   const uniqueRows = total ? 1 - dupRows / total : 1;
   const uniqueKeys = total && dupKeys !== null ? 1 - dupKeys / total : 1;
   const coverage = rel.missing.length ? 1 - rel.missing.length / Math.max(1, target.columns.length) : 1;
