@@ -13,7 +13,7 @@ import type { ScenarioResult } from '../lib/report.js';
 import { verdictAtMost } from '../lib/report.js';
 import { round } from '../lib/stats.js';
 import { withServer, type BenchServer } from '../lib/with-server.js';
-import { CHECK_MEMORY_LIMIT } from '../../server/uploads/uploads.service.js';
+import { CHECK_MEMORY_LIMIT, CHECK_MEMORY_PER_COLUMN_MB } from '../../server/uploads/uploads.service.js';
 
 /**
  * Issue 12's goals: the whole flow within 1.5× DuckDB's own read_csv; ≤ 64 MB added server RSS; a
@@ -189,6 +189,7 @@ async function checkStages(dir: string, csv: string) {
   };
   const check = await openDuckDBUploadCheck(folder, csv, 'csv', target, {
     memoryLimit: CHECK_MEMORY_LIMIT,
+    memoryPerColumnMb: CHECK_MEMORY_PER_COLUMN_MB,
     spillDir: path.join(folder, 'uploads-stages.spill'),
   });
   const rowsFile = path.join(folder, 'uploads-stages.rows.parquet');

@@ -134,6 +134,8 @@ const ID = /^upl_[A-Za-z0-9_-]{22}$/;
  * file costs disk, not server memory (bench `uploads`).
  */
 export const CHECK_MEMORY_LIMIT = '32MB';
+/** …and at least this many MB per column of the file (+ 8 MB): a wide file pins more blocks at once. */
+export const CHECK_MEMORY_PER_COLUMN_MB = 3;
 /** Failures per report page, at most. */
 export const MAX_REPORT_PAGE = 500;
 
@@ -1157,6 +1159,7 @@ export class UploadsService {
       target,
       {
         memoryLimit: CHECK_MEMORY_LIMIT,
+        memoryPerColumnMb: CHECK_MEMORY_PER_COLUMN_MB,
         spillDir: path.join(this.tempDir, `${row.id}.spill-${randomBytes(6).toString('hex')}`),
       },
     );

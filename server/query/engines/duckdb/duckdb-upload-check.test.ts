@@ -4,8 +4,8 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { UploadColumn, UploadTarget } from '../../../config/project/upload.types.js';
-import { CHECK_MEMORY_LIMIT } from '../../../uploads/uploads.service.js';
-import { DuckDBUploadCheck } from './duckdb-upload-check.js';
+import { CHECK_MEMORY_LIMIT, CHECK_MEMORY_PER_COLUMN_MB } from '../../../uploads/uploads.service.js';
+import { DuckDBUploadCheck, widerLimit } from './duckdb-upload-check.js';
 
 /**
  * The check session within its production memory limit on files whose columns are all distinct:
@@ -46,7 +46,7 @@ function column(name: string, type: UploadColumn['type']): UploadColumn {
   };
 }
 
-function target(exactRows: number): UploadTarget {
+function target(exactRows: number, width = WIDTH): UploadTarget {
   return {
     id: 'wide',
     file: 'uploads/wide.yaml',
@@ -56,7 +56,7 @@ function target(exactRows: number): UploadTarget {
     sourceType: 'duckdb',
     table: 'wide',
     tenantColumn: 'org',
-    columns: [column('id', 'BIGINT'), ...Array.from({ length: WIDTH }, (_, c) => column(`c${c}`, 'VARCHAR'))],
+    columns: [column('id', 'BIGINT'), ...Array.from({ length: width }, (_, c) => column(`c${c}`, 'VARCHAR'))],
     key: ['id'],
     mode: 'replace',
     formats: ['csv'],
@@ -121,4 +121,70 @@ describe('upload check within its memory limit', () => {
       await check.close();
     }
   });
+
+  test('the valid rows keep the file order, the invalid ones left out', async () => {
+    // 300,000 rows whose id is their row number; every 997th id does not cast (a type failure).
+    const file = path.join(dir, 'ordered.csv');
+    const rows = path.join(dir, 'ordered.parquet');
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const cells = Array.from({ length: WIDTH }, (_, c) => `'v${c}' AS c${c}`).join(', ');
+    await conn.run(
+      `COPY (SELECT CASE WHEN i % 997 = 0 THEN 'x' || i ELSE i::VARCHAR END AS id, ${cells}
+       FROM range(1, 300001) t(i)) TO '${file.replace(/'/g, "''")}' (HEADER)`,
+    );
+    const check = await DuckDBUploadCheck.open(dir, file, 'csv', target(1_000), {
+      memoryLimit: CHECK_MEMORY_LIMIT,
+      spillDir: path.join(dir, 'spill-ordered'),
+    });
+    try {
+      const validation = await check.validate();
+      expect(validation.invalidRows).toBe(Math.floor(300_000 / 997));
+      await check.writeValidRows(rows);
+    } finally {
+      await check.close();
+    }
+    const read = await conn.runAndReadAll(
+      `SELECT count(*) AS n, count(*) FILTER (WHERE id <= prev) AS out_of_order, count(*) FILTER (WHERE id % 997 = 0) AS invalid
+       FROM (SELECT id, lag(id, 1, 0) OVER () AS prev FROM read_parquet('${rows.replace(/'/g, "''")}'))`,
+    );
+    conn.closeSync();
+    db.closeSync();
+    expect(read.getRowObjectsJson()).toEqual([
+      { n: String(300_000 - Math.floor(300_000 / 997)), out_of_order: '0', invalid: '0' },
+    ]);
+  }, 60_000);
+
+  test('a wide file gets more memory per column and is checked whole', async () => {
+    // 200,000 rows × 31 columns ran out of memory within 32 MB (and 64 MB) before the limit grew
+    // with the columns; now 8 + 3 × 31 = 101 MB.
+    const wide = 30;
+    const file = path.join(dir, 'wide30.csv');
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const cells = Array.from({ length: wide }, (_, c) => `'value-${c}-' || (i % 1000) AS c${c}`).join(', ');
+    await conn.run(
+      `COPY (SELECT CASE WHEN i % 997 = 0 THEN 'x' ELSE i::VARCHAR END AS id, ${cells}
+       FROM range(1, 200001) t(i)) TO '${file.replace(/'/g, "''")}' (HEADER)`,
+    );
+    conn.closeSync();
+    db.closeSync();
+    const options = {
+      memoryLimit: CHECK_MEMORY_LIMIT,
+      memoryPerColumnMb: CHECK_MEMORY_PER_COLUMN_MB,
+      spillDir: path.join(dir, 'spill-wide'),
+    };
+    expect(widerLimit(options, wide + 1)).toBe(`${8 + CHECK_MEMORY_PER_COLUMN_MB * (wide + 1)}MB`);
+    expect(widerLimit(options, 5)).toBeNull();
+    const check = await DuckDBUploadCheck.open(dir, file, 'csv', target(1_000, wide), options);
+    try {
+      const validation = await check.validate();
+      expect(validation.invalidRows).toBe(Math.floor(200_000 / 997));
+      const profile = await check.profile();
+      expect(profile.columns.slice(1).map((c) => c.distinct)).toEqual(Array<number>(wide).fill(1000));
+      await check.writeValidRows(path.join(dir, 'wide30.parquet'));
+    } finally {
+      await check.close();
+    }
+  }, 60_000);
 });

@@ -9,8 +9,14 @@ import { fileRelation, unreadable, type FileRelation } from './duckdb-upload-rel
 import { validateFile, writeValidRows } from './duckdb-upload-validation.js';
 
 export interface UploadCheckOptions {
-  /** The scratch DuckDB's memory limit (its buffer pool): past it, work spills to `spillDir`. */
+  /** The scratch DuckDB's memory limit (its buffer pool; `<n>MB`): past it, work spills to `spillDir`. */
   readonly memoryLimit: string;
+  /**
+   * MB of memory per column of the file, when that is more than `memoryLimit` (plus 8 MB): DuckDB
+   * pins a block or more per column while it appends, scans and writes the rows, so a wide file does
+   * not fit a narrow file's limit (200,000 rows × 31 columns ran out at 32 and 64 MB, passed at 96).
+   */
+  readonly memoryPerColumnMb?: number;
   /**
    * A folder inside the upload folder for DuckDB's spill files (the table `u` past the limit too);
    * made when the session opens, removed when it closes.
@@ -44,9 +50,18 @@ export class DuckDBUploadCheck implements UploadCheck {
     let db: DuckDBScratch | null = null;
     try {
       await mkdir(options.spillDir, { recursive: true, mode: 0o700 });
-      const scratch = await DuckDBScratch.open(folder, options.memoryLimit, options.spillDir);
+      let scratch = await DuckDBScratch.open(folder, options.memoryLimit, options.spillDir);
       db = scratch;
-      const rel = await fileRelation(scratch, file, format, target);
+      let rel = await fileRelation(scratch, file, format, target);
+      const wider = widerLimit(options, rel.headers.length);
+      if (wider) {
+        // Reopened (the limit is locked with the configuration): two small reads of the header again.
+        db = null;
+        await scratch.close();
+        scratch = await DuckDBScratch.open(folder, wider, options.spillDir);
+        db = scratch;
+        rel = await fileRelation(scratch, file, format, target);
+      }
       await unreadable(async () => {
         await scratch.all(rel.load[0], [file]);
         await scratch.all(rel.load[1], []);
@@ -90,4 +105,12 @@ export class DuckDBUploadCheck implements UploadCheck {
       await rm(this.spillDir, { recursive: true, force: true });
     }
   }
+}
+
+/** The memory limit a file of `columns` columns needs when it is more than the options' own; else null. */
+export function widerLimit(options: UploadCheckOptions, columns: number): string | null {
+  const base = /^(\d+)MB$/.exec(options.memoryLimit);
+  if (!options.memoryPerColumnMb || !base) return null;
+  const needed = 8 + options.memoryPerColumnMb * columns;
+  return needed > Number(base[1]) ? `${Math.ceil(needed)}MB` : null;
 }

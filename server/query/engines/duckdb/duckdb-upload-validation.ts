@@ -135,10 +135,15 @@ export async function writeValidRows(
   const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
   const columns = target.columns.map((c, i) => `t${i} AS ${q(c.name)}`).join(', ');
   // The output path is ours (the upload id's, in the upload folder), not the client's; a literal,
-  // as COPY takes no bound path. Declared names come from validated project files.
+  // as COPY takes no bound path. Declared names come from validated project files. No ORDER BY: the
+  // session's one thread and preserve_insertion_order keep the file's order (the scan and the
+  // anti-join's probe stream in order), and no import depends on it — the valid rows' keys are
+  // unique — while the sort cost a third of this step (1 M rows: 0.40 → 0.26 s CPU). Row groups of
+  // 16,384 rows: the writer holds one in memory, and the default 122,880 rows of 9 text columns ran
+  // the 32 MB session out of memory (duckdb-upload-check.test.ts).
   await db.all(
-    `COPY (SELECT ${columns} FROM v WHERE NOT EXISTS (SELECT 1 FROM fail WHERE fail._row = v._row) ORDER BY _row)
-     TO '${rowsFile.replace(/'/g, "''")}' (FORMAT parquet)`,
+    `COPY (SELECT ${columns} FROM v WHERE NOT EXISTS (SELECT 1 FROM fail WHERE fail._row = v._row))
+     TO '${rowsFile.replace(/'/g, "''")}' (FORMAT parquet, ROW_GROUP_SIZE 16384)`,
     [],
   );
 }
