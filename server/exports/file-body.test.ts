@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, get, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FILE_CHUNK_BYTES, FileBody } from './file-body.js';
 
@@ -100,6 +101,71 @@ describe('FileBody', () => {
     await expect.poll(() => body.destroyed).toBe(true);
     await expect.poll(() => existsSync(file)).toBe(false);
     expect(body.bytes).toBeLessThan(FILE_CHUNK_BYTES * 400);
+  });
+
+  it('sends a file while it is written, to its end once the writer has finished', async () => {
+    const file = path.join(dir, 'growing.parquet');
+    const parts = Array.from({ length: 12 }, () => randomBytes(FILE_CHUNK_BYTES + 999));
+    let release!: () => void;
+    const writing = (async () => {
+      await writeFile(file, '');
+      for (const part of parts) {
+        await appendFile(file, part);
+        await new Promise((r) => setTimeout(r, 15));
+      }
+      await new Promise<void>((r) => (release = r));
+    })();
+    const { url } = await serve(() => new FileBody(file, undefined, writing));
+    const res = await request(url);
+    // The first bytes arrive before the writer has finished…
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    await expect.poll(() => Buffer.concat(chunks).length).toBe(parts.reduce((n, p) => n + p.length, 0));
+    expect(res.complete).toBe(false);
+    // …and the body ends once it has.
+    release();
+    await finished(res);
+    expect(Buffer.concat(chunks).equals(Buffer.concat(parts))).toBe(true);
+  });
+
+  it('ends the download with an error when the writer fails after the first bytes', async () => {
+    const file = path.join(dir, 'failing.parquet');
+    await writeFile(file, randomBytes(1000));
+    const writing = new Promise((_, reject) => setTimeout(() => reject(new Error('copy failed')), 50));
+    const body = new FileBody(file, undefined, writing);
+    await expect(async () => {
+      for await (const _ of body) void _;
+    }).rejects.toThrow('copy failed');
+    await expect.poll(() => existsSync(file)).toBe(false);
+  });
+
+  it("reads DuckDB's Parquet COPY as it writes it: the download is the whole file, rows in order", async () => {
+    const out = path.join(dir, 'rows.parquet');
+    const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+    const conn = await instance.connect();
+    try {
+      // Several row groups (122,880 rows each), sorted, so the file grows while the test reads it.
+      const rows = 600_000;
+      const copy = `COPY (SELECT i, md5(i::VARCHAR) AS h FROM range(${rows}) t(i) ORDER BY h, i) TO '${out}' (FORMAT parquet)`;
+      let started = false;
+      const writing = conn.run(copy);
+      while (!started) {
+        await new Promise((r) => setTimeout(r, 5));
+        started = existsSync(out);
+      }
+      const { url } = await serve(() => new FileBody(out, undefined, writing));
+      const got = path.join(dir, 'got.parquet');
+      await writeFile(got, await readSlowly(await request(url)));
+      const check = await conn.runAndReadAll(
+        `SELECT count(*)::INTEGER, count(*) FILTER (WHERE n <> e)::INTEGER FROM (
+           SELECT row_number() OVER () AS n, h FROM read_parquet('${got}')) g
+         JOIN (SELECT row_number() OVER (ORDER BY h, i) AS e, h FROM range(${rows}) t(i), LATERAL (SELECT md5(i::VARCHAR) AS h)) x USING (h)`,
+      );
+      expect(check.getRows()).toEqual([[rows, 0]]);
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
   });
 
   it('fails as a stream when the file is missing', async () => {

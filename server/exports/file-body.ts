@@ -1,11 +1,14 @@
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 
 /** Size of each buffer a file is sent from. */
 export const FILE_CHUNK_BYTES = 64 * 1024;
 /** Buffers in flight at once when sending to a response (a read overlaps the socket's writes). */
 const BUFFERS = 4;
+/** How often a reader that caught up with a file still being written looks for more. */
+const GROWTH_POLL_MS = 10;
 
 /**
  * An export file the engine wrote (a `COPY … TO` into its export folder), behind an optional head
@@ -29,11 +32,29 @@ export class FileBody extends Readable {
   /** Wakes the write loop waiting for a buffer (a write finished, or the body was destroyed). */
   private wake: (() => void) | undefined;
 
+  /** Undefined: the file is whole. Else settles when its writer has finished (or failed). */
+  private readonly writing: Promise<void> | undefined;
+  private writerDone = false;
+  private writerError: Error | undefined;
+
+  /**
+   * `writing`, when the file is still being written front to back (Parquet by DuckDB's `COPY`):
+   * reading catches up with the writer and waits for more until it settles; its failure fails the
+   * body (the response is cut off, never a silently short file).
+   */
   constructor(
     private readonly file: string,
     private readonly head?: Buffer,
+    writing?: Promise<unknown>,
   ) {
     super({ highWaterMark: FILE_CHUNK_BYTES });
+    this.writing = writing?.then(
+      () => void (this.writerDone = true),
+      (err: unknown) => {
+        this.writerError = err instanceof Error ? err : new Error(String(err));
+        this.writerDone = true;
+      },
+    );
   }
 
   override pipe<T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T {
@@ -86,9 +107,8 @@ export class FileBody extends Readable {
         return;
       }
     }
-    const handle = await this.fileHandle();
     const chunk = Buffer.allocUnsafe(FILE_CHUNK_BYTES);
-    const { bytesRead } = await handle.read(chunk, 0, FILE_CHUNK_BYTES, null);
+    const bytesRead = await this.readInto(chunk);
     if (this.destroyed) return;
     if (bytesRead === 0) {
       this.push(null);
@@ -96,6 +116,22 @@ export class FileBody extends Readable {
     }
     this.bytes += bytesRead;
     this.push(chunk.subarray(0, bytesRead));
+  }
+
+  /**
+   * The next bytes of the file into `buffer`; 0 at its end. A file still being written is at its
+   * end only once the writer has finished: until then, having caught up, wait for more.
+   */
+  private async readInto(buffer: Buffer): Promise<number> {
+    const handle = await this.fileHandle();
+    for (;;) {
+      // Whether the writer had finished before this read: then 0 bytes is the end for certain.
+      const finished = this.writing === undefined || this.writerDone;
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (this.writerError) throw this.writerError;
+      if (bytesRead > 0 || finished || this.destroyed) return bytesRead;
+      await Promise.race([this.writing, delay(GROWTH_POLL_MS)]);
+    }
   }
 
   /** The response path: read into a free buffer, write it, take it back in the write's callback. */
@@ -112,7 +148,6 @@ export class FileBody extends Readable {
       this.bytes += this.head.length;
       response.write(this.head, settle(undefined));
     }
-    const handle = await this.fileHandle();
     for (;;) {
       while (free.length === 0 && !failed && !this.destroyed)
         await new Promise<void>((resolve) => (this.wake = resolve));
@@ -120,7 +155,7 @@ export class FileBody extends Readable {
       // A failed write means the response is gone: Fastify destroys this body then (its own end-of-stream).
       if (failed || this.destroyed) return;
       const buffer = free.pop() as Buffer;
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      const bytesRead = await this.readInto(buffer);
       if (this.destroyed) return;
       if (bytesRead === 0) break;
       this.bytes += bytesRead;

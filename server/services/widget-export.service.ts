@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { DEFAULT_LOCALE, pickTitle } from '../../contract/locale.js';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Readable, Transform, finished, pipeline } from 'node:stream';
 import type { ResultColumn, SortSpec } from '../../contract/index.js';
 import type { ActionContext } from '../audit/audit-log.js';
@@ -288,15 +289,24 @@ export class WidgetExports {
     return new FileBody(copy.file, Buffer.from(csvHeader(columns, input.bom ?? false)));
   }
 
-  /** DuckDB writes the Parquet file into its export folder; it is streamed back, then deleted. */
+  /**
+   * DuckDB writes the Parquet file into its export folder; it is sent while it grows (Parquet is
+   * written front to back, row group by row group — the sort comes first, then about half the COPY's
+   * time is writing), then deleted. The download starts at the file's first bytes, so the usual
+   * failures (busy, timeout, source down, the sort out of memory) are still error responses; a
+   * failure later cuts the download off.
+   */
   private async parquet(engine: Engine, query: CompiledQuery, input: WidgetExportInput): Promise<Readable> {
     if (!engine.copyToFile) throw new TrellisError('EXPORT_FORMAT_UNSUPPORTED');
-    const file = await engine.copyToFile(query, 'parquet', {
+    let file: string | undefined;
+    const written = engine.copyToFile(query, 'parquet', {
       timeoutMs: this.options.project.limits.exportTimeoutMs,
       tenant: input.viewer.tenant,
       ...(input.signal ? { signal: input.signal } : {}),
+      onFile: (name) => (file = name),
     });
-    return new FileBody(file);
+    const started = await firstBytes(written, () => file);
+    return new FileBody(started, undefined, written);
   }
 
   /** Counts bytes for the metrics and frees the source's export slot when the body ends either way. */
@@ -398,5 +408,23 @@ async function* fileChunks(file: Readable): AsyncGenerator<Buffer> {
     for await (const chunk of file) yield chunk as Buffer;
   } finally {
     file.destroy();
+  }
+}
+
+/** How often the Parquet export looks whether its file has its first bytes yet. */
+const FIRST_BYTES_POLL_MS = 20;
+
+/**
+ * The copy's file once it holds bytes, or once the copy has finished (its error thrown): the
+ * moment a download of it can start.
+ */
+async function firstBytes(written: Promise<string>, file: () => string | undefined): Promise<string> {
+  let settled = false;
+  const done = written.finally(() => (settled = true));
+  for (;;) {
+    await Promise.race([done, delay(FIRST_BYTES_POLL_MS)]);
+    if (settled) return done;
+    const name = file();
+    if (name !== undefined && ((await stat(name).catch(() => undefined))?.size ?? 0) > 0) return name;
   }
 }
