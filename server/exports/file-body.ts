@@ -152,8 +152,11 @@ export class FileBody extends Readable {
       while (free.length === 0 && !failed && !this.destroyed)
         await new Promise<void>((resolve) => (this.wake = resolve));
       this.wake = undefined;
-      // A failed write means the response is gone: Fastify destroys this body then (its own end-of-stream).
-      if (failed || this.destroyed) return;
+      // A failed write means the response is gone (Fastify destroys its body then too): stop here.
+      if (failed || this.destroyed) {
+        if (!this.destroyed) this.destroy(failed);
+        return;
+      }
       const buffer = free.pop() as Buffer;
       const bytesRead = await this.readInto(buffer);
       if (this.destroyed) return;
