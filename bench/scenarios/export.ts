@@ -31,7 +31,7 @@ import { widgetQuery } from '../../server/services/widget-plans.js';
 const WIDGET = 'recent'; // the 8-column table of the bench dashboard: every row of `events`
 const SAMPLE_MS = 20;
 /** Parquet downloads and DuckDB COPYs, alternating (parquetAlternating). */
-const PARQUET_ROUNDS = 3;
+const PARQUET_ROUNDS = 5;
 /** PRODUCT.md / issue 13 goals. */
 const GOALS = { csvAddedMb: 64, xlsxAddedMb: 128, csvShareOfDuckdb: 0.5, parquetTimesDuckdb: 1.2 };
 
@@ -49,7 +49,7 @@ interface Download {
  * through the API by a production server in its own process — CSV, XLSX and Parquet, each on a fresh
  * server — with the server's RSS sampled during the download; and, as the anchor, DuckDB's own
  * `COPY (…) TO` of the very same statement (compiled by the server's code) to CSV and Parquet,
- * in-process on the server's core, in the same run (Parquet: three rounds alternating with the
+ * in-process on the server's core, in the same run (Parquet: five rounds alternating with the
  * server's downloads, compared by medians).
  */
 export async function exportScenario(options: BenchOptions): Promise<ScenarioResult> {
