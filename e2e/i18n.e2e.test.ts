@@ -40,6 +40,11 @@ describe.skipIf(!available)('German UI in Chromium', () => {
       'Sponsorklasse',
     );
     check(await page.locator('[data-filter-id="started"] legend').innerText()).toBe('Startdatum');
+    // The project's own words too: the description and placeholders are translated in overview.yaml.
+    check(await text(page, '.page-description')).toMatch(/^Das Register auf einen Blick/);
+    check(await page.locator('[data-filter-id="status"] input').getAttribute('placeholder')).toBe(
+      'Alle Status',
+    );
     check(await page.locator('[data-filter-id="started"]').getByText('Von', { exact: true }).count()).toBe(1);
     check(await text(page, '[data-widget-id="by_status"] .widget-title')).toBe('Studien nach Status');
     check(await page.getByRole('button', { name: 'Als Tabelle zeigen' }).count()).toBeGreaterThan(0);

@@ -99,7 +99,7 @@ export interface StreamingEngine {
    * Optional capability: the engine writes the result to a file in a folder of its own (DuckDB's
    * `COPY (…) TO`), for formats it writes natively. Resolves with the file's path; the caller deletes it.
    */
-  copyToFile?(query: CompiledQuery, format: CopyFormat, options: StreamOptions): Promise<string>;
+  copyToFile?(query: CompiledQuery, format: CopyFormat, options: CopyOptions): Promise<string>;
 
   /**
    * Optional capability: the result as CSV data rows written by the engine itself into a file of its
@@ -129,6 +129,14 @@ export interface StreamOptions {
   /** The whole stream, first row to last, must end within this. */
   readonly timeoutMs: number;
   readonly tenant?: string;
+}
+
+export interface CopyOptions extends StreamOptions {
+  /**
+   * Called with the file's path just before the engine starts writing it: a caller may send the
+   * file while it grows (a format written front to back, as Parquet is), the copy's end still to come.
+   */
+  readonly onFile?: (file: string) => void;
 }
 
 export interface RowBatch {

@@ -28,7 +28,7 @@ export function listDashboards(
       .map((d) => ({
         id: d.id,
         title: pickTitle(d.title, locale),
-        ...(d.description ? { description: d.description } : {}),
+        ...(d.description ? { description: pickTitle(d.description, locale) } : {}),
         widgetCount: d.widgets.length,
       })),
   };
@@ -64,12 +64,12 @@ export function presentDashboard(
   return {
     id: dashboard.id,
     title: pickTitle(dashboard.title, locale),
-    ...(dashboard.description ? { description: dashboard.description } : {}),
+    ...(dashboard.description ? { description: pickTitle(dashboard.description, locale) } : {}),
     filters: dashboard.filters.map((f) => ({
       id: f.id,
       type: f.type,
       label: pickTitle(f.label, locale),
-      ...(f.placeholder ? { placeholder: f.placeholder } : {}),
+      ...(f.placeholder ? { placeholder: pickTitle(f.placeholder, locale) } : {}),
       ...(f.min !== undefined ? { min: f.min } : {}),
       ...(f.max !== undefined ? { max: f.max } : {}),
       ...(f.step !== undefined ? { step: f.step } : {}),
@@ -144,7 +144,7 @@ function presentWidget(
     id: w.id,
     type: w.type,
     title: pickTitle(w.title, locale),
-    ...(w.description ? { description: w.description } : {}),
+    ...(w.description ? { description: pickTitle(w.description, locale) } : {}),
     width: w.width,
     height: w.height,
     filters,
@@ -190,7 +190,7 @@ function presentAction(
     id: w.id,
     type: 'action',
     title: pickTitle(w.title, locale),
-    ...(w.description ? { description: w.description } : {}),
+    ...(w.description ? { description: pickTitle(w.description, locale) } : {}),
     width: w.width,
     height: w.height,
     filters: [],

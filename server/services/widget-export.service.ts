@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { DEFAULT_LOCALE, pickTitle } from '../../contract/locale.js';
-import { rm } from 'node:fs/promises';
-import { Readable, Transform, pipeline } from 'node:stream';
+import { rm, stat } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Readable, Transform, finished, pipeline } from 'node:stream';
 import type { ResultColumn, SortSpec } from '../../contract/index.js';
 import type { ActionContext } from '../audit/audit-log.js';
 import type { AuditRecorder } from '../audit/audit-recorder.js';
@@ -15,6 +16,7 @@ import {
   type ExportFormat,
   type ExportSource,
 } from '../exports/export-formats.js';
+import { FileBody } from '../exports/file-body.js';
 import { csvExport, csvHeader, jsonExport, ndjsonExport } from '../exports/text-export.js';
 import { xlsxAroundRows, xlsxExport } from '../exports/xlsx-export.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -279,28 +281,47 @@ export class WidgetExports {
       await rm(copy.file, { force: true });
       throw new TrellisError('EXPORT_TOO_LARGE', { detail: { limit, dataset: dataset.id, seen: copy.rows } });
     }
-    const file = createReadStream(copy.file, { highWaterMark: 256 * 1024 });
-    file.once('close', () => void rm(copy.file, { force: true }));
-    if (input.format === 'xlsx') return xlsxAroundRows(columns, fileChunks(file));
-    const header = csvHeader(columns, input.bom ?? false);
-    return Readable.from(prepended(header, file), { objectMode: false });
+    if (input.format === 'xlsx') {
+      const file = createReadStream(copy.file, { highWaterMark: 256 * 1024 });
+      file.once('close', () => void rm(copy.file, { force: true }));
+      return xlsxAroundRows(columns, fileChunks(file));
+    }
+    return new FileBody(copy.file, Buffer.from(csvHeader(columns, input.bom ?? false)));
   }
 
-  /** DuckDB writes the Parquet file into its export folder; it is streamed back, then deleted. */
+  /**
+   * DuckDB writes the Parquet file into its export folder; it is sent while it grows (Parquet is
+   * written front to back, row group by row group — the sort comes first, then about half the COPY's
+   * time is writing), then deleted. The download starts at the file's first bytes, so the usual
+   * failures (busy, timeout, source down, the sort out of memory) are still error responses; a
+   * failure later cuts the download off.
+   */
   private async parquet(engine: Engine, query: CompiledQuery, input: WidgetExportInput): Promise<Readable> {
     if (!engine.copyToFile) throw new TrellisError('EXPORT_FORMAT_UNSUPPORTED');
-    const file = await engine.copyToFile(query, 'parquet', {
+    let file: string | undefined;
+    const written = engine.copyToFile(query, 'parquet', {
       timeoutMs: this.options.project.limits.exportTimeoutMs,
       tenant: input.viewer.tenant,
       ...(input.signal ? { signal: input.signal } : {}),
+      onFile: (name) => (file = name),
     });
-    const body = createReadStream(file);
-    body.once('close', () => void rm(file, { force: true }));
-    return body;
+    const started = await firstBytes(written, () => file);
+    return new FileBody(started, undefined, written);
   }
 
   /** Counts bytes for the metrics and frees the source's export slot when the body ends either way. */
   private metered(body: Readable, format: ExportFormat, release: () => void): Readable {
+    const done = (err: Error | null | undefined, bytes: number) => {
+      release();
+      this.options.metrics.exportBytes.inc({ format }, bytes);
+      const outcome = !err ? 'ok' : err instanceof TrellisError ? err.code : 'cancelled';
+      this.options.metrics.exports.inc({ format, outcome });
+    };
+    // A file body counts its own bytes, and must reach the response itself to reuse its buffers.
+    if (body instanceof FileBody) {
+      finished(body, (err) => done(err, body.bytes));
+      return body;
+    }
     let bytes = 0;
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, done) {
@@ -308,12 +329,7 @@ export class WidgetExports {
         done(null, chunk);
       },
     });
-    pipeline(body, counter, (err) => {
-      release();
-      this.options.metrics.exportBytes.inc({ format }, bytes);
-      const outcome = !err ? 'ok' : err instanceof TrellisError ? err.code : 'cancelled';
-      this.options.metrics.exports.inc({ format, outcome });
-    });
+    pipeline(body, counter, (err) => done(err, bytes));
     return counter;
   }
 
@@ -395,12 +411,20 @@ async function* fileChunks(file: Readable): AsyncGenerator<Buffer> {
   }
 }
 
-/** A file's bytes behind a first chunk (the CSV header line). */
-async function* prepended(first: string, rest: Readable): AsyncGenerator<Buffer> {
-  try {
-    yield Buffer.from(first);
-    for await (const chunk of rest) yield chunk as Buffer;
-  } finally {
-    rest.destroy();
+/** How often the Parquet export looks whether its file has its first bytes yet. */
+const FIRST_BYTES_POLL_MS = 20;
+
+/**
+ * The copy's file once it holds bytes, or once the copy has finished (its error thrown): the
+ * moment a download of it can start.
+ */
+async function firstBytes(written: Promise<string>, file: () => string | undefined): Promise<string> {
+  let settled = false;
+  const done = written.finally(() => (settled = true));
+  for (;;) {
+    await Promise.race([done, delay(FIRST_BYTES_POLL_MS)]);
+    if (settled) return done;
+    const name = file();
+    if (name !== undefined && ((await stat(name).catch(() => undefined))?.size ?? 0) > 0) return name;
   }
 }

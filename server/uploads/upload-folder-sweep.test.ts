@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { STALE_SCRATCH_MS, sweepUploadFolder } from './upload-folder-sweep.js';
+import { STALE_SCRATCH_MS, removeUploadFiles, sweepUploadFolder } from './upload-folder-sweep.js';
 
 /** Upload ids as the service makes them: `upl_` + 22 base64url characters. */
 const WAITING = 'upl_AAAAAAAAAAAAAAAAAAAAAA';
@@ -85,5 +85,36 @@ describe('start-up sweep of the upload folder', () => {
       0,
     );
     expect(r.removed).toEqual([]);
+  });
+});
+
+describe("removing a settled upload's files", () => {
+  test("removes its file, rows and every scratch a killed attempt left, and nobody else's", async () => {
+    const folder = folderWith({
+      file: [
+        `${DONE}.upload`,
+        `${DONE}.upload.rows.parquet`,
+        `${DONE}.upload.rows.parquet.0a1b2c3d4e5f.tmp`,
+        `${WAITING}.upload`,
+        `${WAITING}.upload.rows.parquet.aaaaaaaaaaaa.tmp`,
+        `${DONE}.upload.bak`,
+      ],
+      dir: [`${DONE}.spill-0a1b2c3d4e5f`, `${WAITING}.spill-0a1b2c3d4e5f`],
+    });
+    await removeUploadFiles(folder, DONE);
+    expect(readdirSync(folder).sort()).toEqual(
+      [
+        `${DONE}.upload.bak`,
+        `${WAITING}.spill-0a1b2c3d4e5f`,
+        `${WAITING}.upload`,
+        `${WAITING}.upload.rows.parquet.aaaaaaaaaaaa.tmp`,
+      ].sort(),
+    );
+  });
+
+  test('a folder that does not exist is nothing to remove', async () => {
+    await expect(
+      removeUploadFiles(path.join(tmpdir(), 'trellis-no-such-folder-x'), DONE),
+    ).resolves.toBeUndefined();
   });
 });

@@ -62,3 +62,22 @@ export async function sweepUploadFolder(
   }
   return { removed };
 }
+
+/**
+ * Removes every file of one upload that no longer waits (imported, failed, rejected): its received
+ * file, its rows, and the scratch of any check or rows file a killed attempt left — once settled, no
+ * session on any instance has a use for them, and the start-up sweep would only find them at the next
+ * start.
+ */
+export async function removeUploadFiles(folder: string, id: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  for (const name of names) {
+    if (OURS.exec(name)?.[1] === id) await rm(path.join(folder, name), { recursive: true, force: true });
+  }
+}

@@ -31,8 +31,9 @@ import { openStore } from '../store/store.js';
  *    kill came before the request was answered; it can be imported again); nothing is `queued` or
  *    `importing`;
  *  - the engine holds no rows of a version the store does not keep, and no session copy;
- *  - the upload folder holds nothing but the files of uploads still `received` (and the spill folder
- *    of a check killed while one of them was being checked, swept once stale).
+ *  - the upload folder holds nothing but the files of uploads still `received` (and the scratch — spill
+ *    folder, partial rows file — of a check killed while one of them was being checked, swept once
+ *    stale).
  */
 const ENTRY = path.join(repoRoot, 'bin', 'trellis.js');
 const built = existsSync(path.join(repoRoot, 'dist', 'server', 'cli', 'serve.command.js'));
@@ -348,11 +349,15 @@ describe.skipIf(!built).each([
         lastSeen = `uploads ${uploads.map((u) => `${u.id}:${u.status}`).join(' ')}; folder ${left.join(' ')}`;
         if (uploads.some((u) => u.status === 'importing' || u.status === 'queued')) return undefined;
         const waiting = new Set(uploads.filter((u) => u.status === 'received').map((u) => u.id));
-        // A killed check of an upload that still waits leaves its spill folder (the check's DuckDB
-        // file): the start-up sweep keeps a waiting upload's scratch until it is STALE_SCRATCH_MS old,
-        // as another instance sharing the folder may be checking it (upload-folder-sweep.test.ts).
+        // A killed check of an upload that still waits leaves its scratch — the spill folder (the
+        // check's DuckDB file) or the rows file it was writing: the start-up sweep keeps a waiting
+        // upload's scratch until it is STALE_SCRATCH_MS old, as another instance sharing the folder may
+        // be checking it (upload-folder-sweep.test.ts). A settled upload's scratch is removed with it.
         const strays = left.filter((f) => {
-          const m = /^(upl_[A-Za-z0-9_-]{22})\.(upload|upload\.rows\.parquet|spill-[0-9a-f]+)$/.exec(f);
+          const m =
+            /^(upl_[A-Za-z0-9_-]{22})\.(upload|upload\.rows\.parquet(?:\.[0-9a-f]+\.tmp)?|spill-[0-9a-f]+)$/.exec(
+              f,
+            );
           return !m || !waiting.has(m[1] as string);
         });
         return strays.length === 0 && !existsSync(`${servedFile}.upload.tmp`) ? uploads : undefined;

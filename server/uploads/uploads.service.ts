@@ -37,7 +37,7 @@ import { csvDataLine } from '../audit/csv.js';
 import { previewFile } from './preview.js';
 import { blockedBy, fileProblems, storeReport, type FileProblem } from './upload-reports.js';
 import { receiveFile } from './receive-file.js';
-import { sweepUploadFolder } from './upload-folder-sweep.js';
+import { removeUploadFiles, sweepUploadFolder } from './upload-folder-sweep.js';
 import { contentProblem, formatFromName } from './upload-format.js';
 import { transcodeToUtf8, type UploadEncoding } from './transcode-text.js';
 import { xlsxToCsv } from './xlsx-to-csv.js';
@@ -603,7 +603,7 @@ export class UploadsService {
         return result;
       });
       this.metrics.uploads.inc({ target: target.id, result: 'imported' });
-      await rm(this.fileOf(id), { force: true });
+      await removeUploadFiles(this.tempDir, id);
       return result;
     } catch (err) {
       throw await this.recordFailure(row, target.id, err, context);
@@ -642,8 +642,7 @@ export class UploadsService {
       });
     });
     this.metrics.uploads.inc({ target: targetId, result: code });
-    await rm(this.fileOf(row.id), { force: true });
-    await rm(this.rowsFileOf(row.id), { force: true });
+    await removeUploadFiles(this.tempDir, row.id);
     if (err instanceof VersionSchemaError)
       return new TrellisError('UPLOAD_TARGET_CONFLICT', { detail: { cause: err.message } });
     return err;
@@ -667,8 +666,7 @@ export class UploadsService {
       });
     });
     this.metrics.uploads.inc({ target: row.target, result: 'UPLOAD_IMPORT_INTERRUPTED' });
-    await rm(this.fileOf(row.id), { force: true });
-    await rm(this.rowsFileOf(row.id), { force: true });
+    await removeUploadFiles(this.tempDir, row.id);
   }
 
   /**
@@ -731,8 +729,7 @@ export class UploadsService {
     });
     if (!recorded) return false;
     this.metrics.uploads.inc({ target: target.id, result: 'imported' });
-    await rm(this.fileOf(row.id), { force: true });
-    await rm(this.rowsFileOf(row.id), { force: true });
+    await removeUploadFiles(this.tempDir, row.id);
     return true;
   }
 

@@ -3,7 +3,7 @@ import { FILTER_TYPES, ROLES, VALUE_FORMATS, type CHART_TYPES } from '../../../c
 import { LOCALES, type Locale } from '../../../contract/locale.js';
 
 /**
- * A title people read: one string, or translations by language (`title: {en: Overview, de: Übersicht}`;
+ * A title (or description, placeholder) people read: one string, or translations by language (`title: {en: Overview, de: Übersicht}`;
  * docs/project-files.md#translated-titles). The server picks the reader's language, else English,
  * else the first given (contract/locale.ts pickTitle).
  */
@@ -332,7 +332,7 @@ export const filterDef = z
     columns: z.record(id, identifier).default({}),
     /** multi_select: the dataset whose distinct values are offered (default: the first widget's). */
     options_from: id.optional(),
-    placeholder: z.string().optional(),
+    placeholder: localizedText.optional(),
     /**
      * multi_select and text: the palette's search (GET /api/v1/search) looks for values of this
      * column, and a hit opens the dashboard with this filter set to it.
@@ -400,7 +400,7 @@ export type DrillDef = z.infer<typeof drillDef>;
 const widgetBase = {
   id,
   title: localizedText,
-  description: z.string().optional(),
+  description: localizedText.optional(),
   dataset: id.optional(),
   width: z.number().int().min(1).max(12).default(6),
   height: z.enum(['small', 'medium', 'large']).default('medium'),
@@ -628,7 +628,7 @@ const actionWidget = z
     id,
     type: z.literal('action'),
     title: localizedText,
-    description: z.string().optional(),
+    description: localizedText.optional(),
     pipeline: id,
     /** The launch button's text (default "Run"). */
     button: z.string().min(1).max(40).optional(),
@@ -688,7 +688,7 @@ export type ChartWidgetType = (typeof CHART_TYPES)[number];
 export const dashboardFile = z
   .object({
     title: localizedText,
-    description: z.string().optional(),
+    description: localizedText.optional(),
     /** Position in the dashboard list (lower first). */
     order: z.number().int().default(100),
     /**

@@ -112,7 +112,7 @@ export interface Dashboard {
   readonly file: string;
   /** One string or translations: present it with pickTitle (contract/locale.ts) in the reader's language. */
   readonly title: LocalizedText;
-  readonly description?: string;
+  readonly description?: LocalizedText;
   readonly order: number;
   /** Who may view it; to other roles it does not exist. */
   readonly roles: readonly Role[];

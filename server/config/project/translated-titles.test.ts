@@ -13,7 +13,7 @@ async function translated(replace: (text: string) => string) {
   return loadProject((await createMiniProject({ 'dashboards/main.yaml': text })).dir);
 }
 
-describe('translated titles (title: {en: …, de: …})', () => {
+describe('translated titles, descriptions and placeholders (title: {en: …, de: …})', () => {
   test('dashboards, filters and widgets are presented in the reader’s language, else English', async () => {
     const original = readFileSync(`${(await createMiniProject()).dir}/dashboards/main.yaml`, 'utf8');
     const title = /^title: (.+)$/m.exec(original)?.[1];
@@ -36,6 +36,38 @@ describe('translated titles (title: {en: …, de: …})', () => {
     expect(en.widgets.find((w) => w.id === 'by_colour')?.title).toBe('By colour');
     expect(listDashboards(r.project, viewer, 'de').dashboards.find((d) => d.id === 'main')?.title).toBe(
       'Hauptübersicht',
+    );
+  });
+
+  test('descriptions and filter placeholders are translated the same way', async () => {
+    const r = await translated((t) =>
+      t
+        .replace(/^(title: .+)$/m, '$1\ndescription: { en: All the items, de: Alle Artikel }')
+        .replace(
+          'label: Name contains, column: name',
+          'label: Name contains, column: name, placeholder: { en: e.g. lamp, de: z. B. Lampe }',
+        )
+        .replace(
+          'title: By colour,',
+          'title: By colour, description: { en: Items per colour, de: Artikel je Farbe },',
+        ),
+    );
+    if (!r.ok) throw new Error(r.problems.map(formatProblem).join('\n'));
+    const viewer = { tenant: tenantId('org'), role: 'viewer' } as const;
+    const main = r.project.dashboards.get('main')!;
+    const de = presentDashboard(r.project, main, undefined, 'de');
+    const en = presentDashboard(r.project, main, undefined, 'en');
+    expect([de.description, en.description]).toEqual(['Alle Artikel', 'All the items']);
+    expect([de, en].map((d) => d.filters.find((f) => f.id === 'q')?.placeholder)).toEqual([
+      'z. B. Lampe',
+      'e.g. lamp',
+    ]);
+    expect([de, en].map((d) => d.widgets.find((w) => w.id === 'by_colour')?.description)).toEqual([
+      'Artikel je Farbe',
+      'Items per colour',
+    ]);
+    expect(listDashboards(r.project, viewer, 'de').dashboards.find((d) => d.id === 'main')?.description).toBe(
+      'Alle Artikel',
     );
   });
 

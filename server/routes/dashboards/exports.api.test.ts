@@ -183,56 +183,61 @@ test('every export is audited (refusals too) and counted by format and bytes', a
   ).toBeGreaterThan(0);
 });
 
-test('a client that leaves mid-download cancels the query', async () => {
-  // A real socket: inject() cannot hang up halfway. A cross join makes a result far larger than a socket buffer.
-  const big = await createMiniProject({
-    'datasets/many.yaml': `sql: sql/many.sql\nshared: true\nexport_limit: 100000000\ncolumns:\n  n: { type: number }\n  label: { type: string }\n`,
-    'sql/many.sql': `SELECT i AS n, 'row ' || i || repeat('x', 40) AS label FROM range(3000000) t(i)`,
-    'dashboards/many.yaml': `title: Many\ndataset: many\nwidgets:\n  - { id: rows, type: table, title: Rows, columns: [n, label] }\n`,
-  });
-  const started = await startApp(big.dir);
-  try {
-    const user = await loginAs(started.app, { org: 'acme', role: 'viewer' });
-    await started.app.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = started.app.server.address() as AddressInfo;
-    const received = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(
-        {
-          port,
-          host: '127.0.0.1',
-          path: url('rows', { format: 'csv' }, 'many'),
-          headers: { cookie: user.cookie },
-        },
-        (res) => {
-          let bytes = 0;
-          res.on('data', (chunk: Buffer) => {
-            bytes += chunk.length;
-            if (bytes > 1_000_000) {
-              req.destroy();
-              resolve(bytes);
-            }
-          });
-          res.on('end', () => reject(new Error('the export finished before the client left')));
-        },
-      );
-      req.on('error', () => undefined);
-      req.end();
+test.each(['csv', 'parquet'])(
+  'a client that leaves mid-download (%s) cancels the query',
+  async (format) => {
+    // A real socket: inject() cannot hang up halfway. A cross join makes a result far larger than a socket buffer.
+    const big = await createMiniProject({
+      'datasets/many.yaml': `sql: sql/many.sql\nshared: true\nexport_limit: 100000000\ncolumns:\n  n: { type: number }\n  label: { type: string }\n`,
+      'sql/many.sql': `SELECT i AS n, 'row ' || i || repeat('x', 40) AS label FROM range(3000000) t(i)`,
+      'dashboards/many.yaml': `title: Many\ndataset: many\nwidgets:\n  - { id: rows, type: table, title: Rows, columns: [n, label] }\n`,
     });
-    expect(received).toBeGreaterThan(1_000_000);
-    const engine = started.app.services.engines.get('main');
-    await expect.poll(() => engine?.stats().inFlight, { timeout: 10_000 }).toBe(0);
-    const cancelled = async () => {
-      const text =
-        await started.app.services.metrics.registry.getSingleMetricAsString('trellis_exports_total');
-      return (
-        text.includes('format="csv",outcome="cancelled"} 1') || text.includes('outcome="QUERY_CANCELLED"')
-      );
-    };
-    await expect.poll(cancelled, { timeout: 10_000 }).toBe(true);
-  } finally {
-    await started.close();
-  }
-}, 60_000);
+    const started = await startApp(big.dir);
+    try {
+      const user = await loginAs(started.app, { org: 'acme', role: 'viewer' });
+      await started.app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = started.app.server.address() as AddressInfo;
+      const received = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            port,
+            host: '127.0.0.1',
+            path: url('rows', { format }, 'many'),
+            headers: { cookie: user.cookie },
+          },
+          (res) => {
+            let bytes = 0;
+            res.on('data', (chunk: Buffer) => {
+              bytes += chunk.length;
+              if (bytes > 1_000_000) {
+                req.destroy();
+                resolve(bytes);
+              }
+            });
+            res.on('end', () => reject(new Error('the export finished before the client left')));
+          },
+        );
+        req.on('error', () => undefined);
+        req.end();
+      });
+      expect(received).toBeGreaterThan(1_000_000);
+      const engine = started.app.services.engines.get('main');
+      await expect.poll(() => engine?.stats().inFlight, { timeout: 10_000 }).toBe(0);
+      const cancelled = async () => {
+        const text =
+          await started.app.services.metrics.registry.getSingleMetricAsString('trellis_exports_total');
+        return (
+          text.includes(`format="${format}",outcome="cancelled"} 1`) ||
+          text.includes('outcome="QUERY_CANCELLED"')
+        );
+      };
+      await expect.poll(cancelled, { timeout: 10_000 }).toBe(true);
+    } finally {
+      await started.close();
+    }
+  },
+  60_000,
+);
 
 async function metricValue(name: string, labels: string): Promise<number> {
   const text = await app.services.metrics.registry.getSingleMetricAsString(name);

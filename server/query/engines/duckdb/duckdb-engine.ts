@@ -21,6 +21,7 @@ import { approximateBytes } from '../../row-budget.js';
 import { BatchChannel } from '../../batch-channel.js';
 import type {
   CopyFormat,
+  CopyOptions,
   CsvCopy,
   DescribedColumn,
   Engine,
@@ -262,7 +263,7 @@ export class DuckDBEngine implements Engine {
    * `COPY (query) TO '<file>'` into this engine's export folder (the only folder besides the data
    * folder it may write to; the name is ours, random). Parameters stay bound.
    */
-  async copyToFile(query: CompiledQuery, format: CopyFormat, options: StreamOptions): Promise<string> {
+  async copyToFile(query: CompiledQuery, format: CopyFormat, options: CopyOptions): Promise<string> {
     const folder = this.settings.exportDirectory;
     if (!folder) throw new Error('this DuckDB engine was opened without an export folder');
     const file = path.join(folder, `${randomUUID()}.${format}`);
@@ -280,7 +281,11 @@ export class DuckDBEngine implements Engine {
       await this.limiter.run(
         // On the pool, not the export instance: spilling made Parquet 1.3–4.5× slower than DuckDB's own
         // COPY (goal ≤ 1.2×) for −120 MB; a COPY holds no JS memory and is bounded by memory_limit.
-        () => this.withConnection((pooled) => this.read(pooled, copy, signal, failure, () => undefined)),
+        () =>
+          this.withConnection((pooled) => {
+            options.onFile?.(file);
+            return this.read(pooled, copy, signal, failure, () => undefined);
+          }),
         signal,
         { tenant: options.tenant },
       );
