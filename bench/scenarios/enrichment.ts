@@ -5,6 +5,7 @@ import { generateCandidates } from '../../examples/sourcing/generator/generate-c
 import { ScoringApi } from '../../examples/sourcing/stand-in/scoring-api.js';
 import { createEnrichProject } from '../../test/enrichment-fixture.js';
 import { verdictAtLeast, verdictAtMost, type ScenarioResult } from '../lib/report.js';
+import { serverPrefix } from '../lib/cpu-pinning.js';
 import { repoRoot } from '../lib/server-process.js';
 import { round } from '../lib/stats.js';
 
@@ -22,7 +23,8 @@ const LATENCY_ROWS = 3_200;
  * batches of 500) over 10,000 candidates against the scoring stand-in answering at once, then 3,200
  * against the stand-in answering after 50 ms. Measured: rows per second over the whole command and
  * its peak RSS (VmHWM), and the rate within the run (its "done in" time, without the command's
- * start). The stand-in runs in this process, the pipeline in its own.
+ * start). The stand-in runs in this process (the load generator's core), the pipeline in its own on
+ * the server's core.
  */
 export async function enrichment(): Promise<ScenarioResult> {
   const fast = await measure(ROWS, 0);
@@ -73,9 +75,21 @@ async function measure(rows: number, latencyMs: number) {
     );
     const reporter = pathToFileURL(path.join(repoRoot, 'dist', 'bench', 'lib', 'peak-rss-reporter.js')).href;
     const started = performance.now();
+    // The pipeline gets the server's core, as the server does in every other scenario; the stand-in
+    // stays on the load generator's (this process's, inherited). Unpinned, the two shared one core.
+    const [command, ...prefix] = [...serverPrefix(), process.execPath];
     const run = spawn(
-      process.execPath,
-      ['--import', reporter, path.join(repoRoot, 'bin', 'trellis.js'), 'pipeline', 'run', dir, 'screen_a'],
+      command as string,
+      [
+        ...prefix,
+        '--import',
+        reporter,
+        path.join(repoRoot, 'bin', 'trellis.js'),
+        'pipeline',
+        'run',
+        dir,
+        'screen_a',
+      ],
       {
         env: {
           ...process.env,
