@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, parseEnv, type AppConfig } from './config/env.js';
-import { ACCOUNTS_USAGE, accountsCommand } from './cli/accounts.command.js';
-import { DEMO_USAGE, demoCommand } from './cli/demo.command.js';
+import { ACCOUNTS_USAGE } from './cli/accounts-usage.js';
+import { DEMO_USAGE } from './cli/demo-usage.js';
 import { PIPELINE_USAGE, pipelineCommand } from './cli/pipeline.command.js';
 import { WORKER_USAGE } from './cli/worker-usage.js';
 import { DEV_USAGE } from './cli/dev-usage.js';
@@ -47,6 +47,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   if (command === 'demo') {
     const config = parseConfig(env);
     if (!config) return 1;
+    // Loaded on demand, as the account commands: the store's drivers are no weight for the others.
+    const { demoCommand } = await import('./cli/demo.command.js');
     return demoCommand(argv.slice(argv.indexOf(command) + 1), config, process);
   }
   if (command === 'pipeline') {
@@ -57,6 +59,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   if (command === 'user' || command === 'org') {
     const config = parseConfig(env);
     if (!config) return 1;
+    const { accountsCommand } = await import('./cli/accounts.command.js');
     return accountsCommand(command, argv.slice(argv.indexOf(command) + 1), config, process);
   }
   if (values.help || !command) {

@@ -6,6 +6,7 @@ import { AccountsError, AccountsService } from '../auth/accounts.service.js';
 import { WeakPasswordError } from '../auth/passwords.js';
 import type { AppConfig } from '../config/env.js';
 import { openStore } from '../store/store.js';
+import { ACCOUNTS_USAGE } from './accounts-usage.js';
 import { readPassword, type PasswordInput } from './read-password.js';
 import { otherStoreCandidates, storeForCommand, strayStoreWarning } from './metadata-location.js';
 
@@ -16,24 +17,6 @@ export interface CliIo {
   /** The folder the command runs in (a project there is the default store's home). */
   readonly cwd?: () => string;
 }
-
-export const ACCOUNTS_USAGE = `  user add --email E --org O --role viewer|editor|admin
-               Add a user; the password is read from stdin (piped, or typed without echo), never argv
-  user join --email E --org O --role viewer|editor|admin
-               Add an existing user to another organisation directly (admins invite instead)
-  user list    List users with their organisations and roles
-  user disable --email E
-               Disable a user and end all their sessions and API tokens
-  user enable --email E
-               Enable a disabled user again
-  user reset-password --email E
-               Set a new password (read from stdin); ends the user's sessions and API tokens
-  org add SLUG [--name "Display name"]
-               Add an organisation (tenant)
-  org list     List organisations
-               user/org use the metadata store of the project in the current folder, or of
-               --project DIR, or --data-dir DIR (as TRELLIS_DATA_DIR; TRELLIS_METADATA_URL wins)
-`;
 
 /** `trellis user …` and `trellis org …`, on the configured metadata store (migrated first). */
 export async function accountsCommand(

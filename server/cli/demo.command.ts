@@ -5,11 +5,8 @@ import { SessionsService } from '../auth/sessions.service.js';
 import { ensureDemoAccounts, mintDemoLink } from '../auth/demo-accounts.js';
 import { openStore } from '../store/store.js';
 import type { CliIo } from './accounts.command.js';
+import { DEMO_USAGE } from './demo-usage.js';
 import { otherStoreCandidates, storeForProject, strayStoreWarning } from './metadata-location.js';
-
-export const DEMO_USAGE = `  demo link DIR
-               Print a fresh one-time sign-in link for the demo admin of the project in DIR
-`;
 
 /** Why demo mode may not run here, or null. */
 export function demoRefusal(config: AppConfig): string | null {

@@ -6,8 +6,6 @@ import { isTrellisError } from '../errors.js';
 import type { PipelineRunContext } from '../jobs/pipeline-contract.js';
 import { createPipelineRunner } from '../jobs/pipelines/pipeline-runner.js';
 import type { PipelineLogger } from '../jobs/pipelines/run-support.js';
-import { openCoordination } from '../jobs/coordination/open-coordination.js';
-import { openStore } from '../store/store.js';
 import { describeInputs, parseCliInputs, splitInputFlags } from './cli-run-inputs.js';
 import { storeForProject } from './metadata-location.js';
 
@@ -91,12 +89,18 @@ export async function pipelineCommand(
     io.stderr.write(`trellis pipeline: ${id}: ${describeInputs(specs)}\n`);
     return 2;
   }
+  // Loaded only then (kysely, the store's drivers, ioredis): a run without them starts sooner.
   const store =
     pipeline?.lock || pipeline?.enrich?.rateLimit
-      ? await openStore(storeForProject(config.store, dir))
+      ? await (await import('../store/store.js')).openStore(storeForProject(config.store, dir))
       : null;
   // Redis when TRELLIS_REDIS_URL is set, as the server's workers do, so both meet in one place.
-  const coordination = store ? openCoordination(store, config.jobs.redisUrl) : null;
+  const coordination = store
+    ? (await import('../jobs/coordination/open-coordination.js')).openCoordination(
+        store,
+        config.jobs.redisUrl,
+      )
+    : null;
   const runner = createPipelineRunner({
     project,
     environment: config.environment,

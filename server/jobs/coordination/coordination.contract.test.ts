@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_TEST_REDIS_URL, redisTestGate } from '../../../test/redis-test-gate.js';
 import { storeTargets } from '../../../test/store-targets.js';
@@ -106,6 +107,28 @@ describe.each(backends)('coordination on $name', (backend) => {
     }
     // And it did not simply serialise everything: 40 takes at 50/s need about 0.8 s, not much more.
     expect((taken.at(-1) as number) - (taken[0] as number)).toBeGreaterThanOrEqual(700);
+  });
+
+  test('callers waiting together are served in blocks, never beyond the bucket; one that gives up leaves the line', async () => {
+    // A full bucket of 10 whose refill takes minutes: 2 instances × 8 callers at once want 16 tokens.
+    const limit: RateLimitSpec = { name: `rl-${Math.random()}`, calls: 1, perMs: 600_000, burst: 10 };
+    const stop = new AbortController();
+    setMaxListeners(100, stop.signal); // one abort listener per waiting caller
+    let granted = 0;
+    const outcomes = Promise.allSettled(
+      [first, second].flatMap(({ limiter }) =>
+        Array.from({ length: 8 }, () => limiter.take(limit, stop.signal).then(() => void granted++)),
+      ),
+    );
+    await expect.poll(() => granted).toBe(10);
+    // The others keep waiting (the next token is minutes away), however often their loops ask.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(granted).toBe(10);
+    stop.abort(new Error('gave up'));
+    const settled = await outcomes;
+    const refused = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
+    expect(refused).toHaveLength(6);
+    for (const r of refused) expect((r.reason as Error).message).toBe('gave up');
   });
 
   test('a lock has one holder across instances; the others wait in line, their position shown', async () => {

@@ -4,6 +4,7 @@ import type { LockSpec, RateLimitSpec } from '../../config/project/pipeline.type
 import { TrellisError } from '../../errors.js';
 import { sleep } from '../../resilience/sleep.js';
 import { lockLost, type HeldLock, type ResourceLocks } from './resource-locks.js';
+import { BlockTakes, type BlockTake } from './block-takes.js';
 import type { SharedRateLimiter } from './shared-rate-limiter.js';
 
 /**
@@ -15,24 +16,26 @@ import type { SharedRateLimiter } from './shared-rate-limiter.js';
  */
 
 /**
- * A token bucket per name: refill from the time elapsed (Redis's clock), spend a token if there is one,
- * else answer how long until there is. Returns the wait in ms (0: taken).
+ * A token bucket per name: refill from the time elapsed (Redis's clock), spend up to ARGV[3] tokens if
+ * there are any, else answer how long until there is one. Returns {taken, wait ms}.
  */
 const TAKE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
+local want = tonumber(ARGV[3]) or 1
 local b = redis.call('HMGET', KEYS[1], 'tokens', 'at')
 local tokens = tonumber(b[1])
 local at = tonumber(b[2])
 if tokens == nil or at == nil then tokens = burst; at = now end
 if now > at then tokens = math.min(burst, tokens + (now - at) * rate); at = now end
+local taken = math.min(want, math.floor(tokens))
 local wait = 0
-if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil((1 - tokens) / rate) end
+if taken >= 1 then tokens = tokens - taken else taken = 0; wait = math.ceil((1 - tokens) / rate) end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(at))
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate) + 60000)
-return wait
+return {taken, wait}
 `;
 
 /**
@@ -64,10 +67,9 @@ if ARGV[2] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return redis.call('DEL', KEYS[1])
 `;
 
-const MAX_POLL_MS = 1_000;
-
 export class RedisRateLimiter implements SharedRateLimiter {
-  private readonly lines = new Map<string, Promise<unknown>>();
+  // As the store version: the calls of this process waiting for a bucket share one script call.
+  private readonly blocks = new BlockTakes((limit, wanted) => this.takeUpTo(limit, wanted));
 
   constructor(
     private readonly redis: Redis,
@@ -75,26 +77,21 @@ export class RedisRateLimiter implements SharedRateLimiter {
   ) {}
 
   take(limit: RateLimitSpec, signal: AbortSignal): Promise<void> {
-    // As the store version: within a process, takes of one bucket line up (one round trip at a time).
-    const before = this.lines.get(limit.name) ?? Promise.resolve();
-    const mine = before.catch(() => undefined).then(() => this.takeNow(limit, signal));
-    const settled = mine.catch(() => undefined);
-    this.lines.set(limit.name, settled);
-    void settled.then(() => {
-      if (this.lines.get(limit.name) === settled) this.lines.delete(limit.name);
-    });
-    return mine;
+    return this.blocks.take(limit, signal);
   }
 
-  private async takeNow(limit: RateLimitSpec, signal: AbortSignal): Promise<void> {
+  private async takeUpTo(limit: RateLimitSpec, wanted: number): Promise<BlockTake> {
     const key = `${this.prefix}:rate:{${limit.name}}`;
     const rate = limit.calls / limit.perMs;
-    for (;;) {
-      signal.throwIfAborted();
-      const wait = Number(await this.redis.eval(TAKE, 1, key, String(rate), String(limit.burst)));
-      if (wait <= 0) return;
-      await sleep(Math.min(Math.max(1, wait), MAX_POLL_MS), signal);
-    }
+    const [taken, wait] = (await this.redis.eval(
+      TAKE,
+      1,
+      key,
+      String(rate),
+      String(limit.burst),
+      String(wanted),
+    )) as [number, number];
+    return { taken: Number(taken), waitMs: Number(wait) };
   }
 }
 

@@ -91,6 +91,8 @@ export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineR
   const keyColumns = table.key.map((k) => table.columns.findIndex((c) => c.name === k));
   const resource = spec.rateLimit?.name ?? new URL(run.origin).host;
   const breakers = enrichBreakers(spec);
+  const ordered = orderedColumns(table, spec.result);
+  const layout = resultLayout(table, ordered);
   const publisher = new Publisher(pipeline, writer, context);
   // A run given the `keys_input` (an action widget's selection) takes only those rows.
   const only = spec.from.keysInput === undefined ? undefined : run.inputs?.[spec.from.keysInput];
@@ -325,8 +327,7 @@ export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineR
   async function enrichRow(row: IngestCell[]): Promise<IngestCell[]> {
     const values = Object.fromEntries(spec!.from.columns.map((c, i) => [c, row[i] ?? null]));
     const key = table!.key.map((k) => values[k] ?? null);
-    const stamp = new Date().toISOString().replace('T', ' ').replace('Z', '');
-    const ordered = orderedColumns(table!, spec!.result);
+    const stamp = timestamp();
     // The row in the result table's column order: key, result columns, then the status columns.
     const result = (
       cells: IngestCell[] | null,
@@ -336,13 +337,10 @@ export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineR
     ) => {
       if (status === 'ok') ok++;
       else failed++;
-      const byName = new Map<string, IngestCell>(table!.key.map((k, i) => [k, key[i] ?? null]));
-      ordered.forEach((c, i) => byName.set(c.name, cells?.[i] ?? null));
-      byName.set('status', status);
-      byName.set('error', error === null ? null : redactor.redact(error).slice(0, MAX_ERROR));
-      byName.set('attempts', attempts);
-      byName.set('enriched_at', stamp);
-      return table!.columns.map((c) => byName.get(c.name) ?? null);
+      const from: IngestCell[] = [...key];
+      for (let i = 0; i < ordered.length; i++) from.push(cells?.[i] ?? null);
+      from.push(status, error === null ? null : redactor.redact(error).slice(0, MAX_ERROR), attempts, stamp);
+      return layout.map((at) => (at < 0 ? null : (from[at] ?? null)));
     };
     let request;
     try {
@@ -414,6 +412,34 @@ export async function runEnrichPipeline(run: EnrichRunInputs): Promise<PipelineR
     }
     return result(cells, 'ok', null, attempts);
   }
+}
+
+/**
+ * Where each result-table column's value comes from in [key…, result columns…, status, error,
+ * attempts, enriched_at] (-1: none, null) — worked out once per run, not with a Map per row.
+ */
+function resultLayout(table: PipelineTable, ordered: readonly { readonly name: string }[]): number[] {
+  const status = ['status', 'error', 'attempts', 'enriched_at'];
+  const base = table.key.length + ordered.length;
+  return table.columns.map((c) => {
+    const s = status.indexOf(c.name);
+    if (s >= 0) return base + s;
+    const o = ordered.findIndex((r) => r.name === c.name);
+    if (o >= 0) return table.key.length + o;
+    return table.key.indexOf(c.name);
+  });
+}
+
+/** The row's `enriched_at` text (UTC, "YYYY-MM-DD HH:MM:SS.sss"), formatted once per millisecond. */
+let lastStampMs = -1;
+let lastStamp = '';
+function timestamp(): string {
+  const now = Date.now();
+  if (now !== lastStampMs) {
+    lastStampMs = now;
+    lastStamp = new Date(now).toISOString().replace('T', ' ').replace('Z', '');
+  }
+  return lastStamp;
 }
 
 /** The result table's non-key, non-status columns in table order: what `result:` fills. */

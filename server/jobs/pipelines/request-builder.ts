@@ -79,26 +79,56 @@ export function renderJson(template: unknown, values: TemplateValues): unknown {
   return template;
 }
 
+/** A path segment as written: kept as is, or one template filled (encoded) per request. */
+type PathSegment = string | { readonly kind: Kind; readonly name: string };
+
+/**
+ * The configured URL's path, split once per template (`new URL` and a regex per segment per row were
+ * most of a request's build time). Bounded as `parsedTemplates` is.
+ */
+const parsedPaths = new Map<string, readonly PathSegment[]>();
+function pathSegments(urlTemplate: string): readonly PathSegment[] {
+  let segments = parsedPaths.get(urlTemplate);
+  if (!segments) {
+    const configured = parsed(urlTemplate);
+    // The path as written after the configured origin; with url_env, the override's origin and base path.
+    const pathTemplate = new URL(
+      configured.map((p) => (p.kind === 'text' ? p.text : `{${p.kind}.${p.name}}`)).join(''),
+    ).pathname;
+    segments = pathTemplate.split('/').map((segment) => {
+      const m = /^\{(row|input|launch)\.([A-Za-z0-9_]+)\}$/.exec(decodeURIComponent(segment));
+      return m ? { kind: m[1] as Kind, name: m[2] as string } : segment;
+    });
+    if (parsedPaths.size >= 1_000) parsedPaths.clear();
+    parsedPaths.set(urlTemplate, segments);
+  }
+  return segments;
+}
+
+const origins = new Map<string, string>();
+function originOf(origin: string): string {
+  let o = origins.get(origin);
+  if (o === undefined) {
+    o = new URL(origin).origin;
+    if (origins.size >= 1_000) origins.clear();
+    origins.set(origin, o);
+  }
+  return o;
+}
+
 export function buildRequest(spec: RequestSpec, origin: string, values: TemplateValues): BuiltRequest {
-  const base = new URL(origin);
-  const configured = parsed(spec.url);
-  // The path as written after the configured origin; with url_env, the override's origin and base path.
-  const pathTemplate = new URL(
-    configured.map((p) => (p.kind === 'text' ? p.text : `{${p.kind}.${p.name}}`)).join(''),
-  ).pathname;
-  const segments = pathTemplate.split('/').map((segment) => {
-    const m = /^\{(row|input|launch)\.([A-Za-z0-9_]+)\}$/.exec(decodeURIComponent(segment));
-    if (!m) return segment;
-    const value = asText(lookup(m[1] as Kind, m[2] as string, values));
+  const path = pathSegments(spec.url).map((segment) => {
+    if (typeof segment === 'string') return segment;
+    const value = asText(lookup(segment.kind, segment.name, values));
     if (value === '' || value === '.' || value === '..')
       throw new RequestBuildError(
-        `the value for path segment {${m[1]}.${m[2]}} is "${value}", which no path may hold`,
+        `the value for path segment {${segment.kind}.${segment.name}} is "${value}", which no path may hold`,
       );
     return encodeURIComponent(value);
   });
   // `url_env` overrides the origin only (scheme, host, port): the path is always the project file's.
-  const url = new URL(base.origin);
-  url.pathname = segments.join('/');
+  const url = new URL(originOf(origin));
+  url.pathname = path.join('/');
   for (const [name, template] of Object.entries(spec.query))
     url.searchParams.set(name, renderText(template, values));
   const headers: Record<string, string> = { accept: 'application/json' };

@@ -11,8 +11,11 @@ import {
   openDuckDBIngestWriter,
   openDuckDBVersionWriter,
 } from './duckdb/index.js';
-import { openMySQL, openMySQLIngestWriter, openMySQLVersionWriter } from './mysql/index.js';
-import { openPostgres, openPostgresIngestWriter, openPostgresVersionWriter } from './postgres/index.js';
+
+// The server engines load on first use (mysql2, pg): a process that only touches DuckDB — most
+// `trellis pipeline run`s — does not pay for their drivers at start (bench/scenarios/enrichment.ts).
+const mysql = () => import('./mysql/index.js');
+const postgres = () => import('./postgres/index.js');
 
 // `trellis init --from <folder of CSV/Parquet>`: the files become tables of a new DuckDB file.
 export { importFilesIntoDuckDB, type FileTable } from './duckdb/index.js';
@@ -40,9 +43,9 @@ export async function openEngine(
       return openEngine(serverSourceFor(server, urlEnv), projectDir, environment);
     }
     case 'postgres':
-      return openPostgres(source, environment);
+      return (await postgres()).openPostgres(source, environment);
     case 'mysql':
-      return openMySQL(source, environment);
+      return (await mysql()).openMySQL(source, environment);
   }
 }
 
@@ -50,20 +53,20 @@ export async function openEngine(
  * The write side: an IngestWriter (ingest-writer.ts) on the target's engine. Like openEngine, the one
  * place that maps a target's kind to its implementation.
  */
-export function openIngestWriter(options: IngestWriterOptions): Promise<OpenedIngest> {
+export async function openIngestWriter(options: IngestWriterOptions): Promise<OpenedIngest> {
   const { target } = options;
   switch (target.kind) {
     case 'duckdb':
       return openDuckDBIngestWriter({ ...options, target });
     case 'postgres':
-      return openPostgresIngestWriter({ ...options, target });
+      return (await postgres()).openPostgresIngestWriter({ ...options, target });
     case 'mysql':
-      return openMySQLIngestWriter({ ...options, target });
+      return (await mysql()).openMySQLIngestWriter({ ...options, target });
   }
 }
 
 /** Uploads' versioned tables (version-writer.ts) on the target's engine; the one place that maps its kind. */
-export function openVersionWriter(target: VersionTarget, spec: VersionedTable): Promise<VersionWriter> {
+export async function openVersionWriter(target: VersionTarget, spec: VersionedTable): Promise<VersionWriter> {
   switch (target.kind) {
     case 'duckdb':
       return openDuckDBVersionWriter(target, spec);
@@ -72,8 +75,8 @@ export function openVersionWriter(target: VersionTarget, spec: VersionedTable): 
       // The rows file is Parquet: a private DuckDB reads it in batches that the server's bulk path takes.
       const reader = duckdbRowsFileReader(target.readDir, target.memoryLimit, target.threads);
       return target.kind === 'postgres'
-        ? openPostgresVersionWriter(target.url, spec, reader)
-        : openMySQLVersionWriter(target.url, spec, reader);
+        ? (await postgres()).openPostgresVersionWriter(target.url, spec, reader)
+        : (await mysql()).openMySQLVersionWriter(target.url, spec, reader);
     }
   }
 }
