@@ -72,7 +72,11 @@ export class ExportFiles {
       .execute();
   }
 
-  /** Ends an unfinished export; a finished one stays as it is (false). */
+  /**
+   * Ends an unfinished export; a finished one stays as it is (false). Never `ready` once a cancel was
+   * accepted: the user was told it is being cancelled, so a file completed meanwhile is not kept
+   * (false; the caller deletes it and finishes the export as cancelled).
+   */
   async finish(
     id: string,
     outcome:
@@ -96,6 +100,7 @@ export class ExportFiles {
       )
       .where('id', '=', id)
       .where('status', 'not in', FINISHED)
+      .$if(outcome.status === 'ready', (q) => q.where('cancel_requested', '=', 0))
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }

@@ -371,7 +371,7 @@ export class ExportJobs {
         { status: 'ready', rowsDone, bytes, expiresAt: this.now() + this.options.keepMs },
         this.now(),
       );
-      if (!done) await rm(final, { force: true }); // cancelled at the last moment
+      if (!done) await this.cancelledAtTheEnd(id, final);
     } catch (err) {
       await rm(part, { force: true });
       const reason: unknown = context.signal.reason;
@@ -446,7 +446,7 @@ export class ExportJobs {
         { status: 'ready', rowsDone: 0, bytes: pdf.length, expiresAt: this.now() + this.options.keepMs },
         this.now(),
       );
-      if (!done) await rm(final, { force: true }); // cancelled at the last moment
+      if (!done) await this.cancelledAtTheEnd(id, final);
     } catch (err) {
       await rm(part, { force: true });
       await this.failed(id, err, context);
@@ -484,6 +484,15 @@ export class ExportJobs {
       orientation: request.orientation,
     });
     return pdf;
+  }
+
+  /**
+   * The file was complete but the export could not be made ready: a cancel accepted meanwhile (or
+   * another end). The file goes; a pending cancel is carried out.
+   */
+  private async cancelledAtTheEnd(id: string, final: string): Promise<void> {
+    await rm(final, { force: true });
+    await this.files.finish(id, { status: 'cancelled', errorCode: null }, this.now());
   }
 
   /** After a failed attempt: back to the queue, cancelled, failed for good, or retried (thrown). */

@@ -238,6 +238,31 @@ describe('export jobs', () => {
     expect((await jobs.files.byId(id))?.status).toBe('cancelled');
     expect(readdirSync(dir).filter((f) => f.startsWith(id))).toEqual([]);
   });
+
+  test('a cancel accepted after the rows were written, just before the file is made ready, still cancels', async () => {
+    const jobs = app.services.exportJobs;
+    const id = newJobId();
+    await jobs.files.create({ ...(await template()), id });
+    const organisation = (await template()).organisation_id;
+    // The user's cancel lands between the attempt's last look at the flag and its finish (the race a
+    // loaded CI run hit: the cancel answered 200, the export then ended ready).
+    const finish = jobs.files.finish.bind(jobs.files);
+    let accepted: boolean | undefined;
+    jobs.files.finish = async (fid, outcome, now) => {
+      if (fid === id && outcome.status === 'ready' && accepted === undefined)
+        accepted = await jobs.files.requestCancel(organisation as never, id, Date.now());
+      return finish(fid, outcome, now);
+    };
+    try {
+      const job = { id: 'j3', name: 'export-file', payload: { exportId: id }, attempt: 1, maxAttempts: 5 };
+      await jobs.execute(id, { signal: new AbortController().signal, job });
+    } finally {
+      jobs.files.finish = finish;
+    }
+    expect(accepted).toBe(true);
+    expect((await jobs.files.byId(id))?.status).toBe('cancelled');
+    expect(readdirSync(dir).filter((f) => f.startsWith(id))).toEqual([]);
+  });
 });
 
 /** A queued export row of the requester's full list (as POST /api/v1/exports writes it). */
