@@ -1,4 +1,4 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { TrellisError } from '../errors.js';
 
 /**
@@ -156,6 +156,9 @@ export class PdfRenderer {
     const onAbort = () => kill();
     request.signal?.addEventListener('abort', onAbort, { once: true });
     try {
+      // Loaded on the first render, not at start: playwright-core is ~28 MB of V8 heap that a web
+      // process, or a worker that renders nothing, never needs.
+      const { chromium } = await import('playwright-core');
       browser = await chromium.launch({
         executablePath: this.options.executablePath,
         headless: true,
