@@ -1,12 +1,9 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { generateCandidates } from '../../examples/sourcing/generator/generate-candidates.js';
 import { ScoringApi } from '../../examples/sourcing/stand-in/scoring-api.js';
 import { createEnrichProject } from '../../test/enrichment-fixture.js';
 import { verdictAtLeast, verdictAtMost, type ScenarioResult } from '../lib/report.js';
-import { serverPrefix } from '../lib/cpu-pinning.js';
-import { repoRoot } from '../lib/server-process.js';
+import { runPipelineCommand } from '../lib/pipeline-run.js';
 import { round } from '../lib/stats.js';
 
 const ROWS = 10_000;
@@ -85,43 +82,15 @@ async function measure(rows: number, latencyMs: number) {
         maxBackoff: '100ms',
       },
     );
-    const reporter = pathToFileURL(path.join(repoRoot, 'dist', 'bench', 'lib', 'peak-rss-reporter.js')).href;
-    const started = performance.now();
-    // The pipeline gets the server's core, as the server does in every other scenario; the stand-in
-    // stays on the load generator's (this process's, inherited). Unpinned, the two shared one core.
-    const [command, ...prefix] = [...serverPrefix(), process.execPath];
-    const run = spawn(
-      command as string,
-      [
-        ...prefix,
-        '--import',
-        reporter,
-        path.join(repoRoot, 'bin', 'trellis.js'),
-        'pipeline',
-        'run',
-        dir,
-        'screen_a',
-      ],
-      {
-        env: {
-          ...process.env,
-          SCORING_API_URL: api.url,
-          SCORING_API_KEY: key,
-          TRELLIS_DATA_DIR: path.join(dir, 'meta'),
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    run.stdout?.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    run.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const code = await new Promise<number | null>((resolve) => run.on('exit', (c) => resolve(c)));
-    const seconds = (performance.now() - started) / 1000;
-    if (code !== 0) throw new Error(`trellis pipeline run exited ${code}:\n${stderr}\n${stdout}`);
+    // The pipeline gets the server's core; the stand-in stays on the load generator's. Unpinned, the
+    // two shared one core.
+    const { seconds, stdout, peakMiB } = await runPipelineCommand(dir, 'screen_a', {
+      SCORING_API_URL: api.url,
+      SCORING_API_KEY: key,
+      TRELLIS_DATA_DIR: path.join(dir, 'meta'),
+    });
     if (!new RegExp(`done in [\\d.]+ s: ${rows - Math.floor(rows / 97)} ok`).test(stdout))
       throw new Error(`the run did not enrich every row:\n${stdout.split('\n').slice(-5).join('\n')}`);
-    const peakMiB = Number(/^peak-rss-kib (\d+)$/m.exec(stderr)?.[1] ?? NaN) / 1024;
     // The run's own time, from its summary line ("done in 4.2 s: …"): the rows against the API alone.
     const runSeconds = Number(/done in ([\d.]+) s:/.exec(stdout)?.[1] ?? NaN);
     return { seconds, perSecond: rows / seconds, runPerSecond: rows / runSeconds, peakMiB };

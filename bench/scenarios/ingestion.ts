@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
-import { pinning, serverPrefix } from '../lib/cpu-pinning.js';
+import { pinning } from '../lib/cpu-pinning.js';
+import { runPipelineCommand } from '../lib/pipeline-run.js';
 import { verdictAtLeast, verdictAtMost, type ScenarioResult } from '../lib/report.js';
 import { repoRoot } from '../lib/server-process.js';
 import { round } from '../lib/stats.js';
@@ -40,33 +40,10 @@ export async function ingestion(): Promise<ScenarioResult> {
       publishEveryPages: 50,
       forCli: true,
     });
-    const reporter = pathToFileURL(path.join(repoRoot, 'dist', 'bench', 'lib', 'peak-rss-reporter.js')).href;
-    const started = performance.now();
-    // The pipeline gets the server's core; the replay server stays on the load generator's (inherited).
-    const [command, ...prefix] = [...serverPrefix(), process.execPath];
-    const run = spawn(
-      command as string,
-      [
-        ...prefix,
-        '--import',
-        reporter,
-        path.join(repoRoot, 'bin', 'trellis.js'),
-        'pipeline',
-        'run',
-        project.dir,
-        'ctgov',
-      ],
-      { env: { ...process.env, CTGOV_BASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    run.stdout?.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    run.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const code = await new Promise<number | null>((resolve) => run.on('exit', (c) => resolve(c)));
-    const seconds = (performance.now() - started) / 1000;
-    if (code !== 0) throw new Error(`trellis pipeline run exited ${code}:\n${stderr}`);
-    const kib = Number(/^peak-rss-kib (\d+)$/m.exec(stderr)?.[1] ?? NaN);
-    const peakMiB = kib / 1024;
+    // The pipeline gets the server's core; the replay server stays on the load generator's.
+    const { seconds, stdout, peakMiB } = await runPipelineCommand(project.dir, 'ctgov', {
+      CTGOV_BASE_URL: url,
+    });
     const studies = (await summarise(project.served, ['studies'], 'atlas'))['studies']?.rows ?? 0;
     if (studies !== STUDIES) throw new Error(`expected ${STUDIES} studies, the pipeline wrote ${studies}`);
     const perSecond = STUDIES / seconds;
