@@ -169,13 +169,13 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
     ...(now ? { now } : {}),
   });
   // Named rate limits and locks: in Redis when TRELLIS_REDIS_URL is set, else in the metadata store.
-  const coordination = openCoordination(store, config.jobs.redisUrl);
+  const coordination = await openCoordination(store, config.jobs.redisUrl);
   app.addHook('onClose', async () => coordination.close());
   const exportTask = new ExportFileTask(config.jobs.jobTimeoutMs);
   const reportTask = new DeliverReportTask(config.jobs.jobTimeoutMs);
   const alertTask = new DeliverAlertTask(config.jobs.jobTimeoutMs);
   const importTask = new ImportUploadTask(config.jobs.jobTimeoutMs);
-  const jobs = new JobSystem({
+  const jobs = await JobSystem.open({
     tasks: [exportTask, reportTask, alertTask, importTask],
     // Due scheduled reports become deliveries and due alert rules are checked (both services exist
     // by the time the worker starts).
@@ -231,7 +231,7 @@ export async function composeServices(app: FastifyInstance, options: BuildAppOpt
     },
   });
   // Outgoing e-mail only with SMTP settings; links in it are built from TRELLIS_PUBLIC_URL.
-  const mailer = config.mail ? smtpMailer(config.mail) : undefined;
+  const mailer = config.mail ? await smtpMailer(config.mail) : undefined;
   if (mailer) app.addHook('onClose', async () => mailer.close());
   const mail = mailer && config.mail ? { mailer, publicOrigin: config.mail.publicOrigin } : undefined;
   const mailLog = app.log.child({ component: 'mail' });

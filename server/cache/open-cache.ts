@@ -2,7 +2,6 @@ import type { CacheConfig } from '../config/env.js';
 import type { Cache, CacheLogger } from './cache.js';
 import type { CacheMetrics } from './cache-metrics.js';
 import { MemoryCache } from './memory-cache.js';
-import { RedisCache } from './redis-cache.js';
 
 /**
  * The configured cache: Redis when `TRELLIS_REDIS_URL` is set (shared by instances: entries, locks,
@@ -26,6 +25,8 @@ export async function openCache(
     metrics.trackBytes(() => cache.bytes);
     return cache;
   }
+  // ioredis is loaded only when Redis is configured.
+  const { RedisCache } = await import('./redis-cache.js');
   const cache = new RedisCache({
     url: config.redisUrl,
     namespace,

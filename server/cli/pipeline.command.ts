@@ -96,10 +96,9 @@ export async function pipelineCommand(
       : null;
   // Redis when TRELLIS_REDIS_URL is set, as the server's workers do, so both meet in one place.
   const coordination = store
-    ? (await import('../jobs/coordination/open-coordination.js')).openCoordination(
-        store,
-        config.jobs.redisUrl,
-      )
+    ? await (
+        await import('../jobs/coordination/open-coordination.js')
+      ).openCoordination(store, config.jobs.redisUrl)
     : null;
   const runner = createPipelineRunner({
     project,

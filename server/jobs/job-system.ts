@@ -2,7 +2,6 @@ import type { JobsConfig } from '../config/env.js';
 import type { Project } from '../config/project/project.types.js';
 import type { Engine } from '../query/engine.js';
 import type { Store } from '../store/store.js';
-import { BullmqQueue } from './bullmq-queue.js';
 import { NO_PIPELINES, type PipelineRunner } from './pipeline-contract.js';
 import { Publications } from './publications.js';
 import { DEFAULT_QUEUE_LIMITS, type JobPayload, type Queue, type QueueWorker } from './queue.js';
@@ -69,11 +68,24 @@ export class JobSystem {
   private housekeeping: NodeJS.Timeout | undefined;
   private readonly pollTimers: NodeJS.Timeout[] = [];
 
-  constructor(private readonly options: JobSystemOptions) {
+  /** The job system on `options.queue`, or on the configured queue, opened here and closed by stop(). */
+  static async open(options: JobSystemOptions): Promise<JobSystem> {
+    const owned = options.queue
+      ? undefined
+      : await openQueue(options.config, options.store, options.namespace);
+    return new JobSystem(options, owned);
+  }
+
+  private constructor(
+    private readonly options: JobSystemOptions,
+    ownedQueue: Queue | undefined,
+  ) {
     const { config, store, logger } = options;
     const onError = (err: unknown) => logger.error({ err }, 'job system error');
-    this.ownsQueue = options.queue === undefined;
-    this.queue = options.queue ?? openQueue(config, store, options.namespace);
+    this.ownsQueue = ownedQueue !== undefined;
+    const queue = ownedQueue ?? options.queue;
+    if (!queue) throw new Error('JobSystem needs a queue');
+    this.queue = queue;
     this.events = new RunEvents(store, {
       maxStreams: options.maxEventStreams,
       onError,
@@ -194,10 +206,12 @@ export class JobSystem {
   }
 }
 
-export function openQueue(config: JobsConfig, store: Store, namespace: string): Queue {
+export async function openQueue(config: JobsConfig, store: Store, namespace: string): Promise<Queue> {
   const limits = { ...DEFAULT_QUEUE_LIMITS, maxQueued: config.maxQueued };
   if (config.queue === 'redis') {
     if (!config.redisUrl) throw new Error('TRELLIS_QUEUE=redis needs TRELLIS_REDIS_URL');
+    // bullmq and ioredis are loaded only for a Redis queue.
+    const { BullmqQueue } = await import('./bullmq-queue.js');
     return new BullmqQueue({
       url: config.redisUrl,
       prefix: `trellis-${namespace}`,

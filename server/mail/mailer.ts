@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import type { MailConfig } from '../config/env.js';
 
 export type { MailConfig };
@@ -30,8 +29,10 @@ export interface Mailer {
 /**
  * nodemailer over SMTP with bounded waits: a mail server that does not answer fails the send within
  * seconds (MAIL_FAILED), rather than holding a request for nodemailer's default two minutes.
+ * nodemailer is loaded here, only when SMTP is configured (~4 MB of heap a server without it never needs).
  */
-export function smtpMailer(config: MailConfig): Mailer {
+export async function smtpMailer(config: MailConfig): Promise<Mailer> {
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     url: config.smtpUrl,
     connectionTimeout: 10_000,

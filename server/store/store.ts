@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
 import type { StoreConfig } from '../config/env.js';
 import type { Database } from './database.types.js';
 import { migrations } from './migrations/migrations.js';
@@ -26,7 +25,7 @@ const INT8_OID = 20;
  * transaction. Either way one process migrates and the others wait, then find nothing to do.
  */
 export async function openStore(config: StoreConfig | { kind: 'memory' }): Promise<Store> {
-  const store = config.kind === 'postgres' ? openPostgres(config.url) : openSqlite(config);
+  const store = config.kind === 'postgres' ? await openPostgres(config.url) : openSqlite(config);
   try {
     await migrateToLatest(store);
   } catch (err) {
@@ -52,7 +51,9 @@ function openSqlite(config: { kind: 'sqlite'; file: string } | { kind: 'memory' 
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
-function openPostgres(url: string): Store {
+async function openPostgres(url: string): Promise<Store> {
+  // pg is loaded only for a PostgreSQL store (a SQLite server never needs it).
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,

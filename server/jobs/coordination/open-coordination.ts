@@ -1,5 +1,4 @@
 import type { Store } from '../../store/store.js';
-import { openRedisCoordination } from './redis-coordination.js';
 import { StoreResourceLocks, type ResourceLocks } from './resource-locks.js';
 import { StoreRateLimiter, type SharedRateLimiter } from './shared-rate-limiter.js';
 
@@ -13,9 +12,12 @@ export interface OpenedCoordination {
 /**
  * Where named rate limits and resource locks live: Redis when TRELLIS_REDIS_URL is set (every server
  * instance, worker and `trellis pipeline run` of a deployment reads the same variable, so they all
- * meet in the same place), else the metadata store they already share.
+ * meet in the same place), else the metadata store they already share. ioredis is loaded only then.
  */
-export function openCoordination(store: Store, redisUrl: string | undefined): OpenedCoordination {
+export async function openCoordination(
+  store: Store,
+  redisUrl: string | undefined,
+): Promise<OpenedCoordination> {
   if (redisUrl === undefined)
     return {
       kind: 'store',
@@ -23,5 +25,6 @@ export function openCoordination(store: Store, redisUrl: string | undefined): Op
       locks: new StoreResourceLocks(store),
       close: async () => {},
     };
+  const { openRedisCoordination } = await import('./redis-coordination.js');
   return { kind: 'redis', ...openRedisCoordination(redisUrl) };
 }
