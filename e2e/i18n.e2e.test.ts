@@ -45,6 +45,7 @@ describe.skipIf(!available)('German UI in Chromium', () => {
     check(await page.locator('[data-filter-id="status"] input').getAttribute('placeholder')).toBe(
       'Alle Status',
     );
+    check(await page.locator('[data-widget-id="about"]').innerText()).toContain('Die Studien folgen');
     check(await page.locator('[data-filter-id="started"]').getByText('Von', { exact: true }).count()).toBe(1);
     check(await text(page, '[data-widget-id="by_status"] .widget-title')).toBe('Studien nach Status');
     check(await page.getByRole('button', { name: 'Als Tabelle zeigen' }).count()).toBeGreaterThan(0);

@@ -129,7 +129,7 @@ function presentWidget(
       title: w.title === '' ? '' : pickTitle(w.title, locale),
       width: w.width,
       height: w.height,
-      markdown: w.markdown,
+      markdown: pickTitle(w.markdown, locale),
       filters: [],
       freshnessMs: 0,
     };

@@ -3,7 +3,7 @@ import { FILTER_TYPES, ROLES, VALUE_FORMATS, type CHART_TYPES } from '../../../c
 import { LOCALES, type Locale } from '../../../contract/locale.js';
 
 /**
- * A title (or description, placeholder) people read: one string, or translations by language (`title: {en: Overview, de: Übersicht}`;
+ * A title (or description, placeholder, a text widget's markdown) people read: one string, or translations by language (`title: {en: Overview, de: Übersicht}`;
  * docs/project-files.md#translated-titles). The server picks the reader's language, else English,
  * else the first given (contract/locale.ts pickTitle).
  */
@@ -607,7 +607,7 @@ const textWidget = z
     id,
     type: z.literal('text'),
     title: z.union([z.literal(''), localizedText]).default(''),
-    markdown: z.string().min(1),
+    markdown: localizedText,
     width: widgetBase.width,
     height: widgetBase.height.default('small'),
   })

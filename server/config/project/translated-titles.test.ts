@@ -71,6 +71,23 @@ describe('translated titles, descriptions and placeholders (title: {en: …, de:
     );
   });
 
+  test("a text widget's markdown is translated the same way", async () => {
+    const r = await translated((t) =>
+      t.replace('markdown: "Hello"', 'markdown: { en: "Hello **all**", de: "Hallo **alle**" }'),
+    );
+    if (!r.ok) throw new Error(r.problems.map(formatProblem).join('\n'));
+    const main = r.project.dashboards.get('main')!;
+    const note = (locale: 'de' | 'en') =>
+      presentDashboard(r.project, main, undefined, locale).widgets.find((w) => w.id === 'note');
+    expect([note('de'), note('en')].map((w) => (w?.type === 'text' ? w.markdown : undefined))).toEqual([
+      'Hallo **alle**',
+      'Hello **all**',
+    ]);
+    // An unknown language is refused at its line, as for titles.
+    const bad = await translated((t) => t.replace('markdown: "Hello"', 'markdown: { fr: "Bonjour" }'));
+    expect(bad.ok).toBe(false);
+  });
+
   test('a language only in German falls back to it for English readers', async () => {
     const r = await translated((t) => t.replace(/^title: .+$/m, 'title: { de: Nur Deutsch }'));
     if (!r.ok) throw new Error(r.problems.map(formatProblem).join('\n'));
