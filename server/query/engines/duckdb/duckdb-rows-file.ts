@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { TRIM_FREED_MEMORY } from './duckdb-scratch.js';
 import type { RowsFileReader, VersionCell, VersionedTable } from '../../version-writer.js';
 
 /**
@@ -34,6 +35,7 @@ export function duckdbRowsFileReader(readDir: string, memoryLimit: string, threa
       const instance = await DuckDBInstance.create(':memory:', {
         memory_limit: memoryLimit,
         threads: String(threads),
+        ...TRIM_FREED_MEMORY,
         autoinstall_known_extensions: 'false',
         autoload_known_extensions: 'false',
         allow_community_extensions: 'false',

@@ -22,6 +22,18 @@ function readerOf(format: ScratchFileFormat, allText: boolean): string {
   }
 }
 
+/**
+ * DuckDB settings of a bulk session (an upload's check, its import): whenever the buffer pool makes
+ * room for a block, DuckDB flushes its allocator — without jemalloc (not in the Node bindings' build)
+ * that is glibc's `malloc_trim(0)`, at most every 100 ms process-wide — so pages a finished operator
+ * or an evicted block freed go back to the system instead of staying in RSS. DuckDB's default, 512 MB,
+ * never fires in a 32 MB session. Measured (bench `uploads`' check stages in process, 1 M rows):
+ * +64–88 MB → +41–50 MB RSS at the peak, the same CPU time.
+ */
+export const TRIM_FREED_MEMORY: Readonly<Record<string, string>> = {
+  allocator_bulk_deallocation_flush_threshold: '0B',
+};
+
 /** An in-memory DuckDB whose file access is limited to one folder, locked before it is handed out. */
 export class DuckDBScratch implements ScratchDatabase {
   private constructor(
@@ -44,6 +56,7 @@ export class DuckDBScratch implements ScratchDatabase {
       preserve_insertion_order: 'true',
       // A table being written keeps one row group in memory before it goes to disk, not five.
       write_buffer_row_group_count: '1',
+      ...TRIM_FREED_MEMORY,
       ...(spillDir ? { temp_directory: path.resolve(spillDir) } : {}),
     });
     const conn = await instance.connect();
