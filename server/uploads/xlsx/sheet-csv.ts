@@ -158,7 +158,7 @@ export class SheetToCsv implements XmlHandler {
         this.inRow = false;
         return;
       case 'sheetData':
-        // Nothing after the cells matters: the caller stops reading the part here.
+        // Nothing after the cells matters: the scanner ignores the rest (still inflated, to check its size and CRC).
         this.inSheetData = false;
         this.scanner?.stop();
         return;

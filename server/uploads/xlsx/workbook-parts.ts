@@ -43,7 +43,7 @@ export async function scanPart(
   for await (const chunk of zip.chunks(entry, budget, maxBytes, label)) {
     scanner.write(chunk);
     if (onChunk) await onChunk();
-    if (scanner.done) return; // leaving the loop closes the entry's file and inflater
+    // Past the handler's end the rest is still inflated (ignored): its size and CRC are checked.
   }
   scanner.end();
 }
