@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { TrellisError } from '../errors.js';
 import { SheetToCsv } from './xlsx/sheet-csv.js';
-import { readDateStyles, readSharedStrings, readWorkbook, scanPart } from './xlsx/workbook-parts.js';
+import { readDateStyles, readSharedStrings, readWorkbook } from './xlsx/workbook-parts.js';
 import { unreadable, ZipArchive, type InflateBudget } from './xlsx/zip-entries.js';
 
 /**
@@ -38,8 +38,8 @@ export interface XlsxConverted {
   readonly rows: number;
 }
 
-/** CSV lines are gathered to about this size before one write (a write per line costs more than the line). */
-const WRITE_BATCH_CHARS = 64 * 1024;
+/** CSV is gathered to about this size before one write (a write per line costs more than the line). */
+const WRITE_BATCH_BYTES = 256 * 1024;
 
 /**
  * Converts one sheet (by name, case-insensitively; by default the first visible one) of `file` to
@@ -87,14 +87,16 @@ async function convert(file: string, sheet: string | null, limits: XlsxLimits): 
   written.catch(() => {});
   try {
     const csv = new SheetToCsv(limits, shared, dateStyles, book.date1904);
-    const flush = async (all: boolean) => {
-      if (csv.pending.length < (all ? 1 : WRITE_BATCH_CHARS)) return;
-      const batch = csv.pending;
-      csv.pending = '';
-      if (!sink.write(batch)) await once(sink, 'drain');
+    const flush = async () => {
+      if (!sink.write(csv.take())) await once(sink, 'drain');
     };
-    await scanPart(zip, entry, budget, limits.maxInflatedBytes, 'Its sheet unpacks', csv, () => flush(false));
-    await flush(true);
+    for await (const chunk of zip.chunks(entry, budget, limits.maxInflatedBytes, 'Its sheet unpacks')) {
+      csv.feed(chunk);
+      while (!csv.run()) await flush();
+      if (csv.pendingBytes >= WRITE_BATCH_BYTES) await flush();
+    }
+    csv.end();
+    if (csv.pendingBytes > 0) await flush();
     sink.end();
     await written;
     await rename(out, file);

@@ -1,17 +1,46 @@
 import { TrellisError } from '../../errors.js';
-import { attr, decodeXmlText, type XmlHandler, type XmlScanner } from './xml-scanner.js';
-import { tooLarge } from './zip-entries.js';
+import { decodeXmlText } from './xml-scanner.js';
+import { tooLarge, unreadable } from './zip-entries.js';
 
 /**
- * A worksheet's XML as CSV lines, one `<row>` at a time (the XML scanner's handler): the first row
- * is the header and fixes the width; every cell becomes text by the rules of docs/uploads.md
- * "XLSX"; lines gather in `pending` for the caller to write (with back-pressure) after each chunk.
- * Only the row in hand is kept: a reused array of at most `maxColumns` cell texts.
+ * A worksheet's XML, fed as inflated byte chunks, straight to CSV bytes: one `<row>` at a time, the
+ * first row the header that fixes the width, every cell as text by the rules of docs/uploads.md
+ * "XLSX". It works on bytes, not strings: plain text and numbers already in JavaScript's own form
+ * (most cells) are copied from the XML into a reused output buffer without ever becoming a string,
+ * so a million-row sheet makes little garbage. `run` stops when the output passes a high-water mark
+ * so the caller can write it out (back-pressure) before it goes on; only an unfinished tag is kept
+ * between chunks, plus the cell in hand.
+ *
+ * Not a validating parser: well-formed SpreadsheetML (prefixes like `x:c` allowed; comments,
+ * processing instructions and CDATA handled). Cells must come in column order within a row, as
+ * the format requires.
  */
 export interface SheetLimits {
   /** Data rows (the header not counted). */
   readonly maxRows: number;
   readonly maxColumns: number;
+}
+
+const enum Tag {
+  Other,
+  SheetData,
+  Row,
+  C,
+  V,
+  F,
+  Is,
+  T,
+  RPh,
+}
+
+const enum Type {
+  Number,
+  Shared,
+  Inline,
+  Str,
+  Bool,
+  Error,
+  Date,
 }
 
 const enum Capture {
@@ -21,35 +50,86 @@ const enum Capture {
   InlineText,
 }
 
-export class SheetToCsv implements XmlHandler {
-  wantText = false;
-  scanner?: XmlScanner;
-  /** CSV lines not yet written; the caller takes them. */
-  pending = '';
+const LT = 0x3c;
+const GT = 0x3e;
+const SLASH = 0x2f;
+const QUOTE = 0x22;
+const APOS = 0x27;
+const AMP = 0x26;
+const CR = 0x0d;
+const COMMA = 0x2c;
+const NEWLINE = 0x0a;
+
+/** `run` yields to the caller once this much CSV is waiting. */
+const HIGH_WATER = 1024 * 1024;
+/** A tag or comment left unfinished at a chunk's end longer than this is not SpreadsheetML. */
+const MAX_CARRY = 4 * 1024 * 1024;
+
+/** A growable byte buffer, reused for the life of the conversion. */
+class Bytes {
+  buf = Buffer.allocUnsafe(256);
+  len = 0;
+
+  append(src: Buffer, start: number, end: number): void {
+    const need = this.len + end - start;
+    if (need > this.buf.length) this.grow(need);
+    if (end - start < 32) for (let i = start; i < end; i++) this.buf[this.len++] = src[i] as number;
+    else this.len += src.copy(this.buf, this.len, start, end);
+  }
+
+  private grow(need: number): void {
+    const next = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+
+  text(): string {
+    return this.buf.toString('utf8', 0, this.len);
+  }
+}
+
+export class SheetToCsv {
   /** Data rows written (the header not counted). */
   rows = 0;
+
+  private input: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  private carry: Buffer | null = null;
+  private done = false;
+
+  private out = Buffer.allocUnsafe(HIGH_WATER + 64 * 1024);
+  private outLen = 0;
 
   private inSheetData = false;
   private inRow = false;
   private rowNumber = 0;
   private width = -1;
-  private readonly cells: string[] = [];
-  /** Highest column (1-based) with a value in the row in hand, stored or not. */
+  /** Highest column (1-based) with a value in the row in hand, written or not. */
   private rowLast = 0;
+  /** Columns of the row in hand already in the output. */
+  private written = 0;
   private rightOfHeader = false;
 
   private inCell = false;
   private column = 0;
-  private type = 'n';
+  private type = Type.Number;
   private style = 0;
   private capture = Capture.None;
-  private value = '';
+  private readonly value = new Bytes();
   private hasValue = false;
-  private formula = '';
-  private inline = '';
+  private readonly formula = new Bytes();
+  private readonly inline = new Bytes();
   private hasInline = false;
   private inInline = false;
   private phonetic = 0;
+
+  // The attributes of the start tag in hand that a row or cell needs: [start, end) in the input, or -1.
+  private attrR = -1;
+  private attrREnd = -1;
+  private attrS = -1;
+  private attrSEnd = -1;
+  private attrT = -1;
+  private attrTEnd = -1;
 
   constructor(
     private readonly limits: SheetLimits,
@@ -58,125 +138,273 @@ export class SheetToCsv implements XmlHandler {
     private readonly date1904: boolean,
   ) {}
 
-  open(name: string, attrs: readonly string[], count: number): void {
-    switch (name) {
-      case 'sheetData':
+  /** The next inflated chunk; then call `run` until it returns true. */
+  feed(chunk: Buffer): void {
+    this.input = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    this.carry = null;
+    this.pos = 0;
+  }
+
+  /** Scans the chunk fed; false when it stopped early for the caller to take the output first. */
+  run(): boolean {
+    if (this.done) return true;
+    const b = this.input;
+    const n = b.length;
+    let p = this.pos;
+    while (p < n) {
+      if (this.outLen >= HIGH_WATER) {
+        this.pos = p;
+        return false;
+      }
+      let lt = p;
+      while (lt < n && b[lt] !== LT) lt++;
+      if (lt > p && this.capture !== Capture.None) this.text(b, p, lt);
+      if (lt >= n) break;
+      const next = this.markup(b, lt);
+      if (next < 0) {
+        if (n - lt > MAX_CARRY) throw unreadable('an XML tag longer than 4 MB');
+        this.carry = Buffer.from(b.subarray(lt));
+        break;
+      }
+      p = next;
+      if (this.done) break;
+    }
+    this.pos = n;
+    return true;
+  }
+
+  /** The end of the part: a tag left open means a cut-off sheet. */
+  end(): void {
+    if (!this.done && this.carry) throw unreadable('the sheet ends inside a tag');
+  }
+
+  get pendingBytes(): number {
+    return this.outLen;
+  }
+
+  /** The CSV written so far, handed over; the next output goes to a fresh buffer. */
+  take(): Buffer {
+    const data = this.out.subarray(0, this.outLen);
+    this.out = Buffer.allocUnsafe(this.out.length);
+    this.outLen = 0;
+    return data;
+  }
+
+  private text(b: Buffer, start: number, end: number): void {
+    if (this.capture === Capture.Value) this.value.append(b, start, end);
+    else if (this.capture === Capture.Formula) this.formula.append(b, start, end);
+    else this.inline.append(b, start, end);
+  }
+
+  /** The markup at `lt`; the index after it, or -1 when the input ends inside it. */
+  private markup(b: Buffer, lt: number): number {
+    const n = b.length;
+    if (lt + 1 >= n) return -1;
+    const first = b[lt + 1];
+    if (first === SLASH) {
+      let gt = lt + 2;
+      while (gt < n && b[gt] !== GT) gt++;
+      if (gt >= n) return -1;
+      let end = gt;
+      while (end > lt + 2 && (b[end - 1] as number) <= 32) end--;
+      this.close(tagOf(b, lt + 2, end));
+      return gt + 1;
+    }
+    if (first === 0x3f /* ? */) {
+      const end = b.indexOf('?>', lt + 2, 'latin1');
+      return end < 0 ? -1 : end + 2;
+    }
+    if (first === 0x21 /* ! */) return this.declaration(b, lt);
+    let i = lt + 1;
+    while (i < n) {
+      const c = b[i] as number;
+      if (c === GT || c === SLASH || c <= 32) break;
+      i++;
+    }
+    if (i >= n) return -1;
+    const tag = tagOf(b, lt + 1, i);
+    this.attrR = this.attrS = this.attrT = -1;
+    for (;;) {
+      while (i < n && (b[i] as number) <= 32) i++;
+      if (i >= n) return -1;
+      const c = b[i];
+      if (c === GT) {
+        this.open(tag);
+        return i + 1;
+      }
+      if (c === SLASH) {
+        if (i + 1 >= n) return -1;
+        if (b[i + 1] !== GT) throw unreadable('a malformed tag in the sheet');
+        this.open(tag);
+        this.close(tag);
+        return i + 2;
+      }
+      const nameStart = i;
+      while (i < n && b[i] !== 0x3d /* = */) i++;
+      let nameEnd = i;
+      i++;
+      while (i < n && (b[i] as number) <= 32) i++;
+      if (i >= n) return -1;
+      const quote = b[i];
+      if (quote !== QUOTE && quote !== APOS) throw unreadable('an unquoted attribute in the sheet');
+      const valueStart = i + 1;
+      i = valueStart;
+      while (i < n && b[i] !== quote) i++;
+      if (i >= n) return -1;
+      // Only a row's or a cell's r, s and t matter (prefixes dropped).
+      if (tag === Tag.C || tag === Tag.Row) {
+        while (nameEnd > nameStart && (b[nameEnd - 1] as number) <= 32) nameEnd--;
+        if (nameEnd - nameStart === 1 || b[nameEnd - 2] === 0x3a /* : */) {
+          const a = b[nameEnd - 1];
+          if (a === 0x72 /* r */) [this.attrR, this.attrREnd] = [valueStart, i];
+          else if (a === 0x73 /* s */) [this.attrS, this.attrSEnd] = [valueStart, i];
+          else if (a === 0x74 /* t */) [this.attrT, this.attrTEnd] = [valueStart, i];
+        }
+      }
+      i++;
+    }
+  }
+
+  /** `<!-- -->`, `<![CDATA[ ]]>` (text), `<!DOCTYPE …>` (skipped; its entities never defined). */
+  private declaration(b: Buffer, lt: number): number {
+    const n = b.length;
+    if (lt + 9 > n) return -1;
+    if (b.toString('latin1', lt + 1, lt + 4) === '!--') {
+      const end = b.indexOf('-->', lt + 4, 'latin1');
+      return end < 0 ? -1 : end + 3;
+    }
+    if (b.toString('latin1', lt + 1, lt + 9) === '![CDATA[') {
+      const end = b.indexOf(']]>', lt + 9, 'latin1');
+      if (end < 0) return -1;
+      if (this.capture !== Capture.None) {
+        // Escaped so that the one decoding of the cell's text gives the CDATA text back as it is.
+        const escaped = Buffer.from(
+          b
+            .toString('utf8', lt + 9, end)
+            .replace(/&/g, '&amp;')
+            .replace(/\r/g, '&#13;'),
+          'utf8',
+        );
+        this.text(escaped, 0, escaped.length);
+      }
+      return end + 3;
+    }
+    const gt = b.indexOf(GT, lt + 2);
+    if (gt < 0) return -1;
+    const bracket = b.indexOf(0x5b /* [ */, lt + 2);
+    if (bracket < 0 || bracket > gt) return gt + 1;
+    const end = b.indexOf(']>', bracket, 'latin1');
+    return end < 0 ? -1 : end + 2;
+  }
+
+  private open(tag: Tag): void {
+    switch (tag) {
+      case Tag.SheetData:
         this.inSheetData = true;
         return;
-      case 'row': {
+      case Tag.Row: {
         if (!this.inSheetData) return;
-        const r = attr(attrs, count, 'r');
-        const n = r === undefined ? Number.NaN : Number.parseInt(r, 10);
-        // A row without r is the one after the last (cells and rows may leave their position implicit).
-        this.rowNumber = Number.isFinite(n) && n > 0 ? n : this.rowNumber + 1;
+        const r = this.attrR < 0 ? 0 : digitsOf(this.input, this.attrR, this.attrREnd);
+        // A row without r is the one after the last (rows and cells may leave their position implicit).
+        this.rowNumber = r > 0 ? r : this.rowNumber + 1;
         this.inRow = true;
         this.rowLast = 0;
         this.column = 0;
+        this.written = 0;
         this.rightOfHeader = false;
         return;
       }
-      case 'c': {
+      case Tag.C: {
         if (!this.inRow) return;
         this.inCell = true;
-        let type = 'n';
-        let style = 0;
-        let ref: string | undefined;
-        for (let i = 0; i < count; i += 2) {
-          const a = attrs[i];
-          if (a === 'r') ref = attrs[i + 1];
-          else if (a === 't') type = attrs[i + 1] ?? 'n';
-          else if (a === 's') style = Number.parseInt(attrs[i + 1] ?? '0', 10) || 0;
-        }
-        const col = ref === undefined ? 0 : columnOf(ref);
+        const col = this.attrR < 0 ? 0 : columnOfBytes(this.input, this.attrR, this.attrREnd);
         this.column = col > 0 ? col : this.column + 1;
-        this.type = type;
-        this.style = style;
-        this.value = '';
+        this.type = this.attrT < 0 ? Type.Number : typeOf(this.input, this.attrT, this.attrTEnd);
+        this.style = this.attrS < 0 ? 0 : digitsOf(this.input, this.attrS, this.attrSEnd);
+        this.value.len = 0;
         this.hasValue = false;
-        this.formula = '';
-        this.inline = '';
+        this.formula.len = 0;
+        this.inline.len = 0;
         this.hasInline = false;
         return;
       }
-      case 'v':
+      case Tag.V:
         if (!this.inCell) return;
-        this.value = '';
+        this.value.len = 0;
         this.hasValue = true;
         this.capture = Capture.Value;
-        this.wantText = true;
         return;
-      case 'f':
+      case Tag.F:
         if (!this.inCell) return;
-        this.formula = '';
+        this.formula.len = 0;
         this.capture = Capture.Formula;
-        this.wantText = true;
         return;
-      case 'is':
+      case Tag.Is:
         if (!this.inCell) return;
         this.inInline = true;
         this.hasInline = true;
         return;
-      case 'rPh':
+      case Tag.RPh:
         this.phonetic++;
         return;
-      case 't':
-        if (this.inInline && this.phonetic === 0) {
-          this.capture = Capture.InlineText;
-          this.wantText = true;
-        }
+      case Tag.T:
+        if (this.inInline && this.phonetic === 0) this.capture = Capture.InlineText;
         return;
       default:
     }
   }
 
-  text(raw: string): void {
-    if (this.capture === Capture.Value) this.value += raw;
-    else if (this.capture === Capture.Formula) this.formula += raw;
-    else if (this.capture === Capture.InlineText) this.inline += raw;
-  }
-
-  close(name: string): void {
-    switch (name) {
-      case 'v':
-      case 'f':
-      case 't':
+  private close(tag: Tag): void {
+    switch (tag) {
+      case Tag.V:
+      case Tag.F:
+      case Tag.T:
         this.capture = Capture.None;
-        this.wantText = false;
         return;
-      case 'rPh':
+      case Tag.RPh:
         this.phonetic--;
         return;
-      case 'is':
+      case Tag.Is:
         this.inInline = false;
         return;
-      case 'c':
+      case Tag.C:
         if (this.inCell) this.endCell();
         this.inCell = false;
         return;
-      case 'row':
+      case Tag.Row:
         if (this.inRow) this.endRow();
         this.inRow = false;
         return;
-      case 'sheetData':
-        // Nothing after the cells matters: the scanner ignores the rest (still inflated, to check its size and CRC).
+      case Tag.SheetData:
+        // Nothing after the cells matters (the caller still inflates the rest, to check its size and CRC).
         this.inSheetData = false;
-        this.scanner?.stop();
+        this.done = true;
         return;
       default:
     }
   }
 
   private endCell(): void {
-    const text = this.cellText();
-    if (text === null) return;
     const col = this.column;
-    if (col > this.rowLast) this.rowLast = col;
-    if (col > this.limits.maxColumns) return; // refused at the row's end, like any too-wide row
-    if (this.width >= 0 && col > this.width) {
+    const { maxColumns } = this.limits;
+    if (col > maxColumns || (this.width >= 0 && col > this.width)) {
+      // No column to go to: recorded, and refused at the row's end (too many columns first).
+      const text = this.cellString();
+      if (text === null) return;
+      if (col > this.rowLast) this.rowLast = col;
       if (text !== '') this.rightOfHeader = true;
       return;
     }
-    this.cells[col - 1] = text;
+    if (col <= this.written) throw unreadable(`row ${this.rowNumber} has its cells out of column order`);
+    const mark = this.outLen;
+    this.pad(col - 1);
+    if (this.written > 0) this.byte(COMMA);
+    if (!this.writeValue()) {
+      this.outLen = mark; // a styled cell without a value: nothing written
+      return;
+    }
+    this.written = col;
+    if (col > this.rowLast) this.rowLast = col;
   }
 
   private endRow(): void {
@@ -193,42 +421,71 @@ export class SheetToCsv implements XmlHandler {
       throw new TrellisError('UPLOAD_UNREADABLE', {
         message: `Row ${this.rowNumber} has a value right of the last header; give that column a header.`,
       });
-    let line = '';
-    const cells = this.cells;
-    for (let i = 0; i < this.width; i++) {
-      const v = cells[i];
-      if (i > 0) line += ',';
-      if (v === undefined || v === '') line += '""';
-      else {
-        line += v.includes('"') ? `"${v.replace(/"/g, '""')}"` : `"${v}"`;
-        cells[i] = '';
+    this.pad(this.width);
+    this.byte(NEWLINE);
+  }
+
+  /** Empty values up to `columns` written columns. */
+  private pad(columns: number): void {
+    while (this.written < columns) {
+      this.ensure(3);
+      if (this.written > 0) this.out[this.outLen++] = COMMA;
+      this.out[this.outLen++] = QUOTE;
+      this.out[this.outLen++] = QUOTE;
+      this.written++;
+    }
+  }
+
+  /**
+   * The cell in hand, quoted, into the output; false when it has no value. Plain text and numbers
+   * already as JavaScript writes them are copied as bytes; everything else goes through cellString.
+   */
+  private writeValue(): boolean {
+    if (this.formula.len === 0) {
+      if (this.type === Type.Inline || this.type === Type.Str) {
+        const src = this.hasInline ? this.inline : this.hasValue ? this.value : null;
+        if (src === null) return false;
+        if (plainText(src.buf, src.len)) {
+          this.quotedBytes(src.buf, src.len);
+          return true;
+        }
+      } else if (this.type === Type.Number && !this.dateStyles[this.style]) {
+        if (!this.hasValue || this.value.len === 0) return false;
+        if (canonicalNumber(this.value.buf, this.value.len)) {
+          this.quotedBytes(this.value.buf, this.value.len);
+          return true;
+        }
       }
     }
-    this.pending += `${line}\n`;
+    const text = this.cellString();
+    if (text === null) return false;
+    const quoted = text.includes('"') ? `"${text.replace(/"/g, '""')}"` : `"${text}"`;
+    this.ensure(quoted.length * 3);
+    this.outLen += this.out.write(quoted, this.outLen, 'utf8');
+    return true;
   }
 
   /** The cell in hand as text, or null when it holds no value (a styled empty cell). */
-  private cellText(): string | null {
+  private cellString(): string | null {
     // A formula is kept as its text, never evaluated; a shared formula's other cells carry no text: their value stands.
-    if (this.formula !== '') return `=${decodeXmlText(this.formula)}`;
-    const v = this.value;
+    if (this.formula.len > 0) return `=${decodeXmlText(this.formula.text())}`;
+    const has = this.hasValue;
     switch (this.type) {
-      case 's': {
-        if (!this.hasValue) return null;
-        return this.shared[Number.parseInt(v, 10)] ?? null;
-      }
-      case 'inlineStr':
-        if (this.hasInline) return decodeXmlText(this.inline);
-        return this.hasValue ? decodeXmlText(v) : null;
-      case 'str':
-      case 'e':
-        return this.hasValue ? decodeXmlText(v) : null;
-      case 'b':
-        return this.hasValue ? (Number.parseInt(v, 10) !== 0 ? 'true' : 'false') : null;
-      case 'd':
-        return this.hasValue ? isoDateText(decodeXmlText(v).trim()) : null;
+      case Type.Shared:
+        return has ? (this.shared[Number.parseInt(this.value.text(), 10)] ?? null) : null;
+      case Type.Inline:
+        if (this.hasInline) return decodeXmlText(this.inline.text());
+        return has ? decodeXmlText(this.value.text()) : null;
+      case Type.Str:
+      case Type.Error:
+        return has ? decodeXmlText(this.value.text()) : null;
+      case Type.Bool:
+        return has ? (Number.parseInt(this.value.text(), 10) !== 0 ? 'true' : 'false') : null;
+      case Type.Date:
+        return has ? isoDateText(decodeXmlText(this.value.text()).trim()) : null;
       default: {
-        if (!this.hasValue) return null;
+        if (!has) return null;
+        const v = this.value.text();
         const n = Number(v); // surrounding blanks ignored; blanks alone are 0, though no value
         if (n === 0 && v.trim() === '') return null;
         if (Number.isNaN(n)) return decodeXmlText(v);
@@ -236,18 +493,139 @@ export class SheetToCsv implements XmlHandler {
       }
     }
   }
+
+  private quotedBytes(src: Buffer, len: number): void {
+    this.ensure(len + 2);
+    const out = this.out;
+    out[this.outLen++] = QUOTE;
+    if (len < 32) for (let i = 0; i < len; i++) out[this.outLen++] = src[i] as number;
+    else this.outLen += src.copy(out, this.outLen, 0, len);
+    out[this.outLen++] = QUOTE;
+  }
+
+  private byte(b: number): void {
+    this.ensure(1);
+    this.out[this.outLen++] = b;
+  }
+
+  private ensure(bytes: number): void {
+    if (this.outLen + bytes <= this.out.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.out.length * 2, this.outLen + bytes));
+    this.out.copy(next, 0, 0, this.outLen);
+    this.out = next;
+  }
 }
 
-/** `B12` → 2, `AA3` → 27; 0 when the reference has no letters. */
-export function columnOf(ref: string): number {
+/** The tag a name stands for (its prefix dropped), by its bytes. */
+function tagOf(b: Buffer, start: number, end: number): Tag {
+  for (let i = end - 1; i >= start; i--)
+    if (b[i] === 0x3a /* : */) {
+      start = i + 1;
+      break;
+    }
+  switch (end - start) {
+    case 1: {
+      const c = b[start];
+      return c === 0x63 ? Tag.C : c === 0x76 ? Tag.V : c === 0x66 ? Tag.F : c === 0x74 ? Tag.T : Tag.Other;
+    }
+    case 2:
+      return b[start] === 0x69 && b[start + 1] === 0x73 ? Tag.Is : Tag.Other;
+    case 3:
+      if (b[start] !== 0x72 /* r */) return Tag.Other;
+      if (b[start + 1] === 0x6f && b[start + 2] === 0x77) return Tag.Row; // row
+      return b[start + 1] === 0x50 && b[start + 2] === 0x68 ? Tag.RPh : Tag.Other; // rPh
+    case 9:
+      return b.toString('latin1', start, end) === 'sheetData' ? Tag.SheetData : Tag.Other;
+    default:
+      return Tag.Other;
+  }
+}
+
+function typeOf(b: Buffer, start: number, end: number): Type {
+  if (end - start === 1) {
+    const c = b[start];
+    return c === 0x73
+      ? Type.Shared
+      : c === 0x62
+        ? Type.Bool
+        : c === 0x65
+          ? Type.Error
+          : c === 0x64
+            ? Type.Date
+            : Type.Number;
+  }
+  const s = b.toString('latin1', start, end);
+  return s === 'inlineStr' ? Type.Inline : s === 'str' ? Type.Str : Type.Number;
+}
+
+/** A small unsigned integer from its digits (stops at the first other byte); 0 when none. */
+function digitsOf(b: Buffer, start: number, end: number): number {
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    const d = (b[i] as number) - 0x30;
+    if (d < 0 || d > 9) break;
+    v = v * 10 + d;
+    if (v > 1e9) break;
+  }
+  return v;
+}
+
+/** The column of a cell reference's letters (`AA3` → 27); 0 when it has none. */
+function columnOfBytes(b: Buffer, start: number, end: number): number {
   let col = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const c = ref.charCodeAt(i) | 0x20; // lower-case
+  for (let i = start; i < end; i++) {
+    const c = (b[i] as number) | 0x20;
     if (c < 97 || c > 122) break;
     col = col * 26 + (c - 96);
     if (col > 1_000_000) break; // past Excel's XFD: any width cap refuses it
   }
   return col;
+}
+
+/** Text that needs no decoding and no quote doubling: no &, no CR, no ". */
+function plainText(b: Buffer, len: number): boolean {
+  for (let i = 0; i < len; i++) {
+    const c = b[i];
+    if (c === AMP || c === QUOTE || c === CR) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether a number's text is exactly what String(Number(text)) gives: an optional minus, an integer
+ * without leading zeros, a fraction without trailing zeros, at most 15 significant digits (so it
+ * round-trips) and no smaller than 1e-6 (below, JavaScript writes an exponent). Not -0.
+ */
+function canonicalNumber(b: Buffer, len: number): boolean {
+  let i = 0;
+  if (b[0] === 0x2d /* - */) i = 1;
+  if (i >= len) return false;
+  let significant = 0;
+  const first = b[i] as number;
+  if (first === 0x30) {
+    i++;
+    if (i === len) return b[0] !== 0x2d;
+    if (b[i] !== 0x2e /* . */) return false;
+  } else {
+    if (first < 0x31 || first > 0x39) return false;
+    while (i < len && (b[i] as number) >= 0x30 && (b[i] as number) <= 0x39) {
+      i++;
+      significant++;
+    }
+    if (i === len) return significant <= 15;
+    if (b[i] !== 0x2e) return false;
+  }
+  i++; // the point
+  const fractionStart = i;
+  let leadingZeros = 0;
+  while (i < len && (b[i] as number) >= 0x30 && (b[i] as number) <= 0x39) {
+    if (significant === 0 && b[i] === 0x30) leadingZeros++;
+    else significant++;
+    i++;
+  }
+  if (i !== len || i === fractionStart || b[len - 1] === 0x30) return false;
+  if (first === 0x30 && leadingZeros >= 6) return false;
+  return significant <= 15;
 }
 
 const DAY_SECONDS = 86_400;

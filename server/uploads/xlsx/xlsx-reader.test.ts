@@ -309,6 +309,66 @@ describe('a workbook zipped by hand', () => {
     expect(many.code).toBe('UPLOAD_XLSX_TOO_LARGE');
   });
 
+  test('numbers as JavaScript writes them, whether copied as they are or parsed', async () => {
+    const raw = [
+      '0',
+      '-3',
+      '1.10',
+      '007',
+      '0.000001',
+      '0.0000001',
+      '-0',
+      '123456789012345',
+      '12345678901234567',
+      '1e21',
+      ' 42 ',
+      '2.5E-3',
+      'abc',
+    ];
+    const rows =
+      '<row><c t="inlineStr"><is><t>n</t></is></c></row>' +
+      raw.map((v) => `<row><c><v>${v}</v></c></row>`).join('');
+    const { csv } = await convert(handZip(handBookEntries([{ name: 'N', rows }])));
+    expect(csv.split('\n').slice(1, -1)).toEqual(
+      [
+        '0',
+        '-3',
+        '1.1',
+        '7',
+        '0.000001',
+        '1e-7',
+        '0',
+        '123456789012345',
+        '12345678901234568',
+        '1e+21',
+        '42',
+        '0.0025',
+        'abc',
+      ].map((v) => `"${v}"`),
+    );
+  });
+
+  test('a few bytes of sheet that make megabytes of CSV are written out as they come, in order', async () => {
+    // 300 references to one 100 KB string: 30 MB of CSV from one small chunk of XML.
+    const big = 'b'.repeat(100 * 1024);
+    const rows =
+      '<row><c t="inlineStr"><is><t>s</t></is></c><c t="inlineStr"><is><t>i</t></is></c></row>' +
+      Array.from({ length: 300 }, (_, i) => `<row><c t="s"><v>0</v></c><c><v>${i}</v></c></row>`).join('');
+    const { result, csv } = await convert(
+      handZip(handBookEntries([{ name: 'S', rows }], { shared: [`<si><t>${big}</t></si>`] })),
+    );
+    expect(result.rows).toBe(300);
+    expect(csv).toBe(`"s","i"\n${Array.from({ length: 300 }, (_, i) => `"${big}","${i}"\n`).join('')}`);
+  });
+
+  test('cells out of column order in a row are refused, not misplaced', async () => {
+    const rows =
+      '<row><c r="A1" t="inlineStr"><is><t>a</t></is></c><c r="B1" t="inlineStr"><is><t>b</t></is></c></row><row r="2"><c r="B2"><v>1</v></c><c r="A2"><v>2</v></c></row>';
+    const err = await failure(handZip(handBookEntries([{ name: 'S', rows }])));
+    expect(err.code).toBe('UPLOAD_UNREADABLE');
+    expect(JSON.stringify(err.detail)).toContain('row 2 has its cells out of column order');
+  });
+
   test('text straddling the inflater’s chunks (entities, multi-byte characters, long cells) comes out whole', async () => {
     const values = Array.from(
       { length: 20_000 },
