@@ -38,8 +38,12 @@ interface HandEntry {
   readonly declaredSize?: number;
 }
 
-/** A ZIP file written byte by byte (APPNOTE 4.3): local headers and data, central directory, end record. */
-function handZip(entries: readonly HandEntry[]): Buffer {
+/**
+ * A ZIP file written byte by byte (APPNOTE 4.3): local headers and data, central directory, end
+ * record. `zip64`: the directory's sizes and offsets saturated to 0xFFFFFFFF with the real ones in
+ * a ZIP64 extra field, and the counts in a ZIP64 end record found through its locator.
+ */
+function handZip(entries: readonly HandEntry[], zip64 = false): Buffer {
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
@@ -67,21 +71,44 @@ function handZip(entries: readonly HandEntry[]): Buffer {
     c.writeUInt16LE(0x0800, 8);
     c.writeUInt16LE(method, 10);
     c.writeUInt32LE(crc, 16);
-    c.writeUInt32LE(packed.length, 20);
-    c.writeUInt32LE(size, 24);
+    c.writeUInt32LE(zip64 ? 0xffffffff : packed.length, 20);
+    c.writeUInt32LE(zip64 ? 0xffffffff : size, 24);
     c.writeUInt16LE(name.length, 28);
-    c.writeUInt32LE(offset, 42);
-    central.push(c, name);
+    c.writeUInt32LE(zip64 ? 0xffffffff : offset, 42);
+    if (zip64) {
+      const extra = Buffer.alloc(28);
+      extra.writeUInt16LE(0x0001, 0);
+      extra.writeUInt16LE(24, 2);
+      extra.writeBigUInt64LE(BigInt(size), 4);
+      extra.writeBigUInt64LE(BigInt(packed.length), 12);
+      extra.writeBigUInt64LE(BigInt(offset), 20);
+      c.writeUInt16LE(extra.length, 30);
+      central.push(c, name, extra);
+    } else central.push(c, name);
     offset += 30 + name.length + packed.length;
   }
   const dirBytes = Buffer.concat(central);
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(dirBytes.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, dirBytes, end]);
+  end.writeUInt16LE(zip64 ? 0xffff : entries.length, 8);
+  end.writeUInt16LE(zip64 ? 0xffff : entries.length, 10);
+  end.writeUInt32LE(zip64 ? 0xffffffff : dirBytes.length, 12);
+  end.writeUInt32LE(zip64 ? 0xffffffff : offset, 16);
+  if (!zip64) return Buffer.concat([...parts, dirBytes, end]);
+  const record = Buffer.alloc(56);
+  record.writeUInt32LE(0x06064b50, 0);
+  record.writeBigUInt64LE(44n, 4);
+  record.writeUInt16LE(45, 12);
+  record.writeUInt16LE(45, 14);
+  record.writeBigUInt64LE(BigInt(entries.length), 24);
+  record.writeBigUInt64LE(BigInt(entries.length), 32);
+  record.writeBigUInt64LE(BigInt(dirBytes.length), 40);
+  record.writeBigUInt64LE(BigInt(offset), 48);
+  const locator = Buffer.alloc(20);
+  locator.writeUInt32LE(0x07064b50, 0);
+  locator.writeBigUInt64LE(BigInt(offset + dirBytes.length), 8);
+  locator.writeUInt32LE(1, 16);
+  return Buffer.concat([...parts, dirBytes, record, locator, end]);
 }
 
 const NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
@@ -219,6 +246,15 @@ describe('a workbook zipped by hand', () => {
       }),
     );
     const { csv } = await convert(handZip(entries));
+    expect(csv).toBe(EXPECTED_CELLS);
+  });
+
+  test('a ZIP64 archive (sizes, offsets and counts in its ZIP64 records) reads the same', async () => {
+    const entries = handBookEntries([{ name: 'Cells', rows: CELLS.join('') }], {
+      shared: SHARED,
+      styles: STYLES,
+    });
+    const { csv } = await convert(handZip(entries, true));
     expect(csv).toBe(EXPECTED_CELLS);
   });
 
