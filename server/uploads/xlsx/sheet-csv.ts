@@ -449,6 +449,12 @@ export class SheetToCsv {
           this.quotedBytes(src.buf, src.len);
           return true;
         }
+      } else if (this.type === Type.Shared) {
+        if (!this.hasValue) return false;
+        const text = this.shared[digitsOf(this.value.buf, 0, this.value.len)];
+        if (text === undefined) return false;
+        this.quotedString(text);
+        return true;
       } else if (this.type === Type.Number && !this.dateStyles[this.style]) {
         if (!this.hasValue || this.value.len === 0) return false;
         if (canonicalNumber(this.value.buf, this.value.len)) {
@@ -459,10 +465,17 @@ export class SheetToCsv {
     }
     const text = this.cellString();
     if (text === null) return false;
-    const quoted = text.includes('"') ? `"${text.replace(/"/g, '""')}"` : `"${text}"`;
-    this.ensure(quoted.length * 3);
-    this.outLen += this.out.write(quoted, this.outLen, 'utf8');
+    this.quotedString(text);
     return true;
+  }
+
+  private quotedString(text: string): void {
+    const body = text.includes('"') ? text.replace(/"/g, '""') : text;
+    this.ensure(body.length * 3 + 2);
+    const out = this.out;
+    out[this.outLen++] = QUOTE;
+    this.outLen += out.write(body, this.outLen, 'utf8');
+    out[this.outLen++] = QUOTE;
   }
 
   /** The cell in hand as text, or null when it holds no value (a styled empty cell). */
