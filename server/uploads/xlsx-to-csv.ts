@@ -4,7 +4,8 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { TrellisError } from '../errors.js';
 import { SheetToCsv } from './xlsx/sheet-csv.js';
-import { readDateStyles, readSharedStrings, readWorkbook } from './xlsx/workbook-parts.js';
+import { readSharedStrings } from './xlsx/shared-strings.js';
+import { readDateStyles, readWorkbook } from './xlsx/workbook-parts.js';
 import { unreadable, ZipArchive, type InflateBudget } from './xlsx/zip-entries.js';
 
 /**

@@ -66,7 +66,7 @@ const HIGH_WATER = 1024 * 1024;
 const MAX_CARRY = 4 * 1024 * 1024;
 
 /** A growable byte buffer, reused for the life of the conversion. */
-class Bytes {
+export class Bytes {
   buf = Buffer.allocUnsafe(256);
   len = 0;
 

@@ -5,8 +5,8 @@ import { unreadable, type InflateBudget, type ZipArchive, type ZipEntry } from '
 /**
  * The parts of an XLSX file around its sheets: the workbook (sheet names, visibility, date system),
  * its relationships (where each sheet's XML lies), the styles (which cell styles show numbers as
- * dates) and the shared strings. Each is streamed through the XML scanner; only what the sheet
- * reader needs is kept.
+ * dates); the shared strings are shared-strings.ts's. Each is streamed through the XML scanner;
+ * only what the sheet reader needs is kept.
  */
 export interface SheetInfo {
   readonly name: string;
@@ -188,53 +188,4 @@ export async function readDateStyles(
     const code = custom.get(id);
     return code !== undefined ? isDateFormat(code) : BUILTIN_DATE_FORMATS.has(id);
   });
-}
-
-/**
- * The shared strings, in order: each `<si>` as the concatenation of its text runs (rich text as
- * plain text), phonetic runs (`<rPh>`) left out.
- */
-export async function readSharedStrings(
-  zip: ZipArchive,
-  part: string | null,
-  budget: InflateBudget,
-  maxBytes: number,
-): Promise<string[]> {
-  const entry = part ? zip.entry(part) : undefined;
-  if (!entry) return [];
-  const strings: string[] = [];
-  let inItem = false;
-  let phonetic = 0;
-  let item = '';
-  let raw = '';
-  const handler = {
-    wantText: false,
-    open(name: string) {
-      if (name === 'si') {
-        inItem = true;
-        item = '';
-      } else if (name === 'rPh') phonetic++;
-      else if (name === 't' && inItem && phonetic === 0) {
-        raw = '';
-        handler.wantText = true;
-      }
-    },
-    close(name: string) {
-      if (name === 't' && handler.wantText) {
-        item += decodeXmlText(raw);
-        handler.wantText = false;
-      } else if (name === 'rPh') phonetic--;
-      else if (name === 'si') {
-        // A fresh copy, not a slice: a slice would keep the whole inflated chunk it came from alive
-        // (300 k strings: 24 MB of heap instead of 31).
-        strings.push(item.length >= 13 ? Buffer.from(item, 'utf8').toString('utf8') : item);
-        inItem = false;
-      }
-    },
-    text(s: string) {
-      raw += s;
-    },
-  };
-  await scanPart(zip, entry, budget, maxBytes, 'Its shared strings unpack', handler);
-  return strings;
 }
