@@ -249,6 +249,20 @@ describe('a workbook zipped by hand', () => {
     expect(csv).toBe(EXPECTED_CELLS);
   });
 
+  test('shared strings: an empty item, CDATA, entities, a prefixed and a rich item keep their places', async () => {
+    const shared = [
+      '<si/>',
+      '<si><t><![CDATA[a & <b>]]></t></si>',
+      '<si><t>x&amp;y&#10;z</t></si>',
+      '<x:si><x:r><x:t>p</x:t></x:r><x:r><x:t xml:space="preserve"> q</x:t></x:r></x:si>',
+    ];
+    const rows =
+      '<row><c t="inlineStr"><is><t>v</t></is></c></row>' +
+      [0, 1, 2, 3, 9].map((i) => `<row><c t="s"><v>${i}</v></c></row>`).join('');
+    const { csv } = await convert(handZip(handBookEntries([{ name: 'S', rows }], { shared })));
+    expect(csv).toBe('"v"\n""\n"a & <b>"\n"x&y\nz"\n"p q"\n""\n');
+  });
+
   test('a ZIP64 archive (sizes, offsets and counts in its ZIP64 records) reads the same', async () => {
     const entries = handBookEntries([{ name: 'Cells', rows: CELLS.join('') }], {
       shared: SHARED,
