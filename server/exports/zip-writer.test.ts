@@ -4,7 +4,7 @@ import { crc32 } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { ZipSizeLimit, ZipWriter } from './zip-writer.js';
 
-// unzipper: the central-directory reader the upload path uses for XLSX (xlsx-to-csv.ts).
+// unzipper (exceljs's own zip reader): an independent reader to read the writer's output back.
 const require = createRequire(import.meta.url);
 interface ZipFile {
   readonly path: string;

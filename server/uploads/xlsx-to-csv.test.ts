@@ -21,9 +21,11 @@ afterAll(async () => {
 });
 
 /**
- * exceljs's streaming writer puts every sheet before the shared strings, which is the order that
- * makes its reader park each sheet in a temp file: the case where a skipped sheet once raced its
- * temp file's deletion (an uncaught ENOENT).
+ * exceljs's streaming writer puts every sheet before the shared strings: the order that made
+ * exceljs's reader (used for uploads before our own) park each sheet in a temp file, where a
+ * skipped sheet once raced its temp file's deletion (an uncaught ENOENT). Our reader reads the
+ * shared strings first by the zip's directory and never writes a temp file; this test keeps both
+ * true.
  */
 async function sheetsFirstWorkbook(file: string, sheets: number, rows: number): Promise<void> {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: true });

@@ -1,20 +1,26 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import type { Readable } from 'node:stream';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import type ExcelJS from 'exceljs';
 import { TrellisError } from '../errors.js';
+import { SheetToCsv } from './xlsx/sheet-csv.js';
+import { readSharedStrings } from './xlsx/shared-strings.js';
+import { readDateStyles, readWorkbook } from './xlsx/workbook-parts.js';
+import { unreadable, ZipArchive, type InflateBudget } from './xlsx/zip-entries.js';
 
 /**
  * XLSX uploads become a CSV file (UTF-8, comma, every value quoted) that the CSV path reads like any
- * other. exceljs's streaming WorkbookReader reads one row at a time; nothing holds the sheet whole.
+ * other. Our own streaming reader (server/uploads/xlsx/): the zip's central directory gives random
+ * access to its parts, so only the workbook, its relationships, the styles, the shared strings and
+ * the one chosen sheet are inflated, in that order whatever their order in the archive; the sheet's
+ * XML is scanned a chunk at a time and written as CSV lines with back-pressure. Nothing holds the
+ * sheet whole.
  *
- * Zip bombs: before exceljs inflates anything, one pass inflates every entry and counts its bytes
- * (`maxInflatedBytes` for the whole archive, `maxSharedStringsBytes` for the shared strings, which
- * exceljs keeps in memory), so a 40 KB file that inflates to gigabytes stops at the cap
- * (UPLOAD_XLSX_TOO_LARGE) with nothing written. While converting, rows and columns are capped too.
+ * Zip bombs: every inflated byte is counted as it comes out (`maxInflatedBytes` for all the parts
+ * read, `maxSharedStringsBytes` for the shared strings, which are kept in memory), and declared
+ * sizes are checked before inflating and against what comes out, so a 40 KB file that inflates to
+ * gigabytes stops at the cap (UPLOAD_XLSX_TOO_LARGE) or at its lie (UPLOAD_UNREADABLE). While
+ * converting, rows and columns are capped too.
  *
  * Formula cells are stored as their formula text (`=SUM(A1:A3)`, `=cmd|…`): a value, never
  * evaluated, and defused like every text cell on any later export.
@@ -33,47 +39,8 @@ export interface XlsxConverted {
   readonly rows: number;
 }
 
-// unzipper is exceljs's own zip reader, declared in package.json at exceljs's version (one copy in
-// node_modules). Its central-directory reader is used
-// here: a truncated or broken zip is refused at once instead of waiting on a stream that never ends.
-const require = createRequire(import.meta.url);
-interface ZipDirectory {
-  readonly files: readonly { readonly path: string; stream(): Readable }[];
-}
-const unzipper = require('unzipper') as { Open: { file(path: string): Promise<ZipDirectory> } };
-
-/**
- * Inflates every entry once, counting the bytes that really come out (the sizes a zip declares can
- * lie); past a cap it stops with UPLOAD_XLSX_TOO_LARGE.
- */
-export async function checkInflatedSize(file: string, limits: XlsxLimits): Promise<number> {
-  let total = 0;
-  try {
-    const zip = await unzipper.Open.file(file);
-    for (const e of zip.files) {
-      let entry = 0;
-      const stream = e.stream();
-      try {
-        for await (const chunk of stream) {
-          entry += (chunk as Buffer).length;
-          total += (chunk as Buffer).length;
-          if (total > limits.maxInflatedBytes)
-            throw tooLarge(`It unpacks to more than ${limits.maxInflatedBytes} bytes.`, { total });
-          if (e.path === 'xl/sharedStrings.xml' && entry > limits.maxSharedStringsBytes)
-            throw tooLarge(`Its shared strings unpack to more than ${limits.maxSharedStringsBytes} bytes.`, {
-              entry: e.path,
-            });
-        }
-      } finally {
-        stream.destroy();
-      }
-    }
-  } catch (err) {
-    if (err instanceof TrellisError) throw err;
-    throw new TrellisError('UPLOAD_UNREADABLE', { detail: { cause: (err as Error).message } });
-  }
-  return total;
-}
+/** CSV is gathered to about this size before one write (a write per line costs more than the line). */
+const WRITE_BATCH_BYTES = 256 * 1024;
 
 /**
  * Converts one sheet (by name, case-insensitively; by default the first visible one) of `file` to
@@ -84,115 +51,62 @@ export async function xlsxToCsv(
   sheet: string | null,
   limits: XlsxLimits,
 ): Promise<XlsxConverted> {
-  await checkInflatedSize(file, limits);
-  const out = `${file}.csv`;
-  const sink = createWriteStream(out, { mode: 0o600 });
-  // A failed write (a full disk) surfaces through finished() below, never as an uncaught error.
-  const written = finished(sink);
-  written.catch(() => {});
-  const sheets: string[] = [];
-  let converted: { sheet: string; rows: number } | null = null;
   try {
-    // Loaded on the first workbook, not at start (~8 MB of V8 heap most servers never need).
-    const { default: excel } = await import('exceljs');
-    const reader = new excel.stream.xlsx.WorkbookReader(file, {
-      worksheets: 'emit',
-      sharedStrings: 'cache',
-      hyperlinks: 'ignore',
-      styles: 'cache', // dates are numbers styled as dates: the styles tell them apart
-      entries: 'ignore',
-    });
-    for await (const ws of reader) {
-      const meta = ws as unknown as { name?: string; state?: string };
-      const name = meta.name ?? `Sheet${sheets.length + 1}`;
-      sheets.push(name);
-      const wanted =
-        converted === null &&
-        (sheet === null
-          ? meta.state !== 'hidden' && meta.state !== 'veryHidden'
-          : name.toLowerCase() === sheet.toLowerCase());
-      if (!wanted) {
-        // Read through, never skipped: when a sheet's entry comes before the shared strings in the
-        // zip, exceljs has parked it in a temp file and opened a read stream on it, and it deletes
-        // that file as soon as the loop moves on. A sheet left unread would see its file vanish
-        // under the pending open: an uncaught ENOENT in the server.
-        for await (const _row of ws) void _row;
-        continue;
-      }
-      converted = { sheet: name, rows: await writeSheet(ws, sink, limits) };
-    }
-    sink.end();
-    await written;
-    if (!converted)
-      throw new TrellisError('UPLOAD_SHEET_NOT_FOUND', {
-        message:
-          sheet === null
-            ? 'The workbook has no visible sheet.'
-            : `The workbook has no sheet "${sheet.slice(0, 100)}"; its sheets: ${sheets.join(', ').slice(0, 500)}.`,
-        detail: { sheets },
-      });
-    await rename(out, file);
-    return { ...converted, sheets };
+    return await convert(file, sheet, limits);
   } catch (err) {
-    // Closed in order (never destroyed mid-write), then removed.
-    sink.end();
-    await written.catch(() => {});
-    await rm(out, { force: true });
     if (err instanceof TrellisError) throw err;
     throw new TrellisError('UPLOAD_UNREADABLE', { detail: { cause: (err as Error).message } });
   }
 }
 
-async function writeSheet(ws: ExcelJS.stream.xlsx.WorksheetReader, sink: WriteStream, limits: XlsxLimits) {
-  let width = -1;
-  let rows = 0;
-  for await (const row of ws) {
-    const values = (row.values as unknown[]).slice(1); // exceljs rows are 1-based
-    if (values.length > limits.maxColumns)
-      throw new TrellisError('UPLOAD_TOO_MANY_COLUMNS', {
-        message: `Row ${row.number} has ${values.length} columns; this upload target allows ${limits.maxColumns}.`,
-      });
-    if (width < 0)
-      width = values.length; // the first row is the header
-    else if (++rows > limits.maxRows)
-      throw tooLarge(`The sheet has more than ${limits.maxRows} rows.`, { maxRows: limits.maxRows });
-    // A value right of the header has no column to go to: refused rather than silently dropped.
-    if (values.slice(width).some((v) => cellText(v) !== ''))
-      throw new TrellisError('UPLOAD_UNREADABLE', {
-        message: `Row ${row.number} has a value right of the last header; give that column a header.`,
-      });
-    const cells: string[] = [];
-    for (let i = 0; i < width; i++) cells.push(quote(cellText(values[i])));
-    if (!sink.write(`${cells.join(',')}\n`)) await once(sink, 'drain');
+async function convert(file: string, sheet: string | null, limits: XlsxLimits): Promise<XlsxConverted> {
+  const zip = await ZipArchive.open(file);
+  const budget: InflateBudget = { used: 0, max: limits.maxInflatedBytes };
+  const book = await readWorkbook(zip, budget);
+  const sheets = book.sheets.map((s) => s.name);
+  const chosen =
+    sheet === null
+      ? book.sheets.find((s) => !s.hidden)
+      : book.sheets.find((s) => s.name.toLowerCase() === sheet.toLowerCase());
+  if (!chosen)
+    throw new TrellisError('UPLOAD_SHEET_NOT_FOUND', {
+      message:
+        sheet === null
+          ? 'The workbook has no visible sheet.'
+          : `The workbook has no sheet "${sheet.slice(0, 100)}"; its sheets: ${sheets.join(', ').slice(0, 500)}.`,
+      detail: { sheets },
+    });
+  const entry = chosen.part ? zip.entry(chosen.part) : undefined;
+  if (!entry) throw unreadable(`sheet ${chosen.name} has no part`);
+  const dateStyles = await readDateStyles(zip, book.stylesPart, budget);
+  const shared = await readSharedStrings(zip, book.sharedStringsPart, budget, limits.maxSharedStringsBytes);
+
+  const out = `${file}.csv`;
+  const sink = createWriteStream(out, { mode: 0o600 });
+  // A failed write (a full disk) surfaces through finished() below, never as an uncaught error.
+  const written = finished(sink);
+  written.catch(() => {});
+  try {
+    const csv = new SheetToCsv(limits, shared, dateStyles, book.date1904);
+    const flush = async () => {
+      if (!sink.write(csv.take())) await once(sink, 'drain');
+    };
+    for await (const chunk of zip.chunks(entry, budget, limits.maxInflatedBytes, 'Its sheet unpacks')) {
+      csv.feed(chunk);
+      while (!csv.run()) await flush();
+      if (csv.pendingBytes >= WRITE_BATCH_BYTES) await flush();
+    }
+    csv.end();
+    if (csv.pendingBytes > 0) await flush();
+    sink.end();
+    await written;
+    await rename(out, file);
+    return { sheet: chosen.name, sheets, rows: csv.rows };
+  } catch (err) {
+    // Closed in order (never destroyed mid-write), then removed.
+    sink.end();
+    await written.catch(() => {});
+    await rm(out, { force: true });
+    throw err;
   }
-  return rows;
-}
-
-function quote(s: string): string {
-  return `"${s.replace(/"/g, '""')}"`;
-}
-
-/** A cell as text: formulas as their formula, dates as ISO dates, rich text as its plain text. */
-export function cellText(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  if (v instanceof Date) {
-    const iso = v.toISOString();
-    return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.slice(0, 19).replace('T', ' ');
-  }
-  if (typeof v !== 'object') return String(v);
-  const o = v as Record<string, unknown>;
-  if (typeof o.formula === 'string') return `=${o.formula}`;
-  if ('sharedFormula' in o) return cellText(o.result);
-  if (Array.isArray(o.richText))
-    return o.richText.map((r) => String((r as { text?: unknown }).text ?? '')).join('');
-  if ('text' in o) return cellText(o.text);
-  if ('error' in o) return String(o.error);
-  return JSON.stringify(v);
-}
-
-function tooLarge(message: string, detail: Record<string, unknown>): TrellisError {
-  return new TrellisError('UPLOAD_XLSX_TOO_LARGE', {
-    message: `The workbook is too large to read. ${message}`,
-    detail,
-  });
 }
