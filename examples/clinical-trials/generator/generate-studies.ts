@@ -11,6 +11,7 @@
  * byte-identical output, a smaller run is a prefix of a larger one, and "today" is the fixed
  * GENERATOR_TODAY, never the real clock. All vocabularies below are written for this file.
  */
+import { civilFromDays, daysFromCivil } from '../../../server/dates/civil-days.js';
 import type {
   CtgovAgencyClass,
   CtgovArmsInterventionsModule,
@@ -178,33 +179,9 @@ function studySeed(seed: number, index: number): number {
 }
 
 // =============================================================================================
-// Calendar arithmetic on integer day numbers (no Date objects: no time zones, no real clock)
+// Calendar arithmetic on integer day numbers (server/dates/civil-days.ts: no Date objects, no time
+// zones, no real clock)
 // =============================================================================================
-
-/** Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's algorithm). */
-function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const mp = (m + 9) % 12;
-  const doy = Math.floor((153 * mp + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-function civilFromDays(days: number): [number, number, number] {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return [era * 400 + yoe + (m <= 2 ? 1 : 0), m, d];
-}
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
 

@@ -1,5 +1,5 @@
 import { Bytes } from './sheet-csv.js';
-import { decodeXmlText } from './xml-scanner.js';
+import { bangMarkupEnd, decodeXmlText } from './xml-scanner.js';
 import { unreadable, type InflateBudget, type ZipArchive } from './zip-entries.js';
 
 /**
@@ -49,31 +49,8 @@ export async function readSharedStrings(
       const end = b.indexOf('?>', lt + 2, 'latin1');
       return end < 0 ? -1 : end + 2;
     }
-    if (first === 0x21 /* ! */) {
-      if (lt + 9 > n) return -1;
-      if (b.toString('latin1', lt + 1, lt + 4) === '!--') {
-        const end = b.indexOf('-->', lt + 4, 'latin1');
-        return end < 0 ? -1 : end + 3;
-      }
-      if (b.toString('latin1', lt + 1, lt + 9) === '![CDATA[') {
-        const end = b.indexOf(']]>', lt + 9, 'latin1');
-        if (end < 0) return -1;
-        if (capturing) {
-          // Escaped so that the item's one decoding gives the CDATA text back as it is.
-          const escaped = Buffer.from(
-            b
-              .toString('utf8', lt + 9, end)
-              .replace(/&/g, '&amp;')
-              .replace(/\r/g, '&#13;'),
-            'utf8',
-          );
-          text.append(escaped, 0, escaped.length);
-        }
-        return end + 3;
-      }
-      const gt = b.indexOf(0x3e, lt + 2);
-      return gt < 0 ? -1 : gt + 1;
-    }
+    if (first === 0x21 /* ! */)
+      return bangMarkupEnd(b, lt, capturing ? (escaped) => text.append(escaped, 0, escaped.length) : null);
     // A start tag: up to its > outside quoted attribute values.
     let i = lt + 1;
     while (i < n) {

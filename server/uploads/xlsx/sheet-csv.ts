@@ -1,5 +1,6 @@
+import { civilFromDays } from '../../dates/civil-days.js';
 import { TrellisError } from '../../errors.js';
-import { decodeXmlText } from './xml-scanner.js';
+import { bangMarkupEnd, decodeXmlText } from './xml-scanner.js';
 import { tooLarge, unreadable } from './zip-entries.js';
 
 /**
@@ -214,7 +215,12 @@ export class SheetToCsv {
       const end = b.indexOf('?>', lt + 2, 'latin1');
       return end < 0 ? -1 : end + 2;
     }
-    if (first === 0x21 /* ! */) return this.declaration(b, lt);
+    if (first === 0x21 /* ! */)
+      return bangMarkupEnd(
+        b,
+        lt,
+        this.capture === Capture.None ? null : (escaped) => this.text(escaped, 0, escaped.length),
+      );
     let i = lt + 1;
     while (i < n) {
       const c = b[i] as number;
@@ -263,38 +269,6 @@ export class SheetToCsv {
       }
       i++;
     }
-  }
-
-  /** `<!-- -->`, `<![CDATA[ ]]>` (text), `<!DOCTYPE …>` (skipped; its entities never defined). */
-  private declaration(b: Buffer, lt: number): number {
-    const n = b.length;
-    if (lt + 9 > n) return -1;
-    if (b.toString('latin1', lt + 1, lt + 4) === '!--') {
-      const end = b.indexOf('-->', lt + 4, 'latin1');
-      return end < 0 ? -1 : end + 3;
-    }
-    if (b.toString('latin1', lt + 1, lt + 9) === '![CDATA[') {
-      const end = b.indexOf(']]>', lt + 9, 'latin1');
-      if (end < 0) return -1;
-      if (this.capture !== Capture.None) {
-        // Escaped so that the one decoding of the cell's text gives the CDATA text back as it is.
-        const escaped = Buffer.from(
-          b
-            .toString('utf8', lt + 9, end)
-            .replace(/&/g, '&amp;')
-            .replace(/\r/g, '&#13;'),
-          'utf8',
-        );
-        this.text(escaped, 0, escaped.length);
-      }
-      return end + 3;
-    }
-    const gt = b.indexOf(GT, lt + 2);
-    if (gt < 0) return -1;
-    const bracket = b.indexOf(0x5b /* [ */, lt + 2);
-    if (bracket < 0 || bracket > gt) return gt + 1;
-    const end = b.indexOf(']>', bracket, 'latin1');
-    return end < 0 ? -1 : end + 2;
   }
 
   private open(tag: Tag): void {
@@ -666,19 +640,9 @@ export function excelDateText(serial: number, date1904: boolean): string {
   return `${date} ${pad2(h)}:${pad2(m)}:${pad2(time % 60)}`;
 }
 
-/** Days since 1970-01-01 as `YYYY-MM-DD` (proleptic Gregorian; H. Hinnant's days_from_civil inverse). */
+/** Days since 1970-01-01 as `YYYY-MM-DD`, as toISOString would write the date. */
 function civilDate(daysSinceEpoch: number): string {
-  const z = daysSinceEpoch + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const [y, m, d] = civilFromDays(daysSinceEpoch);
   const year = y >= 0 && y <= 9999 ? String(y).padStart(4, '0') : isoYear(y);
   return `${year}-${pad2(m)}-${pad2(d)}`;
 }

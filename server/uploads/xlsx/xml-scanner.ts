@@ -196,3 +196,39 @@ export function decodeXmlText(raw: string): string {
     },
   );
 }
+
+/**
+ * Where `<!…` markup that starts at `lt` in `b` ends (the index after it), or -1 when it does not end
+ * within `b` yet: a comment, a CDATA section, or a declaration such as `<!DOCTYPE …[ … ]>` (skipped;
+ * its entities are never defined). A CDATA section's text goes to `cdata` when given, escaped so that
+ * the one decoding of the text it joins gives it back as it is. The byte readers of the sheet and of
+ * the shared strings both use it.
+ */
+export function bangMarkupEnd(b: Buffer, lt: number, cdata: ((escaped: Buffer) => void) | null): number {
+  if (lt + 9 > b.length) return -1;
+  if (b.toString('latin1', lt + 1, lt + 4) === '!--') {
+    const end = b.indexOf('-->', lt + 4, 'latin1');
+    return end < 0 ? -1 : end + 3;
+  }
+  if (b.toString('latin1', lt + 1, lt + 9) === '![CDATA[') {
+    const end = b.indexOf(']]>', lt + 9, 'latin1');
+    if (end < 0) return -1;
+    if (cdata)
+      cdata(
+        Buffer.from(
+          b
+            .toString('utf8', lt + 9, end)
+            .replace(/&/g, '&amp;')
+            .replace(/\r/g, '&#13;'),
+          'utf8',
+        ),
+      );
+    return end + 3;
+  }
+  const gt = b.indexOf(0x3e /* > */, lt + 2);
+  if (gt < 0) return -1;
+  const bracket = b.indexOf(0x5b /* [ */, lt + 2);
+  if (bracket < 0 || bracket > gt) return gt + 1;
+  const end = b.indexOf(']>', bracket, 'latin1');
+  return end < 0 ? -1 : end + 2;
+}
