@@ -27,17 +27,22 @@ const CSV_BUFFER_BYTES = 4 * 1024 * 1024;
  * The reader for a format over `$1`. Uploads always have a header line (CSV/TSV); with `allText`
  * values come as VARCHAR so what the file holds is what is checked (`0120` stays `0120`).
  */
-export function readerOf(format: UploadFormat, allText: boolean): string {
+export function readerOf(format: UploadFormat, allText: boolean, quote?: string): string {
   // The CSV reader's buffer (default 16 × the 2 MB line limit = 32 MB) would be a quarter of the
   // check's memory by itself; 4 MB still holds two of the longest lines transcoding lets through.
   const text = `${allText ? ', all_varchar = true' : ''}, buffer_size = ${CSV_BUFFER_BYTES}`;
+  // A quote inside a value is written twice (RFC 4180): the escape is the quote itself. Left to
+  // itself DuckDB's sniffer can take a quote in a value for an escape (`"ßcü,'"|…` read with `'`
+  // escaping the closing quote), and the rest of the file then became one value: UPLOAD_UNREADABLE
+  // for a sound file. Only the two quotes a sniffer finds are ever written into the statement.
+  const escape = quote === '"' || quote === "'" ? `, escape = '${quote === "'" ? "''" : '"'}'` : '';
   switch (format) {
     case 'csv':
-      return `read_csv($1, header = true, sample_size = 20480${text})`;
+      return `read_csv($1, header = true, sample_size = 20480${escape}${text})`;
     case 'xlsx': // converted on receipt to a CSV with every value quoted (xlsx-to-csv.ts)
       return `read_csv($1, header = true, delim = ',', quote = '"', escape = '"', sample_size = 20480${text})`;
     case 'tsv':
-      return `read_csv($1, delim = '\\t', header = true, sample_size = 20480${text})`;
+      return `read_csv($1, delim = '\\t', header = true, sample_size = 20480${escape}${text})`;
     case 'json':
       return "read_json($1, format = 'array')";
     case 'ndjson':
@@ -58,7 +63,20 @@ export async function fileRelation(
   format: UploadFormat,
   target: UploadTarget,
 ): Promise<FileRelation> {
-  const reader = readerOf(format, isTextFormat(format));
+  // The quote the sniffer finds, so the escape can be that quote (readerOf); sniffed with the
+  // reader's small buffer (sniff_csv's default, 32 MB, does not fit the check's memory). A file the
+  // sniffer cannot read gets no escape here: DESCRIBE below refuses it with its own error, as before.
+  const quote =
+    format === 'csv' || format === 'tsv'
+      ? await db
+          .all(
+            `SELECT Quote AS q FROM sniff_csv($1, ${format === 'tsv' ? "delim = '\\t', " : ''}buffer_size = ${CSV_BUFFER_BYTES}, sample_size = 20480)`,
+            [file],
+          )
+          .then((rows) => String(rows[0]?.['q'] ?? ''))
+          .catch(() => undefined)
+      : undefined;
+  const reader = readerOf(format, isTextFormat(format), quote);
   const described = await unreadable(() => db.all(`DESCRIBE SELECT * FROM ${reader}`, [file]));
   // DuckDB renames a repeated or blank header (`Target_1`, `column2`); the report needs them as
   // written, so CSV/TSV headers are read as the first line's values (header = false).
